@@ -1,0 +1,67 @@
+/**
+ * The contract between the PatientJourney state machine (workflows/patient-journey.asl.json) and its task handlers.
+ * Everything here travels through Step Functions execution history, so it holds opaque IDs and outcomes only —
+ * never names, birth dates, member IDs or answers (PHI discipline, see docs/decisions.md).
+ */
+
+/** The execution input, and what every task receives. */
+export interface JourneyRef {
+  clinicId: string;
+  journeyId: string;
+}
+
+export type StageName = 'INTAKE' | 'ELIGIBILITY' | 'SCHEDULING' | 'PAYMENT' | 'CONFIRMATION';
+export type StageStatus = 'PENDING' | 'IN_PROGRESS' | 'COMPLETED' | 'WAITING_FOR_STAFF' | 'FAILED' | 'SKIPPED';
+export type JourneyStatus = 'RUNNING' | 'WAITING_FOR_STAFF' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
+
+/** VerifyEligibility → $.eligibility */
+export interface EligibilityResult {
+  outcome: 'ACTIVE' | 'INACTIVE' | 'MEMBER_NOT_FOUND' | 'NEEDS_REVIEW';
+}
+
+/** BookAppointment → $.booking */
+export interface BookingResult {
+  outcome: 'BOOKED' | 'NO_SLOT';
+  appointmentId?: string;
+}
+
+/** CollectPayment → $.payment */
+export interface PaymentResult {
+  outcome: 'PAID' | 'DECLINED' | 'NOTHING_DUE';
+}
+
+export type CorrespondenceKind = 'APPOINTMENT_CONFIRMATION' | 'PAYMENT_REQUEST';
+
+/** SendCorrespondence input (Parameters of SendConfirmation / SendPaymentRequest). */
+export interface CorrespondenceRequest extends JourneyRef {
+  kind: CorrespondenceKind;
+}
+
+/** SendCorrespondence → $.correspondence (ResultPath); never read by a Choice, kept for the execution history. */
+export interface CorrespondenceResult {
+  outcome: 'SENT' | 'ALREADY_SENT' | 'NO_CONSENT';
+}
+
+/** ParkForStaff input: sent with .waitForTaskToken; the journey resumes when staff decide. */
+export interface ParkForStaffRequest extends JourneyRef {
+  stage: StageName;
+  taskToken: string;
+  /** Present when the stage failed after its retries (the Catch's ResultPath), absent for a business outcome. */
+  error?: { Error: string; Cause?: string };
+}
+
+/** What staff decide (SendTaskSuccess output) → $.staffDecision */
+export interface StaffDecision {
+  /** RETRY runs the stage again, PROCEED moves past it, CANCEL ends the journey. */
+  action: 'RETRY' | 'PROCEED' | 'CANCEL';
+}
+
+/**
+ * Error names the handlers throw for Step Functions' Retry/Catch. A Lambda error's name becomes the state's error
+ * name, so the workflow can retry transient failures and catch the rest.
+ */
+export const TRANSIENT_ERRORS = {
+  clearinghouseUnavailable: 'ClearinghouseUnavailable',
+  paymentProcessorUnavailable: 'PaymentProcessorUnavailable',
+  messagingUnavailable: 'MessagingUnavailable',
+} as const;

@@ -1,0 +1,60 @@
+/**
+ * Key builders for the single table. Every partition key starts with the clinic, so tenant isolation is a property
+ * of the key itself: no code path can address another clinic's item without naming that clinic.
+ * The access patterns they serve are documented in docs/data-model.md.
+ */
+const clinic = (clinicId: string) => `CLINIC#${clinicId}`;
+
+export const keys = {
+  /** Clinic profile, catalog (locations, departments, resources, appointment types) and API keys: one Query loads it. */
+  clinic: (clinicId: string) => ({ PK: clinic(clinicId), SK: 'PROFILE' }),
+  clinicPartition: (clinicId: string) => clinic(clinicId),
+  apiKey: (clinicId: string, keyHash: string) => ({ PK: clinic(clinicId), SK: `APIKEY#${keyHash}` }),
+  location: (clinicId: string, locationId: string) => ({ PK: clinic(clinicId), SK: `LOCATION#${locationId}` }),
+  department: (clinicId: string, departmentId: string) => ({ PK: clinic(clinicId), SK: `DEPARTMENT#${departmentId}` }),
+  resource: (clinicId: string, resourceId: string) => ({ PK: clinic(clinicId), SK: `RESOURCE#${resourceId}` }),
+  appointmentType: (clinicId: string, code: string) => ({ PK: clinic(clinicId), SK: `APPTTYPE#${code}` }),
+
+  /** Demographics and contact details; the item is only ever read by ID. */
+  patient: (clinicId: string, patientId: string) => ({ PK: `${clinic(clinicId)}#PATIENT#${patientId}`, SK: 'PROFILE' }),
+  /** Insurance as submitted (payer, member ID, subscriber); read by the eligibility stage. */
+  coverage: (clinicId: string, patientId: string) => ({ PK: `${clinic(clinicId)}#PATIENT#${patientId}`, SK: 'COVERAGE' }),
+  /** Unique per (clinic, normalised name + birth date): makes patient registration race-free. */
+  patientMatch: (clinicId: string, matchHash: string) => ({ PK: clinic(clinicId), SK: `PATIENTMATCH#${matchHash}` }),
+
+  /** The submission as received (answers, preferences, consents). */
+  submission: (clinicId: string, submissionId: string) => ({ PK: `${clinic(clinicId)}#SUBMISSION#${submissionId}`, SK: 'SUBMISSION' }),
+  /** Idempotency-Key header, or a hash of the body: maps a repeated submission to the first one's journey. */
+  submissionIdempotency: (clinicId: string, idempotencyKey: string) => ({ PK: clinic(clinicId), SK: `IDEMPOTENCY#${idempotencyKey}` }),
+
+  /** The journey and its stages: what GET /journeys/{id} returns. Stage items share the partition. */
+  journey: (clinicId: string, journeyId: string) => ({ PK: `${clinic(clinicId)}#JOURNEY#${journeyId}`, SK: 'JOURNEY' }),
+  journeyPartition: (clinicId: string, journeyId: string) => `${clinic(clinicId)}#JOURNEY#${journeyId}`,
+  eligibility: (clinicId: string, journeyId: string) => ({ PK: `${clinic(clinicId)}#JOURNEY#${journeyId}`, SK: 'ELIGIBILITY' }),
+  appointment: (clinicId: string, journeyId: string) => ({ PK: `${clinic(clinicId)}#JOURNEY#${journeyId}`, SK: 'APPOINTMENT' }),
+  payment: (clinicId: string, journeyId: string) => ({ PK: `${clinic(clinicId)}#JOURNEY#${journeyId}`, SK: 'PAYMENT' }),
+  message: (clinicId: string, journeyId: string, kind: string) => ({
+    PK: `${clinic(clinicId)}#JOURNEY#${journeyId}`,
+    SK: `MESSAGE#${kind}`,
+  }),
+
+  /**
+   * One item per resource per 5-minute granule it is busy. A booking writes every granule it covers in one
+   * transaction with attribute_not_exists, so two overlapping bookings can never both succeed.
+   */
+  resourceDay: (clinicId: string, resourceId: string, isoDate: string) => `${clinic(clinicId)}#RESOURCE#${resourceId}#DAY#${isoDate}`,
+  resourceGranule: (clinicId: string, resourceId: string, isoDate: string, hhmm: string) => ({
+    PK: `${clinic(clinicId)}#RESOURCE#${resourceId}#DAY#${isoDate}`,
+    SK: `BUSY#${hhmm}`,
+  }),
+
+  /** Work that needs a person. GSI1 lists a clinic's open tasks oldest first. */
+  staffTask: (clinicId: string, taskId: string) => ({ PK: `${clinic(clinicId)}#STAFFTASK#${taskId}`, SK: 'TASK' }),
+  openStaffTasksIndex: (clinicId: string, createdAt: string, taskId: string) => ({
+    GSI1PK: `${clinic(clinicId)}#STAFFTASKS#OPEN`,
+    GSI1SK: `${createdAt}#${taskId}`,
+  }),
+
+  /** Append-only audit trail, one partition per clinic per day. */
+  audit: (clinicId: string, isoDate: string, sortKey: string) => ({ PK: `${clinic(clinicId)}#AUDIT#${isoDate}`, SK: sortKey }),
+} as const;

@@ -1,0 +1,109 @@
+/**
+ * Every Lambda function of the product, declared once. The CDK stack builds one function per entry; the local cloud
+ * imports the same handler files and feeds the state machine definition the same placeholder names.
+ */
+export interface FunctionSpec {
+  /** Handler module, relative to the repo root; it exports `handler`. */
+  entry: string;
+  description: string;
+  memorySize: number;
+  timeoutSeconds: number;
+  /** Placeholder in workflows/*.asl.json that receives this function's ARN, if the workflow invokes it. */
+  aslPlaceholder?: string;
+  /** What the function is allowed to touch; the stack turns each into least-privilege grants and env vars. */
+  needs: ReadonlyArray<'table' | 'startJourney' | 'completeStaffTask' | 'clearinghouse' | 'payments' | 'email' | 'staffAlerts'>;
+}
+
+export const FUNCTIONS = {
+  authorizeApiKey: {
+    entry: 'functions/shared/http/authorize-api-key.handler.ts',
+    description: 'HTTP API authorizer: checks the x-api-key hash against the clinic in the path',
+    memorySize: 256,
+    timeoutSeconds: 5,
+    needs: ['table'],
+  },
+  submitIntake: {
+    entry: 'functions/intake/submit-intake.handler.ts',
+    description: 'POST intake-submissions: validates, registers or matches the patient, starts the journey',
+    memorySize: 512,
+    timeoutSeconds: 10,
+    needs: ['table', 'startJourney'],
+  },
+  getJourney: {
+    entry: 'functions/journey/get-journey.handler.ts',
+    description: 'GET journeys/{journeyId}: the journey as the front desk sees it, without clinical details',
+    memorySize: 256,
+    timeoutSeconds: 5,
+    needs: ['table'],
+  },
+  decideStaffTask: {
+    entry: 'functions/journey/decide-staff-task.handler.ts',
+    description: "POST staff-tasks/{taskId}/decision: records a person's decision and resumes the journey",
+    memorySize: 256,
+    timeoutSeconds: 10,
+    needs: ['table', 'completeStaffTask'],
+  },
+  screenIntake: {
+    entry: 'functions/intake/screen-intake.handler.ts',
+    description: 'Journey task: marks intake complete and alerts clinical staff when the answers show risk',
+    memorySize: 256,
+    timeoutSeconds: 10,
+    aslPlaceholder: 'ScreenIntakeFunctionArn',
+    needs: ['table', 'staffAlerts'],
+  },
+  verifyEligibility: {
+    entry: 'functions/eligibility/verify-eligibility.handler.ts',
+    description: 'Journey task: real-time eligibility (X12 270/271) with the clearinghouse',
+    memorySize: 512,
+    timeoutSeconds: 30,
+    aslPlaceholder: 'VerifyEligibilityFunctionArn',
+    needs: ['table', 'clearinghouse'],
+  },
+  bookAppointment: {
+    entry: 'functions/scheduling/book-appointment.handler.ts',
+    description: 'Journey task: books the earliest slot that fits the appointment type and preferences',
+    memorySize: 512,
+    timeoutSeconds: 30,
+    aslPlaceholder: 'BookAppointmentFunctionArn',
+    needs: ['table'],
+  },
+  collectPayment: {
+    entry: 'functions/payment/collect-payment.handler.ts',
+    description: 'Journey task: charges what the patient owes, idempotently per journey',
+    memorySize: 256,
+    timeoutSeconds: 30,
+    aslPlaceholder: 'CollectPaymentFunctionArn',
+    needs: ['table', 'payments'],
+  },
+  sendCorrespondence: {
+    entry: 'functions/correspondence/send-correspondence.handler.ts',
+    description: 'Journey task: confirmation (with calendar invite) and payment-request emails',
+    memorySize: 256,
+    timeoutSeconds: 30,
+    aslPlaceholder: 'SendCorrespondenceFunctionArn',
+    needs: ['table', 'email'],
+  },
+  parkForStaff: {
+    entry: 'functions/journey/park-for-staff.handler.ts',
+    description: 'Journey task (.waitForTaskToken): opens a staff task with the reason and alerts staff',
+    memorySize: 256,
+    timeoutSeconds: 10,
+    aslPlaceholder: 'ParkForStaffFunctionArn',
+    needs: ['table', 'staffAlerts'],
+  },
+} as const satisfies Record<string, FunctionSpec>;
+
+export type FunctionName = keyof typeof FUNCTIONS;
+
+/** Environment variable names, shared by the stack (real values) and the local cloud (emulator values). */
+export const ENV = {
+  tableName: 'TABLE_NAME',
+  journeyStateMachineArn: 'JOURNEY_STATE_MACHINE_ARN',
+  clearinghouseBaseUrl: 'CLEARINGHOUSE_BASE_URL',
+  clearinghouseApiKey: 'CLEARINGHOUSE_API_KEY',
+  paymentsBaseUrl: 'PAYMENTS_BASE_URL',
+  paymentsApiKey: 'PAYMENTS_API_KEY',
+  senderEmail: 'SENDER_EMAIL',
+  sesConfigurationSet: 'SES_CONFIGURATION_SET',
+  staffAlertsTopicArn: 'STAFF_ALERTS_TOPIC_ARN',
+} as const;

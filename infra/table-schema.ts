@@ -1,0 +1,14 @@
+/**
+ * The single table's key schema, shared by the CDK stack and the local cloud so both create exactly the same table.
+ * Access patterns and the keys that serve them are listed in docs/data-model.md.
+ */
+export const TABLE_SCHEMA = {
+  partitionKey: 'PK',
+  sortKey: 'SK',
+  /** Epoch seconds; DynamoDB deletes the item some time after it (idempotency records, slot holds in the past). */
+  timeToLiveAttribute: 'expiresAt',
+  globalSecondaryIndexes: [
+    /** GSI1: per-clinic listings ordered by time (open staff tasks, journeys by day). */
+    { indexName: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
+  ],
+} as const;

@@ -1,0 +1,84 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join, resolve } from 'node:path';
+
+export const DYNAMODB_LOCAL_DIR = resolve(import.meta.dirname, '..', '.local', 'dynamodb-local');
+
+/** Fails with one clear line when Java or the jar is missing (the jar comes from `npm install`'s postinstall). */
+export function assertDynamoDbLocalPrerequisites(): void {
+  const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (java.error || java.status !== 0) {
+    throw new Error(
+      'Java 17+ is required for DynamoDB Local: install it with `sudo apt-get install -y openjdk-17-jre-headless` (or brew install openjdk@17).',
+    );
+  }
+  if (!existsSync(join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal.jar'))) {
+    throw new Error('DynamoDB Local is not installed: run `npm install` (its postinstall fetches the jar).');
+  }
+}
+
+export interface DynamoDbLocal {
+  endpoint: string;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Starts the official DynamoDB Local on loopback. With `dbPath`, data survives restarts; without, it is in memory.
+ * Resolves once the port accepts connections.
+ */
+export async function startDynamoDbLocal(options: { port: number; dbPath?: string; maxHeapMb?: number }): Promise<DynamoDbLocal> {
+  assertDynamoDbLocalPrerequisites();
+  const storage = options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory'];
+  if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
+  const child = spawn(
+    'java',
+    [
+      `-Xmx${options.maxHeapMb ?? 512}m`,
+      `-Djava.library.path=${join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal.jar'),
+      ...storage,
+      '-port',
+      String(options.port),
+      '-disableTelemetry',
+      '-sharedDb',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => {
+    stderr += String(chunk);
+  });
+  await waitForPort(options.port, child, () => stderr);
+  return { endpoint: `http://127.0.0.1:${options.port}`, stop: () => stopChild(child) };
+}
+
+async function waitForPort(port: number, child: ChildProcess, stderr: () => string, attempts = 150): Promise<void> {
+  for (let i = 0; i < attempts; i++) {
+    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}): ${stderr()}`);
+    if (await canConnect(port)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error(`DynamoDB Local did not open port ${port}: ${stderr()}`);
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolvePromise) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.end();
+      resolvePromise(true);
+    });
+    socket.once('error', () => resolvePromise(false));
+  });
+}
+
+export function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolvePromise) => {
+    child.once('exit', () => resolvePromise());
+    child.kill('SIGTERM');
+  });
+}

@@ -1,0 +1,24 @@
+import { inject } from 'vitest';
+import 'aws-sdk-client-mock-vitest/extend';
+
+// The Lambda environment every handler expects; emulator endpoints come from global-setup when a project has one.
+process.env.AWS_REGION ??= 'us-east-1';
+process.env.AWS_ACCESS_KEY_ID ??= 'local';
+process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+process.env.TABLE_NAME ??= 'patient-access-test';
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+process.env.POWERTOOLS_DEV ??= 'true';
+process.env.SENDER_EMAIL ??= 'front-desk@demo-clinic.example';
+
+const endpoints = inject('emulators');
+if (endpoints) {
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoints.dynamodb;
+  process.env.AWS_ENDPOINT_URL_SESV2 = endpoints.ses;
+  process.env.AWS_ENDPOINT_URL_SES = endpoints.ses;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    emulators: { dynamodb: string; ses: string } | undefined;
+  }
+}
