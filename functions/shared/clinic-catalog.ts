@@ -1,0 +1,71 @@
+import type { DayOfWeek } from './patient-records.ts';
+
+/**
+ * A clinic's bookable world: locations (each in its own time zone), departments, resources (providers, rooms,
+ * devices such as an MRI scanner) with weekly hours, and appointment types. Small and read-mostly: one Query on the
+ * clinic partition loads it (see docs/data-model.md).
+ */
+
+export interface ClinicProfile {
+  clinicId: string;
+  name: string;
+  /** The clinic's billing provider for eligibility requests. */
+  npi: string;
+  organizationName: string;
+  /** Sender identity for correspondence. */
+  replyToEmail: string;
+  phone: string;
+}
+
+export interface Location {
+  locationId: string;
+  name: string;
+  address: string;
+  /** IANA zone, e.g. "America/New_York". Slot times are computed in it. */
+  timeZone: string;
+}
+
+export interface Department {
+  departmentId: string;
+  name: string;
+  locationId: string;
+}
+
+/** "HH:MM" 24-hour local time at the resource's location. */
+export type LocalTime = string;
+
+export interface Resource {
+  resourceId: string;
+  kind: 'provider' | 'room' | 'device';
+  name: string;
+  departmentId: string;
+  locationId: string;
+  /** Weekly opening hours, local time; several ranges per day allowed (e.g. a lunch break). */
+  weeklyHours: Partial<Record<DayOfWeek, Array<{ start: LocalTime; end: LocalTime }>>>;
+  /** Provider NPI, for providers. */
+  npi?: string;
+}
+
+export interface AppointmentType {
+  code: string;
+  name: string;
+  departmentId: string;
+  durationMinutes: number;
+  /** Every kind listed must be free for the whole slot: e.g. MRI needs a 'provider' (technologist) and a 'device'. */
+  requires: Array<Resource['kind']>;
+  /** X12 service type code sent in the 270 (e.g. "30" health benefit plan coverage, "98" office visit, "PT", "MH"). */
+  serviceTypeCode: string;
+  /** Allowed amount used to estimate what the patient owes when the plan has no flat copay. */
+  allowedAmountCents: number;
+  /** Imaging usually needs prior authorisation; eligibility flags it for staff. */
+  mayNeedPriorAuthorization: boolean;
+  requiresPhysicianOrder: boolean;
+}
+
+export interface ClinicCatalog {
+  profile: ClinicProfile;
+  locations: Location[];
+  departments: Department[];
+  resources: Resource[];
+  appointmentTypes: AppointmentType[];
+}

@@ -1,0 +1,77 @@
+/**
+ * What intake stores about a patient and a submission, and what the later stages read back by ID.
+ * These items hold PHI: they live only in the KMS-encrypted table, are read by ID, and every access is audited.
+ */
+
+export interface PatientRecord {
+  type: 'Patient';
+  clinicId: string;
+  patientId: string;
+  firstName: string;
+  lastName: string;
+  /** YYYY-MM-DD */
+  birthDate: string;
+  sex?: 'female' | 'male' | 'other' | 'unknown';
+  email?: string;
+  /** E.164, e.g. +16175550123 */
+  phone?: string;
+  address?: { line1: string; line2?: string; city: string; state: string; postalCode: string };
+  preferredLanguage?: string;
+  /** The patient's consent to be contacted on each channel; correspondence never uses a channel without it. */
+  communication: { email: boolean; sms: boolean };
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CoverageRecord {
+  type: 'Coverage';
+  clinicId: string;
+  patientId: string;
+  /** The clearinghouse's payer ID (Stedi: tradingPartnerServiceId), e.g. "60054" for Aetna. */
+  payerId: string;
+  payerName: string;
+  memberId: string;
+  groupNumber?: string;
+  /** Who holds the policy; "self" when the patient is the subscriber. */
+  subscriber: { relationship: 'self' | 'spouse' | 'child' | 'other'; firstName: string; lastName: string; birthDate: string };
+  updatedAt: string;
+}
+
+export type DayOfWeek = 'MON' | 'TUE' | 'WED' | 'THU' | 'FRI' | 'SAT' | 'SUN';
+export type TimeOfDay = 'MORNING' | 'AFTERNOON' | 'ANY';
+
+export interface VisitRequest {
+  /** An appointment type code from the clinic's catalog, e.g. "PRIMARY_CARE_NEW", "MRI_KNEE". */
+  appointmentTypeCode: string;
+  reasonForVisit?: string;
+  /** For imaging and therapy: the physician's order. */
+  physicianOrder?: { orderingPhysicianName: string; orderingPhysicianNpi: string; orderId?: string; diagnosisCodes?: string[] };
+  preferences: {
+    locationId?: string;
+    /** Days the patient can come; empty or absent means any day. */
+    daysOfWeek?: DayOfWeek[];
+    timeOfDay?: TimeOfDay;
+    /** YYYY-MM-DD: not before this date (clinic's local calendar). */
+    earliestDate?: string;
+  };
+}
+
+export interface SubmissionRecord {
+  type: 'Submission';
+  clinicId: string;
+  submissionId: string;
+  journeyId: string;
+  patientId: string;
+  receivedAt: string;
+  source: 'web-form' | 'webhook' | 'fhir-questionnaire-response';
+  visit: VisitRequest;
+  medicalHistory?: { conditions?: string[]; medications?: string[]; allergies?: string[] };
+  /** Screening answers (e.g. chest pain now, thoughts of self-harm): read by triage only. */
+  screening?: Record<string, boolean>;
+  consents: { treatment: boolean; privacyNotice: boolean; financialResponsibility: boolean };
+  /**
+   * A token from the payment processor's client-side tokenization (never a card number). Absent: the patient pays at
+   * the desk or later.
+   */
+  paymentMethodToken?: string;
+}
