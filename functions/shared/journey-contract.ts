@@ -27,7 +27,8 @@ export interface BookingResult {
 
 /** CollectPayment → $.payment */
 export interface PaymentResult {
-  outcome: 'PAID' | 'DECLINED' | 'NOTHING_DUE';
+  /** DECLINED and NO_PAYMENT_METHOD keep the appointment and send the patient a payment request. */
+  outcome: 'PAID' | 'DECLINED' | 'NOTHING_DUE' | 'NO_PAYMENT_METHOD';
 }
 
 export type CorrespondenceKind = 'APPOINTMENT_CONFIRMATION' | 'PAYMENT_REQUEST';
