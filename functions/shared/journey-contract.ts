@@ -47,8 +47,8 @@ export interface CorrespondenceResult {
 export interface ParkForStaffRequest extends JourneyRef {
   stage: StageName;
   taskToken: string;
-  /** Present when the stage failed after its retries (the Catch's ResultPath), absent for a business outcome. */
-  error?: { Error: string; Cause?: string };
+  /** The Catch's output when the stage failed after its retries; `{}` for a business outcome (seeded by the workflow). */
+  error?: { Error?: string; Cause?: string };
 }
 
 /** What staff decide (SendTaskSuccess output) → $.staffDecision */

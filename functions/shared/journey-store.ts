@@ -9,6 +9,8 @@ export interface StageState {
   at: string;
   /** Why the stage is waiting or failed, in words staff can act on; never PHI. */
   reason?: string;
+  /** The open staff task when the stage waits for a person (POST staff-tasks/{taskId}/decision resumes it). */
+  staffTaskId?: string;
 }
 
 /** What the front desk sees about the booked appointment (no clinical details). */
@@ -71,6 +73,7 @@ export async function getJourney(table: TableRef, ref: JourneyRef): Promise<Jour
 export interface StageUpdate {
   status: StageStatus;
   reason?: string;
+  staffTaskId?: string;
   /** Overall journey status to set alongside (e.g. WAITING_FOR_STAFF when a stage parks). */
   journeyStatus?: JourneyStatus;
   appointment?: AppointmentSummary;
@@ -92,7 +95,12 @@ export async function updateStage(
   const at = now.toISOString();
   const sets = ['stages.#stage = :stage', 'updatedAt = :at'];
   const values: Record<string, unknown> = {
-    ':stage': { status: update.status, at, ...(update.reason ? { reason: update.reason } : {}) },
+    ':stage': {
+      status: update.status,
+      at,
+      ...(update.reason ? { reason: update.reason } : {}),
+      ...(update.staffTaskId ? { staffTaskId: update.staffTaskId } : {}),
+    },
     ':at': at,
   };
   const names: Record<string, string> = { '#stage': stage };

@@ -9,6 +9,12 @@ process.env.TABLE_NAME ??= 'patient-access-test';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.POWERTOOLS_DEV ??= 'true';
 process.env.SENDER_EMAIL ??= 'front-desk@demo-clinic.example';
+process.env.JOURNEY_STATE_MACHINE_ARN ??= 'arn:aws:states:us-east-1:000000000000:stateMachine:PatientJourney';
+process.env.STAFF_ALERTS_TOPIC_ARN ??= 'arn:aws:sns:us-east-1:000000000000:staff-alerts';
+process.env.CLEARINGHOUSE_BASE_URL ??= 'http://127.0.0.1:9';
+process.env.CLEARINGHOUSE_API_KEY ??= 'test-clearinghouse-key';
+process.env.PAYMENTS_BASE_URL ??= 'http://127.0.0.1:9';
+process.env.PAYMENTS_API_KEY ??= 'sk_test_local';
 
 const endpoints = inject('emulators');
 if (endpoints) {

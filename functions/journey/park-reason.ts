@@ -1,0 +1,21 @@
+import type { ParkForStaffRequest } from '#shared/journey-contract.ts';
+import type { StageState } from '#shared/journey-store.ts';
+
+const STAGE_LABEL = {
+  INTAKE: 'Intake',
+  ELIGIBILITY: 'Eligibility verification',
+  SCHEDULING: 'Scheduling',
+  PAYMENT: 'Payment',
+  CONFIRMATION: 'Confirmation',
+} as const;
+
+/**
+ * Why a journey waits for staff, in words the front desk can act on. A caught error (retries exhausted) names the
+ * error; a business outcome uses the reason the stage recorded. Error causes are not copied: they may quote a
+ * dependency's response, and the reason is shown in queues and alerts.
+ */
+export function parkReason(request: Pick<ParkForStaffRequest, 'stage' | 'error'>, stage: StageState | undefined): string {
+  const label = STAGE_LABEL[request.stage];
+  if (request.error?.Error) return `${label} failed after automatic retries (${request.error.Error}); check the dependency, then retry or proceed.`;
+  return stage?.reason ?? `${label} needs a person to review it.`;
+}

@@ -1,0 +1,142 @@
+import { createHash } from 'node:crypto';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { StageName, StaffDecision } from '#shared/journey-contract.ts';
+import { keys } from '#shared/keys.ts';
+import type { TableRef } from '#shared/table.ts';
+
+/** Work that needs a person (FHIR Task-like): why, for which journey and stage, and the token that resumes it. */
+export interface StaffTask {
+  type: 'StaffTask';
+  clinicId: string;
+  taskId: string;
+  journeyId: string;
+  /** TRIAGE slips are informational (no token); stage tasks hold the journey until decided. */
+  kind: 'TRIAGE' | 'STAGE_BLOCKED';
+  stage: StageName;
+  reason: string;
+  status: 'OPEN' | 'DECIDED' | 'EXPIRED';
+  createdAt: string;
+  /** Step Functions task token; present only while a journey waits on this task. */
+  taskToken?: string;
+  decision?: StaffDecision & { decidedBy: string; decidedAt: string; note?: string };
+}
+
+/**
+ * Deterministic task ID from what makes the task unique (the task token, or journey + stage for a triage slip), so a
+ * retried invocation finds the task it already opened instead of opening a second one.
+ */
+export function staffTaskId(uniqueBy: string): string {
+  return `st-${createHash('sha256').update(uniqueBy).digest('hex').slice(0, 20)}`;
+}
+
+/** Opens the task unless it exists already. Returns true when this call created it (and so should alert staff). */
+export async function openStaffTask(table: TableRef, task: StaffTask): Promise<boolean> {
+  try {
+    await table.client.send(
+      new PutCommand({
+        TableName: table.tableName,
+        Item: { ...keys.staffTask(task.clinicId, task.taskId), ...keys.openStaffTasksIndex(task.clinicId, task.createdAt, task.taskId), ...task },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+}
+
+export async function getStaffTask(table: TableRef, clinicId: string, taskId: string): Promise<StaffTask | undefined> {
+  const { Item } = await table.client.send(new GetCommand({ TableName: table.tableName, Key: keys.staffTask(clinicId, taskId) }));
+  return Item as StaffTask | undefined;
+}
+
+/**
+ * Records the decision and sets the journey back to RUNNING in one transaction, conditional on the task still being
+ * OPEN: of two people deciding at once, exactly one wins. Runs before the journey is resumed, so the journey can
+ * never be marked RUNNING after the workflow has already finished.
+ */
+export async function recordDecision(table: TableRef, task: StaffTask, decision: NonNullable<StaffTask['decision']>): Promise<boolean> {
+  const journeyUpdate = task.kind === 'STAGE_BLOCKED'
+    ? [
+        {
+          Update: {
+            TableName: table.tableName,
+            Key: keys.journey(task.clinicId, task.journeyId),
+            UpdateExpression: 'SET #status = :running, updatedAt = :at',
+            ConditionExpression: '#status = :waiting',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':running': 'RUNNING', ':waiting': 'WAITING_FOR_STAFF', ':at': decision.decidedAt },
+          },
+        },
+      ]
+    : [];
+  try {
+    await table.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: table.tableName,
+              Key: keys.staffTask(task.clinicId, task.taskId),
+              UpdateExpression: 'SET #status = :decided, decision = :decision REMOVE GSI1PK, GSI1SK',
+              ConditionExpression: '#status = :open',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':decided': 'DECIDED', ':open': 'OPEN', ':decision': decision },
+            },
+          },
+          ...journeyUpdate,
+        ],
+      }),
+    );
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'TransactionCanceledException') return false;
+    throw error;
+  }
+}
+
+/** Undoes recordDecision when the journey could not be resumed for a reason that may pass (so staff can try again). */
+export async function reopenTask(table: TableRef, task: StaffTask, at: string): Promise<void> {
+  await table.client.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: table.tableName,
+            Key: keys.staffTask(task.clinicId, task.taskId),
+            UpdateExpression: 'SET #status = :open, GSI1PK = :gsi1pk, GSI1SK = :gsi1sk REMOVE decision',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':open': 'OPEN', ...prefixed(keys.openStaffTasksIndex(task.clinicId, task.createdAt, task.taskId)) },
+          },
+        },
+        {
+          Update: {
+            TableName: table.tableName,
+            Key: keys.journey(task.clinicId, task.journeyId),
+            UpdateExpression: 'SET #status = :waiting, updatedAt = :at',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':waiting': 'WAITING_FOR_STAFF', ':at': at },
+          },
+        },
+      ],
+    }),
+  );
+}
+
+/** Marks a task whose journey can no longer be resumed (its token expired or the execution ended). */
+export async function expireTask(table: TableRef, task: StaffTask): Promise<void> {
+  await table.client.send(
+    new UpdateCommand({
+      TableName: table.tableName,
+      Key: keys.staffTask(task.clinicId, task.taskId),
+      UpdateExpression: 'SET #status = :expired REMOVE GSI1PK, GSI1SK, taskToken',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':expired': 'EXPIRED' },
+    }),
+  );
+}
+
+function prefixed(index: { GSI1PK: string; GSI1SK: string }) {
+  return { ':gsi1pk': index.GSI1PK, ':gsi1sk': index.GSI1SK };
+}
