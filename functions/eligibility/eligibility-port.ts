@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The eligibility port: one real-time X12 270 inquiry, answered by a 271. The real adapter speaks the clearinghouse's
+ * JSON API (stedi-eligibility-adapter.ts); the local cloud answers with local/clearinghouse-simulator.
+ * The response keeps only what the interpretation reads — no names, birth dates or member IDs come back out.
+ */
+export interface EligibilityPort {
+  /**
+   * Sends one eligibility inquiry. Throws TransientDependencyError (ClearinghouseUnavailable) when the clearinghouse or
+   * payer cannot answer now (the workflow retries); a payer's rejection of the request itself is returned in `errors`.
+   */
+  check(request: EligibilityRequest): Promise<EligibilityResponse>;
+}
+
+/** A person as the payer knows them. PHI: only ever sent to the clearinghouse, never logged or stored elsewhere. */
+export interface EligibilityPerson {
+  firstName: string;
+  lastName: string;
+  /** YYYY-MM-DD */
+  birthDate: string;
+}
+
+export interface EligibilityRequest {
+  /** 9 digits, derived from the journey (controlNumberFor), so every retry of one journey sends the same number. */
+  controlNumber: string;
+  /** The clearinghouse's payer ID (Stedi: tradingPartnerServiceId). */
+  payer: { id: string; name?: string };
+  /** The clinic as billing provider (organisation NPI and name). */
+  provider: { npi: string; organizationName: string };
+  subscriber: EligibilityPerson & { memberId: string; groupNumber?: string };
+  /** Present when the patient is covered as the subscriber's dependent. */
+  dependent?: EligibilityPerson & { relationship: 'spouse' | 'child' | 'other' };
+  /** X12 service type code of the appointment type (e.g. "98" office visit, "62" MRI/CAT scan). */
+  serviceTypeCode: string;
+}
+
+/** A plan-level status line (Stedi's deprecated `planStatus`; still sent, and read as a fallback). */
+export interface PlanStatusEntry {
+  /** EB01 code: "1" active, "6" inactive, … */
+  statusCode: string;
+  serviceTypeCodes: string[];
+}
+
+/** One X12 EB segment (Stedi: an entry of `benefitsInformation`), with amounts already in integer cents. */
+export interface BenefitEntry {
+  /** EB01: "1" active coverage, "6" inactive, "A" co-insurance, "B" co-payment, "C" deductible, "I" non-covered, … */
+  code: string;
+  /** EB03; empty means the entry applies to the plan as a whole. */
+  serviceTypeCodes: string[];
+  /** EB07 (benefitAmount), in cents. */
+  amountCents?: number;
+  /** EB08 (benefitPercent) as a percentage: the payer's "0.2" is 20. */
+  percent?: number;
+  /** EB06, e.g. "23" calendar year, "27" visit, "29" remaining. */
+  timeQualifierCode?: string;
+  /** EB12: "Y" in network, "N" out of network, "W" both, "U" unknown. */
+  inPlanNetworkIndicatorCode?: string;
+  /** EB02, e.g. "IND", "FAM". */
+  coverageLevelCode?: string;
+  /** EB11: "Y" prior authorisation or certification required, "N" not, "U" unknown. */
+  authOrCertIndicator?: string;
+}
+
+/** An AAA rejection: the payer (or clearinghouse on its behalf) could not process the inquiry as sent. */
+export interface PayerRejection {
+  /** AAA03 reject reason code, e.g. "42", "72", "75". */
+  code: string;
+  /** AAA04, e.g. "Please Correct and Resubmit". */
+  followupAction?: string;
+}
+
+export interface EligibilityResponse {
+  planStatus: PlanStatusEntry[];
+  benefitsInformation: BenefitEntry[];
+  errors: PayerRejection[];
+}
+
+/**
+ * The inquiry's control number: 9 digits derived from the journey ID, so a retried or redriven task sends the same
+ * number and the clearinghouse's and payer's logs line up with one journey.
+ */
+export function controlNumberFor(journeyId: string): string {
+  const digest = createHash('sha256').update(`eligibility#${journeyId}`).digest();
+  return (digest.readBigUInt64BE(0) % 1_000_000_000n).toString().padStart(9, '0');
+}

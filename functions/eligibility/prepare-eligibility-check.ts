@@ -1,0 +1,83 @@
+import type { AppointmentType, ClinicCatalog } from '#shared/clinic-catalog.ts';
+import type { CoverageRecord } from '#shared/patient-records.ts';
+import { controlNumberFor, type EligibilityPerson, type EligibilityRequest } from './eligibility-port.ts';
+import type { CoverageSummary } from './interpret-eligibility.ts';
+
+/** What the eligibility stage loaded for one journey (see eligibility-store.ts). */
+export interface EligibilityContext {
+  journeyId: string;
+  appointmentTypeCode: string;
+  catalog?: ClinicCatalog;
+  coverage?: CoverageRecord;
+  /** The patient's own name and birth date; loaded only when the patient is a dependent on someone else's policy. */
+  patient?: EligibilityPerson;
+}
+
+export type PreparedCheck =
+  | { kind: 'inquire'; request: EligibilityRequest; appointmentType: AppointmentType }
+  /** Nothing to ask the payer: staff must sort out the data first. */
+  | { kind: 'review'; summary: CoverageSummary; appointmentType?: AppointmentType };
+
+/** The plan-level service type, used when the appointment type is unknown. */
+const GENERAL_SERVICE_TYPE = '30';
+
+/**
+ * Turns what was loaded into an inquiry, or into a NEEDS_REVIEW summary when there is nothing sensible to ask
+ * (no insurance on file, appointment type missing from the catalog). Pure: no I/O.
+ */
+export function prepareEligibilityCheck(context: EligibilityContext): PreparedCheck {
+  const appointmentType = context.catalog?.appointmentTypes.find((t) => t.code === context.appointmentTypeCode);
+  const review = (reason: string, serviceTypeCode = GENERAL_SERVICE_TYPE): PreparedCheck => ({
+    kind: 'review',
+    ...(appointmentType ? { appointmentType } : {}),
+    summary: { outcome: 'NEEDS_REVIEW', serviceTypeCode, coverageActive: false, priorAuthorizationRequired: false, reason },
+  });
+
+  if (!context.catalog) return review('The clinic catalog (profile and NPI) is not set up, so eligibility cannot be checked.');
+  if (!appointmentType) {
+    return review(`Appointment type ${context.appointmentTypeCode} is not in the clinic catalog: check the catalog, then retry.`);
+  }
+  if (!context.coverage) {
+    return review(
+      'No insurance is on file for this patient: confirm self-pay or collect insurance details, then retry.',
+      appointmentType.serviceTypeCode,
+    );
+  }
+  return {
+    kind: 'inquire',
+    appointmentType,
+    request: buildEligibilityRequest({ ...context, catalog: context.catalog, coverage: context.coverage }, appointmentType),
+  };
+}
+
+/**
+ * The 270 for one journey: the clinic as provider, the policy holder as subscriber and, when the patient is covered
+ * through someone else, the patient as dependent.
+ */
+export function buildEligibilityRequest(
+  context: EligibilityContext & { catalog: ClinicCatalog; coverage: CoverageRecord },
+  appointmentType: AppointmentType,
+): EligibilityRequest {
+  const { coverage, catalog } = context;
+  const { relationship, firstName, lastName, birthDate } = coverage.subscriber;
+  let dependent: EligibilityRequest['dependent'];
+  if (relationship !== 'self') {
+    if (!context.patient) throw new Error('The patient is a dependent but their profile was not loaded');
+    const { patient } = context;
+    dependent = { firstName: patient.firstName, lastName: patient.lastName, birthDate: patient.birthDate, relationship };
+  }
+  return {
+    controlNumber: controlNumberFor(context.journeyId),
+    payer: { id: coverage.payerId, name: coverage.payerName },
+    provider: { npi: catalog.profile.npi, organizationName: catalog.profile.organizationName },
+    subscriber: {
+      firstName,
+      lastName,
+      birthDate,
+      memberId: coverage.memberId,
+      ...(coverage.groupNumber ? { groupNumber: coverage.groupNumber } : {}),
+    },
+    ...(dependent ? { dependent } : {}),
+    serviceTypeCode: appointmentType.serviceTypeCode,
+  };
+}

@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { getEligibilityCheck } from '#functions/eligibility/eligibility-store.ts';
+import { createStediEligibilityAdapter } from '#functions/eligibility/stedi-eligibility-adapter.ts';
+import {
+  type ClearinghouseSimulator,
+  startClearinghouseSimulator,
+  TEST_MEMBERS,
+  TEST_PAYER,
+} from '#local/clearinghouse-simulator/server.ts';
+import { ensureTable } from '#local/create-table.ts';
+import { freePort } from '#local/ports.ts';
+import { CATALOG_ITEM_TYPES } from '#shared/catalog-store.ts';
+import type { AppointmentType } from '#shared/clinic-catalog.ts';
+import { getJourney, newJourneyRecord } from '#shared/journey-store.ts';
+import { keys } from '#shared/keys.ts';
+import type { CoverageRecord, SubmissionRecord } from '#shared/patient-records.ts';
+import type { TableRef } from '#shared/table.ts';
+
+vi.hoisted(() => {
+  process.env.CLEARINGHOUSE_BASE_URL ??= 'http://127.0.0.1:9';
+  process.env.CLEARINGHOUSE_API_KEY ??= 'unused';
+});
+const { makeHandler } = await import('#functions/eligibility/verify-eligibility.handler.ts');
+
+const clinicId = 'clinic-eligibility';
+const now = new Date('2026-12-01T10:00:00.000Z');
+const mri: AppointmentType = {
+  code: 'MRI_KNEE',
+  name: 'MRI knee',
+  departmentId: 'radiology',
+  durationMinutes: 60,
+  requires: ['provider', 'device'],
+  serviceTypeCode: '62',
+  allowedAmountCents: 120_000,
+  mayNeedPriorAuthorization: true,
+  requiresPhysicianOrder: true,
+};
+const officeVisit: AppointmentType = {
+  ...mri,
+  code: 'OFFICE_VISIT',
+  name: 'Office visit',
+  requires: ['provider'],
+  serviceTypeCode: '98',
+  allowedAmountCents: 18_500,
+};
+
+let table: TableRef;
+let simulator: ClearinghouseSimulator;
+let verify: ReturnType<typeof makeHandler>;
+
+async function put(item: Record<string, unknown>) {
+  await table.client.send(new PutCommand({ TableName: table.tableName, Item: item }));
+}
+
+/** A journey whose patient holds the given member ID and asked for the given appointment type. */
+async function seedJourney(memberId: string, appointmentTypeCode: string) {
+  const journeyId = randomUUID();
+  const patientId = `patient-${journeyId}`;
+  const submissionId = `submission-${journeyId}`;
+  await put({ ...keys.journey(clinicId, journeyId), ...newJourneyRecord({ clinicId, journeyId, submissionId, patientId }, now) });
+  const submission: SubmissionRecord = {
+    type: 'Submission',
+    clinicId,
+    submissionId,
+    journeyId,
+    patientId,
+    receivedAt: now.toISOString(),
+    source: 'web-form',
+    visit: { appointmentTypeCode, preferences: {} },
+    consents: { treatment: true, privacyNotice: true, financialResponsibility: true },
+  };
+  await put({ ...keys.submission(clinicId, submissionId), ...submission });
+  const coverage: CoverageRecord = {
+    type: 'Coverage',
+    clinicId,
+    patientId,
+    payerId: TEST_PAYER.id,
+    payerName: TEST_PAYER.name,
+    memberId,
+    subscriber: { relationship: 'self', firstName: 'Maria', lastName: 'Garcia', birthDate: '1985-04-12' },
+    updatedAt: now.toISOString(),
+  };
+  await put({ ...keys.coverage(clinicId, patientId), ...coverage });
+  return { clinicId, journeyId };
+}
+
+beforeAll(async () => {
+  const client = new DynamoDBClient({});
+  const tableName = `eligibility-${randomUUID().slice(0, 8)}`;
+  await ensureTable(client, tableName);
+  table = { client: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), tableName };
+  await put({
+    ...keys.clinic(clinicId),
+    type: CATALOG_ITEM_TYPES.profile,
+    clinicId,
+    name: 'Eligibility Clinic',
+    npi: '1234567893',
+    organizationName: 'Eligibility Clinic LLC',
+    replyToEmail: 'desk@clinic.example',
+    phone: '+16175550100',
+  });
+  for (const type of [mri, officeVisit])
+    await put({ ...keys.appointmentType(clinicId, type.code), type: CATALOG_ITEM_TYPES.appointmentType, ...type });
+
+  simulator = await startClearinghouseSimulator({ port: await freePort(), apiKey: 'key' });
+  verify = makeHandler({ table, eligibility: createStediEligibilityAdapter({ baseUrl: simulator.url, apiKey: 'key' }), now: () => now });
+});
+
+afterAll(async () => {
+  await simulator.stop();
+});
+
+describe('Function: verifyEligibility on DynamoDB Local and the clearinghouse simulator', () => {
+  it('throws ClearinghouseUnavailable while the payer is busy, then completes the stage on the retry', async () => {
+    // Prepare
+    const ref = await seedJourney(TEST_MEMBERS.payerBusyOnce, officeVisit.code);
+
+    // Act
+    await expect(verify(ref)).rejects.toMatchObject({ name: 'ClearinghouseUnavailable' });
+    const retried = await verify(ref);
+
+    // Assess
+    expect(retried).toEqual({ outcome: 'ACTIVE' });
+    const journey = await getJourney(table, ref);
+    expect(journey?.stages.ELIGIBILITY).toMatchObject({ status: 'COMPLETED' });
+    expect(journey?.amounts.dueCents).toBe(2500);
+    expect(await getEligibilityCheck(table, ref)).toMatchObject({ summary: { outcome: 'ACTIVE', copayCents: 2500 }, dueCents: 2500 });
+  });
+
+  it('leaves an MRI needing prior authorization waiting for staff, with the reason and estimate recorded', async () => {
+    // Prepare
+    const ref = await seedJourney(TEST_MEMBERS.activeDeductible, mri.code);
+
+    // Act
+    const result = await verify(ref);
+
+    // Assess
+    expect(result).toEqual({ outcome: 'NEEDS_REVIEW' });
+    const journey = await getJourney(table, ref);
+    expect(journey?.stages.ELIGIBILITY).toMatchObject({
+      status: 'WAITING_FOR_STAFF',
+      reason: expect.stringMatching(/prior authorization/),
+    });
+    expect(journey?.amounts.dueCents).toBe(64_000);
+  });
+
+  it('keeps one eligibility item per journey when the check repeats, and audits each coverage read', async () => {
+    // Prepare
+    const ref = await seedJourney(TEST_MEMBERS.inactive, officeVisit.code);
+
+    // Act
+    await verify(ref);
+    const again = await verify(ref);
+
+    // Assess
+    expect(again).toEqual({ outcome: 'INACTIVE' });
+    const { Items: partition = [] } = await table.client.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': keys.journeyPartition(clinicId, ref.journeyId) },
+      }),
+    );
+    expect(partition.map((i) => i.SK).sort()).toEqual(['ELIGIBILITY', 'JOURNEY']);
+    const { Items: audits = [] } = await table.client.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        KeyConditionExpression: 'PK = :pk',
+        FilterExpression: 'journeyId = :journeyId AND #action = :action',
+        ExpressionAttributeNames: { '#action': 'action' },
+        ExpressionAttributeValues: {
+          ':pk': keys.audit(clinicId, now.toISOString().slice(0, 10), '').PK,
+          ':journeyId': ref.journeyId,
+          ':action': 'coverage.read',
+        },
+      }),
+    );
+    expect(audits).toHaveLength(2);
+  });
+});

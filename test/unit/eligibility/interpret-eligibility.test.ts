@@ -1,0 +1,247 @@
+import { describe, expect, it } from 'vitest';
+import type { BenefitEntry, EligibilityResponse } from '#functions/eligibility/eligibility-port.ts';
+import { estimatePatientResponsibility, interpretEligibility } from '#functions/eligibility/interpret-eligibility.ts';
+import { fromStediResponse, type StediEligibilityResponse } from '#functions/eligibility/stedi-eligibility-adapter.ts';
+import { answerEligibility, TEST_MEMBERS, TEST_PAYER } from '#local/clearinghouse-simulator/responses.ts';
+
+/** The simulator's answer for a member, as the adapter hands it to the domain. */
+function simulated(memberId: string, serviceTypeCode: string): EligibilityResponse {
+  const reply = answerEligibility(
+    {
+      controlNumber: '123456789',
+      tradingPartnerServiceId: TEST_PAYER.id,
+      provider: { npi: '1234567893', organizationName: 'Demo Clinic' },
+      subscriber: { memberId, firstName: 'Maria', lastName: 'Garcia', dateOfBirth: '19850412' },
+      encounter: { serviceTypeCodes: [serviceTypeCode] },
+    },
+    { busyAnswered: new Set() },
+  );
+  return fromStediResponse(reply.body as StediEligibilityResponse);
+}
+
+function response(benefitsInformation: BenefitEntry[], extra: Partial<EligibilityResponse> = {}): EligibilityResponse {
+  return { planStatus: [], benefitsInformation, errors: [], ...extra };
+}
+
+const activePlan: BenefitEntry = { code: '1', serviceTypeCodes: ['30'] };
+
+describe('Function: interpretEligibility', () => {
+  describe('with the simulator test members', () => {
+    it('reads the $25 in-network copay of an active plan', () => {
+      // Act
+      const summary = interpretEligibility(simulated(TEST_MEMBERS.activeCopay, '98'), { serviceTypeCode: '98' });
+
+      // Assess
+      expect(summary).toMatchObject({
+        outcome: 'ACTIVE',
+        coverageActive: true,
+        copayCents: 2500,
+        deductibleRemainingCents: 0,
+        inNetwork: true,
+        priorAuthorizationRequired: false,
+      });
+    });
+
+    it('reads the remaining individual deductible and 20% co-insurance for an office visit', () => {
+      // Act
+      const summary = interpretEligibility(simulated(TEST_MEMBERS.activeDeductible, '98'), { serviceTypeCode: '98' });
+
+      // Assess
+      expect(summary).toMatchObject({ outcome: 'ACTIVE', deductibleRemainingCents: 50_000, coinsurancePercent: 20, inNetwork: true });
+      expect(summary.copayCents).toBeUndefined();
+    });
+
+    it('asks staff for prior authorization when the payer requires it for an MRI', () => {
+      // Act
+      const summary = interpretEligibility(simulated(TEST_MEMBERS.activeDeductible, '62'), { serviceTypeCode: '62' });
+
+      // Assess
+      expect(summary).toMatchObject({
+        outcome: 'NEEDS_REVIEW',
+        coverageActive: true,
+        priorAuthorizationRequired: true,
+        deductibleRemainingCents: 50_000,
+        coinsurancePercent: 20,
+      });
+      expect(summary.reason).toMatch(/prior authorization/);
+    });
+
+    it('reports an inactive plan as INACTIVE', () => {
+      // Act
+      const summary = interpretEligibility(simulated(TEST_MEMBERS.inactive, '98'), { serviceTypeCode: '98' });
+
+      // Assess
+      expect(summary).toMatchObject({ outcome: 'INACTIVE', coverageActive: false });
+    });
+
+    it('reports AAA 75 as MEMBER_NOT_FOUND with a reason that names no member ID or person', () => {
+      // Act
+      const summary = interpretEligibility(simulated(TEST_MEMBERS.notFound, '98'), { serviceTypeCode: '98' });
+
+      // Assess
+      expect(summary).toMatchObject({ outcome: 'MEMBER_NOT_FOUND', payerRejectionCode: '75', coverageActive: false });
+      expect(summary.reason).not.toMatch(/SIM-|Maria|Garcia|1985/);
+    });
+
+    it('asks for review if a "payer busy" rejection ever reaches it', () => {
+      // Act
+      const summary = interpretEligibility(simulated(TEST_MEMBERS.payerBusyOnce, '98'), { serviceTypeCode: '98' });
+
+      // Assess
+      expect(summary).toMatchObject({ outcome: 'NEEDS_REVIEW', payerRejectionCode: '42' });
+    });
+  });
+
+  describe('edge cases', () => {
+    it('prefers lines for the requested service type over plan-level lines', () => {
+      // Prepare
+      const lines: BenefitEntry[] = [
+        activePlan,
+        { code: 'B', serviceTypeCodes: ['30'], amountCents: 1500, inPlanNetworkIndicatorCode: 'Y' },
+        { code: 'B', serviceTypeCodes: ['98', 'UC'], amountCents: 2500, inPlanNetworkIndicatorCode: 'Y' },
+      ];
+
+      // Act
+      const summary = interpretEligibility(response(lines), { serviceTypeCode: '98' });
+
+      // Assess
+      expect(summary.copayCents).toBe(2500);
+    });
+
+    it('falls back to plan-level cost sharing when none is given for the service type', () => {
+      // Prepare
+      const lines: BenefitEntry[] = [activePlan, { code: 'B', serviceTypeCodes: ['30'], amountCents: 4000 }];
+
+      // Act
+      const summary = interpretEligibility(response(lines), { serviceTypeCode: 'PT' });
+
+      // Assess
+      expect(summary).toMatchObject({ outcome: 'ACTIVE', copayCents: 4000 });
+      expect(summary.inNetwork).toBeUndefined();
+    });
+
+    it('uses the smaller of the individual and family deductible remaining', () => {
+      // Prepare
+      const lines: BenefitEntry[] = [
+        activePlan,
+        { code: 'C', serviceTypeCodes: ['30'], amountCents: 150_000, timeQualifierCode: '23', coverageLevelCode: 'IND' },
+        { code: 'C', serviceTypeCodes: ['30'], amountCents: 80_000, timeQualifierCode: '29', coverageLevelCode: 'IND' },
+        { code: 'C', serviceTypeCodes: ['30'], amountCents: 30_000, timeQualifierCode: '29', coverageLevelCode: 'FAM' },
+      ];
+
+      // Act
+      const summary = interpretEligibility(response(lines), { serviceTypeCode: '98' });
+
+      // Assess
+      expect(summary.deductibleRemainingCents).toBe(30_000);
+    });
+
+    it('uses out-of-network terms only when the payer gives no others, and says so', () => {
+      // Prepare
+      const lines: BenefitEntry[] = [activePlan, { code: 'A', serviceTypeCodes: ['98'], percent: 40, inPlanNetworkIndicatorCode: 'N' }];
+
+      // Act
+      const summary = interpretEligibility(response(lines), { serviceTypeCode: '98' });
+
+      // Assess
+      expect(summary).toMatchObject({ coinsurancePercent: 40, inNetwork: false });
+    });
+
+    it('reads the deprecated planStatus when there are no status lines', () => {
+      // Prepare
+      const planStatus = [{ statusCode: '1', serviceTypeCodes: ['30', '98'] }];
+
+      // Act
+      const summary = interpretEligibility(response([], { planStatus }), { serviceTypeCode: '98' });
+
+      // Assess
+      expect(summary.outcome).toBe('ACTIVE');
+    });
+
+    it('asks for review when the response has no coverage status', () => {
+      // Act
+      const summary = interpretEligibility(response([{ code: 'B', serviceTypeCodes: ['98'], amountCents: 2500 }]), {
+        serviceTypeCode: '98',
+      });
+
+      // Assess
+      expect(summary).toMatchObject({ outcome: 'NEEDS_REVIEW', coverageActive: false });
+    });
+
+    it('asks for review when the payer reports both active and inactive coverage for the service', () => {
+      // Act
+      const summary = interpretEligibility(
+        response([
+          { code: '1', serviceTypeCodes: ['98'] },
+          { code: '6', serviceTypeCodes: ['98'] },
+        ]),
+        { serviceTypeCode: '98' },
+      );
+
+      // Assess
+      expect(summary.outcome).toBe('NEEDS_REVIEW');
+    });
+
+    it('asks for review when an active plan lists the service as not covered', () => {
+      // Act
+      const summary = interpretEligibility(response([activePlan, { code: 'I', serviceTypeCodes: ['PT'] }]), { serviceTypeCode: 'PT' });
+
+      // Assess
+      expect(summary).toMatchObject({ outcome: 'NEEDS_REVIEW', coverageActive: true });
+      expect(summary.reason).toMatch(/not covered/);
+    });
+
+    it('reports an invalid member ID (AAA 72) as MEMBER_NOT_FOUND', () => {
+      // Act
+      const summary = interpretEligibility(response([], { errors: [{ code: '72' }] }), { serviceTypeCode: '98' });
+
+      // Assess
+      expect(summary).toMatchObject({ outcome: 'MEMBER_NOT_FOUND', payerRejectionCode: '72' });
+    });
+
+    it('asks for review for a provider rejection such as AAA 43', () => {
+      // Act
+      const summary = interpretEligibility(response([], { errors: [{ code: '43' }] }), { serviceTypeCode: '98' });
+
+      // Assess
+      expect(summary).toMatchObject({ outcome: 'NEEDS_REVIEW', payerRejectionCode: '43' });
+      expect(summary.reason).toMatch(/AAA 43/);
+    });
+  });
+});
+
+describe('Function: estimatePatientResponsibility', () => {
+  it('charges the flat copay', () => {
+    expect(estimatePatientResponsibility({ copayCents: 2500, coinsurancePercent: 20 }, 18_500)).toBe(2500);
+  });
+
+  it('caps the copay at the allowed amount', () => {
+    expect(estimatePatientResponsibility({ copayCents: 2500 }, 2000)).toBe(2000);
+  });
+
+  it('charges the remaining deductible then co-insurance on the rest', () => {
+    // $500 deductible left, then 20% of the remaining $700 of a $1,200 MRI.
+    expect(estimatePatientResponsibility({ deductibleRemainingCents: 50_000, coinsurancePercent: 20 }, 120_000)).toBe(64_000);
+  });
+
+  it('charges no more than the allowed amount when the deductible exceeds it', () => {
+    expect(estimatePatientResponsibility({ deductibleRemainingCents: 50_000, coinsurancePercent: 20 }, 18_500)).toBe(18_500);
+  });
+
+  it('applies co-insurance next to a $0 copay', () => {
+    expect(estimatePatientResponsibility({ copayCents: 0, coinsurancePercent: 20, deductibleRemainingCents: 0 }, 10_000)).toBe(2000);
+  });
+
+  it('charges nothing for a $0 copay with no other terms', () => {
+    expect(estimatePatientResponsibility({ copayCents: 0 }, 10_000)).toBe(0);
+  });
+
+  it('rounds half a cent up', () => {
+    expect(estimatePatientResponsibility({ coinsurancePercent: 10 }, 1005)).toBe(101);
+    expect(estimatePatientResponsibility({ coinsurancePercent: 12.5 }, 1001)).toBe(125);
+  });
+
+  it('charges nothing when the plan gives no cost-sharing terms', () => {
+    expect(estimatePatientResponsibility({}, 18_500)).toBe(0);
+  });
+});
