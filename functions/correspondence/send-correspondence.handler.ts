@@ -70,9 +70,8 @@ export function makeHandler(deps: SendCorrespondenceDeps) {
     // Composed before the claim: a composition error (e.g. no appointment on the journey) then leaves nothing claimed.
     const composed = compose(request, journey, patient, clinic);
     if (!composed) {
-      log.warn('Nothing due: payment request not sent', { ...fields, outcome: 'NOTHING_DUE' });
-      // CorrespondenceResult has no "not needed" outcome; nothing was or will be sent for this journey and kind.
-      return { outcome: 'ALREADY_SENT' };
+      log.warn('Nothing due: payment request not sent', { ...fields, outcome: 'NOT_NEEDED' });
+      return { outcome: 'NOT_NEEDED' };
     }
 
     const existing = await claimMessage(deps.table, request, now);

@@ -40,7 +40,7 @@ export interface CorrespondenceRequest extends JourneyRef {
 
 /** SendCorrespondence → $.correspondence (ResultPath); never read by a Choice, kept for the execution history. */
 export interface CorrespondenceResult {
-  outcome: 'SENT' | 'ALREADY_SENT' | 'NO_CONSENT';
+  outcome: 'SENT' | 'ALREADY_SENT' | 'NO_CONSENT' | 'NOT_NEEDED';
 }
 
 /** ParkForStaff input: sent with .waitForTaskToken; the journey resumes when staff decide. */
