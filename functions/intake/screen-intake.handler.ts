@@ -1,7 +1,8 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo, sns } from '#shared/aws-clients.ts';
+import { openStaffTask, staffTaskId } from '#functions/journey/staff-task-store.ts';
 import { recordAudit } from '#shared/audit.ts';
+import { dynamo, sns } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
 import type { JourneyRef } from '#shared/journey-contract.ts';
 import { getJourney, updateStage } from '#shared/journey-store.ts';
@@ -9,7 +10,6 @@ import { keys } from '#shared/keys.ts';
 import { log } from '#shared/observability.ts';
 import type { SubmissionRecord } from '#shared/patient-records.ts';
 import type { TableRef } from '#shared/table.ts';
-import { openStaffTask, staffTaskId } from '#functions/journey/staff-task-store.ts';
 import { screenAnswers } from './triage.ts';
 
 export interface ScreenIntakeDeps {
@@ -37,7 +37,18 @@ export function makeScreenIntake(deps: ScreenIntakeDeps) {
     );
     const submission = Item as SubmissionRecord | undefined;
     if (!submission) throw new Error(`Submission ${journey.submissionId} not found`);
-    await recordAudit(deps.table, { clinicId: ref.clinicId, actor: 'function:screenIntake', action: 'patient.read', journeyId: ref.journeyId, patientId: journey.patientId, outcome: 'success' }, now);
+    await recordAudit(
+      deps.table,
+      {
+        clinicId: ref.clinicId,
+        actor: 'function:screenIntake',
+        action: 'patient.read',
+        journeyId: ref.journeyId,
+        patientId: journey.patientId,
+        outcome: 'success',
+      },
+      now,
+    );
 
     const triage = screenAnswers(submission.screening);
     if (triage.level !== 'NONE') {
@@ -61,7 +72,10 @@ export function makeScreenIntake(deps: ScreenIntakeDeps) {
             Subject: `Triage ${triage.level}: clinical review needed`,
             // Question keys and IDs only; the answers stay in the encrypted table.
             Message: JSON.stringify({ kind: 'TRIAGE', level: triage.level, clinicId: ref.clinicId, journeyId: ref.journeyId, taskId }),
-            MessageAttributes: { clinicId: { DataType: 'String', StringValue: ref.clinicId }, level: { DataType: 'String', StringValue: triage.level } },
+            MessageAttributes: {
+              clinicId: { DataType: 'String', StringValue: ref.clinicId },
+              level: { DataType: 'String', StringValue: triage.level },
+            },
           }),
         );
       }

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { dynamo } from '#shared/aws-clients.ts';
 import { recordAudit } from '#shared/audit.ts';
+import { dynamo } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
 import { authorizedClinic } from '#shared/http/authorized-clinic.ts';
 import { HttpError } from '#shared/http/http-error.ts';
@@ -23,7 +23,14 @@ export function makeGetJourney(table: TableRef) {
       // The key includes the authorized clinic, so another clinic's journey ID simply is not found.
       const journey = await getJourney(table, { clinicId, journeyId });
       if (!journey) throw HttpError.withMessage(404, 'Journey not found');
-      await recordAudit(table, { clinicId, actor: `api-key:${keyId}`, action: 'journey.read', journeyId, patientId: journey.patientId, outcome: 'success' });
+      await recordAudit(table, {
+        clinicId,
+        actor: `api-key:${keyId}`,
+        action: 'journey.read',
+        journeyId,
+        patientId: journey.patientId,
+        outcome: 'success',
+      });
       return json(200, toJourneyView(journey));
     });
 }

@@ -1,6 +1,6 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { dynamo, sns } from '#shared/aws-clients.ts';
 import { recordAudit } from '#shared/audit.ts';
+import { dynamo, sns } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
 import type { ParkForStaffRequest } from '#shared/journey-contract.ts';
 import { getJourney, updateStage } from '#shared/journey-store.ts';
@@ -49,13 +49,30 @@ export function makeParkForStaff(deps: ParkForStaffDeps) {
       now,
     );
     if (created) {
-      await recordAudit(deps.table, { clinicId: request.clinicId, actor: 'function:parkForStaff', action: 'staffTask.create', journeyId: request.journeyId, patientId: journey.patientId, outcome: 'success' }, now);
+      await recordAudit(
+        deps.table,
+        {
+          clinicId: request.clinicId,
+          actor: 'function:parkForStaff',
+          action: 'staffTask.create',
+          journeyId: request.journeyId,
+          patientId: journey.patientId,
+          outcome: 'success',
+        },
+        now,
+      );
       await deps.sns.send(
         new PublishCommand({
           TopicArn: deps.staffAlertsTopicArn,
           Subject: `Journey needs staff: ${request.stage}`,
-          // IDs and the stage reason only: alerts travel by email/SMS outside the encrypted store.
-          Message: JSON.stringify({ kind: 'STAGE_BLOCKED', clinicId: request.clinicId, journeyId: request.journeyId, taskId, stage: request.stage, reason }),
+          // IDs only: alerts travel by email/SMS outside the encrypted store; the reason is read in the task itself.
+          Message: JSON.stringify({
+            kind: 'STAGE_BLOCKED',
+            clinicId: request.clinicId,
+            journeyId: request.journeyId,
+            taskId,
+            stage: request.stage,
+          }),
           MessageAttributes: { clinicId: { DataType: 'String', StringValue: request.clinicId } },
         }),
       );

@@ -16,6 +16,7 @@ const STAGE_LABEL = {
  */
 export function parkReason(request: Pick<ParkForStaffRequest, 'stage' | 'error'>, stage: StageState | undefined): string {
   const label = STAGE_LABEL[request.stage];
-  if (request.error?.Error) return `${label} failed after automatic retries (${request.error.Error}); check the dependency, then retry or proceed.`;
+  if (request.error?.Error)
+    return `${label} failed after automatic retries (${request.error.Error}); check the dependency, then retry or proceed.`;
   return stage?.reason ?? `${label} needs a person to review it.`;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { StageName, StaffDecision } from '#shared/journey-contract.ts';
+import type { StaffDecision, StageName } from '#shared/journey-contract.ts';
 import { keys } from '#shared/keys.ts';
 import type { TableRef } from '#shared/table.ts';
 
@@ -35,7 +35,11 @@ export async function openStaffTask(table: TableRef, task: StaffTask): Promise<b
     await table.client.send(
       new PutCommand({
         TableName: table.tableName,
-        Item: { ...keys.staffTask(task.clinicId, task.taskId), ...keys.openStaffTasksIndex(task.clinicId, task.createdAt, task.taskId), ...task },
+        Item: {
+          ...keys.staffTask(task.clinicId, task.taskId),
+          ...keys.openStaffTasksIndex(task.clinicId, task.createdAt, task.taskId),
+          ...task,
+        },
         ConditionExpression: 'attribute_not_exists(PK)',
       }),
     );
@@ -57,20 +61,21 @@ export async function getStaffTask(table: TableRef, clinicId: string, taskId: st
  * never be marked RUNNING after the workflow has already finished.
  */
 export async function recordDecision(table: TableRef, task: StaffTask, decision: NonNullable<StaffTask['decision']>): Promise<boolean> {
-  const journeyUpdate = task.kind === 'STAGE_BLOCKED'
-    ? [
-        {
-          Update: {
-            TableName: table.tableName,
-            Key: keys.journey(task.clinicId, task.journeyId),
-            UpdateExpression: 'SET #status = :running, updatedAt = :at',
-            ConditionExpression: '#status = :waiting',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':running': 'RUNNING', ':waiting': 'WAITING_FOR_STAFF', ':at': decision.decidedAt },
+  const journeyUpdate =
+    task.kind === 'STAGE_BLOCKED'
+      ? [
+          {
+            Update: {
+              TableName: table.tableName,
+              Key: keys.journey(task.clinicId, task.journeyId),
+              UpdateExpression: 'SET #status = :running, updatedAt = :at',
+              ConditionExpression: '#status = :waiting',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':running': 'RUNNING', ':waiting': 'WAITING_FOR_STAFF', ':at': decision.decidedAt },
+            },
           },
-        },
-      ]
-    : [];
+        ]
+      : [];
   try {
     await table.client.send(
       new TransactWriteCommand({
@@ -107,7 +112,10 @@ export async function reopenTask(table: TableRef, task: StaffTask, at: string): 
             Key: keys.staffTask(task.clinicId, task.taskId),
             UpdateExpression: 'SET #status = :open, GSI1PK = :gsi1pk, GSI1SK = :gsi1sk REMOVE decision',
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':open': 'OPEN', ...prefixed(keys.openStaffTasksIndex(task.clinicId, task.createdAt, task.taskId)) },
+            ExpressionAttributeValues: {
+              ':open': 'OPEN',
+              ...prefixed(keys.openStaffTasksIndex(task.clinicId, task.createdAt, task.taskId)),
+            },
           },
         },
         {

@@ -12,6 +12,7 @@ export interface AuditEvent {
     | 'patient.read'
     | 'patient.match'
     | 'submission.create'
+    | 'submission.read'
     | 'coverage.read'
     | 'journey.read'
     | 'appointment.create'

@@ -65,4 +65,6 @@ export const TRANSIENT_ERRORS = {
   clearinghouseUnavailable: 'ClearinghouseUnavailable',
   paymentProcessorUnavailable: 'PaymentProcessorUnavailable',
   messagingUnavailable: 'MessagingUnavailable',
+  /** Every candidate slot was taken by concurrent bookings; a later attempt sees the new busy time. */
+  schedulingContention: 'SchedulingContention',
 } as const;

@@ -39,7 +39,8 @@ export const keys = {
   }),
 
   /**
-   * One item per resource per 5-minute granule it is busy. A booking writes every granule it covers in one
+   * One item per resource per 5-minute granule it is busy. `isoDate` (YYYY-MM-DD) and `hhmm` (HHmm) are UTC: local
+   * times repeat when clocks go back, UTC never does. A booking writes every granule it covers in one
    * transaction with attribute_not_exists, so two overlapping bookings can never both succeed.
    */
   resourceDay: (clinicId: string, resourceId: string, isoDate: string) => `${clinic(clinicId)}#RESOURCE#${resourceId}#DAY#${isoDate}`,

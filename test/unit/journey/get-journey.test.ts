@@ -32,7 +32,9 @@ describe('Function: getJourney', () => {
     const response = await request('c1', 'c1');
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body)).toMatchObject({ journeyId: 'j1', status: 'RUNNING' });
-    expect(ddb).toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ action: 'journey.read', actor: 'api-key:k1', journeyId: 'j1' }) });
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
+      Item: expect.objectContaining({ action: 'journey.read', actor: 'api-key:k1', journeyId: 'j1' }),
+    });
   });
 
   it('answers 404 for a journey the clinic does not have', async () => {

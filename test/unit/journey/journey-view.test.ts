@@ -3,7 +3,10 @@ import { toJourneyView } from '#functions/journey/journey-view.ts';
 import { type JourneyRecord, newJourneyRecord } from '#shared/journey-store.ts';
 
 function bookedJourney(): JourneyRecord {
-  const journey = newJourneyRecord({ clinicId: 'c1', journeyId: 'j1', submissionId: 's1', patientId: 'p1' }, new Date('2026-12-01T10:00:00Z'));
+  const journey = newJourneyRecord(
+    { clinicId: 'c1', journeyId: 'j1', submissionId: 's1', patientId: 'p1' },
+    new Date('2026-12-01T10:00:00Z'),
+  );
   return {
     ...journey,
     appointment: {
@@ -30,7 +33,12 @@ describe('Function: toJourneyView', () => {
 
   it('shows when, where and with whom, and the amounts', () => {
     const view = toJourneyView(bookedJourney());
-    expect(view.appointment).toMatchObject({ start: '2026-12-03T09:00:00-05:00', department: 'Radiology', provider: 'Sam Tech', resource: 'MRI Scanner 1' });
+    expect(view.appointment).toMatchObject({
+      start: '2026-12-03T09:00:00-05:00',
+      department: 'Radiology',
+      provider: 'Sam Tech',
+      resource: 'MRI Scanner 1',
+    });
     expect(view.amounts).toEqual({ currency: 'USD', dueCents: 2500, paidCents: 2500 });
   });
 

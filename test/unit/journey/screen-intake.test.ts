@@ -30,7 +30,9 @@ describe('Function: screenIntake', () => {
     givenScreening({ chestPainNow: false });
     expect(await screen({ clinicId: 'c1', journeyId: 'j1' })).toEqual({ outcome: 'NO_RISK' });
     expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
-    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { ExpressionAttributeValues: expect.objectContaining({ ':stage': expect.objectContaining({ status: 'COMPLETED' }) }) });
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      ExpressionAttributeValues: expect.objectContaining({ ':stage': expect.objectContaining({ status: 'COMPLETED' }) }),
+    });
   });
 
   it('opens a triage slip and alerts staff without quoting the answers', async () => {

@@ -1,0 +1,165 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { JourneyStatus } from '#shared/journey-contract.ts';
+import { getJourney, type JourneyRecord } from '#shared/journey-store.ts';
+import { keys } from '#shared/keys.ts';
+import type { CoverageRecord, PatientRecord, SubmissionRecord } from '#shared/patient-records.ts';
+import type { TableRef } from '#shared/table.ts';
+import type { PatientContactUpdate } from './intake-records.ts';
+
+/** What a repeated submission is answered with: the first submission's IDs (keys.submissionIdempotency). */
+export interface IdempotencyEntry {
+  submissionId: string;
+  journeyId: string;
+  /** Hash of the first body; a different body under the same Idempotency-Key is a conflict. */
+  bodyHash: string;
+}
+
+/** Everything one intake writes, all or nothing. */
+export interface IntakeWrite {
+  clinicId: string;
+  idempotencyKey: string;
+  bodyHash: string;
+  /** Epoch seconds after which the idempotency entry no longer applies (and DynamoDB's TTL may delete it). */
+  idempotencyExpiresAt: number;
+  patient: { kind: 'new'; record: PatientRecord; matchHash: string } | { kind: 'existing'; update: PatientContactUpdate };
+  coverage: CoverageRecord;
+  submission: SubmissionRecord;
+  journey: JourneyRecord;
+}
+
+/**
+ * WRITTEN: this call won. DUPLICATE: the idempotency entry exists (another request with the same key won).
+ * PATIENT_MATCH_TAKEN: another submission registered the same new patient first. CONFLICT: a concurrent transaction
+ * held one of the items. The last three are answered by reading again.
+ */
+export type IntakeWriteOutcome = 'WRITTEN' | 'DUPLICATE' | 'PATIENT_MATCH_TAKEN' | 'CONFLICT';
+
+/** The intake's port to storage. */
+export interface IntakeStore {
+  /** The unexpired idempotency entry, if any (TTL deletion lags, so expiry is checked here too). */
+  findIdempotency(clinicId: string, idempotencyKey: string, now: Date): Promise<IdempotencyEntry | undefined>;
+  /** The patient registered under this match hash, if any. */
+  findPatientIdByMatch(clinicId: string, matchHash: string): Promise<string | undefined>;
+  writeIntake(write: IntakeWrite, now: Date): Promise<IntakeWriteOutcome>;
+  journeyStatus(clinicId: string, journeyId: string): Promise<JourneyStatus | undefined>;
+}
+
+const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+/** The DynamoDB adapter: one TransactWriteItems per intake, guarded by conditions on the idempotency and match items. */
+export function dynamoIntakeStore(table: TableRef): IntakeStore {
+  const { client, tableName: TableName } = table;
+  return {
+    async findIdempotency(clinicId, idempotencyKey, now) {
+      const { Item } = await client.send(
+        new GetCommand({ TableName, Key: keys.submissionIdempotency(clinicId, idempotencyKey), ConsistentRead: true }),
+      );
+      if (!Item || Number(Item.expiresAt) <= epochSeconds(now)) return undefined;
+      return { submissionId: String(Item.submissionId), journeyId: String(Item.journeyId), bodyHash: String(Item.bodyHash) };
+    },
+
+    async findPatientIdByMatch(clinicId, matchHash) {
+      const { Item } = await client.send(new GetCommand({ TableName, Key: keys.patientMatch(clinicId, matchHash), ConsistentRead: true }));
+      return Item ? String(Item.patientId) : undefined;
+    },
+
+    async journeyStatus(clinicId, journeyId) {
+      return (await getJourney(table, { clinicId, journeyId }))?.status;
+    },
+
+    async writeIntake(write, now) {
+      const { clinicId, submission, journey, coverage } = write;
+      const at = now.toISOString();
+      const idempotencyItem = {
+        Put: {
+          TableName,
+          Item: {
+            ...keys.submissionIdempotency(clinicId, write.idempotencyKey),
+            type: 'SubmissionIdempotency',
+            submissionId: submission.submissionId,
+            journeyId: journey.journeyId,
+            bodyHash: write.bodyHash,
+            createdAt: at,
+            expiresAt: write.idempotencyExpiresAt,
+          },
+          // An expired entry that TTL has not deleted yet no longer counts.
+          ConditionExpression: 'attribute_not_exists(PK) OR expiresAt <= :now',
+          ExpressionAttributeValues: { ':now': epochSeconds(now) },
+        },
+      };
+      const patientItems =
+        write.patient.kind === 'new'
+          ? [
+              {
+                Put: {
+                  TableName,
+                  Item: { ...keys.patient(clinicId, write.patient.record.patientId), ...write.patient.record },
+                  ConditionExpression: 'attribute_not_exists(PK)',
+                },
+              },
+              {
+                Put: {
+                  TableName,
+                  Item: {
+                    ...keys.patientMatch(clinicId, write.patient.matchHash),
+                    type: 'PatientMatch',
+                    patientId: write.patient.record.patientId,
+                    createdAt: at,
+                  },
+                  ConditionExpression: 'attribute_not_exists(PK)',
+                },
+              },
+            ]
+          : [patientUpdate(TableName, clinicId, write.patient.update)];
+      const transactItems = [
+        idempotencyItem,
+        {
+          Put: {
+            TableName,
+            Item: { ...keys.submission(clinicId, submission.submissionId), ...submission },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+        {
+          Put: {
+            TableName,
+            Item: { ...keys.journey(clinicId, journey.journeyId), ...journey },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+        ...patientItems,
+        { Put: { TableName, Item: { ...keys.coverage(clinicId, coverage.patientId), ...coverage } } },
+      ];
+      try {
+        // The token makes the SDK's own retry of this call (e.g. after a timeout) succeed instead of failing its conditions.
+        await client.send(new TransactWriteCommand({ TransactItems: transactItems, ClientRequestToken: submission.submissionId }));
+        return 'WRITTEN';
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException) && (error as Error).name !== 'TransactionCanceledException') throw error;
+        const codes = ((error as TransactionCanceledException).CancellationReasons ?? []).map((reason) => reason.Code);
+        if (codes[0] === 'ConditionalCheckFailed') return 'DUPLICATE';
+        const matchIndex = write.patient.kind === 'new' ? 4 : -1;
+        if (matchIndex >= 0 && codes[matchIndex] === 'ConditionalCheckFailed') return 'PATIENT_MATCH_TAKEN';
+        if (codes.includes('TransactionConflict')) return 'CONFLICT';
+        throw error;
+      }
+    },
+  };
+}
+
+/** Updates a returning patient's contact details; conditional on the patient existing, so a stale match never creates a stub. */
+function patientUpdate(TableName: string, clinicId: string, update: PatientContactUpdate) {
+  const { patientId, ...fields } = update;
+  const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
+  return {
+    Update: {
+      TableName,
+      Key: keys.patient(clinicId, patientId),
+      UpdateExpression: `SET ${entries.map(([name]) => `#${name} = :${name}`).join(', ')}`,
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeNames: Object.fromEntries(entries.map(([name]) => [`#${name}`, name])),
+      ExpressionAttributeValues: Object.fromEntries(entries.map(([name, value]) => [`:${name}`, value])),
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditEvent } from '#shared/audit.ts';
+import { newJourneyRecord } from '#shared/journey-store.ts';
+import { log } from '#shared/observability.ts';
+import { coverageRecord, newPatientRecord, patientContactUpdate, submissionBodyHash, submissionRecord } from './intake-records.ts';
+import type { IntakeStore, IntakeWrite } from './intake-store.ts';
+import type { JourneyStarter } from './journey-starter.ts';
+import { patientMatchHash } from './patient-match.ts';
+import type { IntakeSubmission, SubmissionAccepted } from './submission-schema.ts';
+
+/** How long a repeated submission maps to the first one's journey. */
+export const IDEMPOTENCY_TTL_DAYS = 7;
+/** Rounds of read-then-write when concurrent requests contend for the same items. */
+const MAX_ATTEMPTS = 5;
+
+export interface SubmitIntakeDeps {
+  store: IntakeStore;
+  journeys: JourneyStarter;
+  audit: (event: AuditEvent) => Promise<void>;
+  now?: () => Date;
+  newId?: () => string;
+  /** Back-off between contended attempts; injectable so tests need not wait. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface SubmitIntakeRequest {
+  clinicId: string;
+  /** Who submitted, for the audit trail, e.g. "api-key:<keyId>". */
+  actor: string;
+  body: IntakeSubmission;
+  /** The client's Idempotency-Key header, already validated; absent: the body's hash is the key. */
+  idempotencyKey?: string;
+}
+
+export type SubmitIntakeResult =
+  | { outcome: 'ACCEPTED'; created: boolean; response: SubmissionAccepted }
+  /** The Idempotency-Key was used before with a different body. */
+  | { outcome: 'KEY_REUSED' };
+
+/** Thrown when contention does not settle within MAX_ATTEMPTS; the client's retry will find the winner. */
+export class IntakeContentionError extends Error {
+  override name = 'IntakeContentionError';
+}
+
+/**
+ * Records a submission and starts its journey, exactly once per submission. The first writer wins one transaction
+ * (idempotency entry, submission, journey, patient, coverage); every repeat reads the winner's IDs. The journey's
+ * execution is started on every call, the first and the repeats, so a crash between the write and the start heals
+ * when the client retries.
+ */
+export function makeSubmitIntake(deps: SubmitIntakeDeps) {
+  const now = deps.now ?? (() => new Date());
+  const newId = deps.newId ?? randomUUID;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+
+  return async (request: SubmitIntakeRequest): Promise<SubmitIntakeResult> => {
+    const { clinicId, body } = request;
+    const bodyHash = submissionBodyHash(body);
+    // Prefixed so a client key can never collide with a body hash (the header charset has no ':').
+    const idempotencyKey = request.idempotencyKey ? `key:${request.idempotencyKey}` : `body:${bodyHash}`;
+    const matchHash = patientMatchHash(body.patient);
+
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const at = now();
+      const existing = await deps.store.findIdempotency(clinicId, idempotencyKey, at);
+      if (existing) {
+        if (existing.bodyHash !== bodyHash) return { outcome: 'KEY_REUSED' };
+        const ref = { clinicId, journeyId: existing.journeyId };
+        const status = (await deps.store.journeyStatus(clinicId, existing.journeyId)) ?? 'RUNNING';
+        await deps.journeys.start(ref);
+        log.info('Repeated submission', { clinicId, submissionId: existing.submissionId, journeyId: existing.journeyId });
+        return {
+          outcome: 'ACCEPTED',
+          created: false,
+          response: { submissionId: existing.submissionId, journeyId: existing.journeyId, status },
+        };
+      }
+
+      const matchedPatientId = await deps.store.findPatientIdByMatch(clinicId, matchHash);
+      const ids = { submissionId: newId(), journeyId: newId(), patientId: matchedPatientId ?? newId() };
+      const write: IntakeWrite = {
+        clinicId,
+        idempotencyKey,
+        bodyHash,
+        idempotencyExpiresAt: Math.floor(at.getTime() / 1000) + IDEMPOTENCY_TTL_DAYS * 86_400,
+        patient: matchedPatientId
+          ? { kind: 'existing', update: patientContactUpdate(ids.patientId, body, at) }
+          : { kind: 'new', record: newPatientRecord(clinicId, ids.patientId, body, at), matchHash },
+        coverage: coverageRecord(clinicId, ids.patientId, body, at),
+        submission: submissionRecord(clinicId, ids, body, at),
+        journey: newJourneyRecord({ clinicId, journeyId: ids.journeyId, submissionId: ids.submissionId, patientId: ids.patientId }, at),
+      };
+      const outcome = await deps.store.writeIntake(write, at);
+      if (outcome === 'WRITTEN') {
+        const audit = { clinicId, actor: request.actor, patientId: ids.patientId, journeyId: ids.journeyId, outcome: 'success' } as const;
+        await deps.audit({ ...audit, action: matchedPatientId ? 'patient.match' : 'patient.create' });
+        await deps.audit({ ...audit, action: 'submission.create' });
+        await deps.journeys.start({ clinicId, journeyId: ids.journeyId });
+        log.info('Submission accepted', { clinicId, ...ids, outcome: matchedPatientId ? 'PATIENT_MATCHED' : 'PATIENT_CREATED' });
+        return {
+          outcome: 'ACCEPTED',
+          created: true,
+          response: { submissionId: ids.submissionId, journeyId: ids.journeyId, status: 'RUNNING' },
+        };
+      }
+      log.info('Submission contended, reading again', { clinicId, outcome, count: attempt + 1 });
+      // DUPLICATE needs no wait: the winner has committed. The others wait for the competing transaction to finish.
+      if (outcome !== 'DUPLICATE') await sleep(20 * 2 ** attempt + Math.floor(Math.random() * 20));
+    }
+    throw new IntakeContentionError('Intake write did not settle');
+  };
+}

@@ -1,0 +1,124 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { recordAudit } from '#shared/audit.ts';
+import { dynamo } from '#shared/aws-clients.ts';
+import { loadCatalog } from '#shared/catalog-store.ts';
+import { requireEnv } from '#shared/env.ts';
+import type { BookingResult, JourneyRef } from '#shared/journey-contract.ts';
+import { type AppointmentSummary, getJourney, updateStage } from '#shared/journey-store.ts';
+import { keys } from '#shared/keys.ts';
+import { log } from '#shared/observability.ts';
+import type { SubmissionRecord } from '#shared/patient-records.ts';
+import type { TableRef } from '#shared/table.ts';
+import { bookEarliestSlot } from './book-earliest.ts';
+import { type AppointmentRecord, getAppointment } from './booking-store.ts';
+import { HORIZON_DAYS } from './find-slots.ts';
+
+export interface BookAppointmentDeps {
+  table: TableRef;
+  now?: () => Date;
+}
+
+const ACTOR = 'function:bookAppointment';
+
+/**
+ * Journey task: books the earliest slot for the submission's appointment type and preferences, or parks the stage
+ * for staff when the horizon holds none. Safe to retry: the journey's existing appointment is returned, never a
+ * second one (the appointment item is keyed by journey and written conditionally in the same transaction).
+ */
+export function makeHandler(deps: BookAppointmentDeps) {
+  const { table } = deps;
+  return async (ref: JourneyRef): Promise<BookingResult> => {
+    const now = deps.now?.() ?? new Date();
+    const fields = { clinicId: ref.clinicId, journeyId: ref.journeyId, stage: 'SCHEDULING' };
+    const journey = await getJourney(table, ref);
+    if (!journey) throw new Error(`Journey ${ref.journeyId} not found`);
+    const audit = (outcome: 'success' | 'failure') =>
+      recordAudit(
+        table,
+        {
+          clinicId: ref.clinicId,
+          actor: ACTOR,
+          action: 'appointment.create',
+          journeyId: ref.journeyId,
+          patientId: journey.patientId,
+          outcome,
+        },
+        now,
+      );
+
+    const existing = await getAppointment(table, ref);
+    if (existing) {
+      // The stage is completed only after the audit, so an incomplete stage means the audit may be missing too.
+      if (journey.stages.SCHEDULING?.status !== 'COMPLETED') await audit('success');
+      await complete(table, ref, existing, now);
+      log.info('Appointment already booked', { ...fields, outcome: 'BOOKED' });
+      return { outcome: 'BOOKED', appointmentId: existing.appointmentId };
+    }
+
+    const submission = await getSubmission(table, ref.clinicId, journey.submissionId);
+    await recordAudit(
+      table,
+      {
+        clinicId: ref.clinicId,
+        actor: ACTOR,
+        action: 'submission.read',
+        journeyId: ref.journeyId,
+        patientId: journey.patientId,
+        outcome: 'success',
+      },
+      now,
+    );
+    const catalog = await loadCatalog(table, ref.clinicId);
+    if (!catalog) throw new Error(`Clinic ${ref.clinicId} has no catalog`);
+    const code = submission.visit.appointmentTypeCode;
+    const appointmentType = catalog.appointmentTypes.find((t) => t.code === code);
+    if (!appointmentType) {
+      return noSlot(table, ref, `Appointment type ${code} is not in the clinic's catalog`, now, () => audit('failure'));
+    }
+
+    const result = await bookEarliestSlot(table, {
+      clinicId: ref.clinicId,
+      journeyId: ref.journeyId,
+      patientId: journey.patientId,
+      catalog,
+      appointmentType,
+      preferences: submission.visit.preferences ?? {},
+      now,
+    });
+    if (result.outcome === 'NO_SLOT') {
+      log.info('No slot within the horizon', { ...fields, outcome: 'NO_SLOT', count: result.attempts });
+      return noSlot(table, ref, `No ${appointmentType.name} slot within ${HORIZON_DAYS} days matching the patient's preferences`, now, () =>
+        audit('failure'),
+      );
+    }
+    // Audited before the stage update: a crash in between repeats the audit on retry rather than losing it.
+    await audit('success');
+    await complete(table, ref, result.appointment, now);
+    log.info('Appointment booked', { ...fields, outcome: result.outcome, count: result.attempts });
+    return { outcome: 'BOOKED', appointmentId: result.appointment.appointmentId };
+  };
+}
+
+async function complete(table: TableRef, ref: JourneyRef, appointment: AppointmentRecord, now: Date): Promise<void> {
+  await updateStage(table, ref, 'SCHEDULING', { status: 'COMPLETED', appointment: toSummary(appointment) }, now);
+}
+
+async function noSlot(table: TableRef, ref: JourneyRef, reason: string, now: Date, audit: () => Promise<void>): Promise<BookingResult> {
+  await audit();
+  await updateStage(table, ref, 'SCHEDULING', { status: 'WAITING_FOR_STAFF', reason }, now);
+  return { outcome: 'NO_SLOT' };
+}
+
+/** The front-desk view only: drops the item's bookkeeping (patient, resource list, status). */
+function toSummary(record: AppointmentRecord): AppointmentSummary {
+  const { appointmentId, appointmentType, start, end, timeZone, location, department, provider, resource } = record;
+  return { appointmentId, appointmentType, start, end, timeZone, location, department, provider, ...(resource ? { resource } : {}) };
+}
+
+async function getSubmission(table: TableRef, clinicId: string, submissionId: string): Promise<SubmissionRecord> {
+  const { Item } = await table.client.send(new GetCommand({ TableName: table.tableName, Key: keys.submission(clinicId, submissionId) }));
+  if (!Item) throw new Error(`Submission ${submissionId} not found`);
+  return Item as SubmissionRecord;
+}
+
+export const handler = makeHandler({ table: { client: dynamo, tableName: requireEnv('tableName') } });

@@ -1,0 +1,134 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { IntakeSubmissionSchema, SubmissionAcceptedSchema } from '#functions/intake/submission-schema.ts';
+import { API_ROUTES, type ApiRoute } from '#infra/api-routes.ts';
+import { MessageErrorSchema, ValidationErrorSchema } from './error-schemas.ts';
+import { IDEMPOTENCY_KEY_HEADER, IdempotencyKeySchema } from './idempotency-key.ts';
+import { JourneyViewSchema } from './journey-view-schema.ts';
+import { StaffDecisionBodySchema, StaffDecisionRecordedSchema } from './staff-decision-schema.ts';
+
+type Operation = Omit<RouteConfig, 'method' | 'path'>;
+type Responses = Operation['responses'];
+
+const jsonContent = (schema: z.ZodType) => ({ 'application/json': { schema } });
+const message = (description: string) => ({ description, content: jsonContent(MessageErrorSchema) });
+
+/** Answers every route can give: the authorizer's 401/403 and a bare 500. */
+const COMMON_RESPONSES: Responses = {
+  401: message('No x-api-key header.'),
+  403: message('The API key is unknown, revoked, or not for this clinic.'),
+  500: message('Unexpected failure; safe to retry (requests are idempotent).'),
+};
+
+const BODY_RESPONSES: Responses = {
+  400: { description: 'Invalid body: every problem, each with its path.', content: jsonContent(ValidationErrorSchema) },
+  413: message('The body is larger than 64 KiB.'),
+  415: message('Content-Type is not application/json.'),
+};
+
+const clinicId = z.string().meta({ description: 'The clinic the API key belongs to.', example: 'demo-clinic' });
+
+/** What each route in infra/api-routes.ts does, keyed by "METHOD path". */
+const OPERATIONS: Record<string, Operation> = {
+  'POST /v1/clinics/{clinicId}/intake-submissions': {
+    operationId: 'submitIntake',
+    summary: 'Submit a patient intake and start the journey',
+    description:
+      'Validates the form, registers or matches the patient, records the submission and starts the journey ' +
+      '(screening, eligibility, scheduling, payment, confirmation). Idempotent: a repeat of the same body, or of the same ' +
+      'Idempotency-Key, within 7 days returns the first journey instead of starting another.',
+    tags: ['Intake'],
+    request: {
+      params: z.object({ clinicId }),
+      headers: [
+        IdempotencyKeySchema.optional().meta({
+          param: {
+            name: IDEMPOTENCY_KEY_HEADER,
+            in: 'header',
+            description: 'Optional. Without it, the hash of the body is the key.',
+          },
+        }),
+      ],
+      body: { required: true, content: jsonContent(IntakeSubmissionSchema) },
+    },
+    responses: {
+      202: {
+        description: 'Accepted: the journey runs (for a repeat, the current status of the first journey).',
+        content: jsonContent(SubmissionAcceptedSchema),
+      },
+      ...BODY_RESPONSES,
+      409: message('The Idempotency-Key was already used with a different body.'),
+      ...COMMON_RESPONSES,
+    },
+  },
+  'GET /v1/clinics/{clinicId}/journeys/{journeyId}': {
+    operationId: 'getJourney',
+    summary: 'Get a journey as the front desk sees it',
+    tags: ['Journeys'],
+    request: { params: z.object({ clinicId, journeyId: z.uuid() }) },
+    responses: {
+      200: { description: 'The journey.', content: jsonContent(JourneyViewSchema) },
+      404: message('No such journey for this clinic.'),
+      ...COMMON_RESPONSES,
+    },
+  },
+  'POST /v1/clinics/{clinicId}/staff-tasks/{taskId}/decision': {
+    operationId: 'decideStaffTask',
+    summary: 'Decide a staff task and resume the journey',
+    tags: ['Staff tasks'],
+    request: {
+      params: z.object({ clinicId, taskId: z.string() }),
+      body: { required: true, content: jsonContent(StaffDecisionBodySchema) },
+    },
+    responses: {
+      200: { description: 'Decision recorded.', content: jsonContent(StaffDecisionRecordedSchema) },
+      ...BODY_RESPONSES,
+      404: message('No such staff task for this clinic.'),
+      409: message('The task was already decided or can no longer be resumed.'),
+      ...COMMON_RESPONSES,
+    },
+  },
+};
+
+export const routeKey = (route: Pick<ApiRoute, 'method' | 'path'>) => `${route.method} ${route.path}`;
+
+/**
+ * The OpenAPI 3.1 document of the HTTP API, generated from the same zod schemas the handlers validate with and the
+ * same route list the stack deploys. Throws for a route without documentation, so a new route cannot ship undocumented.
+ */
+export function buildOpenApiDocument(routes: readonly ApiRoute[] = API_ROUTES) {
+  const registry = new OpenAPIRegistry();
+  const apiKey = registry.registerComponent('securitySchemes', 'ApiKey', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-api-key',
+    description: "A clinic's API key; valid only for that clinic's paths.",
+  });
+  for (const route of routes) {
+    const operation = OPERATIONS[routeKey(route)];
+    if (!operation) throw new Error(`No OpenAPI documentation for ${routeKey(route)}`);
+    registry.registerPath({
+      ...operation,
+      method: route.method.toLowerCase() as RouteConfig['method'],
+      path: route.path,
+      security: [{ [apiKey.name]: [] }],
+    });
+  }
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Patient Access API',
+      version: '1.0.0',
+      description:
+        "A clinic front desk's work as an API: intake, eligibility, scheduling, payment and confirmation. " +
+        'Responses are never cached (Cache-Control: no-store).',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+    },
+    security: [{ [apiKey.name]: [] }],
+  });
+}
+
+/** The document as committed in docs/openapi.json: 2-space JSON and a final newline. */
+export function renderOpenApiDocument(): string {
+  return `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`;
+}

@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeHandler } from '#functions/scheduling/book-appointment.handler.ts';
+import { ensureTable } from '#local/create-table.ts';
+import {
+  DEMO_API_KEY_ID,
+  DEMO_APPOINTMENT_TYPES,
+  DEMO_CLINIC_ID,
+  DEMO_LOCATIONS,
+  DEMO_RESOURCES,
+  demoClinicCatalog,
+  seedDemoClinic,
+} from '#local/seed/demo-clinic.ts';
+import { loadCatalog } from '#shared/catalog-store.ts';
+import { hashApiKey } from '#shared/http/api-key.ts';
+import { getJourney, newJourneyRecord } from '#shared/journey-store.ts';
+import { keys } from '#shared/keys.ts';
+import type { SubmissionRecord, VisitRequest } from '#shared/patient-records.ts';
+import type { TableRef } from '#shared/table.ts';
+
+const API_KEY = 'demo-api-key-for-tests';
+// Monday 4 March 2041, 07:00 in Boston (EST) and 05:00 in Denver (MST); far enough ahead that no TTL expires mid-test.
+const NOW = new Date('2041-03-04T12:00:00Z');
+let table: TableRef;
+
+beforeAll(async () => {
+  const client = new DynamoDBClient({});
+  const tableName = `scheduling-handler-${randomUUID().slice(0, 8)}`;
+  await ensureTable(client, tableName);
+  table = { client: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), tableName };
+  await seedDemoClinic(table, { apiKey: API_KEY });
+});
+
+/** Stores a journey and its submission as intake would, and returns the journey's reference. */
+async function storeJourney(visit: VisitRequest) {
+  const journeyId = `j-${randomUUID()}`;
+  const ref = { clinicId: DEMO_CLINIC_ID, journeyId };
+  const journey = newJourneyRecord({ ...ref, submissionId: `s-${journeyId}`, patientId: `p-${journeyId}` }, NOW);
+  const submission: SubmissionRecord = {
+    type: 'Submission',
+    clinicId: DEMO_CLINIC_ID,
+    submissionId: `s-${journeyId}`,
+    journeyId,
+    patientId: `p-${journeyId}`,
+    receivedAt: NOW.toISOString(),
+    source: 'web-form',
+    visit,
+    consents: { treatment: true, privacyNotice: true, financialResponsibility: true },
+  };
+  await table.client.send(new PutCommand({ TableName: table.tableName, Item: { ...keys.journey(DEMO_CLINIC_ID, journeyId), ...journey } }));
+  await table.client.send(
+    new PutCommand({ TableName: table.tableName, Item: { ...keys.submission(DEMO_CLINIC_ID, submission.submissionId), ...submission } }),
+  );
+  return ref;
+}
+
+async function busyGranules(resourceId: string, utcDay: string): Promise<number> {
+  const { Items } = await table.client.send(
+    new QueryCommand({
+      TableName: table.tableName,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': keys.resourceDay(DEMO_CLINIC_ID, resourceId, utcDay) },
+      ConsistentRead: true,
+    }),
+  );
+  return Items?.length ?? 0;
+}
+
+describe('Function: seedDemoClinic', () => {
+  it('writes a catalog that loadCatalog reads back exactly', async () => {
+    // Act
+    const catalog = await loadCatalog(table, DEMO_CLINIC_ID);
+
+    // Assess
+    expect(catalog).toEqual(demoClinicCatalog);
+  });
+
+  it('stores only the hash of the API key', async () => {
+    // Act
+    const { Item } = await table.client.send(
+      new GetCommand({ TableName: table.tableName, Key: keys.apiKey(DEMO_CLINIC_ID, hashApiKey(API_KEY)) }),
+    );
+
+    // Assess
+    expect(Item).toMatchObject({ type: 'ApiKey', clinicId: DEMO_CLINIC_ID, keyId: DEMO_API_KEY_ID });
+    expect(JSON.stringify(Item)).not.toContain(API_KEY);
+  });
+});
+
+describe('Function: bookAppointment', () => {
+  const bookAppointment = () => makeHandler({ table: { ...table }, now: () => NOW });
+
+  it('books the earliest matching slot and records it on the journey in local time', async () => {
+    // Prepare: a Denver patient; Dr Martinez opens at 08:00 MST, three hours after now.
+    const ref = await storeJourney({
+      appointmentTypeCode: DEMO_APPOINTMENT_TYPES.primaryCareNew,
+      preferences: { locationId: DEMO_LOCATIONS.denver },
+    });
+
+    // Act
+    const result = await bookAppointment()(ref);
+
+    // Assess
+    expect(result).toEqual({ outcome: 'BOOKED', appointmentId: `appt-${ref.journeyId}` });
+    const journey = await getJourney(table, ref);
+    expect(journey?.stages.SCHEDULING.status).toBe('COMPLETED');
+    expect(journey?.appointment).toEqual({
+      appointmentId: `appt-${ref.journeyId}`,
+      appointmentType: DEMO_APPOINTMENT_TYPES.primaryCareNew,
+      start: '2041-03-04T08:00:00-07:00',
+      end: '2041-03-04T08:45:00-07:00',
+      timeZone: 'America/Denver',
+      location: { id: DEMO_LOCATIONS.denver, name: 'Demo Clinic Union Station', address: '1701 Wynkoop Street, Denver, CO 80202' },
+      department: { id: 'primary-care', name: 'Primary Care' },
+      provider: { id: DEMO_RESOURCES.drMartinez, name: 'Dr. Sofia Martinez, DO' },
+    });
+    const { Items: audit } = await table.client.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        KeyConditionExpression: 'PK = :pk',
+        FilterExpression: 'journeyId = :j',
+        ExpressionAttributeValues: { ':pk': `CLINIC#${DEMO_CLINIC_ID}#AUDIT#2041-03-04`, ':j': ref.journeyId },
+      }),
+    );
+    expect(audit).toEqual([expect.objectContaining({ action: 'appointment.create', outcome: 'success', patientId: `p-${ref.journeyId}` })]);
+  });
+
+  it('books the MRI technologist and the scanner together', async () => {
+    // Prepare
+    const ref = await storeJourney({ appointmentTypeCode: DEMO_APPOINTMENT_TYPES.mriKnee, preferences: { timeOfDay: 'AFTERNOON' } });
+
+    // Act
+    await bookAppointment()(ref);
+
+    // Assess: Monday 12:00 EST, after the technologist's lunch break.
+    const journey = await getJourney(table, ref);
+    expect(journey?.appointment).toMatchObject({
+      start: '2041-03-04T12:00:00-05:00',
+      end: '2041-03-04T13:00:00-05:00',
+      provider: { id: DEMO_RESOURCES.mriTechNowak },
+      resource: { id: DEMO_RESOURCES.mriScanner },
+    });
+  });
+
+  it('returns the stored booking for a repeated request', async () => {
+    // Prepare
+    const ref = await storeJourney({ appointmentTypeCode: DEMO_APPOINTMENT_TYPES.physicalTherapyVisit, preferences: {} });
+    const first = await bookAppointment()(ref);
+    const granulesAfterFirst = await busyGranules(DEMO_RESOURCES.ptChen, '2041-03-04');
+
+    // Act
+    const repeated = await bookAppointment()(ref);
+
+    // Assess
+    expect(repeated).toEqual(first);
+    expect(granulesAfterFirst).toBe(9);
+    expect(await busyGranules(DEMO_RESOURCES.ptChen, '2041-03-04')).toBe(granulesAfterFirst);
+  });
+
+  it('gives the next patient the next slot', async () => {
+    // Prepare
+    const visit = { appointmentTypeCode: DEMO_APPOINTMENT_TYPES.primaryCareFollowUp, preferences: { locationId: DEMO_LOCATIONS.boston } };
+    const [a, b] = [await storeJourney(visit), await storeJourney(visit)];
+
+    // Act
+    await bookAppointment()(a);
+    await bookAppointment()(b);
+
+    // Assess: Dr Okafor at 09:00 and 09:30 (now + 2 hours is 09:00).
+    expect((await getJourney(table, a))?.appointment?.start).toBe('2041-03-04T09:00:00-05:00');
+    expect((await getJourney(table, b))?.appointment?.start).toBe('2041-03-04T09:30:00-05:00');
+  });
+
+  it('parks the stage for staff when no slot exists within the horizon', async () => {
+    // Prepare: the sleep medicine provider has no weekly hours.
+    const ref = await storeJourney({ appointmentTypeCode: DEMO_APPOINTMENT_TYPES.sleepStudy, preferences: {} });
+
+    // Act
+    const result = await bookAppointment()(ref);
+
+    // Assess
+    expect(result).toEqual({ outcome: 'NO_SLOT' });
+    const journey = await getJourney(table, ref);
+    expect(journey?.stages.SCHEDULING).toMatchObject({
+      status: 'WAITING_FOR_STAFF',
+      reason: "No Sleep medicine consultation slot within 28 days matching the patient's preferences",
+    });
+    expect(journey?.appointment).toBeUndefined();
+  });
+
+  it('parks the stage for staff when the appointment type is not in the catalog', async () => {
+    // Prepare
+    const ref = await storeJourney({ appointmentTypeCode: 'ACUPUNCTURE', preferences: {} });
+
+    // Act
+    const result = await bookAppointment()(ref);
+
+    // Assess
+    expect(result).toEqual({ outcome: 'NO_SLOT' });
+    expect((await getJourney(table, ref))?.stages.SCHEDULING).toMatchObject({
+      status: 'WAITING_FOR_STAFF',
+      reason: "Appointment type ACUPUNCTURE is not in the clinic's catalog",
+    });
+  });
+});
