@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 
@@ -44,7 +45,8 @@ export async function startDynamoDbLocal(options: { port: number; dbPath?: strin
       '-disableTelemetry',
       '-sharedDb',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    // In memory, DynamoDB Local still writes a metadata file into its working directory: keep it out of the repo.
+    { stdio: ['ignore', 'ignore', 'pipe'], cwd: options.dbPath ?? mkdtempSync(join(tmpdir(), 'dynamodb-local-')) },
   );
   let stderr = '';
   child.stderr?.on('data', (chunk) => {

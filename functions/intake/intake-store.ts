@@ -139,7 +139,7 @@ export function dynamoIntakeStore(table: TableRef): IntakeStore {
         if (!(error instanceof TransactionCanceledException) && (error as Error).name !== 'TransactionCanceledException') throw error;
         const codes = ((error as TransactionCanceledException).CancellationReasons ?? []).map((reason) => reason.Code);
         if (codes[0] === 'ConditionalCheckFailed') return 'DUPLICATE';
-        const matchIndex = write.patient.kind === 'new' ? 4 : -1;
+        const matchIndex = transactItems.findIndex((item) => 'Put' in item && String(item.Put.Item.SK).startsWith('PATIENTMATCH#'));
         if (matchIndex >= 0 && codes[matchIndex] === 'ConditionalCheckFailed') return 'PATIENT_MATCH_TAKEN';
         if (codes.includes('TransactionConflict')) return 'CONFLICT';
         throw error;

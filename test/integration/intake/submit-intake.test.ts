@@ -1,0 +1,148 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ensureTable } from '#local/create-table.ts';
+import { keys } from '#shared/keys.ts';
+import { apiEvent, lambdaContext } from '../../unit/http/api-event.ts';
+import { validSubmissionBody } from '../../unit/intake/fixtures.ts';
+
+// The handler reads TABLE_NAME when it loads: this file's own table, set before the import below.
+const tableName = `intake-it-${Date.now()}`;
+process.env.TABLE_NAME = tableName;
+const { handler } = await import('#functions/intake/submit-intake.handler.ts');
+
+const client = new DynamoDBClient({});
+const documents = DynamoDBDocumentClient.from(client);
+// Only Step Functions is mocked; DynamoDB is the real DynamoDB Local.
+const sfn = mockClient(SFNClient);
+
+const submit = async (clinicId: string, body: unknown, headers: Record<string, string> = {}) => {
+  const response = await handler(
+    apiEvent({ body, headers, pathParameters: { clinicId }, authorizer: { clinicId, keyId: 'key-1' } }),
+    lambdaContext,
+  );
+  return { status: response.statusCode, body: JSON.parse(response.body) };
+};
+const get = async (key: { PK: string; SK: string }) => (await documents.send(new GetCommand({ TableName: tableName, Key: key }))).Item;
+const query = async (PK: string, skPrefix?: string) =>
+  (
+    await documents.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: skPrefix ? 'PK = :pk AND begins_with(SK, :sk)' : 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': PK, ...(skPrefix ? { ':sk': skPrefix } : {}) },
+      }),
+    )
+  ).Items ?? [];
+const auditActions = async (clinicId: string) =>
+  (await query(keys.audit(clinicId, new Date().toISOString().slice(0, 10), '').PK)).map((a) => a.action).sort();
+
+beforeAll(async () => {
+  await ensureTable(client, tableName);
+});
+
+beforeEach(() => {
+  sfn.reset();
+  sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:execution', startDate: new Date() });
+});
+
+describe('Function: submitIntake on DynamoDB Local', () => {
+  it('records a duplicate submission sent 10 times concurrently once, and answers every copy with the same journey', async () => {
+    // Prepare
+    const clinicId = 'clinic-concurrent';
+    const body = validSubmissionBody();
+
+    // Act
+    const responses = await Promise.all(Array.from({ length: 10 }, () => submit(clinicId, body)));
+
+    // Assess
+    expect(responses.map((r) => r.status)).toEqual(Array(10).fill(202));
+    const journeyIds = new Set(responses.map((r) => r.body.journeyId));
+    const submissionIds = new Set(responses.map((r) => r.body.submissionId));
+    expect(journeyIds.size).toBe(1);
+    expect(submissionIds.size).toBe(1);
+    const [journeyId] = journeyIds;
+    const journey = await get(keys.journey(clinicId, String(journeyId)));
+    expect(journey).toMatchObject({ status: 'RUNNING', submissionId: [...submissionIds][0] });
+    expect(await query(`CLINIC#${clinicId}`, 'PATIENTMATCH#')).toHaveLength(1);
+    expect(await query(`CLINIC#${clinicId}`, 'IDEMPOTENCY#')).toHaveLength(1);
+    // Only a transaction's winner audits: one registration and one submission prove one write.
+    expect(await auditActions(clinicId)).toEqual(['patient.create', 'submission.create']);
+    // Every copy (re)starts the one execution, named after the journey.
+    expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 10);
+    expect(new Set(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name))).toEqual(journeyIds);
+  });
+
+  it("records a returning patient's duplicate submission sent 10 times concurrently once", async () => {
+    // Prepare: the patient exists, so only the idempotency entry stands between the copies and ten journeys
+    const clinicId = 'clinic-concurrent-returning';
+    await submit(clinicId, validSubmissionBody());
+    const body = validSubmissionBody({ visit: { reasonForVisit: 'Second visit' } });
+
+    // Act
+    const responses = await Promise.all(Array.from({ length: 10 }, () => submit(clinicId, body)));
+
+    // Assess
+    expect(responses.map((r) => r.status)).toEqual(Array(10).fill(202));
+    expect(new Set(responses.map((r) => r.body.journeyId)).size).toBe(1);
+    expect(await query(`CLINIC#${clinicId}`, 'IDEMPOTENCY#')).toHaveLength(2);
+    expect(await auditActions(clinicId)).toEqual(['patient.create', 'patient.match', 'submission.create', 'submission.create']);
+  });
+
+  it('matches a second submission for the same person to the existing patient and updates the contact details', async () => {
+    // Prepare
+    const clinicId = 'clinic-returning';
+    const first = await submit(clinicId, validSubmissionBody());
+    const firstJourney = await get(keys.journey(clinicId, first.body.journeyId));
+
+    // Act: another visit, the name typed differently, a new phone number
+    const second = await submit(
+      clinicId,
+      validSubmissionBody({
+        patient: { firstName: 'MARIA', lastName: 'Garcia' },
+        contact: { phone: '201-555-0199' },
+        visit: { appointmentTypeCode: 'PRIMARY_CARE_FOLLOW_UP', physicianOrder: undefined, reasonForVisit: 'Follow-up' },
+      }),
+    );
+
+    // Assess
+    expect(second.status).toBe(202);
+    expect(second.body.journeyId).not.toBe(first.body.journeyId);
+    const secondJourney = await get(keys.journey(clinicId, second.body.journeyId));
+    expect(secondJourney?.patientId).toBe(firstJourney?.patientId);
+    const patient = await get(keys.patient(clinicId, String(firstJourney?.patientId)));
+    expect(patient).toMatchObject({ firstName: 'Maria', lastName: 'García', phone: '+12015550199' });
+    expect(await query(`CLINIC#${clinicId}`, 'PATIENTMATCH#')).toHaveLength(1);
+    expect(await auditActions(clinicId)).toEqual(['patient.create', 'patient.match', 'submission.create', 'submission.create']);
+  });
+
+  it('registers one patient when different submissions for the same new person arrive at once', async () => {
+    // Prepare: five different visits for one person who is not registered yet
+    const clinicId = 'clinic-race';
+    const bodies = Array.from({ length: 5 }, (_, i) => validSubmissionBody({ visit: { reasonForVisit: `Reason ${i}` } }));
+
+    // Act
+    const responses = await Promise.all(bodies.map((body) => submit(clinicId, body)));
+
+    // Assess
+    expect(responses.map((r) => r.status)).toEqual(Array(5).fill(202));
+    expect(new Set(responses.map((r) => r.body.journeyId)).size).toBe(5);
+    const journeys = await Promise.all(responses.map((r) => get(keys.journey(clinicId, r.body.journeyId))));
+    expect(new Set(journeys.map((j) => j?.patientId)).size).toBe(1);
+    expect(await query(`CLINIC#${clinicId}`, 'PATIENTMATCH#')).toHaveLength(1);
+  });
+
+  it('answers 409 for an Idempotency-Key reused with another body, and the first journey for the same body', async () => {
+    const clinicId = 'clinic-key';
+    const headers = { 'idempotency-key': 'web-form-0001' };
+    const first = await submit(clinicId, validSubmissionBody(), headers);
+
+    const repeat = await submit(clinicId, validSubmissionBody(), headers);
+    const reused = await submit(clinicId, validSubmissionBody({ visit: { reasonForVisit: 'Something else' } }), headers);
+
+    expect(repeat).toEqual(first);
+    expect(reused.status).toBe(409);
+  });
+});

@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { API_ROUTES } from '#infra/api-routes.ts';
+import { buildOpenApiDocument, renderOpenApiDocument } from '#shared/http/openapi.ts';
+
+type Operation = {
+  security?: Record<string, string[]>[];
+  parameters?: { name: string; in: string; required?: boolean }[];
+  responses: Record<string, unknown>;
+};
+type Document = {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { securitySchemes: Record<string, unknown> };
+};
+
+const document = buildOpenApiDocument() as unknown as Document;
+
+describe('OpenAPI document', () => {
+  it('is committed exactly as generated (run `npm run openapi` after changing a schema or route)', () => {
+    const committed = readFileSync('docs/openapi.json', 'utf8');
+
+    expect(committed).toBe(renderOpenApiDocument());
+  });
+
+  it('documents every route the API deploys, behind the API key', () => {
+    expect(API_ROUTES.length).toBeGreaterThan(0);
+    for (const route of API_ROUTES) {
+      const operation = document.paths[route.path]?.[route.method.toLowerCase()];
+      expect(operation, `${route.method} ${route.path}`).toBeDefined();
+      expect(operation?.security).toEqual([{ ApiKey: [] }]);
+      expect(operation?.responses).toHaveProperty('401');
+      expect(operation?.responses).toHaveProperty('403');
+    }
+  });
+
+  it('documents no route the API does not deploy', () => {
+    const documented = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+
+    expect(documented.sort()).toEqual(API_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+  });
+
+  it('refuses to build when a route has no documentation', () => {
+    const routes = [
+      ...API_ROUTES,
+      { method: 'GET' as const, path: '/v1/clinics/{clinicId}/undocumented', function: 'getJourney' as const },
+    ];
+
+    expect(() => buildOpenApiDocument(routes)).toThrow('No OpenAPI documentation for GET /v1/clinics/{clinicId}/undocumented');
+  });
+
+  it('declares OpenAPI 3.1 and the x-api-key scheme', () => {
+    expect(document.openapi).toBe('3.1.0');
+    expect(document.components.securitySchemes.ApiKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'x-api-key' });
+  });
+
+  it('documents the intake route: Idempotency-Key and every response', () => {
+    const intake = document.paths['/v1/clinics/{clinicId}/intake-submissions']?.post;
+
+    expect(intake?.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: false }));
+    expect(Object.keys(intake?.responses ?? {}).sort()).toEqual(['202', '400', '401', '403', '409', '413', '415', '500']);
+  });
+});

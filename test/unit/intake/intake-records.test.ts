@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, coverageRecord, newPatientRecord, submissionBodyHash, submissionRecord } from '#functions/intake/intake-records.ts';
+import { normaliseName, patientMatchHash } from '#functions/intake/patient-match.ts';
+import { IntakeSubmissionSchema } from '#functions/intake/submission-schema.ts';
+import { validSubmissionBody } from './fixtures.ts';
+
+const now = new Date('2026-11-27T10:00:00.000Z');
+const parse = (overrides: Parameters<typeof validSubmissionBody>[0] = {}) => IntakeSubmissionSchema.parse(validSubmissionBody(overrides));
+
+describe('Function: patientMatchHash', () => {
+  it('matches the same person despite case, accents, spacing and punctuation', () => {
+    const first = patientMatchHash({ firstName: 'María José', lastName: "O'Brien-García", birthDate: '1985-04-12' });
+
+    const second = patientMatchHash({ firstName: 'MARIA  JOSE', lastName: 'obrien garcia', birthDate: '1985-04-12' });
+
+    expect(second).toBe(first);
+    expect(normaliseName('  Zoë ')).toBe('zoe');
+  });
+
+  it('tells apart people with another birth date or name', () => {
+    const maria = { firstName: 'Maria', lastName: 'Garcia', birthDate: '1985-04-12' };
+
+    expect(patientMatchHash({ ...maria, birthDate: '1985-04-13' })).not.toBe(patientMatchHash(maria));
+    expect(patientMatchHash({ ...maria, firstName: 'Mario' })).not.toBe(patientMatchHash(maria));
+  });
+});
+
+describe('Function: submissionBodyHash', () => {
+  it('is the same for the same content in another key order or phone format', () => {
+    const body = parse();
+    const reordered = JSON.parse(canonicalJson(body)) as typeof body;
+
+    expect(submissionBodyHash(reordered)).toBe(submissionBodyHash(body));
+    expect(submissionBodyHash(parse({ contact: { phone: '+1 201 555 0123' } }))).toBe(submissionBodyHash(body));
+  });
+
+  it('differs when any answer differs', () => {
+    expect(submissionBodyHash(parse({ screening: { fallInLast30Days: true } }))).not.toBe(submissionBodyHash(parse()));
+  });
+
+  it('sorts keys at every level', () => {
+    expect(canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[{"y":2,"z":1}]},"b":1}');
+  });
+});
+
+describe('Function: intake records', () => {
+  it('builds the patient from demographics and contact details', () => {
+    const patient = newPatientRecord('clinic-1', 'p-1', parse(), now);
+
+    expect(patient).toEqual({
+      type: 'Patient',
+      clinicId: 'clinic-1',
+      patientId: 'p-1',
+      firstName: 'Maria',
+      lastName: 'García',
+      birthDate: '1985-04-12',
+      sex: 'female',
+      preferredLanguage: 'es',
+      email: 'maria.garcia@example.com',
+      phone: '+12015550123',
+      address: { line1: '12 Beacon St', line2: 'Apt 4', city: 'Boston', state: 'MA', postalCode: '02108' },
+      communication: { email: true, sms: true },
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    });
+  });
+
+  it('makes the patient the subscriber when the patient holds the policy', () => {
+    const coverage = coverageRecord('clinic-1', 'p-1', parse(), now);
+
+    expect(coverage.subscriber).toEqual({ relationship: 'self', firstName: 'Maria', lastName: 'García', birthDate: '1985-04-12' });
+    expect(coverage).toMatchObject({ payerId: '60054', payerName: 'Aetna', memberId: 'W123456789', groupNumber: 'GRP-100' });
+  });
+
+  it('keeps a named subscriber', () => {
+    const subscriber = { relationship: 'spouse' as const, firstName: 'Luis', lastName: 'García', birthDate: '1980-01-31' };
+
+    const coverage = coverageRecord('clinic-1', 'p-1', parse({ insurance: { subscriber } }), now);
+
+    expect(coverage.subscriber).toEqual(subscriber);
+  });
+
+  it('keeps visit, answers and consents on the submission, and no demographics', () => {
+    const record = submissionRecord('clinic-1', { submissionId: 's-1', journeyId: 'j-1', patientId: 'p-1' }, parse(), now);
+
+    expect(record).toMatchObject({ type: 'Submission', submissionId: 's-1', journeyId: 'j-1', patientId: 'p-1', source: 'web-form' });
+    expect(record.screening?.chestPainNow).toBe(false);
+    expect(record.visit.physicianOrder?.orderingPhysicianNpi).toBe('1234567893');
+    expect(JSON.stringify(record)).not.toContain('1985-04-12');
+  });
+});
