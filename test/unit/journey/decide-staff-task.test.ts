@@ -1,0 +1,100 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { makeDecideStaffTask } from '#functions/journey/decide-staff-task.handler.ts';
+import type { StaffTask } from '#functions/journey/staff-task-store.ts';
+import { keys } from '#shared/keys.ts';
+import { apiEvent, lambdaContext } from '../http/api-event.ts';
+
+const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const sfnClient = new SFNClient({});
+const ddb = mockClient(client);
+const sfnMock = mockClient(sfnClient);
+const decide = makeDecideStaffTask({ table: { client, tableName: 't' }, sfn: sfnClient, now: () => new Date('2026-12-01T12:00:00Z') });
+
+const openTask: StaffTask = {
+  type: 'StaffTask',
+  clinicId: 'c1',
+  taskId: 'st-1',
+  journeyId: 'j1',
+  kind: 'STAGE_BLOCKED',
+  stage: 'ELIGIBILITY',
+  reason: 'Coverage is inactive.',
+  status: 'OPEN',
+  createdAt: '2026-12-01T10:00:00Z',
+  taskToken: 'token-1',
+};
+
+function post(body: unknown, taskId = 'st-1') {
+  const event = apiEvent({
+    pathParameters: { clinicId: 'c1', taskId },
+    body,
+    routeKey: 'POST /v1/clinics/{clinicId}/staff-tasks/{taskId}/decision',
+  });
+  return decide(event as never, lambdaContext);
+}
+
+describe('Function: decideStaffTask', () => {
+  beforeEach(() => {
+    ddb.reset();
+    sfnMock.reset();
+    ddb.on(GetCommand).resolves({});
+    ddb.on(GetCommand, { Key: keys.staffTask('c1', 'st-1') }).resolves({ Item: openTask });
+    sfnMock.on(SendTaskSuccessCommand).resolves({});
+  });
+
+  it('records the decision, then resumes the journey with it', async () => {
+    const response = await post({ action: 'PROCEED', note: 'Patient will self-pay' });
+
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({ taskId: 'st-1', journeyId: 'j1', action: 'PROCEED', status: 'DECIDED' });
+    expect(ddb).toHaveReceivedCommand(TransactWriteCommand);
+    expect(sfnMock).toHaveReceivedCommandWith(SendTaskSuccessCommand, {
+      taskToken: 'token-1',
+      output: JSON.stringify({ action: 'PROCEED' }),
+    });
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ action: 'staffTask.decide' }) });
+  });
+
+  it('answers 409 when someone else decided first, without resuming anything', async () => {
+    ddb.on(TransactWriteCommand).rejects(Object.assign(new Error('condition'), { name: 'TransactionCanceledException' }));
+    const response = await post({ action: 'RETRY' });
+    expect(response.statusCode).toBe(409);
+    expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+  });
+
+  it('expires the task when the journey no longer waits on its token', async () => {
+    sfnMock.on(SendTaskSuccessCommand).rejects(Object.assign(new Error('gone'), { name: 'TaskTimedOut' }));
+    const response = await post({ action: 'RETRY' });
+    expect(response.statusCode).toBe(409);
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { ExpressionAttributeValues: { ':expired': 'EXPIRED' } });
+  });
+
+  it('reopens the task when resuming fails for a reason that may pass', async () => {
+    sfnMock.on(SendTaskSuccessCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+    const response = await post({ action: 'RETRY' });
+    expect(response.statusCode).toBe(500);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 2);
+  });
+
+  it('closes a triage slip without touching Step Functions', async () => {
+    const { taskToken: _none, ...slip } = openTask;
+    ddb.on(GetCommand, { Key: keys.staffTask('c1', 'st-1') }).resolves({ Item: { ...slip, kind: 'TRIAGE', stage: 'INTAKE' } });
+    const response = await post({ action: 'PROCEED' });
+    expect(response.statusCode).toBe(200);
+    expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+  });
+
+  it('answers 400 for an unknown action and writes nothing', async () => {
+    const response = await post({ action: 'MAYBE' });
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).errors[0].path).toBe('action');
+    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+  });
+
+  it('answers 404 for a task the clinic does not have', async () => {
+    expect((await post({ action: 'RETRY' }, 'st-other')).statusCode).toBe(404);
+  });
+});
