@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { requireEnv } from '#shared/env.ts';
 import { TransientDependencyError } from '#shared/errors.ts';
 import { TRANSIENT_ERRORS } from '#shared/journey-contract.ts';
+import { type ApiKeySource, resolveApiKey, secretProvider } from '#shared/secrets.ts';
 import type { BenefitEntry, EligibilityPort, EligibilityRequest, EligibilityResponse } from './eligibility-port.ts';
 
 /**
@@ -66,7 +67,7 @@ export class ClearinghouseRequestError extends Error {
 export interface StediEligibilityAdapterOptions {
   /** E.g. https://healthcare.us.stedi.com (no version segment: the path carries it). */
   baseUrl: string;
-  apiKey: string;
+  apiKey: ApiKeySource;
   timeoutMs?: number;
   /** Injected in tests; the global fetch otherwise. */
   fetch?: typeof fetch;
@@ -85,11 +86,12 @@ export function createStediEligibilityAdapter(options: StediEligibilityAdapterOp
 
   return {
     async check(request: EligibilityRequest): Promise<EligibilityResponse> {
+      const apiKey = await resolveApiKey(options.apiKey);
       let response: Response;
       try {
         response = await doFetch(url, {
           method: 'POST',
-          headers: { Authorization: options.apiKey, 'Content-Type': 'application/json', Accept: 'application/json' },
+          headers: { Authorization: apiKey, 'Content-Type': 'application/json', Accept: 'application/json' },
           body: JSON.stringify(toStediRequest(request)),
           signal: AbortSignal.timeout(timeoutMs),
         });
@@ -127,9 +129,9 @@ export function createStediEligibilityAdapter(options: StediEligibilityAdapterOp
   };
 }
 
-/** The adapter configured from the function's environment (the deployment injects the key from Secrets Manager). */
+/** The adapter configured from the function's environment (the key from Secrets Manager when deployed). */
 export function stediEligibilityAdapterFromEnv(): EligibilityPort {
-  return createStediEligibilityAdapter({ baseUrl: requireEnv('clearinghouseBaseUrl'), apiKey: requireEnv('clearinghouseApiKey') });
+  return createStediEligibilityAdapter({ baseUrl: requireEnv('clearinghouseBaseUrl'), apiKey: secretProvider('clearinghouseApiKey') });
 }
 
 const RELATIONSHIP_CODES = { spouse: '01', child: '19', other: '34' } as const;

@@ -1,6 +1,7 @@
 import { requireEnv } from '#shared/env.ts';
 import { TransientDependencyError } from '#shared/errors.ts';
 import { TRANSIENT_ERRORS } from '#shared/journey-contract.ts';
+import { type ApiKeySource, resolveApiKey, secretProvider } from '#shared/secrets.ts';
 import type { ChargeRequest, ChargeResult, PaymentProcessor, RefundRequest } from './payment-port.ts';
 
 /** Pinned so a change of the account's default API version cannot change the shapes parsed here. */
@@ -15,7 +16,7 @@ export const CHARGE_DESCRIPTION = 'Clinic visit';
 
 export interface StripePaymentAdapterConfig {
   baseUrl: string;
-  apiKey: string;
+  apiKey: ApiKeySource;
   /** Per request; a request that times out is retried with the same idempotency key, so it cannot charge twice. */
   timeoutMs?: number;
   fetch?: typeof fetch;
@@ -80,12 +81,13 @@ export class StripePaymentAdapter implements PaymentProcessor {
   }
 
   async #post(path: string, form: URLSearchParams, idempotencyKey: string): Promise<StripeResponse> {
+    const apiKey = await resolveApiKey(this.#config.apiKey);
     let response: Response;
     try {
       response = await this.#config.fetch(`${this.#config.baseUrl}${path}`, {
         method: 'POST',
         headers: {
-          authorization: `Bearer ${this.#config.apiKey}`,
+          authorization: `Bearer ${apiKey}`,
           'content-type': 'application/x-www-form-urlencoded',
           'idempotency-key': idempotencyKey,
           'stripe-version': STRIPE_API_VERSION,
@@ -124,7 +126,7 @@ export class StripePaymentAdapter implements PaymentProcessor {
   }
 }
 
-/** The adapter configured from the function's environment (PAYMENTS_BASE_URL, PAYMENTS_API_KEY). */
+/** The adapter configured from the function's environment (the secret key from Secrets Manager when deployed). */
 export function stripePaymentAdapterFromEnv(): StripePaymentAdapter {
-  return new StripePaymentAdapter({ baseUrl: requireEnv('paymentsBaseUrl'), apiKey: requireEnv('paymentsApiKey') });
+  return new StripePaymentAdapter({ baseUrl: requireEnv('paymentsBaseUrl'), apiKey: secretProvider('paymentsApiKey') });
 }

@@ -21,3 +21,10 @@ export function secretProvider(name: SecretName): () => Promise<string> {
     return value;
   };
 }
+
+/** An API key given as is (tests, local cloud) or as a provider that reads it when needed (Secrets Manager). */
+export type ApiKeySource = string | (() => Promise<string>);
+
+export async function resolveApiKey(source: ApiKeySource): Promise<string> {
+  return typeof source === 'string' ? source : source();
+}

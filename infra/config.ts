@@ -1,0 +1,107 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+import { z } from 'zod';
+
+/**
+ * What a clinic sets before `cdk deploy`, read from CDK context (cdk.json "context" or `-c key=value`).
+ * Every key has a default that synthesizes offline, so `npm run synth` and the infra tests need no setup; the
+ * defaults are placeholders (example.com) that a real deployment overrides.
+ *
+ * | context key              | meaning                                                                   | default                          |
+ * | ------------------------ | ------------------------------------------------------------------------- | -------------------------------- |
+ * | `environment`            | `production` retains log groups on stack deletion; `development` deletes | `production`                     |
+ * | `senderEmail`            | From: address of patient email (confirmations, payment requests)          | `appointments@example.com`       |
+ * | `senderDomain`           | verify this whole domain in SES (DKIM) instead of the single address      | none: the address is verified    |
+ * | `alarmEmail`             | subscribed to the operations alarm topic                                   | none: subscribe later            |
+ * | `staffAlertsEmail`       | subscribed to the staff alerts topic (alerts carry IDs only, never PHI)    | none: subscribe later            |
+ * | `clearinghouseSecretArn` | Secrets Manager secret holding the clearinghouse API key                   | the stack creates an empty one   |
+ * | `clearinghouseBaseUrl`   | clearinghouse API base URL                                                 | `https://healthcare.us.stedi.com` |
+ * | `paymentsSecretArn`      | Secrets Manager secret holding the payment processor's secret key          | the stack creates an empty one   |
+ * | `paymentsBaseUrl`        | payment processor API base URL                                             | `https://api.stripe.com`         |
+ * | `logRetentionDays`       | retention of every log group                                               | `365`                            |
+ * | `apiRateLimit`           | HTTP API steady-state requests per second (whole stage)                    | `50`                             |
+ * | `apiBurstLimit`          | HTTP API burst                                                             | `100`                            |
+ */
+export interface PatientAccessConfig {
+  environment: 'production' | 'development';
+  senderEmail: string;
+  senderDomain?: string;
+  alarmEmail?: string;
+  staffAlertsEmail?: string;
+  clearinghouseSecretArn?: string;
+  clearinghouseBaseUrl: string;
+  paymentsSecretArn?: string;
+  paymentsBaseUrl: string;
+  logRetentionDays: number;
+  apiRateLimit: number;
+  apiBurstLimit: number;
+}
+
+const secretArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be a full Secrets Manager secret ARN');
+
+/** `-c key=value` always yields strings, cdk.json may yield numbers: accept both. */
+const positiveInt = z.coerce.number().int().positive();
+
+/** CloudWatch Logs accepts only these retention periods. */
+const RETENTION_DAYS = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number' && v !== RetentionDays.INFINITE);
+
+const configSchema = z
+  .object({
+    environment: z.enum(['production', 'development']).default('production'),
+    senderEmail: z.email().default('appointments@example.com'),
+    senderDomain: z
+      .string()
+      .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be a domain name')
+      .optional(),
+    alarmEmail: z.email().optional(),
+    staffAlertsEmail: z.email().optional(),
+    clearinghouseSecretArn: secretArn.optional(),
+    clearinghouseBaseUrl: z.url({ protocol: /^https$/ }).default('https://healthcare.us.stedi.com'),
+    paymentsSecretArn: secretArn.optional(),
+    paymentsBaseUrl: z.url({ protocol: /^https$/ }).default('https://api.stripe.com'),
+    logRetentionDays: positiveInt
+      .refine((days) => RETENTION_DAYS.includes(days), `must be one of ${RETENTION_DAYS.join(', ')}`)
+      .default(365),
+    apiRateLimit: positiveInt.default(50),
+    apiBurstLimit: positiveInt.default(100),
+  })
+  .refine((c) => !c.senderDomain || c.senderEmail.toLowerCase().endsWith(`@${c.senderDomain.toLowerCase()}`), {
+    message: 'senderEmail must be an address at senderDomain',
+    path: ['senderEmail'],
+  });
+
+/** The context keys read by {@link readConfig}, in the order documented above. */
+export const CONFIG_KEYS = [
+  'environment',
+  'senderEmail',
+  'senderDomain',
+  'alarmEmail',
+  'staffAlertsEmail',
+  'clearinghouseSecretArn',
+  'clearinghouseBaseUrl',
+  'paymentsSecretArn',
+  'paymentsBaseUrl',
+  'logRetentionDays',
+  'apiRateLimit',
+  'apiBurstLimit',
+] as const satisfies ReadonlyArray<keyof PatientAccessConfig>;
+
+/**
+ * Reads and validates the deployment settings from CDK context, so a typo in a `-c` value fails the synth with the
+ * key's name instead of deploying a broken stack. Empty strings count as unset.
+ */
+export function readConfig(node: Node): PatientAccessConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    const value: unknown = node.tryGetContext(key);
+    if (value !== undefined && value !== null && value !== '') raw[key] = value;
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`Invalid Patient Access context: ${problems}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,156 @@
+import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { TABLE_SCHEMA } from '#infra/table-schema.ts';
+
+/**
+ * The data at rest: one customer-managed KMS key for everything the stack stores (table, log groups, state machine,
+ * topics, secrets) and the single DynamoDB table built from infra/table-schema.ts, the same schema the local cloud
+ * creates. Both are retained when the stack is deleted: patient records outlive any deployment.
+ */
+export class PatientAccessData extends Construct {
+  readonly key: kms.Key;
+  readonly table: dynamodb.Table;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const stack = Stack.of(this);
+
+    this.key = new kms.Key(this, 'Key', {
+      description: 'Patient Access: encrypts the table, logs, workflow state, topics and secrets',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch Logs encrypts log groups with the key itself, so it needs a key-policy grant (an IAM grant cannot
+    // name a service). Scoped to log groups of this account and region by the encryption context.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+              service: 'logs',
+              resource: 'log-group',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
+    // CloudWatch alarms publish to the KMS-encrypted alarm topic as the CloudWatch service.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
+
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: TABLE_SCHEMA.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_SCHEMA.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      timeToLiveAttribute: TABLE_SCHEMA.timeToLiveAttribute,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const gsi of TABLE_SCHEMA.globalSecondaryIndexes) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: gsi.indexName,
+        partitionKey: { name: gsi.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: gsi.sortKey, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+
+    // PITR restores any second of the last 35 days; the vault keeps copies beyond that and survives even a
+    // deleted table (HIPAA contingency plan, 164.308(a)(7)).
+    const vault = new backup.BackupVault(this, 'BackupVault', {
+      encryptionKey: this.key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const plan = new backup.BackupPlan(this, 'BackupPlan', {
+      backupVault: vault,
+      backupPlanRules: [backup.BackupPlanRule.daily(), backup.BackupPlanRule.monthly1Year()],
+    });
+    const selection = plan.addSelection('Table', { resources: [backup.BackupResource.fromDynamoDbTable(this.table)] });
+    Validations.of(selection).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
+      reason:
+        "AWS Backup's service role uses the AWS-managed policy AWS maintains for exactly this purpose; the role can " +
+        'only be assumed by backup.amazonaws.com and the selection limits it to this table.',
+    });
+  }
+}
+
+/** What a principal may do with the table: `read` serves lookups only; `readWrite` adds item writes. */
+export type TableAccess = 'read' | 'readWrite';
+
+/**
+ * Item-level actions only. No Scan (the data model never needs one), no stream or table-management actions.
+ * Transactions are authorised per item by these same actions.
+ */
+const TABLE_ACTIONS: Record<TableAccess, string[]> = {
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
+  readWrite: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+  ],
+};
+
+/**
+ * KMS actions DynamoDB performs with the caller's credentials on a table encrypted with a customer-managed key:
+ * the set CDK's own table grants use, with its wildcards spelled out.
+ */
+const TABLE_KEY_ACTIONS: Record<TableAccess, string[]> = {
+  read: ['kms:Decrypt', 'kms:DescribeKey'],
+  readWrite: [
+    'kms:Decrypt',
+    'kms:DescribeKey',
+    'kms:Encrypt',
+    'kms:ReEncryptFrom',
+    'kms:ReEncryptTo',
+    'kms:GenerateDataKey',
+    'kms:GenerateDataKeyWithoutPlaintext',
+  ],
+};
+
+/**
+ * Grants item access to the table and its named indexes (no `index/*` wildcard: the index names come from
+ * infra/table-schema.ts) plus use of the table's key, only through DynamoDB. Pass `actions` to grant fewer
+ * actions than the access level holds, e.g. a single UpdateItem.
+ */
+export function grantTableData(table: dynamodb.ITable, grantee: iam.IGrantable, access: TableAccess, actions?: string[]): void {
+  const stack = Stack.of(table);
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: actions ?? TABLE_ACTIONS[access],
+      resources: [table.tableArn, ...TABLE_SCHEMA.globalSecondaryIndexes.map((index) => `${table.tableArn}/index/${index.indexName}`)],
+    }),
+  );
+  if (table.encryptionKey) {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: TABLE_KEY_ACTIONS[access],
+        resources: [table.encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com` } },
+      }),
+    );
+  }
+}

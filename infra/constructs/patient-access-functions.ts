@@ -1,0 +1,145 @@
+import { type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { API_AUTHORIZER } from '#infra/api-routes.ts';
+import { ENV, FUNCTIONS, type FunctionName, type FunctionSpec } from '#infra/function-catalog.ts';
+import type { ExternalService, ExternalServices } from './external-services.ts';
+import type { Messaging } from './messaging.ts';
+import { PatientAccessFunction } from './patient-access-function.ts';
+
+/**
+ * Environment variables that carry the ARN of the secret holding an API key: `<ENV name>_SECRET_ARN`, the name
+ * functions/shared/secrets.ts reads. Deployed functions get only these, never the key itself.
+ */
+export const SECRET_ARN_ENV = {
+  clearinghouseApiKey: `${ENV.clearinghouseApiKey}_SECRET_ARN`,
+  paymentsApiKey: `${ENV.paymentsApiKey}_SECRET_ARN`,
+} as const;
+
+export interface PatientAccessFunctionsProps {
+  table: ITable;
+  key: IKey;
+  messaging: Messaging;
+  externalServices: ExternalServices;
+  logRetention: RetentionDays;
+  logRemovalPolicy: RemovalPolicy;
+}
+
+/**
+ * One {@link PatientAccessFunction} per entry of FUNCTIONS, each granted exactly what its `needs` list names and
+ * given the matching environment variables. Grants on the state machine come later ({@link grantJourney}) because
+ * the state machine itself is built from these functions.
+ */
+export class PatientAccessFunctions extends Construct {
+  readonly byName: Readonly<Record<FunctionName, PatientAccessFunction>>;
+
+  constructor(scope: Construct, id: string, props: PatientAccessFunctionsProps) {
+    super(scope, id);
+    const byName: Partial<Record<FunctionName, PatientAccessFunction>> = {};
+    for (const [name, spec] of entries(FUNCTIONS)) {
+      const fn = new PatientAccessFunction(this, pascal(name), {
+        spec,
+        encryptionKey: props.key,
+        logRetention: props.logRetention,
+        logRemovalPolicy: props.logRemovalPolicy,
+      });
+      for (const need of spec.needs) {
+        switch (need) {
+          case 'table':
+            // The authorizer runs before every request and only looks keys up: it gets no write access.
+            fn.useTable(props.table, name === API_AUTHORIZER ? 'read' : 'readWrite');
+            break;
+          case 'clearinghouse':
+            useExternalService(fn, props.externalServices.clearinghouse, ENV.clearinghouseBaseUrl, SECRET_ARN_ENV.clearinghouseApiKey);
+            break;
+          case 'payments':
+            useExternalService(fn, props.externalServices.payments, ENV.paymentsBaseUrl, SECRET_ARN_ENV.paymentsApiKey);
+            break;
+          case 'email':
+            props.messaging.grantSendEmail(fn);
+            fn.addEnvironment(ENV.senderEmail, props.messaging.senderEmail);
+            fn.addEnvironment(ENV.sesConfigurationSet, props.messaging.configurationSet.configurationSetName);
+            break;
+          case 'staffAlerts':
+            props.messaging.grantPublishStaffAlerts(fn);
+            fn.addEnvironment(ENV.staffAlertsTopicArn, props.messaging.staffAlertsTopic.topicArn);
+            break;
+          case 'startJourney':
+          case 'completeStaffTask':
+            break; // see grantJourney
+        }
+      }
+      acknowledgeFunctionFindings(fn);
+      byName[name] = fn;
+    }
+    this.byName = byName as Record<FunctionName, PatientAccessFunction>;
+  }
+
+  /** The functions whose catalog entry names this need. */
+  withNeed(need: FunctionSpec['needs'][number]): PatientAccessFunction[] {
+    return entries(FUNCTIONS)
+      .filter(([, spec]) => (spec.needs as FunctionSpec['needs']).includes(need))
+      .map(([name]) => this.byName[name]);
+  }
+
+  /**
+   * Lets `startJourney` functions start executions of the journey state machine and `completeStaffTask` functions
+   * return a staff decision to a waiting task token; both get the state machine's ARN.
+   */
+  grantJourney(stateMachine: IStateMachine): void {
+    for (const fn of this.withNeed('startJourney')) {
+      stateMachine.grantStartExecution(fn);
+      fn.addEnvironment(ENV.journeyStateMachineArn, stateMachine.stateMachineArn);
+    }
+    for (const fn of this.withNeed('completeStaffTask')) {
+      stateMachine.grant(fn, 'states:SendTaskSuccess', 'states:SendTaskFailure');
+      fn.addEnvironment(ENV.journeyStateMachineArn, stateMachine.stateMachineArn);
+    }
+  }
+}
+
+/**
+ * Findings that hold for every function of the product because of how they are invoked and what they reach.
+ */
+function acknowledgeFunctionFindings(fn: PatientAccessFunction): void {
+  const noAsyncInvocation =
+    'Nothing invokes this function asynchronously: API Gateway and Step Functions (including the ' +
+    '.waitForTaskToken tasks) invoke it synchronously and receive its errors, which the state machine retries ' +
+    'and catches into a staff task. A dead-letter queue only ever receives failed asynchronous events.';
+  Validations.of(fn).acknowledge(
+    { id: 'HIPAA.Security-LambdaDLQ', reason: noAsyncInvocation },
+    { id: 'Serverless-LambdaDLQ', reason: noAsyncInvocation },
+    {
+      id: 'HIPAA.Security-LambdaInsideVPC',
+      reason:
+        'The function reaches only AWS regional endpoints (DynamoDB, Step Functions, SES, SNS, Secrets Manager) and ' +
+        'two vendor HTTPS APIs, all over TLS with IAM or API-key authentication, and no resource of the product lives ' +
+        'in a VPC. A VPC would add NAT gateways or endpoints (a fixed monthly cost larger than the workload) and ' +
+        'cold-start latency without removing any network path to patient data.',
+    },
+    {
+      id: 'HIPAA.Security-LambdaConcurrency',
+      reason:
+        'Reserved concurrency would cap a clinic at an arbitrary number and fails to deploy on accounts with the ' +
+        'low default concurrency quota (AWS keeps 100 unreserved). Load is bounded instead by the HTTP API stage ' +
+        'throttle, and throttles of every function raise an alarm.',
+    },
+  );
+}
+
+function useExternalService(fn: PatientAccessFunction, service: ExternalService, baseUrlEnv: string, secretArnEnv: string): void {
+  service.apiKeySecret.grantRead(fn);
+  fn.addEnvironment(baseUrlEnv, service.baseUrl);
+  fn.addEnvironment(secretArnEnv, service.apiKeySecret.secretArn);
+}
+
+function entries<K extends string, V>(record: Record<K, V>): Array<[K, V]> {
+  return Object.entries(record) as Array<[K, V]>;
+}
+
+function pascal(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}

@@ -1,0 +1,78 @@
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { PatientAccessConfig } from './config.ts';
+import { PatientAccessData } from './constructs/data.ts';
+import { ExternalServices } from './constructs/external-services.ts';
+import { PatientAccessHttpApi } from './constructs/http-api.ts';
+import { Messaging } from './constructs/messaging.ts';
+import { Monitoring } from './constructs/monitoring.ts';
+import { PatientAccessFunctions } from './constructs/patient-access-functions.ts';
+import { PatientJourneyWorkflow } from './constructs/patient-journey-workflow.ts';
+
+export interface PatientAccessStackProps extends StackProps {
+  config: PatientAccessConfig;
+}
+
+/** The whole product in one stack; the stack only composes constructs. */
+export class PatientAccessStack extends Stack {
+  readonly data: PatientAccessData;
+  readonly messaging: Messaging;
+  readonly functions: PatientAccessFunctions;
+  readonly workflow: PatientJourneyWorkflow;
+  readonly httpApi: PatientAccessHttpApi;
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: PatientAccessStackProps) {
+    // A production stack cannot be deleted by accident (the table and key are retained anyway).
+    super(scope, id, { terminationProtection: props.config.environment === 'production', ...props });
+    const { config } = props;
+    // Log retention in days maps one-to-one onto RetentionDays' numeric values.
+    const logRetention = config.logRetentionDays as RetentionDays;
+    const logRemovalPolicy = config.environment === 'production' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.data = new PatientAccessData(this, 'Data');
+    const { key, table } = this.data;
+    this.messaging = new Messaging(this, 'Messaging', { config, key });
+    const externalServices = new ExternalServices(this, 'ExternalServices', { config, key });
+
+    this.functions = new PatientAccessFunctions(this, 'Functions', {
+      table,
+      key,
+      messaging: this.messaging,
+      externalServices,
+      logRetention,
+      logRemovalPolicy,
+    });
+    this.workflow = new PatientJourneyWorkflow(this, 'PatientJourney', {
+      functions: this.functions.byName,
+      table,
+      key,
+      logRetention,
+      logRemovalPolicy,
+    });
+    this.functions.grantJourney(this.workflow.stateMachine);
+
+    this.httpApi = new PatientAccessHttpApi(this, 'HttpApi', {
+      functions: this.functions.byName,
+      key,
+      logRetention,
+      logRemovalPolicy,
+      rateLimit: config.apiRateLimit,
+      burstLimit: config.apiBurstLimit,
+    });
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      alarmTopic: this.messaging.alarmTopic,
+      stateMachine: this.workflow.stateMachine,
+      functions: this.functions.byName,
+      stage: this.httpApi.stage,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'JourneyStateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'StaffAlertsTopicArn', { value: this.messaging.staffAlertsTopic.topicArn });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.messaging.alarmTopic.topicArn });
+  }
+}

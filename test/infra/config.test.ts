@@ -1,0 +1,62 @@
+import { App } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { readConfig } from '#infra/config.ts';
+
+function configFrom(context: Record<string, unknown>) {
+  return readConfig(new App({ context }).node);
+}
+
+describe('Function: readConfig', () => {
+  it('returns offline-safe defaults when no context is set', () => {
+    // Act
+    const config = configFrom({});
+
+    // Assess
+    expect(config).toEqual({
+      environment: 'production',
+      senderEmail: 'appointments@example.com',
+      clearinghouseBaseUrl: 'https://healthcare.us.stedi.com',
+      paymentsBaseUrl: 'https://api.stripe.com',
+      logRetentionDays: 365,
+      apiRateLimit: 50,
+      apiBurstLimit: 100,
+    });
+  });
+
+  it('accepts numbers given as strings, as `-c key=value` passes them', () => {
+    // Act
+    const config = configFrom({ logRetentionDays: '731', apiRateLimit: '10', apiBurstLimit: '20' });
+
+    // Assess
+    expect(config).toMatchObject({ logRetentionDays: 731, apiRateLimit: 10, apiBurstLimit: 20 });
+  });
+
+  it('treats an empty value as unset', () => {
+    // Act
+    const config = configFrom({ alarmEmail: '', clearinghouseSecretArn: '' });
+
+    // Assess
+    expect(config.alarmEmail).toBeUndefined();
+    expect(config.clearinghouseSecretArn).toBeUndefined();
+  });
+
+  it.each([
+    [{ senderEmail: 'not-an-address' }, /senderEmail/],
+    [{ senderDomain: 'clinic.example', senderEmail: 'desk@other.example' }, /senderEmail must be an address at senderDomain/],
+    [{ logRetentionDays: 100 }, /logRetentionDays: must be one of/],
+    [{ clearinghouseSecretArn: 'my-secret' }, /clearinghouseSecretArn: must be a full Secrets Manager secret ARN/],
+    [{ paymentsBaseUrl: 'http://api.stripe.com' }, /paymentsBaseUrl/],
+    [{ environment: 'staging' }, /environment/],
+  ])('rejects %o and names the key', (context, message) => {
+    // Act & assess
+    expect(() => configFrom(context)).toThrow(message);
+  });
+
+  it('accepts a sender address at the verified domain, case-insensitively', () => {
+    // Act
+    const config = configFrom({ senderDomain: 'Clinic.example', senderEmail: 'desk@clinic.EXAMPLE' });
+
+    // Assess
+    expect(config.senderDomain).toBe('Clinic.example');
+  });
+});

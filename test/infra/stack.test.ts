@@ -1,0 +1,314 @@
+import { readFileSync } from 'node:fs';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { API_ROUTES } from '#infra/api-routes.ts';
+import { SECRET_ARN_ENV } from '#infra/constructs/patient-access-functions.ts';
+import { PATIENT_JOURNEY_ASL } from '#infra/constructs/patient-journey-workflow.ts';
+import { ENV, FUNCTIONS, type FunctionName, type FunctionSpec } from '#infra/function-catalog.ts';
+import { TABLE_SCHEMA } from '#infra/table-schema.ts';
+import { synthStack } from './synth-stack.ts';
+
+type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+
+// One synth for the whole file: every test reads the same template.
+const { stack, template } = synthStack();
+const keyArn = stack.resolve(stack.data.key.keyArn);
+
+const catalog = Object.entries(FUNCTIONS) as Array<[FunctionName, FunctionSpec]>;
+const functionResources = template.findResources('AWS::Lambda::Function') as Record<string, Resource>;
+const resources = template.toJSON().Resources as Record<string, Resource>;
+
+/** The template resource of a catalog function (found by logical ID, since the catalog name is in the path). */
+function lambdaOf(name: FunctionName): Resource {
+  const logicalId = stack.resolve(stack.functions.byName[name].functionName).Ref as string;
+  const resource = functionResources[logicalId];
+  if (!resource) throw new Error(`no function resource for ${name}`);
+  return resource;
+}
+
+/** Every statement of the policies attached to the function's role. */
+function statementsOf(name: FunctionName): Statement[] {
+  const roleRef = stack.resolve(stack.functions.byName[name].role?.roleName);
+  return Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Resource>)
+    .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([roleRef]))
+    .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+function actionsOf(statements: Statement[]): string[] {
+  return statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+}
+
+function envOf(name: FunctionName): Record<string, unknown> {
+  return (lambdaOf(name).Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+}
+
+describe('Construct: PatientAccessData', () => {
+  it('encrypts the table with the customer-managed key', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn },
+    });
+  });
+
+  it('keeps point-in-time recovery, deletion protection, the TTL attribute and on-demand billing', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+      TimeToLiveSpecification: { AttributeName: TABLE_SCHEMA.timeToLiveAttribute, Enabled: true },
+      BillingMode: 'PAY_PER_REQUEST',
+    });
+  });
+
+  it('builds the keys and indexes of the shared table schema', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: TABLE_SCHEMA.globalSecondaryIndexes.map((index) =>
+        Match.objectLike({
+          IndexName: index.indexName,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        }),
+      ),
+    });
+  });
+
+  it('retains the table and the key when the stack is deleted', () => {
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ EnableKeyRotation: true }) });
+  });
+
+  it('backs the table up to a vault encrypted with the key', () => {
+    template.hasResourceProperties('AWS::Backup::BackupVault', { EncryptionKeyArn: keyArn });
+    template.hasResourceProperties('AWS::Backup::BackupSelection', {
+      BackupSelection: Match.objectLike({ Resources: [stack.resolve(stack.data.table.tableArn)] }),
+    });
+  });
+});
+
+describe('Stack: PatientAccessStack', () => {
+  it('protects a production stack from deletion', () => {
+    expect(stack.terminationProtection).toBe(true);
+  });
+});
+
+describe('Construct: PatientJourneyWorkflow', () => {
+  const stateMachine = Object.values(template.findResources('AWS::StepFunctions::StateMachine') as Record<string, Resource>);
+
+  it('is one STANDARD state machine with tracing, encrypted with the customer-managed key', () => {
+    expect(stateMachine).toHaveLength(1);
+    expect(stateMachine[0]?.Properties).toMatchObject({
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      EncryptionConfiguration: { Type: 'CUSTOMER_MANAGED_KMS_KEY', KmsKeyId: keyArn },
+    });
+  });
+
+  it('logs every transition, without execution data, to a vended log group', () => {
+    const logGroup = stack.resolve(stack.workflow.logGroup.logGroupArn);
+    expect(stateMachine[0]?.Properties.LoggingConfiguration).toEqual({
+      Level: 'ALL',
+      IncludeExecutionData: false,
+      Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: logGroup } }],
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: Match.stringLikeRegexp('^/aws/vendedlogs/states/'),
+      KmsKeyId: keyArn,
+      RetentionInDays: 365,
+    });
+  });
+
+  it('fills every placeholder of the workflow definition file', () => {
+    const placeholders = new Set([...readFileSync(PATIENT_JOURNEY_ASL, 'utf8').matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
+    const substitutions = stateMachine[0]?.Properties.DefinitionSubstitutions as Record<string, unknown>;
+    expect(new Set(Object.keys(substitutions))).toEqual(placeholders);
+    for (const [name, spec] of catalog) {
+      if (spec.aslPlaceholder) expect(substitutions[spec.aslPlaceholder]).toEqual(stack.resolve(stack.functions.byName[name].functionArn));
+    }
+    expect(substitutions.TableName).toEqual(stack.resolve(stack.data.table.tableName));
+  });
+
+  it('may invoke exactly the functions the definition names, and only update the table', () => {
+    const roleRef = stack.resolve(stack.workflow.stateMachine.role.roleName);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Resource>)
+      .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([roleRef]))
+      .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+    const invoke = statements.filter((s) => s.Action === 'lambda:InvokeFunction');
+    const expected = catalog
+      .filter(([, spec]) => spec.aslPlaceholder)
+      .map(([name]) => stack.resolve(stack.functions.byName[name].functionArn));
+    expect(invoke.flatMap((s) => s.Resource as unknown[])).toEqual(expected);
+    expect(actionsOf(statements).filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:UpdateItem']);
+  });
+});
+
+describe('Construct: PatientAccessFunction', () => {
+  it('builds one function per catalog entry and no other', () => {
+    expect(Object.keys(functionResources)).toHaveLength(catalog.length);
+  });
+
+  it.each(catalog)('runs %s on nodejs24.x, arm64, with active tracing and its catalog size', (name, spec) => {
+    expect(lambdaOf(name).Properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      MemorySize: spec.memorySize,
+      Timeout: spec.timeoutSeconds,
+      Handler: 'index.handler',
+    });
+    expect(envOf(name)).toMatchObject({ NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'patient-access' });
+  });
+
+  it.each(catalog)('gives %s its own encrypted log group with a retention', (name) => {
+    const logGroupRef = (lambdaOf(name).Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+    expect(resources[logGroupRef]?.Properties).toMatchObject({ RetentionInDays: 365, KmsKeyId: keyArn });
+    expect(resources[logGroupRef]?.DeletionPolicy).toBe('Retain');
+  });
+});
+
+describe('Construct: PatientAccessFunctions', () => {
+  /** The environment variables each need must bring. */
+  const envByNeed: Record<FunctionSpec['needs'][number], string[]> = {
+    table: [ENV.tableName],
+    startJourney: [ENV.journeyStateMachineArn],
+    completeStaffTask: [ENV.journeyStateMachineArn],
+    clearinghouse: [ENV.clearinghouseBaseUrl, SECRET_ARN_ENV.clearinghouseApiKey],
+    payments: [ENV.paymentsBaseUrl, SECRET_ARN_ENV.paymentsApiKey],
+    email: [ENV.senderEmail, ENV.sesConfigurationSet],
+    staffAlerts: [ENV.staffAlertsTopicArn],
+  };
+  const allNeedEnv = new Set(Object.values(envByNeed).flat());
+
+  it.each(catalog)('sets exactly the environment variables %s needs', (name, spec) => {
+    const expected = new Set(spec.needs.flatMap((need) => envByNeed[need]));
+    const actual = new Set(Object.keys(envOf(name)).filter((key) => allNeedEnv.has(key)));
+    expect(actual).toEqual(expected);
+  });
+
+  it('never puts an API key itself into a function environment', () => {
+    for (const [name] of catalog) {
+      expect(Object.keys(envOf(name))).not.toContain(ENV.clearinghouseApiKey);
+      expect(Object.keys(envOf(name))).not.toContain(ENV.paymentsApiKey);
+    }
+  });
+
+  it('grants no function a Scan or access to a table stream', () => {
+    const actions = catalog.flatMap(([name]) => actionsOf(statementsOf(name)));
+    expect(actions).not.toContain('dynamodb:Scan');
+    expect(actions.filter((a) => a.startsWith('dynamodb:GetRecords') || a.startsWith('dynamodb:GetShardIterator'))).toEqual([]);
+  });
+
+  it('gives the authorizer read-only table access', () => {
+    const dynamoActions = actionsOf(statementsOf('authorizeApiKey')).filter((a) => a.startsWith('dynamodb:'));
+    expect(dynamoActions).toContain('dynamodb:GetItem');
+    expect(dynamoActions.filter((a) => /Put|Update|Delete|Write/.test(a))).toEqual([]);
+  });
+
+  it('lets only startJourney functions start executions and only completeStaffTask functions answer task tokens', () => {
+    for (const [name, spec] of catalog) {
+      const actions = actionsOf(statementsOf(name));
+      expect(actions.includes('states:StartExecution'), name).toBe(spec.needs.includes('startJourney'));
+      expect(actions.includes('states:SendTaskSuccess'), name).toBe(spec.needs.includes('completeStaffTask'));
+    }
+  });
+
+  it('lets email functions send only as the sender identity through the configuration set', () => {
+    for (const [name, spec] of catalog) {
+      const send = statementsOf(name).filter((s) => actionsOf([s]).includes('ses:SendEmail'));
+      expect(send.length > 0, name).toBe(spec.needs.includes('email'));
+      for (const statement of send) expect(statement.Resource).toHaveLength(2);
+    }
+  });
+});
+
+describe('Construct: PatientAccessHttpApi', () => {
+  const authorizers = Object.entries(template.findResources('AWS::ApiGatewayV2::Authorizer') as Record<string, Resource>);
+  const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route') as Record<string, Resource>);
+
+  it('serves every route of the catalog and no other', () => {
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(API_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+  });
+
+  it('puts every route behind the API-key authorizer', () => {
+    expect(authorizers).toHaveLength(1);
+    for (const route of routes) {
+      expect(route.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizers[0]?.[0] } });
+    }
+  });
+
+  it('never caches an authorizer decision, which depends on the clinic in the path', () => {
+    expect(authorizers[0]?.[1].Properties).toMatchObject({
+      AuthorizerType: 'REQUEST',
+      AuthorizerResultTtlInSeconds: 0,
+      EnableSimpleResponses: true,
+      AuthorizerPayloadFormatVersion: '2.0',
+      IdentitySource: ['$request.header.x-api-key'],
+    });
+  });
+
+  it('integrates each route with its function using payload format 2.0', () => {
+    const integrations = Object.values(template.findResources('AWS::ApiGatewayV2::Integration') as Record<string, Resource>);
+    expect(integrations).toHaveLength(API_ROUTES.length);
+    for (const integration of integrations) {
+      expect(integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+    }
+  });
+
+  it('throttles the stage and writes JSON access logs without headers, bodies or source IPs', () => {
+    const stages = Object.values(template.findResources('AWS::ApiGatewayV2::Stage') as Record<string, Resource>);
+    expect(stages).toHaveLength(1);
+    const stage = stages[0] as Resource;
+    expect(stage.Properties.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
+    const format = (stage.Properties.AccessLogSettings as { Format: string }).Format;
+    const fields = Object.values(JSON.parse(format) as Record<string, string>);
+    expect(fields).toContain('$context.requestId');
+    expect(fields.filter((f) => /header|body|sourceIp|querystring|path\b/i.test(f))).toEqual([]);
+  });
+});
+
+describe('Construct: Messaging', () => {
+  it('requires TLS and tracks reputation on the SES configuration set', () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      DeliveryOptions: { TlsPolicy: 'REQUIRE' },
+      ReputationOptions: { ReputationMetricsEnabled: true },
+    });
+  });
+
+  it('encrypts both topics with the key and refuses publishing without TLS', () => {
+    const topics = Object.values(template.findResources('AWS::SNS::Topic') as Record<string, Resource>);
+    expect(topics).toHaveLength(2);
+    for (const topic of topics) expect(topic.Properties.KmsMasterKeyId).toEqual(keyArn);
+    const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy') as Record<string, Resource>);
+    expect(policies).toHaveLength(2);
+    for (const policy of policies) {
+      expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    }
+  });
+});
+
+describe('Construct: Monitoring', () => {
+  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm') as Record<string, Resource>);
+  const alarmTopic = stack.resolve(stack.messaging.alarmTopic.topicArn);
+
+  it.each(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'])('alarms on %s journeys', (metricName) => {
+    const alarm = alarms.find((a) => a.Properties.Namespace === 'AWS/States' && a.Properties.MetricName === metricName);
+    expect(alarm?.Properties).toMatchObject({ Threshold: 1, AlarmActions: [alarmTopic] });
+  });
+
+  it.each(catalog)('alarms on errors and throttles of %s', (name) => {
+    const functionName = stack.resolve(stack.functions.byName[name].functionName);
+    for (const metricName of ['Errors', 'Throttles']) {
+      const alarm = alarms.find(
+        (a) =>
+          a.Properties.MetricName === metricName &&
+          JSON.stringify(a.Properties.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: functionName }]),
+      );
+      expect(alarm?.Properties.AlarmActions, `${name} ${metricName}`).toEqual([alarmTopic]);
+    }
+  });
+});

@@ -1,0 +1,14 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { readConfig } from '#infra/config.ts';
+import { PatientAccessStack } from '#infra/patient-access-stack.ts';
+
+/**
+ * Builds the stack as `cdk synth` does, minus bundling: `aws:cdk:bundling-stacks: []` makes NodejsFunction skip
+ * esbuild (the handler files must still exist), which keeps a synth around a second. Call once per test file.
+ */
+export function synthStack(context: Record<string, unknown> = {}) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const stack = new PatientAccessStack(app, 'PatientAccess', { config: readConfig(app.node) });
+  return { app, stack, template: Template.fromStack(stack) };
+}
