@@ -1,0 +1,206 @@
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ENV } from '#infra/function-catalog.ts';
+import type { TableRef } from '#shared/table.ts';
+import { startApiGateway } from './api-gateway.ts';
+import { startClearinghouseSimulator } from './clearinghouse-simulator/server.ts';
+import { ensureTable } from './create-table.ts';
+import { assertDynamoDbLocalPrerequisites, startDynamoDbLocal } from './dynamodb-local.ts';
+import { type PaymentSandbox, startPaymentSandbox } from './payment-sandbox/server.ts';
+import { freePort } from './ports.ts';
+import { DEMO_CLINIC_ID, seedDemoClinic } from './seed/demo-clinic.ts';
+import { startSesEmulator } from './ses-emulator.ts';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, loadJourneyDefinition } from './step-functions/definition.ts';
+import { startAwsEndpointServer } from './step-functions/server.ts';
+import { LocalStepFunctions, type StateOverride } from './step-functions/service.ts';
+import { LocalSns } from './step-functions/sns-topics.ts';
+
+export const LOCAL_TABLE_NAME = 'patient-access';
+export const JOURNEY_STATE_MACHINE_NAME = 'PatientJourney';
+export const LOCAL_SENDER_EMAIL = 'front-desk@demo-clinic.example';
+export const STAFF_ALERTS_TOPIC_ARN = `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:patient-access-staff-alerts`;
+/** Keys the local simulators expect; they guard nothing real. */
+const CLEARINGHOUSE_API_KEY = 'local-clearinghouse-key';
+const PAYMENTS_API_KEY = 'sk_test_local_sandbox';
+
+export interface LocalCloudOptions {
+  /** API port on 127.0.0.1; 0 or absent picks a free one. */
+  port?: number;
+  /** DynamoDB Local's data directory (data survives restarts); absent keeps everything in memory. */
+  dataDir?: string;
+  /** Deletes `dataDir` first. */
+  fresh?: boolean;
+  /** The demo clinic's API key; absent generates one. */
+  apiKey?: string;
+  /** No console output from the stack or the handlers (tests). */
+  quiet?: boolean;
+  /** Replaces what given Task states call (see LocalStepFunctions); for tests that force a path. */
+  stateOverrides?: Record<string, StateOverride>;
+  /** Every Retry waits this long instead of its back-off (tests use 0). */
+  retryDelayMs?: number;
+}
+
+export interface LocalCloud {
+  apiUrl: string;
+  mailViewerUrl: string;
+  apiKey: string;
+  clinicId: string;
+  tableName: string;
+  stateMachineArn: string;
+  endpoints: { dynamodb: string; ses: string; sfn: string; sns: string; clearinghouse: string; payments: string };
+  /** The local Step Functions service, for inspection (executions, entered states, task tokens). */
+  sfn: LocalStepFunctions;
+  /** Staff alerts published to SNS. */
+  sns: LocalSns;
+  payments: PaymentSandbox;
+  table: TableRef;
+  /** Stops every server and child process (DynamoDB Local's JVM included). */
+  stop: () => Promise<void>;
+}
+
+/**
+ * Starts the whole product on loopback with no AWS account: DynamoDB Local (official jar), the SES v2 emulator, the
+ * clearinghouse simulator, the payment sandbox, the local Step Functions + SNS endpoint running the deployable
+ * workflow, and the local API Gateway in front of the real handlers. The handlers reach the emulators only through
+ * the SDK's standard AWS_ENDPOINT_URL_* variables, which this sets on process.env — so run one local cloud per process.
+ */
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  assertDynamoDbLocalPrerequisites();
+  const say = options.quiet ? () => undefined : (line: string) => console.log(line);
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    // Reverse order: the API first (no new work), DynamoDB Local last.
+    for (const s of stops.splice(0).reverse()) await s().catch(() => undefined);
+  };
+
+  try {
+    if (options.fresh && options.dataDir) rmSync(options.dataDir, { recursive: true, force: true });
+    const [dynamodb, ses, clearinghouse, payments] = await Promise.all([
+      freePort().then((port) => startDynamoDbLocal({ port, ...(options.dataDir ? { dbPath: options.dataDir } : {}) })),
+      freePort().then((port) => startSesEmulator({ port })),
+      freePort().then((port) => startClearinghouseSimulator({ port, apiKey: CLEARINGHOUSE_API_KEY })),
+      freePort().then((port) => startPaymentSandbox({ port, apiKey: PAYMENTS_API_KEY })),
+    ]);
+    stops.push(
+      () => dynamodb.stop(),
+      () => ses.stop(),
+      () => clearinghouse.stop(),
+      () => payments.stop(),
+    );
+
+    const dynamoClient = new DynamoDBClient({
+      region: LOCAL_REGION,
+      endpoint: dynamodb.endpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const sns = new LocalSns((message) => say(`[staff alert] ${message.subject ?? '(no subject)'} ${message.message}`));
+    const sfn = new LocalStepFunctions({
+      stateMachineName: JOURNEY_STATE_MACHINE_NAME,
+      definition: loadJourneyDefinition(LOCAL_TABLE_NAME),
+      dynamodb: dynamoClient,
+      ...(options.stateOverrides ? { stateOverrides: options.stateOverrides } : {}),
+      ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
+      log: say,
+    });
+    stops.push(() => sfn.stop());
+    const awsEndpoint = await startAwsEndpointServer({ port: await freePort(), sfn, sns });
+    stops.push(() => awsEndpoint.stop());
+
+    setHandlerEnvironment({
+      dynamodb: dynamodb.endpoint,
+      ses: ses.endpoint,
+      awsEndpoint: awsEndpoint.url,
+      clearinghouse: clearinghouse.url,
+      payments: payments.url,
+      stateMachineArn: sfn.stateMachineArn,
+      quiet: options.quiet ?? false,
+    });
+
+    const table: TableRef = {
+      client: DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } }),
+      tableName: LOCAL_TABLE_NAME,
+    };
+    await ensureTable(dynamoClient, LOCAL_TABLE_NAME);
+    const apiKey = options.apiKey ?? newApiKey();
+    await seedDemoClinic(table, { apiKey });
+
+    const api = await startApiGateway({
+      port: options.port ?? 0,
+      onError: (route, error) => say(`[api] ${route} failed: ${error.name}`),
+    });
+    stops.push(() => api.stop());
+
+    return {
+      apiUrl: api.url,
+      mailViewerUrl: ses.endpoint,
+      apiKey,
+      clinicId: DEMO_CLINIC_ID,
+      tableName: LOCAL_TABLE_NAME,
+      stateMachineArn: sfn.stateMachineArn,
+      endpoints: {
+        dynamodb: dynamodb.endpoint,
+        ses: ses.endpoint,
+        sfn: awsEndpoint.url,
+        sns: awsEndpoint.url,
+        clearinghouse: clearinghouse.url,
+        payments: payments.url,
+      },
+      sfn,
+      sns,
+      payments,
+      table,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** A demo API key: 32 random bytes, URL-safe. */
+export function newApiKey(): string {
+  return `pa_demo_${randomBytes(24).toString('base64url')}`;
+}
+
+/**
+ * What the deployed stack gives each function as configuration, with local values; plus the SDK's endpoint variables
+ * and dummy credentials, so no request can ever reach a real AWS account.
+ */
+function setHandlerEnvironment(local: {
+  dynamodb: string;
+  ses: string;
+  awsEndpoint: string;
+  clearinghouse: string;
+  payments: string;
+  stateMachineArn: string;
+  quiet: boolean;
+}): void {
+  const env = process.env;
+  env.AWS_REGION = LOCAL_REGION;
+  env.AWS_ACCESS_KEY_ID = 'local';
+  env.AWS_SECRET_ACCESS_KEY = 'local';
+  delete env.AWS_SESSION_TOKEN;
+  delete env.AWS_PROFILE;
+  env.AWS_ENDPOINT_URL_DYNAMODB = local.dynamodb;
+  env.AWS_ENDPOINT_URL_SESV2 = local.ses;
+  env.AWS_ENDPOINT_URL_SES = local.ses;
+  env.AWS_ENDPOINT_URL_SFN = local.awsEndpoint;
+  env.AWS_ENDPOINT_URL_SNS = local.awsEndpoint;
+  env[ENV.tableName] = LOCAL_TABLE_NAME;
+  env[ENV.journeyStateMachineArn] = local.stateMachineArn;
+  env[ENV.clearinghouseBaseUrl] = local.clearinghouse;
+  env[ENV.clearinghouseApiKey] = CLEARINGHOUSE_API_KEY;
+  env[ENV.paymentsBaseUrl] = local.payments;
+  env[ENV.paymentsApiKey] = PAYMENTS_API_KEY;
+  env[ENV.senderEmail] = LOCAL_SENDER_EMAIL;
+  env[ENV.staffAlertsTopicArn] = STAFF_ALERTS_TOPIC_ARN;
+  delete env[ENV.sesConfigurationSet];
+  // Secrets come as plain values locally (functions/shared/secrets.ts).
+  delete env[`${ENV.clearinghouseApiKey}_SECRET_ARN`];
+  delete env[`${ENV.paymentsApiKey}_SECRET_ARN`];
+  env.POWERTOOLS_SERVICE_NAME ??= 'patient-access';
+  if (local.quiet) env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  else env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+}

@@ -1,0 +1,195 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalCloud, startLocalCloud } from '#local/cloud.ts';
+import type { StoredEmail } from '#local/ses-emulator.ts';
+
+/**
+ * The product as `npm start` runs it (in memory, free ports), driven over HTTP only: the API, and the SES emulator's
+ * store to read the mail that went out.
+ */
+let cloud: LocalCloud;
+const completesText = readFileSync('examples/completes.json', 'utf8');
+const completes = JSON.parse(completesText) as {
+  patient: { firstName: string; lastName: string; birthDate: string };
+  contact: { email: string };
+  insurance: { memberId: string };
+  medicalHistory: { allergies: string[] };
+  visit: { reasonForVisit: string };
+};
+
+beforeAll(async () => {
+  cloud = await startLocalCloud({ quiet: true });
+});
+
+afterAll(async () => {
+  await cloud?.stop();
+});
+
+const submissionsUrl = (clinicId = cloud.clinicId) => `${cloud.apiUrl}/v1/clinics/${clinicId}/intake-submissions`;
+
+function post(body: string, apiKey = cloud.apiKey, clinicId?: string) {
+  return fetch(submissionsUrl(clinicId), { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': apiKey }, body });
+}
+
+async function submitExample(name: string): Promise<string> {
+  const response = await post(readFileSync(`examples/${name}.json`, 'utf8'));
+  expect(response.status).toBe(202);
+  return ((await response.json()) as { journeyId: string }).journeyId;
+}
+
+async function journeyWhenSettled(journeyId: string): Promise<{ text: string; view: Record<string, unknown> }> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const response = await fetch(`${cloud.apiUrl}/v1/clinics/${cloud.clinicId}/journeys/${journeyId}`, {
+      headers: { 'x-api-key': cloud.apiKey },
+    });
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    const view = JSON.parse(text) as Record<string, unknown>;
+    if (view.status !== 'RUNNING' || Date.now() > deadline) return { text, view };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('Local stack: a submission over HTTP', () => {
+  let journeyId: string;
+  let settled: { text: string; view: Record<string, unknown> };
+
+  it('accepts examples/completes.json with 202 and a journey ID', async () => {
+    // act
+    const response = await post(completesText);
+
+    // assess
+    expect(response.status).toBe(202);
+    const body = (await response.json()) as { journeyId: string; submissionId: string };
+    expect(body.journeyId).toMatch(/^[0-9a-f-]{36}$/);
+    journeyId = body.journeyId;
+  });
+
+  it('completes the journey with an appointment and the amounts, and no clinical or identifying fields', async () => {
+    // act
+    settled = await journeyWhenSettled(journeyId);
+
+    // assess
+    expect(settled.view).toMatchObject({
+      journeyId,
+      clinicId: cloud.clinicId,
+      status: 'COMPLETED',
+      appointment: { appointmentId: expect.any(String), start: expect.any(String), timeZone: expect.any(String) },
+      amounts: { currency: 'USD', dueCents: expect.any(Number), paidCents: expect.any(Number) },
+    });
+    for (const secret of [
+      completes.patient.birthDate,
+      completes.patient.lastName,
+      completes.contact.email,
+      completes.insurance.memberId,
+      completes.visit.reasonForVisit,
+      ...completes.medicalHistory.allergies,
+      'birthDate',
+      'memberId',
+      'screening',
+      'medicalHistory',
+    ]) {
+      expect(settled.text, secret).not.toContain(secret);
+    }
+  });
+
+  it('sent the confirmation email to the patient (SES emulator store)', async () => {
+    // act
+    const response = await fetch(`${cloud.mailViewerUrl}/store`);
+
+    // assess
+    const { emails } = (await response.json()) as { emails: StoredEmail[] };
+    const toPatient = emails.filter((e) => e.destination.to.some((to) => to.includes(completes.contact.email)));
+    expect(toPatient).toHaveLength(1);
+    expect(toPatient[0]?.attachments.some((a) => a.contentType.includes('calendar') || a.filename.endsWith('.ics'))).toBe(true);
+  });
+
+  it('answers a repeated submission with the same journey', async () => {
+    // act
+    const response = await post(completesText);
+
+    // assess
+    expect(response.status).toBe(202);
+    expect(((await response.json()) as { journeyId: string }).journeyId).toBe(journeyId);
+  });
+});
+
+describe('Local stack: a journey that needs staff', () => {
+  it('parks inactive coverage for staff and ends CANCELLED when staff cancel over the API', async () => {
+    // prepare
+    const journeyId = await submitExample('inactive-coverage');
+    const parked = await journeyWhenSettled(journeyId);
+    const stages = parked.view.stages as Array<{ name: string; status: string; staffTaskId?: string }>;
+    const eligibility = stages.find((s) => s.name === 'ELIGIBILITY');
+
+    // act
+    const decision = await fetch(`${cloud.apiUrl}/v1/clinics/${cloud.clinicId}/staff-tasks/${eligibility?.staffTaskId}/decision`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': cloud.apiKey },
+      body: JSON.stringify({ action: 'CANCEL', note: 'Patient will call back with new insurance' }),
+    });
+    const after = await journeyWhenSettled(journeyId);
+
+    // assess
+    expect(parked.view.status).toBe('WAITING_FOR_STAFF');
+    expect(eligibility).toMatchObject({ status: 'WAITING_FOR_STAFF', staffTaskId: expect.any(String) });
+    expect(decision.status).toBe(200);
+    expect(after.view.status).toBe('CANCELLED');
+  });
+});
+
+describe('Local stack: what API Gateway and the handlers refuse', () => {
+  it('refuses a wrong API key with 403', async () => {
+    // act
+    const response = await post(completesText, 'pa_demo_not-the-key');
+
+    // assess
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual({ message: 'Forbidden' });
+  });
+
+  it("refuses the demo key on another clinic's path with 403", async () => {
+    // act
+    const response = await post(completesText, cloud.apiKey, 'another-clinic');
+
+    // assess
+    expect(response.status).toBe(403);
+  });
+
+  it('refuses a request without an API key with 401', async () => {
+    // act
+    const response = await fetch(submissionsUrl(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: completesText,
+    });
+
+    // assess
+    expect(response.status).toBe(401);
+  });
+
+  it('serves the OpenAPI document without an API key', async () => {
+    // act
+    const response = await fetch(`${cloud.apiUrl}/openapi.json`);
+
+    // assess
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { paths: Record<string, unknown> }).paths).toHaveProperty(
+      '/v1/clinics/{clinicId}/intake-submissions',
+    );
+  });
+
+  it('answers an invalid body with 400 and every field error', async () => {
+    // prepare
+    const invalid = { ...JSON.parse(completesText), patient: { ...completes.patient, birthDate: '31/12/1990' }, unexpected: true };
+
+    // act
+    const response = await post(JSON.stringify(invalid));
+
+    // assess
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { errors: Array<{ path: string; message: string }> };
+    expect(body.errors.map((e) => e.path)).toEqual(expect.arrayContaining(['patient.birthDate', 'unexpected']));
+  });
+});

@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { ensureTable } from '#local/create-table.ts';
+import { loadJourneyDefinition, taskStates } from '#local/step-functions/definition.ts';
+import { LocalStepFunctions, type StateOverride } from '#local/step-functions/service.ts';
+import { keys } from '#shared/keys.ts';
+
+/** One scripted call of a Task state: its result, or the error (by name) it throws. */
+export type Step = { result: unknown } | { error: string };
+export const ok = (result: unknown): Step => ({ result });
+export const fail = (error: string): Step => ({ error });
+
+/**
+ * A scenario's task responses keyed by state name; the nth call of a state gets the nth step (the last one repeats),
+ * so "fails once, then succeeds" is `[fail('ClearinghouseUnavailable'), ok({ outcome: 'ACTIVE' })]`.
+ */
+export type Script = Record<string, Step[]>;
+
+export interface RecordedCall {
+  state: string;
+  attempt: number;
+  parameters: unknown;
+}
+
+/**
+ * Runs the deployable PatientJourney definition with scripted Lambda tasks (every state that invokes a function)
+ * and REAL direct DynamoDB integrations against a table of this test file's own on DynamoDB Local. One service per
+ * file (validating the definition is slow); each execution looks up its own script by execution name.
+ */
+export async function journeyHarness() {
+  const tableName = `workflow-${randomUUID()}`;
+  const dynamodb = new DynamoDBClient({});
+  await ensureTable(dynamodb, tableName);
+  const definition = loadJourneyDefinition(tableName);
+  const scripts = new Map<string, Script>();
+  const calls = new Map<string, RecordedCall[]>();
+
+  const scripted: StateOverride = (parameters, { executionArn, stateName, attempt }) => {
+    const name = executionArn.split(':').at(-1) as string;
+    calls.get(name)?.push({ state: stateName, attempt, parameters });
+    const steps = scripts.get(name)?.[stateName];
+    if (!steps || steps.length === 0) throw Object.assign(new Error(`No scripted response for ${stateName}`), { name: 'UnscriptedState' });
+    const step = steps[Math.min(attempt, steps.length) - 1] as Step;
+    if ('error' in step) throw Object.assign(new Error(`${stateName} failed (scripted)`), { name: step.error });
+    return step.result;
+  };
+  const functionStates = taskStates(definition).filter((t) => !t.resource.startsWith('arn:aws:states:::dynamodb:'));
+  const sfn = new LocalStepFunctions({
+    stateMachineName: 'PatientJourney',
+    definition,
+    dynamodb,
+    retryDelayMs: 0,
+    stateOverrides: Object.fromEntries(functionStates.map((t) => [t.name, scripted])),
+  });
+
+  return {
+    sfn,
+    tableName,
+    /** Starts an execution named after a fresh journey ID, as submit-intake does, with the given script. */
+    start(script: Script, journeyId: string = randomUUID()) {
+      scripts.set(journeyId, script);
+      calls.set(journeyId, []);
+      const input = JSON.stringify({ clinicId: 'clinic-wf', journeyId });
+      const { executionArn } = sfn.startExecution({ name: journeyId, input });
+      return { executionArn, journeyId, input, calls: () => calls.get(journeyId) ?? [] };
+    },
+    /** The journey item's status as the direct DynamoDB integrations (MarkJourney*) left it. */
+    async journeyStatus(journeyId: string): Promise<string | undefined> {
+      const key = keys.journey('clinic-wf', journeyId);
+      const { Item } = await dynamodb.send(new GetItemCommand({ TableName: tableName, Key: { PK: { S: key.PK }, SK: { S: key.SK } } }));
+      return Item?.status?.S;
+    },
+    stop: () => sfn.stop(),
+  };
+}
+
+/** The states every journey passes on its way to a booked, paid appointment. */
+export const HAPPY_PATH = [
+  'InitialiseJourney',
+  'ScreenIntake',
+  'VerifyEligibility',
+  'IsCoverageActive',
+  'BookAppointment',
+  'IsAppointmentBooked',
+  'CollectPayment',
+  'SendConfirmation',
+  'IsPaymentOutstanding',
+  'MarkJourneyCompleted',
+];
+
+/** Responses that take a journey down the happy path; scenarios replace the states they are about. */
+export const HAPPY_SCRIPT: Script = {
+  ScreenIntake: [ok({ outcome: 'NO_RISK' })],
+  VerifyEligibility: [ok({ outcome: 'ACTIVE' })],
+  BookAppointment: [ok({ outcome: 'BOOKED', appointmentId: 'appt-1' })],
+  CollectPayment: [ok({ outcome: 'PAID' })],
+  SendConfirmation: [ok({ outcome: 'SENT' })],
+  SendPaymentRequest: [ok({ outcome: 'SENT' })],
+  ParkEligibilityForStaff: [ok({ taskId: 'st-eligibility' })],
+  ParkSchedulingForStaff: [ok({ taskId: 'st-scheduling' })],
+  ParkPaymentForStaff: [ok({ taskId: 'st-payment' })],
+};
