@@ -2,13 +2,15 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '#infra/function-catalog.ts';
 
+type Retrier = { ErrorEquals: string[]; BackoffRate?: number; JitterStrategy?: string; MaxAttempts?: number };
+type Catcher = { ErrorEquals: string[]; ResultPath?: string };
 const definition = JSON.parse(readFileSync('workflows/patient-journey.asl.json', 'utf8')) as {
-  States: Record<string, { Type: string; Resource?: string; TimeoutSeconds?: number; Parameters?: Record<string, unknown> }>;
+  States: Record<string, { Type: string; Resource?: string; TimeoutSeconds?: number; Retry?: Retrier[]; Catch?: Catcher[] }>;
 };
+const tasks = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
 
 describe('Workflow: PatientJourney definition', () => {
   it('gives every Task a timeout', () => {
-    const tasks = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
     expect(tasks.length).toBeGreaterThan(5);
     for (const [name, state] of tasks) expect(state.TimeoutSeconds, name).toBeGreaterThan(0);
   });
@@ -21,5 +23,23 @@ describe('Workflow: PatientJourney definition', () => {
     const used = [...JSON.stringify(definition).matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]);
     expect(used.length).toBeGreaterThan(0);
     for (const placeholder of used) expect(known, placeholder).toContain(placeholder);
+  });
+
+  it('retries transient errors only, with back-off and jitter', () => {
+    for (const [name, state] of tasks) {
+      expect(state.Retry?.length, name).toBeGreaterThan(0);
+      for (const retrier of state.Retry ?? []) {
+        expect(retrier.ErrorEquals, name).not.toContain('States.ALL');
+        expect(retrier.ErrorEquals, name).not.toContain('States.TaskFailed');
+        expect(retrier.BackoffRate, name).toBeGreaterThan(1);
+        expect(retrier.JitterStrategy, name).toBe('FULL');
+      }
+    }
+  });
+
+  it('keeps the input in every Catch, so a parked journey still knows its IDs', () => {
+    const catchers = tasks.flatMap(([, s]) => s.Catch ?? []);
+    expect(catchers.length).toBeGreaterThan(5);
+    for (const catcher of catchers) expect(catcher.ResultPath).toBe('$.error');
   });
 });
