@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ENV } from '#infra/function-catalog.ts';
+import { newApiKey } from '#shared/http/api-key.ts';
 import type { TableRef } from '#shared/table.ts';
 import { startApiGateway } from './api-gateway.ts';
 import { startClearinghouseSimulator } from './clearinghouse-simulator/server.ts';
@@ -123,7 +123,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       tableName: LOCAL_TABLE_NAME,
     };
     await ensureTable(dynamoClient, LOCAL_TABLE_NAME);
-    const apiKey = options.apiKey ?? newApiKey();
+    const apiKey = options.apiKey ?? newApiKey('pa_demo');
     await seedDemoClinic(table, { apiKey });
 
     const api = await startApiGateway({
@@ -157,11 +157,6 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     await stop();
     throw error;
   }
-}
-
-/** A demo API key: 32 random bytes, URL-safe. */
-export function newApiKey(): string {
-  return `pa_demo_${randomBytes(24).toString('base64url')}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { newApiKey } from './cloud.ts';
+import { newApiKey } from '#shared/http/api-key.ts';
 
 /** Where `npm start` keeps the generated demo API key, so it stays the same across restarts. */
 export const DEMO_API_KEY_FILE = resolve(import.meta.dirname, '..', '.local', 'demo-api-key');
@@ -13,7 +13,7 @@ export function demoApiKey(): string {
   if (fromEnv) return fromEnv;
   const existing = readPersistedDemoApiKey();
   if (existing) return existing;
-  const key = newApiKey();
+  const key = newApiKey('pa_demo');
   mkdirSync(dirname(DEMO_API_KEY_FILE), { recursive: true });
   writeFileSync(DEMO_API_KEY_FILE, `${key}\n`, { mode: 0o600 });
   return key;

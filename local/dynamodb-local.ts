@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const DYNAMODB_LOCAL_DIR = resolve(import.meta.dirname, '..', '.local', 'dynamodb-local');
+/** Binds DynamoDB Local to loopback (it has no option for that) and ends it with its parent; see the file. */
+const LOOPBACK_LAUNCHER = resolve(import.meta.dirname, 'dynamodb-loopback', 'LoopbackDynamoDBLocal.java');
 
 /** Fails with one clear line when Java or the jar is missing (the jar comes from `npm install`'s postinstall). */
 export function assertDynamoDbLocalPrerequisites(): void {
@@ -25,8 +27,8 @@ export interface DynamoDbLocal {
 }
 
 /**
- * Starts the official DynamoDB Local on loopback. With `dbPath`, data survives restarts; without, it is in memory.
- * Resolves once the port accepts connections.
+ * Starts the official DynamoDB Local on 127.0.0.1 only. With `dbPath`, data survives restarts; without, it is in
+ * memory. Resolves once the port accepts connections. The JVM exits by itself if this process dies.
  */
 export async function startDynamoDbLocal(options: { port: number; dbPath?: string; maxHeapMb?: number }): Promise<DynamoDbLocal> {
   assertDynamoDbLocalPrerequisites();
@@ -37,8 +39,9 @@ export async function startDynamoDbLocal(options: { port: number; dbPath?: strin
     [
       `-Xmx${options.maxHeapMb ?? 512}m`,
       `-Djava.library.path=${join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal_lib')}`,
-      '-jar',
-      join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal.jar'),
+      '-cp',
+      `${join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal.jar')}:${join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal_lib', '*')}`,
+      LOOPBACK_LAUNCHER,
       ...storage,
       '-port',
       String(options.port),
@@ -46,7 +49,8 @@ export async function startDynamoDbLocal(options: { port: number; dbPath?: strin
       '-sharedDb',
     ],
     // In memory, DynamoDB Local still writes a metadata file into its working directory: keep it out of the repo.
-    { stdio: ['ignore', 'ignore', 'pipe'], cwd: options.dbPath ?? mkdtempSync(join(tmpdir(), 'dynamodb-local-')) },
+    // stdin stays open as the launcher's lifeline: when this process goes, the pipe closes and the JVM exits.
+    { stdio: ['pipe', 'ignore', 'pipe'], cwd: options.dbPath ?? mkdtempSync(join(tmpdir(), 'dynamodb-local-')) },
   );
   let stderr = '';
   child.stderr?.on('data', (chunk) => {
@@ -56,7 +60,7 @@ export async function startDynamoDbLocal(options: { port: number; dbPath?: strin
   return { endpoint: `http://127.0.0.1:${options.port}`, stop: () => stopChild(child) };
 }
 
-async function waitForPort(port: number, child: ChildProcess, stderr: () => string, attempts = 150): Promise<void> {
+async function waitForPort(port: number, child: ChildProcess, stderr: () => string, attempts = 300): Promise<void> {
   for (let i = 0; i < attempts; i++) {
     if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}): ${stderr()}`);
     if (await canConnect(port)) return;

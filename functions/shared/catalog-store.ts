@@ -1,4 +1,4 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AppointmentType, ClinicCatalog, ClinicProfile, Department, Location, Resource } from './clinic-catalog.ts';
 import { keys } from './keys.ts';
 import type { TableRef } from './table.ts';
@@ -51,4 +51,20 @@ export async function loadCatalog(table: TableRef, clinicId: string): Promise<Cl
     resources: ofType<Resource>(CATALOG_ITEM_TYPES.resource),
     appointmentTypes: ofType<AppointmentType>(CATALOG_ITEM_TYPES.appointmentType),
   };
+}
+
+/**
+ * Writes a clinic's catalog, the counterpart of loadCatalog. Plain puts: loading the same catalog twice leaves the
+ * table as loading it once. Items removed from a catalog are not deleted (appointments may still refer to them).
+ */
+export async function putCatalog(table: TableRef, catalog: ClinicCatalog): Promise<void> {
+  const c = catalog.profile.clinicId;
+  const items: Array<Record<string, unknown>> = [
+    { ...keys.clinic(c), type: CATALOG_ITEM_TYPES.profile, ...catalog.profile },
+    ...catalog.locations.map((l) => ({ ...keys.location(c, l.locationId), type: CATALOG_ITEM_TYPES.location, ...l })),
+    ...catalog.departments.map((d) => ({ ...keys.department(c, d.departmentId), type: CATALOG_ITEM_TYPES.department, ...d })),
+    ...catalog.resources.map((r) => ({ ...keys.resource(c, r.resourceId), type: CATALOG_ITEM_TYPES.resource, ...r })),
+    ...catalog.appointmentTypes.map((t) => ({ ...keys.appointmentType(c, t.code), type: CATALOG_ITEM_TYPES.appointmentType, ...t })),
+  ];
+  await Promise.all(items.map((Item) => table.client.send(new PutCommand({ TableName: table.tableName, Item }))));
 }

@@ -1,8 +1,6 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { CATALOG_ITEM_TYPES } from '#shared/catalog-store.ts';
+import { putCatalog } from '#shared/catalog-store.ts';
 import type { AppointmentType, ClinicCatalog, ClinicProfile, Department, Location, Resource } from '#shared/clinic-catalog.ts';
-import { hashApiKey } from '#shared/http/api-key.ts';
-import { keys } from '#shared/keys.ts';
+import { storeApiKey } from '#shared/http/api-key.ts';
 import type { TableRef } from '#shared/table.ts';
 
 /**
@@ -259,14 +257,6 @@ const SEEDED_AT = '2026-01-01T00:00:00.000Z';
  * so seeding twice leaves the table as seeding once.
  */
 export async function seedDemoClinic(table: TableRef, options: { apiKey: string }): Promise<void> {
-  const c = DEMO_CLINIC_ID;
-  const items: Array<Record<string, unknown>> = [
-    { ...keys.clinic(c), type: CATALOG_ITEM_TYPES.profile, ...profile },
-    ...locations.map((l) => ({ ...keys.location(c, l.locationId), type: CATALOG_ITEM_TYPES.location, ...l })),
-    ...departments.map((d) => ({ ...keys.department(c, d.departmentId), type: CATALOG_ITEM_TYPES.department, ...d })),
-    ...resources.map((r) => ({ ...keys.resource(c, r.resourceId), type: CATALOG_ITEM_TYPES.resource, ...r })),
-    ...appointmentTypes.map((t) => ({ ...keys.appointmentType(c, t.code), type: CATALOG_ITEM_TYPES.appointmentType, ...t })),
-    { ...keys.apiKey(c, hashApiKey(options.apiKey)), type: 'ApiKey', clinicId: c, keyId: DEMO_API_KEY_ID, createdAt: SEEDED_AT },
-  ];
-  await Promise.all(items.map((Item) => table.client.send(new PutCommand({ TableName: table.tableName, Item }))));
+  await putCatalog(table, demoClinicCatalog);
+  await storeApiKey(table, DEMO_CLINIC_ID, options.apiKey, DEMO_API_KEY_ID, SEEDED_AT);
 }

@@ -1,0 +1,83 @@
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+import type { ClinicCatalog } from './clinic-catalog.ts';
+
+/**
+ * Validates a clinic's catalog before it is loaded (scripts/load-clinic.ts): a bad time zone or opening hour would
+ * otherwise surface only as "no slot" in every journey. Cross-references (a resource's department exists, …) are
+ * checked too, so a loaded catalog is bookable.
+ */
+const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and hyphens');
+const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour');
+const hours = z.array(z.strictObject({ start: localTime, end: localTime }).refine((r) => r.start < r.end, 'start must be before end'));
+const days = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
+
+export const ClinicCatalogSchema = z
+  .strictObject({
+    profile: z.strictObject({
+      clinicId: id,
+      name: z.string().min(1).max(200),
+      npi: z.string().regex(/^\d{10}$/, '10 digits'),
+      organizationName: z.string().min(1).max(200),
+      replyToEmail: z.email(),
+      phone: z.string().min(7).max(30),
+    }),
+    locations: z
+      .array(
+        z.strictObject({
+          locationId: id,
+          name: z.string().min(1).max(200),
+          address: z.string().min(1).max(300),
+          timeZone: z.string().refine((zone) => IANAZone.isValidZone(zone), 'an IANA time zone, e.g. America/New_York'),
+        }),
+      )
+      .min(1),
+    departments: z.array(z.strictObject({ departmentId: id, name: z.string().min(1).max(200), locationId: id })).min(1),
+    resources: z.array(
+      z.strictObject({
+        resourceId: id,
+        kind: z.enum(['provider', 'room', 'device']),
+        name: z.string().min(1).max(200),
+        departmentId: id,
+        locationId: id,
+        weeklyHours: z.partialRecord(z.enum(days), hours),
+        npi: z
+          .string()
+          .regex(/^\d{10}$/)
+          .optional(),
+      }),
+    ),
+    appointmentTypes: z.array(
+      z.strictObject({
+        code: z.string().regex(/^[A-Z0-9_]{2,40}$/, 'upper-case code, e.g. PRIMARY_CARE_NEW'),
+        name: z.string().min(1).max(200),
+        departmentId: id,
+        durationMinutes: z.number().int().min(5).max(480).multipleOf(5),
+        requires: z.array(z.enum(['provider', 'room', 'device'])).min(1),
+        serviceTypeCode: z.string().regex(/^[A-Z0-9]{1,2}$/, 'an X12 service type code, e.g. 30, 98, PT, 62'),
+        allowedAmountCents: z.number().int().min(0),
+        mayNeedPriorAuthorization: z.boolean(),
+        requiresPhysicianOrder: z.boolean(),
+      }),
+    ),
+  })
+  .superRefine((catalog, ctx) => {
+    const locations = new Set(catalog.locations.map((l) => l.locationId));
+    const departments = new Set(catalog.departments.map((d) => d.departmentId));
+    const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    catalog.departments.forEach((d, i) => {
+      if (!locations.has(d.locationId)) problem(['departments', i, 'locationId'], 'unknown location');
+    });
+    catalog.resources.forEach((r, i) => {
+      if (!locations.has(r.locationId)) problem(['resources', i, 'locationId'], 'unknown location');
+      if (!departments.has(r.departmentId)) problem(['resources', i, 'departmentId'], 'unknown department');
+    });
+    catalog.appointmentTypes.forEach((t, i) => {
+      if (!departments.has(t.departmentId)) problem(['appointmentTypes', i, 'departmentId'], 'unknown department');
+    });
+  });
+
+// The schema and the domain type must describe the same thing.
+export type ParsedClinicCatalog = z.output<typeof ClinicCatalogSchema>;
+const _sameShape: (c: ParsedClinicCatalog) => ClinicCatalog = (c) => c;
+void _sameShape;

@@ -1,0 +1,52 @@
+/**
+ * Onboards a clinic into a deployed stack (or the local cloud): validates its catalog, writes it, and optionally
+ * issues an API key, printed once (only its hash is stored).
+ *
+ *   npm run clinic -- --print-demo > my-clinic.json          # a starting point: the demo clinic's catalog
+ *   TABLE_NAME=<stack output TableName> npm run clinic -- my-clinic.json --issue-api-key front-desk-2026
+ *
+ * Uses the standard AWS credentials and region of the shell (AWS_PROFILE, AWS_REGION, …).
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { demoClinicCatalog } from '#local/seed/demo-clinic.ts';
+import { putCatalog } from '#shared/catalog-store.ts';
+import { ClinicCatalogSchema } from '#shared/clinic-catalog-schema.ts';
+import { newApiKey, storeApiKey } from '#shared/http/api-key.ts';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { 'print-demo': { type: 'boolean' }, 'issue-api-key': { type: 'string' } },
+});
+
+if (values['print-demo']) {
+  console.log(JSON.stringify(demoClinicCatalog, null, 2));
+  process.exit(0);
+}
+const [file] = positionals;
+const tableName = process.env.TABLE_NAME;
+if (!file || !tableName) {
+  console.error('usage: TABLE_NAME=<table> npm run clinic -- <catalog.json> [--issue-api-key <keyId>]   (or --print-demo)');
+  process.exit(2);
+}
+
+const parsed = ClinicCatalogSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+if (!parsed.success) {
+  for (const issue of parsed.error.issues) console.error(`${issue.path.join('.') || '(catalog)'}: ${issue.message}`);
+  process.exit(1);
+}
+const catalog = parsed.data;
+const table = { client: DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName };
+await putCatalog(table, catalog);
+console.log(
+  `Loaded ${catalog.profile.clinicId}: ${catalog.locations.length} locations, ${catalog.resources.length} resources, ${catalog.appointmentTypes.length} appointment types.`,
+);
+
+const keyId = values['issue-api-key'];
+if (keyId) {
+  const apiKey = newApiKey();
+  await storeApiKey(table, catalog.profile.clinicId, apiKey, keyId, new Date().toISOString());
+  console.log(`API key ${keyId} for ${catalog.profile.clinicId} (shown once; only its hash is stored):\n${apiKey}`);
+}
