@@ -83,6 +83,14 @@ export const FUNCTIONS = {
     aslPlaceholder: 'SendCorrespondenceFunctionArn',
     needs: ['table', 'email'],
   },
+  finishJourney: {
+    entry: 'functions/journey/finish-journey.handler.ts',
+    description: 'Journey task: records how the journey ended and, when cancelled, releases its appointment',
+    memorySize: 256,
+    timeoutSeconds: 10,
+    aslPlaceholder: 'FinishJourneyFunctionArn',
+    needs: ['table'],
+  },
   parkForStaff: {
     entry: 'functions/journey/park-for-staff.handler.ts',
     description: 'Journey task (.waitForTaskToken): opens a staff task with the reason and alerts staff',

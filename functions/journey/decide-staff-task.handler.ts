@@ -13,6 +13,7 @@ import { StaffDecisionBodySchema, type StaffDecisionRecorded } from '#shared/htt
 import type { StaffDecision } from '#shared/journey-contract.ts';
 import { log } from '#shared/observability.ts';
 import type { TableRef } from '#shared/table.ts';
+import { allowedActions, stageAfterDecision } from './staff-decision.ts';
 import { expireTask, getStaffTask, recordDecision, reopenTask } from './staff-task-store.ts';
 
 type Event = APIGatewayProxyEventV2 & { requestContext: { authorizer?: { lambda?: { clinicId?: string; keyId?: string } } } };
@@ -42,13 +43,18 @@ export function makeDecideStaffTask(deps: DecideStaffTaskDeps) {
       if (!task) throw HttpError.withMessage(404, 'Staff task not found');
       if (task.status !== 'OPEN') throw HttpError.withMessage(409, `Staff task is already ${task.status.toLowerCase()}`);
 
-      const decision = {
-        action: body.action,
-        decidedBy: `api-key:${keyId}`,
-        decidedAt: now.toISOString(),
-        ...(body.note ? { note: body.note } : {}),
-      };
-      if (!(await recordDecision(deps.table, task, decision))) throw HttpError.withMessage(409, 'Staff task was decided by someone else');
+      const allowed = allowedActions(task);
+      if (!allowed.includes(body.action))
+        throw HttpError.withMessage(409, `${body.action} is not possible for this task; choose ${allowed.join(' or ')}`);
+
+      const at = now.toISOString();
+      const decision = { action: body.action, decidedBy: `api-key:${keyId}`, decidedAt: at, ...(body.note ? { note: body.note } : {}) };
+      const recorded = await recordDecision(deps.table, task, decision, stageAfterDecision(task.stage, body.action, at));
+      if (recorded === 'ALREADY_DECIDED') throw HttpError.withMessage(409, 'Staff task was decided by someone else');
+      if (recorded === 'JOURNEY_NOT_WAITING') {
+        await expireTask(deps.table, task, at, false);
+        throw HttpError.withMessage(409, 'The journey is no longer waiting on this task');
+      }
 
       if (task.taskToken) {
         const output: StaffDecision = { action: body.action };
@@ -57,11 +63,11 @@ export function makeDecideStaffTask(deps: DecideStaffTaskDeps) {
         } catch (error) {
           const name = (error as Error).name;
           if (DEAD_TOKEN_ERRORS.has(name)) {
-            await expireTask(deps.table, task);
+            await expireTask(deps.table, task, at, true);
             throw HttpError.withMessage(409, 'The journey is no longer waiting on this task');
           }
           // Perhaps passing (throttling, network): put things back so the decision can be sent again.
-          await reopenTask(deps.table, task, now.toISOString());
+          await reopenTask(deps.table, task, at);
           throw error;
         }
       }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StaffDecision, StageName } from '#shared/journey-contract.ts';
+import type { StageState } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import type { TableRef } from '#shared/table.ts';
 
@@ -55,12 +56,21 @@ export async function getStaffTask(table: TableRef, clinicId: string, taskId: st
   return Item as StaffTask | undefined;
 }
 
+export type RecordDecisionResult = 'RECORDED' | 'ALREADY_DECIDED' | 'JOURNEY_NOT_WAITING';
+
 /**
- * Records the decision and sets the journey back to RUNNING in one transaction, conditional on the task still being
- * OPEN: of two people deciding at once, exactly one wins. Runs before the journey is resumed, so the journey can
- * never be marked RUNNING after the workflow has already finished.
+ * Records the decision and, for a task that holds a journey, sets the journey back to RUNNING and the parked stage to
+ * what the decision makes of it — in one transaction, conditional on the task still being OPEN and the journey still
+ * WAITING_FOR_STAFF: of two people deciding at once exactly one wins, and the journey can never be marked RUNNING after
+ * the workflow has finished. A TransactionConflict is thrown (it may pass).
  */
-export async function recordDecision(table: TableRef, task: StaffTask, decision: NonNullable<StaffTask['decision']>): Promise<boolean> {
+export async function recordDecision(
+  table: TableRef,
+  task: StaffTask,
+  decision: NonNullable<StaffTask['decision']>,
+  stage: StageState | undefined,
+): Promise<RecordDecisionResult> {
+  const stageSet = stage ? ', stages.#stage = :stage' : '';
   const journeyUpdate =
     task.kind === 'STAGE_BLOCKED'
       ? [
@@ -68,10 +78,15 @@ export async function recordDecision(table: TableRef, task: StaffTask, decision:
             Update: {
               TableName: table.tableName,
               Key: keys.journey(task.clinicId, task.journeyId),
-              UpdateExpression: 'SET #status = :running, updatedAt = :at',
+              UpdateExpression: `SET #status = :running, updatedAt = :at${stageSet}`,
               ConditionExpression: '#status = :waiting',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':running': 'RUNNING', ':waiting': 'WAITING_FOR_STAFF', ':at': decision.decidedAt },
+              ExpressionAttributeNames: { '#status': 'status', ...(stage ? { '#stage': task.stage } : {}) },
+              ExpressionAttributeValues: {
+                ':running': 'RUNNING',
+                ':waiting': 'WAITING_FOR_STAFF',
+                ':at': decision.decidedAt,
+                ...(stage ? { ':stage': stage } : {}),
+              },
             },
           },
         ]
@@ -94,46 +109,43 @@ export async function recordDecision(table: TableRef, task: StaffTask, decision:
         ],
       }),
     );
-    return true;
+    return 'RECORDED';
   } catch (error) {
-    if ((error as Error).name === 'TransactionCanceledException') return false;
+    if ((error as Error).name !== 'TransactionCanceledException') throw error;
+    const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
+    if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'ALREADY_DECIDED';
+    if (reasons[1]?.Code === 'ConditionalCheckFailed') return 'JOURNEY_NOT_WAITING';
     throw error;
   }
 }
 
-/** Undoes recordDecision when the journey could not be resumed for a reason that may pass (so staff can try again). */
+/**
+ * Undoes recordDecision when the journey could not be resumed for a reason that may pass (so staff can try again).
+ * The journey goes back to WAITING_FOR_STAFF only if it is still the RUNNING that recordDecision set.
+ */
 export async function reopenTask(table: TableRef, task: StaffTask, at: string): Promise<void> {
   await table.client.send(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Update: {
-            TableName: table.tableName,
-            Key: keys.staffTask(task.clinicId, task.taskId),
-            UpdateExpression: 'SET #status = :open, GSI1PK = :gsi1pk, GSI1SK = :gsi1sk REMOVE decision',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':open': 'OPEN',
-              ...prefixed(keys.openStaffTasksIndex(task.clinicId, task.createdAt, task.taskId)),
-            },
-          },
-        },
-        {
-          Update: {
-            TableName: table.tableName,
-            Key: keys.journey(task.clinicId, task.journeyId),
-            UpdateExpression: 'SET #status = :waiting, updatedAt = :at',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':waiting': 'WAITING_FOR_STAFF', ':at': at },
-          },
-        },
-      ],
+    new UpdateCommand({
+      TableName: table.tableName,
+      Key: keys.staffTask(task.clinicId, task.taskId),
+      UpdateExpression: 'SET #status = :open, GSI1PK = :gsi1pk, GSI1SK = :gsi1sk REMOVE decision',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':open': 'OPEN', ...prefixed(keys.openStaffTasksIndex(task.clinicId, task.createdAt, task.taskId)) },
     }),
+  );
+  await updateJourneyIfRunning(
+    table,
+    task,
+    { status: 'WAITING_FOR_STAFF', stage: { status: 'WAITING_FOR_STAFF', at, reason: task.reason, staffTaskId: task.taskId } },
+    at,
   );
 }
 
-/** Marks a task whose journey can no longer be resumed (its token expired or the execution ended). */
-export async function expireTask(table: TableRef, task: StaffTask): Promise<void> {
+/**
+ * Marks a task whose journey can no longer be resumed (its token expired or its execution ended). When this
+ * decision had already set the journey RUNNING, the journey is marked FAILED, so it does not look busy forever.
+ */
+export async function expireTask(table: TableRef, task: StaffTask, at: string, journeyWasResumed: boolean): Promise<void> {
   await table.client.send(
     new UpdateCommand({
       TableName: table.tableName,
@@ -143,6 +155,33 @@ export async function expireTask(table: TableRef, task: StaffTask): Promise<void
       ExpressionAttributeValues: { ':expired': 'EXPIRED' },
     }),
   );
+  if (!journeyWasResumed) return;
+  const reason =
+    'The journey stopped waiting for this task (its execution ended or timed out): resubmit the form, or ask ops to redrive it.';
+  await updateJourneyIfRunning(table, task, { status: 'FAILED', stage: { status: 'FAILED', at, reason } }, at);
+}
+
+async function updateJourneyIfRunning(
+  table: TableRef,
+  task: StaffTask,
+  change: { status: 'WAITING_FOR_STAFF' | 'FAILED'; stage: StageState },
+  at: string,
+) {
+  try {
+    await table.client.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: keys.journey(task.clinicId, task.journeyId),
+        UpdateExpression: 'SET #status = :status, updatedAt = :at, stages.#stage = :stage',
+        ConditionExpression: '#status = :running',
+        ExpressionAttributeNames: { '#status': 'status', '#stage': task.stage },
+        ExpressionAttributeValues: { ':status': change.status, ':running': 'RUNNING', ':at': at, ':stage': change.stage },
+      }),
+    );
+  } catch (error) {
+    // The journey moved on meanwhile (another decision, or the workflow itself): leave it as it is.
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+  }
 }
 
 function prefixed(index: { GSI1PK: string; GSI1SK: string }) {

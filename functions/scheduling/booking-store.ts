@@ -26,7 +26,8 @@ export interface AppointmentRecord extends AppointmentSummary {
   clinicId: string;
   journeyId: string;
   patientId: string;
-  status: 'BOOKED';
+  /** CANCELLED keeps the record and frees its time (releaseAppointment). */
+  status: 'BOOKED' | 'CANCELLED';
   /** Every resource held (provider first, then rooms/devices), i.e. whose granules the booking wrote. */
   resourceIds: string[];
   createdAt: string;
@@ -121,6 +122,45 @@ export async function getAppointment(table: TableRef, ref: JourneyRef): Promise<
   if (!Item) return undefined;
   const { PK: _pk, SK: _sk, ...record } = Item;
   return record as AppointmentRecord;
+}
+
+/**
+ * Frees a journey's booked time: marks the appointment CANCELLED (the record stays) and deletes its busy granules, in
+ * one transaction, so the time is bookable again the moment the cancellation commits. Idempotent: no appointment, or
+ * one already cancelled, changes nothing. A granule already gone (TTL) is fine; one held by another booking is not
+ * touched (the condition names this appointment).
+ */
+export async function releaseAppointment(table: TableRef, ref: JourneyRef, now: Date): Promise<'RELEASED' | 'NOTHING_TO_RELEASE'> {
+  const appointment = await getAppointment(table, ref);
+  if (!appointment || appointment.status === 'CANCELLED') return 'NOTHING_TO_RELEASE';
+  const interval = { start: new Date(appointment.start), end: new Date(appointment.end) };
+  await table.client.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: table.tableName,
+            Key: keys.appointment(ref.clinicId, ref.journeyId),
+            UpdateExpression: 'SET #status = :cancelled, cancelledAt = :at',
+            ConditionExpression: '#status = :booked',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':cancelled': 'CANCELLED', ':booked': 'BOOKED', ':at': now.toISOString() },
+          },
+        },
+        ...appointment.resourceIds.flatMap((resourceId) =>
+          granuleStarts(interval).map((start) => ({
+            Delete: {
+              TableName: table.tableName,
+              Key: granuleKey(ref.clinicId, resourceId, start),
+              ConditionExpression: 'attribute_not_exists(PK) OR appointmentId = :appointmentId',
+              ExpressionAttributeValues: { ':appointmentId': appointment.appointmentId },
+            },
+          })),
+        ),
+      ],
+    }),
+  );
+  return 'RELEASED';
 }
 
 /** How many resource-day partitions are read at once. */

@@ -16,6 +16,7 @@ export interface AuditEvent {
     | 'coverage.read'
     | 'journey.read'
     | 'appointment.create'
+    | 'appointment.cancel'
     | 'payment.charge'
     | 'message.send'
     | 'staffTask.create'

@@ -58,6 +58,27 @@ export interface StaffDecision {
 }
 
 /**
+ * What staff may decide for a journey parked at each stage; the workflow's <Stage>StaffDecision Choice states handle
+ * exactly these (a test holds the two together). No PROCEED without a booking; no CANCEL once the patient has been
+ * charged and booked (that is a cancellation with a refund, not a parked journey).
+ */
+export const STAFF_ACTIONS_BY_STAGE: Readonly<Record<StageName, readonly StaffDecision['action'][]>> = {
+  INTAKE: ['RETRY', 'PROCEED', 'CANCEL'],
+  ELIGIBILITY: ['RETRY', 'PROCEED', 'CANCEL'],
+  SCHEDULING: ['RETRY', 'CANCEL'],
+  PAYMENT: ['RETRY', 'PROCEED', 'CANCEL'],
+  CONFIRMATION: ['RETRY', 'PROCEED'],
+};
+
+/** A triage slip holds no journey: the only decision is that a clinician has reviewed it. */
+export const TRIAGE_ACTIONS: readonly StaffDecision['action'][] = ['PROCEED'];
+
+/** FinishJourney input: how the journey ended. */
+export interface FinishJourneyRequest extends JourneyRef {
+  outcome: 'COMPLETED' | 'CANCELLED' | 'FAILED';
+}
+
+/**
  * Error names the handlers throw for Step Functions' Retry/Catch. A Lambda error's name becomes the state's error
  * name, so the workflow can retry transient failures and catch the rest.
  */

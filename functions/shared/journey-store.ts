@@ -128,3 +128,37 @@ export async function updateStage(
     }),
   );
 }
+
+/**
+ * Records how the journey ended, in one conditional update: the final status, the stages that will not run (or
+ * stopped), and — when its appointment was released — no appointment in the view any more.
+ */
+export async function closeJourney(
+  table: TableRef,
+  ref: JourneyRef,
+  close: {
+    status: Extract<JourneyStatus, 'COMPLETED' | 'CANCELLED' | 'FAILED'>;
+    stages: Partial<Record<StageName, StageState>>;
+    removeAppointment: boolean;
+  },
+  now: Date,
+): Promise<void> {
+  const names: Record<string, string> = { '#status': 'status' };
+  const values: Record<string, unknown> = { ':status': close.status, ':at': now.toISOString() };
+  const sets = ['#status = :status', 'updatedAt = :at'];
+  for (const [stage, state] of Object.entries(close.stages)) {
+    names[`#${stage}`] = stage;
+    values[`:${stage}`] = state;
+    sets.push(`stages.#${stage} = :${stage}`);
+  }
+  await table.client.send(
+    new UpdateCommand({
+      TableName: table.tableName,
+      Key: keys.journey(ref.clinicId, ref.journeyId),
+      UpdateExpression: `SET ${sets.join(', ')}${close.removeAppointment ? ' REMOVE appointment' : ''}`,
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    }),
+  );
+}

@@ -136,6 +136,30 @@ describe('Local stack: a journey that needs staff', () => {
     expect(eligibility).toMatchObject({ status: 'WAITING_FOR_STAFF', staffTaskId: expect.any(String) });
     expect(decision.status).toBe(200);
     expect(after.view.status).toBe('CANCELLED');
+    const stagesAfter = after.view.stages as Array<{ name: string; status: string }>;
+    expect(stagesAfter.map((s) => s.status)).toEqual(['COMPLETED', 'SKIPPED', 'SKIPPED', 'SKIPPED', 'SKIPPED']);
+  });
+
+  it('refuses a second decision on the same task', async () => {
+    // prepare
+    const journeyId = await submitExample('member-not-found');
+    const parked = await journeyWhenSettled(journeyId);
+    const taskId = (parked.view.stages as Array<{ name: string; staffTaskId?: string }>).find((s) => s.name === 'ELIGIBILITY')?.staffTaskId;
+    const decide = (action: string) =>
+      fetch(`${cloud.apiUrl}/v1/clinics/${cloud.clinicId}/staff-tasks/${taskId}/decision`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': cloud.apiKey },
+        body: JSON.stringify({ action }),
+      });
+
+    // act
+    const first = await decide('CANCEL');
+    const second = await decide('RETRY');
+
+    // assess
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(409);
+    expect((await journeyWhenSettled(journeyId)).view.status).toBe('CANCELLED');
   });
 });
 

@@ -1,11 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '#infra/function-catalog.ts';
+import { STAFF_ACTIONS_BY_STAGE, type StageName } from '#shared/journey-contract.ts';
 
+type Choice = { Variable?: string; StringEquals?: string; Next: string };
 type Retrier = { ErrorEquals: string[]; BackoffRate?: number; JitterStrategy?: string; MaxAttempts?: number };
 type Catcher = { ErrorEquals: string[]; ResultPath?: string };
 const definition = JSON.parse(readFileSync('workflows/patient-journey.asl.json', 'utf8')) as {
-  States: Record<string, { Type: string; Resource?: string; TimeoutSeconds?: number; Retry?: Retrier[]; Catch?: Catcher[] }>;
+  States: Record<
+    string,
+    {
+      Type: string;
+      Resource?: string;
+      TimeoutSeconds?: number;
+      Retry?: Retrier[];
+      Catch?: Catcher[];
+      Next?: string;
+      Choices?: Choice[];
+      Parameters?: { Payload?: { stage?: StageName } };
+    }
+  >;
 };
 const tasks = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
 
@@ -41,5 +55,19 @@ describe('Workflow: PatientJourney definition', () => {
     const catchers = tasks.flatMap(([, s]) => s.Catch ?? []);
     expect(catchers.length).toBeGreaterThan(5);
     for (const catcher of catchers) expect(catcher.ResultPath).toBe('$.error');
+  });
+
+  it('parks every stage for staff and routes exactly the decisions staff may take there', () => {
+    const parks = tasks.filter(([, s]) => s.Resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken');
+    const parkedStages = parks.map(([, s]) => s.Parameters?.Payload?.stage).sort();
+    expect(parkedStages).toEqual(Object.keys(STAFF_ACTIONS_BY_STAGE).sort());
+    for (const [name, park] of parks) {
+      const stage = park.Parameters?.Payload?.stage as StageName;
+      const resume = definition.States[park.Next ?? ''];
+      const decision = definition.States[resume?.Next ?? ''];
+      expect(resume?.Type, name).toBe('Pass');
+      const routed = (decision?.Choices ?? []).map((c) => c.StringEquals).sort();
+      expect(routed, name).toEqual([...STAFF_ACTIONS_BY_STAGE[stage]].sort());
+    }
   });
 });

@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { makeFinishJourney } from '#functions/journey/finish-journey.handler.ts';
 import { ensureTable } from '#local/create-table.ts';
+import { functionNameFromArn } from '#local/lambda-runtime.ts';
 import { loadJourneyDefinition, taskStates } from '#local/step-functions/definition.ts';
 import { LocalStepFunctions, type StateOverride } from '#local/step-functions/service.ts';
+import { newJourneyRecord } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 
 /** One scripted call of a Task state: its result, or the error (by name) it throws. */
@@ -23,14 +27,16 @@ export interface RecordedCall {
 }
 
 /**
- * Runs the deployable PatientJourney definition with scripted Lambda tasks (every state that invokes a function)
- * and REAL direct DynamoDB integrations against a table of this test file's own on DynamoDB Local. One service per
- * file (validating the definition is slow); each execution looks up its own script by execution name.
+ * Runs the deployable PatientJourney definition with scripted stage tasks and the REAL finishJourney handler (the
+ * CompleteJourney / CancelJourney / FailJourney states) against a table of this test file's own on DynamoDB Local.
+ * One service per file (validating the definition is slow); each execution looks up its own script by execution name.
  */
 export async function journeyHarness() {
   const tableName = `workflow-${randomUUID()}`;
   const dynamodb = new DynamoDBClient({});
   await ensureTable(dynamodb, tableName);
+  const table = { client: DynamoDBDocumentClient.from(dynamodb), tableName };
+  const finishJourney = makeFinishJourney({ table });
   const definition = loadJourneyDefinition(tableName);
   const scripts = new Map<string, Script>();
   const calls = new Map<string, RecordedCall[]>();
@@ -44,31 +50,34 @@ export async function journeyHarness() {
     if ('error' in step) throw Object.assign(new Error(`${stateName} failed (scripted)`), { name: step.error });
     return step.result;
   };
-  const functionStates = taskStates(definition).filter((t) => !t.resource.startsWith('arn:aws:states:::dynamodb:'));
+  const finishing: StateOverride = (parameters) => finishJourney(parameters as Parameters<typeof finishJourney>[0]);
   const sfn = new LocalStepFunctions({
     stateMachineName: 'PatientJourney',
     definition,
     dynamodb,
     retryDelayMs: 0,
-    stateOverrides: Object.fromEntries(functionStates.map((t) => [t.name, scripted])),
+    stateOverrides: Object.fromEntries(
+      taskStates(definition).map((t) => [t.name, functionNameFromArn(t.resource) === 'finishJourney' ? finishing : scripted]),
+    ),
   });
 
   return {
     sfn,
     tableName,
-    /** Starts an execution named after a fresh journey ID, as submit-intake does, with the given script. */
-    start(script: Script, journeyId: string = randomUUID()) {
+    /** Stores a journey and starts its execution named after the journey ID, as submit-intake does. */
+    async start(script: Script, journeyId: string = randomUUID()) {
       scripts.set(journeyId, script);
       calls.set(journeyId, []);
+      const journey = newJourneyRecord({ clinicId: 'clinic-wf', journeyId, submissionId: 's', patientId: 'p' }, new Date());
+      await table.client.send(new PutCommand({ TableName: tableName, Item: { ...keys.journey('clinic-wf', journeyId), ...journey } }));
       const input = JSON.stringify({ clinicId: 'clinic-wf', journeyId });
       const { executionArn } = sfn.startExecution({ name: journeyId, input });
       return { executionArn, journeyId, input, calls: () => calls.get(journeyId) ?? [] };
     },
-    /** The journey item's status as the direct DynamoDB integrations (MarkJourney*) left it. */
+    /** The journey item's status as finishJourney left it. */
     async journeyStatus(journeyId: string): Promise<string | undefined> {
-      const key = keys.journey('clinic-wf', journeyId);
-      const { Item } = await dynamodb.send(new GetItemCommand({ TableName: tableName, Key: { PK: { S: key.PK }, SK: { S: key.SK } } }));
-      return Item?.status?.S;
+      const { Item } = await table.client.send(new GetCommand({ TableName: tableName, Key: keys.journey('clinic-wf', journeyId) }));
+      return Item?.status;
     },
     stop: () => sfn.stop(),
   };
@@ -85,7 +94,7 @@ export const HAPPY_PATH = [
   'CollectPayment',
   'SendConfirmation',
   'IsPaymentOutstanding',
-  'MarkJourneyCompleted',
+  'CompleteJourney',
 ];
 
 /** Responses that take a journey down the happy path; scenarios replace the states they are about. */
@@ -99,4 +108,6 @@ export const HAPPY_SCRIPT: Script = {
   ParkEligibilityForStaff: [ok({ taskId: 'st-eligibility' })],
   ParkSchedulingForStaff: [ok({ taskId: 'st-scheduling' })],
   ParkPaymentForStaff: [ok({ taskId: 'st-payment' })],
+  ParkIntakeForStaff: [ok({ taskId: 'st-intake' })],
+  ParkConfirmationForStaff: [ok({ taskId: 'st-confirmation' })],
 };

@@ -15,7 +15,7 @@ afterAll(async () => {
 describe('Workflow: PatientJourney (deployable definition, scripted tasks)', () => {
   it('books, charges, confirms and marks the journey COMPLETED on the happy path', async () => {
     // prepare
-    const run = harness.start(HAPPY_SCRIPT);
+    const run = await harness.start(HAPPY_SCRIPT);
 
     // act
     const execution = await harness.sfn.awaitExecution(run.executionArn);
@@ -33,7 +33,7 @@ describe('Workflow: PatientJourney (deployable definition, scripted tasks)', () 
 
   it('parks inactive coverage for staff and ends CANCELLED when staff cancel', async () => {
     // prepare
-    const run = harness.start({ ...HAPPY_SCRIPT, VerifyEligibility: [ok({ outcome: 'INACTIVE' })] });
+    const run = await harness.start({ ...HAPPY_SCRIPT, VerifyEligibility: [ok({ outcome: 'INACTIVE' })] });
     const token = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkEligibilityForStaff');
     const waiting = harness.sfn.describeExecution(run.executionArn);
 
@@ -53,15 +53,16 @@ describe('Workflow: PatientJourney (deployable definition, scripted tasks)', () 
       'VerifyEligibility',
       'IsCoverageActive',
       'ParkEligibilityForStaff',
+      'ResumeEligibility',
       'EligibilityStaffDecision',
-      'MarkJourneyCancelled',
+      'CancelJourney',
     ]);
     expect(await harness.journeyStatus(run.journeyId)).toBe('CANCELLED');
   });
 
   it('retries a transient clearinghouse failure within VerifyEligibility and goes on to complete', async () => {
     // prepare
-    const run = harness.start({ ...HAPPY_SCRIPT, VerifyEligibility: [fail('ClearinghouseUnavailable'), ok({ outcome: 'ACTIVE' })] });
+    const run = await harness.start({ ...HAPPY_SCRIPT, VerifyEligibility: [fail('ClearinghouseUnavailable'), ok({ outcome: 'ACTIVE' })] });
 
     // act
     const execution = await harness.sfn.awaitExecution(run.executionArn);
@@ -77,7 +78,7 @@ describe('Workflow: PatientJourney (deployable definition, scripted tasks)', () 
 
   it('parks eligibility with the error once clearinghouse retries run out, and verifies again when staff retry', async () => {
     // prepare
-    const run = harness.start({
+    const run = await harness.start({
       ...HAPPY_SCRIPT,
       VerifyEligibility: [...Array(5).fill(fail('ClearinghouseUnavailable')), ok({ outcome: 'ACTIVE' })],
     });
@@ -98,15 +99,15 @@ describe('Workflow: PatientJourney (deployable definition, scripted tasks)', () 
       'ScreenIntake',
       'VerifyEligibility',
       'ParkEligibilityForStaff',
+      'ResumeEligibility',
       'EligibilityStaffDecision',
-      'ClearEligibilityError',
       ...HAPPY_PATH.slice(2),
     ]);
   });
 
   it('parks scheduling for staff when no slot is free', async () => {
     // prepare
-    const run = harness.start({ ...HAPPY_SCRIPT, BookAppointment: [ok({ outcome: 'NO_SLOT' })] });
+    const run = await harness.start({ ...HAPPY_SCRIPT, BookAppointment: [ok({ outcome: 'NO_SLOT' })] });
     const token = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkSchedulingForStaff');
 
     // act
@@ -117,29 +118,30 @@ describe('Workflow: PatientJourney (deployable definition, scripted tasks)', () 
     expect(harness.sfn.enteredStates(run.executionArn)).toEqual([
       ...HAPPY_PATH.slice(0, 6),
       'ParkSchedulingForStaff',
+      'ResumeScheduling',
       'SchedulingStaffDecision',
-      'MarkJourneyCancelled',
+      'CancelJourney',
     ]);
     expect(harness.sfn.callCount(run.executionArn, 'CollectPayment')).toBe(0);
   });
 
   it('keeps the appointment and sends a payment request when the card is declined', async () => {
     // prepare
-    const run = harness.start({ ...HAPPY_SCRIPT, CollectPayment: [ok({ outcome: 'DECLINED' })] });
+    const run = await harness.start({ ...HAPPY_SCRIPT, CollectPayment: [ok({ outcome: 'DECLINED' })] });
 
     // act
     const execution = await harness.sfn.awaitExecution(run.executionArn);
 
     // assess
     expect(execution.status).toBe('SUCCEEDED');
-    expect(harness.sfn.enteredStates(run.executionArn)).toEqual([...HAPPY_PATH.slice(0, 9), 'SendPaymentRequest', 'MarkJourneyCompleted']);
+    expect(harness.sfn.enteredStates(run.executionArn)).toEqual([...HAPPY_PATH.slice(0, 9), 'SendPaymentRequest', 'CompleteJourney']);
     expect(run.calls().find((c) => c.state === 'SendPaymentRequest')?.parameters).toMatchObject({ kind: 'PAYMENT_REQUEST' });
     expect(await harness.journeyStatus(run.journeyId)).toBe('COMPLETED');
   });
 
   it('retries a transient payment processor failure and completes PAID without a payment request', async () => {
     // prepare
-    const run = harness.start({ ...HAPPY_SCRIPT, CollectPayment: [fail('PaymentProcessorUnavailable'), ok({ outcome: 'PAID' })] });
+    const run = await harness.start({ ...HAPPY_SCRIPT, CollectPayment: [fail('PaymentProcessorUnavailable'), ok({ outcome: 'PAID' })] });
 
     // act
     const execution = await harness.sfn.awaitExecution(run.executionArn);
@@ -153,7 +155,7 @@ describe('Workflow: PatientJourney (deployable definition, scripted tasks)', () 
 
   it('goes on without payment when staff PROCEED after the payment processor stays down', async () => {
     // prepare
-    const run = harness.start({ ...HAPPY_SCRIPT, CollectPayment: [fail('PaymentProcessorUnavailable')] });
+    const run = await harness.start({ ...HAPPY_SCRIPT, CollectPayment: [fail('PaymentProcessorUnavailable')] });
     const token = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkPaymentForStaff');
 
     // act
@@ -165,18 +167,19 @@ describe('Workflow: PatientJourney (deployable definition, scripted tasks)', () 
     expect(harness.sfn.enteredStates(run.executionArn)).toEqual([
       ...HAPPY_PATH.slice(0, 7),
       'ParkPaymentForStaff',
+      'ResumePayment',
       'PaymentStaffDecision',
       'MarkPaymentDeferred',
       'SendConfirmation',
       'IsPaymentOutstanding',
       'SendPaymentRequest',
-      'MarkJourneyCompleted',
+      'CompleteJourney',
     ]);
   });
 
   it('marks the journey FAILED when a staff task is failed', async () => {
     // prepare
-    const run = harness.start({ ...HAPPY_SCRIPT, BookAppointment: [ok({ outcome: 'NO_SLOT' })] });
+    const run = await harness.start({ ...HAPPY_SCRIPT, BookAppointment: [ok({ outcome: 'NO_SLOT' })] });
     const token = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkSchedulingForStaff');
 
     // act
@@ -185,13 +188,13 @@ describe('Workflow: PatientJourney (deployable definition, scripted tasks)', () 
 
     // assess
     expect(execution).toMatchObject({ status: 'FAILED', error: 'JourneyFailed' });
-    expect(harness.sfn.enteredStates(run.executionArn).slice(-3)).toEqual(['ParkSchedulingForStaff', 'MarkJourneyFailed', 'JourneyFailed']);
+    expect(harness.sfn.enteredStates(run.executionArn).slice(-3)).toEqual(['ParkSchedulingForStaff', 'FailJourney', 'JourneyFailed']);
     expect(await harness.journeyStatus(run.journeyId)).toBe('FAILED');
   });
 
   it('gives every waiting task a token of its own', async () => {
     // prepare
-    const first = harness.start({ ...HAPPY_SCRIPT, BookAppointment: [ok({ outcome: 'NO_SLOT' }), ok({ outcome: 'NO_SLOT' })] });
+    const first = await harness.start({ ...HAPPY_SCRIPT, BookAppointment: [ok({ outcome: 'NO_SLOT' }), ok({ outcome: 'NO_SLOT' })] });
     const firstToken = await harness.sfn.awaitTaskToken(first.executionArn);
 
     // act
@@ -206,10 +209,100 @@ describe('Workflow: PatientJourney (deployable definition, scripted tasks)', () 
   });
 });
 
+describe('Workflow: staff decisions', () => {
+  it('reports its own reason when a later stage parks after staff moved past an earlier error', async () => {
+    // prepare
+    const run = await harness.start({
+      ...HAPPY_SCRIPT,
+      VerifyEligibility: [fail('ClearinghouseDown')],
+      BookAppointment: [ok({ outcome: 'NO_SLOT' })],
+    });
+    const eligibilityToken = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkEligibilityForStaff');
+
+    // act
+    harness.sfn.sendTaskSuccess(eligibilityToken, JSON.stringify({ action: 'PROCEED' }));
+    const schedulingToken = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkSchedulingForStaff');
+    harness.sfn.sendTaskSuccess(schedulingToken, JSON.stringify({ action: 'CANCEL' }));
+    await harness.sfn.awaitExecution(run.executionArn);
+
+    // assess
+    expect(run.calls().find((c) => c.state === 'ParkSchedulingForStaff')?.parameters).toMatchObject({
+      Payload: { stage: 'SCHEDULING', error: {} },
+    });
+    expect(await harness.journeyStatus(run.journeyId)).toBe('CANCELLED');
+  });
+
+  it('parks a failed confirmation for staff instead of failing a booked, paid journey', async () => {
+    // prepare
+    const run = await harness.start({ ...HAPPY_SCRIPT, SendConfirmation: [fail('MessagingUnavailable')] });
+    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkConfirmationForStaff');
+
+    // act
+    harness.sfn.sendTaskSuccess(token, JSON.stringify({ action: 'PROCEED' }));
+    const execution = await harness.sfn.awaitExecution(run.executionArn);
+
+    // assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(harness.sfn.callCount(run.executionArn, 'SendConfirmation')).toBe(5);
+    expect(harness.sfn.enteredStates(run.executionArn).slice(-4)).toEqual([
+      'ParkConfirmationForStaff',
+      'ResumeConfirmation',
+      'ConfirmationStaffDecision',
+      'CompleteJourney',
+    ]);
+    expect(await harness.journeyStatus(run.journeyId)).toBe('COMPLETED');
+  });
+
+  it('parks intake when screening cannot run, and screens again when staff retry', async () => {
+    // prepare
+    const run = await harness.start({
+      ...HAPPY_SCRIPT,
+      ScreenIntake: [
+        fail('MessagingUnavailable'),
+        fail('MessagingUnavailable'),
+        fail('MessagingUnavailable'),
+        fail('MessagingUnavailable'),
+        fail('MessagingUnavailable'),
+        ok({ outcome: 'TRIAGE_ALERTED' }),
+      ],
+    });
+    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkIntakeForStaff');
+
+    // act
+    harness.sfn.sendTaskSuccess(token, JSON.stringify({ action: 'RETRY' }));
+    const execution = await harness.sfn.awaitExecution(run.executionArn);
+
+    // assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(harness.sfn.enteredStates(run.executionArn).slice(0, 6)).toEqual([
+      'InitialiseJourney',
+      'ScreenIntake',
+      'ParkIntakeForStaff',
+      'ResumeIntake',
+      'IntakeStaffDecision',
+      'ScreenIntake',
+    ]);
+  });
+
+  it('fails the journey on a decision the stage does not allow (the API refuses it before it gets here)', async () => {
+    // prepare
+    const run = await harness.start({ ...HAPPY_SCRIPT, BookAppointment: [ok({ outcome: 'NO_SLOT' })] });
+    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkSchedulingForStaff');
+
+    // act
+    harness.sfn.sendTaskSuccess(token, JSON.stringify({ action: 'PROCEED' }));
+    const execution = await harness.sfn.awaitExecution(run.executionArn);
+
+    // assess
+    expect(execution.status).toBe('FAILED');
+    expect(harness.sfn.enteredStates(run.executionArn).slice(-3)).toEqual(['SchedulingStaffDecision', 'FailJourney', 'JourneyFailed']);
+  });
+});
+
 describe('Workflow: duplicate submissions', () => {
   it('starts one execution for the same name and input while it runs, and refuses other input under that name', async () => {
     // prepare
-    const run = harness.start({ ...HAPPY_SCRIPT, VerifyEligibility: [ok({ outcome: 'INACTIVE' })] });
+    const run = await harness.start({ ...HAPPY_SCRIPT, VerifyEligibility: [ok({ outcome: 'INACTIVE' })] });
     const token = await harness.sfn.awaitTaskToken(run.executionArn);
 
     // act
@@ -229,7 +322,7 @@ describe('Workflow: duplicate submissions', () => {
 
   it('refuses to start a closed execution again under the same name, as AWS does', async () => {
     // prepare
-    const run = harness.start(HAPPY_SCRIPT);
+    const run = await harness.start(HAPPY_SCRIPT);
     await harness.sfn.awaitExecution(run.executionArn);
 
     // act

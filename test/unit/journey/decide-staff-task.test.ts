@@ -27,6 +27,13 @@ const openTask: StaffTask = {
   taskToken: 'token-1',
 };
 
+function cancelled(codes: string[]) {
+  return Object.assign(new Error('cancelled'), {
+    name: 'TransactionCanceledException',
+    CancellationReasons: codes.map((Code) => ({ Code })),
+  });
+}
+
 function post(body: unknown, taskId = 'st-1') {
   const event = apiEvent({
     pathParameters: { clinicId: 'c1', taskId },
@@ -45,12 +52,17 @@ describe('Function: decideStaffTask', () => {
     sfnMock.on(SendTaskSuccessCommand).resolves({});
   });
 
-  it('records the decision, then resumes the journey with it', async () => {
+  it('records the decision and the stage it leaves, then resumes the journey with it', async () => {
     const response = await post({ action: 'PROCEED', note: 'Patient will self-pay' });
 
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body)).toEqual({ taskId: 'st-1', journeyId: 'j1', action: 'PROCEED', status: 'DECIDED' });
-    expect(ddb).toHaveReceivedCommand(TransactWriteCommand);
+    const journeyUpdate = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[1]?.Update;
+    expect(journeyUpdate?.ExpressionAttributeValues?.[':stage']).toMatchObject({
+      status: 'COMPLETED',
+      reason: expect.stringContaining('without verified coverage'),
+    });
+    expect(JSON.stringify(journeyUpdate)).not.toContain('self-pay');
     expect(sfnMock).toHaveReceivedCommandWith(SendTaskSuccessCommand, {
       taskToken: 'token-1',
       output: JSON.stringify({ action: 'PROCEED' }),
@@ -59,32 +71,71 @@ describe('Function: decideStaffTask', () => {
   });
 
   it('answers 409 when someone else decided first, without resuming anything', async () => {
-    ddb.on(TransactWriteCommand).rejects(Object.assign(new Error('condition'), { name: 'TransactionCanceledException' }));
+    ddb.on(TransactWriteCommand).rejects(cancelled(['ConditionalCheckFailed', 'None']));
     const response = await post({ action: 'RETRY' });
     expect(response.statusCode).toBe(409);
+    expect(JSON.parse(response.body).message).toContain('someone else');
     expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
   });
 
-  it('expires the task when the journey no longer waits on its token', async () => {
+  it('expires the task when its journey is no longer waiting', async () => {
+    ddb.on(TransactWriteCommand).rejects(cancelled(['None', 'ConditionalCheckFailed']));
+    const response = await post({ action: 'RETRY' });
+    expect(response.statusCode).toBe(409);
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { ExpressionAttributeValues: { ':expired': 'EXPIRED' } });
+    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 1);
+    expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+  });
+
+  it('lets a transaction conflict surface, so the request can be retried', async () => {
+    ddb.on(TransactWriteCommand).rejects(cancelled(['TransactionConflict', 'None']));
+    expect((await post({ action: 'RETRY' })).statusCode).toBe(500);
+  });
+
+  it('expires the task and fails the resumed journey when Step Functions no longer knows the token', async () => {
     sfnMock.on(SendTaskSuccessCommand).rejects(Object.assign(new Error('gone'), { name: 'TaskTimedOut' }));
     const response = await post({ action: 'RETRY' });
     expect(response.statusCode).toBe(409);
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { ExpressionAttributeValues: { ':expired': 'EXPIRED' } });
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: keys.journey('c1', 'j1'),
+      ConditionExpression: '#status = :running',
+      ExpressionAttributeValues: expect.objectContaining({ ':status': 'FAILED' }),
+    });
   });
 
-  it('reopens the task when resuming fails for a reason that may pass', async () => {
+  it('reopens the task and puts the journey back to waiting when resuming fails for a reason that may pass', async () => {
     sfnMock.on(SendTaskSuccessCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
     const response = await post({ action: 'RETRY' });
     expect(response.statusCode).toBe(500);
-    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 2);
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { ExpressionAttributeValues: expect.objectContaining({ ':open': 'OPEN' }) });
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: keys.journey('c1', 'j1'),
+      ExpressionAttributeValues: expect.objectContaining({ ':status': 'WAITING_FOR_STAFF' }),
+    });
   });
 
-  it('closes a triage slip without touching Step Functions', async () => {
+  it('refuses PROCEED for a journey parked at scheduling (there is no booking to go on with)', async () => {
+    ddb.on(GetCommand, { Key: keys.staffTask('c1', 'st-1') }).resolves({ Item: { ...openTask, stage: 'SCHEDULING' } });
+    const response = await post({ action: 'PROCEED' });
+    expect(response.statusCode).toBe(409);
+    expect(JSON.parse(response.body).message).toContain('RETRY or CANCEL');
+    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+  });
+
+  it('closes a triage slip without touching Step Functions or the journey', async () => {
     const { taskToken: _none, ...slip } = openTask;
     ddb.on(GetCommand, { Key: keys.staffTask('c1', 'st-1') }).resolves({ Item: { ...slip, kind: 'TRIAGE', stage: 'INTAKE' } });
     const response = await post({ action: 'PROCEED' });
     expect(response.statusCode).toBe(200);
+    expect(ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems).toHaveLength(1);
     expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+  });
+
+  it('refuses to cancel a journey from a triage slip', async () => {
+    const { taskToken: _none, ...slip } = openTask;
+    ddb.on(GetCommand, { Key: keys.staffTask('c1', 'st-1') }).resolves({ Item: { ...slip, kind: 'TRIAGE', stage: 'INTAKE' } });
+    expect((await post({ action: 'CANCEL' })).statusCode).toBe(409);
   });
 
   it('answers 400 for an unknown action and writes nothing', async () => {

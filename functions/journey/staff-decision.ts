@@ -1,0 +1,26 @@
+import { STAFF_ACTIONS_BY_STAGE, type StaffDecision, type StageName, TRIAGE_ACTIONS } from '#shared/journey-contract.ts';
+import type { StageState } from '#shared/journey-store.ts';
+import type { StaffTask } from './staff-task-store.ts';
+
+/** What staff may decide for this task (the workflow routes exactly these; see STAFF_ACTIONS_BY_STAGE). */
+export function allowedActions(task: Pick<StaffTask, 'kind' | 'stage'>): readonly StaffDecision['action'][] {
+  return task.kind === 'TRIAGE' ? TRIAGE_ACTIONS : STAFF_ACTIONS_BY_STAGE[task.stage];
+}
+
+const PROCEED_REASON: Record<StageName, string> = {
+  INTAKE: 'Staff chose to continue without automatic screening.',
+  ELIGIBILITY: 'Staff chose to continue without verified coverage.',
+  SCHEDULING: 'Staff chose to continue.',
+  PAYMENT: 'Staff chose to continue without payment: the patient is asked to pay later.',
+  CONFIRMATION: 'Staff will confirm the appointment with the patient directly.',
+};
+
+/**
+ * What the parked stage shows once staff decided: RETRY runs it again, PROCEED closes it with the reason, CANCEL
+ * leaves it to the journey's end (which marks it skipped). Staff notes are not copied: they stay on the task.
+ */
+export function stageAfterDecision(stage: StageName, action: StaffDecision['action'], at: string): StageState | undefined {
+  if (action === 'RETRY') return { status: 'IN_PROGRESS', at, reason: 'Retried by staff.' };
+  if (action === 'PROCEED') return { status: 'COMPLETED', at, reason: PROCEED_REASON[stage] };
+  return undefined;
+}
