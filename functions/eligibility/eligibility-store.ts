@@ -5,6 +5,7 @@ import type { JourneyRef } from '#shared/journey-contract.ts';
 import type { JourneyRecord } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import type { CoverageRecord } from '#shared/patient-records.ts';
+import { readSubmission } from '#shared/submission-store.ts';
 import type { TableRef } from '#shared/table.ts';
 import type { EligibilityPerson } from './eligibility-port.ts';
 import type { CoverageSummary } from './interpret-eligibility.ts';
@@ -29,23 +30,23 @@ export interface EligibilityCheckRecord extends JourneyRef {
 /**
  * Loads what one eligibility check needs, reading no more than that (minimum necessary): the appointment type from
  * the submission (projected, no answers), the catalog, the coverage, and the patient's name and birth date only when
- * the patient is a dependent. Each read of patient data is audited.
+ * the patient is a dependent. Each read of patient data is audited. The coverage is read only once the submission is
+ * known to exist, so a missing submission leaves no unaudited read behind.
  */
 export async function loadEligibilityContext(table: TableRef, journey: JourneyRecord, now: Date): Promise<EligibilityContext> {
   const { clinicId, journeyId, patientId } = journey;
   const audit = (action: 'patient.read' | 'coverage.read', found: boolean) =>
     recordAudit(table, { clinicId, actor: ACTOR, action, journeyId, patientId, outcome: found ? 'success' : 'failure' }, now);
 
-  const [submission, catalog, coverage] = await Promise.all([
-    get<{ visit?: { appointmentTypeCode?: string } }>(table, keys.submission(clinicId, journey.submissionId), {
-      ProjectionExpression: 'visit.appointmentTypeCode',
-    }),
-    loadCatalog(table, clinicId),
-    get<CoverageRecord>(table, keys.coverage(clinicId, patientId)),
-  ]);
-  const appointmentTypeCode = submission?.visit?.appointmentTypeCode;
-  await Promise.all([audit('patient.read', appointmentTypeCode !== undefined), audit('coverage.read', coverage !== undefined)]);
-  if (!appointmentTypeCode) throw new Error(`Submission ${journey.submissionId} of journey ${journeyId} not found`);
+  const submission = await readSubmission(table, journey, ACTOR, ['visit.appointmentTypeCode'], now);
+  const appointmentTypeCode = submission.visit?.appointmentTypeCode;
+  if (!appointmentTypeCode) throw new Error(`Submission ${journey.submissionId} of journey ${journeyId} has no appointment type`);
+  const readCoverage = async () => {
+    const found = await get<CoverageRecord>(table, keys.coverage(clinicId, patientId));
+    await audit('coverage.read', found !== undefined);
+    return found;
+  };
+  const [catalog, coverage] = await Promise.all([loadCatalog(table, clinicId), readCoverage()]);
 
   let patient: EligibilityPerson | undefined;
   if (coverage && coverage.subscriber.relationship !== 'self') {

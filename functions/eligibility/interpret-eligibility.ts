@@ -24,8 +24,11 @@ export interface CoverageSummary {
   reason: string;
 }
 
-/** Plan-level lines (service type 30, or none at all) apply when the payer sends nothing specific to the service. */
-const GENERAL_SERVICE_TYPE = '30';
+/**
+ * The plan-level service type (30): its lines, or lines with no service type at all, apply when the payer sends nothing
+ * specific to the service; an inquiry about an unknown appointment type asks about it.
+ */
+export const GENERAL_SERVICE_TYPE = '30';
 const ACTIVE = '1';
 const INACTIVE_CODES = new Set(['6', '7', '8']); // inactive; pending eligibility update; pending investigation
 const NON_COVERED = 'I';

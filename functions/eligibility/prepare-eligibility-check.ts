@@ -1,7 +1,7 @@
 import type { AppointmentType, ClinicCatalog } from '#shared/clinic-catalog.ts';
 import type { CoverageRecord } from '#shared/patient-records.ts';
 import { controlNumberFor, type EligibilityPerson, type EligibilityRequest } from './eligibility-port.ts';
-import type { CoverageSummary } from './interpret-eligibility.ts';
+import { type CoverageSummary, GENERAL_SERVICE_TYPE } from './interpret-eligibility.ts';
 
 /** What the eligibility stage loaded for one journey (see eligibility-store.ts). */
 export interface EligibilityContext {
@@ -17,9 +17,6 @@ export type PreparedCheck =
   | { kind: 'inquire'; request: EligibilityRequest; appointmentType: AppointmentType }
   /** Nothing to ask the payer: staff must sort out the data first. */
   | { kind: 'review'; summary: CoverageSummary; appointmentType?: AppointmentType };
-
-/** The plan-level service type, used when the appointment type is unknown. */
-const GENERAL_SERVICE_TYPE = '30';
 
 /**
  * Turns what was loaded into an inquiry, or into a NEEDS_REVIEW summary when there is nothing sensible to ask

@@ -16,14 +16,7 @@ export function newPatientRecord(clinicId: string, patientId: string, body: Inta
     firstName: body.patient.firstName,
     lastName: body.patient.lastName,
     birthDate: body.patient.birthDate,
-    ...defined({
-      sex: body.patient.sex,
-      preferredLanguage: body.patient.preferredLanguage,
-      email: body.contact.email,
-      phone: body.contact.phone,
-    }),
-    address: body.patient.address,
-    communication: body.contact.communication,
+    ...changeableFields(body),
     createdAt: at,
     updatedAt: at,
   };
@@ -33,6 +26,14 @@ export function newPatientRecord(clinicId: string, patientId: string, body: Inta
 export function patientContactUpdate(patientId: string, body: IntakeSubmission, now: Date): PatientContactUpdate {
   return {
     patientId,
+    ...changeableFields(body),
+    updatedAt: now.toISOString(),
+  };
+}
+
+/** The fields a patient may change from one submission to the next; absent optional ones are left out. */
+function changeableFields(body: IntakeSubmission): Omit<PatientContactUpdate, 'patientId' | 'updatedAt'> {
+  return {
     ...defined({
       sex: body.patient.sex,
       preferredLanguage: body.patient.preferredLanguage,
@@ -41,7 +42,6 @@ export function patientContactUpdate(patientId: string, body: IntakeSubmission, 
     }),
     address: body.patient.address,
     communication: body.contact.communication,
-    updatedAt: now.toISOString(),
   };
 }
 

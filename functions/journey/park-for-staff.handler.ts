@@ -1,5 +1,4 @@
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { recordAudit } from '#shared/audit.ts';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { dynamo, sns } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
 import type { ParkForStaffRequest } from '#shared/journey-contract.ts';
@@ -7,7 +6,8 @@ import { getJourney, updateStage } from '#shared/journey-store.ts';
 import { log } from '#shared/observability.ts';
 import type { TableRef } from '#shared/table.ts';
 import { parkReason } from './park-reason.ts';
-import { openStaffTask, staffTaskId } from './staff-task-store.ts';
+import { openTaskAndAlert } from './staff-alerts.ts';
+import { staffTaskId } from './staff-task-store.ts';
 
 export interface ParkForStaffDeps {
   table: TableRef;
@@ -17,9 +17,10 @@ export interface ParkForStaffDeps {
 }
 
 /**
- * Invoked with .waitForTaskToken: opens a staff task holding the token, marks the journey WAITING_FOR_STAFF and
+ * Invoked with .waitForTaskToken: marks the journey WAITING_FOR_STAFF, opens a staff task holding the token and
  * alerts staff. It returns without resuming anything — the journey resumes when a person decides
- * (decide-staff-task.handler.ts sends the token back). Safe to retry: the task ID derives from the token.
+ * (decide-staff-task.handler.ts sends the token back). Safe to retry: the task ID derives from the token, and the
+ * alert is sent again only if it never went out.
  */
 export function makeParkForStaff(deps: ParkForStaffDeps) {
   return async (request: ParkForStaffRequest): Promise<{ taskId: string }> => {
@@ -29,18 +30,7 @@ export function makeParkForStaff(deps: ParkForStaffDeps) {
 
     const taskId = staffTaskId(request.taskToken);
     const reason = parkReason(request, journey.stages[request.stage]);
-    const created = await openStaffTask(deps.table, {
-      type: 'StaffTask',
-      clinicId: request.clinicId,
-      taskId,
-      journeyId: request.journeyId,
-      kind: 'STAGE_BLOCKED',
-      stage: request.stage,
-      reason,
-      status: 'OPEN',
-      createdAt: now.toISOString(),
-      taskToken: request.taskToken,
-    });
+    // Before the alert: a decision is accepted only while the journey is WAITING_FOR_STAFF.
     await updateStage(
       deps.table,
       request,
@@ -48,35 +38,28 @@ export function makeParkForStaff(deps: ParkForStaffDeps) {
       { status: 'WAITING_FOR_STAFF', reason, staffTaskId: taskId, journeyStatus: 'WAITING_FOR_STAFF' },
       now,
     );
-    if (created) {
-      await recordAudit(
-        deps.table,
-        {
-          clinicId: request.clinicId,
-          actor: 'function:parkForStaff',
-          action: 'staffTask.create',
-          journeyId: request.journeyId,
-          patientId: journey.patientId,
-          outcome: 'success',
-        },
-        now,
-      );
-      await deps.sns.send(
-        new PublishCommand({
-          TopicArn: deps.staffAlertsTopicArn,
-          Subject: `Journey needs staff: ${request.stage}`,
-          // IDs only: alerts travel by email/SMS outside the encrypted store; the reason is read in the task itself.
-          Message: JSON.stringify({
-            kind: 'STAGE_BLOCKED',
-            clinicId: request.clinicId,
-            journeyId: request.journeyId,
-            taskId,
-            stage: request.stage,
-          }),
-          MessageAttributes: { clinicId: { DataType: 'String', StringValue: request.clinicId } },
-        }),
-      );
-    }
+    await openTaskAndAlert(
+      { table: deps.table, sns: deps.sns, topicArn: deps.staffAlertsTopicArn },
+      {
+        type: 'StaffTask',
+        clinicId: request.clinicId,
+        taskId,
+        journeyId: request.journeyId,
+        kind: 'STAGE_BLOCKED',
+        stage: request.stage,
+        reason,
+        status: 'OPEN',
+        createdAt: now.toISOString(),
+        taskToken: request.taskToken,
+      },
+      {
+        subject: `Journey needs staff: ${request.stage}`,
+        message: { kind: 'STAGE_BLOCKED', clinicId: request.clinicId, journeyId: request.journeyId, taskId, stage: request.stage },
+        attributes: { clinicId: request.clinicId },
+      },
+      { actor: 'function:parkForStaff', patientId: journey.patientId },
+      now,
+    );
     log.info('Journey parked for staff', { clinicId: request.clinicId, journeyId: request.journeyId, taskId, stage: request.stage });
     return { taskId };
   };

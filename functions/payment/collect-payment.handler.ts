@@ -1,11 +1,10 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { recordAudit } from '#shared/audit.ts';
 import { dynamo } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
 import type { JourneyRef, PaymentResult } from '#shared/journey-contract.ts';
 import { getJourney, updateStage } from '#shared/journey-store.ts';
-import { keys } from '#shared/keys.ts';
 import { log } from '#shared/observability.ts';
+import { readSubmission } from '#shared/submission-store.ts';
 import type { TableRef } from '#shared/table.ts';
 import { amountDueNow, visitChargeIdempotencyKey } from './amount-due.ts';
 import type { PaymentProcessor } from './payment-port.ts';
@@ -57,14 +56,7 @@ export function makeHandler(deps: CollectPaymentDeps) {
     }
 
     // Only the token is read from the submission: answers and history stay where they are.
-    const { Item: submission } = await deps.table.client.send(
-      new GetCommand({
-        TableName: deps.table.tableName,
-        Key: keys.submission(ref.clinicId, journey.submissionId),
-        ProjectionExpression: 'paymentMethodToken',
-      }),
-    );
-    const token = submission?.paymentMethodToken as string | undefined;
+    const { paymentMethodToken: token } = await readSubmission(deps.table, journey, ACTOR, ['paymentMethodToken'], now);
     if (!token) {
       await updateStage(deps.table, ref, 'PAYMENT', { status: 'COMPLETED', reason: NO_PAYMENT_METHOD_REASON }, now);
       log.info('No payment method', { ...ref, stage: 'PAYMENT', outcome: 'NO_PAYMENT_METHOD' });

@@ -1,13 +1,11 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { recordAudit } from '#shared/audit.ts';
 import { dynamo } from '#shared/aws-clients.ts';
 import { loadCatalog } from '#shared/catalog-store.ts';
 import { requireEnv } from '#shared/env.ts';
 import type { BookingResult, JourneyRef } from '#shared/journey-contract.ts';
 import { type AppointmentSummary, getJourney, updateStage } from '#shared/journey-store.ts';
-import { keys } from '#shared/keys.ts';
 import { log } from '#shared/observability.ts';
-import type { SubmissionRecord } from '#shared/patient-records.ts';
+import { readSubmission } from '#shared/submission-store.ts';
 import type { TableRef } from '#shared/table.ts';
 import { bookEarliestSlot } from './book-earliest.ts';
 import { type AppointmentRecord, getAppointment } from './booking-store.ts';
@@ -55,19 +53,8 @@ export function makeHandler(deps: BookAppointmentDeps) {
       return { outcome: 'BOOKED', appointmentId: existing.appointmentId };
     }
 
-    const submission = await getSubmission(table, ref.clinicId, journey.submissionId);
-    await recordAudit(
-      table,
-      {
-        clinicId: ref.clinicId,
-        actor: ACTOR,
-        action: 'submission.read',
-        journeyId: ref.journeyId,
-        patientId: journey.patientId,
-        outcome: 'success',
-      },
-      now,
-    );
+    // The visit request only: the answers and history are not scheduling's business.
+    const submission = await readSubmission(table, journey, ACTOR, ['visit'], now);
     const catalog = await loadCatalog(table, ref.clinicId);
     if (!catalog) throw new Error(`Clinic ${ref.clinicId} has no catalog`);
     const code = submission.visit.appointmentTypeCode;
@@ -113,12 +100,6 @@ async function noSlot(table: TableRef, ref: JourneyRef, reason: string, now: Dat
 function toSummary(record: AppointmentRecord): AppointmentSummary {
   const { appointmentId, appointmentType, start, end, timeZone, location, department, provider, resource } = record;
   return { appointmentId, appointmentType, start, end, timeZone, location, department, provider, ...(resource ? { resource } : {}) };
-}
-
-async function getSubmission(table: TableRef, clinicId: string, submissionId: string): Promise<SubmissionRecord> {
-  const { Item } = await table.client.send(new GetCommand({ TableName: table.tableName, Key: keys.submission(clinicId, submissionId) }));
-  if (!Item) throw new Error(`Submission ${submissionId} not found`);
-  return Item as SubmissionRecord;
 }
 
 export const handler = makeHandler({ table: { client: dynamo, tableName: requireEnv('tableName') } });

@@ -75,7 +75,7 @@ describe('Function: collectPayment on DynamoDB Local and the payment sandbox', (
     expect(journey?.stages.PAYMENT.status).toBe('COMPLETED');
   });
 
-  it('records a decline and audits the attempt', async () => {
+  it('records a decline and audits the token read and the attempt', async () => {
     // Prepare
     const ref = await givenJourney('j-it-2', SANDBOX_PAYMENT_METHODS.declines);
 
@@ -93,7 +93,11 @@ describe('Function: collectPayment on DynamoDB Local and the payment sandbox', (
         ExpressionAttributeValues: { ':pk': keys.audit('c-1', today, '').PK },
       }),
     );
-    expect(Items).toContainEqual(expect.objectContaining({ action: 'payment.charge', journeyId: 'j-it-2', outcome: 'failure' }));
+    const audits = (Items ?? []).filter((a) => a.journeyId === 'j-it-2');
+    expect(audits.map((a) => `${a.action}:${a.outcome}`).sort()).toEqual(['payment.charge:failure', 'submission.read:success']);
+    expect(audits).toContainEqual(
+      expect.objectContaining({ action: 'submission.read', actor: 'function:collectPayment', patientId: 'p-1' }),
+    );
   });
 
   it('never sends the reason for the visit to the processor', () => {

@@ -194,15 +194,26 @@ describe('Function: verifyEligibility', () => {
     expect(JSON.stringify(item)).not.toMatch(/SIM-COPAY|Maria|Garcia|1985/);
   });
 
-  it('audits the coverage read', async () => {
+  it('reads the appointment type alone from the submission, and audits it and the coverage read', async () => {
     // Act
     await makeHandler({ table, eligibility: simulatorPort(), now: () => now })({ clinicId, journeyId });
 
     // Assess
-    expect(auditActions()).toContain('coverage.read');
+    expect(auditActions()).toEqual(['submission.read', 'coverage.read']);
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
+      Item: expect.objectContaining({
+        type: 'AuditEvent',
+        action: 'submission.read',
+        actor: 'function:verifyEligibility',
+        journeyId,
+        patientId,
+        outcome: 'success',
+      }),
+    });
     expect(ddb).toHaveReceivedCommandWith(GetCommand, {
       Key: keys.submission(clinicId, submissionId),
-      ProjectionExpression: 'visit.appointmentTypeCode',
+      ProjectionExpression: '#SK, #visit.#appointmentTypeCode',
+      ExpressionAttributeNames: { '#SK': 'SK', '#visit': 'visit', '#appointmentTypeCode': 'appointmentTypeCode' },
     });
     expect(ddb).not.toHaveReceivedCommandWith(GetCommand, { Key: keys.patient(clinicId, patientId) });
   });
@@ -262,7 +273,7 @@ describe('Function: verifyEligibility', () => {
       Key: keys.patient(clinicId, patientId),
       ProjectionExpression: 'firstName, lastName, birthDate',
     });
-    expect(auditActions()).toContain('patient.read');
+    expect(auditActions()).toEqual(['submission.read', 'coverage.read', 'patient.read']);
   });
 
   it('parks a patient with no insurance on file without asking the payer', async () => {
@@ -277,6 +288,7 @@ describe('Function: verifyEligibility', () => {
     expect(result).toEqual({ outcome: 'NEEDS_REVIEW' });
     expect(port.requests).toHaveLength(0);
     expect(eligibilityItem()?.summary).toMatchObject({ reason: expect.stringMatching(/No insurance/) });
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ action: 'coverage.read', outcome: 'failure' }) });
   });
 
   it('parks an appointment type missing from the catalog without asking the payer', async () => {
@@ -308,6 +320,20 @@ describe('Function: verifyEligibility', () => {
     await expect(outcome).rejects.toMatchObject({ name: 'ClearinghouseUnavailable' });
     expect(eligibilityItem()).toBeUndefined();
     expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+  });
+
+  it('fails without reading the coverage when the submission does not exist, auditing the failed read', async () => {
+    // Prepare
+    ddb.on(GetCommand, { Key: keys.submission(clinicId, submissionId) }).resolves({});
+
+    // Act
+    const verifying = makeHandler({ table, eligibility: simulatorPort(), now: () => now })({ clinicId, journeyId });
+
+    // Assess
+    await expect(verifying).rejects.toThrow(`Submission ${submissionId} of journey ${journeyId} not found`);
+    expect(auditActions()).toEqual(['submission.read']);
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ action: 'submission.read', outcome: 'failure' }) });
+    expect(ddb).not.toHaveReceivedCommandWith(GetCommand, { Key: keys.coverage(clinicId, patientId) });
   });
 
   it('fails when the journey does not exist', async () => {

@@ -1,21 +1,25 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeParkForStaff } from '#functions/journey/park-for-staff.handler.ts';
+import { staffTaskId } from '#functions/journey/staff-task-store.ts';
+import type { ParkForStaffRequest } from '#shared/journey-contract.ts';
 import { newJourneyRecord } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
+import { inMemoryTable } from './in-memory-table.ts';
 
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const snsClient = new SNSClient({});
 const ddb = mockClient(client);
 const snsMock = mockClient(snsClient);
+const now = new Date('2026-12-01T10:00:00Z');
 const park = makeParkForStaff({
   table: { client, tableName: 't' },
   sns: snsClient,
   staffAlertsTopicArn: 'arn:topic',
-  now: () => new Date('2026-12-01T10:00:00Z'),
+  now: () => now,
 });
 
 const journey = newJourneyRecord(
@@ -24,16 +28,25 @@ const journey = newJourneyRecord(
 );
 journey.stages.ELIGIBILITY = { status: 'WAITING_FOR_STAFF', at: '2026-12-01T09:59:00Z', reason: 'Coverage is inactive (plan status 6).' };
 
+const request: ParkForStaffRequest = { clinicId: 'c1', journeyId: 'j1', stage: 'ELIGIBILITY', taskToken: 'token-1', error: {} };
+const taskKey = keys.staffTask('c1', staffTaskId('token-1'));
+let table: ReturnType<typeof inMemoryTable>;
+
 describe('Function: parkForStaff', () => {
   beforeEach(() => {
     ddb.reset();
     snsMock.reset();
-    ddb.on(GetCommand, { Key: keys.journey('c1', 'j1') }).resolves({ Item: journey });
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    table = inMemoryTable(ddb);
+    table.seed(keys.journey('c1', 'j1'), journey);
   });
 
   it('opens a task holding the token, marks the journey waiting and alerts staff with IDs only', async () => {
-    const result = await park({ clinicId: 'c1', journeyId: 'j1', stage: 'ELIGIBILITY', taskToken: 'token-1', error: {} });
+    // Act
+    const result = await park(request);
 
+    // Assess
+    expect(result.taskId).toBe(staffTaskId('token-1'));
     expect(ddb).toHaveReceivedCommandWith(PutCommand, {
       Item: expect.objectContaining({
         taskId: result.taskId,
@@ -47,28 +60,73 @@ describe('Function: parkForStaff', () => {
       Key: keys.journey('c1', 'j1'),
       ExpressionAttributeValues: expect.objectContaining({ ':status': 'WAITING_FOR_STAFF' }),
     });
+    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
+      TopicArn: 'arn:topic',
+      Subject: 'Journey needs staff: ELIGIBILITY',
+      MessageAttributes: { clinicId: { DataType: 'String', StringValue: 'c1' } },
+    });
     const message = JSON.parse(snsMock.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '{}');
     expect(message).toEqual({ kind: 'STAGE_BLOCKED', clinicId: 'c1', journeyId: 'j1', taskId: result.taskId, stage: 'ELIGIBILITY' });
   });
 
   it('names the error when the stage failed after its retries', async () => {
-    await park({
-      clinicId: 'c1',
-      journeyId: 'j1',
-      stage: 'ELIGIBILITY',
-      taskToken: 'token-1',
-      error: { Error: 'ClearinghouseUnavailable', Cause: 'member W123 …' },
-    });
-    const put = ddb.commandCalls(PutCommand)[0]?.args[0].input;
-    expect(put?.Item?.reason).toContain('ClearinghouseUnavailable');
-    expect(put?.Item?.reason).not.toContain('W123');
+    // Act
+    await park({ ...request, error: { Error: 'ClearinghouseUnavailable', Cause: 'member W123 …' } });
+
+    // Assess
+    const reason = table.get(taskKey)?.reason;
+    expect(reason).toContain('ClearinghouseUnavailable');
+    expect(reason).not.toContain('W123');
   });
 
-  it('does not alert twice when the invocation is retried', async () => {
-    ddb.on(PutCommand).rejects(Object.assign(new Error('exists'), { name: 'ConditionalCheckFailedException' }));
-    const result = await park({ clinicId: 'c1', journeyId: 'j1', stage: 'ELIGIBILITY', taskToken: 'token-1', error: {} });
-    const again = await park({ clinicId: 'c1', journeyId: 'j1', stage: 'ELIGIBILITY', taskToken: 'token-1', error: {} });
-    expect(again.taskId).toBe(result.taskId);
-    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+  it('publishes once and records when the alert was sent', async () => {
+    // Act
+    await park(request);
+
+    // Assess
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(table.get(taskKey)).toMatchObject({ status: 'OPEN', alertedAt: now.toISOString() });
+    expect(table.audits()).toEqual([
+      expect.objectContaining({ action: 'staffTask.create', actor: 'function:parkForStaff', journeyId: 'j1', patientId: 'p1' }),
+    ]);
+  });
+
+  it('does not publish again when retried after a successful alert', async () => {
+    // Prepare
+    const first = await park(request);
+
+    // Act
+    const again = await park(request);
+
+    // Assess
+    expect(again.taskId).toBe(first.taskId);
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(table.audits()).toHaveLength(1);
+  });
+
+  it('publishes on the retry when the first attempt could not publish', async () => {
+    // Prepare
+    snsMock.on(PublishCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException' }));
+    await expect(park(request)).rejects.toThrow();
+
+    // Act
+    await park(request);
+
+    // Assess
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 2);
+    expect(table.get(taskKey)).toMatchObject({ alertedAt: now.toISOString() });
+  });
+
+  it('throws MessagingUnavailable, leaving the alert unrecorded, when SNS fails', async () => {
+    // Prepare
+    snsMock.on(PublishCommand).rejects(Object.assign(new Error('Internal error'), { name: 'InternalErrorException' }));
+
+    // Act
+    const parking = park(request);
+
+    // Assess
+    await expect(parking).rejects.toMatchObject({ name: 'MessagingUnavailable', message: 'SNS answered InternalErrorException' });
+    expect(table.get(taskKey)).toMatchObject({ status: 'OPEN' });
+    expect(table.get(taskKey)).not.toHaveProperty('alertedAt');
   });
 });

@@ -47,6 +47,8 @@ function givenSubmission(item: Record<string, unknown> | undefined) {
 function givenRecordedPayment(record: PaymentRecord) {
   ddb.on(GetCommand, { Key: keys.payment('c-1', 'j-1') }).resolves({ Item: { ...keys.payment('c-1', 'j-1'), ...record } });
 }
+const auditActions = () =>
+  ddb.commandCalls(PutCommand).flatMap((c) => (c.args[0].input.Item?.type === 'AuditEvent' ? [c.args[0].input.Item.action] : []));
 const stageUpdates = () => ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input.ExpressionAttributeValues as Record<string, unknown>);
 
 describe('Function: collectPayment', () => {
@@ -85,18 +87,36 @@ describe('Function: collectPayment', () => {
     expect(ddb).toHaveReceivedCommandWith(PutCommand, {
       Item: expect.objectContaining({ type: 'AuditEvent', action: 'payment.charge', outcome: 'success' }),
     });
+    expect(auditActions()).toEqual(['submission.read', 'payment.charge']);
     expect(stageUpdates()).toContainEqual(
       expect.objectContaining({ ':stage': expect.objectContaining({ status: 'COMPLETED' }), ':paidCents': 2500 }),
     );
   });
 
-  it('reads only the payment token from the submission', async () => {
+  it('reads only the payment token from the submission, and audits the read', async () => {
+    // Prepare
     givenJourney();
     givenSubmission({ paymentMethodToken: 'pm_card_visa' });
 
+    // Act
     await makeHandler({ table, payments: new FakeProcessor(), now: () => now })(ref);
 
-    expect(ddb).toHaveReceivedCommandWith(GetCommand, { Key: keys.submission('c-1', 's-1'), ProjectionExpression: 'paymentMethodToken' });
+    // Assess
+    expect(ddb).toHaveReceivedCommandWith(GetCommand, {
+      Key: keys.submission('c-1', 's-1'),
+      ProjectionExpression: '#SK, #paymentMethodToken',
+      ExpressionAttributeNames: { '#SK': 'SK', '#paymentMethodToken': 'paymentMethodToken' },
+    });
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
+      Item: expect.objectContaining({
+        type: 'AuditEvent',
+        action: 'submission.read',
+        actor: 'function:collectPayment',
+        journeyId: 'j-1',
+        patientId: 'p-1',
+        outcome: 'success',
+      }),
+    });
   });
 
   it('returns DECLINED and records the decline code and the reason for staff', async () => {
@@ -135,6 +155,7 @@ describe('Function: collectPayment', () => {
     expect(result).toEqual({ outcome: 'NOTHING_DUE' });
     expect(payments.charges).toHaveLength(0);
     expect(ddb).not.toHaveReceivedCommandWith(GetCommand, { Key: keys.submission('c-1', 's-1') });
+    expect(auditActions()).toEqual([]);
   });
 
   it('returns NO_PAYMENT_METHOD when the submission has no token', async () => {
@@ -152,6 +173,23 @@ describe('Function: collectPayment', () => {
     expect(stageUpdates()).toContainEqual(
       expect.objectContaining({ ':stage': expect.objectContaining({ reason: NO_PAYMENT_METHOD_REASON }) }),
     );
+    expect(auditActions()).toEqual(['submission.read']);
+  });
+
+  it('throws without charging when the submission is missing, auditing the failed read', async () => {
+    // Prepare
+    givenJourney();
+    givenSubmission(undefined);
+    const payments = new FakeProcessor();
+
+    // Act
+    const collecting = makeHandler({ table, payments, now: () => now })(ref);
+
+    // Assess
+    await expect(collecting).rejects.toThrow('Submission s-1 of journey j-1 not found');
+    expect(payments.charges).toHaveLength(0);
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ action: 'submission.read', outcome: 'failure' }) });
+    expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
   });
 
   it('returns the recorded outcome for a repeated task without calling the processor', async () => {
@@ -179,7 +217,7 @@ describe('Function: collectPayment', () => {
     expect(stageUpdates()).toContainEqual(expect.objectContaining({ ':paidCents': 2500 }));
   });
 
-  it('lets a transient processor failure through for the workflow to retry, recording nothing', async () => {
+  it('lets a transient processor failure through for the workflow to retry, recording no payment', async () => {
     // Prepare
     givenJourney();
     givenSubmission({ paymentMethodToken: 'pm_card_visa' });
@@ -190,7 +228,8 @@ describe('Function: collectPayment', () => {
 
     // Assess
     await expect(collecting).rejects.toMatchObject({ name: 'PaymentProcessorUnavailable' });
-    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+    expect(ddb).toHaveReceivedCommandTimes(PutCommand, 1);
+    expect(auditActions()).toEqual(['submission.read']);
     expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
   });
 

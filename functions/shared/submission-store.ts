@@ -1,0 +1,97 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { recordAudit } from './audit.ts';
+import { keys } from './keys.ts';
+import type { SubmissionRecord } from './patient-records.ts';
+import type { TableRef } from './table.ts';
+
+/** Which submission, and the journey and patient its audit record names. A JourneyRecord fits as it is. */
+export interface SubmissionRef {
+  clinicId: string;
+  submissionId: string;
+  journeyId: string;
+  patientId: string;
+}
+
+/** What a projection of nested paths (e.g. `visit.appointmentTypeCode`) returns: any part may be absent. */
+export type DeepPartial<T> = T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+
+/** A projection path is attribute names joined by dots; each name must fit an expression placeholder. */
+const ATTRIBUTE_NAME = /^[A-Za-z0-9_]+$/;
+
+/**
+ * Reads a submission — only the projected attributes when `projection` is given (minimum necessary) — and records a
+ * `submission.read` audit event for it, `failure` when the submission does not exist (and then throws). The one place
+ * submissions are read, so no reader can forget the audit. Top-level attribute names type the result as a `Pick`;
+ * nested paths as a `DeepPartial`.
+ */
+export async function readSubmission(
+  table: TableRef,
+  ref: SubmissionRef,
+  actor: string,
+  projection?: undefined,
+  now?: Date,
+): Promise<SubmissionRecord>;
+export async function readSubmission<K extends keyof SubmissionRecord>(
+  table: TableRef,
+  ref: SubmissionRef,
+  actor: string,
+  projection: readonly K[],
+  now?: Date,
+): Promise<Pick<SubmissionRecord, K>>;
+export async function readSubmission(
+  table: TableRef,
+  ref: SubmissionRef,
+  actor: string,
+  projection: readonly string[],
+  now?: Date,
+): Promise<DeepPartial<SubmissionRecord>>;
+export async function readSubmission(
+  table: TableRef,
+  ref: SubmissionRef,
+  actor: string,
+  projection?: readonly string[],
+  now = new Date(),
+): Promise<DeepPartial<SubmissionRecord>> {
+  const { Item } = await table.client.send(
+    new GetCommand({
+      TableName: table.tableName,
+      Key: keys.submission(ref.clinicId, ref.submissionId),
+      ...(projection ? projectionOf(projection) : {}),
+    }),
+  );
+  await recordAudit(
+    table,
+    {
+      clinicId: ref.clinicId,
+      actor,
+      action: 'submission.read',
+      journeyId: ref.journeyId,
+      patientId: ref.patientId,
+      outcome: Item ? 'success' : 'failure',
+    },
+    now,
+  );
+  if (!Item) throw new Error(`Submission ${ref.submissionId} of journey ${ref.journeyId} not found`);
+  const { PK: _pk, SK: _sk, ...submission } = Item;
+  return submission as DeepPartial<SubmissionRecord>;
+}
+
+/**
+ * Every name goes through a placeholder (no clash with DynamoDB's reserved words). The sort key is always projected:
+ * an item none of whose projected attributes are set still comes back, so "no token on file" stays distinguishable
+ * from "no submission".
+ */
+function projectionOf(paths: readonly string[]): { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> } {
+  const names: Record<string, string> = {};
+  const placeholders = ['SK', ...paths].map((path) =>
+    path
+      .split('.')
+      .map((name) => {
+        if (!ATTRIBUTE_NAME.test(name)) throw new Error(`Unsupported projection path: ${path}`);
+        names[`#${name}`] = name;
+        return `#${name}`;
+      })
+      .join('.'),
+  );
+  return { ProjectionExpression: placeholders.join(', '), ExpressionAttributeNames: names };
+}

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureTable } from '#local/create-table.ts';
+import { keys } from '#shared/keys.ts';
+import type { SubmissionRecord } from '#shared/patient-records.ts';
+import { readSubmission } from '#shared/submission-store.ts';
+import type { TableRef } from '#shared/table.ts';
+
+const clinicId = 'clinic-submissions';
+const now = new Date('2026-12-01T10:00:00.000Z');
+let table: TableRef;
+
+beforeAll(async () => {
+  const client = new DynamoDBClient({});
+  const tableName = `submissions-${randomUUID().slice(0, 8)}`;
+  await ensureTable(client, tableName);
+  table = { client: DynamoDBDocumentClient.from(client), tableName };
+});
+
+async function storeSubmission(paymentMethodToken?: string) {
+  const journeyId = randomUUID();
+  const submission: SubmissionRecord = {
+    type: 'Submission',
+    clinicId,
+    submissionId: `s-${journeyId}`,
+    journeyId,
+    patientId: `p-${journeyId}`,
+    receivedAt: now.toISOString(),
+    source: 'web-form',
+    visit: { appointmentTypeCode: 'OFFICE_VISIT', reasonForVisit: 'Knee pain', preferences: {} },
+    screening: { chestPainNow: false },
+    consents: { treatment: true, privacyNotice: true, financialResponsibility: true },
+    ...(paymentMethodToken ? { paymentMethodToken } : {}),
+  };
+  await table.client.send(
+    new PutCommand({ TableName: table.tableName, Item: { ...keys.submission(clinicId, submission.submissionId), ...submission } }),
+  );
+  return submission;
+}
+
+async function submissionAudits(journeyId: string) {
+  const { Items = [] } = await table.client.send(
+    new QueryCommand({
+      TableName: table.tableName,
+      KeyConditionExpression: 'PK = :pk',
+      FilterExpression: 'journeyId = :journeyId',
+      ExpressionAttributeValues: { ':pk': keys.audit(clinicId, now.toISOString().slice(0, 10), '').PK, ':journeyId': journeyId },
+    }),
+  );
+  return Items;
+}
+
+describe('Function: readSubmission on DynamoDB Local', () => {
+  it('returns the stored submission as written, and records one audit event', async () => {
+    // Prepare
+    const stored = await storeSubmission('pm_card_visa');
+
+    // Act
+    const read = await readSubmission(table, stored, 'function:test', undefined, now);
+
+    // Assess
+    expect(read).toEqual(stored);
+    expect(await submissionAudits(stored.journeyId)).toEqual([
+      expect.objectContaining({ action: 'submission.read', actor: 'function:test', patientId: stored.patientId, outcome: 'success' }),
+    ]);
+  });
+
+  it('returns only the projected attributes, nested ones included', async () => {
+    // Prepare
+    const stored = await storeSubmission('pm_card_visa');
+
+    // Act
+    const read = await readSubmission(table, stored, 'function:test', ['visit.appointmentTypeCode', 'paymentMethodToken'], now);
+
+    // Assess
+    expect(read).toEqual({ visit: { appointmentTypeCode: 'OFFICE_VISIT' }, paymentMethodToken: 'pm_card_visa' });
+  });
+
+  it('tells a submission without the projected attribute from a missing one', async () => {
+    // Prepare
+    const stored = await storeSubmission();
+    const missing = { ...stored, submissionId: `${stored.submissionId}-missing` };
+
+    // Act
+    const read = await readSubmission(table, stored, 'function:test', ['paymentMethodToken'], now);
+    const reading = readSubmission(table, missing, 'function:test', ['paymentMethodToken'], now);
+
+    // Assess
+    expect(read).toEqual({});
+    await expect(reading).rejects.toThrow(`Submission ${missing.submissionId} of journey ${stored.journeyId} not found`);
+    expect((await submissionAudits(stored.journeyId)).map((a) => a.outcome).sort()).toEqual(['failure', 'success']);
+  });
+});
