@@ -4,13 +4,14 @@ import { z } from 'zod';
 
 /**
  * What a clinic sets before `cdk deploy`, read from CDK context (cdk.json "context" or `-c key=value`).
- * Every key has a default that synthesizes offline, so `npm run synth` and the infra tests need no setup; the
- * defaults are placeholders (example.com) that a real deployment overrides.
+ * `senderEmail` has no default: patients would receive mail from whatever address a default named, so a synth or
+ * deploy without it fails. `npm run synth` and the infra tests pass a reserved example.org address explicitly.
+ * Every other key has a working default.
  *
  * | context key              | meaning                                                                   | default                          |
  * | ------------------------ | ------------------------------------------------------------------------- | -------------------------------- |
  * | `environment`            | `production` retains log groups on stack deletion; `development` deletes | `production`                     |
- * | `senderEmail`            | From: address of patient email (confirmations, payment requests)          | `appointments@example.com`       |
+ * | `senderEmail`            | From: address of patient email (confirmations, payment requests)          | none: **required**               |
  * | `senderDomain`           | verify this whole domain in SES (DKIM) instead of the single address      | none: the address is verified    |
  * | `alarmEmail`             | subscribed to the operations alarm topic                                   | none: subscribe later            |
  * | `staffAlertsEmail`       | subscribed to the staff alerts topic (alerts carry IDs only, never PHI)    | none: subscribe later            |
@@ -50,7 +51,9 @@ const RETENTION_DAYS = Object.values(RetentionDays).filter((v): v is number => t
 const configSchema = z
   .object({
     environment: z.enum(['production', 'development']).default('production'),
-    senderEmail: z.email().default('appointments@example.com'),
+    senderEmail: z.email({
+      error: (issue) => (issue.input === undefined ? 'required (-c senderEmail=front-desk@your-clinic.org)' : 'must be an email address'),
+    }),
     senderDomain: z
       .string()
       .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be a domain name')

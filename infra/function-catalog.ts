@@ -43,6 +43,13 @@ export const FUNCTIONS = {
     timeoutSeconds: 10,
     needs: ['table', 'completeStaffTask'],
   },
+  getOpenApiDocument: {
+    entry: 'functions/shared/http/get-openapi-document.handler.ts',
+    description: 'GET openapi.json (no API key): the OpenAPI 3.1 description of this API, as in docs/openapi.json',
+    memorySize: 128,
+    timeoutSeconds: 3,
+    needs: [],
+  },
   screenIntake: {
     entry: 'functions/intake/screen-intake.handler.ts',
     description: 'Journey task: marks intake complete and alerts clinical staff when the answers show risk',
@@ -109,8 +116,12 @@ export const ENV = {
   journeyStateMachineArn: 'JOURNEY_STATE_MACHINE_ARN',
   clearinghouseBaseUrl: 'CLEARINGHOUSE_BASE_URL',
   clearinghouseApiKey: 'CLEARINGHOUSE_API_KEY',
+  /** Deployed, the key is not in the environment: this names the Secrets Manager secret that holds it. */
+  clearinghouseApiKeySecretArn: 'CLEARINGHOUSE_API_KEY_SECRET_ARN',
   paymentsBaseUrl: 'PAYMENTS_BASE_URL',
   paymentsApiKey: 'PAYMENTS_API_KEY',
+  /** Deployed, the key is not in the environment: this names the Secrets Manager secret that holds it. */
+  paymentsApiKeySecretArn: 'PAYMENTS_API_KEY_SECRET_ARN',
   senderEmail: 'SENDER_EMAIL',
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
   staffAlertsTopicArn: 'STAFF_ALERTS_TOPIC_ARN',

@@ -46,7 +46,6 @@ export class PatientAccessStack extends Stack {
     });
     this.workflow = new PatientJourneyWorkflow(this, 'PatientJourney', {
       functions: this.functions.byName,
-      table,
       key,
       logRetention,
       logRemovalPolicy,

@@ -8,7 +8,7 @@ export const TABLE_SCHEMA = {
   /** Epoch seconds; DynamoDB deletes the item some time after it (idempotency records, slot holds in the past). */
   timeToLiveAttribute: 'expiresAt',
   globalSecondaryIndexes: [
-    /** GSI1: per-clinic listings ordered by time (open staff tasks, journeys by day). */
+    /** GSI1: a clinic's open staff tasks, oldest first (keys.openStaffTasksIndex); a task leaves it when decided or expired. */
     { indexName: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
   ],
 } as const;

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
-import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithLambdaAuthorizer, APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { API_AUTHORIZER, API_ROUTES, type ApiRoute } from '#infra/api-routes.ts';
 import type { FunctionName } from '#infra/function-catalog.ts';
 import { invokeFunction } from './lambda-runtime.ts';
@@ -14,7 +12,6 @@ const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 /** HTTP APIs give up on an integration after 30 seconds. */
 const INTEGRATION_TIMEOUT_MS = 30_000;
 const API_ID = 'local';
-const OPENAPI_FILE = resolve(import.meta.dirname, '..', 'docs', 'openapi.json');
 /** Content types API Gateway passes as text; anything else arrives base64-encoded. */
 const TEXTUAL = /^(text\/|application\/(json|[\w.+-]+\+json|xml|[\w.+-]+\+xml|x-www-form-urlencoded|javascript))/i;
 
@@ -33,9 +30,9 @@ export interface LocalApiGatewayOptions {
 
 /**
  * A local API Gateway HTTP API on 127.0.0.1: the routes of infra/api-routes.ts with payload format 2.0 events, the
- * API-key Lambda authorizer (REQUEST, simple responses, identity source `x-api-key`, no caching) and API Gateway's
- * own answers — 401/403 from the authorizer, 404 for an unknown route, 413 over 10 MB, 500 when a function throws,
- * 503 after 30 s. `GET /openapi.json` serves docs/openapi.json without authorization.
+ * API-key Lambda authorizer (REQUEST, simple responses, identity source `x-api-key`, no caching) on every route not
+ * marked `public`, and API Gateway's own answers — 401/403 from the authorizer, 404 for an unknown route, 413 over
+ * 10 MB, 500 when a function throws, 503 after 30 s.
  */
 export async function startApiGateway(options: LocalApiGatewayOptions): Promise<LocalApiGateway> {
   const invoke = options.invoke ?? invokeFunction;
@@ -100,26 +97,44 @@ async function handle(
   const body = await readBody(request);
   if (body === undefined) return send(response, 413, { message: 'Request Entity Too Large' });
 
-  if (method === 'GET' && url.pathname === '/openapi.json') {
-    const document = await readFile(OPENAPI_FILE, 'utf8').catch(() => undefined);
-    if (document === undefined) return send(response, 404, { message: 'Not Found' });
-    response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(document);
-    return;
-  }
-
   const matched = matchRoute(method, url.pathname);
   if (!matched) return send(response, 404, { message: 'Not Found' });
 
   const event = buildEvent(request, url, body, matched, requestId);
+  const lambdaEvent = matched.route.public ? event : await authorize(event, matched, invoke, onError);
+  if (typeof lambdaEvent === 'number') return send(response, lambdaEvent, { message: STATUS_MESSAGES[lambdaEvent] });
+
+  let result: unknown;
+  try {
+    result = await withTimeout(invoke(matched.route.function, lambdaEvent));
+  } catch (error) {
+    if ((error as Error).name === 'IntegrationTimeout') return send(response, 503, { message: 'Service Unavailable' });
+    onError?.(event.routeKey, error as Error);
+    return send(response, 500, { message: 'Internal Server Error' });
+  }
+  writeResult(response, result);
+}
+
+const STATUS_MESSAGES = { 401: 'Unauthorized', 403: 'Forbidden', 500: 'Internal Server Error' } as const;
+
+/**
+ * Runs the API-key authorizer as API Gateway does for a protected route: the event with the authorizer's context
+ * added, or the status API Gateway answers instead of calling the route's function.
+ */
+async function authorize(
+  event: APIGatewayProxyEventV2,
+  matched: MatchedRoute,
+  invoke: (name: FunctionName, event: unknown) => Promise<unknown>,
+  onError: LocalApiGatewayOptions['onError'],
+): Promise<APIGatewayProxyEventV2WithLambdaAuthorizer<unknown> | keyof typeof STATUS_MESSAGES> {
   const apiKey = event.headers['x-api-key'];
   // API Gateway does not call the authorizer when the identity source is missing.
-  if (!apiKey) return send(response, 401, { message: 'Unauthorized' });
+  if (!apiKey) return 401;
 
   const authorizerEvent: APIGatewayRequestAuthorizerEventV2 = {
     version: '2.0',
     type: 'REQUEST',
-    routeArn: `arn:aws:execute-api:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:${API_ID}/$default/${method}${url.pathname}`,
+    routeArn: `arn:aws:execute-api:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:${API_ID}/$default/${event.requestContext.http.method}${event.rawPath}`,
     identitySource: [apiKey],
     routeKey: event.routeKey,
     rawPath: event.rawPath,
@@ -136,23 +151,10 @@ async function handle(
     authorization = (await withTimeout(invoke(API_AUTHORIZER, authorizerEvent))) as { isAuthorized?: unknown; context?: unknown };
   } catch (error) {
     onError?.(`${event.routeKey} (authorizer)`, error as Error);
-    return send(response, 500, { message: 'Internal Server Error' });
+    return 500;
   }
-  if (authorization?.isAuthorized !== true) return send(response, 403, { message: 'Forbidden' });
-  const lambdaEvent = {
-    ...event,
-    requestContext: { ...event.requestContext, authorizer: { lambda: authorization.context ?? {} } },
-  };
-
-  let result: unknown;
-  try {
-    result = await withTimeout(invoke(matched.route.function, lambdaEvent));
-  } catch (error) {
-    if ((error as Error).name === 'IntegrationTimeout') return send(response, 503, { message: 'Service Unavailable' });
-    onError?.(event.routeKey, error as Error);
-    return send(response, 500, { message: 'Internal Server Error' });
-  }
-  writeResult(response, result);
+  if (authorization?.isAuthorized !== true) return 403;
+  return { ...event, requestContext: { ...event.requestContext, authorizer: { lambda: authorization.context ?? {} } } };
 }
 
 /** The payload 2.0 event API Gateway hands a Lambda integration (before the authorizer's context is added). */

@@ -20,6 +20,11 @@ import { LocalSns } from './step-functions/sns-topics.ts';
 export const LOCAL_TABLE_NAME = 'patient-access';
 export const JOURNEY_STATE_MACHINE_NAME = 'PatientJourney';
 export const LOCAL_SENDER_EMAIL = 'front-desk@demo-clinic.example';
+/**
+ * Deployed, every email goes through the stack's SES configuration set; locally too, so the send path that runs is
+ * the deployed one. The SES emulator accepts the name without checking that the set exists.
+ */
+export const LOCAL_SES_CONFIGURATION_SET = 'patient-access-local';
 export const STAFF_ALERTS_TOPIC_ARN = `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:patient-access-staff-alerts`;
 /** Keys the local simulators expect; they guard nothing real. */
 const CLEARINGHOUSE_API_KEY = 'local-clearinghouse-key';
@@ -191,10 +196,10 @@ function setHandlerEnvironment(local: {
   env[ENV.paymentsApiKey] = PAYMENTS_API_KEY;
   env[ENV.senderEmail] = LOCAL_SENDER_EMAIL;
   env[ENV.staffAlertsTopicArn] = STAFF_ALERTS_TOPIC_ARN;
-  delete env[ENV.sesConfigurationSet];
+  env[ENV.sesConfigurationSet] = LOCAL_SES_CONFIGURATION_SET;
   // Secrets come as plain values locally (functions/shared/secrets.ts).
-  delete env[`${ENV.clearinghouseApiKey}_SECRET_ARN`];
-  delete env[`${ENV.paymentsApiKey}_SECRET_ARN`];
+  delete env[ENV.clearinghouseApiKeySecretArn];
+  delete env[ENV.paymentsApiKeySecretArn];
   env.POWERTOOLS_SERVICE_NAME ??= 'patient-access';
   if (local.quiet) env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   else env.POWERTOOLS_LOG_LEVEL ??= 'WARN';

@@ -29,7 +29,6 @@ export const keys = {
 
   /** The journey and its stages: what GET /journeys/{id} returns. Stage items share the partition. */
   journey: (clinicId: string, journeyId: string) => ({ PK: `${clinic(clinicId)}#JOURNEY#${journeyId}`, SK: 'JOURNEY' }),
-  journeyPartition: (clinicId: string, journeyId: string) => `${clinic(clinicId)}#JOURNEY#${journeyId}`,
   eligibility: (clinicId: string, journeyId: string) => ({ PK: `${clinic(clinicId)}#JOURNEY#${journeyId}`, SK: 'ELIGIBILITY' }),
   appointment: (clinicId: string, journeyId: string) => ({ PK: `${clinic(clinicId)}#JOURNEY#${journeyId}`, SK: 'APPOINTMENT' }),
   payment: (clinicId: string, journeyId: string) => ({ PK: `${clinic(clinicId)}#JOURNEY#${journeyId}`, SK: 'PAYMENT' }),

@@ -133,14 +133,13 @@ const TABLE_KEY_ACTIONS: Record<TableAccess, string[]> = {
 
 /**
  * Grants item access to the table and its named indexes (no `index/*` wildcard: the index names come from
- * infra/table-schema.ts) plus use of the table's key, only through DynamoDB. Pass `actions` to grant fewer
- * actions than the access level holds, e.g. a single UpdateItem.
+ * infra/table-schema.ts) plus use of the table's key, only through DynamoDB.
  */
-export function grantTableData(table: dynamodb.ITable, grantee: iam.IGrantable, access: TableAccess, actions?: string[]): void {
+export function grantTableData(table: dynamodb.ITable, grantee: iam.IGrantable, access: TableAccess): void {
   const stack = Stack.of(table);
   grantee.grantPrincipal.addToPrincipalPolicy(
     new iam.PolicyStatement({
-      actions: actions ?? TABLE_ACTIONS[access],
+      actions: TABLE_ACTIONS[access],
       resources: [table.tableArn, ...TABLE_SCHEMA.globalSecondaryIndexes.map((index) => `${table.tableArn}/index/${index.indexName}`)],
     }),
   );

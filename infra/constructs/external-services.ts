@@ -18,8 +18,9 @@ export interface ExternalService {
 
 /**
  * The clearinghouse (real-time eligibility) and the payment processor. Their API keys stay in Secrets Manager; the
- * functions get the secret's ARN in `<NAME>_SECRET_ARN` and read the key through functions/shared/secrets.ts (cached
- * for minutes), so the key never appears in the template, the Lambda configuration or the environment. A clinic
+ * functions get the secret's ARN (`ENV.clearinghouseApiKeySecretArn` / `ENV.paymentsApiKeySecretArn`) and read the
+ * key through functions/shared/secrets.ts (cached for minutes), so the key never appears in the template, the Lambda
+ * configuration or the environment. A clinic
  * either names an existing secret holding the bare key (context `clearinghouseSecretArn` / `paymentsSecretArn`) or
  * gets one with a random placeholder value to overwrite after the first deploy.
  */

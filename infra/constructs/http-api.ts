@@ -1,4 +1,4 @@
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -41,7 +41,8 @@ const ACCESS_LOG_FIELDS = {
 
 /**
  * The public HTTP API (payload format 2.0): one Lambda integration per route of infra/api-routes.ts, every route
- * behind the API-key authorizer, JSON access logs and stage-wide throttling.
+ * behind the API-key authorizer except those marked `public` (the OpenAPI document), JSON access logs and
+ * stage-wide throttling.
  */
 export class PatientAccessHttpApi extends Construct {
   readonly api: apigw.HttpApi;
@@ -84,14 +85,22 @@ export class PatientAccessHttpApi extends Construct {
     });
 
     for (const route of API_ROUTES) {
-      this.api.addRoutes({
+      const [httpRoute] = this.api.addRoutes({
         path: route.path,
         methods: [apigw.HttpMethod[route.method]],
         integration: new HttpLambdaIntegration(`${route.function}Integration`, props.functions[route.function], {
           payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,
         }),
-        authorizer,
+        authorizer: route.public ? new apigw.HttpNoneAuthorizer() : authorizer,
       });
+      if (route.public && httpRoute) {
+        Validations.of(httpRoute).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason:
+            'This route serves only the OpenAPI description of the API, the same for everyone: it reads no table, names ' +
+            'no clinic and holds no patient data, and its function has no permissions beyond its own logs.',
+        });
+      }
     }
   }
 

@@ -16,8 +16,9 @@ export interface MessagingProps {
 
 /**
  * Everything that leaves the stack as a message: patient email through SES (a configuration set that requires TLS
- * and tracks reputation, and the verified sender identity), the staff alerts topic (IDs and reasons only, never
- * PHI) and the operations alarm topic.
+ * and tracks reputation, and the verified sender identity), the staff alerts topic (IDs plus the alert's kind,
+ * stage or triage level; never reasons, answers or other PHI: staff read those in the task) and the operations
+ * alarm topic.
  */
 export class Messaging extends Construct {
   readonly configurationSet: ses.ConfigurationSet;

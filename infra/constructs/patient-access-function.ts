@@ -95,7 +95,6 @@ export class PatientAccessFunction extends NodejsFunction {
       role,
       environment: {
         POWERTOOLS_SERVICE_NAME: 'patient-access',
-        POWERTOOLS_METRICS_NAMESPACE: 'PatientAccess',
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },

@@ -10,15 +10,6 @@ import type { ExternalService, ExternalServices } from './external-services.ts';
 import type { Messaging } from './messaging.ts';
 import { PatientAccessFunction } from './patient-access-function.ts';
 
-/**
- * Environment variables that carry the ARN of the secret holding an API key: `<ENV name>_SECRET_ARN`, the name
- * functions/shared/secrets.ts reads. Deployed functions get only these, never the key itself.
- */
-export const SECRET_ARN_ENV = {
-  clearinghouseApiKey: `${ENV.clearinghouseApiKey}_SECRET_ARN`,
-  paymentsApiKey: `${ENV.paymentsApiKey}_SECRET_ARN`,
-} as const;
-
 export interface PatientAccessFunctionsProps {
   table: ITable;
   key: IKey;
@@ -53,10 +44,10 @@ export class PatientAccessFunctions extends Construct {
             fn.useTable(props.table, name === API_AUTHORIZER ? 'read' : 'readWrite');
             break;
           case 'clearinghouse':
-            useExternalService(fn, props.externalServices.clearinghouse, ENV.clearinghouseBaseUrl, SECRET_ARN_ENV.clearinghouseApiKey);
+            useExternalService(fn, props.externalServices.clearinghouse, ENV.clearinghouseBaseUrl, ENV.clearinghouseApiKeySecretArn);
             break;
           case 'payments':
-            useExternalService(fn, props.externalServices.payments, ENV.paymentsBaseUrl, SECRET_ARN_ENV.paymentsApiKey);
+            useExternalService(fn, props.externalServices.payments, ENV.paymentsBaseUrl, ENV.paymentsApiKeySecretArn);
             break;
           case 'email':
             props.messaging.grantSendEmail(fn);
@@ -130,6 +121,10 @@ function acknowledgeFunctionFindings(fn: PatientAccessFunction): void {
   );
 }
 
+/**
+ * Deployed functions get the base URL and the ARN of the secret holding the API key (read through
+ * functions/shared/secrets.ts), never the key itself.
+ */
 function useExternalService(fn: PatientAccessFunction, service: ExternalService, baseUrlEnv: string, secretArnEnv: string): void {
   service.apiKeySecret.grantRead(fn);
   fn.addEnvironment(baseUrlEnv, service.baseUrl);

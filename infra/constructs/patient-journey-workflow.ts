@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -9,7 +8,6 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { FUNCTIONS, type FunctionName } from '#infra/function-catalog.ts';
 import { INLINE_POLICY_REASON } from '#infra/nag.ts';
-import { grantTableData } from './data.ts';
 import { REPO_ROOT } from './patient-access-function.ts';
 
 /** The workflow definition shipped to AWS: the same file the local cloud and the workflow tests execute. */
@@ -17,7 +15,6 @@ export const PATIENT_JOURNEY_ASL = path.join(REPO_ROOT, 'workflows', 'patient-jo
 
 export interface PatientJourneyWorkflowProps {
   functions: Readonly<Record<FunctionName, IFunction>>;
-  table: ITable;
   key: IKey;
   logRetention: RetentionDays;
   logRemovalPolicy: RemovalPolicy;
@@ -26,7 +23,8 @@ export interface PatientJourneyWorkflowProps {
 /**
  * The PatientJourney state machine (STANDARD: journeys wait up to 14 days for staff, and every step must run
  * exactly once). Its definition is workflows/patient-journey.asl.json with each `${…FunctionArn}` placeholder
- * replaced by the ARN of the catalog function that declares it, and `${TableName}` by the table's name.
+ * replaced by the ARN of the catalog function that declares it. Every state that touches data is one of those
+ * functions (the journey's end is recorded by FinishJourney), so the state machine itself has no table access.
  */
 export class PatientJourneyWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -34,9 +32,9 @@ export class PatientJourneyWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: PatientJourneyWorkflowProps) {
     super(scope, id);
-    const { functions, table, key } = props;
+    const { functions, key } = props;
 
-    const substitutions: Record<string, string> = { TableName: table.tableName };
+    const substitutions: Record<string, string> = {};
     const invoked: IFunction[] = [];
     for (const [name, spec] of Object.entries(FUNCTIONS) as Array<[FunctionName, (typeof FUNCTIONS)[FunctionName]]>) {
       if (!('aslPlaceholder' in spec)) continue;
@@ -64,12 +62,10 @@ export class PatientJourneyWorkflow extends Construct {
       encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(key),
     });
 
-    // Exactly the unqualified function ARNs the definition names (no version/alias wildcard), and the one table
-    // write the definition makes directly (Mark* states set the journey's final status).
+    // Exactly the unqualified function ARNs the definition names (no version/alias wildcard).
     this.stateMachine.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: invoked.map((fn) => fn.functionArn) }),
     );
-    grantTableData(table, this.stateMachine, 'readWrite', ['dynamodb:UpdateItem']);
 
     Validations.of(this.stateMachine.role).acknowledge(
       {
@@ -77,7 +73,7 @@ export class PatientJourneyWorkflow extends Construct {
         reason:
           'Statements on "*" are the CloudWatch Logs log-delivery actions (logs:CreateLogDelivery and friends) that ' +
           'Step Functions logging requires and X-Ray tracing (xray:PutTraceSegments, GetSamplingRules, ...): neither ' +
-          'supports resource-level permissions. Function invokes and the table write name their resources.',
+          'supports resource-level permissions. Function invokes name their resources.',
       },
       { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: INLINE_POLICY_REASON },
     );

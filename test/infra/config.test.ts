@@ -1,20 +1,24 @@
+import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { readConfig } from '#infra/config.ts';
+import { CONFIG_KEYS, readConfig } from '#infra/config.ts';
 
+const SENDER = 'front-desk@clinic.example';
+
+/** Reads the config from a context that names a sender unless the test says otherwise. */
 function configFrom(context: Record<string, unknown>) {
-  return readConfig(new App({ context }).node);
+  return readConfig(new App({ context: { senderEmail: SENDER, ...context } }).node);
 }
 
 describe('Function: readConfig', () => {
-  it('returns offline-safe defaults when no context is set', () => {
+  it('returns the defaults of every key but the sender', () => {
     // Act
     const config = configFrom({});
 
     // Assess
     expect(config).toEqual({
       environment: 'production',
-      senderEmail: 'appointments@example.com',
+      senderEmail: SENDER,
       clearinghouseBaseUrl: 'https://healthcare.us.stedi.com',
       paymentsBaseUrl: 'https://api.stripe.com',
       logRetentionDays: 365,
@@ -40,8 +44,16 @@ describe('Function: readConfig', () => {
     expect(config.clearinghouseSecretArn).toBeUndefined();
   });
 
+  it.each([{ senderEmail: undefined }, { senderEmail: '' }, { senderEmail: undefined, senderDomain: 'clinic.example' }])(
+    'refuses to run without a sender address (%o), naming the key',
+    (context) => {
+      // Act & assess
+      expect(() => configFrom(context)).toThrow(/senderEmail: required/);
+    },
+  );
+
   it.each([
-    [{ senderEmail: 'not-an-address' }, /senderEmail/],
+    [{ senderEmail: 'not-an-address' }, /senderEmail: must be an email address/],
     [{ senderDomain: 'clinic.example', senderEmail: 'desk@other.example' }, /senderEmail must be an address at senderDomain/],
     [{ logRetentionDays: 100 }, /logRetentionDays: must be one of/],
     [{ clearinghouseSecretArn: 'my-secret' }, /clearinghouseSecretArn: must be a full Secrets Manager secret ARN/],
@@ -58,5 +70,19 @@ describe('Function: readConfig', () => {
 
     // Assess
     expect(config.senderDomain).toBe('Clinic.example');
+  });
+});
+
+describe('Document: README deploy section', () => {
+  it('names every context key that readConfig reads', () => {
+    // Prepare
+    const readme = readFileSync('README.md', 'utf8');
+    const deploy = readme.slice(readme.indexOf('## Deploy'), readme.indexOf('\n## ', readme.indexOf('## Deploy') + 1));
+
+    // Act
+    const missing = CONFIG_KEYS.filter((key) => !deploy.includes(`\`${key}\``));
+
+    // Assess
+    expect(missing).toEqual([]);
   });
 });

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { API_ROUTES } from '#infra/api-routes.ts';
-import { SECRET_ARN_ENV } from '#infra/constructs/patient-access-functions.ts';
 import { PATIENT_JOURNEY_ASL } from '#infra/constructs/patient-journey-workflow.ts';
 import { ENV, FUNCTIONS, type FunctionName, type FunctionSpec } from '#infra/function-catalog.ts';
 import { TABLE_SCHEMA } from '#infra/table-schema.ts';
@@ -130,10 +129,9 @@ describe('Construct: PatientJourneyWorkflow', () => {
     for (const [name, spec] of catalog) {
       if (spec.aslPlaceholder) expect(substitutions[spec.aslPlaceholder]).toEqual(stack.resolve(stack.functions.byName[name].functionArn));
     }
-    expect(substitutions.TableName).toEqual(stack.resolve(stack.data.table.tableName));
   });
 
-  it('may invoke exactly the functions the definition names, and only update the table', () => {
+  it('may invoke exactly the functions the definition names, and has no table access of its own', () => {
     const roleRef = stack.resolve(stack.workflow.stateMachine.role.roleName);
     const statements = Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Resource>)
       .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([roleRef]))
@@ -143,7 +141,7 @@ describe('Construct: PatientJourneyWorkflow', () => {
       .filter(([, spec]) => spec.aslPlaceholder)
       .map(([name]) => stack.resolve(stack.functions.byName[name].functionArn));
     expect(invoke.flatMap((s) => s.Resource as unknown[])).toEqual(expected);
-    expect(actionsOf(statements).filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:UpdateItem']);
+    expect(actionsOf(statements).filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
   });
 });
 
@@ -177,8 +175,8 @@ describe('Construct: PatientAccessFunctions', () => {
     table: [ENV.tableName],
     startJourney: [ENV.journeyStateMachineArn],
     completeStaffTask: [ENV.journeyStateMachineArn],
-    clearinghouse: [ENV.clearinghouseBaseUrl, SECRET_ARN_ENV.clearinghouseApiKey],
-    payments: [ENV.paymentsBaseUrl, SECRET_ARN_ENV.paymentsApiKey],
+    clearinghouse: [ENV.clearinghouseBaseUrl, ENV.clearinghouseApiKeySecretArn],
+    payments: [ENV.paymentsBaseUrl, ENV.paymentsApiKeySecretArn],
     email: [ENV.senderEmail, ENV.sesConfigurationSet],
     staffAlerts: [ENV.staffAlertsTopicArn],
   };
@@ -234,11 +232,22 @@ describe('Construct: PatientAccessHttpApi', () => {
     expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(API_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
   });
 
-  it('puts every route behind the API-key authorizer', () => {
+  /** The template's route for a route of the catalog. */
+  const routeOf = (route: (typeof API_ROUTES)[number]) => routes.find((r) => r.Properties.RouteKey === `${route.method} ${route.path}`);
+
+  it('puts every route but the public ones behind the API-key authorizer', () => {
     expect(authorizers).toHaveLength(1);
-    for (const route of routes) {
-      expect(route.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizers[0]?.[0] } });
+    for (const route of API_ROUTES.filter((r) => !r.public)) {
+      expect(routeOf(route)?.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizers[0]?.[0] } });
     }
+  });
+
+  it('serves only the OpenAPI document without authorization, from a function that can touch nothing', () => {
+    const publicRoutes = API_ROUTES.filter((r) => r.public);
+    expect(publicRoutes.map((r) => `${r.method} ${r.path} -> ${r.function}`)).toEqual(['GET /openapi.json -> getOpenApiDocument']);
+    expect(routeOf(publicRoutes[0] as (typeof API_ROUTES)[number])?.Properties).toMatchObject({ AuthorizationType: 'NONE' });
+    expect(FUNCTIONS.getOpenApiDocument.needs).toEqual([]);
+    expect(actionsOf(statementsOf('getOpenApiDocument')).filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:'))).toEqual([]);
   });
 
   it('never caches an authorizer decision, which depends on the clinic in the path', () => {

@@ -3,12 +3,15 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { readConfig } from '#infra/config.ts';
 import { PatientAccessStack } from '#infra/patient-access-stack.ts';
 
+/** The sender `npm run synth` passes too: a reserved domain (RFC 2606), since `senderEmail` has no default. */
+export const TEST_SENDER_EMAIL = 'front-desk@example.org';
+
 /**
  * Builds the stack as `cdk synth` does, minus bundling: `aws:cdk:bundling-stacks: []` makes NodejsFunction skip
  * esbuild (the handler files must still exist), which keeps a synth around a second. Call once per test file.
  */
 export function synthStack(context: Record<string, unknown> = {}) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], senderEmail: TEST_SENDER_EMAIL, ...context } });
   const stack = new PatientAccessStack(app, 'PatientAccess', { config: readConfig(app.node) });
   return { app, stack, template: Template.fromStack(stack) };
 }

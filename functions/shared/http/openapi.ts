@@ -13,12 +13,18 @@ type Responses = Operation['responses'];
 const jsonContent = (schema: z.ZodType) => ({ 'application/json': { schema } });
 const message = (description: string) => ({ description, content: jsonContent(MessageErrorSchema) });
 
-/** Answers every route can give: the authorizer's 401/403 and a bare 500. */
-const COMMON_RESPONSES: Responses = {
+/** Answers every route behind the API key can give: the authorizer's 401/403. */
+const AUTHORIZER_RESPONSES: Responses = {
   401: message('No x-api-key header.'),
   403: message('The API key is unknown, revoked, or not for this clinic.'),
-  500: message('Unexpected failure; safe to retry (requests are idempotent).'),
 };
+
+/**
+ * A bare 500. Whether a retry is safe depends on the route, so each route says so: an intake submission is
+ * idempotent (Idempotency-Key or body hash), a read is, and a staff decision that did take effect answers 409 when
+ * repeated.
+ */
+const serverError = (retry: string) => ({ 500: message(`Unexpected failure. ${retry}`) });
 
 const BODY_RESPONSES: Responses = {
   400: { description: 'Invalid body: every problem, each with its path.', content: jsonContent(ValidationErrorSchema) },
@@ -58,7 +64,8 @@ const OPERATIONS: Record<string, Operation> = {
       },
       ...BODY_RESPONSES,
       409: message('The Idempotency-Key was already used with a different body.'),
-      ...COMMON_RESPONSES,
+      ...AUTHORIZER_RESPONSES,
+      ...serverError('Safe to retry with the same body (and Idempotency-Key, if sent): a repeat never starts a second journey.'),
     },
   },
   'GET /v1/clinics/{clinicId}/journeys/{journeyId}': {
@@ -69,7 +76,8 @@ const OPERATIONS: Record<string, Operation> = {
     responses: {
       200: { description: 'The journey.', content: jsonContent(JourneyViewSchema) },
       404: message('No such journey for this clinic.'),
-      ...COMMON_RESPONSES,
+      ...AUTHORIZER_RESPONSES,
+      ...serverError('Safe to retry.'),
     },
   },
   'POST /v1/clinics/{clinicId}/staff-tasks/{taskId}/decision': {
@@ -85,7 +93,24 @@ const OPERATIONS: Record<string, Operation> = {
       ...BODY_RESPONSES,
       404: message('No such staff task for this clinic.'),
       409: message('The task was already decided or can no longer be resumed.'),
-      ...COMMON_RESPONSES,
+      ...AUTHORIZER_RESPONSES,
+      ...serverError(
+        'Safe to retry: a failure before the journey resumed leaves the task open, and a retry after the decision took ' +
+          'effect answers 409 (the journey shows the decision).',
+      ),
+    },
+  },
+  'GET /openapi.json': {
+    operationId: 'getOpenApiDocument',
+    summary: 'Get this document',
+    description: 'The OpenAPI description of this API. Needs no API key: it says nothing about any clinic or patient.',
+    tags: ['Documentation'],
+    responses: {
+      200: {
+        description: 'This OpenAPI 3.1 document.',
+        content: jsonContent(z.looseObject({ openapi: z.string(), paths: z.record(z.string(), z.unknown()) })),
+      },
+      ...serverError('Safe to retry.'),
     },
   },
 };
@@ -111,7 +136,8 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[] = API_ROUTES) {
       ...operation,
       method: route.method.toLowerCase() as RouteConfig['method'],
       path: route.path,
-      security: [{ [apiKey.name]: [] }],
+      // An empty list overrides the document-wide API key requirement.
+      security: route.public ? [] : [{ [apiKey.name]: [] }],
     });
   }
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({

@@ -161,7 +161,7 @@ describe('Function: verifyEligibility on DynamoDB Local and the clearinghouse si
       new QueryCommand({
         TableName: table.tableName,
         KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': keys.journeyPartition(clinicId, ref.journeyId) },
+        ExpressionAttributeValues: { ':pk': keys.journey(clinicId, ref.journeyId).PK },
       }),
     );
     expect(partition.map((i) => i.SK).sort()).toEqual(['ELIGIBILITY', 'JOURNEY']);

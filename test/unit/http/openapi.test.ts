@@ -23,14 +23,33 @@ describe('OpenAPI document', () => {
     expect(committed).toBe(renderOpenApiDocument());
   });
 
-  it('documents every route the API deploys, behind the API key', () => {
-    expect(API_ROUTES.length).toBeGreaterThan(0);
-    for (const route of API_ROUTES) {
+  it('documents every route the API deploys behind the API key with the authorizer answers', () => {
+    const protectedRoutes = API_ROUTES.filter((route) => !route.public);
+    expect(protectedRoutes.length).toBeGreaterThan(0);
+    for (const route of protectedRoutes) {
       const operation = document.paths[route.path]?.[route.method.toLowerCase()];
       expect(operation, `${route.method} ${route.path}`).toBeDefined();
       expect(operation?.security).toEqual([{ ApiKey: [] }]);
       expect(operation?.responses).toHaveProperty('401');
       expect(operation?.responses).toHaveProperty('403');
+    }
+  });
+
+  it('documents the public routes as needing no API key', () => {
+    const publicRoutes = API_ROUTES.filter((route) => route.public);
+    expect(publicRoutes.map((route) => `${route.method} ${route.path}`)).toEqual(['GET /openapi.json']);
+    for (const route of publicRoutes) {
+      const operation = document.paths[route.path]?.[route.method.toLowerCase()];
+      expect(operation?.security).toEqual([]);
+      expect(operation?.responses).not.toHaveProperty('401');
+      expect(operation?.responses).not.toHaveProperty('403');
+    }
+  });
+
+  it('says on each route whether a request that failed with 500 may be retried', () => {
+    for (const route of API_ROUTES) {
+      const serverError = document.paths[route.path]?.[route.method.toLowerCase()]?.responses['500'] as { description?: string };
+      expect(serverError?.description, `${route.method} ${route.path}`).toMatch(/Safe to retry/);
     }
   });
 
