@@ -53,7 +53,7 @@ function meterCapacity(client: { middlewareStack: DynamoDBClient['middlewareStac
 /** Lambda tasks run through a timing wrapper; the direct DynamoDB integrations through a metered client. */
 function meteredStateOverrides(cloudDynamo: () => DynamoDBClient): Record<string, StateOverride> {
   const overrides: Record<string, StateOverride> = {};
-  for (const task of taskStates(loadJourneyDefinition('patient-access'))) {
+  for (const task of taskStates(loadJourneyDefinition())) {
     const fn = functionNameFromArn(task.resource);
     if (fn) overrides[task.name] = (parameters) => timed(fn, parameters);
     if (task.resource === 'arn:aws:states:::dynamodb:updateItem') {

@@ -103,7 +103,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const sns = new LocalSns((message) => say(`[staff alert] ${message.subject ?? '(no subject)'} ${message.message}`));
     const sfn = new LocalStepFunctions({
       stateMachineName: JOURNEY_STATE_MACHINE_NAME,
-      definition: loadJourneyDefinition(LOCAL_TABLE_NAME),
+      definition: loadJourneyDefinition(),
       dynamodb: dynamoClient,
       ...(options.stateOverrides ? { stateOverrides: options.stateOverrides } : {}),
       ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),

@@ -20,10 +20,10 @@ export function localStateMachineArn(name: string): string {
 
 /**
  * The values the CDK stack passes as `definitionSubstitutions`, with local ARNs: every catalog function that names an
- * `aslPlaceholder` gets its local ARN, and `TableName` the local table.
+ * `aslPlaceholder` gets its local ARN.
  */
-export function localSubstitutions(tableName: string): Record<string, string> {
-  const substitutions: Record<string, string> = { TableName: tableName };
+export function localSubstitutions(): Record<string, string> {
+  const substitutions: Record<string, string> = {};
   for (const [name, spec] of Object.entries(FUNCTIONS)) {
     if ('aslPlaceholder' in spec) substitutions[spec.aslPlaceholder] = localFunctionArn(name as FunctionName);
   }
@@ -44,9 +44,9 @@ export function loadDefinition(file: string, substitutions: Record<string, strin
   return JSON.parse(text) as StateMachineDefinition;
 }
 
-/** The deployable PatientJourney definition with local ARNs and the given table. */
-export function loadJourneyDefinition(tableName: string): StateMachineDefinition {
-  return loadDefinition(JOURNEY_DEFINITION_FILE, localSubstitutions(tableName));
+/** The deployable PatientJourney definition with local ARNs. */
+export function loadJourneyDefinition(): StateMachineDefinition {
+  return loadDefinition(JOURNEY_DEFINITION_FILE, localSubstitutions());
 }
 
 export interface TaskStateInfo {

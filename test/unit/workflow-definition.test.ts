@@ -30,10 +30,7 @@ describe('Workflow: PatientJourney definition', () => {
   });
 
   it('uses only placeholders the function catalog provides', () => {
-    const known = new Set<string>([
-      'TableName',
-      ...Object.values(FUNCTIONS).flatMap((f) => ('aslPlaceholder' in f ? [f.aslPlaceholder] : [])),
-    ]);
+    const known = new Set<string>(Object.values(FUNCTIONS).flatMap((f) => ('aslPlaceholder' in f ? [f.aslPlaceholder] : [])));
     const used = [...JSON.stringify(definition).matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]);
     expect(used.length).toBeGreaterThan(0);
     for (const placeholder of used) expect(known, placeholder).toContain(placeholder);

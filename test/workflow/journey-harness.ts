@@ -37,7 +37,7 @@ export async function journeyHarness() {
   await ensureTable(dynamodb, tableName);
   const table = { client: DynamoDBDocumentClient.from(dynamodb), tableName };
   const finishJourney = makeFinishJourney({ table });
-  const definition = loadJourneyDefinition(tableName);
+  const definition = loadJourneyDefinition();
   const scripts = new Map<string, Script>();
   const calls = new Map<string, RecordedCall[]>();
 

@@ -14,7 +14,7 @@ describe('LocalStepFunctions', () => {
     // prepare
     const sfn = new LocalStepFunctions({
       stateMachineName: 'PatientJourney',
-      definition: loadJourneyDefinition('unused-table'),
+      definition: loadJourneyDefinition(),
       dynamodb,
       retryDelayMs: 60_000,
       stateOverrides: {

@@ -92,7 +92,7 @@ const OPERATIONS: Record<string, Operation> = {
       200: { description: 'Decision recorded.', content: jsonContent(StaffDecisionRecordedSchema) },
       ...BODY_RESPONSES,
       404: message('No such staff task for this clinic.'),
-      409: message('The task was already decided or can no longer be resumed.'),
+      409: message('The task was already decided, can no longer be resumed, or does not allow this action at its stage.'),
       ...AUTHORIZER_RESPONSES,
       ...serverError(
         'Safe to retry: a failure before the journey resumed leaves the task open, and a retry after the decision took ' +
