@@ -7,7 +7,7 @@ import { log } from '#shared/observability.ts';
 import type { TableRef } from '#shared/table.ts';
 import { parkReason } from './park-reason.ts';
 import { openTaskAndAlert } from './staff-alerts.ts';
-import { staffTaskId } from './staff-task-store.ts';
+import { refreshTaskToken, staffTaskId } from './staff-task-store.ts';
 
 export interface ParkForStaffDeps {
   table: TableRef;
@@ -19,8 +19,8 @@ export interface ParkForStaffDeps {
 /**
  * Invoked with .waitForTaskToken: marks the journey WAITING_FOR_STAFF, opens a staff task holding the token and
  * alerts staff. It returns without resuming anything — the journey resumes when a person decides
- * (decide-staff-task.handler.ts sends the token back). Safe to retry: the task ID derives from the token, and the
- * alert is sent again only if it never went out.
+ * (decide-staff-task.handler.ts sends the token back). Safe to retry: a retry (which Step Functions gives a new
+ * token) updates the task it opened instead of opening another, and the alert is sent again only if it never went out.
  */
 export function makeParkForStaff(deps: ParkForStaffDeps) {
   return async (request: ParkForStaffRequest): Promise<{ taskId: string }> => {
@@ -28,8 +28,15 @@ export function makeParkForStaff(deps: ParkForStaffDeps) {
     const journey = await getJourney(deps.table, request);
     if (!journey) throw new Error(`Journey ${request.journeyId} not found`);
 
-    const taskId = staffTaskId(request.taskToken);
-    const reason = parkReason(request, journey.stages[request.stage]);
+    const current = journey.stages[request.stage];
+    // A retried invocation of this same park carries a new token: keep the task staff already see, with that token.
+    const parkedAlready =
+      journey.status === 'WAITING_FOR_STAFF' &&
+      current?.status === 'WAITING_FOR_STAFF' &&
+      current.staffTaskId !== undefined &&
+      (await refreshTaskToken(deps.table, request.clinicId, current.staffTaskId, request.taskToken));
+    const taskId = parkedAlready && current.staffTaskId ? current.staffTaskId : staffTaskId(request.taskToken);
+    const reason = parkedAlready && current.reason ? current.reason : parkReason(request, current);
     // Before the alert: a decision is accepted only while the journey is WAITING_FOR_STAFF.
     await updateStage(
       deps.table,

@@ -51,6 +51,30 @@ export async function openStaffTask(table: TableRef, task: StaffTask): Promise<b
   }
 }
 
+/**
+ * Points an open task at a new task token. Step Functions hands a retried .waitForTaskToken invocation a new token;
+ * the journey must then resume through that one, and staff must keep working the task they already see.
+ * False when the task is no longer open.
+ */
+export async function refreshTaskToken(table: TableRef, clinicId: string, taskId: string, taskToken: string): Promise<boolean> {
+  try {
+    await table.client.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: keys.staffTask(clinicId, taskId),
+        UpdateExpression: 'SET taskToken = :token',
+        ConditionExpression: '#status = :open',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':token': taskToken, ':open': 'OPEN' },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+}
+
 export async function getStaffTask(table: TableRef, clinicId: string, taskId: string): Promise<StaffTask | undefined> {
   const { Item } = await table.client.send(new GetCommand({ TableName: table.tableName, Key: keys.staffTask(clinicId, taskId) }));
   return Item as StaffTask | undefined;

@@ -98,4 +98,21 @@ describe('Function: parkForStaff on DynamoDB Local', () => {
       expect.objectContaining({ actor: 'function:parkForStaff', patientId: `p-${request.journeyId}`, outcome: 'success' }),
     ]);
   });
+
+  it('keeps the task staff already see, with the new token, when Step Functions retries the park with a new token', async () => {
+    // Prepare
+    const request = await seedJourney();
+    snsMock.on(PublishCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException' }));
+    await park(request).catch(() => undefined);
+
+    // Act
+    const retried = await park({ ...request, taskToken: `${request.taskToken}-retry` });
+
+    // Assess
+    expect(retried.taskId).toBe(staffTaskId(request.taskToken));
+    expect(await getStaffTask(table, clinicId, retried.taskId)).toMatchObject({ status: 'OPEN', taskToken: `${request.taskToken}-retry` });
+    expect(await getStaffTask(table, clinicId, staffTaskId(`${request.taskToken}-retry`))).toBeUndefined();
+    expect((await getJourney(table, request))?.stages.PAYMENT).toMatchObject({ status: 'WAITING_FOR_STAFF', staffTaskId: retried.taskId });
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 2);
+  });
 });
