@@ -1,5 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type AuditEvent, auditItem } from '#shared/audit.ts';
 import type { JourneyStatus } from '#shared/journey-contract.ts';
 import { getJourney, type JourneyRecord } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
@@ -26,6 +27,8 @@ export interface IntakeWrite {
   coverage: CoverageRecord;
   submission: SubmissionRecord;
   journey: JourneyRecord;
+  /** Written in the same transaction: the records exist exactly when the writes they describe do. */
+  audit: AuditEvent[];
 }
 
 /**
@@ -130,6 +133,7 @@ export function dynamoIntakeStore(table: TableRef): IntakeStore {
         },
         ...patientItems,
         { Put: { TableName, Item: { ...keys.coverage(clinicId, coverage.patientId), ...coverage } } },
+        ...write.audit.map((event) => ({ Put: { TableName, Item: auditItem(event, now) } })),
       ];
       try {
         // The token makes the SDK's own retry of this call (e.g. after a timeout) succeed instead of failing its conditions.

@@ -1,6 +1,5 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer } from 'aws-lambda';
-import { recordAudit } from '#shared/audit.ts';
 import { dynamo, sfn } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
 import { authorizedClinic, type ClinicAuthorization } from '#shared/http/authorized-clinic.ts';
@@ -21,7 +20,6 @@ const table = { client: dynamo, tableName: requireEnv('tableName') };
 const submitIntake = makeSubmitIntake({
   store: dynamoIntakeStore(table),
   journeys: sfnJourneyStarter(sfn, requireEnv('journeyStateMachineArn')),
-  audit: (event) => recordAudit(table, event),
 });
 
 /** POST /v1/clinics/{clinicId}/intake-submissions: validate, record once, start the journey, answer 202. */

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { AuditEvent } from '#shared/audit.ts';
 import { newJourneyRecord } from '#shared/journey-store.ts';
 import { log } from '#shared/observability.ts';
 import { coverageRecord, newPatientRecord, patientContactUpdate, submissionBodyHash, submissionRecord } from './intake-records.ts';
@@ -16,7 +15,6 @@ const MAX_ATTEMPTS = 5;
 export interface SubmitIntakeDeps {
   store: IntakeStore;
   journeys: JourneyStarter;
-  audit: (event: AuditEvent) => Promise<void>;
   now?: () => Date;
   newId?: () => string;
   /** Back-off between contended attempts; injectable so tests need not wait. */
@@ -78,6 +76,7 @@ export function makeSubmitIntake(deps: SubmitIntakeDeps) {
 
       const matchedPatientId = await deps.store.findPatientIdByMatch(clinicId, matchHash);
       const ids = { submissionId: newId(), journeyId: newId(), patientId: matchedPatientId ?? newId() };
+      const audited = { clinicId, actor: request.actor, patientId: ids.patientId, journeyId: ids.journeyId, outcome: 'success' } as const;
       const write: IntakeWrite = {
         clinicId,
         idempotencyKey,
@@ -89,12 +88,14 @@ export function makeSubmitIntake(deps: SubmitIntakeDeps) {
         coverage: coverageRecord(clinicId, ids.patientId, body, at),
         submission: submissionRecord(clinicId, ids, body, at),
         journey: newJourneyRecord({ clinicId, journeyId: ids.journeyId, submissionId: ids.submissionId, patientId: ids.patientId }, at),
+        audit: [
+          { ...audited, action: matchedPatientId ? 'patient.match' : 'patient.create' },
+          { ...audited, action: 'coverage.write' },
+          { ...audited, action: 'submission.create' },
+        ],
       };
       const outcome = await deps.store.writeIntake(write, at);
       if (outcome === 'WRITTEN') {
-        const audit = { clinicId, actor: request.actor, patientId: ids.patientId, journeyId: ids.journeyId, outcome: 'success' } as const;
-        await deps.audit({ ...audit, action: matchedPatientId ? 'patient.match' : 'patient.create' });
-        await deps.audit({ ...audit, action: 'submission.create' });
         await deps.journeys.start({ clinicId, journeyId: ids.journeyId });
         log.info('Submission accepted', { clinicId, ...ids, outcome: matchedPatientId ? 'PATIENT_MATCHED' : 'PATIENT_CREATED' });
         return {

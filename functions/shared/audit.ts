@@ -14,6 +14,7 @@ export interface AuditEvent {
     | 'submission.create'
     | 'submission.read'
     | 'coverage.read'
+    | 'coverage.write'
     | 'journey.read'
     | 'appointment.create'
     | 'appointment.cancel'
@@ -28,22 +29,22 @@ export interface AuditEvent {
 
 const AUDIT_RETENTION_DAYS = 6 * 365; // HIPAA: keep audit records six years.
 
+/** The audit item for an event: for writes that must commit together with their audit record (one transaction). */
+export function auditItem(event: AuditEvent, now: Date): Record<string, unknown> {
+  const at = now.toISOString();
+  return {
+    ...keys.audit(event.clinicId, at.slice(0, 10), `${at}#${randomUUID()}`),
+    type: 'AuditEvent',
+    at,
+    ...event,
+    expiresAt: Math.floor(now.getTime() / 1000) + AUDIT_RETENTION_DAYS * 86_400,
+  };
+}
+
 /**
- * Appends an audit record (AuditEvent-like): every read or write of patient data calls this.
- * Records carry IDs only, so the trail itself holds no PHI.
+ * Appends an audit record (AuditEvent-like): every read or write of patient data calls this, or puts `auditItem`
+ * in its own transaction. Records carry IDs only, so the trail itself holds no PHI.
  */
 export async function recordAudit(table: TableRef, event: AuditEvent, now = new Date()): Promise<void> {
-  const at = now.toISOString();
-  await table.client.send(
-    new PutCommand({
-      TableName: table.tableName,
-      Item: {
-        ...keys.audit(event.clinicId, at.slice(0, 10), `${at}#${randomUUID()}`),
-        type: 'AuditEvent',
-        at,
-        ...event,
-        expiresAt: Math.floor(now.getTime() / 1000) + AUDIT_RETENTION_DAYS * 86_400,
-      },
-    }),
-  );
+  await table.client.send(new PutCommand({ TableName: table.tableName, Item: auditItem(event, now) }));
 }

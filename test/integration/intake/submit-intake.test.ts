@@ -68,8 +68,8 @@ describe('Function: submitIntake on DynamoDB Local', () => {
     expect(journey).toMatchObject({ status: 'RUNNING', submissionId: [...submissionIds][0] });
     expect(await query(`CLINIC#${clinicId}`, 'PATIENTMATCH#')).toHaveLength(1);
     expect(await query(`CLINIC#${clinicId}`, 'IDEMPOTENCY#')).toHaveLength(1);
-    // Only a transaction's winner audits: one registration and one submission prove one write.
-    expect(await auditActions(clinicId)).toEqual(['patient.create', 'submission.create']);
+    // Audit records commit with the transaction, so only the winner's exist: one of each proves one write.
+    expect(await auditActions(clinicId)).toEqual(['coverage.write', 'patient.create', 'submission.create']);
     // Every copy (re)starts the one execution, named after the journey.
     expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 10);
     expect(new Set(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name))).toEqual(journeyIds);
@@ -88,7 +88,14 @@ describe('Function: submitIntake on DynamoDB Local', () => {
     expect(responses.map((r) => r.status)).toEqual(Array(10).fill(202));
     expect(new Set(responses.map((r) => r.body.journeyId)).size).toBe(1);
     expect(await query(`CLINIC#${clinicId}`, 'IDEMPOTENCY#')).toHaveLength(2);
-    expect(await auditActions(clinicId)).toEqual(['patient.create', 'patient.match', 'submission.create', 'submission.create']);
+    expect(await auditActions(clinicId)).toEqual([
+      'coverage.write',
+      'coverage.write',
+      'patient.create',
+      'patient.match',
+      'submission.create',
+      'submission.create',
+    ]);
   });
 
   it('matches a second submission for the same person to the existing patient and updates the contact details', async () => {
@@ -115,7 +122,14 @@ describe('Function: submitIntake on DynamoDB Local', () => {
     const patient = await get(keys.patient(clinicId, String(firstJourney?.patientId)));
     expect(patient).toMatchObject({ firstName: 'Maria', lastName: 'García', phone: '+12015550199' });
     expect(await query(`CLINIC#${clinicId}`, 'PATIENTMATCH#')).toHaveLength(1);
-    expect(await auditActions(clinicId)).toEqual(['patient.create', 'patient.match', 'submission.create', 'submission.create']);
+    expect(await auditActions(clinicId)).toEqual([
+      'coverage.write',
+      'coverage.write',
+      'patient.create',
+      'patient.match',
+      'submission.create',
+      'submission.create',
+    ]);
   });
 
   it('registers one patient when different submissions for the same new person arrive at once', async () => {

@@ -96,6 +96,9 @@ describe('Function: submitIntake (POST intake-submissions)', () => {
       'Patient',
       'PatientMatch',
       'Coverage',
+      'AuditEvent',
+      'AuditEvent',
+      'AuditEvent',
     ]);
     expect(items.every((i) => i.Put?.TableName === TABLE)).toBe(true);
     expect(items[0]?.Put?.ConditionExpression).toContain('attribute_not_exists(PK)');
@@ -118,13 +121,16 @@ describe('Function: submitIntake (POST intake-submissions)', () => {
     });
   });
 
-  it('audits the patient registration and the submission, with IDs only', async () => {
+  it('audits the patient registration, coverage and submission in the same transaction, with IDs only', async () => {
     givenTable();
 
     const body = JSON.parse((await submit()).body);
 
-    const audits = ddb.commandCalls(PutCommand).map((c) => c.args[0].input.Item);
-    expect(audits.map((a) => a?.action)).toEqual(['patient.create', 'submission.create']);
+    const audits = transactItems()
+      .map((i) => i.Put?.Item)
+      .filter((item) => item?.type === 'AuditEvent');
+    expect(audits.map((a) => a?.action)).toEqual(['patient.create', 'coverage.write', 'submission.create']);
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
     expect(audits[0]).toMatchObject({ clinicId: 'clinic-1', actor: 'api-key:key-1', journeyId: body.journeyId, outcome: 'success' });
     expect(JSON.stringify(audits)).not.toMatch(/Maria|1985-04-12|W123456789/);
   });
@@ -142,6 +148,9 @@ describe('Function: submitIntake (POST intake-submissions)', () => {
       'Journey',
       'Update',
       'Coverage',
+      'AuditEvent',
+      'AuditEvent',
+      'AuditEvent',
     ]);
     expect(items[3]?.Update).toMatchObject({
       Key: keys.patient('clinic-1', 'patient-existing'),
@@ -149,7 +158,7 @@ describe('Function: submitIntake (POST intake-submissions)', () => {
     });
     expect(items[3]?.Update?.ExpressionAttributeValues).toMatchObject({ ':phone': '+12015550199' });
     expect(items[1]?.Put?.Item?.patientId).toBe('patient-existing');
-    expect(ddb.commandCalls(PutCommand).map((c) => c.args[0].input.Item?.action)).toEqual(['patient.match', 'submission.create']);
+    expect(items.slice(5).map((i) => i.Put?.Item?.action)).toEqual(['patient.match', 'coverage.write', 'submission.create']);
   });
 
   it('returns the first journey for a repeated body, writes nothing and still starts the execution', async () => {
