@@ -1,7 +1,6 @@
 import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { recordAudit } from '#shared/audit.ts';
 import { dynamo, sfn } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
 import { authorizedClinic } from '#shared/http/authorized-clinic.ts';
@@ -14,11 +13,11 @@ import type { StaffDecision } from '#shared/journey-contract.ts';
 import { log } from '#shared/observability.ts';
 import type { TableRef } from '#shared/table.ts';
 import { allowedActions, stageAfterDecision } from './staff-decision.ts';
-import { expireTask, getStaffTask, recordDecision, reopenTask } from './staff-task-store.ts';
+import { expireTask, getStaffTask, recordDecision, type StaffTask } from './staff-task-store.ts';
 
 type Event = APIGatewayProxyEventV2 & { requestContext: { authorizer?: { lambda?: { clinicId?: string; keyId?: string } } } };
 
-/** Step Functions' answers meaning "this token can never be used again": the journey is no longer waiting on it. */
+/** Step Functions' answers meaning "this token can never be used again". */
 const DEAD_TOKEN_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
 export interface DecideStaffTaskDeps {
@@ -29,56 +28,79 @@ export interface DecideStaffTaskDeps {
 
 /**
  * POST /v1/clinics/{clinicId}/staff-tasks/{taskId}/decision: a person decides what happens to a parked journey.
- * The decision is recorded (conditionally: one decision per task) before the journey is resumed with the task token;
- * a triage slip, which holds no journey, is simply closed.
+ * The decision is recorded first (one per task, only while the journey waits on this very task), then the journey is
+ * resumed with the task token. Sending the same decision again is safe: it resends the token, and a token Step
+ * Functions no longer knows then means the first send got through. A triage slip, which holds no journey, is closed.
  */
 export function makeDecideStaffTask(deps: DecideStaffTaskDeps) {
+  /** Sends the decision; false when Step Functions no longer knows the token and nothing says it was ever delivered. */
+  async function resume(task: StaffTask, action: StaffDecision['action'], resend: boolean): Promise<boolean> {
+    if (!task.taskToken) return true;
+    const output: StaffDecision = { action };
+    try {
+      await deps.sfn.send(new SendTaskSuccessCommand({ taskToken: task.taskToken, output: JSON.stringify(output) }));
+      return true;
+    } catch (error) {
+      const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+      if (!DEAD_TOKEN_ERRORS.has((error as Error).name)) {
+        // Unknown outcome (throttling, network): the decision stands; the caller sends it again.
+        log.warn('Journey not resumed yet', {
+          clinicId: task.clinicId,
+          journeyId: task.journeyId,
+          taskId: task.taskId,
+          errorName: (error as Error).name,
+        });
+        throw HttpError.withMessage(
+          503,
+          'The decision is recorded but the journey could not be resumed just now: send the same decision again',
+        );
+      }
+      // A dead token after an earlier send (the SDK's retry, or the caller's) means that send got through.
+      return resend || attempts > 1;
+    }
+  }
+
   return middy<Event, HttpResponse>()
     .use(httpErrors())
     .handler(async (event) => {
       const { clinicId, keyId } = authorizedClinic(event);
       const body = parseJsonBody(event, StaffDecisionBodySchema, { maxBytes: 4096 });
       const now = deps.now?.() ?? new Date();
+      const at = now.toISOString();
       const task = await getStaffTask(deps.table, clinicId, event.pathParameters?.taskId ?? '');
       if (!task) throw HttpError.withMessage(404, 'Staff task not found');
-      if (task.status !== 'OPEN') throw HttpError.withMessage(409, `Staff task is already ${task.status.toLowerCase()}`);
+      const decided: StaffDecisionRecorded = { taskId: task.taskId, journeyId: task.journeyId, action: body.action, status: 'DECIDED' };
 
+      if (task.status === 'DECIDED' && task.decision?.action === body.action) {
+        await resume(task, body.action, true);
+        return json(200, decided);
+      }
+      if (task.status !== 'OPEN') throw HttpError.withMessage(409, `Staff task is already ${task.status.toLowerCase()}`);
       const allowed = allowedActions(task);
       if (!allowed.includes(body.action))
         throw HttpError.withMessage(409, `${body.action} is not possible for this task; choose ${allowed.join(' or ')}`);
 
-      const at = now.toISOString();
       const decision = { action: body.action, decidedBy: `api-key:${keyId}`, decidedAt: at, ...(body.note ? { note: body.note } : {}) };
-      const recorded = await recordDecision(deps.table, task, decision, stageAfterDecision(task.stage, body.action, at));
-      if (recorded === 'ALREADY_DECIDED') throw HttpError.withMessage(409, 'Staff task was decided by someone else');
+      const audit = {
+        clinicId,
+        actor: `api-key:${keyId}`,
+        action: 'staffTask.decide',
+        journeyId: task.journeyId,
+        outcome: 'success',
+      } as const;
+      const recorded = await recordDecision(deps.table, task, decision, stageAfterDecision(task, body.action, at), audit);
+      if (recorded === 'ALREADY_DECIDED')
+        throw HttpError.withMessage(409, 'Staff task was decided by someone else, or changed: read it again');
       if (recorded === 'JOURNEY_NOT_WAITING') {
         await expireTask(deps.table, task, at, false);
         throw HttpError.withMessage(409, 'The journey is no longer waiting on this task');
       }
-
-      if (task.taskToken) {
-        const output: StaffDecision = { action: body.action };
-        try {
-          await deps.sfn.send(new SendTaskSuccessCommand({ taskToken: task.taskToken, output: JSON.stringify(output) }));
-        } catch (error) {
-          const name = (error as Error).name;
-          if (DEAD_TOKEN_ERRORS.has(name)) {
-            await expireTask(deps.table, task, at, true);
-            throw HttpError.withMessage(409, 'The journey is no longer waiting on this task');
-          }
-          // Perhaps passing (throttling, network): put things back so the decision can be sent again.
-          await reopenTask(deps.table, task, at);
-          throw error;
-        }
+      if (!(await resume(task, body.action, false))) {
+        await expireTask(deps.table, task, at, true);
+        throw HttpError.withMessage(409, 'The journey is no longer waiting on this task');
       }
-      await recordAudit(
-        deps.table,
-        { clinicId, actor: `api-key:${keyId}`, action: 'staffTask.decide', journeyId: task.journeyId, outcome: 'success' },
-        now,
-      );
       log.info('Staff task decided', { clinicId, journeyId: task.journeyId, taskId: task.taskId, outcome: body.action });
-      const response: StaffDecisionRecorded = { taskId: task.taskId, journeyId: task.journeyId, action: body.action, status: 'DECIDED' };
-      return json(200, response);
+      return json(200, decided);
     });
 }
 

@@ -1,7 +1,7 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { dynamo, sns } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
-import type { ParkForStaffRequest } from '#shared/journey-contract.ts';
+import { type ParkForStaffRequest, TRANSIENT_ERRORS } from '#shared/journey-contract.ts';
 import { getJourney, updateStage } from '#shared/journey-store.ts';
 import { log } from '#shared/observability.ts';
 import type { TableRef } from '#shared/table.ts';
@@ -25,7 +25,7 @@ export interface ParkForStaffDeps {
 export function makeParkForStaff(deps: ParkForStaffDeps) {
   return async (request: ParkForStaffRequest): Promise<{ taskId: string }> => {
     const now = deps.now?.() ?? new Date();
-    const journey = await getJourney(deps.table, request);
+    const journey = await getJourney(deps.table, request, { consistent: true });
     if (!journey) throw new Error(`Journey ${request.journeyId} not found`);
 
     const current = journey.stages[request.stage];
@@ -45,28 +45,40 @@ export function makeParkForStaff(deps: ParkForStaffDeps) {
       { status: 'WAITING_FOR_STAFF', reason, staffTaskId: taskId, journeyStatus: 'WAITING_FOR_STAFF' },
       now,
     );
-    await openTaskAndAlert(
-      { table: deps.table, sns: deps.sns, topicArn: deps.staffAlertsTopicArn },
-      {
-        type: 'StaffTask',
+    try {
+      await openTaskAndAlert(
+        { table: deps.table, sns: deps.sns, topicArn: deps.staffAlertsTopicArn },
+        {
+          type: 'StaffTask',
+          clinicId: request.clinicId,
+          taskId,
+          journeyId: request.journeyId,
+          kind: 'STAGE_BLOCKED',
+          stage: request.stage,
+          reason,
+          status: 'OPEN',
+          createdAt: now.toISOString(),
+          taskToken: request.taskToken,
+        },
+        {
+          subject: `Journey needs staff: ${request.stage}`,
+          message: { kind: 'STAGE_BLOCKED', clinicId: request.clinicId, journeyId: request.journeyId, taskId, stage: request.stage },
+          attributes: { clinicId: request.clinicId },
+        },
+        { actor: 'function:parkForStaff', patientId: journey.patientId },
+        now,
+      );
+    } catch (error) {
+      // The journey already waits and the task is in the staff queue: an alert SNS would not take (after the SDK's own
+      // retries) must not fail the journey. The task keeps no alertedAt, so any later park of it alerts again.
+      if ((error as Error).name !== TRANSIENT_ERRORS.messagingUnavailable) throw error;
+      log.error('Staff alert not sent; the task is in the queue', {
         clinicId: request.clinicId,
-        taskId,
         journeyId: request.journeyId,
-        kind: 'STAGE_BLOCKED',
-        stage: request.stage,
-        reason,
-        status: 'OPEN',
-        createdAt: now.toISOString(),
-        taskToken: request.taskToken,
-      },
-      {
-        subject: `Journey needs staff: ${request.stage}`,
-        message: { kind: 'STAGE_BLOCKED', clinicId: request.clinicId, journeyId: request.journeyId, taskId, stage: request.stage },
-        attributes: { clinicId: request.clinicId },
-      },
-      { actor: 'function:parkForStaff', patientId: journey.patientId },
-      now,
-    );
+        taskId,
+        errorName: (error as Error).name,
+      });
+    }
     log.info('Journey parked for staff', { clinicId: request.clinicId, journeyId: request.journeyId, taskId, stage: request.stage });
     return { taskId };
   };

@@ -19,8 +19,13 @@ const PROCEED_REASON: Record<StageName, string> = {
  * What the parked stage shows once staff decided: RETRY runs it again, PROCEED closes it with the reason, CANCEL
  * leaves it to the journey's end (which marks it skipped). Staff notes are not copied: they stay on the task.
  */
-export function stageAfterDecision(stage: StageName, action: StaffDecision['action'], at: string): StageState | undefined {
-  if (action === 'RETRY') return { status: 'IN_PROGRESS', at, reason: 'Retried by staff.' };
-  if (action === 'PROCEED') return { status: 'COMPLETED', at, reason: PROCEED_REASON[stage] };
+export function stageAfterDecision(
+  task: Pick<StaffTask, 'stage' | 'taskId'>,
+  action: StaffDecision['action'],
+  at: string,
+): StageState | undefined {
+  // The task ID stays on the stage: it is how a late or repeated decision finds out whether it still applies.
+  if (action === 'RETRY') return { status: 'IN_PROGRESS', at, reason: 'Retried by staff.', staffTaskId: task.taskId };
+  if (action === 'PROCEED') return { status: 'COMPLETED', at, reason: PROCEED_REASON[task.stage], staffTaskId: task.taskId };
   return undefined;
 }

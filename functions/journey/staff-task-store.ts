@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type AuditEvent, auditItem } from '#shared/audit.ts';
 import type { StaffDecision, StageName } from '#shared/journey-contract.ts';
 import type { StageState } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
@@ -75,6 +76,24 @@ export async function refreshTaskToken(table: TableRef, clinicId: string, taskId
   }
 }
 
+/** Closes a task that no journey will wait on any more (the journey ended); a task no longer open is left alone. */
+export async function expireIfOpen(table: TableRef, clinicId: string, taskId: string): Promise<void> {
+  try {
+    await table.client.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: keys.staffTask(clinicId, taskId),
+        UpdateExpression: 'SET #status = :expired REMOVE GSI1PK, GSI1SK, taskToken',
+        ConditionExpression: '#status = :open',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':expired': 'EXPIRED', ':open': 'OPEN' },
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+  }
+}
+
 export async function getStaffTask(table: TableRef, clinicId: string, taskId: string): Promise<StaffTask | undefined> {
   const { Item } = await table.client.send(new GetCommand({ TableName: table.tableName, Key: keys.staffTask(clinicId, taskId) }));
   return Item as StaffTask | undefined;
@@ -93,6 +112,7 @@ export async function recordDecision(
   task: StaffTask,
   decision: NonNullable<StaffTask['decision']>,
   stage: StageState | undefined,
+  audit: AuditEvent,
 ): Promise<RecordDecisionResult> {
   const stageSet = stage ? ', stages.#stage = :stage' : '';
   const journeyUpdate =
@@ -103,12 +123,14 @@ export async function recordDecision(
               TableName: table.tableName,
               Key: keys.journey(task.clinicId, task.journeyId),
               UpdateExpression: `SET #status = :running, updatedAt = :at${stageSet}`,
-              ConditionExpression: '#status = :waiting',
-              ExpressionAttributeNames: { '#status': 'status', ...(stage ? { '#stage': task.stage } : {}) },
+              // Waiting on THIS task: an older task of the same journey can never take over a later park.
+              ConditionExpression: '#status = :waiting AND stages.#stage.staffTaskId = :taskId',
+              ExpressionAttributeNames: { '#status': 'status', '#stage': task.stage },
               ExpressionAttributeValues: {
                 ':running': 'RUNNING',
                 ':waiting': 'WAITING_FOR_STAFF',
                 ':at': decision.decidedAt,
+                ':taskId': task.taskId,
                 ...(stage ? { ':stage': stage } : {}),
               },
             },
@@ -124,12 +146,19 @@ export async function recordDecision(
               TableName: table.tableName,
               Key: keys.staffTask(task.clinicId, task.taskId),
               UpdateExpression: 'SET #status = :decided, decision = :decision REMOVE GSI1PK, GSI1SK',
-              ConditionExpression: '#status = :open',
+              // The token read is still the task's: a park retried meanwhile (new token) makes the decider read again.
+              ConditionExpression: task.taskToken ? '#status = :open AND taskToken = :token' : '#status = :open',
               ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':decided': 'DECIDED', ':open': 'OPEN', ':decision': decision },
+              ExpressionAttributeValues: {
+                ':decided': 'DECIDED',
+                ':open': 'OPEN',
+                ':decision': decision,
+                ...(task.taskToken ? { ':token': task.taskToken } : {}),
+              },
             },
           },
           ...journeyUpdate,
+          { Put: { TableName: table.tableName, Item: auditItem(audit, new Date(decision.decidedAt)) } },
         ],
       }),
     );
@@ -141,28 +170,6 @@ export async function recordDecision(
     if (reasons[1]?.Code === 'ConditionalCheckFailed') return 'JOURNEY_NOT_WAITING';
     throw error;
   }
-}
-
-/**
- * Undoes recordDecision when the journey could not be resumed for a reason that may pass (so staff can try again).
- * The journey goes back to WAITING_FOR_STAFF only if it is still the RUNNING that recordDecision set.
- */
-export async function reopenTask(table: TableRef, task: StaffTask, at: string): Promise<void> {
-  await table.client.send(
-    new UpdateCommand({
-      TableName: table.tableName,
-      Key: keys.staffTask(task.clinicId, task.taskId),
-      UpdateExpression: 'SET #status = :open, GSI1PK = :gsi1pk, GSI1SK = :gsi1sk REMOVE decision',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':open': 'OPEN', ...prefixed(keys.openStaffTasksIndex(task.clinicId, task.createdAt, task.taskId)) },
-    }),
-  );
-  await updateJourneyIfRunning(
-    table,
-    task,
-    { status: 'WAITING_FOR_STAFF', stage: { status: 'WAITING_FOR_STAFF', at, reason: task.reason, staffTaskId: task.taskId } },
-    at,
-  );
 }
 
 /**
@@ -197,17 +204,20 @@ async function updateJourneyIfRunning(
         TableName: table.tableName,
         Key: keys.journey(task.clinicId, task.journeyId),
         UpdateExpression: 'SET #status = :status, updatedAt = :at, stages.#stage = :stage',
-        ConditionExpression: '#status = :running',
+        // Only the RUNNING this task's decision set: not a journey another task or the workflow moved on.
+        ConditionExpression: '#status = :running AND stages.#stage.staffTaskId = :taskId',
         ExpressionAttributeNames: { '#status': 'status', '#stage': task.stage },
-        ExpressionAttributeValues: { ':status': change.status, ':running': 'RUNNING', ':at': at, ':stage': change.stage },
+        ExpressionAttributeValues: {
+          ':status': change.status,
+          ':running': 'RUNNING',
+          ':at': at,
+          ':stage': change.stage,
+          ':taskId': task.taskId,
+        },
       }),
     );
   } catch (error) {
     // The journey moved on meanwhile (another decision, or the workflow itself): leave it as it is.
     if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
   }
-}
-
-function prefixed(index: { GSI1PK: string; GSI1SK: string }) {
-  return { ':gsi1pk': index.GSI1PK, ':gsi1sk': index.GSI1SK };
 }

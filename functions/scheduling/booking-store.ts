@@ -1,5 +1,6 @@
 import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type AuditEvent, auditItem } from '#shared/audit.ts';
 import type { JourneyRef } from '#shared/journey-contract.ts';
 import type { AppointmentSummary } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
@@ -126,11 +127,16 @@ export async function getAppointment(table: TableRef, ref: JourneyRef): Promise<
 
 /**
  * Frees a journey's booked time: marks the appointment CANCELLED (the record stays) and deletes its busy granules, in
- * one transaction, so the time is bookable again the moment the cancellation commits. Idempotent: no appointment, or
- * one already cancelled, changes nothing. A granule already gone (TTL) is fine; one held by another booking is not
- * touched (the condition names this appointment).
+ * one transaction with the audit record, so the time is bookable again the moment the cancellation commits.
+ * Idempotent: no appointment, or one already cancelled, changes nothing. A granule already gone (TTL) is fine; the
+ * delete's condition names this appointment, so the transaction can never free another booking's time.
  */
-export async function releaseAppointment(table: TableRef, ref: JourneyRef, now: Date): Promise<'RELEASED' | 'NOTHING_TO_RELEASE'> {
+export async function releaseAppointment(
+  table: TableRef,
+  ref: JourneyRef,
+  now: Date,
+  audit: Omit<AuditEvent, 'action' | 'outcome'>,
+): Promise<'RELEASED' | 'NOTHING_TO_RELEASE'> {
   const appointment = await getAppointment(table, ref);
   if (!appointment || appointment.status === 'CANCELLED') return 'NOTHING_TO_RELEASE';
   const interval = { start: new Date(appointment.start), end: new Date(appointment.end) };
@@ -157,6 +163,7 @@ export async function releaseAppointment(table: TableRef, ref: JourneyRef, now: 
             },
           })),
         ),
+        { Put: { TableName: table.tableName, Item: auditItem({ ...audit, action: 'appointment.cancel', outcome: 'success' }, now) } },
       ],
     }),
   );

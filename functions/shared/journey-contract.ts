@@ -58,15 +58,16 @@ export interface StaffDecision {
 }
 
 /**
- * What staff may decide for a journey parked at each stage; the workflow's <Stage>StaffDecision Choice states handle
- * exactly these (a test holds the two together). No PROCEED without a booking; no CANCEL once the patient has been
- * charged and booked (that is a cancellation with a refund, not a parked journey).
+ * What staff may decide for a journey parked at each stage; the workflow's *StaffDecision Choice states handle
+ * exactly these (a test holds the two together). No PROCEED without a booking. No CANCEL from payment on: a charge
+ * may have gone through before the processor stopped answering (RETRY learns the outcome without charging twice),
+ * and cancelling a charged visit is a cancellation with a refund, not a parked journey.
  */
 export const STAFF_ACTIONS_BY_STAGE: Readonly<Record<StageName, readonly StaffDecision['action'][]>> = {
   INTAKE: ['RETRY', 'PROCEED', 'CANCEL'],
   ELIGIBILITY: ['RETRY', 'PROCEED', 'CANCEL'],
   SCHEDULING: ['RETRY', 'CANCEL'],
-  PAYMENT: ['RETRY', 'PROCEED', 'CANCEL'],
+  PAYMENT: ['RETRY', 'PROCEED'],
   CONFIRMATION: ['RETRY', 'PROCEED'],
 };
 

@@ -65,8 +65,19 @@ export function newJourneyRecord(ref: JourneyRef & { submissionId: string; patie
   };
 }
 
-export async function getJourney(table: TableRef, ref: JourneyRef): Promise<JourneyRecord | undefined> {
-  const { Item } = await table.client.send(new GetCommand({ TableName: table.tableName, Key: keys.journey(ref.clinicId, ref.journeyId) }));
+/** `consistent` for tasks that decide from the journey's latest state (a retry must see its first attempt's write). */
+export async function getJourney(
+  table: TableRef,
+  ref: JourneyRef,
+  options: { consistent?: boolean } = {},
+): Promise<JourneyRecord | undefined> {
+  const { Item } = await table.client.send(
+    new GetCommand({
+      TableName: table.tableName,
+      Key: keys.journey(ref.clinicId, ref.journeyId),
+      ConsistentRead: options.consistent ?? false,
+    }),
+  );
   return Item as JourneyRecord | undefined;
 }
 
@@ -131,7 +142,9 @@ export async function updateStage(
 
 /**
  * Records how the journey ended, in one conditional update: the final status, the stages that will not run (or
- * stopped), and — when its appointment was released — no appointment in the view any more.
+ * stopped), and — when its appointment was released — no appointment in the view any more. Returns false when the
+ * journey had already ended otherwise (e.g. FailJourney after a CompleteJourney that did commit): that end stands.
+ * A missing journey also fails the condition: a stray task never creates a half-empty journey.
  */
 export async function closeJourney(
   table: TableRef,
@@ -142,23 +155,35 @@ export async function closeJourney(
     removeAppointment: boolean;
   },
   now: Date,
-): Promise<void> {
+): Promise<boolean> {
   const names: Record<string, string> = { '#status': 'status' };
-  const values: Record<string, unknown> = { ':status': close.status, ':at': now.toISOString() };
+  const values: Record<string, unknown> = {
+    ':status': close.status,
+    ':at': now.toISOString(),
+    ':running': 'RUNNING',
+    ':waiting': 'WAITING_FOR_STAFF',
+  };
   const sets = ['#status = :status', 'updatedAt = :at'];
   for (const [stage, state] of Object.entries(close.stages)) {
     names[`#${stage}`] = stage;
     values[`:${stage}`] = state;
     sets.push(`stages.#${stage} = :${stage}`);
   }
-  await table.client.send(
-    new UpdateCommand({
-      TableName: table.tableName,
-      Key: keys.journey(ref.clinicId, ref.journeyId),
-      UpdateExpression: `SET ${sets.join(', ')}${close.removeAppointment ? ' REMOVE appointment' : ''}`,
-      ConditionExpression: 'attribute_exists(PK)',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    }),
-  );
+  try {
+    await table.client.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: keys.journey(ref.clinicId, ref.journeyId),
+        UpdateExpression: `SET ${sets.join(', ')}${close.removeAppointment ? ' REMOVE appointment' : ''}`,
+        // Only an open journey closes; closing it again with the same outcome is a no-op, another outcome is refused.
+        ConditionExpression: 'attribute_exists(PK) AND (#status IN (:running, :waiting) OR #status = :status)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
 }

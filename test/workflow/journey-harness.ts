@@ -110,4 +110,5 @@ export const HAPPY_SCRIPT: Script = {
   ParkPaymentForStaff: [ok({ taskId: 'st-payment' })],
   ParkIntakeForStaff: [ok({ taskId: 'st-intake' })],
   ParkConfirmationForStaff: [ok({ taskId: 'st-confirmation' })],
+  ParkPaymentRequestForStaff: [ok({ taskId: 'st-payment-request' })],
 };

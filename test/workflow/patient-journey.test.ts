@@ -244,10 +244,52 @@ describe('Workflow: staff decisions', () => {
     // assess
     expect(execution.status).toBe('SUCCEEDED');
     expect(harness.sfn.callCount(run.executionArn, 'SendConfirmation')).toBe(5);
-    expect(harness.sfn.enteredStates(run.executionArn).slice(-4)).toEqual([
+    expect(harness.sfn.enteredStates(run.executionArn).slice(-5)).toEqual([
       'ParkConfirmationForStaff',
       'ResumeConfirmation',
       'ConfirmationStaffDecision',
+      'IsPaymentOutstanding',
+      'CompleteJourney',
+    ]);
+    expect(await harness.journeyStatus(run.journeyId)).toBe('COMPLETED');
+  });
+
+  it('still asks a declined patient to pay when staff proceed past a failed confirmation', async () => {
+    // prepare
+    const run = await harness.start({
+      ...HAPPY_SCRIPT,
+      CollectPayment: [ok({ outcome: 'DECLINED' })],
+      SendConfirmation: [fail('MessagingUnavailable')],
+    });
+    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkConfirmationForStaff');
+
+    // act
+    harness.sfn.sendTaskSuccess(token, JSON.stringify({ action: 'PROCEED' }));
+    await harness.sfn.awaitExecution(run.executionArn);
+
+    // assess
+    expect(harness.sfn.callCount(run.executionArn, 'SendPaymentRequest')).toBe(1);
+  });
+
+  it('parks a failed payment request on its own, and completes when staff proceed', async () => {
+    // prepare
+    const run = await harness.start({
+      ...HAPPY_SCRIPT,
+      CollectPayment: [ok({ outcome: 'NO_PAYMENT_METHOD' })],
+      SendPaymentRequest: [fail('MessagingUnavailable')],
+    });
+    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkPaymentRequestForStaff');
+
+    // act
+    harness.sfn.sendTaskSuccess(token, JSON.stringify({ action: 'PROCEED' }));
+    const execution = await harness.sfn.awaitExecution(run.executionArn);
+
+    // assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(harness.sfn.enteredStates(run.executionArn).slice(-4)).toEqual([
+      'ParkPaymentRequestForStaff',
+      'ResumePaymentRequest',
+      'PaymentRequestStaffDecision',
       'CompleteJourney',
     ]);
     expect(await harness.journeyStatus(run.journeyId)).toBe('COMPLETED');

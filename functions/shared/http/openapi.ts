@@ -21,8 +21,7 @@ const AUTHORIZER_RESPONSES: Responses = {
 
 /**
  * A bare 500. Whether a retry is safe depends on the route, so each route says so: an intake submission is
- * idempotent (Idempotency-Key or body hash), a read is, and a staff decision that did take effect answers 409 when
- * repeated.
+ * idempotent (Idempotency-Key or body hash), a read is, and so is sending the same staff decision again.
  */
 const serverError = (retry: string) => ({ 500: message(`Unexpected failure. ${retry}`) });
 
@@ -89,15 +88,16 @@ const OPERATIONS: Record<string, Operation> = {
       body: { required: true, content: jsonContent(StaffDecisionBodySchema) },
     },
     responses: {
-      200: { description: 'Decision recorded.', content: jsonContent(StaffDecisionRecordedSchema) },
+      200: {
+        description: 'Decision recorded and the journey resumed. Sending the same decision again answers 200 again.',
+        content: jsonContent(StaffDecisionRecordedSchema),
+      },
       ...BODY_RESPONSES,
       404: message('No such staff task for this clinic.'),
-      409: message('The task was already decided, can no longer be resumed, or does not allow this action at its stage.'),
+      409: message('The task was decided otherwise, can no longer be resumed, or does not allow this action at its stage.'),
+      503: message('The decision is recorded but the journey could not be resumed just now: send the same decision again.'),
       ...AUTHORIZER_RESPONSES,
-      ...serverError(
-        'Safe to retry: a failure before the journey resumed leaves the task open, and a retry after the decision took ' +
-          'effect answers 409 (the journey shows the decision).',
-      ),
+      ...serverError('Safe to retry with the same decision: it is recorded once and resumes the journey once.'),
     },
   },
   'GET /openapi.json': {

@@ -63,11 +63,15 @@ describe('Function: decideStaffTask', () => {
       reason: expect.stringContaining('without verified coverage'),
     });
     expect(JSON.stringify(journeyUpdate)).not.toContain('self-pay');
+    expect(journeyUpdate?.ConditionExpression).toBe('#status = :waiting AND stages.#stage.staffTaskId = :taskId');
     expect(sfnMock).toHaveReceivedCommandWith(SendTaskSuccessCommand, {
       taskToken: 'token-1',
       output: JSON.stringify({ action: 'PROCEED' }),
     });
-    expect(ddb).toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ action: 'staffTask.decide' }) });
+    // The audit record commits with the decision.
+    const audit = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[2]?.Put?.Item;
+    expect(audit).toMatchObject({ action: 'staffTask.decide', actor: 'api-key:key-1', journeyId: 'j1' });
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
   });
 
   it('answers 409 when someone else decided first, without resuming anything', async () => {
@@ -99,20 +103,52 @@ describe('Function: decideStaffTask', () => {
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { ExpressionAttributeValues: { ':expired': 'EXPIRED' } });
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       Key: keys.journey('c1', 'j1'),
-      ConditionExpression: '#status = :running',
-      ExpressionAttributeValues: expect.objectContaining({ ':status': 'FAILED' }),
+      ConditionExpression: '#status = :running AND stages.#stage.staffTaskId = :taskId',
+      ExpressionAttributeValues: expect.objectContaining({ ':status': 'FAILED', ':taskId': 'st-1' }),
     });
   });
 
-  it('reopens the task and puts the journey back to waiting when resuming fails for a reason that may pass', async () => {
+  it('keeps the decision and answers 503 when resuming fails for a reason that may pass', async () => {
     sfnMock.on(SendTaskSuccessCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
     const response = await post({ action: 'RETRY' });
-    expect(response.statusCode).toBe(500);
-    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { ExpressionAttributeValues: expect.objectContaining({ ':open': 'OPEN' }) });
-    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
-      Key: keys.journey('c1', 'j1'),
-      ExpressionAttributeValues: expect.objectContaining({ ':status': 'WAITING_FOR_STAFF' }),
+    expect(response.statusCode).toBe(503);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
+    expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+  });
+
+  it('resends the same decision, and answers 200 when Step Functions shows the first send got through', async () => {
+    ddb.on(GetCommand, { Key: keys.staffTask('c1', 'st-1') }).resolves({
+      Item: {
+        ...openTask,
+        status: 'DECIDED',
+        decision: { action: 'RETRY', decidedBy: 'api-key:key-1', decidedAt: '2026-12-01T11:59:00Z' },
+      },
     });
+    sfnMock.on(SendTaskSuccessCommand).rejects(Object.assign(new Error('gone'), { name: 'TaskTimedOut' }));
+    const response = await post({ action: 'RETRY' });
+    expect(response.statusCode).toBe(200);
+    expect(sfnMock).toHaveReceivedCommandWith(SendTaskSuccessCommand, { taskToken: 'token-1' });
+    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+    expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+  });
+
+  it('refuses a different decision on a task already decided', async () => {
+    ddb.on(GetCommand, { Key: keys.staffTask('c1', 'st-1') }).resolves({
+      Item: {
+        ...openTask,
+        status: 'DECIDED',
+        decision: { action: 'RETRY', decidedBy: 'api-key:key-1', decidedAt: '2026-12-01T11:59:00Z' },
+      },
+    });
+    expect((await post({ action: 'CANCEL' })).statusCode).toBe(409);
+    expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+  });
+
+  it('treats a dead token on the SDK’s own retry as delivered', async () => {
+    sfnMock.on(SendTaskSuccessCommand).rejects(Object.assign(new Error('gone'), { name: 'TaskTimedOut', $metadata: { attempts: 2 } }));
+    const response = await post({ action: 'RETRY' });
+    expect(response.statusCode).toBe(200);
+    expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
   });
 
   it('refuses PROCEED for a journey parked at scheduling (there is no booking to go on with)', async () => {
@@ -128,7 +164,8 @@ describe('Function: decideStaffTask', () => {
     ddb.on(GetCommand, { Key: keys.staffTask('c1', 'st-1') }).resolves({ Item: { ...slip, kind: 'TRIAGE', stage: 'INTAKE' } });
     const response = await post({ action: 'PROCEED' });
     expect(response.statusCode).toBe(200);
-    expect(ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems).toHaveLength(1);
+    // The task and its audit record; no journey update.
+    expect(ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems).toHaveLength(2);
     expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
   });
 
