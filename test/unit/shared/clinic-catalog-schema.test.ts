@@ -1,8 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { demoClinicCatalog } from '#local/seed/demo-clinic.ts';
+import type { ClinicCatalog } from '#shared/clinic-catalog.ts';
 import { ClinicCatalogSchema } from '#shared/clinic-catalog-schema.ts';
 
 const paths = (value: unknown) => (ClinicCatalogSchema.safeParse(value).error?.issues ?? []).map((i) => i.path.join('.'));
+
+/** The demo catalog with its first location, resource and appointment type changed as given. */
+function demoWith(change: {
+  location?: Partial<ClinicCatalog['locations'][number]>;
+  resource?: Partial<ClinicCatalog['resources'][number]>;
+  appointmentType?: Partial<ClinicCatalog['appointmentTypes'][number]>;
+}): ClinicCatalog {
+  const [location, ...locations] = demoClinicCatalog.locations;
+  const [resource, ...resources] = demoClinicCatalog.resources;
+  const [appointmentType, ...appointmentTypes] = demoClinicCatalog.appointmentTypes;
+  if (!location || !resource || !appointmentType) throw new Error('the demo catalog is empty');
+  return {
+    ...demoClinicCatalog,
+    locations: [{ ...location, ...change.location }, ...locations],
+    resources: [{ ...resource, ...change.resource }, ...resources],
+    appointmentTypes: [{ ...appointmentType, ...change.appointmentType }, ...appointmentTypes],
+  };
+}
 
 describe('Schema: ClinicCatalogSchema', () => {
   it('accepts the demo clinic', () => {
@@ -10,21 +29,20 @@ describe('Schema: ClinicCatalogSchema', () => {
   });
 
   it('rejects a time zone that is not IANA', () => {
-    const catalog = structuredClone(demoClinicCatalog);
-    catalog.locations[0] = { ...catalog.locations[0]!, timeZone: 'Eastern' };
-    expect(paths(catalog)).toEqual(['locations.0.timeZone']);
+    expect(paths(demoWith({ location: { timeZone: 'Eastern' } }))).toEqual(['locations.0.timeZone']);
   });
 
   it('rejects opening hours that end before they start', () => {
-    const catalog = structuredClone(demoClinicCatalog);
-    catalog.resources[0] = { ...catalog.resources[0]!, weeklyHours: { MON: [{ start: '17:00', end: '09:00' }] } };
-    expect(paths(catalog)).toEqual(['resources.0.weeklyHours.MON.0']);
+    expect(paths(demoWith({ resource: { weeklyHours: { MON: [{ start: '17:00', end: '09:00' }] } } }))).toEqual([
+      'resources.0.weeklyHours.MON.0',
+    ]);
   });
 
   it('rejects references to departments and locations that do not exist', () => {
-    const catalog = structuredClone(demoClinicCatalog);
-    catalog.resources[0] = { ...catalog.resources[0]!, departmentId: 'nowhere', locationId: 'nowhere' };
-    catalog.appointmentTypes[0] = { ...catalog.appointmentTypes[0]!, departmentId: 'nowhere' };
+    const catalog = demoWith({
+      resource: { departmentId: 'nowhere', locationId: 'nowhere' },
+      appointmentType: { departmentId: 'nowhere' },
+    });
     expect(paths(catalog)).toEqual(['resources.0.locationId', 'resources.0.departmentId', 'appointmentTypes.0.departmentId']);
   });
 });
