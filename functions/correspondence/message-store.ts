@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CorrespondenceKind } from '#shared/journey-contract.ts';
 import { keys } from '#shared/keys.ts';
-import type { TableRef } from '#shared/table.ts';
+import { conditionHeld, type TableRef } from '#shared/table.ts';
 
 /**
  * One item per journey and kind of message (keys.message): the claim that makes sending at-most-once. It records
@@ -28,22 +28,20 @@ type MessageRef = Pick<MessageRecord, 'clinicId' | 'journeyId' | 'kind'>;
  */
 export async function claimMessage(table: TableRef, ref: MessageRef, now: Date): Promise<MessageRecord | undefined> {
   const record: MessageRecord = { type: 'Message', ...ref, channel: 'email', status: 'SENDING', claimedAt: now.toISOString() };
-  try {
-    await table.client.send(
+  const claimed = await conditionHeld(
+    table.client.send(
       new PutCommand({
         TableName: table.tableName,
         Item: { ...keys.message(ref.clinicId, ref.journeyId, ref.kind), ...record },
         ConditionExpression: 'attribute_not_exists(PK)',
       }),
-    );
-    return undefined;
-  } catch (error) {
-    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    const { Item } = await table.client.send(
-      new GetCommand({ TableName: table.tableName, Key: keys.message(ref.clinicId, ref.journeyId, ref.kind), ConsistentRead: true }),
-    );
-    return (Item as MessageRecord | undefined) ?? record;
-  }
+    ),
+  );
+  if (claimed) return undefined;
+  const { Item } = await table.client.send(
+    new GetCommand({ TableName: table.tableName, Key: keys.message(ref.clinicId, ref.journeyId, ref.kind), ConsistentRead: true }),
+  );
+  return (Item as MessageRecord | undefined) ?? record;
 }
 
 export async function markMessageSent(table: TableRef, ref: MessageRef, providerMessageId: string, now: Date): Promise<void> {

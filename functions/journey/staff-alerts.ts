@@ -4,7 +4,7 @@ import { recordAudit } from '#shared/audit.ts';
 import { TransientDependencyError } from '#shared/errors.ts';
 import { TRANSIENT_ERRORS } from '#shared/journey-contract.ts';
 import { keys } from '#shared/keys.ts';
-import type { TableRef } from '#shared/table.ts';
+import { conditionHeld, type TableRef } from '#shared/table.ts';
 import { openStaffTask, type StaffTask } from './staff-task-store.ts';
 
 export interface StaffAlertDeps {
@@ -102,8 +102,8 @@ async function publish(deps: StaffAlertDeps, alert: StaffAlert): Promise<void> {
 
 /** Keeps the first alert's time; the task must exist (no upsert of a stray item). */
 async function markAlerted(table: TableRef, task: StaffTask, now: Date): Promise<void> {
-  try {
-    await table.client.send(
+  await conditionHeld(
+    table.client.send(
       new UpdateCommand({
         TableName: table.tableName,
         Key: keys.staffTask(task.clinicId, task.taskId),
@@ -111,8 +111,6 @@ async function markAlerted(table: TableRef, task: StaffTask, now: Date): Promise
         ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(alertedAt)',
         ExpressionAttributeValues: { ':at': now.toISOString() },
       }),
-    );
-  } catch (error) {
-    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-  }
+    ),
+  );
 }

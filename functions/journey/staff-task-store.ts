@@ -4,7 +4,7 @@ import { type AuditEvent, auditItem } from '#shared/audit.ts';
 import type { StaffDecision, StageName } from '#shared/journey-contract.ts';
 import type { StageState } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
-import type { TableRef } from '#shared/table.ts';
+import { conditionHeld, type TableRef } from '#shared/table.ts';
 
 /** Work that needs a person (FHIR Task-like): why, for which journey and stage, and the token that resumes it. */
 export interface StaffTask {
@@ -33,8 +33,8 @@ export function staffTaskId(uniqueBy: string): string {
 
 /** Opens the task unless it exists already. Returns true when this call created it (and so should alert staff). */
 export async function openStaffTask(table: TableRef, task: StaffTask): Promise<boolean> {
-  try {
-    await table.client.send(
+  return conditionHeld(
+    table.client.send(
       new PutCommand({
         TableName: table.tableName,
         Item: {
@@ -44,12 +44,8 @@ export async function openStaffTask(table: TableRef, task: StaffTask): Promise<b
         },
         ConditionExpression: 'attribute_not_exists(PK)',
       }),
-    );
-    return true;
-  } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /**
@@ -58,8 +54,8 @@ export async function openStaffTask(table: TableRef, task: StaffTask): Promise<b
  * False when the task is no longer open.
  */
 export async function refreshTaskToken(table: TableRef, clinicId: string, taskId: string, taskToken: string): Promise<boolean> {
-  try {
-    await table.client.send(
+  return conditionHeld(
+    table.client.send(
       new UpdateCommand({
         TableName: table.tableName,
         Key: keys.staffTask(clinicId, taskId),
@@ -68,18 +64,14 @@ export async function refreshTaskToken(table: TableRef, clinicId: string, taskId
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':token': taskToken, ':open': 'OPEN' },
       }),
-    );
-    return true;
-  } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /** Closes a task that no journey will wait on any more (the journey ended); a task no longer open is left alone. */
 export async function expireIfOpen(table: TableRef, clinicId: string, taskId: string): Promise<void> {
-  try {
-    await table.client.send(
+  await conditionHeld(
+    table.client.send(
       new UpdateCommand({
         TableName: table.tableName,
         Key: keys.staffTask(clinicId, taskId),
@@ -88,10 +80,8 @@ export async function expireIfOpen(table: TableRef, clinicId: string, taskId: st
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':expired': 'EXPIRED', ':open': 'OPEN' },
       }),
-    );
-  } catch (error) {
-    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-  }
+    ),
+  );
 }
 
 export async function getStaffTask(table: TableRef, clinicId: string, taskId: string): Promise<StaffTask | undefined> {
@@ -192,14 +182,10 @@ export async function expireTask(table: TableRef, task: StaffTask, at: string, j
   await updateJourneyIfRunning(table, task, { status: 'FAILED', stage: { status: 'FAILED', at, reason } }, at);
 }
 
-async function updateJourneyIfRunning(
-  table: TableRef,
-  task: StaffTask,
-  change: { status: 'WAITING_FOR_STAFF' | 'FAILED'; stage: StageState },
-  at: string,
-) {
-  try {
-    await table.client.send(
+async function updateJourneyIfRunning(table: TableRef, task: StaffTask, change: { status: 'FAILED'; stage: StageState }, at: string) {
+  // The journey moved on meanwhile (another decision, or the workflow itself): leave it as it is.
+  await conditionHeld(
+    table.client.send(
       new UpdateCommand({
         TableName: table.tableName,
         Key: keys.journey(task.clinicId, task.journeyId),
@@ -215,9 +201,6 @@ async function updateJourneyIfRunning(
           ':taskId': task.taskId,
         },
       }),
-    );
-  } catch (error) {
-    // The journey moved on meanwhile (another decision, or the workflow itself): leave it as it is.
-    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-  }
+    ),
+  );
 }

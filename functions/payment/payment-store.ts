@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '#shared/keys.ts';
-import type { TableRef } from '#shared/table.ts';
+import { conditionHeld, type TableRef } from '#shared/table.ts';
 
 /** The visit's charge attempt as recorded (keys.payment): the outcome and the processor's IDs, never card data. */
 export interface PaymentRecord {
@@ -30,17 +30,14 @@ export async function getPayment(table: TableRef, clinicId: string, journeyId: s
  * idempotency key, and so got the same answer) leaves it unchanged. Returns the record that is stored.
  */
 export async function recordPayment(table: TableRef, record: PaymentRecord): Promise<PaymentRecord> {
-  try {
-    await table.client.send(
+  const written = await conditionHeld(
+    table.client.send(
       new PutCommand({
         TableName: table.tableName,
         Item: { ...keys.payment(record.clinicId, record.journeyId), ...record },
         ConditionExpression: 'attribute_not_exists(PK)',
       }),
-    );
-    return record;
-  } catch (error) {
-    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    return (await getPayment(table, record.clinicId, record.journeyId)) ?? record;
-  }
+    ),
+  );
+  return written ? record : ((await getPayment(table, record.clinicId, record.journeyId)) ?? record);
 }

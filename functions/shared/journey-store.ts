@@ -1,7 +1,7 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { JourneyRef, JourneyStatus, StageName, StageStatus } from './journey-contract.ts';
 import { keys } from './keys.ts';
-import type { TableRef } from './table.ts';
+import { conditionHeld, type TableRef } from './table.ts';
 
 export interface StageState {
   status: StageStatus;
@@ -169,8 +169,8 @@ export async function closeJourney(
     values[`:${stage}`] = state;
     sets.push(`stages.#${stage} = :${stage}`);
   }
-  try {
-    await table.client.send(
+  return conditionHeld(
+    table.client.send(
       new UpdateCommand({
         TableName: table.tableName,
         Key: keys.journey(ref.clinicId, ref.journeyId),
@@ -180,10 +180,6 @@ export async function closeJourney(
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       }),
-    );
-    return true;
-  } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-    throw error;
-  }
+    ),
+  );
 }

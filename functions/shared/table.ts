@@ -5,3 +5,17 @@ export interface TableRef {
   client: DynamoDBDocumentClient;
   tableName: string;
 }
+
+/**
+ * Sends a conditional write and tells whether its condition held. A failed condition is a business outcome here
+ * (already booked, already claimed, decided by someone else), so it is returned, not thrown; any other error is thrown.
+ */
+export async function conditionHeld(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+}
