@@ -1,8 +1,18 @@
 import { defineConfig } from 'vitest/config';
 
+/** The chaos scenarios `npm test` runs; the others (DynamoDB outage, stack restart) run with `npm run chaos` only. */
+const CHAOS_FAST = [
+  'test/chaos/fault-proxy.test.ts',
+  'test/chaos/concurrent-decisions.test.ts',
+  'test/chaos/lost-charge-response.test.ts',
+  'test/chaos/path-parameters.test.ts',
+  'test/chaos/load.test.ts',
+];
+
 /**
  * One root config, one project per kind of test; each runs alone with `vitest run --project <name>`.
  * integration and workflow share one DynamoDB Local and one SES emulator started by test/support/global-setup.ts.
+ * chaos-fast is a subset of chaos with a smaller load: `npm test` excludes `chaos`, `npm run chaos` runs only it.
  */
 export default defineConfig({
   test: {
@@ -41,6 +51,31 @@ export default defineConfig({
       {
         extends: true,
         test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 },
+      },
+      {
+        // Fault injection (README.md, "Fault injection"): every scenario, the load at 200 journeys. `npm run chaos`.
+        extends: true,
+        test: {
+          name: 'chaos',
+          include: ['test/chaos/**/*.test.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 120_000,
+          // Each file runs a whole local cloud (a JVM, worker environments): one at a time on a small machine.
+          fileParallelism: false,
+          provide: { chaos: { loadJourneys: 200 } },
+        },
+      },
+      {
+        // The scenarios that take seconds, the load at 30 journeys: part of `npm test` (which runs every project but chaos).
+        extends: true,
+        test: {
+          name: 'chaos-fast',
+          include: CHAOS_FAST,
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+          provide: { chaos: { loadJourneys: 30 } },
+        },
       },
     ],
   },

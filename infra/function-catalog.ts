@@ -11,7 +11,19 @@ export interface FunctionSpec {
   /** Placeholder in workflows/*.asl.json that receives this function's ARN, if the workflow invokes it. */
   aslPlaceholder?: string;
   /** What the function is allowed to touch; the stack turns each into least-privilege grants and env vars. */
-  needs: ReadonlyArray<'table' | 'startJourney' | 'completeStaffTask' | 'clearinghouse' | 'payments' | 'email' | 'staffAlerts'>;
+  needs: ReadonlyArray<
+    | 'table'
+    | 'startJourney'
+    | 'completeStaffTask'
+    | 'redriveJourney'
+    | 'describeJourney'
+    | 'clearinghouse'
+    | 'payments'
+    | 'email'
+    | 'staffAlerts'
+  >;
+  /** Invoked by an EventBridge rule (asynchronously, with the rule's retries and dead-letter queue) rather than by a caller. */
+  trigger?: 'journeyStatusChange';
 }
 
 export const FUNCTIONS = {
@@ -41,7 +53,7 @@ export const FUNCTIONS = {
     description: "POST staff-tasks/{taskId}/decision: records a person's decision and resumes the journey",
     memorySize: 256,
     timeoutSeconds: 10,
-    needs: ['table', 'completeStaffTask'],
+    needs: ['table', 'completeStaffTask', 'redriveJourney'],
   },
   getOpenApiDocument: {
     entry: 'functions/shared/http/get-openapi-document.handler.ts',
@@ -105,6 +117,14 @@ export const FUNCTIONS = {
     timeoutSeconds: 10,
     aslPlaceholder: 'ParkForStaffFunctionArn',
     needs: ['table', 'staffAlerts'],
+  },
+  recordExecutionOutcome: {
+    entry: 'functions/journey/record-execution-outcome.handler.ts',
+    description: 'Journey execution stopped (failed, timed out, aborted): holds the journey for staff with a redrivable task',
+    memorySize: 256,
+    timeoutSeconds: 10,
+    trigger: 'journeyStatusChange',
+    needs: ['table', 'staffAlerts', 'describeJourney'],
   },
 } as const satisfies Record<string, FunctionSpec>;
 

@@ -5,6 +5,7 @@ import type { PatientAccessConfig } from './config.ts';
 import { PatientAccessData } from './constructs/data.ts';
 import { ExternalServices } from './constructs/external-services.ts';
 import { PatientAccessHttpApi } from './constructs/http-api.ts';
+import { JourneyStatusEvents } from './constructs/journey-status-events.ts';
 import { Messaging } from './constructs/messaging.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { PatientAccessFunctions } from './constructs/patient-access-functions.ts';
@@ -20,6 +21,7 @@ export class PatientAccessStack extends Stack {
   readonly messaging: Messaging;
   readonly functions: PatientAccessFunctions;
   readonly workflow: PatientJourneyWorkflow;
+  readonly journeyStatusEvents: JourneyStatusEvents;
   readonly httpApi: PatientAccessHttpApi;
   readonly monitoring: Monitoring;
 
@@ -51,6 +53,11 @@ export class PatientAccessStack extends Stack {
       logRemovalPolicy,
     });
     this.functions.grantJourney(this.workflow.stateMachine);
+    this.journeyStatusEvents = new JourneyStatusEvents(this, 'JourneyStatusEvents', {
+      stateMachine: this.workflow.stateMachine,
+      target: this.functions.byName.recordExecutionOutcome,
+      key,
+    });
 
     this.httpApi = new PatientAccessHttpApi(this, 'HttpApi', {
       functions: this.functions.byName,
@@ -66,6 +73,7 @@ export class PatientAccessStack extends Stack {
       stateMachine: this.workflow.stateMachine,
       functions: this.functions.byName,
       stage: this.httpApi.stage,
+      deadLetterQueues: [this.journeyStatusEvents.deadLetterQueue],
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTP API' });

@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ENV } from '#infra/function-catalog.ts';
@@ -7,7 +8,9 @@ import type { TableRef } from '#shared/table.ts';
 import { startApiGateway } from './api-gateway.ts';
 import { startClearinghouseSimulator } from './clearinghouse-simulator/server.ts';
 import { ensureTable } from './create-table.ts';
-import { assertDynamoDbLocalPrerequisites, startDynamoDbLocal } from './dynamodb-local.ts';
+import { assertDynamoDbLocalPrerequisites, type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import { type FaultProxy, type FaultRules, startFaultProxy } from './fault-proxy.ts';
+import { invokeFunction, stopFunctions } from './lambda-runtime.ts';
 import { type PaymentSandbox, startPaymentSandbox } from './payment-sandbox/server.ts';
 import { freePort } from './ports.ts';
 import { DEMO_CLINIC_ID, seedDemoClinic } from './seed/demo-clinic.ts';
@@ -33,7 +36,11 @@ const PAYMENTS_API_KEY = 'sk_test_local_sandbox';
 export interface LocalCloudOptions {
   /** API port on 127.0.0.1; 0 or absent picks a free one. */
   port?: number;
-  /** DynamoDB Local's data directory (data survives restarts); absent keeps everything in memory. */
+  /**
+   * Where the local cloud keeps what survives a restart, as the real services would: DynamoDB Local's data, the Step
+   * Functions executions (with their task tokens and undelivered events) and the payment sandbox's ledger. Absent:
+   * everything lives in memory.
+   */
   dataDir?: string;
   /** Deletes `dataDir` first. */
   fresh?: boolean;
@@ -45,6 +52,12 @@ export interface LocalCloudOptions {
   stateOverrides?: Record<string, StateOverride>;
   /** Every Retry waits this long instead of its back-off (tests use 0). */
   retryDelayMs?: number;
+  /**
+   * Puts a fault proxy (local/fault-proxy.ts) in front of the clearinghouse and/or the payment processor: the handlers
+   * reach the dependency through it, and tests switch its behaviour (`cloud.faults`). `true` starts it passing
+   * everything; rules start it with those (e.g. `'unavailable'`), in force before any execution resumes. For tests.
+   */
+  faultProxies?: { clearinghouse?: true | FaultRules; payments?: true | FaultRules };
 }
 
 export interface LocalCloud {
@@ -61,6 +74,13 @@ export interface LocalCloud {
   sns: LocalSns;
   payments: PaymentSandbox;
   table: TableRef;
+  /** The fault proxies asked for with `faultProxies` (the endpoints above stay the dependencies' own). */
+  faults: { clearinghouse?: FaultProxy; payments?: FaultProxy };
+  /**
+   * DynamoDB Local's process, for tests that take it away: `kill()` ends it at once, `restart()` starts it again on the
+   * same port with the same data directory (`dataDir`; in memory, a restart starts empty).
+   */
+  dynamodbLocal: Pick<DynamoDbLocal, 'kill' | 'restart' | 'running'>;
   /** Stops every server and child process (DynamoDB Local's JVM included). */
   stop: () => Promise<void>;
 }
@@ -83,10 +103,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   try {
     if (options.fresh && options.dataDir) rmSync(options.dataDir, { recursive: true, force: true });
     const [dynamodb, ses, clearinghouse, payments] = await Promise.all([
-      freePort().then((port) => startDynamoDbLocal({ port, ...(options.dataDir ? { dbPath: options.dataDir } : {}) })),
+      freePort().then((port) => startDynamoDbLocal({ port, ...(options.dataDir ? { dbPath: join(options.dataDir, 'dynamodb') } : {}) })),
       freePort().then((port) => startSesEmulator({ port })),
       freePort().then((port) => startClearinghouseSimulator({ port, apiKey: CLEARINGHOUSE_API_KEY })),
-      freePort().then((port) => startPaymentSandbox({ port, apiKey: PAYMENTS_API_KEY })),
+      freePort().then((port) =>
+        startPaymentSandbox({
+          port,
+          apiKey: PAYMENTS_API_KEY,
+          ...(options.dataDir ? { stateFile: join(options.dataDir, 'payment-sandbox.json') } : {}),
+        }),
+      ),
     ]);
     stops.push(
       () => dynamodb.stop(),
@@ -94,6 +120,19 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       () => clearinghouse.stop(),
       () => payments.stop(),
     );
+    const faults: LocalCloud['faults'] = {};
+    for (const [name, upstream] of [
+      ['clearinghouse', clearinghouse.url],
+      ['payments', payments.url],
+    ] as const) {
+      const wanted = options.faultProxies?.[name];
+      if (!wanted) continue;
+      const proxy = await startFaultProxy({ upstream, ...(wanted === true ? {} : { rules: wanted }) });
+      stops.push(() => proxy.stop());
+      faults[name] = proxy;
+    }
+    // Stopped after the API and Step Functions (stops run in reverse), before the emulators the handlers call.
+    stops.push(() => stopFunctions());
 
     const dynamoClient = new DynamoDBClient({
       region: LOCAL_REGION,
@@ -107,6 +146,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       dynamodb: dynamoClient,
       ...(options.stateOverrides ? { stateOverrides: options.stateOverrides } : {}),
       ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
+      ...(options.dataDir ? { persistDir: join(options.dataDir, 'step-functions') } : {}),
+      // EventBridge's rule on stopped executions, locally: the same function, with EventBridge-like retries.
+      onStatusChange: async (event) => {
+        if (['FAILED', 'TIMED_OUT', 'ABORTED'].includes(event.detail.status)) await invokeFunction('recordExecutionOutcome', event);
+      },
       log: say,
     });
     stops.push(() => sfn.stop());
@@ -117,8 +161,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       dynamodb: dynamodb.endpoint,
       ses: ses.endpoint,
       awsEndpoint: awsEndpoint.url,
-      clearinghouse: clearinghouse.url,
-      payments: payments.url,
+      clearinghouse: faults.clearinghouse?.url ?? clearinghouse.url,
+      payments: faults.payments?.url ?? payments.url,
       stateMachineArn: sfn.stateMachineArn,
       quiet: options.quiet ?? false,
     });
@@ -130,6 +174,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     await ensureTable(dynamoClient, LOCAL_TABLE_NAME);
     const apiKey = options.apiKey ?? newApiKey('pa_demo');
     await seedDemoClinic(table, { apiKey });
+    // Executions a previous run left in flight go on, as they would have on AWS while this machine was off.
+    await sfn.resume();
 
     const api = await startApiGateway({
       port: options.port ?? 0,
@@ -156,6 +202,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       sns,
       payments,
       table,
+      faults,
+      dynamodbLocal: dynamodb,
       stop,
     };
   } catch (error) {

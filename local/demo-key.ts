@@ -4,8 +4,8 @@ import { newApiKey } from '#shared/http/api-key.ts';
 
 /** Where `npm start` keeps the generated demo API key, so it stays the same across restarts. */
 export const DEMO_API_KEY_FILE = resolve(import.meta.dirname, '..', '.local', 'demo-api-key');
-/** DynamoDB Local's data directory for `npm start` (`--fresh` deletes it). */
-export const LOCAL_DATA_DIR = resolve(import.meta.dirname, '..', '.local', 'data');
+/** What `npm start` keeps across restarts: table data, workflow executions, the payment sandbox's ledger (`--fresh` deletes it). */
+export const LOCAL_DATA_DIR = resolve(import.meta.dirname, '..', '.local', 'state');
 
 /** DEMO_API_KEY when set; otherwise the persisted key, created on first use. */
 export function demoApiKey(): string {

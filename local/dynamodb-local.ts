@@ -24,6 +24,15 @@ export function assertDynamoDbLocalPrerequisites(): void {
 export interface DynamoDbLocal {
   endpoint: string;
   stop: () => Promise<void>;
+  /**
+   * Ends the JVM at once (SIGKILL), as a crash would: requests in flight are cut and new connections are refused until
+   * `restart()`. Resolves once the process has exited. Without `dbPath` the data goes with it.
+   */
+  kill: () => Promise<void>;
+  /** Starts DynamoDB Local again on the same port with the same data directory; resolves once the port accepts connections. */
+  restart: () => Promise<void>;
+  /** False between `kill()` (or `stop()`) and `restart()`. */
+  readonly running: boolean;
 }
 
 /**
@@ -34,30 +43,54 @@ export async function startDynamoDbLocal(options: { port: number; dbPath?: strin
   assertDynamoDbLocalPrerequisites();
   const storage = options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory'];
   if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
-  const child = spawn(
-    'java',
-    [
-      `-Xmx${options.maxHeapMb ?? 512}m`,
-      `-Djava.library.path=${join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal_lib')}`,
-      '-cp',
-      `${join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal.jar')}:${join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal_lib', '*')}`,
-      LOOPBACK_LAUNCHER,
-      ...storage,
-      '-port',
-      String(options.port),
-      '-disableTelemetry',
-      '-sharedDb',
-    ],
-    // In memory, DynamoDB Local still writes a metadata file into its working directory: keep it out of the repo.
-    // stdin stays open as the launcher's lifeline: when this process goes, the pipe closes and the JVM exits.
-    { stdio: ['pipe', 'ignore', 'pipe'], cwd: options.dbPath ?? mkdtempSync(join(tmpdir(), 'dynamodb-local-')) },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (chunk) => {
-    stderr += String(chunk);
-  });
-  await waitForPort(options.port, child, () => stderr);
-  return { endpoint: `http://127.0.0.1:${options.port}`, stop: () => stopChild(child) };
+  // In memory, DynamoDB Local still writes a metadata file into its working directory: keep it out of the repo.
+  const cwd = options.dbPath ?? mkdtempSync(join(tmpdir(), 'dynamodb-local-'));
+  const launch = async (): Promise<ChildProcess> => {
+    const child = spawn(
+      'java',
+      [
+        `-Xmx${options.maxHeapMb ?? 512}m`,
+        `-Djava.library.path=${join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal_lib')}`,
+        '-cp',
+        `${join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal.jar')}:${join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal_lib', '*')}`,
+        LOOPBACK_LAUNCHER,
+        ...storage,
+        '-port',
+        String(options.port),
+        '-disableTelemetry',
+        '-sharedDb',
+      ],
+      // stdin stays open as the launcher's lifeline: when this process goes, the pipe closes and the JVM exits.
+      { stdio: ['pipe', 'ignore', 'pipe'], cwd },
+    );
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => {
+      stderr += String(chunk);
+    });
+    await waitForPort(options.port, child, () => stderr);
+    return child;
+  };
+  let child: ChildProcess | undefined = await launch();
+  return {
+    endpoint: `http://127.0.0.1:${options.port}`,
+    stop: async () => {
+      const current = child;
+      child = undefined;
+      if (current) await stopChild(current);
+    },
+    kill: async () => {
+      const current = child;
+      child = undefined;
+      if (current) await stopChild(current, 'SIGKILL');
+    },
+    restart: async () => {
+      if (child) throw new Error('DynamoDB Local is running: kill or stop it first');
+      child = await launch();
+    },
+    get running() {
+      return child !== undefined;
+    },
+  };
 }
 
 async function waitForPort(port: number, child: ChildProcess, stderr: () => string, attempts = 300): Promise<void> {
@@ -81,10 +114,10 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-export function stopChild(child: ChildProcess): Promise<void> {
+export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolvePromise) => {
     child.once('exit', () => resolvePromise());
-    child.kill('SIGTERM');
+    child.kill(signal);
   });
 }

@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole product on this machine, no AWS account. PORT (default 3000) sets the API port; `--fresh`
  * deletes the local data first; DEMO_API_KEY sets the demo clinic's key (otherwise one is generated once and kept in
- * .local/demo-api-key). Data persists in .local/data; workflow executions in flight do not survive a restart.
+ * .local/demo-api-key). Data persists in .local/state: the table, the workflow executions in flight (they resume on the
+ * next start, journeys waiting for staff included) and the payment sandbox's ledger.
  */
 import { type LocalCloud, startLocalCloud } from './cloud.ts';
 import { demoApiKey, LOCAL_DATA_DIR } from './demo-key.ts';

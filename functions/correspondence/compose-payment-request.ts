@@ -23,7 +23,7 @@ export function composePaymentRequest(input: PaymentRequestInput): ComposedEmail
 
   const paragraphs = [
     `Hello ${firstName},`,
-    `A balance of ${amount} is due for ${visit} at ${clinic.name}. We were not able to charge a card for it.`,
+    `A balance of ${amount} is due for ${visit} at ${clinic.name}. No card was charged for it.`,
     `Amount due: ${amount}`,
     `How to pay: call us at ${phone} to pay by card over the phone, or pay at the front desk when you arrive.`,
     'Your appointment is not affected.',

@@ -5,8 +5,9 @@ import { recordAudit } from '#shared/audit.ts';
 import { dynamo, ses } from '#shared/aws-clients.ts';
 import type { ClinicProfile } from '#shared/clinic-catalog.ts';
 import { requireEnv } from '#shared/env.ts';
+import { withTransientAwsErrors } from '#shared/errors.ts';
 import type { CorrespondenceRequest, CorrespondenceResult, JourneyRef } from '#shared/journey-contract.ts';
-import { getJourney, type JourneyRecord, updateStage } from '#shared/journey-store.ts';
+import { beginAttempt, type JourneyAttempt, type JourneyRecord, updateStage } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { log } from '#shared/observability.ts';
 import type { PatientRecord } from '#shared/patient-records.ts';
@@ -42,8 +43,8 @@ export function messageKey(journeyId: string, kind: CorrespondenceRequest['kind'
  * the email is not repeated, and staff are asked to confirm by phone instead.
  */
 export function makeHandler(deps: SendCorrespondenceDeps) {
-  const afterSent = async (request: CorrespondenceRequest, now: Date) => {
-    if (request.kind === 'APPOINTMENT_CONFIRMATION') await updateStage(deps.table, request, 'CONFIRMATION', { status: 'COMPLETED' }, now);
+  const afterSent = async (request: CorrespondenceRequest, journey: JourneyAttempt, now: Date) => {
+    if (request.kind === 'APPOINTMENT_CONFIRMATION') await updateStage(deps.table, journey, 'CONFIRMATION', { status: 'COMPLETED' }, now);
   };
 
   return async (event: CorrespondenceRequest): Promise<CorrespondenceResult> => {
@@ -52,15 +53,14 @@ export function makeHandler(deps: SendCorrespondenceDeps) {
     const fields = { ...ref, stage: request.kind };
     const now = deps.now?.() ?? new Date();
 
-    const journey = await getJourney(deps.table, ref);
-    if (!journey) throw new Error(`Journey ${ref.journeyId} not found`);
+    const journey = await beginAttempt(deps.table, ref);
     const patient = await readPatient(deps.table, journey, now);
 
     if (!patient.email || patient.communication?.email === false) {
       if (request.kind === 'APPOINTMENT_CONFIRMATION') {
-        await updateStage(deps.table, ref, 'CONFIRMATION', { status: 'SKIPPED', reason: NO_EMAIL_CONSENT_REASON }, now);
+        await updateStage(deps.table, journey, 'CONFIRMATION', { status: 'SKIPPED', reason: NO_EMAIL_CONSENT_REASON }, now);
       } else {
-        await updateStage(deps.table, ref, 'PAYMENT', { status: 'COMPLETED', reason: NO_EMAIL_PAYMENT_REASON }, now);
+        await updateStage(deps.table, journey, 'PAYMENT', { status: 'COMPLETED', reason: NO_EMAIL_PAYMENT_REASON }, now);
       }
       log.info('Correspondence not sent', { ...fields, outcome: 'NO_CONSENT' });
       return { outcome: 'NO_CONSENT' };
@@ -76,8 +76,8 @@ export function makeHandler(deps: SendCorrespondenceDeps) {
 
     const existing = await claimMessage(deps.table, request, now);
     if (existing) {
-      if (existing.status === 'SENT') await afterSent(request, now);
-      else if (request.kind === 'APPOINTMENT_CONFIRMATION') await flagUncertain(deps.table, ref, existing, now);
+      if (existing.status === 'SENT') await afterSent(request, journey, now);
+      else if (request.kind === 'APPOINTMENT_CONFIRMATION') await flagUncertain(deps.table, journey, existing, now);
       log.info('Correspondence already sent', { ...fields, outcome: 'ALREADY_SENT' });
       return { outcome: 'ALREADY_SENT' };
     }
@@ -108,7 +108,7 @@ export function makeHandler(deps: SendCorrespondenceDeps) {
       },
       now,
     );
-    await afterSent(request, now);
+    await afterSent(request, journey, now);
     log.info('Correspondence sent', { ...fields, outcome: 'SENT' });
     return { outcome: 'SENT' };
   };
@@ -163,17 +163,24 @@ function compose(
 }
 
 /** A claim still SENDING means an earlier attempt's outcome is unknown: say so where the front desk looks. */
-async function flagUncertain(table: TableRef, ref: JourneyRef, existing: MessageRecord, now: Date): Promise<void> {
-  log.warn('Earlier send has an unknown outcome', { ...ref, stage: existing.kind, outcome: existing.status });
-  await updateStage(table, ref, 'CONFIRMATION', { status: 'COMPLETED', reason: UNCERTAIN_DELIVERY_REASON }, now);
+async function flagUncertain(table: TableRef, journey: JourneyAttempt, existing: MessageRecord, now: Date): Promise<void> {
+  log.warn('Earlier send has an unknown outcome', {
+    clinicId: journey.clinicId,
+    journeyId: journey.journeyId,
+    stage: existing.kind,
+    outcome: existing.status,
+  });
+  await updateStage(table, journey, 'CONFIRMATION', { status: 'COMPLETED', reason: UNCERTAIN_DELIVERY_REASON }, now);
 }
 
-export const handler = makeHandler({
-  table: { client: dynamo, tableName: requireEnv('tableName') },
-  mailer: new SesMailer({
-    client: ses,
-    from: requireEnv('senderEmail'),
-    // Optional: without a configuration set SES still sends, only without event publishing.
-    configurationSetName: process.env[ENV.sesConfigurationSet] || undefined,
+export const handler = withTransientAwsErrors(
+  makeHandler({
+    table: { client: dynamo, tableName: requireEnv('tableName') },
+    mailer: new SesMailer({
+      client: ses,
+      from: requireEnv('senderEmail'),
+      // Optional: without a configuration set SES still sends, only without event publishing.
+      configurationSetName: process.env[ENV.sesConfigurationSet] || undefined,
+    }),
   }),
-});
+);

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { dynamo } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
+import { withTransientAwsErrors } from '#shared/errors.ts';
 import type { EligibilityResult, JourneyRef } from '#shared/journey-contract.ts';
-import { getJourney, updateStage } from '#shared/journey-store.ts';
+import { beginAttempt, updateStage } from '#shared/journey-store.ts';
 import { log } from '#shared/observability.ts';
 import type { TableRef } from '#shared/table.ts';
 import type { EligibilityPort } from './eligibility-port.ts';
@@ -29,8 +30,7 @@ export function makeHandler(deps: VerifyEligibilityDeps) {
   return async (event: JourneyRef): Promise<EligibilityResult> => {
     const ref = journeyRefSchema.parse(event);
     const now = deps.now?.() ?? new Date();
-    const journey = await getJourney(deps.table, ref);
-    if (!journey) throw new Error(`Journey ${ref.journeyId} not found`);
+    const journey = await beginAttempt(deps.table, ref);
 
     const context = await loadEligibilityContext(deps.table, journey, now);
     const prepared = prepareEligibilityCheck(context);
@@ -58,7 +58,7 @@ export function makeHandler(deps: VerifyEligibilityDeps) {
     const amounts = dueCents !== undefined ? { amounts: { dueCents } } : {};
     await updateStage(
       deps.table,
-      ref,
+      journey,
       'ELIGIBILITY',
       summary.outcome === 'ACTIVE'
         ? { status: 'COMPLETED', ...amounts }
@@ -70,7 +70,9 @@ export function makeHandler(deps: VerifyEligibilityDeps) {
   };
 }
 
-export const handler = makeHandler({
-  table: { client: dynamo, tableName: requireEnv('tableName') },
-  eligibility: stediEligibilityAdapterFromEnv(),
-});
+export const handler = withTransientAwsErrors(
+  makeHandler({
+    table: { client: dynamo, tableName: requireEnv('tableName') },
+    eligibility: stediEligibilityAdapterFromEnv(),
+  }),
+);

@@ -3,8 +3,9 @@ import { openTaskAndAlert } from '#functions/journey/staff-alerts.ts';
 import { staffTaskId } from '#functions/journey/staff-task-store.ts';
 import { dynamo, sns } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
+import { withTransientAwsErrors } from '#shared/errors.ts';
 import type { JourneyRef } from '#shared/journey-contract.ts';
-import { getJourney, updateStage } from '#shared/journey-store.ts';
+import { beginAttempt, updateStage } from '#shared/journey-store.ts';
 import { log } from '#shared/observability.ts';
 import { readSubmission } from '#shared/submission-store.ts';
 import type { TableRef } from '#shared/table.ts';
@@ -31,8 +32,7 @@ const ACTOR = 'function:screenIntake';
 export function makeScreenIntake(deps: ScreenIntakeDeps) {
   return async (ref: JourneyRef): Promise<ScreenIntakeResult> => {
     const now = deps.now?.() ?? new Date();
-    const journey = await getJourney(deps.table, ref);
-    if (!journey) throw new Error(`Journey ${ref.journeyId} not found`);
+    const journey = await beginAttempt(deps.table, ref);
     const submission = await readSubmission(deps.table, journey, ACTOR, ['screening'], now);
 
     const triage = screenAnswers(submission.screening);
@@ -62,13 +62,15 @@ export function makeScreenIntake(deps: ScreenIntakeDeps) {
       );
       log.warn('Triage alert raised', { clinicId: ref.clinicId, journeyId: ref.journeyId, taskId, outcome: triage.level });
     }
-    await updateStage(deps.table, ref, 'INTAKE', { status: 'COMPLETED' }, now);
+    await updateStage(deps.table, journey, 'INTAKE', { status: 'COMPLETED' }, now);
     return { outcome: triage.level === 'NONE' ? 'NO_RISK' : 'TRIAGE_ALERTED' };
   };
 }
 
-export const handler = makeScreenIntake({
-  table: { client: dynamo, tableName: requireEnv('tableName') },
-  sns,
-  staffAlertsTopicArn: requireEnv('staffAlertsTopicArn'),
-});
+export const handler = withTransientAwsErrors(
+  makeScreenIntake({
+    table: { client: dynamo, tableName: requireEnv('tableName') },
+    sns,
+    staffAlertsTopicArn: requireEnv('staffAlertsTopicArn'),
+  }),
+);

@@ -43,8 +43,8 @@ export class IntakeContentionError extends Error {
 /**
  * Records a submission and starts its journey, exactly once per submission. The first writer wins one transaction
  * (idempotency entry, submission, journey, patient, coverage); every repeat reads the winner's IDs. The journey's
- * execution is started on every call, the first and the repeats, so a crash between the write and the start heals
- * when the client retries.
+ * execution is started on the first call and on repeats while the journey is still RUNNING, so a crash between the
+ * write and the start heals when the client retries, and a finished journey is never run again.
  */
 export function makeSubmitIntake(deps: SubmitIntakeDeps) {
   const now = deps.now ?? (() => new Date());
@@ -65,7 +65,10 @@ export function makeSubmitIntake(deps: SubmitIntakeDeps) {
         if (existing.bodyHash !== bodyHash) return { outcome: 'KEY_REUSED' };
         const ref = { clinicId, journeyId: existing.journeyId };
         const status = (await deps.store.journeyStatus(clinicId, existing.journeyId)) ?? 'RUNNING';
-        await deps.journeys.start(ref);
+        // Only a journey that has not got anywhere yet may lack its execution (a crash between the write and the
+        // start). One that waits or has ended has one: starting again would re-run a finished journey wherever the
+        // engine has forgotten the name (AWS after 90 days; a restarted local stack).
+        if (status === 'RUNNING') await deps.journeys.start(ref);
         log.info('Repeated submission', { clinicId, submissionId: existing.submissionId, journeyId: existing.journeyId });
         return {
           outcome: 'ACCEPTED',

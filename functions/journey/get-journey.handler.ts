@@ -6,6 +6,7 @@ import { requireEnv } from '#shared/env.ts';
 import { authorizedClinic } from '#shared/http/authorized-clinic.ts';
 import { HttpError } from '#shared/http/http-error.ts';
 import { httpErrors } from '#shared/http/http-errors.ts';
+import { pathIds } from '#shared/http/path-parameters.ts';
 import { type HttpResponse, json } from '#shared/http/response.ts';
 import { getJourney } from '#shared/journey-store.ts';
 import type { TableRef } from '#shared/table.ts';
@@ -19,7 +20,7 @@ export function makeGetJourney(table: TableRef) {
     .use(httpErrors())
     .handler(async (event) => {
       const { clinicId, keyId } = authorizedClinic(event);
-      const journeyId = event.pathParameters?.journeyId ?? '';
+      const { journeyId } = pathIds(event, ['journeyId']);
       // The key includes the authorized clinic, so another clinic's journey ID simply is not found.
       const journey = await getJourney(table, { clinicId, journeyId });
       if (!journey) throw HttpError.withMessage(404, 'Journey not found');

@@ -1,8 +1,9 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { dynamo, sns } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
+import { withTransientAwsErrors } from '#shared/errors.ts';
 import { type ParkForStaffRequest, TRANSIENT_ERRORS } from '#shared/journey-contract.ts';
-import { getJourney, updateStage } from '#shared/journey-store.ts';
+import { beginAttempt, updateStage } from '#shared/journey-store.ts';
 import { log } from '#shared/observability.ts';
 import type { TableRef } from '#shared/table.ts';
 import { parkReason } from './park-reason.ts';
@@ -25,8 +26,8 @@ export interface ParkForStaffDeps {
 export function makeParkForStaff(deps: ParkForStaffDeps) {
   return async (request: ParkForStaffRequest): Promise<{ taskId: string }> => {
     const now = deps.now?.() ?? new Date();
-    const journey = await getJourney(deps.table, request, { consistent: true });
-    if (!journey) throw new Error(`Journey ${request.journeyId} not found`);
+    // The park is the stage's newest attempt: a stage call that timed out but still runs can no longer write.
+    const journey = await beginAttempt(deps.table, request);
 
     const current = journey.stages[request.stage];
     // A retried invocation of this same park carries a new token: keep the task staff already see, with that token.
@@ -40,7 +41,7 @@ export function makeParkForStaff(deps: ParkForStaffDeps) {
     // Before the alert: a decision is accepted only while the journey is WAITING_FOR_STAFF.
     await updateStage(
       deps.table,
-      request,
+      journey,
       request.stage,
       { status: 'WAITING_FOR_STAFF', reason, staffTaskId: taskId, journeyStatus: 'WAITING_FOR_STAFF' },
       now,
@@ -84,8 +85,10 @@ export function makeParkForStaff(deps: ParkForStaffDeps) {
   };
 }
 
-export const handler = makeParkForStaff({
-  table: { client: dynamo, tableName: requireEnv('tableName') },
-  sns,
-  staffAlertsTopicArn: requireEnv('staffAlertsTopicArn'),
-});
+export const handler = withTransientAwsErrors(
+  makeParkForStaff({
+    table: { client: dynamo, tableName: requireEnv('tableName') },
+    sns,
+    staffAlertsTopicArn: requireEnv('staffAlertsTopicArn'),
+  }),
+);

@@ -1,7 +1,7 @@
 import type { ParkForStaffRequest } from '#shared/journey-contract.ts';
 import type { StageState } from '#shared/journey-store.ts';
 
-const STAGE_LABEL = {
+export const STAGE_LABEL = {
   INTAKE: 'Intake',
   ELIGIBILITY: 'Eligibility verification',
   SCHEDULING: 'Scheduling',
@@ -16,6 +16,8 @@ const STAGE_LABEL = {
  */
 export function parkReason(request: Pick<ParkForStaffRequest, 'stage' | 'error'>, stage: StageState | undefined): string {
   const label = STAGE_LABEL[request.stage];
+  if (request.error?.Error === 'PaymentOutcomePending')
+    return `${label}: the processor holds a charge for this visit that has not finished; check it on the processor's dashboard before deciding.`;
   if (request.error?.Error)
     return `${label} failed after automatic retries (${request.error.Error}); check the dependency, then retry or proceed.`;
   return stage?.reason ?? `${label} needs a person to review it.`;

@@ -4,7 +4,10 @@ import type { StaffTask } from './staff-task-store.ts';
 
 /** What staff may decide for this task (the workflow routes exactly these; see STAFF_ACTIONS_BY_STAGE). */
 export function allowedActions(task: Pick<StaffTask, 'kind' | 'stage'>): readonly StaffDecision['action'][] {
-  return task.kind === 'TRIAGE' ? TRIAGE_ACTIONS : STAFF_ACTIONS_BY_STAGE[task.stage];
+  if (task.kind === 'TRIAGE') return TRIAGE_ACTIONS;
+  // A stopped execution can be redriven, or ended where its stage allows a cancel; it cannot skip the stage it stopped in.
+  if (task.kind === 'EXECUTION_STOPPED') return STAFF_ACTIONS_BY_STAGE[task.stage].filter((action) => action !== 'PROCEED');
+  return STAFF_ACTIONS_BY_STAGE[task.stage];
 }
 
 const PROCEED_REASON: Record<StageName, string> = {

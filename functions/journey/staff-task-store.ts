@@ -12,14 +12,20 @@ export interface StaffTask {
   clinicId: string;
   taskId: string;
   journeyId: string;
-  /** TRIAGE slips are informational (no token); stage tasks hold the journey until decided. */
-  kind: 'TRIAGE' | 'STAGE_BLOCKED';
+  /**
+   * TRIAGE slips are informational (no token). STAGE_BLOCKED tasks hold a parked journey (with its token).
+   * EXECUTION_STOPPED tasks hold a journey whose execution ended unsuccessfully (failed, timed out or aborted):
+   * RETRY redrives the execution from where it stopped.
+   */
+  kind: 'TRIAGE' | 'STAGE_BLOCKED' | 'EXECUTION_STOPPED';
   stage: StageName;
   reason: string;
   status: 'OPEN' | 'DECIDED' | 'EXPIRED';
   createdAt: string;
   /** Step Functions task token; present only while a journey waits on this task. */
   taskToken?: string;
+  /** EXECUTION_STOPPED: the execution a RETRY redrives. */
+  executionArn?: string;
   decision?: StaffDecision & { decidedBy: string; decidedAt: string; note?: string };
 }
 
@@ -89,13 +95,14 @@ export async function getStaffTask(table: TableRef, clinicId: string, taskId: st
   return Item as StaffTask | undefined;
 }
 
-export type RecordDecisionResult = 'RECORDED' | 'ALREADY_DECIDED' | 'JOURNEY_NOT_WAITING';
+/** CONFLICT: another transaction touched the task or journey at the same moment (DynamoDB's TransactionConflict). */
+export type RecordDecisionResult = 'RECORDED' | 'ALREADY_DECIDED' | 'JOURNEY_NOT_WAITING' | 'CONFLICT';
 
 /**
  * Records the decision and, for a task that holds a journey, sets the journey back to RUNNING and the parked stage to
  * what the decision makes of it — in one transaction, conditional on the task still being OPEN and the journey still
  * WAITING_FOR_STAFF: of two people deciding at once exactly one wins, and the journey can never be marked RUNNING after
- * the workflow has finished. A TransactionConflict is thrown (it may pass).
+ * the workflow has finished. A TransactionConflict (a concurrent transaction on the same items) is CONFLICT: read again.
  */
 export async function recordDecision(
   table: TableRef,
@@ -106,7 +113,7 @@ export async function recordDecision(
 ): Promise<RecordDecisionResult> {
   const stageSet = stage ? ', stages.#stage = :stage' : '';
   const journeyUpdate =
-    task.kind === 'STAGE_BLOCKED'
+    task.kind !== 'TRIAGE'
       ? [
           {
             Update: {
@@ -158,49 +165,7 @@ export async function recordDecision(
     const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
     if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'ALREADY_DECIDED';
     if (reasons[1]?.Code === 'ConditionalCheckFailed') return 'JOURNEY_NOT_WAITING';
+    if (reasons.some((r) => r.Code === 'TransactionConflict')) return 'CONFLICT';
     throw error;
   }
-}
-
-/**
- * Marks a task whose journey can no longer be resumed (its token expired or its execution ended). When this
- * decision had already set the journey RUNNING, the journey is marked FAILED, so it does not look busy forever.
- */
-export async function expireTask(table: TableRef, task: StaffTask, at: string, journeyWasResumed: boolean): Promise<void> {
-  await table.client.send(
-    new UpdateCommand({
-      TableName: table.tableName,
-      Key: keys.staffTask(task.clinicId, task.taskId),
-      UpdateExpression: 'SET #status = :expired REMOVE GSI1PK, GSI1SK, taskToken',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':expired': 'EXPIRED' },
-    }),
-  );
-  if (!journeyWasResumed) return;
-  const reason =
-    'The journey stopped waiting for this task (its execution ended or timed out): resubmit the form, or ask ops to redrive it.';
-  await updateJourneyIfRunning(table, task, { status: 'FAILED', stage: { status: 'FAILED', at, reason } }, at);
-}
-
-async function updateJourneyIfRunning(table: TableRef, task: StaffTask, change: { status: 'FAILED'; stage: StageState }, at: string) {
-  // The journey moved on meanwhile (another decision, or the workflow itself): leave it as it is.
-  await conditionHeld(
-    table.client.send(
-      new UpdateCommand({
-        TableName: table.tableName,
-        Key: keys.journey(task.clinicId, task.journeyId),
-        UpdateExpression: 'SET #status = :status, updatedAt = :at, stages.#stage = :stage',
-        // Only the RUNNING this task's decision set: not a journey another task or the workflow moved on.
-        ConditionExpression: '#status = :running AND stages.#stage.staffTaskId = :taskId',
-        ExpressionAttributeNames: { '#status': 'status', '#stage': task.stage },
-        ExpressionAttributeValues: {
-          ':status': change.status,
-          ':running': 'RUNNING',
-          ':at': at,
-          ':stage': change.stage,
-          ':taskId': task.taskId,
-        },
-      }),
-    ),
-  );
 }

@@ -1,8 +1,18 @@
 import { requireEnv } from '#shared/env.ts';
 import { TransientDependencyError } from '#shared/errors.ts';
 import { TRANSIENT_ERRORS } from '#shared/journey-contract.ts';
+import { log } from '#shared/observability.ts';
 import { type ApiKeySource, resolveApiKey, secretProvider } from '#shared/secrets.ts';
-import type { ChargeRequest, ChargeResult, PaymentProcessor, RefundRequest } from './payment-port.ts';
+import {
+  type ChargeAttempts,
+  type ChargeRequest,
+  type ChargeResult,
+  type FoundCharge,
+  isProcessorReference,
+  PaymentOutcomePendingError,
+  type PaymentProcessor,
+  type RefundRequest,
+} from './payment-port.ts';
 
 /** Pinned so a change of the account's default API version cannot change the shapes parsed here. */
 export const STRIPE_API_VERSION = '2024-06-20';
@@ -14,12 +24,30 @@ export const STRIPE_API_VERSION = '2024-06-20';
  */
 export const CHARGE_DESCRIPTION = 'Clinic visit';
 
+/**
+ * How far behind Stripe's search index may be. Stripe: searchable "in less than a minute" normally, "up to an hour
+ * behind during outages". Charges sent more recently than this are also looked for with the list API, which is
+ * strongly consistent.
+ */
+export const SEARCH_LAG_ALLOWANCE_MS = 2 * 60 * 60 * 1000;
+/** Our clock against Stripe's `created`: the list window opens this much before the first attempt we recorded. */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+/** Stripe's maximum page size for search and list. */
+const PAGE_SIZE = 100;
+/** Pages of the list API read before giving up (20 × 100 intents created in the lag window): a person looks instead. */
+const MAX_LIST_PAGES = 20;
+
+/** PaymentIntent statuses that mean the card may be charged but it is not final: nobody may charge again or ask to pay. */
+const PENDING_STATUSES = new Set(['processing', 'requires_capture']);
+
 export interface StripePaymentAdapterConfig {
   baseUrl: string;
   apiKey: ApiKeySource;
   /** Per request; a request that times out is retried with the same idempotency key, so it cannot charge twice. */
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** The clock deciding whether attempts are recent enough for the list API (tests move it). */
+  now?: () => Date;
 }
 
 interface StripeError {
@@ -28,9 +56,42 @@ interface StripeError {
   decline_code?: string;
 }
 
+/** The PaymentIntent fields read here; the rest of Stripe's object is ignored. */
+interface StripePaymentIntent {
+  id?: string;
+  object?: string;
+  status?: string;
+  amount?: number;
+  amount_received?: number;
+  created?: number;
+  metadata?: Record<string, string>;
+}
+
+interface StripeBody extends StripePaymentIntent {
+  error?: StripeError;
+  /** Search results and lists. */
+  data?: unknown;
+  has_more?: boolean;
+  next_page?: string | null;
+}
+
 interface StripeResponse {
   status: number;
-  body: { id?: string; status?: string; error?: StripeError };
+  body: StripeBody;
+}
+
+/**
+ * The search query for a journey's PaymentIntents. Stripe's query language quotes string values and documents
+ * backslash-escaping only for quotes, so rather than rely on escaping, a reference that is not an opaque token
+ * (letters, digits, `-`, `_`) is refused: nothing but the quoted token can reach the query.
+ */
+export function journeySearchQuery(reference: string): string {
+  assertReference(reference);
+  return `metadata['journey']:'${reference}'`;
+}
+
+function assertReference(reference: string): void {
+  if (!isProcessorReference(reference)) throw new Error('Payment reference must be an opaque token (letters, digits, - and _)');
 }
 
 /**
@@ -38,14 +99,22 @@ interface StripeResponse {
  * Bearer key, Idempotency-Key header. The PaymentIntent ID is the charge ID (refunds name the payment intent).
  */
 export class StripePaymentAdapter implements PaymentProcessor {
-  readonly #config: Required<Omit<StripePaymentAdapterConfig, 'fetch'>> & { fetch: typeof fetch };
+  readonly #config: Required<Omit<StripePaymentAdapterConfig, 'fetch' | 'now'>> & { fetch: typeof fetch; now: () => Date };
 
   constructor(config: StripePaymentAdapterConfig) {
-    this.#config = { timeoutMs: 10_000, fetch: globalThis.fetch, ...config, baseUrl: config.baseUrl.replace(/\/+$/, '') };
+    this.#config = {
+      timeoutMs: 10_000,
+      fetch: globalThis.fetch,
+      now: () => new Date(),
+      ...config,
+      baseUrl: config.baseUrl.replace(/\/+$/, ''),
+    };
   }
 
   async charge(request: ChargeRequest): Promise<ChargeResult> {
     if (!Number.isInteger(request.amountCents) || request.amountCents <= 0) throw new Error('amountCents must be a positive integer');
+    // A charge findCharge could not look up later must not be made.
+    assertReference(request.reference);
     // The complete list of what leaves for the processor: amount, currency, token and the opaque reference.
     const form = new URLSearchParams({
       amount: String(request.amountCents),
@@ -58,7 +127,7 @@ export class StripePaymentAdapter implements PaymentProcessor {
       description: CHARGE_DESCRIPTION,
       'metadata[journey]': request.reference,
     });
-    const response = await this.#post('/v1/payment_intents', form, request.idempotencyKey);
+    const response = await this.#request('POST', '/v1/payment_intents', { form, idempotencyKey: request.idempotencyKey });
     const { body } = response;
 
     if (response.status === 402 && body.error?.type === 'card_error') {
@@ -69,30 +138,125 @@ export class StripePaymentAdapter implements PaymentProcessor {
     // The card needs the patient (3-D Secure) or was refused after confirmation: ask them to pay another way.
     if (body.status === 'requires_action') return { status: 'declined', declineCode: 'authentication_required' };
     if (body.status === 'requires_payment_method') return { status: 'declined', declineCode: 'requires_payment_method' };
-    // processing, requires_capture, …: not paid and not declined; a person should look rather than charge again.
+    // processing, requires_capture: not paid and not declined; a person should look rather than charge again.
+    if (body.status && PENDING_STATUSES.has(body.status)) throw new PaymentOutcomePendingError(`Stripe payment intent is ${body.status}`);
     throw new Error(`Stripe payment intent ended in unexpected status ${body.status ?? 'unknown'}`);
   }
 
+  /**
+   * The journey's PaymentIntents, found by the `metadata[journey]` every charge carries, and judged by status:
+   * `succeeded` is paid; `processing`/`requires_capture` may still be charged (throws PaymentOutcomePendingError);
+   * `requires_payment_method` (declined), `requires_action`, `requires_confirmation` and `canceled` hold no money.
+   *
+   * Search (`GET /v1/payment_intents/search`) is eventually consistent — Stripe says not to use it for read-after-write
+   * — and that is still safe here, because it is never the only guard against a second charge:
+   * - Within 24 hours of a charge its idempotency key still answers: a charge sent again with the same key replays
+   *   the first outcome instead of charging. A lookup that misses a fresh charge only lets the replay answer.
+   * - After 24 hours the key is gone, but the search index caught up long before (a minute normally, an hour in an
+   *   incident), so the lookup sees the charge and nothing is sent.
+   * - The one caller with no key to fall back on is the DEFER path (it never charges, and a miss would ask the patient
+   *   to pay what they paid). For that window, charges sent within SEARCH_LAG_ALLOWANCE_MS (the caller records each
+   *   attempt before sending) are also looked for with the list API (`GET /v1/payment_intents?created[gte]=…`), which
+   *   is strongly consistent but cannot filter by metadata: it reads every intent created in the window, bounded by
+   *   the window's length, and filters here.
+   */
+  async findCharge(reference: string, attempts?: ChargeAttempts): Promise<FoundCharge | undefined> {
+    const query = journeySearchQuery(reference);
+    const intents = new Map<string, StripePaymentIntent>();
+    for (const intent of await this.#search(query)) if (intent.id) intents.set(intent.id, intent);
+
+    const since = this.#listWindowStart(attempts);
+    if (since !== undefined) {
+      for (const intent of await this.#listCreatedSince(since)) {
+        if (intent.id && intent.metadata?.journey === reference) intents.set(intent.id, intent);
+      }
+    }
+
+    const succeeded = [...intents.values()]
+      .filter((i) => i.status === 'succeeded' && i.id)
+      .sort((a, b) => (a.created ?? 0) - (b.created ?? 0));
+    const [oldest] = succeeded;
+    if (oldest?.id) {
+      // More than one means the patient was charged twice before this lookup existed: ops must refund one.
+      if (succeeded.length > 1) log.warn('Several succeeded charges for one journey', { journeyId: reference, count: succeeded.length });
+      const amountCents = oldest.amount_received || oldest.amount;
+      if (!Number.isInteger(amountCents)) throw new Error('Stripe payment intent has no amount');
+      return { status: 'succeeded', chargeId: oldest.id, amountCents: amountCents as number };
+    }
+    const pending = [...intents.values()].find((i) => i.status && PENDING_STATUSES.has(i.status));
+    if (pending) throw new PaymentOutcomePendingError(`Stripe holds a ${pending.status} payment intent for the journey`);
+    return undefined;
+  }
+
   async refund(request: RefundRequest): Promise<{ refundId: string }> {
-    const response = await this.#post('/v1/refunds', new URLSearchParams({ payment_intent: request.chargeId }), request.idempotencyKey);
+    const response = await this.#request('POST', '/v1/refunds', {
+      form: new URLSearchParams({ payment_intent: request.chargeId }),
+      idempotencyKey: request.idempotencyKey,
+    });
     this.#throwUnlessOk(response);
     if (!response.body.id) throw new Error('Stripe refund response has no id');
     return { refundId: response.body.id };
   }
 
-  async #post(path: string, form: URLSearchParams, idempotencyKey: string): Promise<StripeResponse> {
+  /** Where the strongly consistent list must start, or undefined when search alone is current enough. */
+  #listWindowStart(attempts: ChargeAttempts | undefined): number | undefined {
+    if (!attempts) return undefined;
+    const horizon = this.#config.now().getTime() - SEARCH_LAG_ALLOWANCE_MS;
+    if (attempts.last.getTime() < horizon) return undefined;
+    return Math.max(attempts.first.getTime(), horizon) - CLOCK_SKEW_MS;
+  }
+
+  async #search(query: string): Promise<StripePaymentIntent[]> {
+    const found: StripePaymentIntent[] = [];
+    let page: string | undefined;
+    do {
+      const params = new URLSearchParams({ query, limit: String(PAGE_SIZE), ...(page ? { page } : {}) });
+      const response = await this.#request('GET', '/v1/payment_intents/search', { params });
+      this.#throwUnlessOk(response);
+      found.push(...pageOf(response.body));
+      page = response.body.has_more && response.body.next_page ? response.body.next_page : undefined;
+    } while (page);
+    return found;
+  }
+
+  async #listCreatedSince(sinceMs: number): Promise<StripePaymentIntent[]> {
+    const found: StripePaymentIntent[] = [];
+    let startingAfter: string | undefined;
+    for (let pages = 0; pages < MAX_LIST_PAGES; pages++) {
+      const params = new URLSearchParams({
+        'created[gte]': String(Math.floor(sinceMs / 1000)),
+        limit: String(PAGE_SIZE),
+        ...(startingAfter ? { starting_after: startingAfter } : {}),
+      });
+      const response = await this.#request('GET', '/v1/payment_intents', { params });
+      this.#throwUnlessOk(response);
+      const intents = pageOf(response.body);
+      found.push(...intents);
+      startingAfter = intents.at(-1)?.id;
+      if (!response.body.has_more || !startingAfter) return found;
+    }
+    throw new Error(`More than ${MAX_LIST_PAGES * PAGE_SIZE} payment intents in the lookup window: look the journey up by hand`);
+  }
+
+  async #request(
+    method: 'GET' | 'POST',
+    path: string,
+    options: { form?: URLSearchParams; idempotencyKey?: string; params?: URLSearchParams },
+  ): Promise<StripeResponse> {
     const apiKey = await resolveApiKey(this.#config.apiKey);
+    const query = options.params ? `?${options.params.toString()}` : '';
     let response: Response;
     try {
-      response = await this.#config.fetch(`${this.#config.baseUrl}${path}`, {
-        method: 'POST',
+      response = await this.#config.fetch(`${this.#config.baseUrl}${path}${query}`, {
+        method,
         headers: {
           authorization: `Bearer ${apiKey}`,
-          'content-type': 'application/x-www-form-urlencoded',
-          'idempotency-key': idempotencyKey,
           'stripe-version': STRIPE_API_VERSION,
+          // Stripe takes idempotency keys on POST only.
+          ...(options.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+          ...(options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {}),
         },
-        body: form.toString(),
+        ...(options.form ? { body: options.form.toString() } : {}),
         signal: AbortSignal.timeout(this.#config.timeoutMs),
       });
     } catch (error) {
@@ -105,9 +269,9 @@ export class StripePaymentAdapter implements PaymentProcessor {
         },
       );
     }
-    let body: StripeResponse['body'] = {};
+    let body: StripeBody = {};
     try {
-      body = ((await response.json()) as StripeResponse['body'] | null) ?? {};
+      body = ((await response.json()) as StripeBody | null) ?? {};
     } catch {
       // A proxy's HTML error page, say: the status code alone decides below.
     }
@@ -124,6 +288,12 @@ export class StripePaymentAdapter implements PaymentProcessor {
     // Type and code only: Stripe's message text may echo request parameters.
     throw new Error(`Payment processor rejected the request: ${status} ${type}${body.error?.code ? ` ${body.error.code}` : ''}`);
   }
+}
+
+/** The PaymentIntents of a search result or list page; anything else is a response we do not understand. */
+function pageOf(body: StripeBody): StripePaymentIntent[] {
+  if (!Array.isArray(body.data)) throw new Error('Stripe answered a lookup without a data array');
+  return body.data.filter((item): item is StripePaymentIntent => typeof item === 'object' && item !== null);
 }
 
 /** The adapter configured from the function's environment (the secret key from Secrets Manager when deployed). */

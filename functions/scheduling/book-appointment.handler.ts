@@ -2,8 +2,9 @@ import { recordAudit } from '#shared/audit.ts';
 import { dynamo } from '#shared/aws-clients.ts';
 import { loadCatalog } from '#shared/catalog-store.ts';
 import { requireEnv } from '#shared/env.ts';
+import { withTransientAwsErrors } from '#shared/errors.ts';
 import type { BookingResult, JourneyRef } from '#shared/journey-contract.ts';
-import { type AppointmentSummary, getJourney, updateStage } from '#shared/journey-store.ts';
+import { type AppointmentSummary, beginAttempt, type JourneyAttempt, updateStage } from '#shared/journey-store.ts';
 import { log } from '#shared/observability.ts';
 import { readSubmission } from '#shared/submission-store.ts';
 import type { TableRef } from '#shared/table.ts';
@@ -28,8 +29,7 @@ export function makeHandler(deps: BookAppointmentDeps) {
   return async (ref: JourneyRef): Promise<BookingResult> => {
     const now = deps.now?.() ?? new Date();
     const fields = { clinicId: ref.clinicId, journeyId: ref.journeyId, stage: 'SCHEDULING' };
-    const journey = await getJourney(table, ref);
-    if (!journey) throw new Error(`Journey ${ref.journeyId} not found`);
+    const journey = await beginAttempt(table, ref);
     const audit = (outcome: 'success' | 'failure') =>
       recordAudit(
         table,
@@ -48,7 +48,7 @@ export function makeHandler(deps: BookAppointmentDeps) {
     if (existing) {
       // The stage is completed only after the audit, so an incomplete stage means the audit may be missing too.
       if (journey.stages.SCHEDULING?.status !== 'COMPLETED') await audit('success');
-      await complete(table, ref, existing, now);
+      await complete(table, journey, existing, now);
       log.info('Appointment already booked', { ...fields, outcome: 'BOOKED' });
       return { outcome: 'BOOKED', appointmentId: existing.appointmentId };
     }
@@ -60,7 +60,7 @@ export function makeHandler(deps: BookAppointmentDeps) {
     const code = submission.visit.appointmentTypeCode;
     const appointmentType = catalog.appointmentTypes.find((t) => t.code === code);
     if (!appointmentType) {
-      return noSlot(table, ref, `Appointment type ${code} is not in the clinic's catalog`, now, () => audit('failure'));
+      return noSlot(table, journey, `Appointment type ${code} is not in the clinic's catalog`, now, () => audit('failure'));
     }
 
     const result = await bookEarliestSlot(table, {
@@ -74,23 +74,27 @@ export function makeHandler(deps: BookAppointmentDeps) {
     });
     if (result.outcome === 'NO_SLOT') {
       log.info('No slot within the horizon', { ...fields, outcome: 'NO_SLOT', count: result.attempts });
-      return noSlot(table, ref, `No ${appointmentType.name} slot within ${HORIZON_DAYS} days matching the patient's preferences`, now, () =>
-        audit('failure'),
+      return noSlot(
+        table,
+        journey,
+        `No ${appointmentType.name} slot within ${HORIZON_DAYS} days matching the patient's preferences`,
+        now,
+        () => audit('failure'),
       );
     }
     // Audited before the stage update: a crash in between repeats the audit on retry rather than losing it.
     await audit('success');
-    await complete(table, ref, result.appointment, now);
+    await complete(table, journey, result.appointment, now);
     log.info('Appointment booked', { ...fields, outcome: result.outcome, count: result.attempts });
     return { outcome: 'BOOKED', appointmentId: result.appointment.appointmentId };
   };
 }
 
-async function complete(table: TableRef, ref: JourneyRef, appointment: AppointmentRecord, now: Date): Promise<void> {
+async function complete(table: TableRef, ref: JourneyAttempt, appointment: AppointmentRecord, now: Date): Promise<void> {
   await updateStage(table, ref, 'SCHEDULING', { status: 'COMPLETED', appointment: toSummary(appointment) }, now);
 }
 
-async function noSlot(table: TableRef, ref: JourneyRef, reason: string, now: Date, audit: () => Promise<void>): Promise<BookingResult> {
+async function noSlot(table: TableRef, ref: JourneyAttempt, reason: string, now: Date, audit: () => Promise<void>): Promise<BookingResult> {
   await audit();
   await updateStage(table, ref, 'SCHEDULING', { status: 'WAITING_FOR_STAFF', reason }, now);
   return { outcome: 'NO_SLOT' };
@@ -102,4 +106,4 @@ function toSummary(record: AppointmentRecord): AppointmentSummary {
   return { appointmentId, appointmentType, start, end, timeZone, location, department, provider, ...(resource ? { resource } : {}) };
 }
 
-export const handler = makeHandler({ table: { client: dynamo, tableName: requireEnv('tableName') } });
+export const handler = withTransientAwsErrors(makeHandler({ table: { client: dynamo, tableName: requireEnv('tableName') } }));

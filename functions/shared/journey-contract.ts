@@ -28,7 +28,7 @@ export interface BookingResult {
 /** CollectPayment → $.payment */
 export interface PaymentResult {
   /** DECLINED and NO_PAYMENT_METHOD keep the appointment and send the patient a payment request. */
-  outcome: 'PAID' | 'DECLINED' | 'NOTHING_DUE' | 'NO_PAYMENT_METHOD';
+  outcome: 'PAID' | 'DECLINED' | 'NOTHING_DUE' | 'NO_PAYMENT_METHOD' | 'DEFERRED';
 }
 
 export type CorrespondenceKind = 'APPOINTMENT_CONFIRMATION' | 'PAYMENT_REQUEST';
@@ -89,4 +89,6 @@ export const TRANSIENT_ERRORS = {
   messagingUnavailable: 'MessagingUnavailable',
   /** Every candidate slot was taken by concurrent bookings; a later attempt sees the new busy time. */
   schedulingContention: 'SchedulingContention',
+  /** An AWS service (DynamoDB, SNS, SES, Step Functions) refused, dropped or throttled the request (errors.ts). */
+  awsServiceUnavailable: 'AwsServiceUnavailable',
 } as const;

@@ -45,6 +45,25 @@ export interface JourneyRecord extends JourneyRef {
   stages: Record<StageName, StageState>;
   appointment?: AppointmentSummary;
   amounts: Amounts;
+  /**
+   * The fence of the task attempt that may write the journey now: every task claims the next number when it starts
+   * (beginAttempt), and its writes hold only while the number is still its own. A parked, redriven or finished journey
+   * has moved the fence on, so a task that timed out but still runs can never write over a newer state.
+   */
+  attempt: number;
+}
+
+/** A journey as one task attempt holds it: what it writes must carry the attempt it claimed. */
+export type JourneyAttempt = JourneyRef & { attempt: number };
+
+/** A newer attempt (a retry, a park, the journey's end) has claimed the journey: this attempt's result is void. */
+export class StaleAttemptError extends Error {
+  override name = 'StaleAttempt';
+}
+
+/** The journey a task was started for does not exist: no retry can help. */
+export class JourneyNotFoundError extends Error {
+  override name = 'JourneyNotFound';
 }
 
 export const STAGES: readonly StageName[] = ['INTAKE', 'ELIGIBILITY', 'SCHEDULING', 'PAYMENT', 'CONFIRMATION'];
@@ -58,6 +77,7 @@ export function newJourneyRecord(ref: JourneyRef & { submissionId: string; patie
     createdAt: at,
     updatedAt: at,
     amounts: { currency: 'USD' },
+    attempt: 0,
     stages: Object.fromEntries(STAGES.map((s) => [s, { status: s === 'INTAKE' ? 'IN_PROGRESS' : 'PENDING', at }])) as Record<
       StageName,
       StageState
@@ -81,6 +101,31 @@ export async function getJourney(
   return Item as JourneyRecord | undefined;
 }
 
+/**
+ * Claims the journey for the calling task attempt and returns it as of the claim (a strongly consistent read, so a
+ * retry sees its first attempt's writes). Every later write of the attempt passes the returned record (or its
+ * `attempt`) to updateStage, which refuses it once a newer attempt has claimed the journey.
+ */
+export async function beginAttempt(table: TableRef, ref: JourneyRef): Promise<JourneyRecord> {
+  try {
+    const { Attributes } = await table.client.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: keys.journey(ref.clinicId, ref.journeyId),
+        UpdateExpression: 'ADD attempt :one',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    if (!Attributes) throw new JourneyNotFoundError(`Journey ${ref.journeyId} not found`);
+    return Attributes as JourneyRecord;
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') throw new JourneyNotFoundError(`Journey ${ref.journeyId} not found`);
+    throw error;
+  }
+}
+
 export interface StageUpdate {
   status: StageStatus;
   reason?: string;
@@ -93,12 +138,13 @@ export interface StageUpdate {
 }
 
 /**
- * Records a stage's new status on the journey item. Idempotent: repeating the same update leaves the same item.
- * Conditional on the journey existing, so a stray task can never create a half-empty journey.
+ * Records a stage's new status on the journey item, for the attempt that claimed it (beginAttempt). Idempotent:
+ * repeating the same update leaves the same item. Throws StaleAttemptError when a newer attempt holds the journey
+ * (or the journey does not exist), so a late writer never clobbers a newer state.
  */
 export async function updateStage(
   table: TableRef,
-  ref: JourneyRef,
+  ref: JourneyAttempt,
   stage: StageName,
   update: StageUpdate,
   now = new Date(),
@@ -114,7 +160,8 @@ export async function updateStage(
     },
     ':at': at,
   };
-  const names: Record<string, string> = { '#stage': stage };
+  const names: Record<string, string> = { '#stage': stage, '#attempt': 'attempt' };
+  values[':attempt'] = ref.attempt;
   if (update.journeyStatus) {
     sets.push('#status = :status');
     names['#status'] = 'status';
@@ -128,22 +175,25 @@ export async function updateStage(
     sets.push(`amounts.${field} = :${field}`);
     values[`:${field}`] = value;
   }
-  await table.client.send(
-    new UpdateCommand({
-      TableName: table.tableName,
-      Key: keys.journey(ref.clinicId, ref.journeyId),
-      UpdateExpression: `SET ${sets.join(', ')}`,
-      ConditionExpression: 'attribute_exists(PK)',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    }),
+  const held = await conditionHeld(
+    table.client.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: keys.journey(ref.clinicId, ref.journeyId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: '#attempt = :attempt',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    ),
   );
+  if (!held) throw new StaleAttemptError(`Journey ${ref.journeyId}: attempt ${ref.attempt} is no longer current`);
 }
 
 /**
  * Records how the journey ended, in one conditional update: the final status, the stages that will not run (or
  * stopped), and — when its appointment was released — no appointment in the view any more. Returns false when the
- * journey had already ended otherwise (e.g. FailJourney after a CompleteJourney that did commit): that end stands.
+ * journey had already ended otherwise (e.g. a staff CANCEL of a stopped execution racing its redrive): that end stands.
  * A missing journey also fails the condition: a stray task never creates a half-empty journey.
  */
 export async function closeJourney(
@@ -164,6 +214,7 @@ export async function closeJourney(
     ':waiting': 'WAITING_FOR_STAFF',
   };
   const sets = ['#status = :status', 'updatedAt = :at'];
+  values[':one'] = 1;
   for (const [stage, state] of Object.entries(close.stages)) {
     names[`#${stage}`] = stage;
     values[`:${stage}`] = state;
@@ -174,11 +225,44 @@ export async function closeJourney(
       new UpdateCommand({
         TableName: table.tableName,
         Key: keys.journey(ref.clinicId, ref.journeyId),
-        UpdateExpression: `SET ${sets.join(', ')}${close.removeAppointment ? ' REMOVE appointment' : ''}`,
+        // The end moves the fence on: no task attempt still running can write after it.
+        UpdateExpression: `SET ${sets.join(', ')} ADD attempt :one${close.removeAppointment ? ' REMOVE appointment' : ''}`,
         // Only an open journey closes; closing it again with the same outcome is a no-op, another outcome is refused.
         ConditionExpression: 'attribute_exists(PK) AND (#status IN (:running, :waiting) OR #status = :status)',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
+      }),
+    ),
+  );
+}
+
+/**
+ * Holds an open journey whose execution stopped (failed, timed out or aborted) for staff: WAITING_FOR_STAFF with the
+ * stage it stopped in pointing at the new staff task. Moves the fence on, so nothing the stopped execution left
+ * running can write after it. False when the journey had already ended: that end stands.
+ */
+export async function holdStoppedJourney(
+  table: TableRef,
+  ref: JourneyRef,
+  stage: StageName,
+  state: StageState,
+  now: Date,
+): Promise<boolean> {
+  return conditionHeld(
+    table.client.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: keys.journey(ref.clinicId, ref.journeyId),
+        UpdateExpression: 'SET #status = :waiting, updatedAt = :at, stages.#stage = :stage ADD attempt :one',
+        ConditionExpression: '#status IN (:running, :waiting)',
+        ExpressionAttributeNames: { '#status': 'status', '#stage': stage },
+        ExpressionAttributeValues: {
+          ':waiting': 'WAITING_FOR_STAFF',
+          ':running': 'RUNNING',
+          ':at': now.toISOString(),
+          ':stage': state,
+          ':one': 1,
+        },
       }),
     ),
   );

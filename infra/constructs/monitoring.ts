@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 
@@ -14,6 +15,8 @@ export interface MonitoringProps {
   /** Keyed by catalog name, which becomes part of the alarm's ID. */
   functions: Readonly<Record<string, IFunction>>;
   stage?: apigw.IHttpStage;
+  /** Queues where undeliverable events end up: any message in one is work that did not happen. */
+  deadLetterQueues?: readonly IQueue[];
 }
 
 const PERIOD = Duration.minutes(5);
@@ -39,6 +42,14 @@ export class Monitoring extends Construct {
     for (const [name, fn] of Object.entries(props.functions)) {
       this.alarmOn(`${name}Errors`, fn.metricErrors({ period: PERIOD }), `Function ${name} returned errors`);
       this.alarmOn(`${name}Throttles`, fn.metricThrottles({ period: PERIOD }), `Function ${name} was throttled`);
+    }
+
+    for (const [index, queue] of (props.deadLetterQueues ?? []).entries()) {
+      this.alarmOn(
+        `DeadLetters${index + 1}`,
+        queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }),
+        'An event could not be delivered after its retries (see the dead-letter queue)',
+      );
     }
 
     if (props.stage) {

@@ -1,4 +1,4 @@
-import { type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type CfnElement, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -60,6 +60,8 @@ export class PatientAccessFunctions extends Construct {
             break;
           case 'startJourney':
           case 'completeStaffTask':
+          case 'redriveJourney':
+          case 'describeJourney':
             break; // see grantJourney
         }
       }
@@ -88,6 +90,21 @@ export class PatientAccessFunctions extends Construct {
     for (const fn of this.withNeed('completeStaffTask')) {
       stateMachine.grant(fn, 'states:SendTaskSuccess', 'states:SendTaskFailure');
       fn.addEnvironment(ENV.journeyStateMachineArn, stateMachine.stateMachineArn);
+    }
+    const machineId = Stack.of(this).getLogicalId(stateMachine.node.defaultChild as CfnElement);
+    const executionWildcard = {
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${machineId}"}]}]}:*]`,
+      reason:
+        "Executions are named by journey at run time, so the grant names this state machine's executions (`…:execution:<machine>:*`), " +
+        'the narrowest resource IAM can express for them.',
+    };
+    for (const fn of this.withNeed('redriveJourney')) {
+      stateMachine.grantExecution(fn, 'states:RedriveExecution', 'states:DescribeExecution');
+      Validations.of(fn.role ?? fn).acknowledge(executionWildcard);
+    }
+    for (const fn of this.withNeed('describeJourney')) {
+      stateMachine.grantExecution(fn, 'states:DescribeExecution');
+      Validations.of(fn.role ?? fn).acknowledge(executionWildcard);
     }
   }
 }

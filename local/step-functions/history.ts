@@ -12,6 +12,15 @@ export interface HistoryEvent {
   [details: string]: unknown;
 }
 
+/** What a recorder needs to continue an execution's history in another process (execution-store.ts). */
+export interface HistorySnapshot {
+  events: HistoryEvent[];
+  /** Scheduled calls per Task state so far (the key of each call's result). */
+  calls: Record<string, number>;
+  /** Task states whose current failure a Catch took (their exit is not a success). */
+  caught: string[];
+}
+
 const json = (value: unknown) => JSON.stringify(value ?? null);
 const detailsKey = (type: string) => `${type[0]?.toLowerCase()}${type.slice(1)}EventDetails`;
 
@@ -29,7 +38,26 @@ export class HistoryRecorder {
   constructor(
     private readonly types: Map<string, { type: string; resource?: string }>,
     private readonly roleArn: string,
-  ) {}
+    snapshot?: HistorySnapshot,
+  ) {
+    if (!snapshot) return;
+    for (const event of snapshot.events) this.events.push({ ...event, timestamp: new Date(event.timestamp) });
+    for (const [name, calls] of Object.entries(snapshot.calls)) this.calls.set(name, calls);
+    for (const name of snapshot.caught) this.caught.add(name);
+  }
+
+  snapshot(): HistorySnapshot {
+    return { events: this.events, calls: Object.fromEntries(this.calls), caught: [...this.caught] };
+  }
+
+  /**
+   * A Task state an execution was in when its process stopped, run again after a restart: a new attempt
+   * (Scheduled/Started) inside the TaskStateEntered already recorded, as a retry looks.
+   */
+  rescheduled(event: LibraryEvent): void {
+    if (event.type === 'StateEntered' && event.state.type === 'Task')
+      this.scheduled(new Date(event.timestamp), event.state.name, event.state.input);
+  }
 
   record(event: LibraryEvent, execution: { results: Map<string, unknown> }): void {
     const at = new Date(event.timestamp);
@@ -135,4 +163,35 @@ function causeText(cause: unknown): string {
   if (typeof cause === 'string') return cause;
   if (cause instanceof Error) return cause.message;
   return JSON.stringify(cause ?? '');
+}
+
+/**
+ * The top-level state an execution is in according to its event log: the last top-level state entered and not yet
+ * exited, with the input it entered with. Undefined between two states (or before the first).
+ */
+export function openTopLevelState(
+  events: readonly LibraryEvent[],
+  isTopLevel: (stateName: string) => boolean,
+): { name: string; input: unknown } | undefined {
+  const exited = new Set<string>();
+  for (let i = events.length - 1; i >= 0; i--) {
+    const event = events[i] as LibraryEvent;
+    if (event.type !== 'StateEntered' && event.type !== 'StateExited') continue;
+    if (!isTopLevel(event.state.name)) continue;
+    if (event.type === 'StateExited') exited.add(event.state.name);
+    else if (!exited.has(event.state.name)) return { name: event.state.name, input: event.state.input };
+  }
+  return undefined;
+}
+
+/** The last top-level state the execution entered, exited or not (resuming from an inconsistent snapshot). */
+export function lastTopLevelState(
+  events: readonly LibraryEvent[],
+  isTopLevel: (stateName: string) => boolean,
+): { name: string; input: unknown } | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const event = events[i] as LibraryEvent;
+    if (event.type === 'StateEntered' && isTopLevel(event.state.name)) return { name: event.state.name, input: event.state.input };
+  }
+  return undefined;
 }

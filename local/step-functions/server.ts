@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { ServiceError } from './errors.ts';
 import type { ExecutionStatus, LocalStepFunctions } from './service.ts';
 import type { LocalSns } from './sns-topics.ts';
+import { redriveStatus } from './status-events.ts';
 
 export interface AwsEndpointServer {
   /** Base URL for AWS_ENDPOINT_URL_SFN and AWS_ENDPOINT_URL_SNS. */
@@ -113,12 +114,13 @@ function stepFunctions(operation: string, input: Record<string, unknown>, sfn: L
       });
     case 'DescribeExecution': {
       const d = sfn.describeExecution(required('executionArn'));
-      const closedUnsuccessfully = d.status === 'FAILED' || d.status === 'TIMED_OUT' || d.status === 'ABORTED';
+      const { redriveStatus: status, redriveStatusReason } = redriveStatus(d.status);
       return {
         ...d,
         inputDetails: { included: true },
         ...(d.output !== undefined ? { outputDetails: { included: true } } : {}),
-        redriveStatus: closedUnsuccessfully ? 'REDRIVABLE' : 'NOT_REDRIVABLE',
+        redriveStatus: status,
+        ...optional('redriveStatusReason', redriveStatusReason ?? undefined),
       };
     }
     case 'ListExecutions': {

@@ -12,11 +12,21 @@ import type { FunctionName } from '#infra/function-catalog.ts';
 import { functionNameFromArn, invokeFunction } from '../lambda-runtime.ts';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localStateMachineArn, stateTypes, taskStates } from './definition.ts';
 import { ServiceError, stateError } from './errors.ts';
-import { type HistoryEvent, HistoryRecorder, type LibraryEvent } from './history.ts';
+import type { ActiveRun, Execution, ExecutionStatus, ResumeTarget } from './execution.ts';
+import { ExecutionStore, executionFromStored, resumeTargetOf, type StoredExecution, storedExecution } from './execution-store.ts';
+import { type HistoryEvent, HistoryRecorder, type LibraryEvent, openTopLevelState } from './history.ts';
+import {
+  type DeadLetteredStatusChange,
+  type ExecutionStatusChangeEvent,
+  StatusChangeDelivery,
+  type StatusChangeRetryPolicy,
+  statusChangeEvent,
+} from './status-events.ts';
+
+export type { ExecutionStatus } from './execution.ts';
+export type { DeadLetteredStatusChange, ExecutionStatusChangeEvent, StatusChangeRetryPolicy } from './status-events.ts';
 
 type JSONValue = Parameters<StateMachine['run']>[0];
-
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
 export interface StateOverrideContext {
   executionArn: string;
@@ -47,6 +57,20 @@ export interface LocalStepFunctionsOptions {
   invoke?: (name: FunctionName, event: unknown) => Promise<unknown>;
   /** One line per closed execution; omit for silence. */
   log?: (line: string) => void;
+  /**
+   * Keeps every execution in this directory (one JSON file each, under `<persistDir>/<stateMachineName>/`), so
+   * executions outlive the process: the constructor loads them, `resume()` continues the RUNNING ones, and
+   * `stop()` suspends instead of aborting. Absent: executions live in memory.
+   */
+  persistDir?: string;
+  /**
+   * The target of the state machine's "Step Functions Execution Status Change" events (RUNNING on start and redrive;
+   * SUCCEEDED, FAILED, TIMED_OUT, ABORTED on close), delivered like EventBridge to a Lambda target: a rejection is
+   * retried with back-off, then dead-lettered (`deadLetters()`).
+   */
+  onStatusChange?: (event: ExecutionStatusChangeEvent) => Promise<void>;
+  /** Bounds the retries of `onStatusChange` (EventBridge's defaults: 185 retries, 24 hours). */
+  statusChangeRetryPolicy?: StatusChangeRetryPolicy;
 }
 
 export interface StartExecutionInput {
@@ -71,34 +95,14 @@ export interface ExecutionDescription {
 
 type TaskHandler = (parameters: unknown, execution: Execution, token?: string) => Promise<unknown>;
 
+/** How a run starts: a new execution, a redrive, or a stored execution continuing in this process. */
+type RunMode = { kind: 'start' } | { kind: 'redrive' } | ({ kind: 'resume'; parked: boolean } & ResumeTarget);
+
 interface PendingTask {
   executionArn: string;
   stateName: string;
   resolve: (output: unknown) => void;
   reject: (error: Error) => void;
-}
-
-interface Execution {
-  executionArn: string;
-  name: string;
-  input: string;
-  status: ExecutionStatus;
-  startDate: Date;
-  stopDate?: Date;
-  output?: string;
-  error?: string;
-  cause?: string;
-  redriveCount: number;
-  /** Raw aws-local-stepfunctions events, across redrives. */
-  events: LibraryEvent[];
-  history: HistoryRecorder;
-  /** Calls per state so far (override attempts, history). */
-  calls: Map<string, number>;
-  /** Raw result of each successful task call, by `${state}#${call}` (history's TaskSucceeded output). */
-  results: Map<string, unknown>;
-  abort?: () => void;
-  /** Set by StopExecution: the library still runs pending retries after an abort, and they must not call anything. */
-  stopping: boolean;
 }
 
 const ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/local-step-functions`;
@@ -109,9 +113,10 @@ const NAME_FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]|\p{Cc}/u;
 /**
  * A local Step Functions service for one state machine: runs the deployable definition with aws-local-stepfunctions
  * and supplies what that library leaves to its caller — Lambda tasks run the catalog handlers in this process, direct
- * DynamoDB integrations run against DynamoDB Local, `.waitForTaskToken` tasks wait for SendTaskSuccess/Failure, and
- * executions have AWS's name uniqueness, status and history. Executions live in memory: a restart loses in-flight
- * executions (the journeys' state is in DynamoDB, which may persist).
+ * DynamoDB integrations run against DynamoDB Local, `.waitForTaskToken` tasks wait for SendTaskSuccess/Failure,
+ * executions have AWS's name uniqueness, status and history, and status changes go out as EventBridge events. With
+ * `persistDir`, executions survive the process (see README in this folder): construct, `await resume()`, serve,
+ * `await stop()`.
  */
 export class LocalStepFunctions {
   readonly stateMachineArn: string;
@@ -125,6 +130,10 @@ export class LocalStepFunctions {
   private readonly changes = new EventEmitter();
   private readonly retryIntervalOverrides: Record<string, number> | undefined;
   private readonly createdAt = new Date();
+  private readonly store: ExecutionStore | undefined;
+  private readonly delivery: StatusChangeDelivery;
+  private resumed = false;
+  private suspended = false;
 
   constructor(private readonly options: LocalStepFunctionsOptions) {
     this.stateMachineArn = localStateMachineArn(options.stateMachineName);
@@ -140,11 +149,44 @@ export class LocalStepFunctions {
         ? undefined
         : Object.fromEntries([...this.types].filter(([, s]) => s.type === 'Task').map(([name]) => [name, options.retryDelayMs as number]));
     this.changes.setMaxListeners(0);
+    this.delivery = new StatusChangeDelivery({
+      ...(options.onStatusChange ? { deliver: options.onStatusChange } : {}),
+      ...(options.statusChangeRetryPolicy ? { retryPolicy: options.statusChangeRetryPolicy } : {}),
+      ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
+      ...(options.log ? { log: options.log } : {}),
+      onChange: (executionArn) => {
+        const execution = this.executions.get(executionArn);
+        if (execution) this.persist(execution);
+        this.changes.emit('change');
+      },
+    });
+    if (options.persistDir) {
+      this.store = new ExecutionStore(options.persistDir, options.stateMachineName, options.log);
+      for (const record of this.store.load(this.stateMachineArn)) this.restore(record);
+    }
+  }
+
+  /**
+   * Continues the stored RUNNING executions (from the state each was in; a task waiting for its token waits again for
+   * the same token without its function being called again) and redelivers the status-change events a previous
+   * process left undelivered. Call it once the functions can run (their environment set), before serving.
+   */
+  async resume(): Promise<void> {
+    if (this.resumed || this.suspended) return;
+    this.resumed = true;
+    for (const execution of this.executions.values()) {
+      const target = execution.resumeTarget;
+      if (!target) continue;
+      delete execution.resumeTarget;
+      this.continueExecution(execution, target);
+    }
+    this.delivery.start();
   }
 
   /** StartExecution: an execution name is unique per state machine; repeating a running one's name and input is a no-op. */
   startExecution(request: StartExecutionInput): { executionArn: string; startDate: Date } {
     this.assertStateMachine(request.stateMachineArn);
+    this.assertServing();
     const name = request.name ?? randomUUID();
     if (name.length < 1 || name.length > 80 || NAME_FORBIDDEN.test(name)) throw new ServiceError('InvalidName', `Invalid Name: '${name}'`);
     const input = request.input ?? '{}';
@@ -172,10 +214,12 @@ export class LocalStepFunctions {
       history: new HistoryRecorder(this.types, ROLE_ARN),
       calls: new Map(),
       results: new Map(),
+      closedTokens: new Set(),
       stopping: false,
     };
     this.executions.set(executionArn, execution);
-    this.run(execution, this.machine, parsed);
+    this.statusChanged(execution);
+    this.run(execution, this.machine, parsed, { kind: 'start' });
     return { executionArn, startDate: execution.startDate };
   }
 
@@ -264,8 +308,14 @@ export class LocalStepFunctions {
       if (error !== undefined) e.error = error;
       if (cause !== undefined) e.cause = cause;
       e.stopping = true;
-      e.abort?.();
-      this.rejectPending(executionArn);
+      if (e.run) {
+        e.run.abort();
+        this.rejectPending(executionArn);
+      } else {
+        // A stored execution not resumed yet: nothing runs, it closes here.
+        delete e.resumeTarget;
+        this.close(e, { status: 'ABORTED' });
+      }
     }
     return { stopDate: e.stopDate ?? new Date() };
   }
@@ -275,6 +325,7 @@ export class LocalStepFunctions {
    * state's input (approximates AWS, which also resets that state's retry counters). Returns the redrive date.
    */
   redriveExecution(executionArn: string): { redriveDate: Date } {
+    this.assertServing();
     const e = this.execution(executionArn);
     if (e.status === 'RUNNING' || e.status === 'SUCCEEDED') {
       throw new ServiceError(
@@ -282,15 +333,7 @@ export class LocalStepFunctions {
         `Execution is ${e.status}: only FAILED, TIMED_OUT or ABORTED executions can be redriven`,
       );
     }
-    const exited = new Set<string>();
-    let from: { name: string; input: unknown } | undefined;
-    for (const event of [...e.events].reverse()) {
-      if (event.type === 'StateExited') exited.add(event.state.name);
-      if (event.type === 'StateEntered' && !exited.has(event.state.name)) {
-        from = { name: event.state.name, input: event.state.input };
-        break;
-      }
-    }
+    const from = openTopLevelState(e.events, this.isTopLevel);
     if (!from || !(from.name in this.options.definition.States)) {
       throw new ServiceError('ExecutionNotRedrivable', 'No top-level state to redrive from');
     }
@@ -302,7 +345,8 @@ export class LocalStepFunctions {
     delete e.error;
     delete e.cause;
     delete e.output;
-    this.run(e, machine, from.input as JSONValue);
+    this.statusChanged(e);
+    this.run(e, machine, from.input as JSONValue, { kind: 'redrive' });
     return { redriveDate: new Date() };
   }
 
@@ -326,14 +370,65 @@ export class LocalStepFunctions {
     }, timeoutMs);
   }
 
-  /** Aborts every running execution and ends its waiting tasks, so no timer keeps the process alive. */
+  /** Resolves once no status-change event waits for delivery (each delivered or dead-lettered). */
+  async awaitEventsDelivered(timeoutMs = 20_000): Promise<void> {
+    await this.waitFor(() => (this.delivery.idle ? true : undefined), timeoutMs);
+  }
+
+  /** Status-change events whose delivery retries ran out, oldest first (EventBridge's dead-letter queue). */
+  deadLetters(): DeadLetteredStatusChange[] {
+    return this.delivery.deadLetters();
+  }
+
+  /**
+   * Ends this service so the process can exit. With `persistDir`, this is `suspend()`: the executions stay RUNNING on
+   * disk for the next process. Without, every running execution is aborted (ABORTED: the process takes them along);
+   * events not delivered yet, and the ABORTED events of this shutdown, are dropped with the rest of the memory.
+   */
   async stop(): Promise<void> {
+    if (this.store) return this.suspend();
+    await this.delivery.stop();
     const running = [...this.executions.values()].filter((e) => e.status === 'RUNNING');
     for (const e of running) this.stopExecution(e.executionArn);
     await this.waitFor(() => (running.every((e) => e.status !== 'RUNNING') ? true : undefined), 5_000).catch(() => undefined);
   }
 
-  private run(execution: Execution, machine: StateMachine, input: JSONValue): void {
+  /**
+   * Stops every run in this process without closing any execution, as a process death would leave them on AWS: the
+   * stored executions stay RUNNING, where they were (waiting tasks keep their tokens), undelivered events stay queued,
+   * and nothing more is written. Timers end, so the process can exit; a task call in progress finishes on its own and
+   * its result is dropped (the next process runs that task again). The service takes no new work afterwards.
+   */
+  async suspend(): Promise<void> {
+    if (this.suspended) return;
+    this.suspended = true;
+    const running = [...this.executions.values()].filter((e) => e.status === 'RUNNING');
+    const runs: ActiveRun[] = [];
+    for (const e of running) {
+      if (e.run) {
+        // A run StopExecution already aborted ends ABORTED as it should; any other is only interrupted.
+        if (!e.stopping) {
+          e.run.suspended = true;
+          e.run.abort();
+        }
+        runs.push(e.run);
+      }
+      e.stopping = true;
+    }
+    // The events the runs logged before the abort: the last state entered is where the next process continues.
+    await Promise.all(runs.map((run) => run.finished));
+    for (const e of running) if (e.run) this.persist(e);
+    await this.delivery.stop();
+    await this.store?.flush();
+    this.store?.close();
+    // Only now end the waits in memory (their tasks' timers with them); nothing of it reaches the disk.
+    for (const [token, task] of this.pending) {
+      this.pending.delete(token);
+      task.reject(stateError('States.Runtime', 'The local service was suspended', { retryable: false, catchable: false }));
+    }
+  }
+
+  private run(execution: Execution, machine: StateMachine, input: JSONValue, mode: RunMode): void {
     // One marker per execution stands in for $$.Task.Token; each waiting task swaps it for a fresh token of its own.
     const tokenMarker = `local-task-token-marker:${execution.executionArn}`;
     const handlers = Object.fromEntries(
@@ -356,14 +451,30 @@ export class LocalStepFunctions {
         Task: { Token: tokenMarker },
       },
     });
-    execution.abort = run.abort;
+    // A resumed run starts again inside the history: no second ExecutionStarted, and the state it resumes was entered
+    // already (a task run again is a new attempt, a task waiting again is nothing new).
+    let skipStart = mode.kind === 'resume';
+    let skipEntry = mode.kind === 'resume' && mode.entered ? mode.stateName : undefined;
+    const active: ActiveRun = { abort: run.abort, suspended: false, finished: Promise.resolve() };
     const drained = (async () => {
       for await (const event of run.eventLogs) {
-        execution.events.push(event);
-        execution.history.record(event, execution);
+        if (active.suspended && event.type === 'ExecutionAborted') continue;
+        if (skipStart && event.type === 'ExecutionStarted') {
+          skipStart = false;
+          continue;
+        }
+        if (skipEntry !== undefined && event.type === 'StateEntered' && event.state.name === skipEntry) {
+          skipEntry = undefined;
+          if (mode.kind === 'resume' && !mode.parked) execution.history.rescheduled(event);
+        } else {
+          execution.events.push(event);
+          execution.history.record(event, execution);
+        }
+        this.persist(execution);
         this.changes.emit('change');
       }
     })();
+    execution.run = active;
     const settled = run.result.then(
       (output) => ({ status: 'SUCCEEDED' as const, output: JSON.stringify(output) }),
       (error: unknown) => {
@@ -373,19 +484,105 @@ export class LocalStepFunctions {
         return { status: 'FAILED' as const, error: cause.name, cause: cause.message };
       },
     );
-    void Promise.all([settled, drained]).then(([outcome]) => {
-      execution.status = outcome.status;
-      execution.stopDate = new Date();
-      if ('output' in outcome) execution.output = outcome.output;
-      if ('error' in outcome) {
-        execution.error = outcome.error;
-        execution.cause = outcome.cause;
-      }
-      this.rejectPending(execution.executionArn);
-      this.options.log?.(`[step functions] ${this.options.stateMachineName}/${execution.name} ${execution.status}`);
-      this.changes.emit('change');
+    active.finished = Promise.all([settled, drained]).then(([outcome]) => {
+      // The abort of suspend() is no outcome: the execution goes on in the next process. (A run that ended just
+      // before it did end.)
+      if (active.suspended && outcome.status === 'ABORTED') return;
+      if (execution.run === active) delete execution.run;
+      this.close(execution, outcome);
     });
   }
+
+  /** Records an execution's end: status, stop date, output or error; ends its waiting tasks; sends its event. */
+  private close(
+    execution: Execution,
+    outcome: { status: Exclude<ExecutionStatus, 'RUNNING'>; output?: string; error?: string; cause?: string },
+  ): void {
+    execution.status = outcome.status;
+    execution.stopDate = new Date();
+    if (outcome.output !== undefined) execution.output = outcome.output;
+    if (outcome.error !== undefined) {
+      execution.error = outcome.error;
+      execution.cause = outcome.cause ?? '';
+    }
+    this.rejectPending(execution.executionArn);
+    this.options.log?.(`[step functions] ${this.options.stateMachineName}/${execution.name} ${execution.status}`);
+    this.statusChanged(execution);
+    this.changes.emit('change');
+  }
+
+  /** Persists the execution and, when a target is set, sends its status-change event. */
+  private statusChanged(execution: Execution): void {
+    if (this.options.onStatusChange) this.delivery.enqueue(statusChangeEvent(this.describeExecution(execution.executionArn)));
+    this.persist(execution);
+  }
+
+  /** A stored RUNNING execution continues in this process (resume()). */
+  private continueExecution(execution: Execution, target: ResumeTarget | 'from-start'): void {
+    if (target === 'from-start') {
+      // Stored before its first event: nothing of it ran yet.
+      this.run(execution, this.machine, JSON.parse(execution.input) as JSONValue, { kind: 'start' });
+      return;
+    }
+    if (!(target.stateName in this.options.definition.States)) {
+      this.close(execution, {
+        status: 'FAILED',
+        error: 'States.Runtime',
+        cause: `The execution was in state ${target.stateName}, which the state machine definition no longer has`,
+      });
+      return;
+    }
+    const { TimeoutSeconds } = this.options.definition;
+    const definition = {
+      ...this.options.definition,
+      StartAt: target.stateName,
+      // The execution's time limit runs from its start, not from this process's.
+      ...(TimeoutSeconds !== undefined
+        ? { TimeoutSeconds: Math.max(TimeoutSeconds - (Date.now() - execution.startDate.getTime()) / 1000, 0.001) }
+        : {}),
+    };
+    const machine = new StateMachine(definition, { validationOptions: { noValidate: true } });
+    const parked = execution.parked?.stateName === target.stateName;
+    this.options.log?.(
+      `[step functions] ${this.options.stateMachineName}/${execution.name} resumed in ${target.stateName}${parked ? ' (waiting for its task token)' : ''}`,
+    );
+    this.run(execution, machine, target.input as JSONValue, { kind: 'resume', parked, ...target });
+  }
+
+  /** Takes back a stored execution (constructor). RUNNING ones wait for resume(); their waiting token answers now. */
+  private restore(record: StoredExecution): void {
+    const execution = executionFromStored(record, new HistoryRecorder(this.types, ROLE_ARN, record.history));
+    for (const token of execution.closedTokens) this.closedTokens.add(token);
+    this.executions.set(execution.executionArn, execution);
+    this.delivery.restore(record.undeliveredEvents, record.deadLetters);
+    if (execution.status !== 'RUNNING') return;
+    execution.resumeTarget = resumeTargetOf(record, this.isTopLevel, this.options.definition.StartAt);
+    const point = record.resumePoint;
+    const token = point?.taskToken;
+    // A token answered before the snapshot caught up is lost with its answer: the task runs again instead.
+    if (point && token && !execution.closedTokens.has(token)) {
+      const answered = new Promise<unknown>((resolve, reject) => {
+        this.pending.set(token, { executionArn: execution.executionArn, stateName: point.stateName, resolve, reject });
+      });
+      answered.catch(() => undefined);
+      execution.parked = { stateName: point.stateName, answered };
+      execution.waiting = { stateName: point.stateName, token };
+    }
+  }
+
+  /** Schedules a write of the execution (no-op without persistDir, and after suspend()). */
+  private persist(execution: Execution): void {
+    this.store?.save(execution.executionArn, () =>
+      storedExecution(execution, {
+        stateMachineArn: this.stateMachineArn,
+        isTopLevel: this.isTopLevel,
+        undeliveredEvents: this.delivery.queuedFor(execution.executionArn),
+        deadLetters: this.delivery.deadLettersFor(execution.executionArn),
+      }),
+    );
+  }
+
+  private readonly isTopLevel = (stateName: string): boolean => stateName in this.options.definition.States;
 
   /** What a Task state calls, chosen from its Resource as Step Functions would (see README in this folder). */
   private taskHandler(stateName: string, resource: string): TaskHandler {
@@ -425,6 +622,14 @@ export class LocalStepFunctions {
     }
     if (resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken') {
       return async (parameters, execution, token) => {
+        const parked = execution.parked;
+        if (parked?.stateName === stateName) {
+          // Resumed after a restart: the function ran in the previous process and the task still waits for its token.
+          delete execution.parked;
+          const output = await parked.answered;
+          execution.results.set(`${stateName}#${execution.calls.get(stateName) ?? 0}`, output);
+          return output;
+        }
         const { FunctionName } = parameters as { FunctionName: string };
         const target = this.catalogFunction(stateName, FunctionName);
         if (!token)
@@ -442,6 +647,11 @@ export class LocalStepFunctions {
         } catch (error) {
           this.pending.delete(token);
           throw error;
+        }
+        // Unless the function answered already: the token to wait for again after a restart.
+        if (this.pending.has(token)) {
+          execution.waiting = { stateName, token };
+          this.persist(execution);
         }
         this.changes.emit('change');
         const output = await answered;
@@ -500,17 +710,26 @@ export class LocalStepFunctions {
 
   private takePending(taskToken: string): PendingTask {
     const task = this.findPending(taskToken);
+    this.closeToken(taskToken, task);
+    return task;
+  }
+
+  /** The task no longer waits for this token: later answers get TaskTimedOut (after a restart too). */
+  private closeToken(taskToken: string, task: PendingTask): void {
     this.pending.delete(taskToken);
     this.closedTokens.add(taskToken);
-    return task;
+    const execution = this.executions.get(task.executionArn);
+    if (!execution) return;
+    execution.closedTokens.add(taskToken);
+    if (execution.waiting?.token === taskToken) delete execution.waiting;
+    this.persist(execution);
   }
 
   /** Ends every task the execution waits on with an error no Retry or Catch matches (stop, close). */
   private rejectPending(executionArn: string): void {
     for (const [token, task] of this.pending) {
       if (task.executionArn !== executionArn) continue;
-      this.pending.delete(token);
-      this.closedTokens.add(token);
+      this.closeToken(token, task);
       task.reject(stateError('States.Runtime', 'The execution was stopped', { retryable: false, catchable: false }));
     }
   }
@@ -519,6 +738,10 @@ export class LocalStepFunctions {
     const execution = this.executions.get(executionArn);
     if (!execution) throw new ServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
     return execution;
+  }
+
+  private assertServing(): void {
+    if (this.suspended) throw new ServiceError('ServiceUnavailable', 'The local Step Functions service is stopping', 503);
   }
 
   private assertStateMachine(stateMachineArn: string | undefined): void {

@@ -175,6 +175,8 @@ describe('Construct: PatientAccessFunctions', () => {
     table: [ENV.tableName],
     startJourney: [ENV.journeyStateMachineArn],
     completeStaffTask: [ENV.journeyStateMachineArn],
+    redriveJourney: [],
+    describeJourney: [],
     clearinghouse: [ENV.clearinghouseBaseUrl, ENV.clearinghouseApiKeySecretArn],
     payments: [ENV.paymentsBaseUrl, ENV.paymentsApiKeySecretArn],
     email: [ENV.senderEmail, ENV.sesConfigurationSet],

@@ -103,7 +103,7 @@ describe('Local Step Functions endpoint (driven with the real SFNClient)', () =>
     await expect(unknown).rejects.toBeInstanceOf(TaskDoesNotExist);
   });
 
-  it('fails a waiting task with SendTaskFailure so its Catch runs', async () => {
+  it('fails a waiting task with SendTaskFailure, which fails the execution there (a park has no Catch)', async () => {
     // prepare
     const run = await harness.start({ ...HAPPY_SCRIPT, VerifyEligibility: [ok({ outcome: 'MEMBER_NOT_FOUND' })] }, 'sdk-task-failure');
     const taskToken = await harness.sfn.awaitTaskToken(run.executionArn);
@@ -112,7 +112,8 @@ describe('Local Step Functions endpoint (driven with the real SFNClient)', () =>
     await sfn.send(new SendTaskFailureCommand({ taskToken, error: 'StaffGaveUp', cause: 'no answer' }));
 
     // assess
-    expect(await settled(run.executionArn)).toMatchObject({ status: 'FAILED', error: 'JourneyFailed' });
+    expect(await settled(run.executionArn)).toMatchObject({ status: 'FAILED', error: 'StaffGaveUp', cause: 'no answer' });
+    expect(harness.sfn.enteredStates(run.executionArn).at(-1)).toBe('ParkEligibilityForStaff');
   });
 
   it('reports retries in the history as repeated task attempts within one state entry, paginated', async () => {

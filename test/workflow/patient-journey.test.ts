@@ -1,8 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceError } from '#local/step-functions/errors.ts';
+import type { JourneyRecord } from '#shared/journey-store.ts';
 import { fail, HAPPY_PATH, HAPPY_SCRIPT, journeyHarness, ok } from './journey-harness.ts';
 
 let harness: Awaited<ReturnType<typeof journeyHarness>>;
+
+/** Scripted stages write nothing: a journey that reached scheduling, as the real stage tasks would have left it. */
+function atScheduling(journey: JourneyRecord) {
+  const at = new Date().toISOString();
+  journey.stages.INTAKE = { status: 'COMPLETED', at };
+  journey.stages.ELIGIBILITY = { status: 'COMPLETED', at };
+  journey.stages.SCHEDULING = { status: 'IN_PROGRESS', at };
+}
+
+/** The execution once it has closed and its status-change events have reached recordExecutionOutcome. */
+async function settled(executionArn: string) {
+  const execution = await harness.sfn.awaitExecution(executionArn);
+  await harness.sfn.awaitEventsDelivered();
+  expect(harness.sfn.deadLetters()).toEqual([]);
+  return execution;
+}
 
 beforeAll(async () => {
   harness = await journeyHarness();
@@ -153,43 +170,152 @@ describe('Workflow: PatientJourney (deployable definition, scripted tasks)', () 
     expect(harness.sfn.callCount(run.executionArn, 'SendPaymentRequest')).toBe(0);
   });
 
-  it('goes on without payment when staff PROCEED after the payment processor stays down', async () => {
+  it('charges with mode CHARGE, and defers payment with mode DEFER when staff PROCEED after the processor stays down', async () => {
     // prepare
     const run = await harness.start({ ...HAPPY_SCRIPT, CollectPayment: [fail('PaymentProcessorUnavailable')] });
     const token = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkPaymentForStaff');
 
     // act
     harness.sfn.sendTaskSuccess(token, JSON.stringify({ action: 'PROCEED' }));
-    await harness.sfn.awaitExecution(run.executionArn);
+    const execution = await harness.sfn.awaitExecution(run.executionArn);
 
     // assess
+    expect(execution.status).toBe('SUCCEEDED');
     expect(harness.sfn.callCount(run.executionArn, 'CollectPayment')).toBe(4);
+    expect(run.calls().find((c) => c.state === 'CollectPayment')?.parameters).toEqual({
+      clinicId: 'clinic-wf',
+      journeyId: run.journeyId,
+      mode: 'CHARGE',
+    });
+    expect(
+      run
+        .calls()
+        .filter((c) => c.state === 'DeferPayment')
+        .map((c) => c.parameters),
+    ).toEqual([{ clinicId: 'clinic-wf', journeyId: run.journeyId, mode: 'DEFER' }]);
     expect(harness.sfn.enteredStates(run.executionArn)).toEqual([
       ...HAPPY_PATH.slice(0, 7),
       'ParkPaymentForStaff',
       'ResumePayment',
       'PaymentStaffDecision',
-      'MarkPaymentDeferred',
+      'DeferPayment',
       'SendConfirmation',
       'IsPaymentOutstanding',
       'SendPaymentRequest',
       'CompleteJourney',
     ]);
+    expect(await harness.journeyStatus(run.journeyId)).toBe('COMPLETED');
   });
 
-  it('marks the journey FAILED when a staff task is failed', async () => {
+  it('sends no payment request when DEFER finds the charge went through after all', async () => {
     // prepare
-    const run = await harness.start({ ...HAPPY_SCRIPT, BookAppointment: [ok({ outcome: 'NO_SLOT' })] });
+    const run = await harness.start({
+      ...HAPPY_SCRIPT,
+      CollectPayment: [fail('PaymentProcessorUnavailable')],
+      DeferPayment: [ok({ outcome: 'PAID' })],
+    });
+    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkPaymentForStaff');
+
+    // act
+    harness.sfn.sendTaskSuccess(token, JSON.stringify({ action: 'PROCEED' }));
+    const execution = await harness.sfn.awaitExecution(run.executionArn);
+
+    // assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(harness.sfn.enteredStates(run.executionArn).slice(-5)).toEqual([
+      'PaymentStaffDecision',
+      'DeferPayment',
+      'SendConfirmation',
+      'IsPaymentOutstanding',
+      'CompleteJourney',
+    ]);
+    expect(harness.sfn.callCount(run.executionArn, 'SendPaymentRequest')).toBe(0);
+  });
+
+  it('parks payment again when DEFER cannot reach the processor after its retries', async () => {
+    // prepare
+    const run = await harness.start({
+      ...HAPPY_SCRIPT,
+      CollectPayment: [fail('PaymentProcessorUnavailable')],
+      DeferPayment: [fail('PaymentProcessorUnavailable')],
+    });
+    const firstToken = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkPaymentForStaff');
+    harness.sfn.sendTaskSuccess(firstToken, JSON.stringify({ action: 'PROCEED' }));
+
+    // act
+    const secondToken = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkPaymentForStaff');
+
+    // assess
+    expect(secondToken).not.toBe(firstToken);
+    expect(harness.sfn.callCount(run.executionArn, 'DeferPayment')).toBe(4);
+    expect(
+      run
+        .calls()
+        .filter((c) => c.state === 'ParkPaymentForStaff')
+        .at(-1)?.parameters,
+    ).toMatchObject({
+      Payload: { stage: 'PAYMENT', error: { Error: 'PaymentProcessorUnavailable' } },
+    });
+    expect(harness.sfn.callCount(run.executionArn, 'SendConfirmation')).toBe(0);
+    harness.sfn.stopExecution(run.executionArn);
+  });
+
+  it('fails the execution at the park when its staff task is failed, and the status change holds the journey for staff', async () => {
+    // prepare
+    const run = await harness.start({ ...HAPPY_SCRIPT, BookAppointment: [ok({ outcome: 'NO_SLOT' })] }, undefined, atScheduling);
     const token = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkSchedulingForStaff');
 
     // act
     harness.sfn.sendTaskFailure(token, 'StaffTaskExpired', 'nobody decided');
-    const execution = await harness.sfn.awaitExecution(run.executionArn);
+    const execution = await settled(run.executionArn);
 
     // assess
-    expect(execution).toMatchObject({ status: 'FAILED', error: 'JourneyFailed' });
-    expect(harness.sfn.enteredStates(run.executionArn).slice(-3)).toEqual(['ParkSchedulingForStaff', 'FailJourney', 'JourneyFailed']);
-    expect(await harness.journeyStatus(run.journeyId)).toBe('FAILED');
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'StaffTaskExpired' });
+    expect(harness.sfn.enteredStates(run.executionArn).at(-1)).toBe('ParkSchedulingForStaff');
+    expect(harness.sfn.enteredStates(run.executionArn)).not.toContain('CancelJourney');
+    const journey = await harness.journey(run.journeyId);
+    expect(journey?.status).toBe('WAITING_FOR_STAFF');
+    expect(await harness.staffTask(journey?.stages.SCHEDULING.staffTaskId ?? '')).toMatchObject({
+      kind: 'EXECUTION_STOPPED',
+      stage: 'SCHEDULING',
+      status: 'OPEN',
+      executionArn: run.executionArn,
+    });
+  });
+
+  it('fails the execution at a park whose Lambda keeps failing, after its AwsServiceUnavailable retries', async () => {
+    // prepare
+    const run = await harness.start(
+      { ...HAPPY_SCRIPT, BookAppointment: [ok({ outcome: 'NO_SLOT' })], ParkSchedulingForStaff: [fail('AwsServiceUnavailable')] },
+      undefined,
+      atScheduling,
+    );
+
+    // act
+    const execution = await settled(run.executionArn);
+
+    // assess
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'AwsServiceUnavailable' });
+    expect(harness.sfn.callCount(run.executionArn, 'ParkSchedulingForStaff')).toBe(9);
+    expect(harness.sfn.enteredStates(run.executionArn).slice(-2)).toEqual(['IsAppointmentBooked', 'ParkSchedulingForStaff']);
+    expect(await harness.journeyStatus(run.journeyId)).toBe('WAITING_FOR_STAFF');
+  });
+
+  it('fails the execution at once at a park whose Lambda fails with an error no retry matches', async () => {
+    // prepare
+    const run = await harness.start({
+      ...HAPPY_SCRIPT,
+      VerifyEligibility: [ok({ outcome: 'INACTIVE' })],
+      ParkEligibilityForStaff: [fail('JourneyNotFound')],
+    });
+
+    // act
+    const execution = await settled(run.executionArn);
+
+    // assess
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'JourneyNotFound' });
+    expect(harness.sfn.callCount(run.executionArn, 'ParkEligibilityForStaff')).toBe(1);
+    expect(harness.sfn.enteredStates(run.executionArn).at(-1)).toBe('ParkEligibilityForStaff');
   });
 
   it('gives every waiting task a token of its own', async () => {
@@ -326,18 +452,187 @@ describe('Workflow: staff decisions', () => {
     ]);
   });
 
-  it('fails the journey on a decision the stage does not allow (the API refuses it before it gets here)', async () => {
+  it('ends in UnknownStaffDecision on a decision the stage does not route (the API refuses it before it gets here)', async () => {
     // prepare
     const run = await harness.start({ ...HAPPY_SCRIPT, BookAppointment: [ok({ outcome: 'NO_SLOT' })] });
     const token = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkSchedulingForStaff');
 
     // act
     harness.sfn.sendTaskSuccess(token, JSON.stringify({ action: 'PROCEED' }));
+    const execution = await settled(run.executionArn);
+
+    // assess
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'UnknownStaffDecision' });
+    expect(harness.sfn.enteredStates(run.executionArn).slice(-3)).toEqual([
+      'ResumeScheduling',
+      'SchedulingStaffDecision',
+      'UnknownStaffDecision',
+    ]);
+    expect(await harness.journeyStatus(run.journeyId)).toBe('WAITING_FOR_STAFF');
+  });
+});
+
+describe('Workflow: retries of AWS outages and timeouts', () => {
+  it('retries AwsServiceUnavailable within a stage and goes on to complete', async () => {
+    // prepare
+    const run = await harness.start({
+      ...HAPPY_SCRIPT,
+      BookAppointment: [
+        fail('AwsServiceUnavailable'),
+        fail('AwsServiceUnavailable'),
+        fail('AwsServiceUnavailable'),
+        ok({ outcome: 'BOOKED', appointmentId: 'appt-1' }),
+      ],
+    });
+
+    // act
     const execution = await harness.sfn.awaitExecution(run.executionArn);
 
     // assess
-    expect(execution.status).toBe('FAILED');
-    expect(harness.sfn.enteredStates(run.executionArn).slice(-3)).toEqual(['SchedulingStaffDecision', 'FailJourney', 'JourneyFailed']);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(harness.sfn.enteredStates(run.executionArn)).toEqual(HAPPY_PATH);
+    expect(harness.sfn.callCount(run.executionArn, 'BookAppointment')).toBe(4);
+  });
+
+  it('parks the stage with the error once AwsServiceUnavailable has been retried 8 times', async () => {
+    // prepare
+    const run = await harness.start({ ...HAPPY_SCRIPT, VerifyEligibility: [fail('AwsServiceUnavailable')] });
+
+    // act
+    await harness.sfn.awaitTaskToken(run.executionArn, 'ParkEligibilityForStaff');
+
+    // assess
+    expect(harness.sfn.callCount(run.executionArn, 'VerifyEligibility')).toBe(9);
+    expect(run.calls().find((c) => c.state === 'ParkEligibilityForStaff')?.parameters).toMatchObject({
+      Payload: { stage: 'ELIGIBILITY', error: { Error: 'AwsServiceUnavailable' } },
+    });
+    harness.sfn.stopExecution(run.executionArn);
+  });
+
+  it.each(['States.Timeout', 'Sandbox.Timedout'])('retries a stage call that timed out (%s) twice, then parks it', async (timeout) => {
+    // prepare
+    const run = await harness.start({ ...HAPPY_SCRIPT, SendConfirmation: [fail(timeout)] });
+
+    // act
+    await harness.sfn.awaitTaskToken(run.executionArn, 'ParkConfirmationForStaff');
+
+    // assess
+    expect(harness.sfn.callCount(run.executionArn, 'SendConfirmation')).toBe(3);
+    expect(run.calls().find((c) => c.state === 'ParkConfirmationForStaff')?.parameters).toMatchObject({
+      Payload: { stage: 'CONFIRMATION', error: { Error: timeout } },
+    });
+    harness.sfn.stopExecution(run.executionArn);
+  });
+
+  it('goes on after one timed-out stage call when the retry answers', async () => {
+    // prepare
+    const run = await harness.start({ ...HAPPY_SCRIPT, ScreenIntake: [fail('States.Timeout'), ok({ outcome: 'NO_RISK' })] });
+
+    // act
+    const execution = await harness.sfn.awaitExecution(run.executionArn);
+
+    // assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(harness.sfn.enteredStates(run.executionArn)).toEqual(HAPPY_PATH);
+    expect(harness.sfn.callCount(run.executionArn, 'ScreenIntake')).toBe(2);
+  });
+});
+
+describe('Workflow: a stopped execution held for staff (status-change rule and staff decision, real handlers)', () => {
+  /** A journey whose scheduling park could not be recorded: its execution fails at ParkSchedulingForStaff. */
+  async function stoppedAtSchedulingPark() {
+    const run = await harness.start(
+      {
+        ...HAPPY_SCRIPT,
+        BookAppointment: [ok({ outcome: 'NO_SLOT' })],
+        // Nine failed calls spend the retries; the call after a redrive succeeds.
+        ParkSchedulingForStaff: [...Array(9).fill(fail('AwsServiceUnavailable')), ok({ taskId: 'st-scheduling' })],
+      },
+      undefined,
+      atScheduling,
+    );
+    await settled(run.executionArn);
+    const taskId = (await harness.journey(run.journeyId))?.stages.SCHEDULING.staffTaskId ?? '';
+    return { ...run, taskId };
+  }
+
+  it('holds the journey WAITING_FOR_STAFF with an EXECUTION_STOPPED task and alerts staff', async () => {
+    // act
+    const run = await stoppedAtSchedulingPark();
+
+    // assess
+    expect(await harness.journey(run.journeyId)).toMatchObject({
+      status: 'WAITING_FOR_STAFF',
+      stages: { SCHEDULING: { status: 'WAITING_FOR_STAFF', reason: expect.stringContaining('AwsServiceUnavailable') } },
+    });
+    expect(await harness.staffTask(run.taskId)).toMatchObject({
+      kind: 'EXECUTION_STOPPED',
+      status: 'OPEN',
+      executionArn: run.executionArn,
+    });
+    expect(harness.alerts.filter((a) => a.message.journeyId === run.journeyId)).toEqual([
+      {
+        subject: 'Journey stopped: SCHEDULING',
+        message: {
+          kind: 'EXECUTION_STOPPED',
+          clinicId: 'clinic-wf',
+          journeyId: run.journeyId,
+          taskId: run.taskId,
+          stage: 'SCHEDULING',
+          status: 'FAILED',
+        },
+      },
+    ]);
+  });
+
+  it('redrives the execution from the state it stopped in when staff RETRY, and the journey goes on to its end', async () => {
+    // prepare
+    const run = await stoppedAtSchedulingPark();
+
+    // act
+    const response = await harness.decide(run.taskId, 'RETRY');
+    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkSchedulingForStaff');
+    harness.sfn.sendTaskSuccess(token, JSON.stringify({ action: 'CANCEL' }));
+    const execution = await settled(run.executionArn);
+
+    // assess
+    expect(response.statusCode).toBe(200);
+    expect(execution).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
+    expect(harness.sfn.callCount(run.executionArn, 'BookAppointment')).toBe(1);
+    expect(harness.sfn.callCount(run.executionArn, 'ParkSchedulingForStaff')).toBe(10);
+    expect(harness.sfn.enteredStates(run.executionArn).at(-1)).toBe('CancelJourney');
+    expect(await harness.journeyStatus(run.journeyId)).toBe('CANCELLED');
+    expect(await harness.staffTask(run.taskId)).toMatchObject({ status: 'DECIDED', decision: { action: 'RETRY' } });
+  });
+
+  it('ends the journey CANCELLED in process when staff CANCEL, leaving the stopped execution as it is', async () => {
+    // prepare
+    const run = await stoppedAtSchedulingPark();
+
+    // act
+    const response = await harness.decide(run.taskId, 'CANCEL');
+    await harness.sfn.awaitEventsDelivered();
+
+    // assess
+    expect(response.statusCode).toBe(200);
+    expect(harness.sfn.describeExecution(run.executionArn)).toMatchObject({ status: 'FAILED', redriveCount: 0 });
+    expect(await harness.journey(run.journeyId)).toMatchObject({ status: 'CANCELLED', stages: { SCHEDULING: { status: 'SKIPPED' } } });
+  });
+
+  it('answers a repeated RETRY with 200 without redriving the running execution again', async () => {
+    // prepare
+    const run = await stoppedAtSchedulingPark();
+    await harness.decide(run.taskId, 'RETRY');
+    await harness.sfn.awaitTaskToken(run.executionArn, 'ParkSchedulingForStaff');
+
+    // act
+    const repeat = await harness.decide(run.taskId, 'RETRY');
+
+    // assess
+    expect(repeat.statusCode).toBe(200);
+    expect(harness.sfn.describeExecution(run.executionArn)).toMatchObject({ status: 'RUNNING', redriveCount: 1 });
+    expect(await harness.journeyStatus(run.journeyId)).toBe('RUNNING');
+    harness.sfn.stopExecution(run.executionArn);
   });
 });
 

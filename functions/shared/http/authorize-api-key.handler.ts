@@ -6,6 +6,7 @@ import { keys } from '#shared/keys.ts';
 import { log } from '#shared/observability.ts';
 import type { TableRef } from '#shared/table.ts';
 import { hashApiKey } from './api-key.ts';
+import { isPathId } from './path-parameters.ts';
 
 /** What a successful authorization hands the route handler (event.requestContext.authorizer.lambda). */
 export interface ClinicAuthorization {
@@ -23,7 +24,8 @@ export function makeAuthorizer(table: TableRef) {
   return async (event: APIGatewayRequestAuthorizerEventV2): Promise<Result> => {
     const apiKey = event.headers?.['x-api-key'];
     const clinicId = event.pathParameters?.clinicId;
-    if (!apiKey || !clinicId) return { isAuthorized: false, context: {} };
+    // A clinic ID no clinic can have never reaches the key lookup (an over-long one would not fit a DynamoDB key).
+    if (!apiKey || !isPathId(clinicId)) return { isAuthorized: false, context: {} };
     const { Item } = await table.client.send(
       new GetCommand({ TableName: table.tableName, Key: keys.apiKey(clinicId, hashApiKey(apiKey)) }),
     );

@@ -1,5 +1,6 @@
 import type { ClinicAuthorization } from './authorize-api-key.handler.ts';
 import { HttpError } from './http-error.ts';
+import { pathIds } from './path-parameters.ts';
 
 export type { ClinicAuthorization };
 
@@ -14,6 +15,7 @@ export interface AuthorizedEvent {
  * checks it again (defence in depth), so a misrouted or misconfigured route can never serve another clinic's data.
  */
 export function authorizedClinic(event: AuthorizedEvent): ClinicAuthorization {
+  pathIds(event, ['clinicId']);
   const context = event.requestContext.authorizer?.lambda;
   if (!context?.clinicId || !context.keyId) throw HttpError.withMessage(401, 'Unauthorized');
   if (context.clinicId !== event.pathParameters?.clinicId) throw HttpError.withMessage(403, 'Forbidden');

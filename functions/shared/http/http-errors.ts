@@ -1,11 +1,14 @@
 import type { MiddlewareObj } from '@middy/core';
+import { isTransientAwsError } from '#shared/errors.ts';
 import { log } from '#shared/observability.ts';
 import { HttpError } from './http-error.ts';
 import { type HttpResponse, json } from './response.ts';
 
 /**
- * middy middleware: an `HttpError` becomes its response; anything else is logged by name only (the message or the
- * stack could quote patient data) and answered with a bare 500, so internals never reach the caller.
+ * middy middleware: an `HttpError` becomes its response; an AWS service that is down or throttling answers 503 with
+ * Retry-After (the request may be sent again as it is: every write route is idempotent); anything else is logged by
+ * name only (the message or the stack could quote patient data) and answered with a bare 500, so internals never
+ * reach the caller.
  */
 export function httpErrors(): MiddlewareObj<unknown, HttpResponse> {
   return {
@@ -14,6 +17,12 @@ export function httpErrors(): MiddlewareObj<unknown, HttpResponse> {
       const error = request.error;
       if (error instanceof HttpError) {
         request.response = json(error.statusCode, error.body);
+        return;
+      }
+      if (isTransientAwsError(error)) {
+        log.warn('Dependency unavailable', { errorName: error?.name ?? 'UnknownError' });
+        const response = json(503, { message: 'Service temporarily unavailable: send the same request again shortly' });
+        request.response = { ...response, headers: { ...response.headers, 'retry-after': '5' } };
         return;
       }
       log.error('Request failed', { errorName: error?.name ?? 'UnknownError' });

@@ -5,6 +5,7 @@ import { API_ROUTES, type ApiRoute } from '#infra/api-routes.ts';
 import { MessageErrorSchema, ValidationErrorSchema } from './error-schemas.ts';
 import { IDEMPOTENCY_KEY_HEADER, IdempotencyKeySchema } from './idempotency-key.ts';
 import { JourneyViewSchema } from './journey-view-schema.ts';
+import { PathIdSchema } from './path-parameters.ts';
 import { StaffDecisionBodySchema, StaffDecisionRecordedSchema } from './staff-decision-schema.ts';
 
 type Operation = Omit<RouteConfig, 'method' | 'path'>;
@@ -23,15 +24,21 @@ const AUTHORIZER_RESPONSES: Responses = {
  * A bare 500. Whether a retry is safe depends on the route, so each route says so: an intake submission is
  * idempotent (Idempotency-Key or body hash), a read is, and so is sending the same staff decision again.
  */
-const serverError = (retry: string) => ({ 500: message(`Unexpected failure. ${retry}`) });
+const serverError = (retry: string) => ({
+  500: message(`Unexpected failure. ${retry}`),
+  503: message(`A service this API depends on is unavailable for a moment; the Retry-After header says when to try again. ${retry}`),
+});
 
 const BODY_RESPONSES: Responses = {
-  400: { description: 'Invalid body: every problem, each with its path.', content: jsonContent(ValidationErrorSchema) },
+  400: {
+    description: 'Invalid body or path parameter: every problem, each with its path.',
+    content: jsonContent(ValidationErrorSchema),
+  },
   413: message('The body is larger than 64 KiB.'),
   415: message('Content-Type is not application/json.'),
 };
 
-const clinicId = z.string().meta({ description: 'The clinic the API key belongs to.', example: 'demo-clinic' });
+const clinicId = PathIdSchema.meta({ description: 'The clinic the API key belongs to.', example: 'demo-clinic' });
 
 /** What each route in infra/api-routes.ts does, keyed by "METHOD path". */
 const OPERATIONS: Record<string, Operation> = {
@@ -74,6 +81,7 @@ const OPERATIONS: Record<string, Operation> = {
     request: { params: z.object({ clinicId, journeyId: z.uuid() }) },
     responses: {
       200: { description: 'The journey.', content: jsonContent(JourneyViewSchema) },
+      400: { description: 'The journey ID is not an ID.', content: jsonContent(ValidationErrorSchema) },
       404: message('No such journey for this clinic.'),
       ...AUTHORIZER_RESPONSES,
       ...serverError('Safe to retry.'),
@@ -84,7 +92,7 @@ const OPERATIONS: Record<string, Operation> = {
     summary: 'Decide a staff task and resume the journey',
     tags: ['Staff tasks'],
     request: {
-      params: z.object({ clinicId, taskId: z.string() }),
+      params: z.object({ clinicId, taskId: PathIdSchema }),
       body: { required: true, content: jsonContent(StaffDecisionBodySchema) },
     },
     responses: {
@@ -94,10 +102,13 @@ const OPERATIONS: Record<string, Operation> = {
       },
       ...BODY_RESPONSES,
       404: message('No such staff task for this clinic.'),
-      409: message('The task was decided otherwise, can no longer be resumed, or does not allow this action at its stage.'),
-      503: message('The decision is recorded but the journey could not be resumed just now: send the same decision again.'),
+      409: message(
+        'The task was decided otherwise, its journey has moved on to another task, or it does not allow this action at its stage.',
+      ),
       ...AUTHORIZER_RESPONSES,
-      ...serverError('Safe to retry with the same decision: it is recorded once and resumes the journey once.'),
+      ...serverError(
+        'Safe to retry with the same decision: it is recorded once and resumes the journey once (a 503 may mean the decision is recorded and only the resume is pending).',
+      ),
     },
   },
   'GET /openapi.json': {

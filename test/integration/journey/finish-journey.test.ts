@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { makeFinishJourney } from '#functions/journey/finish-journey.handler.ts';
 import { type AppointmentRecord, bookSlot } from '#functions/scheduling/booking-store.ts';
 import { ensureTable } from '#local/create-table.ts';
-import { type JourneyRecord, newJourneyRecord } from '#shared/journey-store.ts';
+import { beginAttempt, type JourneyRecord, newJourneyRecord, updateStage } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import type { TableRef } from '#shared/table.ts';
 
@@ -105,12 +105,27 @@ describe('Function: finishJourney', () => {
     expect((await bookSlot(table, appointment(`${journeyId}-next`, journeyId))).outcome).toBe('BOOKED');
   });
 
-  it('changes nothing more when a cancellation is retried', async () => {
+  it('changes nothing more than the fence when a cancellation is retried', async () => {
     const { journeyId } = await bookedJourneyParkedAtPayment();
     await finish({ clinicId: CLINIC, journeyId, outcome: 'CANCELLED' });
     const first = await journey(journeyId);
     await finish({ clinicId: CLINIC, journeyId, outcome: 'CANCELLED' });
-    expect(await journey(journeyId)).toEqual(first);
+    // Closing again moves the fence on once more (no attempt may write after an end); the read model stays as it was.
+    expect(await journey(journeyId)).toEqual({ ...first, attempt: first.attempt + 1 });
+  });
+
+  it('fences a stage attempt that still runs when the journey ends', async () => {
+    // Prepare
+    const { journeyId } = await bookedJourneyParkedAtPayment();
+    const running = await beginAttempt(table, { clinicId: CLINIC, journeyId });
+    await finish({ clinicId: CLINIC, journeyId, outcome: 'CANCELLED' });
+
+    // Act
+    const lateWrite = updateStage(table, running, 'PAYMENT', { status: 'COMPLETED', journeyStatus: 'RUNNING' }, NOW);
+
+    // Assess
+    await expect(lateWrite).rejects.toMatchObject({ name: 'StaleAttempt' });
+    expect(await journey(journeyId)).toMatchObject({ status: 'CANCELLED', stages: { PAYMENT: { status: 'SKIPPED' } } });
   });
 
   it('keeps a failed journey’s booking for ops and marks the waiting stage failed', async () => {
@@ -125,6 +140,10 @@ describe('Function: finishJourney', () => {
   });
 
   it('refuses to create a journey that does not exist', async () => {
-    await expect(finish({ clinicId: CLINIC, journeyId: 'missing', outcome: 'COMPLETED' })).rejects.toThrow('not found');
+    await expect(finish({ clinicId: CLINIC, journeyId: 'missing', outcome: 'COMPLETED' })).rejects.toMatchObject({
+      name: 'JourneyNotFound',
+      message: expect.stringContaining('not found'),
+    });
+    expect(await journey('missing')).toBeUndefined();
   });
 });

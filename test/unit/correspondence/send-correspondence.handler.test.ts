@@ -27,8 +27,11 @@ class FakeMailer implements Mailer {
   }
 }
 
+/** The journey as the task's claim returns it (beginAttempt: `ADD attempt :one`, ALL_NEW). */
 function given({ journey = journeyWithAppointment(), person = patient }: { journey?: JourneyRecord; person?: PatientRecord } = {}) {
-  ddb.on(GetCommand, { Key: keys.journey('c-1', 'j-1') }).resolves({ Item: journey });
+  ddb
+    .on(UpdateCommand, { Key: keys.journey('c-1', 'j-1'), UpdateExpression: 'ADD attempt :one' })
+    .resolves({ Attributes: { ...journey, attempt: journey.attempt + 1 } });
   ddb.on(GetCommand, { Key: keys.patient('c-1', 'p-1') }).resolves({ Item: person });
   ddb.on(GetCommand, { Key: keys.clinic('c-1') }).resolves({ Item: { ...keys.clinic('c-1'), type: 'ClinicProfile', ...clinicProfile } });
 }
@@ -80,6 +83,12 @@ describe('Function: sendCorrespondence', () => {
     expect(ddb).toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ action: 'patient.read', patientId: 'p-1' }) });
     expect(ddb).toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ action: 'message.send', outcome: 'success' }) });
     expect(stages()).toContainEqual(expect.objectContaining({ stage: 'CONFIRMATION', status: 'COMPLETED' }));
+    // The stage is written only while the journey is still this attempt's.
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: keys.journey('c-1', 'j-1'),
+      ConditionExpression: '#attempt = :attempt',
+      ExpressionAttributeValues: expect.objectContaining({ ':attempt': 1 }),
+    });
   });
 
   it('claims before sending', async () => {

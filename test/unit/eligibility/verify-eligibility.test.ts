@@ -90,9 +90,6 @@ function given(
 ) {
   ddb.reset();
   ddb.on(GetCommand).resolves({});
-  ddb.on(GetCommand, { Key: keys.journey(clinicId, journeyId) }).resolves({
-    Item: { ...keys.journey(clinicId, journeyId), ...newJourneyRecord({ clinicId, journeyId, submissionId, patientId }, now) },
-  });
   ddb.on(GetCommand, { Key: keys.submission(clinicId, submissionId) }).resolves({
     Item: { visit: { appointmentTypeCode: options.appointmentTypeCode ?? 'OFFICE_VISIT' } },
   });
@@ -119,10 +116,21 @@ function given(
   });
   ddb.on(PutCommand).resolves({});
   ddb.on(UpdateCommand).resolves({});
+  // The task's claim of the journey (beginAttempt) returns the journey as of the claim.
+  ddb.on(UpdateCommand, { Key: keys.journey(clinicId, journeyId), UpdateExpression: 'ADD attempt :one' }).resolves({
+    Attributes: {
+      ...keys.journey(clinicId, journeyId),
+      ...newJourneyRecord({ clinicId, journeyId, submissionId, patientId }, now),
+      attempt: 1,
+    },
+  });
 }
 
 const putItems = () => ddb.commandCalls(PutCommand).map((c) => c.args[0].input.Item as Record<string, unknown>);
 const eligibilityItem = () => putItems().find((i) => i.SK === 'ELIGIBILITY');
+/** The stage writes (updateStage), leaving out the claim. */
+const stageUpdates = () =>
+  ddb.commandCalls(UpdateCommand).flatMap((c) => (c.args[0].input.ConditionExpression === '#attempt = :attempt' ? [c.args[0].input] : []));
 const auditActions = () => putItems().flatMap((i) => (i.type === 'AuditEvent' ? [i.action] : []));
 
 describe('Function: verifyEligibility', () => {
@@ -139,8 +147,14 @@ describe('Function: verifyEligibility', () => {
     expect(result).toEqual({ outcome: 'ACTIVE' });
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       Key: keys.journey(clinicId, journeyId),
-      ExpressionAttributeNames: { '#stage': 'ELIGIBILITY' },
-      ExpressionAttributeValues: { ':stage': { status: 'COMPLETED', at: now.toISOString() }, ':at': now.toISOString(), ':dueCents': 2500 },
+      ConditionExpression: '#attempt = :attempt',
+      ExpressionAttributeNames: { '#stage': 'ELIGIBILITY', '#attempt': 'attempt' },
+      ExpressionAttributeValues: {
+        ':stage': { status: 'COMPLETED', at: now.toISOString() },
+        ':at': now.toISOString(),
+        ':dueCents': 2500,
+        ':attempt': 1,
+      },
     });
   });
 
@@ -227,7 +241,8 @@ describe('Function: verifyEligibility', () => {
 
     // Assess
     expect(result).toEqual({ outcome: 'NEEDS_REVIEW' });
-    const update = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+    const [update, ...more] = stageUpdates();
+    expect(more).toEqual([]);
     expect(update?.ExpressionAttributeValues).toMatchObject({
       ':stage': { status: 'WAITING_FOR_STAFF', reason: expect.stringMatching(/prior authorization/) },
       ':dueCents': 64_000,
@@ -243,7 +258,8 @@ describe('Function: verifyEligibility', () => {
 
     // Assess
     expect(result).toEqual({ outcome: 'INACTIVE' });
-    const update = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+    const [update, ...more] = stageUpdates();
+    expect(more).toEqual([]);
     expect(update?.ExpressionAttributeValues?.[':stage']).toMatchObject({ status: 'WAITING_FOR_STAFF' });
     expect(update?.ExpressionAttributeValues).not.toHaveProperty(':dueCents');
   });
@@ -319,7 +335,7 @@ describe('Function: verifyEligibility', () => {
     // Assess
     await expect(outcome).rejects.toMatchObject({ name: 'ClearinghouseUnavailable' });
     expect(eligibilityItem()).toBeUndefined();
-    expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+    expect(stageUpdates()).toEqual([]);
   });
 
   it('fails without reading the coverage when the submission does not exist, auditing the failed read', async () => {
@@ -336,13 +352,32 @@ describe('Function: verifyEligibility', () => {
     expect(ddb).not.toHaveReceivedCommandWith(GetCommand, { Key: keys.coverage(clinicId, patientId) });
   });
 
-  it('fails when the journey does not exist', async () => {
-    // Prepare
-    ddb.on(GetCommand, { Key: keys.journey(clinicId, journeyId) }).resolves({});
+  it('throws JourneyNotFound, asking nobody, when the journey does not exist', async () => {
+    // Prepare: the claim's condition (attribute_exists(PK)) fails.
+    ddb
+      .on(UpdateCommand, { Key: keys.journey(clinicId, journeyId), UpdateExpression: 'ADD attempt :one' })
+      .rejects(Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' }));
+    const port = simulatorPort();
 
-    // Act / Assess
-    await expect(makeHandler({ table, eligibility: simulatorPort(), now: () => now })({ clinicId, journeyId })).rejects.toThrow(
-      /not found/,
-    );
+    // Act
+    const verifying = makeHandler({ table, eligibility: port, now: () => now })({ clinicId, journeyId });
+
+    // Assess
+    await expect(verifying).rejects.toMatchObject({ name: 'JourneyNotFound', message: expect.stringContaining('not found') });
+    expect(port.requests).toHaveLength(0);
+    expect(auditActions()).toEqual([]);
+  });
+
+  it('throws StaleAttempt when a newer attempt claimed the journey before the result was written', async () => {
+    // Prepare: the stage write's fence (#attempt = :attempt) fails.
+    ddb
+      .on(UpdateCommand, { Key: keys.journey(clinicId, journeyId), ConditionExpression: '#attempt = :attempt' })
+      .rejects(Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' }));
+
+    // Act
+    const verifying = makeHandler({ table, eligibility: simulatorPort(), now: () => now })({ clinicId, journeyId });
+
+    // Assess
+    await expect(verifying).rejects.toMatchObject({ name: 'StaleAttempt' });
   });
 });

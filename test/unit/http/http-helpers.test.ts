@@ -6,6 +6,7 @@ import { httpErrors } from '#shared/http/http-errors.ts';
 import { idempotencyKeyHeader } from '#shared/http/idempotency-key.ts';
 import { type HttpResponse, json } from '#shared/http/response.ts';
 import { apiEvent } from './api-event.ts';
+import { BAD_PATH_IDS } from './bad-path-ids.ts';
 
 function thrown(action: () => unknown): HttpError {
   try {
@@ -49,6 +50,53 @@ describe('Middleware: httpErrors', () => {
     expect(response?.statusCode).toBe(500);
     expect(response?.body).toBe('{"message":"Internal server error"}');
   });
+
+  it.each([
+    [
+      'DynamoDB throttling',
+      Object.assign(new Error('Rate exceeded for Maria García'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }),
+    ],
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' })],
+    [
+      'a 5xx',
+      Object.assign(new Error('Internal error'), { name: 'InternalServerError', $fault: 'server', $metadata: { httpStatusCode: 500 } }),
+    ],
+    [
+      'a transaction conflict',
+      Object.assign(new Error('cancelled'), {
+        name: 'TransactionCanceledException',
+        CancellationReasons: [{ Code: 'TransactionConflict' }],
+      }),
+    ],
+  ])('answers %s with 503 and Retry-After, revealing nothing', (_case, error) => {
+    // Act
+    const response = onError(error);
+
+    // Assess
+    expect(response?.statusCode).toBe(503);
+    expect(response?.headers['retry-after']).toBe('5');
+    expect(response?.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(response?.body ?? '')).toEqual({ message: expect.stringContaining('send the same request again') });
+    expect(response?.body).not.toMatch(/Maria|ECONNREFUSED|127\.0\.0\.1/);
+  });
+
+  it.each([
+    [
+      'a failed condition',
+      Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException', $fault: 'client' }),
+    ],
+    [
+      'a validation error',
+      Object.assign(new Error('Invalid key'), { name: 'ValidationException', $fault: 'client', $metadata: { httpStatusCode: 400 } }),
+    ],
+  ])('answers %s with a bare 500 and no Retry-After', (_case, error) => {
+    // Act
+    const response = onError(error);
+
+    // Assess
+    expect(response?.statusCode).toBe(500);
+    expect(response?.headers).not.toHaveProperty('retry-after');
+  });
 });
 
 describe('Function: authorizedClinic', () => {
@@ -64,6 +112,18 @@ describe('Function: authorizedClinic', () => {
     const error = thrown(() => authorizedClinic(event));
 
     expect(error.statusCode).toBe(403);
+  });
+
+  it.each(BAD_PATH_IDS)('answers 400 for a clinic ID with %s, even when the authorizer context names the same', (_case, clinicId) => {
+    // Prepare
+    const event = apiEvent({ pathParameters: { clinicId }, authorizer: { clinicId, keyId: 'key-1' } });
+
+    // Act
+    const error = thrown(() => authorizedClinic(event));
+
+    // Assess
+    expect(error.statusCode).toBe(400);
+    expect(error.body).toEqual({ errors: [{ path: 'path.clinicId', message: expect.any(String) }] });
   });
 
   it('answers 401 when no authorizer context is present', () => {

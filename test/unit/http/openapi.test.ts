@@ -79,6 +79,16 @@ describe('OpenAPI document', () => {
     const intake = document.paths['/v1/clinics/{clinicId}/intake-submissions']?.post;
 
     expect(intake?.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: false }));
-    expect(Object.keys(intake?.responses ?? {}).sort()).toEqual(['202', '400', '401', '403', '409', '413', '415', '500']);
+    expect(Object.keys(intake?.responses ?? {}).sort()).toEqual(['202', '400', '401', '403', '409', '413', '415', '500', '503']);
+  });
+
+  it('documents a 503 with Retry-After, and a 400 for a bad path ID, on every route behind the API key', () => {
+    const protectedRoutes = API_ROUTES.filter((route) => !route.public);
+
+    for (const route of protectedRoutes) {
+      const responses = document.paths[route.path]?.[route.method.toLowerCase()]?.responses as Record<string, { description: string }>;
+      expect(responses['503']?.description, route.path).toContain('Retry-After');
+      expect(responses['400']?.description, route.path).toMatch(/path|ID/);
+    }
   });
 });

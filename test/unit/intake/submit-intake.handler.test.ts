@@ -161,24 +161,38 @@ describe('Function: submitIntake (POST intake-submissions)', () => {
     expect(items.slice(5).map((i) => i.Put?.Item?.action)).toEqual(['patient.match', 'coverage.write', 'submission.create']);
   });
 
-  it('returns the first journey for a repeated body, writes nothing and still starts the execution', async () => {
-    // Prepare: the same body was accepted before
+  it('returns the first journey for a repeated body and starts its execution again while it is still RUNNING', async () => {
+    // Prepare: the same body was accepted before; a crash may have come between the write and the start.
     const entry = storedEntry(hashOf());
-    givenTable({ idempotency: entry, journeyStatus: 'WAITING_FOR_STAFF' });
+    givenTable({ idempotency: entry, journeyStatus: 'RUNNING' });
 
     // Act
     const response = await submit();
 
     // Assess
     expect(response.statusCode).toBe(202);
-    expect(JSON.parse(response.body)).toEqual({
-      submissionId: entry.submissionId,
-      journeyId: entry.journeyId,
-      status: 'WAITING_FOR_STAFF',
-    });
+    expect(JSON.parse(response.body)).toEqual({ submissionId: entry.submissionId, journeyId: entry.journeyId, status: 'RUNNING' });
     expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
     expect(sfn).toHaveReceivedCommandExactlyOnceWith(StartExecutionCommand, { name: entry.journeyId });
   });
+
+  it.each(['WAITING_FOR_STAFF', 'COMPLETED', 'CANCELLED', 'FAILED'])(
+    'returns the first journey for a repeated body, writing nothing and starting nothing, once the journey is %s',
+    async (journeyStatus) => {
+      // Prepare: the journey has got somewhere, so its execution exists (or existed and must not run again).
+      const entry = storedEntry(hashOf());
+      givenTable({ idempotency: entry, journeyStatus });
+
+      // Act
+      const response = await submit();
+
+      // Assess
+      expect(response.statusCode).toBe(202);
+      expect(JSON.parse(response.body)).toEqual({ submissionId: entry.submissionId, journeyId: entry.journeyId, status: journeyStatus });
+      expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+      expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    },
+  );
 
   it('keys a body without Idempotency-Key by its normalised hash', async () => {
     givenTable();
@@ -197,13 +211,30 @@ describe('Function: submitIntake (POST intake-submissions)', () => {
     expect(response.statusCode).toBe(202);
   });
 
-  it('answers 500 when the execution cannot be started, so the client retries', async () => {
+  it('answers 503 with Retry-After when Step Functions throttles the start, so the client retries', async () => {
+    // Prepare
     givenTable();
     sfn.on(StartExecutionCommand).rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
 
+    // Act
     const response = await submit();
 
+    // Assess
+    expect(response.statusCode).toBe(503);
+    expect(response.headers?.['retry-after']).toBe('5');
+  });
+
+  it('answers 500 when the execution cannot be started for a reason that will not pass', async () => {
+    // Prepare
+    givenTable();
+    sfn.on(StartExecutionCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException', $fault: 'client' }));
+
+    // Act
+    const response = await submit();
+
+    // Assess
     expect(response.statusCode).toBe(500);
+    expect(response.body).toBe('{"message":"Internal server error"}');
   });
 
   it('uses the Idempotency-Key header as the key', async () => {

@@ -6,13 +6,14 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { hashApiKey } from '#shared/http/api-key.ts';
 import { makeAuthorizer } from '#shared/http/authorize-api-key.handler.ts';
 import { keys } from '#shared/keys.ts';
+import { BAD_PATH_IDS } from '../http/bad-path-ids.ts';
 
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const ddb = mockClient(client);
 const authorize = makeAuthorizer({ client, tableName: 'table' });
 
 function event(headers: Record<string, string>, clinicId?: string): APIGatewayRequestAuthorizerEventV2 {
-  return { headers, pathParameters: clinicId ? { clinicId } : undefined } as unknown as APIGatewayRequestAuthorizerEventV2;
+  return { headers, pathParameters: clinicId !== undefined ? { clinicId } : undefined } as unknown as APIGatewayRequestAuthorizerEventV2;
 }
 
 describe('Function: authorizeApiKey', () => {
@@ -42,5 +43,23 @@ describe('Function: authorizeApiKey', () => {
   it('denies a revoked key', async () => {
     ddb.on(GetCommand, { Key: keys.apiKey('clinic-a', hashApiKey('key-a')) }).resolves({ Item: { keyId: 'k1', revokedAt: '2026-01-01' } });
     expect((await authorize(event({ 'x-api-key': 'key-a' }, 'clinic-a'))).isAuthorized).toBe(false);
+  });
+
+  it.each(BAD_PATH_IDS)('denies a clinic ID with %s without reading the table', async (_case, clinicId) => {
+    // Act
+    const result = await authorize(event({ 'x-api-key': 'key-a' }, clinicId));
+
+    // Assess
+    expect(result).toEqual({ isAuthorized: false, context: {} });
+    expect(ddb).not.toHaveReceivedCommand(GetCommand);
+  });
+
+  it('denies a request without a clinic in the path without reading the table', async () => {
+    // Act
+    const result = await authorize(event({ 'x-api-key': 'key-a' }));
+
+    // Assess
+    expect(result.isAuthorized).toBe(false);
+    expect(ddb).not.toHaveReceivedCommand(GetCommand);
   });
 });

@@ -1,18 +1,28 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, RedriveExecutionCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeDecideStaffTask } from '#functions/journey/decide-staff-task.handler.ts';
 import type { StaffTask } from '#functions/journey/staff-task-store.ts';
+import { type AppointmentRecord, bookSlot } from '#functions/scheduling/booking-store.ts';
+import type { StaffDecision } from '#shared/journey-contract.ts';
+import { type JourneyRecord, newJourneyRecord } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { apiEvent, lambdaContext } from '../http/api-event.ts';
+import { inMemoryTable, transactionCancelled } from './in-memory-table.ts';
 
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const sfnClient = new SFNClient({});
 const ddb = mockClient(client);
 const sfnMock = mockClient(sfnClient);
-const decide = makeDecideStaffTask({ table: { client, tableName: 't' }, sfn: sfnClient, now: () => new Date('2026-12-01T12:00:00Z') });
+const now = new Date('2026-12-01T12:00:00Z');
+const tableRef = { client, tableName: 't' };
+const decide = makeDecideStaffTask({ table: tableRef, sfn: sfnClient, now: () => now });
+
+const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:PatientJourney:j1';
+const taskKey = keys.staffTask('c1', 'st-1');
+const journeyKey = keys.journey('c1', 'j1');
 
 const openTask: StaffTask = {
   type: 'StaffTask',
@@ -27,162 +37,511 @@ const openTask: StaffTask = {
   taskToken: 'token-1',
 };
 
-function cancelled(codes: string[]) {
-  return Object.assign(new Error('cancelled'), {
-    name: 'TransactionCanceledException',
-    CancellationReasons: codes.map((Code) => ({ Code })),
-  });
+/** The journey as parkForStaff leaves it: waiting on `taskId` at `stage`. */
+function parkedJourney(stage: StaffTask['stage'] = 'ELIGIBILITY', taskId = 'st-1'): JourneyRecord {
+  const journey = newJourneyRecord(
+    { clinicId: 'c1', journeyId: 'j1', submissionId: 's1', patientId: 'p1' },
+    new Date('2026-12-01T09:00:00Z'),
+  );
+  journey.stages.INTAKE = { status: 'COMPLETED', at: '2026-12-01T09:01:00Z' };
+  if (stage !== 'ELIGIBILITY') journey.stages.ELIGIBILITY = { status: 'COMPLETED', at: '2026-12-01T09:02:00Z' };
+  journey.stages[stage] = { status: 'WAITING_FOR_STAFF', at: '2026-12-01T10:00:00Z', reason: 'Needs staff.', staffTaskId: taskId };
+  journey.status = 'WAITING_FOR_STAFF';
+  journey.attempt = 3;
+  return journey;
 }
 
-function post(body: unknown, taskId = 'st-1') {
+const decided = (action: StaffDecision['action']) => ({
+  status: 'DECIDED',
+  decision: { action, decidedBy: 'api-key:key-1', decidedAt: '2026-12-01T11:59:00Z' },
+});
+const awsError = (name: string, extra: object = {}) => Object.assign(new Error(name), { name, ...extra });
+
+let table: ReturnType<typeof inMemoryTable>;
+/** What Step Functions accepted, in order: a task token answers once, then Step Functions says TaskTimedOut. */
+let deliveries: Array<{ taskToken: string; output: string }>;
+const answered = new Set<string>();
+/** Set to make Step Functions' next SendTaskSuccess fail with it (without answering the token). */
+let nextSendFailure: Error | undefined;
+
+function post(body: unknown, taskId = 'st-1', clinicId = 'c1') {
   const event = apiEvent({
-    pathParameters: { clinicId: 'c1', taskId },
+    pathParameters: { clinicId, taskId },
     body,
     routeKey: 'POST /v1/clinics/{clinicId}/staff-tasks/{taskId}/decision',
   });
   return decide(event as never, lambdaContext);
 }
 
+/** Every write this request sent, as text: for asserting what was never written. */
+const writes = () =>
+  JSON.stringify([...ddb.commandCalls(UpdateCommand), ...ddb.commandCalls(TransactWriteCommand)].map((call) => call.args[0].input));
+
 describe('Function: decideStaffTask', () => {
   beforeEach(() => {
     ddb.reset();
     sfnMock.reset();
-    ddb.on(GetCommand).resolves({});
-    ddb.on(GetCommand, { Key: keys.staffTask('c1', 'st-1') }).resolves({ Item: openTask });
-    sfnMock.on(SendTaskSuccessCommand).resolves({});
+    answered.clear();
+    deliveries = [];
+    table = inMemoryTable(ddb);
+    table.seed(taskKey, { ...openTask, ...keys.openStaffTasksIndex('c1', openTask.createdAt, 'st-1') });
+    table.seed(journeyKey, parkedJourney());
+    nextSendFailure = undefined;
+    sfnMock.on(SendTaskSuccessCommand).callsFake((input: { taskToken: string; output: string }) => {
+      const failure = nextSendFailure;
+      nextSendFailure = undefined;
+      if (failure) throw failure;
+      if (answered.has(input.taskToken)) throw awsError('TaskTimedOut');
+      answered.add(input.taskToken);
+      deliveries.push(input);
+      return {};
+    });
   });
 
   it('records the decision and the stage it leaves, then resumes the journey with it', async () => {
+    // Act
     const response = await post({ action: 'PROCEED', note: 'Patient will self-pay' });
 
+    // Assess
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body)).toEqual({ taskId: 'st-1', journeyId: 'j1', action: 'PROCEED', status: 'DECIDED' });
-    const journeyUpdate = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[1]?.Update;
-    expect(journeyUpdate?.ExpressionAttributeValues?.[':stage']).toMatchObject({
-      status: 'COMPLETED',
-      reason: expect.stringContaining('without verified coverage'),
-    });
-    expect(JSON.stringify(journeyUpdate)).not.toContain('self-pay');
-    expect(journeyUpdate?.ConditionExpression).toBe('#status = :waiting AND stages.#stage.staffTaskId = :taskId');
-    expect(sfnMock).toHaveReceivedCommandWith(SendTaskSuccessCommand, {
-      taskToken: 'token-1',
-      output: JSON.stringify({ action: 'PROCEED' }),
-    });
+    expect(table.get(taskKey)).toMatchObject({ status: 'DECIDED', decision: { action: 'PROCEED', note: 'Patient will self-pay' } });
+    expect(table.get(taskKey)).not.toHaveProperty('GSI1PK');
+    const journey = table.get(journeyKey) as unknown as JourneyRecord;
+    expect(journey.status).toBe('RUNNING');
+    expect(journey.stages.ELIGIBILITY).toMatchObject({ status: 'COMPLETED', reason: expect.stringContaining('without verified coverage') });
+    expect(JSON.stringify(journey)).not.toContain('self-pay');
+    expect(deliveries).toEqual([{ taskToken: 'token-1', output: JSON.stringify({ action: 'PROCEED' }) }]);
     // The audit record commits with the decision.
     const audit = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[2]?.Put?.Item;
     expect(audit).toMatchObject({ action: 'staffTask.decide', actor: 'api-key:key-1', journeyId: 'j1' });
     expect(ddb).not.toHaveReceivedCommand(PutCommand);
   });
 
-  it('answers 409 when someone else decided first, without resuming anything', async () => {
-    ddb.on(TransactWriteCommand).rejects(cancelled(['ConditionalCheckFailed', 'None']));
+  it('answers 409 when someone else decided otherwise first, without resuming anything', async () => {
+    // Prepare: another person's CANCEL commits between this request's read and its write.
+    table.beforeNext('TransactWrite', () => {
+      table.change(taskKey, (task) => Object.assign(task, decided('CANCEL')));
+      table.change(journeyKey, (journey) => Object.assign(journey, { status: 'RUNNING' }));
+    });
+
+    // Act
     const response = await post({ action: 'RETRY' });
+
+    // Assess
     expect(response.statusCode).toBe(409);
-    expect(JSON.parse(response.body).message).toContain('someone else');
+    expect(JSON.parse(response.body).message).toContain('already decided');
+    expect(table.get(taskKey)).toMatchObject(decided('CANCEL'));
     expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
   });
 
-  it('expires the task when its journey is no longer waiting', async () => {
-    ddb.on(TransactWriteCommand).rejects(cancelled(['None', 'ConditionalCheckFailed']));
+  it('expires the task and answers 409 when its journey no longer waits on it', async () => {
+    // Prepare: the journey ended while the task stayed open.
+    table.change(journeyKey, (journey) => Object.assign(journey, { status: 'CANCELLED' }));
+
+    // Act
     const response = await post({ action: 'RETRY' });
+
+    // Assess
     expect(response.statusCode).toBe(409);
-    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { ExpressionAttributeValues: { ':expired': 'EXPIRED' } });
-    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 1);
+    expect(JSON.parse(response.body).message).toContain('no longer waiting');
+    expect(table.get(taskKey)).toMatchObject({ status: 'EXPIRED' });
+    expect(table.get(taskKey)).not.toHaveProperty('taskToken');
+    expect(table.get(taskKey)).not.toHaveProperty('GSI1PK');
+    expect(table.get(journeyKey)).toMatchObject({ status: 'CANCELLED' });
     expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
   });
 
-  it('lets a transaction conflict surface, so the request can be retried', async () => {
-    ddb.on(TransactWriteCommand).rejects(cancelled(['TransactionConflict', 'None']));
-    expect((await post({ action: 'RETRY' })).statusCode).toBe(500);
-  });
-
-  it('expires the task and fails the resumed journey when Step Functions no longer knows the token', async () => {
-    sfnMock.on(SendTaskSuccessCommand).rejects(Object.assign(new Error('gone'), { name: 'TaskTimedOut' }));
-    const response = await post({ action: 'RETRY' });
-    expect(response.statusCode).toBe(409);
-    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { ExpressionAttributeValues: { ':expired': 'EXPIRED' } });
-    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
-      Key: keys.journey('c1', 'j1'),
-      ConditionExpression: '#status = :running AND stages.#stage.staffTaskId = :taskId',
-      ExpressionAttributeValues: expect.objectContaining({ ':status': 'FAILED', ':taskId': 'st-1' }),
+  it('reads again after a transaction conflict and records the decision on the next round', async () => {
+    // Prepare
+    table.beforeNext('TransactWrite', () => {
+      throw transactionCancelled(['TransactionConflict', 'None', 'None']);
     });
-  });
 
-  it('keeps the decision and answers 503 when resuming fails for a reason that may pass', async () => {
-    sfnMock.on(SendTaskSuccessCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+    // Act
     const response = await post({ action: 'RETRY' });
-    expect(response.statusCode).toBe(503);
-    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
-    expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
-  });
 
-  it('resends the same decision, and answers 200 when Step Functions shows the first send got through', async () => {
-    ddb.on(GetCommand, { Key: keys.staffTask('c1', 'st-1') }).resolves({
-      Item: {
-        ...openTask,
-        status: 'DECIDED',
-        decision: { action: 'RETRY', decidedBy: 'api-key:key-1', decidedAt: '2026-12-01T11:59:00Z' },
-      },
-    });
-    sfnMock.on(SendTaskSuccessCommand).rejects(Object.assign(new Error('gone'), { name: 'TaskTimedOut' }));
-    const response = await post({ action: 'RETRY' });
+    // Assess
     expect(response.statusCode).toBe(200);
-    expect(sfnMock).toHaveReceivedCommandWith(SendTaskSuccessCommand, { taskToken: 'token-1' });
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 2);
+    expect(table.get(taskKey)).toMatchObject({ status: 'DECIDED', decision: { action: 'RETRY' } });
+    expect(table.get(journeyKey)).toMatchObject({
+      status: 'RUNNING',
+      stages: { ELIGIBILITY: { status: 'IN_PROGRESS', staffTaskId: 'st-1' } },
+    });
+    expect(deliveries).toEqual([{ taskToken: 'token-1', output: JSON.stringify({ action: 'RETRY' }) }]);
+  });
+
+  it('answers 409 without resuming anything when every round meets a transaction conflict', async () => {
+    // Prepare
+    for (let round = 0; round < 3; round++) {
+      table.beforeNext('TransactWrite', () => {
+        throw transactionCancelled(['None', 'TransactionConflict', 'None']);
+      });
+    }
+
+    // Act
+    const response = await post({ action: 'RETRY' });
+
+    // Assess
+    expect(response.statusCode).toBe(409);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 3);
+    expect(table.get(taskKey)).toMatchObject({ status: 'OPEN' });
+    expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+  });
+
+  it('keeps the decision and answers 503 when resuming fails for a reason that may pass, then resumes on the repeat', async () => {
+    // Prepare
+    nextSendFailure = awsError('ThrottlingException');
+
+    // Act
+    const first = await post({ action: 'RETRY' });
+    const repeat = await post({ action: 'RETRY' });
+
+    // Assess
+    expect(first.statusCode).toBe(503);
+    expect(repeat.statusCode).toBe(200);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
+    expect(sfnMock).toHaveReceivedCommandTimes(SendTaskSuccessCommand, 2);
+    expect(deliveries).toEqual([{ taskToken: 'token-1', output: JSON.stringify({ action: 'RETRY' }) }]);
+  });
+
+  it('answers a repeat of the same decision with 200 and sends the token again, recording nothing more', async () => {
+    // Prepare
+    await post({ action: 'RETRY' });
+    ddb.resetHistory();
+
+    // Act
+    const response = await post({ action: 'RETRY' });
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({ taskId: 'st-1', journeyId: 'j1', action: 'RETRY', status: 'DECIDED' });
+    expect(sfnMock).toHaveReceivedCommandTimes(SendTaskSuccessCommand, 2);
+    expect(deliveries).toHaveLength(1);
     expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
     expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
   });
 
-  it('refuses a different decision on a task already decided', async () => {
-    ddb.on(GetCommand, { Key: keys.staffTask('c1', 'st-1') }).resolves({
-      Item: {
-        ...openTask,
-        status: 'DECIDED',
-        decision: { action: 'RETRY', decidedBy: 'api-key:key-1', decidedAt: '2026-12-01T11:59:00Z' },
-      },
-    });
-    expect((await post({ action: 'CANCEL' })).statusCode).toBe(409);
-    expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+  it('answers 200 and leaves the journey to its execution’s status event when Step Functions no longer knows the token', async () => {
+    // Prepare: the execution ended (its wait timed out) before the decision arrived.
+    answered.add('token-1');
+
+    // Act
+    const response = await post({ action: 'RETRY' });
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(table.get(taskKey)).toMatchObject({ status: 'DECIDED', decision: { action: 'RETRY' } });
+    expect(table.get(journeyKey)).toMatchObject({ status: 'RUNNING' });
+    expect(writes()).not.toContain('FAILED');
+    expect(writes()).not.toContain('EXPIRED');
+    expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
   });
 
   it('treats a dead token on the SDK’s own retry as delivered', async () => {
-    sfnMock.on(SendTaskSuccessCommand).rejects(Object.assign(new Error('gone'), { name: 'TaskTimedOut', $metadata: { attempts: 2 } }));
+    // Prepare
+    nextSendFailure = awsError('TaskTimedOut', { $metadata: { attempts: 2 } });
+
+    // Act
     const response = await post({ action: 'RETRY' });
+
+    // Assess
     expect(response.statusCode).toBe(200);
     expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
   });
 
+  it('refuses a different decision on a task already decided', async () => {
+    // Prepare
+    table.change(taskKey, (task) => Object.assign(task, decided('RETRY')));
+
+    // Act
+    const response = await post({ action: 'CANCEL' });
+
+    // Assess
+    expect(response.statusCode).toBe(409);
+    expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+  });
+
+  it('answers 409 to a repeat on a task whose journey has parked again on another task, resuming nothing', async () => {
+    // Prepare: st-1 was decided RETRY; the retried stage parked again and now waits on st-2.
+    table.change(taskKey, (task) => Object.assign(task, decided('RETRY')));
+    table.seed(journeyKey, parkedJourney('ELIGIBILITY', 'st-2'));
+
+    // Act
+    const response = await post({ action: 'RETRY' });
+
+    // Assess
+    expect(response.statusCode).toBe(409);
+    expect(JSON.parse(response.body).message).toContain('another task');
+    expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+    expect(table.get(journeyKey)).toMatchObject({ status: 'WAITING_FOR_STAFF', stages: { ELIGIBILITY: { staffTaskId: 'st-2' } } });
+  });
+
+  it('answers all of 12 concurrent identical decisions with 200, resuming the journey once and never failing it', async () => {
+    // Act
+    const responses = await Promise.all(Array.from({ length: 12 }, () => post({ action: 'RETRY' })));
+
+    // Assess
+    expect(responses.map((r) => r.statusCode)).toEqual(Array(12).fill(200));
+    expect(deliveries).toEqual([{ taskToken: 'token-1', output: JSON.stringify({ action: 'RETRY' }) }]);
+    expect(table.get(taskKey)).toMatchObject({ status: 'DECIDED', decision: { action: 'RETRY' } });
+    expect(table.get(journeyKey)).toMatchObject({ status: 'RUNNING' });
+    expect(writes()).not.toContain('FAILED');
+    expect(writes()).not.toContain('EXPIRED');
+  });
+
+  it('answers 409 to one of two different decisions sent at once, and resumes with the other only', async () => {
+    // Act
+    const [retry, cancel] = await Promise.all([post({ action: 'RETRY' }), post({ action: 'CANCEL' })]);
+
+    // Assess
+    expect([retry?.statusCode, cancel?.statusCode].sort()).toEqual([200, 409]);
+    const winner = retry?.statusCode === 200 ? 'RETRY' : 'CANCEL';
+    expect(table.get(taskKey)).toMatchObject({ status: 'DECIDED', decision: { action: winner } });
+    expect(deliveries).toEqual([{ taskToken: 'token-1', output: JSON.stringify({ action: winner }) }]);
+  });
+
   it('refuses PROCEED for a journey parked at scheduling (there is no booking to go on with)', async () => {
-    ddb.on(GetCommand, { Key: keys.staffTask('c1', 'st-1') }).resolves({ Item: { ...openTask, stage: 'SCHEDULING' } });
+    // Prepare
+    table.change(taskKey, (task) => Object.assign(task, { stage: 'SCHEDULING' }));
+
+    // Act
     const response = await post({ action: 'PROCEED' });
+
+    // Assess
     expect(response.statusCode).toBe(409);
     expect(JSON.parse(response.body).message).toContain('RETRY or CANCEL');
     expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
   });
 
   it('closes a triage slip without touching Step Functions or the journey', async () => {
+    // Prepare
     const { taskToken: _none, ...slip } = openTask;
-    ddb.on(GetCommand, { Key: keys.staffTask('c1', 'st-1') }).resolves({ Item: { ...slip, kind: 'TRIAGE', stage: 'INTAKE' } });
+    table.seed(taskKey, { ...slip, kind: 'TRIAGE', stage: 'INTAKE' });
+    const journeyBefore = structuredClone(table.get(journeyKey));
+
+    // Act
     const response = await post({ action: 'PROCEED' });
+
+    // Assess
     expect(response.statusCode).toBe(200);
     // The task and its audit record; no journey update.
     expect(ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems).toHaveLength(2);
+    expect(table.get(journeyKey)).toEqual(journeyBefore);
     expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
   });
 
   it('refuses to cancel a journey from a triage slip', async () => {
+    // Prepare
     const { taskToken: _none, ...slip } = openTask;
-    ddb.on(GetCommand, { Key: keys.staffTask('c1', 'st-1') }).resolves({ Item: { ...slip, kind: 'TRIAGE', stage: 'INTAKE' } });
-    expect((await post({ action: 'CANCEL' })).statusCode).toBe(409);
+    table.seed(taskKey, { ...slip, kind: 'TRIAGE', stage: 'INTAKE' });
+
+    // Act
+    const response = await post({ action: 'CANCEL' });
+
+    // Assess
+    expect(response.statusCode).toBe(409);
   });
 
   it('answers 400 for an unknown action and writes nothing', async () => {
+    // Act
     const response = await post({ action: 'MAYBE' });
+
+    // Assess
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body).errors[0].path).toBe('action');
     expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
   });
 
   it('answers 404 for a task the clinic does not have', async () => {
-    expect((await post({ action: 'RETRY' }, 'st-other')).statusCode).toBe(404);
+    // Act
+    const response = await post({ action: 'RETRY' }, 'st-other');
+
+    // Assess
+    expect(response.statusCode).toBe(404);
+  });
+
+  it.each([
+    ['2,100 characters', 's'.repeat(2100)],
+    ['a slash', 'st-1/../st-2'],
+    ['a percent sign', 'st%2D1'],
+    ['unicode', 'st-ü1'],
+    ['nothing', ''],
+  ])('answers 400 for a task ID of %s without reading the table', async (_case, taskId) => {
+    // Act
+    const response = await post({ action: 'RETRY' }, taskId);
+
+    // Assess
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body)).toEqual({ errors: [{ path: 'path.taskId', message: expect.any(String) }] });
+    expect(ddb.calls()).toHaveLength(0);
+    expect(sfnMock.calls()).toHaveLength(0);
+  });
+
+  it('answers 400 for an over-long clinic ID without reading the table', async () => {
+    // Act
+    const response = await post({ action: 'RETRY' }, 'st-1', 'c'.repeat(2100));
+
+    // Assess
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).errors[0].path).toBe('path.clinicId');
+    expect(ddb.calls()).toHaveLength(0);
+  });
+});
+
+describe('Function: decideStaffTask on a stopped execution (EXECUTION_STOPPED)', () => {
+  const stoppedTask: StaffTask = {
+    type: 'StaffTask',
+    clinicId: 'c1',
+    taskId: 'st-1',
+    journeyId: 'j1',
+    kind: 'EXECUTION_STOPPED',
+    stage: 'SCHEDULING',
+    reason: "Scheduling: the journey's workflow failed (AwsServiceUnavailable).",
+    status: 'OPEN',
+    createdAt: '2026-12-01T11:00:00Z',
+    executionArn,
+  };
+  const appointment: AppointmentRecord = {
+    type: 'Appointment',
+    clinicId: 'c1',
+    journeyId: 'j1',
+    patientId: 'p1',
+    status: 'BOOKED',
+    appointmentId: 'appt-1',
+    appointmentType: 'OFFICE_VISIT',
+    start: '2026-12-03T14:00:00.000Z',
+    end: '2026-12-03T14:30:00.000Z',
+    timeZone: 'America/New_York',
+    location: { id: 'loc', name: 'Location', address: 'Address' },
+    department: { id: 'dep', name: 'Department' },
+    provider: { id: 'dr-1', name: 'Dr A' },
+    resourceIds: ['dr-1'],
+    createdAt: '2026-12-01T09:30:00.000Z',
+  };
+
+  beforeEach(() => {
+    ddb.reset();
+    sfnMock.reset();
+    table = inMemoryTable(ddb);
+    table.seed(taskKey, { ...stoppedTask, ...keys.openStaffTasksIndex('c1', stoppedTask.createdAt, 'st-1') });
+    table.seed(journeyKey, parkedJourney('SCHEDULING'));
+    sfnMock.on(RedriveExecutionCommand).resolves({ redriveDate: now });
+  });
+
+  it('redrives the execution on RETRY, without any task token', async () => {
+    // Act
+    const response = await post({ action: 'RETRY' });
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(sfnMock).toHaveReceivedCommandExactlyOnceWith(RedriveExecutionCommand, { executionArn });
+    expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+    expect(table.get(journeyKey)).toMatchObject({
+      status: 'RUNNING',
+      stages: { SCHEDULING: { status: 'IN_PROGRESS', staffTaskId: 'st-1' } },
+    });
+  });
+
+  it('ends the journey FAILED on RETRY when the execution can no longer be redriven and is not running', async () => {
+    // Prepare
+    sfnMock.on(RedriveExecutionCommand).rejects(awsError('ExecutionNotRedrivable'));
+    sfnMock.on(DescribeExecutionCommand).resolves({ status: 'FAILED', executionArn });
+
+    // Act
+    const response = await post({ action: 'RETRY' });
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(sfnMock).toHaveReceivedCommandWith(DescribeExecutionCommand, { executionArn });
+    const journey = table.get(journeyKey) as unknown as JourneyRecord;
+    expect(journey.status).toBe('FAILED');
+    expect(journey.stages.SCHEDULING.status).toBe('FAILED');
+    expect(journey.stages.PAYMENT.status).toBe('SKIPPED');
+  });
+
+  it('leaves the journey running on RETRY when a repeat of the decision has redriven the execution already', async () => {
+    // Prepare
+    sfnMock.on(RedriveExecutionCommand).rejects(awsError('ExecutionNotRedrivable'));
+    sfnMock.on(DescribeExecutionCommand).resolves({ status: 'RUNNING', executionArn });
+
+    // Act
+    const response = await post({ action: 'RETRY' });
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(table.get(journeyKey)).toMatchObject({ status: 'RUNNING' });
+    expect(writes()).not.toContain('FAILED');
+  });
+
+  it('answers 503 and keeps the decision when the redrive fails for a reason that may pass', async () => {
+    // Prepare
+    sfnMock.on(RedriveExecutionCommand).rejects(awsError('ThrottlingException'));
+
+    // Act
+    const response = await post({ action: 'RETRY' });
+
+    // Assess
+    expect(response.statusCode).toBe(503);
+    expect(table.get(taskKey)).toMatchObject({ status: 'DECIDED', decision: { action: 'RETRY' } });
+    expect(writes()).not.toContain('FAILED');
+  });
+
+  it('ends the journey CANCELLED on CANCEL in process, giving its booked time back', async () => {
+    // Prepare
+    expect((await bookSlot(tableRef, appointment)).outcome).toBe('BOOKED');
+    const { type: _t, clinicId: _c, journeyId: _j, patientId: _p, status: _s, resourceIds: _r, createdAt: _a, ...summary } = appointment;
+    table.change(journeyKey, (journey) => Object.assign(journey, { appointment: summary }));
+
+    // Act
+    const response = await post({ action: 'CANCEL' });
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(sfnMock).not.toHaveReceivedCommand(RedriveExecutionCommand);
+    const journey = table.get(journeyKey) as unknown as JourneyRecord;
+    expect(journey.status).toBe('CANCELLED');
+    expect(journey.appointment).toBeUndefined();
+    expect(journey.stages.SCHEDULING.status).toBe('SKIPPED');
+    expect(table.get(keys.appointment('c1', 'j1'))).toMatchObject({ status: 'CANCELLED', cancelledAt: now.toISOString() });
+    expect((await bookSlot(tableRef, { ...appointment, journeyId: 'j2', appointmentId: 'appt-2' })).outcome).toBe('BOOKED');
+  });
+
+  it('refuses PROCEED: a stopped execution cannot skip the stage it stopped in', async () => {
+    // Prepare
+    table.change(taskKey, (task) => Object.assign(task, { stage: 'ELIGIBILITY' }));
+    table.seed(journeyKey, parkedJourney('ELIGIBILITY'));
+
+    // Act
+    const response = await post({ action: 'PROCEED' });
+
+    // Assess
+    expect(response.statusCode).toBe(409);
+    expect(JSON.parse(response.body).message).toContain('RETRY or CANCEL');
+    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+    expect(sfnMock.calls()).toHaveLength(0);
+  });
+
+  it('answers a repeated RETRY with 200 once the execution runs again, redriving it once and failing nothing', async () => {
+    // Prepare: Step Functions redrives a stopped execution once; while it runs, a redrive is refused.
+    let status = 'FAILED';
+    sfnMock.on(RedriveExecutionCommand).callsFake(() => {
+      if (status === 'RUNNING') throw awsError('ExecutionNotRedrivable');
+      status = 'RUNNING';
+      return { redriveDate: now };
+    });
+    sfnMock.on(DescribeExecutionCommand).callsFake(() => ({ status, executionArn }));
+    await post({ action: 'RETRY' });
+
+    // Act
+    const repeat = await post({ action: 'RETRY' });
+
+    // Assess
+    expect(repeat.statusCode).toBe(200);
+    expect(sfnMock).toHaveReceivedCommandTimes(RedriveExecutionCommand, 2);
+    expect(ddb).toHaveReceivedCommandWith(GetCommand, { Key: journeyKey, ConsistentRead: true });
+    expect(table.get(journeyKey)).toMatchObject({ status: 'RUNNING' });
+    expect(writes()).not.toContain('FAILED');
   });
 });

@@ -6,6 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { makeGetJourney } from '#functions/journey/get-journey.handler.ts';
 import { newJourneyRecord } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
+import { BAD_PATH_IDS } from '../http/bad-path-ids.ts';
 
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const ddb = mockClient(client);
@@ -46,5 +47,41 @@ describe('Function: getJourney', () => {
     const response = await request('c1', 'c2');
     expect(response.statusCode).toBe(403);
     expect(ddb).not.toHaveReceivedCommand(GetCommand);
+  });
+
+  it.each(BAD_PATH_IDS)('answers 400 for a journey ID with %s without reading the table', async (_case, journeyId) => {
+    // Act
+    const response = await request('c1', 'c1', journeyId);
+
+    // Assess
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body)).toEqual({ errors: [{ path: 'path.journeyId', message: expect.any(String) }] });
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('answers 400 for an over-long clinic ID, even one the authorizer context repeats, without reading the table', async () => {
+    // Prepare
+    const clinicId = 'c'.repeat(2100);
+
+    // Act
+    const response = await request(clinicId, clinicId);
+
+    // Assess
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).errors).toEqual([{ path: 'path.clinicId', message: expect.any(String) }]);
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('answers 503 with Retry-After when DynamoDB is unreachable', async () => {
+    // Prepare
+    ddb.on(GetCommand).rejects(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' }));
+
+    // Act
+    const response = await request('c1', 'c1');
+
+    // Assess
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('5');
+    expect(response.body).not.toContain('ECONNREFUSED');
   });
 });

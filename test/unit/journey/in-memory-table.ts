@@ -1,41 +1,112 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 
 type Item = Record<string, unknown>;
 type Key = { PK: string; SK: string };
+type Names = Record<string, string> | undefined;
+type Values = Record<string, unknown> | undefined;
+export type TableCommand = 'Get' | 'Put' | 'Update' | 'Delete' | 'TransactWrite';
 
-const conditionFailed = () => Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
+const awsError = (name: string, message: string, extra: object = {}) => Object.assign(new Error(message), { name, ...extra });
+const conditionFailed = () => awsError('ConditionalCheckFailedException', 'The conditional request failed');
+const invalid = (message: string) => awsError('ValidationException', message);
+
+/** A TransactWrite that DynamoDB cancelled, with one reason per item as the SDK reports them. */
+export const transactionCancelled = (codes: string[]) =>
+  awsError('TransactionCanceledException', `Transaction cancelled [${codes.join(', ')}]`, {
+    CancellationReasons: codes.map((Code) => ({ Code })),
+  });
 
 /**
- * Just enough of a table behind the mock for staff alerts to be retried against state: items are stored; a Put with
- * `attribute_not_exists(PK)` fails on an existing item; the `alertedAt` update keeps its condition. Other updates are
- * only recorded. Every command still reaches the mock's call history.
+ * A single table behind the mock that keeps items and evaluates what the stores send, as DynamoDB would: Get (with a
+ * projection), Put, Delete and Update with their ConditionExpression (comparisons, IN, AND/OR/NOT, parentheses,
+ * attribute_exists, attribute_not_exists, begins_with), Update's SET, REMOVE and ADD (so `ADD attempt :one` claims a
+ * journey and `#attempt = :attempt` fences it), ReturnValues ALL_NEW/ALL_OLD, and TransactWrite, all-or-nothing with
+ * DynamoDB's CancellationReasons. Each command applies atomically when sent. Every command still reaches the mock's
+ * call history. `beforeNext` lets a test act as a concurrent writer, or make DynamoDB fail, just before a command.
  */
 export function inMemoryTable(ddb: AwsClientStub<DynamoDBDocumentClient>) {
   const items = new Map<string, Item>();
   const id = (key: Key) => `${key.PK}|${key.SK}`;
+  const hooks: Array<{ command: TableCommand; run: () => void }> = [];
+  const before = (command: TableCommand) => {
+    const index = hooks.findIndex((h) => h.command === command);
+    if (index >= 0) hooks.splice(index, 1)[0]?.run();
+  };
 
-  ddb.on(GetCommand).callsFake((input: { Key: Key }) => {
+  ddb.on(GetCommand).callsFake((input: { Key: Key; ProjectionExpression?: string; ExpressionAttributeNames?: Names }) => {
+    before('Get');
     const item = items.get(id(input.Key));
-    return { Item: item ? structuredClone(item) : undefined };
+    if (!item) return { Item: undefined };
+    return { Item: input.ProjectionExpression ? project(item, input.ProjectionExpression, input.ExpressionAttributeNames) : clone(item) };
   });
-  ddb.on(PutCommand).callsFake((input: { Item: Item & Key; ConditionExpression?: string }) => {
-    if (input.ConditionExpression === 'attribute_not_exists(PK)' && items.has(id(input.Item))) throw conditionFailed();
-    items.set(id(input.Item), structuredClone(input.Item));
+  ddb
+    .on(PutCommand)
+    .callsFake(
+      (input: { Item: Item & Key; ConditionExpression?: string; ExpressionAttributeNames?: Names; ExpressionAttributeValues?: Values }) => {
+        before('Put');
+        const current = items.get(id(input.Item));
+        if (!holds(input.ConditionExpression, current, input.ExpressionAttributeNames, input.ExpressionAttributeValues))
+          throw conditionFailed();
+        items.set(id(input.Item), clone(input.Item));
+        return {};
+      },
+    );
+  ddb
+    .on(DeleteCommand)
+    .callsFake(
+      (input: { Key: Key; ConditionExpression?: string; ExpressionAttributeNames?: Names; ExpressionAttributeValues?: Values }) => {
+        before('Delete');
+        const current = items.get(id(input.Key));
+        if (!holds(input.ConditionExpression, current, input.ExpressionAttributeNames, input.ExpressionAttributeValues))
+          throw conditionFailed();
+        items.delete(id(input.Key));
+        return {};
+      },
+    );
+  ddb.on(UpdateCommand).callsFake((input: UpdateInput) => {
+    before('Update');
+    const current = items.get(id(input.Key));
+    if (!holds(input.ConditionExpression, current, input.ExpressionAttributeNames, input.ExpressionAttributeValues))
+      throw conditionFailed();
+    const updated = applyUpdate(current ?? { ...input.Key }, input);
+    items.set(id(input.Key), updated);
+    if (input.ReturnValues === 'ALL_NEW') return { Attributes: clone(updated) };
+    if (input.ReturnValues === 'ALL_OLD') return { Attributes: current ? clone(current) : undefined };
     return {};
   });
-  ddb.on(UpdateCommand).callsFake((input: { Key: Key; UpdateExpression: string; ExpressionAttributeValues: Item }) => {
-    if (input.UpdateExpression !== 'SET alertedAt = :at') return {};
-    const item = items.get(id(input.Key));
-    if (!item || item.alertedAt !== undefined) throw conditionFailed();
-    item.alertedAt = input.ExpressionAttributeValues[':at'];
+  ddb.on(TransactWriteCommand).callsFake((input: { TransactItems: TransactItem[] }) => {
+    before('TransactWrite');
+    const codes = input.TransactItems.map((entry) => {
+      const op = entry.Put ?? entry.Update ?? entry.Delete ?? entry.ConditionCheck;
+      if (!op) throw invalid('Empty transaction item');
+      const current = items.get(id(entry.Put ? (entry.Put.Item as Key) : (op as { Key: Key }).Key));
+      return holds(op.ConditionExpression, current, op.ExpressionAttributeNames, op.ExpressionAttributeValues)
+        ? 'None'
+        : 'ConditionalCheckFailed';
+    });
+    if (codes.some((code) => code !== 'None')) throw transactionCancelled(codes);
+    for (const entry of input.TransactItems) {
+      if (entry.Put) items.set(id(entry.Put.Item as Key), clone(entry.Put.Item));
+      else if (entry.Delete) items.delete(id(entry.Delete.Key));
+      else if (entry.Update)
+        items.set(id(entry.Update.Key), applyUpdate(items.get(id(entry.Update.Key)) ?? { ...entry.Update.Key }, entry.Update));
+    }
     return {};
   });
 
   return {
-    seed: (key: Key, item: object) => items.set(id(key), { ...key, ...item }),
+    seed: (key: Key, item: object) => items.set(id(key), clone({ ...item, ...key })),
     get: (key: Key) => items.get(id(key)),
+    /** Runs `run` just before the next command of this kind is applied; a throw fails that command instead. */
+    beforeNext: (command: TableCommand, run: () => void) => hooks.push({ command, run }),
+    /** Changes a stored item in place, as another writer would. */
+    change: (key: Key, change: (item: Item) => void) => {
+      const item = items.get(id(key));
+      if (!item) throw new Error(`No item ${id(key)}`);
+      change(item);
+    },
     /** Audit records in the order they were written. */
     audits: () =>
       ddb.commandCalls(PutCommand).flatMap((call) => {
@@ -43,4 +114,184 @@ export function inMemoryTable(ddb: AwsClientStub<DynamoDBDocumentClient>) {
         return item?.type === 'AuditEvent' ? [item] : [];
       }),
   };
+}
+
+interface UpdateInput {
+  Key: Key;
+  UpdateExpression: string;
+  ConditionExpression?: string;
+  ExpressionAttributeNames?: Names;
+  ExpressionAttributeValues?: Values;
+  ReturnValues?: string;
+}
+type Conditional = { ConditionExpression?: string; ExpressionAttributeNames?: Names; ExpressionAttributeValues?: Values };
+type TransactItem = {
+  Put?: Conditional & { Item: Item };
+  Update?: UpdateInput;
+  Delete?: Conditional & { Key: Key };
+  ConditionCheck?: Conditional & { Key: Key };
+};
+
+const clone = <T>(value: T): T => structuredClone(value);
+
+/** A document path (`stages.#stage.staffTaskId`) as attribute names. */
+function pathOf(text: string, names: Names): string[] {
+  return text.split('.').map((part) => {
+    const name = part.startsWith('#') ? names?.[part] : part;
+    if (name === undefined) throw invalid(`An expression attribute name used in the document path is not defined: ${part}`);
+    return name;
+  });
+}
+
+function attributeValue(token: string, values: Values): unknown {
+  if (!values || !(token in values)) throw invalid(`An expression attribute value used in expression is not defined: ${token}`);
+  return values[token];
+}
+
+function read(item: Item | undefined, path: string[]): unknown {
+  let current: unknown = item;
+  for (const name of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Item)[name];
+  }
+  return current;
+}
+
+function project(item: Item, projection: string, names: Names): Item {
+  const projected: Item = {};
+  for (const text of projection.split(',').map((p) => p.trim())) {
+    const path = pathOf(text, names);
+    const value = read(item, path);
+    if (value === undefined) continue;
+    let target = projected;
+    for (const name of path.slice(0, -1)) {
+      target[name] ??= {};
+      target = target[name] as Item;
+    }
+    target[path.at(-1) as string] = clone(value);
+  }
+  return projected;
+}
+
+function applyUpdate(existing: Item, input: UpdateInput): Item {
+  const item = clone(existing);
+  const names = input.ExpressionAttributeNames;
+  const values = input.ExpressionAttributeValues;
+  const clauses = input.UpdateExpression.split(/\b(SET|REMOVE|ADD|DELETE)\b/).map((part) => part.trim());
+  for (let i = 1; i < clauses.length; i += 2) {
+    const keyword = clauses[i];
+    const actions = (clauses[i + 1] ?? '').split(',').map((a) => a.trim());
+    for (const action of actions) {
+      if (keyword === 'SET') {
+        const [target, operand] = action.split('=').map((s) => s.trim()) as [string, string];
+        write(item, pathOf(target, names), clone(attributeValue(operand, values)));
+      } else if (keyword === 'REMOVE') {
+        const path = pathOf(action, names);
+        const parent = read(item, path.slice(0, -1));
+        if (parent && typeof parent === 'object') delete (parent as Item)[path.at(-1) as string];
+      } else if (keyword === 'ADD') {
+        const [target, operand] = action.split(/\s+/) as [string, string];
+        const path = pathOf(target, names);
+        const current = read(item, path) ?? 0;
+        const increment = attributeValue(operand, values);
+        if (typeof current !== 'number' || typeof increment !== 'number') throw invalid('ADD supports numbers only here');
+        write(item, path, current + increment);
+      } else {
+        throw invalid(`Unsupported update action ${keyword}`);
+      }
+    }
+  }
+  return item;
+}
+
+function write(item: Item, path: string[], value: unknown): void {
+  const parent = read(item, path.slice(0, -1));
+  if (path.length > 1 && (parent === null || typeof parent !== 'object')) {
+    throw invalid('The document path provided in the update expression is invalid for update');
+  }
+  ((path.length > 1 ? parent : item) as Item)[path.at(-1) as string] = value;
+}
+
+// Conditions: a small recursive-descent evaluator over DynamoDB's condition grammar.
+
+function holds(expression: string | undefined, item: Item | undefined, names: Names, values: Values): boolean {
+  if (!expression) return true;
+  const tokens = expression.match(/\(|\)|,|<>|<=|>=|=|<|>|[#:\w.]+/g) ?? [];
+  let position = 0;
+  const peek = () => tokens[position];
+  const next = () => tokens[position++] as string;
+  const expect = (token: string) => {
+    if (next() !== token) throw invalid(`Invalid ConditionExpression: expected ${token} in ${expression}`);
+  };
+  const operand = (): unknown => {
+    const token = next();
+    return token.startsWith(':') ? attributeValue(token, values) : read(item, pathOf(token, names));
+  };
+  const compare = (left: unknown, operator: string, right: unknown): boolean => {
+    if (operator === '=') return left !== undefined && JSON.stringify(left) === JSON.stringify(right);
+    if (operator === '<>') return left === undefined || JSON.stringify(left) !== JSON.stringify(right);
+    if (typeof left !== typeof right || (typeof left !== 'string' && typeof left !== 'number')) return false;
+    const [a, b] = [left as string | number, right as string | number];
+    return operator === '<' ? a < b : operator === '<=' ? a <= b : operator === '>' ? a > b : a >= b;
+  };
+  const primary = (): boolean => {
+    const token = peek();
+    if (token === '(') {
+      next();
+      const result = or();
+      expect(')');
+      return result;
+    }
+    if (token === 'NOT') {
+      next();
+      return !primary();
+    }
+    if (token === 'attribute_exists' || token === 'attribute_not_exists' || token === 'begins_with') {
+      next();
+      expect('(');
+      const path = pathOf(next(), names);
+      let prefix: unknown;
+      if (token === 'begins_with') {
+        expect(',');
+        prefix = operand();
+      }
+      expect(')');
+      const value = read(item, path);
+      if (token === 'attribute_exists') return value !== undefined;
+      if (token === 'attribute_not_exists') return value === undefined;
+      return typeof value === 'string' && typeof prefix === 'string' && value.startsWith(prefix);
+    }
+    const left = operand();
+    const operator = next();
+    if (operator === 'IN') {
+      expect('(');
+      const candidates = [operand()];
+      while (peek() === ',') {
+        next();
+        candidates.push(operand());
+      }
+      expect(')');
+      return candidates.some((candidate) => compare(left, '=', candidate));
+    }
+    return compare(left, operator, operand());
+  };
+  const and = (): boolean => {
+    let result = primary();
+    while (peek() === 'AND') {
+      next();
+      result = primary() && result;
+    }
+    return result;
+  };
+  const or = (): boolean => {
+    let result = and();
+    while (peek() === 'OR') {
+      next();
+      result = and() || result;
+    }
+    return result;
+  };
+  const result = or();
+  if (position !== tokens.length) throw invalid(`Invalid ConditionExpression: unexpected ${peek()} in ${expression}`);
+  return result;
 }

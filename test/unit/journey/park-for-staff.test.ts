@@ -129,4 +129,49 @@ describe('Function: parkForStaff', () => {
     expect(table.get(taskKey)).toMatchObject({ status: 'OPEN' });
     expect(table.get(taskKey)).not.toHaveProperty('alertedAt');
   });
+
+  it('claims the journey for the park and writes the stage with that claim', async () => {
+    // Act
+    await park(request);
+
+    // Assess
+    expect(table.get(keys.journey('c1', 'j1'))).toMatchObject({
+      attempt: 1,
+      status: 'WAITING_FOR_STAFF',
+      stages: { ELIGIBILITY: { status: 'WAITING_FOR_STAFF', staffTaskId: staffTaskId('token-1') } },
+    });
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: keys.journey('c1', 'j1'),
+      ConditionExpression: '#attempt = :attempt',
+      ExpressionAttributeValues: expect.objectContaining({ ':attempt': 1 }),
+    });
+  });
+
+  it('throws StaleAttempt and opens no task when a newer attempt claims the journey before the park writes it', async () => {
+    // Prepare: right after this park's claim, the journey moves on (e.g. the execution stopped and was held for staff).
+    table.beforeNext('Update', () =>
+      table.beforeNext('Update', () =>
+        table.change(keys.journey('c1', 'j1'), (item) => Object.assign(item, { attempt: (item.attempt as number) + 1, status: 'FAILED' })),
+      ),
+    );
+
+    // Act
+    const parking = park(request);
+
+    // Assess
+    await expect(parking).rejects.toMatchObject({ name: 'StaleAttempt' });
+    expect(table.get(keys.journey('c1', 'j1'))).toMatchObject({ status: 'FAILED', attempt: 2 });
+    expect(table.get(taskKey)).toBeUndefined();
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  it('throws JourneyNotFound, creating nothing, for a journey that does not exist', async () => {
+    // Act
+    const parking = park({ ...request, journeyId: 'j-missing' });
+
+    // Assess
+    await expect(parking).rejects.toMatchObject({ name: 'JourneyNotFound' });
+    expect(table.get(keys.journey('c1', 'j-missing'))).toBeUndefined();
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+  });
 });

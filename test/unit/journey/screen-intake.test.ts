@@ -142,7 +142,8 @@ describe('Function: screenIntake', () => {
     // Assess
     await expect(screening).rejects.toMatchObject({ name: 'MessagingUnavailable' });
     expect(table.get(slipKey)).not.toHaveProperty('alertedAt');
-    expect(ddb).not.toHaveReceivedCommandWith(UpdateCommand, { Key: keys.journey('c1', 'j1') });
+    expect(table.get(keys.journey('c1', 'j1'))).toMatchObject({ stages: { INTAKE: { status: 'IN_PROGRESS' } } });
+    expect(ddb).not.toHaveReceivedCommandWith(UpdateCommand, { Key: keys.journey('c1', 'j1'), ConditionExpression: '#attempt = :attempt' });
   });
 
   it('does not alert for a slip a clinician has already reviewed', async () => {
@@ -157,5 +158,24 @@ describe('Function: screenIntake', () => {
     expect(result).toEqual({ outcome: 'TRIAGE_ALERTED' });
     expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
     expect(ddb).not.toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ action: 'staffTask.create' }) });
+  });
+
+  it('throws StaleAttempt and leaves the newer attempt’s intake when a retry claimed the journey meanwhile', async () => {
+    // Prepare: while this attempt reads the answers, a retry of the task claims the journey and completes intake.
+    givenScreening({ chestPainNow: false });
+    const newer = { status: 'COMPLETED', at: '2026-12-01T10:00:05.000Z' };
+    table.beforeNext('Get', () =>
+      table.change(keys.journey('c1', 'j1'), (item) => {
+        item.attempt = (item.attempt as number) + 1;
+        (item.stages as Record<string, unknown>).INTAKE = newer;
+      }),
+    );
+
+    // Act
+    const screening = screen(ref);
+
+    // Assess
+    await expect(screening).rejects.toMatchObject({ name: 'StaleAttempt' });
+    expect(table.get(keys.journey('c1', 'j1'))).toMatchObject({ attempt: 2, stages: { INTAKE: newer } });
   });
 });

@@ -1,0 +1,18 @@
+import type { StageName } from '#shared/journey-contract.ts';
+import { type JourneyRecord, STAGES } from '#shared/journey-store.ts';
+import { STAGE_LABEL } from './park-reason.ts';
+
+export type StoppedStatus = 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+const STOPPED_WORDS: Record<StoppedStatus, string> = { FAILED: 'failed', TIMED_OUT: 'timed out', ABORTED: 'was stopped' };
+
+/** The stage a stopped execution was in: the first one that had not finished (the workflow runs them in order). */
+export function stageAtStop(journey: Pick<JourneyRecord, 'stages'>): StageName {
+  return STAGES.find((stage) => !['COMPLETED', 'SKIPPED'].includes(journey.stages[stage]?.status ?? 'PENDING')) ?? 'CONFIRMATION';
+}
+
+/** Why the journey waits, for staff: what stopped and where; the error name only (its cause may quote a dependency). */
+export function stoppedReason(status: StoppedStatus, stage: StageName, error: string | undefined, canCancel: boolean): string {
+  const what = `${STAGE_LABEL[stage]}: the journey's workflow ${STOPPED_WORDS[status]}${error ? ` (${error})` : ''}.`;
+  return `${what} RETRY resumes it where it stopped${canCancel ? '; CANCEL ends the journey' : ''}.`;
+}

@@ -1,0 +1,482 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, SFNClient } from '@aws-sdk/client-sfn';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { makeRecordExecutionOutcome } from '#functions/journey/record-execution-outcome.handler.ts';
+import { getStaffTask, type StaffTask, staffTaskId } from '#functions/journey/staff-task-store.ts';
+import { ensureTable } from '#local/create-table.ts';
+import type { StageName } from '#shared/journey-contract.ts';
+import {
+  beginAttempt,
+  closeJourney,
+  getJourney,
+  type JourneyRecord,
+  newJourneyRecord,
+  STAGES,
+  updateStage,
+} from '#shared/journey-store.ts';
+import { keys } from '#shared/keys.ts';
+import type { TableRef } from '#shared/table.ts';
+
+const clinicId = 'clinic-outcome';
+const now = new Date('2026-12-01T10:00:00.000Z');
+// DynamoDB Local holds the journey and its tasks; Step Functions and SNS are mocked.
+const sfnClient = new SFNClient({});
+const sfnMock = mockClient(sfnClient);
+const snsClient = new SNSClient({});
+const snsMock = mockClient(snsClient);
+let table: TableRef;
+let record: ReturnType<typeof makeRecordExecutionOutcome>;
+
+beforeAll(async () => {
+  const client = new DynamoDBClient({});
+  const tableName = `outcome-${randomUUID().slice(0, 8)}`;
+  await ensureTable(client, tableName);
+  table = { client: DynamoDBDocumentClient.from(client), tableName };
+  record = makeRecordExecutionOutcome({
+    table,
+    sfn: sfnClient,
+    sns: snsClient,
+    staffAlertsTopicArn: 'arn:aws:sns:us-east-1:000000000000:staff',
+    now: () => now,
+  });
+});
+
+beforeEach(() => {
+  sfnMock.reset();
+  snsMock.reset();
+  snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+});
+
+const arnOf = (journeyId: string) => `arn:aws:states:us-east-1:000000000000:execution:PatientJourney:${journeyId}`;
+
+/** A journey as the workflow leaves it: the stages before `stage` done, `stage` in progress (or parked on `parkTask`). */
+async function seedJourney(stage: StageName = 'SCHEDULING', options: { parkTask?: StaffTask; status?: JourneyRecord['status'] } = {}) {
+  const journeyId = randomUUID();
+  const journey = newJourneyRecord({ clinicId, journeyId, submissionId: `s-${journeyId}`, patientId: `p-${journeyId}` }, now);
+  for (const earlier of STAGES.slice(0, STAGES.indexOf(stage))) journey.stages[earlier] = { status: 'COMPLETED', at: now.toISOString() };
+  journey.stages[stage] = { status: 'IN_PROGRESS', at: now.toISOString() };
+  if (options.parkTask) {
+    journey.status = 'WAITING_FOR_STAFF';
+    journey.stages[stage] = {
+      status: 'WAITING_FOR_STAFF',
+      at: now.toISOString(),
+      reason: 'No slot.',
+      staffTaskId: options.parkTask.taskId,
+    };
+    await table.client.send(
+      new PutCommand({
+        TableName: table.tableName,
+        Item: {
+          ...keys.staffTask(clinicId, options.parkTask.taskId),
+          ...keys.openStaffTasksIndex(clinicId, now.toISOString(), options.parkTask.taskId),
+          ...options.parkTask,
+          journeyId,
+        },
+      }),
+    );
+  }
+  if (options.status) journey.status = options.status;
+  await table.client.send(new PutCommand({ TableName: table.tableName, Item: { ...keys.journey(clinicId, journeyId), ...journey } }));
+  return { clinicId, journeyId, executionArn: arnOf(journeyId) };
+}
+
+/** What DescribeExecution answers for the journey's execution. */
+function givenExecution(
+  ref: { clinicId: string; journeyId: string; executionArn: string },
+  described: Partial<DescribeExecutionCommandOutput>,
+) {
+  sfnMock.on(DescribeExecutionCommand, { executionArn: ref.executionArn }).resolves({
+    executionArn: ref.executionArn,
+    input: JSON.stringify({ clinicId: ref.clinicId, journeyId: ref.journeyId }),
+    status: 'FAILED',
+    redriveCount: 0,
+    ...described,
+  });
+}
+
+/** Step Functions' "Execution Status Change" event as EventBridge delivers it to the rule's target. */
+function statusChange(executionArn: string, status: string, detail: Record<string, unknown> = {}) {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Step Functions Execution Status Change',
+    source: 'aws.states',
+    account: '000000000000',
+    time: now.toISOString(),
+    region: 'us-east-1',
+    resources: [executionArn],
+    detail: {
+      executionArn,
+      stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:PatientJourney',
+      status,
+      redriveCount: 0,
+      ...detail,
+    },
+  };
+}
+
+const stoppedTaskId = (executionArn: string, redriveCount = 0) => staffTaskId(`${executionArn}#${redriveCount}`);
+
+async function auditsOf(journeyId: string) {
+  const { Items = [] } = await table.client.send(
+    new QueryCommand({
+      TableName: table.tableName,
+      KeyConditionExpression: 'PK = :pk',
+      FilterExpression: 'journeyId = :journeyId',
+      ExpressionAttributeValues: { ':pk': keys.audit(clinicId, now.toISOString().slice(0, 10), '').PK, ':journeyId': journeyId },
+      ConsistentRead: true,
+    }),
+  );
+  return Items;
+}
+
+describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
+  it('holds a journey whose execution failed for staff, with an EXECUTION_STOPPED task and an alert', async () => {
+    // Prepare
+    const ref = await seedJourney('SCHEDULING');
+    givenExecution(ref, { status: 'FAILED', error: 'AwsServiceUnavailable' });
+
+    // Act
+    const result = await record(
+      statusChange(ref.executionArn, 'FAILED', { error: 'AwsServiceUnavailable', cause: 'DynamoDB down for Maria' }),
+    );
+
+    // Assess
+    const taskId = stoppedTaskId(ref.executionArn);
+    expect(result).toEqual({ outcome: 'HELD_FOR_STAFF' });
+    const journey = await getJourney(table, ref, { consistent: true });
+    expect(journey).toMatchObject({
+      status: 'WAITING_FOR_STAFF',
+      attempt: 1,
+      stages: {
+        SCHEDULING: { status: 'WAITING_FOR_STAFF', staffTaskId: taskId, reason: expect.stringContaining('AwsServiceUnavailable') },
+      },
+    });
+    expect(journey?.stages.SCHEDULING.reason).toContain('RETRY');
+    expect(journey?.stages.SCHEDULING.reason).not.toContain('Maria');
+    expect(await getStaffTask(table, clinicId, taskId)).toMatchObject({
+      kind: 'EXECUTION_STOPPED',
+      stage: 'SCHEDULING',
+      status: 'OPEN',
+      executionArn: ref.executionArn,
+      journeyId: ref.journeyId,
+      alertedAt: now.toISOString(),
+      GSI1PK: keys.openStaffTasksIndex(clinicId, now.toISOString(), taskId).GSI1PK,
+    });
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
+      Subject: 'Journey stopped: SCHEDULING',
+      MessageAttributes: { clinicId: { DataType: 'String', StringValue: clinicId } },
+    });
+    const message = JSON.parse(snsMock.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '{}');
+    expect(message).toEqual({
+      kind: 'EXECUTION_STOPPED',
+      clinicId,
+      journeyId: ref.journeyId,
+      taskId,
+      stage: 'SCHEDULING',
+      status: 'FAILED',
+    });
+    expect(await auditsOf(ref.journeyId)).toEqual([
+      expect.objectContaining({ action: 'staffTask.create', actor: 'function:recordExecutionOutcome', patientId: `p-${ref.journeyId}` }),
+    ]);
+  });
+
+  it.each([
+    ['TIMED_OUT', 'timed out'],
+    ['ABORTED', 'was stopped'],
+  ])('holds a journey whose execution ended %s, saying so', async (status, words) => {
+    // Prepare
+    const ref = await seedJourney('ELIGIBILITY');
+    givenExecution(ref, { status: status as DescribeExecutionCommandOutput['status'] });
+
+    // Act
+    const result = await record(statusChange(ref.executionArn, status));
+
+    // Assess
+    expect(result).toEqual({ outcome: 'HELD_FOR_STAFF' });
+    const journey = await getJourney(table, ref, { consistent: true });
+    expect(journey?.stages.ELIGIBILITY.reason).toContain(words);
+    expect(journey?.stages.ELIGIBILITY.reason).toContain('CANCEL'); // eligibility allows a cancel
+  });
+
+  it('opens one task and alerts once when the same event is delivered again', async () => {
+    // Prepare
+    const ref = await seedJourney('PAYMENT');
+    givenExecution(ref, { status: 'FAILED' });
+    const event = statusChange(ref.executionArn, 'FAILED', { error: 'States.Timeout' });
+    await record(event);
+
+    // Act
+    const again = await record(event);
+
+    // Assess
+    const taskId = stoppedTaskId(ref.executionArn);
+    expect(again).toEqual({ outcome: 'HELD_FOR_STAFF' });
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    const { Items = [] } = await table.client.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :pk',
+        FilterExpression: 'journeyId = :journeyId',
+        ExpressionAttributeValues: { ':pk': keys.openStaffTasksIndex(clinicId, '', '').GSI1PK, ':journeyId': ref.journeyId },
+      }),
+    );
+    expect(Items.map((i) => i.taskId)).toEqual([taskId]);
+    expect(await getStaffTask(table, clinicId, taskId)).toMatchObject({ status: 'OPEN', alertedAt: now.toISOString() });
+    const payment = (await getJourney(table, ref, { consistent: true }))?.stages.PAYMENT;
+    expect(payment).toMatchObject({ status: 'WAITING_FOR_STAFF', staffTaskId: taskId });
+    expect(payment?.reason).not.toContain('CANCEL'); // payment allows no cancel
+  });
+
+  it('alerts again on a repeated event when the first alert could not be published', async () => {
+    // Prepare
+    const ref = await seedJourney('PAYMENT');
+    givenExecution(ref, { status: 'FAILED' });
+    snsMock.on(PublishCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException' }));
+    const event = statusChange(ref.executionArn, 'FAILED');
+    await expect(record(event)).rejects.toMatchObject({ name: 'MessagingUnavailable' });
+
+    // Act
+    const again = await record(event);
+
+    // Assess
+    expect(again).toEqual({ outcome: 'HELD_FOR_STAFF' });
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 2);
+    expect(await getStaffTask(table, clinicId, stoppedTaskId(ref.executionArn))).toMatchObject({ alertedAt: now.toISOString() });
+  });
+
+  it('ignores an event the execution has outrun: it runs again (redriven since)', async () => {
+    // Prepare
+    const ref = await seedJourney('SCHEDULING');
+    givenExecution(ref, { status: 'RUNNING', redriveCount: 1 });
+    const before = await getJourney(table, ref, { consistent: true });
+
+    // Act
+    const result = await record(statusChange(ref.executionArn, 'FAILED'));
+
+    // Assess
+    expect(result).toEqual({ outcome: 'IGNORED' });
+    expect(await getJourney(table, ref, { consistent: true })).toEqual(before);
+    expect(await getStaffTask(table, clinicId, stoppedTaskId(ref.executionArn))).toBeUndefined();
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  it('ignores an event of an earlier run when the execution was redriven and stopped again since', async () => {
+    // Prepare: the event is of run 0; the execution is now FAILED after its first redrive (run 1).
+    const ref = await seedJourney('SCHEDULING');
+    givenExecution(ref, { status: 'FAILED', redriveCount: 1 });
+
+    // Act
+    const result = await record(statusChange(ref.executionArn, 'FAILED', { redriveCount: 0 }));
+
+    // Assess
+    expect(result).toEqual({ outcome: 'IGNORED' });
+    expect(await getStaffTask(table, clinicId, stoppedTaskId(ref.executionArn, 0))).toBeUndefined();
+  });
+
+  it('opens a task of its own for each stop of a redriven execution', async () => {
+    // Prepare: run 0 stopped and was held; staff retried; run 1 stopped too.
+    const ref = await seedJourney('SCHEDULING');
+    givenExecution(ref, { status: 'FAILED', redriveCount: 0 });
+    await record(statusChange(ref.executionArn, 'FAILED', { redriveCount: 0 }));
+    givenExecution(ref, { status: 'FAILED', redriveCount: 1 });
+
+    // Act
+    const result = await record(statusChange(ref.executionArn, 'FAILED', { redriveCount: 1 }));
+
+    // Assess
+    expect(result).toEqual({ outcome: 'HELD_FOR_STAFF' });
+    expect(stoppedTaskId(ref.executionArn, 1)).not.toBe(stoppedTaskId(ref.executionArn, 0));
+    expect((await getJourney(table, ref, { consistent: true }))?.stages.SCHEDULING.staffTaskId).toBe(stoppedTaskId(ref.executionArn, 1));
+    expect(await getStaffTask(table, clinicId, stoppedTaskId(ref.executionArn, 1))).toMatchObject({ status: 'OPEN' });
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 2);
+  });
+
+  it.each(['COMPLETED', 'CANCELLED', 'FAILED'] as const)('leaves a journey already %s alone', async (status) => {
+    // Prepare
+    const ref = await seedJourney('CONFIRMATION', { status });
+    givenExecution(ref, { status: 'FAILED' });
+    const before = await getJourney(table, ref, { consistent: true });
+
+    // Act
+    const result = await record(statusChange(ref.executionArn, 'FAILED'));
+
+    // Assess
+    expect(result).toEqual({ outcome: 'ALREADY_ENDED' });
+    expect(await getJourney(table, ref, { consistent: true })).toEqual(before);
+    expect(await getStaffTask(table, clinicId, stoppedTaskId(ref.executionArn))).toBeUndefined();
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  it('answers ALREADY_ENDED for a journey that does not exist, writing nothing', async () => {
+    // Prepare
+    const ref = { clinicId, journeyId: randomUUID(), executionArn: arnOf('gone') };
+    givenExecution(ref, { status: 'FAILED' });
+
+    // Act
+    const result = await record(statusChange(ref.executionArn, 'FAILED'));
+
+    // Assess
+    expect(result).toEqual({ outcome: 'ALREADY_ENDED' });
+    expect(await getJourney(table, ref, { consistent: true })).toBeUndefined();
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  it.each(['SUCCEEDED', 'RUNNING', 'PENDING_REDRIVE'])('ignores a %s event without asking Step Functions', async (status) => {
+    // Prepare
+    const ref = await seedJourney('SCHEDULING');
+
+    // Act
+    const result = await record(statusChange(ref.executionArn, status));
+
+    // Assess
+    expect(result).toEqual({ outcome: 'IGNORED' });
+    expect(sfnMock).not.toHaveReceivedCommand(DescribeExecutionCommand);
+    expect((await getJourney(table, ref, { consistent: true }))?.status).toBe('RUNNING');
+  });
+
+  it('expires the park task the stopped execution waited on, so staff cannot resume a dead token', async () => {
+    // Prepare: the journey waited on a park task whose wait timed out.
+    const parkTask: StaffTask = {
+      type: 'StaffTask',
+      clinicId,
+      taskId: `st-park-${randomUUID().slice(0, 8)}`,
+      journeyId: '',
+      kind: 'STAGE_BLOCKED',
+      stage: 'SCHEDULING',
+      reason: 'No slot.',
+      status: 'OPEN',
+      createdAt: now.toISOString(),
+      taskToken: 'token-park',
+    };
+    const ref = await seedJourney('SCHEDULING', { parkTask });
+    givenExecution(ref, { status: 'FAILED', error: 'States.Timeout' });
+
+    // Act
+    const result = await record(statusChange(ref.executionArn, 'FAILED', { error: 'States.Timeout' }));
+
+    // Assess
+    expect(result).toEqual({ outcome: 'HELD_FOR_STAFF' });
+    const expired = await getStaffTask(table, clinicId, parkTask.taskId);
+    expect(expired).toMatchObject({ status: 'EXPIRED' });
+    expect(expired).not.toHaveProperty('taskToken');
+    expect(expired).not.toHaveProperty('GSI1PK');
+    expect(await getStaffTask(table, clinicId, stoppedTaskId(ref.executionArn))).toMatchObject({
+      status: 'OPEN',
+      kind: 'EXECUTION_STOPPED',
+    });
+    expect((await getJourney(table, ref, { consistent: true }))?.stages.SCHEDULING.staffTaskId).toBe(stoppedTaskId(ref.executionArn));
+  });
+
+  it('fences the stage attempt that was still running when the execution stopped', async () => {
+    // Prepare: a stage call claims the journey, then its execution fails (e.g. the state timed out) and is held.
+    const ref = await seedJourney('SCHEDULING');
+    const running = await beginAttempt(table, ref);
+    givenExecution(ref, { status: 'FAILED', error: 'States.Timeout' });
+    await record(statusChange(ref.executionArn, 'FAILED', { error: 'States.Timeout' }));
+
+    // Act
+    const lateWrite = updateStage(table, running, 'SCHEDULING', { status: 'COMPLETED' }, now);
+
+    // Assess
+    await expect(lateWrite).rejects.toMatchObject({ name: 'StaleAttempt' });
+    expect(await getJourney(table, ref, { consistent: true })).toMatchObject({
+      status: 'WAITING_FOR_STAFF',
+      attempt: 2,
+      stages: { SCHEDULING: { status: 'WAITING_FOR_STAFF', staffTaskId: stoppedTaskId(ref.executionArn) } },
+    });
+  });
+
+  it('keeps the end of a journey that ends between its read and the hold, opening no task', async () => {
+    // Prepare: CompleteJourney's retry closes the journey just before the hold is written.
+    const ref = await seedJourney('CONFIRMATION');
+    givenExecution(ref, { status: 'FAILED' });
+    const racing = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+    racing.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { UpdateExpression?: string };
+        if (input.UpdateExpression?.startsWith('SET #status = :waiting')) {
+          await closeJourney(table, ref, { status: 'COMPLETED', stages: {}, removeAppointment: false }, now);
+        }
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const recordRacing = makeRecordExecutionOutcome({
+      table: { ...table, client: racing },
+      sfn: sfnClient,
+      sns: snsClient,
+      staffAlertsTopicArn: 'arn:topic',
+      now: () => now,
+    });
+
+    // Act
+    const result = await recordRacing(statusChange(ref.executionArn, 'FAILED'));
+
+    // Assess
+    expect(result).toEqual({ outcome: 'ALREADY_ENDED' });
+    expect(await getJourney(table, ref, { consistent: true })).toMatchObject({
+      status: 'COMPLETED',
+      stages: { CONFIRMATION: { status: 'IN_PROGRESS' } },
+    });
+    expect(await getStaffTask(table, clinicId, stoppedTaskId(ref.executionArn))).toBeUndefined();
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  it('leaves a journey alone when staff have already decided its stop and the event comes again', async () => {
+    // Prepare: the stop was held; staff decided RETRY (the journey RUNNING again) but the redrive has not happened yet.
+    const ref = await seedJourney('SCHEDULING');
+    givenExecution(ref, { status: 'FAILED' });
+    const event = statusChange(ref.executionArn, 'FAILED');
+    await record(event);
+    const taskId = stoppedTaskId(ref.executionArn);
+    await table.client.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: keys.staffTask(clinicId, taskId),
+        UpdateExpression: 'SET #status = :decided, decision = :decision REMOVE GSI1PK, GSI1SK',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':decided': 'DECIDED',
+          ':decision': { action: 'RETRY', decidedBy: 'api-key:k', decidedAt: now.toISOString() },
+        },
+      }),
+    );
+    await table.client.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: keys.journey(clinicId, ref.journeyId),
+        UpdateExpression: 'SET #status = :running',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':running': 'RUNNING' },
+      }),
+    );
+
+    // Act
+    await record(event);
+
+    // Assess
+    expect((await getJourney(table, ref, { consistent: true }))?.status).toBe('RUNNING');
+  });
+
+  it('refuses an event whose execution input names no journey', async () => {
+    // Prepare
+    const executionArn = arnOf(`bad-${randomUUID()}`);
+    sfnMock
+      .on(DescribeExecutionCommand, { executionArn })
+      .resolves({ executionArn, status: 'FAILED', input: JSON.stringify({ clinicId: 'a/b', journeyId: 'x' }) });
+
+    // Act
+    const recording = record(statusChange(executionArn, 'FAILED'));
+
+    // Assess
+    await expect(recording).rejects.toMatchObject({ name: 'ZodError' });
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+  });
+});

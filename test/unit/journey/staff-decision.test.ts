@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { allowedActions, stageAfterDecision } from '#functions/journey/staff-decision.ts';
+import { STAFF_ACTIONS_BY_STAGE, type StageName } from '#shared/journey-contract.ts';
+
+const STAGES = Object.keys(STAFF_ACTIONS_BY_STAGE) as StageName[];
+
+describe('Function: allowedActions', () => {
+  it.each(STAGES)('allows a task parked at %s exactly what the workflow routes there', (stage) => {
+    // Act
+    const actions = allowedActions({ kind: 'STAGE_BLOCKED', stage });
+
+    // Assess
+    expect(actions).toEqual(STAFF_ACTIONS_BY_STAGE[stage]);
+  });
+
+  it.each(STAGES)('allows a stopped execution at %s the same, except PROCEED', (stage) => {
+    // Act
+    const actions = allowedActions({ kind: 'EXECUTION_STOPPED', stage });
+
+    // Assess
+    expect(actions).toEqual(STAFF_ACTIONS_BY_STAGE[stage].filter((a) => a !== 'PROCEED'));
+    expect(actions).toContain('RETRY');
+  });
+
+  it('allows only PROCEED (reviewed) on a triage slip', () => {
+    // Act
+    const actions = allowedActions({ kind: 'TRIAGE', stage: 'INTAKE' });
+
+    // Assess
+    expect(actions).toEqual(['PROCEED']);
+  });
+});
+
+describe('Function: stageAfterDecision', () => {
+  it('keeps the task on the stage for RETRY and PROCEED, and leaves CANCEL to the journey’s end', () => {
+    // Prepare
+    const task = { stage: 'PAYMENT' as const, taskId: 'st-1' };
+
+    // Act
+    const retried = stageAfterDecision(task, 'RETRY', 'now');
+    const proceeded = stageAfterDecision(task, 'PROCEED', 'now');
+    const cancelled = stageAfterDecision(task, 'CANCEL', 'now');
+
+    // Assess
+    expect(retried).toEqual({ status: 'IN_PROGRESS', at: 'now', reason: 'Retried by staff.', staffTaskId: 'st-1' });
+    expect(proceeded).toMatchObject({ status: 'COMPLETED', staffTaskId: 'st-1', reason: expect.stringContaining('pay later') });
+    expect(cancelled).toBeUndefined();
+  });
+});
