@@ -59,7 +59,7 @@ export default defineConfig({
           name: 'chaos',
           include: ['test/chaos/**/*.test.ts'],
           testTimeout: 600_000,
-          hookTimeout: 120_000,
+          hookTimeout: 300_000,
           // Each file runs a whole local cloud (a JVM, worker environments): one at a time on a small machine.
           fileParallelism: false,
           provide: { chaos: { loadJourneys: 200 } },
@@ -72,8 +72,11 @@ export default defineConfig({
           name: 'chaos-fast',
           include: CHAOS_FAST,
           testTimeout: 180_000,
-          hookTimeout: 120_000,
+          hookTimeout: 300_000,
           fileParallelism: false,
+          // Two execution environments per function instead of four: half the cold starts on a 2-core machine, and
+          // still two of each function running at once, so the races the scenarios look for can happen.
+          env: { LOCAL_LAMBDA_MAX_ENVIRONMENTS: '2' },
           provide: { chaos: { loadJourneys: 30 } },
         },
       },

@@ -4,14 +4,13 @@
  * 1,000 journeys at us-east-1 list prices (../shared/NOTES.md). Runs the real local cloud; prints figures, asserts none.
  */
 import { readFileSync } from 'node:fs';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FUNCTIONS, type FunctionName } from '#infra/function-catalog.ts';
 import { startLocalCloud } from '#local/cloud.ts';
-import { functionNameFromArn, invokeFunction } from '#local/lambda-runtime.ts';
+import { DYNAMODB_CAPACITY_PRELOAD, onDynamoDbCapacity } from '#local/lambda-runtime/dynamodb-capacity.ts';
+import { functionNameFromArn, invokeFunction, localLambda } from '#local/lambda-runtime.ts';
 import { readSentEmails } from '#local/ses-emulator.ts';
 import { loadJourneyDefinition, taskStates } from '#local/step-functions/definition.ts';
 import type { StateOverride } from '#local/step-functions/service.ts';
-import { dynamo } from '#shared/aws-clients.ts';
 import { measureBundles } from './bundles.ts';
 
 const JOURNEYS = Number(process.env.BENCH_JOURNEYS ?? 20);
@@ -32,23 +31,6 @@ const PRICE = {
 const capacity = { read: 0, write: 0 };
 const lambda = { invocations: 0, gbSeconds: 0 };
 const READ_COMMANDS = new Set(['GetCommand', 'QueryCommand', 'BatchGetCommand', 'TransactGetCommand', 'GetItemCommand', 'QueryCommand']);
-
-/** Asks DynamoDB for the capacity of every call the handlers make, and adds it up as AWS would bill it. */
-function meterCapacity(client: { middlewareStack: DynamoDBClient['middlewareStack'] }) {
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const input = args.input as Record<string, unknown>;
-      input.ReturnConsumedCapacity ??= 'TOTAL';
-      const result = await next(args);
-      const output = result.output as { ConsumedCapacity?: { CapacityUnits?: number } | Array<{ CapacityUnits?: number }> };
-      const units = [output.ConsumedCapacity ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
-      if (READ_COMMANDS.has(context.commandName ?? '')) capacity.read += units;
-      else capacity.write += units;
-      return result;
-    },
-    { step: 'initialize', name: 'benchCapacityMeter' },
-  );
-}
 
 /**
  * Lambda tasks run through a timing wrapper (their DynamoDB calls are metered by the handlers' client). The park
@@ -83,7 +65,12 @@ function chargeLambda(name: FunctionName, ms: number) {
 async function main() {
   const cloud = await startLocalCloud({ quiet: true, stateOverrides: meteredStateOverrides() });
   try {
-    meterCapacity(dynamo);
+    // Each function runs in its own worker with its own clients: a preloaded meter reports their consumed capacity.
+    localLambda.setPreload([DYNAMODB_CAPACITY_PRELOAD]);
+    onDynamoDbCapacity(({ commandName, units }) => {
+      if (READ_COMMANDS.has(commandName)) capacity.read += units;
+      else capacity.write += units;
+    });
     const body = JSON.parse(readFileSync('examples/completes.json', 'utf8')) as Record<string, unknown>;
     // Warm-up journey: module loading is a cold start, measured separately below.
     await runJourney(cloud, body, 'bench-warmup');
