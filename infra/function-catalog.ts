@@ -116,7 +116,7 @@ export const FUNCTIONS = {
     memorySize: 256,
     timeoutSeconds: 10,
     aslPlaceholder: 'ParkForStaffFunctionArn',
-    needs: ['table', 'staffAlerts'],
+    needs: ['table', 'staffAlerts', 'completeStaffTask'],
   },
   recordExecutionOutcome: {
     entry: 'functions/journey/record-execution-outcome.handler.ts',

@@ -1,18 +1,20 @@
+import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { dynamo, sns } from '#shared/aws-clients.ts';
+import { dynamo, sfn, sns } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
 import { withTransientAwsErrors } from '#shared/errors.ts';
-import { type ParkForStaffRequest, TRANSIENT_ERRORS } from '#shared/journey-contract.ts';
-import { beginAttempt, updateStage } from '#shared/journey-store.ts';
+import { type ParkForStaffRequest, type StaffDecision, TRANSIENT_ERRORS } from '#shared/journey-contract.ts';
+import { beginAttempt, type StageState, updateStage } from '#shared/journey-store.ts';
 import { log } from '#shared/observability.ts';
 import type { TableRef } from '#shared/table.ts';
 import { parkReason } from './park-reason.ts';
 import { openTaskAndAlert } from './staff-alerts.ts';
-import { refreshTaskToken, staffTaskId } from './staff-task-store.ts';
+import { getStaffTask, refreshTaskToken, staffTaskId } from './staff-task-store.ts';
 
 export interface ParkForStaffDeps {
   table: TableRef;
   sns: SNSClient;
+  sfn: SFNClient;
   staffAlertsTopicArn: string;
   now?: () => Date;
 }
@@ -22,6 +24,11 @@ export interface ParkForStaffDeps {
  * alerts staff. It returns without resuming anything — the journey resumes when a person decides
  * (decide-staff-task.handler.ts sends the token back). Safe to retry: a retry (which Step Functions gives a new
  * token) updates the task it opened instead of opening another, and the alert is sent again only if it never went out.
+ *
+ * One park answers itself: when the execution stopped here (e.g. DynamoDB was unreachable while parking) and staff
+ * chose RETRY on the stopped execution, the redrive comes back to this state. Staff have decided already, so the park
+ * carries out their RETRY at once instead of asking again with a reason that no longer holds; if the stage fails
+ * again, the next park asks with its fresh reason.
  */
 export function makeParkForStaff(deps: ParkForStaffDeps) {
   return async (request: ParkForStaffRequest): Promise<{ taskId: string }> => {
@@ -30,6 +37,18 @@ export function makeParkForStaff(deps: ParkForStaffDeps) {
     const journey = await beginAttempt(deps.table, request);
 
     const current = journey.stages[request.stage];
+    if (await staffRetriedStopHere(request.clinicId, current)) {
+      const retry: StaffDecision = { action: 'RETRY' };
+      await deps.sfn.send(new SendTaskSuccessCommand({ taskToken: request.taskToken, output: JSON.stringify(retry) }));
+      // The decision is carried out once: dropping the task from the stage means a later park asks staff again.
+      await updateStage(deps.table, journey, request.stage, { status: 'IN_PROGRESS', reason: 'Retried by staff.' }, now);
+      log.info('Stopped journey retried as staff decided', {
+        clinicId: request.clinicId,
+        journeyId: request.journeyId,
+        stage: request.stage,
+      });
+      return { taskId: current?.staffTaskId ?? '' };
+    }
     // A retried invocation of this same park carries a new token: keep the task staff already see, with that token.
     const parkedAlready =
       journey.status === 'WAITING_FOR_STAFF' &&
@@ -83,12 +102,20 @@ export function makeParkForStaff(deps: ParkForStaffDeps) {
     log.info('Journey parked for staff', { clinicId: request.clinicId, journeyId: request.journeyId, taskId, stage: request.stage });
     return { taskId };
   };
+
+  /** The stage still carries the staff RETRY of a stopped execution: the redrive has not run the stage since. */
+  async function staffRetriedStopHere(clinicId: string, current: StageState | undefined): Promise<boolean> {
+    if (current?.status !== 'IN_PROGRESS' || !current.staffTaskId) return false;
+    const task = await getStaffTask(deps.table, clinicId, current.staffTaskId);
+    return task?.kind === 'EXECUTION_STOPPED' && task.status === 'DECIDED' && task.decision?.action === 'RETRY';
+  }
 }
 
 export const handler = withTransientAwsErrors(
   makeParkForStaff({
     table: { client: dynamo, tableName: requireEnv('tableName') },
     sns,
+    sfn,
     staffAlertsTopicArn: requireEnv('staffAlertsTopicArn'),
   }),
 );

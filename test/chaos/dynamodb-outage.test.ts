@@ -15,13 +15,13 @@ import { describeJourney, distinctSubmission, pollJourneys, tally, waitingStage,
 /**
  * (d) DynamoDB Local is killed (SIGKILL, as a crash) while 20 journeys run, stays down until the outage has outlasted
  * at least one execution's whole retry budget, and comes back on the same port with the same data. Every journey then
- * ends COMPLETED or waits for staff with a task a person can decide — and deciding it (RETRY) resumes the journey to
- * its end (a RETRY that parks the journey again is decided again, at most 3 times in all). None is left RUNNING
+ * ends COMPLETED or waits for staff with a task a person can decide — and one decision (RETRY) resumes the journey to
+ * its end, even where the execution stopped while parking (the redriven park carries out that RETRY). None is left RUNNING
  * without a running execution; no card is charged twice, no slot booked twice.
  */
 const JOURNEYS = 20;
-/** Decisions a journey may need before it completes (a redrive may park once more before the stage runs again). */
-const MAX_DECISION_ROUNDS = 3;
+/** Rounds of decisions tried: one must do; a second only shows what a journey that parked again needed. */
+const MAX_DECISION_ROUNDS = 2;
 
 let stack: ChaosStack;
 let journeyIds: string[] = [];
@@ -149,14 +149,11 @@ describe('Chaos (d): DynamoDB Local killed during 20 journeys, then restarted', 
       if (stuck.length > 0 || refused.length > 0) break;
     }
     figures.decisionsPerJourney = tally(Object.values(decisions), String);
-    figures.reasonsAfterFirstRetry = tally(
-      journeyIds.filter((id) => (decisions[id] ?? 0) > 1),
-      () => 'parked again after RETRY of a stopped execution (redrive re-enters the failed park state)',
-    );
 
     // assess
     expect(refused).toEqual([]);
     expect(stuck).toEqual([]);
+    expect(Object.entries(decisions).filter(([, n]) => n > 1)).toEqual([]);
     expect(journeyIds.filter((id) => views.get(id)?.status !== 'COMPLETED').map((id) => describeJourney(id, views.get(id)))).toEqual([]);
     settled = views;
   });

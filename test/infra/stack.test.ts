@@ -174,7 +174,7 @@ describe('Construct: PatientAccessFunctions', () => {
   const envByNeed: Record<FunctionSpec['needs'][number], string[]> = {
     table: [ENV.tableName],
     startJourney: [ENV.journeyStateMachineArn],
-    completeStaffTask: [ENV.journeyStateMachineArn],
+    completeStaffTask: [], // a task token carries its execution
     redriveJourney: [],
     describeJourney: [],
     clearinghouse: [ENV.clearinghouseBaseUrl, ENV.clearinghouseApiKeySecretArn],

@@ -1,21 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeParkForStaff } from '#functions/journey/park-for-staff.handler.ts';
-import { getStaffTask, staffTaskId } from '#functions/journey/staff-task-store.ts';
+import { stageAfterDecision } from '#functions/journey/staff-decision.ts';
+import { getStaffTask, type StaffTask, staffTaskId } from '#functions/journey/staff-task-store.ts';
 import { ensureTable } from '#local/create-table.ts';
-import { getJourney, newJourneyRecord } from '#shared/journey-store.ts';
+import type { StaffDecision } from '#shared/journey-contract.ts';
+import { getJourney, newJourneyRecord, type StageState } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import type { TableRef } from '#shared/table.ts';
 
 const clinicId = 'clinic-park';
 const now = new Date('2026-12-01T10:00:00.000Z');
-// Only SNS is mocked; the task, its alert mark and the journey live in DynamoDB Local.
+// Only SNS and Step Functions are mocked; the task, its alert mark and the journey live in DynamoDB Local.
 const snsClient = new SNSClient({});
 const snsMock = mockClient(snsClient);
+const sfnClient = new SFNClient({});
+const sfnMock = mockClient(sfnClient);
 let table: TableRef;
 let park: ReturnType<typeof makeParkForStaff>;
 
@@ -24,17 +29,26 @@ beforeAll(async () => {
   const tableName = `park-${randomUUID().slice(0, 8)}`;
   await ensureTable(client, tableName);
   table = { client: DynamoDBDocumentClient.from(client), tableName };
-  park = makeParkForStaff({ table, sns: snsClient, staffAlertsTopicArn: 'arn:aws:sns:us-east-1:000000000000:staff', now: () => now });
+  park = makeParkForStaff({
+    table,
+    sns: snsClient,
+    sfn: sfnClient,
+    staffAlertsTopicArn: 'arn:aws:sns:us-east-1:000000000000:staff',
+    now: () => now,
+  });
 });
 
 beforeEach(() => {
   snsMock.reset();
   snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  sfnMock.reset();
+  sfnMock.on(SendTaskSuccessCommand).resolves({});
 });
 
-async function seedJourney() {
+async function seedJourney(payment?: StageState) {
   const journeyId = randomUUID();
   const journey = newJourneyRecord({ clinicId, journeyId, submissionId: `s-${journeyId}`, patientId: `p-${journeyId}` }, now);
+  if (payment) journey.stages.PAYMENT = payment;
   await table.client.send(new PutCommand({ TableName: table.tableName, Item: { ...keys.journey(clinicId, journeyId), ...journey } }));
   return { clinicId, journeyId, stage: 'PAYMENT' as const, taskToken: `token-${journeyId}`, error: {} };
 }
@@ -114,5 +128,70 @@ describe('Function: parkForStaff on DynamoDB Local', () => {
     expect(await getStaffTask(table, clinicId, staffTaskId(`${request.taskToken}-retry`))).toBeUndefined();
     expect((await getJourney(table, request))?.stages.PAYMENT).toMatchObject({ status: 'WAITING_FOR_STAFF', staffTaskId: retried.taskId });
     expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 2);
+  });
+
+  describe('after staff chose RETRY on an execution that stopped while parking', () => {
+    async function seedRetriedStop(action: StaffDecision['action']) {
+      const stopped: StaffTask = {
+        type: 'StaffTask',
+        clinicId,
+        taskId: staffTaskId(`stop-${randomUUID()}`),
+        journeyId: 'set below',
+        kind: 'EXECUTION_STOPPED',
+        stage: 'PAYMENT',
+        reason: "Payment: the journey's workflow failed (AwsServiceUnavailable). RETRY resumes it where it stopped.",
+        status: 'DECIDED',
+        createdAt: now.toISOString(),
+        executionArn: 'arn:aws:states:us-east-1:000000000000:execution:journey:j',
+        decision: { action, decidedBy: 'api-key:k1', decidedAt: now.toISOString() },
+      };
+      const request = await seedJourney(stageAfterDecision(stopped, 'RETRY', now.toISOString()));
+      await table.client.send(
+        new PutCommand({
+          TableName: table.tableName,
+          Item: { ...keys.staffTask(clinicId, stopped.taskId), ...stopped, journeyId: request.journeyId },
+        }),
+      );
+      return { request: { ...request, error: { Error: 'AwsServiceUnavailable' } }, stopped };
+    }
+
+    it('carries out that RETRY at once instead of asking staff again, and only once', async () => {
+      // Prepare
+      const { request, stopped } = await seedRetriedStop('RETRY');
+
+      // Act
+      await park(request);
+      const answered = sfnMock.commandCalls(SendTaskSuccessCommand).map((call) => call.args[0].input);
+      const stageAfter = (await getJourney(table, request))?.stages.PAYMENT;
+      const next = await park({ ...request, taskToken: `${request.taskToken}-next` });
+
+      // Assess: the first park answered its own token with RETRY and opened no task; the next one parks as usual.
+      expect(answered).toEqual([{ taskToken: request.taskToken, output: JSON.stringify({ action: 'RETRY' }) }]);
+      expect(stageAfter).toEqual({ status: 'IN_PROGRESS', at: now.toISOString(), reason: 'Retried by staff.' });
+      expect(await getStaffTask(table, clinicId, staffTaskId(request.taskToken))).toBeUndefined();
+      expect(await getStaffTask(table, clinicId, stopped.taskId)).toMatchObject({ status: 'DECIDED' });
+      expect(next.taskId).toBe(staffTaskId(`${request.taskToken}-next`));
+      expect(await getJourney(table, request)).toMatchObject({
+        status: 'WAITING_FOR_STAFF',
+        stages: {
+          PAYMENT: { status: 'WAITING_FOR_STAFF', staffTaskId: next.taskId, reason: expect.stringContaining('AwsServiceUnavailable') },
+        },
+      });
+      expect(sfnMock).toHaveReceivedCommandTimes(SendTaskSuccessCommand, 1);
+      expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    });
+
+    it('parks as usual when the stage refers to a task that was not a RETRY of a stopped execution', async () => {
+      // Prepare: a CANCEL decision on the stopped execution (not a RETRY) left on the stage.
+      const { request } = await seedRetriedStop('CANCEL');
+
+      // Act
+      const { taskId } = await park(request);
+
+      // Assess
+      expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+      expect(taskId).toBe(staffTaskId(request.taskToken));
+      expect((await getJourney(table, request))?.status).toBe('WAITING_FOR_STAFF');
+    });
   });
 });

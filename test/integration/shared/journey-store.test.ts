@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -207,6 +208,7 @@ describe('Journey store: a park fences the stage attempt it replaced (parkForSta
     const park = makeParkForStaff({
       table,
       sns: snsClient,
+      sfn: new SFNClient({}),
       staffAlertsTopicArn: 'arn:aws:sns:us-east-1:000000000000:staff',
       now: () => later,
     });

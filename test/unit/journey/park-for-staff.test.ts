@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -18,6 +19,7 @@ const now = new Date('2026-12-01T10:00:00Z');
 const park = makeParkForStaff({
   table: { client, tableName: 't' },
   sns: snsClient,
+  sfn: new SFNClient({}),
   staffAlertsTopicArn: 'arn:topic',
   now: () => now,
 });
