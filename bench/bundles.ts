@@ -3,8 +3,8 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { FUNCTIONS, type FunctionName } from '#contract/function-catalog.ts';
 import { HOUSE_BUNDLING } from '#infra/constructs/patient-access-function.ts';
-import { FUNCTIONS, type FunctionName } from '#infra/function-catalog.ts';
 
 export interface BundleFigures {
   name: FunctionName;

@@ -4,7 +4,7 @@
  * 1,000 journeys at us-east-1 list prices (../shared/NOTES.md). Runs the real local cloud; prints figures, asserts none.
  */
 import { readFileSync } from 'node:fs';
-import { FUNCTIONS, type FunctionName } from '#infra/function-catalog.ts';
+import { FUNCTIONS, type FunctionName } from '#contract/function-catalog.ts';
 import { startLocalCloud } from '#local/cloud.ts';
 import { DYNAMODB_CAPACITY_PRELOAD, onDynamoDbCapacity } from '#local/lambda-runtime/dynamodb-capacity.ts';
 import { functionNameFromArn, invokeFunction, localLambda } from '#local/lambda-runtime.ts';

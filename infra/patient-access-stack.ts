@@ -1,15 +1,15 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { PatientAccessData } from '#infra/constructs/data.ts';
+import { ExternalServices } from '#infra/constructs/external-services.ts';
+import { PatientAccessHttpApi } from '#infra/constructs/http-api.ts';
+import { JourneyStatusEvents } from '#infra/constructs/journey-status-events.ts';
+import { Messaging } from '#infra/constructs/messaging.ts';
+import { Monitoring } from '#infra/constructs/monitoring.ts';
+import { PatientAccessFunctions } from '#infra/constructs/patient-access-functions.ts';
+import { PatientJourneyWorkflow } from '#infra/constructs/patient-journey-workflow.ts';
 import type { PatientAccessConfig } from './config.ts';
-import { PatientAccessData } from './constructs/data.ts';
-import { ExternalServices } from './constructs/external-services.ts';
-import { PatientAccessHttpApi } from './constructs/http-api.ts';
-import { JourneyStatusEvents } from './constructs/journey-status-events.ts';
-import { Messaging } from './constructs/messaging.ts';
-import { Monitoring } from './constructs/monitoring.ts';
-import { PatientAccessFunctions } from './constructs/patient-access-functions.ts';
-import { PatientJourneyWorkflow } from './constructs/patient-journey-workflow.ts';
 
 export interface PatientAccessStackProps extends StackProps {
   config: PatientAccessConfig;

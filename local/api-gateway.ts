@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithLambdaAuthorizer, APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
-import { API_AUTHORIZER, API_ROUTES, type ApiRoute } from '#infra/api-routes.ts';
-import type { FunctionName } from '#infra/function-catalog.ts';
+import { API_AUTHORIZER, API_ROUTES, type ApiRoute } from '#contract/api-routes.ts';
+import type { FunctionName } from '#contract/function-catalog.ts';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '#local/step-functions/definition.ts';
 import { invokeFunction } from './lambda-runtime.ts';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './step-functions/definition.ts';
 
 /** API Gateway's own request limit; larger bodies never reach a function. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -29,7 +29,7 @@ export interface LocalApiGatewayOptions {
 }
 
 /**
- * A local API Gateway HTTP API on 127.0.0.1: the routes of infra/api-routes.ts with payload format 2.0 events, the
+ * A local API Gateway HTTP API on 127.0.0.1: the routes of contract/api-routes.ts with payload format 2.0 events, the
  * API-key Lambda authorizer (REQUEST, simple responses, identity source `x-api-key`, no caching) on every route not
  * marked `public`, and API Gateway's own answers — 401/403 from the authorizer, 404 for an unknown route, 413 over
  * 10 MB, 500 when a function throws, 503 after 30 s.

@@ -5,9 +5,9 @@ import {
   ResourceNotFoundException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { TABLE_SCHEMA } from '#infra/table-schema.ts';
+import { TABLE_SCHEMA } from '#contract/table-schema.ts';
 
-/** Creates the table from the same schema the CDK stack uses (infra/table-schema.ts), if it does not exist yet. */
+/** Creates the table from the same schema the CDK stack uses (contract/table-schema.ts), if it does not exist yet. */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));

@@ -4,8 +4,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { DEMO_CLINIC_ID } from '#local/seed/demo-clinic.ts';
 import { readPersistedDemoApiKey } from './demo-key.ts';
-import { DEMO_CLINIC_ID } from './seed/demo-clinic.ts';
 
 const EXAMPLES_DIR = resolve(import.meta.dirname, '..', 'examples');
 const POLL_INTERVAL_MS = 250;

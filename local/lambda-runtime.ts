@@ -4,10 +4,10 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SHARE_ENV, Worker } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
-import { FUNCTIONS, type FunctionName } from '#infra/function-catalog.ts';
-import { buildLambdaContext } from './lambda-runtime/context.ts';
-import type { EnvironmentData, FromEnvironment, SerializedError, ToEnvironment } from './lambda-runtime/protocol.ts';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './step-functions/definition.ts';
+import { FUNCTIONS, type FunctionName } from '#contract/function-catalog.ts';
+import { buildLambdaContext } from '#local/lambda-runtime/context.ts';
+import type { EnvironmentData, FromEnvironment, SerializedError, ToEnvironment } from '#local/lambda-runtime/protocol.ts';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '#local/step-functions/definition.ts';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..');
 const ENVIRONMENT_MODULE = pathToFileURL(resolve(import.meta.dirname, 'lambda-runtime/environment.ts')).href;
@@ -25,7 +25,7 @@ const DEFAULT_MAX_ENVIRONMENTS = 4;
 /** Overrides DEFAULT_MAX_ENVIRONMENTS for the default runtime (e.g. a load test that wants more concurrency). */
 const MAX_ENVIRONMENTS_VARIABLE = 'LOCAL_LAMBDA_MAX_ENVIRONMENTS';
 
-/** What the runtime needs to know of a function; the catalog's entries (infra/function-catalog.ts) qualify. */
+/** What the runtime needs to know of a function; the catalog's entries (contract/function-catalog.ts) qualify. */
 export interface LocalFunctionSpec {
   /** Handler module, relative to the repo root; it exports `handler`. */
   entry: string;

@@ -12,8 +12,8 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { demoClinicCatalog } from '#local/seed/demo-clinic.ts';
+import { ClinicCatalogSchema } from '#model/clinic-catalog-schema.ts';
 import { putCatalog } from '#shared/catalog-store.ts';
-import { ClinicCatalogSchema } from '#shared/clinic-catalog-schema.ts';
 import { newApiKey, storeApiKey } from '#shared/http/api-key.ts';
 
 const { values, positionals } = parseArgs({

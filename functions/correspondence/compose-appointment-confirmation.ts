@@ -1,4 +1,4 @@
-import type { AppointmentSummary } from '#shared/journey-store.ts';
+import type { AppointmentSummary } from '#model/journey.ts';
 import { composeCalendarInvite } from './compose-calendar-invite.ts';
 import {
   type ClinicContact,

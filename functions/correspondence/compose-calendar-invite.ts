@@ -1,5 +1,5 @@
 import { createEvent } from 'ics';
-import type { AppointmentSummary } from '#shared/journey-store.ts';
+import type { AppointmentSummary } from '#model/journey.ts';
 import { type ClinicContact, formatPhone } from './compose-format.ts';
 import type { EmailAttachment } from './mailer-port.ts';
 

@@ -1,4 +1,4 @@
-import type { AppointmentSummary } from '#shared/journey-store.ts';
+import type { AppointmentSummary } from '#model/journey.ts';
 import { type ClinicContact, type ComposedEmail, escapeHtml, formatDay, formatPhone, formatUsd, htmlDocument } from './compose-format.ts';
 
 export interface PaymentRequestInput {

@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { CorrespondenceKind } from '#shared/journey-contract.ts';
+import type { CorrespondenceKind } from '#contract/journey-workflow.ts';
 import { keys } from '#shared/keys.ts';
 import { conditionHeld, type TableRef } from '#shared/table.ts';
 

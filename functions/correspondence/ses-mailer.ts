@@ -1,6 +1,6 @@
 import { type SESv2Client, SESv2ServiceException, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { TRANSIENT_ERRORS } from '#contract/journey-workflow.ts';
 import { TransientDependencyError } from '#shared/errors.ts';
-import { TRANSIENT_ERRORS } from '#shared/journey-contract.ts';
 import type { Mailer, OutgoingEmail } from './mailer-port.ts';
 import { markNotSent } from './mailer-port.ts';
 

@@ -1,10 +1,10 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { JourneyRef } from '#contract/journey-workflow.ts';
+import type { JourneyRecord } from '#model/journey.ts';
+import type { CoverageRecord } from '#model/patient-records.ts';
 import { recordAudit } from '#shared/audit.ts';
 import { loadCatalog } from '#shared/catalog-store.ts';
-import type { JourneyRef } from '#shared/journey-contract.ts';
-import type { JourneyRecord } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
-import type { CoverageRecord } from '#shared/patient-records.ts';
 import { readSubmission } from '#shared/submission-store.ts';
 import type { TableRef } from '#shared/table.ts';
 import type { EligibilityPerson } from './eligibility-port.ts';

@@ -1,4 +1,4 @@
-import type { EligibilityResult } from '#shared/journey-contract.ts';
+import type { EligibilityResult } from '#contract/journey-workflow.ts';
 import type { BenefitEntry, EligibilityResponse, PayerRejection } from './eligibility-port.ts';
 
 /**
@@ -134,31 +134,6 @@ export function interpretEligibility(response: EligibilityResponse, request: { s
     };
   }
   return { ...activeSummary, outcome: 'ACTIVE', reason: `Coverage is active for service type ${stc}.` };
-}
-
-/**
- * What the patient is expected to pay at the desk for a visit with this allowed amount, in integer cents:
- * a flat copay when the plan has one (capped at the allowed amount); otherwise what is left of the deductible
- * (up to the allowed amount) plus the co-insurance share of the rest, rounded half up.
- * Unknown terms count as nothing owed: the desk collects what is certainly due, the claim settles the rest.
- */
-export function estimatePatientResponsibility(
-  summary: Pick<CoverageSummary, 'copayCents' | 'coinsurancePercent' | 'deductibleRemainingCents'>,
-  allowedAmountCents: number,
-): number {
-  const allowed = Math.max(0, Math.round(allowedAmountCents));
-  const hasPercentageTerms = summary.coinsurancePercent !== undefined || summary.deductibleRemainingCents !== undefined;
-  // A $0 copay next to co-insurance or a deductible means "no copay, cost sharing applies" (payers send both).
-  if (summary.copayCents !== undefined && (summary.copayCents > 0 || !hasPercentageTerms)) return Math.min(summary.copayCents, allowed);
-
-  const deductiblePart = Math.min(summary.deductibleRemainingCents ?? 0, allowed);
-  const rest = allowed - deductiblePart;
-  const coinsurancePart = roundHalfUp((rest * (summary.coinsurancePercent ?? 0)) / 100);
-  return deductiblePart + coinsurancePart;
-}
-
-function roundHalfUp(value: number): number {
-  return Math.floor(value + 0.5);
 }
 
 function rejected(errors: PayerRejection[], base: Omit<CoverageSummary, 'outcome' | 'reason'>): CoverageSummary {

@@ -1,5 +1,5 @@
-import type { AppointmentType, ClinicCatalog } from '#shared/clinic-catalog.ts';
-import type { CoverageRecord } from '#shared/patient-records.ts';
+import type { AppointmentType, ClinicCatalog } from '#model/clinic-catalog.ts';
+import type { CoverageRecord } from '#model/patient-records.ts';
 import { controlNumberFor, type EligibilityPerson, type EligibilityRequest } from './eligibility-port.ts';
 import { type CoverageSummary, GENERAL_SERVICE_TYPE } from './interpret-eligibility.ts';
 

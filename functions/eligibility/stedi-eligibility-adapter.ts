@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { TRANSIENT_ERRORS } from '#contract/journey-workflow.ts';
 import { requireEnv } from '#shared/env.ts';
 import { TransientDependencyError } from '#shared/errors.ts';
-import { TRANSIENT_ERRORS } from '#shared/journey-contract.ts';
 import { type ApiKeySource, resolveApiKey, secretProvider } from '#shared/secrets.ts';
 import type { BenefitEntry, EligibilityPort, EligibilityRequest, EligibilityResponse } from './eligibility-port.ts';
 

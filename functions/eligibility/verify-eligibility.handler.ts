@@ -1,14 +1,15 @@
 import { z } from 'zod';
+import type { EligibilityResult, JourneyRef } from '#contract/journey-workflow.ts';
+import { estimatePatientResponsibility } from '#model/patient-share.ts';
 import { dynamo } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
 import { withTransientAwsErrors } from '#shared/errors.ts';
-import type { EligibilityResult, JourneyRef } from '#shared/journey-contract.ts';
 import { beginAttempt, updateStage } from '#shared/journey-store.ts';
 import { log } from '#shared/observability.ts';
 import type { TableRef } from '#shared/table.ts';
 import type { EligibilityPort } from './eligibility-port.ts';
 import { loadEligibilityContext, putEligibilityCheck } from './eligibility-store.ts';
-import { estimatePatientResponsibility, interpretEligibility } from './interpret-eligibility.ts';
+import { interpretEligibility } from './interpret-eligibility.ts';
 import { prepareEligibilityCheck } from './prepare-eligibility-check.ts';
 import { stediEligibilityAdapterFromEnv } from './stedi-eligibility-adapter.ts';
 

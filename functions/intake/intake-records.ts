@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { CoverageRecord, PatientRecord, SubmissionRecord } from '#shared/patient-records.ts';
-import type { IntakeSubmission } from './submission-schema.ts';
+import type { IntakeSubmission } from '#contract/api/submission-schema.ts';
+import type { CoverageRecord, PatientRecord, SubmissionRecord } from '#model/patient-records.ts';
 
 /** The contact and demographic fields a later submission may change on an existing patient (name and birth date match already). */
 export type PatientContactUpdate = Pick<PatientRecord, 'patientId' | 'communication' | 'address' | 'updatedAt'> &

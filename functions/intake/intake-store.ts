@@ -1,10 +1,11 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { JourneyStatus } from '#contract/journey-workflow.ts';
+import type { JourneyRecord } from '#model/journey.ts';
+import type { CoverageRecord, PatientRecord, SubmissionRecord } from '#model/patient-records.ts';
 import { type AuditEvent, auditItem } from '#shared/audit.ts';
-import type { JourneyStatus } from '#shared/journey-contract.ts';
-import { getJourney, type JourneyRecord } from '#shared/journey-store.ts';
+import { getJourney } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
-import type { CoverageRecord, PatientRecord, SubmissionRecord } from '#shared/patient-records.ts';
 import type { TableRef } from '#shared/table.ts';
 import type { PatientContactUpdate } from './intake-records.ts';
 

@@ -1,5 +1,5 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { JourneyRef } from '#shared/journey-contract.ts';
+import type { JourneyRef } from '#contract/journey-workflow.ts';
 
 /** The intake's port to the workflow engine. */
 export interface JourneyStarter {

@@ -1,12 +1,12 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { openTaskAndAlert } from '#functions/journey/staff-alerts.ts';
-import { staffTaskId } from '#functions/journey/staff-task-store.ts';
+import type { JourneyRef } from '#contract/journey-workflow.ts';
 import { dynamo, sns } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
 import { withTransientAwsErrors } from '#shared/errors.ts';
-import type { JourneyRef } from '#shared/journey-contract.ts';
 import { beginAttempt, updateStage } from '#shared/journey-store.ts';
 import { log } from '#shared/observability.ts';
+import { openTaskAndAlert } from '#shared/staff-alerts.ts';
+import { staffTaskId } from '#shared/staff-task-store.ts';
 import { readSubmission } from '#shared/submission-store.ts';
 import type { TableRef } from '#shared/table.ts';
 import { screenAnswers } from './triage.ts';

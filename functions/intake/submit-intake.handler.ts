@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer } from 'aws-lambda';
+import { IntakeSubmissionSchema } from '#contract/api/submission-schema.ts';
 import { dynamo, sfn } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
 import { authorizedClinic, type ClinicAuthorization } from '#shared/http/authorized-clinic.ts';
@@ -10,7 +11,6 @@ import { parseJsonBody } from '#shared/http/parse-json-body.ts';
 import { type HttpResponse, json } from '#shared/http/response.ts';
 import { dynamoIntakeStore } from './intake-store.ts';
 import { sfnJourneyStarter } from './journey-starter.ts';
-import { IntakeSubmissionSchema } from './submission-schema.ts';
 import { makeSubmitIntake } from './submit-intake.ts';
 
 /** 64 KiB: a full intake is a few KiB; anything near this is not a form submission. */

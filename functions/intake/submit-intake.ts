@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { newJourneyRecord } from '#shared/journey-store.ts';
+import type { IntakeSubmission, SubmissionAccepted } from '#contract/api/submission-schema.ts';
+import { newJourneyRecord } from '#model/journey.ts';
 import { log } from '#shared/observability.ts';
 import { coverageRecord, newPatientRecord, patientContactUpdate, submissionBodyHash, submissionRecord } from './intake-records.ts';
 import type { IntakeStore, IntakeWrite } from './intake-store.ts';
 import type { JourneyStarter } from './journey-starter.ts';
 import { patientMatchHash } from './patient-match.ts';
-import type { IntakeSubmission, SubmissionAccepted } from './submission-schema.ts';
 
 /** How long a repeated submission maps to the first one's journey. */
 export const IDEMPOTENCY_TTL_DAYS = 7;

@@ -1,6 +1,8 @@
 import { DescribeExecutionCommand, RedriveExecutionCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { StaffDecisionBodySchema, type StaffDecisionRecorded } from '#contract/api/staff-decision-schema.ts';
+import type { StaffDecision } from '#contract/journey-workflow.ts';
 import { dynamo, sfn } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
 import { authorizedClinic } from '#shared/http/authorized-clinic.ts';
@@ -9,14 +11,12 @@ import { httpErrors } from '#shared/http/http-errors.ts';
 import { parseJsonBody } from '#shared/http/parse-json-body.ts';
 import { pathIds } from '#shared/http/path-parameters.ts';
 import { type HttpResponse, json } from '#shared/http/response.ts';
-import { StaffDecisionBodySchema, type StaffDecisionRecorded } from '#shared/http/staff-decision-schema.ts';
-import type { StaffDecision } from '#shared/journey-contract.ts';
 import { getJourney } from '#shared/journey-store.ts';
 import { log } from '#shared/observability.ts';
+import { expireIfOpen, getStaffTask, recordDecision, type StaffTask } from '#shared/staff-task-store.ts';
 import type { TableRef } from '#shared/table.ts';
 import { endJourney } from './end-journey.ts';
 import { allowedActions, stageAfterDecision } from './staff-decision.ts';
-import { expireIfOpen, getStaffTask, recordDecision, type StaffTask } from './staff-task-store.ts';
 
 type Event = APIGatewayProxyEventV2 & { requestContext: { authorizer?: { lambda?: { clinicId?: string; keyId?: string } } } };
 

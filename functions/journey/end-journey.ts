@@ -1,10 +1,11 @@
-import { releaseAppointment } from '#functions/scheduling/booking-store.ts';
-import type { FinishJourneyRequest } from '#shared/journey-contract.ts';
-import { closeJourney, getJourney, JourneyNotFoundError } from '#shared/journey-store.ts';
+import type { FinishJourneyRequest } from '#contract/journey-workflow.ts';
+import { JourneyNotFoundError } from '#model/journey.ts';
+import { releaseAppointment } from '#shared/appointment-store.ts';
+import { closeJourney, getJourney } from '#shared/journey-store.ts';
 import { log } from '#shared/observability.ts';
+import { expireIfOpen } from '#shared/staff-task-store.ts';
 import type { TableRef } from '#shared/table.ts';
 import { closingStages } from './finish-journey.ts';
-import { expireIfOpen } from './staff-task-store.ts';
 
 /**
  * Records how a journey ended: the workflow's last task (FinishJourney) and a staff CANCEL of a journey whose

@@ -1,7 +1,7 @@
+import type { FinishJourneyRequest } from '#contract/journey-workflow.ts';
 import { dynamo } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
 import { withTransientAwsErrors } from '#shared/errors.ts';
-import type { FinishJourneyRequest } from '#shared/journey-contract.ts';
 import type { TableRef } from '#shared/table.ts';
 import { endJourney } from './end-journey.ts';
 

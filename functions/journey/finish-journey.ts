@@ -1,5 +1,5 @@
-import type { FinishJourneyRequest, StageName } from '#shared/journey-contract.ts';
-import type { JourneyRecord, StageState } from '#shared/journey-store.ts';
+import type { FinishJourneyRequest, StageName } from '#contract/journey-workflow.ts';
+import type { JourneyRecord, StageState } from '#model/journey.ts';
 
 const FINISHED: ReadonlySet<StageState['status']> = new Set(['COMPLETED', 'SKIPPED', 'FAILED']);
 

@@ -1,5 +1,5 @@
-import type { JourneyRecord } from '#shared/journey-store.ts';
-import { STAGES } from '#shared/journey-store.ts';
+import type { JourneyRecord } from '#model/journey.ts';
+import { STAGES } from '#model/journey.ts';
 
 /**
  * The journey as an API client sees it. Built field by field from an allow-list, never by spreading the record, so

@@ -1,15 +1,16 @@
 import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import { type ParkForStaffRequest, type StaffDecision, TRANSIENT_ERRORS } from '#contract/journey-workflow.ts';
+import type { StageState } from '#model/journey.ts';
 import { dynamo, sfn, sns } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
 import { withTransientAwsErrors } from '#shared/errors.ts';
-import { type ParkForStaffRequest, type StaffDecision, TRANSIENT_ERRORS } from '#shared/journey-contract.ts';
-import { beginAttempt, type StageState, updateStage } from '#shared/journey-store.ts';
+import { beginAttempt, updateStage } from '#shared/journey-store.ts';
 import { log } from '#shared/observability.ts';
+import { openTaskAndAlert } from '#shared/staff-alerts.ts';
+import { getStaffTask, refreshTaskToken, staffTaskId } from '#shared/staff-task-store.ts';
 import type { TableRef } from '#shared/table.ts';
 import { parkReason } from './park-reason.ts';
-import { openTaskAndAlert } from './staff-alerts.ts';
-import { getStaffTask, refreshTaskToken, staffTaskId } from './staff-task-store.ts';
 
 export interface ParkForStaffDeps {
   table: TableRef;

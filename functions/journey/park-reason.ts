@@ -1,5 +1,5 @@
-import type { ParkForStaffRequest } from '#shared/journey-contract.ts';
-import type { StageState } from '#shared/journey-store.ts';
+import type { ParkForStaffRequest } from '#contract/journey-workflow.ts';
+import type { StageState } from '#model/journey.ts';
 
 export const STAGE_LABEL = {
   INTAKE: 'Intake',

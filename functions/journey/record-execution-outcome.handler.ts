@@ -1,15 +1,15 @@
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { z } from 'zod';
+import { isPathId } from '#contract/api/path-ids.ts';
 import { dynamo, sfn, sns } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
-import { isPathId } from '#shared/http/path-parameters.ts';
 import { getJourney, holdStoppedJourney } from '#shared/journey-store.ts';
 import { log } from '#shared/observability.ts';
+import { openTaskAndAlert } from '#shared/staff-alerts.ts';
+import { expireIfOpen, getStaffTask, staffTaskId } from '#shared/staff-task-store.ts';
 import type { TableRef } from '#shared/table.ts';
-import { openTaskAndAlert } from './staff-alerts.ts';
 import { allowedActions } from './staff-decision.ts';
-import { expireIfOpen, getStaffTask, staffTaskId } from './staff-task-store.ts';
 import { stageAtStop, stoppedReason } from './stopped-execution.ts';
 
 export interface RecordExecutionOutcomeDeps {

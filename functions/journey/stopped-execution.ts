@@ -1,5 +1,5 @@
-import type { StageName } from '#shared/journey-contract.ts';
-import { type JourneyRecord, STAGES } from '#shared/journey-store.ts';
+import type { StageName } from '#contract/journey-workflow.ts';
+import { type JourneyRecord, STAGES } from '#model/journey.ts';
 import { STAGE_LABEL } from './park-reason.ts';
 
 export type StoppedStatus = 'FAILED' | 'TIMED_OUT' | 'ABORTED';

@@ -1,13 +1,14 @@
+import type { JourneyRef, PaymentResult } from '#contract/journey-workflow.ts';
+import type { JourneyAttempt } from '#model/journey.ts';
+import { amountDueNow, visitChargeIdempotencyKey } from '#model/patient-share.ts';
 import { recordAudit } from '#shared/audit.ts';
 import { dynamo } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
 import { withTransientAwsErrors } from '#shared/errors.ts';
-import type { JourneyRef, PaymentResult } from '#shared/journey-contract.ts';
-import { beginAttempt, type JourneyAttempt, type StageUpdate, updateStage } from '#shared/journey-store.ts';
+import { beginAttempt, type StageUpdate, updateStage } from '#shared/journey-store.ts';
 import { log } from '#shared/observability.ts';
 import { readSubmission } from '#shared/submission-store.ts';
 import type { TableRef } from '#shared/table.ts';
-import { amountDueNow, visitChargeIdempotencyKey } from './amount-due.ts';
 import type { ChargeAttempts, FoundCharge, PaymentProcessor } from './payment-port.ts';
 import { getPayment, type PaymentRecord, readPayment, recordChargeAttempt, recordPayment } from './payment-store.ts';
 import { stripePaymentAdapterFromEnv } from './stripe-payment-adapter.ts';

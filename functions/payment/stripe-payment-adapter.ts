@@ -1,6 +1,6 @@
+import { TRANSIENT_ERRORS } from '#contract/journey-workflow.ts';
 import { requireEnv } from '#shared/env.ts';
 import { TransientDependencyError } from '#shared/errors.ts';
-import { TRANSIENT_ERRORS } from '#shared/journey-contract.ts';
 import { log } from '#shared/observability.ts';
 import { type ApiKeySource, resolveApiKey, secretProvider } from '#shared/secrets.ts';
 import {

@@ -1,15 +1,16 @@
+import type { BookingResult, JourneyRef } from '#contract/journey-workflow.ts';
+import type { AppointmentSummary, JourneyAttempt } from '#model/journey.ts';
+import { type AppointmentRecord, getAppointment } from '#shared/appointment-store.ts';
 import { recordAudit } from '#shared/audit.ts';
 import { dynamo } from '#shared/aws-clients.ts';
 import { loadCatalog } from '#shared/catalog-store.ts';
 import { requireEnv } from '#shared/env.ts';
 import { withTransientAwsErrors } from '#shared/errors.ts';
-import type { BookingResult, JourneyRef } from '#shared/journey-contract.ts';
-import { type AppointmentSummary, beginAttempt, type JourneyAttempt, updateStage } from '#shared/journey-store.ts';
+import { beginAttempt, updateStage } from '#shared/journey-store.ts';
 import { log } from '#shared/observability.ts';
 import { readSubmission } from '#shared/submission-store.ts';
 import type { TableRef } from '#shared/table.ts';
 import { bookEarliestSlot } from './book-earliest.ts';
-import { type AppointmentRecord, getAppointment } from './booking-store.ts';
 import { HORIZON_DAYS } from './find-slots.ts';
 
 export interface BookAppointmentDeps {

@@ -1,8 +1,8 @@
-import type { AppointmentType, ClinicCatalog } from '#shared/clinic-catalog.ts';
+import { TRANSIENT_ERRORS } from '#contract/journey-workflow.ts';
+import type { AppointmentType, ClinicCatalog } from '#model/clinic-catalog.ts';
+import { type AppointmentRecord, bookSlot, loadBusy } from '#shared/appointment-store.ts';
 import { TransientDependencyError } from '#shared/errors.ts';
-import { TRANSIENT_ERRORS } from '#shared/journey-contract.ts';
 import type { TableRef } from '#shared/table.ts';
-import { type AppointmentRecord, bookSlot, loadBusy } from './booking-store.ts';
 import { BusyCalendar, eligibleResources, findSlots, type SlotPreferences, searchWindow, summarizeSlot } from './find-slots.ts';
 
 /** Booking attempts per invocation before giving up on a contended calendar (each lost race is one attempt). */

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
-import type { AppointmentType, ClinicCatalog, Location, Resource } from '#shared/clinic-catalog.ts';
-import type { AppointmentSummary } from '#shared/journey-store.ts';
-import type { DayOfWeek, VisitRequest } from '#shared/patient-records.ts';
+import type { AppointmentType, ClinicCatalog, Location, Resource } from '#model/clinic-catalog.ts';
+import type { AppointmentSummary } from '#model/journey.ts';
+import type { DayOfWeek, VisitRequest } from '#model/patient-records.ts';
 
 /**
  * Slot finding: pure domain, no AWS. Given the catalog, an appointment type, the patient's preferences and what is

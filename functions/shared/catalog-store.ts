@@ -1,5 +1,5 @@
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { AppointmentType, ClinicCatalog, ClinicProfile, Department, Location, Resource } from './clinic-catalog.ts';
+import type { AppointmentType, ClinicCatalog, ClinicProfile, Department, Location, Resource } from '#model/clinic-catalog.ts';
 import { keys } from './keys.ts';
 import type { TableRef } from './table.ts';
 

@@ -1,4 +1,4 @@
-import { ENV } from '#infra/function-catalog.ts';
+import { ENV } from '#contract/function-catalog.ts';
 
 /** Reads a required environment variable by its logical name; a missing one is a deployment bug, so fail loudly. */
 export function requireEnv(name: keyof typeof ENV): string {

@@ -1,5 +1,5 @@
 import { isThrottlingError, isTransientError } from '@smithy/service-error-classification';
-import { TRANSIENT_ERRORS } from './journey-contract.ts';
+import { TRANSIENT_ERRORS } from '#contract/journey-workflow.ts';
 
 /**
  * A dependency failed in a way that may succeed later. The name is what Step Functions matches in ErrorEquals,

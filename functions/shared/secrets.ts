@@ -1,5 +1,5 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { ENV } from '#infra/function-catalog.ts';
+import { ENV } from '#contract/function-catalog.ts';
 import { requireEnv } from './env.ts';
 
 type SecretName = 'clearinghouseApiKey' | 'paymentsApiKey';

@@ -1,7 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { SubmissionRecord } from '#model/patient-records.ts';
 import { recordAudit } from './audit.ts';
 import { keys } from './keys.ts';
-import type { SubmissionRecord } from './patient-records.ts';
 import type { TableRef } from './table.ts';
 
 /** Which submission, and the journey and patient its audit record names. A JourneyRecord fits as it is. */

@@ -4,11 +4,11 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { TABLE_SCHEMA } from '#infra/table-schema.ts';
+import { TABLE_SCHEMA } from '#contract/table-schema.ts';
 
 /**
  * The data at rest: one customer-managed KMS key for everything the stack stores (table, log groups, state machine,
- * topics, secrets) and the single DynamoDB table built from infra/table-schema.ts, the same schema the local cloud
+ * topics, secrets) and the single DynamoDB table built from contract/table-schema.ts, the same schema the local cloud
  * creates. Both are retained when the stack is deleted: patient records outlive any deployment.
  */
 export class PatientAccessData extends Construct {
@@ -133,7 +133,7 @@ const TABLE_KEY_ACTIONS: Record<TableAccess, string[]> = {
 
 /**
  * Grants item access to the table and its named indexes (no `index/*` wildcard: the index names come from
- * infra/table-schema.ts) plus use of the table's key, only through DynamoDB.
+ * contract/table-schema.ts) plus use of the table's key, only through DynamoDB.
  */
 export function grantTableData(table: dynamodb.ITable, grantee: iam.IGrantable, access: TableAccess): void {
   const stack = Stack.of(table);

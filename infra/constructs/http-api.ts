@@ -7,8 +7,8 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { API_AUTHORIZER, API_ROUTES } from '#infra/api-routes.ts';
-import type { FunctionName } from '#infra/function-catalog.ts';
+import { API_AUTHORIZER, API_ROUTES } from '#contract/api-routes.ts';
+import type { FunctionName } from '#contract/function-catalog.ts';
 
 export interface PatientAccessHttpApiProps {
   functions: Readonly<Record<FunctionName, IFunction>>;
@@ -40,7 +40,7 @@ const ACCESS_LOG_FIELDS = {
 } as const;
 
 /**
- * The public HTTP API (payload format 2.0): one Lambda integration per route of infra/api-routes.ts, every route
+ * The public HTTP API (payload format 2.0): one Lambda integration per route of contract/api-routes.ts, every route
  * behind the API-key authorizer except those marked `public` (the OpenAPI document), JSON access logs and
  * stage-wide throttling.
  */

@@ -8,11 +8,11 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { ENV, type FunctionSpec } from '#infra/function-catalog.ts';
+import { ENV, type FunctionSpec } from '#contract/function-catalog.ts';
 import { INLINE_POLICY_REASON } from '#infra/nag.ts';
 import { grantTableData, type TableAccess } from './data.ts';
 
-/** The repository root: handler entries in infra/function-catalog.ts are relative to it. */
+/** The repository root: handler entries in contract/function-catalog.ts are relative to it. */
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /**

@@ -6,7 +6,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { FUNCTIONS, type FunctionName } from '#infra/function-catalog.ts';
+import { FUNCTIONS, type FunctionName } from '#contract/function-catalog.ts';
 import { INLINE_POLICY_REASON } from '#infra/nag.ts';
 import { REPO_ROOT } from './patient-access-function.ts';
 

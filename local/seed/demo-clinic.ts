@@ -1,5 +1,5 @@
+import type { AppointmentType, ClinicCatalog, ClinicProfile, Department, Location, Resource } from '#model/clinic-catalog.ts';
 import { putCatalog } from '#shared/catalog-store.ts';
-import type { AppointmentType, ClinicCatalog, ClinicProfile, Department, Location, Resource } from '#shared/clinic-catalog.ts';
 import { storeApiKey } from '#shared/http/api-key.ts';
 import type { TableRef } from '#shared/table.ts';
 

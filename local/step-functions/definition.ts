@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
-import { FUNCTIONS, type FunctionName } from '#infra/function-catalog.ts';
+import { FUNCTIONS, type FunctionName } from '#contract/function-catalog.ts';
 
 /** The account and region every local ARN uses; nothing checks them, they only have to look like AWS's. */
 export const LOCAL_ACCOUNT_ID = '000000000000';

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { DeleteItemCommand, type DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   ExecutionAbortedError,
   ExecutionError,
@@ -8,8 +8,8 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
-import type { FunctionName } from '#infra/function-catalog.ts';
-import { functionNameFromArn, invokeFunction } from '../lambda-runtime.ts';
+import type { FunctionName } from '#contract/function-catalog.ts';
+import { functionNameFromArn, invokeFunction } from '#local/lambda-runtime.ts';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localStateMachineArn, stateTypes, taskStates } from './definition.ts';
 import { ServiceError, stateError } from './errors.ts';
 import type { ActiveRun, Execution, ExecutionStatus, ResumeTarget } from './execution.ts';
@@ -36,9 +36,9 @@ export interface StateOverrideContext {
 }
 
 /**
- * Replaces what a Task state calls (the Lambda handler, the DynamoDB request, or the function a .waitForTaskToken
- * state invokes — the state still waits for its token). Receives the state's evaluated Parameters and returns the
- * call's raw result; a thrown error's `name` is the state's error name, as Retry and Catch see it.
+ * Replaces what a Task state calls (the Lambda handler, or the function a .waitForTaskToken state invokes — the state
+ * still waits for its token). Receives the state's evaluated Parameters and returns the call's raw result; a thrown
+ * error's `name` is the state's error name, as Retry and Catch see it.
  */
 export type StateOverride = (parameters: unknown, context: StateOverrideContext) => unknown;
 
@@ -47,8 +47,12 @@ export interface LocalStepFunctionsOptions {
   stateMachineName: string;
   /** A definition with every placeholder substituted (definition.ts). Validated once, here. */
   definition: StateMachineDefinition;
-  /** For the direct DynamoDB integrations (arn:aws:states:::dynamodb:*). */
-  dynamodb: DynamoDBClient;
+  /**
+   * Unused: the workflow has no direct DynamoDB integration any more, so the service refuses
+   * `arn:aws:states:::dynamodb:*` resources. Kept optional only until its last callers stop passing it.
+   * @deprecated Do not pass it.
+   */
+  dynamodb?: DynamoDBClient;
   /** Per-state replacements of the task's call, keyed by state name (tests). */
   stateOverrides?: Record<string, StateOverride>;
   /** When set, every Retry waits this many milliseconds instead of its back-off (tests use 0). */
@@ -107,14 +111,16 @@ interface PendingTask {
 
 const ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/local-step-functions`;
 const TOKEN_PATTERN = /^AQ[A-Za-z0-9_-]{40,}$/;
+/** The Task resources taskHandler runs: the ones the deployable workflow uses, and no other. */
+const SUPPORTED_RESOURCES = 'arn:aws:lambda:…:function:<catalog function> and arn:aws:states:::lambda:invoke.waitForTaskToken';
 /** What AWS forbids in an execution name: white space, brackets, wildcards, special and control characters. */
 const NAME_FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]|\p{Cc}/u;
 
 /**
  * A local Step Functions service for one state machine: runs the deployable definition with aws-local-stepfunctions
- * and supplies what that library leaves to its caller — Lambda tasks run the catalog handlers in this process, direct
- * DynamoDB integrations run against DynamoDB Local, `.waitForTaskToken` tasks wait for SendTaskSuccess/Failure,
- * executions have AWS's name uniqueness, status and history, and status changes go out as EventBridge events. With
+ * and supplies what that library leaves to its caller — Lambda tasks run the catalog handlers in this process,
+ * `.waitForTaskToken` tasks wait for SendTaskSuccess/Failure, executions have AWS's name uniqueness, status and
+ * history, and status changes go out as EventBridge events. Any other Task resource is refused at construction. With
  * `persistDir`, executions survive the process (see README in this folder): construct, `await resume()`, serve,
  * `await stop()`.
  */
@@ -600,22 +606,9 @@ export class LocalStepFunctions {
 
     const lambdaName = functionNameFromArn(resource);
     if (resource.startsWith('arn:aws:lambda:')) {
-      if (!lambdaName) throw new Error(`State ${stateName}: ${resource} is not a function of infra/function-catalog.ts`);
+      if (!lambdaName) throw new Error(`State ${stateName}: ${resource} is not a function of contract/function-catalog.ts`);
       return async (parameters, execution) => {
         const { attempt, result } = await call(execution, (p) => invoke(lambdaName, p))(parameters);
-        execution.results.set(`${stateName}#${attempt}`, result);
-        return result;
-      };
-    }
-    if (resource === 'arn:aws:states:::lambda:invoke') {
-      return async (parameters, execution) => {
-        const { FunctionName, Payload } = parameters as { FunctionName: string; Payload?: unknown };
-        const target = this.catalogFunction(stateName, FunctionName);
-        const { attempt, result } = await call(execution, async () => ({
-          ExecutedVersion: '$LATEST',
-          StatusCode: 200,
-          Payload: await invoke(target, Payload),
-        }))(parameters);
         execution.results.set(`${stateName}#${attempt}`, result);
         return result;
       };
@@ -659,36 +652,10 @@ export class LocalStepFunctions {
         return output;
       };
     }
-    const dynamo = /^arn:aws:states:::dynamodb:(getItem|putItem|updateItem|deleteItem)$/.exec(resource)?.[1];
-    if (dynamo) {
-      return async (parameters, execution) => {
-        const { attempt, result } = await call(execution, (p) => this.dynamodb(dynamo, p))(parameters);
-        execution.results.set(`${stateName}#${attempt}`, result);
-        return result;
-      };
-    }
-    throw new Error(`State ${stateName}: the local Step Functions service does not support ${resource}`);
-  }
-
-  private async dynamodb(operation: string, parameters: unknown): Promise<unknown> {
-    // Parameters are the DynamoDB API request, as AWS's integration passes them on.
-    const input = parameters as never;
-    const command =
-      operation === 'getItem'
-        ? new GetItemCommand(input)
-        : operation === 'putItem'
-          ? new PutItemCommand(input)
-          : operation === 'updateItem'
-            ? new UpdateItemCommand(input)
-            : new DeleteItemCommand(input);
-    try {
-      const { $metadata: _, ...output } = (await this.options.dynamodb.send(command as never)) as { $metadata: unknown };
-      return JSON.parse(JSON.stringify(output)) as unknown;
-    } catch (error) {
-      // The integration reports service errors as DynamoDB.<ExceptionName>.
-      const err = error as Error;
-      throw stateError(`DynamoDB.${err.name}`, err.message);
-    }
+    throw new Error(
+      `State ${stateName}: the local Step Functions service does not support ${resource} ` +
+        `(it runs ${SUPPORTED_RESOURCES}, the integrations workflows/patient-journey.asl.json uses)`,
+    );
   }
 
   private catalogFunction(stateName: string, functionName: string): FunctionName {

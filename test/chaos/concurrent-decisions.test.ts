@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JourneyView } from '#functions/journey/journey-view.ts';
-import { getStaffTask } from '#functions/journey/staff-task-store.ts';
+import { getStaffTask } from '#shared/staff-task-store.ts';
 import type { ApiAnswer, StaffAction } from './support/api.ts';
 import { type ChaosStack, startChaosStack } from './support/cloud.ts';
 import { checkBookings, checkCharges, runningWithoutExecution, scanTable } from './support/invariants.ts';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_ROUTES } from '#infra/api-routes.ts';
+import { API_ROUTES } from '#contract/api-routes.ts';
 import { type ChaosStack, startChaosStack } from './support/cloud.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { FunctionName } from '#infra/function-catalog.ts';
+import type { FunctionName } from '#contract/function-catalog.ts';
 import { type LocalApiGateway, startApiGateway } from '#local/api-gateway.ts';
 
 /** The local API Gateway with stand-in functions: what events it builds and how it maps answers. */

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { API_ROUTES } from '#infra/api-routes.ts';
+import { API_ROUTES } from '#contract/api-routes.ts';
+import { ENV, FUNCTIONS, type FunctionName, type FunctionSpec } from '#contract/function-catalog.ts';
+import { TABLE_SCHEMA } from '#contract/table-schema.ts';
 import { PATIENT_JOURNEY_ASL } from '#infra/constructs/patient-journey-workflow.ts';
-import { ENV, FUNCTIONS, type FunctionName, type FunctionSpec } from '#infra/function-catalog.ts';
-import { TABLE_SCHEMA } from '#infra/table-schema.ts';
 import { synthStack } from './synth-stack.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };

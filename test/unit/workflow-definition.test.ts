@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FUNCTIONS } from '#infra/function-catalog.ts';
-import { STAFF_ACTIONS_BY_STAGE, type StageName } from '#shared/journey-contract.ts';
+import { FUNCTIONS } from '#contract/function-catalog.ts';
+import { STAFF_ACTIONS_BY_STAGE, type StageName } from '#contract/journey-workflow.ts';
 
 type Choice = { Variable?: string; StringEquals?: string; Next: string; Or?: Array<{ Variable?: string; StringEquals?: string }> };
 type Retrier = {

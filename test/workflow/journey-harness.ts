@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, RedriveExecutionCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { StaffDecision } from '#contract/journey-workflow.ts';
 import { makeDecideStaffTask } from '#functions/journey/decide-staff-task.handler.ts';
 import { makeFinishJourney } from '#functions/journey/finish-journey.handler.ts';
 import { makeRecordExecutionOutcome } from '#functions/journey/record-execution-outcome.handler.ts';
@@ -10,8 +11,7 @@ import { ensureTable } from '#local/create-table.ts';
 import { functionNameFromArn } from '#local/lambda-runtime.ts';
 import { loadJourneyDefinition, taskStates } from '#local/step-functions/definition.ts';
 import { LocalStepFunctions, type StateOverride } from '#local/step-functions/service.ts';
-import type { StaffDecision } from '#shared/journey-contract.ts';
-import { type JourneyRecord, newJourneyRecord } from '#shared/journey-store.ts';
+import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
 import { keys } from '#shared/keys.ts';
 import { apiEvent, lambdaContext } from '../unit/http/api-event.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceError } from '#local/step-functions/errors.ts';
-import type { JourneyRecord } from '#shared/journey-store.ts';
+import type { JourneyRecord } from '#model/journey.ts';
 import { fail, HAPPY_PATH, HAPPY_SCRIPT, journeyHarness, ok } from './journey-harness.ts';
 
 let harness: Awaited<ReturnType<typeof journeyHarness>>;

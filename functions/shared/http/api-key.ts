@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../keys.ts';
-import type { TableRef } from '../table.ts';
+import { keys } from '#shared/keys.ts';
+import type { TableRef } from '#shared/table.ts';
 
 /** Only this hash of a clinic's API key is stored (keys.apiKey); the key itself is shown once, when issued. */
 export function hashApiKey(apiKey: string): string {

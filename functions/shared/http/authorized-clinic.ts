@@ -1,4 +1,4 @@
-import type { ClinicAuthorization } from './authorize-api-key.handler.ts';
+import type { ClinicAuthorization } from '#functions/api/authorize-api-key.handler.ts';
 import { HttpError } from './http-error.ts';
 import { pathIds } from './path-parameters.ts';
 

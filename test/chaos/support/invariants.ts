@@ -1,11 +1,11 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { JourneyView } from '#functions/journey/journey-view.ts';
 import { allowedActions } from '#functions/journey/staff-decision.ts';
-import { getStaffTask, type StaffTask } from '#functions/journey/staff-task-store.ts';
-import type { AppointmentRecord } from '#functions/scheduling/booking-store.ts';
 import type { LocalCloud } from '#local/cloud.ts';
 import type { PaymentSandbox } from '#local/payment-sandbox/server.ts';
 import type { StoredEmail } from '#local/ses-emulator.ts';
+import type { AppointmentRecord } from '#shared/appointment-store.ts';
+import { getStaffTask, type StaffTask } from '#shared/staff-task-store.ts';
 import type { TableRef } from '#shared/table.ts';
 import { waitingStage } from './journeys.ts';
 

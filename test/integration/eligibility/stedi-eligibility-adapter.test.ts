@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TRANSIENT_ERRORS } from '#contract/journey-workflow.ts';
 import { controlNumberFor, type EligibilityPort, type EligibilityRequest } from '#functions/eligibility/eligibility-port.ts';
 import { interpretEligibility } from '#functions/eligibility/interpret-eligibility.ts';
 import { createStediEligibilityAdapter, ELIGIBILITY_PATH } from '#functions/eligibility/stedi-eligibility-adapter.ts';
@@ -9,7 +10,6 @@ import {
   TEST_PAYER,
 } from '#local/clearinghouse-simulator/server.ts';
 import { freePort } from '#local/ports.ts';
-import { TRANSIENT_ERRORS } from '#shared/journey-contract.ts';
 
 const API_KEY = 'simulator-test-key';
 

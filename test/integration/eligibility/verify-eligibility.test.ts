@@ -12,11 +12,12 @@ import {
 } from '#local/clearinghouse-simulator/server.ts';
 import { ensureTable } from '#local/create-table.ts';
 import { freePort } from '#local/ports.ts';
+import type { AppointmentType } from '#model/clinic-catalog.ts';
+import { newJourneyRecord } from '#model/journey.ts';
+import type { CoverageRecord, SubmissionRecord } from '#model/patient-records.ts';
 import { CATALOG_ITEM_TYPES } from '#shared/catalog-store.ts';
-import type { AppointmentType } from '#shared/clinic-catalog.ts';
-import { getJourney, newJourneyRecord } from '#shared/journey-store.ts';
+import { getJourney } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
-import type { CoverageRecord, SubmissionRecord } from '#shared/patient-records.ts';
 import type { TableRef } from '#shared/table.ts';
 
 vi.hoisted(() => {

@@ -3,9 +3,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeFinishJourney } from '#functions/journey/finish-journey.handler.ts';
-import { type AppointmentRecord, bookSlot } from '#functions/scheduling/booking-store.ts';
 import { ensureTable } from '#local/create-table.ts';
-import { beginAttempt, type JourneyRecord, newJourneyRecord, updateStage } from '#shared/journey-store.ts';
+import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
+import { type AppointmentRecord, bookSlot } from '#shared/appointment-store.ts';
+import { beginAttempt, updateStage } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import type { TableRef } from '#shared/table.ts';
 

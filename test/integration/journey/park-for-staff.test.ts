@@ -5,13 +5,14 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { StaffDecision } from '#contract/journey-workflow.ts';
 import { makeParkForStaff } from '#functions/journey/park-for-staff.handler.ts';
 import { stageAfterDecision } from '#functions/journey/staff-decision.ts';
-import { getStaffTask, type StaffTask, staffTaskId } from '#functions/journey/staff-task-store.ts';
 import { ensureTable } from '#local/create-table.ts';
-import type { StaffDecision } from '#shared/journey-contract.ts';
-import { getJourney, newJourneyRecord, type StageState } from '#shared/journey-store.ts';
+import { newJourneyRecord, type StageState } from '#model/journey.ts';
+import { getJourney } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
+import { getStaffTask, type StaffTask, staffTaskId } from '#shared/staff-task-store.ts';
 import type { TableRef } from '#shared/table.ts';
 
 const clinicId = 'clinic-park';

@@ -5,20 +5,13 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { StageName } from '#contract/journey-workflow.ts';
 import { makeRecordExecutionOutcome } from '#functions/journey/record-execution-outcome.handler.ts';
-import { getStaffTask, type StaffTask, staffTaskId } from '#functions/journey/staff-task-store.ts';
 import { ensureTable } from '#local/create-table.ts';
-import type { StageName } from '#shared/journey-contract.ts';
-import {
-  beginAttempt,
-  closeJourney,
-  getJourney,
-  type JourneyRecord,
-  newJourneyRecord,
-  STAGES,
-  updateStage,
-} from '#shared/journey-store.ts';
+import { type JourneyRecord, newJourneyRecord, STAGES } from '#model/journey.ts';
+import { beginAttempt, closeJourney, getJourney, updateStage } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
+import { getStaffTask, type StaffTask, staffTaskId } from '#shared/staff-task-store.ts';
 import type { TableRef } from '#shared/table.ts';
 
 const clinicId = 'clinic-outcome';

@@ -1,6 +1,6 @@
 import { BroadcastChannel } from 'node:worker_threads';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { FUNCTIONS, type FunctionName } from '#infra/function-catalog.ts';
+import { FUNCTIONS, type FunctionName } from '#contract/function-catalog.ts';
 import { type LambdaFunctionError, type LocalFunctionSpec, LocalLambdaRuntime, localLambda } from '#local/lambda-runtime.ts';
 import type { ClientsIdentity } from './lambda-runtime.aws-clients.handler.ts';
 import { HOLD_CHANNEL, type Identity, type TestEvent } from './lambda-runtime.handlers.ts';

@@ -10,14 +10,15 @@ vi.hoisted(() => {
   process.env.PAYMENTS_API_KEY ??= 'sk_test_unused';
 });
 
-import { visitChargeIdempotencyKey } from '#functions/payment/amount-due.ts';
 import { DEFERRED_REASON, makeHandler } from '#functions/payment/collect-payment.handler.ts';
 import { getPayment } from '#functions/payment/payment-store.ts';
 import { StripePaymentAdapter } from '#functions/payment/stripe-payment-adapter.ts';
 import { ensureTable } from '#local/create-table.ts';
 import { type PaymentSandbox, SANDBOX_PAYMENT_METHODS, startPaymentSandbox } from '#local/payment-sandbox/server.ts';
 import { freePort } from '#local/ports.ts';
-import { getJourney, newJourneyRecord } from '#shared/journey-store.ts';
+import { newJourneyRecord } from '#model/journey.ts';
+import { visitChargeIdempotencyKey } from '#model/patient-share.ts';
+import { getJourney } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 
 const client = new DynamoDBClient({});

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { visitChargeIdempotencyKey } from '#functions/payment/amount-due.ts';
 import { StripePaymentAdapter } from '#functions/payment/stripe-payment-adapter.ts';
 import { type PaymentSandbox, parseSearchQuery, SANDBOX_PAYMENT_METHODS, startPaymentSandbox } from '#local/payment-sandbox/server.ts';
 import { freePort } from '#local/ports.ts';
+import { visitChargeIdempotencyKey } from '#model/patient-share.ts';
 
 const API_KEY = 'sk_test_sandbox';
 /** What the rest of the system knows about the patient and the visit; none of it may reach the processor. */

@@ -13,11 +13,12 @@ import {
   demoClinicCatalog,
   seedDemoClinic,
 } from '#local/seed/demo-clinic.ts';
+import { newJourneyRecord } from '#model/journey.ts';
+import type { SubmissionRecord, VisitRequest } from '#model/patient-records.ts';
 import { loadCatalog } from '#shared/catalog-store.ts';
 import { hashApiKey } from '#shared/http/api-key.ts';
-import { getJourney, newJourneyRecord } from '#shared/journey-store.ts';
+import { getJourney } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
-import type { SubmissionRecord, VisitRequest } from '#shared/patient-records.ts';
 import type { TableRef } from '#shared/table.ts';
 
 const API_KEY = 'demo-api-key-for-tests';

@@ -3,9 +3,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { appointmentIdFor, bookEarliestSlot } from '#functions/scheduling/book-earliest.ts';
-import { type AppointmentRecord, bookSlot } from '#functions/scheduling/booking-store.ts';
 import { ensureTable } from '#local/create-table.ts';
 import { DEMO_APPOINTMENT_TYPES, DEMO_CLINIC_ID, DEMO_RESOURCES, demoClinicCatalog } from '#local/seed/demo-clinic.ts';
+import { type AppointmentRecord, bookSlot } from '#shared/appointment-store.ts';
 import { keys } from '#shared/keys.ts';
 import type { TableRef } from '#shared/table.ts';
 

@@ -7,15 +7,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeParkForStaff } from '#functions/journey/park-for-staff.handler.ts';
 import { ensureTable } from '#local/create-table.ts';
-import {
-  beginAttempt,
-  closeJourney,
-  getJourney,
-  holdStoppedJourney,
-  type JourneyRecord,
-  newJourneyRecord,
-  updateStage,
-} from '#shared/journey-store.ts';
+import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
+import { beginAttempt, closeJourney, getJourney, holdStoppedJourney, updateStage } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import type { TableRef } from '#shared/table.ts';
 

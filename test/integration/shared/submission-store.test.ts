@@ -3,8 +3,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable } from '#local/create-table.ts';
+import type { SubmissionRecord } from '#model/patient-records.ts';
 import { keys } from '#shared/keys.ts';
-import type { SubmissionRecord } from '#shared/patient-records.ts';
 import { readSubmission } from '#shared/submission-store.ts';
 import type { TableRef } from '#shared/table.ts';
 

@@ -1,6 +1,6 @@
-import type { ClinicProfile } from '#shared/clinic-catalog.ts';
-import { type AppointmentSummary, type JourneyRecord, newJourneyRecord } from '#shared/journey-store.ts';
-import type { PatientRecord } from '#shared/patient-records.ts';
+import type { ClinicProfile } from '#model/clinic-catalog.ts';
+import { type AppointmentSummary, type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
+import type { PatientRecord } from '#model/patient-records.ts';
 
 /** 2026-03-03 14:30 UTC is 9:30 AM in New York (EST) and 6:30 AM in Los Angeles (PST). */
 export const appointment: AppointmentSummary = {

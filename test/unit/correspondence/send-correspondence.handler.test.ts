@@ -2,13 +2,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { CorrespondenceRequest } from '#contract/journey-workflow.ts';
 import { type Mailer, markNotSent, type OutgoingEmail } from '#functions/correspondence/mailer-port.ts';
 import { makeHandler, NO_EMAIL_CONSENT_REASON, UNCERTAIN_DELIVERY_REASON } from '#functions/correspondence/send-correspondence.handler.ts';
+import type { JourneyRecord } from '#model/journey.ts';
+import type { PatientRecord } from '#model/patient-records.ts';
 import { TransientDependencyError } from '#shared/errors.ts';
-import type { CorrespondenceRequest } from '#shared/journey-contract.ts';
-import type { JourneyRecord } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
-import type { PatientRecord } from '#shared/patient-records.ts';
 import { clinicProfile, journeyWithAppointment, patient } from './fixtures.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);

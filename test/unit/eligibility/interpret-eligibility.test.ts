@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { BenefitEntry, EligibilityResponse } from '#functions/eligibility/eligibility-port.ts';
-import { estimatePatientResponsibility, interpretEligibility } from '#functions/eligibility/interpret-eligibility.ts';
+import { interpretEligibility } from '#functions/eligibility/interpret-eligibility.ts';
 import { fromStediResponse, type StediEligibilityResponse } from '#functions/eligibility/stedi-eligibility-adapter.ts';
 import { answerEligibility, TEST_MEMBERS, TEST_PAYER } from '#local/clearinghouse-simulator/responses.ts';
+import { estimatePatientResponsibility } from '#model/patient-share.ts';
 
 /** The simulator's answer for a member, as the adapter hands it to the domain. */
 function simulated(memberId: string, serviceTypeCode: string): EligibilityResponse {

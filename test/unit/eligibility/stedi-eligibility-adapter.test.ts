@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TRANSIENT_ERRORS } from '#contract/journey-workflow.ts';
 import { controlNumberFor, type EligibilityRequest } from '#functions/eligibility/eligibility-port.ts';
 import {
   createStediEligibilityAdapter,
@@ -7,7 +8,6 @@ import {
   parseDollarsToCents,
   toStediRequest,
 } from '#functions/eligibility/stedi-eligibility-adapter.ts';
-import { TRANSIENT_ERRORS } from '#shared/journey-contract.ts';
 
 const request: EligibilityRequest = {
   controlNumber: '123456789',

@@ -2,16 +2,16 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { TRANSIENT_ERRORS } from '#contract/journey-workflow.ts';
 import type { EligibilityPort, EligibilityRequest, EligibilityResponse } from '#functions/eligibility/eligibility-port.ts';
 import { fromStediResponse, type StediEligibilityResponse } from '#functions/eligibility/stedi-eligibility-adapter.ts';
 import { answerEligibility, TEST_MEMBERS, TEST_PAYER } from '#local/clearinghouse-simulator/responses.ts';
+import type { AppointmentType, ClinicProfile } from '#model/clinic-catalog.ts';
+import { newJourneyRecord } from '#model/journey.ts';
+import type { CoverageRecord } from '#model/patient-records.ts';
 import { CATALOG_ITEM_TYPES } from '#shared/catalog-store.ts';
-import type { AppointmentType, ClinicProfile } from '#shared/clinic-catalog.ts';
 import { TransientDependencyError } from '#shared/errors.ts';
-import { TRANSIENT_ERRORS } from '#shared/journey-contract.ts';
-import { newJourneyRecord } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
-import type { CoverageRecord } from '#shared/patient-records.ts';
 
 // The handler module builds the real adapter at import; give it the configuration a deployment would.
 vi.hoisted(() => {

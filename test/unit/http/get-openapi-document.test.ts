@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { handler } from '#shared/http/get-openapi-document.handler.ts';
+import { handler } from '#functions/api/get-openapi-document.handler.ts';
 
 describe('Function: getOpenApiDocument handler', () => {
   it('answers 200 with the committed OpenAPI document as uncacheable JSON', async () => {

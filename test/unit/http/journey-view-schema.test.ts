@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { type JourneyViewBody, JourneyViewSchema } from '#contract/api/journey-view-schema.ts';
+import { StaffDecisionBodySchema } from '#contract/api/staff-decision-schema.ts';
 import { toJourneyView } from '#functions/journey/journey-view.ts';
-import { type JourneyViewBody, JourneyViewSchema } from '#shared/http/journey-view-schema.ts';
-import { StaffDecisionBodySchema } from '#shared/http/staff-decision-schema.ts';
-import { newJourneyRecord } from '#shared/journey-store.ts';
+import { newJourneyRecord } from '#model/journey.ts';
 
 const journey = newJourneyRecord(
   { clinicId: 'clinic-1', journeyId: '3f1b7c2e-4d5a-4b6c-8d7e-9f0a1b2c3d4e', submissionId: 's-1', patientId: 'p-1' },

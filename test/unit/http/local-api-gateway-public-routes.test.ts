@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FunctionName } from '#infra/function-catalog.ts';
+import type { FunctionName } from '#contract/function-catalog.ts';
 import { type LocalApiGateway, startApiGateway } from '#local/api-gateway.ts';
 import { invokeFunction } from '#local/lambda-runtime.ts';
 

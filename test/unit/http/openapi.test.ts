@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { API_ROUTES } from '#infra/api-routes.ts';
-import { buildOpenApiDocument, renderOpenApiDocument } from '#shared/http/openapi.ts';
+import { buildOpenApiDocument, renderOpenApiDocument } from '#contract/api/openapi.ts';
+import { API_ROUTES } from '#contract/api-routes.ts';
 
 type Operation = {
   security?: Record<string, string[]>[];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { isPathId, PathIdSchema } from '#contract/api/path-ids.ts';
 import { HttpError } from '#shared/http/http-error.ts';
-import { isPathId, PathIdSchema, pathIds } from '#shared/http/path-parameters.ts';
+import { pathIds } from '#shared/http/path-parameters.ts';
 import { BAD_PATH_IDS } from './bad-path-ids.ts';
 
 function thrown(action: () => unknown): HttpError {

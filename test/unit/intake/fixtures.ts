@@ -1,4 +1,4 @@
-import type { IntakeSubmissionInput } from '#functions/intake/submission-schema.ts';
+import type { IntakeSubmissionInput } from '#contract/api/submission-schema.ts';
 
 type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 

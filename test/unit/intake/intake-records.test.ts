@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { IntakeSubmissionSchema } from '#contract/api/submission-schema.ts';
 import { canonicalJson, coverageRecord, newPatientRecord, submissionBodyHash, submissionRecord } from '#functions/intake/intake-records.ts';
 import { normaliseName, patientMatchHash } from '#functions/intake/patient-match.ts';
-import { IntakeSubmissionSchema } from '#functions/intake/submission-schema.ts';
 import { validSubmissionBody } from './fixtures.ts';
 
 const now = new Date('2026-11-27T10:00:00.000Z');

@@ -9,8 +9,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { IntakeSubmissionSchema } from '#contract/api/submission-schema.ts';
 import { submissionBodyHash } from '#functions/intake/intake-records.ts';
-import { IntakeSubmissionSchema } from '#functions/intake/submission-schema.ts';
 import { handler } from '#functions/intake/submit-intake.handler.ts';
 import { keys } from '#shared/keys.ts';
 import { apiEvent, lambdaContext } from '../http/api-event.ts';

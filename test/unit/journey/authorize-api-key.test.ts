@@ -3,8 +3,8 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { makeAuthorizer } from '#functions/api/authorize-api-key.handler.ts';
 import { hashApiKey } from '#shared/http/api-key.ts';
-import { makeAuthorizer } from '#shared/http/authorize-api-key.handler.ts';
 import { keys } from '#shared/keys.ts';
 import { BAD_PATH_IDS } from '../http/bad-path-ids.ts';
 

@@ -3,12 +3,12 @@ import { DescribeExecutionCommand, RedriveExecutionCommand, SendTaskSuccessComma
 import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { StaffDecision } from '#contract/journey-workflow.ts';
 import { makeDecideStaffTask } from '#functions/journey/decide-staff-task.handler.ts';
-import type { StaffTask } from '#functions/journey/staff-task-store.ts';
-import { type AppointmentRecord, bookSlot } from '#functions/scheduling/booking-store.ts';
-import type { StaffDecision } from '#shared/journey-contract.ts';
-import { type JourneyRecord, newJourneyRecord } from '#shared/journey-store.ts';
+import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
+import { type AppointmentRecord, bookSlot } from '#shared/appointment-store.ts';
 import { keys } from '#shared/keys.ts';
+import type { StaffTask } from '#shared/staff-task-store.ts';
 import { apiEvent, lambdaContext } from '../http/api-event.ts';
 import { inMemoryTable, transactionCancelled } from './in-memory-table.ts';
 

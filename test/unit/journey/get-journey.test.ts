@@ -4,7 +4,7 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeGetJourney } from '#functions/journey/get-journey.handler.ts';
-import { newJourneyRecord } from '#shared/journey-store.ts';
+import { newJourneyRecord } from '#model/journey.ts';
 import { keys } from '#shared/keys.ts';
 import { BAD_PATH_IDS } from '../http/bad-path-ids.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toJourneyView } from '#functions/journey/journey-view.ts';
-import { type JourneyRecord, newJourneyRecord } from '#shared/journey-store.ts';
+import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
 
 function bookedJourney(): JourneyRecord {
   const journey = newJourneyRecord(

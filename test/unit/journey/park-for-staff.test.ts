@@ -4,11 +4,11 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { ParkForStaffRequest } from '#contract/journey-workflow.ts';
 import { makeParkForStaff } from '#functions/journey/park-for-staff.handler.ts';
-import { staffTaskId } from '#functions/journey/staff-task-store.ts';
-import type { ParkForStaffRequest } from '#shared/journey-contract.ts';
-import { newJourneyRecord } from '#shared/journey-store.ts';
+import { newJourneyRecord } from '#model/journey.ts';
 import { keys } from '#shared/keys.ts';
+import { staffTaskId } from '#shared/staff-task-store.ts';
 import { inMemoryTable } from './in-memory-table.ts';
 
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));

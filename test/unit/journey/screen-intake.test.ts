@@ -4,9 +4,9 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeScreenIntake } from '#functions/intake/screen-intake.handler.ts';
-import { staffTaskId } from '#functions/journey/staff-task-store.ts';
-import { newJourneyRecord } from '#shared/journey-store.ts';
+import { newJourneyRecord } from '#model/journey.ts';
 import { keys } from '#shared/keys.ts';
+import { staffTaskId } from '#shared/staff-task-store.ts';
 import { inMemoryTable } from './in-memory-table.ts';
 
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { STAFF_ACTIONS_BY_STAGE, type StageName } from '#contract/journey-workflow.ts';
 import { allowedActions, stageAfterDecision } from '#functions/journey/staff-decision.ts';
-import { STAFF_ACTIONS_BY_STAGE, type StageName } from '#shared/journey-contract.ts';
 
 const STAGES = Object.keys(STAFF_ACTIONS_BY_STAGE) as StageName[];
 

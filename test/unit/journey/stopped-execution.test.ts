@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { stageAtStop, stoppedReason } from '#functions/journey/stopped-execution.ts';
-import { newJourneyRecord } from '#shared/journey-store.ts';
+import { newJourneyRecord } from '#model/journey.ts';
 
 const journey = () =>
   newJourneyRecord({ clinicId: 'c1', journeyId: 'j1', submissionId: 's1', patientId: 'p1' }, new Date('2026-12-01T10:00:00Z'));

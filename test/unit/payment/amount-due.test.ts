@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { amountDueNow, visitChargeIdempotencyKey } from '#functions/payment/amount-due.ts';
+import { amountDueNow, visitChargeIdempotencyKey } from '#model/patient-share.ts';
 
 describe('Function: amountDueNow', () => {
   it('charges what eligibility says is due when nothing is paid', () => {

@@ -8,6 +8,7 @@ vi.hoisted(() => {
   process.env.PAYMENTS_API_KEY ??= 'sk_test_unit';
 });
 
+import { TRANSIENT_ERRORS } from '#contract/journey-workflow.ts';
 import { DECLINED_REASON, DEFERRED_REASON, makeHandler, NO_PAYMENT_METHOD_REASON } from '#functions/payment/collect-payment.handler.ts';
 import {
   type ChargeAttempts,
@@ -18,9 +19,8 @@ import {
   type PaymentProcessor,
 } from '#functions/payment/payment-port.ts';
 import type { PaymentRecord } from '#functions/payment/payment-store.ts';
+import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
 import { TransientDependencyError } from '#shared/errors.ts';
-import { TRANSIENT_ERRORS } from '#shared/journey-contract.ts';
-import { type JourneyRecord, newJourneyRecord } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { TRANSIENT_ERRORS } from '#contract/journey-workflow.ts';
 import {
   CHARGE_DESCRIPTION,
   journeySearchQuery,
   SEARCH_LAG_ALLOWANCE_MS,
   StripePaymentAdapter,
 } from '#functions/payment/stripe-payment-adapter.ts';
-import { TRANSIENT_ERRORS } from '#shared/journey-contract.ts';
 
 interface Captured {
   url: string;

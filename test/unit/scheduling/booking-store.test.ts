@@ -2,7 +2,7 @@ import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dy
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type AppointmentRecord, bookSlot, transactionSize } from '#functions/scheduling/booking-store.ts';
+import { type AppointmentRecord, bookSlot, transactionSize } from '#shared/appointment-store.ts';
 import { keys } from '#shared/keys.ts';
 
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));

@@ -9,7 +9,7 @@ import {
   searchWindow,
   summarizeSlot,
 } from '#functions/scheduling/find-slots.ts';
-import type { AppointmentType, ClinicCatalog, Resource } from '#shared/clinic-catalog.ts';
+import type { AppointmentType, ClinicCatalog, Resource } from '#model/clinic-catalog.ts';
 
 const weekdays = (ranges: Array<{ start: string; end: string }>): Resource['weeklyHours'] => ({
   MON: ranges,

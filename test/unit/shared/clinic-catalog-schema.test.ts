@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { demoClinicCatalog } from '#local/seed/demo-clinic.ts';
-import type { ClinicCatalog } from '#shared/clinic-catalog.ts';
-import { ClinicCatalogSchema } from '#shared/clinic-catalog-schema.ts';
+import type { ClinicCatalog } from '#model/clinic-catalog.ts';
+import { ClinicCatalogSchema } from '#model/clinic-catalog-schema.ts';
 
 const paths = (value: unknown) => (ClinicCatalogSchema.safeParse(value).error?.issues ?? []).map((i) => i.path.join('.'));
 

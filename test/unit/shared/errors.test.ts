@@ -6,8 +6,8 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { TRANSIENT_ERRORS } from '#contract/journey-workflow.ts';
 import { isTransientAwsError, TransientDependencyError, withTransientAwsErrors } from '#shared/errors.ts';
-import { TRANSIENT_ERRORS } from '#shared/journey-contract.ts';
 
 const $metadata = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
 /** A Node.js socket error as the SDK's HTTP handler lets it through once its own retries are spent. */

@@ -2,7 +2,7 @@ import { clearCaches } from '@aws-lambda-powertools/parameters';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ENV } from '#infra/function-catalog.ts';
+import { ENV } from '#contract/function-catalog.ts';
 import { resolveApiKey, secretProvider } from '#shared/secrets.ts';
 
 // Powertools' getSecret builds its own SecretsManagerClient; mocking the class stubs send on every instance.

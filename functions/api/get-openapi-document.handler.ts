@@ -1,5 +1,5 @@
 import openApiDocument from '#docs/openapi.json' with { type: 'json' };
-import { json } from './response.ts';
+import { json } from '#shared/http/response.ts';
 
 /**
  * GET /openapi.json, served without an API key: the committed docs/openapi.json, bundled into the function (a test

@@ -1,8 +1,8 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TRANSIENT_ERRORS } from '#contract/journey-workflow.ts';
 import { recordAudit } from '#shared/audit.ts';
 import { TransientDependencyError } from '#shared/errors.ts';
-import { TRANSIENT_ERRORS } from '#shared/journey-contract.ts';
 import { keys } from '#shared/keys.ts';
 import { conditionHeld, type TableRef } from '#shared/table.ts';
 import { openStaffTask, type StaffTask } from './staff-task-store.ts';

@@ -1,11 +1,11 @@
 import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { JourneyRef } from '#contract/journey-workflow.ts';
+import { type BusyCalendar, GRANULE_MINUTES, granuleStarts, type Interval } from '#functions/scheduling/find-slots.ts';
+import type { AppointmentSummary } from '#model/journey.ts';
 import { type AuditEvent, auditItem } from '#shared/audit.ts';
-import type { JourneyRef } from '#shared/journey-contract.ts';
-import type { AppointmentSummary } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import type { TableRef } from '#shared/table.ts';
-import { type BusyCalendar, GRANULE_MINUTES, granuleStarts, type Interval } from './find-slots.ts';
 
 /**
  * Booking store. A booking is one TransactWriteItems: the appointment item plus one "busy" item per resource per

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { StaffDecision, StageName } from '#contract/journey-workflow.ts';
+import type { StageState } from '#model/journey.ts';
 import { type AuditEvent, auditItem } from '#shared/audit.ts';
-import type { StaffDecision, StageName } from '#shared/journey-contract.ts';
-import type { StageState } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { conditionHeld, type TableRef } from '#shared/table.ts';
 

@@ -28,7 +28,7 @@ export interface FunctionSpec {
 
 export const FUNCTIONS = {
   authorizeApiKey: {
-    entry: 'functions/shared/http/authorize-api-key.handler.ts',
+    entry: 'functions/api/authorize-api-key.handler.ts',
     description: 'HTTP API authorizer: checks the x-api-key hash against the clinic in the path',
     memorySize: 256,
     timeoutSeconds: 5,
@@ -56,7 +56,7 @@ export const FUNCTIONS = {
     needs: ['table', 'completeStaffTask', 'redriveJourney'],
   },
   getOpenApiDocument: {
-    entry: 'functions/shared/http/get-openapi-document.handler.ts',
+    entry: 'functions/api/get-openapi-document.handler.ts',
     description: 'GET openapi.json (no API key): the OpenAPI 3.1 description of this API, as in docs/openapi.json',
     memorySize: 128,
     timeoutSeconds: 3,

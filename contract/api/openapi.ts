@@ -1,12 +1,12 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { IntakeSubmissionSchema, SubmissionAcceptedSchema } from '#functions/intake/submission-schema.ts';
-import { API_ROUTES, type ApiRoute } from '#infra/api-routes.ts';
+import { API_ROUTES, type ApiRoute } from '#contract/api-routes.ts';
 import { MessageErrorSchema, ValidationErrorSchema } from './error-schemas.ts';
 import { IDEMPOTENCY_KEY_HEADER, IdempotencyKeySchema } from './idempotency-key.ts';
 import { JourneyViewSchema } from './journey-view-schema.ts';
-import { PathIdSchema } from './path-parameters.ts';
+import { PathIdSchema } from './path-ids.ts';
 import { StaffDecisionBodySchema, StaffDecisionRecordedSchema } from './staff-decision-schema.ts';
+import { IntakeSubmissionSchema, SubmissionAcceptedSchema } from './submission-schema.ts';
 
 type Operation = Omit<RouteConfig, 'method' | 'path'>;
 type Responses = Operation['responses'];
@@ -40,7 +40,7 @@ const BODY_RESPONSES: Responses = {
 
 const clinicId = PathIdSchema.meta({ description: 'The clinic the API key belongs to.', example: 'demo-clinic' });
 
-/** What each route in infra/api-routes.ts does, keyed by "METHOD path". */
+/** What each route in contract/api-routes.ts does, keyed by "METHOD path". */
 const OPERATIONS: Record<string, Operation> = {
   'POST /v1/clinics/{clinicId}/intake-submissions': {
     operationId: 'submitIntake',

@@ -1,12 +1,12 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
+import { isPathId } from '#contract/api/path-ids.ts';
 import { dynamo } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
+import { hashApiKey } from '#shared/http/api-key.ts';
 import { keys } from '#shared/keys.ts';
 import { log } from '#shared/observability.ts';
 import type { TableRef } from '#shared/table.ts';
-import { hashApiKey } from './api-key.ts';
-import { isPathId } from './path-parameters.ts';
 
 /** What a successful authorization hands the route handler (event.requestContext.authorizer.lambda). */
 export interface ClinicAuthorization {

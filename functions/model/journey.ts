@@ -1,0 +1,84 @@
+/** The journey as the product holds it: the read model staff see, and the rules of its attempts. */
+import type { JourneyRef, JourneyStatus, StageName, StageStatus } from '#contract/journey-workflow.ts';
+
+export interface StageState {
+  status: StageStatus;
+  /** ISO time of the last change. */
+  at: string;
+  /** Why the stage is waiting or failed, in words staff can act on; never PHI. */
+  reason?: string;
+  /** The open staff task when the stage waits for a person (POST staff-tasks/{taskId}/decision resumes it). */
+  staffTaskId?: string;
+}
+
+/** What the front desk sees about the booked appointment (no clinical details). */
+export interface AppointmentSummary {
+  appointmentId: string;
+  appointmentType: string;
+  start: string;
+  end: string;
+  timeZone: string;
+  location: { id: string; name: string; address: string };
+  department: { id: string; name: string };
+  provider: { id: string; name: string };
+  /** A bookable room or device (e.g. the MRI scanner) held alongside the provider. */
+  resource?: { id: string; name: string };
+}
+
+export interface Amounts {
+  currency: 'USD';
+  /** What the patient owes for this visit, from the eligibility response (copay or estimate). */
+  dueCents?: number;
+  paidCents?: number;
+}
+
+/** The journey item (keys.journey): the read model of one patient journey. */
+export interface JourneyRecord extends JourneyRef {
+  type: 'Journey';
+  submissionId: string;
+  patientId: string;
+  status: JourneyStatus;
+  createdAt: string;
+  updatedAt: string;
+  stages: Record<StageName, StageState>;
+  appointment?: AppointmentSummary;
+  amounts: Amounts;
+  /**
+   * The fence of the task attempt that may write the journey now: every task claims the next number when it starts
+   * (beginAttempt), and its writes hold only while the number is still its own. A parked, redriven or finished journey
+   * has moved the fence on, so a task that timed out but still runs can never write over a newer state.
+   */
+  attempt: number;
+}
+
+/** A journey as one task attempt holds it: what it writes must carry the attempt it claimed. */
+export type JourneyAttempt = JourneyRef & { attempt: number };
+
+/** A newer attempt (a retry, a park, the journey's end) has claimed the journey: this attempt's result is void. */
+export class StaleAttemptError extends Error {
+  override name = 'StaleAttempt';
+}
+
+/** The journey a task was started for does not exist: no retry can help. */
+export class JourneyNotFoundError extends Error {
+  override name = 'JourneyNotFound';
+}
+
+export const STAGES: readonly StageName[] = ['INTAKE', 'ELIGIBILITY', 'SCHEDULING', 'PAYMENT', 'CONFIRMATION'];
+
+export function newJourneyRecord(ref: JourneyRef & { submissionId: string; patientId: string }, now: Date): JourneyRecord {
+  const at = now.toISOString();
+  return {
+    ...ref,
+    type: 'Journey',
+    status: 'RUNNING',
+    createdAt: at,
+    updatedAt: at,
+    amounts: { currency: 'USD' },
+    attempt: 0,
+    stages: Object.fromEntries(STAGES.map((s) => [s, { status: s === 'INTAKE' ? 'IN_PROGRESS' : 'PENDING', at }])) as Record<
+      StageName,
+      StageState
+    >,
+  };
+}

@@ -1,0 +1,50 @@
+import type { Amounts } from './journey.ts';
+
+/** The plan's cost-sharing terms for a service, as eligibility read them (all in integer cents or percent). */
+export interface CostSharing {
+  copayCents?: number;
+  coinsurancePercent?: number;
+  deductibleRemainingCents?: number;
+}
+
+export type AmountDue = { kind: 'CHARGE'; amountCents: number } | { kind: 'NOTHING_DUE' };
+
+/**
+ * What to charge now: what eligibility says the patient owes for this visit, less what they already paid.
+ * No estimate (e.g. staff moved the journey past eligibility) means nothing is charged automatically: the desk
+ * collects at the visit rather than the system guessing an amount.
+ */
+export function amountDueNow(amounts: Pick<Amounts, 'dueCents' | 'paidCents'>): AmountDue {
+  const due = amounts.dueCents ?? 0;
+  const paid = amounts.paidCents ?? 0;
+  if (!Number.isInteger(due) || !Number.isInteger(paid)) throw new Error('Amounts must be whole cents');
+  const remaining = due - paid;
+  return remaining > 0 ? { kind: 'CHARGE', amountCents: remaining } : { kind: 'NOTHING_DUE' };
+}
+
+/** The one charge per visit: derived from the journey, so a retried task or redriven execution reuses it. */
+export function visitChargeIdempotencyKey(journeyId: string): string {
+  return `journey-${journeyId}-visit-charge`;
+}
+
+/**
+ * What the patient is expected to pay at the desk for a visit with this allowed amount, in integer cents:
+ * a flat copay when the plan has one (capped at the allowed amount); otherwise what is left of the deductible
+ * (up to the allowed amount) plus the co-insurance share of the rest, rounded half up.
+ * Unknown terms count as nothing owed: the desk collects what is certainly due, the claim settles the rest.
+ */
+export function estimatePatientResponsibility(summary: CostSharing, allowedAmountCents: number): number {
+  const allowed = Math.max(0, Math.round(allowedAmountCents));
+  const hasPercentageTerms = summary.coinsurancePercent !== undefined || summary.deductibleRemainingCents !== undefined;
+  // A $0 copay next to co-insurance or a deductible means "no copay, cost sharing applies" (payers send both).
+  if (summary.copayCents !== undefined && (summary.copayCents > 0 || !hasPercentageTerms)) return Math.min(summary.copayCents, allowed);
+
+  const deductiblePart = Math.min(summary.deductibleRemainingCents ?? 0, allowed);
+  const rest = allowed - deductiblePart;
+  const coinsurancePart = roundHalfUp((rest * (summary.coinsurancePercent ?? 0)) / 100);
+  return deductiblePart + coinsurancePart;
+}
+
+function roundHalfUp(value: number): number {
+  return Math.floor(value + 0.5);
+}
