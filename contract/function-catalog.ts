@@ -22,7 +22,7 @@ export interface FunctionSpec {
     | 'email'
     | 'staffAlerts'
   >;
-  /** Invoked by an EventBridge rule (asynchronously, with the rule's retries and dead-letter queue) rather than by a caller. */
+  /** Fed by a queue of events (journeyStatusChange: the stopped-execution rule's SQS queue) rather than by a caller. */
   trigger?: 'journeyStatusChange';
 }
 

@@ -4,13 +4,15 @@
  * never names, birth dates, member IDs or answers (PHI discipline, see docs/decisions.md).
  */
 
-/** The execution input, and what every task receives. */
-export interface JourneyRef {
-  clinicId: string;
-  journeyId: string;
-}
+import { z } from 'zod';
+import { PathIdSchema } from '#contract/api/path-ids.ts';
 
-export type StageName = 'INTAKE' | 'ELIGIBILITY' | 'SCHEDULING' | 'PAYMENT' | 'CONFIRMATION';
+/** The execution input, and what every task receives. Each task parses its input with its schema below. */
+export const JourneyRefSchema = z.object({ clinicId: PathIdSchema, journeyId: PathIdSchema });
+export type JourneyRef = z.infer<typeof JourneyRefSchema>;
+
+export const StageNameSchema = z.enum(['INTAKE', 'ELIGIBILITY', 'SCHEDULING', 'PAYMENT', 'CONFIRMATION']);
+export type StageName = z.infer<typeof StageNameSchema>;
 export type StageStatus = 'PENDING' | 'IN_PROGRESS' | 'COMPLETED' | 'WAITING_FOR_STAFF' | 'FAILED' | 'SKIPPED';
 export type JourneyStatus = 'RUNNING' | 'WAITING_FOR_STAFF' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
 
@@ -31,12 +33,18 @@ export interface PaymentResult {
   outcome: 'PAID' | 'DECLINED' | 'NOTHING_DUE' | 'NO_PAYMENT_METHOD' | 'DEFERRED';
 }
 
-export type CorrespondenceKind = 'APPOINTMENT_CONFIRMATION' | 'PAYMENT_REQUEST';
-
 /** SendCorrespondence input (Parameters of SendConfirmation / SendPaymentRequest). */
-export interface CorrespondenceRequest extends JourneyRef {
-  kind: CorrespondenceKind;
-}
+export const CorrespondenceRequestSchema = JourneyRefSchema.extend({ kind: z.enum(['APPOINTMENT_CONFIRMATION', 'PAYMENT_REQUEST']) });
+export type CorrespondenceRequest = z.infer<typeof CorrespondenceRequestSchema>;
+export type CorrespondenceKind = CorrespondenceRequest['kind'];
+
+/**
+ * CollectPayment input: CHARGE (CollectPayment) charges what is due unless the processor already holds a charge;
+ * DEFER (DeferPayment, after staff PROCEED at a payment park) never charges.
+ */
+export const CollectPaymentRequestSchema = JourneyRefSchema.extend({ mode: z.enum(['CHARGE', 'DEFER']).default('CHARGE') });
+export type CollectPaymentRequest = z.input<typeof CollectPaymentRequestSchema>;
+export type CollectPaymentMode = z.output<typeof CollectPaymentRequestSchema>['mode'];
 
 /** SendCorrespondence → $.correspondence (ResultPath); never read by a Choice, kept for the execution history. */
 export interface CorrespondenceResult {
@@ -44,12 +52,13 @@ export interface CorrespondenceResult {
 }
 
 /** ParkForStaff input: sent with .waitForTaskToken; the journey resumes when staff decide. */
-export interface ParkForStaffRequest extends JourneyRef {
-  stage: StageName;
-  taskToken: string;
+export const ParkForStaffRequestSchema = JourneyRefSchema.extend({
+  stage: StageNameSchema,
+  taskToken: z.string().min(1),
   /** The Catch's output when the stage failed after its retries; `{}` for a business outcome (seeded by the workflow). */
-  error?: { Error?: string; Cause?: string };
-}
+  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+});
+export type ParkForStaffRequest = z.infer<typeof ParkForStaffRequestSchema>;
 
 /** What staff decide (SendTaskSuccess output) → $.staffDecision */
 export interface StaffDecision {
@@ -75,9 +84,8 @@ export const STAFF_ACTIONS_BY_STAGE: Readonly<Record<StageName, readonly StaffDe
 export const TRIAGE_ACTIONS: readonly StaffDecision['action'][] = ['PROCEED'];
 
 /** FinishJourney input: how the journey ended. */
-export interface FinishJourneyRequest extends JourneyRef {
-  outcome: 'COMPLETED' | 'CANCELLED' | 'FAILED';
-}
+export const FinishJourneyRequestSchema = JourneyRefSchema.extend({ outcome: z.enum(['COMPLETED', 'CANCELLED', 'FAILED']) });
+export type FinishJourneyRequest = z.infer<typeof FinishJourneyRequestSchema>;
 
 /**
  * Error names the handlers throw for Step Functions' Retry/Catch. A Lambda error's name becomes the state's error

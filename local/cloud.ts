@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -147,9 +148,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ...(options.stateOverrides ? { stateOverrides: options.stateOverrides } : {}),
       ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
       ...(options.dataDir ? { persistDir: join(options.dataDir, 'step-functions') } : {}),
-      // EventBridge's rule on stopped executions, locally: the same function, with EventBridge-like retries.
+      // EventBridge's rule on stopped executions and its queue (JourneyStatusEvents), locally: the same function gets the
+      // event as an SQS record, and a failed delivery is retried as the queue would offer it again.
       onStatusChange: async (event) => {
-        if (['FAILED', 'TIMED_OUT', 'ABORTED'].includes(event.detail.status)) await invokeFunction('recordExecutionOutcome', event);
+        if (!['FAILED', 'TIMED_OUT', 'ABORTED'].includes(event.detail.status)) return;
+        await invokeFunction('recordExecutionOutcome', {
+          Records: [{ messageId: randomUUID(), eventSource: 'aws:sqs', body: JSON.stringify(event) }],
+        });
       },
       log: say,
     });

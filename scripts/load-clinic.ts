@@ -14,7 +14,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { demoClinicCatalog } from '#local/seed/demo-clinic.ts';
 import { ClinicCatalogSchema } from '#model/clinic-catalog-schema.ts';
 import { putCatalog } from '#shared/catalog-store.ts';
-import { newApiKey, storeApiKey } from '#shared/http/api-key.ts';
+import { newApiKey } from '#shared/http/api-key.ts';
+import { storeApiKey } from '#shared/http/api-key-store.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

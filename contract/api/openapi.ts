@@ -48,7 +48,7 @@ const OPERATIONS: Record<string, Operation> = {
     description:
       'Validates the form, registers or matches the patient, records the submission and starts the journey ' +
       '(screening, eligibility, scheduling, payment, confirmation). Idempotent: a repeat of the same body, or of the same ' +
-      'Idempotency-Key, within 7 days returns the first journey instead of starting another.',
+      'Idempotency-Key, however late, returns the first journey instead of starting another.',
     tags: ['Intake'],
     request: {
       params: z.object({ clinicId }),

@@ -4,15 +4,10 @@ import { isPathId } from '#contract/api/path-ids.ts';
 import { dynamo } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
 import { hashApiKey } from '#shared/http/api-key.ts';
+import type { ClinicAuthorization } from '#shared/http/authorized-clinic.ts';
 import { keys } from '#shared/keys.ts';
 import { log } from '#shared/observability.ts';
 import type { TableRef } from '#shared/table.ts';
-
-/** What a successful authorization hands the route handler (event.requestContext.authorizer.lambda). */
-export interface ClinicAuthorization {
-  clinicId: string;
-  keyId: string;
-}
 
 type Result = APIGatewaySimpleAuthorizerWithContextResult<ClinicAuthorization | Record<string, never>>;
 

@@ -5,7 +5,7 @@ import type { ClinicProfile } from '#model/clinic-catalog.ts';
 import type { JourneyAttempt, JourneyRecord } from '#model/journey.ts';
 import type { PatientRecord } from '#model/patient-records.ts';
 import { amountDueNow } from '#model/patient-share.ts';
-import { recordAudit } from '#shared/audit.ts';
+import { recordAudit } from '#shared/audit-store.ts';
 import { dynamo, ses } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
 import { withTransientAwsErrors } from '#shared/errors.ts';
@@ -18,7 +18,7 @@ import type { ComposedEmail } from './compose-format.ts';
 import { composePaymentRequest } from './compose-payment-request.ts';
 import { type Mailer, wasNotSent } from './mailer-port.ts';
 import { claimMessage, type MessageRecord, markMessageSent, releaseClaim } from './message-store.ts';
-import { SesMailer } from './ses-mailer.ts';
+import { SesMailer } from './ses-mail-adapter.ts';
 
 export interface SendCorrespondenceDeps {
   table: TableRef;

@@ -2,7 +2,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { JourneyRef } from '#contract/journey-workflow.ts';
 import type { JourneyRecord } from '#model/journey.ts';
 import type { CoverageRecord } from '#model/patient-records.ts';
-import { recordAudit } from '#shared/audit.ts';
+import { recordAudit } from '#shared/audit-store.ts';
 import { loadCatalog } from '#shared/catalog-store.ts';
 import { keys } from '#shared/keys.ts';
 import { readSubmission } from '#shared/submission-store.ts';

@@ -22,8 +22,6 @@ export interface IntakeWrite {
   clinicId: string;
   idempotencyKey: string;
   bodyHash: string;
-  /** Epoch seconds after which the idempotency entry no longer applies (and DynamoDB's TTL may delete it). */
-  idempotencyExpiresAt: number;
   patient: { kind: 'new'; record: PatientRecord; matchHash: string } | { kind: 'existing'; update: PatientContactUpdate };
   coverage: CoverageRecord;
   submission: SubmissionRecord;
@@ -41,25 +39,23 @@ export type IntakeWriteOutcome = 'WRITTEN' | 'DUPLICATE' | 'PATIENT_MATCH_TAKEN'
 
 /** The intake's port to storage. */
 export interface IntakeStore {
-  /** The unexpired idempotency entry, if any (TTL deletion lags, so expiry is checked here too). */
-  findIdempotency(clinicId: string, idempotencyKey: string, now: Date): Promise<IdempotencyEntry | undefined>;
+  /** The idempotency entry, if any. Entries never expire: a replay of a finished journey's form, however late, returns it. */
+  findIdempotency(clinicId: string, idempotencyKey: string): Promise<IdempotencyEntry | undefined>;
   /** The patient registered under this match hash, if any. */
   findPatientIdByMatch(clinicId: string, matchHash: string): Promise<string | undefined>;
   writeIntake(write: IntakeWrite, now: Date): Promise<IntakeWriteOutcome>;
   journeyStatus(clinicId: string, journeyId: string): Promise<JourneyStatus | undefined>;
 }
 
-const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
-
 /** The DynamoDB adapter: one TransactWriteItems per intake, guarded by conditions on the idempotency and match items. */
 export function dynamoIntakeStore(table: TableRef): IntakeStore {
   const { client, tableName: TableName } = table;
   return {
-    async findIdempotency(clinicId, idempotencyKey, now) {
+    async findIdempotency(clinicId, idempotencyKey) {
       const { Item } = await client.send(
         new GetCommand({ TableName, Key: keys.submissionIdempotency(clinicId, idempotencyKey), ConsistentRead: true }),
       );
-      if (!Item || Number(Item.expiresAt) <= epochSeconds(now)) return undefined;
+      if (!Item) return undefined;
       return { submissionId: String(Item.submissionId), journeyId: String(Item.journeyId), bodyHash: String(Item.bodyHash) };
     },
 
@@ -85,11 +81,8 @@ export function dynamoIntakeStore(table: TableRef): IntakeStore {
             journeyId: journey.journeyId,
             bodyHash: write.bodyHash,
             createdAt: at,
-            expiresAt: write.idempotencyExpiresAt,
           },
-          // An expired entry that TTL has not deleted yet no longer counts.
-          ConditionExpression: 'attribute_not_exists(PK) OR expiresAt <= :now',
-          ExpressionAttributeValues: { ':now': epochSeconds(now) },
+          ConditionExpression: 'attribute_not_exists(PK)',
         },
       };
       const patientItems =

@@ -1,11 +1,11 @@
-import type { SNSClient } from '@aws-sdk/client-sns';
 import type { JourneyRef } from '#contract/journey-workflow.ts';
 import { dynamo, sns } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
 import { withTransientAwsErrors } from '#shared/errors.ts';
 import { beginAttempt, updateStage } from '#shared/journey-store.ts';
 import { log } from '#shared/observability.ts';
-import { openTaskAndAlert } from '#shared/staff-alerts.ts';
+import { snsStaffAlerts } from '#shared/sns-staff-alert-adapter.ts';
+import { openTaskAndAlert, type StaffAlertPort } from '#shared/staff-alerts.ts';
 import { staffTaskId } from '#shared/staff-task-store.ts';
 import { readSubmission } from '#shared/submission-store.ts';
 import type { TableRef } from '#shared/table.ts';
@@ -13,8 +13,7 @@ import { screenAnswers } from './triage.ts';
 
 export interface ScreenIntakeDeps {
   table: TableRef;
-  sns: SNSClient;
-  staffAlertsTopicArn: string;
+  alerts: StaffAlertPort;
   now?: () => Date;
 }
 
@@ -39,7 +38,7 @@ export function makeScreenIntake(deps: ScreenIntakeDeps) {
     if (triage.level !== 'NONE') {
       const taskId = staffTaskId(`${ref.clinicId}#${ref.journeyId}#TRIAGE`);
       await openTaskAndAlert(
-        { table: deps.table, sns: deps.sns, topicArn: deps.staffAlertsTopicArn },
+        { table: deps.table, alerts: deps.alerts },
         {
           type: 'StaffTask',
           clinicId: ref.clinicId,
@@ -70,7 +69,6 @@ export function makeScreenIntake(deps: ScreenIntakeDeps) {
 export const handler = withTransientAwsErrors(
   makeScreenIntake({
     table: { client: dynamo, tableName: requireEnv('tableName') },
-    sns,
-    staffAlertsTopicArn: requireEnv('staffAlertsTopicArn'),
+    alerts: snsStaffAlerts(sns, requireEnv('staffAlertsTopicArn')),
   }),
 );

@@ -10,7 +10,7 @@ import { idempotencyKeyHeader } from '#shared/http/idempotency-key.ts';
 import { parseJsonBody } from '#shared/http/parse-json-body.ts';
 import { type HttpResponse, json } from '#shared/http/response.ts';
 import { dynamoIntakeStore } from './intake-store.ts';
-import { sfnJourneyStarter } from './journey-starter.ts';
+import { sfnJourneyStarter } from './sfn-journey-starter-adapter.ts';
 import { makeSubmitIntake } from './submit-intake.ts';
 
 /** 64 KiB: a full intake is a few KiB; anything near this is not a form submission. */

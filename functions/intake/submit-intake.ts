@@ -7,8 +7,6 @@ import type { IntakeStore, IntakeWrite } from './intake-store.ts';
 import type { JourneyStarter } from './journey-starter.ts';
 import { patientMatchHash } from './patient-match.ts';
 
-/** How long a repeated submission maps to the first one's journey. */
-export const IDEMPOTENCY_TTL_DAYS = 7;
 /** Rounds of read-then-write when concurrent requests contend for the same items. */
 const MAX_ATTEMPTS = 5;
 
@@ -60,7 +58,7 @@ export function makeSubmitIntake(deps: SubmitIntakeDeps) {
 
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const at = now();
-      const existing = await deps.store.findIdempotency(clinicId, idempotencyKey, at);
+      const existing = await deps.store.findIdempotency(clinicId, idempotencyKey);
       if (existing) {
         if (existing.bodyHash !== bodyHash) return { outcome: 'KEY_REUSED' };
         const ref = { clinicId, journeyId: existing.journeyId };
@@ -84,7 +82,6 @@ export function makeSubmitIntake(deps: SubmitIntakeDeps) {
         clinicId,
         idempotencyKey,
         bodyHash,
-        idempotencyExpiresAt: Math.floor(at.getTime() / 1000) + IDEMPOTENCY_TTL_DAYS * 86_400,
         patient: matchedPatientId
           ? { kind: 'existing', update: patientContactUpdate(ids.patientId, body, at) }
           : { kind: 'new', record: newPatientRecord(clinicId, ids.patientId, body, at), matchHash },

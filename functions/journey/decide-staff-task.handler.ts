@@ -13,7 +13,7 @@ import { pathIds } from '#shared/http/path-parameters.ts';
 import { type HttpResponse, json } from '#shared/http/response.ts';
 import { getJourney } from '#shared/journey-store.ts';
 import { log } from '#shared/observability.ts';
-import { expireIfOpen, getStaffTask, recordDecision, type StaffTask } from '#shared/staff-task-store.ts';
+import { expireIfOpen, getStaffTask, recordDecision, reopenDecidedTask, type StaffTask } from '#shared/staff-task-store.ts';
 import type { TableRef } from '#shared/table.ts';
 import { endJourney } from './end-journey.ts';
 import { allowedActions, stageAfterDecision } from './staff-decision.ts';
@@ -56,14 +56,21 @@ export function makeDecideStaffTask(deps: DecideStaffTaskDeps) {
     }
   }
 
-  /** RETRY of a stopped execution: redrive it; one that can no longer be redriven (14 days on AWS) ends FAILED. */
+  /**
+   * RETRY of a stopped execution: redrive it; one that can no longer be redriven (14 days on AWS) ends FAILED. A redrive
+   * that fails for a reason that may pass is undone (the task reopened, the journey waiting on it again), so the journey
+   * never says RUNNING while its execution stays stopped.
+   */
   async function redrive(task: StaffTask, now: Date): Promise<void> {
     if (!task.executionArn) throw new Error(`Staff task ${task.taskId} names no execution`);
     try {
       await deps.sfn.send(new RedriveExecutionCommand({ executionArn: task.executionArn }));
       return;
     } catch (error) {
-      if ((error as Error).name !== 'ExecutionNotRedrivable') throw resumeLater(task, error);
+      if ((error as Error).name !== 'ExecutionNotRedrivable') {
+        const reopened = await reopenDecidedTask(deps.table, task, 'RETRY', now).catch(() => false);
+        throw reopened ? notCarriedOut(task, error) : resumeLater(task, error);
+      }
     }
     const { status } = await deps.sfn.send(new DescribeExecutionCommand({ executionArn: task.executionArn }));
     if (status === 'RUNNING') return; // a repeat of this decision redrove it already
@@ -142,6 +149,17 @@ export function makeDecideStaffTask(deps: DecideStaffTaskDeps) {
       }
       throw HttpError.withMessage(409, 'Staff task keeps changing: read it again');
     });
+}
+
+/** The decision could not be carried out and was undone: the task is open again, to be decided again. */
+function notCarriedOut(task: StaffTask, error: unknown): HttpError {
+  log.warn('Decision undone: the journey could not be resumed', {
+    clinicId: task.clinicId,
+    journeyId: task.journeyId,
+    taskId: task.taskId,
+    errorName: (error as Error).name,
+  });
+  return HttpError.withMessage(503, 'The journey could not be resumed just now; the task is open again: send the decision again');
 }
 
 /** Unknown outcome (throttling, network): the decision stands; sending the same decision again carries it out. */

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { recordAudit } from '#shared/audit.ts';
+import { recordAudit } from '#shared/audit-store.ts';
 import { dynamo } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
 import { authorizedClinic } from '#shared/http/authorized-clinic.ts';

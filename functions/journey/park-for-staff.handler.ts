@@ -1,5 +1,4 @@
 import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import type { SNSClient } from '@aws-sdk/client-sns';
 import { type ParkForStaffRequest, type StaffDecision, TRANSIENT_ERRORS } from '#contract/journey-workflow.ts';
 import type { StageState } from '#model/journey.ts';
 import { dynamo, sfn, sns } from '#shared/aws-clients.ts';
@@ -7,16 +6,16 @@ import { requireEnv } from '#shared/env.ts';
 import { withTransientAwsErrors } from '#shared/errors.ts';
 import { beginAttempt, updateStage } from '#shared/journey-store.ts';
 import { log } from '#shared/observability.ts';
-import { openTaskAndAlert } from '#shared/staff-alerts.ts';
+import { snsStaffAlerts } from '#shared/sns-staff-alert-adapter.ts';
+import { openTaskAndAlert, type StaffAlertPort } from '#shared/staff-alerts.ts';
 import { getStaffTask, refreshTaskToken, staffTaskId } from '#shared/staff-task-store.ts';
 import type { TableRef } from '#shared/table.ts';
 import { parkReason } from './park-reason.ts';
 
 export interface ParkForStaffDeps {
   table: TableRef;
-  sns: SNSClient;
+  alerts: StaffAlertPort;
   sfn: SFNClient;
-  staffAlertsTopicArn: string;
   now?: () => Date;
 }
 
@@ -35,7 +34,7 @@ export function makeParkForStaff(deps: ParkForStaffDeps) {
   return async (request: ParkForStaffRequest): Promise<{ taskId: string }> => {
     const now = deps.now?.() ?? new Date();
     // The park is the stage's newest attempt: a stage call that timed out but still runs can no longer write.
-    const journey = await beginAttempt(deps.table, request);
+    const journey = await beginAttempt(deps.table, request, { parking: true });
 
     const current = journey.stages[request.stage];
     if (await staffRetriedStopHere(request.clinicId, current)) {
@@ -68,7 +67,7 @@ export function makeParkForStaff(deps: ParkForStaffDeps) {
     );
     try {
       await openTaskAndAlert(
-        { table: deps.table, sns: deps.sns, topicArn: deps.staffAlertsTopicArn },
+        { table: deps.table, alerts: deps.alerts },
         {
           type: 'StaffTask',
           clinicId: request.clinicId,
@@ -115,8 +114,7 @@ export function makeParkForStaff(deps: ParkForStaffDeps) {
 export const handler = withTransientAwsErrors(
   makeParkForStaff({
     table: { client: dynamo, tableName: requireEnv('tableName') },
-    sns,
+    alerts: snsStaffAlerts(sns, requireEnv('staffAlertsTopicArn')),
     sfn,
-    staffAlertsTopicArn: requireEnv('staffAlertsTopicArn'),
   }),
 );

@@ -1,13 +1,13 @@
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import type { SNSClient } from '@aws-sdk/client-sns';
 import { z } from 'zod';
 import { isPathId } from '#contract/api/path-ids.ts';
 import { dynamo, sfn, sns } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
 import { getJourney, holdStoppedJourney } from '#shared/journey-store.ts';
 import { log } from '#shared/observability.ts';
-import { openTaskAndAlert } from '#shared/staff-alerts.ts';
-import { expireIfOpen, getStaffTask, staffTaskId } from '#shared/staff-task-store.ts';
+import { snsStaffAlerts } from '#shared/sns-staff-alert-adapter.ts';
+import { openTaskAndAlert, type StaffAlertPort } from '#shared/staff-alerts.ts';
+import { expireIfOpen, getStaffTask, openStaffTask, type StaffTask, staffTaskId } from '#shared/staff-task-store.ts';
 import type { TableRef } from '#shared/table.ts';
 import { allowedActions } from './staff-decision.ts';
 import { stageAtStop, stoppedReason } from './stopped-execution.ts';
@@ -15,8 +15,7 @@ import { stageAtStop, stoppedReason } from './stopped-execution.ts';
 export interface RecordExecutionOutcomeDeps {
   table: TableRef;
   sfn: SFNClient;
-  sns: SNSClient;
-  staffAlertsTopicArn: string;
+  alerts: StaffAlertPort;
   now?: () => Date;
 }
 
@@ -73,6 +72,21 @@ export function makeRecordExecutionOutcome(deps: RecordExecutionOutcomeDeps) {
     }
     const canCancel = allowedActions({ kind: 'EXECUTION_STOPPED', stage }).includes('CANCEL');
     const reason = stoppedReason(detail.status, stage, detail.error ?? undefined, canCancel);
+    const task: StaffTask = {
+      type: 'StaffTask',
+      clinicId: ref.clinicId,
+      taskId,
+      journeyId: ref.journeyId,
+      kind: 'EXECUTION_STOPPED',
+      stage,
+      reason,
+      status: 'OPEN',
+      createdAt: now.toISOString(),
+      executionArn: detail.executionArn,
+    };
+    // The task first, so the journey never points at a task that does not exist; staff hear of it only once the
+    // journey waits on it (a decision is accepted only then).
+    await openStaffTask(deps.table, task);
     const held = await holdStoppedJourney(
       deps.table,
       ref,
@@ -80,25 +94,17 @@ export function makeRecordExecutionOutcome(deps: RecordExecutionOutcomeDeps) {
       { status: 'WAITING_FOR_STAFF', at: now.toISOString(), reason, staffTaskId: taskId },
       now,
     );
-    if (!held) return { outcome: 'ALREADY_ENDED' };
+    if (!held) {
+      await expireIfOpen(deps.table, ref.clinicId, taskId);
+      return { outcome: 'ALREADY_ENDED' };
+    }
     // Tasks of the stopped execution (a park's) can no longer resume anything.
     for (const state of Object.values(journey.stages)) {
       if (state.staffTaskId && state.staffTaskId !== taskId) await expireIfOpen(deps.table, ref.clinicId, state.staffTaskId);
     }
     await openTaskAndAlert(
-      { table: deps.table, sns: deps.sns, topicArn: deps.staffAlertsTopicArn },
-      {
-        type: 'StaffTask',
-        clinicId: ref.clinicId,
-        taskId,
-        journeyId: ref.journeyId,
-        kind: 'EXECUTION_STOPPED',
-        stage,
-        reason,
-        status: 'OPEN',
-        createdAt: now.toISOString(),
-        executionArn: detail.executionArn,
-      },
+      { table: deps.table, alerts: deps.alerts },
+      task,
       {
         subject: `Journey stopped: ${stage}`,
         message: { kind: 'EXECUTION_STOPPED', clinicId: ref.clinicId, journeyId: ref.journeyId, taskId, stage, status: detail.status },
@@ -112,9 +118,23 @@ export function makeRecordExecutionOutcome(deps: RecordExecutionOutcomeDeps) {
   };
 }
 
-export const handler = makeRecordExecutionOutcome({
-  table: { client: dynamo, tableName: requireEnv('tableName') },
-  sfn,
-  sns,
-  staffAlertsTopicArn: requireEnv('staffAlertsTopicArn'),
-});
+/** The queue's event (JourneyStatusEvents): each record's body is one status-change event, as EventBridge sent it. */
+const QueueEventSchema = z.object({ Records: z.array(z.object({ messageId: z.string(), body: z.string() })) });
+
+/**
+ * Reads the status-change events off the queue. The batch holds one record (batch size 1), so a throw returns exactly
+ * that event to the queue, to be offered again until it succeeds or is dead-lettered.
+ */
+export function fromQueue(record: (event: unknown) => Promise<ExecutionOutcome>) {
+  return async (event: unknown): Promise<void> => {
+    for (const { body } of QueueEventSchema.parse(event).Records) await record(JSON.parse(body));
+  };
+}
+
+export const handler = fromQueue(
+  makeRecordExecutionOutcome({
+    table: { client: dynamo, tableName: requireEnv('tableName') },
+    sfn,
+    alerts: snsStaffAlerts(sns, requireEnv('staffAlertsTopicArn')),
+  }),
+);

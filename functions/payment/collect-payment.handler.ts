@@ -1,7 +1,7 @@
-import type { JourneyRef, PaymentResult } from '#contract/journey-workflow.ts';
+import type { CollectPaymentMode, CollectPaymentRequest, JourneyRef, PaymentResult } from '#contract/journey-workflow.ts';
 import type { JourneyAttempt } from '#model/journey.ts';
 import { amountDueNow, visitChargeIdempotencyKey } from '#model/patient-share.ts';
-import { recordAudit } from '#shared/audit.ts';
+import { recordAudit } from '#shared/audit-store.ts';
 import { dynamo } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
 import { withTransientAwsErrors } from '#shared/errors.ts';
@@ -18,16 +18,6 @@ export interface CollectPaymentDeps {
   payments: PaymentProcessor;
   now?: () => Date;
 }
-
-/**
- * CollectPayment's input. CHARGE (the default) collects what is due. DEFER is staff's PROCEED at a payment park: it
- * never charges; it settles the stage from what the processor already holds (PAID) or leaves the amount for the
- * patient to pay later (DEFERRED).
- */
-export interface CollectPaymentRequest extends JourneyRef {
-  mode?: CollectPaymentMode;
-}
-export type CollectPaymentMode = 'CHARGE' | 'DEFER';
 
 const ACTOR = 'function:collectPayment';
 export const DECLINED_REASON = 'Card declined: patient asked to pay later';

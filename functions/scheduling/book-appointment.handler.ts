@@ -1,7 +1,7 @@
 import type { BookingResult, JourneyRef } from '#contract/journey-workflow.ts';
 import type { AppointmentSummary, JourneyAttempt } from '#model/journey.ts';
 import { type AppointmentRecord, getAppointment } from '#shared/appointment-store.ts';
-import { recordAudit } from '#shared/audit.ts';
+import { recordAudit } from '#shared/audit-store.ts';
 import { dynamo } from '#shared/aws-clients.ts';
 import { loadCatalog } from '#shared/catalog-store.ts';
 import { requireEnv } from '#shared/env.ts';

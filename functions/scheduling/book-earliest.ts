@@ -1,9 +1,10 @@
 import { TRANSIENT_ERRORS } from '#contract/journey-workflow.ts';
+import { BusyCalendar } from '#model/busy-time.ts';
 import type { AppointmentType, ClinicCatalog } from '#model/clinic-catalog.ts';
 import { type AppointmentRecord, bookSlot, loadBusy } from '#shared/appointment-store.ts';
 import { TransientDependencyError } from '#shared/errors.ts';
 import type { TableRef } from '#shared/table.ts';
-import { BusyCalendar, eligibleResources, findSlots, type SlotPreferences, searchWindow, summarizeSlot } from './find-slots.ts';
+import { eligibleResources, findSlots, type SlotPreferences, searchWindow, summarizeSlot } from './find-slots.ts';
 
 /** Booking attempts per invocation before giving up on a contended calendar (each lost race is one attempt). */
 export const MAX_BOOKING_ATTEMPTS = 30;

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import type { BusyCalendar, Interval } from '#model/busy-time.ts';
 import type { AppointmentType, ClinicCatalog, Location, Resource } from '#model/clinic-catalog.ts';
 import type { AppointmentSummary } from '#model/journey.ts';
 import type { DayOfWeek, VisitRequest } from '#model/patient-records.ts';
@@ -9,8 +10,6 @@ import type { DayOfWeek, VisitRequest } from '#model/patient-records.ts';
  * conditional write decides, this only proposes.
  */
 
-/** Busy time is tracked (and locked, see keys.resourceGranule) in granules of this many minutes, aligned to the epoch. */
-export const GRANULE_MINUTES = 5;
 /** Candidate starts fall on the quarter hours of the location's wall clock: what patients and schedulers expect. */
 export const SLOT_STEP_MINUTES = 15;
 /** Nothing is offered sooner than this: the clinic needs time to prepare, the patient time to get there. */
@@ -19,64 +18,17 @@ export const LEAD_TIME_MINUTES = 120;
 export const HORIZON_DAYS = 28;
 
 const MINUTE_MS = 60_000;
-const GRANULE_MS = GRANULE_MINUTES * MINUTE_MS;
 const STEP_MS = SLOT_STEP_MINUTES * MINUTE_MS;
 /** Luxon's weekday is 1 (Monday) … 7 (Sunday). */
 const WEEKDAYS: readonly DayOfWeek[] = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'];
 
 export type SlotPreferences = VisitRequest['preferences'];
 
-/** Half-open [start, end). */
-export interface Interval {
-  start: Date;
-  end: Date;
-}
-
 export interface SlotCandidate extends Interval {
   location: Location;
   departmentId: string;
   /** One resource per entry of the appointment type's `requires`, in that order. */
   resources: Resource[];
-}
-
-/** Epoch milliseconds of every granule that [start, end) touches: the items a booking must lock. */
-export function granuleStarts(interval: Interval): Date[] {
-  const starts: Date[] = [];
-  for (let at = Math.floor(interval.start.getTime() / GRANULE_MS) * GRANULE_MS; at < interval.end.getTime(); at += GRANULE_MS) {
-    starts.push(new Date(at));
-  }
-  return starts;
-}
-
-/**
- * What each resource is busy with, as a set of granules. Mutable on purpose: when a booking attempt loses a granule
- * to someone else, the caller marks it here and the running `findSlots` generator skips every candidate using it.
- */
-export class BusyCalendar {
-  readonly #granules = new Map<string, Set<number>>();
-
-  /** Builds a calendar from busy intervals per resource ID. */
-  static fromIntervals(busy: Record<string, Interval[]> = {}): BusyCalendar {
-    const calendar = new BusyCalendar();
-    for (const [resourceId, intervals] of Object.entries(busy)) {
-      for (const interval of intervals) calendar.markBusy(resourceId, interval);
-    }
-    return calendar;
-  }
-
-  markBusy(resourceId: string, interval: Interval): void {
-    let set = this.#granules.get(resourceId);
-    if (!set) {
-      set = new Set();
-      this.#granules.set(resourceId, set);
-    }
-    for (const granule of granuleStarts(interval)) set.add(granule.getTime());
-  }
-
-  isFree(resourceId: string, interval: Interval): boolean {
-    const set = this.#granules.get(resourceId);
-    return !set || granuleStarts(interval).every((granule) => !set.has(granule.getTime()));
-  }
 }
 
 /**

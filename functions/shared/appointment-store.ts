@@ -1,7 +1,7 @@
 import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { JourneyRef } from '#contract/journey-workflow.ts';
-import { type BusyCalendar, GRANULE_MINUTES, granuleStarts, type Interval } from '#functions/scheduling/find-slots.ts';
+import { type BusyCalendar, GRANULE_MINUTES, granuleStarts, type Interval } from '#model/busy-time.ts';
 import type { AppointmentSummary } from '#model/journey.ts';
 import { type AuditEvent, auditItem } from '#shared/audit.ts';
 import { keys } from '#shared/keys.ts';
@@ -231,4 +231,26 @@ function granuleKey(clinicId: string, resourceId: string, start: Date) {
 
 function utcYmd(at: Date): [number, number, number] {
   return [at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()];
+}
+
+/** The appointments' port: bookings that can never overlap, one per journey, and the busy time they hold. */
+export interface AppointmentStore {
+  /** Books atomically on every resource; a lost race or a repeat is an outcome, never an error. */
+  book(appointment: AppointmentRecord): Promise<BookSlotResult>;
+  /** The journey's appointment (strongly consistent), if it has one. */
+  get(ref: JourneyRef): Promise<AppointmentRecord | undefined>;
+  /** Frees the journey's booked time, keeping the record CANCELLED; idempotent. */
+  release(ref: JourneyRef, now: Date, audit: Omit<AuditEvent, 'action' | 'outcome'>): Promise<'RELEASED' | 'NOTHING_TO_RELEASE'>;
+  /** Marks in `busy` what the resources are booked for within the interval. */
+  loadBusy(clinicId: string, resourceIds: string[], interval: Interval, busy: BusyCalendar): Promise<void>;
+}
+
+/** The DynamoDB adapter of the appointment store. */
+export function dynamoAppointmentStore(table: TableRef): AppointmentStore {
+  return {
+    book: (appointment) => bookSlot(table, appointment),
+    get: (ref) => getAppointment(table, ref),
+    release: (ref, now, audit) => releaseAppointment(table, ref, now, audit),
+    loadBusy: (clinicId, resourceIds, interval, busy) => loadBusy(table, clinicId, resourceIds, interval, busy),
+  };
 }

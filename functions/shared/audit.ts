@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys.ts';
-import type { TableRef } from './table.ts';
 
 /** Who or what touched patient data: a stage function, or an API caller identified by its key's ID. */
 export interface AuditEvent {
@@ -39,12 +37,4 @@ export function auditItem(event: AuditEvent, now: Date): Record<string, unknown>
     ...event,
     expiresAt: Math.floor(now.getTime() / 1000) + AUDIT_RETENTION_DAYS * 86_400,
   };
-}
-
-/**
- * Appends an audit record (AuditEvent-like): every read or write of patient data calls this, or puts `auditItem`
- * in its own transaction. Records carry IDs only, so the trail itself holds no PHI.
- */
-export async function recordAudit(table: TableRef, event: AuditEvent, now = new Date()): Promise<void> {
-  await table.client.send(new PutCommand({ TableName: table.tableName, Item: auditItem(event, now) }));
 }

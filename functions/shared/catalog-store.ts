@@ -68,3 +68,14 @@ export async function putCatalog(table: TableRef, catalog: ClinicCatalog): Promi
   ];
   await Promise.all(items.map((Item) => table.client.send(new PutCommand({ TableName: table.tableName, Item }))));
 }
+
+/** The clinic catalog's port: what the clinic offers, where, by whom. */
+export interface CatalogStore {
+  load(clinicId: string): Promise<ClinicCatalog | undefined>;
+  put(catalog: ClinicCatalog): Promise<void>;
+}
+
+/** The DynamoDB adapter of the catalog store. */
+export function dynamoCatalogStore(table: TableRef): CatalogStore {
+  return { load: (clinicId) => loadCatalog(table, clinicId), put: (catalog) => putCatalog(table, catalog) };
+}

@@ -32,24 +32,35 @@ export async function getJourney(
  * Claims the journey for the calling task attempt and returns it as of the claim (a strongly consistent read, so a
  * retry sees its first attempt's writes). Every later write of the attempt passes the returned record (or its
  * `attempt`) to updateStage, which refuses it once a newer attempt has claimed the journey.
+ * Only a RUNNING journey can be claimed (a park may also claim one that already waits, to refresh its task): an
+ * invocation that starts after its state timed out and the journey parked, or after the journey ended, is refused
+ * with StaleAttempt and can never write over what came after it.
  */
-export async function beginAttempt(table: TableRef, ref: JourneyRef): Promise<JourneyRecord> {
+export async function beginAttempt(table: TableRef, ref: JourneyRef, options: { parking?: boolean } = {}): Promise<JourneyRecord> {
   try {
     const { Attributes } = await table.client.send(
       new UpdateCommand({
         TableName: table.tableName,
         Key: keys.journey(ref.clinicId, ref.journeyId),
         UpdateExpression: 'ADD attempt :one',
-        ConditionExpression: 'attribute_exists(PK)',
-        ExpressionAttributeValues: { ':one': 1 },
+        ConditionExpression: options.parking ? '#status IN (:running, :waiting)' : '#status = :running',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':running': 'RUNNING',
+          ...(options.parking ? { ':waiting': 'WAITING_FOR_STAFF' } : {}),
+        },
         ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
     if (!Attributes) throw new JourneyNotFoundError(`Journey ${ref.journeyId} not found`);
     return Attributes as JourneyRecord;
   } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') throw new JourneyNotFoundError(`Journey ${ref.journeyId} not found`);
-    throw error;
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    // The item as it was (still in DynamoDB's attribute-value form: only its presence is read).
+    if (!(error as { Item?: object }).Item) throw new JourneyNotFoundError(`Journey ${ref.journeyId} not found`);
+    throw new StaleAttemptError(`Journey ${ref.journeyId} is no longer running: this task attempt is void`);
   }
 }
 
@@ -123,16 +134,7 @@ export async function updateStage(
  * journey had already ended otherwise (e.g. a staff CANCEL of a stopped execution racing its redrive): that end stands.
  * A missing journey also fails the condition: a stray task never creates a half-empty journey.
  */
-export async function closeJourney(
-  table: TableRef,
-  ref: JourneyRef,
-  close: {
-    status: Extract<JourneyStatus, 'COMPLETED' | 'CANCELLED' | 'FAILED'>;
-    stages: Partial<Record<StageName, StageState>>;
-    removeAppointment: boolean;
-  },
-  now: Date,
-): Promise<boolean> {
+export async function closeJourney(table: TableRef, ref: JourneyRef, close: JourneyEnd, now: Date): Promise<boolean> {
   const names: Record<string, string> = { '#status': 'status' };
   const values: Record<string, unknown> = {
     ':status': close.status,
@@ -193,4 +195,46 @@ export async function holdStoppedJourney(
       }),
     ),
   );
+}
+
+/** How a journey ends (closeJourney). */
+export interface JourneyEnd {
+  status: Extract<JourneyStatus, 'COMPLETED' | 'CANCELLED' | 'FAILED'>;
+  stages: Partial<Record<StageName, StageState>>;
+  removeAppointment: boolean;
+}
+
+/**
+ * The journey item's port (keys.journey): the read model staff see. Stage tasks write it only through the attempt they
+ * claimed, so a late writer can never overwrite a newer state.
+ */
+export interface JourneyStore {
+  /** `consistent` for callers that decide from the journey's latest state. */
+  get(ref: JourneyRef, options?: { consistent?: boolean }): Promise<JourneyRecord | undefined>;
+  /** The journey, or JourneyNotFoundError (a route answers it 404, a task fails without retry). */
+  require(ref: JourneyRef, options?: { consistent?: boolean }): Promise<JourneyRecord>;
+  /** Claims the journey for a task attempt (beginAttempt); `parking` lets a park claim a journey that already waits. */
+  beginAttempt(ref: JourneyRef, options?: { parking?: boolean }): Promise<JourneyRecord>;
+  /** Records a stage's new state for the claimed attempt; StaleAttemptError once a newer attempt holds the journey. */
+  updateStage(attempt: JourneyAttempt, stage: StageName, update: StageUpdate, now: Date): Promise<void>;
+  /** Records how the journey ended; false when it had already ended otherwise (that end stands). */
+  close(ref: JourneyRef, end: JourneyEnd, now: Date): Promise<boolean>;
+  /** Holds an open journey whose execution stopped for staff; false when it had already ended. */
+  holdStopped(ref: JourneyRef, stage: StageName, state: StageState, now: Date): Promise<boolean>;
+}
+
+/** The DynamoDB adapter of the journey store. */
+export function dynamoJourneyStore(table: TableRef): JourneyStore {
+  return {
+    get: (ref, options) => getJourney(table, ref, options),
+    async require(ref, options) {
+      const journey = await getJourney(table, ref, options);
+      if (!journey) throw new JourneyNotFoundError(`Journey ${ref.journeyId} not found`);
+      return journey;
+    },
+    beginAttempt: (ref, options) => beginAttempt(table, ref, options),
+    updateStage: (attempt, stage, update, now) => updateStage(table, attempt, stage, update, now),
+    close: (ref, end, now) => closeJourney(table, ref, end, now),
+    holdStopped: (ref, stage, state, now) => holdStoppedJourney(table, ref, stage, state, now),
+  };
 }

@@ -1,16 +1,16 @@
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { TRANSIENT_ERRORS } from '#contract/journey-workflow.ts';
-import { recordAudit } from '#shared/audit.ts';
-import { TransientDependencyError } from '#shared/errors.ts';
-import { keys } from '#shared/keys.ts';
-import { conditionHeld, type TableRef } from '#shared/table.ts';
-import { openStaffTask, type StaffTask } from './staff-task-store.ts';
+import { recordAudit } from './audit-store.ts';
+import { alertPending, markAlerted, openStaffTask, type StaffTask } from './staff-task-store.ts';
+import type { TableRef } from './table.ts';
+
+/** Where staff hear of new work (SNS in AWS: sns-staff-alert-adapter.ts). */
+export interface StaffAlertPort {
+  /** Sends the alert; throws MessagingUnavailable when it could not (the caller's retry sends it again). */
+  send(alert: StaffAlert): Promise<void>;
+}
 
 export interface StaffAlertDeps {
   table: TableRef;
-  sns: SNSClient;
-  topicArn: string;
+  alerts: StaffAlertPort;
 }
 
 /**
@@ -59,58 +59,7 @@ export async function openTaskAndAlert(
     },
     now,
   );
-  await publish(deps, alert);
+  await deps.alerts.send(alert);
   await markAlerted(deps.table, task, now);
   return { created, alerted: true };
-}
-
-/** An existing task still needs its alert when none was recorded and nobody has dealt with the task yet. */
-async function alertPending(table: TableRef, task: StaffTask): Promise<boolean> {
-  const { Item } = await table.client.send(
-    new GetCommand({
-      TableName: table.tableName,
-      Key: keys.staffTask(task.clinicId, task.taskId),
-      ProjectionExpression: '#status, alertedAt',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ConsistentRead: true,
-    }),
-  );
-  return Item?.status === 'OPEN' && Item.alertedAt === undefined;
-}
-
-async function publish(deps: StaffAlertDeps, alert: StaffAlert): Promise<void> {
-  try {
-    await deps.sns.send(
-      new PublishCommand({
-        TopicArn: deps.topicArn,
-        Subject: alert.subject,
-        Message: JSON.stringify(alert.message),
-        ...(alert.attributes
-          ? {
-              MessageAttributes: Object.fromEntries(
-                Object.entries(alert.attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
-              ),
-            }
-          : {}),
-      }),
-    );
-  } catch (error) {
-    // Any SNS failure is retried: an unheard alert (an EMERGENT triage among them) is worse than a late one.
-    throw new TransientDependencyError(TRANSIENT_ERRORS.messagingUnavailable, `SNS answered ${(error as Error).name}`, { cause: error });
-  }
-}
-
-/** Keeps the first alert's time; the task must exist (no upsert of a stray item). */
-async function markAlerted(table: TableRef, task: StaffTask, now: Date): Promise<void> {
-  await conditionHeld(
-    table.client.send(
-      new UpdateCommand({
-        TableName: table.tableName,
-        Key: keys.staffTask(task.clinicId, task.taskId),
-        UpdateExpression: 'SET alertedAt = :at',
-        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(alertedAt)',
-        ExpressionAttributeValues: { ':at': now.toISOString() },
-      }),
-    ),
-  );
 }

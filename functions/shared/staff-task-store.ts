@@ -169,3 +169,120 @@ export async function recordDecision(
     throw error;
   }
 }
+
+/**
+ * Undoes a decision that could not be carried out (the redrive of a stopped execution failed): the task is OPEN and in
+ * the queue again and the journey waits on it, as before the decision, so it is never left RUNNING with no execution
+ * running. Only while nothing has moved on: the task still holds this decision and the journey is still RUNNING on it.
+ * False when something did move on (e.g. a repeat of the decision carried it out meanwhile).
+ */
+export async function reopenDecidedTask(table: TableRef, task: StaffTask, action: StaffDecision['action'], now: Date): Promise<boolean> {
+  const waiting: StageState = { status: 'WAITING_FOR_STAFF', at: now.toISOString(), reason: task.reason, staffTaskId: task.taskId };
+  const openIndex = keys.openStaffTasksIndex(task.clinicId, task.createdAt, task.taskId);
+  try {
+    await table.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: table.tableName,
+              Key: keys.staffTask(task.clinicId, task.taskId),
+              UpdateExpression: 'SET #status = :open, GSI1PK = :gsi1pk, GSI1SK = :gsi1sk REMOVE decision',
+              ConditionExpression: '#status = :decided AND decision.#action = :action',
+              ExpressionAttributeNames: { '#status': 'status', '#action': 'action' },
+              ExpressionAttributeValues: {
+                ':open': 'OPEN',
+                ':decided': 'DECIDED',
+                ':action': action,
+                ':gsi1pk': openIndex.GSI1PK,
+                ':gsi1sk': openIndex.GSI1SK,
+              },
+            },
+          },
+          {
+            Update: {
+              TableName: table.tableName,
+              Key: keys.journey(task.clinicId, task.journeyId),
+              UpdateExpression: 'SET #status = :waiting, updatedAt = :at, stages.#stage = :stage ADD attempt :one',
+              ConditionExpression: '#status = :running AND stages.#stage.staffTaskId = :taskId',
+              ExpressionAttributeNames: { '#status': 'status', '#stage': task.stage },
+              ExpressionAttributeValues: {
+                ':waiting': 'WAITING_FOR_STAFF',
+                ':running': 'RUNNING',
+                ':at': now.toISOString(),
+                ':stage': waiting,
+                ':taskId': task.taskId,
+                ':one': 1,
+              },
+            },
+          },
+        ],
+      }),
+    );
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'TransactionCanceledException') return false;
+    throw error;
+  }
+}
+
+/** An existing task still needs its alert when none was recorded and nobody has dealt with the task yet. */
+export async function alertPending(table: TableRef, task: StaffTask): Promise<boolean> {
+  const { Item } = await table.client.send(
+    new GetCommand({
+      TableName: table.tableName,
+      Key: keys.staffTask(task.clinicId, task.taskId),
+      ProjectionExpression: '#status, alertedAt',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ConsistentRead: true,
+    }),
+  );
+  return Item?.status === 'OPEN' && Item.alertedAt === undefined;
+}
+
+/** Keeps the first alert's time; the task must exist (no upsert of a stray item). */
+export async function markAlerted(table: TableRef, task: StaffTask, now: Date): Promise<void> {
+  await conditionHeld(
+    table.client.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: keys.staffTask(task.clinicId, task.taskId),
+        UpdateExpression: 'SET alertedAt = :at',
+        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(alertedAt)',
+        ExpressionAttributeValues: { ':at': now.toISOString() },
+      }),
+    ),
+  );
+}
+
+/** The staff tasks' port (FHIR Task-like work items): opened once, decided once, expired when moot. */
+export interface StaffTaskStore {
+  get(clinicId: string, taskId: string): Promise<StaffTask | undefined>;
+  /** Opens the task unless it exists; true when this call created it. */
+  open(task: StaffTask): Promise<boolean>;
+  /** Points an open task at a retried park's new token; false when the task is no longer open. */
+  refreshToken(clinicId: string, taskId: string, taskToken: string): Promise<boolean>;
+  /** Closes a task nobody can act on any more; a task no longer open is left alone. */
+  expireIfOpen(clinicId: string, taskId: string): Promise<void>;
+  /** Records a decision (and resumes the journey's record) atomically; see recordDecision. */
+  recordDecision(
+    task: StaffTask,
+    decision: NonNullable<StaffTask['decision']>,
+    stage: StageState | undefined,
+    audit: AuditEvent,
+  ): Promise<RecordDecisionResult>;
+  /** Undoes a decision that could not be carried out; false when something moved on meanwhile. */
+  reopenDecided(task: StaffTask, action: StaffDecision['action'], now: Date): Promise<boolean>;
+}
+
+/** The DynamoDB adapter of the staff task store. */
+export function dynamoStaffTaskStore(table: TableRef): StaffTaskStore {
+  return {
+    get: (clinicId, taskId) => getStaffTask(table, clinicId, taskId),
+    open: (task) => openStaffTask(table, task),
+    refreshToken: (clinicId, taskId, taskToken) => refreshTaskToken(table, clinicId, taskId, taskToken),
+    expireIfOpen: (clinicId, taskId) => expireIfOpen(table, clinicId, taskId),
+    recordDecision: (task, decision, stage, audit) => recordDecision(table, task, decision, stage, audit),
+    reopenDecided: (task, action, now) => reopenDecidedTask(table, task, action, now),
+  };
+}

@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SubmissionRecord } from '#model/patient-records.ts';
-import { recordAudit } from './audit.ts';
+import { recordAudit } from './audit-store.ts';
 import { keys } from './keys.ts';
 import type { TableRef } from './table.ts';
 
@@ -94,4 +94,24 @@ function projectionOf(paths: readonly string[]): { ProjectionExpression: string;
       .join('.'),
   );
   return { ProjectionExpression: placeholders.join(', '), ExpressionAttributeNames: names };
+}
+
+/** The submissions' port: every read is audited (readSubmission). */
+export interface SubmissionStore {
+  read(ref: SubmissionRef, actor: string, projection?: undefined, now?: Date): Promise<SubmissionRecord>;
+  read<K extends keyof SubmissionRecord>(
+    ref: SubmissionRef,
+    actor: string,
+    projection: readonly K[],
+    now?: Date,
+  ): Promise<Pick<SubmissionRecord, K>>;
+  read(ref: SubmissionRef, actor: string, projection: readonly string[], now?: Date): Promise<DeepPartial<SubmissionRecord>>;
+}
+
+/** The DynamoDB adapter of the submission store. */
+export function dynamoSubmissionStore(table: TableRef): SubmissionStore {
+  return {
+    read: ((ref: SubmissionRef, actor: string, projection?: readonly string[], now?: Date) =>
+      readSubmission(table, ref, actor, projection as readonly string[], now)) as SubmissionStore['read'],
+  };
 }

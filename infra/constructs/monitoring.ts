@@ -22,9 +22,23 @@ export interface MonitoringProps {
 const PERIOD = Duration.minutes(5);
 
 /**
- * The stack's alarms, all wired to the alarm topic: journeys that failed, timed out or were aborted; each function's
- * errors and throttles; the API's 5xx responses. Any occurrence alarms: at a clinic's volume a single failed journey
- * is a patient someone must call back, not noise.
+ * When a function's alarms fire: on a rate, never on one error. The workflow retries a function's transient errors
+ * (and Lambda's throttles) by design, and a journey that still fails raises the execution alarms; a function alarm is
+ * for a function that fails *often*. With the rate compared strictly above `ratePercent` and at least `minInvocations`
+ * calls, a single error (at most 1/minInvocations = 10%) can never fire it.
+ */
+export const FUNCTION_ALARM_POLICY = {
+  /** Fewer calls than this in a period say nothing about a rate: the alarm stays OK. */
+  minInvocations: 10,
+  /** Percentage of the period's calls that failed (or were throttled) above which the alarm fires. */
+  ratePercent: 10,
+} as const;
+
+/**
+ * The stack's alarms, all wired to the alarm topic: journeys that failed, timed out or were aborted, and events left in
+ * a dead-letter queue, on any occurrence (at a clinic's volume a single failed journey is a patient someone must call
+ * back, not noise); each function's error and throttle *rates* (FUNCTION_ALARM_POLICY), since single errors are retried;
+ * the API's 5xx responses, which no one retries for the caller.
  */
 export class Monitoring extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
@@ -35,17 +49,44 @@ export class Monitoring extends Construct {
     this.action = new SnsAction(props.alarmTopic);
 
     const sm = props.stateMachine;
-    this.alarmOn('JourneyExecutionsFailed', sm.metricFailed({ period: PERIOD }), 'A patient journey failed');
-    this.alarmOn('JourneyExecutionsTimedOut', sm.metricTimedOut({ period: PERIOD }), 'A patient journey timed out');
-    this.alarmOn('JourneyExecutionsAborted', sm.metricAborted({ period: PERIOD }), 'A patient journey was aborted');
+    this.alarmOnAny('JourneyExecutionsFailed', sm.metricFailed({ period: PERIOD }), 'A patient journey failed');
+    this.alarmOnAny('JourneyExecutionsTimedOut', sm.metricTimedOut({ period: PERIOD }), 'A patient journey timed out');
+    this.alarmOnAny('JourneyExecutionsAborted', sm.metricAborted({ period: PERIOD }), 'A patient journey was aborted');
 
+    const { minInvocations, ratePercent } = FUNCTION_ALARM_POLICY;
+    const over = `more than ${ratePercent}% of at least ${minInvocations} calls in ${PERIOD.toMinutes()} minutes`;
     for (const [name, fn] of Object.entries(props.functions)) {
-      this.alarmOn(`${name}Errors`, fn.metricErrors({ period: PERIOD }), `Function ${name} returned errors`);
-      this.alarmOn(`${name}Throttles`, fn.metricThrottles({ period: PERIOD }), `Function ${name} was throttled`);
+      const invocations = fn.metricInvocations({ period: PERIOD, statistic: 'Sum' });
+      const errors = fn.metricErrors({ period: PERIOD, statistic: 'Sum' });
+      const throttles = fn.metricThrottles({ period: PERIOD, statistic: 'Sum' });
+      this.alarmOnRate(
+        `${name}ErrorRate`,
+        new cloudwatch.MathExpression({
+          // Errors are counted among the invocations.
+          expression: `IF(FILL(invocations, 0) >= ${minInvocations}, 100 * FILL(errors, 0) / invocations, 0)`,
+          usingMetrics: { invocations, errors },
+          period: PERIOD,
+          label: `${name} error rate (%)`,
+        }),
+        `Function ${name} returned errors for ${over}`,
+      );
+      this.alarmOnRate(
+        `${name}ThrottleRate`,
+        new cloudwatch.MathExpression({
+          // A throttled call is not an invocation: the calls are both.
+          expression:
+            `IF(FILL(invocations, 0) + FILL(throttles, 0) >= ${minInvocations}, ` +
+            '100 * FILL(throttles, 0) / (FILL(invocations, 0) + FILL(throttles, 0)), 0)',
+          usingMetrics: { invocations, throttles },
+          period: PERIOD,
+          label: `${name} throttle rate (%)`,
+        }),
+        `Function ${name} was throttled for ${over}`,
+      );
     }
 
     for (const [index, queue] of (props.deadLetterQueues ?? []).entries()) {
-      this.alarmOn(
+      this.alarmOnAny(
         `DeadLetters${index + 1}`,
         queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }),
         'An event could not be delivered after its retries (see the dead-letter queue)',
@@ -53,17 +94,33 @@ export class Monitoring extends Construct {
     }
 
     if (props.stage) {
-      this.alarmOn('Api5xx', props.stage.metricServerError({ period: PERIOD }), 'The HTTP API answered with 5xx');
+      this.alarmOnAny('Api5xx', props.stage.metricServerError({ period: PERIOD }), 'The HTTP API answered with 5xx');
     }
   }
 
-  private alarmOn(id: string, metric: cloudwatch.IMetric, description: string): void {
+  /** Fires on a single occurrence. */
+  private alarmOnAny(id: string, metric: cloudwatch.IMetric, description: string): void {
+    this.alarm(id, metric, description, 1, cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD);
+  }
+
+  /** Fires when a percentage is strictly above FUNCTION_ALARM_POLICY.ratePercent. */
+  private alarmOnRate(id: string, metric: cloudwatch.IMetric, description: string): void {
+    this.alarm(id, metric, description, FUNCTION_ALARM_POLICY.ratePercent, cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD);
+  }
+
+  private alarm(
+    id: string,
+    metric: cloudwatch.IMetric,
+    description: string,
+    threshold: number,
+    comparisonOperator: cloudwatch.ComparisonOperator,
+  ): void {
     const alarm = new cloudwatch.Alarm(this, id, {
       metric,
       alarmDescription: `Patient Access: ${description}`,
-      threshold: 1,
+      threshold,
       evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      comparisonOperator,
       // No data means nothing happened, which is healthy.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });

@@ -1,4 +1,4 @@
-import { type CfnElement, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, type RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -102,9 +102,13 @@ export class PatientAccessFunctions extends Construct {
       });
       Validations.of(policy).acknowledge({ id: 'HIPAA.Security-IAMNoInlinePolicy', reason: INLINE_POLICY_REASON });
     }
-    const machineId = Stack.of(this).getLogicalId(stateMachine.node.defaultChild as CfnElement);
+    const stack = Stack.of(this);
+    const machineId = stack.getLogicalId(stateMachine.node.defaultChild as CfnElement);
+    // The finding names the ARN as synthesized: pseudo parameters when the environment is unknown, literals when known.
+    const known = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<${pseudo}>` : value);
+    const arnPrefix = `arn:${known(stack.partition, 'AWS::Partition')}:states:${known(stack.region, 'AWS::Region')}:${known(stack.account, 'AWS::AccountId')}`;
     const executionWildcard = {
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${machineId}"}]}]}:*]`,
+      id: `AwsSolutions-IAM5[Resource::${arnPrefix}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${machineId}"}]}]}:*]`,
       reason:
         "Executions are named by journey at run time, so the grant names this state machine's executions (`…:execution:<machine>:*`), " +
         'the narrowest resource IAM can express for them.',

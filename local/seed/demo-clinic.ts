@@ -1,6 +1,6 @@
 import type { AppointmentType, ClinicCatalog, ClinicProfile, Department, Location, Resource } from '#model/clinic-catalog.ts';
 import { putCatalog } from '#shared/catalog-store.ts';
-import { storeApiKey } from '#shared/http/api-key.ts';
+import { storeApiKey } from '#shared/http/api-key-store.ts';
 import type { TableRef } from '#shared/table.ts';
 
 /**

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { API_ROUTES } from '#contract/api-routes.ts';
 import { ENV, FUNCTIONS, type FunctionName, type FunctionSpec } from '#contract/function-catalog.ts';
 import { TABLE_SCHEMA } from '#contract/table-schema.ts';
+import { FUNCTION_ALARM_POLICY } from '#infra/constructs/monitoring.ts';
 import { PATIENT_JOURNEY_ASL } from '#infra/constructs/patient-journey-workflow.ts';
 import { synthStack } from './synth-stack.ts';
 
@@ -140,7 +141,9 @@ describe('Construct: PatientJourneyWorkflow', () => {
     const expected = catalog
       .filter(([, spec]) => spec.aslPlaceholder)
       .map(([name]) => stack.resolve(stack.functions.byName[name].functionArn));
-    expect(invoke.flatMap((s) => s.Resource as unknown[])).toEqual(expected);
+    // As sets: cdk.json's minimizePolicies flag sorts the statement's resources.
+    const sorted = (arns: unknown[]) => arns.map((arn) => JSON.stringify(arn)).sort();
+    expect(sorted(invoke.flatMap((s) => s.Resource as unknown[]))).toEqual(sorted(expected));
     expect(actionsOf(statements).filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
   });
 });
@@ -303,23 +306,130 @@ describe('Construct: Messaging', () => {
 });
 
 describe('Construct: Monitoring', () => {
+  type MetricQuery = { Id: string; Expression?: string; ReturnData?: boolean; MetricStat?: { Metric: Record<string, unknown> } };
+
   const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm') as Record<string, Resource>);
   const alarmTopic = stack.resolve(stack.messaging.alarmTopic.topicArn);
+  /** What every alarm notifies: the alarm topic, on alarm and on return to OK; no data is healthy. */
+  const notifies = { AlarmActions: [alarmTopic], OKActions: [alarmTopic], TreatMissingData: 'notBreaching' };
 
-  it.each(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'])('alarms on %s journeys', (metricName) => {
-    const alarm = alarms.find((a) => a.Properties.Namespace === 'AWS/States' && a.Properties.MetricName === metricName);
-    expect(alarm?.Properties).toMatchObject({ Threshold: 1, AlarmActions: [alarmTopic] });
+  /** The alarms whose (single or metric-math) metrics include this metric. */
+  function alarmsOn(namespace: string, metricName: string, dimensions: unknown): Resource[] {
+    const matches = (m: Record<string, unknown> | undefined) =>
+      m?.Namespace === namespace && m.MetricName === metricName && JSON.stringify(m.Dimensions) === JSON.stringify(dimensions);
+    return alarms.filter(
+      (a) =>
+        matches(a.Properties) || ((a.Properties.Metrics as MetricQuery[] | undefined) ?? []).some((q) => matches(q.MetricStat?.Metric)),
+    );
+  }
+
+  /**
+   * Whether a metric-math alarm breaches for one period's sums (a missing ID is a metric with no datapoint): evaluates
+   * the alarm's own expression, as CloudWatch would for that period, and compares it with its threshold.
+   */
+  function breaches(alarm: Resource, sums: Record<string, number>): boolean {
+    const queries = alarm.Properties.Metrics as MetricQuery[];
+    const expression = queries.find((q) => q.ReturnData)?.Expression ?? '';
+    // Only numbers, metric IDs, arithmetic, comparisons, IF and FILL: safe to evaluate as JavaScript.
+    expect(expression).toMatch(/^[\w\s(),.+*/>=-]+$/);
+    const ids = queries.filter((q) => q.MetricStat).map((q) => q.Id);
+    const evaluate = new Function('IF', 'FILL', ...ids, `return ${expression};`);
+    const value: unknown = evaluate(
+      (condition: boolean, then: number, otherwise: number) => (condition ? then : otherwise),
+      (series: number | undefined, fill: number) => series ?? fill,
+      ...ids.map((id) => sums[id]),
+    );
+    // No value (missing data) does not breach: the alarms treat missing data as not breaching.
+    if (typeof value !== 'number' || Number.isNaN(value)) return false;
+    const threshold = alarm.Properties.Threshold as number;
+    if (alarm.Properties.ComparisonOperator === 'GreaterThanThreshold') return value > threshold;
+    if (alarm.Properties.ComparisonOperator === 'GreaterThanOrEqualToThreshold') return value >= threshold;
+    throw new Error(`unexpected comparison ${String(alarm.Properties.ComparisonOperator)}`);
+  }
+
+  const functionDimensions = (name: FunctionName) => [
+    { Name: 'FunctionName', Value: stack.resolve(stack.functions.byName[name].functionName) },
+  ];
+  /** Per catalog function, the alarms on a rate built from this metric of it. */
+  const rateAlarms = (metricName: string) =>
+    catalog.map(([name]) => [name, alarmsOn('AWS/Lambda', metricName, functionDimensions(name))] as [FunctionName, Resource[]]);
+  const errorRate = rateAlarms('Errors');
+  const throttleRate = rateAlarms('Throttles');
+  const only = (found: Resource[]): Resource => {
+    expect(found).toHaveLength(1);
+    return found[0] as Resource;
+  };
+  const { minInvocations } = FUNCTION_ALARM_POLICY;
+
+  it.each(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'])('alarms on the first of %s journeys', (metricName) => {
+    const dimensions = [{ Name: 'StateMachineArn', Value: stack.resolve(stack.workflow.stateMachine.stateMachineArn) }];
+    const found = alarmsOn('AWS/States', metricName, dimensions);
+    expect(found).toHaveLength(1);
+    expect(found[0]?.Properties).toMatchObject({
+      ...notifies,
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
   });
 
-  it.each(catalog)('alarms on errors and throttles of %s', (name) => {
-    const functionName = stack.resolve(stack.functions.byName[name].functionName);
-    for (const metricName of ['Errors', 'Throttles']) {
-      const alarm = alarms.find(
-        (a) =>
-          a.Properties.MetricName === metricName &&
-          JSON.stringify(a.Properties.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: functionName }]),
-      );
-      expect(alarm?.Properties.AlarmActions, `${name} ${metricName}`).toEqual([alarmTopic]);
+  it('alarms as soon as an event waits in the dead-letter queue', () => {
+    const dimensions = [{ Name: 'QueueName', Value: stack.resolve(stack.journeyStatusEvents.deadLetterQueue.queueName) }];
+    const found = alarmsOn('AWS/SQS', 'ApproximateNumberOfMessagesVisible', dimensions);
+    expect(found).toHaveLength(1);
+    expect(found[0]?.Properties).toMatchObject({
+      ...notifies,
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  it('never alarms on a bare count of function errors or throttles, which the workflow retries', () => {
+    const bare = alarms.filter(
+      (a) => a.Properties.Namespace === 'AWS/Lambda' && ['Errors', 'Throttles'].includes(String(a.Properties.MetricName)),
+    );
+    expect(bare).toEqual([]);
+  });
+
+  it.each(errorRate)('alarms on the error rate of %s, over its invocations', (_name, found) => {
+    const alarm = only(found);
+    expect(alarm.Properties).toMatchObject(notifies);
+    const metrics = (alarm.Properties.Metrics as MetricQuery[]).flatMap((q) => (q.MetricStat ? [q.MetricStat.Metric.MetricName] : []));
+    expect(metrics.sort()).toEqual(['Errors', 'Invocations']);
+  });
+
+  it.each(throttleRate)('alarms on the throttle rate of %s, over its calls', (_name, found) => {
+    const alarm = only(found);
+    expect(alarm.Properties).toMatchObject(notifies);
+    const metrics = (alarm.Properties.Metrics as MetricQuery[]).flatMap((q) => (q.MetricStat ? [q.MetricStat.Metric.MetricName] : []));
+    expect(metrics.sort()).toEqual(['Invocations', 'Throttles']);
+  });
+
+  it.each(errorRate)('does not alarm on one retried error of %s, at any volume', (_name, found) => {
+    const alarm = only(found);
+    for (let invocations = 1; invocations <= 200; invocations++) {
+      expect(breaches(alarm, { invocations, errors: 1 }), `1 error in ${invocations}`).toBe(false);
     }
+  });
+
+  it.each(errorRate)('alarms when many calls of %s fail, but not on too few calls to make a rate', (_name, found) => {
+    const alarm = only(found);
+    expect(breaches(alarm, { invocations: minInvocations, errors: 2 })).toBe(true);
+    expect(breaches(alarm, { invocations: 100, errors: 30 })).toBe(true);
+    expect(breaches(alarm, { invocations: 100, errors: 5 })).toBe(false);
+    expect(breaches(alarm, { invocations: minInvocations - 1, errors: minInvocations - 1 })).toBe(false);
+    expect(breaches(alarm, {})).toBe(false);
+  });
+
+  it.each(throttleRate)('alarms when many calls of %s are throttled, not on one', (_name, found) => {
+    const alarm = only(found);
+    // A throttled call is no invocation: throttling every call must still alarm.
+    expect(breaches(alarm, { throttles: minInvocations })).toBe(true);
+    expect(breaches(alarm, { invocations: 50, throttles: 20 })).toBe(true);
+    for (let invocations = minInvocations - 1; invocations <= 200; invocations++) {
+      expect(breaches(alarm, { invocations, throttles: 1 }), `1 throttle with ${invocations} invocations`).toBe(false);
+    }
+    expect(breaches(alarm, {})).toBe(false);
   });
 });

@@ -13,6 +13,7 @@ import { loadJourneyDefinition, taskStates } from '#local/step-functions/definit
 import { LocalStepFunctions, type StateOverride } from '#local/step-functions/service.ts';
 import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
 import { keys } from '#shared/keys.ts';
+import { snsStaffAlerts } from '#shared/sns-staff-alert-adapter.ts';
 import { apiEvent, lambdaContext } from '../unit/http/api-event.ts';
 
 /** One scripted call of a Task state: its result, or the error (by name) it throws. */
@@ -77,7 +78,7 @@ export async function journeyHarness() {
       return { MessageId: randomUUID() };
     },
   } as unknown as SNSClient;
-  const recordExecutionOutcome = makeRecordExecutionOutcome({ table, sfn: sfnApi, sns: snsApi, staffAlertsTopicArn: 'arn:staff-alerts' });
+  const recordExecutionOutcome = makeRecordExecutionOutcome({ table, sfn: sfnApi, alerts: snsStaffAlerts(snsApi, 'arn:staff-alerts') });
   const decideStaffTask = makeDecideStaffTask({ table, sfn: sfnApi });
   const sfn = new LocalStepFunctions({
     stateMachineName: 'PatientJourney',

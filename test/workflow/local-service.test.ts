@@ -1,10 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import { loadJourneyDefinition } from '#local/step-functions/definition.ts';
 import { LocalStepFunctions } from '#local/step-functions/service.ts';
-
-const dynamodb = new DynamoDBClient({});
 
 const oneTask = (resource: string, extra: Record<string, unknown> = {}) =>
   ({ StartAt: 'Only', States: { Only: { Type: 'Task', Resource: resource, End: true, ...extra } } }) as unknown as StateMachineDefinition;
@@ -15,7 +12,6 @@ describe('LocalStepFunctions', () => {
     const sfn = new LocalStepFunctions({
       stateMachineName: 'PatientJourney',
       definition: loadJourneyDefinition(),
-      dynamodb,
       retryDelayMs: 60_000,
       stateOverrides: {
         ScreenIntake: () => ({ outcome: 'NO_RISK' }),
@@ -37,42 +33,40 @@ describe('LocalStepFunctions', () => {
     expect(sfn.callCount(executionArn, 'VerifyEligibility')).toBe(1);
   });
 
-  it('refuses a definition with a resource it cannot run', () => {
+  // The direct DynamoDB integrations and the plain lambda:invoke are refused too: the workflow no longer uses them.
+  it.each([
+    'arn:aws:states:::sqs:sendMessage',
+    'arn:aws:states:::dynamodb:getItem',
+    'arn:aws:states:::dynamodb:putItem',
+    'arn:aws:states:::lambda:invoke',
+  ])('refuses a definition with a resource it does not run: %s', (resource) => {
     // act
-    const create = () =>
-      new LocalStepFunctions({ stateMachineName: 'X', definition: oneTask('arn:aws:states:::sqs:sendMessage'), dynamodb });
+    const create = () => new LocalStepFunctions({ stateMachineName: 'X', definition: oneTask(resource) });
 
     // assess
-    expect(create).toThrow(/does not support arn:aws:states:::sqs:sendMessage/);
+    expect(create).toThrow(`State Only: the local Step Functions service does not support ${resource} (it runs`);
+  });
+
+  it('runs every Task resource of the deployable workflow', () => {
+    // act
+    const create = () => new LocalStepFunctions({ stateMachineName: 'PatientJourney', definition: loadJourneyDefinition() });
+
+    // assess
+    expect(create).not.toThrow();
   });
 
   it('refuses a JSONata definition instead of running it wrongly', () => {
     // prepare
-    const definition = { ...oneTask('arn:aws:states:::dynamodb:getItem'), QueryLanguage: 'JSONata' } as unknown as StateMachineDefinition;
+    const definition = {
+      ...oneTask('arn:aws:states:::lambda:invoke.waitForTaskToken'),
+      QueryLanguage: 'JSONata',
+    } as unknown as StateMachineDefinition;
 
     // act
-    const create = () => new LocalStepFunctions({ stateMachineName: 'X', definition, dynamodb, stateOverrides: {} });
+    const create = () => new LocalStepFunctions({ stateMachineName: 'X', definition, stateOverrides: {} });
 
     // assess
     expect(create).toThrow(/JSONPath definitions only/);
-  });
-
-  it('runs a direct DynamoDB integration against DynamoDB and reports its errors as DynamoDB.<Exception>', async () => {
-    // prepare
-    const sfn = new LocalStepFunctions({
-      stateMachineName: 'X',
-      definition: oneTask('arn:aws:states:::dynamodb:getItem', {
-        Parameters: { TableName: 'no-such-table', Key: { PK: { S: 'a' }, SK: { S: 'b' } } },
-      }),
-      dynamodb,
-    });
-
-    // act
-    const { executionArn } = sfn.startExecution({ name: 'missing-table' });
-    const execution = await sfn.awaitExecution(executionArn);
-
-    // assess
-    expect(execution).toMatchObject({ status: 'FAILED', error: 'DynamoDB.ResourceNotFoundException' });
   });
 });
 

@@ -1,8 +1,11 @@
-import type { ClinicAuthorization } from '#functions/api/authorize-api-key.handler.ts';
 import { HttpError } from './http-error.ts';
 import { pathIds } from './path-parameters.ts';
 
-export type { ClinicAuthorization };
+/** What a successful authorization hands the route handler (event.requestContext.authorizer.lambda). */
+export interface ClinicAuthorization {
+  clinicId: string;
+  keyId: string;
+}
 
 /** The parts of an HTTP API (payload 2.0) event that `authorizedClinic` reads. */
 export interface AuthorizedEvent {

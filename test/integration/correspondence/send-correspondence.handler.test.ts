@@ -3,7 +3,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeHandler } from '#functions/correspondence/send-correspondence.handler.ts';
-import { SesMailer } from '#functions/correspondence/ses-mailer.ts';
+import { SesMailer } from '#functions/correspondence/ses-mail-adapter.ts';
 import { ensureTable } from '#local/create-table.ts';
 import { readSentEmails } from '#local/ses-emulator.ts';
 import { getJourney } from '#shared/journey-store.ts';

@@ -12,6 +12,7 @@ import { ensureTable } from '#local/create-table.ts';
 import { newJourneyRecord, type StageState } from '#model/journey.ts';
 import { getJourney } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
+import { snsStaffAlerts } from '#shared/sns-staff-alert-adapter.ts';
 import { getStaffTask, type StaffTask, staffTaskId } from '#shared/staff-task-store.ts';
 import type { TableRef } from '#shared/table.ts';
 
@@ -32,9 +33,8 @@ beforeAll(async () => {
   table = { client: DynamoDBDocumentClient.from(client), tableName };
   park = makeParkForStaff({
     table,
-    sns: snsClient,
+    alerts: snsStaffAlerts(snsClient, 'arn:aws:sns:us-east-1:000000000000:staff'),
     sfn: sfnClient,
-    staffAlertsTopicArn: 'arn:aws:sns:us-east-1:000000000000:staff',
     now: () => now,
   });
 });

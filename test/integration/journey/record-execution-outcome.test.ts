@@ -11,6 +11,7 @@ import { ensureTable } from '#local/create-table.ts';
 import { type JourneyRecord, newJourneyRecord, STAGES } from '#model/journey.ts';
 import { beginAttempt, closeJourney, getJourney, updateStage } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
+import { snsStaffAlerts } from '#shared/sns-staff-alert-adapter.ts';
 import { getStaffTask, type StaffTask, staffTaskId } from '#shared/staff-task-store.ts';
 import type { TableRef } from '#shared/table.ts';
 
@@ -32,8 +33,7 @@ beforeAll(async () => {
   record = makeRecordExecutionOutcome({
     table,
     sfn: sfnClient,
-    sns: snsClient,
-    staffAlertsTopicArn: 'arn:aws:sns:us-east-1:000000000000:staff',
+    alerts: snsStaffAlerts(snsClient, 'arn:aws:sns:us-east-1:000000000000:staff'),
     now: () => now,
   });
 });
@@ -386,7 +386,7 @@ describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
     });
   });
 
-  it('keeps the end of a journey that ends between its read and the hold, opening no task', async () => {
+  it('keeps the end of a journey that ends between its read and the hold, leaving no open task and alerting nobody', async () => {
     // Prepare: CompleteJourney's retry closes the journey just before the hold is written.
     const ref = await seedJourney('CONFIRMATION');
     givenExecution(ref, { status: 'FAILED' });
@@ -404,8 +404,7 @@ describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
     const recordRacing = makeRecordExecutionOutcome({
       table: { ...table, client: racing },
       sfn: sfnClient,
-      sns: snsClient,
-      staffAlertsTopicArn: 'arn:topic',
+      alerts: snsStaffAlerts(snsClient, 'arn:topic'),
       now: () => now,
     });
 
@@ -418,8 +417,49 @@ describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
       status: 'COMPLETED',
       stages: { CONFIRMATION: { status: 'IN_PROGRESS' } },
     });
-    expect(await getStaffTask(table, clinicId, stoppedTaskId(ref.executionArn))).toBeUndefined();
+    expect(await getStaffTask(table, clinicId, stoppedTaskId(ref.executionArn))).toMatchObject({ status: 'EXPIRED' });
     expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  it('holds no journey on a task that could not be written: the redelivered event opens the task, then holds', async () => {
+    // Prepare: DynamoDB refuses the task's write once.
+    const ref = await seedJourney('SCHEDULING');
+    givenExecution(ref, { status: 'FAILED' });
+    const failing = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+    let refused = false;
+    failing.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { Item?: { type?: string } };
+        if (!refused && input.Item?.type === 'StaffTask') {
+          refused = true;
+          throw Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable', $fault: 'server' });
+        }
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const recordFailing = makeRecordExecutionOutcome({
+      table: { ...table, client: failing },
+      sfn: sfnClient,
+      alerts: snsStaffAlerts(snsClient, 'arn:topic'),
+      now: () => now,
+    });
+    const event = statusChange(ref.executionArn, 'FAILED');
+
+    // Act
+    const first = recordFailing(event);
+    await first.catch(() => undefined);
+    const journeyAfterFailure = await getJourney(table, ref, { consistent: true });
+    const again = await recordFailing(event);
+
+    // Assess
+    await expect(first).rejects.toMatchObject({ name: 'ServiceUnavailable' });
+    expect(journeyAfterFailure?.status).toBe('RUNNING');
+    expect(again).toEqual({ outcome: 'HELD_FOR_STAFF' });
+    expect(await getJourney(table, ref, { consistent: true })).toMatchObject({
+      status: 'WAITING_FOR_STAFF',
+      stages: { SCHEDULING: { staffTaskId: stoppedTaskId(ref.executionArn) } },
+    });
   });
 
   it('leaves a journey alone when staff have already decided its stop and the event comes again', async () => {

@@ -10,6 +10,7 @@ import { ensureTable } from '#local/create-table.ts';
 import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
 import { beginAttempt, closeJourney, getJourney, holdStoppedJourney, updateStage } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
+import { snsStaffAlerts } from '#shared/sns-staff-alert-adapter.ts';
 import type { TableRef } from '#shared/table.ts';
 
 const clinicId = 'clinic-fence';
@@ -25,6 +26,13 @@ beforeAll(async () => {
 });
 
 /** A new journey as submitIntake writes it (attempt 0). */
+/** An SNS client whose publishes succeed (the park alerts staff). */
+function parkSns(): SNSClient {
+  const client = new SNSClient({});
+  mockClient(client).on(PublishCommand).resolves({ MessageId: 'm-1' });
+  return client;
+}
+
 async function seedJourney(): Promise<{ clinicId: string; journeyId: string }> {
   const journeyId = randomUUID();
   const journey = newJourneyRecord({ clinicId, journeyId, submissionId: `s-${journeyId}`, patientId: `p-${journeyId}` }, now);
@@ -200,9 +208,8 @@ describe('Journey store: a park fences the stage attempt it replaced (parkForSta
     mockClient(snsClient).on(PublishCommand).resolves({ MessageId: 'm-1' });
     const park = makeParkForStaff({
       table,
-      sns: snsClient,
+      alerts: snsStaffAlerts(snsClient, 'arn:aws:sns:us-east-1:000000000000:staff'),
       sfn: new SFNClient({}),
-      staffAlertsTopicArn: 'arn:aws:sns:us-east-1:000000000000:staff',
       now: () => later,
     });
     const ref = await seedJourney();
@@ -219,5 +226,51 @@ describe('Journey store: a park fences the stage attempt it replaced (parkForSta
       attempt: 2,
       stages: { INTAKE: { status: 'WAITING_FOR_STAFF', staffTaskId: taskId, reason: expect.stringContaining('States.Timeout') } },
     });
+  });
+
+  it('refuses a stage call that only starts after the journey parked, and lets the park claim it again', async () => {
+    // Prepare: the stage's state timed out before its invocation even started, and the Catch parked the journey.
+    const park = makeParkForStaff({
+      table,
+      alerts: snsStaffAlerts(parkSns(), 'arn:aws:sns:us-east-1:000000000000:staff'),
+      sfn: new SFNClient({}),
+      now: () => later,
+    });
+    const ref = await seedJourney();
+    const request = { ...ref, stage: 'INTAKE' as const, taskToken: `token-${ref.journeyId}`, error: { Error: 'States.Timeout' } };
+    const { taskId } = await park(request);
+
+    // Act: the stage invocation starts late; then Step Functions retries the park with a new token.
+    const lateStart = await beginAttempt(table, ref).catch((error: Error) => error);
+    const repark = await park({ ...request, taskToken: `${request.taskToken}-retry` });
+
+    // Assess
+    expect(lateStart).toMatchObject({ name: 'StaleAttempt' });
+    expect(repark.taskId).toBe(taskId);
+    expect(await read(ref)).toMatchObject({
+      status: 'WAITING_FOR_STAFF',
+      stages: { INTAKE: { status: 'WAITING_FOR_STAFF', staffTaskId: taskId } },
+    });
+  });
+
+  it('refuses any task attempt once the journey has ended, and reports a missing journey as not found', async () => {
+    // Prepare
+    const ref = await seedJourney();
+    const running = await beginAttempt(table, ref);
+    await closeJourney(table, ref, { status: 'CANCELLED', stages: {}, removeAppointment: false }, later);
+
+    // Act
+    const refused = (attempt: Promise<unknown>) =>
+      attempt.then(
+        () => 'claimed',
+        (error: Error) => error.name,
+      );
+    const afterEnd = await refused(beginAttempt(table, ref));
+    const parkAfterEnd = await refused(beginAttempt(table, ref, { parking: true }));
+    const missing = await refused(beginAttempt(table, { clinicId: ref.clinicId, journeyId: 'no-such-journey' }));
+
+    // Assess
+    expect(running.attempt).toBe(1);
+    expect([afterEnd, parkAfterEnd, missing]).toEqual(['StaleAttempt', 'StaleAttempt', 'JourneyNotFound']);
   });
 });

@@ -475,9 +475,37 @@ describe('Function: decideStaffTask on a stopped execution (EXECUTION_STOPPED)',
     expect(writes()).not.toContain('FAILED');
   });
 
-  it('answers 503 and keeps the decision when the redrive fails for a reason that may pass', async () => {
+  it('answers 503 and undoes the decision when the redrive fails for a reason that may pass; deciding again resumes it', async () => {
     // Prepare
+    sfnMock.on(RedriveExecutionCommand).rejectsOnce(awsError('ThrottlingException')).resolves({ redriveDate: now });
+
+    // Act
+    const failed = await post({ action: 'RETRY' });
+    const taskAfterFailure = table.get(taskKey);
+    const journeyAfterFailure = table.get(journeyKey);
+    const again = await post({ action: 'RETRY' });
+
+    // Assess: never RUNNING while the execution stays stopped; the task back in the open queue until decided again.
+    expect(failed.statusCode).toBe(503);
+    expect(taskAfterFailure).toMatchObject({ status: 'OPEN', ...keys.openStaffTasksIndex('c1', stoppedTask.createdAt, 'st-1') });
+    expect(taskAfterFailure).not.toHaveProperty('decision');
+    expect(journeyAfterFailure).toMatchObject({
+      status: 'WAITING_FOR_STAFF',
+      stages: { SCHEDULING: { status: 'WAITING_FOR_STAFF', staffTaskId: 'st-1', reason: stoppedTask.reason } },
+    });
+    expect(again.statusCode).toBe(200);
+    expect(table.get(taskKey)).toMatchObject({ status: 'DECIDED', decision: { action: 'RETRY' } });
+    expect(table.get(journeyKey)).toMatchObject({ status: 'RUNNING' });
+    expect(writes()).not.toContain('FAILED');
+  });
+
+  it('keeps the decision and answers 503 when the decision cannot be undone either (the repeat carries it out)', async () => {
+    // Prepare: the redrive fails, and so does the write that would undo the decision.
     sfnMock.on(RedriveExecutionCommand).rejects(awsError('ThrottlingException'));
+    table.beforeNext('TransactWrite', () => undefined);
+    table.beforeNext('TransactWrite', () => {
+      throw awsError('ProvisionedThroughputExceededException');
+    });
 
     // Act
     const response = await post({ action: 'RETRY' });
@@ -485,7 +513,6 @@ describe('Function: decideStaffTask on a stopped execution (EXECUTION_STOPPED)',
     // Assess
     expect(response.statusCode).toBe(503);
     expect(table.get(taskKey)).toMatchObject({ status: 'DECIDED', decision: { action: 'RETRY' } });
-    expect(writes()).not.toContain('FAILED');
   });
 
   it('ends the journey CANCELLED on CANCEL in process, giving its booked time back', async () => {

@@ -69,7 +69,10 @@ export function inMemoryTable(ddb: AwsClientStub<DynamoDBDocumentClient>) {
     before('Update');
     const current = items.get(id(input.Key));
     if (!holds(input.ConditionExpression, current, input.ExpressionAttributeNames, input.ExpressionAttributeValues))
-      throw conditionFailed();
+      throw Object.assign(
+        conditionFailed(),
+        input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && current ? { Item: clone(current) } : {},
+      );
     const updated = applyUpdate(current ?? { ...input.Key }, input);
     items.set(id(input.Key), updated);
     if (input.ReturnValues === 'ALL_NEW') return { Attributes: clone(updated) };
@@ -123,6 +126,7 @@ interface UpdateInput {
   ExpressionAttributeNames?: Names;
   ExpressionAttributeValues?: Values;
   ReturnValues?: string;
+  ReturnValuesOnConditionCheckFailure?: string;
 }
 type Conditional = { ConditionExpression?: string; ExpressionAttributeNames?: Names; ExpressionAttributeValues?: Values };
 type TransactItem = {

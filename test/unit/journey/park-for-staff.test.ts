@@ -8,6 +8,7 @@ import type { ParkForStaffRequest } from '#contract/journey-workflow.ts';
 import { makeParkForStaff } from '#functions/journey/park-for-staff.handler.ts';
 import { newJourneyRecord } from '#model/journey.ts';
 import { keys } from '#shared/keys.ts';
+import { snsStaffAlerts } from '#shared/sns-staff-alert-adapter.ts';
 import { staffTaskId } from '#shared/staff-task-store.ts';
 import { inMemoryTable } from './in-memory-table.ts';
 
@@ -18,9 +19,8 @@ const snsMock = mockClient(snsClient);
 const now = new Date('2026-12-01T10:00:00Z');
 const park = makeParkForStaff({
   table: { client, tableName: 't' },
-  sns: snsClient,
+  alerts: snsStaffAlerts(snsClient, 'arn:topic'),
   sfn: new SFNClient({}),
-  staffAlertsTopicArn: 'arn:topic',
   now: () => now,
 });
 

@@ -6,6 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { makeScreenIntake } from '#functions/intake/screen-intake.handler.ts';
 import { newJourneyRecord } from '#model/journey.ts';
 import { keys } from '#shared/keys.ts';
+import { snsStaffAlerts } from '#shared/sns-staff-alert-adapter.ts';
 import { staffTaskId } from '#shared/staff-task-store.ts';
 import { inMemoryTable } from './in-memory-table.ts';
 
@@ -14,7 +15,7 @@ const snsClient = new SNSClient({});
 const ddb = mockClient(client);
 const snsMock = mockClient(snsClient);
 const now = new Date('2026-12-01T10:00:00Z');
-const screen = makeScreenIntake({ table: { client, tableName: 't' }, sns: snsClient, staffAlertsTopicArn: 'arn:topic', now: () => now });
+const screen = makeScreenIntake({ table: { client, tableName: 't' }, alerts: snsStaffAlerts(snsClient, 'arn:topic'), now: () => now });
 const ref = { clinicId: 'c1', journeyId: 'j1' };
 const slipKey = keys.staffTask('c1', staffTaskId('c1#j1#TRIAGE'));
 let table: ReturnType<typeof inMemoryTable>;

@@ -1,14 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import {
-  BusyCalendar,
-  type FindSlotsInput,
-  findSlots,
-  granuleStarts,
-  type SlotCandidate,
-  searchWindow,
-  summarizeSlot,
-} from '#functions/scheduling/find-slots.ts';
+import { type FindSlotsInput, findSlots, type SlotCandidate, searchWindow, summarizeSlot } from '#functions/scheduling/find-slots.ts';
+import { BusyCalendar, granuleStarts } from '#model/busy-time.ts';
 import type { AppointmentType, ClinicCatalog, Resource } from '#model/clinic-catalog.ts';
 
 const weekdays = (ranges: Array<{ start: string; end: string }>): Resource['weeklyHours'] => ({

@@ -1,7 +1,7 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { describe, expect, it } from 'vitest';
 import { composeAppointmentConfirmation } from '#functions/correspondence/compose-appointment-confirmation.ts';
-import { SesMailer } from '#functions/correspondence/ses-mailer.ts';
+import { SesMailer } from '#functions/correspondence/ses-mail-adapter.ts';
 import { readSentEmails } from '#local/ses-emulator.ts';
 import { appointment, clinicProfile } from '../../unit/correspondence/fixtures.ts';
 

@@ -2,7 +2,7 @@ import { BadRequestException, SESv2Client, SendEmailCommand, TooManyRequestsExce
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { wasNotSent } from '#functions/correspondence/mailer-port.ts';
-import { MESSAGE_KEY_HEADER, SesMailer } from '#functions/correspondence/ses-mailer.ts';
+import { MESSAGE_KEY_HEADER, SesMailer } from '#functions/correspondence/ses-mail-adapter.ts';
 
 const sesMock = mockClient(SESv2Client);
 const email = {

@@ -1,0 +1,51 @@
+/** Busy time: what a resource is booked for, in the granules a booking locks (keys.resourceGranule). Pure. */
+
+/** Busy time is tracked (and locked, see keys.resourceGranule) in granules of this many minutes, aligned to the epoch. */
+export const GRANULE_MINUTES = 5;
+const GRANULE_MS = GRANULE_MINUTES * 60_000;
+
+/** Half-open [start, end). */
+export interface Interval {
+  start: Date;
+  end: Date;
+}
+
+/** Epoch milliseconds of every granule that [start, end) touches: the items a booking must lock. */
+export function granuleStarts(interval: Interval): Date[] {
+  const starts: Date[] = [];
+  for (let at = Math.floor(interval.start.getTime() / GRANULE_MS) * GRANULE_MS; at < interval.end.getTime(); at += GRANULE_MS) {
+    starts.push(new Date(at));
+  }
+  return starts;
+}
+
+/**
+ * What each resource is busy with, as a set of granules. Mutable on purpose: when a booking attempt loses a granule
+ * to someone else, the caller marks it here and the running `findSlots` generator skips every candidate using it.
+ */
+export class BusyCalendar {
+  readonly #granules = new Map<string, Set<number>>();
+
+  /** Builds a calendar from busy intervals per resource ID. */
+  static fromIntervals(busy: Record<string, Interval[]> = {}): BusyCalendar {
+    const calendar = new BusyCalendar();
+    for (const [resourceId, intervals] of Object.entries(busy)) {
+      for (const interval of intervals) calendar.markBusy(resourceId, interval);
+    }
+    return calendar;
+  }
+
+  markBusy(resourceId: string, interval: Interval): void {
+    let set = this.#granules.get(resourceId);
+    if (!set) {
+      set = new Set();
+      this.#granules.set(resourceId, set);
+    }
+    for (const granule of granuleStarts(interval)) set.add(granule.getTime());
+  }
+
+  isFree(resourceId: string, interval: Interval): boolean {
+    const set = this.#granules.get(resourceId);
+    return !set || granuleStarts(interval).every((granule) => !set.has(granule.getTime()));
+  }
+}

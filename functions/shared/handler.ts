@@ -1,0 +1,42 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { withTransientAwsErrors } from './errors.ts';
+import type { AuthorizedEvent } from './http/authorized-clinic.ts';
+import { httpErrors } from './http/http-errors.ts';
+import type { HttpResponse } from './http/response.ts';
+import { logger } from './observability.ts';
+
+/**
+ * The two handler shapes of the product. Every handler module reads the same way:
+ *
+ *   export interface <Name>Deps { …named ports… }          what it needs, each behind an interface
+ *   export function make<Name>(deps: <Name>Deps) {          the handler, built from its deps (tests pass fakes)
+ *     return taskHandler(<Input>Schema, (input) => <useCase>(deps, input));
+ *   }
+ *   export const handler = make<Name>({ …adapters… });      the wiring, last
+ *
+ * Both put the Lambda context (request ID, cold start) on every log line of the invocation.
+ */
+
+/** An API Gateway (HTTP API, payload 2.0) event that passed the clinic's authorizer. */
+export type ApiEvent = APIGatewayProxyEventV2 & AuthorizedEvent;
+
+/**
+ * A Step Functions task: its input parsed with its contract schema (contract/journey-workflow.ts) before anything
+ * runs, and an AWS outage surfacing as AwsServiceUnavailable for the workflow's Retry.
+ */
+export function taskHandler<S extends z.ZodType, R>(schema: S, run: (input: z.output<S>) => Promise<R>) {
+  return middy<unknown, R>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(withTransientAwsErrors(async (event: unknown) => run(schema.parse(event))));
+}
+
+/** An HTTP route: an HttpError answers as itself, an AWS outage 503, anything else a bare 500 (http-errors.ts). */
+export function httpHandler(run: (event: ApiEvent) => Promise<HttpResponse>) {
+  return middy<ApiEvent, HttpResponse>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(httpErrors())
+    .handler(run);
+}
