@@ -2,10 +2,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
+import type { AuthorizedEvent } from '#shared/http/authorized-clinic.ts';
+import { httpErrors } from '#shared/http/http-errors.ts';
+import type { HttpResponse } from '#shared/http/response.ts';
 import { withTransientAwsErrors } from './errors.ts';
-import type { AuthorizedEvent } from './http/authorized-clinic.ts';
-import { httpErrors } from './http/http-errors.ts';
-import type { HttpResponse } from './http/response.ts';
 import { logger } from './observability.ts';
 
 /**

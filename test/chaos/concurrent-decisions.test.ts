@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JourneyView } from '#functions/journey/journey-view.ts';
 import { getStaffTask } from '#shared/staff-task-store.ts';
-import type { ApiAnswer, StaffAction } from './support/api.ts';
-import { type ChaosStack, startChaosStack } from './support/cloud.ts';
-import { checkBookings, checkCharges, runningWithoutExecution, scanTable } from './support/invariants.ts';
-import { describeJourney, distinctSubmission, pollJourneys, waitingStage } from './support/journeys.ts';
+import type { ApiAnswer, StaffAction } from '#test/chaos/support/api.ts';
+import { type ChaosStack, startChaosStack } from '#test/chaos/support/cloud.ts';
+import { checkBookings, checkCharges, runningWithoutExecution, scanTable } from '#test/chaos/support/invariants.ts';
+import { describeJourney, distinctSubmission, pollJourneys, waitingStage } from '#test/chaos/support/journeys.ts';
 
 /**
  * (a) Staff press the same button many times at once, and sometimes two people press different ones. Ten journeys

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JourneyView } from '#functions/journey/journey-view.ts';
-import { type ChaosStack, startChaosStack } from './support/cloud.ts';
+import { type ChaosStack, startChaosStack } from '#test/chaos/support/cloud.ts';
 import {
   checkBookings,
   checkCharges,
@@ -9,8 +9,8 @@ import {
   paidMismatches,
   runningWithoutExecution,
   scanTable,
-} from './support/invariants.ts';
-import { describeJourney, distinctSubmission, pollJourneys, tally, waitingStage, waitUntil } from './support/journeys.ts';
+} from '#test/chaos/support/invariants.ts';
+import { describeJourney, distinctSubmission, pollJourneys, tally, waitingStage, waitUntil } from '#test/chaos/support/journeys.ts';
 
 /**
  * (d) DynamoDB Local is killed (SIGKILL, as a crash) while 20 journeys run, stays down until the outage has outlasted

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JourneyView } from '#functions/journey/journey-view.ts';
-import { type ChaosStack, chaosProfile, startChaosStack } from './support/cloud.ts';
-import { checkBookings, checkCharges, decidableTask, paidMismatches, runningWithoutExecution, scanTable } from './support/invariants.ts';
+import { type ChaosStack, chaosProfile, startChaosStack } from '#test/chaos/support/cloud.ts';
+import {
+  checkBookings,
+  checkCharges,
+  decidableTask,
+  paidMismatches,
+  runningWithoutExecution,
+  scanTable,
+} from '#test/chaos/support/invariants.ts';
 import {
   describeJourney,
   distinctSubmission,
@@ -10,7 +17,7 @@ import {
   type SubmissionBody,
   tally,
   waitingStage,
-} from './support/journeys.ts';
+} from '#test/chaos/support/journeys.ts';
 
 /**
  * (f) Load: N distinct submissions at once (200 with `npm run chaos`, 30 in `npm test`), a front desk's mix — most

@@ -1,9 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultProxy, FaultRule } from '#local/fault-proxy.ts';
-import type { StaffAction } from './support/api.ts';
-import { type ChaosStack, startChaosStack } from './support/cloud.ts';
-import { checkBookings, checkCharges, runningWithoutExecution, scanTable, sentEmails } from './support/invariants.ts';
-import { describeJourney, distinctSubmission, pollJourney, pollJourneys, type SubmissionBody, waitingStage } from './support/journeys.ts';
+import type { StaffAction } from '#test/chaos/support/api.ts';
+import { type ChaosStack, startChaosStack } from '#test/chaos/support/cloud.ts';
+import { checkBookings, checkCharges, runningWithoutExecution, scanTable, sentEmails } from '#test/chaos/support/invariants.ts';
+import {
+  describeJourney,
+  distinctSubmission,
+  pollJourney,
+  pollJourneys,
+  type SubmissionBody,
+  waitingStage,
+} from '#test/chaos/support/journeys.ts';
 
 /**
  * (b) The processor charges the card but its answer never reaches us (a reset, or a 502 from something in between).
@@ -48,6 +55,12 @@ beforeAll(async () => {
       name: 'parked, then RETRY after the keys expired',
       rules: lostAnswerThenLookupsDown('reset'),
       action: 'RETRY',
+      afterKeysForgotten: true,
+    },
+    {
+      name: 'parked, then PROCEED after the keys expired',
+      rules: lostAnswerThenLookupsDown('502'),
+      action: 'PROCEED',
       afterKeysForgotten: true,
     },
   ];

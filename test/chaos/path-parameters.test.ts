@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES } from '#contract/api-routes.ts';
-import { type ChaosStack, startChaosStack } from './support/cloud.ts';
+import { type ChaosStack, startChaosStack } from '#test/chaos/support/cloud.ts';
 
 /**
  * (c) Whatever a client puts in a path parameter — 2,100 characters, an encoded slash, unicode, `..`, control

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JourneyView } from '#functions/journey/journey-view.ts';
 import type { FaultProxy } from '#local/fault-proxy.ts';
-import { type ChaosStack, startChaosStack } from './support/cloud.ts';
+import { type ChaosStack, startChaosStack } from '#test/chaos/support/cloud.ts';
 import {
   checkBookings,
   checkCharges,
@@ -10,7 +10,7 @@ import {
   paidMismatches,
   runningWithoutExecution,
   scanTable,
-} from './support/invariants.ts';
+} from '#test/chaos/support/invariants.ts';
 import {
   describeJourney,
   distinctSubmission,
@@ -19,7 +19,7 @@ import {
   type SubmissionBody,
   waitingStage,
   waitUntil,
-} from './support/journeys.ts';
+} from '#test/chaos/support/journeys.ts';
 
 /**
  * (e) The local stack is stopped (`cloud.stop()`) and started again with the same data directory while journeys wait

@@ -14,7 +14,7 @@ import { LocalStepFunctions, type StateOverride } from '#local/step-functions/se
 import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
 import { keys } from '#shared/keys.ts';
 import { snsStaffAlerts } from '#shared/sns-staff-alert-adapter.ts';
-import { apiEvent, lambdaContext } from '../unit/http/api-event.ts';
+import { apiEvent, lambdaContext } from '#test/support/api-event.ts';
 
 /** One scripted call of a Task state: its result, or the error (by name) it throws. */
 export type Step = { result: unknown } | { error: string };

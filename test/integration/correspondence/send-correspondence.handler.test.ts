@@ -8,7 +8,7 @@ import { ensureTable } from '#local/create-table.ts';
 import { readSentEmails } from '#local/ses-emulator.ts';
 import { getJourney } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
-import { clinicProfile, journeyWithAppointment, patient } from '../../unit/correspondence/fixtures.ts';
+import { clinicProfile, journeyWithAppointment, patient } from '#test/support/fixtures/records.ts';
 
 const client = new DynamoDBClient({});
 const table = { client: DynamoDBDocumentClient.from(client), tableName: `correspondence-it-${Date.now()}` };

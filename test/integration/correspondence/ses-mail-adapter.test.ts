@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { composeAppointmentConfirmation } from '#functions/correspondence/compose-appointment-confirmation.ts';
 import { SesMailer } from '#functions/correspondence/ses-mail-adapter.ts';
 import { readSentEmails } from '#local/ses-emulator.ts';
-import { appointment, clinicProfile } from '../../unit/correspondence/fixtures.ts';
+import { appointment, clinicProfile } from '#test/support/fixtures/records.ts';
 
 describe('Adapter: SesMailer against the SES emulator', () => {
   it('delivers the confirmation with its .ics attachment', async () => {

@@ -5,8 +5,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureTable } from '#local/create-table.ts';
 import { keys } from '#shared/keys.ts';
-import { apiEvent, lambdaContext } from '../../unit/http/api-event.ts';
-import { validSubmissionBody } from '../../unit/intake/fixtures.ts';
+import { apiEvent, lambdaContext } from '#test/support/api-event.ts';
+import { validSubmissionBody } from '#test/support/fixtures/submission.ts';
 
 // The handler reads TABLE_NAME when it loads: this file's own table, set before the import below.
 const tableName = `intake-it-${Date.now()}`;

@@ -3,7 +3,7 @@ import { composeAppointmentConfirmation } from '#functions/correspondence/compos
 import { calendarUid, composeCalendarInvite } from '#functions/correspondence/compose-calendar-invite.ts';
 import { formatWhen } from '#functions/correspondence/compose-format.ts';
 import { composePaymentRequest } from '#functions/correspondence/compose-payment-request.ts';
-import { appointment, clinicalDetails, clinicProfile, identifyingDetails } from './fixtures.ts';
+import { appointment, clinicalDetails, clinicProfile, identifyingDetails } from '#test/support/fixtures/records.ts';
 
 const clinic = { name: clinicProfile.name, phone: clinicProfile.phone };
 

@@ -9,7 +9,7 @@ import type { JourneyRecord } from '#model/journey.ts';
 import type { PatientRecord } from '#model/patient-records.ts';
 import { TransientDependencyError } from '#shared/errors.ts';
 import { keys } from '#shared/keys.ts';
-import { clinicProfile, journeyWithAppointment, patient } from './fixtures.ts';
+import { clinicProfile, journeyWithAppointment, patient } from '#test/support/fixtures/records.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const table = { client: DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName: 'patient-access-test' };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { IntakeSubmissionSchema } from '#contract/api/submission-schema.ts';
 import { canonicalJson, coverageRecord, newPatientRecord, submissionBodyHash, submissionRecord } from '#functions/intake/intake-records.ts';
 import { normaliseName, patientMatchHash } from '#functions/intake/patient-match.ts';
-import { validSubmissionBody } from './fixtures.ts';
+import { validSubmissionBody } from '#test/support/fixtures/submission.ts';
 
 const now = new Date('2026-11-27T10:00:00.000Z');
 const parse = (overrides: Parameters<typeof validSubmissionBody>[0] = {}) => IntakeSubmissionSchema.parse(validSubmissionBody(overrides));

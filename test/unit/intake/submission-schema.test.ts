@@ -3,7 +3,7 @@ import { IntakeSubmissionSchema, isValidNpi, SCREENING_QUESTIONS } from '#contra
 import { RED_FLAGS } from '#functions/intake/triage.ts';
 import { HttpError } from '#shared/http/http-error.ts';
 import { validateBody } from '#shared/http/parse-json-body.ts';
-import { validSubmissionBody } from './fixtures.ts';
+import { validSubmissionBody } from '#test/support/fixtures/submission.ts';
 
 /** The field errors a body gets (through the same mapping the API uses), or [] when it is valid. */
 function problems(body: unknown) {

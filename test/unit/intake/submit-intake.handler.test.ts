@@ -13,8 +13,8 @@ import { IntakeSubmissionSchema } from '#contract/api/submission-schema.ts';
 import { submissionBodyHash } from '#functions/intake/intake-records.ts';
 import { handler } from '#functions/intake/submit-intake.handler.ts';
 import { keys } from '#shared/keys.ts';
-import { apiEvent, lambdaContext } from '../http/api-event.ts';
-import { validSubmissionBody } from './fixtures.ts';
+import { apiEvent, lambdaContext } from '#test/support/api-event.ts';
+import { validSubmissionBody } from '#test/support/fixtures/submission.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);

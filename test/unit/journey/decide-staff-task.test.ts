@@ -9,8 +9,8 @@ import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
 import { type AppointmentRecord, bookSlot } from '#shared/appointment-store.ts';
 import { keys } from '#shared/keys.ts';
 import type { StaffTask } from '#shared/staff-task-store.ts';
-import { apiEvent, lambdaContext } from '../http/api-event.ts';
-import { inMemoryTable, transactionCancelled } from './in-memory-table.ts';
+import { apiEvent, lambdaContext } from '#test/support/api-event.ts';
+import { inMemoryTable, transactionCancelled } from '#test/support/in-memory-table.ts';
 
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const sfnClient = new SFNClient({});

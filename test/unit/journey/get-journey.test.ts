@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { makeGetJourney } from '#functions/journey/get-journey.handler.ts';
 import { newJourneyRecord } from '#model/journey.ts';
 import { keys } from '#shared/keys.ts';
-import { BAD_PATH_IDS } from '../http/bad-path-ids.ts';
+import { BAD_PATH_IDS } from '#test/support/bad-path-ids.ts';
 
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const ddb = mockClient(client);

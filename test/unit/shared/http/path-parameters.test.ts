@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isPathId, PathIdSchema } from '#contract/api/path-ids.ts';
 import { HttpError } from '#shared/http/http-error.ts';
 import { pathIds } from '#shared/http/path-parameters.ts';
-import { BAD_PATH_IDS } from './bad-path-ids.ts';
+import { BAD_PATH_IDS } from '#test/support/bad-path-ids.ts';
 
 function thrown(action: () => unknown): HttpError {
   try {

@@ -8,7 +8,7 @@ import { newJourneyRecord } from '#model/journey.ts';
 import { keys } from '#shared/keys.ts';
 import { snsStaffAlerts } from '#shared/sns-staff-alert-adapter.ts';
 import { staffTaskId } from '#shared/staff-task-store.ts';
-import { inMemoryTable } from './in-memory-table.ts';
+import { inMemoryTable } from '#test/support/in-memory-table.ts';
 
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const snsClient = new SNSClient({});

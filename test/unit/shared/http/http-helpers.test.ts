@@ -5,8 +5,8 @@ import { HttpError } from '#shared/http/http-error.ts';
 import { httpErrors } from '#shared/http/http-errors.ts';
 import { idempotencyKeyHeader } from '#shared/http/idempotency-key.ts';
 import { type HttpResponse, json } from '#shared/http/response.ts';
-import { apiEvent } from './api-event.ts';
-import { BAD_PATH_IDS } from './bad-path-ids.ts';
+import { apiEvent } from '#test/support/api-event.ts';
+import { BAD_PATH_IDS } from '#test/support/bad-path-ids.ts';
 
 function thrown(action: () => unknown): HttpError {
   try {
