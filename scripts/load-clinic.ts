@@ -11,11 +11,11 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { dynamoApiKeyStore } from '#functions/api/api-key-store.ts';
 import { demoClinicCatalog } from '#local/seed/demo-clinic.ts';
 import { ClinicCatalogSchema } from '#model/clinic-catalog-schema.ts';
-import { putCatalog } from '#shared/catalog-store.ts';
+import { dynamoCatalogStore } from '#shared/catalog-store.ts';
 import { newApiKey } from '#shared/http/api-key.ts';
-import { storeApiKey } from '#shared/http/api-key-store.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -40,7 +40,7 @@ if (!parsed.success) {
 }
 const catalog = parsed.data;
 const table = { client: DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName };
-await putCatalog(table, catalog);
+await dynamoCatalogStore(table).put(catalog);
 console.log(
   `Loaded ${catalog.profile.clinicId}: ${catalog.locations.length} locations, ${catalog.resources.length} resources, ${catalog.appointmentTypes.length} appointment types.`,
 );
@@ -48,6 +48,6 @@ console.log(
 const keyId = values['issue-api-key'];
 if (keyId) {
   const apiKey = newApiKey();
-  await storeApiKey(table, catalog.profile.clinicId, apiKey, keyId, new Date().toISOString());
+  await dynamoApiKeyStore(table).store(catalog.profile.clinicId, apiKey, keyId, new Date().toISOString());
   console.log(`API key ${keyId} for ${catalog.profile.clinicId} (shown once; only its hash is stored):\n${apiKey}`);
 }

@@ -1,35 +1,25 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
-import { isPathId } from '#contract/api/path-ids.ts';
 import { dynamo } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
-import { hashApiKey } from '#shared/http/api-key.ts';
+import { lambdaHandler } from '#shared/handler.ts';
 import type { ClinicAuthorization } from '#shared/http/authorized-clinic.ts';
-import { keys } from '#shared/keys.ts';
-import { log } from '#shared/observability.ts';
-import type { TableRef } from '#shared/table.ts';
+import { dynamoApiKeyStore } from './api-key-store.ts';
+import type { AuthorizeApiKeyDeps } from './authorize-api-key.ts';
+import { authorizeApiKey } from './authorize-api-key.ts';
 
-type Result = APIGatewaySimpleAuthorizerWithContextResult<ClinicAuthorization | Record<string, never>>;
+export type { AuthorizeApiKeyDeps };
+
+type AuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<ClinicAuthorization | Record<string, never>>;
 
 /**
- * HTTP API Lambda authorizer (simple responses). A key is valid only for the clinic named in the path: the lookup
- * key is (clinicId from the path, hash of the presented key), so a key for clinic A finds nothing under clinic B.
+ * HTTP API Lambda authorizer (simple responses): the x-api-key header against the clinic in the path
+ * (authorize-api-key.ts). Not an API route, so a plain lambdaHandler: it logs with the Lambda context like the others.
  */
-export function makeAuthorizer(table: TableRef) {
-  return async (event: APIGatewayRequestAuthorizerEventV2): Promise<Result> => {
-    const apiKey = event.headers?.['x-api-key'];
-    const clinicId = event.pathParameters?.clinicId;
-    // A clinic ID no clinic can have never reaches the key lookup (an over-long one would not fit a DynamoDB key).
-    if (!apiKey || !isPathId(clinicId)) return { isAuthorized: false, context: {} };
-    const { Item } = await table.client.send(
-      new GetCommand({ TableName: table.tableName, Key: keys.apiKey(clinicId, hashApiKey(apiKey)) }),
-    );
-    if (!Item || Item.revokedAt) {
-      log.warn('API key rejected', { clinicId });
-      return { isAuthorized: false, context: {} };
-    }
-    return { isAuthorized: true, context: { clinicId, keyId: String(Item.keyId) } };
-  };
+export function makeAuthorizeApiKey(deps: AuthorizeApiKeyDeps) {
+  return lambdaHandler<APIGatewayRequestAuthorizerEventV2, AuthorizerResult>(async (event) => {
+    const authorization = await authorizeApiKey(deps, { apiKey: event.headers?.['x-api-key'], clinicId: event.pathParameters?.clinicId });
+    return authorization ? { isAuthorized: true, context: authorization } : { isAuthorized: false, context: {} };
+  });
 }
 
-export const handler = makeAuthorizer({ client: dynamo, tableName: requireEnv('tableName') });
+export const handler = makeAuthorizeApiKey({ apiKeys: dynamoApiKeyStore({ client: dynamo, tableName: requireEnv('tableName') }) });

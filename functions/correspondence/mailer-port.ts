@@ -1,4 +1,4 @@
-/** Outgoing email as correspondence needs it; the adapter (ses-mailer.ts) turns it into the provider's request. */
+/** Outgoing email as correspondence needs it; the adapter (ses-mail-adapter.ts) turns it into the provider's request. */
 
 export interface EmailAttachment {
   filename: string;
@@ -16,7 +16,7 @@ export interface OutgoingEmail {
   attachments?: EmailAttachment[];
   /**
    * Names this message (e.g. journey + kind). Email providers offer no idempotency, so the caller's claim
-   * (send-correspondence.handler.ts) is what prevents a second send; the adapter passes the key along for tracing.
+   * (send-correspondence.ts) is what prevents a second send; the adapter passes the key along for tracing.
    */
   idempotencyKey: string;
 }

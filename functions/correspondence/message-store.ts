@@ -20,51 +20,58 @@ export interface MessageRecord {
   providerMessageId?: string;
 }
 
-type MessageRef = Pick<MessageRecord, 'clinicId' | 'journeyId' | 'kind'>;
+export type MessageRef = Pick<MessageRecord, 'clinicId' | 'journeyId' | 'kind'>;
 
-/**
- * Claims the right to send with a conditional put. Returns undefined when this call won the claim, or the existing
- * record when someone (an earlier attempt, a concurrent duplicate) already holds it.
- */
-export async function claimMessage(table: TableRef, ref: MessageRef, now: Date): Promise<MessageRecord | undefined> {
-  const record: MessageRecord = { type: 'Message', ...ref, channel: 'email', status: 'SENDING', claimedAt: now.toISOString() };
-  const claimed = await conditionHeld(
-    table.client.send(
-      new PutCommand({
-        TableName: table.tableName,
-        Item: { ...keys.message(ref.clinicId, ref.journeyId, ref.kind), ...record },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    ),
-  );
-  if (claimed) return undefined;
-  const { Item } = await table.client.send(
-    new GetCommand({ TableName: table.tableName, Key: keys.message(ref.clinicId, ref.journeyId, ref.kind), ConsistentRead: true }),
-  );
-  return (Item as MessageRecord | undefined) ?? record;
+/** The message claims' port (keys.message): what makes each journey's message of a kind go out at most once. */
+export interface MessageStore {
+  /**
+   * Claims the right to send with a conditional put. Returns undefined when this call won the claim, or the existing
+   * record when someone (an earlier attempt, a concurrent duplicate) already holds it.
+   */
+  claim(ref: MessageRef, now: Date): Promise<MessageRecord | undefined>;
+  /** Records that the provider accepted the message, with its ID. */
+  markSent(ref: MessageRef, providerMessageId: string, now: Date): Promise<void>;
+  /** Gives the claim back after a send that certainly delivered nothing, so the workflow's retry can send. */
+  release(ref: MessageRef): Promise<void>;
 }
 
-export async function markMessageSent(table: TableRef, ref: MessageRef, providerMessageId: string, now: Date): Promise<void> {
-  await table.client.send(
-    new UpdateCommand({
-      TableName: table.tableName,
-      Key: keys.message(ref.clinicId, ref.journeyId, ref.kind),
-      UpdateExpression: 'SET #status = :sent, sentAt = :at, providerMessageId = :id',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':sent': 'SENT', ':at': now.toISOString(), ':id': providerMessageId },
-    }),
-  );
-}
+/** The DynamoDB adapter of the message store. */
+export function dynamoMessageStore(table: TableRef): MessageStore {
+  const { client, tableName: TableName } = table;
+  const key = (ref: MessageRef) => keys.message(ref.clinicId, ref.journeyId, ref.kind);
+  return {
+    async claim(ref, now) {
+      const record: MessageRecord = { type: 'Message', ...ref, channel: 'email', status: 'SENDING', claimedAt: now.toISOString() };
+      const claimed = await conditionHeld(
+        client.send(new PutCommand({ TableName, Item: { ...key(ref), ...record }, ConditionExpression: 'attribute_not_exists(PK)' })),
+      );
+      if (claimed) return undefined;
+      const { Item } = await client.send(new GetCommand({ TableName, Key: key(ref), ConsistentRead: true }));
+      return (Item as MessageRecord | undefined) ?? record;
+    },
 
-/** Gives the claim back after a send that certainly delivered nothing, so the workflow's retry can send. */
-export async function releaseClaim(table: TableRef, ref: MessageRef): Promise<void> {
-  await table.client.send(
-    new DeleteCommand({
-      TableName: table.tableName,
-      Key: keys.message(ref.clinicId, ref.journeyId, ref.kind),
-      ConditionExpression: '#status = :sending',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':sending': 'SENDING' },
-    }),
-  );
+    async markSent(ref, providerMessageId, now) {
+      await client.send(
+        new UpdateCommand({
+          TableName,
+          Key: key(ref),
+          UpdateExpression: 'SET #status = :sent, sentAt = :at, providerMessageId = :id',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':sent': 'SENT', ':at': now.toISOString(), ':id': providerMessageId },
+        }),
+      );
+    },
+
+    async release(ref) {
+      await client.send(
+        new DeleteCommand({
+          TableName,
+          Key: key(ref),
+          ConditionExpression: '#status = :sending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':sending': 'SENDING' },
+        }),
+      );
+    },
+  };
 }

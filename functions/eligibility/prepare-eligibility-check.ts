@@ -3,7 +3,7 @@ import type { CoverageRecord } from '#model/patient-records.ts';
 import { controlNumberFor, type EligibilityPerson, type EligibilityRequest } from './eligibility-port.ts';
 import { type CoverageSummary, GENERAL_SERVICE_TYPE } from './interpret-eligibility.ts';
 
-/** What the eligibility stage loaded for one journey (see eligibility-store.ts). */
+/** What the eligibility stage loaded for one journey (see verify-eligibility.ts). */
 export interface EligibilityContext {
   journeyId: string;
   appointmentTypeCode: string;

@@ -1,10 +1,8 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { JourneyStatus } from '#contract/journey-workflow.ts';
 import type { JourneyRecord } from '#model/journey.ts';
 import type { CoverageRecord, PatientRecord, SubmissionRecord } from '#model/patient-records.ts';
 import { type AuditEvent, auditItem } from '#shared/audit.ts';
-import { getJourney } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import type { TableRef } from '#shared/table.ts';
 import type { PatientContactUpdate } from './intake-records.ts';
@@ -43,8 +41,8 @@ export interface IntakeStore {
   findIdempotency(clinicId: string, idempotencyKey: string): Promise<IdempotencyEntry | undefined>;
   /** The patient registered under this match hash, if any. */
   findPatientIdByMatch(clinicId: string, matchHash: string): Promise<string | undefined>;
+  /** Writes the whole intake at once, or nothing; see IntakeWriteOutcome. */
   writeIntake(write: IntakeWrite, now: Date): Promise<IntakeWriteOutcome>;
-  journeyStatus(clinicId: string, journeyId: string): Promise<JourneyStatus | undefined>;
 }
 
 /** The DynamoDB adapter: one TransactWriteItems per intake, guarded by conditions on the idempotency and match items. */
@@ -62,10 +60,6 @@ export function dynamoIntakeStore(table: TableRef): IntakeStore {
     async findPatientIdByMatch(clinicId, matchHash) {
       const { Item } = await client.send(new GetCommand({ TableName, Key: keys.patientMatch(clinicId, matchHash), ConsistentRead: true }));
       return Item ? String(Item.patientId) : undefined;
-    },
-
-    async journeyStatus(clinicId, journeyId) {
-      return (await getJourney(table, { clinicId, journeyId }))?.status;
     },
 
     async writeIntake(write, now) {

@@ -1,5 +1,5 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { JourneyStarter } from './journey-starter.ts';
+import type { JourneyStarter } from './journey-starter-port.ts';
 
 /**
  * Step Functions adapter. The execution name is the journeyId, so a journey has at most one execution: calling this

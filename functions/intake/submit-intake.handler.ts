@@ -1,35 +1,43 @@
-import middy from '@middy/core';
-import type { APIGatewayProxyEventV2WithLambdaAuthorizer } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { setTimeout } from 'node:timers/promises';
 import { IntakeSubmissionSchema } from '#contract/api/submission-schema.ts';
 import { dynamo, sfn } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
-import { authorizedClinic, type ClinicAuthorization } from '#shared/http/authorized-clinic.ts';
+import { httpHandler } from '#shared/handler.ts';
+import { authorizedClinic } from '#shared/http/authorized-clinic.ts';
 import { HttpError } from '#shared/http/http-error.ts';
-import { httpErrors } from '#shared/http/http-errors.ts';
 import { idempotencyKeyHeader } from '#shared/http/idempotency-key.ts';
 import { parseJsonBody } from '#shared/http/parse-json-body.ts';
-import { type HttpResponse, json } from '#shared/http/response.ts';
+import { json } from '#shared/http/response.ts';
+import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { dynamoIntakeStore } from './intake-store.ts';
 import { sfnJourneyStarter } from './sfn-journey-starter-adapter.ts';
-import { makeSubmitIntake } from './submit-intake.ts';
+import type { SubmitIntakeDeps } from './submit-intake.ts';
+import { submitIntake } from './submit-intake.ts';
+
+export type { SubmitIntakeDeps };
 
 /** 64 KiB: a full intake is a few KiB; anything near this is not a form submission. */
 export const MAX_INTAKE_BODY_BYTES = 64 * 1024;
 
-const table = { client: dynamo, tableName: requireEnv('tableName') };
-const submitIntake = makeSubmitIntake({
-  store: dynamoIntakeStore(table),
-  journeys: sfnJourneyStarter(sfn, requireEnv('journeyStateMachineArn')),
-});
-
-/** POST /v1/clinics/{clinicId}/intake-submissions: validate, record once, start the journey, answer 202. */
-export const handler = middy<APIGatewayProxyEventV2WithLambdaAuthorizer<ClinicAuthorization>, HttpResponse>()
-  .use(httpErrors())
-  .handler(async (event) => {
+/** POST /v1/clinics/{clinicId}/intake-submissions: validates, records once, starts the journey (submit-intake.ts), answers 202. */
+export function makeSubmitIntake(deps: SubmitIntakeDeps) {
+  return httpHandler(async (event) => {
     const { clinicId, keyId } = authorizedClinic(event);
     const body = parseJsonBody(event, IntakeSubmissionSchema, { maxBytes: MAX_INTAKE_BODY_BYTES });
     const idempotencyKey = idempotencyKeyHeader(event);
-    const result = await submitIntake({ clinicId, actor: `api-key:${keyId}`, body, idempotencyKey });
+    const result = await submitIntake(deps, { clinicId, actor: `api-key:${keyId}`, body, idempotencyKey });
     if (result.outcome === 'KEY_REUSED') throw HttpError.withMessage(409, 'This Idempotency-Key was used with a different body');
     return json(202, result.response);
   });
+}
+
+const table = { client: dynamo, tableName: requireEnv('tableName') };
+export const handler = makeSubmitIntake({
+  intakes: dynamoIntakeStore(table),
+  journeys: dynamoJourneyStore(table),
+  workflow: sfnJourneyStarter(sfn, requireEnv('journeyStateMachineArn')),
+  now: () => new Date(),
+  newId: randomUUID,
+  sleep: (ms) => setTimeout(ms),
+});

@@ -1,23 +1,27 @@
-import { randomUUID } from 'node:crypto';
 import type { IntakeSubmission, SubmissionAccepted } from '#contract/api/submission-schema.ts';
 import { newJourneyRecord } from '#model/journey.ts';
+import type { JourneyStore } from '#shared/journey-store.ts';
 import { log } from '#shared/observability.ts';
 import { coverageRecord, newPatientRecord, patientContactUpdate, submissionBodyHash, submissionRecord } from './intake-records.ts';
 import type { IntakeStore, IntakeWrite } from './intake-store.ts';
-import type { JourneyStarter } from './journey-starter.ts';
+import type { JourneyStarter } from './journey-starter-port.ts';
 import { patientMatchHash } from './patient-match.ts';
+
+export interface SubmitIntakeDeps {
+  /** Idempotency entries, patient matches and the intake's one transaction. */
+  intakes: IntakeStore;
+  /** Read only: the status of a repeated submission's journey. */
+  journeys: JourneyStore;
+  /** Starts the journey's execution. */
+  workflow: JourneyStarter;
+  now: () => Date;
+  newId: () => string;
+  /** Back-off between contended attempts. */
+  sleep: (ms: number) => Promise<void>;
+}
 
 /** Rounds of read-then-write when concurrent requests contend for the same items. */
 const MAX_ATTEMPTS = 5;
-
-export interface SubmitIntakeDeps {
-  store: IntakeStore;
-  journeys: JourneyStarter;
-  now?: () => Date;
-  newId?: () => string;
-  /** Back-off between contended attempts; injectable so tests need not wait. */
-  sleep?: (ms: number) => Promise<void>;
-}
 
 export interface SubmitIntakeRequest {
   clinicId: string;
@@ -44,70 +48,64 @@ export class IntakeContentionError extends Error {
  * execution is started on the first call and on repeats while the journey is still RUNNING, so a crash between the
  * write and the start heals when the client retries, and a finished journey is never run again.
  */
-export function makeSubmitIntake(deps: SubmitIntakeDeps) {
-  const now = deps.now ?? (() => new Date());
-  const newId = deps.newId ?? randomUUID;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+export async function submitIntake(deps: SubmitIntakeDeps, request: SubmitIntakeRequest): Promise<SubmitIntakeResult> {
+  const { clinicId, body } = request;
+  const bodyHash = submissionBodyHash(body);
+  // Prefixed so a client key can never collide with a body hash (the header charset has no ':').
+  const idempotencyKey = request.idempotencyKey ? `key:${request.idempotencyKey}` : `body:${bodyHash}`;
+  const matchHash = patientMatchHash(body.patient);
 
-  return async (request: SubmitIntakeRequest): Promise<SubmitIntakeResult> => {
-    const { clinicId, body } = request;
-    const bodyHash = submissionBodyHash(body);
-    // Prefixed so a client key can never collide with a body hash (the header charset has no ':').
-    const idempotencyKey = request.idempotencyKey ? `key:${request.idempotencyKey}` : `body:${bodyHash}`;
-    const matchHash = patientMatchHash(body.patient);
-
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const at = now();
-      const existing = await deps.store.findIdempotency(clinicId, idempotencyKey);
-      if (existing) {
-        if (existing.bodyHash !== bodyHash) return { outcome: 'KEY_REUSED' };
-        const ref = { clinicId, journeyId: existing.journeyId };
-        const status = (await deps.store.journeyStatus(clinicId, existing.journeyId)) ?? 'RUNNING';
-        // Only a journey that has not got anywhere yet may lack its execution (a crash between the write and the
-        // start). One that waits or has ended has one: starting again would re-run a finished journey wherever the
-        // engine has forgotten the name (AWS after 90 days; a restarted local stack).
-        if (status === 'RUNNING') await deps.journeys.start(ref);
-        log.info('Repeated submission', { clinicId, submissionId: existing.submissionId, journeyId: existing.journeyId });
-        return {
-          outcome: 'ACCEPTED',
-          created: false,
-          response: { submissionId: existing.submissionId, journeyId: existing.journeyId, status },
-        };
-      }
-
-      const matchedPatientId = await deps.store.findPatientIdByMatch(clinicId, matchHash);
-      const ids = { submissionId: newId(), journeyId: newId(), patientId: matchedPatientId ?? newId() };
-      const audited = { clinicId, actor: request.actor, patientId: ids.patientId, journeyId: ids.journeyId, outcome: 'success' } as const;
-      const write: IntakeWrite = {
-        clinicId,
-        idempotencyKey,
-        bodyHash,
-        patient: matchedPatientId
-          ? { kind: 'existing', update: patientContactUpdate(ids.patientId, body, at) }
-          : { kind: 'new', record: newPatientRecord(clinicId, ids.patientId, body, at), matchHash },
-        coverage: coverageRecord(clinicId, ids.patientId, body, at),
-        submission: submissionRecord(clinicId, ids, body, at),
-        journey: newJourneyRecord({ clinicId, journeyId: ids.journeyId, submissionId: ids.submissionId, patientId: ids.patientId }, at),
-        audit: [
-          { ...audited, action: matchedPatientId ? 'patient.match' : 'patient.create' },
-          { ...audited, action: 'coverage.write' },
-          { ...audited, action: 'submission.create' },
-        ],
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const at = deps.now();
+    const existing = await deps.intakes.findIdempotency(clinicId, idempotencyKey);
+    if (existing) {
+      if (existing.bodyHash !== bodyHash) return { outcome: 'KEY_REUSED' };
+      const ref = { clinicId, journeyId: existing.journeyId };
+      const status = (await deps.journeys.get(ref))?.status ?? 'RUNNING';
+      // Only a journey that has not got anywhere yet may lack its execution (a crash between the write and the
+      // start). One that waits or has ended has one: starting again would re-run a finished journey wherever the
+      // engine has forgotten the name (AWS after 90 days; a restarted local stack).
+      if (status === 'RUNNING') await deps.workflow.start(ref);
+      log.info('Repeated submission', { clinicId, submissionId: existing.submissionId, journeyId: existing.journeyId });
+      return {
+        outcome: 'ACCEPTED',
+        created: false,
+        response: { submissionId: existing.submissionId, journeyId: existing.journeyId, status },
       };
-      const outcome = await deps.store.writeIntake(write, at);
-      if (outcome === 'WRITTEN') {
-        await deps.journeys.start({ clinicId, journeyId: ids.journeyId });
-        log.info('Submission accepted', { clinicId, ...ids, outcome: matchedPatientId ? 'PATIENT_MATCHED' : 'PATIENT_CREATED' });
-        return {
-          outcome: 'ACCEPTED',
-          created: true,
-          response: { submissionId: ids.submissionId, journeyId: ids.journeyId, status: 'RUNNING' },
-        };
-      }
-      log.info('Submission contended, reading again', { clinicId, outcome, count: attempt + 1 });
-      // DUPLICATE needs no wait: the winner has committed. The others wait for the competing transaction to finish.
-      if (outcome !== 'DUPLICATE') await sleep(20 * 2 ** attempt + Math.floor(Math.random() * 20));
     }
-    throw new IntakeContentionError('Intake write did not settle');
-  };
+
+    const matchedPatientId = await deps.intakes.findPatientIdByMatch(clinicId, matchHash);
+    const ids = { submissionId: deps.newId(), journeyId: deps.newId(), patientId: matchedPatientId ?? deps.newId() };
+    const audited = { clinicId, actor: request.actor, patientId: ids.patientId, journeyId: ids.journeyId, outcome: 'success' } as const;
+    const write: IntakeWrite = {
+      clinicId,
+      idempotencyKey,
+      bodyHash,
+      patient: matchedPatientId
+        ? { kind: 'existing', update: patientContactUpdate(ids.patientId, body, at) }
+        : { kind: 'new', record: newPatientRecord(clinicId, ids.patientId, body, at), matchHash },
+      coverage: coverageRecord(clinicId, ids.patientId, body, at),
+      submission: submissionRecord(clinicId, ids, body, at),
+      journey: newJourneyRecord({ clinicId, journeyId: ids.journeyId, submissionId: ids.submissionId, patientId: ids.patientId }, at),
+      audit: [
+        { ...audited, action: matchedPatientId ? 'patient.match' : 'patient.create' },
+        { ...audited, action: 'coverage.write' },
+        { ...audited, action: 'submission.create' },
+      ],
+    };
+    const outcome = await deps.intakes.writeIntake(write, at);
+    if (outcome === 'WRITTEN') {
+      await deps.workflow.start({ clinicId, journeyId: ids.journeyId });
+      log.info('Submission accepted', { clinicId, ...ids, outcome: matchedPatientId ? 'PATIENT_MATCHED' : 'PATIENT_CREATED' });
+      return {
+        outcome: 'ACCEPTED',
+        created: true,
+        response: { submissionId: ids.submissionId, journeyId: ids.journeyId, status: 'RUNNING' },
+      };
+    }
+    log.info('Submission contended, reading again', { clinicId, outcome, count: attempt + 1 });
+    // DUPLICATE needs no wait: the winner has committed. The others wait for the competing transaction to finish.
+    if (outcome !== 'DUPLICATE') await deps.sleep(20 * 2 ** attempt + Math.floor(Math.random() * 20));
+  }
+  throw new IntakeContentionError('Intake write did not settle');
 }

@@ -1,11 +1,9 @@
 import type { FinishJourneyRequest } from '#contract/journey-workflow.ts';
-import { JourneyNotFoundError } from '#model/journey.ts';
-import { releaseAppointment } from '#shared/appointment-store.ts';
-import { closeJourney, getJourney } from '#shared/journey-store.ts';
 import { log } from '#shared/observability.ts';
-import { expireIfOpen } from '#shared/staff-task-store.ts';
-import type { TableRef } from '#shared/table.ts';
-import { closingStages } from './finish-journey.ts';
+import type { SharedStores } from '#shared/stores.ts';
+import { closingStages } from './closing-stages.ts';
+
+export type EndJourneyDeps = Pick<SharedStores, 'journeys' | 'appointments' | 'tasks'>;
 
 /**
  * Records how a journey ended: the workflow's last task (FinishJourney) and a staff CANCEL of a journey whose
@@ -14,12 +12,16 @@ import { closingStages } from './finish-journey.ts';
  * to look at. Staff tasks the journey left open are expired, so the work queue never shows a task nobody can act on.
  * Safe to repeat: releasing twice releases once, and closing again with the same outcome changes nothing.
  */
-export async function endJourney(table: TableRef, request: FinishJourneyRequest, actor: string, now: Date): Promise<{ closed: boolean }> {
-  const journey = await getJourney(table, request, { consistent: true });
-  if (!journey) throw new JourneyNotFoundError(`Journey ${request.journeyId} not found`);
+export async function endJourney(
+  deps: EndJourneyDeps,
+  request: FinishJourneyRequest,
+  actor: string,
+  now: Date,
+): Promise<{ closed: boolean }> {
+  const journey = await deps.journeys.require(request, { consistent: true });
 
   if (request.outcome === 'CANCELLED') {
-    await releaseAppointment(table, request, now, {
+    await deps.appointments.release(request, now, {
       clinicId: request.clinicId,
       actor,
       journeyId: request.journeyId,
@@ -27,10 +29,9 @@ export async function endJourney(table: TableRef, request: FinishJourneyRequest,
     });
   }
   const taskIds = Object.values(journey.stages).flatMap((stage) => (stage.staffTaskId ? [stage.staffTaskId] : []));
-  for (const taskId of taskIds) await expireIfOpen(table, request.clinicId, taskId);
+  for (const taskId of taskIds) await deps.tasks.expireIfOpen(request.clinicId, taskId);
 
-  const closed = await closeJourney(
-    table,
+  const closed = await deps.journeys.close(
     request,
     {
       status: request.outcome,

@@ -1,4 +1,5 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { JourneyRef } from '#contract/journey-workflow.ts';
 import { keys } from '#shared/keys.ts';
 import { conditionHeld, type TableRef } from '#shared/table.ts';
 import type { ChargeAttempts } from './payment-port.ts';
@@ -36,9 +37,52 @@ export interface PaymentState {
   attempts?: ChargeAttempts;
 }
 
-export async function readPayment(table: TableRef, clinicId: string, journeyId: string): Promise<PaymentState> {
+/** The payment item's port (keys.payment): one charge outcome per journey, written once. */
+export interface PaymentStore {
+  /** The payment item (strongly consistent): the recorded outcome, if any, and when charge requests were sent. */
+  read(ref: JourneyRef): Promise<PaymentState>;
+  /** The recorded outcome, if any. */
+  get(ref: JourneyRef): Promise<PaymentRecord | undefined>;
+  /**
+   * Notes that a charge request is about to be sent, before it is sent: a later lookup then knows how recent a charge
+   * may be (see PaymentProcessor.findCharge). False when an outcome is already recorded (a concurrent attempt won):
+   * the caller must not charge and should use that outcome.
+   */
+  noteChargeAttempt(ref: JourneyRef, now: Date): Promise<boolean>;
+  /**
+   * Records the outcome once: the first write wins and a repeat (a retried task that charged again with the same
+   * idempotency key, and so got the same answer, or a lookup that found the same charge) leaves it unchanged.
+   * Returns the record that is stored.
+   */
+  record(record: PaymentRecord): Promise<PaymentRecord>;
+}
+
+/** The DynamoDB adapter of the payment store. */
+export function dynamoPaymentStore(table: TableRef): PaymentStore {
+  return {
+    read: (ref) => readPayment(table, ref),
+    get: async (ref) => (await readPayment(table, ref)).recorded,
+    noteChargeAttempt: (ref, now) => noteChargeAttempt(table, ref, now),
+    async record(record) {
+      const written = await conditionHeld(
+        table.client.send(
+          new PutCommand({
+            TableName: table.tableName,
+            Item: { ...keys.payment(record.clinicId, record.journeyId), ...record },
+            // An item holding only attempts has no status yet: the outcome replaces it (the record carries the attempts).
+            ConditionExpression: 'attribute_not_exists(#status)',
+            ExpressionAttributeNames: { '#status': 'status' },
+          }),
+        ),
+      );
+      return written ? record : ((await readPayment(table, record)).recorded ?? record);
+    },
+  };
+}
+
+async function readPayment(table: TableRef, ref: JourneyRef): Promise<PaymentState> {
   const { Item } = await table.client.send(
-    new GetCommand({ TableName: table.tableName, Key: keys.payment(clinicId, journeyId), ConsistentRead: true }),
+    new GetCommand({ TableName: table.tableName, Key: keys.payment(ref.clinicId, ref.journeyId), ConsistentRead: true }),
   );
   if (!Item) return {};
   const { PK: _pk, SK: _sk, ...item } = Item;
@@ -49,17 +93,7 @@ export async function readPayment(table: TableRef, clinicId: string, journeyId: 
   return { ...(item.status ? { recorded: item as PaymentRecord } : {}), ...(attempts ? { attempts } : {}) };
 }
 
-/** The recorded outcome, if any. */
-export async function getPayment(table: TableRef, clinicId: string, journeyId: string): Promise<PaymentRecord | undefined> {
-  return (await readPayment(table, clinicId, journeyId)).recorded;
-}
-
-/**
- * Notes that a charge request is about to be sent, before it is sent: a later lookup then knows how recent a charge
- * may be (see PaymentProcessor.findCharge). False when an outcome is already recorded (a concurrent attempt won):
- * the caller must not charge and should use that outcome.
- */
-export async function recordChargeAttempt(table: TableRef, clinicId: string, journeyId: string, now: Date): Promise<boolean> {
+async function noteChargeAttempt(table: TableRef, { clinicId, journeyId }: JourneyRef, now: Date): Promise<boolean> {
   return conditionHeld(
     table.client.send(
       new UpdateCommand({
@@ -73,24 +107,4 @@ export async function recordChargeAttempt(table: TableRef, clinicId: string, jou
       }),
     ),
   );
-}
-
-/**
- * Records the outcome once: the first write wins and a repeat (a retried task that charged again with the same
- * idempotency key, and so got the same answer, or a lookup that found the same charge) leaves it unchanged.
- * Returns the record that is stored.
- */
-export async function recordPayment(table: TableRef, record: PaymentRecord): Promise<PaymentRecord> {
-  const written = await conditionHeld(
-    table.client.send(
-      new PutCommand({
-        TableName: table.tableName,
-        Item: { ...keys.payment(record.clinicId, record.journeyId), ...record },
-        // An item holding only attempts has no status yet: the outcome replaces it (the record carries the attempts).
-        ConditionExpression: 'attribute_not_exists(#status)',
-        ExpressionAttributeNames: { '#status': 'status' },
-      }),
-    ),
-  );
-  return written ? record : ((await getPayment(table, record.clinicId, record.journeyId)) ?? record);
 }

@@ -1,9 +1,8 @@
 import { TRANSIENT_ERRORS } from '#contract/journey-workflow.ts';
 import { BusyCalendar } from '#model/busy-time.ts';
 import type { AppointmentType, ClinicCatalog } from '#model/clinic-catalog.ts';
-import { type AppointmentRecord, bookSlot, loadBusy } from '#shared/appointment-store.ts';
+import type { AppointmentRecord, AppointmentStore } from '#shared/appointment-store.ts';
 import { TransientDependencyError } from '#shared/errors.ts';
-import type { TableRef } from '#shared/table.ts';
 import { eligibleResources, findSlots, type SlotPreferences, searchWindow, summarizeSlot } from './find-slots.ts';
 
 /** Booking attempts per invocation before giving up on a contended calendar (each lost race is one attempt). */
@@ -39,7 +38,7 @@ export const appointmentIdFor = (journeyId: string) => `appt-${journeyId}`;
  * Books the earliest candidate that wins its conditional write. A lost race marks the granules DynamoDB reported as
  * taken, so the search skips every other candidate that needs them; the loop is bounded by MAX_BOOKING_ATTEMPTS.
  */
-export async function bookEarliestSlot(table: TableRef, request: BookEarliestRequest): Promise<BookEarliestResult> {
+export async function bookEarliestSlot(appointments: AppointmentStore, request: BookEarliestRequest): Promise<BookEarliestResult> {
   const { catalog, appointmentType: type, preferences, now } = request;
   const window = searchWindow(catalog, type, preferences, now);
   const resourceIds = eligibleResources(catalog, type, preferences).map((r) => r.resourceId);
@@ -50,14 +49,14 @@ export async function bookEarliestSlot(table: TableRef, request: BookEarliestReq
   for (let from = window.start.getTime(); from < window.end.getTime(); from += CHUNK_DAYS * 86_400_000) {
     const within = { start: new Date(from), end: new Date(Math.min(from + CHUNK_DAYS * 86_400_000, window.end.getTime())) };
     const readUntil = new Date(within.end.getTime() + type.durationMinutes * 60_000);
-    await loadBusy(table, request.clinicId, resourceIds, { start: within.start, end: readUntil }, busy);
+    await appointments.loadBusy(request.clinicId, resourceIds, { start: within.start, end: readUntil }, busy);
 
     for (const candidate of findSlots({ catalog, appointmentType: type, preferences, busy, now, within })) {
       if (attempts >= MAX_BOOKING_ATTEMPTS) {
         throw new SchedulingContentionError(`Every one of ${MAX_BOOKING_ATTEMPTS} ${type.code} candidates was taken while booking`);
       }
       attempts += 1;
-      const result = await bookSlot(table, {
+      const result = await appointments.book({
         ...summarizeSlot(catalog, type, candidate, appointmentId),
         type: 'Appointment',
         clinicId: request.clinicId,

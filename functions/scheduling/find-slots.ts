@@ -6,8 +6,8 @@ import type { DayOfWeek, VisitRequest } from '#model/patient-records.ts';
 
 /**
  * Slot finding: pure domain, no AWS. Given the catalog, an appointment type, the patient's preferences and what is
- * already busy, yields bookable candidates earliest first. Booking one is the store's job (booking-store.ts): the
- * conditional write decides, this only proposes.
+ * already busy, yields bookable candidates earliest first. Booking one is the appointment store's job
+ * (AppointmentStore.book): the conditional write decides, this only proposes.
  */
 
 /** Candidate starts fall on the quarter hours of the location's wall clock: what patients and schedulers expect. */

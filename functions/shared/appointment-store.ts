@@ -56,7 +56,7 @@ export function transactionSize(durationMinutes: number, resourceCount: number):
  * those are outcomes. With 5-minute granules a transaction fits 99 resource-granules, e.g. 4 h 05 min on two resources
  * or 8 h 15 min on one; longer appointments are rejected here rather than failing inside DynamoDB.
  */
-export async function bookSlot(table: TableRef, appointment: AppointmentRecord): Promise<BookSlotResult> {
+async function bookSlot(table: TableRef, appointment: AppointmentRecord): Promise<BookSlotResult> {
   const interval = { start: new Date(appointment.start), end: new Date(appointment.end) };
   const granules = appointment.resourceIds.flatMap((resourceId) => granuleStarts(interval).map((start) => ({ resourceId, start })));
   if (granules.length + 1 > MAX_TRANSACT_ITEMS) {
@@ -116,7 +116,7 @@ export async function bookSlot(table: TableRef, appointment: AppointmentRecord):
 }
 
 /** The journey's appointment, read strongly consistent (it decides whether a retry books again). */
-export async function getAppointment(table: TableRef, ref: JourneyRef): Promise<AppointmentRecord | undefined> {
+async function getAppointment(table: TableRef, ref: JourneyRef): Promise<AppointmentRecord | undefined> {
   const { Item } = await table.client.send(
     new GetCommand({ TableName: table.tableName, Key: keys.appointment(ref.clinicId, ref.journeyId), ConsistentRead: true }),
   );
@@ -131,7 +131,7 @@ export async function getAppointment(table: TableRef, ref: JourneyRef): Promise<
  * Idempotent: no appointment, or one already cancelled, changes nothing. A granule already gone (TTL) is fine; the
  * delete's condition names this appointment, so the transaction can never free another booking's time.
  */
-export async function releaseAppointment(
+async function releaseAppointment(
   table: TableRef,
   ref: JourneyRef,
   now: Date,
@@ -178,13 +178,7 @@ const QUERY_CONCURRENCY = 8;
  * day partition (keys.resourceDay). Eventually consistent on purpose: a granule missed here is caught by the
  * conditional write, which reports it as TAKEN.
  */
-export async function loadBusy(
-  table: TableRef,
-  clinicId: string,
-  resourceIds: string[],
-  interval: Interval,
-  busy: BusyCalendar,
-): Promise<void> {
+async function loadBusy(table: TableRef, clinicId: string, resourceIds: string[], interval: Interval, busy: BusyCalendar): Promise<void> {
   const days: string[] = [];
   for (let day = Date.UTC(...utcYmd(interval.start)); day < interval.end.getTime(); day += 86_400_000) {
     days.push(new Date(day).toISOString().slice(0, 10));

@@ -6,7 +6,7 @@ import type { TableRef } from './table.ts';
  * Appends an audit record (AuditEvent-like): every read or write of patient data calls this, or puts `auditItem`
  * in its own transaction. Records carry IDs only, so the trail itself holds no PHI.
  */
-export async function recordAudit(table: TableRef, event: AuditEvent, now = new Date()): Promise<void> {
+async function recordAudit(table: TableRef, event: AuditEvent, now = new Date()): Promise<void> {
   await table.client.send(new PutCommand({ TableName: table.tableName, Item: auditItem(event, now) }));
 }
 

@@ -16,7 +16,7 @@ export const CATALOG_ITEM_TYPES = {
  * Loads a clinic's whole catalog with one paginated Query on the clinic partition (a few dozen items). API key
  * hashes share that partition but are filtered out by type and never returned.
  */
-export async function loadCatalog(table: TableRef, clinicId: string): Promise<ClinicCatalog | undefined> {
+async function loadCatalog(table: TableRef, clinicId: string): Promise<ClinicCatalog | undefined> {
   const items: Array<Record<string, unknown>> = [];
   let startKey: Record<string, unknown> | undefined;
   do {
@@ -57,7 +57,7 @@ export async function loadCatalog(table: TableRef, clinicId: string): Promise<Cl
  * Writes a clinic's catalog, the counterpart of loadCatalog. Plain puts: loading the same catalog twice leaves the
  * table as loading it once. Items removed from a catalog are not deleted (appointments may still refer to them).
  */
-export async function putCatalog(table: TableRef, catalog: ClinicCatalog): Promise<void> {
+async function putCatalog(table: TableRef, catalog: ClinicCatalog): Promise<void> {
   const c = catalog.profile.clinicId;
   const items: Array<Record<string, unknown>> = [
     { ...keys.clinic(c), type: CATALOG_ITEM_TYPES.profile, ...catalog.profile },

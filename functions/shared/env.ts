@@ -6,3 +6,8 @@ export function requireEnv(name: keyof typeof ENV): string {
   if (!value) throw new Error(`Environment variable ${ENV[name]} is not set`);
   return value;
 }
+
+/** Reads an optional environment variable by its logical name (unset or empty: undefined). */
+export function optionalEnv(name: keyof typeof ENV): string | undefined {
+  return process.env[ENV[name]] || undefined;
+}

@@ -9,19 +9,25 @@ import { withTransientAwsErrors } from './errors.ts';
 import { logger } from './observability.ts';
 
 /**
- * The two handler shapes of the product. Every handler module reads the same way:
+ * The handler shapes of the product. Every handler module reads the same way:
  *
- *   export interface <Name>Deps { …named ports… }          what it needs, each behind an interface
+ *   export type { <Name>Deps };                             declared by the use case: the ports it needs, and a clock
  *   export function make<Name>(deps: <Name>Deps) {          the handler, built from its deps (tests pass fakes)
  *     return taskHandler(<Input>Schema, (input) => <useCase>(deps, input));
  *   }
- *   export const handler = make<Name>({ …adapters… });      the wiring, last
+ *   export const handler = make<Name>({ …adapters… });      the wiring, last: the only place that reads env vars
  *
- * Both put the Lambda context (request ID, cold start) on every log line of the invocation.
+ * All of them put the Lambda context (request ID, cold start) on every log line of the invocation.
  */
-
 /** An API Gateway (HTTP API, payload 2.0) event that passed the clinic's authorizer. */
 export type ApiEvent = APIGatewayProxyEventV2 & AuthorizedEvent;
+
+/** Any other Lambda (e.g. the API's authorizer): the Lambda context on every log line, as the two shapes below add. */
+export function lambdaHandler<E, R>(run: (event: E) => Promise<R>) {
+  return middy<E, R>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(run);
+}
 
 /**
  * A Step Functions task: its input parsed with its contract schema (contract/journey-workflow.ts) before anything

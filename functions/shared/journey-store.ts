@@ -13,11 +13,7 @@ import { keys } from './keys.ts';
 import { conditionHeld, type TableRef } from './table.ts';
 
 /** `consistent` for tasks that decide from the journey's latest state (a retry must see its first attempt's write). */
-export async function getJourney(
-  table: TableRef,
-  ref: JourneyRef,
-  options: { consistent?: boolean } = {},
-): Promise<JourneyRecord | undefined> {
+async function getJourney(table: TableRef, ref: JourneyRef, options: { consistent?: boolean } = {}): Promise<JourneyRecord | undefined> {
   const { Item } = await table.client.send(
     new GetCommand({
       TableName: table.tableName,
@@ -36,7 +32,7 @@ export async function getJourney(
  * invocation that starts after its state timed out and the journey parked, or after the journey ended, is refused
  * with StaleAttempt and can never write over what came after it.
  */
-export async function beginAttempt(table: TableRef, ref: JourneyRef, options: { parking?: boolean } = {}): Promise<JourneyRecord> {
+async function beginAttempt(table: TableRef, ref: JourneyRef, options: { parking?: boolean } = {}): Promise<JourneyRecord> {
   try {
     const { Attributes } = await table.client.send(
       new UpdateCommand({
@@ -80,13 +76,7 @@ export interface StageUpdate {
  * repeating the same update leaves the same item. Throws StaleAttemptError when a newer attempt holds the journey
  * (or the journey does not exist), so a late writer never clobbers a newer state.
  */
-export async function updateStage(
-  table: TableRef,
-  ref: JourneyAttempt,
-  stage: StageName,
-  update: StageUpdate,
-  now = new Date(),
-): Promise<void> {
+async function updateStage(table: TableRef, ref: JourneyAttempt, stage: StageName, update: StageUpdate, now = new Date()): Promise<void> {
   const at = now.toISOString();
   const sets = ['stages.#stage = :stage', 'updatedAt = :at'];
   const values: Record<string, unknown> = {
@@ -134,7 +124,7 @@ export async function updateStage(
  * journey had already ended otherwise (e.g. a staff CANCEL of a stopped execution racing its redrive): that end stands.
  * A missing journey also fails the condition: a stray task never creates a half-empty journey.
  */
-export async function closeJourney(table: TableRef, ref: JourneyRef, close: JourneyEnd, now: Date): Promise<boolean> {
+async function closeJourney(table: TableRef, ref: JourneyRef, close: JourneyEnd, now: Date): Promise<boolean> {
   const names: Record<string, string> = { '#status': 'status' };
   const values: Record<string, unknown> = {
     ':status': close.status,
@@ -170,13 +160,7 @@ export async function closeJourney(table: TableRef, ref: JourneyRef, close: Jour
  * stage it stopped in pointing at the new staff task. Moves the fence on, so nothing the stopped execution left
  * running can write after it. False when the journey had already ended: that end stands.
  */
-export async function holdStoppedJourney(
-  table: TableRef,
-  ref: JourneyRef,
-  stage: StageName,
-  state: StageState,
-  now: Date,
-): Promise<boolean> {
+async function holdStoppedJourney(table: TableRef, ref: JourneyRef, stage: StageName, state: StageState, now: Date): Promise<boolean> {
   return conditionHeld(
     table.client.send(
       new UpdateCommand({

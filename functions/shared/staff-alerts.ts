@@ -1,6 +1,5 @@
-import { recordAudit } from './audit-store.ts';
-import { alertPending, markAlerted, openStaffTask, type StaffTask } from './staff-task-store.ts';
-import type { TableRef } from './table.ts';
+import type { AuditLog } from './audit-store.ts';
+import type { StaffTask, StaffTaskStore } from './staff-task-store.ts';
 
 /** Where staff hear of new work (SNS in AWS: sns-staff-alert-adapter.ts). */
 export interface StaffAlertPort {
@@ -9,7 +8,8 @@ export interface StaffAlertPort {
 }
 
 export interface StaffAlertDeps {
-  table: TableRef;
+  tasks: StaffTaskStore;
+  audit: AuditLog;
   alerts: StaffAlertPort;
 }
 
@@ -44,11 +44,10 @@ export async function openTaskAndAlert(
   auditor: StaffTaskAuditor,
   now: Date,
 ): Promise<{ created: boolean; alerted: boolean }> {
-  const created = await openStaffTask(deps.table, task);
-  if (!created && !(await alertPending(deps.table, task))) return { created, alerted: false };
+  const created = await deps.tasks.open(task);
+  if (!created && !(await deps.tasks.alertPending(task))) return { created, alerted: false };
 
-  await recordAudit(
-    deps.table,
+  await deps.audit.record(
     {
       clinicId: task.clinicId,
       actor: auditor.actor,
@@ -60,6 +59,6 @@ export async function openTaskAndAlert(
     now,
   );
   await deps.alerts.send(alert);
-  await markAlerted(deps.table, task, now);
+  await deps.tasks.markAlerted(task, now);
   return { created, alerted: true };
 }

@@ -38,7 +38,7 @@ export function staffTaskId(uniqueBy: string): string {
 }
 
 /** Opens the task unless it exists already. Returns true when this call created it (and so should alert staff). */
-export async function openStaffTask(table: TableRef, task: StaffTask): Promise<boolean> {
+async function openStaffTask(table: TableRef, task: StaffTask): Promise<boolean> {
   return conditionHeld(
     table.client.send(
       new PutCommand({
@@ -59,7 +59,7 @@ export async function openStaffTask(table: TableRef, task: StaffTask): Promise<b
  * the journey must then resume through that one, and staff must keep working the task they already see.
  * False when the task is no longer open.
  */
-export async function refreshTaskToken(table: TableRef, clinicId: string, taskId: string, taskToken: string): Promise<boolean> {
+async function refreshTaskToken(table: TableRef, clinicId: string, taskId: string, taskToken: string): Promise<boolean> {
   return conditionHeld(
     table.client.send(
       new UpdateCommand({
@@ -75,7 +75,7 @@ export async function refreshTaskToken(table: TableRef, clinicId: string, taskId
 }
 
 /** Closes a task that no journey will wait on any more (the journey ended); a task no longer open is left alone. */
-export async function expireIfOpen(table: TableRef, clinicId: string, taskId: string): Promise<void> {
+async function expireIfOpen(table: TableRef, clinicId: string, taskId: string): Promise<void> {
   await conditionHeld(
     table.client.send(
       new UpdateCommand({
@@ -90,7 +90,7 @@ export async function expireIfOpen(table: TableRef, clinicId: string, taskId: st
   );
 }
 
-export async function getStaffTask(table: TableRef, clinicId: string, taskId: string): Promise<StaffTask | undefined> {
+async function getStaffTask(table: TableRef, clinicId: string, taskId: string): Promise<StaffTask | undefined> {
   const { Item } = await table.client.send(new GetCommand({ TableName: table.tableName, Key: keys.staffTask(clinicId, taskId) }));
   return Item as StaffTask | undefined;
 }
@@ -104,7 +104,7 @@ export type RecordDecisionResult = 'RECORDED' | 'ALREADY_DECIDED' | 'JOURNEY_NOT
  * WAITING_FOR_STAFF: of two people deciding at once exactly one wins, and the journey can never be marked RUNNING after
  * the workflow has finished. A TransactionConflict (a concurrent transaction on the same items) is CONFLICT: read again.
  */
-export async function recordDecision(
+async function recordDecision(
   table: TableRef,
   task: StaffTask,
   decision: NonNullable<StaffTask['decision']>,
@@ -176,7 +176,7 @@ export async function recordDecision(
  * running. Only while nothing has moved on: the task still holds this decision and the journey is still RUNNING on it.
  * False when something did move on (e.g. a repeat of the decision carried it out meanwhile).
  */
-export async function reopenDecidedTask(table: TableRef, task: StaffTask, action: StaffDecision['action'], now: Date): Promise<boolean> {
+async function reopenDecidedTask(table: TableRef, task: StaffTask, action: StaffDecision['action'], now: Date): Promise<boolean> {
   const waiting: StageState = { status: 'WAITING_FOR_STAFF', at: now.toISOString(), reason: task.reason, staffTaskId: task.taskId };
   const openIndex = keys.openStaffTasksIndex(task.clinicId, task.createdAt, task.taskId);
   try {
@@ -227,7 +227,7 @@ export async function reopenDecidedTask(table: TableRef, task: StaffTask, action
 }
 
 /** An existing task still needs its alert when none was recorded and nobody has dealt with the task yet. */
-export async function alertPending(table: TableRef, task: StaffTask): Promise<boolean> {
+async function alertPending(table: TableRef, task: StaffTask): Promise<boolean> {
   const { Item } = await table.client.send(
     new GetCommand({
       TableName: table.tableName,
@@ -241,7 +241,7 @@ export async function alertPending(table: TableRef, task: StaffTask): Promise<bo
 }
 
 /** Keeps the first alert's time; the task must exist (no upsert of a stray item). */
-export async function markAlerted(table: TableRef, task: StaffTask, now: Date): Promise<void> {
+async function markAlerted(table: TableRef, task: StaffTask, now: Date): Promise<void> {
   await conditionHeld(
     table.client.send(
       new UpdateCommand({
@@ -273,6 +273,10 @@ export interface StaffTaskStore {
   ): Promise<RecordDecisionResult>;
   /** Undoes a decision that could not be carried out; false when something moved on meanwhile. */
   reopenDecided(task: StaffTask, action: StaffDecision['action'], now: Date): Promise<boolean>;
+  /** An existing task still needs its alert: none recorded, and nobody has dealt with the task yet. */
+  alertPending(task: StaffTask): Promise<boolean>;
+  /** Records the first alert's time. */
+  markAlerted(task: StaffTask, now: Date): Promise<void>;
 }
 
 /** The DynamoDB adapter of the staff task store. */
@@ -284,5 +288,7 @@ export function dynamoStaffTaskStore(table: TableRef): StaffTaskStore {
     expireIfOpen: (clinicId, taskId) => expireIfOpen(table, clinicId, taskId),
     recordDecision: (task, decision, stage, audit) => recordDecision(table, task, decision, stage, audit),
     reopenDecided: (task, action, now) => reopenDecidedTask(table, task, action, now),
+    alertPending: (task) => alertPending(table, task),
+    markAlerted: (task, now) => markAlerted(table, task, now),
   };
 }

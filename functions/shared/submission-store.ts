@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SubmissionRecord } from '#model/patient-records.ts';
-import { recordAudit } from './audit-store.ts';
+import { dynamoAuditLog } from './audit-store.ts';
 import { keys } from './keys.ts';
 import type { TableRef } from './table.ts';
 
@@ -24,28 +24,28 @@ const ATTRIBUTE_NAME = /^[A-Za-z0-9_]+$/;
  * submissions are read, so no reader can forget the audit. Top-level attribute names type the result as a `Pick`;
  * nested paths as a `DeepPartial`.
  */
-export async function readSubmission(
+async function readSubmission(
   table: TableRef,
   ref: SubmissionRef,
   actor: string,
   projection?: undefined,
   now?: Date,
 ): Promise<SubmissionRecord>;
-export async function readSubmission<K extends keyof SubmissionRecord>(
+async function readSubmission<K extends keyof SubmissionRecord>(
   table: TableRef,
   ref: SubmissionRef,
   actor: string,
   projection: readonly K[],
   now?: Date,
 ): Promise<Pick<SubmissionRecord, K>>;
-export async function readSubmission(
+async function readSubmission(
   table: TableRef,
   ref: SubmissionRef,
   actor: string,
   projection: readonly string[],
   now?: Date,
 ): Promise<DeepPartial<SubmissionRecord>>;
-export async function readSubmission(
+async function readSubmission(
   table: TableRef,
   ref: SubmissionRef,
   actor: string,
@@ -59,8 +59,7 @@ export async function readSubmission(
       ...(projection ? projectionOf(projection) : {}),
     }),
   );
-  await recordAudit(
-    table,
+  await dynamoAuditLog(table).record(
     {
       clinicId: ref.clinicId,
       actor,

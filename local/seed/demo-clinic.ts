@@ -1,6 +1,6 @@
+import { dynamoApiKeyStore } from '#functions/api/api-key-store.ts';
 import type { AppointmentType, ClinicCatalog, ClinicProfile, Department, Location, Resource } from '#model/clinic-catalog.ts';
-import { putCatalog } from '#shared/catalog-store.ts';
-import { storeApiKey } from '#shared/http/api-key-store.ts';
+import { dynamoCatalogStore } from '#shared/catalog-store.ts';
 import type { TableRef } from '#shared/table.ts';
 
 /**
@@ -257,6 +257,6 @@ const SEEDED_AT = '2026-01-01T00:00:00.000Z';
  * so seeding twice leaves the table as seeding once.
  */
 export async function seedDemoClinic(table: TableRef, options: { apiKey: string }): Promise<void> {
-  await putCatalog(table, demoClinicCatalog);
-  await storeApiKey(table, DEMO_CLINIC_ID, options.apiKey, DEMO_API_KEY_ID, SEEDED_AT);
+  await dynamoCatalogStore(table).put(demoClinicCatalog);
+  await dynamoApiKeyStore(table).store(DEMO_CLINIC_ID, options.apiKey, DEMO_API_KEY_ID, SEEDED_AT);
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JourneyView } from '#functions/journey/journey-view.ts';
-import { getStaffTask } from '#shared/staff-task-store.ts';
+import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import type { ApiAnswer, StaffAction } from '#test/chaos/support/api.ts';
 import { type ChaosStack, startChaosStack } from '#test/chaos/support/cloud.ts';
 import { checkBookings, checkCharges, runningWithoutExecution, scanTable } from '#test/chaos/support/invariants.ts';
@@ -57,7 +57,7 @@ describe('Chaos (a): concurrent staff decisions', () => {
     // assess
     const problems: string[] = [];
     for (const p of parked) {
-      const task = await getStaffTask(stack.cloud.table, stack.cloud.clinicId, p.taskId);
+      const task = await dynamoStaffTaskStore(stack.cloud.table).get(stack.cloud.clinicId, p.taskId);
       const winner = task?.decision?.action;
       const answers = sent.filter((s) => s.journeyId === p.journeyId);
       const wrong = answers.filter((s) => s.answer.status !== (s.sentAction === winner ? 200 : 409));
@@ -78,7 +78,7 @@ describe('Chaos (a): concurrent staff decisions', () => {
     // act
     const late = await Promise.all(
       parked.map(async (p) => {
-        const task = await getStaffTask(stack.cloud.table, stack.cloud.clinicId, p.taskId);
+        const task = await dynamoStaffTaskStore(stack.cloud.table).get(stack.cloud.clinicId, p.taskId);
         const winner = task?.decision?.action as StaffAction;
         const other: StaffAction = winner === 'PROCEED' ? 'CANCEL' : 'PROCEED';
         return { p, winner, same: await stack.api.decide(p.taskId, winner), different: await stack.api.decide(p.taskId, other) };
@@ -115,7 +115,7 @@ describe('Chaos (a): concurrent staff decisions', () => {
     expect(bookings.violations).toEqual([]);
     for (const p of parked) {
       const appointments = bookings.appointmentsByJourney.get(p.journeyId) ?? [];
-      const winner = (await getStaffTask(stack.cloud.table, stack.cloud.clinicId, p.taskId))?.decision?.action;
+      const winner = (await dynamoStaffTaskStore(stack.cloud.table).get(stack.cloud.clinicId, p.taskId))?.decision?.action;
       // A cancelled journey never reached booking; a completed one holds exactly one BOOKED appointment.
       expect(
         appointments.filter((a) => a.status === 'BOOKED'),

@@ -21,7 +21,7 @@ export const transactionCancelled = (codes: string[]) =>
 /**
  * A single table behind the mock that keeps items and evaluates what the stores send, as DynamoDB would: Get (with a
  * projection), Put, Delete and Update with their ConditionExpression (comparisons, IN, AND/OR/NOT, parentheses,
- * attribute_exists, attribute_not_exists, begins_with), Update's SET, REMOVE and ADD (so `ADD attempt :one` claims a
+ * attribute_exists, attribute_not_exists, begins_with), Update's SET (with if_not_exists), REMOVE and ADD (so `ADD attempt :one` claims a
  * journey and `#attempt = :attempt` fences it), ReturnValues ALL_NEW/ALL_OLD, and TransactWrite, all-or-nothing with
  * DynamoDB's CancellationReasons. Each command applies atomically when sent. Every command still reaches the mock's
  * call history. `beforeNext` lets a test act as a concurrent writer, or make DynamoDB fail, just before a command.
@@ -110,12 +110,10 @@ export function inMemoryTable(ddb: AwsClientStub<DynamoDBDocumentClient>) {
       if (!item) throw new Error(`No item ${id(key)}`);
       change(item);
     },
-    /** Audit records in the order they were written. */
-    audits: () =>
-      ddb.commandCalls(PutCommand).flatMap((call) => {
-        const item = call.args[0].input.Item;
-        return item?.type === 'AuditEvent' ? [item] : [];
-      }),
+    /** Audit records the table holds (plain puts and transactions alike), in the order they were written. */
+    audits: () => [...items.values()].filter((item) => item.type === 'AuditEvent'),
+    /** Every item the table holds, in the order it was first written. */
+    items: () => [...items.values()],
   };
 }
 
@@ -184,11 +182,16 @@ function applyUpdate(existing: Item, input: UpdateInput): Item {
   const clauses = input.UpdateExpression.split(/\b(SET|REMOVE|ADD|DELETE)\b/).map((part) => part.trim());
   for (let i = 1; i < clauses.length; i += 2) {
     const keyword = clauses[i];
-    const actions = (clauses[i + 1] ?? '').split(',').map((a) => a.trim());
+    // Commas inside a function call (if_not_exists(path, :value)) do not separate actions.
+    const actions = (clauses[i + 1] ?? '').split(/,(?![^(]*\))/).map((a) => a.trim());
     for (const action of actions) {
       if (keyword === 'SET') {
         const [target, operand] = action.split('=').map((s) => s.trim()) as [string, string];
-        write(item, pathOf(target, names), clone(attributeValue(operand, values)));
+        const ifNotExists = /^if_not_exists\(\s*([#\w.]+)\s*,\s*(:\w+)\s*\)$/.exec(operand);
+        const value = ifNotExists
+          ? (read(item, pathOf(ifNotExists[1] as string, names)) ?? attributeValue(ifNotExists[2] as string, values))
+          : attributeValue(operand, values);
+        write(item, pathOf(target, names), clone(value));
       } else if (keyword === 'REMOVE') {
         const path = pathOf(action, names);
         const parent = read(item, path.slice(0, -1));

@@ -7,6 +7,7 @@ import type { StaffDecision } from '#contract/journey-workflow.ts';
 import { makeDecideStaffTask } from '#functions/journey/decide-staff-task.handler.ts';
 import { makeFinishJourney } from '#functions/journey/finish-journey.handler.ts';
 import { makeRecordExecutionOutcome } from '#functions/journey/record-execution-outcome.handler.ts';
+import { sfnJourneyEngine } from '#functions/journey/sfn-journey-engine-adapter.ts';
 import { ensureTable } from '#local/create-table.ts';
 import { functionNameFromArn } from '#local/lambda-runtime.ts';
 import { loadJourneyDefinition, taskStates } from '#local/step-functions/definition.ts';
@@ -14,6 +15,7 @@ import { LocalStepFunctions, type StateOverride } from '#local/step-functions/se
 import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
 import { keys } from '#shared/keys.ts';
 import { snsStaffAlerts } from '#shared/sns-staff-alert-adapter.ts';
+import { dynamoStores } from '#shared/stores.ts';
 import { apiEvent, lambdaContext } from '#test/support/api-event.ts';
 
 /** One scripted call of a Task state: its result, or the error (by name) it throws. */
@@ -46,7 +48,9 @@ export async function journeyHarness() {
   const dynamodb = new DynamoDBClient({});
   await ensureTable(dynamodb, tableName);
   const table = { client: DynamoDBDocumentClient.from(dynamodb), tableName };
-  const finishJourney = makeFinishJourney({ table });
+  const stores = dynamoStores(table);
+  const now = () => new Date();
+  const finishJourney = makeFinishJourney({ ...stores, now });
   const definition = loadJourneyDefinition();
   const scripts = new Map<string, Script>();
   const calls = new Map<string, RecordedCall[]>();
@@ -60,7 +64,7 @@ export async function journeyHarness() {
     if ('error' in step) throw Object.assign(new Error(`${stateName} failed (scripted)`), { name: step.error });
     return step.result;
   };
-  const finishing: StateOverride = (parameters) => finishJourney(parameters as Parameters<typeof finishJourney>[0]);
+  const finishing: StateOverride = (parameters) => finishJourney(parameters, lambdaContext);
   // What the handlers ask of Step Functions and SNS, answered by this service and kept in memory.
   const sfnApi = {
     send: async (command: unknown) => {
@@ -78,8 +82,9 @@ export async function journeyHarness() {
       return { MessageId: randomUUID() };
     },
   } as unknown as SNSClient;
-  const recordExecutionOutcome = makeRecordExecutionOutcome({ table, sfn: sfnApi, alerts: snsStaffAlerts(snsApi, 'arn:staff-alerts') });
-  const decideStaffTask = makeDecideStaffTask({ table, sfn: sfnApi });
+  const engine = sfnJourneyEngine(sfnApi);
+  const recordExecutionOutcome = makeRecordExecutionOutcome({ ...stores, alerts: snsStaffAlerts(snsApi, 'arn:staff-alerts'), engine, now });
+  const decideStaffTask = makeDecideStaffTask({ ...stores, engine, now });
   const sfn = new LocalStepFunctions({
     stateMachineName: 'PatientJourney',
     definition,
@@ -136,7 +141,7 @@ export async function journeyHarness() {
         body: { action },
         routeKey: 'POST /v1/clinics/{clinicId}/staff-tasks/{taskId}/decision',
       });
-      return decideStaffTask(event as never, lambdaContext);
+      return decideStaffTask(event, lambdaContext);
     },
     stop: () => sfn.stop(),
   };

@@ -5,7 +5,7 @@ import { HttpError } from './http-error.ts';
 import { type HttpResponse, json } from './response.ts';
 
 /**
- * middy middleware: an `HttpError` becomes its response; an AWS service that is down or throttling answers 503 with
+ * middy middleware: an `HttpError` becomes its response, a journey that does not exist 404; an AWS service that is down or throttling answers 503 with
  * Retry-After (the request may be sent again as it is: every write route is idempotent); anything else is logged by
  * name only (the message or the stack could quote patient data) and answered with a bare 500, so internals never
  * reach the caller.
@@ -17,6 +17,11 @@ export function httpErrors(): MiddlewareObj<unknown, HttpResponse> {
       const error = request.error;
       if (error instanceof HttpError) {
         request.response = json(error.statusCode, error.body);
+        return;
+      }
+      // JourneyStore.require: the key includes the authorized clinic, so another clinic's journey is not found either.
+      if (error?.name === 'JourneyNotFound') {
+        request.response = json(404, { message: 'Journey not found' });
         return;
       }
       if (isTransientAwsError(error)) {

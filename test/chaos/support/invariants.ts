@@ -5,7 +5,7 @@ import type { LocalCloud } from '#local/cloud.ts';
 import type { PaymentSandbox } from '#local/payment-sandbox/server.ts';
 import type { StoredEmail } from '#local/ses-emulator.ts';
 import type { AppointmentRecord } from '#shared/appointment-store.ts';
-import { getStaffTask, type StaffTask } from '#shared/staff-task-store.ts';
+import { dynamoStaffTaskStore, type StaffTask } from '#shared/staff-task-store.ts';
 import type { TableRef } from '#shared/table.ts';
 import { waitingStage } from './journeys.ts';
 
@@ -157,7 +157,7 @@ export async function decidableTask(
   const stage = waitingStage(view);
   if (view.status !== 'WAITING_FOR_STAFF') return { problem: `journey is ${view.status}`, actions: [] };
   if (!stage?.staffTaskId) return { problem: 'WAITING_FOR_STAFF with no waiting stage or no task', actions: [] };
-  const task = await getStaffTask(cloud.table, cloud.clinicId, stage.staffTaskId);
+  const task = await dynamoStaffTaskStore(cloud.table).get(cloud.clinicId, stage.staffTaskId);
   if (!task) return { problem: `task ${stage.staffTaskId} does not exist`, actions: [] };
   const actions = allowedActions(task);
   const problem = (() => {

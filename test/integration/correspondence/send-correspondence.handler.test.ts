@@ -2,21 +2,35 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeHandler } from '#functions/correspondence/send-correspondence.handler.ts';
+import type { CorrespondenceRequest } from '#contract/journey-workflow.ts';
+import { dynamoCorrespondenceStore } from '#functions/correspondence/correspondence-store.ts';
+import { dynamoMessageStore } from '#functions/correspondence/message-store.ts';
+import { makeSendCorrespondence } from '#functions/correspondence/send-correspondence.handler.ts';
 import { SesMailer } from '#functions/correspondence/ses-mail-adapter.ts';
 import { ensureTable } from '#local/create-table.ts';
 import { readSentEmails } from '#local/ses-emulator.ts';
-import { getJourney } from '#shared/journey-store.ts';
+import { dynamoAuditLog } from '#shared/audit-store.ts';
+import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
+import { lambdaContext } from '#test/support/api-event.ts';
 import { clinicProfile, journeyWithAppointment, patient } from '#test/support/fixtures/records.ts';
 
 const client = new DynamoDBClient({});
 const table = { client: DynamoDBDocumentClient.from(client), tableName: `correspondence-it-${Date.now()}` };
 const put = (Item: Record<string, unknown>) => table.client.send(new PutCommand({ TableName: table.tableName, Item }));
+const journeys = dynamoJourneyStore(table);
 
 describe('Function: sendCorrespondence on DynamoDB Local and the SES emulator', () => {
   const endpoint = () => process.env.AWS_ENDPOINT_URL_SESV2 ?? '';
-  const handler = makeHandler({ table, mailer: new SesMailer({ client: new SESv2Client({}), from: 'front-desk@demo-clinic.example' }) });
+  const task = makeSendCorrespondence({
+    journeys,
+    recipients: dynamoCorrespondenceStore(table),
+    messages: dynamoMessageStore(table),
+    audit: dynamoAuditLog(table),
+    mailer: new SesMailer({ client: new SESv2Client({}), from: 'front-desk@demo-clinic.example' }),
+    now: () => new Date(),
+  });
+  const handler = (request: CorrespondenceRequest) => task(request, lambdaContext);
 
   beforeAll(async () => {
     await ensureTable(client, table.tableName);
@@ -50,7 +64,7 @@ describe('Function: sendCorrespondence on DynamoDB Local and the SES emulator', 
       new GetCommand({ TableName: table.tableName, Key: keys.message('c-1', journeyId, 'APPOINTMENT_CONFIRMATION') }),
     );
     expect(message).toMatchObject({ status: 'SENT', providerMessageId: received[0]?.messageId });
-    expect((await getJourney(table, { clinicId: 'c-1', journeyId }))?.stages.CONFIRMATION.status).toBe('COMPLETED');
+    expect((await journeys.get({ clinicId: 'c-1', journeyId }, { consistent: true }))?.stages.CONFIRMATION.status).toBe('COMPLETED');
   });
 
   it('sends the payment request with the amount due', async () => {

@@ -3,27 +3,44 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-
-vi.hoisted(() => {
-  process.env.PAYMENTS_BASE_URL ??= 'http://127.0.0.1:9';
-  process.env.PAYMENTS_API_KEY ??= 'sk_test_unused';
-});
-
-import { DEFERRED_REASON, makeHandler } from '#functions/payment/collect-payment.handler.ts';
-import { getPayment } from '#functions/payment/payment-store.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CollectPaymentRequest } from '#contract/journey-workflow.ts';
+import { makeCollectPayment } from '#functions/payment/collect-payment.handler.ts';
+import { DEFERRED_REASON } from '#functions/payment/collect-payment.ts';
+import type { PaymentProcessor } from '#functions/payment/payment-port.ts';
+import { dynamoPaymentStore } from '#functions/payment/payment-store.ts';
 import { StripePaymentAdapter } from '#functions/payment/stripe-payment-adapter.ts';
 import { ensureTable } from '#local/create-table.ts';
 import { type PaymentSandbox, SANDBOX_PAYMENT_METHODS, startPaymentSandbox } from '#local/payment-sandbox/server.ts';
 import { freePort } from '#local/ports.ts';
 import { newJourneyRecord } from '#model/journey.ts';
 import { visitChargeIdempotencyKey } from '#model/patient-share.ts';
-import { getJourney } from '#shared/journey-store.ts';
+import { dynamoAuditLog } from '#shared/audit-store.ts';
+import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
+import { dynamoSubmissionStore } from '#shared/submission-store.ts';
+import { lambdaContext } from '#test/support/api-event.ts';
 
 const client = new DynamoDBClient({});
 const table = { client: DynamoDBDocumentClient.from(client), tableName: `payment-it-${Date.now()}` };
 const DAY_MS = 24 * 60 * 60 * 1000;
+const journeys = dynamoJourneyStore(table);
+const payments = dynamoPaymentStore(table);
+const getJourney = (ref: { clinicId: string; journeyId: string }) => journeys.get(ref, { consistent: true });
+const getPayment = (clinicId: string, journeyId: string) => payments.get({ clinicId, journeyId });
+
+/** The CollectPayment task over the test table, charging through `processor`. */
+function collectTask(processor: PaymentProcessor) {
+  const task = makeCollectPayment({
+    journeys,
+    payments,
+    submissions: dynamoSubmissionStore(table),
+    audit: dynamoAuditLog(table),
+    processor,
+    now: () => new Date(),
+  });
+  return (event: CollectPaymentRequest) => task(event, lambdaContext);
+}
 
 async function givenJourney(journeyId: string, paymentMethodToken?: string, dueCents = 4000) {
   const journey = {
@@ -69,19 +86,18 @@ const chargeRequestsOf = (sandbox: PaymentSandbox, journeyId: string) =>
 describe('Function: collectPayment on DynamoDB Local and the payment sandbox', () => {
   let sandbox: PaymentSandbox;
   let adapter: StripePaymentAdapter;
-  let handler: ReturnType<typeof makeHandler>;
+  let handler: ReturnType<typeof collectTask>;
   /** The handler with a processor connection that loses the answer to its first charge. */
   const losing = (how: 'drop' | 502, options: { now?: () => Date } = {}) =>
-    makeHandler({
-      table,
-      payments: new StripePaymentAdapter({ baseUrl: sandbox.url, apiKey: 'sk_test_it', fetch: losingFirstChargeResponse(how), ...options }),
-    });
+    collectTask(
+      new StripePaymentAdapter({ baseUrl: sandbox.url, apiKey: 'sk_test_it', fetch: losingFirstChargeResponse(how), ...options }),
+    );
 
   beforeAll(async () => {
     await ensureTable(client, table.tableName);
     sandbox = await startPaymentSandbox({ port: await freePort() });
     adapter = new StripePaymentAdapter({ baseUrl: sandbox.url, apiKey: 'sk_test_it' });
-    handler = makeHandler({ table, payments: adapter });
+    handler = collectTask(adapter);
   });
   afterAll(async () => {
     await sandbox.stop();
@@ -100,13 +116,13 @@ describe('Function: collectPayment on DynamoDB Local and the payment sandbox', (
     expect(retried).toEqual({ outcome: 'PAID' });
     expect(redriven).toEqual({ outcome: 'PAID' });
     expect(chargesOf(sandbox, 'j-it-1')).toHaveLength(1);
-    expect(await getPayment(table, 'c-1', 'j-it-1')).toMatchObject({
+    expect(await getPayment('c-1', 'j-it-1')).toMatchObject({
       status: 'PAID',
       amountCents: 4000,
       chargeId: chargesOf(sandbox, 'j-it-1')[0]?.id,
       via: 'charge',
     });
-    const journey = await getJourney(table, ref);
+    const journey = await getJourney(ref);
     expect(journey?.amounts.paidCents).toBe(4000);
     expect(journey?.stages.PAYMENT.status).toBe('COMPLETED');
   });
@@ -120,7 +136,7 @@ describe('Function: collectPayment on DynamoDB Local and the payment sandbox', (
 
     // Assess
     expect(result).toEqual({ outcome: 'DECLINED' });
-    expect(await getPayment(table, 'c-1', 'j-it-2')).toMatchObject({ status: 'DECLINED', declineCode: 'generic_decline' });
+    expect(await getPayment('c-1', 'j-it-2')).toMatchObject({ status: 'DECLINED', declineCode: 'generic_decline' });
     const today = new Date().toISOString().slice(0, 10);
     const { Items } = await table.client.send(
       new QueryCommand({
@@ -151,12 +167,12 @@ describe('Function: collectPayment on DynamoDB Local and the payment sandbox', (
       // Assess
       expect(retried).toEqual({ outcome: 'PAID' });
       expect(chargesOf(sandbox, journeyId)).toHaveLength(1);
-      expect(await getPayment(table, 'c-1', journeyId)).toMatchObject({
+      expect(await getPayment('c-1', journeyId)).toMatchObject({
         status: 'PAID',
         chargeId: chargesOf(sandbox, journeyId)[0]?.id,
         amountCents: 4000,
       });
-      expect((await getJourney(table, ref))?.amounts.paidCents).toBe(4000);
+      expect((await getJourney(ref))?.amounts.paidCents).toBe(4000);
     },
   );
 
@@ -172,7 +188,7 @@ describe('Function: collectPayment on DynamoDB Local and the payment sandbox', (
     expect(retried).toEqual({ outcome: 'PAID' });
     expect(chargesOf(sandbox, 'j-it-500')).toHaveLength(1);
     expect(chargeRequestsOf(sandbox, 'j-it-500')).toHaveLength(1);
-    expect(await getPayment(table, 'c-1', 'j-it-500')).toMatchObject({
+    expect(await getPayment('c-1', 'j-it-500')).toMatchObject({
       status: 'PAID',
       via: 'lookup',
       chargeId: chargesOf(sandbox, 'j-it-500')[0]?.id,
@@ -184,10 +200,9 @@ describe('Function: collectPayment on DynamoDB Local and the payment sandbox', (
     const ref = await givenJourney('j-it-forgotten', SANDBOX_PAYMENT_METHODS.succeeds);
     await expect(losing('drop')(ref)).rejects.toMatchObject({ name: 'PaymentProcessorUnavailable' });
     sandbox.forgetIdempotencyKeys();
-    const aDayLater = makeHandler({
-      table,
-      payments: new StripePaymentAdapter({ baseUrl: sandbox.url, apiKey: 'sk_test_it', now: () => new Date(Date.now() + DAY_MS + 60_000) }),
-    });
+    const aDayLater = collectTask(
+      new StripePaymentAdapter({ baseUrl: sandbox.url, apiKey: 'sk_test_it', now: () => new Date(Date.now() + DAY_MS + 60_000) }),
+    );
 
     // Act
     const retried = await aDayLater(ref);
@@ -196,7 +211,7 @@ describe('Function: collectPayment on DynamoDB Local and the payment sandbox', (
     expect(retried).toEqual({ outcome: 'PAID' });
     expect(chargesOf(sandbox, 'j-it-forgotten')).toHaveLength(1);
     expect(chargeRequestsOf(sandbox, 'j-it-forgotten')).toHaveLength(1);
-    expect(await getPayment(table, 'c-1', 'j-it-forgotten')).toMatchObject({
+    expect(await getPayment('c-1', 'j-it-forgotten')).toMatchObject({
       status: 'PAID',
       via: 'lookup',
       chargeId: chargesOf(sandbox, 'j-it-forgotten')[0]?.id,
@@ -216,8 +231,8 @@ describe('Function: collectPayment on DynamoDB Local and the payment sandbox', (
     expect(deferred).toEqual({ outcome: 'PAID' });
     expect(chargesOf(sandbox, 'j-it-defer-paid')).toHaveLength(1);
     expect(chargeRequestsOf(sandbox, 'j-it-defer-paid')).toHaveLength(1);
-    expect(await getPayment(table, 'c-1', 'j-it-defer-paid')).toMatchObject({ status: 'PAID', via: 'lookup' });
-    const journey = await getJourney(table, ref);
+    expect(await getPayment('c-1', 'j-it-defer-paid')).toMatchObject({ status: 'PAID', via: 'lookup' });
+    const journey = await getJourney(ref);
     expect(journey?.amounts.paidCents).toBe(4000);
     expect(journey?.stages.PAYMENT).toMatchObject({ status: 'COMPLETED' });
     expect(journey?.stages.PAYMENT.reason).toBeUndefined();
@@ -233,8 +248,8 @@ describe('Function: collectPayment on DynamoDB Local and the payment sandbox', (
     // Assess
     expect(deferred).toEqual({ outcome: 'DEFERRED' });
     expect(chargeRequestsOf(sandbox, 'j-it-defer-none')).toHaveLength(0);
-    expect(await getPayment(table, 'c-1', 'j-it-defer-none')).toBeUndefined();
-    const journey = await getJourney(table, ref);
+    expect(await getPayment('c-1', 'j-it-defer-none')).toBeUndefined();
+    const journey = await getJourney(ref);
     expect(journey?.stages.PAYMENT).toMatchObject({ status: 'COMPLETED', reason: DEFERRED_REASON });
     expect(journey?.amounts.paidCents).toBeUndefined();
   });
@@ -248,7 +263,7 @@ describe('Function: collectPayment on DynamoDB Local and the payment sandbox', (
     await expect(handler(ref)).rejects.toMatchObject({ name: 'PaymentOutcomePending' });
     await expect(handler({ ...ref, mode: 'DEFER' })).rejects.toMatchObject({ name: 'PaymentOutcomePending' });
     expect(chargeRequestsOf(sandbox, 'j-it-processing')).toHaveLength(1);
-    expect(await getPayment(table, 'c-1', 'j-it-processing')).toBeUndefined();
+    expect(await getPayment('c-1', 'j-it-processing')).toBeUndefined();
 
     // Act: the processor settles it; staff RETRY.
     const [intent] = sandbox.paymentIntents().filter((i) => i.metadata.journey === 'j-it-processing');
@@ -258,7 +273,7 @@ describe('Function: collectPayment on DynamoDB Local and the payment sandbox', (
     // Assess
     expect(retried).toEqual({ outcome: 'PAID' });
     expect(chargeRequestsOf(sandbox, 'j-it-processing')).toHaveLength(1);
-    expect(await getPayment(table, 'c-1', 'j-it-processing')).toMatchObject({ status: 'PAID', chargeId: intent?.id });
+    expect(await getPayment('c-1', 'j-it-processing')).toMatchObject({ status: 'PAID', chargeId: intent?.id });
   });
 
   it('never sends the reason for the visit to the processor', () => {
@@ -283,10 +298,9 @@ describe('Function: collectPayment while the processor search lags', () => {
   it('charges once when the answer is lost and the retry comes before search has caught up', async () => {
     // Prepare
     const ref = await givenJourney('j-lag-retry', SANDBOX_PAYMENT_METHODS.succeeds);
-    const task = makeHandler({
-      table,
-      payments: new StripePaymentAdapter({ baseUrl: sandbox.url, apiKey: 'sk_test_it', fetch: losingFirstChargeResponse('drop') }),
-    });
+    const task = collectTask(
+      new StripePaymentAdapter({ baseUrl: sandbox.url, apiKey: 'sk_test_it', fetch: losingFirstChargeResponse('drop') }),
+    );
     await expect(task(ref)).rejects.toMatchObject({ name: 'PaymentProcessorUnavailable' });
 
     // Act
@@ -302,10 +316,7 @@ describe('Function: collectPayment while the processor search lags', () => {
     // Prepare: the answer is lost; the retry comes when the attempt is too old for the list but the key is kept.
     const ref = await givenJourney('j-lag-key', SANDBOX_PAYMENT_METHODS.succeeds);
     await expect(
-      makeHandler({
-        table,
-        payments: new StripePaymentAdapter({ baseUrl: sandbox.url, apiKey: 'sk_test_it', fetch: losingFirstChargeResponse('drop') }),
-      })(ref),
+      collectTask(new StripePaymentAdapter({ baseUrl: sandbox.url, apiKey: 'sk_test_it', fetch: losingFirstChargeResponse('drop') }))(ref),
     ).rejects.toMatchObject({ name: 'PaymentProcessorUnavailable' });
     const hoursLater = new StripePaymentAdapter({
       baseUrl: sandbox.url,
@@ -314,13 +325,13 @@ describe('Function: collectPayment while the processor search lags', () => {
     });
 
     // Act
-    const retried = await makeHandler({ table, payments: hoursLater })(ref);
+    const retried = await collectTask(hoursLater)(ref);
 
     // Assess: the charge was sent again with the same key and replayed, not repeated.
     expect(retried).toEqual({ outcome: 'PAID' });
     expect(chargeRequestsOf(sandbox, 'j-lag-key')).toHaveLength(2);
     expect(chargesOf(sandbox, 'j-lag-key')).toHaveLength(1);
-    expect(await getPayment(table, 'c-1', 'j-lag-key')).toMatchObject({
+    expect(await getPayment('c-1', 'j-lag-key')).toMatchObject({
       status: 'PAID',
       via: 'charge',
       chargeId: chargesOf(sandbox, 'j-lag-key')[0]?.id,
@@ -330,16 +341,16 @@ describe('Function: collectPayment while the processor search lags', () => {
   it('DEFER right after a lost answer still finds the charge (strongly consistent list) and returns PAID', async () => {
     // Prepare
     const ref = await givenJourney('j-lag-defer', SANDBOX_PAYMENT_METHODS.succeeds);
-    const payments = new StripePaymentAdapter({ baseUrl: sandbox.url, apiKey: 'sk_test_it', fetch: losingFirstChargeResponse(502) });
-    await expect(makeHandler({ table, payments })(ref)).rejects.toMatchObject({ name: 'PaymentProcessorUnavailable' });
+    const processor = new StripePaymentAdapter({ baseUrl: sandbox.url, apiKey: 'sk_test_it', fetch: losingFirstChargeResponse(502) });
+    await expect(collectTask(processor)(ref)).rejects.toMatchObject({ name: 'PaymentProcessorUnavailable' });
 
     // Act
-    const deferred = await makeHandler({ table, payments })({ ...ref, mode: 'DEFER' });
+    const deferred = await collectTask(processor)({ ...ref, mode: 'DEFER' });
 
     // Assess
     expect(deferred).toEqual({ outcome: 'PAID' });
     expect(chargesOf(sandbox, 'j-lag-defer')).toHaveLength(1);
-    expect(await getPayment(table, 'c-1', 'j-lag-defer')).toMatchObject({ status: 'PAID', via: 'lookup' });
+    expect(await getPayment('c-1', 'j-lag-defer')).toMatchObject({ status: 'PAID', via: 'lookup' });
   });
 });
 
@@ -358,10 +369,9 @@ describe('Function: collectPayment across a restart of the local stack', () => {
     // Prepare: the answer is lost, then the local stack (sandbox included) restarts on another port.
     const ref = await givenJourney('j-restart', SANDBOX_PAYMENT_METHODS.succeeds);
     const before = await startPaymentSandbox({ port: await freePort(), stateFile });
-    const losingTask = makeHandler({
-      table,
-      payments: new StripePaymentAdapter({ baseUrl: before.url, apiKey: 'sk_test_it', fetch: losingFirstChargeResponse('drop') }),
-    });
+    const losingTask = collectTask(
+      new StripePaymentAdapter({ baseUrl: before.url, apiKey: 'sk_test_it', fetch: losingFirstChargeResponse('drop') }),
+    );
     await expect(losingTask(ref)).rejects.toMatchObject({ name: 'PaymentProcessorUnavailable' });
     const chargedBefore = chargesOf(before, 'j-restart');
     expect(chargedBefore).toHaveLength(1);
@@ -370,13 +380,13 @@ describe('Function: collectPayment across a restart of the local stack', () => {
 
     try {
       // Act
-      const retried = await makeHandler({ table, payments: new StripePaymentAdapter({ baseUrl: after.url, apiKey: 'sk_test_it' }) })(ref);
+      const retried = await collectTask(new StripePaymentAdapter({ baseUrl: after.url, apiKey: 'sk_test_it' }))(ref);
 
       // Assess
       expect(retried).toEqual({ outcome: 'PAID' });
       expect(chargesOf(after, 'j-restart')).toEqual(chargedBefore);
       expect(chargeRequestsOf(after, 'j-restart')).toHaveLength(0);
-      expect(await getPayment(table, 'c-1', 'j-restart')).toMatchObject({ status: 'PAID', via: 'lookup', chargeId: chargedBefore[0]?.id });
+      expect(await getPayment('c-1', 'j-restart')).toMatchObject({ status: 'PAID', via: 'lookup', chargeId: chargedBefore[0]?.id });
     } finally {
       await after.stop();
     }

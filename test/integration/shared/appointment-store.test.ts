@@ -1,172 +1,245 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { appointmentIdFor, bookEarliestSlot } from '#functions/scheduling/book-earliest.ts';
-import { ensureTable } from '#local/create-table.ts';
-import { DEMO_APPOINTMENT_TYPES, DEMO_CLINIC_ID, DEMO_RESOURCES, demoClinicCatalog } from '#local/seed/demo-clinic.ts';
-import { type AppointmentRecord, bookSlot } from '#shared/appointment-store.ts';
+import { BusyCalendar } from '#model/busy-time.ts';
+import {
+  type AppointmentRecord,
+  type AppointmentStore,
+  dynamoAppointmentStore,
+  GRANULE_TTL_DAYS,
+  transactionSize,
+} from '#shared/appointment-store.ts';
 import { keys } from '#shared/keys.ts';
 import type { TableRef } from '#shared/table.ts';
+import { appointmentRecord } from '#test/support/fixtures/records.ts';
+import { localTable } from '#test/support/local-table.ts';
 
-const CLINIC = DEMO_CLINIC_ID;
+// The fixture's 45 minutes on its provider (res-1) and device (res-2), moved far enough ahead that no TTL expires
+// mid-test: 14:30-15:15 UTC, 9 granules per resource.
+const START = '2041-03-04T14:30:00.000Z';
+const END = '2041-03-04T15:15:00.000Z';
+const DAY = '2041-03-04';
+const NINE_GRANULES = ['1430', '1435', '1440', '1445', '1450', '1455', '1500', '1505', '1510'].map((hhmm) => `BUSY#${hhmm}`);
+
 let table: TableRef;
+let appointments: AppointmentStore;
 
 beforeAll(async () => {
-  const client = new DynamoDBClient({});
-  const tableName = `scheduling-store-${randomUUID().slice(0, 8)}`;
-  await ensureTable(client, tableName);
-  table = { client: DynamoDBDocumentClient.from(client), tableName };
+  table = await localTable('appointment-store');
+  appointments = dynamoAppointmentStore(table);
 });
 
-function appointment(journeyId: string, start: string, end: string, resourceIds: string[]): AppointmentRecord {
-  return {
-    type: 'Appointment',
-    clinicId: CLINIC,
-    journeyId,
-    patientId: `patient-${journeyId}`,
-    status: 'BOOKED',
-    appointmentId: appointmentIdFor(journeyId),
-    appointmentType: 'TEST',
-    start,
-    end,
-    timeZone: 'America/New_York',
-    location: { id: 'loc', name: 'Location', address: 'Address' },
-    department: { id: 'dep', name: 'Department' },
-    provider: { id: resourceIds[0] ?? '', name: 'Provider' },
-    resourceIds,
-    createdAt: '2041-03-01T00:00:00.000Z',
-  };
+/** The fixture appointment in a clinic of its own (nothing another test booked is in its way), at START-END. */
+function booking(overrides: Partial<AppointmentRecord> = {}): AppointmentRecord {
+  return appointmentRecord({ clinicId: `clinic-${randomUUID().slice(0, 8)}`, start: START, end: END, ...overrides });
 }
 
-interface GranuleItem {
-  SK: string;
-  resourceId: string;
-  appointmentId: string;
-  granuleStart: string;
-}
-
-async function granulesOf(resourceId: string, utcDays: string[]): Promise<GranuleItem[]> {
-  const pages = await Promise.all(
-    utcDays.map((day) =>
-      table.client.send(
-        new QueryCommand({
-          TableName: table.tableName,
-          KeyConditionExpression: 'PK = :pk',
-          ExpressionAttributeValues: { ':pk': keys.resourceDay(CLINIC, resourceId, day) },
-          ConsistentRead: true,
-        }),
-      ),
-    ),
+async function granulesOf(clinicId: string, resourceId: string, day = DAY): Promise<Array<Record<string, unknown>>> {
+  const { Items = [] } = await table.client.send(
+    new QueryCommand({
+      TableName: table.tableName,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': keys.resourceDay(clinicId, resourceId, day) },
+      ConsistentRead: true,
+    }),
   );
-  return pages.flatMap((page) => (page.Items ?? []) as GranuleItem[]);
+  return Items;
 }
+const sortKeys = (items: Array<Record<string, unknown>>) => items.map((item) => String(item.SK)).sort();
 
-async function storedAppointment(journeyId: string): Promise<AppointmentRecord | undefined> {
-  const { Item } = await table.client.send(
-    new GetCommand({ TableName: table.tableName, Key: keys.appointment(CLINIC, journeyId), ConsistentRead: true }),
+/** An appointment store whose next TransactWriteItems fails with `error` instead of reaching DynamoDB Local. */
+function storeFailingNextTransaction(error: Error): AppointmentStore {
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 1 }));
+  let failed = false;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (!failed && context.commandName === 'TransactWriteItemsCommand') {
+        failed = true;
+        throw error;
+      }
+      return next(args);
+    },
+    { step: 'initialize' },
   );
-  return Item as AppointmentRecord | undefined;
+  return dynamoAppointmentStore({ ...table, client });
 }
 
-describe('Function: bookSlot', () => {
+const cancelled = (codes: string[]) =>
+  new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
+
+describe('Appointment store: bookings on DynamoDB Local', () => {
+  it('writes the appointment and one granule per resource per 5 minutes, each expiring a week after the slot', async () => {
+    // Prepare
+    const appointment = booking();
+
+    // Act
+    const result = await appointments.book(appointment);
+
+    // Assess
+    expect(result).toEqual({ outcome: 'BOOKED', appointment });
+    expect(await appointments.get(appointment)).toEqual(appointment);
+    const [provider, device] = [await granulesOf(appointment.clinicId, 'res-1'), await granulesOf(appointment.clinicId, 'res-2')];
+    expect(sortKeys(provider)).toEqual(NINE_GRANULES);
+    expect(sortKeys(device)).toEqual(NINE_GRANULES);
+    expect(1 + provider.length + device.length).toBe(transactionSize(45, 2));
+    expect(provider.find((g) => g.SK === 'BUSY#1430')).toEqual({
+      ...keys.resourceGranule(appointment.clinicId, 'res-1', DAY, '1430'),
+      type: 'ResourceBusy',
+      clinicId: appointment.clinicId,
+      resourceId: 'res-1',
+      appointmentId: appointment.appointmentId,
+      journeyId: appointment.journeyId,
+      granuleStart: START,
+      expiresAt: Date.parse(END) / 1000 + GRANULE_TTL_DAYS * 86_400,
+    });
+  });
+
   it('lets exactly one of 20 concurrent bookings of the same slot succeed', async () => {
-    // Prepare: 20 journeys want Monday 10:00-10:30 on one provider and one device.
-    const run = randomUUID().slice(0, 6);
-    const journeys = Array.from({ length: 20 }, (_, i) => `race-${run}-${i}`);
-    const resources = [`prov-${run}`, `device-${run}`];
+    // Prepare: 20 journeys want the same 45 minutes on one provider and one device.
+    const clinicId = `clinic-${randomUUID().slice(0, 8)}`;
+    const journeys = Array.from({ length: 20 }, (_, i) => `race-${i}`);
 
     // Act
     const results = await Promise.all(
-      journeys.map((j) => bookSlot(table, appointment(j, '2041-03-04T10:00:00-05:00', '2041-03-04T10:30:00-05:00', resources))),
+      journeys.map((journeyId) => appointments.book(booking({ clinicId, journeyId, appointmentId: `appt-${journeyId}` }))),
     );
 
     // Assess: one winner; every loser failed cleanly and left no appointment behind.
     const winners = journeys.filter((_, i) => results[i]?.outcome === 'BOOKED');
     expect(winners).toHaveLength(1);
     expect(results.filter((r) => r.outcome !== 'BOOKED').every((r) => r.outcome === 'TAKEN' || r.outcome === 'CONTENDED')).toBe(true);
-    const stored = await Promise.all(journeys.map(storedAppointment));
+    const stored = await Promise.all(journeys.map((journeyId) => appointments.get({ clinicId, journeyId })));
     expect(stored.filter(Boolean).map((a) => a?.journeyId)).toEqual(winners);
-    for (const resourceId of resources) {
-      const granules = await granulesOf(resourceId, ['2041-03-04']);
-      expect(granules.map((g) => g.SK).sort()).toEqual(['BUSY#1500', 'BUSY#1505', 'BUSY#1510', 'BUSY#1515', 'BUSY#1520', 'BUSY#1525']);
-      expect(new Set(granules.map((g) => g.appointmentId))).toEqual(new Set([appointmentIdFor(winners[0] as string)]));
+    for (const resourceId of ['res-1', 'res-2']) {
+      const granules = await granulesOf(clinicId, resourceId);
+      expect(sortKeys(granules)).toEqual(NINE_GRANULES);
+      expect(new Set(granules.map((g) => g.appointmentId))).toEqual(new Set([`appt-${winners[0]}`]));
     }
+  });
+
+  it('reports the granules another booking holds, and writes none of its own', async () => {
+    // Prepare: another journey holds the device from 15:05 to 15:15, the last two granules of the slot.
+    const appointment = booking();
+    const { clinicId } = appointment;
+    await appointments.book(
+      booking({ clinicId, journeyId: 'j-2', appointmentId: 'appt-j-2', start: '2041-03-04T15:05:00.000Z', resourceIds: ['res-2'] }),
+    );
+
+    // Act
+    const result = await appointments.book(appointment);
+
+    // Assess
+    expect(result).toEqual({
+      outcome: 'TAKEN',
+      taken: [
+        { resourceId: 'res-2', granule: { start: new Date('2041-03-04T15:05:00Z'), end: new Date('2041-03-04T15:10:00Z') } },
+        { resourceId: 'res-2', granule: { start: new Date('2041-03-04T15:10:00Z'), end: new Date('2041-03-04T15:15:00Z') } },
+      ],
+    });
+    expect(await appointments.get(appointment)).toBeUndefined();
+    expect(await granulesOf(clinicId, 'res-1')).toEqual([]);
   });
 
   it('returns the stored booking for a repeated request of the same journey', async () => {
     // Prepare
-    const run = randomUUID().slice(0, 6);
-    const journeyId = `repeat-${run}`;
-    const resources = [`prov-${run}`];
-    const first = await bookSlot(table, appointment(journeyId, '2041-03-05T09:00:00-05:00', '2041-03-05T09:30:00-05:00', resources));
+    const first = booking();
+    await appointments.book(first);
 
     // Act: the retry computed a different slot (the first is busy now), but the journey is already booked.
-    const repeated = await bookSlot(table, appointment(journeyId, '2041-03-05T11:00:00-05:00', '2041-03-05T11:30:00-05:00', resources));
+    const repeated = await appointments.book({ ...first, start: '2041-03-04T16:00:00.000Z', end: '2041-03-04T16:45:00.000Z' });
 
-    // Assess: same appointment, and the transaction wrote none of the second slot's granules.
-    expect(first.outcome).toBe('BOOKED');
-    expect(repeated).toEqual({
-      outcome: 'ALREADY_BOOKED',
-      appointment: expect.objectContaining({ appointmentId: `appt-${journeyId}`, start: '2041-03-05T09:00:00-05:00' }),
-    });
-    const granules = await granulesOf(`prov-${run}`, ['2041-03-05']);
-    expect(granules.map((g) => g.SK).sort()).toEqual(['BUSY#1400', 'BUSY#1405', 'BUSY#1410', 'BUSY#1415', 'BUSY#1420', 'BUSY#1425']);
+    // Assess: the same appointment, and the transaction wrote none of the second slot's granules.
+    expect(repeated).toEqual({ outcome: 'ALREADY_BOOKED', appointment: first });
+    expect(sortKeys(await granulesOf(first.clinicId, 'res-1'))).toEqual(NINE_GRANULES);
+  });
+
+  it('reports contention when another transaction was writing the same granules', async () => {
+    // Prepare: DynamoDB Local cannot be made to conflict on demand; the store sees the cancellation DynamoDB sends.
+    const store = storeFailingNextTransaction(cancelled(['None', 'TransactionConflict', ...Array(17).fill('None')]));
+
+    // Act
+    const result = await store.book(booking());
+
+    // Assess
+    expect(result).toEqual({ outcome: 'CONTENDED' });
+  });
+
+  it('rethrows a failure that is not a cancelled transaction', async () => {
+    // Prepare
+    const store = storeFailingNextTransaction(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
+
+    // Act
+    const writing = store.book(booking());
+
+    // Assess
+    await expect(writing).rejects.toMatchObject({ name: 'ThrottlingException', message: 'throttled' });
+  });
+
+  it('rejects an appointment too long to lock in one transaction, writing nothing', async () => {
+    // Prepare: 4 h 10 min on two resources = 1 + 50 × 2 = 101 items.
+    const long = booking({ end: '2041-03-04T18:40:00.000Z' });
+
+    // Act
+    const writing = appointments.book(long);
+
+    // Assess
+    await expect(writing).rejects.toThrow('the limit is 100');
+    expect(await appointments.get(long)).toBeUndefined();
+    expect(await granulesOf(long.clinicId, 'res-1')).toEqual([]);
   });
 });
 
-describe('Function: bookEarliestSlot', () => {
-  it('gives 20 concurrent journeys non-overlapping MRI slots, or fails them cleanly', async () => {
-    // Prepare: the demo MRI (technologist + scanner); all 20 start from the same empty calendar.
-    const run = randomUUID().slice(0, 6);
-    const catalog = structuredClone(demoClinicCatalog);
-    const mri = catalog.appointmentTypes.find((t) => t.code === DEMO_APPOINTMENT_TYPES.mriKnee);
-    if (!mri) throw new Error('demo catalog has no MRI');
-    const now = new Date('2041-03-04T12:00:00Z'); // Monday 07:00 in Boston
-    const journeys = Array.from({ length: 20 }, (_, i) => `mri-${run}-${i}`);
+describe('Appointment store: busy time and release on DynamoDB Local', () => {
+  it('marks busy exactly the granules booked on the resources asked about', async () => {
+    // Prepare
+    const appointment = booking();
+    await appointments.book(appointment);
+    const busy = new BusyCalendar();
 
     // Act
-    const results = await Promise.allSettled(
-      journeys.map((journeyId) =>
-        bookEarliestSlot(table, {
-          clinicId: CLINIC,
-          journeyId,
-          patientId: `p-${journeyId}`,
-          catalog,
-          appointmentType: mri,
-          preferences: {},
-          now,
-        }),
-      ),
+    await appointments.loadBusy(
+      appointment.clinicId,
+      ['res-1', 'res-3'],
+      { start: new Date('2041-03-04T14:00:00Z'), end: new Date('2041-03-04T16:00:00Z') },
+      busy,
     );
 
-    // Assess: every journey either booked or gave up with the contention error.
-    for (const result of results) {
-      if (result.status === 'fulfilled') expect(result.value.outcome).toBe('BOOKED');
-      else expect((result.reason as Error).name).toBe('SchedulingContention');
-    }
-    const booked = (await Promise.all(journeys.map(storedAppointment))).filter((a): a is AppointmentRecord => a !== undefined);
-    expect(booked.length).toBe(results.filter((r) => r.status === 'fulfilled').length);
-    expect(booked.length).toBeGreaterThan(0);
+    // Assess
+    expect(busy.isFree('res-1', { start: new Date(START), end: new Date(END) })).toBe(false);
+    expect(busy.isFree('res-1', { start: new Date('2041-03-04T15:10:00Z'), end: new Date('2041-03-04T15:15:00Z') })).toBe(false);
+    expect(busy.isFree('res-1', { start: new Date(END), end: new Date('2041-03-04T16:00:00Z') })).toBe(true);
+    expect(busy.isFree('res-1', { start: new Date('2041-03-04T14:00:00Z'), end: new Date(START) })).toBe(true);
+    expect(busy.isFree('res-2', { start: new Date(START), end: new Date(END) })).toBe(true);
+    expect(busy.isFree('res-3', { start: new Date(START), end: new Date(END) })).toBe(true);
+  });
 
-    // Assess: no two appointments overlap on a resource…
-    const byStart = [...booked].sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
-    for (const [i, a] of byStart.entries()) {
-      for (const b of byStart.slice(i + 1)) {
-        const shareResource = a.resourceIds.some((r) => b.resourceIds.includes(r));
-        expect(shareResource && Date.parse(b.start) < Date.parse(a.end)).toBe(false);
-      }
-    }
-    // …and the granules read back are exactly those of the stored appointments, each owned by the one covering it.
-    const days = [...new Set(booked.map((a) => new Date(a.start).toISOString().slice(0, 10)))];
-    for (const resourceId of [DEMO_RESOURCES.mriTechNowak, DEMO_RESOURCES.mriScanner]) {
-      const granules = (await granulesOf(resourceId, days)).filter((g) => journeys.some((j) => g.appointmentId === appointmentIdFor(j)));
-      for (const granule of granules) {
-        const owner = booked.find((a) => a.appointmentId === granule.appointmentId);
-        const at = Date.parse(granule.granuleStart);
-        expect(owner && Date.parse(owner.start) <= at && at < Date.parse(owner.end)).toBe(true);
-      }
-      expect(granules).toHaveLength(booked.length * 12);
-    }
+  it('frees the time of a released appointment, keeps it CANCELLED with an audit record, and releases it once', async () => {
+    // Prepare
+    const appointment = booking();
+    const { clinicId, journeyId, patientId } = appointment;
+    await appointments.book(appointment);
+    const now = new Date('2041-03-01T09:00:00.000Z');
+    const audit = { clinicId, actor: 'function:finishJourney', journeyId, patientId };
+
+    // Act
+    const released = await appointments.release(appointment, now, audit);
+    const again = await appointments.release(appointment, now, audit);
+
+    // Assess
+    expect([released, again]).toEqual(['RELEASED', 'NOTHING_TO_RELEASE']);
+    expect(await appointments.get(appointment)).toEqual({ ...appointment, status: 'CANCELLED', cancelledAt: now.toISOString() });
+    expect(await granulesOf(clinicId, 'res-1')).toEqual([]);
+    expect(await granulesOf(clinicId, 'res-2')).toEqual([]);
+    const { Items: audits = [] } = await table.client.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': keys.audit(clinicId, '2041-03-01', '').PK },
+      }),
+    );
+    expect(audits).toEqual([expect.objectContaining({ ...audit, action: 'appointment.cancel', outcome: 'success' })]);
+    const next = await appointments.book(booking({ clinicId, journeyId: 'j-2', appointmentId: 'appt-j-2' }));
+    expect(next.outcome).toBe('BOOKED');
   });
 });

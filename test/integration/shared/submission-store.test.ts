@@ -1,22 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureTable } from '#local/create-table.ts';
 import type { SubmissionRecord } from '#model/patient-records.ts';
 import { keys } from '#shared/keys.ts';
-import { readSubmission } from '#shared/submission-store.ts';
+import { dynamoSubmissionStore, type SubmissionStore } from '#shared/submission-store.ts';
 import type { TableRef } from '#shared/table.ts';
+import { localTable } from '#test/support/local-table.ts';
 
 const clinicId = 'clinic-submissions';
 const now = new Date('2026-12-01T10:00:00.000Z');
 let table: TableRef;
+let submissions: SubmissionStore;
 
 beforeAll(async () => {
-  const client = new DynamoDBClient({});
-  const tableName = `submissions-${randomUUID().slice(0, 8)}`;
-  await ensureTable(client, tableName);
-  table = { client: DynamoDBDocumentClient.from(client), tableName };
+  table = await localTable('submissions');
+  submissions = dynamoSubmissionStore(table);
 });
 
 async function storeSubmission(paymentMethodToken?: string) {
@@ -52,13 +50,13 @@ async function submissionAudits(journeyId: string) {
   return Items;
 }
 
-describe('Function: readSubmission on DynamoDB Local', () => {
+describe('Store: dynamoSubmissionStore on DynamoDB Local', () => {
   it('returns the stored submission as written, and records one audit event', async () => {
     // Prepare
     const stored = await storeSubmission('pm_card_visa');
 
     // Act
-    const read = await readSubmission(table, stored, 'function:test', undefined, now);
+    const read = await submissions.read(stored, 'function:test', undefined, now);
 
     // Assess
     expect(read).toEqual(stored);
@@ -72,7 +70,7 @@ describe('Function: readSubmission on DynamoDB Local', () => {
     const stored = await storeSubmission('pm_card_visa');
 
     // Act
-    const read = await readSubmission(table, stored, 'function:test', ['visit.appointmentTypeCode', 'paymentMethodToken'], now);
+    const read = await submissions.read(stored, 'function:test', ['visit.appointmentTypeCode', 'paymentMethodToken'], now);
 
     // Assess
     expect(read).toEqual({ visit: { appointmentTypeCode: 'OFFICE_VISIT' }, paymentMethodToken: 'pm_card_visa' });
@@ -84,12 +82,24 @@ describe('Function: readSubmission on DynamoDB Local', () => {
     const missing = { ...stored, submissionId: `${stored.submissionId}-missing` };
 
     // Act
-    const read = await readSubmission(table, stored, 'function:test', ['paymentMethodToken'], now);
-    const reading = readSubmission(table, missing, 'function:test', ['paymentMethodToken'], now);
+    const read = await submissions.read(stored, 'function:test', ['paymentMethodToken'], now);
+    const reading = submissions.read(missing, 'function:test', ['paymentMethodToken'], now);
 
     // Assess
     expect(read).toEqual({});
     await expect(reading).rejects.toThrow(`Submission ${missing.submissionId} of journey ${stored.journeyId} not found`);
     expect((await submissionAudits(stored.journeyId)).map((a) => a.outcome).sort()).toEqual(['failure', 'success']);
+  });
+
+  it('refuses a projection path it cannot name safely, reading nothing and auditing nothing', async () => {
+    // Prepare
+    const stored = await storeSubmission('pm_card_visa');
+
+    // Act
+    const reading = submissions.read(stored, 'function:test', ['visit[0]'], now);
+
+    // Assess
+    await expect(reading).rejects.toThrow('Unsupported projection path: visit[0]');
+    expect(await submissionAudits(stored.journeyId)).toEqual([]);
   });
 });

@@ -1,58 +1,86 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { CorrespondenceRequest } from '#contract/journey-workflow.ts';
+import { dynamoCorrespondenceStore } from '#functions/correspondence/correspondence-store.ts';
 import { type Mailer, markNotSent, type OutgoingEmail } from '#functions/correspondence/mailer-port.ts';
-import { makeHandler, NO_EMAIL_CONSENT_REASON, UNCERTAIN_DELIVERY_REASON } from '#functions/correspondence/send-correspondence.handler.ts';
+import { dynamoMessageStore, type MessageRecord } from '#functions/correspondence/message-store.ts';
+import { makeSendCorrespondence } from '#functions/correspondence/send-correspondence.handler.ts';
+import { NO_EMAIL_CONSENT_REASON, UNCERTAIN_DELIVERY_REASON } from '#functions/correspondence/send-correspondence.ts';
 import type { JourneyRecord } from '#model/journey.ts';
 import type { PatientRecord } from '#model/patient-records.ts';
+import { dynamoAuditLog } from '#shared/audit-store.ts';
 import { TransientDependencyError } from '#shared/errors.ts';
+import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
+import { lambdaContext } from '#test/support/api-event.ts';
 import { clinicProfile, journeyWithAppointment, patient } from '#test/support/fixtures/records.ts';
+import { inMemoryTable } from '#test/support/in-memory-table.ts';
 
-const ddb = mockClient(DynamoDBDocumentClient);
-const table = { client: DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName: 'patient-access-test' };
+const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const ddb = mockClient(client);
+const tableRef = { client, tableName: 'patient-access-test' };
 const confirmation: CorrespondenceRequest = { clinicId: 'c-1', journeyId: 'j-1', kind: 'APPOINTMENT_CONFIRMATION' };
 const paymentRequest: CorrespondenceRequest = { ...confirmation, kind: 'PAYMENT_REQUEST' };
 const now = new Date('2026-03-01T12:00:00Z');
+const journeyKey = keys.journey('c-1', 'j-1');
+const confirmationKey = keys.message('c-1', 'j-1', 'APPOINTMENT_CONFIRMATION');
+let table: ReturnType<typeof inMemoryTable>;
 
+/** Accepts every email (or fails each with `failure`); `duringSend` runs while the provider has the message. */
 class FakeMailer implements Mailer {
   readonly sent: OutgoingEmail[] = [];
-  constructor(private readonly failure?: Error) {}
+  constructor(
+    private readonly failure?: Error,
+    private readonly duringSend: () => void = () => undefined,
+  ) {}
   async send(email: OutgoingEmail) {
+    this.duringSend();
     if (this.failure) throw this.failure;
     this.sent.push(email);
     return { messageId: `m-${this.sent.length}` };
   }
 }
 
-/** The journey as the task's claim returns it (beginAttempt: `ADD attempt :one`, ALL_NEW). */
-function given({ journey = journeyWithAppointment(), person = patient }: { journey?: JourneyRecord; person?: PatientRecord } = {}) {
-  ddb
-    .on(UpdateCommand, { Key: keys.journey('c-1', 'j-1'), UpdateExpression: 'ADD attempt :one' })
-    .resolves({ Attributes: { ...journey, attempt: journey.attempt + 1 } });
-  ddb.on(GetCommand, { Key: keys.patient('c-1', 'p-1') }).resolves({ Item: person });
-  ddb.on(GetCommand, { Key: keys.clinic('c-1') }).resolves({ Item: { ...keys.clinic('c-1'), type: 'ClinicProfile', ...clinicProfile } });
-}
-/** Answers the message claim (a Put of a Message item) with `claim`; other Puts (audit) succeed. */
-function onClaim(claim: () => Promise<unknown>) {
-  ddb.on(PutCommand).callsFake(async (input: { Item?: { type?: string } }) => (input.Item?.type === 'Message' ? claim() : {}));
-}
-const conditionFailed = () => Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
-const stages = () =>
-  ddb.commandCalls(UpdateCommand).flatMap((c) => {
-    const values = c.args[0].input.ExpressionAttributeValues ?? {};
-    return ':stage' in values ? [{ stage: c.args[0].input.ExpressionAttributeNames?.['#stage'], ...(values[':stage'] as object) }] : [];
+/** Runs the task for `request` with the real stores over the in-memory table and `mailer`. */
+function send(mailer: Mailer, request: CorrespondenceRequest = confirmation) {
+  const task = makeSendCorrespondence({
+    journeys: dynamoJourneyStore(tableRef),
+    recipients: dynamoCorrespondenceStore(tableRef),
+    messages: dynamoMessageStore(tableRef),
+    audit: dynamoAuditLog(tableRef),
+    mailer,
+    now: () => now,
   });
+  return task(request, lambdaContext);
+}
+
+/** The journey, its patient and the clinic's profile as intake and the catalog left them. */
+function given({ journey = journeyWithAppointment(), person = patient }: { journey?: JourneyRecord; person?: PatientRecord } = {}) {
+  table.seed(journeyKey, journey);
+  table.seed(keys.patient('c-1', 'p-1'), person);
+  table.seed(keys.clinic('c-1'), { type: 'ClinicProfile', ...clinicProfile });
+}
+/** The confirmation's claim as an earlier attempt left it. */
+function givenConfirmationClaim(status: MessageRecord['status']) {
+  table.seed(confirmationKey, {
+    type: 'Message',
+    clinicId: 'c-1',
+    journeyId: 'j-1',
+    kind: 'APPOINTMENT_CONFIRMATION',
+    channel: 'email',
+    status,
+    claimedAt: now.toISOString(),
+  });
+}
+const stages = () => (table.get(journeyKey) as unknown as JourneyRecord).stages;
+const auditActions = () => table.audits().map((audit) => `${audit.action}:${audit.outcome}`);
 
 describe('Function: sendCorrespondence', () => {
   beforeEach(() => {
     ddb.reset();
-    ddb.on(GetCommand).resolves({});
-    ddb.on(PutCommand).resolves({});
-    ddb.on(UpdateCommand).resolves({});
-    ddb.on(DeleteCommand).resolves({});
+    table = inMemoryTable(ddb);
   });
 
   it('claims, sends the confirmation with its invite, marks it sent, audits and completes the stage', async () => {
@@ -61,7 +89,7 @@ describe('Function: sendCorrespondence', () => {
     const mailer = new FakeMailer();
 
     // Act
-    const result = await makeHandler({ table, mailer, now: () => now })(confirmation);
+    const result = await send(mailer);
 
     // Assess
     expect(result).toEqual({ outcome: 'SENT' });
@@ -72,96 +100,73 @@ describe('Function: sendCorrespondence', () => {
       idempotencyKey: 'journey-j-1-APPOINTMENT_CONFIRMATION',
       attachments: [expect.objectContaining({ filename: 'appointment.ics' })],
     });
-    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
-      Item: expect.objectContaining({ ...keys.message('c-1', 'j-1', 'APPOINTMENT_CONFIRMATION'), status: 'SENDING' }),
-      ConditionExpression: 'attribute_not_exists(PK)',
-    });
-    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
-      Key: keys.message('c-1', 'j-1', 'APPOINTMENT_CONFIRMATION'),
-      ExpressionAttributeValues: expect.objectContaining({ ':sent': 'SENT', ':id': 'm-1' }),
-    });
-    expect(ddb).toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ action: 'patient.read', patientId: 'p-1' }) });
-    expect(ddb).toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ action: 'message.send', outcome: 'success' }) });
-    expect(stages()).toContainEqual(expect.objectContaining({ stage: 'CONFIRMATION', status: 'COMPLETED' }));
-    // The stage is written only while the journey is still this attempt's.
-    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
-      Key: keys.journey('c-1', 'j-1'),
-      ConditionExpression: '#attempt = :attempt',
-      ExpressionAttributeValues: expect.objectContaining({ ':attempt': 1 }),
-    });
+    expect(table.get(confirmationKey)).toMatchObject({ status: 'SENT', providerMessageId: 'm-1', sentAt: now.toISOString() });
+    expect(auditActions()).toEqual(['patient.read:success', 'message.send:success']);
+    expect(table.audits()).toEqual([
+      expect.objectContaining({ patientId: 'p-1', journeyId: 'j-1' }),
+      expect.objectContaining({ patientId: 'p-1', journeyId: 'j-1' }),
+    ]);
+    expect(stages().CONFIRMATION).toMatchObject({ status: 'COMPLETED' });
+  });
+
+  it('writes no stage once a newer attempt holds the journey', async () => {
+    // Prepare: while the email is out, the journey moves on (a park, a redrive).
+    given();
+    const mailer = new FakeMailer(undefined, () =>
+      table.change(journeyKey, (journey) => {
+        journey.attempt = 9;
+      }),
+    );
+
+    // Act
+    const sending = send(mailer);
+
+    // Assess
+    await expect(sending).rejects.toMatchObject({ name: 'StaleAttempt' });
+    expect(stages().CONFIRMATION.status).toBe('PENDING');
   });
 
   it('claims before sending', async () => {
     // Prepare
     given();
-    const order: string[] = [];
-    onClaim(async () => order.push('claim'));
-    const mailer: Mailer = {
-      send: async () => {
-        order.push('send');
-        return { messageId: 'm-1' };
-      },
-    };
+    const claimsWhenSent: unknown[] = [];
+    const mailer = new FakeMailer(undefined, () => claimsWhenSent.push(table.get(confirmationKey)?.status));
 
     // Act
-    await makeHandler({ table, mailer, now: () => now })(confirmation);
+    await send(mailer);
 
     // Assess
-    expect(order).toEqual(['claim', 'send']);
+    expect(claimsWhenSent).toEqual(['SENDING']);
   });
 
   it('returns ALREADY_SENT for a repeated request without sending again', async () => {
     // Prepare
     given();
-    onClaim(async () => {
-      throw conditionFailed();
-    });
-    ddb.on(GetCommand, { Key: keys.message('c-1', 'j-1', 'APPOINTMENT_CONFIRMATION') }).resolves({
-      Item: {
-        type: 'Message',
-        clinicId: 'c-1',
-        journeyId: 'j-1',
-        kind: 'APPOINTMENT_CONFIRMATION',
-        status: 'SENT',
-        claimedAt: now.toISOString(),
-      },
-    });
+    givenConfirmationClaim('SENT');
     const mailer = new FakeMailer();
 
     // Act
-    const result = await makeHandler({ table, mailer, now: () => now })(confirmation);
+    const result = await send(mailer);
 
     // Assess
     expect(result).toEqual({ outcome: 'ALREADY_SENT' });
     expect(mailer.sent).toHaveLength(0);
-    expect(stages()).toContainEqual(expect.objectContaining({ stage: 'CONFIRMATION', status: 'COMPLETED' }));
+    expect(stages().CONFIRMATION).toEqual({ status: 'COMPLETED', at: now.toISOString() });
   });
 
   it('asks staff to confirm by phone when an earlier attempt ended with an unknown outcome', async () => {
     // Prepare
     given();
-    onClaim(async () => {
-      throw conditionFailed();
-    });
-    ddb.on(GetCommand, { Key: keys.message('c-1', 'j-1', 'APPOINTMENT_CONFIRMATION') }).resolves({
-      Item: {
-        type: 'Message',
-        clinicId: 'c-1',
-        journeyId: 'j-1',
-        kind: 'APPOINTMENT_CONFIRMATION',
-        status: 'SENDING',
-        claimedAt: now.toISOString(),
-      },
-    });
+    givenConfirmationClaim('SENDING');
     const mailer = new FakeMailer();
 
     // Act
-    const result = await makeHandler({ table, mailer, now: () => now })(confirmation);
+    const result = await send(mailer);
 
     // Assess
     expect(result).toEqual({ outcome: 'ALREADY_SENT' });
     expect(mailer.sent).toHaveLength(0);
-    expect(stages()).toContainEqual(expect.objectContaining({ stage: 'CONFIRMATION', reason: UNCERTAIN_DELIVERY_REASON }));
+    expect(stages().CONFIRMATION).toMatchObject({ status: 'COMPLETED', reason: UNCERTAIN_DELIVERY_REASON });
   });
 
   it.each([
@@ -173,13 +178,13 @@ describe('Function: sendCorrespondence', () => {
     const mailer = new FakeMailer();
 
     // Act
-    const result = await makeHandler({ table, mailer, now: () => now })(confirmation);
+    const result = await send(mailer);
 
     // Assess
     expect(result).toEqual({ outcome: 'NO_CONSENT' });
     expect(mailer.sent).toHaveLength(0);
-    expect(ddb).not.toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ type: 'Message' }) });
-    expect(stages()).toContainEqual(expect.objectContaining({ stage: 'CONFIRMATION', status: 'SKIPPED', reason: NO_EMAIL_CONSENT_REASON }));
+    expect(table.get(confirmationKey)).toBeUndefined();
+    expect(stages().CONFIRMATION).toMatchObject({ status: 'SKIPPED', reason: NO_EMAIL_CONSENT_REASON });
   });
 
   it('sends a payment request for the amount still due without touching the confirmation stage', async () => {
@@ -188,13 +193,14 @@ describe('Function: sendCorrespondence', () => {
     const mailer = new FakeMailer();
 
     // Act
-    const result = await makeHandler({ table, mailer, now: () => now })(paymentRequest);
+    const result = await send(mailer, paymentRequest);
 
     // Assess
     expect(result).toEqual({ outcome: 'SENT' });
     expect(mailer.sent[0]?.text).toContain('$40.00');
     expect(mailer.sent[0]?.idempotencyKey).toBe('journey-j-1-PAYMENT_REQUEST');
-    expect(stages()).not.toContainEqual(expect.objectContaining({ stage: 'CONFIRMATION' }));
+    expect(table.get(keys.message('c-1', 'j-1', 'PAYMENT_REQUEST'))).toMatchObject({ status: 'SENT' });
+    expect(stages().CONFIRMATION.status).toBe('PENDING');
   });
 
   it('releases the claim and rethrows when SES certainly did not send, so the retry can send', async () => {
@@ -203,28 +209,50 @@ describe('Function: sendCorrespondence', () => {
     const failure = markNotSent(new TransientDependencyError('MessagingUnavailable', 'throttled'));
 
     // Act
-    const sending = makeHandler({ table, mailer: new FakeMailer(failure), now: () => now })(confirmation);
+    const sending = send(new FakeMailer(failure));
 
     // Assess
     await expect(sending).rejects.toMatchObject({ name: 'MessagingUnavailable' });
-    expect(ddb).toHaveReceivedCommandWith(DeleteCommand, { Key: keys.message('c-1', 'j-1', 'APPOINTMENT_CONFIRMATION') });
-    expect(stages()).toHaveLength(0);
+    expect(table.get(confirmationKey)).toBeUndefined();
+    expect(stages().CONFIRMATION.status).toBe('PENDING');
   });
 
   it('keeps the claim when the outcome of the send is unknown', async () => {
+    // Prepare
     given();
     const failure = new TransientDependencyError('MessagingUnavailable', 'timed out');
 
-    await expect(makeHandler({ table, mailer: new FakeMailer(failure), now: () => now })(confirmation)).rejects.toThrow('timed out');
+    // Act
+    const sending = send(new FakeMailer(failure));
 
-    expect(ddb).not.toHaveReceivedCommand(DeleteCommand);
+    // Assess
+    await expect(sending).rejects.toThrow('timed out');
+    expect(table.get(confirmationKey)).toMatchObject({ status: 'SENDING' });
+  });
+
+  it('throws without sending when the patient is missing, auditing the failed read', async () => {
+    // Prepare
+    table.seed(journeyKey, journeyWithAppointment());
+    const mailer = new FakeMailer();
+
+    // Act
+    const sending = send(mailer);
+
+    // Assess
+    await expect(sending).rejects.toThrow('Patient of journey j-1 not found');
+    expect(auditActions()).toEqual(['patient.read:failure']);
+    expect(mailer.sent).toHaveLength(0);
   });
 
   it('fails without claiming when the journey has no appointment to confirm', async () => {
+    // Prepare
     given({ journey: journeyWithAppointment({ appointment: undefined }) });
 
-    await expect(makeHandler({ table, mailer: new FakeMailer(), now: () => now })(confirmation)).rejects.toThrow(/no appointment/);
+    // Act
+    const sending = send(new FakeMailer());
 
-    expect(ddb).not.toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ type: 'Message' }) });
+    // Assess
+    await expect(sending).rejects.toThrow(/no appointment/);
+    expect(table.get(confirmationKey)).toBeUndefined();
   });
 });

@@ -3,7 +3,6 @@ import type { BenefitEntry, EligibilityResponse } from '#functions/eligibility/e
 import { interpretEligibility } from '#functions/eligibility/interpret-eligibility.ts';
 import { fromStediResponse, type StediEligibilityResponse } from '#functions/eligibility/stedi-eligibility-adapter.ts';
 import { answerEligibility, TEST_MEMBERS, TEST_PAYER } from '#local/clearinghouse-simulator/responses.ts';
-import { estimatePatientResponsibility } from '#model/patient-share.ts';
 
 /** The simulator's answer for a member, as the adapter hands it to the domain. */
 function simulated(memberId: string, serviceTypeCode: string): EligibilityResponse {
@@ -208,41 +207,5 @@ describe('Function: interpretEligibility', () => {
       expect(summary).toMatchObject({ outcome: 'NEEDS_REVIEW', payerRejectionCode: '43' });
       expect(summary.reason).toMatch(/AAA 43/);
     });
-  });
-});
-
-describe('Function: estimatePatientResponsibility', () => {
-  it('charges the flat copay', () => {
-    expect(estimatePatientResponsibility({ copayCents: 2500, coinsurancePercent: 20 }, 18_500)).toBe(2500);
-  });
-
-  it('caps the copay at the allowed amount', () => {
-    expect(estimatePatientResponsibility({ copayCents: 2500 }, 2000)).toBe(2000);
-  });
-
-  it('charges the remaining deductible then co-insurance on the rest', () => {
-    // $500 deductible left, then 20% of the remaining $700 of a $1,200 MRI.
-    expect(estimatePatientResponsibility({ deductibleRemainingCents: 50_000, coinsurancePercent: 20 }, 120_000)).toBe(64_000);
-  });
-
-  it('charges no more than the allowed amount when the deductible exceeds it', () => {
-    expect(estimatePatientResponsibility({ deductibleRemainingCents: 50_000, coinsurancePercent: 20 }, 18_500)).toBe(18_500);
-  });
-
-  it('applies co-insurance next to a $0 copay', () => {
-    expect(estimatePatientResponsibility({ copayCents: 0, coinsurancePercent: 20, deductibleRemainingCents: 0 }, 10_000)).toBe(2000);
-  });
-
-  it('charges nothing for a $0 copay with no other terms', () => {
-    expect(estimatePatientResponsibility({ copayCents: 0 }, 10_000)).toBe(0);
-  });
-
-  it('rounds half a cent up', () => {
-    expect(estimatePatientResponsibility({ coinsurancePercent: 10 }, 1005)).toBe(101);
-    expect(estimatePatientResponsibility({ coinsurancePercent: 12.5 }, 1001)).toBe(125);
-  });
-
-  it('charges nothing when the plan gives no cost-sharing terms', () => {
-    expect(estimatePatientResponsibility({}, 18_500)).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TRANSIENT_ERRORS } from '#contract/journey-workflow.ts';
-import { controlNumberFor, type EligibilityRequest } from '#functions/eligibility/eligibility-port.ts';
+import type { EligibilityRequest } from '#functions/eligibility/eligibility-port.ts';
 import {
   createStediEligibilityAdapter,
   ELIGIBILITY_PATH,
@@ -203,19 +203,5 @@ describe('Function: parseDecimalPercent', () => {
 
   it.each(['20', 'abc', '', '-0.1'])('ignores the non-compliant %j', (value) => {
     expect(parseDecimalPercent(value)).toBeUndefined();
-  });
-});
-
-describe('Function: controlNumberFor', () => {
-  it('gives the same 9 digits for the same journey and different ones for another', () => {
-    // Act
-    const first = controlNumberFor('journey-1');
-    const again = controlNumberFor('journey-1');
-    const other = controlNumberFor('journey-2');
-
-    // Assess
-    expect(first).toMatch(/^\d{9}$/);
-    expect(again).toBe(first);
-    expect(other).not.toBe(first);
   });
 });

@@ -1,29 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { IntakeSubmissionSchema } from '#contract/api/submission-schema.ts';
 import { canonicalJson, coverageRecord, newPatientRecord, submissionBodyHash, submissionRecord } from '#functions/intake/intake-records.ts';
-import { normaliseName, patientMatchHash } from '#functions/intake/patient-match.ts';
 import { validSubmissionBody } from '#test/support/fixtures/submission.ts';
 
 const now = new Date('2026-11-27T10:00:00.000Z');
 const parse = (overrides: Parameters<typeof validSubmissionBody>[0] = {}) => IntakeSubmissionSchema.parse(validSubmissionBody(overrides));
-
-describe('Function: patientMatchHash', () => {
-  it('matches the same person despite case, accents, spacing and punctuation', () => {
-    const first = patientMatchHash({ firstName: 'María José', lastName: "O'Brien-García", birthDate: '1985-04-12' });
-
-    const second = patientMatchHash({ firstName: 'MARIA  JOSE', lastName: 'obrien garcia', birthDate: '1985-04-12' });
-
-    expect(second).toBe(first);
-    expect(normaliseName('  Zoë ')).toBe('zoe');
-  });
-
-  it('tells apart people with another birth date or name', () => {
-    const maria = { firstName: 'Maria', lastName: 'Garcia', birthDate: '1985-04-12' };
-
-    expect(patientMatchHash({ ...maria, birthDate: '1985-04-13' })).not.toBe(patientMatchHash(maria));
-    expect(patientMatchHash({ ...maria, firstName: 'Mario' })).not.toBe(patientMatchHash(maria));
-  });
-});
 
 describe('Function: submissionBodyHash', () => {
   it('is the same for the same content in another key order or phone format', () => {

@@ -1,219 +1,194 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { IntakeSubmissionSchema } from '#contract/api/submission-schema.ts';
+import type { JourneyRef } from '#contract/journey-workflow.ts';
 import { submissionBodyHash } from '#functions/intake/intake-records.ts';
-import { handler } from '#functions/intake/submit-intake.handler.ts';
+import { dynamoIntakeStore, type IntakeStore, type IntakeWrite } from '#functions/intake/intake-store.ts';
+import type { JourneyStarter } from '#functions/intake/journey-starter-port.ts';
+import { patientMatchHash } from '#functions/intake/patient-match.ts';
+import { makeSubmitIntake } from '#functions/intake/submit-intake.handler.ts';
+import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
+import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { apiEvent, lambdaContext } from '#test/support/api-event.ts';
 import { validSubmissionBody } from '#test/support/fixtures/submission.ts';
+import { inMemoryTable, transactionCancelled } from '#test/support/in-memory-table.ts';
 
-const ddb = mockClient(DynamoDBDocumentClient);
-const sfn = mockClient(SFNClient);
+const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const ddb = mockClient(client);
+const tableRef = { client, tableName: 't' };
+const now = new Date('2026-11-27T10:00:00.000Z');
+let table: ReturnType<typeof inMemoryTable>;
+let workflow: ReturnType<typeof fakeWorkflow>;
+let intakes: IntakeStore;
+let sleeps: number[];
 
-const TABLE = process.env.TABLE_NAME;
-const STATE_MACHINE = process.env.JOURNEY_STATE_MACHINE_ARN;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-
-interface TableState {
-  /** The item under keys.submissionIdempotency, whatever the key. */
-  idempotency?: Record<string, unknown>;
-  matchedPatientId?: string;
-  journeyStatus?: string;
+/** Journey executions started in memory; `failWith` makes every start fail as Step Functions would. */
+function fakeWorkflow() {
+  const started: JourneyRef[] = [];
+  let failure: Error | undefined;
+  const port: JourneyStarter = {
+    async start(ref) {
+      if (failure) throw failure;
+      started.push(ref);
+    },
+  };
+  return { port, started, failWith: (error: Error) => (failure = error) };
 }
 
-/** Answers GetCommand by the kind of item asked for (the SK prefix), like the single table would. */
-function givenTable(state: TableState | (() => TableState) = {}) {
-  ddb.on(GetCommand).callsFake((input: { Key: { SK: string } }) => {
-    const current = typeof state === 'function' ? state() : state;
-    const sk = input.Key.SK;
-    if (sk.startsWith('IDEMPOTENCY#')) return { Item: current.idempotency };
-    if (sk.startsWith('PATIENTMATCH#')) return { Item: current.matchedPatientId ? { patientId: current.matchedPatientId } : undefined };
-    if (sk === 'JOURNEY') return { Item: current.journeyStatus ? { status: current.journeyStatus } : undefined };
-    return {};
+const handler = () =>
+  makeSubmitIntake({
+    intakes,
+    journeys: dynamoJourneyStore(tableRef),
+    workflow: workflow.port,
+    now: () => now,
+    newId: randomUUID,
+    sleep: async (ms) => void sleeps.push(ms),
   });
-}
+const submit = async (body: unknown = validSubmissionBody(), headers: Record<string, string> = {}) =>
+  handler()(apiEvent({ body, headers }), lambdaContext);
 
-const submit = (body: unknown = validSubmissionBody(), headers: Record<string, string> = {}) =>
-  handler(apiEvent({ body, headers }), lambdaContext);
+const parsed = (body = validSubmissionBody()) => IntakeSubmissionSchema.parse(body);
+const hashOf = (body = validSubmissionBody()) => submissionBodyHash(parsed(body));
+const journeyOf = (journeyId: string) => table.get(keys.journey('clinic-1', journeyId)) as JourneyRecord | undefined;
+/** What the intake handed its store to write (every attempt). */
+const writes = () => vi.mocked(intakes.writeIntake).mock.calls.map(([write]) => write as IntakeWrite);
 
-const transactItems = (call = 0) => {
-  const input = ddb.commandCalls(TransactWriteCommand)[call]?.args[0].input as TransactWriteCommandInput | undefined;
-  return input?.TransactItems ?? [];
-};
-
-function cancelled(...codes: string[]) {
-  return new TransactionCanceledException({
-    message: 'Transaction cancelled',
-    $metadata: {},
-    CancellationReasons: codes.map((Code) => ({ Code })),
-  });
-}
-
-const storedEntry = (bodyHash: string) => ({
+const firstEntry = {
   submissionId: '11111111-1111-4111-8111-111111111111',
   journeyId: '22222222-2222-4222-8222-222222222222',
-  bodyHash,
-});
-
-const hashOf = (body = validSubmissionBody()) => submissionBodyHash(IntakeSubmissionSchema.parse(body));
+};
+/** An earlier submission's idempotency entry (and its journey, when it has a status). */
+function givenEarlierSubmission(idempotencyKey: string, bodyHash: string, journeyStatus?: JourneyRecord['status'], extra: object = {}) {
+  table.seed(keys.submissionIdempotency('clinic-1', idempotencyKey), {
+    type: 'SubmissionIdempotency',
+    ...firstEntry,
+    bodyHash,
+    createdAt: now.toISOString(),
+    ...extra,
+  });
+  if (journeyStatus) {
+    const journey = newJourneyRecord({ clinicId: 'clinic-1', ...firstEntry, patientId: 'patient-1' }, now);
+    table.seed(keys.journey('clinic-1', firstEntry.journeyId), { ...journey, status: journeyStatus });
+  }
+}
+/** A registered patient, matched by name and birth date. */
+function givenPatient(patientId: string) {
+  table.seed(keys.patient('clinic-1', patientId), {
+    type: 'Patient',
+    patientId,
+    firstName: 'Maria',
+    lastName: 'García',
+    phone: '+12015550123',
+  });
+  table.seed(keys.patientMatch('clinic-1', patientMatchHash(parsed().patient)), { type: 'PatientMatch', patientId });
+}
 
 beforeEach(() => {
   ddb.reset();
-  sfn.reset();
-  ddb.on(TransactWriteCommand).resolves({});
-  ddb.on(PutCommand).resolves({});
-  sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:execution', startDate: new Date() });
+  table = inMemoryTable(ddb);
+  workflow = fakeWorkflow();
+  intakes = dynamoIntakeStore(tableRef);
+  vi.spyOn(intakes, 'writeIntake');
+  sleeps = [];
 });
 
 describe('Function: submitIntake (POST intake-submissions)', () => {
   it('registers a new patient, submission, journey and coverage in one transaction and starts the journey', async () => {
-    // Prepare
-    givenTable();
-
     // Act
     const response = await submit();
 
     // Assess
     expect(response.statusCode).toBe(202);
     const body = JSON.parse(response.body);
-    expect(body).toEqual({ submissionId: expect.stringMatching(UUID), journeyId: expect.stringMatching(UUID), status: 'RUNNING' });
+    expect(body).toEqual({ submissionId: expect.any(String), journeyId: expect.any(String), status: 'RUNNING' });
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
-    const items = transactItems();
-    expect(items.map((i) => i.Put?.Item?.type)).toEqual([
-      'SubmissionIdempotency',
-      'Submission',
-      'Journey',
-      'Patient',
-      'PatientMatch',
-      'Coverage',
-      'AuditEvent',
-      'AuditEvent',
-      'AuditEvent',
-    ]);
-    expect(items.every((i) => i.Put?.TableName === TABLE)).toBe(true);
-    expect(items[0]?.Put?.ConditionExpression).toContain('attribute_not_exists(PK)');
-    expect(items[4]?.Put?.ConditionExpression).toBe('attribute_not_exists(PK)');
-    const journey = items[2]?.Put?.Item;
-    expect(journey).toMatchObject({ ...keys.journey('clinic-1', body.journeyId), submissionId: body.submissionId, status: 'RUNNING' });
-    expect(journey?.stages.INTAKE.status).toBe('IN_PROGRESS');
-    expect(items[3]?.Put?.Item).toMatchObject({ patientId: journey?.patientId, phone: '+12015550123' });
-  });
-
-  it('starts the execution named after the journey with IDs only as input', async () => {
-    givenTable();
-
-    const body = JSON.parse((await submit()).body);
-
-    expect(sfn).toHaveReceivedCommandExactlyOnceWith(StartExecutionCommand, {
-      stateMachineArn: STATE_MACHINE,
-      name: body.journeyId,
-      input: JSON.stringify({ clinicId: 'clinic-1', journeyId: body.journeyId }),
-    });
+    const journey = journeyOf(body.journeyId);
+    expect(journey).toMatchObject({ submissionId: body.submissionId, status: 'RUNNING', stages: { INTAKE: { status: 'IN_PROGRESS' } } });
+    const patientId = String(journey?.patientId);
+    expect(table.get(keys.patient('clinic-1', patientId))).toMatchObject({ type: 'Patient', phone: '+12015550123' });
+    expect(table.get(keys.patientMatch('clinic-1', patientMatchHash(parsed().patient)))).toMatchObject({ patientId });
+    expect(table.get(keys.coverage('clinic-1', patientId))).toMatchObject({ type: 'Coverage', memberId: 'W123456789' });
+    expect(table.get(keys.submission('clinic-1', body.submissionId))).toMatchObject({ type: 'Submission', patientId });
+    expect(workflow.started).toEqual([{ clinicId: 'clinic-1', journeyId: body.journeyId }]);
   });
 
   it('audits the patient registration, coverage and submission in the same transaction, with IDs only', async () => {
-    givenTable();
-
+    // Act
     const body = JSON.parse((await submit()).body);
 
-    const audits = transactItems()
-      .map((i) => i.Put?.Item)
-      .filter((item) => item?.type === 'AuditEvent');
-    expect(audits.map((a) => a?.action)).toEqual(['patient.create', 'coverage.write', 'submission.create']);
-    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+    // Assess
+    const audits = writes()[0]?.audit ?? [];
+    expect(audits.map((a) => a.action)).toEqual(['patient.create', 'coverage.write', 'submission.create']);
     expect(audits[0]).toMatchObject({ clinicId: 'clinic-1', actor: 'api-key:key-1', journeyId: body.journeyId, outcome: 'success' });
     expect(JSON.stringify(audits)).not.toMatch(/Maria|1985-04-12|W123456789/);
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
   });
 
   it('reuses a matched patient: updates contact details instead of creating a patient', async () => {
-    givenTable({ matchedPatientId: 'patient-existing' });
+    // Prepare
+    givenPatient('patient-existing');
 
+    // Act
     const response = await submit(validSubmissionBody({ contact: { phone: '201-555-0199' } }));
 
+    // Assess
     expect(response.statusCode).toBe(202);
-    const items = transactItems();
-    expect(items.map((i) => (i.Put ? i.Put.Item?.type : 'Update'))).toEqual([
-      'SubmissionIdempotency',
-      'Submission',
-      'Journey',
-      'Update',
-      'Coverage',
-      'AuditEvent',
-      'AuditEvent',
-      'AuditEvent',
-    ]);
-    expect(items[3]?.Update).toMatchObject({
-      Key: keys.patient('clinic-1', 'patient-existing'),
-      ConditionExpression: 'attribute_exists(PK)',
-    });
-    expect(items[3]?.Update?.ExpressionAttributeValues).toMatchObject({ ':phone': '+12015550199' });
-    expect(items[1]?.Put?.Item?.patientId).toBe('patient-existing');
-    expect(items.slice(5).map((i) => i.Put?.Item?.action)).toEqual(['patient.match', 'coverage.write', 'submission.create']);
+    const body = JSON.parse(response.body);
+    expect(table.get(keys.patient('clinic-1', 'patient-existing'))).toMatchObject({ firstName: 'Maria', phone: '+12015550199' });
+    expect(table.get(keys.submission('clinic-1', body.submissionId))).toMatchObject({ patientId: 'patient-existing' });
+    expect(journeyOf(body.journeyId)).toMatchObject({ patientId: 'patient-existing' });
+    expect(writes()[0]?.audit.map((a) => a.action)).toEqual(['patient.match', 'coverage.write', 'submission.create']);
   });
 
   it('returns the first journey for a repeated body and starts its execution again while it is still RUNNING', async () => {
     // Prepare: the same body was accepted before; a crash may have come between the write and the start.
-    const entry = storedEntry(hashOf());
-    givenTable({ idempotency: entry, journeyStatus: 'RUNNING' });
+    givenEarlierSubmission(`body:${hashOf()}`, hashOf(), 'RUNNING');
 
     // Act
     const response = await submit();
 
     // Assess
     expect(response.statusCode).toBe(202);
-    expect(JSON.parse(response.body)).toEqual({ submissionId: entry.submissionId, journeyId: entry.journeyId, status: 'RUNNING' });
+    expect(JSON.parse(response.body)).toEqual({ ...firstEntry, status: 'RUNNING' });
     expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
-    expect(sfn).toHaveReceivedCommandExactlyOnceWith(StartExecutionCommand, { name: entry.journeyId });
+    expect(workflow.started).toEqual([{ clinicId: 'clinic-1', journeyId: firstEntry.journeyId }]);
   });
 
-  it.each(['WAITING_FOR_STAFF', 'COMPLETED', 'CANCELLED', 'FAILED'])(
+  it.each(['WAITING_FOR_STAFF', 'COMPLETED', 'CANCELLED', 'FAILED'] as const)(
     'returns the first journey for a repeated body, writing nothing and starting nothing, once the journey is %s',
     async (journeyStatus) => {
       // Prepare: the journey has got somewhere, so its execution exists (or existed and must not run again).
-      const entry = storedEntry(hashOf());
-      givenTable({ idempotency: entry, journeyStatus });
+      givenEarlierSubmission(`body:${hashOf()}`, hashOf(), journeyStatus);
 
       // Act
       const response = await submit();
 
       // Assess
       expect(response.statusCode).toBe(202);
-      expect(JSON.parse(response.body)).toEqual({ submissionId: entry.submissionId, journeyId: entry.journeyId, status: journeyStatus });
+      expect(JSON.parse(response.body)).toEqual({ ...firstEntry, status: journeyStatus });
       expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
-      expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+      expect(workflow.started).toEqual([]);
     },
   );
 
   it('keys a body without Idempotency-Key by its normalised hash', async () => {
-    givenTable();
+    // Act
+    const body = JSON.parse((await submit(validSubmissionBody({ contact: { phone: '+1 (201) 555-0123' } }))).body);
 
-    await submit(validSubmissionBody({ contact: { phone: '+1 (201) 555-0123' } }));
-
-    expect(ddb).toHaveReceivedCommandWith(GetCommand, { Key: keys.submissionIdempotency('clinic-1', `body:${hashOf()}`) });
-  });
-
-  it('treats an execution that already exists as started', async () => {
-    givenTable({ idempotency: storedEntry(hashOf()) });
-    sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
-
-    const response = await submit();
-
-    expect(response.statusCode).toBe(202);
+    // Assess
+    expect(table.get(keys.submissionIdempotency('clinic-1', `body:${hashOf()}`))).toMatchObject({
+      journeyId: body.journeyId,
+      bodyHash: hashOf(),
+    });
   });
 
   it('answers 503 with Retry-After when Step Functions throttles the start, so the client retries', async () => {
     // Prepare
-    givenTable();
-    sfn.on(StartExecutionCommand).rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
+    workflow.failWith(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
 
     // Act
     const response = await submit();
@@ -225,8 +200,7 @@ describe('Function: submitIntake (POST intake-submissions)', () => {
 
   it('answers 500 when the execution cannot be started for a reason that will not pass', async () => {
     // Prepare
-    givenTable();
-    sfn.on(StartExecutionCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException', $fault: 'client' }));
+    workflow.failWith(Object.assign(new Error('denied'), { name: 'AccessDeniedException', $fault: 'client' }));
 
     // Act
     const response = await submit();
@@ -237,89 +211,79 @@ describe('Function: submitIntake (POST intake-submissions)', () => {
   });
 
   it('uses the Idempotency-Key header as the key', async () => {
-    givenTable();
-
+    // Act
     await submit(validSubmissionBody(), { 'idempotency-key': 'form-submit-0001' });
 
-    expect(transactItems()[0]?.Put?.Item).toMatchObject({
-      ...keys.submissionIdempotency('clinic-1', 'key:form-submit-0001'),
-      bodyHash: hashOf(),
-    });
+    // Assess
+    expect(table.get(keys.submissionIdempotency('clinic-1', 'key:form-submit-0001'))).toMatchObject({ bodyHash: hashOf() });
+    expect(table.get(keys.submissionIdempotency('clinic-1', `body:${hashOf()}`))).toBeUndefined();
   });
 
   it('answers 409 for an Idempotency-Key reused with a different body, and writes nothing', async () => {
-    givenTable({ idempotency: storedEntry('another-body-hash') });
+    // Prepare
+    givenEarlierSubmission('key:form-submit-0001', 'another-body-hash');
 
+    // Act
     const response = await submit(validSubmissionBody(), { 'idempotency-key': 'form-submit-0001' });
 
+    // Assess
     expect(response.statusCode).toBe(409);
     expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
-    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(workflow.started).toEqual([]);
   });
 
   it('returns the first journey for a repeat of its body however late it comes (the entry never expires)', async () => {
     // Prepare: an entry written long ago (entries carry no expiry).
-    givenTable({ idempotency: { ...storedEntry(hashOf()), createdAt: '2024-01-02T03:04:05.000Z' } });
+    givenEarlierSubmission(`body:${hashOf()}`, hashOf(), undefined, { createdAt: '2024-01-02T03:04:05.000Z' });
 
     // Act
     const body = JSON.parse((await submit()).body);
 
     // Assess
-    expect(body.journeyId).toBe(storedEntry('').journeyId);
+    expect(body.journeyId).toBe(firstEntry.journeyId);
     expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
   });
 
-  it('returns the winner of a concurrent identical submission', async () => {
+  it('returns the winner of a concurrent identical submission without waiting', async () => {
     // Prepare: the idempotency entry appears between the read and the transaction
-    const entry = storedEntry(hashOf());
-    let written = false;
-    givenTable(() => (written ? { idempotency: entry } : {}));
-    ddb.on(TransactWriteCommand).callsFake(() => {
-      written = true;
-      throw cancelled('ConditionalCheckFailed', 'None', 'None', 'None', 'None', 'None');
+    table.beforeNext('TransactWrite', () => givenEarlierSubmission(`body:${hashOf()}`, hashOf()));
+
+    // Act
+    const response = await submit();
+
+    // Assess
+    expect(JSON.parse(response.body)).toMatchObject(firstEntry);
+    expect(workflow.started).toEqual([{ clinicId: 'clinic-1', journeyId: firstEntry.journeyId }]);
+    expect(sleeps).toEqual([]);
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+  });
+
+  it('uses the patient a concurrent submission registered first', async () => {
+    // Prepare: another submission for the same new patient wins the match item
+    table.beforeNext('TransactWrite', () => givenPatient('patient-winner'));
+
+    // Act
+    const response = await submit();
+
+    // Assess
+    expect(response.statusCode).toBe(202);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 2);
+    expect(journeyOf(JSON.parse(response.body).journeyId)).toMatchObject({ patientId: 'patient-winner' });
+  });
+
+  it('waits and retries after a transaction conflict', async () => {
+    // Prepare
+    table.beforeNext('TransactWrite', () => {
+      throw transactionCancelled(['TransactionConflict', 'None', 'None', 'None', 'None', 'None']);
     });
 
     // Act
     const response = await submit();
 
     // Assess
-    expect(JSON.parse(response.body)).toMatchObject({ submissionId: entry.submissionId, journeyId: entry.journeyId });
-    expect(sfn).toHaveReceivedCommandExactlyOnceWith(StartExecutionCommand, { name: entry.journeyId });
-    expect(ddb).not.toHaveReceivedCommand(PutCommand);
-  });
-
-  it('uses the patient a concurrent submission registered first', async () => {
-    // Prepare: another submission for the same new patient wins the match item
-    let matched: string | undefined;
-    givenTable(() => ({ matchedPatientId: matched }));
-    ddb
-      .on(TransactWriteCommand)
-      .callsFakeOnce(() => {
-        matched = 'patient-winner';
-        throw cancelled('None', 'None', 'None', 'None', 'ConditionalCheckFailed', 'None');
-      })
-      .resolves({});
-
-    // Act
-    const response = await submit();
-
-    // Assess
     expect(response.statusCode).toBe(202);
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 2);
-    expect(transactItems(1)[3]?.Update?.Key).toEqual(keys.patient('clinic-1', 'patient-winner'));
-  });
-
-  it('retries after a transaction conflict', async () => {
-    givenTable();
-    ddb
-      .on(TransactWriteCommand)
-      .rejectsOnce(cancelled('TransactionConflict', 'None', 'None', 'None', 'None', 'None'))
-      .resolves({});
-
-    const response = await submit();
-
-    expect(response.statusCode).toBe(202);
-    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 2);
+    expect(sleeps).toHaveLength(1);
   });
 
   it.each([
@@ -334,21 +298,24 @@ describe('Function: submitIntake (POST intake-submissions)', () => {
       403,
     ],
   ])('answers %s with %i and touches nothing', async (_label, event, status) => {
-    givenTable();
+    // Act
+    const response = await handler()(event(), lambdaContext);
 
-    const response = await handler(event(), lambdaContext);
-
+    // Assess
     expect(response.statusCode).toBe(status);
     expect(response.headers['content-type']).toBe('application/json');
     expect(ddb).not.toHaveReceivedAnyCommand();
-    expect(sfn).not.toHaveReceivedAnyCommand();
+    expect(workflow.started).toEqual([]);
   });
 
   it('lists every invalid field in the 400', async () => {
+    // Prepare
     const body = validSubmissionBody({ patient: { birthDate: '2999-01-01' }, consents: { treatment: false as never } });
 
-    const response = await handler(apiEvent({ body }), lambdaContext);
+    // Act
+    const response = await submit(body);
 
+    // Assess
     expect(JSON.parse(response.body)).toEqual({
       errors: [
         { path: 'patient.birthDate', message: 'must not be in the future' },

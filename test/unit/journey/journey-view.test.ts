@@ -1,50 +1,44 @@
 import { describe, expect, it } from 'vitest';
 import { toJourneyView } from '#functions/journey/journey-view.ts';
 import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
+import { journeyWithAppointment } from '#test/support/fixtures/records.ts';
 
-function bookedJourney(): JourneyRecord {
-  const journey = newJourneyRecord(
-    { clinicId: 'c1', journeyId: 'j1', submissionId: 's1', patientId: 'p1' },
-    new Date('2026-12-01T10:00:00Z'),
-  );
-  return {
-    ...journey,
-    appointment: {
-      appointmentId: 'appt-j1',
-      appointmentType: 'MRI_KNEE',
-      start: '2026-12-03T09:00:00-05:00',
-      end: '2026-12-03T09:45:00-05:00',
-      timeZone: 'America/New_York',
-      location: { id: 'bos', name: 'Boston', address: '1 Main St' },
-      department: { id: 'rad', name: 'Radiology' },
-      provider: { id: 'tech', name: 'Sam Tech' },
-      resource: { id: 'mri', name: 'MRI Scanner 1' },
-    },
-    amounts: { currency: 'USD', dueCents: 2500, paidCents: 2500 },
-  };
-}
+/** A booked and paid journey: the fixture's appointment (an MRI of the knee), 25 USD due and paid. */
+const bookedJourney = (): JourneyRecord => journeyWithAppointment({ amounts: { currency: 'USD', dueCents: 2500, paidCents: 2500 } });
 
 describe('Function: toJourneyView', () => {
   it('shows every stage in journey order with its status', () => {
+    // Act
     const view = toJourneyView(bookedJourney());
+
+    // Assess
     expect(view.stages.map((s) => s.name)).toEqual(['INTAKE', 'ELIGIBILITY', 'SCHEDULING', 'PAYMENT', 'CONFIRMATION']);
     expect(view.stages[0]?.status).toBe('IN_PROGRESS');
   });
 
   it('shows when, where and with whom, and the amounts', () => {
+    // Act
     const view = toJourneyView(bookedJourney());
+
+    // Assess
     expect(view.appointment).toMatchObject({
-      start: '2026-12-03T09:00:00-05:00',
-      department: 'Radiology',
-      provider: 'Sam Tech',
+      start: '2026-03-03T14:30:00.000Z',
+      location: { name: 'Back Bay Clinic', address: '100 Boylston St, Boston, MA 02116' },
+      department: 'Imaging',
+      provider: 'Dana Lee, RT',
       resource: 'MRI Scanner 1',
     });
     expect(view.amounts).toEqual({ currency: 'USD', dueCents: 2500, paidCents: 2500 });
   });
 
   it('copies only allow-listed fields, so extra record fields never leak', () => {
+    // Prepare
     const record = { ...bookedJourney(), birthDate: '1980-01-01', memberId: 'W123', screening: { chestPainNow: true } } as JourneyRecord;
+
+    // Act
     const text = JSON.stringify(toJourneyView(record));
+
+    // Assess
     expect(text).not.toContain('1980-01-01');
     expect(text).not.toContain('W123');
     expect(text).not.toContain('chestPainNow');
@@ -52,7 +46,13 @@ describe('Function: toJourneyView', () => {
   });
 
   it('shows a null appointment before scheduling', () => {
+    // Prepare
     const journey = newJourneyRecord({ clinicId: 'c1', journeyId: 'j1', submissionId: 's1', patientId: 'p1' }, new Date());
-    expect(toJourneyView(journey).appointment).toBeNull();
+
+    // Act
+    const view = toJourneyView(journey);
+
+    // Assess
+    expect(view.appointment).toBeNull();
   });
 });

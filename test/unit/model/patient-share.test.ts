@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { amountDueNow, visitChargeIdempotencyKey } from '#model/patient-share.ts';
+import { amountDueNow, estimatePatientResponsibility, visitChargeIdempotencyKey } from '#model/patient-share.ts';
 
 describe('Function: amountDueNow', () => {
   it('charges what eligibility says is due when nothing is paid', () => {
@@ -32,9 +32,56 @@ describe('Function: amountDueNow', () => {
 });
 
 describe('Function: visitChargeIdempotencyKey', () => {
-  it('derives the same key from the same journey', () => {
-    expect(visitChargeIdempotencyKey('j-1')).toBe('journey-j-1-visit-charge');
-    expect(visitChargeIdempotencyKey('j-1')).toBe(visitChargeIdempotencyKey('j-1'));
-    expect(visitChargeIdempotencyKey('j-2')).not.toBe(visitChargeIdempotencyKey('j-1'));
+  it('names the journey in a key that does not change between calls', () => {
+    // Act
+    const keys = [visitChargeIdempotencyKey('j-1'), visitChargeIdempotencyKey('j-1')];
+
+    // Assess
+    expect(keys).toEqual(['journey-j-1-visit-charge', 'journey-j-1-visit-charge']);
+  });
+
+  it('derives different keys for different journeys', () => {
+    // Act
+    const [first, second] = [visitChargeIdempotencyKey('j-1'), visitChargeIdempotencyKey('j-2')];
+
+    // Assess
+    expect(second).toBe('journey-j-2-visit-charge');
+    expect(second).not.toBe(first);
+  });
+});
+
+describe('Function: estimatePatientResponsibility', () => {
+  it('charges the flat copay', () => {
+    expect(estimatePatientResponsibility({ copayCents: 2500, coinsurancePercent: 20 }, 18_500)).toBe(2500);
+  });
+
+  it('caps the copay at the allowed amount', () => {
+    expect(estimatePatientResponsibility({ copayCents: 2500 }, 2000)).toBe(2000);
+  });
+
+  it('charges the remaining deductible then co-insurance on the rest', () => {
+    // $500 deductible left, then 20% of the remaining $700 of a $1,200 MRI.
+    expect(estimatePatientResponsibility({ deductibleRemainingCents: 50_000, coinsurancePercent: 20 }, 120_000)).toBe(64_000);
+  });
+
+  it('charges no more than the allowed amount when the deductible exceeds it', () => {
+    expect(estimatePatientResponsibility({ deductibleRemainingCents: 50_000, coinsurancePercent: 20 }, 18_500)).toBe(18_500);
+  });
+
+  it('applies co-insurance next to a $0 copay', () => {
+    expect(estimatePatientResponsibility({ copayCents: 0, coinsurancePercent: 20, deductibleRemainingCents: 0 }, 10_000)).toBe(2000);
+  });
+
+  it('charges nothing for a $0 copay with no other terms', () => {
+    expect(estimatePatientResponsibility({ copayCents: 0 }, 10_000)).toBe(0);
+  });
+
+  it('rounds half a cent up', () => {
+    expect(estimatePatientResponsibility({ coinsurancePercent: 10 }, 1005)).toBe(101);
+    expect(estimatePatientResponsibility({ coinsurancePercent: 12.5 }, 1001)).toBe(125);
+  });
+
+  it('charges nothing when the plan gives no cost-sharing terms', () => {
+    expect(estimatePatientResponsibility({}, 18_500)).toBe(0);
   });
 });

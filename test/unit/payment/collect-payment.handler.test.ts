@@ -1,15 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
-
-vi.hoisted(() => {
-  process.env.PAYMENTS_BASE_URL ??= 'http://127.0.0.1:9';
-  process.env.PAYMENTS_API_KEY ??= 'sk_test_unit';
-});
-
+import { beforeEach, describe, expect, it } from 'vitest';
 import { TRANSIENT_ERRORS } from '#contract/journey-workflow.ts';
-import { DECLINED_REASON, DEFERRED_REASON, makeHandler, NO_PAYMENT_METHOD_REASON } from '#functions/payment/collect-payment.handler.ts';
+import { makeCollectPayment } from '#functions/payment/collect-payment.handler.ts';
+import { DECLINED_REASON, DEFERRED_REASON, NO_PAYMENT_METHOD_REASON } from '#functions/payment/collect-payment.ts';
 import {
   type ChargeAttempts,
   type ChargeRequest,
@@ -18,31 +13,50 @@ import {
   PaymentOutcomePendingError,
   type PaymentProcessor,
 } from '#functions/payment/payment-port.ts';
-import type { PaymentRecord } from '#functions/payment/payment-store.ts';
-import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
+import { dynamoPaymentStore, type PaymentRecord } from '#functions/payment/payment-store.ts';
+import type { JourneyRecord } from '#model/journey.ts';
+import { dynamoAuditLog } from '#shared/audit-store.ts';
 import { TransientDependencyError } from '#shared/errors.ts';
+import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
+import { dynamoSubmissionStore, type SubmissionStore } from '#shared/submission-store.ts';
+import { lambdaContext } from '#test/support/api-event.ts';
+import { journeyWithAppointment } from '#test/support/fixtures/records.ts';
+import { inMemoryTable } from '#test/support/in-memory-table.ts';
 
-const ddb = mockClient(DynamoDBDocumentClient);
-const table = { client: DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName: 'patient-access-test' };
+const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const ddb = mockClient(client);
+const tableRef = { client, tableName: 'patient-access-test' };
 const ref = { clinicId: 'c-1', journeyId: 'j-1' };
 const now = new Date('2026-03-01T12:00:00Z');
+const journeyKey = keys.journey('c-1', 'j-1');
+const paymentKey = keys.payment('c-1', 'j-1');
+const submissionKey = keys.submission('c-1', 's-1');
+let table: ReturnType<typeof inMemoryTable>;
 
-/** Answers charges with `answer` and lookups with `held` (what the processor already holds for the journey). */
+/**
+ * Answers charges with `answer` and lookups with `held` (what the processor already holds for the journey);
+ * `duringLookup` runs while a lookup is in flight (a concurrent writer).
+ */
 class FakeProcessor implements PaymentProcessor {
   readonly charges: ChargeRequest[] = [];
   readonly lookups: Array<{ reference: string; attempts?: ChargeAttempts }> = [];
+  /** The payment item as it stood when each charge was sent. */
+  readonly paymentItemAtCharge: unknown[] = [];
   constructor(
     private readonly answer: ChargeResult | Error = { status: 'succeeded', chargeId: 'pi_1' },
     private readonly held: FoundCharge | Error | undefined = undefined,
+    private readonly duringLookup: () => void = () => undefined,
   ) {}
   async charge(request: ChargeRequest): Promise<ChargeResult> {
     this.charges.push(request);
+    this.paymentItemAtCharge.push(structuredClone(table.get(paymentKey)));
     if (this.answer instanceof Error) throw this.answer;
     return this.answer;
   }
   async findCharge(reference: string, attempts?: ChargeAttempts): Promise<FoundCharge | undefined> {
     this.lookups.push({ reference, ...(attempts ? { attempts } : {}) });
+    this.duringLookup();
     if (this.held instanceof Error) throw this.held;
     return this.held;
   }
@@ -51,59 +65,76 @@ class FakeProcessor implements PaymentProcessor {
   }
 }
 
-function givenJourney(amounts: Partial<JourneyRecord['amounts']> = { dueCents: 2500 }) {
-  const journey = {
-    ...newJourneyRecord({ ...ref, submissionId: 's-1', patientId: 'p-1' }, now),
-    amounts: { currency: 'USD' as const, ...amounts },
+/** The submission store as the adapter over the table, remembering which attributes each read asked for. */
+function submissionsRemembering(projections: unknown[]): SubmissionStore {
+  const store = dynamoSubmissionStore(tableRef);
+  return {
+    read: ((...args: Parameters<SubmissionStore['read']>) => {
+      projections.push(args[2]);
+      return store.read(...args);
+    }) as SubmissionStore['read'],
   };
-  // The handler claims the journey for its attempt (beginAttempt) and gets the item back.
-  ddb
-    .on(UpdateCommand, { Key: keys.journey('c-1', 'j-1'), UpdateExpression: 'ADD attempt :one' })
-    .resolves({ Attributes: { ...journey, attempt: 1 } });
 }
-function givenSubmission(item: Record<string, unknown> | undefined) {
-  ddb.on(GetCommand, { Key: keys.submission('c-1', 's-1') }).resolves({ Item: item });
+
+/** Runs the task for `event` with the real stores over the in-memory table and `processor`. */
+function collect(processor: PaymentProcessor, event: object = ref, submissions = dynamoSubmissionStore(tableRef)) {
+  const task = makeCollectPayment({
+    journeys: dynamoJourneyStore(tableRef),
+    payments: dynamoPaymentStore(tableRef),
+    submissions,
+    audit: dynamoAuditLog(tableRef),
+    processor,
+    now: () => now,
+  });
+  return task(event, lambdaContext);
 }
-function givenRecordedPayment(record: PaymentRecord) {
-  ddb.on(GetCommand, { Key: keys.payment('c-1', 'j-1') }).resolves({ Item: { ...keys.payment('c-1', 'j-1'), ...record } });
+
+function givenJourney(amounts: Partial<JourneyRecord['amounts']> = { dueCents: 2500 }) {
+  table.seed(journeyKey, journeyWithAppointment({ amounts: { currency: 'USD', ...amounts } }));
+}
+function givenSubmission(item: Record<string, unknown>) {
+  table.seed(submissionKey, { type: 'Submission', clinicId: 'c-1', submissionId: 's-1', visit: { reasonForVisit: 'Knee pain' }, ...item });
+}
+const recordedPayment = (status: PaymentRecord['status']): PaymentRecord => ({
+  type: 'Payment',
+  ...ref,
+  status,
+  amountCents: 2500,
+  currency: 'USD',
+  ...(status === 'PAID' ? { chargeId: 'pi_1' } : { declineCode: 'generic_decline' }),
+  idempotencyKey: 'journey-j-1-visit-charge',
+  at: now.toISOString(),
+});
+function givenRecordedPayment(status: PaymentRecord['status']) {
+  table.seed(paymentKey, recordedPayment(status));
 }
 function givenChargeAttempts(first: string, last: string) {
-  ddb.on(GetCommand, { Key: keys.payment('c-1', 'j-1') }).resolves({
-    Item: { ...keys.payment('c-1', 'j-1'), type: 'Payment', clinicId: 'c-1', journeyId: 'j-1', firstAttemptAt: first, lastAttemptAt: last },
-  });
+  table.seed(paymentKey, { type: 'Payment', ...ref, firstAttemptAt: first, lastAttemptAt: last });
 }
-const journeyUpdates = () =>
-  ddb
-    .commandCalls(UpdateCommand)
-    .filter((c) => c.args[0].input.Key?.SK === 'JOURNEY' && c.args[0].input.UpdateExpression !== 'ADD attempt :one')
-    .map((c) => c.args[0].input.ExpressionAttributeValues as Record<string, unknown>);
-const paymentPuts = () =>
-  ddb.commandCalls(PutCommand).flatMap((c) => (c.args[0].input.Item?.SK === 'PAYMENT' ? [c.args[0].input.Item] : []));
-const auditActions = () =>
-  ddb.commandCalls(PutCommand).flatMap((c) => (c.args[0].input.Item?.type === 'AuditEvent' ? [c.args[0].input.Item.action] : []));
-const stageUpdates = journeyUpdates;
+
+const journey = () => table.get(journeyKey) as unknown as JourneyRecord;
+const paymentItem = () => table.get(paymentKey);
+const auditActions = () => table.audits().map((audit) => `${audit.action}:${audit.outcome}`);
+const outage = () => new TransientDependencyError(TRANSIENT_ERRORS.paymentProcessorUnavailable, 'down');
 
 describe('Function: collectPayment', () => {
   beforeEach(() => {
     ddb.reset();
-    ddb.on(GetCommand).resolves({});
-    ddb.on(PutCommand).resolves({});
-    ddb.on(UpdateCommand).resolves({});
+    table = inMemoryTable(ddb);
   });
 
   it('charges the amount due with the journey-derived idempotency key and records PAID', async () => {
     // Prepare
     givenJourney({ dueCents: 2500 });
     givenSubmission({ paymentMethodToken: 'pm_card_visa' });
-    const payments = new FakeProcessor();
-    const handler = makeHandler({ table, payments, now: () => now });
+    const processor = new FakeProcessor();
 
     // Act
-    const result = await handler(ref);
+    const result = await collect(processor);
 
     // Assess
     expect(result).toEqual({ outcome: 'PAID' });
-    expect(payments.charges).toEqual([
+    expect(processor.charges).toEqual([
       {
         amountCents: 2500,
         currency: 'usd',
@@ -112,186 +143,151 @@ describe('Function: collectPayment', () => {
         reference: 'j-1',
       },
     ]);
-    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
-      Item: expect.objectContaining({ ...keys.payment('c-1', 'j-1'), status: 'PAID', amountCents: 2500, chargeId: 'pi_1', via: 'charge' }),
-      ConditionExpression: 'attribute_not_exists(#status)',
-    });
-    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
-      Item: expect.objectContaining({ type: 'AuditEvent', action: 'payment.charge', outcome: 'success' }),
-    });
-    expect(auditActions()).toEqual(['submission.read', 'payment.charge']);
-    expect(stageUpdates()).toContainEqual(
-      expect.objectContaining({ ':stage': expect.objectContaining({ status: 'COMPLETED' }), ':paidCents': 2500 }),
-    );
+    expect(paymentItem()).toMatchObject({ status: 'PAID', amountCents: 2500, chargeId: 'pi_1', via: 'charge' });
+    expect(auditActions()).toEqual(['submission.read:success', 'payment.charge:success']);
+    expect(journey().stages.PAYMENT).toMatchObject({ status: 'COMPLETED' });
+    expect(journey().amounts.paidCents).toBe(2500);
   });
 
   it('reads only the payment token from the submission, and audits the read', async () => {
     // Prepare
     givenJourney();
     givenSubmission({ paymentMethodToken: 'pm_card_visa' });
+    const projections: unknown[] = [];
 
     // Act
-    await makeHandler({ table, payments: new FakeProcessor(), now: () => now })(ref);
+    await collect(new FakeProcessor(), ref, submissionsRemembering(projections));
 
     // Assess
-    expect(ddb).toHaveReceivedCommandWith(GetCommand, {
-      Key: keys.submission('c-1', 's-1'),
-      ProjectionExpression: '#SK, #paymentMethodToken',
-      ExpressionAttributeNames: { '#SK': 'SK', '#paymentMethodToken': 'paymentMethodToken' },
-    });
-    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
-      Item: expect.objectContaining({
-        type: 'AuditEvent',
+    expect(projections).toEqual([['paymentMethodToken']]);
+    expect(table.audits()).toEqual([
+      expect.objectContaining({
         action: 'submission.read',
         actor: 'function:collectPayment',
         journeyId: 'j-1',
         patientId: 'p-1',
         outcome: 'success',
       }),
-    });
+      expect.objectContaining({ action: 'payment.charge' }),
+    ]);
   });
 
   it('returns DECLINED and records the decline code and the reason for staff', async () => {
     // Prepare
     givenJourney();
     givenSubmission({ paymentMethodToken: 'pm_card_chargeDeclined' });
-    const handler = makeHandler({
-      table,
-      payments: new FakeProcessor({ status: 'declined', declineCode: 'generic_decline' }),
-      now: () => now,
-    });
 
     // Act
-    const result = await handler(ref);
+    const result = await collect(new FakeProcessor({ status: 'declined', declineCode: 'generic_decline' }));
 
     // Assess
     expect(result).toEqual({ outcome: 'DECLINED' });
-    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
-      Item: expect.objectContaining({ status: 'DECLINED', declineCode: 'generic_decline' }),
-    });
-    expect(ddb).toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ action: 'payment.charge', outcome: 'failure' }) });
-    expect(stageUpdates()).toContainEqual(
-      expect.objectContaining({ ':stage': expect.objectContaining({ status: 'COMPLETED', reason: DECLINED_REASON }) }),
-    );
+    expect(paymentItem()).toMatchObject({ status: 'DECLINED', declineCode: 'generic_decline' });
+    expect(auditActions()).toContain('payment.charge:failure');
+    expect(journey().stages.PAYMENT).toMatchObject({ status: 'COMPLETED', reason: DECLINED_REASON });
+    expect(journey().amounts.paidCents).toBeUndefined();
   });
 
   it('returns NOTHING_DUE without reading the card or charging when nothing is owed', async () => {
     // Prepare
     givenJourney({ dueCents: 2500, paidCents: 2500 });
-    const payments = new FakeProcessor();
+    givenSubmission({ paymentMethodToken: 'pm_card_visa' });
+    const processor = new FakeProcessor();
 
     // Act
-    const result = await makeHandler({ table, payments, now: () => now })(ref);
+    const result = await collect(processor);
 
     // Assess
     expect(result).toEqual({ outcome: 'NOTHING_DUE' });
-    expect(payments.charges).toHaveLength(0);
-    expect(ddb).not.toHaveReceivedCommandWith(GetCommand, { Key: keys.submission('c-1', 's-1') });
+    expect(processor.charges).toHaveLength(0);
     expect(auditActions()).toEqual([]);
+    expect(journey().stages.PAYMENT).toMatchObject({ status: 'COMPLETED' });
   });
 
   it('returns NO_PAYMENT_METHOD when the submission has no token', async () => {
     // Prepare
     givenJourney();
     givenSubmission({});
-    const payments = new FakeProcessor();
+    const processor = new FakeProcessor();
 
     // Act
-    const result = await makeHandler({ table, payments, now: () => now })(ref);
+    const result = await collect(processor);
 
     // Assess
     expect(result).toEqual({ outcome: 'NO_PAYMENT_METHOD' });
-    expect(payments.charges).toHaveLength(0);
-    expect(stageUpdates()).toContainEqual(
-      expect.objectContaining({ ':stage': expect.objectContaining({ reason: NO_PAYMENT_METHOD_REASON }) }),
-    );
-    expect(auditActions()).toEqual(['submission.read']);
+    expect(processor.charges).toHaveLength(0);
+    expect(journey().stages.PAYMENT).toMatchObject({ status: 'COMPLETED', reason: NO_PAYMENT_METHOD_REASON });
+    expect(auditActions()).toEqual(['submission.read:success']);
   });
 
   it('throws without charging when the submission is missing, auditing the failed read', async () => {
     // Prepare
     givenJourney();
-    givenSubmission(undefined);
-    const payments = new FakeProcessor();
+    const processor = new FakeProcessor();
 
     // Act
-    const collecting = makeHandler({ table, payments, now: () => now })(ref);
+    const collecting = collect(processor);
 
     // Assess
     await expect(collecting).rejects.toThrow('Submission s-1 of journey j-1 not found');
-    expect(payments.charges).toHaveLength(0);
-    expect(ddb).toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ action: 'submission.read', outcome: 'failure' }) });
+    expect(processor.charges).toHaveLength(0);
+    expect(auditActions()).toEqual(['submission.read:failure']);
     // Only the attempt's claim of the journey: no stage, no payment record.
-    expect(ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input.UpdateExpression)).toEqual(['ADD attempt :one']);
+    expect(journey()).toMatchObject({ attempt: 1, stages: { PAYMENT: { status: 'PENDING' } } });
+    expect(paymentItem()).toBeUndefined();
   });
 
   it('returns the recorded outcome for a repeated task without calling the processor', async () => {
     // Prepare
     givenJourney();
-    givenRecordedPayment({
-      type: 'Payment',
-      ...ref,
-      status: 'PAID',
-      amountCents: 2500,
-      currency: 'USD',
-      chargeId: 'pi_1',
-      idempotencyKey: 'journey-j-1-visit-charge',
-      at: now.toISOString(),
-    });
-    const payments = new FakeProcessor();
+    givenRecordedPayment('PAID');
+    const processor = new FakeProcessor();
 
     // Act
-    const result = await makeHandler({ table, payments, now: () => now })(ref);
+    const result = await collect(processor);
 
     // Assess
     expect(result).toEqual({ outcome: 'PAID' });
-    expect(payments.charges).toHaveLength(0);
+    expect(processor.charges).toHaveLength(0);
+    expect(processor.lookups).toHaveLength(0);
     expect(ddb).not.toHaveReceivedCommand(PutCommand);
-    expect(stageUpdates()).toContainEqual(expect.objectContaining({ ':paidCents': 2500 }));
+    expect(journey().amounts.paidCents).toBe(2500);
   });
 
   it('lets a transient processor failure through for the workflow to retry, recording no payment', async () => {
     // Prepare
     givenJourney();
     givenSubmission({ paymentMethodToken: 'pm_card_visa' });
-    const outage = new TransientDependencyError(TRANSIENT_ERRORS.paymentProcessorUnavailable, 'down');
 
     // Act
-    const collecting = makeHandler({ table, payments: new FakeProcessor(outage), now: () => now })(ref);
+    const collecting = collect(new FakeProcessor(outage()));
 
     // Assess
     await expect(collecting).rejects.toMatchObject({ name: 'PaymentProcessorUnavailable' });
-    expect(ddb).toHaveReceivedCommandTimes(PutCommand, 1);
-    expect(auditActions()).toEqual(['submission.read']);
-    expect(journeyUpdates()).toEqual([]);
+    expect(paymentItem()?.status).toBeUndefined();
+    expect(auditActions()).toEqual(['submission.read:success']);
+    expect(journey().stages.PAYMENT.status).toBe('PENDING');
   });
 
-  it('throws when the journey does not exist', async () => {
-    await expect(makeHandler({ table, payments: new FakeProcessor(), now: () => now })(ref)).rejects.toThrow('Journey j-1 not found');
+  it('throws JourneyNotFound when the journey does not exist', async () => {
+    await expect(collect(new FakeProcessor())).rejects.toMatchObject({ name: 'JourneyNotFound', message: 'Journey j-1 not found' });
   });
 
   it('asks the processor before charging, and notes the attempt before sending the charge', async () => {
     // Prepare
     givenJourney();
     givenSubmission({ paymentMethodToken: 'pm_card_visa' });
-    const payments = new FakeProcessor();
+    const processor = new FakeProcessor();
 
     // Act
-    await makeHandler({ table, payments, now: () => now })(ref);
+    await collect(processor);
 
     // Assess
-    expect(payments.lookups).toEqual([{ reference: 'j-1' }]);
-    const attempt = ddb.commandCalls(UpdateCommand).find((c) => c.args[0].input.Key?.SK === 'PAYMENT');
-    expect(attempt?.args[0].input).toMatchObject({
-      Key: keys.payment('c-1', 'j-1'),
-      ConditionExpression: 'attribute_not_exists(#status)',
-      ExpressionAttributeValues: expect.objectContaining({ ':now': now.toISOString() }),
-    });
-    const calls = ddb.calls().map((c) => c.args[0]);
-    const attemptIndex = calls.findIndex((c) => c instanceof UpdateCommand && c.input.Key?.SK === 'PAYMENT');
-    const recordIndex = calls.findIndex((c) => c instanceof PutCommand && c.input.Item?.SK === 'PAYMENT');
-    expect(attemptIndex).toBeGreaterThanOrEqual(0);
-    expect(recordIndex).toBeGreaterThan(attemptIndex);
+    expect(processor.lookups).toEqual([{ reference: 'j-1' }]);
+    expect(processor.paymentItemAtCharge).toEqual([
+      expect.objectContaining({ firstAttemptAt: now.toISOString(), lastAttemptAt: now.toISOString() }),
+    ]);
+    expect(processor.paymentItemAtCharge[0]).not.toHaveProperty('status');
   });
 
   it('records a charge the processor already holds as PAID, with its ID and amount, and never charges', async () => {
@@ -299,149 +295,138 @@ describe('Function: collectPayment', () => {
     givenJourney({ dueCents: 2500 });
     givenSubmission({ paymentMethodToken: 'pm_card_visa' });
     givenChargeAttempts('2026-02-28T10:00:00.000Z', '2026-02-28T10:00:30.000Z');
-    const payments = new FakeProcessor(new Error('must not charge'), { status: 'succeeded', chargeId: 'pi_lost', amountCents: 2500 });
+    const processor = new FakeProcessor(new Error('must not charge'), { status: 'succeeded', chargeId: 'pi_lost', amountCents: 2500 });
 
     // Act
-    const result = await makeHandler({ table, payments, now: () => now })(ref);
+    const result = await collect(processor);
 
     // Assess
     expect(result).toEqual({ outcome: 'PAID' });
-    expect(payments.charges).toHaveLength(0);
-    expect(payments.lookups).toEqual([
+    expect(processor.charges).toHaveLength(0);
+    expect(processor.lookups).toEqual([
       { reference: 'j-1', attempts: { first: new Date('2026-02-28T10:00:00.000Z'), last: new Date('2026-02-28T10:00:30.000Z') } },
     ]);
-    expect(paymentPuts()).toEqual([
-      expect.objectContaining({
-        status: 'PAID',
-        chargeId: 'pi_lost',
-        amountCents: 2500,
-        via: 'lookup',
-        idempotencyKey: 'journey-j-1-visit-charge',
-        firstAttemptAt: '2026-02-28T10:00:00.000Z',
-      }),
-    ]);
-    expect(auditActions()).toEqual(['submission.read', 'payment.charge']);
-    expect(journeyUpdates()).toContainEqual(
-      expect.objectContaining({ ':stage': expect.objectContaining({ status: 'COMPLETED' }), ':paidCents': 2500 }),
-    );
+    expect(paymentItem()).toMatchObject({
+      status: 'PAID',
+      chargeId: 'pi_lost',
+      amountCents: 2500,
+      via: 'lookup',
+      idempotencyKey: 'journey-j-1-visit-charge',
+      firstAttemptAt: '2026-02-28T10:00:00.000Z',
+    });
+    expect(auditActions()).toEqual(['submission.read:success', 'payment.charge:success']);
+    expect(journey().stages.PAYMENT.status).toBe('COMPLETED');
+    expect(journey().amounts.paidCents).toBe(2500);
   });
 
   it('throws without charging when the processor holds a charge whose outcome is pending', async () => {
     // Prepare
     givenJourney();
     givenSubmission({ paymentMethodToken: 'pm_card_visa' });
-    const payments = new FakeProcessor(undefined, new PaymentOutcomePendingError('processing'));
+    const processor = new FakeProcessor(undefined, new PaymentOutcomePendingError('processing'));
 
     // Act
-    const collecting = makeHandler({ table, payments, now: () => now })(ref);
+    const collecting = collect(processor);
 
     // Assess
     await expect(collecting).rejects.toMatchObject({ name: 'PaymentOutcomePending' });
-    expect(payments.charges).toHaveLength(0);
-    expect(paymentPuts()).toEqual([]);
-    expect(journeyUpdates()).toEqual([]);
+    expect(processor.charges).toHaveLength(0);
+    expect(paymentItem()).toBeUndefined();
+    expect(journey().stages.PAYMENT.status).toBe('PENDING');
   });
 
   it('lets a processor outage during the lookup through, charging nothing', async () => {
+    // Prepare
     givenJourney();
     givenSubmission({ paymentMethodToken: 'pm_card_visa' });
-    const outage = new TransientDependencyError(TRANSIENT_ERRORS.paymentProcessorUnavailable, 'down');
-    const payments = new FakeProcessor(undefined, outage);
+    const processor = new FakeProcessor(undefined, outage());
 
-    await expect(makeHandler({ table, payments, now: () => now })(ref)).rejects.toMatchObject({ name: 'PaymentProcessorUnavailable' });
-    expect(payments.charges).toHaveLength(0);
+    // Act
+    const collecting = collect(processor);
+
+    // Assess
+    await expect(collecting).rejects.toMatchObject({ name: 'PaymentProcessorUnavailable' });
+    expect(processor.charges).toHaveLength(0);
   });
 
   it('does not charge when a concurrent attempt recorded the outcome first', async () => {
-    // Prepare: the read finds nothing; by the time the attempt is noted, an outcome is recorded.
+    // Prepare: the read finds nothing; while the processor is asked, a concurrent attempt records PAID.
     givenJourney();
     givenSubmission({ paymentMethodToken: 'pm_card_visa' });
-    ddb
-      .on(GetCommand, { Key: keys.payment('c-1', 'j-1') })
-      .resolvesOnce({})
-      .resolves({
-        Item: {
-          ...keys.payment('c-1', 'j-1'),
-          type: 'Payment',
-          ...ref,
-          status: 'PAID',
-          amountCents: 2500,
-          currency: 'USD',
-          chargeId: 'pi_1',
-          idempotencyKey: 'journey-j-1-visit-charge',
-          at: now.toISOString(),
-        },
-      });
-    ddb
-      .on(UpdateCommand, { Key: keys.payment('c-1', 'j-1') })
-      .rejects(Object.assign(new Error('condition'), { name: 'ConditionalCheckFailedException' }));
-    const payments = new FakeProcessor();
+    const processor = new FakeProcessor(undefined, undefined, () => givenRecordedPayment('PAID'));
 
     // Act
-    const result = await makeHandler({ table, payments, now: () => now })(ref);
+    const result = await collect(processor);
 
     // Assess
     expect(result).toEqual({ outcome: 'PAID' });
-    expect(payments.charges).toHaveLength(0);
+    expect(processor.charges).toHaveLength(0);
+    expect(journey().amounts.paidCents).toBe(2500);
   });
 
-  it('refuses an unknown mode', async () => {
+  it('refuses an unknown mode before claiming the journey', async () => {
+    // Prepare
     givenJourney();
-    const payments = new FakeProcessor();
+    const processor = new FakeProcessor();
 
-    const collecting = makeHandler({ table, payments, now: () => now })({ ...ref, mode: 'REFUND' as never });
+    // Act
+    const collecting = collect(processor, { ...ref, mode: 'REFUND' });
 
-    await expect(collecting).rejects.toThrow('Unknown payment mode REFUND');
-    expect(payments.charges).toHaveLength(0);
+    // Assess
+    await expect(collecting).rejects.toMatchObject({ name: 'ZodError' });
+    expect(processor.charges).toHaveLength(0);
+    expect(journey().attempt).toBe(0);
   });
 
   describe('DEFER (staff PROCEED at a payment park)', () => {
+    const defer = (processor: PaymentProcessor) => collect(processor, { ...ref, mode: 'DEFER' });
+
     it('records a charge the processor holds and returns PAID, without reading the card or charging', async () => {
       // Prepare
       givenJourney({ dueCents: 2500 });
-      const payments = new FakeProcessor(new Error('must not charge'), { status: 'succeeded', chargeId: 'pi_lost', amountCents: 2500 });
+      givenSubmission({ paymentMethodToken: 'pm_card_visa' });
+      const processor = new FakeProcessor(new Error('must not charge'), { status: 'succeeded', chargeId: 'pi_lost', amountCents: 2500 });
 
       // Act
-      const result = await makeHandler({ table, payments, now: () => now })({ ...ref, mode: 'DEFER' });
+      const result = await defer(processor);
 
       // Assess
       expect(result).toEqual({ outcome: 'PAID' });
-      expect(payments.charges).toHaveLength(0);
-      expect(ddb).not.toHaveReceivedCommandWith(GetCommand, { Key: keys.submission('c-1', 's-1') });
-      expect(paymentPuts()).toEqual([expect.objectContaining({ status: 'PAID', chargeId: 'pi_lost', amountCents: 2500, via: 'lookup' })]);
-      expect(auditActions()).toEqual(['payment.charge']);
-      expect(journeyUpdates()).toEqual([
-        expect.objectContaining({ ':stage': expect.objectContaining({ status: 'COMPLETED' }), ':paidCents': 2500 }),
-      ]);
+      expect(processor.charges).toHaveLength(0);
+      expect(paymentItem()).toMatchObject({ status: 'PAID', chargeId: 'pi_lost', amountCents: 2500, via: 'lookup' });
+      expect(auditActions()).toEqual(['payment.charge:success']);
+      expect(journey().stages.PAYMENT).toEqual({ status: 'COMPLETED', at: now.toISOString() });
+      expect(journey().amounts.paidCents).toBe(2500);
     });
 
     it('returns DEFERRED, records nothing and completes the stage with the pay-later reason when nothing was charged', async () => {
       // Prepare
       givenJourney({ dueCents: 2500 });
-      const payments = new FakeProcessor(new Error('must not charge'), undefined);
+      const processor = new FakeProcessor(new Error('must not charge'), undefined);
 
       // Act
-      const result = await makeHandler({ table, payments, now: () => now })({ ...ref, mode: 'DEFER' });
+      const result = await defer(processor);
 
       // Assess
       expect(result).toEqual({ outcome: 'DEFERRED' });
-      expect(payments.charges).toHaveLength(0);
-      expect(payments.lookups).toEqual([{ reference: 'j-1' }]);
+      expect(processor.charges).toHaveLength(0);
+      expect(processor.lookups).toEqual([{ reference: 'j-1' }]);
       expect(ddb).not.toHaveReceivedCommand(PutCommand);
-      expect(journeyUpdates()).toEqual([
-        expect.objectContaining({ ':stage': expect.objectContaining({ status: 'COMPLETED', reason: DEFERRED_REASON }) }),
-      ]);
-      expect(journeyUpdates()[0]).not.toHaveProperty(':paidCents');
+      expect(journey().stages.PAYMENT).toMatchObject({ status: 'COMPLETED', reason: DEFERRED_REASON });
+      expect(journey().amounts.paidCents).toBeUndefined();
     });
 
     it('passes the recorded attempts to the lookup', async () => {
+      // Prepare
       givenJourney();
       givenChargeAttempts('2026-03-01T11:59:00.000Z', '2026-03-01T11:59:40.000Z');
-      const payments = new FakeProcessor();
+      const processor = new FakeProcessor();
 
-      await makeHandler({ table, payments, now: () => now })({ ...ref, mode: 'DEFER' });
+      // Act
+      await defer(processor);
 
-      expect(payments.lookups[0]?.attempts).toEqual({
+      // Assess
+      expect(processor.lookups[0]?.attempts).toEqual({
         first: new Date('2026-03-01T11:59:00.000Z'),
         last: new Date('2026-03-01T11:59:40.000Z'),
       });
@@ -450,71 +435,58 @@ describe('Function: collectPayment', () => {
     it('returns the recorded PAID without asking the processor', async () => {
       // Prepare
       givenJourney();
-      givenRecordedPayment({
-        type: 'Payment',
-        ...ref,
-        status: 'PAID',
-        amountCents: 2500,
-        currency: 'USD',
-        chargeId: 'pi_1',
-        idempotencyKey: 'journey-j-1-visit-charge',
-        at: now.toISOString(),
-      });
-      const payments = new FakeProcessor();
+      givenRecordedPayment('PAID');
+      const processor = new FakeProcessor();
 
       // Act
-      const result = await makeHandler({ table, payments, now: () => now })({ ...ref, mode: 'DEFER' });
+      const result = await defer(processor);
 
       // Assess
       expect(result).toEqual({ outcome: 'PAID' });
-      expect(payments.lookups).toHaveLength(0);
+      expect(processor.lookups).toHaveLength(0);
     });
 
     it('returns DEFERRED with the decline as the reason after a recorded decline', async () => {
+      // Prepare
       givenJourney();
-      givenRecordedPayment({
-        type: 'Payment',
-        ...ref,
-        status: 'DECLINED',
-        amountCents: 2500,
-        currency: 'USD',
-        declineCode: 'generic_decline',
-        idempotencyKey: 'journey-j-1-visit-charge',
-        at: now.toISOString(),
-      });
-      const payments = new FakeProcessor();
+      givenRecordedPayment('DECLINED');
 
-      const result = await makeHandler({ table, payments, now: () => now })({ ...ref, mode: 'DEFER' });
+      // Act
+      const result = await defer(new FakeProcessor());
 
+      // Assess
       expect(result).toEqual({ outcome: 'DEFERRED' });
-      expect(journeyUpdates()).toContainEqual(expect.objectContaining({ ':stage': expect.objectContaining({ reason: DECLINED_REASON }) }));
+      expect(journey().stages.PAYMENT).toMatchObject({ status: 'COMPLETED', reason: DECLINED_REASON });
     });
 
     it('returns NOTHING_DUE when nothing is owed, without asking the processor', async () => {
+      // Prepare
       givenJourney({ dueCents: 0 });
-      const payments = new FakeProcessor();
+      const processor = new FakeProcessor();
 
-      const result = await makeHandler({ table, payments, now: () => now })({ ...ref, mode: 'DEFER' });
+      // Act
+      const result = await defer(processor);
 
+      // Assess
       expect(result).toEqual({ outcome: 'NOTHING_DUE' });
-      expect(payments.lookups).toHaveLength(0);
+      expect(processor.lookups).toHaveLength(0);
     });
 
     it.each([
       ['a charge in flight', new PaymentOutcomePendingError('processing')],
-      ['a processor outage', new TransientDependencyError(TRANSIENT_ERRORS.paymentProcessorUnavailable, 'down')],
+      ['a processor outage', outage()],
     ])('throws on %s, deciding nothing', async (_case, error) => {
       // Prepare
       givenJourney();
-      const payments = new FakeProcessor(undefined, error);
+      const processor = new FakeProcessor(undefined, error);
 
       // Act
-      const deferring = makeHandler({ table, payments, now: () => now })({ ...ref, mode: 'DEFER' });
+      const deferring = defer(processor);
 
       // Assess
       await expect(deferring).rejects.toMatchObject({ name: error.name });
-      expect(payments.charges).toHaveLength(0);
-      expect(journeyUpdates()).toEqual([]);
+      expect(processor.charges).toHaveLength(0);
+      expect(journey().stages.PAYMENT.status).toBe('PENDING');
       expect(ddb).not.toHaveReceivedCommand(PutCommand);
     });
   });

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { type FindSlotsInput, findSlots, type SlotCandidate, searchWindow, summarizeSlot } from '#functions/scheduling/find-slots.ts';
-import { BusyCalendar, granuleStarts } from '#model/busy-time.ts';
+import { BusyCalendar } from '#model/busy-time.ts';
 import type { AppointmentType, ClinicCatalog, Resource } from '#model/clinic-catalog.ts';
 
 const weekdays = (ranges: Array<{ start: string; end: string }>): Resource['weeklyHours'] => ({
@@ -335,15 +335,5 @@ describe('Function: searchWindow', () => {
     // Assess: local midnight in Boston (EDT) for 28 days
     expect(window.start.toISOString()).toBe('2026-06-01T04:00:00.000Z');
     expect(window.end.toISOString()).toBe('2026-06-29T04:00:00.000Z');
-  });
-});
-
-describe('Function: granuleStarts', () => {
-  it('covers every 5-minute granule the interval touches', () => {
-    // Act
-    const granules = granuleStarts({ start: new Date('2026-03-02T14:03:00Z'), end: new Date('2026-03-02T14:15:00Z') });
-
-    // Assess
-    expect(granules.map((g) => g.toISOString().slice(11, 16))).toEqual(['14:00', '14:05', '14:10']);
   });
 });

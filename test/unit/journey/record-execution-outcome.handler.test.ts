@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fromQueue } from '#functions/journey/record-execution-outcome.handler.ts';
+import { lambdaContext } from '#test/support/api-event.ts';
 
 const statusChange = { detail: { executionArn: 'arn:aws:states:us-east-1:000000000000:execution:PatientJourney:j1', status: 'FAILED' } };
 const queueEvent = (...bodies: unknown[]) => ({
@@ -16,7 +17,7 @@ describe('Function: recordExecutionOutcome, fed by the status-change queue', () 
     });
 
     // Act
-    await handler(queueEvent(statusChange));
+    await handler(queueEvent(statusChange), lambdaContext);
 
     // Assess
     expect(seen).toEqual([statusChange]);
@@ -29,7 +30,7 @@ describe('Function: recordExecutionOutcome, fed by the status-change queue', () 
     });
 
     // Act
-    const result = handler(queueEvent(statusChange));
+    const result = handler(queueEvent(statusChange), lambdaContext);
 
     // Assess
     await expect(result).rejects.toMatchObject({ name: 'AwsServiceUnavailable' });
@@ -40,7 +41,7 @@ describe('Function: recordExecutionOutcome, fed by the status-change queue', () 
     const handler = fromQueue(async () => ({ outcome: 'IGNORED' }));
 
     // Act
-    const result = handler(statusChange);
+    const result = handler(statusChange, lambdaContext);
 
     // Assess
     await expect(result).rejects.toThrow();

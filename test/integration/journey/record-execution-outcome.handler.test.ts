@@ -1,48 +1,54 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, SFNClient } from '@aws-sdk/client-sfn';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { StageName } from '#contract/journey-workflow.ts';
+import type { ExecutionState } from '#functions/journey/journey-engine-port.ts';
 import { makeRecordExecutionOutcome } from '#functions/journey/record-execution-outcome.handler.ts';
-import { ensureTable } from '#local/create-table.ts';
 import { type JourneyRecord, newJourneyRecord, STAGES } from '#model/journey.ts';
-import { beginAttempt, closeJourney, getJourney, updateStage } from '#shared/journey-store.ts';
+import { dynamoAuditLog } from '#shared/audit-store.ts';
+import { dynamoJourneyStore, type JourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
-import { snsStaffAlerts } from '#shared/sns-staff-alert-adapter.ts';
-import { getStaffTask, type StaffTask, staffTaskId } from '#shared/staff-task-store.ts';
+import { dynamoStaffTaskStore, type StaffTask, type StaffTaskStore, staffTaskId } from '#shared/staff-task-store.ts';
 import type { TableRef } from '#shared/table.ts';
+import { fakeJourneyEngine, fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
+import { localTable } from '#test/support/local-table.ts';
 
 const clinicId = 'clinic-outcome';
 const now = new Date('2026-12-01T10:00:00.000Z');
-// DynamoDB Local holds the journey and its tasks; Step Functions and SNS are mocked.
-const sfnClient = new SFNClient({});
-const sfnMock = mockClient(sfnClient);
-const snsClient = new SNSClient({});
-const snsMock = mockClient(snsClient);
+// DynamoDB Local holds the journey and its tasks; the workflow engine and staff alerts are in-memory fakes.
 let table: TableRef;
+let journeys: JourneyStore;
+let tasks: StaffTaskStore;
+let engine: ReturnType<typeof fakeJourneyEngine>;
+let alerts: ReturnType<typeof fakeStaffAlerts>;
 let record: ReturnType<typeof makeRecordExecutionOutcome>;
 
-beforeAll(async () => {
-  const client = new DynamoDBClient({});
-  const tableName = `outcome-${randomUUID().slice(0, 8)}`;
-  await ensureTable(client, tableName);
-  table = { client: DynamoDBDocumentClient.from(client), tableName };
-  record = makeRecordExecutionOutcome({
-    table,
-    sfn: sfnClient,
-    alerts: snsStaffAlerts(snsClient, 'arn:aws:sns:us-east-1:000000000000:staff'),
+/** The handler over `through`: the test's table, or the same table reached by a client that misbehaves on cue. */
+function recorder(through: TableRef) {
+  return makeRecordExecutionOutcome({
+    journeys: dynamoJourneyStore(through),
+    tasks: dynamoStaffTaskStore(through),
+    audit: dynamoAuditLog(through),
+    alerts: alerts.port,
+    engine: engine.port,
     now: () => now,
   });
+}
+
+beforeAll(async () => {
+  table = await localTable('outcome');
+  journeys = dynamoJourneyStore(table);
+  tasks = dynamoStaffTaskStore(table);
 });
 
 beforeEach(() => {
-  sfnMock.reset();
-  snsMock.reset();
-  snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  engine = fakeJourneyEngine();
+  alerts = fakeStaffAlerts();
+  record = recorder(table);
 });
+
+const journeyOf = (ref: { clinicId: string; journeyId: string }) => journeys.get(ref, { consistent: true });
 
 const arnOf = (journeyId: string) => `arn:aws:states:us-east-1:000000000000:execution:PatientJourney:${journeyId}`;
 
@@ -77,18 +83,9 @@ async function seedJourney(stage: StageName = 'SCHEDULING', options: { parkTask?
   return { clinicId, journeyId, executionArn: arnOf(journeyId) };
 }
 
-/** What DescribeExecution answers for the journey's execution. */
-function givenExecution(
-  ref: { clinicId: string; journeyId: string; executionArn: string },
-  described: Partial<DescribeExecutionCommandOutput>,
-) {
-  sfnMock.on(DescribeExecutionCommand, { executionArn: ref.executionArn }).resolves({
-    executionArn: ref.executionArn,
-    input: JSON.stringify({ clinicId: ref.clinicId, journeyId: ref.journeyId }),
-    status: 'FAILED',
-    redriveCount: 0,
-    ...described,
-  });
+/** The journey's execution as Step Functions describes it (started with the journey's IDs, first run, FAILED). */
+function givenExecution(ref: { clinicId: string; journeyId: string; executionArn: string }, described: Partial<ExecutionState>) {
+  engine.givenExecution(ref.executionArn, { input: { clinicId: ref.clinicId, journeyId: ref.journeyId }, ...described });
 }
 
 /** Step Functions' "Execution Status Change" event as EventBridge delivers it to the rule's target. */
@@ -127,11 +124,18 @@ async function auditsOf(journeyId: string) {
   return Items;
 }
 
+/** The event changed nothing: the journey as it was before, no task for the stop, no alert. */
+async function expectUntouched(ref: { clinicId: string; journeyId: string; executionArn: string }, before: JourneyRecord | undefined) {
+  expect(await journeyOf(ref)).toEqual(before);
+  expect(await tasks.get(clinicId, stoppedTaskId(ref.executionArn))).toBeUndefined();
+  expect(alerts.sent).toEqual([]);
+}
+
 describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
   it('holds a journey whose execution failed for staff, with an EXECUTION_STOPPED task and an alert', async () => {
     // Prepare
     const ref = await seedJourney('SCHEDULING');
-    givenExecution(ref, { status: 'FAILED', error: 'AwsServiceUnavailable' });
+    givenExecution(ref, { status: 'FAILED' });
 
     // Act
     const result = await record(
@@ -141,7 +145,7 @@ describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
     // Assess
     const taskId = stoppedTaskId(ref.executionArn);
     expect(result).toEqual({ outcome: 'HELD_FOR_STAFF' });
-    const journey = await getJourney(table, ref, { consistent: true });
+    const journey = await journeyOf(ref);
     expect(journey).toMatchObject({
       status: 'WAITING_FOR_STAFF',
       attempt: 1,
@@ -151,7 +155,7 @@ describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
     });
     expect(journey?.stages.SCHEDULING.reason).toContain('RETRY');
     expect(journey?.stages.SCHEDULING.reason).not.toContain('Maria');
-    expect(await getStaffTask(table, clinicId, taskId)).toMatchObject({
+    expect(await tasks.get(clinicId, taskId)).toMatchObject({
       kind: 'EXECUTION_STOPPED',
       stage: 'SCHEDULING',
       status: 'OPEN',
@@ -160,20 +164,13 @@ describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
       alertedAt: now.toISOString(),
       GSI1PK: keys.openStaffTasksIndex(clinicId, now.toISOString(), taskId).GSI1PK,
     });
-    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
-    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
-      Subject: 'Journey stopped: SCHEDULING',
-      MessageAttributes: { clinicId: { DataType: 'String', StringValue: clinicId } },
-    });
-    const message = JSON.parse(snsMock.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '{}');
-    expect(message).toEqual({
-      kind: 'EXECUTION_STOPPED',
-      clinicId,
-      journeyId: ref.journeyId,
-      taskId,
-      stage: 'SCHEDULING',
-      status: 'FAILED',
-    });
+    expect(alerts.sent).toEqual([
+      {
+        subject: 'Journey stopped: SCHEDULING',
+        message: { kind: 'EXECUTION_STOPPED', clinicId, journeyId: ref.journeyId, taskId, stage: 'SCHEDULING', status: 'FAILED' },
+        attributes: { clinicId },
+      },
+    ]);
     expect(await auditsOf(ref.journeyId)).toEqual([
       expect.objectContaining({ action: 'staffTask.create', actor: 'function:recordExecutionOutcome', patientId: `p-${ref.journeyId}` }),
     ]);
@@ -185,14 +182,14 @@ describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
   ])('holds a journey whose execution ended %s, saying so', async (status, words) => {
     // Prepare
     const ref = await seedJourney('ELIGIBILITY');
-    givenExecution(ref, { status: status as DescribeExecutionCommandOutput['status'] });
+    givenExecution(ref, { status: status as ExecutionState['status'] });
 
     // Act
     const result = await record(statusChange(ref.executionArn, status));
 
     // Assess
     expect(result).toEqual({ outcome: 'HELD_FOR_STAFF' });
-    const journey = await getJourney(table, ref, { consistent: true });
+    const journey = await journeyOf(ref);
     expect(journey?.stages.ELIGIBILITY.reason).toContain(words);
     expect(journey?.stages.ELIGIBILITY.reason).toContain('CANCEL'); // eligibility allows a cancel
   });
@@ -210,7 +207,7 @@ describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
     // Assess
     const taskId = stoppedTaskId(ref.executionArn);
     expect(again).toEqual({ outcome: 'HELD_FOR_STAFF' });
-    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(alerts.sent).toHaveLength(1);
     const { Items = [] } = await table.client.send(
       new QueryCommand({
         TableName: table.tableName,
@@ -221,8 +218,8 @@ describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
       }),
     );
     expect(Items.map((i) => i.taskId)).toEqual([taskId]);
-    expect(await getStaffTask(table, clinicId, taskId)).toMatchObject({ status: 'OPEN', alertedAt: now.toISOString() });
-    const payment = (await getJourney(table, ref, { consistent: true }))?.stages.PAYMENT;
+    expect(await tasks.get(clinicId, taskId)).toMatchObject({ status: 'OPEN', alertedAt: now.toISOString() });
+    const payment = (await journeyOf(ref))?.stages.PAYMENT;
     expect(payment).toMatchObject({ status: 'WAITING_FOR_STAFF', staffTaskId: taskId });
     expect(payment?.reason).not.toContain('CANCEL'); // payment allows no cancel
   });
@@ -231,7 +228,7 @@ describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
     // Prepare
     const ref = await seedJourney('PAYMENT');
     givenExecution(ref, { status: 'FAILED' });
-    snsMock.on(PublishCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException' }));
+    alerts.failNext();
     const event = statusChange(ref.executionArn, 'FAILED');
     await expect(record(event)).rejects.toMatchObject({ name: 'MessagingUnavailable' });
 
@@ -240,24 +237,22 @@ describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
 
     // Assess
     expect(again).toEqual({ outcome: 'HELD_FOR_STAFF' });
-    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 2);
-    expect(await getStaffTask(table, clinicId, stoppedTaskId(ref.executionArn))).toMatchObject({ alertedAt: now.toISOString() });
+    expect(alerts.sent).toHaveLength(1);
+    expect(await tasks.get(clinicId, stoppedTaskId(ref.executionArn))).toMatchObject({ alertedAt: now.toISOString() });
   });
 
   it('ignores an event the execution has outrun: it runs again (redriven since)', async () => {
     // Prepare
     const ref = await seedJourney('SCHEDULING');
     givenExecution(ref, { status: 'RUNNING', redriveCount: 1 });
-    const before = await getJourney(table, ref, { consistent: true });
+    const before = await journeyOf(ref);
 
     // Act
     const result = await record(statusChange(ref.executionArn, 'FAILED'));
 
     // Assess
     expect(result).toEqual({ outcome: 'IGNORED' });
-    expect(await getJourney(table, ref, { consistent: true })).toEqual(before);
-    expect(await getStaffTask(table, clinicId, stoppedTaskId(ref.executionArn))).toBeUndefined();
-    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+    await expectUntouched(ref, before);
   });
 
   it('ignores an event of an earlier run when the execution was redriven and stopped again since', async () => {
@@ -270,7 +265,7 @@ describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
 
     // Assess
     expect(result).toEqual({ outcome: 'IGNORED' });
-    expect(await getStaffTask(table, clinicId, stoppedTaskId(ref.executionArn, 0))).toBeUndefined();
+    expect(await tasks.get(clinicId, stoppedTaskId(ref.executionArn, 0))).toBeUndefined();
   });
 
   it('opens a task of its own for each stop of a redriven execution', async () => {
@@ -286,25 +281,23 @@ describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
     // Assess
     expect(result).toEqual({ outcome: 'HELD_FOR_STAFF' });
     expect(stoppedTaskId(ref.executionArn, 1)).not.toBe(stoppedTaskId(ref.executionArn, 0));
-    expect((await getJourney(table, ref, { consistent: true }))?.stages.SCHEDULING.staffTaskId).toBe(stoppedTaskId(ref.executionArn, 1));
-    expect(await getStaffTask(table, clinicId, stoppedTaskId(ref.executionArn, 1))).toMatchObject({ status: 'OPEN' });
-    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 2);
+    expect((await journeyOf(ref))?.stages.SCHEDULING.staffTaskId).toBe(stoppedTaskId(ref.executionArn, 1));
+    expect(await tasks.get(clinicId, stoppedTaskId(ref.executionArn, 1))).toMatchObject({ status: 'OPEN' });
+    expect(alerts.sent).toHaveLength(2);
   });
 
   it.each(['COMPLETED', 'CANCELLED', 'FAILED'] as const)('leaves a journey already %s alone', async (status) => {
     // Prepare
     const ref = await seedJourney('CONFIRMATION', { status });
     givenExecution(ref, { status: 'FAILED' });
-    const before = await getJourney(table, ref, { consistent: true });
+    const before = await journeyOf(ref);
 
     // Act
     const result = await record(statusChange(ref.executionArn, 'FAILED'));
 
     // Assess
     expect(result).toEqual({ outcome: 'ALREADY_ENDED' });
-    expect(await getJourney(table, ref, { consistent: true })).toEqual(before);
-    expect(await getStaffTask(table, clinicId, stoppedTaskId(ref.executionArn))).toBeUndefined();
-    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+    await expectUntouched(ref, before);
   });
 
   it('answers ALREADY_ENDED for a journey that does not exist, writing nothing', async () => {
@@ -317,8 +310,8 @@ describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
 
     // Assess
     expect(result).toEqual({ outcome: 'ALREADY_ENDED' });
-    expect(await getJourney(table, ref, { consistent: true })).toBeUndefined();
-    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+    expect(await journeyOf(ref)).toBeUndefined();
+    expect(alerts.sent).toEqual([]);
   });
 
   it.each(['SUCCEEDED', 'RUNNING', 'PENDING_REDRIVE'])('ignores a %s event without asking Step Functions', async (status) => {
@@ -330,8 +323,8 @@ describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
 
     // Assess
     expect(result).toEqual({ outcome: 'IGNORED' });
-    expect(sfnMock).not.toHaveReceivedCommand(DescribeExecutionCommand);
-    expect((await getJourney(table, ref, { consistent: true }))?.status).toBe('RUNNING');
+    expect(engine.callsOf('describe')).toEqual([]);
+    expect((await journeyOf(ref))?.status).toBe('RUNNING');
   });
 
   it('expires the park task the stopped execution waited on, so staff cannot resume a dead token', async () => {
@@ -349,37 +342,37 @@ describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
       taskToken: 'token-park',
     };
     const ref = await seedJourney('SCHEDULING', { parkTask });
-    givenExecution(ref, { status: 'FAILED', error: 'States.Timeout' });
+    givenExecution(ref, { status: 'FAILED' });
 
     // Act
     const result = await record(statusChange(ref.executionArn, 'FAILED', { error: 'States.Timeout' }));
 
     // Assess
     expect(result).toEqual({ outcome: 'HELD_FOR_STAFF' });
-    const expired = await getStaffTask(table, clinicId, parkTask.taskId);
+    const expired = await tasks.get(clinicId, parkTask.taskId);
     expect(expired).toMatchObject({ status: 'EXPIRED' });
     expect(expired).not.toHaveProperty('taskToken');
     expect(expired).not.toHaveProperty('GSI1PK');
-    expect(await getStaffTask(table, clinicId, stoppedTaskId(ref.executionArn))).toMatchObject({
+    expect(await tasks.get(clinicId, stoppedTaskId(ref.executionArn))).toMatchObject({
       status: 'OPEN',
       kind: 'EXECUTION_STOPPED',
     });
-    expect((await getJourney(table, ref, { consistent: true }))?.stages.SCHEDULING.staffTaskId).toBe(stoppedTaskId(ref.executionArn));
+    expect((await journeyOf(ref))?.stages.SCHEDULING.staffTaskId).toBe(stoppedTaskId(ref.executionArn));
   });
 
   it('fences the stage attempt that was still running when the execution stopped', async () => {
     // Prepare: a stage call claims the journey, then its execution fails (e.g. the state timed out) and is held.
     const ref = await seedJourney('SCHEDULING');
-    const running = await beginAttempt(table, ref);
-    givenExecution(ref, { status: 'FAILED', error: 'States.Timeout' });
+    const running = await journeys.beginAttempt(ref);
+    givenExecution(ref, { status: 'FAILED' });
     await record(statusChange(ref.executionArn, 'FAILED', { error: 'States.Timeout' }));
 
     // Act
-    const lateWrite = updateStage(table, running, 'SCHEDULING', { status: 'COMPLETED' }, now);
+    const lateWrite = journeys.updateStage(running, 'SCHEDULING', { status: 'COMPLETED' }, now);
 
     // Assess
     await expect(lateWrite).rejects.toMatchObject({ name: 'StaleAttempt' });
-    expect(await getJourney(table, ref, { consistent: true })).toMatchObject({
+    expect(await journeyOf(ref)).toMatchObject({
       status: 'WAITING_FOR_STAFF',
       attempt: 2,
       stages: { SCHEDULING: { status: 'WAITING_FOR_STAFF', staffTaskId: stoppedTaskId(ref.executionArn) } },
@@ -395,30 +388,25 @@ describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
       (next) => async (args) => {
         const input = args.input as { UpdateExpression?: string };
         if (input.UpdateExpression?.startsWith('SET #status = :waiting')) {
-          await closeJourney(table, ref, { status: 'COMPLETED', stages: {}, removeAppointment: false }, now);
+          await journeys.close(ref, { status: 'COMPLETED', stages: {}, removeAppointment: false }, now);
         }
         return next(args);
       },
       { step: 'initialize' },
     );
-    const recordRacing = makeRecordExecutionOutcome({
-      table: { ...table, client: racing },
-      sfn: sfnClient,
-      alerts: snsStaffAlerts(snsClient, 'arn:topic'),
-      now: () => now,
-    });
+    const recordRacing = recorder({ ...table, client: racing });
 
     // Act
     const result = await recordRacing(statusChange(ref.executionArn, 'FAILED'));
 
     // Assess
     expect(result).toEqual({ outcome: 'ALREADY_ENDED' });
-    expect(await getJourney(table, ref, { consistent: true })).toMatchObject({
+    expect(await journeyOf(ref)).toMatchObject({
       status: 'COMPLETED',
       stages: { CONFIRMATION: { status: 'IN_PROGRESS' } },
     });
-    expect(await getStaffTask(table, clinicId, stoppedTaskId(ref.executionArn))).toMatchObject({ status: 'EXPIRED' });
-    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+    expect(await tasks.get(clinicId, stoppedTaskId(ref.executionArn))).toMatchObject({ status: 'EXPIRED' });
+    expect(alerts.sent).toEqual([]);
   });
 
   it('holds no journey on a task that could not be written: the redelivered event opens the task, then holds', async () => {
@@ -438,25 +426,20 @@ describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
       },
       { step: 'initialize' },
     );
-    const recordFailing = makeRecordExecutionOutcome({
-      table: { ...table, client: failing },
-      sfn: sfnClient,
-      alerts: snsStaffAlerts(snsClient, 'arn:topic'),
-      now: () => now,
-    });
+    const recordFailing = recorder({ ...table, client: failing });
     const event = statusChange(ref.executionArn, 'FAILED');
 
     // Act
     const first = recordFailing(event);
     await first.catch(() => undefined);
-    const journeyAfterFailure = await getJourney(table, ref, { consistent: true });
+    const journeyAfterFailure = await journeyOf(ref);
     const again = await recordFailing(event);
 
     // Assess
     await expect(first).rejects.toMatchObject({ name: 'ServiceUnavailable' });
     expect(journeyAfterFailure?.status).toBe('RUNNING');
     expect(again).toEqual({ outcome: 'HELD_FOR_STAFF' });
-    expect(await getJourney(table, ref, { consistent: true })).toMatchObject({
+    expect(await journeyOf(ref)).toMatchObject({
       status: 'WAITING_FOR_STAFF',
       stages: { SCHEDULING: { staffTaskId: stoppedTaskId(ref.executionArn) } },
     });
@@ -495,21 +478,19 @@ describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
     await record(event);
 
     // Assess
-    expect((await getJourney(table, ref, { consistent: true }))?.status).toBe('RUNNING');
+    expect((await journeyOf(ref))?.status).toBe('RUNNING');
   });
 
   it('refuses an event whose execution input names no journey', async () => {
     // Prepare
     const executionArn = arnOf(`bad-${randomUUID()}`);
-    sfnMock
-      .on(DescribeExecutionCommand, { executionArn })
-      .resolves({ executionArn, status: 'FAILED', input: JSON.stringify({ clinicId: 'a/b', journeyId: 'x' }) });
+    engine.givenExecution(executionArn, { status: 'FAILED', input: { clinicId: 'a/b', journeyId: 'x' } });
 
     // Act
     const recording = record(statusChange(executionArn, 'FAILED'));
 
     // Assess
     await expect(recording).rejects.toMatchObject({ name: 'ZodError' });
-    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+    expect(alerts.sent).toEqual([]);
   });
 });

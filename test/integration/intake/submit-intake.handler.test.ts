@@ -1,22 +1,31 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { JourneyRef } from '#contract/journey-workflow.ts';
+import { dynamoIntakeStore } from '#functions/intake/intake-store.ts';
+import { makeSubmitIntake } from '#functions/intake/submit-intake.handler.ts';
 import { ensureTable } from '#local/create-table.ts';
+import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { apiEvent, lambdaContext } from '#test/support/api-event.ts';
 import { validSubmissionBody } from '#test/support/fixtures/submission.ts';
 
-// The handler reads TABLE_NAME when it loads: this file's own table, set before the import below.
-const tableName = `intake-it-${Date.now()}`;
-process.env.TABLE_NAME = tableName;
-const { handler } = await import('#functions/intake/submit-intake.handler.ts');
-
+const tableName = `intake-it-${randomUUID().slice(0, 8)}`;
 const client = new DynamoDBClient({});
 const documents = DynamoDBDocumentClient.from(client);
-// Only Step Functions is mocked; DynamoDB is the real DynamoDB Local.
-const sfn = mockClient(SFNClient);
+const table = { client: documents, tableName };
+// DynamoDB is the real DynamoDB Local; the workflow engine is an in-memory fake that records each start.
+let started: JourneyRef[] = [];
+const handler = makeSubmitIntake({
+  intakes: dynamoIntakeStore(table),
+  journeys: dynamoJourneyStore(table),
+  workflow: { start: async (ref) => void started.push(ref) },
+  now: () => new Date(),
+  newId: randomUUID,
+  sleep: (ms) => setTimeout(ms),
+});
 
 const submit = async (clinicId: string, body: unknown, headers: Record<string, string> = {}) => {
   const response = await handler(
@@ -44,8 +53,7 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
-  sfn.reset();
-  sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:execution', startDate: new Date() });
+  started = [];
 });
 
 describe('Function: submitIntake on DynamoDB Local', () => {
@@ -71,8 +79,8 @@ describe('Function: submitIntake on DynamoDB Local', () => {
     // Audit records commit with the transaction, so only the winner's exist: one of each proves one write.
     expect(await auditActions(clinicId)).toEqual(['coverage.write', 'patient.create', 'submission.create']);
     // Every copy (re)starts the one execution, named after the journey.
-    expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 10);
-    expect(new Set(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name))).toEqual(journeyIds);
+    expect(started).toHaveLength(10);
+    expect(new Set(started.map((ref) => ref.journeyId))).toEqual(journeyIds);
   });
 
   it("records a returning patient's duplicate submission sent 10 times concurrently once", async () => {

@@ -1,37 +1,68 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { TRANSIENT_ERRORS } from '#contract/journey-workflow.ts';
 import { makeScreenIntake } from '#functions/intake/screen-intake.handler.ts';
-import { newJourneyRecord } from '#model/journey.ts';
+import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
+import { dynamoAuditLog } from '#shared/audit-store.ts';
+import { TransientDependencyError } from '#shared/errors.ts';
+import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
-import { snsStaffAlerts } from '#shared/sns-staff-alert-adapter.ts';
-import { staffTaskId } from '#shared/staff-task-store.ts';
+import type { StaffAlert, StaffAlertPort } from '#shared/staff-alerts.ts';
+import { dynamoStaffTaskStore, staffTaskId } from '#shared/staff-task-store.ts';
+import { dynamoSubmissionStore } from '#shared/submission-store.ts';
+import { lambdaContext } from '#test/support/api-event.ts';
 import { inMemoryTable } from '#test/support/in-memory-table.ts';
 
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-const snsClient = new SNSClient({});
 const ddb = mockClient(client);
-const snsMock = mockClient(snsClient);
+const tableRef = { client, tableName: 't' };
 const now = new Date('2026-12-01T10:00:00Z');
-const screen = makeScreenIntake({ table: { client, tableName: 't' }, alerts: snsStaffAlerts(snsClient, 'arn:topic'), now: () => now });
 const ref = { clinicId: 'c1', journeyId: 'j1' };
 const slipKey = keys.staffTask('c1', staffTaskId('c1#j1#TRIAGE'));
 let table: ReturnType<typeof inMemoryTable>;
+let alerts: ReturnType<typeof fakeAlerts>;
+let submissions: ReturnType<typeof dynamoSubmissionStore>;
+
+/** Staff alerts kept in memory; `failNext` makes the next send fail as the SNS adapter does. */
+function fakeAlerts() {
+  const sent: StaffAlert[] = [];
+  const failures: Error[] = [];
+  const port: StaffAlertPort = {
+    async send(alert) {
+      const failure = failures.shift();
+      if (failure) throw failure;
+      sent.push(alert);
+    },
+  };
+  return { port, sent, failNext: (error: Error) => failures.push(error) };
+}
+
+const screen = (input: unknown = ref) =>
+  makeScreenIntake({
+    journeys: dynamoJourneyStore(tableRef),
+    submissions,
+    tasks: dynamoStaffTaskStore(tableRef),
+    audit: dynamoAuditLog(tableRef),
+    alerts: alerts.port,
+    now: () => now,
+  })(input, lambdaContext);
 
 function givenScreening(screening: Record<string, boolean>) {
   table.seed(keys.journey('c1', 'j1'), newJourneyRecord({ ...ref, submissionId: 's1', patientId: 'p1' }, now));
   table.seed(keys.submission('c1', 's1'), { type: 'Submission', screening });
 }
 const auditActions = () => table.audits().map((a) => a.action);
+const intakeStage = () => (table.get(keys.journey('c1', 'j1')) as JourneyRecord | undefined)?.stages.INTAKE;
+const messagingUnavailable = () => new TransientDependencyError(TRANSIENT_ERRORS.messagingUnavailable, 'SNS answered Throttled');
 
 describe('Function: screenIntake', () => {
   beforeEach(() => {
     ddb.reset();
-    snsMock.reset();
-    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
     table = inMemoryTable(ddb);
+    alerts = fakeAlerts();
+    submissions = dynamoSubmissionStore(tableRef);
   });
 
   it('completes intake without an alert when no red flag is raised', async () => {
@@ -39,30 +70,30 @@ describe('Function: screenIntake', () => {
     givenScreening({ chestPainNow: false });
 
     // Act
-    const result = await screen(ref);
+    const result = await screen();
 
     // Assess
     expect(result).toEqual({ outcome: 'NO_RISK' });
-    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
-    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
-      ExpressionAttributeValues: expect.objectContaining({ ':stage': expect.objectContaining({ status: 'COMPLETED' }) }),
-    });
+    expect(alerts.sent).toEqual([]);
+    expect(intakeStage()).toMatchObject({ status: 'COMPLETED' });
     expect(table.get(slipKey)).toBeUndefined();
   });
 
   it('reads only the screening answers, and audits the read', async () => {
     // Prepare
     givenScreening({ chestPainNow: false });
+    const read = vi.spyOn(submissions, 'read');
 
     // Act
-    await screen(ref);
+    await screen();
 
     // Assess
-    expect(ddb).toHaveReceivedCommandWith(GetCommand, {
-      Key: keys.submission('c1', 's1'),
-      ProjectionExpression: '#SK, #screening',
-      ExpressionAttributeNames: { '#SK': 'SK', '#screening': 'screening' },
-    });
+    expect(read).toHaveBeenCalledExactlyOnceWith(
+      expect.objectContaining({ submissionId: 's1' }),
+      'function:screenIntake',
+      ['screening'],
+      now,
+    );
     expect(table.audits()).toEqual([
       expect.objectContaining({ action: 'submission.read', actor: 'function:screenIntake', journeyId: 'j1', patientId: 'p1' }),
     ]);
@@ -73,78 +104,75 @@ describe('Function: screenIntake', () => {
     givenScreening({ chestPainNow: true });
 
     // Act
-    const result = await screen(ref);
+    const result = await screen();
 
     // Assess
     expect(result).toEqual({ outcome: 'TRIAGE_ALERTED' });
     expect(table.get(slipKey)).toMatchObject({ kind: 'TRIAGE', status: 'OPEN', journeyId: 'j1' });
-    const alert = snsMock.commandCalls(PublishCommand)[0]?.args[0].input;
-    expect(alert?.Subject).toBe('Triage EMERGENT: clinical review needed');
-    expect(JSON.parse(alert?.Message ?? '{}')).toEqual({
-      kind: 'TRIAGE',
-      level: 'EMERGENT',
-      clinicId: 'c1',
-      journeyId: 'j1',
-      taskId: staffTaskId('c1#j1#TRIAGE'),
-    });
-    expect(alert?.Message).not.toContain('chestPain');
+    expect(alerts.sent).toEqual([
+      {
+        subject: 'Triage EMERGENT: clinical review needed',
+        message: { kind: 'TRIAGE', level: 'EMERGENT', clinicId: 'c1', journeyId: 'j1', taskId: staffTaskId('c1#j1#TRIAGE') },
+        attributes: { clinicId: 'c1', level: 'EMERGENT' },
+      },
+    ]);
+    expect(JSON.stringify(alerts.sent)).not.toContain('chestPain');
     expect(auditActions()).toEqual(['submission.read', 'staffTask.create']);
   });
 
-  it('publishes once and records when the alert was sent', async () => {
+  it('alerts once and records when the alert was sent', async () => {
     // Prepare
     givenScreening({ fallInLast30Days: true });
 
     // Act
-    await screen(ref);
+    await screen();
 
     // Assess
-    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(alerts.sent).toHaveLength(1);
     expect(table.get(slipKey)).toMatchObject({ alertedAt: now.toISOString() });
   });
 
-  it('does not publish again when retried after a successful alert', async () => {
+  it('does not alert again when retried after a successful alert', async () => {
     // Prepare
     givenScreening({ chestPainNow: true });
-    await screen(ref);
+    await screen();
 
     // Act
-    const again = await screen(ref);
+    const again = await screen();
 
     // Assess
     expect(again).toEqual({ outcome: 'TRIAGE_ALERTED' });
-    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(alerts.sent).toHaveLength(1);
     expect(auditActions()).toEqual(['submission.read', 'staffTask.create', 'submission.read']);
   });
 
-  it('publishes on the retry when the first attempt could not publish', async () => {
+  it('alerts on the retry when the first attempt could not send the alert', async () => {
     // Prepare
     givenScreening({ chestPainNow: true });
-    snsMock.on(PublishCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException' }));
-    await expect(screen(ref)).rejects.toThrow();
+    alerts.failNext(messagingUnavailable());
+    await expect(screen()).rejects.toThrow();
 
     // Act
-    const retried = await screen(ref);
+    const retried = await screen();
 
     // Assess
     expect(retried).toEqual({ outcome: 'TRIAGE_ALERTED' });
-    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 2);
+    expect(alerts.sent).toHaveLength(1);
     expect(table.get(slipKey)).toMatchObject({ alertedAt: now.toISOString() });
   });
 
-  it('throws MessagingUnavailable and leaves intake open when SNS fails', async () => {
+  it('throws MessagingUnavailable for the workflow to retry and leaves intake open when the alert fails', async () => {
     // Prepare
     givenScreening({ chestPainNow: true });
-    snsMock.on(PublishCommand).rejects(Object.assign(new Error('Not authorized'), { name: 'AuthorizationErrorException' }));
+    alerts.failNext(messagingUnavailable());
 
     // Act
-    const screening = screen(ref);
+    const screening = screen();
 
     // Assess
     await expect(screening).rejects.toMatchObject({ name: 'MessagingUnavailable' });
     expect(table.get(slipKey)).not.toHaveProperty('alertedAt');
-    expect(table.get(keys.journey('c1', 'j1'))).toMatchObject({ stages: { INTAKE: { status: 'IN_PROGRESS' } } });
-    expect(ddb).not.toHaveReceivedCommandWith(UpdateCommand, { Key: keys.journey('c1', 'j1'), ConditionExpression: '#attempt = :attempt' });
+    expect(intakeStage()).toMatchObject({ status: 'IN_PROGRESS' });
   });
 
   it('does not alert for a slip a clinician has already reviewed', async () => {
@@ -153,12 +181,12 @@ describe('Function: screenIntake', () => {
     table.seed(slipKey, { type: 'StaffTask', taskId: staffTaskId('c1#j1#TRIAGE'), status: 'DECIDED' });
 
     // Act
-    const result = await screen(ref);
+    const result = await screen();
 
     // Assess
     expect(result).toEqual({ outcome: 'TRIAGE_ALERTED' });
-    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
-    expect(ddb).not.toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ action: 'staffTask.create' }) });
+    expect(alerts.sent).toEqual([]);
+    expect(auditActions()).toEqual(['submission.read']);
   });
 
   it('throws StaleAttempt and leaves the newer attempt’s intake when a retry claimed the journey meanwhile', async () => {
@@ -173,10 +201,19 @@ describe('Function: screenIntake', () => {
     );
 
     // Act
-    const screening = screen(ref);
+    const screening = screen();
 
     // Assess
     await expect(screening).rejects.toMatchObject({ name: 'StaleAttempt' });
     expect(table.get(keys.journey('c1', 'j1'))).toMatchObject({ attempt: 2, stages: { INTAKE: newer } });
+  });
+
+  it('refuses an input that is not a journey reference without touching the table', async () => {
+    // Act
+    const screening = screen({ clinicId: 'CLINIC#x', journeyId: 'j1' });
+
+    // Assess
+    await expect(screening).rejects.toMatchObject({ name: 'ZodError' });
+    expect(ddb).not.toHaveReceivedAnyCommand();
   });
 });

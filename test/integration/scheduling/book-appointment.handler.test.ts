@@ -1,25 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeHandler } from '#functions/scheduling/book-appointment.handler.ts';
-import { ensureTable } from '#local/create-table.ts';
-import {
-  DEMO_API_KEY_ID,
-  DEMO_APPOINTMENT_TYPES,
-  DEMO_CLINIC_ID,
-  DEMO_LOCATIONS,
-  DEMO_RESOURCES,
-  demoClinicCatalog,
-  seedDemoClinic,
-} from '#local/seed/demo-clinic.ts';
+import type { JourneyRef } from '#contract/journey-workflow.ts';
+import { makeBookAppointment } from '#functions/scheduling/book-appointment.handler.ts';
+import { DEMO_APPOINTMENT_TYPES, DEMO_CLINIC_ID, DEMO_LOCATIONS, DEMO_RESOURCES, seedDemoClinic } from '#local/seed/demo-clinic.ts';
 import { newJourneyRecord } from '#model/journey.ts';
 import type { SubmissionRecord, VisitRequest } from '#model/patient-records.ts';
-import { loadCatalog } from '#shared/catalog-store.ts';
-import { hashApiKey } from '#shared/http/api-key.ts';
-import { getJourney } from '#shared/journey-store.ts';
+import { dynamoAppointmentStore } from '#shared/appointment-store.ts';
+import { dynamoAuditLog } from '#shared/audit-store.ts';
+import { dynamoCatalogStore } from '#shared/catalog-store.ts';
+import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
+import { dynamoSubmissionStore } from '#shared/submission-store.ts';
 import type { TableRef } from '#shared/table.ts';
+import { lambdaContext } from '#test/support/api-event.ts';
+import { localTable } from '#test/support/local-table.ts';
 
 const API_KEY = 'demo-api-key-for-tests';
 // Monday 4 March 2041, 07:00 in Boston (EST) and 05:00 in Denver (MST); far enough ahead that no TTL expires mid-test.
@@ -27,10 +22,7 @@ const NOW = new Date('2041-03-04T12:00:00Z');
 let table: TableRef;
 
 beforeAll(async () => {
-  const client = new DynamoDBClient({});
-  const tableName = `scheduling-handler-${randomUUID().slice(0, 8)}`;
-  await ensureTable(client, tableName);
-  table = { client: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), tableName };
+  table = await localTable('scheduling-handler');
   await seedDemoClinic(table, { apiKey: API_KEY });
 });
 
@@ -69,29 +61,19 @@ async function busyGranules(resourceId: string, utcDay: string): Promise<number>
   return Items?.length ?? 0;
 }
 
-describe('Function: seedDemoClinic', () => {
-  it('writes a catalog that loadCatalog reads back exactly', async () => {
-    // Act
-    const catalog = await loadCatalog(table, DEMO_CLINIC_ID);
-
-    // Assess
-    expect(catalog).toEqual(demoClinicCatalog);
-  });
-
-  it('stores only the hash of the API key', async () => {
-    // Act
-    const { Item } = await table.client.send(
-      new GetCommand({ TableName: table.tableName, Key: keys.apiKey(DEMO_CLINIC_ID, hashApiKey(API_KEY)) }),
-    );
-
-    // Assess
-    expect(Item).toMatchObject({ type: 'ApiKey', clinicId: DEMO_CLINIC_ID, keyId: DEMO_API_KEY_ID });
-    expect(JSON.stringify(Item)).not.toContain(API_KEY);
-  });
-});
-
 describe('Function: bookAppointment', () => {
-  const bookAppointment = () => makeHandler({ table: { ...table }, now: () => NOW });
+  const bookAppointment = () => {
+    const handler = makeBookAppointment({
+      journeys: dynamoJourneyStore(table),
+      submissions: dynamoSubmissionStore(table),
+      catalog: dynamoCatalogStore(table),
+      appointments: dynamoAppointmentStore(table),
+      audit: dynamoAuditLog(table),
+      now: () => NOW,
+    });
+    return (ref: JourneyRef) => handler(ref, lambdaContext);
+  };
+  const journeyOf = (ref: JourneyRef) => dynamoJourneyStore(table).get(ref);
 
   it('books the earliest matching slot and records it on the journey in local time', async () => {
     // Prepare: a Denver patient; Dr Martinez opens at 08:00 MST, three hours after now.
@@ -105,7 +87,7 @@ describe('Function: bookAppointment', () => {
 
     // Assess
     expect(result).toEqual({ outcome: 'BOOKED', appointmentId: `appt-${ref.journeyId}` });
-    const journey = await getJourney(table, ref);
+    const journey = await journeyOf(ref);
     expect(journey?.stages.SCHEDULING.status).toBe('COMPLETED');
     expect(journey?.appointment).toEqual({
       appointmentId: `appt-${ref.journeyId}`,
@@ -143,7 +125,7 @@ describe('Function: bookAppointment', () => {
     await bookAppointment()(ref);
 
     // Assess: Monday 12:00 EST, after the technologist's lunch break.
-    const journey = await getJourney(table, ref);
+    const journey = await journeyOf(ref);
     expect(journey?.appointment).toMatchObject({
       start: '2041-03-04T12:00:00-05:00',
       end: '2041-03-04T13:00:00-05:00',
@@ -177,8 +159,8 @@ describe('Function: bookAppointment', () => {
     await bookAppointment()(b);
 
     // Assess: Dr Okafor at 09:00 and 09:30 (now + 2 hours is 09:00).
-    expect((await getJourney(table, a))?.appointment?.start).toBe('2041-03-04T09:00:00-05:00');
-    expect((await getJourney(table, b))?.appointment?.start).toBe('2041-03-04T09:30:00-05:00');
+    expect((await journeyOf(a))?.appointment?.start).toBe('2041-03-04T09:00:00-05:00');
+    expect((await journeyOf(b))?.appointment?.start).toBe('2041-03-04T09:30:00-05:00');
   });
 
   it('parks the stage for staff when no slot exists within the horizon', async () => {
@@ -190,7 +172,7 @@ describe('Function: bookAppointment', () => {
 
     // Assess
     expect(result).toEqual({ outcome: 'NO_SLOT' });
-    const journey = await getJourney(table, ref);
+    const journey = await journeyOf(ref);
     expect(journey?.stages.SCHEDULING).toMatchObject({
       status: 'WAITING_FOR_STAFF',
       reason: "No Sleep medicine consultation slot within 28 days matching the patient's preferences",
@@ -207,7 +189,7 @@ describe('Function: bookAppointment', () => {
 
     // Assess
     expect(result).toEqual({ outcome: 'NO_SLOT' });
-    expect((await getJourney(table, ref))?.stages.SCHEDULING).toMatchObject({
+    expect((await journeyOf(ref))?.stages.SCHEDULING).toMatchObject({
       status: 'WAITING_FOR_STAFF',
       reason: "Appointment type ACUPUNCTURE is not in the clinic's catalog",
     });

@@ -1,30 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { getEligibilityCheck } from '#functions/eligibility/eligibility-store.ts';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EligibilityResult, JourneyRef } from '#contract/journey-workflow.ts';
+import { dynamoEligibilityStore } from '#functions/eligibility/eligibility-store.ts';
 import { createStediEligibilityAdapter } from '#functions/eligibility/stedi-eligibility-adapter.ts';
+import { makeVerifyEligibility } from '#functions/eligibility/verify-eligibility.handler.ts';
 import {
   type ClearinghouseSimulator,
   startClearinghouseSimulator,
   TEST_MEMBERS,
   TEST_PAYER,
 } from '#local/clearinghouse-simulator/server.ts';
-import { ensureTable } from '#local/create-table.ts';
 import { freePort } from '#local/ports.ts';
 import type { AppointmentType } from '#model/clinic-catalog.ts';
 import { newJourneyRecord } from '#model/journey.ts';
 import type { CoverageRecord, SubmissionRecord } from '#model/patient-records.ts';
-import { CATALOG_ITEM_TYPES } from '#shared/catalog-store.ts';
-import { getJourney } from '#shared/journey-store.ts';
+import { dynamoAuditLog } from '#shared/audit-store.ts';
+import { dynamoCatalogStore } from '#shared/catalog-store.ts';
+import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
+import { dynamoSubmissionStore } from '#shared/submission-store.ts';
 import type { TableRef } from '#shared/table.ts';
-
-vi.hoisted(() => {
-  process.env.CLEARINGHOUSE_BASE_URL ??= 'http://127.0.0.1:9';
-  process.env.CLEARINGHOUSE_API_KEY ??= 'unused';
-});
-const { makeHandler } = await import('#functions/eligibility/verify-eligibility.handler.ts');
+import { lambdaContext } from '#test/support/api-event.ts';
+import { clinicProfile } from '#test/support/fixtures/records.ts';
+import { localTable } from '#test/support/local-table.ts';
 
 const clinicId = 'clinic-eligibility';
 const now = new Date('2026-12-01T10:00:00.000Z');
@@ -50,7 +49,7 @@ const officeVisit: AppointmentType = {
 
 let table: TableRef;
 let simulator: ClearinghouseSimulator;
-let verify: ReturnType<typeof makeHandler>;
+let verify: (ref: JourneyRef) => Promise<EligibilityResult>;
 
 async function put(item: Record<string, unknown>) {
   await table.client.send(new PutCommand({ TableName: table.tableName, Item: item }));
@@ -89,25 +88,26 @@ async function seedJourney(memberId: string, appointmentTypeCode: string) {
 }
 
 beforeAll(async () => {
-  const client = new DynamoDBClient({});
-  const tableName = `eligibility-${randomUUID().slice(0, 8)}`;
-  await ensureTable(client, tableName);
-  table = { client: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), tableName };
-  await put({
-    ...keys.clinic(clinicId),
-    type: CATALOG_ITEM_TYPES.profile,
-    clinicId,
-    name: 'Eligibility Clinic',
-    npi: '1234567893',
-    organizationName: 'Eligibility Clinic LLC',
-    replyToEmail: 'desk@clinic.example',
-    phone: '+16175550100',
+  table = await localTable('eligibility');
+  await dynamoCatalogStore(table).put({
+    profile: { ...clinicProfile, clinicId, name: 'Eligibility Clinic', organizationName: 'Eligibility Clinic LLC' },
+    locations: [],
+    departments: [],
+    resources: [],
+    appointmentTypes: [mri, officeVisit],
   });
-  for (const type of [mri, officeVisit])
-    await put({ ...keys.appointmentType(clinicId, type.code), type: CATALOG_ITEM_TYPES.appointmentType, ...type });
 
   simulator = await startClearinghouseSimulator({ port: await freePort(), apiKey: 'key' });
-  verify = makeHandler({ table, eligibility: createStediEligibilityAdapter({ baseUrl: simulator.url, apiKey: 'key' }), now: () => now });
+  const handler = makeVerifyEligibility({
+    journeys: dynamoJourneyStore(table),
+    submissions: dynamoSubmissionStore(table),
+    catalog: dynamoCatalogStore(table),
+    store: dynamoEligibilityStore(table),
+    audit: dynamoAuditLog(table),
+    eligibility: createStediEligibilityAdapter({ baseUrl: simulator.url, apiKey: 'key' }),
+    now: () => now,
+  });
+  verify = (ref) => handler(ref, lambdaContext);
 });
 
 afterAll(async () => {
@@ -125,10 +125,13 @@ describe('Function: verifyEligibility on DynamoDB Local and the clearinghouse si
 
     // Assess
     expect(retried).toEqual({ outcome: 'ACTIVE' });
-    const journey = await getJourney(table, ref);
+    const journey = await dynamoJourneyStore(table).get(ref);
     expect(journey?.stages.ELIGIBILITY).toMatchObject({ status: 'COMPLETED' });
     expect(journey?.amounts.dueCents).toBe(2500);
-    expect(await getEligibilityCheck(table, ref)).toMatchObject({ summary: { outcome: 'ACTIVE', copayCents: 2500 }, dueCents: 2500 });
+    expect(await dynamoEligibilityStore(table).getCheck(ref)).toMatchObject({
+      summary: { outcome: 'ACTIVE', copayCents: 2500 },
+      dueCents: 2500,
+    });
   });
 
   it('leaves an MRI needing prior authorization waiting for staff, with the reason and estimate recorded', async () => {
@@ -140,7 +143,7 @@ describe('Function: verifyEligibility on DynamoDB Local and the clearinghouse si
 
     // Assess
     expect(result).toEqual({ outcome: 'NEEDS_REVIEW' });
-    const journey = await getJourney(table, ref);
+    const journey = await dynamoJourneyStore(table).get(ref);
     expect(journey?.stages.ELIGIBILITY).toMatchObject({
       status: 'WAITING_FOR_STAFF',
       reason: expect.stringMatching(/prior authorization/),

@@ -1,24 +1,25 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeExecutionCommand, RedriveExecutionCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { StaffDecision } from '#contract/journey-workflow.ts';
 import { makeDecideStaffTask } from '#functions/journey/decide-staff-task.handler.ts';
 import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
-import { type AppointmentRecord, bookSlot } from '#shared/appointment-store.ts';
+import { dynamoAppointmentStore } from '#shared/appointment-store.ts';
+import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
-import type { StaffTask } from '#shared/staff-task-store.ts';
+import { dynamoStaffTaskStore, type StaffTask } from '#shared/staff-task-store.ts';
 import { apiEvent, lambdaContext } from '#test/support/api-event.ts';
+import { fakeJourneyEngine } from '#test/support/fakes/journey-ports.ts';
+import { appointment, appointmentRecord } from '#test/support/fixtures/records.ts';
 import { inMemoryTable, transactionCancelled } from '#test/support/in-memory-table.ts';
 
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-const sfnClient = new SFNClient({});
 const ddb = mockClient(client);
-const sfnMock = mockClient(sfnClient);
 const now = new Date('2026-12-01T12:00:00Z');
 const tableRef = { client, tableName: 't' };
-const decide = makeDecideStaffTask({ table: tableRef, sfn: sfnClient, now: () => now });
+const appointments = dynamoAppointmentStore(tableRef);
+let engine: ReturnType<typeof fakeJourneyEngine>;
 
 const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:PatientJourney:j1';
 const taskKey = keys.staffTask('c1', 'st-1');
@@ -58,19 +59,21 @@ const decided = (action: StaffDecision['action']) => ({
 const awsError = (name: string, extra: object = {}) => Object.assign(new Error(name), { name, ...extra });
 
 let table: ReturnType<typeof inMemoryTable>;
-/** What Step Functions accepted, in order: a task token answers once, then Step Functions says TaskTimedOut. */
-let deliveries: Array<{ taskToken: string; output: string }>;
-const answered = new Set<string>();
-/** Set to make Step Functions' next SendTaskSuccess fail with it (without answering the token). */
-let nextSendFailure: Error | undefined;
 
 function post(body: unknown, taskId = 'st-1', clinicId = 'c1') {
+  const decide = makeDecideStaffTask({
+    journeys: dynamoJourneyStore(tableRef),
+    appointments,
+    tasks: dynamoStaffTaskStore(tableRef),
+    engine: engine.port,
+    now: () => now,
+  });
   const event = apiEvent({
     pathParameters: { clinicId, taskId },
     body,
     routeKey: 'POST /v1/clinics/{clinicId}/staff-tasks/{taskId}/decision',
   });
-  return decide(event as never, lambdaContext);
+  return decide(event, lambdaContext);
 }
 
 /** Every write this request sent, as text: for asserting what was never written. */
@@ -80,22 +83,10 @@ const writes = () =>
 describe('Function: decideStaffTask', () => {
   beforeEach(() => {
     ddb.reset();
-    sfnMock.reset();
-    answered.clear();
-    deliveries = [];
+    engine = fakeJourneyEngine();
     table = inMemoryTable(ddb);
     table.seed(taskKey, { ...openTask, ...keys.openStaffTasksIndex('c1', openTask.createdAt, 'st-1') });
     table.seed(journeyKey, parkedJourney());
-    nextSendFailure = undefined;
-    sfnMock.on(SendTaskSuccessCommand).callsFake((input: { taskToken: string; output: string }) => {
-      const failure = nextSendFailure;
-      nextSendFailure = undefined;
-      if (failure) throw failure;
-      if (answered.has(input.taskToken)) throw awsError('TaskTimedOut');
-      answered.add(input.taskToken);
-      deliveries.push(input);
-      return {};
-    });
   });
 
   it('records the decision and the stage it leaves, then resumes the journey with it', async () => {
@@ -111,7 +102,7 @@ describe('Function: decideStaffTask', () => {
     expect(journey.status).toBe('RUNNING');
     expect(journey.stages.ELIGIBILITY).toMatchObject({ status: 'COMPLETED', reason: expect.stringContaining('without verified coverage') });
     expect(JSON.stringify(journey)).not.toContain('self-pay');
-    expect(deliveries).toEqual([{ taskToken: 'token-1', output: JSON.stringify({ action: 'PROCEED' }) }]);
+    expect(engine.resumed).toEqual([{ taskToken: 'token-1', output: JSON.stringify({ action: 'PROCEED' }) }]);
     // The audit record commits with the decision.
     const audit = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[2]?.Put?.Item;
     expect(audit).toMatchObject({ action: 'staffTask.decide', actor: 'api-key:key-1', journeyId: 'j1' });
@@ -132,7 +123,7 @@ describe('Function: decideStaffTask', () => {
     expect(response.statusCode).toBe(409);
     expect(JSON.parse(response.body).message).toContain('already decided');
     expect(table.get(taskKey)).toMatchObject(decided('CANCEL'));
-    expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+    expect(engine.callsOf('resume')).toEqual([]);
   });
 
   it('expires the task and answers 409 when its journey no longer waits on it', async () => {
@@ -149,7 +140,7 @@ describe('Function: decideStaffTask', () => {
     expect(table.get(taskKey)).not.toHaveProperty('taskToken');
     expect(table.get(taskKey)).not.toHaveProperty('GSI1PK');
     expect(table.get(journeyKey)).toMatchObject({ status: 'CANCELLED' });
-    expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+    expect(engine.callsOf('resume')).toEqual([]);
   });
 
   it('reads again after a transaction conflict and records the decision on the next round', async () => {
@@ -169,7 +160,7 @@ describe('Function: decideStaffTask', () => {
       status: 'RUNNING',
       stages: { ELIGIBILITY: { status: 'IN_PROGRESS', staffTaskId: 'st-1' } },
     });
-    expect(deliveries).toEqual([{ taskToken: 'token-1', output: JSON.stringify({ action: 'RETRY' }) }]);
+    expect(engine.resumed).toEqual([{ taskToken: 'token-1', output: JSON.stringify({ action: 'RETRY' }) }]);
   });
 
   it('answers 409 without resuming anything when every round meets a transaction conflict', async () => {
@@ -187,12 +178,12 @@ describe('Function: decideStaffTask', () => {
     expect(response.statusCode).toBe(409);
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 3);
     expect(table.get(taskKey)).toMatchObject({ status: 'OPEN' });
-    expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+    expect(engine.callsOf('resume')).toEqual([]);
   });
 
   it('keeps the decision and answers 503 when resuming fails for a reason that may pass, then resumes on the repeat', async () => {
     // Prepare
-    nextSendFailure = awsError('ThrottlingException');
+    engine.failNext('resume', awsError('ThrottlingException'));
 
     // Act
     const first = await post({ action: 'RETRY' });
@@ -202,8 +193,8 @@ describe('Function: decideStaffTask', () => {
     expect(first.statusCode).toBe(503);
     expect(repeat.statusCode).toBe(200);
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
-    expect(sfnMock).toHaveReceivedCommandTimes(SendTaskSuccessCommand, 2);
-    expect(deliveries).toEqual([{ taskToken: 'token-1', output: JSON.stringify({ action: 'RETRY' }) }]);
+    expect(engine.callsOf('resume')).toEqual(['token-1', 'token-1']);
+    expect(engine.resumed).toEqual([{ taskToken: 'token-1', output: JSON.stringify({ action: 'RETRY' }) }]);
   });
 
   it('answers a repeat of the same decision with 200 and sends the token again, recording nothing more', async () => {
@@ -217,15 +208,15 @@ describe('Function: decideStaffTask', () => {
     // Assess
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body)).toEqual({ taskId: 'st-1', journeyId: 'j1', action: 'RETRY', status: 'DECIDED' });
-    expect(sfnMock).toHaveReceivedCommandTimes(SendTaskSuccessCommand, 2);
-    expect(deliveries).toHaveLength(1);
+    expect(engine.callsOf('resume')).toEqual(['token-1', 'token-1']);
+    expect(engine.resumed).toHaveLength(1);
     expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
     expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
   });
 
   it('answers 200 and leaves the journey to its execution’s status event when Step Functions no longer knows the token', async () => {
     // Prepare: the execution ended (its wait timed out) before the decision arrived.
-    answered.add('token-1');
+    engine.tokenGone('token-1');
 
     // Act
     const response = await post({ action: 'RETRY' });
@@ -239,18 +230,6 @@ describe('Function: decideStaffTask', () => {
     expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
   });
 
-  it('treats a dead token on the SDK’s own retry as delivered', async () => {
-    // Prepare
-    nextSendFailure = awsError('TaskTimedOut', { $metadata: { attempts: 2 } });
-
-    // Act
-    const response = await post({ action: 'RETRY' });
-
-    // Assess
-    expect(response.statusCode).toBe(200);
-    expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
-  });
-
   it('refuses a different decision on a task already decided', async () => {
     // Prepare
     table.change(taskKey, (task) => Object.assign(task, decided('RETRY')));
@@ -260,7 +239,7 @@ describe('Function: decideStaffTask', () => {
 
     // Assess
     expect(response.statusCode).toBe(409);
-    expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+    expect(engine.callsOf('resume')).toEqual([]);
   });
 
   it('answers 409 to a repeat on a task whose journey has parked again on another task, resuming nothing', async () => {
@@ -274,7 +253,7 @@ describe('Function: decideStaffTask', () => {
     // Assess
     expect(response.statusCode).toBe(409);
     expect(JSON.parse(response.body).message).toContain('another task');
-    expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+    expect(engine.callsOf('resume')).toEqual([]);
     expect(table.get(journeyKey)).toMatchObject({ status: 'WAITING_FOR_STAFF', stages: { ELIGIBILITY: { staffTaskId: 'st-2' } } });
   });
 
@@ -284,7 +263,7 @@ describe('Function: decideStaffTask', () => {
 
     // Assess
     expect(responses.map((r) => r.statusCode)).toEqual(Array(12).fill(200));
-    expect(deliveries).toEqual([{ taskToken: 'token-1', output: JSON.stringify({ action: 'RETRY' }) }]);
+    expect(engine.resumed).toEqual([{ taskToken: 'token-1', output: JSON.stringify({ action: 'RETRY' }) }]);
     expect(table.get(taskKey)).toMatchObject({ status: 'DECIDED', decision: { action: 'RETRY' } });
     expect(table.get(journeyKey)).toMatchObject({ status: 'RUNNING' });
     expect(writes()).not.toContain('FAILED');
@@ -299,7 +278,7 @@ describe('Function: decideStaffTask', () => {
     expect([retry?.statusCode, cancel?.statusCode].sort()).toEqual([200, 409]);
     const winner = retry?.statusCode === 200 ? 'RETRY' : 'CANCEL';
     expect(table.get(taskKey)).toMatchObject({ status: 'DECIDED', decision: { action: winner } });
-    expect(deliveries).toEqual([{ taskToken: 'token-1', output: JSON.stringify({ action: winner }) }]);
+    expect(engine.resumed).toEqual([{ taskToken: 'token-1', output: JSON.stringify({ action: winner }) }]);
   });
 
   it('refuses PROCEED for a journey parked at scheduling (there is no booking to go on with)', async () => {
@@ -329,7 +308,7 @@ describe('Function: decideStaffTask', () => {
     // The task and its audit record; no journey update.
     expect(ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems).toHaveLength(2);
     expect(table.get(journeyKey)).toEqual(journeyBefore);
-    expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+    expect(engine.callsOf('resume')).toEqual([]);
   });
 
   it('refuses to cancel a journey from a triage slip', async () => {
@@ -376,7 +355,7 @@ describe('Function: decideStaffTask', () => {
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body)).toEqual({ errors: [{ path: 'path.taskId', message: expect.any(String) }] });
     expect(ddb.calls()).toHaveLength(0);
-    expect(sfnMock.calls()).toHaveLength(0);
+    expect(engine.calls).toEqual([]);
   });
 
   it('answers 400 for an over-long clinic ID without reading the table', async () => {
@@ -403,31 +382,13 @@ describe('Function: decideStaffTask on a stopped execution (EXECUTION_STOPPED)',
     createdAt: '2026-12-01T11:00:00Z',
     executionArn,
   };
-  const appointment: AppointmentRecord = {
-    type: 'Appointment',
-    clinicId: 'c1',
-    journeyId: 'j1',
-    patientId: 'p1',
-    status: 'BOOKED',
-    appointmentId: 'appt-1',
-    appointmentType: 'OFFICE_VISIT',
-    start: '2026-12-03T14:00:00.000Z',
-    end: '2026-12-03T14:30:00.000Z',
-    timeZone: 'America/New_York',
-    location: { id: 'loc', name: 'Location', address: 'Address' },
-    department: { id: 'dep', name: 'Department' },
-    provider: { id: 'dr-1', name: 'Dr A' },
-    resourceIds: ['dr-1'],
-    createdAt: '2026-12-01T09:30:00.000Z',
-  };
-
   beforeEach(() => {
     ddb.reset();
-    sfnMock.reset();
+    engine = fakeJourneyEngine();
     table = inMemoryTable(ddb);
     table.seed(taskKey, { ...stoppedTask, ...keys.openStaffTasksIndex('c1', stoppedTask.createdAt, 'st-1') });
     table.seed(journeyKey, parkedJourney('SCHEDULING'));
-    sfnMock.on(RedriveExecutionCommand).resolves({ redriveDate: now });
+    engine.givenExecution(executionArn, { status: 'FAILED' });
   });
 
   it('redrives the execution on RETRY, without any task token', async () => {
@@ -436,8 +397,8 @@ describe('Function: decideStaffTask on a stopped execution (EXECUTION_STOPPED)',
 
     // Assess
     expect(response.statusCode).toBe(200);
-    expect(sfnMock).toHaveReceivedCommandExactlyOnceWith(RedriveExecutionCommand, { executionArn });
-    expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+    expect(engine.callsOf('redrive')).toEqual([executionArn]);
+    expect(engine.callsOf('resume')).toEqual([]);
     expect(table.get(journeyKey)).toMatchObject({
       status: 'RUNNING',
       stages: { SCHEDULING: { status: 'IN_PROGRESS', staffTaskId: 'st-1' } },
@@ -446,15 +407,14 @@ describe('Function: decideStaffTask on a stopped execution (EXECUTION_STOPPED)',
 
   it('ends the journey FAILED on RETRY when the execution can no longer be redriven and is not running', async () => {
     // Prepare
-    sfnMock.on(RedriveExecutionCommand).rejects(awsError('ExecutionNotRedrivable'));
-    sfnMock.on(DescribeExecutionCommand).resolves({ status: 'FAILED', executionArn });
+    engine.givenExecution(executionArn, { status: 'FAILED', redrivable: false });
 
     // Act
     const response = await post({ action: 'RETRY' });
 
     // Assess
     expect(response.statusCode).toBe(200);
-    expect(sfnMock).toHaveReceivedCommandWith(DescribeExecutionCommand, { executionArn });
+    expect(engine.callsOf('describe')).toEqual([executionArn]);
     const journey = table.get(journeyKey) as unknown as JourneyRecord;
     expect(journey.status).toBe('FAILED');
     expect(journey.stages.SCHEDULING.status).toBe('FAILED');
@@ -463,8 +423,7 @@ describe('Function: decideStaffTask on a stopped execution (EXECUTION_STOPPED)',
 
   it('leaves the journey running on RETRY when a repeat of the decision has redriven the execution already', async () => {
     // Prepare
-    sfnMock.on(RedriveExecutionCommand).rejects(awsError('ExecutionNotRedrivable'));
-    sfnMock.on(DescribeExecutionCommand).resolves({ status: 'RUNNING', executionArn });
+    engine.givenExecution(executionArn, { status: 'RUNNING', redriveCount: 1 });
 
     // Act
     const response = await post({ action: 'RETRY' });
@@ -477,7 +436,7 @@ describe('Function: decideStaffTask on a stopped execution (EXECUTION_STOPPED)',
 
   it('answers 503 and undoes the decision when the redrive fails for a reason that may pass; deciding again resumes it', async () => {
     // Prepare
-    sfnMock.on(RedriveExecutionCommand).rejectsOnce(awsError('ThrottlingException')).resolves({ redriveDate: now });
+    engine.failNext('redrive', awsError('ThrottlingException'));
 
     // Act
     const failed = await post({ action: 'RETRY' });
@@ -501,7 +460,7 @@ describe('Function: decideStaffTask on a stopped execution (EXECUTION_STOPPED)',
 
   it('keeps the decision and answers 503 when the decision cannot be undone either (the repeat carries it out)', async () => {
     // Prepare: the redrive fails, and so does the write that would undo the decision.
-    sfnMock.on(RedriveExecutionCommand).rejects(awsError('ThrottlingException'));
+    engine.failNext('redrive', awsError('ThrottlingException'));
     table.beforeNext('TransactWrite', () => undefined);
     table.beforeNext('TransactWrite', () => {
       throw awsError('ProvisionedThroughputExceededException');
@@ -517,22 +476,22 @@ describe('Function: decideStaffTask on a stopped execution (EXECUTION_STOPPED)',
 
   it('ends the journey CANCELLED on CANCEL in process, giving its booked time back', async () => {
     // Prepare
-    expect((await bookSlot(tableRef, appointment)).outcome).toBe('BOOKED');
-    const { type: _t, clinicId: _c, journeyId: _j, patientId: _p, status: _s, resourceIds: _r, createdAt: _a, ...summary } = appointment;
-    table.change(journeyKey, (journey) => Object.assign(journey, { appointment: summary }));
+    expect((await appointments.book(appointmentRecord({ clinicId: 'c1', journeyId: 'j1', patientId: 'p1' }))).outcome).toBe('BOOKED');
+    table.change(journeyKey, (journey) => Object.assign(journey, { appointment }));
 
     // Act
     const response = await post({ action: 'CANCEL' });
 
     // Assess
     expect(response.statusCode).toBe(200);
-    expect(sfnMock).not.toHaveReceivedCommand(RedriveExecutionCommand);
+    expect(engine.callsOf('redrive')).toEqual([]);
     const journey = table.get(journeyKey) as unknown as JourneyRecord;
     expect(journey.status).toBe('CANCELLED');
     expect(journey.appointment).toBeUndefined();
     expect(journey.stages.SCHEDULING.status).toBe('SKIPPED');
     expect(table.get(keys.appointment('c1', 'j1'))).toMatchObject({ status: 'CANCELLED', cancelledAt: now.toISOString() });
-    expect((await bookSlot(tableRef, { ...appointment, journeyId: 'j2', appointmentId: 'appt-2' })).outcome).toBe('BOOKED');
+    const next = appointmentRecord({ clinicId: 'c1', journeyId: 'j2', patientId: 'p2', appointmentId: 'appt-2' });
+    expect((await appointments.book(next)).outcome).toBe('BOOKED');
   });
 
   it('refuses PROCEED: a stopped execution cannot skip the stage it stopped in', async () => {
@@ -547,18 +506,11 @@ describe('Function: decideStaffTask on a stopped execution (EXECUTION_STOPPED)',
     expect(response.statusCode).toBe(409);
     expect(JSON.parse(response.body).message).toContain('RETRY or CANCEL');
     expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
-    expect(sfnMock.calls()).toHaveLength(0);
+    expect(engine.calls).toEqual([]);
   });
 
   it('answers a repeated RETRY with 200 once the execution runs again, redriving it once and failing nothing', async () => {
     // Prepare: Step Functions redrives a stopped execution once; while it runs, a redrive is refused.
-    let status = 'FAILED';
-    sfnMock.on(RedriveExecutionCommand).callsFake(() => {
-      if (status === 'RUNNING') throw awsError('ExecutionNotRedrivable');
-      status = 'RUNNING';
-      return { redriveDate: now };
-    });
-    sfnMock.on(DescribeExecutionCommand).callsFake(() => ({ status, executionArn }));
     await post({ action: 'RETRY' });
 
     // Act
@@ -566,7 +518,7 @@ describe('Function: decideStaffTask on a stopped execution (EXECUTION_STOPPED)',
 
     // Assess
     expect(repeat.statusCode).toBe(200);
-    expect(sfnMock).toHaveReceivedCommandTimes(RedriveExecutionCommand, 2);
+    expect(engine.callsOf('redrive')).toEqual([executionArn, executionArn]);
     expect(ddb).toHaveReceivedCommandWith(GetCommand, { Key: journeyKey, ConsistentRead: true });
     expect(table.get(journeyKey)).toMatchObject({ status: 'RUNNING' });
     expect(writes()).not.toContain('FAILED');

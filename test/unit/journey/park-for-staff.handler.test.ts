@@ -1,28 +1,35 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ParkForStaffRequest } from '#contract/journey-workflow.ts';
 import { makeParkForStaff } from '#functions/journey/park-for-staff.handler.ts';
 import { newJourneyRecord } from '#model/journey.ts';
+import { dynamoAuditLog } from '#shared/audit-store.ts';
+import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
-import { snsStaffAlerts } from '#shared/sns-staff-alert-adapter.ts';
-import { staffTaskId } from '#shared/staff-task-store.ts';
+import { dynamoStaffTaskStore, staffTaskId } from '#shared/staff-task-store.ts';
+import { lambdaContext } from '#test/support/api-event.ts';
+import { fakeJourneyEngine, fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
 import { inMemoryTable } from '#test/support/in-memory-table.ts';
 
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-const snsClient = new SNSClient({});
 const ddb = mockClient(client);
-const snsMock = mockClient(snsClient);
+const tableRef = { client, tableName: 't' };
 const now = new Date('2026-12-01T10:00:00Z');
-const park = makeParkForStaff({
-  table: { client, tableName: 't' },
-  alerts: snsStaffAlerts(snsClient, 'arn:topic'),
-  sfn: new SFNClient({}),
-  now: () => now,
-});
+let table: ReturnType<typeof inMemoryTable>;
+let alerts: ReturnType<typeof fakeStaffAlerts>;
+let engine: ReturnType<typeof fakeJourneyEngine>;
+
+const park = (input: unknown) =>
+  makeParkForStaff({
+    journeys: dynamoJourneyStore(tableRef),
+    tasks: dynamoStaffTaskStore(tableRef),
+    audit: dynamoAuditLog(tableRef),
+    alerts: alerts.port,
+    engine: engine.port,
+    now: () => now,
+  })(input, lambdaContext);
 
 const journey = newJourneyRecord(
   { clinicId: 'c1', journeyId: 'j1', submissionId: 's1', patientId: 'p1' },
@@ -32,13 +39,12 @@ journey.stages.ELIGIBILITY = { status: 'WAITING_FOR_STAFF', at: '2026-12-01T09:5
 
 const request: ParkForStaffRequest = { clinicId: 'c1', journeyId: 'j1', stage: 'ELIGIBILITY', taskToken: 'token-1', error: {} };
 const taskKey = keys.staffTask('c1', staffTaskId('token-1'));
-let table: ReturnType<typeof inMemoryTable>;
 
 describe('Function: parkForStaff', () => {
   beforeEach(() => {
     ddb.reset();
-    snsMock.reset();
-    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    alerts = fakeStaffAlerts();
+    engine = fakeJourneyEngine();
     table = inMemoryTable(ddb);
     table.seed(keys.journey('c1', 'j1'), journey);
   });
@@ -49,26 +55,24 @@ describe('Function: parkForStaff', () => {
 
     // Assess
     expect(result.taskId).toBe(staffTaskId('token-1'));
-    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
-      Item: expect.objectContaining({
-        taskId: result.taskId,
-        taskToken: 'token-1',
-        status: 'OPEN',
-        reason: 'Coverage is inactive (plan status 6).',
-      }),
-      ConditionExpression: 'attribute_not_exists(PK)',
+    expect(table.get(taskKey)).toMatchObject({
+      kind: 'STAGE_BLOCKED',
+      stage: 'ELIGIBILITY',
+      taskId: result.taskId,
+      taskToken: 'token-1',
+      status: 'OPEN',
+      reason: 'Coverage is inactive (plan status 6).',
+      ...keys.openStaffTasksIndex('c1', now.toISOString(), result.taskId),
     });
-    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
-      Key: keys.journey('c1', 'j1'),
-      ExpressionAttributeValues: expect.objectContaining({ ':status': 'WAITING_FOR_STAFF' }),
-    });
-    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
-      TopicArn: 'arn:topic',
-      Subject: 'Journey needs staff: ELIGIBILITY',
-      MessageAttributes: { clinicId: { DataType: 'String', StringValue: 'c1' } },
-    });
-    const message = JSON.parse(snsMock.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '{}');
-    expect(message).toEqual({ kind: 'STAGE_BLOCKED', clinicId: 'c1', journeyId: 'j1', taskId: result.taskId, stage: 'ELIGIBILITY' });
+    expect(table.get(keys.journey('c1', 'j1'))).toMatchObject({ status: 'WAITING_FOR_STAFF' });
+    expect(alerts.sent).toEqual([
+      {
+        subject: 'Journey needs staff: ELIGIBILITY',
+        message: { kind: 'STAGE_BLOCKED', clinicId: 'c1', journeyId: 'j1', taskId: result.taskId, stage: 'ELIGIBILITY' },
+        attributes: { clinicId: 'c1' },
+      },
+    ]);
+    expect(engine.calls).toEqual([]);
   });
 
   it('names the error when the stage failed after its retries', async () => {
@@ -86,7 +90,7 @@ describe('Function: parkForStaff', () => {
     await park(request);
 
     // Assess
-    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(alerts.sent).toHaveLength(1);
     expect(table.get(taskKey)).toMatchObject({ status: 'OPEN', alertedAt: now.toISOString() });
     expect(table.audits()).toEqual([
       expect.objectContaining({ action: 'staffTask.create', actor: 'function:parkForStaff', journeyId: 'j1', patientId: 'p1' }),
@@ -102,26 +106,26 @@ describe('Function: parkForStaff', () => {
 
     // Assess
     expect(again.taskId).toBe(first.taskId);
-    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(alerts.sent).toHaveLength(1);
     expect(table.audits()).toHaveLength(1);
   });
 
   it('publishes on a later park of the task when the first could not publish', async () => {
     // Prepare
-    snsMock.on(PublishCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException' }));
+    alerts.failNext();
     await park(request);
 
     // Act
     await park(request);
 
     // Assess
-    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 2);
+    expect(alerts.sent).toHaveLength(1);
     expect(table.get(taskKey)).toMatchObject({ alertedAt: now.toISOString() });
   });
 
-  it('still parks the journey, leaving the alert unrecorded, when SNS fails', async () => {
+  it('still parks the journey, leaving the alert unrecorded, when the alert cannot be sent', async () => {
     // Prepare
-    snsMock.on(PublishCommand).rejects(Object.assign(new Error('Internal error'), { name: 'InternalErrorException' }));
+    alerts.failNext(Number.POSITIVE_INFINITY);
 
     // Act
     const result = await park(request);
@@ -130,6 +134,7 @@ describe('Function: parkForStaff', () => {
     expect(result.taskId).toBe(staffTaskId('token-1'));
     expect(table.get(taskKey)).toMatchObject({ status: 'OPEN' });
     expect(table.get(taskKey)).not.toHaveProperty('alertedAt');
+    expect(table.get(keys.journey('c1', 'j1'))).toMatchObject({ status: 'WAITING_FOR_STAFF' });
   });
 
   it('claims the journey for the park and writes the stage with that claim', async () => {
@@ -141,11 +146,6 @@ describe('Function: parkForStaff', () => {
       attempt: 1,
       status: 'WAITING_FOR_STAFF',
       stages: { ELIGIBILITY: { status: 'WAITING_FOR_STAFF', staffTaskId: staffTaskId('token-1') } },
-    });
-    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
-      Key: keys.journey('c1', 'j1'),
-      ConditionExpression: '#attempt = :attempt',
-      ExpressionAttributeValues: expect.objectContaining({ ':attempt': 1 }),
     });
   });
 
@@ -164,7 +164,7 @@ describe('Function: parkForStaff', () => {
     await expect(parking).rejects.toMatchObject({ name: 'StaleAttempt' });
     expect(table.get(keys.journey('c1', 'j1'))).toMatchObject({ status: 'FAILED', attempt: 2 });
     expect(table.get(taskKey)).toBeUndefined();
-    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+    expect(alerts.sent).toEqual([]);
   });
 
   it('throws JourneyNotFound, creating nothing, for a journey that does not exist', async () => {
@@ -174,6 +174,15 @@ describe('Function: parkForStaff', () => {
     // Assess
     await expect(parking).rejects.toMatchObject({ name: 'JourneyNotFound' });
     expect(table.get(keys.journey('c1', 'j-missing'))).toBeUndefined();
-    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+    expect(alerts.sent).toEqual([]);
+  });
+
+  it('refuses an input without a task token, touching nothing', async () => {
+    // Act
+    const parking = park({ ...request, taskToken: '' });
+
+    // Assess
+    await expect(parking).rejects.toMatchObject({ name: 'ZodError' });
+    expect(ddb.calls()).toHaveLength(0);
   });
 });

@@ -1,63 +1,73 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { FinishJourneyRequest } from '#contract/journey-workflow.ts';
 import { makeFinishJourney } from '#functions/journey/finish-journey.handler.ts';
-import { ensureTable } from '#local/create-table.ts';
 import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
-import { type AppointmentRecord, bookSlot } from '#shared/appointment-store.ts';
-import { beginAttempt, updateStage } from '#shared/journey-store.ts';
+import { type AppointmentRecord, type AppointmentStore, dynamoAppointmentStore } from '#shared/appointment-store.ts';
+import { dynamoJourneyStore, type JourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
+import { dynamoStaffTaskStore, type StaffTaskStore } from '#shared/staff-task-store.ts';
 import type { TableRef } from '#shared/table.ts';
+import { lambdaContext } from '#test/support/api-event.ts';
+import { appointmentRecord } from '#test/support/fixtures/records.ts';
+import { localTable } from '#test/support/local-table.ts';
 
 const CLINIC = 'finish-clinic';
 const NOW = new Date('2041-03-01T12:00:00Z');
 let table: TableRef;
-let finish: ReturnType<typeof makeFinishJourney>;
+let journeys: JourneyStore;
+let appointments: AppointmentStore;
+let tasks: StaffTaskStore;
+let finishJourney: ReturnType<typeof makeFinishJourney>;
+const finish = (request: FinishJourneyRequest) => finishJourney(request, lambdaContext);
 
 beforeAll(async () => {
-  const client = new DynamoDBClient({});
-  const tableName = `finish-journey-${randomUUID().slice(0, 8)}`;
-  await ensureTable(client, tableName);
-  table = { client: DynamoDBDocumentClient.from(client), tableName };
-  finish = makeFinishJourney({ table, now: () => NOW });
+  table = await localTable('finish-journey');
+  journeys = dynamoJourneyStore(table);
+  appointments = dynamoAppointmentStore(table);
+  tasks = dynamoStaffTaskStore(table);
+  finishJourney = makeFinishJourney({ journeys, appointments, tasks, now: () => NOW });
 });
 
-/** Each test books its own resources, so tests never compete for the same time. */
+/** Each test books its own resources, so tests never compete for the same time: 30 minutes with a doctor and a room. */
 function appointment(journeyId: string, owner = journeyId): AppointmentRecord {
-  return {
-    type: 'Appointment',
+  return appointmentRecord({
     clinicId: CLINIC,
     journeyId,
     patientId: `p-${journeyId}`,
-    status: 'BOOKED',
     appointmentId: `appt-${journeyId}`,
-    appointmentType: 'TEST',
     start: '2041-03-04T14:00:00.000Z',
     end: '2041-03-04T14:30:00.000Z',
-    timeZone: 'America/New_York',
-    location: { id: 'loc', name: 'Location', address: 'Address' },
-    department: { id: 'dep', name: 'Department' },
     provider: { id: `dr-${owner}`, name: 'Dr A' },
+    resource: { id: `room-${owner}`, name: 'Room' },
     resourceIds: [`dr-${owner}`, `room-${owner}`],
     createdAt: NOW.toISOString(),
-  };
+  });
 }
 
-/** A journey parked at payment with a booked appointment, as the workflow leaves it before CancelJourney. */
-async function bookedJourneyParkedAtPayment(): Promise<{ journeyId: string }> {
+/**
+ * A journey with a booked appointment, its payment stage waiting for staff, as the workflow leaves it before
+ * CancelJourney; `parkedOn` opens the staff task the stage waits on.
+ */
+async function bookedJourneyParkedAtPayment(options: { parkedOn?: string } = {}): Promise<{ journeyId: string }> {
   const journeyId = `j-${randomUUID().slice(0, 8)}`;
   const journey: JourneyRecord = newJourneyRecord({ clinicId: CLINIC, journeyId, submissionId: 's', patientId: `p-${journeyId}` }, NOW);
   journey.stages.INTAKE = { status: 'COMPLETED', at: NOW.toISOString() };
   journey.stages.ELIGIBILITY = { status: 'COMPLETED', at: NOW.toISOString() };
   journey.stages.SCHEDULING = { status: 'COMPLETED', at: NOW.toISOString() };
   journey.stages.PAYMENT = { status: 'WAITING_FOR_STAFF', at: NOW.toISOString(), reason: 'processor down' };
+  if (options.parkedOn) {
+    journey.stages.PAYMENT.staffTaskId = options.parkedOn;
+    const parked = { clinicId: CLINIC, taskId: options.parkedOn, journeyId, stage: 'PAYMENT', reason: 'processor down' } as const;
+    await tasks.open({ type: 'StaffTask', ...parked, kind: 'STAGE_BLOCKED', status: 'OPEN', createdAt: NOW.toISOString(), taskToken: 't' });
+  }
   const booked = appointment(journeyId);
   const { type: _t, clinicId: _c, journeyId: _j, patientId: _p, status: _s, resourceIds: _r, createdAt: _a, ...summary } = booked;
   journey.appointment = summary;
   journey.status = 'RUNNING';
   await table.client.send(new PutCommand({ TableName: table.tableName, Item: { ...keys.journey(CLINIC, journeyId), ...journey } }));
-  expect((await bookSlot(table, booked)).outcome).toBe('BOOKED');
+  expect((await appointments.book(booked)).outcome).toBe('BOOKED');
   return { journeyId };
 }
 
@@ -73,25 +83,21 @@ async function busyGranules(resourceId: string) {
   return Items ?? [];
 }
 
-async function journey(journeyId: string) {
-  const { Item } = await table.client.send(
-    new GetCommand({ TableName: table.tableName, Key: keys.journey(CLINIC, journeyId), ConsistentRead: true }),
-  );
-  return Item as JourneyRecord;
-}
+const journey = async (journeyId: string) => (await journeys.get({ clinicId: CLINIC, journeyId }, { consistent: true })) as JourneyRecord;
 
 describe('Function: finishJourney', () => {
   it('gives a cancelled journey’s booked time back, keeps the appointment record and closes the stages', async () => {
+    // Prepare
     const { journeyId } = await bookedJourneyParkedAtPayment();
 
-    await finish({ clinicId: CLINIC, journeyId, outcome: 'CANCELLED' });
+    // Act
+    const result = await finish({ clinicId: CLINIC, journeyId, outcome: 'CANCELLED' });
 
+    // Assess
+    expect(result).toEqual({ outcome: 'CANCELLED' });
     expect(await busyGranules(`dr-${journeyId}`)).toEqual([]);
     expect(await busyGranules(`room-${journeyId}`)).toEqual([]);
-    const { Item: appointmentItem } = await table.client.send(
-      new GetCommand({ TableName: table.tableName, Key: keys.appointment(CLINIC, journeyId) }),
-    );
-    expect(appointmentItem).toMatchObject({ status: 'CANCELLED', cancelledAt: NOW.toISOString() });
+    expect(await appointments.get({ clinicId: CLINIC, journeyId })).toMatchObject({ status: 'CANCELLED', cancelledAt: NOW.toISOString() });
     const closed = await journey(journeyId);
     expect(closed.status).toBe('CANCELLED');
     expect(closed.appointment).toBeUndefined();
@@ -101,28 +107,52 @@ describe('Function: finishJourney', () => {
   });
 
   it('lets another journey book the released time', async () => {
+    // Prepare
     const { journeyId } = await bookedJourneyParkedAtPayment();
     await finish({ clinicId: CLINIC, journeyId, outcome: 'CANCELLED' });
-    expect((await bookSlot(table, appointment(`${journeyId}-next`, journeyId))).outcome).toBe('BOOKED');
+
+    // Act
+    const booking = await appointments.book(appointment(`${journeyId}-next`, journeyId));
+
+    // Assess
+    expect(booking.outcome).toBe('BOOKED');
   });
 
   it('changes nothing more than the fence when a cancellation is retried', async () => {
+    // Prepare
     const { journeyId } = await bookedJourneyParkedAtPayment();
     await finish({ clinicId: CLINIC, journeyId, outcome: 'CANCELLED' });
     const first = await journey(journeyId);
+
+    // Act
     await finish({ clinicId: CLINIC, journeyId, outcome: 'CANCELLED' });
-    // Closing again moves the fence on once more (no attempt may write after an end); the read model stays as it was.
+
+    // Assess: closing again moves the fence on once more (no attempt may write after an end); the read model stays.
     expect(await journey(journeyId)).toEqual({ ...first, attempt: first.attempt + 1 });
+  });
+
+  it('expires the staff task the journey waited on, so the work queue never shows it', async () => {
+    // Prepare
+    const { journeyId } = await bookedJourneyParkedAtPayment({ parkedOn: 'st-finish-park' });
+
+    // Act
+    await finish({ clinicId: CLINIC, journeyId, outcome: 'CANCELLED' });
+
+    // Assess
+    const task = await tasks.get(CLINIC, 'st-finish-park');
+    expect(task).toMatchObject({ status: 'EXPIRED' });
+    expect(task).not.toHaveProperty('taskToken');
+    expect(task).not.toHaveProperty('GSI1PK');
   });
 
   it('fences a stage attempt that still runs when the journey ends', async () => {
     // Prepare
     const { journeyId } = await bookedJourneyParkedAtPayment();
-    const running = await beginAttempt(table, { clinicId: CLINIC, journeyId });
+    const running = await journeys.beginAttempt({ clinicId: CLINIC, journeyId });
     await finish({ clinicId: CLINIC, journeyId, outcome: 'CANCELLED' });
 
     // Act
-    const lateWrite = updateStage(table, running, 'PAYMENT', { status: 'COMPLETED', journeyStatus: 'RUNNING' }, NOW);
+    const lateWrite = journeys.updateStage(running, 'PAYMENT', { status: 'COMPLETED', journeyStatus: 'RUNNING' }, NOW);
 
     // Assess
     await expect(lateWrite).rejects.toMatchObject({ name: 'StaleAttempt' });
@@ -130,8 +160,13 @@ describe('Function: finishJourney', () => {
   });
 
   it('keeps a failed journey’s booking for ops and marks the waiting stage failed', async () => {
+    // Prepare
     const { journeyId } = await bookedJourneyParkedAtPayment();
+
+    // Act
     await finish({ clinicId: CLINIC, journeyId, outcome: 'FAILED' });
+
+    // Assess
     expect(await busyGranules(`dr-${journeyId}`)).toHaveLength(6);
     const failed = await journey(journeyId);
     expect(failed.status).toBe('FAILED');
@@ -141,10 +176,11 @@ describe('Function: finishJourney', () => {
   });
 
   it('refuses to create a journey that does not exist', async () => {
-    await expect(finish({ clinicId: CLINIC, journeyId: 'missing', outcome: 'COMPLETED' })).rejects.toMatchObject({
-      name: 'JourneyNotFound',
-      message: expect.stringContaining('not found'),
-    });
-    expect(await journey('missing')).toBeUndefined();
+    // Act
+    const finishing = finish({ clinicId: CLINIC, journeyId: 'missing', outcome: 'COMPLETED' });
+
+    // Assess
+    await expect(finishing).rejects.toMatchObject({ name: 'JourneyNotFound', message: expect.stringContaining('not found') });
+    expect(await journeys.get({ clinicId: CLINIC, journeyId: 'missing' }, { consistent: true })).toBeUndefined();
   });
 });

@@ -1,57 +1,56 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { StaffDecision } from '#contract/journey-workflow.ts';
+import type { ParkForStaffRequest, StaffDecision } from '#contract/journey-workflow.ts';
 import { makeParkForStaff } from '#functions/journey/park-for-staff.handler.ts';
 import { stageAfterDecision } from '#functions/journey/staff-decision.ts';
-import { ensureTable } from '#local/create-table.ts';
 import { newJourneyRecord, type StageState } from '#model/journey.ts';
-import { getJourney } from '#shared/journey-store.ts';
+import { dynamoAuditLog } from '#shared/audit-store.ts';
+import { dynamoJourneyStore, type JourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
-import { snsStaffAlerts } from '#shared/sns-staff-alert-adapter.ts';
-import { getStaffTask, type StaffTask, staffTaskId } from '#shared/staff-task-store.ts';
+import { dynamoStaffTaskStore, type StaffTask, type StaffTaskStore, staffTaskId } from '#shared/staff-task-store.ts';
 import type { TableRef } from '#shared/table.ts';
+import { lambdaContext } from '#test/support/api-event.ts';
+import { fakeJourneyEngine, fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
+import { localTable } from '#test/support/local-table.ts';
 
 const clinicId = 'clinic-park';
 const now = new Date('2026-12-01T10:00:00.000Z');
-// Only SNS and Step Functions are mocked; the task, its alert mark and the journey live in DynamoDB Local.
-const snsClient = new SNSClient({});
-const snsMock = mockClient(snsClient);
-const sfnClient = new SFNClient({});
-const sfnMock = mockClient(sfnClient);
+// Staff alerts and the workflow engine are in-memory fakes; the task, its alert mark and the journey live in DynamoDB Local.
 let table: TableRef;
-let park: ReturnType<typeof makeParkForStaff>;
+let journeys: JourneyStore;
+let tasks: StaffTaskStore;
+let alerts: ReturnType<typeof fakeStaffAlerts>;
+let engine: ReturnType<typeof fakeJourneyEngine>;
 
 beforeAll(async () => {
-  const client = new DynamoDBClient({});
-  const tableName = `park-${randomUUID().slice(0, 8)}`;
-  await ensureTable(client, tableName);
-  table = { client: DynamoDBDocumentClient.from(client), tableName };
-  park = makeParkForStaff({
-    table,
-    alerts: snsStaffAlerts(snsClient, 'arn:aws:sns:us-east-1:000000000000:staff'),
-    sfn: sfnClient,
-    now: () => now,
-  });
+  table = await localTable('park');
+  journeys = dynamoJourneyStore(table);
+  tasks = dynamoStaffTaskStore(table);
 });
 
 beforeEach(() => {
-  snsMock.reset();
-  snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
-  sfnMock.reset();
-  sfnMock.on(SendTaskSuccessCommand).resolves({});
+  alerts = fakeStaffAlerts();
+  engine = fakeJourneyEngine();
 });
+
+const park = (request: ParkForStaffRequest) =>
+  makeParkForStaff({
+    journeys,
+    tasks,
+    audit: dynamoAuditLog(table),
+    alerts: alerts.port,
+    engine: engine.port,
+    now: () => now,
+  })(request, lambdaContext);
+const journeyOf = (request: ParkForStaffRequest) => journeys.get(request, { consistent: true });
 
 async function seedJourney(payment?: StageState) {
   const journeyId = randomUUID();
   const journey = newJourneyRecord({ clinicId, journeyId, submissionId: `s-${journeyId}`, patientId: `p-${journeyId}` }, now);
   if (payment) journey.stages.PAYMENT = payment;
   await table.client.send(new PutCommand({ TableName: table.tableName, Item: { ...keys.journey(clinicId, journeyId), ...journey } }));
-  return { clinicId, journeyId, stage: 'PAYMENT' as const, taskToken: `token-${journeyId}`, error: {} };
+  return { clinicId, journeyId, stage: 'PAYMENT', taskToken: `token-${journeyId}`, error: {} } satisfies ParkForStaffRequest;
 }
 
 async function staffTaskAudits(journeyId: string) {
@@ -72,14 +71,14 @@ async function staffTaskAudits(journeyId: string) {
 }
 
 describe('Function: parkForStaff on DynamoDB Local', () => {
-  it('parks even when SNS fails, alerts on a later park of the task, then never again', async () => {
+  it('parks even when the alert cannot be sent, alerts on a later park of the task, then never again', async () => {
     // Prepare
     const request = await seedJourney();
-    snsMock.on(PublishCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException' }));
+    alerts.failNext();
 
     // Act
     const failed = await park(request);
-    const afterFailure = await getStaffTask(table, clinicId, staffTaskId(request.taskToken));
+    const afterFailure = await tasks.get(clinicId, staffTaskId(request.taskToken));
     const retried = await park(request);
     const redriven = await park(request);
 
@@ -88,13 +87,13 @@ describe('Function: parkForStaff on DynamoDB Local', () => {
     expect(afterFailure).toMatchObject({ status: 'OPEN' });
     expect(afterFailure).not.toHaveProperty('alertedAt');
     expect(redriven).toEqual(retried);
-    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 2);
-    expect(await getStaffTask(table, clinicId, retried.taskId)).toMatchObject({
+    expect(alerts.sent).toHaveLength(1);
+    expect(await tasks.get(clinicId, retried.taskId)).toMatchObject({
       status: 'OPEN',
       taskToken: request.taskToken,
       alertedAt: now.toISOString(),
     });
-    expect((await getJourney(table, request))?.status).toBe('WAITING_FOR_STAFF');
+    expect((await journeyOf(request))?.status).toBe('WAITING_FOR_STAFF');
     // One audit per alert attempt: the failed one and its retry.
     expect(await staffTaskAudits(request.journeyId)).toHaveLength(2);
   });
@@ -108,7 +107,7 @@ describe('Function: parkForStaff on DynamoDB Local', () => {
     await park(request);
 
     // Assess
-    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(alerts.sent).toHaveLength(1);
     expect(await staffTaskAudits(request.journeyId)).toEqual([
       expect.objectContaining({ actor: 'function:parkForStaff', patientId: `p-${request.journeyId}`, outcome: 'success' }),
     ]);
@@ -117,7 +116,7 @@ describe('Function: parkForStaff on DynamoDB Local', () => {
   it('keeps the task staff already see, with the new token, when Step Functions retries the park with a new token', async () => {
     // Prepare
     const request = await seedJourney();
-    snsMock.on(PublishCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException' }));
+    alerts.failNext();
     await park(request);
 
     // Act
@@ -125,10 +124,10 @@ describe('Function: parkForStaff on DynamoDB Local', () => {
 
     // Assess
     expect(retried.taskId).toBe(staffTaskId(request.taskToken));
-    expect(await getStaffTask(table, clinicId, retried.taskId)).toMatchObject({ status: 'OPEN', taskToken: `${request.taskToken}-retry` });
-    expect(await getStaffTask(table, clinicId, staffTaskId(`${request.taskToken}-retry`))).toBeUndefined();
-    expect((await getJourney(table, request))?.stages.PAYMENT).toMatchObject({ status: 'WAITING_FOR_STAFF', staffTaskId: retried.taskId });
-    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 2);
+    expect(await tasks.get(clinicId, retried.taskId)).toMatchObject({ status: 'OPEN', taskToken: `${request.taskToken}-retry` });
+    expect(await tasks.get(clinicId, staffTaskId(`${request.taskToken}-retry`))).toBeUndefined();
+    expect((await journeyOf(request))?.stages.PAYMENT).toMatchObject({ status: 'WAITING_FOR_STAFF', staffTaskId: retried.taskId });
+    expect(alerts.sent).toHaveLength(1);
   });
 
   describe('after staff chose RETRY on an execution that stopped while parking', () => {
@@ -162,24 +161,24 @@ describe('Function: parkForStaff on DynamoDB Local', () => {
 
       // Act
       await park(request);
-      const answered = sfnMock.commandCalls(SendTaskSuccessCommand).map((call) => call.args[0].input);
-      const stageAfter = (await getJourney(table, request))?.stages.PAYMENT;
+      const answered = [...engine.resumed];
+      const stageAfter = (await journeyOf(request))?.stages.PAYMENT;
       const next = await park({ ...request, taskToken: `${request.taskToken}-next` });
 
       // Assess: the first park answered its own token with RETRY and opened no task; the next one parks as usual.
       expect(answered).toEqual([{ taskToken: request.taskToken, output: JSON.stringify({ action: 'RETRY' }) }]);
       expect(stageAfter).toEqual({ status: 'IN_PROGRESS', at: now.toISOString(), reason: 'Retried by staff.' });
-      expect(await getStaffTask(table, clinicId, staffTaskId(request.taskToken))).toBeUndefined();
-      expect(await getStaffTask(table, clinicId, stopped.taskId)).toMatchObject({ status: 'DECIDED' });
+      expect(await tasks.get(clinicId, staffTaskId(request.taskToken))).toBeUndefined();
+      expect(await tasks.get(clinicId, stopped.taskId)).toMatchObject({ status: 'DECIDED' });
       expect(next.taskId).toBe(staffTaskId(`${request.taskToken}-next`));
-      expect(await getJourney(table, request)).toMatchObject({
+      expect(await journeyOf(request)).toMatchObject({
         status: 'WAITING_FOR_STAFF',
         stages: {
           PAYMENT: { status: 'WAITING_FOR_STAFF', staffTaskId: next.taskId, reason: expect.stringContaining('AwsServiceUnavailable') },
         },
       });
-      expect(sfnMock).toHaveReceivedCommandTimes(SendTaskSuccessCommand, 1);
-      expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+      expect(engine.resumed).toHaveLength(1);
+      expect(alerts.sent).toHaveLength(1);
     });
 
     it('parks as usual when the stage refers to a task that was not a RETRY of a stopped execution', async () => {
@@ -190,9 +189,25 @@ describe('Function: parkForStaff on DynamoDB Local', () => {
       const { taskId } = await park(request);
 
       // Assess
-      expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+      expect(engine.calls).toEqual([]);
       expect(taskId).toBe(staffTaskId(request.taskToken));
-      expect((await getJourney(table, request))?.status).toBe('WAITING_FOR_STAFF');
+      expect((await journeyOf(request))?.status).toBe('WAITING_FOR_STAFF');
+    });
+
+    it('fails without touching the stage when its own token no longer waits (the execution moved on)', async () => {
+      // Prepare
+      const { request } = await seedRetriedStop('RETRY');
+      const stageBefore = (await journeyOf(request))?.stages.PAYMENT;
+      engine.tokenGone(request.taskToken);
+
+      // Act
+      const parking = park(request);
+
+      // Assess
+      await expect(parking).rejects.toThrow('no longer waiting');
+      expect((await journeyOf(request))?.stages.PAYMENT).toEqual(stageBefore);
+      expect(await tasks.get(clinicId, staffTaskId(request.taskToken))).toBeUndefined();
+      expect(alerts.sent).toEqual([]);
     });
   });
 });

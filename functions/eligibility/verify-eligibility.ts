@@ -1,0 +1,99 @@
+import type { EligibilityResult, JourneyRef } from '#contract/journey-workflow.ts';
+import type { JourneyRecord } from '#model/journey.ts';
+import { estimatePatientResponsibility } from '#model/patient-share.ts';
+import { log } from '#shared/observability.ts';
+import type { SharedStores } from '#shared/stores.ts';
+import type { EligibilityPerson, EligibilityPort } from './eligibility-port.ts';
+import type { EligibilityStore } from './eligibility-store.ts';
+import { interpretEligibility } from './interpret-eligibility.ts';
+import { type EligibilityContext, prepareEligibilityCheck } from './prepare-eligibility-check.ts';
+
+export interface VerifyEligibilityDeps extends Pick<SharedStores, 'journeys' | 'submissions' | 'catalog' | 'audit'> {
+  store: EligibilityStore;
+  /** The clearinghouse. */
+  eligibility: EligibilityPort;
+  now: () => Date;
+}
+
+const ACTOR = 'function:verifyEligibility';
+
+/**
+ * Verifies the journey's coverage for its appointment type: loads what the check needs, asks the payer when there is
+ * something sensible to ask, records the result (eligibility item) and the patient's estimated share (journey
+ * amounts), and returns only the outcome. ACTIVE completes the stage; anything else leaves it WAITING_FOR_STAFF with a
+ * reason (ParkForStaff opens the task).
+ */
+export async function verifyEligibility(deps: VerifyEligibilityDeps, ref: JourneyRef): Promise<EligibilityResult> {
+  const now = deps.now();
+  const journey = await deps.journeys.beginAttempt(ref);
+
+  const context = await loadEligibilityContext(deps, journey, now);
+  const prepared = prepareEligibilityCheck(context);
+  const summary =
+    prepared.kind === 'inquire' ? interpretEligibility(await deps.eligibility.check(prepared.request), prepared.request) : prepared.summary;
+  const dueCents =
+    summary.coverageActive && prepared.appointmentType
+      ? estimatePatientResponsibility(summary, prepared.appointmentType.allowedAmountCents)
+      : undefined;
+
+  await deps.store.putCheck({
+    type: 'EligibilityCheck',
+    clinicId: ref.clinicId,
+    journeyId: ref.journeyId,
+    appointmentTypeCode: context.appointmentTypeCode,
+    serviceTypeCode: summary.serviceTypeCode,
+    ...(prepared.kind === 'inquire' ? { payerId: prepared.request.payer.id, controlNumber: prepared.request.controlNumber } : {}),
+    summary,
+    ...(dueCents !== undefined ? { dueCents } : {}),
+    checkedAt: now.toISOString(),
+  });
+  // The estimate is kept even when staff must review (e.g. prior authorisation), so PROCEED can still collect it.
+  const amounts = dueCents !== undefined ? { amounts: { dueCents } } : {};
+  await deps.journeys.updateStage(
+    journey,
+    'ELIGIBILITY',
+    summary.outcome === 'ACTIVE'
+      ? { status: 'COMPLETED', ...amounts }
+      : { status: 'WAITING_FOR_STAFF', reason: summary.reason, ...amounts },
+    now,
+  );
+  log.info('Eligibility checked', { clinicId: ref.clinicId, journeyId: ref.journeyId, stage: 'ELIGIBILITY', outcome: summary.outcome });
+  return { outcome: summary.outcome };
+}
+
+/**
+ * Loads what one eligibility check needs, reading no more than that (minimum necessary): the appointment type from
+ * the submission (projected, no answers), the catalog, the coverage, and the patient's name and birth date only when
+ * the patient is a dependent. Each read of patient data is audited. The coverage is read only once the submission is
+ * known to exist, so a missing submission leaves no unaudited read behind.
+ */
+async function loadEligibilityContext(deps: VerifyEligibilityDeps, journey: JourneyRecord, now: Date): Promise<EligibilityContext> {
+  const { clinicId, journeyId, patientId } = journey;
+  const audit = (action: 'patient.read' | 'coverage.read', found: boolean) =>
+    deps.audit.record({ clinicId, actor: ACTOR, action, journeyId, patientId, outcome: found ? 'success' : 'failure' }, now);
+
+  const submission = await deps.submissions.read(journey, ACTOR, ['visit.appointmentTypeCode'], now);
+  const appointmentTypeCode = submission.visit?.appointmentTypeCode;
+  if (!appointmentTypeCode) throw new Error(`Submission ${journey.submissionId} of journey ${journeyId} has no appointment type`);
+  const readCoverage = async () => {
+    const found = await deps.store.getCoverage(clinicId, patientId);
+    await audit('coverage.read', found !== undefined);
+    return found;
+  };
+  const [catalog, coverage] = await Promise.all([deps.catalog.load(clinicId), readCoverage()]);
+
+  let patient: EligibilityPerson | undefined;
+  if (coverage && coverage.subscriber.relationship !== 'self') {
+    patient = await deps.store.getPatientIdentity(clinicId, patientId);
+    await audit('patient.read', patient !== undefined);
+    if (!patient) throw new Error(`Patient ${patientId} of journey ${journeyId} not found`);
+  }
+
+  return {
+    journeyId,
+    appointmentTypeCode,
+    ...(catalog ? { catalog } : {}),
+    ...(coverage ? { coverage } : {}),
+    ...(patient ? { patient } : {}),
+  };
+}

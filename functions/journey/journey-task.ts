@@ -1,0 +1,40 @@
+import { openTaskAndAlert, type StaffAlertDeps, type StaffTaskAuditor } from '#shared/staff-alerts.ts';
+import type { StaffTask } from '#shared/staff-task-store.ts';
+
+/** What makes a task that holds a journey: a park's (with its token) or a stopped execution's (with its execution). */
+export type JourneyTaskFields = Pick<StaffTask, 'clinicId' | 'taskId' | 'journeyId' | 'stage' | 'reason'> &
+  ({ kind: 'STAGE_BLOCKED'; taskToken: string } | { kind: 'EXECUTION_STOPPED'; executionArn: string });
+
+/** A staff task that holds a journey (not a triage slip). */
+export type JourneyTask = StaffTask & { kind: JourneyTaskFields['kind'] };
+
+/** A new open task that holds a journey for a person's decision. */
+export function journeyTask(fields: JourneyTaskFields, now: Date): JourneyTask {
+  return { type: 'StaffTask', ...fields, status: 'OPEN', createdAt: now.toISOString() };
+}
+
+const SUBJECT: Record<JourneyTaskFields['kind'], string> = {
+  STAGE_BLOCKED: 'Journey needs staff',
+  EXECUTION_STOPPED: 'Journey stopped',
+};
+
+/**
+ * Opens the task (once) and alerts staff until an alert has gone out for it (openTaskAndAlert). The alert names the
+ * task, its journey and stage, plus `details` (codes only), and carries the clinic for subscription filters.
+ */
+export function alertStaffOfTask(
+  deps: StaffAlertDeps,
+  task: JourneyTask,
+  auditor: StaffTaskAuditor,
+  now: Date,
+  details: Readonly<Record<string, string>> = {},
+): Promise<{ created: boolean; alerted: boolean }> {
+  const { kind, clinicId, journeyId, taskId, stage } = task;
+  return openTaskAndAlert(
+    deps,
+    task,
+    { subject: `${SUBJECT[kind]}: ${stage}`, message: { kind, clinicId, journeyId, taskId, stage, ...details }, attributes: { clinicId } },
+    auditor,
+    now,
+  );
+}

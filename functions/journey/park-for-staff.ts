@@ -1,0 +1,80 @@
+import { type ParkForStaffRequest, TRANSIENT_ERRORS } from '#contract/journey-workflow.ts';
+import type { StageState } from '#model/journey.ts';
+import { log } from '#shared/observability.ts';
+import type { StaffAlertPort } from '#shared/staff-alerts.ts';
+import { staffTaskId } from '#shared/staff-task-store.ts';
+import type { SharedStores } from '#shared/stores.ts';
+import type { JourneyEngine } from './journey-engine-port.ts';
+import { alertStaffOfTask, journeyTask } from './journey-task.ts';
+import { parkReason } from './park-reason.ts';
+
+export interface ParkForStaffDeps extends Pick<SharedStores, 'journeys' | 'tasks' | 'audit'> {
+  /** Alerts staff of the task it opens (openTaskAndAlert). */
+  alerts: StaffAlertPort;
+  /** Answers the park's own token when staff have decided already. */
+  engine: JourneyEngine;
+  now: () => Date;
+}
+
+const ACTOR = 'function:parkForStaff';
+
+/**
+ * Invoked with .waitForTaskToken: marks the journey WAITING_FOR_STAFF, opens a staff task holding the token and
+ * alerts staff. It returns without resuming anything — the journey resumes when a person decides
+ * (decide-staff-task.ts sends the token back). Safe to retry: a retry (which Step Functions gives a new token)
+ * updates the task it opened instead of opening another, and the alert is sent again only if it never went out.
+ *
+ * One park answers itself: when the execution stopped here (e.g. DynamoDB was unreachable while parking) and staff
+ * chose RETRY on the stopped execution, the redrive comes back to this state. Staff have decided already, so the park
+ * carries out their RETRY at once instead of asking again with a reason that no longer holds; if the stage fails
+ * again, the next park asks with its fresh reason.
+ */
+export async function parkForStaff(deps: ParkForStaffDeps, request: ParkForStaffRequest): Promise<{ taskId: string }> {
+  const now = deps.now();
+  const fields = { clinicId: request.clinicId, journeyId: request.journeyId, stage: request.stage };
+  // The park is the stage's newest attempt: a stage call that timed out but still runs can no longer write.
+  const journey = await deps.journeys.beginAttempt(request, { parking: true });
+
+  const current = journey.stages[request.stage];
+  if (await staffRetriedStopHere(deps, request.clinicId, current)) {
+    if ((await deps.engine.resume(request.taskToken, { action: 'RETRY' })) === 'TOKEN_GONE')
+      throw new Error('The park’s own task token is no longer waiting: its execution has moved on');
+    // The decision is carried out once: dropping the task from the stage means a later park asks staff again.
+    await deps.journeys.updateStage(journey, request.stage, { status: 'IN_PROGRESS', reason: 'Retried by staff.' }, now);
+    log.info('Stopped journey retried as staff decided', fields);
+    return { taskId: current?.staffTaskId ?? '' };
+  }
+  // A retried invocation of this same park carries a new token: keep the task staff already see, with that token.
+  const parkedAlready =
+    journey.status === 'WAITING_FOR_STAFF' &&
+    current?.status === 'WAITING_FOR_STAFF' &&
+    current.staffTaskId !== undefined &&
+    (await deps.tasks.refreshToken(request.clinicId, current.staffTaskId, request.taskToken));
+  const taskId = parkedAlready && current.staffTaskId ? current.staffTaskId : staffTaskId(request.taskToken);
+  const reason = parkedAlready && current.reason ? current.reason : parkReason(request, current);
+  // Before the alert: a decision is accepted only while the journey is WAITING_FOR_STAFF.
+  await deps.journeys.updateStage(
+    journey,
+    request.stage,
+    { status: 'WAITING_FOR_STAFF', reason, staffTaskId: taskId, journeyStatus: 'WAITING_FOR_STAFF' },
+    now,
+  );
+  const task = journeyTask({ ...fields, taskId, kind: 'STAGE_BLOCKED', reason, taskToken: request.taskToken }, now);
+  try {
+    await alertStaffOfTask(deps, task, { actor: ACTOR, patientId: journey.patientId }, now);
+  } catch (error) {
+    // The journey already waits and the task is in the staff queue: an alert SNS would not take (after the SDK's own
+    // retries) must not fail the journey. The task keeps no alertedAt, so any later park of it alerts again.
+    if ((error as Error).name !== TRANSIENT_ERRORS.messagingUnavailable) throw error;
+    log.error('Staff alert not sent; the task is in the queue', { ...fields, taskId, errorName: (error as Error).name });
+  }
+  log.info('Journey parked for staff', { ...fields, taskId });
+  return { taskId };
+}
+
+/** The stage still carries the staff RETRY of a stopped execution: the redrive has not run the stage since. */
+async function staffRetriedStopHere(deps: ParkForStaffDeps, clinicId: string, current: StageState | undefined): Promise<boolean> {
+  if (current?.status !== 'IN_PROGRESS' || !current.staffTaskId) return false;
+  const task = await deps.tasks.get(clinicId, current.staffTaskId);
+  return task?.kind === 'EXECUTION_STOPPED' && task.status === 'DECIDED' && task.decision?.action === 'RETRY';
+}

@@ -1,0 +1,39 @@
+import { type AppointmentStore, dynamoAppointmentStore } from './appointment-store.ts';
+import { type AuditLog, dynamoAuditLog } from './audit-store.ts';
+import { dynamo } from './aws-clients.ts';
+import { type CatalogStore, dynamoCatalogStore } from './catalog-store.ts';
+import { requireEnv } from './env.ts';
+import { dynamoJourneyStore, type JourneyStore } from './journey-store.ts';
+import { dynamoStaffTaskStore, type StaffTaskStore } from './staff-task-store.ts';
+import { dynamoSubmissionStore, type SubmissionStore } from './submission-store.ts';
+import type { TableRef } from './table.ts';
+
+/** The stores of the records every stage shares. A use case's deps pick the ones it needs (`Pick<SharedStores, …>`). */
+export interface SharedStores {
+  journeys: JourneyStore;
+  tasks: StaffTaskStore;
+  appointments: AppointmentStore;
+  submissions: SubmissionStore;
+  catalog: CatalogStore;
+  audit: AuditLog;
+}
+
+/** Every shared store over one table: what a handler's wiring spreads into its deps. */
+export function dynamoStores(table: TableRef): SharedStores {
+  return {
+    journeys: dynamoJourneyStore(table),
+    tasks: dynamoStaffTaskStore(table),
+    appointments: dynamoAppointmentStore(table),
+    submissions: dynamoSubmissionStore(table),
+    catalog: dynamoCatalogStore(table),
+    audit: dynamoAuditLog(table),
+  };
+}
+
+/** The deployed table, as the function's environment names it. */
+export function tableFromEnv(): TableRef {
+  return { client: dynamo, tableName: requireEnv('tableName') };
+}
+
+/** The one clock of deployed code; tests pass their own `now`. */
+export const systemClock = (): Date => new Date();

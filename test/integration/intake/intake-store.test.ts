@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { IntakeSubmissionSchema } from '#contract/api/submission-schema.ts';
+import { coverageRecord, newPatientRecord, patientContactUpdate, submissionRecord } from '#functions/intake/intake-records.ts';
+import { dynamoIntakeStore, type IntakeStore, type IntakeWrite } from '#functions/intake/intake-store.ts';
+import { newJourneyRecord } from '#model/journey.ts';
+import { keys } from '#shared/keys.ts';
+import type { TableRef } from '#shared/table.ts';
+import { validSubmissionBody } from '#test/support/fixtures/submission.ts';
+import { localTable } from '#test/support/local-table.ts';
+
+const now = new Date('2026-11-27T10:00:00.000Z');
+let table: TableRef;
+let store: IntakeStore;
+
+beforeAll(async () => {
+  table = await localTable('intake-store');
+  store = dynamoIntakeStore(table);
+});
+
+/** An intake as submitIntake builds it: a new patient unless `existingPatientId` is given; fresh IDs each time. */
+function intakeWrite(
+  clinicId: string,
+  options: { idempotencyKey?: string; matchHash?: string; existingPatientId?: string; phone?: string } = {},
+) {
+  const body = IntakeSubmissionSchema.parse(validSubmissionBody({ contact: { phone: options.phone ?? '201-555-0199' } }));
+  const ids = { submissionId: randomUUID(), journeyId: randomUUID(), patientId: options.existingPatientId ?? randomUUID() };
+  const audited = { clinicId, actor: 'api-key:key-1', patientId: ids.patientId, journeyId: ids.journeyId, outcome: 'success' } as const;
+  const write: IntakeWrite = {
+    clinicId,
+    idempotencyKey: options.idempotencyKey ?? `key:${randomUUID()}`,
+    bodyHash: 'body-hash',
+    patient: options.existingPatientId
+      ? { kind: 'existing', update: patientContactUpdate(ids.patientId, body, now) }
+      : { kind: 'new', record: newPatientRecord(clinicId, ids.patientId, body, now), matchHash: options.matchHash ?? randomUUID() },
+    coverage: coverageRecord(clinicId, ids.patientId, body, now),
+    submission: submissionRecord(clinicId, ids, body, now),
+    journey: newJourneyRecord({ clinicId, ...ids }, now),
+    audit: [
+      { ...audited, action: options.existingPatientId ? 'patient.match' : 'patient.create' },
+      { ...audited, action: 'coverage.write' },
+      { ...audited, action: 'submission.create' },
+    ],
+  };
+  return { write, ids };
+}
+
+const get = async (key: { PK: string; SK: string }) =>
+  (await table.client.send(new GetCommand({ TableName: table.tableName, Key: key, ConsistentRead: true }))).Item;
+async function audits(clinicId: string) {
+  const { Items = [] } = await table.client.send(
+    new QueryCommand({
+      TableName: table.tableName,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': keys.audit(clinicId, now.toISOString().slice(0, 10), '').PK },
+    }),
+  );
+  return Items;
+}
+
+describe('Intake store on DynamoDB Local', () => {
+  it('writes a new patient, their match, coverage, submission, journey, idempotency entry and audit records together', async () => {
+    // Prepare
+    const clinicId = 'clinic-store-new';
+    const { write, ids } = intakeWrite(clinicId, { idempotencyKey: 'key:first', matchHash: 'match-1' });
+
+    // Act
+    const outcome = await store.writeIntake(write, now);
+
+    // Assess
+    expect(outcome).toBe('WRITTEN');
+    expect(await get(keys.patient(clinicId, ids.patientId))).toMatchObject({ type: 'Patient', phone: '+12015550199' });
+    expect(await get(keys.coverage(clinicId, ids.patientId))).toMatchObject({ type: 'Coverage', memberId: 'W123456789' });
+    expect(await get(keys.submission(clinicId, ids.submissionId))).toMatchObject({ type: 'Submission', journeyId: ids.journeyId });
+    expect(await get(keys.journey(clinicId, ids.journeyId))).toMatchObject({ type: 'Journey', status: 'RUNNING' });
+    expect(await store.findPatientIdByMatch(clinicId, 'match-1')).toBe(ids.patientId);
+    expect(await store.findIdempotency(clinicId, 'key:first')).toEqual({
+      submissionId: ids.submissionId,
+      journeyId: ids.journeyId,
+      bodyHash: 'body-hash',
+    });
+    expect((await audits(clinicId)).map((a) => a.action).sort()).toEqual(['coverage.write', 'patient.create', 'submission.create']);
+  });
+
+  it('finds nothing for an unknown idempotency key or patient', async () => {
+    // Act
+    const entry = await store.findIdempotency('clinic-store-empty', 'key:unknown');
+    const patientId = await store.findPatientIdByMatch('clinic-store-empty', 'unknown');
+
+    // Assess
+    expect(entry).toBeUndefined();
+    expect(patientId).toBeUndefined();
+  });
+
+  it('answers DUPLICATE for a second write under the same idempotency key, and writes none of it', async () => {
+    // Prepare
+    const clinicId = 'clinic-store-duplicate';
+    await store.writeIntake(intakeWrite(clinicId, { idempotencyKey: 'key:same' }).write, now);
+    const { write, ids } = intakeWrite(clinicId, { idempotencyKey: 'key:same' });
+
+    // Act
+    const outcome = await store.writeIntake(write, now);
+
+    // Assess
+    expect(outcome).toBe('DUPLICATE');
+    expect(await get(keys.journey(clinicId, ids.journeyId))).toBeUndefined();
+    expect(await get(keys.patient(clinicId, ids.patientId))).toBeUndefined();
+    expect(await audits(clinicId)).toHaveLength(3);
+  });
+
+  it('answers PATIENT_MATCH_TAKEN when another intake registered the same new patient first', async () => {
+    // Prepare
+    const clinicId = 'clinic-store-match';
+    await store.writeIntake(intakeWrite(clinicId, { matchHash: 'same-person' }).write, now);
+    const { write, ids } = intakeWrite(clinicId, { matchHash: 'same-person' });
+
+    // Act
+    const outcome = await store.writeIntake(write, now);
+
+    // Assess
+    expect(outcome).toBe('PATIENT_MATCH_TAKEN');
+    expect(await get(keys.submission(clinicId, ids.submissionId))).toBeUndefined();
+    expect(await get(keys.patient(clinicId, ids.patientId))).toBeUndefined();
+  });
+
+  it("updates a returning patient's contact details and keeps the rest", async () => {
+    // Prepare
+    const clinicId = 'clinic-store-returning';
+    const first = intakeWrite(clinicId);
+    await store.writeIntake(first.write, now);
+    const { write } = intakeWrite(clinicId, { existingPatientId: first.ids.patientId, phone: '201-555-0177' });
+
+    // Act
+    const outcome = await store.writeIntake(write, now);
+
+    // Assess
+    expect(outcome).toBe('WRITTEN');
+    expect(await get(keys.patient(clinicId, first.ids.patientId))).toMatchObject({
+      firstName: 'Maria',
+      createdAt: now.toISOString(),
+      phone: '+12015550177',
+    });
+    expect((await audits(clinicId)).map((a) => a.action).sort()).toContain('patient.match');
+  });
+
+  it('refuses to update a patient that does not exist, so a stale match never creates a stub', async () => {
+    // Prepare
+    const clinicId = 'clinic-store-stale';
+    const { write, ids } = intakeWrite(clinicId, { existingPatientId: 'patient-gone' });
+
+    // Act
+    const writing = store.writeIntake(write, now);
+
+    // Assess
+    await expect(writing).rejects.toMatchObject({ name: 'TransactionCanceledException' });
+    expect(await get(keys.patient(clinicId, 'patient-gone'))).toBeUndefined();
+    expect(await get(keys.journey(clinicId, ids.journeyId))).toBeUndefined();
+    expect(await audits(clinicId)).toEqual([]);
+  });
+});
