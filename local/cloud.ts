@@ -17,7 +17,7 @@ import { startApiGateway } from './api-gateway.ts';
 import { ensureTable } from './create-table.ts';
 import { assertDynamoDbLocalPrerequisites, type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type FaultProxy, type FaultRules, startFaultProxy } from './fault-proxy.ts';
-import { invokeFunction, stopFunctions } from './lambda-runtime.ts';
+import { invokeFunction, type LogLineListener, setFunctionLogListener, stopFunctions } from './lambda-runtime.ts';
 import { freePort } from './ports.ts';
 import { startSesEmulator } from './ses-emulator.ts';
 
@@ -59,6 +59,12 @@ export interface LocalCloudOptions {
    * everything; rules start it with those (e.g. `'unavailable'`), in force before any execution resumes. For tests.
    */
   faultProxies?: { clearinghouse?: true | FaultRules; payments?: true | FaultRules };
+  /**
+   * Receives every line the functions write (their Powertools JSON log entries, one a line, and anything else on
+   * stdout/stderr), with the function's name, instead of the console; the handlers then log at DEBUG, `quiet` or not.
+   * For tests that read the logs.
+   */
+  onLogLine?: LogLineListener;
 }
 
 export interface LocalCloud {
@@ -132,6 +138,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       stops.push(() => proxy.stop());
       faults[name] = proxy;
     }
+    if (options.onLogLine) {
+      setFunctionLogListener(options.onLogLine);
+      // Once the functions have stopped (stops run in reverse): what they write while stopping still reaches it.
+      stops.push(async () => setFunctionLogListener(undefined));
+    }
     // Stopped after the API and Step Functions (stops run in reverse), before the emulators the handlers call.
     stops.push(() => stopFunctions());
 
@@ -170,6 +181,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       payments: faults.payments?.url ?? payments.url,
       stateMachineArn: sfn.stateMachineArn,
       quiet: options.quiet ?? false,
+      captureLogs: options.onLogLine !== undefined,
     });
 
     const table: TableRef = {
@@ -229,6 +241,7 @@ function setHandlerEnvironment(local: {
   payments: string;
   stateMachineArn: string;
   quiet: boolean;
+  captureLogs: boolean;
 }): void {
   const env = process.env;
   env.AWS_REGION = LOCAL_REGION;
@@ -254,6 +267,7 @@ function setHandlerEnvironment(local: {
   delete env[ENV.clearinghouseApiKeySecretArn];
   delete env[ENV.paymentsApiKeySecretArn];
   env.POWERTOOLS_SERVICE_NAME ??= 'patient-access';
-  if (local.quiet) env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  if (local.captureLogs) env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+  else if (local.quiet) env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   else env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { SHARE_ENV, Worker } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
@@ -46,7 +47,18 @@ export interface LocalLambdaRuntimeOptions<N extends string> {
    * a layer would on Lambda: e.g. a meter that instruments the environment's own SDK clients (see setPreload).
    */
   preload?: string[];
+  /** Receives every line the environments write, instead of this process's stdout/stderr (see setLogListener). */
+  onLogLine?: LogLineListener;
 }
+
+/** A line an execution environment wrote to its stdout or stderr: for the handlers, one Powertools JSON log entry. */
+export interface FunctionLogLine {
+  functionName: string;
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+export type LogLineListener = (line: FunctionLogLine) => void;
 
 /** Per function: environments alive, how many are running an invocation, invocations waiting, and cold starts so far. */
 export interface FunctionRuntimeStats {
@@ -105,6 +117,7 @@ class ExecutionEnvironment {
     limitMemory: boolean,
     preload: readonly string[],
     private readonly onEnd: (environment: ExecutionEnvironment) => void,
+    logListener: () => LogLineListener | undefined,
   ) {
     this.ready = new Promise<void>((resolvePromise, reject) => {
       this.settleInit = { resolve: resolvePromise, reject };
@@ -132,7 +145,18 @@ class ExecutionEnvironment {
       env: SHARE_ENV,
       name: `lambda:${functionName}`,
       ...(limitMemory ? { resourceLimits: { maxOldGenerationSizeMb: spec.memorySize } } : {}),
+      // With a log listener, the worker's output comes to this process as streams instead of going to its console.
+      ...(logListener() ? { stdout: true, stderr: true } : {}),
     });
+    if (logListener()) {
+      for (const stream of ['stdout', 'stderr'] as const) {
+        createInterface({ input: this.worker[stream], crlfDelay: Number.POSITIVE_INFINITY }).on('line', (text) => {
+          const listener = logListener();
+          if (listener) listener({ functionName, stream, text });
+          else process[stream].write(`${text}\n`);
+        });
+      }
+    }
     this.worker.on('message', (message: FromEnvironment) => this.receive(message));
     this.worker.on('error', (error: Error & { code?: string }) =>
       this.end(
@@ -250,6 +274,7 @@ class FunctionPool {
     private readonly maxEnvironments: () => number,
     private readonly limitMemory: boolean,
     private readonly preload: () => readonly string[],
+    private readonly logListener: () => LogLineListener | undefined,
   ) {}
 
   acquire(): Promise<ExecutionEnvironment> {
@@ -277,7 +302,14 @@ class FunctionPool {
   }
 
   private start(): ExecutionEnvironment {
-    const environment = new ExecutionEnvironment(this.name, this.spec, this.limitMemory, this.preload(), (ended) => this.forget(ended));
+    const environment = new ExecutionEnvironment(
+      this.name,
+      this.spec,
+      this.limitMemory,
+      this.preload(),
+      (ended) => this.forget(ended),
+      this.logListener,
+    );
     this.environments.add(environment);
     this.coldStarts += 1;
     environment.ready.then(
@@ -309,10 +341,12 @@ export class LocalLambdaRuntime<N extends string = FunctionName> {
   private readonly pools = new Map<N, FunctionPool>();
   private readonly timeouts: Partial<Record<N, number>>;
   private preload: readonly string[];
+  private logListener: LogLineListener | undefined;
 
   constructor(private readonly options: LocalLambdaRuntimeOptions<N>) {
     this.timeouts = { ...options.timeoutMs };
     this.preload = [...(options.preload ?? [])];
+    this.logListener = options.onLogLine;
   }
 
   /**
@@ -355,6 +389,15 @@ export class LocalLambdaRuntime<N extends string = FunctionName> {
     this.preload = [...modules];
   }
 
+  /**
+   * Hands every line the environments write (stdout and stderr) to `listener` instead of this process's console, or
+   * restores the console with `undefined`. Environments started from now on are captured; call it before the first
+   * invocation, or `stop()` first, for it to reach every environment.
+   */
+  setLogListener(listener: LogLineListener | undefined): void {
+    this.logListener = listener;
+  }
+
   stats(): Partial<Record<N, FunctionRuntimeStats>> {
     return Object.fromEntries([...this.pools].map(([name, pool]) => [name, pool.stats()])) as Partial<Record<N, FunctionRuntimeStats>>;
   }
@@ -371,7 +414,14 @@ export class LocalLambdaRuntime<N extends string = FunctionName> {
     if (!pool) {
       const max = () =>
         this.options.maxEnvironmentsPerFunction ?? (Number(process.env[MAX_ENVIRONMENTS_VARIABLE]) || DEFAULT_MAX_ENVIRONMENTS);
-      pool = new FunctionPool(name, spec, max, this.options.limitMemory ?? true, () => this.preload);
+      pool = new FunctionPool(
+        name,
+        spec,
+        max,
+        this.options.limitMemory ?? true,
+        () => this.preload,
+        () => this.logListener,
+      );
       this.pools.set(name, pool);
     }
     return pool;
@@ -387,6 +437,11 @@ export const localLambda = new LocalLambdaRuntime<FunctionName>({ functions: FUN
  */
 export function invokeFunction(name: FunctionName, event: unknown): Promise<unknown> {
   return localLambda.invoke(name, event);
+}
+
+/** Hands every line the catalog's functions write to `listener` (undefined: their console again); see setLogListener. */
+export function setFunctionLogListener(listener: LogLineListener | undefined): void {
+  localLambda.setLogListener(listener);
 }
 
 /** Ends every execution environment of the catalog's functions, so the process can exit. */

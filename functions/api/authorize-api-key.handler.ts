@@ -7,8 +7,6 @@ import { dynamoApiKeyStore } from './api-key-store.ts';
 import type { AuthorizeApiKeyDeps } from './authorize-api-key.ts';
 import { authorizeApiKey } from './authorize-api-key.ts';
 
-export type { AuthorizeApiKeyDeps };
-
 type AuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<ClinicAuthorization | Record<string, never>>;
 
 /**

@@ -8,8 +8,6 @@ import { dynamoMessageStore } from './message-store.ts';
 import { type SendCorrespondenceDeps, sendCorrespondence } from './send-correspondence.ts';
 import { SesMailer } from './ses-mail-adapter.ts';
 
-export type { SendCorrespondenceDeps } from './send-correspondence.ts';
-
 /**
  * SendConfirmation / SendPaymentRequest task: one email per journey and kind, at most once — claimed before it is
  * sent, released only when the provider certainly did not accept it (send-correspondence.ts).

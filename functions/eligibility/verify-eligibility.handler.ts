@@ -6,8 +6,6 @@ import { stediEligibilityAdapterFromEnv } from './stedi-eligibility-adapter.ts';
 import type { VerifyEligibilityDeps } from './verify-eligibility.ts';
 import { verifyEligibility } from './verify-eligibility.ts';
 
-export type { VerifyEligibilityDeps };
-
 /**
  * Journey task VerifyEligibility: asks the payer (through the clearinghouse) whether the patient's plan covers the
  * appointment type, records the result and the patient's estimated share, and returns only the outcome

@@ -7,16 +7,13 @@ import { dynamoStores, systemClock, tableFromEnv } from '#shared/stores.ts';
 import type { ScreenIntakeDeps } from './screen-intake.ts';
 import { screenIntake } from './screen-intake.ts';
 
-export type { ScreenIntakeDeps };
-
 /** Journey task ScreenIntake: completes intake, opening a triage slip and alerting staff when the answers show risk (screen-intake.ts). */
 export function makeScreenIntake(deps: ScreenIntakeDeps) {
   return taskHandler(JourneyRefSchema, (ref) => screenIntake(deps, ref));
 }
 
-const table = tableFromEnv();
 export const handler = makeScreenIntake({
-  ...dynamoStores(table),
+  ...dynamoStores(tableFromEnv()),
   alerts: snsStaffAlerts(sns, requireEnv('staffAlertsTopicArn')),
   now: systemClock,
 });

@@ -15,8 +15,6 @@ import { sfnJourneyStarter } from './sfn-journey-starter-adapter.ts';
 import type { SubmitIntakeDeps } from './submit-intake.ts';
 import { submitIntake } from './submit-intake.ts';
 
-export type { SubmitIntakeDeps };
-
 /** 64 KiB: a full intake is a few KiB; anything near this is not a form submission. */
 export const MAX_INTAKE_BODY_BYTES = 64 * 1024;
 

@@ -9,8 +9,6 @@ import { dynamoStores, systemClock, tableFromEnv } from '#shared/stores.ts';
 import { type DecideStaffTaskDeps, decideStaffTask } from './decide-staff-task.ts';
 import { sfnJourneyEngine } from './sfn-journey-engine-adapter.ts';
 
-export type { DecideStaffTaskDeps };
-
 /**
  * POST /v1/clinics/{clinicId}/staff-tasks/{taskId}/decision: a person decides what happens to a parked journey
  * (decide-staff-task.ts). 200 for the decision and for a repeat of it; 409 for a different one, or one on a task the
@@ -25,9 +23,8 @@ export function makeDecideStaffTask(deps: DecideStaffTaskDeps) {
   });
 }
 
-const table = tableFromEnv();
 export const handler = makeDecideStaffTask({
-  ...dynamoStores(table),
+  ...dynamoStores(tableFromEnv()),
   engine: sfnJourneyEngine(sfn),
   now: systemClock,
 });

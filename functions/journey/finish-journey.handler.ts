@@ -15,8 +15,7 @@ export function makeFinishJourney(deps: FinishJourneyDeps) {
   });
 }
 
-const table = tableFromEnv();
 export const handler = makeFinishJourney({
-  ...dynamoStores(table),
+  ...dynamoStores(tableFromEnv()),
   now: systemClock,
 });

@@ -30,8 +30,7 @@ export function makeGetJourney(deps: GetJourneyDeps) {
   });
 }
 
-const table = tableFromEnv();
 export const handler = makeGetJourney({
-  ...dynamoStores(table),
+  ...dynamoStores(tableFromEnv()),
   now: systemClock,
 });

@@ -7,16 +7,13 @@ import { dynamoStores, systemClock, tableFromEnv } from '#shared/stores.ts';
 import { type ParkForStaffDeps, parkForStaff } from './park-for-staff.ts';
 import { sfnJourneyEngine } from './sfn-journey-engine-adapter.ts';
 
-export type { ParkForStaffDeps };
-
 /** The ParkFor…Staff states (.waitForTaskToken): the journey waits for a person's decision (park-for-staff.ts). */
 export function makeParkForStaff(deps: ParkForStaffDeps) {
   return taskHandler(ParkForStaffRequestSchema, (request) => parkForStaff(deps, request));
 }
 
-const table = tableFromEnv();
 export const handler = makeParkForStaff({
-  ...dynamoStores(table),
+  ...dynamoStores(tableFromEnv()),
   alerts: snsStaffAlerts(sns, requireEnv('staffAlertsTopicArn')),
   engine: sfnJourneyEngine(sfn),
   now: systemClock,

@@ -7,8 +7,6 @@ import { dynamoStores, systemClock, tableFromEnv } from '#shared/stores.ts';
 import { type ExecutionOutcome, type RecordExecutionOutcomeDeps, recordExecutionOutcome } from './record-execution-outcome.ts';
 import { sfnJourneyEngine } from './sfn-journey-engine-adapter.ts';
 
-export type { RecordExecutionOutcomeDeps };
-
 /** The part of Step Functions' "Execution Status Change" event (EventBridge) this reads. */
 const StatusChangeSchema = z.object({
   detail: z.object({
@@ -41,10 +39,9 @@ export function fromQueue(record: (event: unknown) => Promise<ExecutionOutcome>)
   });
 }
 
-const table = tableFromEnv();
 export const handler = fromQueue(
   makeRecordExecutionOutcome({
-    ...dynamoStores(table),
+    ...dynamoStores(tableFromEnv()),
     alerts: snsStaffAlerts(sns, requireEnv('staffAlertsTopicArn')),
     engine: sfnJourneyEngine(sfn),
     now: systemClock,

@@ -5,8 +5,6 @@ import { type CollectPaymentDeps, collectPayment } from './collect-payment.ts';
 import { dynamoPaymentStore } from './payment-store.ts';
 import { stripePaymentAdapterFromEnv } from './stripe-payment-adapter.ts';
 
-export type { CollectPaymentDeps } from './collect-payment.ts';
-
 /**
  * CollectPayment / DeferPayment task: charges what the patient owes for the visit at most once per journey, or (DEFER,
  * after staff PROCEED) records only a charge the processor already holds (collect-payment.ts).

@@ -4,8 +4,6 @@ import { dynamoStores, systemClock, tableFromEnv } from '#shared/stores.ts';
 import type { BookAppointmentDeps } from './book-appointment.ts';
 import { bookAppointment } from './book-appointment.ts';
 
-export type { BookAppointmentDeps };
-
 /**
  * Journey task BookAppointment: books the earliest slot for the submission's appointment type and preferences, or
  * parks the stage for staff when the horizon holds none (book-appointment.ts). Safe to retry: the journey's existing
@@ -15,8 +13,7 @@ export function makeBookAppointment(deps: BookAppointmentDeps) {
   return taskHandler(JourneyRefSchema, (ref) => bookAppointment(deps, ref));
 }
 
-const table = tableFromEnv();
 export const handler = makeBookAppointment({
-  ...dynamoStores(table),
+  ...dynamoStores(tableFromEnv()),
   now: systemClock,
 });

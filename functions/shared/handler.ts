@@ -11,7 +11,7 @@ import { logger } from './observability.ts';
 /**
  * The handler shapes of the product. Every handler module reads the same way:
  *
- *   export type { <Name>Deps };                             declared by the use case: the ports it needs, and a clock
+ *   (<Name>Deps: declared by the use case module — the ports it needs, and a clock)
  *   export function make<Name>(deps: <Name>Deps) {          the handler, built from its deps (tests pass fakes)
  *     return taskHandler(<Input>Schema, (input) => <useCase>(deps, input));
  *   }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { API_ROUTES } from '#contract/api-routes.ts';
+import { API_AUTHORIZER, API_ROUTES } from '#contract/api-routes.ts';
 import { ENV, FUNCTIONS, type FunctionName, type FunctionSpec } from '#contract/function-catalog.ts';
 import { TABLE_SCHEMA } from '#contract/table-schema.ts';
 import { FUNCTION_ALARM_POLICY } from '#infra/constructs/monitoring.ts';
@@ -247,12 +247,33 @@ describe('Construct: PatientAccessHttpApi', () => {
     }
   });
 
-  it('serves only the OpenAPI document without authorization, from a function that can touch nothing', () => {
-    const publicRoutes = API_ROUTES.filter((r) => r.public);
-    expect(publicRoutes.map((r) => `${r.method} ${r.path} -> ${r.function}`)).toEqual(['GET /openapi.json -> getOpenApiDocument']);
-    expect(routeOf(publicRoutes[0] as (typeof API_ROUTES)[number])?.Properties).toMatchObject({ AuthorizationType: 'NONE' });
-    expect(FUNCTIONS.getOpenApiDocument.needs).toEqual([]);
+  it('deploys only the OpenAPI route without an authorizer, to a function that can touch nothing; every other route with one', () => {
+    // The template's own routes, not the catalog: what API Gateway will run, whatever contract/api-routes.ts says.
+    const functionRef = (name: FunctionName) => stack.resolve(stack.functions.byName[name].functionName).Ref as string;
+    const integrationOf = (route: Resource) => {
+      const target = route.Properties.Target as { 'Fn::Join': [string, [string, { Ref: string }]] };
+      return resources[target['Fn::Join'][1][1].Ref];
+    };
+    const open = routes.filter((r) => r.Properties.AuthorizationType !== 'CUSTOM' || r.Properties.AuthorizerId === undefined);
+    const guarded = routes.filter((r) => !open.includes(r));
+
+    expect(open.map((r) => r.Properties.RouteKey)).toEqual(['GET /openapi.json']);
+    expect(open[0]?.Properties.AuthorizationType).toBe('NONE');
+    expect(open[0]?.Properties).not.toHaveProperty('AuthorizerId');
+    expect(open.map((r) => integrationOf(r)?.Properties.IntegrationUri)).toEqual([
+      { 'Fn::GetAtt': [functionRef('getOpenApiDocument'), 'Arn'] },
+    ]);
     expect(actionsOf(statementsOf('getOpenApiDocument')).filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:'))).toEqual([]);
+
+    expect(guarded).toHaveLength(routes.length - 1);
+    expect(authorizers).toHaveLength(1);
+    for (const route of guarded) {
+      expect(route.Properties, String(route.Properties.RouteKey)).toMatchObject({
+        AuthorizationType: 'CUSTOM',
+        AuthorizerId: { Ref: authorizers[0]?.[0] },
+      });
+    }
+    expect(JSON.stringify(authorizers[0]?.[1].Properties.AuthorizerUri)).toContain(`"Fn::GetAtt":["${functionRef(API_AUTHORIZER)}","Arn"]`);
   });
 
   it('never caches an authorizer decision, which depends on the clinic in the path', () => {

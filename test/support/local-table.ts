@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTable } from '#local/create-table.ts';
+import { keys } from '#shared/keys.ts';
 import type { TableRef } from '#shared/table.ts';
 
 /**
@@ -13,4 +14,22 @@ export async function localTable(prefix: string): Promise<TableRef> {
   const tableName = `${prefix}-${randomUUID().slice(0, 8)}`;
   await ensureTable(client, tableName);
   return { client: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), tableName };
+}
+
+/** The audit records of a journey on a day (keys.audit), read back from the table, in the order written. */
+export async function journeyAudits(
+  table: TableRef,
+  ref: { clinicId: string; journeyId: string },
+  day: Date,
+): Promise<Record<string, unknown>[]> {
+  const { Items = [] } = await table.client.send(
+    new QueryCommand({
+      TableName: table.tableName,
+      KeyConditionExpression: 'PK = :pk',
+      FilterExpression: 'journeyId = :journeyId',
+      ExpressionAttributeValues: { ':pk': keys.audit(ref.clinicId, day.toISOString().slice(0, 10), '').PK, ':journeyId': ref.journeyId },
+      ConsistentRead: true,
+    }),
+  );
+  return Items;
 }

@@ -1,5 +1,9 @@
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import 'aws-sdk-client-mock-vitest/extend';
+import { logMatchers } from './log-lines.ts';
+
+// expect(lines).toHaveLogged({ message, ...fields }) and expect(text).toContainNoneOf(values): see log-lines.ts.
+expect.extend(logMatchers);
 
 // The Lambda environment every handler expects; emulator endpoints come from global-setup when a project has one.
 process.env.AWS_REGION ??= 'us-east-1';

@@ -1,21 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { dynamoMessageStore, type MessageRef, type MessageStore } from '#functions/correspondence/message-store.ts';
+import { describe, expect, it } from 'vitest';
+import { dynamoMessageStore, type MessageRef } from '#functions/correspondence/message-store.ts';
 import { keys } from '#shared/keys.ts';
-import type { TableRef } from '#shared/table.ts';
 import { localTable } from '#test/support/local-table.ts';
 
 const clinicId = 'clinic-messages';
 const claimedAt = new Date('2026-12-01T10:00:00.000Z');
 const sentAt = new Date('2026-12-01T10:00:02.000Z');
-let table: TableRef;
-let messages: MessageStore;
 
-beforeAll(async () => {
-  table = await localTable('messages');
-  messages = dynamoMessageStore(table);
-});
+const table = await localTable('messages');
+const messages = dynamoMessageStore(table);
 
 const newRef = (): MessageRef => ({ clinicId, journeyId: randomUUID(), kind: 'APPOINTMENT_CONFIRMATION' });
 const stored = async (ref: MessageRef) =>

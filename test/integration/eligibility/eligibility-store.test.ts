@@ -1,20 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { dynamoEligibilityStore, type EligibilityCheckRecord, type EligibilityStore } from '#functions/eligibility/eligibility-store.ts';
+import { describe, expect, it } from 'vitest';
+import { dynamoEligibilityStore, type EligibilityCheckRecord } from '#functions/eligibility/eligibility-store.ts';
 import type { CoverageRecord } from '#model/patient-records.ts';
 import { keys } from '#shared/keys.ts';
-import type { TableRef } from '#shared/table.ts';
 import { patient } from '#test/support/fixtures/records.ts';
 import { localTable } from '#test/support/local-table.ts';
 
-let table: TableRef;
-let store: EligibilityStore;
-
-beforeAll(async () => {
-  table = await localTable('eligibility-store');
-  store = dynamoEligibilityStore(table);
-});
+const table = await localTable('eligibility-store');
+const store = dynamoEligibilityStore(table);
 
 /** A clinic of its own per test: nothing another test wrote can answer. */
 const newClinic = () => `clinic-${randomUUID().slice(0, 8)}`;

@@ -1,23 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IntakeSubmissionSchema } from '#contract/api/submission-schema.ts';
 import { coverageRecord, newPatientRecord, patientContactUpdate, submissionRecord } from '#functions/intake/intake-records.ts';
-import { dynamoIntakeStore, type IntakeStore, type IntakeWrite } from '#functions/intake/intake-store.ts';
+import { dynamoIntakeStore, type IntakeWrite } from '#functions/intake/intake-store.ts';
 import { newJourneyRecord } from '#model/journey.ts';
 import { keys } from '#shared/keys.ts';
-import type { TableRef } from '#shared/table.ts';
 import { validSubmissionBody } from '#test/support/fixtures/submission.ts';
 import { localTable } from '#test/support/local-table.ts';
 
 const now = new Date('2026-11-27T10:00:00.000Z');
-let table: TableRef;
-let store: IntakeStore;
 
-beforeAll(async () => {
-  table = await localTable('intake-store');
-  store = dynamoIntakeStore(table);
-});
+const table = await localTable('intake-store');
+const store = dynamoIntakeStore(table);
 
 /** An intake as submitIntake builds it: a new patient unless `existingPatientId` is given; fresh IDs each time. */
 function intakeWrite(

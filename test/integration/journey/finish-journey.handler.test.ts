@@ -1,34 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FinishJourneyRequest } from '#contract/journey-workflow.ts';
 import { makeFinishJourney } from '#functions/journey/finish-journey.handler.ts';
 import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
-import { type AppointmentRecord, type AppointmentStore, dynamoAppointmentStore } from '#shared/appointment-store.ts';
-import { dynamoJourneyStore, type JourneyStore } from '#shared/journey-store.ts';
+import { type AppointmentRecord, dynamoAppointmentStore } from '#shared/appointment-store.ts';
+import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
-import { dynamoStaffTaskStore, type StaffTaskStore } from '#shared/staff-task-store.ts';
-import type { TableRef } from '#shared/table.ts';
+import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
 import { appointmentRecord } from '#test/support/fixtures/records.ts';
 import { localTable } from '#test/support/local-table.ts';
 
 const CLINIC = 'finish-clinic';
 const NOW = new Date('2041-03-01T12:00:00Z');
-let table: TableRef;
-let journeys: JourneyStore;
-let appointments: AppointmentStore;
-let tasks: StaffTaskStore;
-let finishJourney: ReturnType<typeof makeFinishJourney>;
 const finish = (request: FinishJourneyRequest) => finishJourney(request, lambdaContext);
 
-beforeAll(async () => {
-  table = await localTable('finish-journey');
-  journeys = dynamoJourneyStore(table);
-  appointments = dynamoAppointmentStore(table);
-  tasks = dynamoStaffTaskStore(table);
-  finishJourney = makeFinishJourney({ journeys, appointments, tasks, now: () => NOW });
-});
+const table = await localTable('finish-journey');
+const journeys = dynamoJourneyStore(table);
+const appointments = dynamoAppointmentStore(table);
+const tasks = dynamoStaffTaskStore(table);
+const finishJourney = makeFinishJourney({ journeys, appointments, tasks, now: () => NOW });
 
 /** Each test books its own resources, so tests never compete for the same time: 30 minutes with a doctor and a room. */
 function appointment(journeyId: string, owner = journeyId): AppointmentRecord {

@@ -1,33 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { ParkForStaffRequest, StaffDecision } from '#contract/journey-workflow.ts';
 import { makeParkForStaff } from '#functions/journey/park-for-staff.handler.ts';
 import { stageAfterDecision } from '#functions/journey/staff-decision.ts';
 import { newJourneyRecord, type StageState } from '#model/journey.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
-import { dynamoJourneyStore, type JourneyStore } from '#shared/journey-store.ts';
+import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
-import { dynamoStaffTaskStore, type StaffTask, type StaffTaskStore, staffTaskId } from '#shared/staff-task-store.ts';
-import type { TableRef } from '#shared/table.ts';
+import { dynamoStaffTaskStore, type StaffTask, staffTaskId } from '#shared/staff-task-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
 import { fakeJourneyEngine, fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
-import { localTable } from '#test/support/local-table.ts';
+import { journeyAudits, localTable } from '#test/support/local-table.ts';
 
 const clinicId = 'clinic-park';
 const now = new Date('2026-12-01T10:00:00.000Z');
 // Staff alerts and the workflow engine are in-memory fakes; the task, its alert mark and the journey live in DynamoDB Local.
-let table: TableRef;
-let journeys: JourneyStore;
-let tasks: StaffTaskStore;
 let alerts: ReturnType<typeof fakeStaffAlerts>;
 let engine: ReturnType<typeof fakeJourneyEngine>;
 
-beforeAll(async () => {
-  table = await localTable('park');
-  journeys = dynamoJourneyStore(table);
-  tasks = dynamoStaffTaskStore(table);
-});
+const table = await localTable('park');
+const journeys = dynamoJourneyStore(table);
+const tasks = dynamoStaffTaskStore(table);
 
 beforeEach(() => {
   alerts = fakeStaffAlerts();
@@ -53,22 +47,8 @@ async function seedJourney(payment?: StageState) {
   return { clinicId, journeyId, stage: 'PAYMENT', taskToken: `token-${journeyId}`, error: {} } satisfies ParkForStaffRequest;
 }
 
-async function staffTaskAudits(journeyId: string) {
-  const { Items = [] } = await table.client.send(
-    new QueryCommand({
-      TableName: table.tableName,
-      KeyConditionExpression: 'PK = :pk',
-      FilterExpression: 'journeyId = :journeyId AND #action = :action',
-      ExpressionAttributeNames: { '#action': 'action' },
-      ExpressionAttributeValues: {
-        ':pk': keys.audit(clinicId, now.toISOString().slice(0, 10), '').PK,
-        ':journeyId': journeyId,
-        ':action': 'staffTask.create',
-      },
-    }),
-  );
-  return Items;
-}
+const staffTaskAudits = async (journeyId: string) =>
+  (await journeyAudits(table, { clinicId, journeyId }, now)).filter((audit) => audit.action === 'staffTask.create');
 
 describe('Function: parkForStaff on DynamoDB Local', () => {
   it('parks even when the alert cannot be sent, alerts on a later park of the task, then never again', async () => {

@@ -1,25 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { StageName } from '#contract/journey-workflow.ts';
 import type { ExecutionState } from '#functions/journey/journey-engine-port.ts';
 import { makeRecordExecutionOutcome } from '#functions/journey/record-execution-outcome.handler.ts';
 import { type JourneyRecord, newJourneyRecord, STAGES } from '#model/journey.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
-import { dynamoJourneyStore, type JourneyStore } from '#shared/journey-store.ts';
+import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
-import { dynamoStaffTaskStore, type StaffTask, type StaffTaskStore, staffTaskId } from '#shared/staff-task-store.ts';
+import { dynamoStaffTaskStore, type StaffTask, staffTaskId } from '#shared/staff-task-store.ts';
 import type { TableRef } from '#shared/table.ts';
 import { fakeJourneyEngine, fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
-import { localTable } from '#test/support/local-table.ts';
+import { journeyAudits, localTable } from '#test/support/local-table.ts';
 
 const clinicId = 'clinic-outcome';
 const now = new Date('2026-12-01T10:00:00.000Z');
 // DynamoDB Local holds the journey and its tasks; the workflow engine and staff alerts are in-memory fakes.
-let table: TableRef;
-let journeys: JourneyStore;
-let tasks: StaffTaskStore;
 let engine: ReturnType<typeof fakeJourneyEngine>;
 let alerts: ReturnType<typeof fakeStaffAlerts>;
 let record: ReturnType<typeof makeRecordExecutionOutcome>;
@@ -36,11 +33,9 @@ function recorder(through: TableRef) {
   });
 }
 
-beforeAll(async () => {
-  table = await localTable('outcome');
-  journeys = dynamoJourneyStore(table);
-  tasks = dynamoStaffTaskStore(table);
-});
+const table = await localTable('outcome');
+const journeys = dynamoJourneyStore(table);
+const tasks = dynamoStaffTaskStore(table);
 
 beforeEach(() => {
   engine = fakeJourneyEngine();
@@ -111,18 +106,7 @@ function statusChange(executionArn: string, status: string, detail: Record<strin
 
 const stoppedTaskId = (executionArn: string, redriveCount = 0) => staffTaskId(`${executionArn}#${redriveCount}`);
 
-async function auditsOf(journeyId: string) {
-  const { Items = [] } = await table.client.send(
-    new QueryCommand({
-      TableName: table.tableName,
-      KeyConditionExpression: 'PK = :pk',
-      FilterExpression: 'journeyId = :journeyId',
-      ExpressionAttributeValues: { ':pk': keys.audit(clinicId, now.toISOString().slice(0, 10), '').PK, ':journeyId': journeyId },
-      ConsistentRead: true,
-    }),
-  );
-  return Items;
-}
+const auditsOf = (journeyId: string) => journeyAudits(table, { clinicId, journeyId }, now);
 
 /** The event changed nothing: the journey as it was before, no task for the stop, no alert. */
 async function expectUntouched(ref: { clinicId: string; journeyId: string; executionArn: string }, before: JourneyRecord | undefined) {

@@ -1,16 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { dynamoPaymentStore, type PaymentRecord, type PaymentStore } from '#functions/payment/payment-store.ts';
+import { describe, expect, it } from 'vitest';
+import { dynamoPaymentStore, type PaymentRecord } from '#functions/payment/payment-store.ts';
 import { localTable } from '#test/support/local-table.ts';
 
 const clinicId = 'clinic-payments';
 const first = new Date('2026-12-01T10:00:00.000Z');
 const later = new Date('2026-12-01T10:05:00.000Z');
-let payments: PaymentStore;
 
-beforeAll(async () => {
-  payments = dynamoPaymentStore(await localTable('payments'));
-});
+const payments = dynamoPaymentStore(await localTable('payments'));
 
 const newRef = () => ({ clinicId, journeyId: randomUUID() });
 /** An outcome as the payment stage records it; the store keeps whatever it is given. */

@@ -1,19 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { appointmentIdFor, bookEarliestSlot } from '#functions/scheduling/book-earliest.ts';
 import { DEMO_APPOINTMENT_TYPES, DEMO_CLINIC_ID, DEMO_RESOURCES, demoClinicCatalog } from '#local/seed/demo-clinic.ts';
 import { type AppointmentRecord, dynamoAppointmentStore } from '#shared/appointment-store.ts';
 import { keys } from '#shared/keys.ts';
-import type { TableRef } from '#shared/table.ts';
 import { localTable } from '#test/support/local-table.ts';
 
 const CLINIC = DEMO_CLINIC_ID;
-let table: TableRef;
 
-beforeAll(async () => {
-  table = await localTable('book-earliest');
-});
+const table = await localTable('book-earliest');
 
 interface GranuleItem {
   SK: string;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BusyCalendar } from '#model/busy-time.ts';
 import {
   type AppointmentRecord,
@@ -11,7 +11,6 @@ import {
   transactionSize,
 } from '#shared/appointment-store.ts';
 import { keys } from '#shared/keys.ts';
-import type { TableRef } from '#shared/table.ts';
 import { appointmentRecord } from '#test/support/fixtures/records.ts';
 import { localTable } from '#test/support/local-table.ts';
 
@@ -22,13 +21,8 @@ const END = '2041-03-04T15:15:00.000Z';
 const DAY = '2041-03-04';
 const NINE_GRANULES = ['1430', '1435', '1440', '1445', '1450', '1455', '1500', '1505', '1510'].map((hhmm) => `BUSY#${hhmm}`);
 
-let table: TableRef;
-let appointments: AppointmentStore;
-
-beforeAll(async () => {
-  table = await localTable('appointment-store');
-  appointments = dynamoAppointmentStore(table);
-});
+const table = await localTable('appointment-store');
+const appointments = dynamoAppointmentStore(table);
 
 /** The fixture appointment in a clinic of its own (nothing another test booked is in its way), at START-END. */
 function booking(overrides: Partial<AppointmentRecord> = {}): AppointmentRecord {

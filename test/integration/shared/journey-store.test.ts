@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeParkForStaff } from '#functions/journey/park-for-staff.handler.ts';
 import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
-import { dynamoJourneyStore, type JourneyStore } from '#shared/journey-store.ts';
+import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
-import type { TableRef } from '#shared/table.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
 import { fakeJourneyEngine, fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
 import { localTable } from '#test/support/local-table.ts';
@@ -15,13 +14,9 @@ import { localTable } from '#test/support/local-table.ts';
 const clinicId = 'clinic-fence';
 const now = new Date('2026-12-01T10:00:00.000Z');
 const later = new Date('2026-12-01T10:05:00.000Z');
-let table: TableRef;
-let journeys: JourneyStore;
 
-beforeAll(async () => {
-  table = await localTable('fence');
-  journeys = dynamoJourneyStore(table);
-});
+const table = await localTable('fence');
+const journeys = dynamoJourneyStore(table);
 
 /** parkForStaff as the workflow invokes it, with in-memory alerts and engine (the journey and its task on DynamoDB Local). */
 function parkForStaff() {

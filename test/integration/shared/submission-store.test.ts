@@ -1,21 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
 import type { SubmissionRecord } from '#model/patient-records.ts';
 import { keys } from '#shared/keys.ts';
-import { dynamoSubmissionStore, type SubmissionStore } from '#shared/submission-store.ts';
-import type { TableRef } from '#shared/table.ts';
-import { localTable } from '#test/support/local-table.ts';
+import { dynamoSubmissionStore } from '#shared/submission-store.ts';
+import { journeyAudits, localTable } from '#test/support/local-table.ts';
 
 const clinicId = 'clinic-submissions';
 const now = new Date('2026-12-01T10:00:00.000Z');
-let table: TableRef;
-let submissions: SubmissionStore;
 
-beforeAll(async () => {
-  table = await localTable('submissions');
-  submissions = dynamoSubmissionStore(table);
-});
+const table = await localTable('submissions');
+const submissions = dynamoSubmissionStore(table);
 
 async function storeSubmission(paymentMethodToken?: string) {
   const journeyId = randomUUID();
@@ -38,17 +33,7 @@ async function storeSubmission(paymentMethodToken?: string) {
   return submission;
 }
 
-async function submissionAudits(journeyId: string) {
-  const { Items = [] } = await table.client.send(
-    new QueryCommand({
-      TableName: table.tableName,
-      KeyConditionExpression: 'PK = :pk',
-      FilterExpression: 'journeyId = :journeyId',
-      ExpressionAttributeValues: { ':pk': keys.audit(clinicId, now.toISOString().slice(0, 10), '').PK, ':journeyId': journeyId },
-    }),
-  );
-  return Items;
-}
+const submissionAudits = (journeyId: string) => journeyAudits(table, { clinicId, journeyId }, now);
 
 describe('Store: dynamoSubmissionStore on DynamoDB Local', () => {
   it('returns the stored submission as written, and records one audit event', async () => {

@@ -3,6 +3,7 @@ import { type JourneyViewBody, JourneyViewSchema } from '#contract/api/journey-v
 import { StaffDecisionBodySchema } from '#contract/api/staff-decision-schema.ts';
 import { toJourneyView } from '#functions/journey/journey-view.ts';
 import { newJourneyRecord } from '#model/journey.ts';
+import { appointment } from '#test/support/fixtures/records.ts';
 
 const journey = newJourneyRecord(
   { clinicId: 'clinic-1', journeyId: '3f1b7c2e-4d5a-4b6c-8d7e-9f0a1b2c3d4e', submissionId: 's-1', patientId: 'p-1' },
@@ -26,17 +27,7 @@ describe('Schema: JourneyView', () => {
         ...journey.stages,
         PAYMENT: { status: 'WAITING_FOR_STAFF' as const, at: journey.updatedAt, reason: 'Card declined', staffTaskId: 'st-1' },
       },
-      appointment: {
-        appointmentId: 'a-1',
-        appointmentType: 'MRI_KNEE',
-        start: '2026-12-01T14:00:00.000Z',
-        end: '2026-12-01T14:45:00.000Z',
-        timeZone: 'America/New_York',
-        location: { id: 'loc-1', name: 'Downtown Imaging', address: '1 Main St, Boston, MA 02108' },
-        department: { id: 'd-1', name: 'Radiology' },
-        provider: { id: 'pr-1', name: 'Dr. Lee' },
-        resource: { id: 'r-1', name: 'MRI 1.5T' },
-      },
+      appointment,
       amounts: { currency: 'USD' as const, dueCents: 5000, paidCents: 0 },
     };
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument, renderOpenApiDocument } from '#contract/api/openapi.ts';
 import { API_ROUTES } from '#contract/api-routes.ts';
+import { synthStack } from '#test/infra/synth-stack.ts';
 
 type Operation = {
   security?: Record<string, string[]>[];
@@ -15,6 +16,25 @@ type Document = {
 };
 
 const document = buildOpenApiDocument() as unknown as Document;
+
+/** "METHOD path" of every operation the document describes. */
+const documentedRoutes = () =>
+  Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
+
+let synthesized: Map<string, { AuthorizationType?: string }> | undefined;
+/**
+ * The routes the CDK stack creates (AWS::ApiGatewayV2::Route of the synthesized template, by route key): what is
+ * deployed, built independently of the document. Synthesized once, on first use (about two seconds).
+ */
+function deployedRoutes(): Map<string, { AuthorizationType?: string }> {
+  if (!synthesized) {
+    const routes = Object.values(synthStack().template.findResources('AWS::ApiGatewayV2::Route')) as Array<{
+      Properties: { RouteKey: string; AuthorizationType?: string };
+    }>;
+    synthesized = new Map(routes.map((route) => [route.Properties.RouteKey, route.Properties]));
+  }
+  return synthesized;
+}
 
 describe('OpenAPI document', () => {
   it('is committed exactly as generated (run `npm run openapi` after changing a schema or route)', () => {
@@ -53,12 +73,24 @@ describe('OpenAPI document', () => {
     }
   });
 
-  it('documents no route the API does not deploy', () => {
-    const documented = Object.entries(document.paths).flatMap(([path, item]) =>
-      Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
-    );
+  it('documents no route the API does not deploy, and misses none (the routes of the synthesized stack)', { timeout: 60_000 }, () => {
+    // act
+    const deployed = deployedRoutes();
 
-    expect(documented.sort()).toEqual(API_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    // assess
+    expect(documentedRoutes().sort()).toEqual([...deployed.keys()].sort());
+  });
+
+  it('documents as needing no API key exactly the routes the stack deploys without an authorizer', { timeout: 60_000 }, () => {
+    // act
+    const deployed = deployedRoutes();
+
+    // assess
+    for (const key of documentedRoutes()) {
+      const [method, path] = key.split(' ') as [string, string];
+      const documentedPublic = (document.paths[path]?.[method.toLowerCase()]?.security ?? []).length === 0;
+      expect(documentedPublic, key).toBe(deployed.get(key)?.AuthorizationType === 'NONE');
+    }
   });
 
   it('refuses to build when a route has no documentation', () => {

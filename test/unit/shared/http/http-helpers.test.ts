@@ -7,16 +7,7 @@ import { idempotencyKeyHeader } from '#shared/http/idempotency-key.ts';
 import { type HttpResponse, json } from '#shared/http/response.ts';
 import { apiEvent } from '#test/support/api-event.ts';
 import { BAD_PATH_IDS } from '#test/support/bad-path-ids.ts';
-
-function thrown(action: () => unknown): HttpError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof HttpError) return error;
-    throw error;
-  }
-  throw new Error('expected an HttpError');
-}
+import { thrownHttpError } from '#test/support/thrown-http-error.ts';
 
 describe('Function: json', () => {
   it('serialises the body and forbids caching', () => {
@@ -109,7 +100,7 @@ describe('Function: authorizedClinic', () => {
   it('answers 403 when the authorized clinic is not the one in the path', () => {
     const event = apiEvent({ pathParameters: { clinicId: 'clinic-b' }, authorizer: { clinicId: 'clinic-a', keyId: 'key-1' } });
 
-    const error = thrown(() => authorizedClinic(event));
+    const error = thrownHttpError(() => authorizedClinic(event));
 
     expect(error.statusCode).toBe(403);
   });
@@ -119,7 +110,7 @@ describe('Function: authorizedClinic', () => {
     const event = apiEvent({ pathParameters: { clinicId }, authorizer: { clinicId, keyId: 'key-1' } });
 
     // Act
-    const error = thrown(() => authorizedClinic(event));
+    const error = thrownHttpError(() => authorizedClinic(event));
 
     // Assess
     expect(error.statusCode).toBe(400);
@@ -127,7 +118,7 @@ describe('Function: authorizedClinic', () => {
   });
 
   it('answers 401 when no authorizer context is present', () => {
-    const error = thrown(() => authorizedClinic(apiEvent({ authorizer: null })));
+    const error = thrownHttpError(() => authorizedClinic(apiEvent({ authorizer: null })));
 
     expect(error.statusCode).toBe(401);
   });
@@ -144,7 +135,7 @@ describe('Function: idempotencyKeyHeader', () => {
   });
 
   it.each(['short', 'has spaces in it', 'key:with:colons', 'x'.repeat(129)])('answers 400 for %s', (key) => {
-    const error = thrown(() => idempotencyKeyHeader({ headers: { 'idempotency-key': key } }));
+    const error = thrownHttpError(() => idempotencyKeyHeader({ headers: { 'idempotency-key': key } }));
 
     expect(error.statusCode).toBe(400);
     expect(error.body).toEqual({ errors: [{ path: 'Idempotency-Key', message: expect.any(String) }] });

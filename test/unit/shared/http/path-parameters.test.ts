@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isPathId, PathIdSchema } from '#contract/api/path-ids.ts';
-import { HttpError } from '#shared/http/http-error.ts';
 import { pathIds } from '#shared/http/path-parameters.ts';
 import { BAD_PATH_IDS } from '#test/support/bad-path-ids.ts';
-
-function thrown(action: () => unknown): HttpError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof HttpError) return error;
-    throw error;
-  }
-  throw new Error('expected an HttpError');
-}
+import { thrownHttpError } from '#test/support/thrown-http-error.ts';
 
 describe('Function: pathIds', () => {
   it('returns the named IDs when each is one this API could have issued', () => {
@@ -38,7 +28,7 @@ describe('Function: pathIds', () => {
 
   it.each(BAD_PATH_IDS)('answers 400 naming the parameter for an ID with %s', (_case, id) => {
     // Act
-    const error = thrown(() => pathIds({ pathParameters: { journeyId: id } }, ['journeyId']));
+    const error = thrownHttpError(() => pathIds({ pathParameters: { journeyId: id } }, ['journeyId']));
 
     // Assess
     expect(error.statusCode).toBe(400);
@@ -47,8 +37,8 @@ describe('Function: pathIds', () => {
 
   it('answers 400 for a parameter that is missing, and for missing path parameters altogether', () => {
     // Act
-    const missingOne = thrown(() => pathIds({ pathParameters: { clinicId: 'c1' } }, ['clinicId', 'taskId']));
-    const missingAll = thrown(() => pathIds({}, ['clinicId']));
+    const missingOne = thrownHttpError(() => pathIds({ pathParameters: { clinicId: 'c1' } }, ['clinicId', 'taskId']));
+    const missingAll = thrownHttpError(() => pathIds({}, ['clinicId']));
 
     // Assess
     expect(missingOne.body).toEqual({ errors: [{ path: 'path.taskId', message: expect.any(String) }] });
@@ -57,7 +47,7 @@ describe('Function: pathIds', () => {
 
   it('names every bad parameter at once', () => {
     // Act
-    const error = thrown(() => pathIds({ pathParameters: { clinicId: 'c/1', taskId: 'x'.repeat(2100) } }, ['clinicId', 'taskId']));
+    const error = thrownHttpError(() => pathIds({ pathParameters: { clinicId: 'c/1', taskId: 'x'.repeat(2100) } }, ['clinicId', 'taskId']));
 
     // Assess
     expect(error.body).toEqual({
@@ -70,7 +60,7 @@ describe('Function: pathIds', () => {
 
   it('never echoes the rejected ID back', () => {
     // Act
-    const error = thrown(() => pathIds({ pathParameters: { journeyId: 'Maria-Garcia-1985/04/12' } }, ['journeyId']));
+    const error = thrownHttpError(() => pathIds({ pathParameters: { journeyId: 'Maria-Garcia-1985/04/12' } }, ['journeyId']));
 
     // Assess
     expect(JSON.stringify(error.body)).not.toContain('Maria');
