@@ -155,7 +155,6 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const sfn = new LocalStepFunctions({
       stateMachineName: JOURNEY_STATE_MACHINE_NAME,
       definition: loadJourneyDefinition(),
-      dynamodb: dynamoClient,
       ...(options.stateOverrides ? { stateOverrides: options.stateOverrides } : {}),
       ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
       ...(options.dataDir ? { persistDir: join(options.dataDir, 'step-functions') } : {}),

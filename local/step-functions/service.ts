@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   ExecutionAbortedError,
   ExecutionError,
@@ -47,12 +46,6 @@ export interface LocalStepFunctionsOptions {
   stateMachineName: string;
   /** A definition with every placeholder substituted (definition.ts). Validated once, here. */
   definition: StateMachineDefinition;
-  /**
-   * Unused: the workflow has no direct DynamoDB integration any more, so the service refuses
-   * `arn:aws:states:::dynamodb:*` resources. Kept optional only until its last callers stop passing it.
-   * @deprecated Do not pass it.
-   */
-  dynamodb?: DynamoDBClient;
   /** Per-state replacements of the task's call, keyed by state name (tests). */
   stateOverrides?: Record<string, StateOverride>;
   /** When set, every Retry waits this many milliseconds instead of its back-off (tests use 0). */

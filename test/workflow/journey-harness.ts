@@ -88,7 +88,6 @@ export async function journeyHarness() {
   const sfn = new LocalStepFunctions({
     stateMachineName: 'PatientJourney',
     definition,
-    dynamodb,
     retryDelayMs: 0,
     stateOverrides: Object.fromEntries(
       taskStates(definition).map((t) => [t.name, functionNameFromArn(t.resource) === 'finishJourney' ? finishing : scripted]),

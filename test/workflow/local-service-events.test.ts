@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { localFunctionArn } from '#local/step-functions/definition.ts';
@@ -11,8 +10,6 @@ import {
   type LocalStepFunctionsOptions,
   type StateOverride,
 } from '#local/step-functions/service.ts';
-
-const dynamodb = new DynamoDBClient({});
 
 /** One Lambda task, no Retry, no Catch. */
 const ONE_TASK = {
@@ -37,7 +34,6 @@ function service(check: StateOverride, options: Partial<LocalStepFunctionsOption
   const sfn = new LocalStepFunctions({
     stateMachineName: 'Events',
     definition: ONE_TASK,
-    dynamodb,
     stateOverrides: { Check: check },
     retryDelayMs: 0,
     ...options,

@@ -1,13 +1,10 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { localFunctionArn } from '#local/step-functions/definition.ts';
 import { LocalStepFunctions, type LocalStepFunctionsOptions, type StateOverride } from '#local/step-functions/service.ts';
-
-const dynamodb = new DynamoDBClient({});
 
 /** Prepare (Pass) → Park (.waitForTaskToken, the token in the Payload) → Finish (Lambda). */
 const PARK_DEFINITION = {
@@ -56,7 +53,7 @@ async function boot(
   stateOverrides: Record<string, StateOverride>,
   extra: Partial<LocalStepFunctionsOptions> = {},
 ): Promise<LocalStepFunctions> {
-  const sfn = new LocalStepFunctions({ stateMachineName: 'Persisted', definition, dynamodb, stateOverrides, persistDir: dir, ...extra });
+  const sfn = new LocalStepFunctions({ stateMachineName: 'Persisted', definition, stateOverrides, persistDir: dir, ...extra });
   services.push(sfn);
   await sfn.resume();
   return sfn;
