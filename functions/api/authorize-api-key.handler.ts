@@ -1,8 +1,7 @@
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
-import { dynamo } from '#shared/aws-clients.ts';
-import { requireEnv } from '#shared/env.ts';
 import { lambdaHandler } from '#shared/handler.ts';
 import type { ClinicAuthorization } from '#shared/http/authorized-clinic.ts';
+import { tableFromEnv } from '#shared/stores.ts';
 import { dynamoApiKeyStore } from './api-key-store.ts';
 import type { AuthorizeApiKeyDeps } from './authorize-api-key.ts';
 import { authorizeApiKey } from './authorize-api-key.ts';
@@ -20,4 +19,4 @@ export function makeAuthorizeApiKey(deps: AuthorizeApiKeyDeps) {
   });
 }
 
-export const handler = makeAuthorizeApiKey({ apiKeys: dynamoApiKeyStore({ client: dynamo, tableName: requireEnv('tableName') }) });
+export const handler = makeAuthorizeApiKey({ apiKeys: dynamoApiKeyStore(tableFromEnv()) });

@@ -6,7 +6,7 @@ import { dynamoStores, systemClock, tableFromEnv } from '#shared/stores.ts';
 import { dynamoCorrespondenceStore } from './correspondence-store.ts';
 import { dynamoMessageStore } from './message-store.ts';
 import { type SendCorrespondenceDeps, sendCorrespondence } from './send-correspondence.ts';
-import { SesMailer } from './ses-mail-adapter.ts';
+import { sesMailer } from './ses-mail-adapter.ts';
 
 /**
  * SendConfirmation / SendPaymentRequest task: one email per journey and kind, at most once — claimed before it is
@@ -21,7 +21,7 @@ export const handler = makeSendCorrespondence({
   ...dynamoStores(table),
   recipients: dynamoCorrespondenceStore(table),
   messages: dynamoMessageStore(table),
-  mailer: new SesMailer({
+  mailer: sesMailer({
     client: ses,
     from: requireEnv('senderEmail'),
     // Optional: without a configuration set SES still sends, only without event publishing (requireEnv would refuse it).

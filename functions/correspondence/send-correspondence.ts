@@ -12,9 +12,9 @@ import type { CorrespondenceStore } from './correspondence-store.ts';
 import { type Mailer, wasNotSent } from './mailer-port.ts';
 import type { MessageRecord, MessageStore } from './message-store.ts';
 
-/** What sending correspondence needs: the journey, the recipient's records, the message claims, the mail port, a clock. */
-export interface SendCorrespondenceDeps extends Pick<SharedStores, 'journeys' | 'audit'> {
-  /** The patient and the clinic's profile. */
+/** What sending correspondence needs: the journey, the patient, the clinic's profile, the message claims, the mail port, a clock. */
+export interface SendCorrespondenceDeps extends Pick<SharedStores, 'journeys' | 'patients' | 'audit'> {
+  /** The clinic's profile. */
   recipients: CorrespondenceStore;
   messages: MessageStore;
   mailer: Mailer;
@@ -45,7 +45,8 @@ export async function sendCorrespondence(deps: SendCorrespondenceDeps, input: Co
   const now = deps.now();
 
   const journey = await deps.journeys.beginAttempt(ref);
-  const patient = await readPatient(deps, journey, now);
+  // Minimum necessary: the address, the consent and the name the greeting uses. Audited, `failure` when missing.
+  const patient = await deps.patients.read(journey, ACTOR, ['firstName', 'email', 'communication'], now);
 
   if (!patient.email || patient.communication?.email === false) {
     if (request.kind === 'APPOINTMENT_CONFIRMATION') {
@@ -108,28 +109,10 @@ async function afterSent(deps: SendCorrespondenceDeps, request: CorrespondenceRe
   if (request.kind === 'APPOINTMENT_CONFIRMATION') await deps.journeys.updateStage(journey, 'CONFIRMATION', { status: 'COMPLETED' }, now);
 }
 
-/** The journey's patient; the read is audited, `failure` when the patient is missing (and then it throws). */
-async function readPatient(deps: SendCorrespondenceDeps, journey: JourneyRecord, now: Date): Promise<PatientRecord> {
-  const patient = await deps.recipients.getPatient(journey.clinicId, journey.patientId);
-  await deps.audit.record(
-    {
-      clinicId: journey.clinicId,
-      actor: ACTOR,
-      action: 'patient.read',
-      patientId: journey.patientId,
-      journeyId: journey.journeyId,
-      outcome: patient ? 'success' : 'failure',
-    },
-    now,
-  );
-  if (!patient) throw new Error(`Patient of journey ${journey.journeyId} not found`);
-  return patient;
-}
-
 function compose(
   request: CorrespondenceRequest,
   journey: JourneyRecord,
-  patient: PatientRecord,
+  patient: Pick<PatientRecord, 'firstName'>,
   clinic: ClinicProfile,
 ): ComposedEmail | undefined {
   const contact = { name: clinic.name, phone: clinic.phone };

@@ -23,44 +23,44 @@ const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', '
  * Mailer over SES v2 SendEmail with Simple content and attachments (SES builds the MIME message; supported by
  * @aws-sdk/client-sesv2 and by the aws-ses-v2-local emulator, so the same request runs in both).
  */
-export class SesMailer implements Mailer {
-  constructor(private readonly config: SesMailerConfig) {}
+export function sesMailer(options: SesMailerConfig): Mailer {
+  return { send: (email) => sendEmail(options, email) };
+}
 
-  async send(email: OutgoingEmail): Promise<{ messageId: string }> {
-    const command = new SendEmailCommand({
-      FromEmailAddress: this.config.from,
-      Destination: { ToAddresses: [email.to] },
-      ...(email.replyTo ? { ReplyToAddresses: [email.replyTo] } : {}),
-      ...(this.config.configurationSetName ? { ConfigurationSetName: this.config.configurationSetName } : {}),
-      Content: {
-        Simple: {
-          Subject: { Data: email.subject, Charset: 'UTF-8' },
-          Body: {
-            Text: { Data: email.text, Charset: 'UTF-8' },
-            ...(email.html ? { Html: { Data: email.html, Charset: 'UTF-8' } } : {}),
-          },
-          Headers: [{ Name: MESSAGE_KEY_HEADER, Value: email.idempotencyKey }],
-          ...(email.attachments?.length
-            ? {
-                Attachments: email.attachments.map((a) => ({
-                  FileName: a.filename,
-                  ContentType: a.contentType,
-                  ContentDisposition: 'ATTACHMENT' as const,
-                  ContentTransferEncoding: 'BASE64' as const,
-                  RawContent: typeof a.content === 'string' ? new TextEncoder().encode(a.content) : a.content,
-                })),
-              }
-            : {}),
+async function sendEmail(config: SesMailerConfig, email: OutgoingEmail): Promise<{ messageId: string }> {
+  const command = new SendEmailCommand({
+    FromEmailAddress: config.from,
+    Destination: { ToAddresses: [email.to] },
+    ...(email.replyTo ? { ReplyToAddresses: [email.replyTo] } : {}),
+    ...(config.configurationSetName ? { ConfigurationSetName: config.configurationSetName } : {}),
+    Content: {
+      Simple: {
+        Subject: { Data: email.subject, Charset: 'UTF-8' },
+        Body: {
+          Text: { Data: email.text, Charset: 'UTF-8' },
+          ...(email.html ? { Html: { Data: email.html, Charset: 'UTF-8' } } : {}),
         },
+        Headers: [{ Name: MESSAGE_KEY_HEADER, Value: email.idempotencyKey }],
+        ...(email.attachments?.length
+          ? {
+              Attachments: email.attachments.map((a) => ({
+                FileName: a.filename,
+                ContentType: a.contentType,
+                ContentDisposition: 'ATTACHMENT' as const,
+                ContentTransferEncoding: 'BASE64' as const,
+                RawContent: typeof a.content === 'string' ? new TextEncoder().encode(a.content) : a.content,
+              })),
+            }
+          : {}),
       },
-    });
-    try {
-      const { MessageId } = await this.config.client.send(command);
-      if (!MessageId) throw new Error('SES returned no MessageId');
-      return { messageId: MessageId };
-    } catch (error) {
-      throw classifySesError(error);
-    }
+    },
+  });
+  try {
+    const { MessageId } = await config.client.send(command);
+    if (!MessageId) throw new Error('SES returned no MessageId');
+    return { messageId: MessageId };
+  } catch (error) {
+    throw classifySesError(error);
   }
 }
 

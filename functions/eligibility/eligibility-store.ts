@@ -3,7 +3,6 @@ import type { JourneyRef } from '#contract/journey-workflow.ts';
 import type { CoverageRecord } from '#model/patient-records.ts';
 import { keys } from '#shared/keys.ts';
 import type { TableRef } from '#shared/table.ts';
-import type { EligibilityPerson } from './eligibility-port.ts';
 import type { CoverageSummary } from './interpret-eligibility.ts';
 
 /** The eligibility item (keys.eligibility): the last check's result for staff and the journey view. No member ID, no names. */
@@ -21,14 +20,13 @@ export interface EligibilityCheckRecord extends JourneyRef {
 }
 
 /**
- * The eligibility stage's port to storage: the patient data one check reads, and the check's result. Reads of patient
- * data are not audited here: the caller records each one (patient.read, coverage.read) with its outcome.
+ * The eligibility stage's port to storage: the coverage one check reads, and the check's result. The coverage read is
+ * not audited here: the caller records it (coverage.read) with its outcome. The patient is read through the shared
+ * PatientStore (#shared/patient-store.ts), which audits every read.
  */
 export interface EligibilityStore {
   /** The patient's coverage (keys.coverage), if any is on file. */
   getCoverage(clinicId: string, patientId: string): Promise<CoverageRecord | undefined>;
-  /** The patient's name and birth date only (minimum necessary: nothing else of the patient item is read). */
-  getPatientIdentity(clinicId: string, patientId: string): Promise<EligibilityPerson | undefined>;
   /** Writes the check's result. A plain put: repeating the same check leaves one item with the same result. */
   putCheck(record: EligibilityCheckRecord): Promise<void>;
   /** The last check's result, for the journey view. */
@@ -39,8 +37,6 @@ export interface EligibilityStore {
 export function dynamoEligibilityStore(table: TableRef): EligibilityStore {
   return {
     getCoverage: (clinicId, patientId) => get<CoverageRecord>(table, keys.coverage(clinicId, patientId)),
-    getPatientIdentity: (clinicId, patientId) =>
-      get<EligibilityPerson>(table, keys.patient(clinicId, patientId), { ProjectionExpression: 'firstName, lastName, birthDate' }),
     async putCheck(record) {
       await table.client.send(
         new PutCommand({ TableName: table.tableName, Item: { ...keys.eligibility(record.clinicId, record.journeyId), ...record } }),
@@ -51,12 +47,8 @@ export function dynamoEligibilityStore(table: TableRef): EligibilityStore {
 }
 
 /** One item without its keys, or undefined. */
-async function get<T>(
-  table: TableRef,
-  key: { PK: string; SK: string },
-  extra: { ProjectionExpression?: string } = {},
-): Promise<T | undefined> {
-  const { Item } = await table.client.send(new GetCommand({ TableName: table.tableName, Key: key, ...extra }));
+async function get<T>(table: TableRef, key: { PK: string; SK: string }): Promise<T | undefined> {
+  const { Item } = await table.client.send(new GetCommand({ TableName: table.tableName, Key: key }));
   if (!Item) return undefined;
   const { PK: _pk, SK: _sk, ...record } = Item;
   return record as T;

@@ -8,7 +8,7 @@ import type { EligibilityStore } from './eligibility-store.ts';
 import { interpretEligibility } from './interpret-eligibility.ts';
 import { type EligibilityContext, prepareEligibilityCheck } from './prepare-eligibility-check.ts';
 
-export interface VerifyEligibilityDeps extends Pick<SharedStores, 'journeys' | 'submissions' | 'catalog' | 'audit'> {
+export interface VerifyEligibilityDeps extends Pick<SharedStores, 'journeys' | 'submissions' | 'patients' | 'catalog' | 'audit'> {
   store: EligibilityStore;
   /** The clearinghouse. */
   eligibility: EligibilityPort;
@@ -69,24 +69,23 @@ export async function verifyEligibility(deps: VerifyEligibilityDeps, ref: Journe
  */
 async function loadEligibilityContext(deps: VerifyEligibilityDeps, journey: JourneyRecord, now: Date): Promise<EligibilityContext> {
   const { clinicId, journeyId, patientId } = journey;
-  const audit = (action: 'patient.read' | 'coverage.read', found: boolean) =>
-    deps.audit.record({ clinicId, actor: ACTOR, action, journeyId, patientId, outcome: found ? 'success' : 'failure' }, now);
 
   const submission = await deps.submissions.read(journey, ACTOR, ['visit.appointmentTypeCode'], now);
   const appointmentTypeCode = submission.visit?.appointmentTypeCode;
   if (!appointmentTypeCode) throw new Error(`Submission ${journey.submissionId} of journey ${journeyId} has no appointment type`);
   const readCoverage = async () => {
     const found = await deps.store.getCoverage(clinicId, patientId);
-    await audit('coverage.read', found !== undefined);
+    await deps.audit.record(
+      { clinicId, actor: ACTOR, action: 'coverage.read', journeyId, patientId, outcome: found ? 'success' : 'failure' },
+      now,
+    );
     return found;
   };
   const [catalog, coverage] = await Promise.all([deps.catalog.load(clinicId), readCoverage()]);
 
   let patient: EligibilityPerson | undefined;
   if (coverage && coverage.subscriber.relationship !== 'self') {
-    patient = await deps.store.getPatientIdentity(clinicId, patientId);
-    await audit('patient.read', patient !== undefined);
-    if (!patient) throw new Error(`Patient ${patientId} of journey ${journeyId} not found`);
+    patient = await deps.patients.read(journey, ACTOR, ['firstName', 'lastName', 'birthDate'], now);
   }
 
   return {

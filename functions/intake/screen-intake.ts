@@ -1,8 +1,8 @@
 import type { JourneyRef } from '#contract/journey-workflow.ts';
+import { staffTaskId } from '#model/staff-task.ts';
 import { log } from '#shared/observability.ts';
 import type { StaffAlertPort } from '#shared/staff-alerts.ts';
 import { openTaskAndAlert } from '#shared/staff-alerts.ts';
-import { staffTaskId } from '#shared/staff-task-store.ts';
 import type { SharedStores } from '#shared/stores.ts';
 import { screenAnswers } from './triage.ts';
 

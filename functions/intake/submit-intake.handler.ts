@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout } from 'node:timers/promises';
 import { IntakeSubmissionSchema } from '#contract/api/submission-schema.ts';
-import { dynamo, sfn } from '#shared/aws-clients.ts';
+import { sfn } from '#shared/aws-clients.ts';
 import { requireEnv } from '#shared/env.ts';
 import { httpHandler } from '#shared/handler.ts';
 import { authorizedClinic } from '#shared/http/authorized-clinic.ts';
@@ -10,6 +10,7 @@ import { idempotencyKeyHeader } from '#shared/http/idempotency-key.ts';
 import { parseJsonBody } from '#shared/http/parse-json-body.ts';
 import { json } from '#shared/http/response.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
+import { systemClock, tableFromEnv } from '#shared/stores.ts';
 import { dynamoIntakeStore } from './intake-store.ts';
 import { sfnJourneyStarter } from './sfn-journey-starter-adapter.ts';
 import type { SubmitIntakeDeps } from './submit-intake.ts';
@@ -30,12 +31,12 @@ export function makeSubmitIntake(deps: SubmitIntakeDeps) {
   });
 }
 
-const table = { client: dynamo, tableName: requireEnv('tableName') };
+const table = tableFromEnv();
 export const handler = makeSubmitIntake({
   intakes: dynamoIntakeStore(table),
   journeys: dynamoJourneyStore(table),
   workflow: sfnJourneyStarter(sfn, requireEnv('journeyStateMachineArn')),
-  now: () => new Date(),
+  now: systemClock,
   newId: randomUUID,
   sleep: (ms) => setTimeout(ms),
 });

@@ -1,8 +1,8 @@
 import type { StaffDecisionBody, StaffDecisionRecorded } from '#contract/api/staff-decision-schema.ts';
 import type { StaffDecision } from '#contract/journey-workflow.ts';
+import type { StaffTask } from '#model/staff-task.ts';
 import { HttpError } from '#shared/http/http-error.ts';
 import { log } from '#shared/observability.ts';
-import type { StaffTask } from '#shared/staff-task-store.ts';
 import { type EndJourneyDeps, endJourney } from './end-journey.ts';
 import type { JourneyEngine } from './journey-engine-port.ts';
 import { allowedActions, stageAfterDecision } from './staff-decision.ts';

@@ -1,5 +1,5 @@
+import type { StaffTask } from '#model/staff-task.ts';
 import { openTaskAndAlert, type StaffAlertDeps, type StaffTaskAuditor } from '#shared/staff-alerts.ts';
-import type { StaffTask } from '#shared/staff-task-store.ts';
 
 /** What makes a task that holds a journey: a park's (with its token) or a stopped execution's (with its execution). */
 export type JourneyTaskFields = Pick<StaffTask, 'clinicId' | 'taskId' | 'journeyId' | 'stage' | 'reason'> &

@@ -1,8 +1,8 @@
 import { type ParkForStaffRequest, TRANSIENT_ERRORS } from '#contract/journey-workflow.ts';
 import type { StageState } from '#model/journey.ts';
+import { staffTaskId } from '#model/staff-task.ts';
 import { log } from '#shared/observability.ts';
 import type { StaffAlertPort } from '#shared/staff-alerts.ts';
-import { staffTaskId } from '#shared/staff-task-store.ts';
 import type { SharedStores } from '#shared/stores.ts';
 import type { JourneyEngine } from './journey-engine-port.ts';
 import { alertStaffOfTask, journeyTask } from './journey-task.ts';

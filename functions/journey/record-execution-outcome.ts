@@ -1,7 +1,7 @@
 import { JourneyRefSchema } from '#contract/journey-workflow.ts';
+import { staffTaskId } from '#model/staff-task.ts';
 import { log } from '#shared/observability.ts';
 import type { StaffAlertPort } from '#shared/staff-alerts.ts';
-import { staffTaskId } from '#shared/staff-task-store.ts';
 import type { SharedStores } from '#shared/stores.ts';
 import type { JourneyEngine } from './journey-engine-port.ts';
 import { alertStaffOfTask, journeyTask } from './journey-task.ts';

@@ -1,6 +1,6 @@
 import { STAFF_ACTIONS_BY_STAGE, type StaffDecision, type StageName, TRIAGE_ACTIONS } from '#contract/journey-workflow.ts';
 import type { StageState } from '#model/journey.ts';
-import type { StaffTask } from '#shared/staff-task-store.ts';
+import type { StaffTask } from '#model/staff-task.ts';
 
 /** What staff may decide for this task (the workflow routes exactly these; see STAFF_ACTIONS_BY_STAGE). */
 export function allowedActions(task: Pick<StaffTask, 'kind' | 'stage'>): readonly StaffDecision['action'][] {

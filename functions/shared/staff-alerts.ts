@@ -1,5 +1,6 @@
+import type { StaffTask } from '#model/staff-task.ts';
 import type { AuditLog } from './audit-store.ts';
-import type { StaffTask, StaffTaskStore } from './staff-task-store.ts';
+import type { StaffTaskStore } from './staff-task-store.ts';
 
 /** Where staff hear of new work (SNS in AWS: sns-staff-alert-adapter.ts). */
 export interface StaffAlertPort {

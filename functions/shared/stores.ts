@@ -4,6 +4,7 @@ import { dynamo } from './aws-clients.ts';
 import { type CatalogStore, dynamoCatalogStore } from './catalog-store.ts';
 import { requireEnv } from './env.ts';
 import { dynamoJourneyStore, type JourneyStore } from './journey-store.ts';
+import { dynamoPatientStore, type PatientStore } from './patient-store.ts';
 import { dynamoStaffTaskStore, type StaffTaskStore } from './staff-task-store.ts';
 import { dynamoSubmissionStore, type SubmissionStore } from './submission-store.ts';
 import type { TableRef } from './table.ts';
@@ -14,6 +15,7 @@ export interface SharedStores {
   tasks: StaffTaskStore;
   appointments: AppointmentStore;
   submissions: SubmissionStore;
+  patients: PatientStore;
   catalog: CatalogStore;
   audit: AuditLog;
 }
@@ -25,6 +27,7 @@ export function dynamoStores(table: TableRef): SharedStores {
     tasks: dynamoStaffTaskStore(table),
     appointments: dynamoAppointmentStore(table),
     submissions: dynamoSubmissionStore(table),
+    patients: dynamoPatientStore(table),
     catalog: dynamoCatalogStore(table),
     audit: dynamoAuditLog(table),
   };

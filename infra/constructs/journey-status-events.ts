@@ -18,7 +18,7 @@ export interface JourneyStatusEventsProps {
 /** The execution statuses after which the workflow could not record the journey's outcome itself. */
 export const STOPPED_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
 
-/** How long a delivery may take before SQS offers the event again: 6× the function's timeout, as Lambda advises. */
+/** How long a delivery may take before SQS offers the event again: at least 6× the function's timeout (10 s), as Lambda advises. */
 const REDELIVERY_AFTER = Duration.minutes(2);
 /** Deliveries before an event goes to the dead-letter queue: 720 × 2 min, a day of retries. */
 const MAX_DELIVERIES = 720;

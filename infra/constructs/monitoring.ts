@@ -35,10 +35,23 @@ export const FUNCTION_ALARM_POLICY = {
 } as const;
 
 /**
+ * When the API's 5xx alarm fires: on a rate too, never on one 5xx. The API answers 503 with Retry-After by design while
+ * a dependency is briefly unavailable (DynamoDB throttling, Step Functions unreachable), and the caller sends the same
+ * request again; an API that fails *often* is what pages. As for functions: strictly above `ratePercent` of at least
+ * `minRequests` requests, so a single 5xx (at most 1/minRequests = 10%) can never fire it.
+ */
+export const API_ALARM_POLICY = {
+  /** Fewer requests than this in a period say nothing about a rate: the alarm stays OK. */
+  minRequests: 10,
+  /** Percentage of the period's requests answered with 5xx above which the alarm fires. */
+  ratePercent: 10,
+} as const;
+
+/**
  * The stack's alarms, all wired to the alarm topic: journeys that failed, timed out or were aborted, and events left in
  * a dead-letter queue, on any occurrence (at a clinic's volume a single failed journey is a patient someone must call
  * back, not noise); each function's error and throttle *rates* (FUNCTION_ALARM_POLICY), since single errors are retried;
- * the API's 5xx responses, which no one retries for the caller.
+ * and the API's 5xx *rate* (API_ALARM_POLICY), since a 503 asks the caller to send the request again.
  */
 export class Monitoring extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
@@ -69,6 +82,7 @@ export class Monitoring extends Construct {
           label: `${name} error rate (%)`,
         }),
         `Function ${name} returned errors for ${over}`,
+        ratePercent,
       );
       this.alarmOnRate(
         `${name}ThrottleRate`,
@@ -82,6 +96,7 @@ export class Monitoring extends Construct {
           label: `${name} throttle rate (%)`,
         }),
         `Function ${name} was throttled for ${over}`,
+        ratePercent,
       );
     }
 
@@ -94,7 +109,21 @@ export class Monitoring extends Construct {
     }
 
     if (props.stage) {
-      this.alarmOnAny('Api5xx', props.stage.metricServerError({ period: PERIOD }), 'The HTTP API answered with 5xx');
+      const { minRequests, ratePercent: apiRatePercent } = API_ALARM_POLICY;
+      // Count is every request, 5xx among them.
+      const requests = props.stage.metricCount({ period: PERIOD, statistic: 'Sum' });
+      const serverErrors = props.stage.metricServerError({ period: PERIOD, statistic: 'Sum' });
+      this.alarmOnRate(
+        'Api5xxRate',
+        new cloudwatch.MathExpression({
+          expression: `IF(FILL(requests, 0) >= ${minRequests}, 100 * FILL(serverErrors, 0) / requests, 0)`,
+          usingMetrics: { requests, serverErrors },
+          period: PERIOD,
+          label: 'HTTP API 5xx rate (%)',
+        }),
+        `The HTTP API answered with 5xx for more than ${apiRatePercent}% of at least ${minRequests} requests in ${PERIOD.toMinutes()} minutes`,
+        apiRatePercent,
+      );
     }
   }
 
@@ -103,9 +132,9 @@ export class Monitoring extends Construct {
     this.alarm(id, metric, description, 1, cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD);
   }
 
-  /** Fires when a percentage is strictly above FUNCTION_ALARM_POLICY.ratePercent. */
-  private alarmOnRate(id: string, metric: cloudwatch.IMetric, description: string): void {
-    this.alarm(id, metric, description, FUNCTION_ALARM_POLICY.ratePercent, cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD);
+  /** Fires when a percentage is strictly above `ratePercent` (its policy's). */
+  private alarmOnRate(id: string, metric: cloudwatch.IMetric, description: string, ratePercent: number): void {
+    this.alarm(id, metric, description, ratePercent, cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD);
   }
 
   private alarm(

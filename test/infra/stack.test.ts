@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { API_AUTHORIZER, API_ROUTES } from '#contract/api-routes.ts';
 import { ENV, FUNCTIONS, type FunctionName, type FunctionSpec } from '#contract/function-catalog.ts';
 import { TABLE_SCHEMA } from '#contract/table-schema.ts';
-import { FUNCTION_ALARM_POLICY } from '#infra/constructs/monitoring.ts';
+import { API_ALARM_POLICY, FUNCTION_ALARM_POLICY } from '#infra/constructs/monitoring.ts';
 import { PATIENT_JOURNEY_ASL } from '#infra/constructs/patient-journey-workflow.ts';
 import { synthStack } from './synth-stack.ts';
 
@@ -452,5 +452,39 @@ describe('Construct: Monitoring', () => {
       expect(breaches(alarm, { invocations, throttles: 1 }), `1 throttle with ${invocations} invocations`).toBe(false);
     }
     expect(breaches(alarm, {})).toBe(false);
+  });
+
+  describe('the API 5xx alarm', () => {
+    const stageDimensions = [
+      { Name: 'ApiId', Value: stack.resolve(stack.httpApi.api.apiId) },
+      { Name: 'Stage', Value: stack.resolve(stack.httpApi.stage.stageName) },
+    ];
+    const { minRequests } = API_ALARM_POLICY;
+
+    it('alarms on the 5xx rate over the requests, never on a bare count of 5xx', () => {
+      const alarm = only(alarmsOn('AWS/ApiGateway', '5xx', stageDimensions));
+      expect(alarm.Properties).toMatchObject(notifies);
+      const metrics = (alarm.Properties.Metrics as MetricQuery[]).flatMap((q) =>
+        q.MetricStat ? [`${String(q.MetricStat.Metric.MetricName)} ${JSON.stringify(q.MetricStat.Metric.Dimensions)}`] : [],
+      );
+      expect(metrics.sort()).toEqual([`5xx ${JSON.stringify(stageDimensions)}`, `Count ${JSON.stringify(stageDimensions)}`]);
+      expect(alarms.filter((a) => a.Properties.Namespace === 'AWS/ApiGateway')).toEqual([]);
+    });
+
+    it('does not alarm on a single 5xx (a 503 the caller sends again), at any volume', () => {
+      const alarm = only(alarmsOn('AWS/ApiGateway', '5xx', stageDimensions));
+      for (let requests = 1; requests <= 200; requests++) {
+        expect(breaches(alarm, { requests, serverErrors: 1 }), `1 5xx in ${requests} requests`).toBe(false);
+      }
+    });
+
+    it('alarms when many requests fail, but not on too few requests to make a rate', () => {
+      const alarm = only(alarmsOn('AWS/ApiGateway', '5xx', stageDimensions));
+      expect(breaches(alarm, { requests: minRequests, serverErrors: 2 })).toBe(true);
+      expect(breaches(alarm, { requests: 100, serverErrors: 30 })).toBe(true);
+      expect(breaches(alarm, { requests: 100, serverErrors: 5 })).toBe(false);
+      expect(breaches(alarm, { requests: minRequests - 1, serverErrors: minRequests - 1 })).toBe(false);
+      expect(breaches(alarm, {})).toBe(false);
+    });
   });
 });

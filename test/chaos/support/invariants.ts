@@ -4,8 +4,9 @@ import { allowedActions } from '#functions/journey/staff-decision.ts';
 import type { LocalCloud } from '#local/cloud.ts';
 import type { PaymentSandbox } from '#local/payment-sandbox/server.ts';
 import type { StoredEmail } from '#local/ses-emulator.ts';
+import type { StaffTask } from '#model/staff-task.ts';
 import type { AppointmentRecord } from '#shared/appointment-store.ts';
-import { dynamoStaffTaskStore, type StaffTask } from '#shared/staff-task-store.ts';
+import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import type { TableRef } from '#shared/table.ts';
 import { waitingStage } from './journeys.ts';
 

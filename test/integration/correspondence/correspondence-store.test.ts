@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type CorrespondenceStore, dynamoCorrespondenceStore } from '#functions/correspondence/correspondence-store.ts';
 import { ensureTable } from '#local/create-table.ts';
 import { keys } from '#shared/keys.ts';
-import { clinicProfile, patient } from '#test/support/fixtures/records.ts';
+import { clinicProfile } from '#test/support/fixtures/records.ts';
 
 let store: CorrespondenceStore;
 
@@ -15,21 +15,12 @@ beforeAll(async () => {
   await ensureTable(client, tableName);
   const table = { client: DynamoDBDocumentClient.from(client), tableName };
   const put = (Item: Record<string, unknown>) => table.client.send(new PutCommand({ TableName: tableName, Item }));
-  await put({ ...keys.patient('c-1', 'p-1'), ...patient });
   await put({ ...keys.clinic('c-1'), type: 'ClinicProfile', ...clinicProfile });
   store = dynamoCorrespondenceStore(table);
 });
 
 describe('Function: dynamoCorrespondenceStore on DynamoDB Local', () => {
-  it('reads the patient as intake stored it, without the table keys', async () => {
-    // Act
-    const read = await store.getPatient('c-1', 'p-1');
-
-    // Assess
-    expect(read).toEqual(patient);
-  });
-
-  it('reads the clinic profile', async () => {
+  it('reads the clinic profile, without the table keys', async () => {
     // Act
     const read = await store.getClinicProfile('c-1');
 
@@ -37,12 +28,11 @@ describe('Function: dynamoCorrespondenceStore on DynamoDB Local', () => {
     expect(read).toEqual({ type: 'ClinicProfile', ...clinicProfile });
   });
 
-  it('reads nothing for a patient or clinic it does not hold', async () => {
+  it('reads nothing for a clinic it does not hold', async () => {
     // Act
-    const [missingPatient, missingClinic] = await Promise.all([store.getPatient('c-1', 'p-2'), store.getClinicProfile('c-2')]);
+    const missingClinic = await store.getClinicProfile('c-2');
 
     // Assess
-    expect(missingPatient).toBeUndefined();
     expect(missingClinic).toBeUndefined();
   });
 });

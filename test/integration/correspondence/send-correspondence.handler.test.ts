@@ -6,12 +6,13 @@ import type { CorrespondenceRequest } from '#contract/journey-workflow.ts';
 import { dynamoCorrespondenceStore } from '#functions/correspondence/correspondence-store.ts';
 import { dynamoMessageStore } from '#functions/correspondence/message-store.ts';
 import { makeSendCorrespondence } from '#functions/correspondence/send-correspondence.handler.ts';
-import { SesMailer } from '#functions/correspondence/ses-mail-adapter.ts';
+import { sesMailer } from '#functions/correspondence/ses-mail-adapter.ts';
 import { ensureTable } from '#local/create-table.ts';
 import { readSentEmails } from '#local/ses-emulator.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
+import { dynamoPatientStore } from '#shared/patient-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
 import { clinicProfile, journeyWithAppointment, patient } from '#test/support/fixtures/records.ts';
 
@@ -24,10 +25,11 @@ describe('Function: sendCorrespondence on DynamoDB Local and the SES emulator', 
   const endpoint = () => process.env.AWS_ENDPOINT_URL_SESV2 ?? '';
   const task = makeSendCorrespondence({
     journeys,
+    patients: dynamoPatientStore(table),
     recipients: dynamoCorrespondenceStore(table),
     messages: dynamoMessageStore(table),
     audit: dynamoAuditLog(table),
-    mailer: new SesMailer({ client: new SESv2Client({}), from: 'front-desk@demo-clinic.example' }),
+    mailer: sesMailer({ client: new SESv2Client({}), from: 'front-desk@demo-clinic.example' }),
     now: () => new Date(),
   });
   const handler = (request: CorrespondenceRequest) => task(request, lambdaContext);

@@ -1,17 +1,17 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { describe, expect, it } from 'vitest';
 import { composeAppointmentConfirmation } from '#functions/correspondence/compose-appointment-confirmation.ts';
-import { SesMailer } from '#functions/correspondence/ses-mail-adapter.ts';
+import { sesMailer } from '#functions/correspondence/ses-mail-adapter.ts';
 import { readSentEmails } from '#local/ses-emulator.ts';
 import { appointment, clinicProfile } from '#test/support/fixtures/records.ts';
 
-describe('Adapter: SesMailer against the SES emulator', () => {
+describe('Adapter: sesMailer against the SES emulator', () => {
   it('delivers the confirmation with its .ics attachment', async () => {
     // Prepare
     const endpoint = process.env.AWS_ENDPOINT_URL_SESV2 ?? '';
     const to = `ses-adapter-${Date.now()}@example.com`;
     const composed = composeAppointmentConfirmation({ firstName: 'Jordan', clinic: clinicProfile, appointment });
-    const mailer = new SesMailer({ client: new SESv2Client({}), from: 'front-desk@demo-clinic.example' });
+    const mailer = sesMailer({ client: new SESv2Client({}), from: 'front-desk@demo-clinic.example' });
 
     // Act
     const { messageId } = await mailer.send({

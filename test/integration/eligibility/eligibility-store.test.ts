@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { dynamoEligibilityStore, type EligibilityCheckRecord } from '#functions/eligibility/eligibility-store.ts';
 import type { CoverageRecord } from '#model/patient-records.ts';
 import { keys } from '#shared/keys.ts';
-import { patient } from '#test/support/fixtures/records.ts';
 import { localTable } from '#test/support/local-table.ts';
 
 const table = await localTable('eligibility-store');
@@ -41,26 +40,6 @@ function check(clinicId: string, overrides: Partial<EligibilityCheckRecord> = {}
 }
 
 describe('Eligibility store: dynamoEligibilityStore on DynamoDB Local', () => {
-  it("reads the patient's name and birth date, and nothing else of the patient", async () => {
-    // Prepare
-    const clinicId = newClinic();
-    await put({ ...keys.patient(clinicId, patient.patientId), ...patient, clinicId });
-
-    // Act
-    const identity = await store.getPatientIdentity(clinicId, patient.patientId);
-
-    // Assess
-    expect(identity).toEqual({ firstName: patient.firstName, lastName: patient.lastName, birthDate: patient.birthDate });
-  });
-
-  it('reads no patient identity when the patient does not exist', async () => {
-    // Act
-    const identity = await store.getPatientIdentity(newClinic(), 'p-missing');
-
-    // Assess
-    expect(identity).toBeUndefined();
-  });
-
   it('reads the coverage on file without its keys, and none when there is none', async () => {
     // Prepare
     const clinicId = newClinic();

@@ -19,6 +19,7 @@ import { dynamoAuditLog } from '#shared/audit-store.ts';
 import { dynamoCatalogStore } from '#shared/catalog-store.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
+import { dynamoPatientStore } from '#shared/patient-store.ts';
 import { dynamoSubmissionStore } from '#shared/submission-store.ts';
 import type { TableRef } from '#shared/table.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
@@ -101,6 +102,7 @@ beforeAll(async () => {
   const handler = makeVerifyEligibility({
     journeys: dynamoJourneyStore(table),
     submissions: dynamoSubmissionStore(table),
+    patients: dynamoPatientStore(table),
     catalog: dynamoCatalogStore(table),
     store: dynamoEligibilityStore(table),
     audit: dynamoAuditLog(table),

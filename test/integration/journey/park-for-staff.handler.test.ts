@@ -5,10 +5,11 @@ import type { ParkForStaffRequest, StaffDecision } from '#contract/journey-workf
 import { makeParkForStaff } from '#functions/journey/park-for-staff.handler.ts';
 import { stageAfterDecision } from '#functions/journey/staff-decision.ts';
 import { newJourneyRecord, type StageState } from '#model/journey.ts';
+import { type StaffTask, staffTaskId } from '#model/staff-task.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
-import { dynamoStaffTaskStore, type StaffTask, staffTaskId } from '#shared/staff-task-store.ts';
+import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
 import { fakeJourneyEngine, fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
 import { journeyAudits, localTable } from '#test/support/local-table.ts';

@@ -9,7 +9,7 @@ import { makeCollectPayment } from '#functions/payment/collect-payment.handler.t
 import { DEFERRED_REASON } from '#functions/payment/collect-payment.ts';
 import type { PaymentProcessor } from '#functions/payment/payment-port.ts';
 import { dynamoPaymentStore } from '#functions/payment/payment-store.ts';
-import { StripePaymentAdapter } from '#functions/payment/stripe-payment-adapter.ts';
+import { stripePaymentAdapter } from '#functions/payment/stripe-payment-adapter.ts';
 import { ensureTable } from '#local/create-table.ts';
 import { type PaymentSandbox, SANDBOX_PAYMENT_METHODS, startPaymentSandbox } from '#local/payment-sandbox/server.ts';
 import { freePort } from '#local/ports.ts';
@@ -85,18 +85,16 @@ const chargeRequestsOf = (sandbox: PaymentSandbox, journeyId: string) =>
 
 describe('Function: collectPayment on DynamoDB Local and the payment sandbox', () => {
   let sandbox: PaymentSandbox;
-  let adapter: StripePaymentAdapter;
+  let adapter: PaymentProcessor;
   let handler: ReturnType<typeof collectTask>;
   /** The handler with a processor connection that loses the answer to its first charge. */
   const losing = (how: 'drop' | 502, options: { now?: () => Date } = {}) =>
-    collectTask(
-      new StripePaymentAdapter({ baseUrl: sandbox.url, apiKey: 'sk_test_it', fetch: losingFirstChargeResponse(how), ...options }),
-    );
+    collectTask(stripePaymentAdapter({ baseUrl: sandbox.url, apiKey: 'sk_test_it', fetch: losingFirstChargeResponse(how), ...options }));
 
   beforeAll(async () => {
     await ensureTable(client, table.tableName);
     sandbox = await startPaymentSandbox({ port: await freePort() });
-    adapter = new StripePaymentAdapter({ baseUrl: sandbox.url, apiKey: 'sk_test_it' });
+    adapter = stripePaymentAdapter({ baseUrl: sandbox.url, apiKey: 'sk_test_it' });
     handler = collectTask(adapter);
   });
   afterAll(async () => {
@@ -201,7 +199,7 @@ describe('Function: collectPayment on DynamoDB Local and the payment sandbox', (
     await expect(losing('drop')(ref)).rejects.toMatchObject({ name: 'PaymentProcessorUnavailable' });
     sandbox.forgetIdempotencyKeys();
     const aDayLater = collectTask(
-      new StripePaymentAdapter({ baseUrl: sandbox.url, apiKey: 'sk_test_it', now: () => new Date(Date.now() + DAY_MS + 60_000) }),
+      stripePaymentAdapter({ baseUrl: sandbox.url, apiKey: 'sk_test_it', now: () => new Date(Date.now() + DAY_MS + 60_000) }),
     );
 
     // Act
@@ -299,7 +297,7 @@ describe('Function: collectPayment while the processor search lags', () => {
     // Prepare
     const ref = await givenJourney('j-lag-retry', SANDBOX_PAYMENT_METHODS.succeeds);
     const task = collectTask(
-      new StripePaymentAdapter({ baseUrl: sandbox.url, apiKey: 'sk_test_it', fetch: losingFirstChargeResponse('drop') }),
+      stripePaymentAdapter({ baseUrl: sandbox.url, apiKey: 'sk_test_it', fetch: losingFirstChargeResponse('drop') }),
     );
     await expect(task(ref)).rejects.toMatchObject({ name: 'PaymentProcessorUnavailable' });
 
@@ -316,9 +314,9 @@ describe('Function: collectPayment while the processor search lags', () => {
     // Prepare: the answer is lost; the retry comes when the attempt is too old for the list but the key is kept.
     const ref = await givenJourney('j-lag-key', SANDBOX_PAYMENT_METHODS.succeeds);
     await expect(
-      collectTask(new StripePaymentAdapter({ baseUrl: sandbox.url, apiKey: 'sk_test_it', fetch: losingFirstChargeResponse('drop') }))(ref),
+      collectTask(stripePaymentAdapter({ baseUrl: sandbox.url, apiKey: 'sk_test_it', fetch: losingFirstChargeResponse('drop') }))(ref),
     ).rejects.toMatchObject({ name: 'PaymentProcessorUnavailable' });
-    const hoursLater = new StripePaymentAdapter({
+    const hoursLater = stripePaymentAdapter({
       baseUrl: sandbox.url,
       apiKey: 'sk_test_it',
       now: () => new Date(Date.now() + 3 * 3_600_000),
@@ -341,7 +339,7 @@ describe('Function: collectPayment while the processor search lags', () => {
   it('DEFER right after a lost answer still finds the charge (strongly consistent list) and returns PAID', async () => {
     // Prepare
     const ref = await givenJourney('j-lag-defer', SANDBOX_PAYMENT_METHODS.succeeds);
-    const processor = new StripePaymentAdapter({ baseUrl: sandbox.url, apiKey: 'sk_test_it', fetch: losingFirstChargeResponse(502) });
+    const processor = stripePaymentAdapter({ baseUrl: sandbox.url, apiKey: 'sk_test_it', fetch: losingFirstChargeResponse(502) });
     await expect(collectTask(processor)(ref)).rejects.toMatchObject({ name: 'PaymentProcessorUnavailable' });
 
     // Act
@@ -370,7 +368,7 @@ describe('Function: collectPayment across a restart of the local stack', () => {
     const ref = await givenJourney('j-restart', SANDBOX_PAYMENT_METHODS.succeeds);
     const before = await startPaymentSandbox({ port: await freePort(), stateFile });
     const losingTask = collectTask(
-      new StripePaymentAdapter({ baseUrl: before.url, apiKey: 'sk_test_it', fetch: losingFirstChargeResponse('drop') }),
+      stripePaymentAdapter({ baseUrl: before.url, apiKey: 'sk_test_it', fetch: losingFirstChargeResponse('drop') }),
     );
     await expect(losingTask(ref)).rejects.toMatchObject({ name: 'PaymentProcessorUnavailable' });
     const chargedBefore = chargesOf(before, 'j-restart');
@@ -380,7 +378,7 @@ describe('Function: collectPayment across a restart of the local stack', () => {
 
     try {
       // Act
-      const retried = await collectTask(new StripePaymentAdapter({ baseUrl: after.url, apiKey: 'sk_test_it' }))(ref);
+      const retried = await collectTask(stripePaymentAdapter({ baseUrl: after.url, apiKey: 'sk_test_it' }))(ref);
 
       // Assess
       expect(retried).toEqual({ outcome: 'PAID' });

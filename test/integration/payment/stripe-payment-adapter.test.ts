@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StripePaymentAdapter } from '#functions/payment/stripe-payment-adapter.ts';
+import type { PaymentProcessor } from '#functions/payment/payment-port.ts';
+import { stripePaymentAdapter } from '#functions/payment/stripe-payment-adapter.ts';
 import { type PaymentSandbox, parseSearchQuery, SANDBOX_PAYMENT_METHODS, startPaymentSandbox } from '#local/payment-sandbox/server.ts';
 import { freePort } from '#local/ports.ts';
 import { visitChargeIdempotencyKey } from '#model/patient-share.ts';
@@ -24,13 +25,13 @@ const ALLOWED_FIELDS = [
 /** What a lookup may put in the URL: the query (by opaque journey ID), paging and a creation time. */
 const ALLOWED_QUERY_PARAMETERS = ['query', 'limit', 'page', 'created[gte]', 'starting_after'];
 
-describe('Adapter: StripePaymentAdapter against the payment sandbox', () => {
+describe('Adapter: stripePaymentAdapter against the payment sandbox', () => {
   let sandbox: PaymentSandbox;
-  let adapter: StripePaymentAdapter;
+  let adapter: PaymentProcessor;
 
   beforeAll(async () => {
     sandbox = await startPaymentSandbox({ port: await freePort(), apiKey: API_KEY });
-    adapter = new StripePaymentAdapter({ baseUrl: sandbox.url, apiKey: API_KEY });
+    adapter = stripePaymentAdapter({ baseUrl: sandbox.url, apiKey: API_KEY });
   });
   afterAll(async () => {
     await sandbox.stop();
@@ -103,7 +104,7 @@ describe('Adapter: StripePaymentAdapter against the payment sandbox', () => {
   });
 
   it('fails without retrying on a wrong API key', async () => {
-    const wrongKey = new StripePaymentAdapter({ baseUrl: sandbox.url, apiKey: 'sk_test_wrong' });
+    const wrongKey = stripePaymentAdapter({ baseUrl: sandbox.url, apiKey: 'sk_test_wrong' });
 
     const charging = wrongKey.charge({
       amountCents: 4000,
@@ -236,13 +237,13 @@ describe('Adapter: StripePaymentAdapter against the payment sandbox', () => {
   });
 });
 
-describe('Adapter: StripePaymentAdapter against a sandbox whose search lags', () => {
+describe('Adapter: stripePaymentAdapter against a sandbox whose search lags', () => {
   let sandbox: PaymentSandbox;
-  let adapter: StripePaymentAdapter;
+  let adapter: PaymentProcessor;
 
   beforeAll(async () => {
     sandbox = await startPaymentSandbox({ port: await freePort(), apiKey: API_KEY, searchLagMs: 10 * 60_000 });
-    adapter = new StripePaymentAdapter({ baseUrl: sandbox.url, apiKey: API_KEY });
+    adapter = stripePaymentAdapter({ baseUrl: sandbox.url, apiKey: API_KEY });
   });
   afterAll(async () => {
     await sandbox.stop();
@@ -286,13 +287,13 @@ describe('Payment sandbox: state across a restart', () => {
       reference: 'j-persist',
     };
     const before = await startPaymentSandbox({ port: await freePort(), stateFile });
-    const first = await new StripePaymentAdapter({ baseUrl: before.url, apiKey: 'k' }).charge(request);
+    const first = await stripePaymentAdapter({ baseUrl: before.url, apiKey: 'k' }).charge(request);
     await before.stop();
 
     // Act
     const after = await startPaymentSandbox({ port: await freePort(), stateFile });
     try {
-      const afterAdapter = new StripePaymentAdapter({ baseUrl: after.url, apiKey: 'k' });
+      const afterAdapter = stripePaymentAdapter({ baseUrl: after.url, apiKey: 'k' });
       const replayed = await afterAdapter.charge(request);
       const found = await afterAdapter.findCharge('j-persist');
 

@@ -14,6 +14,7 @@ import { dynamoAuditLog } from '#shared/audit-store.ts';
 import { TransientDependencyError } from '#shared/errors.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
+import { dynamoPatientStore } from '#shared/patient-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
 import { clinicProfile, journeyWithAppointment, patient } from '#test/support/fixtures/records.ts';
 import { inMemoryTable } from '#test/support/in-memory-table.ts';
@@ -47,6 +48,7 @@ class FakeMailer implements Mailer {
 function send(mailer: Mailer, request: CorrespondenceRequest = confirmation) {
   const task = makeSendCorrespondence({
     journeys: dynamoJourneyStore(tableRef),
+    patients: dynamoPatientStore(tableRef),
     recipients: dynamoCorrespondenceStore(tableRef),
     messages: dynamoMessageStore(tableRef),
     audit: dynamoAuditLog(tableRef),
@@ -239,7 +241,7 @@ describe('Function: sendCorrespondence', () => {
     const sending = send(mailer);
 
     // Assess
-    await expect(sending).rejects.toThrow('Patient of journey j-1 not found');
+    await expect(sending).rejects.toThrow('Patient p-1 of journey j-1 not found');
     expect(auditActions()).toEqual(['patient.read:failure']);
     expect(mailer.sent).toHaveLength(0);
   });

@@ -2,7 +2,7 @@ import { BadRequestException, SESv2Client, SendEmailCommand, TooManyRequestsExce
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { wasNotSent } from '#functions/correspondence/mailer-port.ts';
-import { MESSAGE_KEY_HEADER, SesMailer } from '#functions/correspondence/ses-mail-adapter.ts';
+import { MESSAGE_KEY_HEADER, sesMailer } from '#functions/correspondence/ses-mail-adapter.ts';
 
 const sesMock = mockClient(SESv2Client);
 const email = {
@@ -15,13 +15,13 @@ const email = {
   idempotencyKey: 'journey-j-1-APPOINTMENT_CONFIRMATION',
 };
 
-describe('Adapter: SesMailer', () => {
+describe('Adapter: sesMailer', () => {
   beforeEach(() => sesMock.reset());
 
   it('sends simple content with the attachment, sender, reply-to, configuration set and message key', async () => {
     // Prepare
     sesMock.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
-    const mailer = new SesMailer({ client: new SESv2Client({}), from: 'noreply@clinic.example', configurationSetName: 'patient-access' });
+    const mailer = sesMailer({ client: new SESv2Client({}), from: 'noreply@clinic.example', configurationSetName: 'patient-access' });
 
     // Act
     const result = await mailer.send(email);
@@ -48,7 +48,7 @@ describe('Adapter: SesMailer', () => {
   it('omits the configuration set when none is configured', async () => {
     sesMock.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
 
-    await new SesMailer({ client: new SESv2Client({}), from: 'noreply@clinic.example' }).send(email);
+    await sesMailer({ client: new SESv2Client({}), from: 'noreply@clinic.example' }).send(email);
 
     expect(sesMock.commandCalls(SendEmailCommand)[0]?.args[0].input).not.toHaveProperty('ConfigurationSetName');
   });
@@ -56,7 +56,7 @@ describe('Adapter: SesMailer', () => {
   it('throws MessagingUnavailable, marked not sent, when SES throttles', async () => {
     // Prepare
     sesMock.on(SendEmailCommand).rejects(new TooManyRequestsException({ message: 'slow down', $metadata: { httpStatusCode: 429 } }));
-    const mailer = new SesMailer({ client: new SESv2Client({}), from: 'noreply@clinic.example' });
+    const mailer = sesMailer({ client: new SESv2Client({}), from: 'noreply@clinic.example' });
 
     // Act
     const error = await mailer.send(email).catch((e: unknown) => e);
@@ -69,7 +69,9 @@ describe('Adapter: SesMailer', () => {
   it('throws a non-transient error, marked not sent, when SES rejects the request', async () => {
     sesMock.on(SendEmailCommand).rejects(new BadRequestException({ message: 'bad', $metadata: { httpStatusCode: 400 } }));
 
-    const error = await new SesMailer({ client: new SESv2Client({}), from: 'noreply@clinic.example' }).send(email).catch((e: unknown) => e);
+    const error = await sesMailer({ client: new SESv2Client({}), from: 'noreply@clinic.example' })
+      .send(email)
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toMatchObject({ name: 'MessagingUnavailable' });
@@ -79,7 +81,9 @@ describe('Adapter: SesMailer', () => {
   it('throws MessagingUnavailable with an unknown outcome when the request times out', async () => {
     sesMock.on(SendEmailCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ETIMEDOUT' }));
 
-    const error = await new SesMailer({ client: new SESv2Client({}), from: 'noreply@clinic.example' }).send(email).catch((e: unknown) => e);
+    const error = await sesMailer({ client: new SESv2Client({}), from: 'noreply@clinic.example' })
+      .send(email)
+      .catch((e: unknown) => e);
 
     expect(error).toMatchObject({ name: 'MessagingUnavailable' });
     expect(wasNotSent(error)).toBe(false);

@@ -17,6 +17,7 @@ import type { CatalogStore } from '#shared/catalog-store.ts';
 import { TransientDependencyError } from '#shared/errors.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
+import { dynamoPatientStore } from '#shared/patient-store.ts';
 import { dynamoSubmissionStore } from '#shared/submission-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
 import { clinicProfile, patient } from '#test/support/fixtures/records.ts';
@@ -120,6 +121,7 @@ function given(
   deps = {
     journeys: dynamoJourneyStore(tableRef),
     submissions: dynamoSubmissionStore(tableRef),
+    patients: dynamoPatientStore(tableRef),
     catalog: catalogStore,
     store: dynamoEligibilityStore(tableRef),
     audit: dynamoAuditLog(tableRef),
@@ -200,7 +202,7 @@ describe('Function: verifyEligibility', () => {
   it('reads the appointment type alone from the submission, and audits it and the coverage read', async () => {
     // Prepare
     const read = vi.spyOn(deps.submissions, 'read');
-    const readPatient = vi.spyOn(deps.store, 'getPatientIdentity');
+    const readPatient = vi.spyOn(deps.patients, 'read');
 
     // Act
     await verify();
@@ -260,11 +262,18 @@ describe('Function: verifyEligibility', () => {
     // Prepare
     given({ memberId: TEST_MEMBERS.activeCopay, relationship: 'child' });
     const port = simulatorPort();
+    const readPatient = vi.spyOn(deps.patients, 'read');
 
     // Act
     await verify(port);
 
     // Assess
+    expect(readPatient).toHaveBeenCalledWith(
+      expect.objectContaining({ clinicId, journeyId, patientId }),
+      'function:verifyEligibility',
+      ['firstName', 'lastName', 'birthDate'],
+      now,
+    );
     expect(port.requests[0]?.dependent).toEqual({
       firstName: patient.firstName,
       lastName: patient.lastName,

@@ -4,7 +4,7 @@ import {
   CHARGE_DESCRIPTION,
   journeySearchQuery,
   SEARCH_LAG_ALLOWANCE_MS,
-  StripePaymentAdapter,
+  stripePaymentAdapter,
 } from '#functions/payment/stripe-payment-adapter.ts';
 
 interface Captured {
@@ -39,11 +39,11 @@ const chargeRequest = {
   reference: 'j-1',
 };
 
-describe('Adapter: StripePaymentAdapter', () => {
+describe('Adapter: stripePaymentAdapter', () => {
   it('creates and confirms a PaymentIntent with amount, currency, token and opaque reference only', async () => {
     // Prepare
     const { fetch, calls } = fakeFetch({ status: 200, body: { id: 'pi_1', status: 'succeeded' } });
-    const adapter = new StripePaymentAdapter({ baseUrl: 'http://stripe.test/', apiKey: 'sk_test_1', fetch });
+    const adapter = stripePaymentAdapter({ baseUrl: 'http://stripe.test/', apiKey: 'sk_test_1', fetch });
 
     // Act
     const result = await adapter.charge(chargeRequest);
@@ -73,7 +73,7 @@ describe('Adapter: StripePaymentAdapter', () => {
       status: 402,
       body: { error: { type: 'card_error', code: 'card_declined', decline_code: 'insufficient_funds' } },
     });
-    const adapter = new StripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch });
+    const adapter = stripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch });
 
     // Act
     const result = await adapter.charge(chargeRequest);
@@ -84,7 +84,7 @@ describe('Adapter: StripePaymentAdapter', () => {
 
   it('returns a decline when the card needs the patient to authenticate', async () => {
     const { fetch } = fakeFetch({ status: 200, body: { id: 'pi_2', status: 'requires_action' } });
-    const adapter = new StripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch });
+    const adapter = stripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch });
 
     await expect(adapter.charge(chargeRequest)).resolves.toEqual({ status: 'declined', declineCode: 'authentication_required' });
   });
@@ -98,7 +98,7 @@ describe('Adapter: StripePaymentAdapter', () => {
   ])('throws PaymentProcessorUnavailable on %s', async (_case, answer) => {
     // Prepare
     const { fetch } = fakeFetch(answer);
-    const adapter = new StripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch });
+    const adapter = stripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch });
 
     // Act
     const charging = adapter.charge(chargeRequest);
@@ -112,7 +112,7 @@ describe('Adapter: StripePaymentAdapter', () => {
       status: 401,
       body: { error: { type: 'invalid_request_error', message: 'Invalid API Key provided: sk_***' } },
     });
-    const adapter = new StripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch });
+    const adapter = stripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch });
 
     const charging = adapter.charge(chargeRequest);
 
@@ -123,7 +123,7 @@ describe('Adapter: StripePaymentAdapter', () => {
   it('refunds by payment intent with the idempotency key', async () => {
     // Prepare
     const { fetch, calls } = fakeFetch({ status: 200, body: { id: 're_1', object: 'refund' } });
-    const adapter = new StripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch });
+    const adapter = stripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch });
 
     // Act
     const result = await adapter.refund({ chargeId: 'pi_1', idempotencyKey: 'journey-j-1-refund' });
@@ -137,14 +137,14 @@ describe('Adapter: StripePaymentAdapter', () => {
 
   it('throws PaymentOutcomePending, not a decline, when the charge is left processing', async () => {
     const { fetch } = fakeFetch({ status: 200, body: { id: 'pi_3', status: 'processing' } });
-    const adapter = new StripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch });
+    const adapter = stripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch });
 
     await expect(adapter.charge(chargeRequest)).rejects.toMatchObject({ name: 'PaymentOutcomePending' });
   });
 
   it('refuses to charge with a reference it could not look up later, sending nothing', async () => {
     const { fetch, calls } = fakeFetch({ status: 200, body: { id: 'pi_1', status: 'succeeded' } });
-    const adapter = new StripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch });
+    const adapter = stripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch });
 
     await expect(adapter.charge({ ...chargeRequest, reference: "j-1' OR status:'succeeded" })).rejects.toThrow(/opaque token/);
     expect(calls).toHaveLength(0);
@@ -170,11 +170,11 @@ const list = (data: unknown[], hasMore = false) => ({
   body: { object: 'list', url: '/v1/payment_intents', has_more: hasMore, data },
 });
 
-describe('Adapter: StripePaymentAdapter.findCharge', () => {
+describe('Adapter: stripePaymentAdapter.findCharge', () => {
   it('searches the journey reference by metadata, with the key and version but no idempotency key', async () => {
     // Prepare
     const { fetch, calls } = fakeFetch(searchResult([]));
-    const adapter = new StripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'sk_test_1', fetch });
+    const adapter = stripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'sk_test_1', fetch });
 
     // Act
     const found = await adapter.findCharge('j-1');
@@ -200,7 +200,7 @@ describe('Adapter: StripePaymentAdapter.findCharge', () => {
         intent('pi_cancelled', 'canceled'),
       ]),
     );
-    const adapter = new StripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch });
+    const adapter = stripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch });
 
     // Act
     const found = await adapter.findCharge('j-1');
@@ -213,7 +213,7 @@ describe('Adapter: StripePaymentAdapter.findCharge', () => {
     const { fetch } = fakeFetch(
       searchResult([intent('pi_1', 'requires_payment_method'), intent('pi_2', 'requires_action'), intent('pi_3', 'canceled')]),
     );
-    const adapter = new StripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch });
+    const adapter = stripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch });
 
     await expect(adapter.findCharge('j-1')).resolves.toBeUndefined();
   });
@@ -222,14 +222,14 @@ describe('Adapter: StripePaymentAdapter.findCharge', () => {
     const { fetch } = fakeFetch(
       searchResult([intent('pi_new', 'succeeded', { created: 1_772_000_100 }), intent('pi_old', 'succeeded', { created: 1_772_000_000 })]),
     );
-    const adapter = new StripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch });
+    const adapter = stripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch });
 
     await expect(adapter.findCharge('j-1')).resolves.toMatchObject({ chargeId: 'pi_old' });
   });
 
   it.each([['processing'], ['requires_capture']])('throws PaymentOutcomePending for a %s intent', async (status) => {
     const { fetch } = fakeFetch(searchResult([intent('pi_1', 'requires_payment_method'), intent('pi_2', status)]));
-    const adapter = new StripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch });
+    const adapter = stripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch });
 
     const finding = adapter.findCharge('j-1');
 
@@ -240,7 +240,7 @@ describe('Adapter: StripePaymentAdapter.findCharge', () => {
   it('follows next_page until the search has no more', async () => {
     // Prepare
     const { fetch, calls } = fakeFetch(searchResult([intent('pi_1', 'canceled')], 'page_2'), searchResult([intent('pi_2', 'succeeded')]));
-    const adapter = new StripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch });
+    const adapter = stripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch });
 
     // Act
     const found = await adapter.findCharge('j-1');
@@ -256,7 +256,7 @@ describe('Adapter: StripePaymentAdapter.findCharge', () => {
     ['a network failure', new TypeError('fetch failed')],
   ])('throws PaymentProcessorUnavailable on %s', async (_case, answer) => {
     const { fetch } = fakeFetch(answer);
-    const adapter = new StripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch });
+    const adapter = stripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch });
 
     await expect(adapter.findCharge('j-1')).rejects.toMatchObject({ name: TRANSIENT_ERRORS.paymentProcessorUnavailable });
   });
@@ -269,7 +269,7 @@ describe('Adapter: StripePaymentAdapter.findCharge', () => {
       list([intent('pi_other', 'succeeded', { metadata: { journey: 'j-2' } }), intent('pi_mine', 'succeeded')], true),
       list([intent('pi_older', 'canceled')]),
     );
-    const adapter = new StripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch, now: () => now });
+    const adapter = stripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch, now: () => now });
     const first = new Date(now.getTime() - 60_000);
 
     // Act
@@ -289,7 +289,7 @@ describe('Adapter: StripePaymentAdapter.findCharge', () => {
   it('searches only when the last attempt is older than the search lag allowance', async () => {
     const now = new Date('2026-03-03T12:00:00Z');
     const { fetch, calls } = fakeFetch(searchResult([]));
-    const adapter = new StripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch, now: () => now });
+    const adapter = stripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch, now: () => now });
     const long = new Date(now.getTime() - SEARCH_LAG_ALLOWANCE_MS - 1);
 
     await adapter.findCharge('j-1', { first: long, last: long });
@@ -300,7 +300,7 @@ describe('Adapter: StripePaymentAdapter.findCharge', () => {
   it('refuses a reference that could change the query, before anything is sent', async () => {
     // Prepare
     const { fetch, calls } = fakeFetch(searchResult([]));
-    const adapter = new StripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch });
+    const adapter = stripePaymentAdapter({ baseUrl: 'http://stripe.test', apiKey: 'k', fetch });
 
     // Act + Assess
     for (const reference of ["j-1' OR status:'succeeded", "j-1\\'", 'j 1', 'j-1"', 'metadata[journey]', '', 'x'.repeat(101)]) {

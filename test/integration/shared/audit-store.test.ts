@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import type { AuditEvent } from '#shared/audit.ts';
+import { dynamoAuditLog } from '#shared/audit-store.ts';
+import { journeyWithAppointment, patient } from '#test/support/fixtures/records.ts';
+import { journeyAudits, localTable } from '#test/support/local-table.ts';
+
+/** Six years of 365 days, in seconds: how long the trail is kept (HIPAA), as the table's TTL (epoch seconds) counts. */
+const SIX_YEARS_S = 6 * 365 * 24 * 60 * 60;
+
+const table = await localTable('audit-store');
+const audit = dynamoAuditLog(table);
+const journey = journeyWithAppointment();
+const at = new Date('2026-12-01T10:00:00.000Z');
+
+const event = (overrides: Partial<AuditEvent> = {}): AuditEvent => ({
+  clinicId: journey.clinicId,
+  actor: 'bookAppointment',
+  action: 'appointment.create',
+  patientId: patient.patientId,
+  journeyId: journey.journeyId,
+  outcome: 'success',
+  ...overrides,
+});
+
+describe('Audit log: dynamoAuditLog on DynamoDB Local', () => {
+  it('records an event under its day, with its time and an expiry six years on', async () => {
+    // Prepare
+    const recorded = event();
+
+    // Act
+    await audit.record(recorded, at);
+
+    // Assess
+    const [item, ...others] = await journeyAudits(table, journey, at);
+    expect(others).toEqual([]);
+    expect(item).toEqual({
+      PK: `CLINIC#${journey.clinicId}#AUDIT#2026-12-01`,
+      SK: expect.stringMatching(/^2026-12-01T10:00:00\.000Z#[0-9a-f-]{36}$/),
+      type: 'AuditEvent',
+      at: at.toISOString(),
+      ...recorded,
+      expiresAt: at.getTime() / 1000 + SIX_YEARS_S,
+    });
+    expect(new Date(Number(item?.expiresAt) * 1000).toISOString()).toBe('2032-11-29T10:00:00.000Z');
+  });
+
+  it('keeps every record, the same event twice included, and each in the partition of its own day', async () => {
+    // Prepare
+    const nextDay = new Date('2026-12-02T08:00:00.000Z');
+    const ref = { clinicId: journey.clinicId, journeyId: 'j-audit-days' };
+    const read = event({ journeyId: ref.journeyId, action: 'journey.read', actor: 'key-1' });
+
+    // Act
+    await audit.record(read, at);
+    await audit.record(read, at);
+    await audit.record(read, nextDay);
+
+    // Assess
+    expect(await journeyAudits(table, ref, at)).toEqual([expect.objectContaining(read), expect.objectContaining(read)]);
+    expect(await journeyAudits(table, ref, nextDay)).toEqual([expect.objectContaining({ ...read, at: nextDay.toISOString() })]);
+  });
+});
