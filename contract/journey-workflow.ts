@@ -4,7 +4,7 @@
  * never names, birth dates, member IDs or answers (PHI discipline, see docs/decisions.md).
  */
 
-import { z } from 'zod';
+import * as z from 'zod';
 import { PathIdSchema } from '#contract/api/path-ids.ts';
 
 /** The execution input, and what every task receives. Each task parses its input with its schema below. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Response bodies for the error statuses every route shares. */
 export const FieldErrorSchema = z

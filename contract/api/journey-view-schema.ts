@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * GET /v1/clinics/{clinicId}/journeys/{journeyId}: the journey as the front desk sees it (functions/journey/journey-view.ts

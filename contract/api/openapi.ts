@@ -1,5 +1,5 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
-import { z } from 'zod';
+import * as z from 'zod';
 import { API_ROUTES, type ApiRoute } from '#contract/api-routes.ts';
 import { MessageErrorSchema, ValidationErrorSchema } from './error-schemas.ts';
 import { IDEMPOTENCY_KEY_HEADER, IdempotencyKeySchema } from './idempotency-key.ts';

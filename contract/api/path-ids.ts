@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Every ID that arrives in a path becomes part of a DynamoDB key, whose size is bounded (a partition key ≤ 2,048

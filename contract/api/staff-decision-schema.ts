@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** POST /v1/clinics/{clinicId}/staff-tasks/{taskId}/decision: what a person decides about a parked journey. */
 export const StaffDecisionBodySchema = z

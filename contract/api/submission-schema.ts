@@ -1,5 +1,5 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { z } from 'zod';
+import * as z from 'zod';
+import { parsePhone } from './phone-number.ts';
 
 /**
  * The body of POST /v1/clinics/{clinicId}/intake-submissions, and what it answers. The same schemas validate requests
@@ -76,20 +76,27 @@ export const PatientSchema = z
   })
   .meta({ id: 'Patient' });
 
-/** Normalises a phone number to E.164 (US when no country code is given); rejects numbers that cannot exist. */
+/**
+ * Normalises a phone number to E.164 (US when no country code is given); rejects numbers that cannot exist, and numbers
+ * of countries outside PHONE_COUNTRIES (scripts/phone-metadata.ts: the US, its territories, Canada and the UK).
+ */
 export const PhoneSchema = z
   .string()
   .trim()
   .max(32)
   .transform((value, ctx) => {
-    const phone = parsePhoneNumberFromString(value, 'US');
+    const phone = parsePhone(value);
     if (!phone?.isValid()) {
       ctx.addIssue({ code: 'custom', message: 'must be a valid phone number' });
       return z.NEVER;
     }
     return phone.number;
   })
-  .meta({ description: 'Any common format; stored as E.164. Without a country code, a US number is assumed.', example: '(201) 555-0123' });
+  .meta({
+    description:
+      'A number of the US, a US territory, Canada or the UK, in any common format; stored as E.164. Without a country code, a US number is assumed.',
+    example: '(201) 555-0123',
+  });
 
 export const ContactSchema = z
   .strictObject({

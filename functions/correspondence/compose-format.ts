@@ -1,5 +1,5 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { DateTime } from 'luxon';
+import { parsePhone } from '#contract/api/phone-number.ts';
 import type { OutgoingEmail } from './mailer-port.ts';
 
 /** What composition produces; the handler adds recipient, reply-to and the message key. */
@@ -42,7 +42,7 @@ export function formatUsd(cents: number): string {
 
 /** "(617) 555-0123" for a US number; other numbers in international format; unparseable ones as given. */
 export function formatPhone(phone: string): string {
-  const parsed = parsePhoneNumberFromString(phone, 'US');
+  const parsed = parsePhone(phone);
   if (!parsed?.isValid()) return phone;
   return parsed.country === 'US' ? parsed.formatNational() : parsed.formatInternational();
 }

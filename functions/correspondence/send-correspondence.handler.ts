@@ -1,5 +1,5 @@
 import { CorrespondenceRequestSchema } from '#contract/journey-workflow.ts';
-import { ses } from '#shared/aws-clients.ts';
+import { ses } from '#shared/aws/ses-client.ts';
 import { optionalEnv, requireEnv } from '#shared/env.ts';
 import { taskHandler } from '#shared/handler.ts';
 import { dynamoStores, systemClock, tableFromEnv } from '#shared/stores.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TRANSIENT_ERRORS } from '#contract/journey-workflow.ts';
 import { requireEnv } from '#shared/env.ts';
 import { TransientDependencyError } from '#shared/errors.ts';

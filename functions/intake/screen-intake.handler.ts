@@ -1,5 +1,5 @@
 import { JourneyRefSchema } from '#contract/journey-workflow.ts';
-import { sns } from '#shared/aws-clients.ts';
+import { sns } from '#shared/aws/sns-client.ts';
 import { requireEnv } from '#shared/env.ts';
 import { taskHandler } from '#shared/handler.ts';
 import { snsStaffAlerts } from '#shared/sns-staff-alert-adapter.ts';

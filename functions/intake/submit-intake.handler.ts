@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout } from 'node:timers/promises';
 import { IntakeSubmissionSchema } from '#contract/api/submission-schema.ts';
-import { sfn } from '#shared/aws-clients.ts';
+import { sfn } from '#shared/aws/sfn-client.ts';
 import { requireEnv } from '#shared/env.ts';
 import { httpHandler } from '#shared/handler.ts';
 import { authorizedClinic } from '#shared/http/authorized-clinic.ts';

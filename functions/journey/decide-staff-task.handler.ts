@@ -1,5 +1,5 @@
 import { StaffDecisionBodySchema } from '#contract/api/staff-decision-schema.ts';
-import { sfn } from '#shared/aws-clients.ts';
+import { sfn } from '#shared/aws/sfn-client.ts';
 import { httpHandler } from '#shared/handler.ts';
 import { authorizedClinic } from '#shared/http/authorized-clinic.ts';
 import { parseJsonBody } from '#shared/http/parse-json-body.ts';

@@ -1,5 +1,6 @@
-import { z } from 'zod';
-import { sfn, sns } from '#shared/aws-clients.ts';
+import * as z from 'zod';
+import { sfn } from '#shared/aws/sfn-client.ts';
+import { sns } from '#shared/aws/sns-client.ts';
 import { requireEnv } from '#shared/env.ts';
 import { taskHandler } from '#shared/handler.ts';
 import { snsStaffAlerts } from '#shared/sns-staff-alert-adapter.ts';

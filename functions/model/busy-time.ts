@@ -36,16 +36,28 @@ export class BusyCalendar {
   }
 
   markBusy(resourceId: string, interval: Interval): void {
+    this.markBusyBetween(resourceId, interval.start.getTime(), interval.end.getTime());
+  }
+
+  /** markBusy over [startMs, endMs) in epoch milliseconds. */
+  markBusyBetween(resourceId: string, startMs: number, endMs: number): void {
     let set = this.#granules.get(resourceId);
     if (!set) {
       set = new Set();
       this.#granules.set(resourceId, set);
     }
-    for (const granule of granuleStarts(interval)) set.add(granule.getTime());
+    for (let at = Math.floor(startMs / GRANULE_MS) * GRANULE_MS; at < endMs; at += GRANULE_MS) set.add(at);
   }
 
   isFree(resourceId: string, interval: Interval): boolean {
+    return this.isFreeBetween(resourceId, interval.start.getTime(), interval.end.getTime());
+  }
+
+  /** isFree over [startMs, endMs) in epoch milliseconds: the search's inner loop, so it allocates nothing. */
+  isFreeBetween(resourceId: string, startMs: number, endMs: number): boolean {
     const set = this.#granules.get(resourceId);
-    return !set || granuleStarts(interval).every((granule) => !set.has(granule.getTime()));
+    if (!set) return true;
+    for (let at = Math.floor(startMs / GRANULE_MS) * GRANULE_MS; at < endMs; at += GRANULE_MS) if (set.has(at)) return false;
+    return true;
   }
 }

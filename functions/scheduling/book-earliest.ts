@@ -49,7 +49,7 @@ export async function bookEarliestSlot(appointments: AppointmentStore, request: 
   for (let from = window.start.getTime(); from < window.end.getTime(); from += CHUNK_DAYS * 86_400_000) {
     const within = { start: new Date(from), end: new Date(Math.min(from + CHUNK_DAYS * 86_400_000, window.end.getTime())) };
     const readUntil = new Date(within.end.getTime() + type.durationMinutes * 60_000);
-    await appointments.loadBusy(request.clinicId, resourceIds, { start: within.start, end: readUntil }, busy);
+    await appointments.loadBusy(request.clinicId, type.departmentId, resourceIds, { start: within.start, end: readUntil }, busy);
 
     for (const candidate of findSlots({ catalog, appointmentType: type, preferences, busy, now, within })) {
       if (attempts >= MAX_BOOKING_ATTEMPTS) {

@@ -2,7 +2,8 @@ import { DateTime } from 'luxon';
 import type { BusyCalendar, Interval } from '#model/busy-time.ts';
 import type { AppointmentType, ClinicCatalog, Location, Resource } from '#model/clinic-catalog.ts';
 import type { AppointmentSummary } from '#model/journey.ts';
-import type { DayOfWeek, VisitRequest } from '#model/patient-records.ts';
+import type { VisitRequest } from '#model/patient-records.ts';
+import { dayOfInstant, hourOf, type LocalDay, localDays, openingWindows, type WallClock, type Window, wallClock } from './local-days.ts';
 
 /**
  * Slot finding: pure domain, no AWS. Given the catalog, an appointment type, the patient's preferences and what is
@@ -19,8 +20,6 @@ export const HORIZON_DAYS = 28;
 
 const MINUTE_MS = 60_000;
 const STEP_MS = SLOT_STEP_MINUTES * MINUTE_MS;
-/** Luxon's weekday is 1 (Monday) … 7 (Sunday). */
-const WEEKDAYS: readonly DayOfWeek[] = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'];
 
 export type SlotPreferences = VisitRequest['preferences'];
 
@@ -87,7 +86,11 @@ export interface FindSlotsInput {
  * hours and overlaps nothing busy. Times are stepped in real elapsed time from each local midnight, so DST days have
  * 23 or 25 hours of starts and a slot across a change lasts exactly its duration.
  *
- * Lazy: busy time is checked when a candidate is reached, so granules marked busy while iterating are honoured.
+ * Lazy: busy time is checked when a candidate is reached, so granules marked busy while iterating are honoured; days
+ * are worked out only as the search reaches them. Time-zone arithmetic happens once per local day and location
+ * (`localDays`, `openingWindows`); candidates are stepped and checked in epoch milliseconds, except on a day whose
+ * offset changes, where each start's wall clock costs one offset lookup (`wallClock`). The results are those of the
+ * search before issue 7, candidate for candidate (test/unit/scheduling/find-slots.test.ts holds it to that).
  */
 export function* findSlots(input: FindSlotsInput): Generator<SlotCandidate> {
   const { catalog, appointmentType: type, preferences, busy } = input;
@@ -98,31 +101,106 @@ export function* findSlots(input: FindSlotsInput): Generator<SlotCandidate> {
   if (from >= until || type.requires.length === 0) return;
 
   const resources = eligibleResources(catalog, type, preferences);
-  const sites = [...new Set(resources.map((r) => r.locationId))]
+  const sites: Site[] = [...new Set(resources.map((r) => r.locationId))]
     .sort()
-    .map((locationId) => ({ location: locationOf(catalog, locationId), resources: resources.filter((r) => r.locationId === locationId) }))
-    .filter((site) => type.requires.every((kind) => site.resources.some((r) => r.kind === kind)));
+    .map((locationId) => {
+      const siteResources = resources.filter((r) => r.locationId === locationId);
+      return {
+        location: locationOf(catalog, locationId),
+        resources: siteResources,
+        byKind: type.requires.map((kind) => siteResources.flatMap((resource, index) => (resource.kind === kind ? [index] : []))),
+      };
+    })
+    .filter((site) => site.byKind.every((indexes) => indexes.length > 0));
 
-  const starts: Array<{ at: number; site: (typeof sites)[number] }> = [];
-  for (const site of sites) {
-    const zone = site.location.timeZone;
-    for (let day = DateTime.fromMillis(from, { zone }).startOf('day'); day.toMillis() < until; day = day.plus({ days: 1 })) {
-      const dayEnd = day.plus({ days: 1 }).toMillis();
-      for (let at = day.toMillis(); at < dayEnd; at += STEP_MS) {
-        if (at >= from && at < until && matchesPreferences(DateTime.fromMillis(at, { zone }), preferences)) starts.push({ at, site });
+  // Each location's starts come in order; merged by start, then location ID, as one sorted list would be.
+  const streams = sites.map((site) => siteStarts(site, from, until, durationMs, preferences));
+  const heads = streams.map((stream) => stream.next());
+  for (;;) {
+    let pick = -1;
+    for (const [i, head] of heads.entries()) {
+      if (head.done) continue;
+      const best = heads[pick];
+      if (!best || best.done || head.value.at < best.value.at) pick = i;
+      else if (
+        head.value.at === best.value.at &&
+        head.value.site.location.locationId.localeCompare(best.value.site.location.locationId) < 0
+      ) {
+        pick = i;
       }
     }
-  }
-  starts.sort((a, b) => a.at - b.at || a.site.location.locationId.localeCompare(b.site.location.locationId));
+    const head = heads[pick];
+    if (!head || head.done) return;
+    heads[pick] = (streams[pick] as Generator<SiteStart>).next();
 
-  for (const { at, site } of starts) {
-    const slot = { start: new Date(at), end: new Date(at + durationMs) };
-    const fits = (r: Resource) => withinWeeklyHours(r, site.location.timeZone, slot) && busy.isFree(r.resourceId, slot);
-    const options = type.requires.map((kind) => site.resources.filter((r) => r.kind === kind && fits(r)));
+    const { at, site, windows } = head.value;
+    const end = at + durationMs;
+    const fits = (index: number) =>
+      (windows[index] ?? []).some(([opens, closes]) => opens <= at && end <= closes) &&
+      busy.isFreeBetween((site.resources[index] as Resource).resourceId, at, end);
+    const options = site.byKind.map((indexes) => indexes.filter(fits).map((index) => site.resources[index] as Resource));
+    if (options.some((option) => option.length === 0)) continue;
+    const slot = { start: new Date(at), end: new Date(end) };
     for (const combination of combinations(options)) {
       // Re-checked per combination: the caller may have learned of a taken granule since the previous yield.
-      if (!combination.every((r) => busy.isFree(r.resourceId, slot))) continue;
+      if (!combination.every((r) => busy.isFreeBetween(r.resourceId, at, end))) continue;
       yield { ...slot, location: site.location, departmentId: type.departmentId, resources: combination };
+    }
+  }
+}
+
+interface Site {
+  location: Location;
+  /** The eligible resources at the location, sorted by ID. */
+  resources: Resource[];
+  /** Per entry of the type's `requires`, the indexes in `resources` of that kind. */
+  byKind: number[][];
+}
+
+interface SiteStart {
+  at: number;
+  site: Site;
+  /** Opening windows on the start's local day, per index in `site.resources`. */
+  windows: Window[][];
+}
+
+/**
+ * A location's candidate starts in [from, until), in order, that match the preferences and that some resource of
+ * every required kind is open for (busy time is the caller's check, made when the start is reached).
+ */
+function* siteStarts(site: Site, from: number, until: number, durationMs: number, preferences: SlotPreferences): Generator<SiteStart> {
+  const zone = site.location.timeZone;
+  const open = (windows: Window[][], at: number) =>
+    site.byKind.every((indexes) => indexes.some((i) => (windows[i] ?? []).some(([o, c]) => o <= at && at + durationMs <= c)));
+  for (const day of localDays(zone, from, until)) {
+    const first = Math.max(day.start, day.start + Math.ceil((from - day.start) / STEP_MS) * STEP_MS);
+    const last = Math.min(day.end, until);
+    if (day.uniform) {
+      // The whole day is on one date, one weekday and one offset: preferences and opening hours are arithmetic.
+      if (!matchesDay(day, preferences)) continue;
+      const windows = site.resources.map((r) => openingWindows(r, day));
+      for (let at = first; at < last; at += STEP_MS) {
+        const hour = hourOf(day, at);
+        if (preferences.timeOfDay === 'MORNING' && hour >= 12) break;
+        if (preferences.timeOfDay === 'AFTERNOON' && hour < 12) continue;
+        if (open(windows, at)) yield { at, site, windows };
+      }
+    } else {
+      // A change of offset: each start on its own wall clock (one offset lookup each); windows per local midnight,
+      // which luxon works out from the start's date and offset, so those two make the key.
+      const windowsByMidnight = new Map<string, Window[][]>();
+      for (let at = first; at < last; at += STEP_MS) {
+        const wall = wallClock(day.local.zone, at);
+        if (!matchesWallClock(wall, preferences)) continue;
+        const key = `${wall.date}/${wall.offset}`;
+        let windows = windowsByMidnight.get(key);
+        if (!windows) {
+          const startOfDay = dayOfInstant(DateTime.fromMillis(at, { zone }));
+          windows = site.resources.map((r) => openingWindows(r, startOfDay));
+          windowsByMidnight.set(key, windows);
+        }
+        if (open(windows, at)) yield { at, site, windows };
+      }
     }
   }
 }
@@ -164,33 +242,17 @@ function locationOf(catalog: ClinicCatalog, locationId: string): Location {
   return location;
 }
 
-function matchesPreferences(local: DateTime, preferences: SlotPreferences): boolean {
-  const day = WEEKDAYS[local.weekday - 1];
-  if (preferences.daysOfWeek?.length && (!day || !preferences.daysOfWeek.includes(day))) return false;
-  if (preferences.timeOfDay === 'MORNING' && local.hour >= 12) return false;
-  if (preferences.timeOfDay === 'AFTERNOON' && local.hour < 12) return false;
-  const date = local.toISODate();
-  return !preferences.earliestDate || (date !== null && date >= preferences.earliestDate);
+/** The preferences that hold for a whole uniform day: its weekday and its date. */
+function matchesDay(day: LocalDay, preferences: SlotPreferences): boolean {
+  if (preferences.daysOfWeek?.length && !preferences.daysOfWeek.includes(day.weekday)) return false;
+  return !preferences.earliestDate || day.date >= preferences.earliestDate;
 }
 
-/** True when the slot lies inside one of the resource's opening ranges on the slot's local date. */
-function withinWeeklyHours(resource: Resource, zone: string, slot: Interval): boolean {
-  const local = DateTime.fromJSDate(slot.start, { zone });
-  const day = WEEKDAYS[local.weekday - 1];
-  const ranges = day ? (resource.weeklyHours[day] ?? []) : [];
-  return ranges.some((range) => {
-    const opens = atLocalTime(local, range.start);
-    const closes = atLocalTime(local, range.end);
-    return opens <= slot.start.getTime() && slot.end.getTime() <= closes;
-  });
-}
-
-/** The instant of "HH:MM" on the given local date; "24:00" is the next midnight. */
-function atLocalTime(date: DateTime, hhmm: string): number {
-  const [hour = 0, minute = 0] = hhmm.split(':').map(Number);
-  const midnight = date.startOf('day');
-  // Wall-clock set, not an offset from midnight: 09:00 is 09:00 on a day with 23 or 25 hours.
-  return hour === 24 ? midnight.plus({ days: 1 }).toMillis() : midnight.set({ hour, minute }).toMillis();
+function matchesWallClock(wall: WallClock, preferences: SlotPreferences): boolean {
+  if (preferences.daysOfWeek?.length && !preferences.daysOfWeek.includes(wall.weekday)) return false;
+  if (preferences.timeOfDay === 'MORNING' && wall.hour >= 12) return false;
+  if (preferences.timeOfDay === 'AFTERNOON' && wall.hour < 12) return false;
+  return !preferences.earliestDate || wall.date >= preferences.earliestDate;
 }
 
 /** Cartesian product, skipping combinations that would use one resource twice. */

@@ -13,8 +13,8 @@ export const CATALOG_ITEM_TYPES = {
 } as const;
 
 /**
- * Loads a clinic's whole catalog with one paginated Query on the clinic partition (a few dozen items). API key
- * hashes share that partition but are filtered out by type and never returned.
+ * Loads a clinic's whole catalog with one paginated Query on the catalog's own partition (a few dozen items): its cost
+ * does not grow with the clinic's patients, submissions or keys, which live elsewhere.
  */
 async function loadCatalog(table: TableRef, clinicId: string): Promise<ClinicCatalog | undefined> {
   const items: Array<Record<string, unknown>> = [];
@@ -24,16 +24,7 @@ async function loadCatalog(table: TableRef, clinicId: string): Promise<ClinicCat
       new QueryCommand({
         TableName: table.tableName,
         KeyConditionExpression: 'PK = :pk',
-        FilterExpression: '#type IN (:profile, :location, :department, :resource, :appointmentType)',
-        ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: {
-          ':pk': keys.clinicPartition(clinicId),
-          ':profile': CATALOG_ITEM_TYPES.profile,
-          ':location': CATALOG_ITEM_TYPES.location,
-          ':department': CATALOG_ITEM_TYPES.department,
-          ':resource': CATALOG_ITEM_TYPES.resource,
-          ':appointmentType': CATALOG_ITEM_TYPES.appointmentType,
-        },
+        ExpressionAttributeValues: { ':pk': keys.catalogPartition(clinicId) },
         ExclusiveStartKey: startKey,
       }),
     );
@@ -78,4 +69,27 @@ export interface CatalogStore {
 /** The DynamoDB adapter of the catalog store. */
 export function dynamoCatalogStore(table: TableRef): CatalogStore {
   return { load: (clinicId) => loadCatalog(table, clinicId), put: (catalog) => putCatalog(table, catalog) };
+}
+
+/**
+ * Keeps each clinic's catalog in the function for a short time: every journey task loads it, and it changes when the
+ * clinic edits its offer, which may take `ttlMs` to reach warm functions. A clinic not found is not kept.
+ */
+export function cachedCatalogStore(store: CatalogStore, options: { ttlMs: number; now: () => Date }): CatalogStore {
+  const cache = new Map<string, { catalog: ClinicCatalog; until: number }>();
+  return {
+    async load(clinicId) {
+      const at = options.now().getTime();
+      const hit = cache.get(clinicId);
+      if (hit && hit.until > at) return hit.catalog;
+      const catalog = await store.load(clinicId);
+      if (catalog) cache.set(clinicId, { catalog, until: at + options.ttlMs });
+      else cache.delete(clinicId);
+      return catalog;
+    },
+    async put(catalog) {
+      await store.put(catalog);
+      cache.delete(catalog.profile.clinicId);
+    },
+  };
 }

@@ -4,16 +4,19 @@
  * The access patterns they serve are documented in docs/data-model.md.
  */
 const clinic = (clinicId: string) => `CLINIC#${clinicId}`;
+/** The catalog's own partition: its Query reads the catalog and nothing else, however many patients the clinic has. */
+const catalog = (clinicId: string) => `${clinic(clinicId)}#CATALOG`;
 
 export const keys = {
-  /** Clinic profile, catalog (locations, departments, resources, appointment types) and API keys: one Query loads it. */
-  clinic: (clinicId: string) => ({ PK: clinic(clinicId), SK: 'PROFILE' }),
-  clinicPartition: (clinicId: string) => clinic(clinicId),
+  /** Clinic profile and catalog (locations, departments, resources, appointment types): one Query loads it all. */
+  clinic: (clinicId: string) => ({ PK: catalog(clinicId), SK: 'PROFILE' }),
+  catalogPartition: (clinicId: string) => catalog(clinicId),
+  location: (clinicId: string, locationId: string) => ({ PK: catalog(clinicId), SK: `LOCATION#${locationId}` }),
+  department: (clinicId: string, departmentId: string) => ({ PK: catalog(clinicId), SK: `DEPARTMENT#${departmentId}` }),
+  resource: (clinicId: string, resourceId: string) => ({ PK: catalog(clinicId), SK: `RESOURCE#${resourceId}` }),
+  appointmentType: (clinicId: string, code: string) => ({ PK: catalog(clinicId), SK: `APPTTYPE#${code}` }),
+  /** A clinic's API key, by the hash of the key (the authorizer's one GetItem). */
   apiKey: (clinicId: string, keyHash: string) => ({ PK: clinic(clinicId), SK: `APIKEY#${keyHash}` }),
-  location: (clinicId: string, locationId: string) => ({ PK: clinic(clinicId), SK: `LOCATION#${locationId}` }),
-  department: (clinicId: string, departmentId: string) => ({ PK: clinic(clinicId), SK: `DEPARTMENT#${departmentId}` }),
-  resource: (clinicId: string, resourceId: string) => ({ PK: clinic(clinicId), SK: `RESOURCE#${resourceId}` }),
-  appointmentType: (clinicId: string, code: string) => ({ PK: clinic(clinicId), SK: `APPTTYPE#${code}` }),
 
   /** Demographics and contact details; the item is only ever read by ID. */
   patient: (clinicId: string, patientId: string) => ({ PK: `${clinic(clinicId)}#PATIENT#${patientId}`, SK: 'PROFILE' }),
@@ -46,6 +49,16 @@ export const keys = {
   resourceGranule: (clinicId: string, resourceId: string, isoDate: string, hhmm: string) => ({
     PK: `${clinic(clinicId)}#RESOURCE#${resourceId}#DAY#${isoDate}`,
     SK: `BUSY#${hhmm}`,
+  }),
+  /**
+   * What the slot search reads: one item per resource per UTC day it is booked, holding the day's booked spans, all of
+   * a department's in one partition sorted by day, so one Query reads a week of the whole department. Written in the
+   * booking's transaction next to the granules, which stay the lock.
+   */
+  departmentBusy: (clinicId: string, departmentId: string) => `${clinic(clinicId)}#DEPARTMENT#${departmentId}#BUSY`,
+  busyDay: (clinicId: string, departmentId: string, isoDate: string, resourceId: string) => ({
+    PK: `${clinic(clinicId)}#DEPARTMENT#${departmentId}#BUSY`,
+    SK: `DAY#${isoDate}#RESOURCE#${resourceId}`,
   }),
 
   /** Work that needs a person. GSI1 lists a clinic's open tasks oldest first. */

@@ -1,5 +1,4 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 
 /**
  * The process-wide logger. Log only the allow-listed fields below: IDs, stages, outcomes, error names and counts.
@@ -7,14 +6,12 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
  */
 export const logger = new Logger({ serviceName: 'patient-access' });
 
-/**
- * The process-wide X-Ray tracer: functions/shared/aws-clients.ts wraps the SDK clients with it, so each DynamoDB,
- * SES, SNS and Step Functions call is a subsegment of the invocation's trace (the functions run with active tracing),
- * and outgoing HTTPS calls (clearinghouse, payment processor) are traced too. Subsegments carry the operation, table
- * or topic names, status and timing, never request or response bodies. It switches itself off outside Lambda
- * (no AWS_EXECUTION_ENV: tests, the local cloud) and with POWERTOOLS_TRACE_ENABLED=false, leaving clients untouched.
+/*
+ * No tracer in the bundle: each function runs with Lambda's active tracing (infra/constructs/patient-access-function.ts),
+ * which records every invocation (init, invoke, overhead) in X-Ray without code. Downstream calls (DynamoDB, Step
+ * Functions, SES, SNS, the clearinghouse, the processor) are not subsegments until OpenTelemetry instruments them
+ * from a layer (docs/decisions.md, "Tracing without the X-Ray SDK").
  */
-export const tracer = new Tracer({ serviceName: 'patient-access' });
 
 export type LogFields = {
   clinicId?: string;

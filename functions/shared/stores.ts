@@ -1,7 +1,7 @@
 import { type AppointmentStore, dynamoAppointmentStore } from './appointment-store.ts';
 import { type AuditLog, dynamoAuditLog } from './audit-store.ts';
-import { dynamo } from './aws-clients.ts';
-import { type CatalogStore, dynamoCatalogStore } from './catalog-store.ts';
+import { dynamo } from './aws/dynamodb-client.ts';
+import { type CatalogStore, cachedCatalogStore, dynamoCatalogStore } from './catalog-store.ts';
 import { requireEnv } from './env.ts';
 import { dynamoJourneyStore, type JourneyStore } from './journey-store.ts';
 import { dynamoPatientStore, type PatientStore } from './patient-store.ts';
@@ -20,15 +20,18 @@ export interface SharedStores {
   audit: AuditLog;
 }
 
+/** How long a warm function keeps a clinic's catalog: an edit of the clinic's offer reaches every function within it. */
+export const CATALOG_CACHE_MS = 60_000;
+
 /** Every shared store over one table: what a handler's wiring spreads into its deps. */
-export function dynamoStores(table: TableRef): SharedStores {
+export function dynamoStores(table: TableRef, now: () => Date = systemClock): SharedStores {
   return {
     journeys: dynamoJourneyStore(table),
     tasks: dynamoStaffTaskStore(table),
     appointments: dynamoAppointmentStore(table),
     submissions: dynamoSubmissionStore(table),
     patients: dynamoPatientStore(table),
-    catalog: dynamoCatalogStore(table),
+    catalog: cachedCatalogStore(dynamoCatalogStore(table), { ttlMs: CATALOG_CACHE_MS, now }),
     audit: dynamoAuditLog(table),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * One Lambda execution environment: runs in its own worker thread (started by local/lambda-runtime.ts, with tsx
- * registered), so it has its own module graph — its own functions/shared/aws-clients.ts, SDK clients and socket
+ * registered), so it has its own module graph — its own functions/shared/aws/*-client.ts modules, SDK clients and socket
  * pools — as each deployed function has. Loads the handler once (the INIT phase), then runs one invocation at a time.
  */
 import { parentPort, workerData } from 'node:worker_threads';

@@ -19,7 +19,7 @@ export interface Import {
 const AWS_PACKAGES = /^(@aws-sdk|@aws-lambda-powertools|@middy|@smithy)\//;
 /** Modules that may reach AWS: handlers (wiring), stores, adapters, and the kernel's client and table plumbing. */
 const ADAPTER =
-  /(\.handler|-store|-adapter)\.ts$|^functions\/shared\/(aws-clients|table|stores|errors|handler|observability|http\/[\w-]+)\.ts$/;
+  /(\.handler|-store|-adapter)\.ts$|^functions\/shared\/(aws\/[\w-]+|table|stores|errors|handler|observability|http\/[\w-]+)\.ts$/;
 
 /** Why this import breaks a layer rule, or undefined when it is fine. */
 export function layerViolation({ from, to, typeOnly }: Import, stages: readonly string[]): string | undefined {
@@ -37,7 +37,7 @@ export function layerViolation({ from, to, typeOnly }: Import, stages: readonly 
   if (from.startsWith('infra/') && /^(functions|local)\//.test(to)) return 'the CDK app builds from contract/, naming handlers by path';
   if (from.startsWith('functions/') && !ADAPTER.test(from) && !typeOnly) {
     if (AWS_PACKAGES.test(to) && to.startsWith('@aws-sdk/')) return 'only handlers, stores and adapters reach the AWS SDK';
-    if (/(-store|-adapter)\.ts$|\/aws-clients\.ts$/.test(to))
+    if (/(-store|-adapter)\.ts$|^functions\/shared\/aws\//.test(to))
       return 'a use case or rule reaches stores and adapters through its deps (type imports only)';
   }
   return undefined;

@@ -21,8 +21,8 @@ export const transactionCancelled = (codes: string[]) =>
 /**
  * A single table behind the mock that keeps items and evaluates what the stores send, as DynamoDB would: Get (with a
  * projection), Put, Delete and Update with their ConditionExpression (comparisons, IN, AND/OR/NOT, parentheses,
- * attribute_exists, attribute_not_exists, begins_with), Update's SET (with if_not_exists), REMOVE and ADD (so `ADD attempt :one` claims a
- * journey and `#attempt = :attempt` fences it), ReturnValues ALL_NEW/ALL_OLD, and TransactWrite, all-or-nothing with
+ * attribute_exists, attribute_not_exists, begins_with), Update's SET (with if_not_exists), REMOVE, ADD (numbers: so `ADD attempt :one` claims a
+ * journey and `#attempt = :attempt` fences it; sets) and DELETE (sets), ReturnValues ALL_NEW/ALL_OLD, and TransactWrite, all-or-nothing with
  * DynamoDB's CancellationReasons. Each command applies atomically when sent. Every command still reaches the mock's
  * call history. `beforeNext` lets a test act as a concurrent writer, or make DynamoDB fail, just before a command.
  */
@@ -199,10 +199,29 @@ function applyUpdate(existing: Item, input: UpdateInput): Item {
       } else if (keyword === 'ADD') {
         const [target, operand] = action.split(/\s+/) as [string, string];
         const path = pathOf(target, names);
-        const current = read(item, path) ?? 0;
         const increment = attributeValue(operand, values);
-        if (typeof current !== 'number' || typeof increment !== 'number') throw invalid('ADD supports numbers only here');
+        if (increment instanceof Set) {
+          // A set grows by the elements given (created if absent), as DynamoDB's ADD on a set does.
+          const current = read(item, path) ?? new Set();
+          if (!(current instanceof Set)) throw invalid('An operand in the update expression has an incorrect data type');
+          write(item, path, new Set([...current, ...increment]));
+          continue;
+        }
+        const current = read(item, path) ?? 0;
+        if (typeof current !== 'number' || typeof increment !== 'number') throw invalid('ADD supports numbers and sets only here');
         write(item, path, current + increment);
+      } else if (keyword === 'DELETE') {
+        // Takes the elements given out of a set; an emptied set is removed, as DynamoDB stores no empty set.
+        const [target, operand] = action.split(/\s+/) as [string, string];
+        const path = pathOf(target, names);
+        const removed = attributeValue(operand, values);
+        const current = read(item, path);
+        if (!(removed instanceof Set) || (current !== undefined && !(current instanceof Set))) throw invalid('DELETE supports sets only');
+        if (!current) continue;
+        const left = new Set([...current].filter((element) => !removed.has(element)));
+        const parent = (path.length > 1 ? read(item, path.slice(0, -1)) : item) as Item;
+        if (left.size > 0) parent[path.at(-1) as string] = left;
+        else delete parent[path.at(-1) as string];
       } else {
         throw invalid(`Unsupported update action ${keyword}`);
       }

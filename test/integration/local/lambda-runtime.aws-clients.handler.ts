@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { threadId } from 'node:worker_threads';
-import { dynamo, sfn } from '#shared/aws-clients.ts';
+import { dynamo } from '#shared/aws/dynamodb-client.ts';
+import { sfn } from '#shared/aws/sfn-client.ts';
 
 /**
  * Test-only handler for test/integration/local/lambda-runtime.test.ts (never in the catalog): puts a stamp on the
- * module-level SDK clients of functions/shared/aws-clients.ts on first use and reports it. Two functions that shared
- * that module instance — one set of clients, one socket pool — would report the same stamps.
+ * module-level SDK clients of functions/shared/aws/ on first use and reports it. Two functions that shared
+ * those module instances — one set of clients, one socket pool — would report the same stamps.
  */
 const STAMP = Symbol.for('lambda-runtime-test.clientStamp');
 

@@ -63,7 +63,7 @@ const failureOf = async (promise: Promise<unknown>) => {
 };
 
 describe('Local Lambda runtime: execution environments', () => {
-  it('gives two functions their own module instances of aws-clients.ts, hence their own SDK clients', async () => {
+  it('gives two functions their own module instances of the client modules (functions/shared/aws/), hence their own SDK clients', async () => {
     // Arrange
     const lambda = runtime();
 

@@ -42,6 +42,33 @@ async function granulesOf(clinicId: string, resourceId: string, day = DAY): Prom
 }
 const sortKeys = (items: Array<Record<string, unknown>>) => items.map((item) => String(item.SK)).sort();
 
+/** The busy days of a department (keys.busyDay), read back strongly consistent: SK → its spans. */
+async function busyDaysOf(clinicId: string, departmentId = 'dep-1'): Promise<Record<string, string[]>> {
+  const { Items = [] } = await table.client.send(
+    new QueryCommand({
+      TableName: table.tableName,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': keys.departmentBusy(clinicId, departmentId) },
+      ConsistentRead: true,
+    }),
+  );
+  return Object.fromEntries(Items.map((item) => [String(item.SK), [...((item.busy as Set<string> | undefined) ?? [])].sort()]));
+}
+
+/** An appointment store over a client that counts the commands it sends, by name. */
+function countingStore(): { store: AppointmentStore; sent: Record<string, number> } {
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  const sent: Record<string, number> = {};
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      sent[context.commandName ?? ''] = (sent[context.commandName ?? ''] ?? 0) + 1;
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
+  return { store: dynamoAppointmentStore({ ...table, client }), sent };
+}
+
 /** An appointment store whose next TransactWriteItems fails with `error` instead of reaching DynamoDB Local. */
 function storeFailingNextTransaction(error: Error): AppointmentStore {
   const client = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 1 }));
@@ -63,7 +90,7 @@ const cancelled = (codes: string[]) =>
   new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
 
 describe('Appointment store: bookings on DynamoDB Local', () => {
-  it('writes the appointment and one granule per resource per 5 minutes, each expiring a week after the slot', async () => {
+  it("writes the appointment, one granule per resource per 5 minutes and the span on each resource's busy day, expiring a week after", async () => {
     // Prepare
     const appointment = booking();
 
@@ -76,7 +103,9 @@ describe('Appointment store: bookings on DynamoDB Local', () => {
     const [provider, device] = [await granulesOf(appointment.clinicId, 'res-1'), await granulesOf(appointment.clinicId, 'res-2')];
     expect(sortKeys(provider)).toEqual(NINE_GRANULES);
     expect(sortKeys(device)).toEqual(NINE_GRANULES);
-    expect(1 + provider.length + device.length).toBe(transactionSize(45, 2));
+    const busyDays = await busyDaysOf(appointment.clinicId);
+    expect(busyDays).toEqual({ 'DAY#2041-03-04#RESOURCE#res-1': ['1430+45'], 'DAY#2041-03-04#RESOURCE#res-2': ['1430+45'] });
+    expect(1 + provider.length + device.length + Object.keys(busyDays).length).toBe(transactionSize(45, 2));
     expect(provider.find((g) => g.SK === 'BUSY#1430')).toEqual({
       ...keys.resourceGranule(appointment.clinicId, 'res-1', DAY, '1430'),
       type: 'ResourceBusy',
@@ -110,6 +139,68 @@ describe('Appointment store: bookings on DynamoDB Local', () => {
       expect(sortKeys(granules)).toEqual(NINE_GRANULES);
       expect(new Set(granules.map((g) => g.appointmentId))).toEqual(new Set([`appt-${winners[0]}`]));
     }
+    // …and the busy days hold the winner's span once: the losers' transactions added nothing.
+    expect(await busyDaysOf(clinicId)).toEqual({
+      'DAY#2041-03-04#RESOURCE#res-1': ['1430+45'],
+      'DAY#2041-03-04#RESOURCE#res-2': ['1430+45'],
+    });
+  });
+
+  it('keeps every span when concurrent bookings of one resource and day take different times', async () => {
+    // Prepare: 12 journeys want one provider on the same day, each at its own time (back to back from 08:00 UTC).
+    const clinicId = `clinic-${randomUUID().slice(0, 8)}`;
+    const slots = Array.from({ length: 12 }, (_, i) => {
+      const start = Date.parse('2041-03-04T08:00:00Z') + i * 45 * 60_000;
+      return booking({
+        clinicId,
+        journeyId: `day-${i}`,
+        appointmentId: `appt-day-${i}`,
+        resourceIds: ['res-1'],
+        start: new Date(start).toISOString(),
+        end: new Date(start + 45 * 60_000).toISOString(),
+      });
+    });
+
+    // Act: all at once; a transaction that met another on the busy day (CONTENDED) is tried again, as the use case would.
+    const results = await Promise.all(
+      slots.map(async (slot) => {
+        for (;;) {
+          const result = await appointments.book(slot);
+          if (result.outcome !== 'CONTENDED') return result.outcome;
+        }
+      }),
+    );
+
+    // Assess: every one booked, and the busy day holds every span (set additions never overwrite each other).
+    expect(results).toEqual(slots.map(() => 'BOOKED'));
+    const spans = slots.map((slot) => `${slot.start.slice(11, 13)}${slot.start.slice(14, 16)}+45`).sort();
+    expect(await busyDaysOf(clinicId)).toEqual({ 'DAY#2041-03-04#RESOURCE#res-1': spans });
+  });
+
+  it('splits a slot across UTC midnight over both busy days, and reads both back', async () => {
+    // Prepare: 16:30-17:30 in Denver (MST) is 23:30-00:30 UTC.
+    const appointment = booking({ start: '2041-03-04T23:30:00.000Z', end: '2041-03-05T00:30:00.000Z', resourceIds: ['res-1'] });
+    const busy = new BusyCalendar();
+
+    // Act
+    await appointments.book(appointment);
+    await appointments.loadBusy(
+      appointment.clinicId,
+      'dep-1',
+      ['res-1'],
+      { start: new Date('2041-03-04T20:00:00Z'), end: new Date('2041-03-05T04:00:00Z') },
+      busy,
+    );
+
+    // Assess
+    expect(await busyDaysOf(appointment.clinicId)).toEqual({
+      'DAY#2041-03-04#RESOURCE#res-1': ['2330+30'],
+      'DAY#2041-03-05#RESOURCE#res-1': ['0000+30'],
+    });
+    expect(busy.isFree('res-1', { start: new Date('2041-03-04T23:25:00Z'), end: new Date('2041-03-04T23:30:00Z') })).toBe(true);
+    expect(busy.isFree('res-1', { start: new Date('2041-03-04T23:55:00Z'), end: new Date('2041-03-05T00:05:00Z') })).toBe(false);
+    expect(busy.isFree('res-1', { start: new Date('2041-03-05T00:25:00Z'), end: new Date('2041-03-05T00:30:00Z') })).toBe(false);
+    expect(busy.isFree('res-1', { start: new Date('2041-03-05T00:30:00Z'), end: new Date('2041-03-05T00:35:00Z') })).toBe(true);
   });
 
   it('reports the granules another booking holds, and writes none of its own', async () => {
@@ -185,6 +276,33 @@ describe('Appointment store: bookings on DynamoDB Local', () => {
 });
 
 describe('Appointment store: busy time and release on DynamoDB Local', () => {
+  it("takes only the released appointment's span off a busy day", async () => {
+    // Prepare: two appointments of res-1 on the same day.
+    const first = booking({ resourceIds: ['res-1'] });
+    const { clinicId } = first;
+    const second = booking({
+      clinicId,
+      journeyId: 'j-2',
+      appointmentId: 'appt-j-2',
+      resourceIds: ['res-1'],
+      start: '2041-03-04T16:00:00.000Z',
+      end: '2041-03-04T16:45:00.000Z',
+    });
+    await appointments.book(first);
+    await appointments.book(second);
+
+    // Act
+    await appointments.release(first, new Date('2041-03-01T09:00:00.000Z'), {
+      clinicId,
+      actor: 'function:finishJourney',
+      journeyId: 'j-1',
+      patientId: 'p-1',
+    });
+
+    // Assess
+    expect(await busyDaysOf(clinicId)).toEqual({ 'DAY#2041-03-04#RESOURCE#res-1': ['1600+45'] });
+  });
+
   it('marks busy exactly the granules booked on the resources asked about', async () => {
     // Prepare
     const appointment = booking();
@@ -194,6 +312,7 @@ describe('Appointment store: busy time and release on DynamoDB Local', () => {
     // Act
     await appointments.loadBusy(
       appointment.clinicId,
+      'dep-1',
       ['res-1', 'res-3'],
       { start: new Date('2041-03-04T14:00:00Z'), end: new Date('2041-03-04T16:00:00Z') },
       busy,
@@ -206,6 +325,90 @@ describe('Appointment store: busy time and release on DynamoDB Local', () => {
     expect(busy.isFree('res-1', { start: new Date('2041-03-04T14:00:00Z'), end: new Date(START) })).toBe(true);
     expect(busy.isFree('res-2', { start: new Date(START), end: new Date(END) })).toBe(true);
     expect(busy.isFree('res-3', { start: new Date(START), end: new Date(END) })).toBe(true);
+  });
+
+  it('reads a week of a whole department in one Query, whatever the number of resources and bookings', async () => {
+    // Prepare: 24 providers of one department, each booked three times on each of 7 days (504 bookings).
+    const clinicId = `clinic-${randomUUID().slice(0, 8)}`;
+    const providers = Array.from({ length: 24 }, (_, i) => `prov-${String(i).padStart(2, '0')}`);
+    const bookings = providers.flatMap((provider) =>
+      Array.from({ length: 7 * 3 }, (_, n) => {
+        const start = Date.parse('2041-03-04T13:00:00Z') + Math.floor(n / 3) * 86_400_000 + (n % 3) * 90 * 60_000;
+        return booking({
+          clinicId,
+          journeyId: `${provider}-${n}`,
+          appointmentId: `appt-${provider}-${n}`,
+          resourceIds: [provider],
+          start: new Date(start).toISOString(),
+          end: new Date(start + 45 * 60_000).toISOString(),
+        });
+      }),
+    );
+    for (let i = 0; i < bookings.length; i += 40) {
+      await Promise.all(bookings.slice(i, i + 40).map((b) => appointments.book(b)));
+    }
+    const { store, sent } = countingStore();
+    const busy = new BusyCalendar();
+
+    // Act
+    await store.loadBusy(
+      clinicId,
+      'dep-1',
+      providers,
+      { start: new Date('2041-03-04T00:00:00Z'), end: new Date('2041-03-11T00:00:00Z') },
+      busy,
+    );
+
+    // Assess: one request, and every booking is busy.
+    expect(sent).toEqual({ QueryCommand: 1 });
+    for (const b of bookings) {
+      expect(busy.isFree(b.resourceIds[0] as string, { start: new Date(b.start), end: new Date(b.end) })).toBe(false);
+    }
+  });
+
+  it('marks nothing of another department, another day or a resource not asked about', async () => {
+    // Prepare: res-1 on the 4th in dep-1; res-1 on the 6th; res-2 on the 4th; res-1 on the 4th in dep-2 (another slot).
+    const appointment = booking({ resourceIds: ['res-1'] });
+    const { clinicId } = appointment;
+    await appointments.book(appointment);
+    await appointments.book(
+      booking({ clinicId, journeyId: 'j-6th', resourceIds: ['res-1'], start: '2041-03-06T14:30:00.000Z', end: '2041-03-06T15:15:00.000Z' }),
+    );
+    await appointments.book(
+      booking({
+        clinicId,
+        journeyId: 'j-res-2',
+        resourceIds: ['res-2'],
+        start: '2041-03-04T16:00:00.000Z',
+        end: '2041-03-04T16:45:00.000Z',
+      }),
+    );
+    await appointments.book(
+      booking({
+        clinicId,
+        journeyId: 'j-dep-2',
+        department: { id: 'dep-2', name: 'Other' },
+        resourceIds: ['res-1'],
+        start: '2041-03-04T18:00:00.000Z',
+        end: '2041-03-04T18:45:00.000Z',
+      }),
+    );
+    const busy = new BusyCalendar();
+
+    // Act: dep-1, res-1 only, the 4th and the 5th
+    await appointments.loadBusy(
+      clinicId,
+      'dep-1',
+      ['res-1'],
+      { start: new Date('2041-03-04T00:00:00Z'), end: new Date('2041-03-06T00:00:00Z') },
+      busy,
+    );
+
+    // Assess
+    expect(busy.isFree('res-1', { start: new Date(START), end: new Date(END) })).toBe(false);
+    expect(busy.isFree('res-1', { start: new Date('2041-03-06T14:30:00Z'), end: new Date('2041-03-06T15:15:00Z') })).toBe(true);
+    expect(busy.isFree('res-2', { start: new Date('2041-03-04T16:00:00Z'), end: new Date('2041-03-04T16:45:00Z') })).toBe(true);
+    expect(busy.isFree('res-1', { start: new Date('2041-03-04T18:00:00Z'), end: new Date('2041-03-04T18:45:00Z') })).toBe(true);
   });
 
   it('frees the time of a released appointment, keeps it CANCELLED with an audit record, and releases it once', async () => {
@@ -225,6 +428,7 @@ describe('Appointment store: busy time and release on DynamoDB Local', () => {
     expect(await appointments.get(appointment)).toEqual({ ...appointment, status: 'CANCELLED', cancelledAt: now.toISOString() });
     expect(await granulesOf(clinicId, 'res-1')).toEqual([]);
     expect(await granulesOf(clinicId, 'res-2')).toEqual([]);
+    expect(await busyDaysOf(clinicId)).toEqual({ 'DAY#2041-03-04#RESOURCE#res-1': [], 'DAY#2041-03-04#RESOURCE#res-2': [] });
     const { Items: audits = [] } = await table.client.send(
       new QueryCommand({
         TableName: table.tableName,

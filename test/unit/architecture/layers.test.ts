@@ -42,6 +42,10 @@ describe('Architecture: imports point one way (README.md, "Layout")', () => {
       'a use case loading a store',
       { from: 'functions/intake/screen-intake.ts', to: 'functions/shared/staff-task-store.ts', typeOnly: false },
     ],
+    [
+      'a use case loading an SDK client',
+      { from: 'functions/intake/screen-intake.ts', to: 'functions/shared/aws/sns-client.ts', typeOnly: false },
+    ],
   ])('refuses %s', (_case, imported) => {
     expect(layerViolation(imported, stages)).toEqual(expect.any(String));
   });
@@ -53,7 +57,7 @@ describe('Architecture: imports point one way (README.md, "Layout")', () => {
     ],
     [
       'a handler wiring adapters',
-      { from: 'functions/payment/collect-payment.handler.ts', to: 'functions/shared/aws-clients.ts', typeOnly: false },
+      { from: 'functions/payment/collect-payment.handler.ts', to: 'functions/shared/aws/dynamodb-client.ts', typeOnly: false },
     ],
     [
       'a stage using the kernel and the model',

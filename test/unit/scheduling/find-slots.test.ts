@@ -1,8 +1,16 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { type FindSlotsInput, findSlots, type SlotCandidate, searchWindow, summarizeSlot } from '#functions/scheduling/find-slots.ts';
+import {
+  type FindSlotsInput,
+  findSlots,
+  type SlotCandidate,
+  type SlotPreferences,
+  searchWindow,
+  summarizeSlot,
+} from '#functions/scheduling/find-slots.ts';
 import { BusyCalendar } from '#model/busy-time.ts';
 import type { AppointmentType, ClinicCatalog, Resource } from '#model/clinic-catalog.ts';
+import { findSlotsBefore } from '#test/support/reference/find-slots-before.ts';
 
 const weekdays = (ranges: Array<{ start: string; end: string }>): Resource['weeklyHours'] => ({
   MON: ranges,
@@ -335,5 +343,115 @@ describe('Function: searchWindow', () => {
     // Assess: local midnight in Boston (EDT) for 28 days
     expect(window.start.toISOString()).toBe('2026-06-01T04:00:00.000Z');
     expect(window.end.toISOString()).toBe('2026-06-29T04:00:00.000Z');
+  });
+});
+
+describe('Function: findSlots agrees with the search before issue 7', () => {
+  /** Zones with a DST change at 02:00 (New York, London), at midnight (Havana, Santiago), of 30 minutes (Lord Howe), none (Kolkata). */
+  const ZONES = [
+    'America/New_York',
+    'America/Denver',
+    'Europe/London',
+    'America/Havana',
+    'America/Santiago',
+    'Australia/Lord_Howe',
+    'Asia/Kolkata',
+    'Pacific/Chatham',
+  ];
+  /** Near each zone's changes in 2026 (spring and autumn, both hemispheres). */
+  const NOWS = ['2026-03-05T15:00:00Z', '2026-03-26T03:00:00Z', '2026-04-01T20:00:00Z', '2026-09-03T11:00:00Z', '2026-10-22T09:00:00Z'];
+  const RANGES = [
+    [
+      { start: '08:00', end: '12:00' },
+      { start: '13:00', end: '17:00' },
+    ],
+    [{ start: '00:00', end: '03:30' }],
+    [
+      { start: '00:30', end: '04:00' },
+      { start: '22:00', end: '24:00' },
+    ],
+    [{ start: '01:15', end: '02:45' }],
+    [{ start: '07:00', end: '19:00' }],
+    [{ start: '11:00', end: '13:30' }],
+  ];
+  const DAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
+
+  function random(seed: number): () => number {
+    let state = seed >>> 0;
+    return () => {
+      state = (state + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(state ^ (state >>> 15), state | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+    };
+  }
+
+  function scenario(seed: number): FindSlotsInput {
+    const next = random(seed);
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
+    const zones = [pick(ZONES), pick(ZONES)];
+    const hours = (): Resource['weeklyHours'] =>
+      Object.fromEntries(DAYS.filter(() => next() < 0.7).map((day) => [day, pick(RANGES)] as const));
+    const resources: Resource[] = Array.from({ length: 2 + Math.floor(next() * 4) }, (_, i) =>
+      resource({
+        resourceId: `r-${i}`,
+        kind: i === 0 || next() < 0.6 ? 'provider' : 'device',
+        name: `R${i}`,
+        locationId: pick(['a', 'b']),
+        weeklyHours: hours(),
+      }),
+    );
+    const type: AppointmentType = {
+      ...gp30,
+      durationMinutes: pick([15, 30, 45, 60, 90]),
+      requires: next() < 0.7 ? ['provider'] : ['provider', 'device'],
+    };
+    const now = new Date(Date.parse(pick(NOWS)) + Math.floor(next() * 96) * 900_000);
+    const busy = new BusyCalendar();
+    for (const r of resources) {
+      for (let n = 0; n < 20; n += 1) {
+        const start = now.getTime() + Math.floor(next() * 14 * 288) * 300_000;
+        busy.markBusy(r.resourceId, { start: new Date(start), end: new Date(start + (1 + Math.floor(next() * 24)) * 300_000) });
+      }
+    }
+    const preferences: SlotPreferences = {
+      ...(next() < 0.3 ? { daysOfWeek: DAYS.filter(() => next() < 0.5) } : {}),
+      ...(next() < 0.4 ? { timeOfDay: pick(['MORNING', 'AFTERNOON'] as const) } : {}),
+      ...(next() < 0.2 ? { earliestDate: new Date(now.getTime() + 3 * 86_400_000).toISOString().slice(0, 10) } : {}),
+      ...(next() < 0.2 ? { locationId: pick(['a', 'b']) } : {}),
+    };
+    const within =
+      next() < 0.3 ? { start: new Date(now.getTime() + 86_400_000), end: new Date(now.getTime() + 8 * 86_400_000) } : undefined;
+    return {
+      catalog: {
+        ...catalog,
+        locations: [
+          { locationId: 'a', name: 'A', address: '1 A St', timeZone: zones[0] as string },
+          { locationId: 'b', name: 'B', address: '2 B St', timeZone: zones[1] as string },
+        ],
+        resources,
+      },
+      appointmentType: type,
+      preferences,
+      busy,
+      now,
+      horizonDays: 7 + Math.floor(next() * 8),
+      ...(within ? { within } : {}),
+    };
+  }
+
+  const view = (c: SlotCandidate) =>
+    `${c.start.toISOString()}–${c.end.toISOString()} ${c.location.locationId} ${c.resources.map((r) => r.resourceId)}`;
+
+  it.each(Array.from({ length: 64 }, (_, i) => i + 1))('yields the same candidates in the same order (scenario %i)', (seed) => {
+    // Prepare
+    const input = scenario(seed);
+
+    // Act
+    const now = [...findSlots(input)].map(view);
+    const before = [...findSlotsBefore(input)].map(view);
+
+    // Assess
+    expect(now).toEqual(before);
   });
 });
