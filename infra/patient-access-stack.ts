@@ -71,7 +71,6 @@ export class PatientAccessStack extends Stack {
     this.monitoring = new Monitoring(this, 'Monitoring', {
       alarmTopic: this.messaging.alarmTopic,
       stateMachine: this.workflow.stateMachine,
-      functions: this.functions.byName,
       stage: this.httpApi.stage,
       deadLetterQueues: [this.journeyStatusEvents.deadLetterQueue],
     });

@@ -2,7 +2,6 @@ import { Duration } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -12,8 +11,6 @@ export interface MonitoringProps {
   /** Receives every alarm (and its return to OK). */
   alarmTopic: ITopic;
   stateMachine: IStateMachine;
-  /** Keyed by catalog name, which becomes part of the alarm's ID. */
-  functions: Readonly<Record<string, IFunction>>;
   stage?: apigw.IHttpStage;
   /** Queues where undeliverable events end up: any message in one is work that did not happen. */
   deadLetterQueues?: readonly IQueue[];
@@ -50,7 +47,7 @@ export const API_ALARM_POLICY = {
 /**
  * The stack's alarms, all wired to the alarm topic: journeys that failed, timed out or were aborted, and events left in
  * a dead-letter queue, on any occurrence (at a clinic's volume a single failed journey is a patient someone must call
- * back, not noise); each function's error and throttle *rates* (FUNCTION_ALARM_POLICY), since single errors are retried;
+ * back, not noise); the functions' error and throttle *rates* (FUNCTION_ALARM_POLICY), since single errors are retried;
  * and the API's 5xx *rate* (API_ALARM_POLICY), since a 503 asks the caller to send the request again.
  */
 export class Monitoring extends Construct {
@@ -66,39 +63,43 @@ export class Monitoring extends Construct {
     this.alarmOnAny('JourneyExecutionsTimedOut', sm.metricTimedOut({ period: PERIOD }), 'A patient journey timed out');
     this.alarmOnAny('JourneyExecutionsAborted', sm.metricAborted({ period: PERIOD }), 'A patient journey was aborted');
 
+    // One error-rate and one throttle-rate alarm over every function of the account and region (Lambda's account-level
+    // metrics), not one pair per function: an alarm bills per metric it reads ($0.10 each a month), and 13 functions
+    // × 2 alarms read 52 metrics, $5.20 a month of an idle deployment. A clinic deploys into an account of its own, so
+    // the account's functions are ours; which function fails is read from its metrics and logs once the alarm fires.
     const { minInvocations, ratePercent } = FUNCTION_ALARM_POLICY;
     const over = `more than ${ratePercent}% of at least ${minInvocations} calls in ${PERIOD.toMinutes()} minutes`;
-    for (const [name, fn] of Object.entries(props.functions)) {
-      const invocations = fn.metricInvocations({ period: PERIOD, statistic: 'Sum' });
-      const errors = fn.metricErrors({ period: PERIOD, statistic: 'Sum' });
-      const throttles = fn.metricThrottles({ period: PERIOD, statistic: 'Sum' });
-      this.alarmOnRate(
-        `${name}ErrorRate`,
-        new cloudwatch.MathExpression({
-          // Errors are counted among the invocations.
-          expression: `IF(FILL(invocations, 0) >= ${minInvocations}, 100 * FILL(errors, 0) / invocations, 0)`,
-          usingMetrics: { invocations, errors },
-          period: PERIOD,
-          label: `${name} error rate (%)`,
-        }),
-        `Function ${name} returned errors for ${over}`,
-        ratePercent,
-      );
-      this.alarmOnRate(
-        `${name}ThrottleRate`,
-        new cloudwatch.MathExpression({
-          // A throttled call is not an invocation: the calls are both.
-          expression:
-            `IF(FILL(invocations, 0) + FILL(throttles, 0) >= ${minInvocations}, ` +
-            '100 * FILL(throttles, 0) / (FILL(invocations, 0) + FILL(throttles, 0)), 0)',
-          usingMetrics: { invocations, throttles },
-          period: PERIOD,
-          label: `${name} throttle rate (%)`,
-        }),
-        `Function ${name} was throttled for ${over}`,
-        ratePercent,
-      );
-    }
+    const accountMetric = (metricName: string) =>
+      new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName, period: PERIOD, statistic: 'Sum' });
+    const invocations = accountMetric('Invocations');
+    const errors = accountMetric('Errors');
+    const throttles = accountMetric('Throttles');
+    this.alarmOnRate(
+      'FunctionErrorRate',
+      new cloudwatch.MathExpression({
+        // Errors are counted among the invocations.
+        expression: `IF(FILL(invocations, 0) >= ${minInvocations}, 100 * FILL(errors, 0) / invocations, 0)`,
+        usingMetrics: { invocations, errors },
+        period: PERIOD,
+        label: 'Lambda error rate (%)',
+      }),
+      `Functions returned errors for ${over}`,
+      ratePercent,
+    );
+    this.alarmOnRate(
+      'FunctionThrottleRate',
+      new cloudwatch.MathExpression({
+        // A throttled call is not an invocation: the calls are both.
+        expression:
+          `IF(FILL(invocations, 0) + FILL(throttles, 0) >= ${minInvocations}, ` +
+          '100 * FILL(throttles, 0) / (FILL(invocations, 0) + FILL(throttles, 0)), 0)',
+        usingMetrics: { invocations, throttles },
+        period: PERIOD,
+        label: 'Lambda throttle rate (%)',
+      }),
+      `Functions were throttled for ${over}`,
+      ratePercent,
+    );
 
     for (const [index, queue] of (props.deadLetterQueues ?? []).entries()) {
       this.alarmOnAny(

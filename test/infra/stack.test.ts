@@ -368,12 +368,9 @@ describe('Construct: Monitoring', () => {
     throw new Error(`unexpected comparison ${String(alarm.Properties.ComparisonOperator)}`);
   }
 
-  const functionDimensions = (name: FunctionName) => [
-    { Name: 'FunctionName', Value: stack.resolve(stack.functions.byName[name].functionName) },
-  ];
-  /** Per catalog function, the alarms on a rate built from this metric of it. */
+  /** The alarms on a rate built from this account-level Lambda metric (no dimension: every function of the account). */
   const rateAlarms = (metricName: string) =>
-    catalog.map(([name]) => [name, alarmsOn('AWS/Lambda', metricName, functionDimensions(name))] as [FunctionName, Resource[]]);
+    [["the account's functions", alarmsOn('AWS/Lambda', metricName, undefined)]] as Array<[string, Resource[]]>;
   const errorRate = rateAlarms('Errors');
   const throttleRate = rateAlarms('Throttles');
   const only = (found: Resource[]): Resource => {
@@ -404,6 +401,23 @@ describe('Construct: Monitoring', () => {
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
+  });
+
+  it('reads 10 alarm metrics in all, the free tier: an idle deployment pays nothing for its alarms', () => {
+    const metrics = alarms.reduce(
+      (n, a) => n + ((a.Properties.Metrics as MetricQuery[] | undefined)?.filter((q) => q.MetricStat).length ?? 1),
+      0,
+    );
+    expect(metrics).toBe(10);
+  });
+
+  it('alarms on no single function: the rates are over every function of the account', () => {
+    const perFunction = alarms.filter((a) =>
+      ((a.Properties.Metrics as MetricQuery[] | undefined) ?? []).some((q) =>
+        JSON.stringify(q.MetricStat?.Metric.Dimensions ?? []).includes('FunctionName'),
+      ),
+    );
+    expect(perFunction).toEqual([]);
   });
 
   it('never alarms on a bare count of function errors or throttles, which the workflow retries', () => {
