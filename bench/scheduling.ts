@@ -13,16 +13,15 @@
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { appointmentIdFor, bookEarliestSlot } from '#functions/scheduling/book-earliest.ts';
 import { type FindSlotsInput, findSlots, type SlotCandidate, searchWindow } from '#functions/scheduling/find-slots.ts';
 import { ensureTable } from '#local/create-table.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from '#local/dynamodb-local.ts';
 import { freePort } from '#local/ports.ts';
-import { type BusyCalendar, GRANULE_MINUTES, type Interval } from '#model/busy-time.ts';
+import { type BusyCalendar, GRANULE_MINUTES, granuleStarts, type Interval } from '#model/busy-time.ts';
 import type { AppointmentType } from '#model/clinic-catalog.ts';
 import { type AppointmentRecord, type AppointmentStore, dynamoAppointmentStore } from '#shared/appointment-store.ts';
-import { keys } from '#shared/keys.ts';
 import type { TableRef } from '#shared/table.ts';
 import { findSlotsBefore } from '#test/support/reference/find-slots-before.ts';
 import { type FixtureBooking, type LargeClinic, type LargeClinicOptions, largeClinic } from './fixtures/large-clinic.ts';
@@ -197,7 +196,7 @@ async function attemptReads(dynamodb: DynamoDbLocal, fixture: LargeClinic): Prom
   const seeded = [...fixture.fillBookings, ...fixture.bookings].filter(
     (b) => b.departmentId === type.departmentId && b.start.getTime() < readable,
   );
-  await seed(dynamoAppointmentStore(plain), fixture, seeded);
+  await seed(dynamoAppointmentStore(plain), fixture, seeded, plain);
 
   const metered: TableRef = { client: DynamoDBDocumentClient.from(raw), tableName };
   const meter = meterReads(metered.client, plain.client);
@@ -230,7 +229,11 @@ async function attemptReads(dynamodb: DynamoDbLocal, fixture: LargeClinic): Prom
   return { before, today };
 }
 
-async function seed(store: AppointmentStore, fixture: LargeClinic, bookings: FixtureBooking[]): Promise<void> {
+/**
+ * Books `bookings` through the store and, for the "before" replay only, also puts the granule items the store wrote
+ * before its busy days became the lock (`legacyGranules`, in partitions today's store never reads).
+ */
+async function seed(store: AppointmentStore, fixture: LargeClinic, bookings: FixtureBooking[], table: TableRef): Promise<void> {
   const { catalog } = fixture;
   let next = 0;
   const worker = async () => {
@@ -262,14 +265,51 @@ async function seed(store: AppointmentStore, fixture: LargeClinic, bookings: Fix
       };
       const result = await store.book(appointment);
       if (result.outcome !== 'BOOKED') throw new Error(`bench: seeding booking ${i} ended ${result.outcome}`);
+      await legacyGranules(table, appointment);
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
 }
 
+/** The granule items a booking wrote before the busy day became the lock: one per resource per 5 minutes, 270 B each. */
+async function legacyGranules(table: TableRef, appointment: AppointmentRecord): Promise<void> {
+  const interval = { start: new Date(appointment.start), end: new Date(appointment.end) };
+  const expiresAt = Math.floor(interval.end.getTime() / 1000) + 7 * 86_400;
+  const puts = appointment.resourceIds.flatMap((resourceId) =>
+    granuleStarts(interval).map((start) => {
+      const iso = start.toISOString();
+      return {
+        PutRequest: {
+          Item: {
+            PK: legacyResourceDay(appointment.clinicId, resourceId, iso.slice(0, 10)),
+            SK: `BUSY#${iso.slice(11, 13)}${iso.slice(14, 16)}`,
+            type: 'ResourceBusy',
+            clinicId: appointment.clinicId,
+            resourceId,
+            appointmentId: appointment.appointmentId,
+            journeyId: appointment.journeyId,
+            granuleStart: iso,
+            expiresAt,
+          },
+        },
+      };
+    }),
+  );
+  for (let i = 0; i < puts.length; i += 25) {
+    let pending: Record<string, unknown[]> | undefined = { [table.tableName]: puts.slice(i, i + 25) };
+    while (pending && Object.keys(pending).length > 0) {
+      const out = await table.client.send(new BatchWriteCommand({ RequestItems: pending as never }));
+      pending = out.UnprocessedItems as Record<string, unknown[]> | undefined;
+    }
+  }
+}
+
+const legacyResourceDay = (clinicId: string, resourceId: string, day: string) => `CLINIC#${clinicId}#RESOURCE#${resourceId}#DAY#${day}`;
+
 /**
- * Busy time read as before issue 7: one Query per resource per UTC day over the granule items (keys.resourceDay), each
- * granule item evaluated and billed in full. Kept here to price the old reads against the same table.
+ * Busy time read as before issue 7: one Query per resource per UTC day over the granule items (`CLINIC#<c>#RESOURCE#<r>#DAY#<d>`,
+ * written by the seeding only, since the busy day became the lock), each granule item evaluated and billed in full.
+ * Kept here to price the old reads against the same bookings.
  */
 async function loadBusyBefore(
   table: TableRef,
@@ -291,7 +331,7 @@ async function loadBusyBefore(
           new QueryCommand({
             TableName: table.tableName,
             KeyConditionExpression: 'PK = :pk AND begins_with(SK, :busy)',
-            ExpressionAttributeValues: { ':pk': keys.resourceDay(clinicId, resourceId, day), ':busy': 'BUSY#' },
+            ExpressionAttributeValues: { ':pk': legacyResourceDay(clinicId, resourceId, day), ':busy': 'BUSY#' },
             ProjectionExpression: 'SK',
             ExclusiveStartKey: startKey,
           }),

@@ -1,6 +1,6 @@
-/** Busy time: what a resource is booked for, in the granules a booking locks (keys.resourceGranule). Pure. */
+/** Busy time: what a resource is booked for, in the granules a booking locks on its busy days (keys.busyDay). Pure. */
 
-/** Busy time is tracked (and locked, see keys.resourceGranule) in granules of this many minutes, aligned to the epoch. */
+/** Busy time is tracked (and locked, see keys.busyDay) in granules of this many minutes, aligned to the epoch. */
 export const GRANULE_MINUTES = 5;
 const GRANULE_MS = GRANULE_MINUTES * 60_000;
 
@@ -10,7 +10,7 @@ export interface Interval {
   end: Date;
 }
 
-/** Epoch milliseconds of every granule that [start, end) touches: the items a booking must lock. */
+/** Every granule that [start, end) touches: what a booking must lock. */
 export function granuleStarts(interval: Interval): Date[] {
   const starts: Date[] = [];
   for (let at = Math.floor(interval.start.getTime() / GRANULE_MS) * GRANULE_MS; at < interval.end.getTime(); at += GRANULE_MS) {

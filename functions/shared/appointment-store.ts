@@ -8,23 +8,24 @@ import { keys } from '#shared/keys.ts';
 import type { TableRef } from '#shared/table.ts';
 
 /**
- * Booking store. A booking is one TransactWriteItems: the appointment item plus one "busy" item per resource per
- * 5-minute granule, each put with attribute_not_exists. The conditional write IS the business rule: two overlapping
- * bookings share at least one granule key, so at most one transaction can commit.
+ * Booking store. A booking is one TransactWriteItems: the appointment item plus, per resource per UTC day it touches,
+ * an update of that resource's *busy day* (keys.busyDay) adding the booking's 5-minute granules to the day's set under
+ * the condition that none of them is there yet. That conditional update IS the business rule: two overlapping bookings
+ * share at least one granule of one busy day, so at most one transaction can commit.
  *
- * The same transaction adds the booking's span to a "busy day" item per resource per UTC day (keys.busyDay), which
- * is what the slot search reads: a department's busy days share a partition, so one Query reads a week of the whole
- * department, whatever its number of providers or bookings (issue 7; docs/decisions). The granules are never read to
- * search, only to lock.
+ * The busy days are also what the slot search reads: a department's busy days share a partition, so one Query reads a
+ * week of the whole department, whatever its number of providers or bookings (issue 7; docs/decisions).
  *
- * Granule keys and busy days use the UTC date and UTC HHmm: unambiguous across DST (a local 01:30 happens twice on the
- * autumn change). A local clinic day spans at most two UTC days.
+ * Busy days and their granules use the UTC date and UTC HHmm: unambiguous across DST (a local 01:30 happens twice on
+ * the autumn change). A local clinic day spans at most two UTC days.
  */
 
 /** DynamoDB's limit on items per transaction. */
 export const MAX_TRANSACT_ITEMS = 100;
-/** Busy granules outlive their slot by this much, then TTL deletes them (the appointment item remains the record). */
-export const GRANULE_TTL_DAYS = 7;
+/** DynamoDB's limit on the length of any expression string (here: a busy day's condition), in bytes. */
+export const MAX_EXPRESSION_BYTES = 4096;
+/** Busy days outlive their day by this much, then TTL deletes them (the appointment item remains the record). */
+export const BUSY_DAY_TTL_DAYS = 7;
 
 /** The appointment item (keys.appointment): one per journey, which is what makes booking idempotent. */
 export interface AppointmentRecord extends AppointmentSummary {
@@ -34,7 +35,7 @@ export interface AppointmentRecord extends AppointmentSummary {
   patientId: string;
   /** CANCELLED keeps the record and frees its time (releaseAppointment). */
   status: 'BOOKED' | 'CANCELLED';
-  /** Every resource held (provider first, then rooms/devices), i.e. whose granules the booking wrote. */
+  /** Every resource held (provider first, then rooms/devices), i.e. whose busy days the booking wrote. */
   resourceIds: string[];
   createdAt: string;
 }
@@ -50,77 +51,104 @@ export type BookSlotResult =
   | { outcome: 'CONTENDED' };
 
 const GRANULE_MS = GRANULE_MINUTES * 60_000;
-const DAY_MS = 86_400_000;
 
 /**
- * Items a booking writes: 1 appointment + granules × resources + busy days × resources (one UTC day, or two when the
- * slot crosses UTC midnight). Must stay ≤ MAX_TRANSACT_ITEMS.
+ * Items a booking writes: 1 appointment + one busy day per resource per UTC day the slot touches (one, or two when it
+ * crosses UTC midnight). Must stay ≤ MAX_TRANSACT_ITEMS.
  */
-export function transactionSize(durationMinutes: number, resourceCount: number, utcDays = 1): number {
-  return 1 + (Math.ceil(durationMinutes / GRANULE_MINUTES) + utcDays) * resourceCount;
+export function transactionSize(resourceCount: number, utcDays = 1): number {
+  return 1 + utcDays * resourceCount;
 }
 
-/** A booked span on a busy day: its UTC start and its length, "HHmm+minutes" (e.g. "1430+45"), granule-aligned. */
-type Span = string;
+/** A busy granule on a busy day: its UTC start, "HHmm" (e.g. "1430"), granule-aligned. */
+type Granule = string;
 
-/** The spans a booking adds to its resources' busy days: per resource, one per UTC day the interval touches. */
-export function busySpans(resourceIds: string[], interval: Interval): Array<{ resourceId: string; day: string; span: Span }> {
-  const start = Math.floor(interval.start.getTime() / GRANULE_MS) * GRANULE_MS;
-  const end = Math.ceil(interval.end.getTime() / GRANULE_MS) * GRANULE_MS;
-  const spans: Array<{ day: string; span: Span }> = [];
-  for (let from = start; from < end; ) {
-    const until = Math.min(end, (Math.floor(from / DAY_MS) + 1) * DAY_MS);
-    const iso = new Date(from).toISOString();
-    spans.push({ day: iso.slice(0, 10), span: `${iso.slice(11, 13)}${iso.slice(14, 16)}+${(until - from) / 60_000}` });
-    from = until;
+/** What a booking holds on one resource's busy day: the UTC day and its granules, in order. */
+export interface BusyDayGranules {
+  resourceId: string;
+  day: string;
+  granules: Granule[];
+}
+
+/** The granules a booking locks on its resources' busy days: per resource, one entry per UTC day the interval touches. */
+export function busyDayGranules(resourceIds: string[], interval: Interval): BusyDayGranules[] {
+  const days: Array<{ day: string; granules: Granule[] }> = [];
+  for (const start of granuleStarts(interval)) {
+    const iso = start.toISOString();
+    const day = iso.slice(0, 10);
+    const granule = `${iso.slice(11, 13)}${iso.slice(14, 16)}`;
+    const last = days.at(-1);
+    if (last?.day === day) last.granules.push(granule);
+    else days.push({ day, granules: [granule] });
   }
-  return resourceIds.flatMap((resourceId) => spans.map((s) => ({ resourceId, ...s })));
+  return resourceIds.flatMap((resourceId) => days.map(({ day, granules }) => ({ resourceId, day, granules: [...granules] })));
 }
 
-/** The interval of a span on its UTC day, in epoch milliseconds. */
-export function spanInterval(day: string, span: Span): { start: number; end: number } {
-  const [hhmm = '', minutes = ''] = span.split('+');
-  const start = Date.parse(`${day}T${hhmm.slice(0, 2)}:${hhmm.slice(2, 4)}:00.000Z`);
-  return { start, end: start + Number(minutes) * 60_000 };
+/** The start of a granule of a UTC day, in epoch milliseconds. */
+export function granuleStart(day: string, granule: Granule): number {
+  return Date.parse(`${day}T${granule.slice(0, 2)}:${granule.slice(2, 4)}:00.000Z`);
 }
 
-/** A busy day outlives its day by GRANULE_TTL_DAYS, as its granules do. */
-const busyDayExpiry = (day: string) => Date.parse(`${day}T00:00:00.000Z`) / 1000 + (1 + GRANULE_TTL_DAYS) * 86_400;
+/** A busy day outlives its day by BUSY_DAY_TTL_DAYS. */
+const busyDayExpiry = (day: string) => Date.parse(`${day}T00:00:00.000Z`) / 1000 + (1 + BUSY_DAY_TTL_DAYS) * 86_400;
 
-/** The update that adds (booking) or deletes (release) spans on a busy day: set operations, so writers never read first. */
-function busyDayUpdate(
-  table: TableRef,
-  clinicId: string,
-  departmentId: string,
-  entry: { resourceId: string; day: string; span: Span },
-  action: 'ADD' | 'DELETE',
-) {
+/**
+ * "None of these granules is on the busy day yet": `NOT (contains(#busy, :g0) OR …)`, one `contains` per granule. An
+ * absent item or attribute contains nothing, so the first booking of a day passes.
+ */
+export function busyDayCondition(granuleCount: number): string {
+  return `NOT (${Array.from({ length: granuleCount }, (_, i) => `contains(#busy, :g${i})`).join(' OR ')})`;
+}
+
+/**
+ * The update of one busy day: ADD the granules (booking, conditional on none being there, returning the day's old
+ * image if one is) or DELETE them (release). Set operations: writers never read first, and concurrent additions of
+ * different granules never overwrite each other.
+ */
+function busyDayUpdate(table: TableRef, clinicId: string, departmentId: string, entry: BusyDayGranules, action: 'ADD' | 'DELETE') {
+  const base = {
+    TableName: table.tableName,
+    Key: keys.busyDay(clinicId, departmentId, entry.day, entry.resourceId),
+    UpdateExpression: `${action} #busy :granules SET expiresAt = :expiresAt`,
+    ExpressionAttributeNames: { '#busy': 'busy' },
+  };
+  const values = { ':granules': new Set(entry.granules), ':expiresAt': busyDayExpiry(entry.day) };
+  if (action === 'DELETE') return { Update: { ...base, ExpressionAttributeValues: values } };
   return {
     Update: {
-      TableName: table.tableName,
-      Key: keys.busyDay(clinicId, departmentId, entry.day, entry.resourceId),
-      UpdateExpression: `${action} #busy :span SET expiresAt = :expiresAt`,
-      ExpressionAttributeNames: { '#busy': 'busy' },
-      ExpressionAttributeValues: { ':span': new Set([entry.span]), ':expiresAt': busyDayExpiry(entry.day) },
+      ...base,
+      ConditionExpression: busyDayCondition(entry.granules.length),
+      ExpressionAttributeValues: { ...values, ...Object.fromEntries(entry.granules.map((g, i) => [`:g${i}`, g])) },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
     },
   };
 }
 
+/** The busy granules of a busy day's old image, as DynamoDB returns it in CancellationReasons (wire format, a string set). */
+function busyOf(item: CancellationReason['Item']): Set<string> | undefined {
+  const busy = item?.busy as { SS?: string[] } | undefined;
+  return busy?.SS ? new Set(busy.SS) : undefined;
+}
+
 /**
  * Books the appointment's interval on all its resources atomically. Never throws for a lost race or a repeated call:
- * those are outcomes. With 5-minute granules and a busy day per resource per UTC day, a transaction fits e.g. 4 h 00 on
- * two resources or 8 h 10 min on one (5 minutes less across UTC midnight); longer appointments are rejected here
- * rather than failing inside DynamoDB (the catalog allows 8 h at most).
+ * those are outcomes. Each busy day's condition names every granule the booking holds on it, and must stay within
+ * DynamoDB's 4 KB per expression (about 190 granules, 15 h on one UTC day; the catalog allows 8 h at most); longer
+ * appointments, or more resource-days than a transaction holds, are rejected here rather than failing inside DynamoDB.
  */
 async function bookSlot(table: TableRef, appointment: AppointmentRecord): Promise<BookSlotResult> {
   const interval = { start: new Date(appointment.start), end: new Date(appointment.end) };
-  const granules = appointment.resourceIds.flatMap((resourceId) => granuleStarts(interval).map((start) => ({ resourceId, start })));
-  const spans = busySpans(appointment.resourceIds, interval);
-  const size = 1 + granules.length + spans.length;
+  const days = busyDayGranules(appointment.resourceIds, interval);
+  const size = 1 + days.length;
   if (size > MAX_TRANSACT_ITEMS) {
     throw new Error(`Appointment ${appointment.appointmentType} needs ${size} transaction items; the limit is ${MAX_TRANSACT_ITEMS}`);
   }
-  const expiresAt = Math.floor(interval.end.getTime() / 1000) + GRANULE_TTL_DAYS * 86_400;
+  const longest = Math.max(0, ...days.map((d) => busyDayCondition(d.granules.length).length));
+  if (longest > MAX_EXPRESSION_BYTES) {
+    throw new Error(
+      `Appointment ${appointment.appointmentType} needs a ${longest}-byte condition on one busy day; the limit is ${MAX_EXPRESSION_BYTES}`,
+    );
+  }
   try {
     await table.client.send(
       new TransactWriteCommand({
@@ -132,24 +160,7 @@ async function bookSlot(table: TableRef, appointment: AppointmentRecord): Promis
               ConditionExpression: 'attribute_not_exists(PK)',
             },
           },
-          ...granules.map(({ resourceId, start }) => ({
-            Put: {
-              TableName: table.tableName,
-              Item: {
-                ...granuleKey(appointment.clinicId, resourceId, start),
-                type: 'ResourceBusy',
-                clinicId: appointment.clinicId,
-                resourceId,
-                appointmentId: appointment.appointmentId,
-                journeyId: appointment.journeyId,
-                granuleStart: start.toISOString(),
-                expiresAt,
-              },
-              ConditionExpression: 'attribute_not_exists(PK)',
-            },
-          })),
-          // Unconditional: the granules decide. A concurrent booking of the same resource and day conflicts here.
-          ...spans.map((entry) => busyDayUpdate(table, appointment.clinicId, appointment.department.id, entry, 'ADD')),
+          ...days.map((entry) => busyDayUpdate(table, appointment.clinicId, appointment.department.id, entry, 'ADD')),
         ],
       }),
     );
@@ -164,9 +175,16 @@ async function bookSlot(table: TableRef, appointment: AppointmentRecord): Promis
         throw new Error(`Appointment for journey ${appointment.journeyId} reported as existing but not found`, { cause: error });
       return { outcome: 'ALREADY_BOOKED', appointment: existing };
     }
-    const taken = granules
-      .filter((_, i) => failed(i + 1))
-      .map(({ resourceId, start }) => ({ resourceId, granule: { start, end: new Date(start.getTime() + GRANULE_MS) } }));
+    const taken = days.flatMap(({ resourceId, day, granules }, i) => {
+      if (!failed(i + 1)) return [];
+      // The day's old image says which granules were there; without it (never expected), all of them count as taken.
+      const held = busyOf(reasons[i + 1]?.Item);
+      const hit = held ? granules.filter((g) => held.has(g)) : [];
+      return (hit.length > 0 ? hit : granules).map((g) => {
+        const start = granuleStart(day, g);
+        return { resourceId, granule: { start: new Date(start), end: new Date(start + GRANULE_MS) } };
+      });
+    });
     if (taken.length > 0) return { outcome: 'TAKEN', taken };
     if (reasons.some((r) => r.Code === 'TransactionConflict')) return { outcome: 'CONTENDED' };
     throw error;
@@ -184,11 +202,12 @@ async function getAppointment(table: TableRef, ref: JourneyRef): Promise<Appoint
 }
 
 /**
- * Frees a journey's booked time: marks the appointment CANCELLED (the record stays), deletes its busy granules and
- * takes its spans off its busy days, in one transaction with the audit record, so the time is bookable again the
- * moment the cancellation commits.
- * Idempotent: no appointment, or one already cancelled, changes nothing. A granule already gone (TTL) is fine; the
- * delete's condition names this appointment, so the transaction can never free another booking's time.
+ * Frees a journey's booked time: marks the appointment CANCELLED (the record stays) and takes its granules off its
+ * busy days, in one transaction with the audit record, so the time is bookable again the moment the cancellation
+ * commits.
+ * Idempotent: no appointment, or one already cancelled, changes nothing; the transaction is conditional on the
+ * appointment still being BOOKED, and while it is, no other booking can hold its granules (their conditions see them),
+ * so the DELETE can never free another booking's time. A busy day already gone (TTL) is fine.
  */
 async function releaseAppointment(
   table: TableRef,
@@ -212,17 +231,7 @@ async function releaseAppointment(
             ExpressionAttributeValues: { ':cancelled': 'CANCELLED', ':booked': 'BOOKED', ':at': now.toISOString() },
           },
         },
-        ...appointment.resourceIds.flatMap((resourceId) =>
-          granuleStarts(interval).map((start) => ({
-            Delete: {
-              TableName: table.tableName,
-              Key: granuleKey(ref.clinicId, resourceId, start),
-              ConditionExpression: 'attribute_not_exists(PK) OR appointmentId = :appointmentId',
-              ExpressionAttributeValues: { ':appointmentId': appointment.appointmentId },
-            },
-          })),
-        ),
-        ...busySpans(appointment.resourceIds, interval).map((entry) =>
+        ...busyDayGranules(appointment.resourceIds, interval).map((entry) =>
           busyDayUpdate(table, ref.clinicId, appointment.department.id, entry, 'DELETE'),
         ),
         { Put: { TableName: table.tableName, Item: auditItem({ ...audit, action: 'appointment.cancel', outcome: 'success' }, now) } },
@@ -233,10 +242,10 @@ async function releaseAppointment(
 }
 
 /**
- * Marks in `busy` every span already booked for the resources during `interval`: one Query over the department's busy
+ * Marks in `busy` every granule already booked for the resources during `interval`: one Query over the department's busy
  * days (keys.busyDay) from the UTC day of its start to that of its end, paged. What it costs depends on the bytes of
  * the busy days read (a few KB a week for a whole department), not on how many resources or bookings there are.
- * Eventually consistent on purpose: a span missed here is caught by the granules' conditional write (TAKEN).
+ * Eventually consistent on purpose: a granule missed here is caught by the busy day's condition (TAKEN).
  */
 async function loadBusy(
   table: TableRef,
@@ -270,18 +279,13 @@ async function loadBusy(
     for (const item of page.Items ?? []) {
       const [, day = '', , resourceId = ''] = String(item.SK).split('#');
       if (!wanted.has(resourceId)) continue;
-      for (const span of (item.busy as Set<string> | undefined) ?? []) {
-        const { start, end } = spanInterval(day, span);
-        busy.markBusyBetween(resourceId, start, end);
+      for (const granule of (item.busy as Set<string> | undefined) ?? []) {
+        const start = granuleStart(day, granule);
+        busy.markBusyBetween(resourceId, start, start + GRANULE_MS);
       }
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
-}
-
-function granuleKey(clinicId: string, resourceId: string, start: Date) {
-  const iso = start.toISOString();
-  return keys.resourceGranule(clinicId, resourceId, iso.slice(0, 10), `${iso.slice(11, 13)}${iso.slice(14, 16)}`);
 }
 
 /** The appointments' port: bookings that can never overlap, one per journey, and the busy time they hold. */

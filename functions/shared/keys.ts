@@ -41,19 +41,10 @@ export const keys = {
   }),
 
   /**
-   * One item per resource per 5-minute granule it is busy. `isoDate` (YYYY-MM-DD) and `hhmm` (HHmm) are UTC: local
-   * times repeat when clocks go back, UTC never does. A booking writes every granule it covers in one
-   * transaction with attribute_not_exists, so two overlapping bookings can never both succeed.
-   */
-  resourceDay: (clinicId: string, resourceId: string, isoDate: string) => `${clinic(clinicId)}#RESOURCE#${resourceId}#DAY#${isoDate}`,
-  resourceGranule: (clinicId: string, resourceId: string, isoDate: string, hhmm: string) => ({
-    PK: `${clinic(clinicId)}#RESOURCE#${resourceId}#DAY#${isoDate}`,
-    SK: `BUSY#${hhmm}`,
-  }),
-  /**
-   * What the slot search reads: one item per resource per UTC day it is booked, holding the day's booked spans, all of
-   * a department's in one partition sorted by day, so one Query reads a week of the whole department. Written in the
-   * booking's transaction next to the granules, which stay the lock.
+   * The lock and what the slot search reads: one item per resource per UTC day it is booked, holding the day's busy
+   * 5-minute granules (UTC "HHmm": local times repeat when clocks go back, UTC never does). A booking adds its granules
+   * under the condition that none is there yet, so two overlapping bookings can never both succeed. All of a
+   * department's busy days share one partition sorted by day, so one Query reads a week of the whole department.
    */
   departmentBusy: (clinicId: string, departmentId: string) => `${clinic(clinicId)}#DEPARTMENT#${departmentId}#BUSY`,
   busyDay: (clinicId: string, departmentId: string, isoDate: string, resourceId: string) => ({

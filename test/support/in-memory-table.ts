@@ -12,18 +12,43 @@ const awsError = (name: string, message: string, extra: object = {}) => Object.a
 const conditionFailed = () => awsError('ConditionalCheckFailedException', 'The conditional request failed');
 const invalid = (message: string) => awsError('ValidationException', message);
 
-/** A TransactWrite that DynamoDB cancelled, with one reason per item as the SDK reports them. */
-export const transactionCancelled = (codes: string[]) =>
+/**
+ * A TransactWrite that DynamoDB cancelled, with one reason per item as the SDK reports them: the old image of an item
+ * whose condition failed, when asked for (ReturnValuesOnConditionCheckFailure ALL_OLD), in DynamoDB's wire format,
+ * which the document client leaves untouched in an error.
+ */
+export const transactionCancelled = (codes: string[], oldItems: Array<Item | undefined> = []) =>
   awsError('TransactionCanceledException', `Transaction cancelled [${codes.join(', ')}]`, {
-    CancellationReasons: codes.map((Code) => ({ Code })),
+    CancellationReasons: codes.map((Code, i) => {
+      const old = oldItems[i];
+      return old ? { Code, Item: wireItem(old) } : { Code };
+    }),
   });
+
+/** An item in DynamoDB's wire format (what `marshall` would give): enough for the stores' items. */
+function wireItem(item: Item): Record<string, unknown> {
+  const wire = (value: unknown): unknown => {
+    if (typeof value === 'string') return { S: value };
+    if (typeof value === 'number') return { N: String(value) };
+    if (typeof value === 'boolean') return { BOOL: value };
+    if (value === null) return { NULL: true };
+    if (value instanceof Set) {
+      const elements = [...value];
+      return elements.every((e) => typeof e === 'number') ? { NS: elements.map(String) } : { SS: elements.map(String) };
+    }
+    if (Array.isArray(value)) return { L: value.map(wire) };
+    if (typeof value === 'object') return { M: wireItem(value as Item) };
+    throw invalid(`Unsupported attribute value ${String(value)}`);
+  };
+  return Object.fromEntries(Object.entries(item).map(([name, value]) => [name, wire(value)]));
+}
 
 /**
  * A single table behind the mock that keeps items and evaluates what the stores send, as DynamoDB would: Get (with a
  * projection), Put, Delete and Update with their ConditionExpression (comparisons, IN, AND/OR/NOT, parentheses,
- * attribute_exists, attribute_not_exists, begins_with), Update's SET (with if_not_exists), REMOVE, ADD (numbers: so `ADD attempt :one` claims a
+ * attribute_exists, attribute_not_exists, begins_with, contains on strings, sets and lists), Update's SET (with if_not_exists), REMOVE, ADD (numbers: so `ADD attempt :one` claims a
  * journey and `#attempt = :attempt` fences it; sets) and DELETE (sets), ReturnValues ALL_NEW/ALL_OLD, and TransactWrite, all-or-nothing with
- * DynamoDB's CancellationReasons. Each command applies atomically when sent. Every command still reaches the mock's
+ * DynamoDB's CancellationReasons (with the old image, in wire format, where ReturnValuesOnConditionCheckFailure asks). Each command applies atomically when sent. Every command still reaches the mock's
  * call history. `beforeNext` lets a test act as a concurrent writer, or make DynamoDB fail, just before a command.
  */
 export function inMemoryTable(ddb: AwsClientStub<DynamoDBDocumentClient>) {
@@ -81,15 +106,16 @@ export function inMemoryTable(ddb: AwsClientStub<DynamoDBDocumentClient>) {
   });
   ddb.on(TransactWriteCommand).callsFake((input: { TransactItems: TransactItem[] }) => {
     before('TransactWrite');
-    const codes = input.TransactItems.map((entry) => {
+    const oldItems: Array<Item | undefined> = [];
+    const codes = input.TransactItems.map((entry, i) => {
       const op = entry.Put ?? entry.Update ?? entry.Delete ?? entry.ConditionCheck;
       if (!op) throw invalid('Empty transaction item');
       const current = items.get(id(entry.Put ? (entry.Put.Item as Key) : (op as { Key: Key }).Key));
-      return holds(op.ConditionExpression, current, op.ExpressionAttributeNames, op.ExpressionAttributeValues)
-        ? 'None'
-        : 'ConditionalCheckFailed';
+      if (holds(op.ConditionExpression, current, op.ExpressionAttributeNames, op.ExpressionAttributeValues)) return 'None';
+      if (op.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && current) oldItems[i] = current;
+      return 'ConditionalCheckFailed';
     });
-    if (codes.some((code) => code !== 'None')) throw transactionCancelled(codes);
+    if (codes.some((code) => code !== 'None')) throw transactionCancelled(codes, oldItems);
     for (const entry of input.TransactItems) {
       if (entry.Put) items.set(id(entry.Put.Item as Key), clone(entry.Put.Item));
       else if (entry.Delete) items.delete(id(entry.Delete.Key));
@@ -126,7 +152,12 @@ interface UpdateInput {
   ReturnValues?: string;
   ReturnValuesOnConditionCheckFailure?: string;
 }
-type Conditional = { ConditionExpression?: string; ExpressionAttributeNames?: Names; ExpressionAttributeValues?: Values };
+type Conditional = {
+  ConditionExpression?: string;
+  ExpressionAttributeNames?: Names;
+  ExpressionAttributeValues?: Values;
+  ReturnValuesOnConditionCheckFailure?: string;
+};
 type TransactItem = {
   Put?: Conditional & { Item: Item };
   Update?: UpdateInput;
@@ -272,20 +303,25 @@ function holds(expression: string | undefined, item: Item | undefined, names: Na
       next();
       return !primary();
     }
-    if (token === 'attribute_exists' || token === 'attribute_not_exists' || token === 'begins_with') {
+    if (token === 'attribute_exists' || token === 'attribute_not_exists' || token === 'begins_with' || token === 'contains') {
       next();
       expect('(');
       const path = pathOf(next(), names);
-      let prefix: unknown;
-      if (token === 'begins_with') {
+      let argument: unknown;
+      if (token === 'begins_with' || token === 'contains') {
         expect(',');
-        prefix = operand();
+        argument = operand();
       }
       expect(')');
       const value = read(item, path);
       if (token === 'attribute_exists') return value !== undefined;
       if (token === 'attribute_not_exists') return value === undefined;
-      return typeof value === 'string' && typeof prefix === 'string' && value.startsWith(prefix);
+      if (token === 'contains') {
+        // A set or list holding the element, or a string holding the substring; anything else (absent) contains nothing.
+        if (value instanceof Set || Array.isArray(value)) return [...value].some((e) => JSON.stringify(e) === JSON.stringify(argument));
+        return typeof value === 'string' && typeof argument === 'string' && value.includes(argument);
+      }
+      return typeof value === 'string' && typeof argument === 'string' && value.startsWith(argument);
     }
     const left = operand();
     const operator = next();

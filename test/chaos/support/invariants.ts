@@ -4,6 +4,7 @@ import { allowedActions } from '#functions/journey/staff-decision.ts';
 import type { LocalCloud } from '#local/cloud.ts';
 import type { PaymentSandbox } from '#local/payment-sandbox/server.ts';
 import type { StoredEmail } from '#local/ses-emulator.ts';
+import { GRANULE_MINUTES } from '#model/busy-time.ts';
 import type { StaffTask } from '#model/staff-task.ts';
 import type { AppointmentRecord } from '#shared/appointment-store.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
@@ -11,6 +12,7 @@ import type { TableRef } from '#shared/table.ts';
 import { waitingStage } from './journeys.ts';
 
 type Item = Record<string, unknown>;
+const GRANULE_MS = GRANULE_MINUTES * 60_000;
 
 /** Every item of the table (tests may Scan; the product never does). */
 export async function scanTable(table: TableRef): Promise<Item[]> {
@@ -37,8 +39,7 @@ const overlaps = (a: AppointmentRecord, b: AppointmentRecord) =>
 
 /**
  * Bookings as the table holds them: no two BOOKED appointments overlap on any resource they hold (provider, room,
- * device), at most one appointment per journey, and every busy granule belongs to its journey's one appointment (a
- * granule naming another appointment of the same journey, or none, is time held by a second booking).
+ * device), at most one appointment per journey, and the busy days hold exactly the BOOKED appointments' granules.
  */
 export function checkBookings(items: readonly Item[]): BookingReport {
   const violations: string[] = [];
@@ -65,18 +66,34 @@ export function checkBookings(items: readonly Item[]): BookingReport {
       }
     }
   }
-  const appointmentIdOf = new Map(appointments.map((a) => [a.journeyId, a.appointmentId]));
-  const strayGranules = new Map<string, Set<string>>();
-  for (const g of items.filter((i) => i.type === 'ResourceBusy')) {
-    const journeyId = String(g.journeyId);
-    if (appointmentIdOf.get(journeyId) !== g.appointmentId) {
-      strayGranules.set(journeyId, (strayGranules.get(journeyId) ?? new Set()).add(String(g.appointmentId)));
+  // The busy days (keys.busyDay) hold exactly the granules of the BOOKED appointments: a granule no booking covers is
+  // time held by a lost or released booking, a booking's granule missing is time another booking could take.
+  const held = new Map<string, Set<number>>();
+  for (const day of items.filter((i) => String(i.PK).endsWith('#BUSY') && String(i.SK).startsWith('DAY#'))) {
+    const [, date = '', , resourceId = ''] = String(day.SK).split('#');
+    for (const g of (day.busy as Set<string> | undefined) ?? []) {
+      const at = Date.parse(`${date}T${g.slice(0, 2)}:${g.slice(2, 4)}:00.000Z`);
+      held.set(resourceId, (held.get(resourceId) ?? new Set()).add(at));
     }
   }
-  for (const [journeyId, ids] of strayGranules) {
-    violations.push(
-      `journey ${journeyId} holds busy time under appointment(s) ${[...ids].join(', ')}, not its appointment ${appointmentIdOf.get(journeyId) ?? '(none)'}`,
+  for (const [resourceId, list] of byResource) {
+    const granules = held.get(resourceId) ?? new Set<number>();
+    for (const a of list) {
+      for (let at = Math.floor(Date.parse(a.start) / GRANULE_MS) * GRANULE_MS; at < Date.parse(a.end); at += GRANULE_MS) {
+        if (!granules.delete(at))
+          violations.push(`${resourceId}: ${a.appointmentId} (journey ${a.journeyId}) does not hold ${new Date(at).toISOString()}`);
+      }
+    }
+  }
+  for (const [resourceId, granules] of held) {
+    const stray = [...granules].filter(
+      (at) => !(byResource.get(resourceId) ?? []).some((a) => Date.parse(a.start) <= at && at < Date.parse(a.end)),
     );
+    if (stray.length > 0) {
+      violations.push(
+        `${resourceId} holds ${stray.length} busy granule(s) no booking covers, from ${new Date(Math.min(...stray)).toISOString()}`,
+      );
+    }
   }
   return { appointmentsByJourney, violations };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { FinishJourneyRequest } from '#contract/journey-workflow.ts';
 import { makeFinishJourney } from '#functions/journey/finish-journey.handler.ts';
@@ -63,16 +63,12 @@ async function bookedJourneyParkedAtPayment(options: { parkedOn?: string } = {})
   return { journeyId };
 }
 
-async function busyGranules(resourceId: string) {
-  const { Items } = await table.client.send(
-    new QueryCommand({
-      TableName: table.tableName,
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': keys.resourceDay(CLINIC, resourceId, '2041-03-04') },
-      ConsistentRead: true,
-    }),
+/** The granules "HHmm" a resource holds on its busy day of 4 March (keys.busyDay, the fixture's department). */
+async function busyGranules(resourceId: string): Promise<string[]> {
+  const { Item } = await table.client.send(
+    new GetCommand({ TableName: table.tableName, Key: keys.busyDay(CLINIC, 'dep-1', '2041-03-04', resourceId), ConsistentRead: true }),
   );
-  return Items ?? [];
+  return [...((Item?.busy as Set<string> | undefined) ?? [])];
 }
 
 const journey = async (journeyId: string) => (await journeys.get({ clinicId: CLINIC, journeyId }, { consistent: true })) as JourneyRecord;

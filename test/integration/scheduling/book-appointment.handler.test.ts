@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { JourneyRef } from '#contract/journey-workflow.ts';
 import { makeBookAppointment } from '#functions/scheduling/book-appointment.handler.ts';
-import { DEMO_APPOINTMENT_TYPES, DEMO_CLINIC_ID, DEMO_LOCATIONS, DEMO_RESOURCES, seedDemoClinic } from '#local/seed/demo-clinic.ts';
+import {
+  DEMO_APPOINTMENT_TYPES,
+  DEMO_CLINIC_ID,
+  DEMO_DEPARTMENTS,
+  DEMO_LOCATIONS,
+  DEMO_RESOURCES,
+  seedDemoClinic,
+} from '#local/seed/demo-clinic.ts';
 import { newJourneyRecord } from '#model/journey.ts';
 import type { SubmissionRecord, VisitRequest } from '#model/patient-records.ts';
 import { dynamoAppointmentStore } from '#shared/appointment-store.ts';
@@ -49,16 +56,16 @@ async function storeJourney(visit: VisitRequest) {
   return ref;
 }
 
-async function busyGranules(resourceId: string, utcDay: string): Promise<number> {
-  const { Items } = await table.client.send(
-    new QueryCommand({
+/** How many granules a resource holds on its busy day (keys.busyDay) of `utcDay`. */
+async function busyGranules(departmentId: string, resourceId: string, utcDay: string): Promise<number> {
+  const { Item } = await table.client.send(
+    new GetCommand({
       TableName: table.tableName,
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': keys.resourceDay(DEMO_CLINIC_ID, resourceId, utcDay) },
+      Key: keys.busyDay(DEMO_CLINIC_ID, departmentId, utcDay, resourceId),
       ConsistentRead: true,
     }),
   );
-  return Items?.length ?? 0;
+  return (Item?.busy as Set<string> | undefined)?.size ?? 0;
 }
 
 describe('Function: bookAppointment', () => {
@@ -138,7 +145,7 @@ describe('Function: bookAppointment', () => {
     // Prepare
     const ref = await storeJourney({ appointmentTypeCode: DEMO_APPOINTMENT_TYPES.physicalTherapyVisit, preferences: {} });
     const first = await bookAppointment()(ref);
-    const granulesAfterFirst = await busyGranules(DEMO_RESOURCES.ptChen, '2041-03-04');
+    const granulesAfterFirst = await busyGranules(DEMO_DEPARTMENTS.physicalTherapy, DEMO_RESOURCES.ptChen, '2041-03-04');
 
     // Act
     const repeated = await bookAppointment()(ref);
@@ -146,7 +153,7 @@ describe('Function: bookAppointment', () => {
     // Assess
     expect(repeated).toEqual(first);
     expect(granulesAfterFirst).toBe(9);
-    expect(await busyGranules(DEMO_RESOURCES.ptChen, '2041-03-04')).toBe(granulesAfterFirst);
+    expect(await busyGranules(DEMO_DEPARTMENTS.physicalTherapy, DEMO_RESOURCES.ptChen, '2041-03-04')).toBe(granulesAfterFirst);
   });
 
   it('gives the next patient the next slot', async () => {

@@ -6,8 +6,8 @@ import { BusyCalendar } from '#model/busy-time.ts';
 import {
   type AppointmentRecord,
   type AppointmentStore,
+  BUSY_DAY_TTL_DAYS,
   dynamoAppointmentStore,
-  GRANULE_TTL_DAYS,
   transactionSize,
 } from '#shared/appointment-store.ts';
 import { keys } from '#shared/keys.ts';
@@ -19,7 +19,15 @@ import { localTable } from '#test/support/local-table.ts';
 const START = '2041-03-04T14:30:00.000Z';
 const END = '2041-03-04T15:15:00.000Z';
 const DAY = '2041-03-04';
-const NINE_GRANULES = ['1430', '1435', '1440', '1445', '1450', '1455', '1500', '1505', '1510'].map((hhmm) => `BUSY#${hhmm}`);
+const NINE_GRANULES = ['1430', '1435', '1440', '1445', '1450', '1455', '1500', '1505', '1510'];
+/** The granules "HHmm" of [from, until) on one UTC day (times as "HH:mm"). */
+function granulesBetween(from: string, until: string): string[] {
+  const granules: string[] = [];
+  for (let at = Date.parse(`${DAY}T${from}:00Z`); at < Date.parse(`${DAY}T${until}:00Z`); at += 5 * 60_000) {
+    granules.push(new Date(at).toISOString().slice(11, 16).replace(':', ''));
+  }
+  return granules;
+}
 
 const table = await localTable('appointment-store');
 const appointments = dynamoAppointmentStore(table);
@@ -29,21 +37,13 @@ function booking(overrides: Partial<AppointmentRecord> = {}): AppointmentRecord 
   return appointmentRecord({ clinicId: `clinic-${randomUUID().slice(0, 8)}`, start: START, end: END, ...overrides });
 }
 
-async function granulesOf(clinicId: string, resourceId: string, day = DAY): Promise<Array<Record<string, unknown>>> {
-  const { Items = [] } = await table.client.send(
-    new QueryCommand({
-      TableName: table.tableName,
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': keys.resourceDay(clinicId, resourceId, day) },
-      ConsistentRead: true,
-    }),
-  );
-  return Items;
-}
-const sortKeys = (items: Array<Record<string, unknown>>) => items.map((item) => String(item.SK)).sort();
-
-/** The busy days of a department (keys.busyDay), read back strongly consistent: SK → its spans. */
+/** The busy days of a department (keys.busyDay), read back strongly consistent: SK → its granules, sorted. */
 async function busyDaysOf(clinicId: string, departmentId = 'dep-1'): Promise<Record<string, string[]>> {
+  const Items = await busyDayItems(clinicId, departmentId);
+  return Object.fromEntries(Items.map((item) => [String(item.SK), [...((item.busy as Set<string> | undefined) ?? [])].sort()]));
+}
+
+async function busyDayItems(clinicId: string, departmentId = 'dep-1'): Promise<Array<Record<string, unknown>>> {
   const { Items = [] } = await table.client.send(
     new QueryCommand({
       TableName: table.tableName,
@@ -52,7 +52,7 @@ async function busyDaysOf(clinicId: string, departmentId = 'dep-1'): Promise<Rec
       ConsistentRead: true,
     }),
   );
-  return Object.fromEntries(Items.map((item) => [String(item.SK), [...((item.busy as Set<string> | undefined) ?? [])].sort()]));
+  return Items;
 }
 
 /** An appointment store over a client that counts the commands it sends, by name. */
@@ -90,32 +90,22 @@ const cancelled = (codes: string[]) =>
   new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
 
 describe('Appointment store: bookings on DynamoDB Local', () => {
-  it("writes the appointment, one granule per resource per 5 minutes and the span on each resource's busy day, expiring a week after", async () => {
+  it("writes the appointment and its granules on each resource's busy day, expiring a week after the day", async () => {
     // Prepare
     const appointment = booking();
 
     // Act
     const result = await appointments.book(appointment);
 
-    // Assess
+    // Assess: two items besides the appointment, one busy day per resource, holding the nine granules and nothing else.
     expect(result).toEqual({ outcome: 'BOOKED', appointment });
     expect(await appointments.get(appointment)).toEqual(appointment);
-    const [provider, device] = [await granulesOf(appointment.clinicId, 'res-1'), await granulesOf(appointment.clinicId, 'res-2')];
-    expect(sortKeys(provider)).toEqual(NINE_GRANULES);
-    expect(sortKeys(device)).toEqual(NINE_GRANULES);
     const busyDays = await busyDaysOf(appointment.clinicId);
-    expect(busyDays).toEqual({ 'DAY#2041-03-04#RESOURCE#res-1': ['1430+45'], 'DAY#2041-03-04#RESOURCE#res-2': ['1430+45'] });
-    expect(1 + provider.length + device.length + Object.keys(busyDays).length).toBe(transactionSize(45, 2));
-    expect(provider.find((g) => g.SK === 'BUSY#1430')).toEqual({
-      ...keys.resourceGranule(appointment.clinicId, 'res-1', DAY, '1430'),
-      type: 'ResourceBusy',
-      clinicId: appointment.clinicId,
-      resourceId: 'res-1',
-      appointmentId: appointment.appointmentId,
-      journeyId: appointment.journeyId,
-      granuleStart: START,
-      expiresAt: Date.parse(END) / 1000 + GRANULE_TTL_DAYS * 86_400,
-    });
+    expect(busyDays).toEqual({ 'DAY#2041-03-04#RESOURCE#res-1': NINE_GRANULES, 'DAY#2041-03-04#RESOURCE#res-2': NINE_GRANULES });
+    expect(1 + Object.keys(busyDays).length).toBe(transactionSize(2));
+    const [item] = await busyDayItems(appointment.clinicId);
+    expect(Object.keys(item ?? {}).sort()).toEqual(['PK', 'SK', 'busy', 'expiresAt']);
+    expect(item?.expiresAt).toBe(Date.parse(`${DAY}T00:00:00Z`) / 1000 + (1 + BUSY_DAY_TTL_DAYS) * 86_400);
   });
 
   it('lets exactly one of 20 concurrent bookings of the same slot succeed', async () => {
@@ -134,19 +124,47 @@ describe('Appointment store: bookings on DynamoDB Local', () => {
     expect(results.filter((r) => r.outcome !== 'BOOKED').every((r) => r.outcome === 'TAKEN' || r.outcome === 'CONTENDED')).toBe(true);
     const stored = await Promise.all(journeys.map((journeyId) => appointments.get({ clinicId, journeyId })));
     expect(stored.filter(Boolean).map((a) => a?.journeyId)).toEqual(winners);
-    for (const resourceId of ['res-1', 'res-2']) {
-      const granules = await granulesOf(clinicId, resourceId);
-      expect(sortKeys(granules)).toEqual(NINE_GRANULES);
-      expect(new Set(granules.map((g) => g.appointmentId))).toEqual(new Set([`appt-${winners[0]}`]));
-    }
-    // …and the busy days hold the winner's span once: the losers' transactions added nothing.
+    // …and the busy days hold the winner's granules: the losers' transactions added nothing.
     expect(await busyDaysOf(clinicId)).toEqual({
-      'DAY#2041-03-04#RESOURCE#res-1': ['1430+45'],
-      'DAY#2041-03-04#RESOURCE#res-2': ['1430+45'],
+      'DAY#2041-03-04#RESOURCE#res-1': NINE_GRANULES,
+      'DAY#2041-03-04#RESOURCE#res-2': NINE_GRANULES,
     });
   });
 
-  it('keeps every span when concurrent bookings of one resource and day take different times', async () => {
+  it('lets exactly one of concurrent overlapping, not identical, bookings succeed', async () => {
+    // Prepare: 9 journeys want 45 minutes of one provider, starting 5 minutes apart (14:30 … 15:10): every two overlap.
+    const clinicId = `clinic-${randomUUID().slice(0, 8)}`;
+    const slots = Array.from({ length: 9 }, (_, i) => {
+      const start = Date.parse(START) + i * 5 * 60_000;
+      return booking({
+        clinicId,
+        journeyId: `overlap-${i}`,
+        appointmentId: `appt-overlap-${i}`,
+        resourceIds: ['res-1'],
+        start: new Date(start).toISOString(),
+        end: new Date(start + 45 * 60_000).toISOString(),
+      });
+    });
+
+    // Act: all at once; CONTENDED is tried again, as the use case's next attempt would meet the same granules.
+    const results = await Promise.all(
+      slots.map(async (slot) => {
+        for (;;) {
+          const result = await appointments.book(slot);
+          if (result.outcome !== 'CONTENDED') return result.outcome;
+        }
+      }),
+    );
+
+    // Assess: one booked, every other one TAKEN, and the busy day holds exactly the winner's granules.
+    expect(results.filter((r) => r === 'BOOKED')).toHaveLength(1);
+    expect(results.filter((r) => r === 'TAKEN')).toHaveLength(8);
+    const winner = slots[results.indexOf('BOOKED')] as AppointmentRecord;
+    const hhmm = (iso: string) => iso.slice(11, 16);
+    expect(await busyDaysOf(clinicId)).toEqual({ 'DAY#2041-03-04#RESOURCE#res-1': granulesBetween(hhmm(winner.start), hhmm(winner.end)) });
+  });
+
+  it('keeps every granule when concurrent bookings of one resource and day take different times', async () => {
     // Prepare: 12 journeys want one provider on the same day, each at its own time (back to back from 08:00 UTC).
     const clinicId = `clinic-${randomUUID().slice(0, 8)}`;
     const slots = Array.from({ length: 12 }, (_, i) => {
@@ -171,21 +189,25 @@ describe('Appointment store: bookings on DynamoDB Local', () => {
       }),
     );
 
-    // Assess: every one booked, and the busy day holds every span (set additions never overwrite each other).
+    // Assess: every one booked, and the busy day holds every granule (set additions never overwrite each other).
     expect(results).toEqual(slots.map(() => 'BOOKED'));
-    const spans = slots.map((slot) => `${slot.start.slice(11, 13)}${slot.start.slice(14, 16)}+45`).sort();
-    expect(await busyDaysOf(clinicId)).toEqual({ 'DAY#2041-03-04#RESOURCE#res-1': spans });
+    expect(await busyDaysOf(clinicId)).toEqual({ 'DAY#2041-03-04#RESOURCE#res-1': granulesBetween('08:00', '17:00') });
   });
 
-  it('splits a slot across UTC midnight over both busy days, and reads both back', async () => {
+  it('splits a slot across UTC midnight over both busy days, locks both and reads both back', async () => {
     // Prepare: 16:30-17:30 in Denver (MST) is 23:30-00:30 UTC.
     const appointment = booking({ start: '2041-03-04T23:30:00.000Z', end: '2041-03-05T00:30:00.000Z', resourceIds: ['res-1'] });
+    const { clinicId } = appointment;
     const busy = new BusyCalendar();
+    const onEither = (start: string, end: string, journeyId: string) =>
+      appointments.book(booking({ clinicId, journeyId, appointmentId: `appt-${journeyId}`, resourceIds: ['res-1'], start, end }));
 
     // Act
     await appointments.book(appointment);
+    const onTheFirst = await onEither('2041-03-04T23:00:00.000Z', '2041-03-04T23:35:00.000Z', 'j-first');
+    const onTheSecond = await onEither('2041-03-05T00:25:00.000Z', '2041-03-05T01:00:00.000Z', 'j-second');
     await appointments.loadBusy(
-      appointment.clinicId,
+      clinicId,
       'dep-1',
       ['res-1'],
       { start: new Date('2041-03-04T20:00:00Z'), end: new Date('2041-03-05T04:00:00Z') },
@@ -193,9 +215,17 @@ describe('Appointment store: bookings on DynamoDB Local', () => {
     );
 
     // Assess
-    expect(await busyDaysOf(appointment.clinicId)).toEqual({
-      'DAY#2041-03-04#RESOURCE#res-1': ['2330+30'],
-      'DAY#2041-03-05#RESOURCE#res-1': ['0000+30'],
+    expect(await busyDaysOf(clinicId)).toEqual({
+      'DAY#2041-03-04#RESOURCE#res-1': ['2330', '2335', '2340', '2345', '2350', '2355'],
+      'DAY#2041-03-05#RESOURCE#res-1': ['0000', '0005', '0010', '0015', '0020', '0025'],
+    });
+    expect(onTheFirst).toEqual({
+      outcome: 'TAKEN',
+      taken: [{ resourceId: 'res-1', granule: { start: new Date('2041-03-04T23:30:00Z'), end: new Date('2041-03-04T23:35:00Z') } }],
+    });
+    expect(onTheSecond).toEqual({
+      outcome: 'TAKEN',
+      taken: [{ resourceId: 'res-1', granule: { start: new Date('2041-03-05T00:25:00Z'), end: new Date('2041-03-05T00:30:00Z') } }],
     });
     expect(busy.isFree('res-1', { start: new Date('2041-03-04T23:25:00Z'), end: new Date('2041-03-04T23:30:00Z') })).toBe(true);
     expect(busy.isFree('res-1', { start: new Date('2041-03-04T23:55:00Z'), end: new Date('2041-03-05T00:05:00Z') })).toBe(false);
@@ -204,11 +234,18 @@ describe('Appointment store: bookings on DynamoDB Local', () => {
   });
 
   it('reports the granules another booking holds, and writes none of its own', async () => {
-    // Prepare: another journey holds the device from 15:05 to 15:15, the last two granules of the slot.
+    // Prepare: another journey holds the device from 15:05 to 15:50; the slot's last two granules are among them.
     const appointment = booking();
     const { clinicId } = appointment;
     await appointments.book(
-      booking({ clinicId, journeyId: 'j-2', appointmentId: 'appt-j-2', start: '2041-03-04T15:05:00.000Z', resourceIds: ['res-2'] }),
+      booking({
+        clinicId,
+        journeyId: 'j-2',
+        appointmentId: 'appt-j-2',
+        start: '2041-03-04T15:05:00.000Z',
+        end: '2041-03-04T15:50:00.000Z',
+        resourceIds: ['res-2'],
+      }),
     );
 
     // Act
@@ -223,7 +260,7 @@ describe('Appointment store: bookings on DynamoDB Local', () => {
       ],
     });
     expect(await appointments.get(appointment)).toBeUndefined();
-    expect(await granulesOf(clinicId, 'res-1')).toEqual([]);
+    expect(await busyDaysOf(clinicId)).toEqual({ 'DAY#2041-03-04#RESOURCE#res-2': granulesBetween('15:05', '15:50') });
   });
 
   it('returns the stored booking for a repeated request of the same journey', async () => {
@@ -236,12 +273,12 @@ describe('Appointment store: bookings on DynamoDB Local', () => {
 
     // Assess: the same appointment, and the transaction wrote none of the second slot's granules.
     expect(repeated).toEqual({ outcome: 'ALREADY_BOOKED', appointment: first });
-    expect(sortKeys(await granulesOf(first.clinicId, 'res-1'))).toEqual(NINE_GRANULES);
+    expect((await busyDaysOf(first.clinicId))['DAY#2041-03-04#RESOURCE#res-1']).toEqual(NINE_GRANULES);
   });
 
   it('reports contention when another transaction was writing the same granules', async () => {
     // Prepare: DynamoDB Local cannot be made to conflict on demand; the store sees the cancellation DynamoDB sends.
-    const store = storeFailingNextTransaction(cancelled(['None', 'TransactionConflict', ...Array(17).fill('None')]));
+    const store = storeFailingNextTransaction(cancelled(['None', 'TransactionConflict', 'None']));
 
     // Act
     const result = await store.book(booking());
@@ -261,22 +298,22 @@ describe('Appointment store: bookings on DynamoDB Local', () => {
     await expect(writing).rejects.toMatchObject({ name: 'ThrottlingException', message: 'throttled' });
   });
 
-  it('rejects an appointment too long to lock in one transaction, writing nothing', async () => {
-    // Prepare: 4 h 10 min on two resources = 1 + 50 × 2 = 101 items.
-    const long = booking({ end: '2041-03-04T18:40:00.000Z' });
+  it('rejects an appointment too long to lock on one busy day, writing nothing', async () => {
+    // Prepare: 20 hours of one UTC day: 240 granules, a condition over DynamoDB's 4 KB per expression.
+    const long = booking({ start: '2041-03-04T02:00:00.000Z', end: '2041-03-04T22:00:00.000Z' });
 
     // Act
     const writing = appointments.book(long);
 
     // Assess
-    await expect(writing).rejects.toThrow('the limit is 100');
+    await expect(writing).rejects.toThrow('the limit is 4096');
     expect(await appointments.get(long)).toBeUndefined();
-    expect(await granulesOf(long.clinicId, 'res-1')).toEqual([]);
+    expect(await busyDaysOf(long.clinicId)).toEqual({});
   });
 });
 
 describe('Appointment store: busy time and release on DynamoDB Local', () => {
-  it("takes only the released appointment's span off a busy day", async () => {
+  it("takes only the released appointment's granules off a busy day", async () => {
     // Prepare: two appointments of res-1 on the same day.
     const first = booking({ resourceIds: ['res-1'] });
     const { clinicId } = first;
@@ -300,7 +337,7 @@ describe('Appointment store: busy time and release on DynamoDB Local', () => {
     });
 
     // Assess
-    expect(await busyDaysOf(clinicId)).toEqual({ 'DAY#2041-03-04#RESOURCE#res-1': ['1600+45'] });
+    expect(await busyDaysOf(clinicId)).toEqual({ 'DAY#2041-03-04#RESOURCE#res-1': granulesBetween('16:00', '16:45') });
   });
 
   it('marks busy exactly the granules booked on the resources asked about', async () => {
@@ -426,8 +463,6 @@ describe('Appointment store: busy time and release on DynamoDB Local', () => {
     // Assess
     expect([released, again]).toEqual(['RELEASED', 'NOTHING_TO_RELEASE']);
     expect(await appointments.get(appointment)).toEqual({ ...appointment, status: 'CANCELLED', cancelledAt: now.toISOString() });
-    expect(await granulesOf(clinicId, 'res-1')).toEqual([]);
-    expect(await granulesOf(clinicId, 'res-2')).toEqual([]);
     expect(await busyDaysOf(clinicId)).toEqual({ 'DAY#2041-03-04#RESOURCE#res-1': [], 'DAY#2041-03-04#RESOURCE#res-2': [] });
     const { Items: audits = [] } = await table.client.send(
       new QueryCommand({
