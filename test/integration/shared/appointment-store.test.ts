@@ -89,6 +89,33 @@ function storeFailingNextTransaction(error: Error): AppointmentStore {
 const cancelled = (codes: string[]) =>
   new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
 
+/** One provider's 45-minute bookings, `count` of them, the i-th starting `stepMinutes` × i after `first`. */
+function fortyFiveMinuteBookings(clinicId: string, name: string, first: string, count: number, stepMinutes: number): AppointmentRecord[] {
+  return Array.from({ length: count }, (_, i) => {
+    const start = Date.parse(first) + i * stepMinutes * 60_000;
+    return booking({
+      clinicId,
+      journeyId: `${name}-${i}`,
+      appointmentId: `appt-${name}-${i}`,
+      resourceIds: ['res-1'],
+      start: new Date(start).toISOString(),
+      end: new Date(start + 45 * 60_000).toISOString(),
+    });
+  });
+}
+
+/** Books them all at once, trying CONTENDED again as the use case's next attempt would; the outcome of each. */
+function bookAllAtOnce(slots: AppointmentRecord[]): Promise<string[]> {
+  return Promise.all(
+    slots.map(async (slot) => {
+      for (;;) {
+        const result = await appointments.book(slot);
+        if (result.outcome !== 'CONTENDED') return result.outcome;
+      }
+    }),
+  );
+}
+
 describe('Appointment store: bookings on DynamoDB Local', () => {
   it("writes the appointment and its granules on each resource's busy day, expiring a week after the day", async () => {
     // Prepare
@@ -134,27 +161,10 @@ describe('Appointment store: bookings on DynamoDB Local', () => {
   it('lets exactly one of concurrent overlapping, not identical, bookings succeed', async () => {
     // Prepare: 9 journeys want 45 minutes of one provider, starting 5 minutes apart (14:30 … 15:10): every two overlap.
     const clinicId = `clinic-${randomUUID().slice(0, 8)}`;
-    const slots = Array.from({ length: 9 }, (_, i) => {
-      const start = Date.parse(START) + i * 5 * 60_000;
-      return booking({
-        clinicId,
-        journeyId: `overlap-${i}`,
-        appointmentId: `appt-overlap-${i}`,
-        resourceIds: ['res-1'],
-        start: new Date(start).toISOString(),
-        end: new Date(start + 45 * 60_000).toISOString(),
-      });
-    });
+    const slots = fortyFiveMinuteBookings(clinicId, 'overlap', START, 9, 5);
 
     // Act: all at once; CONTENDED is tried again, as the use case's next attempt would meet the same granules.
-    const results = await Promise.all(
-      slots.map(async (slot) => {
-        for (;;) {
-          const result = await appointments.book(slot);
-          if (result.outcome !== 'CONTENDED') return result.outcome;
-        }
-      }),
-    );
+    const results = await bookAllAtOnce(slots);
 
     // Assess: one booked, every other one TAKEN, and the busy day holds exactly the winner's granules.
     expect(results.filter((r) => r === 'BOOKED')).toHaveLength(1);
@@ -167,27 +177,10 @@ describe('Appointment store: bookings on DynamoDB Local', () => {
   it('keeps every granule when concurrent bookings of one resource and day take different times', async () => {
     // Prepare: 12 journeys want one provider on the same day, each at its own time (back to back from 08:00 UTC).
     const clinicId = `clinic-${randomUUID().slice(0, 8)}`;
-    const slots = Array.from({ length: 12 }, (_, i) => {
-      const start = Date.parse('2041-03-04T08:00:00Z') + i * 45 * 60_000;
-      return booking({
-        clinicId,
-        journeyId: `day-${i}`,
-        appointmentId: `appt-day-${i}`,
-        resourceIds: ['res-1'],
-        start: new Date(start).toISOString(),
-        end: new Date(start + 45 * 60_000).toISOString(),
-      });
-    });
+    const slots = fortyFiveMinuteBookings(clinicId, 'day', '2041-03-04T08:00:00Z', 12, 45);
 
     // Act: all at once; a transaction that met another on the busy day (CONTENDED) is tried again, as the use case would.
-    const results = await Promise.all(
-      slots.map(async (slot) => {
-        for (;;) {
-          const result = await appointments.book(slot);
-          if (result.outcome !== 'CONTENDED') return result.outcome;
-        }
-      }),
-    );
+    const results = await bookAllAtOnce(slots);
 
     // Assess: every one booked, and the busy day holds every granule (set additions never overwrite each other).
     expect(results).toEqual(slots.map(() => 'BOOKED'));
