@@ -24,6 +24,8 @@ import type { TableRef } from '#shared/table.ts';
 export const MAX_TRANSACT_ITEMS = 100;
 /** DynamoDB's limit on the length of any expression string (here: a busy day's condition), in bytes. */
 export const MAX_EXPRESSION_BYTES = 4096;
+/** DynamoDB's limit on operators in one expression: a lock's condition uses two per granule (`contains`, `OR`/`NOT`). */
+export const MAX_EXPRESSION_OPERATORS = 300;
 /** Busy days outlive their day by this much, then TTL deletes them (the appointment item remains the record). */
 export const BUSY_DAY_TTL_DAYS = 7;
 
@@ -101,19 +103,39 @@ export function busyDayCondition(granuleCount: number): string {
 }
 
 /**
- * The update of one busy day: ADD the granules (booking, conditional on none being there, returning the day's old
- * image if one is) or DELETE them (release). Set operations: writers never read first, and concurrent additions of
- * different granules never overwrite each other.
+ * The lock of one resource-day (keys.resourceLock): ADD the booking's granules on the condition that none is there yet,
+ * returning the day's old image if one is (booking), or DELETE them (release). Keyed by the resource alone, so two
+ * bookings of one resource meet here whatever department the catalog gave it when each was made.
  */
-function busyDayUpdate(table: TableRef, clinicId: string, departmentId: string, entry: BusyDayGranules, action: 'ADD' | 'DELETE') {
+function lockUpdate(table: TableRef, clinicId: string, entry: BusyDayGranules, action: 'ADD' | 'DELETE') {
+  return granulesUpdate(table, keys.resourceLock(clinicId, entry.resourceId, entry.day), entry, action, action === 'ADD');
+}
+
+/**
+ * The slot search's copy of the same granules in the department's partition (keys.busyDay), unconditional: it is what
+ * searches read, never what decides a booking (a copy left under an old department only makes a search try a slot the
+ * lock then refuses).
+ */
+function searchCopyUpdate(table: TableRef, clinicId: string, departmentId: string, entry: BusyDayGranules, action: 'ADD' | 'DELETE') {
+  return granulesUpdate(table, keys.busyDay(clinicId, departmentId, entry.day, entry.resourceId), entry, action, false);
+}
+
+/** ADD or DELETE a day's granules (set operations: writers never read first, concurrent additions never overwrite). */
+function granulesUpdate(
+  table: TableRef,
+  key: { PK: string; SK: string },
+  entry: BusyDayGranules,
+  action: 'ADD' | 'DELETE',
+  locking: boolean,
+) {
   const base = {
     TableName: table.tableName,
-    Key: keys.busyDay(clinicId, departmentId, entry.day, entry.resourceId),
+    Key: key,
     UpdateExpression: `${action} #busy :granules SET expiresAt = :expiresAt`,
     ExpressionAttributeNames: { '#busy': 'busy' },
   };
   const values = { ':granules': new Set(entry.granules), ':expiresAt': busyDayExpiry(entry.day) };
-  if (action === 'DELETE') return { Update: { ...base, ExpressionAttributeValues: values } };
+  if (!locking) return { Update: { ...base, ExpressionAttributeValues: values } };
   return {
     Update: {
       ...base,
@@ -133,17 +155,22 @@ function busyOf(item: CancellationReason['Item']): Set<string> | undefined {
 /**
  * Books the appointment's interval on all its resources atomically. Never throws for a lost race or a repeated call:
  * those are outcomes. Each busy day's condition names every granule the booking holds on it, and must stay within
- * DynamoDB's 4 KB per expression (about 190 granules, 15 h on one UTC day; the catalog allows 8 h at most); longer
+ * DynamoDB's limits per expression (4 KB and 300 operators: 150 granules, 12 h 30 on one UTC day; the catalog allows
+ * 8 h at most); longer
  * appointments, or more resource-days than a transaction holds, are rejected here rather than failing inside DynamoDB.
  */
 async function bookSlot(table: TableRef, appointment: AppointmentRecord): Promise<BookSlotResult> {
   const interval = { start: new Date(appointment.start), end: new Date(appointment.end) };
   const days = busyDayGranules(appointment.resourceIds, interval);
-  const size = 1 + days.length;
+  const size = 1 + 2 * days.length;
   if (size > MAX_TRANSACT_ITEMS) {
     throw new Error(`Appointment ${appointment.appointmentType} needs ${size} transaction items; the limit is ${MAX_TRANSACT_ITEMS}`);
   }
   const longest = Math.max(0, ...days.map((d) => busyDayCondition(d.granules.length).length));
+  const most = Math.max(0, ...days.map((d) => d.granules.length));
+  if (2 * most > MAX_EXPRESSION_OPERATORS) {
+    throw new Error(`Appointment ${appointment.appointmentType} holds ${most} granules of one day; a lock's condition takes at most 150`);
+  }
   if (longest > MAX_EXPRESSION_BYTES) {
     throw new Error(
       `Appointment ${appointment.appointmentType} needs a ${longest}-byte condition on one busy day; the limit is ${MAX_EXPRESSION_BYTES}`,
@@ -160,7 +187,9 @@ async function bookSlot(table: TableRef, appointment: AppointmentRecord): Promis
               ConditionExpression: 'attribute_not_exists(PK)',
             },
           },
-          ...days.map((entry) => busyDayUpdate(table, appointment.clinicId, appointment.department.id, entry, 'ADD')),
+          // The locks right after the appointment: CancellationReasons[i + 1] is days[i]'s lock.
+          ...days.map((entry) => lockUpdate(table, appointment.clinicId, entry, 'ADD')),
+          ...days.map((entry) => searchCopyUpdate(table, appointment.clinicId, appointment.department.id, entry, 'ADD')),
         ],
       }),
     );
@@ -231,9 +260,10 @@ async function releaseAppointment(
             ExpressionAttributeValues: { ':cancelled': 'CANCELLED', ':booked': 'BOOKED', ':at': now.toISOString() },
           },
         },
-        ...busyDayGranules(appointment.resourceIds, interval).map((entry) =>
-          busyDayUpdate(table, ref.clinicId, appointment.department.id, entry, 'DELETE'),
-        ),
+        ...busyDayGranules(appointment.resourceIds, interval).flatMap((entry) => [
+          lockUpdate(table, ref.clinicId, entry, 'DELETE'),
+          searchCopyUpdate(table, ref.clinicId, appointment.department.id, entry, 'DELETE'),
+        ]),
         { Put: { TableName: table.tableName, Item: auditItem({ ...audit, action: 'appointment.cancel', outcome: 'success' }, now) } },
       ],
     }),

@@ -41,15 +41,22 @@ export const keys = {
   }),
 
   /**
-   * The lock and what the slot search reads: one item per resource per UTC day it is booked, holding the day's busy
-   * 5-minute granules (UTC "HHmm": local times repeat when clocks go back, UTC never does). A booking adds its granules
-   * under the condition that none is there yet, so two overlapping bookings can never both succeed. All of a
-   * department's busy days share one partition sorted by day, so one Query reads a week of the whole department.
+   * What the slot search reads: one item per resource per UTC day it is booked, holding the day's busy 5-minute granules
+   * (UTC "HHmm": local times repeat when clocks go back, UTC never does). All of a department's busy days share one
+   * partition sorted by day, so one Query reads a week of the whole department. The lock is resourceLock below.
    */
   departmentBusy: (clinicId: string, departmentId: string) => `${clinic(clinicId)}#DEPARTMENT#${departmentId}#BUSY`,
   busyDay: (clinicId: string, departmentId: string, isoDate: string, resourceId: string) => ({
     PK: `${clinic(clinicId)}#DEPARTMENT#${departmentId}#BUSY`,
     SK: `DAY#${isoDate}#RESOURCE#${resourceId}`,
+  }),
+  /**
+   * The lock: the same granules, keyed by the resource alone, so it holds whatever department the catalog says the
+   * resource belongs to when it is booked (a department's partition above is only what searches read).
+   */
+  resourceLock: (clinicId: string, resourceId: string, isoDate: string) => ({
+    PK: `${clinic(clinicId)}#RESOURCE#${resourceId}#LOCK`,
+    SK: `DAY#${isoDate}`,
   }),
 
   /** Work that needs a person. GSI1 lists a clinic's open tasks oldest first. */

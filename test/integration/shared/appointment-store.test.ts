@@ -292,16 +292,39 @@ describe('Appointment store: bookings on DynamoDB Local', () => {
   });
 
   it('rejects an appointment too long to lock on one busy day, writing nothing', async () => {
-    // Prepare: 20 hours of one UTC day: 240 granules, a condition over DynamoDB's 4 KB per expression.
-    const long = booking({ start: '2041-03-04T02:00:00.000Z', end: '2041-03-04T22:00:00.000Z' });
+    // Prepare: 13 hours of one UTC day: 156 granules, a condition over DynamoDB's 300 operators per expression.
+    const long = booking({ start: '2041-03-04T02:00:00.000Z', end: '2041-03-04T15:00:00.000Z' });
 
     // Act
     const writing = appointments.book(long);
 
     // Assess
-    await expect(writing).rejects.toThrow('the limit is 4096');
+    await expect(writing).rejects.toThrow('at most 150');
     expect(await appointments.get(long)).toBeUndefined();
     expect(await busyDaysOf(long.clinicId)).toEqual({});
+  });
+});
+
+describe('Appointment store: the lock is the resource, whatever its department', () => {
+  it('refuses the same resource at the same time when the catalog has moved it to another department meanwhile', async () => {
+    // Prepare: res-1 booked while the catalog put it in dep-1.
+    const clinicId = `clinic-${randomUUID().slice(0, 8)}`;
+    const first = booking({ clinicId, journeyId: 'before-move', appointmentId: 'appt-before', resourceIds: ['res-1'] });
+    expect((await appointments.book(first)).outcome).toBe('BOOKED');
+    const moved = booking({
+      clinicId,
+      journeyId: 'after-move',
+      appointmentId: 'appt-after',
+      resourceIds: ['res-1'],
+      department: { id: 'dep-moved', name: 'Moved department' },
+    });
+
+    // Act: the same resource and time, booked under the department the catalog gives it now.
+    const result = await appointments.book(moved);
+
+    // Assess
+    expect(result.outcome).toBe('TAKEN');
+    expect(await appointments.get(moved)).toBeUndefined();
   });
 });
 
