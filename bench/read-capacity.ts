@@ -8,33 +8,12 @@
  * One unit is 0.5 RCU eventually consistent, 1 RCU strongly consistent (2 in a transaction).
  */
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { itemSize, readUnits } from './billing.ts';
 
-const UNIT_BYTES = 4096;
-
-/** DynamoDB's size of a stored value (documented rules; numbers: 1 byte per two significant digits, plus 1). */
-export function valueSize(value: unknown): number {
-  if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
-  if (typeof value === 'number' || typeof value === 'bigint') {
-    const digits = String(value).replace(/^-/, '').replace(/e.*$/i, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
-    return Math.ceil(Math.max(digits.length, 1) / 2) + 1;
-  }
-  if (typeof value === 'boolean' || value === null) return 1;
-  if (value instanceof Uint8Array) return value.byteLength;
-  if (value instanceof Set) return [...value].reduce((sum: number, v) => sum + valueSize(v), 0);
-  if (Array.isArray(value)) return 3 + value.reduce((sum: number, v) => sum + 1 + valueSize(v), 0);
-  if (typeof value === 'object') {
-    return 3 + Object.entries(value).reduce((sum, [name, v]) => sum + 1 + Buffer.byteLength(name, 'utf8') + valueSize(v), 0);
-  }
-  return 0;
-}
-
-/** An item's size: every attribute's name plus its value. */
-export function itemSize(item: Record<string, unknown>): number {
-  return Object.entries(item).reduce((sum, [name, value]) => sum + Buffer.byteLength(name, 'utf8') + valueSize(value), 0);
-}
-
-const units = (bytes: number) => Math.max(1, Math.ceil(bytes / UNIT_BYTES));
-const perUnit = (consistent: boolean | undefined) => (consistent ? 1 : 0.5);
+/** A document-client item's billed size: marshalled to DynamoDB's wire format and sized by bench/billing.ts's rules. */
+const sizeOf = (item: Record<string, unknown> | undefined) => (item ? itemSize(marshall(item)) : 0);
+const billedRead = (bytes: number, consistent: boolean | undefined) => readUnits(bytes, consistent ? 'strong' : 'eventual');
 
 export interface ReadMeter {
   /** Billed RCU so far. */
@@ -102,18 +81,18 @@ async function billedRcu(command: QueryCommand | GetCommand | BatchGetCommand, u
         ConsistentRead,
       }),
     );
-    const bytes = (page.Items ?? []).reduce((sum, item) => sum + itemSize(item), 0);
-    return units(bytes) * perUnit(ConsistentRead);
+    const bytes = (page.Items ?? []).reduce((sum, item) => sum + sizeOf(item), 0);
+    return billedRead(bytes, ConsistentRead);
   }
   if (command instanceof GetCommand) {
     const { Item } = await unmetered.send(new GetCommand({ TableName: command.input.TableName, Key: command.input.Key }));
-    return units(Item ? itemSize(Item) : 0) * perUnit(command.input.ConsistentRead);
+    return billedRead(sizeOf(Item), command.input.ConsistentRead);
   }
   let rcu = 0;
   for (const [tableName, request] of Object.entries(command.input.RequestItems ?? {})) {
     for (const key of request.Keys ?? []) {
       const { Item } = await unmetered.send(new GetCommand({ TableName: tableName, Key: key }));
-      rcu += units(Item ? itemSize(Item) : 0) * perUnit(request.ConsistentRead);
+      rcu += billedRead(sizeOf(Item), request.ConsistentRead);
     }
   }
   return rcu;
