@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import { parsePhone } from '#contract/api/phone-number.ts';
 import type { OutgoingEmail } from './mailer-port.ts';
 
@@ -16,24 +15,84 @@ const LOCALE = 'en-US';
 
 /** A moment as the patient reads it at the location: "Tuesday, March 3, 2026 at 9:30 AM EST (Eastern Standard Time)". */
 export function formatWhen(iso: string, timeZone: string): string {
-  const at = inZone(iso, timeZone);
-  return `${at.toFormat("cccc, LLLL d, yyyy 'at' h:mm a")} ${at.offsetNameShort} (${at.offsetNameLong})`;
+  const at = instantOf(iso);
+  const { weekday, month, day, year, hour, minute, dayPeriod, timeZoneName } = partsAt(at, timeZone);
+  const zoneLong = zoneNameFormat(timeZone)
+    .formatToParts(at)
+    .find((part) => part.type === 'timeZoneName')?.value;
+  return `${weekday}, ${month} ${day}, ${year} at ${hour}:${minute} ${dayPeriod} ${timeZoneName} (${zoneLong})`;
 }
 
 /** "Tuesday, March 3" at the location. */
 export function formatDay(iso: string, timeZone: string): string {
-  return inZone(iso, timeZone).toFormat('cccc, LLLL d');
+  const { weekday, month, day } = partsAt(instantOf(iso), timeZone);
+  return `${weekday}, ${month} ${day}`;
 }
 
 /** "9:15 AM" at the location. */
 export function formatClock(iso: string, timeZone: string, minusMinutes = 0): string {
-  return inZone(iso, timeZone).minus({ minutes: minusMinutes }).toFormat('h:mm a');
+  const { hour, minute, dayPeriod } = partsAt(instantOf(iso) - minusMinutes * 60_000, timeZone);
+  return `${hour}:${minute} ${dayPeriod}`;
 }
 
-function inZone(iso: string, timeZone: string): DateTime {
-  const at = DateTime.fromISO(iso, { zone: timeZone, setZone: false }).setZone(timeZone).setLocale(LOCALE);
-  if (!at.isValid) throw new Error(`Invalid appointment time or zone: ${at.invalidReason}`);
+/** An ISO 8601 date-time with its offset (Z or ±hh:mm), as scheduling writes an appointment's start. */
+const ISO_WITH_OFFSET = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** Epoch milliseconds of an ISO date-time with an offset; anything else (no offset, 30 February) is refused. */
+function instantOf(iso: string): number {
+  const [, year, month, day] = ISO_WITH_OFFSET.exec(iso) ?? [];
+  const at = Date.parse(iso);
+  // Date.parse rolls an impossible day over (2026-02-30 → March 2): the written day must exist in its month.
+  const calendar = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  if (year === undefined || Number.isNaN(at) || calendar.getUTCMonth() !== Number(month) - 1 || calendar.getUTCDate() !== Number(day)) {
+    throw new Error(`Invalid appointment time or zone: ${JSON.stringify(iso)} is not an ISO date-time with an offset`);
+  }
   return at;
+}
+
+type DateParts = Partial<Record<Intl.DateTimeFormatPartTypes, string>>;
+
+/** The moment's fields at the location as en-US writes them: weekday, month, day, year, hour, minute, AM/PM, zone. */
+function partsAt(at: number, timeZone: string): DateParts {
+  return Object.fromEntries(
+    partsFormat(timeZone)
+      .formatToParts(at)
+      .map((part) => [part.type, part.value]),
+  );
+}
+
+const partsFormats = new Map<string, Intl.DateTimeFormat>();
+const zoneNameFormats = new Map<string, Intl.DateTimeFormat>();
+
+function partsFormat(timeZone: string): Intl.DateTimeFormat {
+  return cachedFormat(partsFormats, timeZone, {
+    weekday: 'long',
+    month: 'long',
+    day: 'numeric',
+    year: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+    hourCycle: 'h12',
+    timeZoneName: 'short',
+  });
+}
+
+function zoneNameFormat(timeZone: string): Intl.DateTimeFormat {
+  return cachedFormat(zoneNameFormats, timeZone, { timeZoneName: 'long' });
+}
+
+/** One formatter per zone and shape, made on first use (making one costs far more than using it). */
+function cachedFormat(cache: Map<string, Intl.DateTimeFormat>, timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  let format = cache.get(timeZone);
+  if (!format) {
+    try {
+      format = new Intl.DateTimeFormat(LOCALE, { ...options, timeZone });
+    } catch (error) {
+      throw new Error(`Invalid appointment time or zone: ${JSON.stringify(timeZone)} is not a time zone`, { cause: error });
+    }
+    cache.set(timeZone, format);
+  }
+  return format;
 }
 
 export function formatUsd(cents: number): string {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AssetStaging, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -23,9 +23,19 @@ const ESM_REQUIRE_BANNER =
   "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 /**
+ * Modules a deployed bundle replaces, as esbuild aliases: package → file, relative to REPO_ROOT (esbuild resolves an
+ * alias's target in its working directory, which is the project root when CDK bundles locally, and `workingDirectory`
+ * below when it bundles in Docker). The SDK's default credential chain becomes the environment alone: in Lambda the
+ * role's credentials are always there (docs/decisions.md, "Deployed bundles take credentials from the environment").
+ */
+export const BUNDLE_ALIASES = {
+  '@aws-sdk/credential-provider-node': './infra/bundling/env-credential-provider.ts',
+} as const;
+
+/**
  * How every handler is bundled: one minified ESM file for Node 24 with source maps (without embedded sources, to
- * keep the zip small) and the AWS SDK inside it rather than taken from the runtime. Exported so the benchmark
- * bundles exactly as a deployment does.
+ * keep the zip small) and the AWS SDK inside it rather than taken from the runtime, with BUNDLE_ALIASES applied.
+ * Exported so the benchmark bundles exactly as a deployment does.
  */
 export const HOUSE_BUNDLING = {
   format: OutputFormat.ESM,
@@ -38,6 +48,9 @@ export const HOUSE_BUNDLING = {
   sourcesContent: false,
   bundleAwsSDK: true,
   externalModules: [] as string[],
+  esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
+  // Docker bundling (when esbuild is not installed) runs in the mounted project, so the aliases resolve there too.
+  workingDirectory: AssetStaging.BUNDLING_INPUT_DIR,
   logLevel: LogLevel.WARNING,
 } satisfies BundlingOptions;
 
