@@ -179,6 +179,7 @@ async function main() {
       localReportedWcuPerJourney: round(billed.localWcu, 2),
       localReportedRcuPerJourney: round(billed.localRcu, 2),
       auditItemsPerJourney: round(audit.items, 2),
+      auditAccessesPerJourney: round(audit.accesses, 2),
       auditWcuPerJourney: round(audit.wcu, 2),
       auditStorageUsdPerJourneyYear: Number(audit.usdPerJourneyYear.toPrecision(3)),
       auditStorageUsdPerJourneyRetention: Number(audit.usdPerJourneyRetention.toPrecision(3)),
@@ -312,8 +313,8 @@ interface BilledWindow {
   /** Billed units by `${item kind}\t${operation}` and read/write. */
   writesByKind: Map<string, KindFigures>;
   readsByKind: Map<string, KindFigures>;
-  /** Audit items written (PK …#AUDIT#…): count, billed WCU, item bytes, stored bytes. */
-  audit: { items: number; wcu: number; bytes: number; stored: number; inTransactions: number };
+  /** Audit items written (PK …#AUDIT#…): count, billed WCU, item bytes, stored bytes, and the accesses they record. */
+  audit: { items: number; wcu: number; bytes: number; stored: number; inTransactions: number; accesses: number };
 }
 
 /** Bills every call of a window by DynamoDB's rules and sums per journey. */
@@ -328,7 +329,7 @@ function billWindow(windowCalls: MeteredCall[], schema: TableSchema, journeys: n
     byOperation: new Map(),
     writesByKind: new Map(),
     readsByKind: new Map(),
-    audit: { items: 0, wcu: 0, bytes: 0, stored: 0, inTransactions: 0 },
+    audit: { items: 0, wcu: 0, bytes: 0, stored: 0, inTransactions: 0, accesses: 0 },
   };
   const per = (n: number) => n / journeys;
   for (const call of windowCalls) {
@@ -374,6 +375,8 @@ function billWindow(windowCalls: MeteredCall[], schema: TableSchema, journeys: n
       window.audit.wcu += per(line?.units ?? 0);
       window.audit.bytes += per(itemSize(write.after ?? write.requested));
       window.audit.stored += per(storedBytes(write.after ?? write.requested));
+      // A record names one or more accesses (`actions`, functions/shared/audit.ts); older records named one (`action`).
+      window.audit.accesses += per((write.after ?? write.requested)?.actions?.L?.length ?? 1);
       if (call.operation === 'TransactWriteItems') window.audit.inTransactions += per(1);
     }
   }
@@ -470,6 +473,7 @@ function reportCapacity(window: BilledWindow, newPatient: BilledWindow) {
 
 interface AuditFigures {
   items: number;
+  accesses: number;
   wcu: number;
   storedBytes: number;
   usdPerJourneyYear: number;
@@ -482,6 +486,7 @@ function reportAudit(window: BilledWindow): AuditFigures {
   const gbMonths = (a.stored / GB) * AUDIT_RETENTION_MONTHS;
   const figures: AuditFigures = {
     items: a.items,
+    accesses: a.accesses,
     wcu: a.wcu,
     storedBytes: a.stored,
     usdPerJourneyYear: (a.stored / GB) * 12 * PRICE.storageGbMonth,
@@ -490,7 +495,7 @@ function reportAudit(window: BilledWindow): AuditFigures {
   };
   console.log('\nAudit trail: items in the single table (PK CLINIC#…#AUDIT#<day>), expiring by TTL after 6 years');
   console.log(
-    `  audit items per journey  ${f1(a.items)} (${f1(a.inTransactions)} inside transactions), billed ${f1(a.wcu)} WCU; ${(a.items ? a.bytes / a.items : 0).toFixed(0)} B per item + ${STORAGE_OVERHEAD_BYTES_PER_ITEM} B overhead = ${(a.stored / 1024).toFixed(2)} KiB stored per journey`,
+    `  audit items per journey  ${f1(a.items)} (${f1(a.inTransactions)} inside transactions) recording ${f1(a.accesses)} accesses, billed ${f1(a.wcu)} WCU; ${(a.items ? a.bytes / a.items : 0).toFixed(0)} B per item + ${STORAGE_OVERHEAD_BYTES_PER_ITEM} B overhead = ${(a.stored / 1024).toFixed(2)} KiB stored per journey`,
   );
   console.log(
     `  storage ($${PRICE.storageGbMonth}/GB-month)  $${sci(figures.usdPerJourneyYear)} per journey-year; $${sci(figures.usdPerJourneyRetention)} per journey over 6 years = $${(figures.usdPerJourneyRetention * 1000).toFixed(4)} per 1,000 journeys`,

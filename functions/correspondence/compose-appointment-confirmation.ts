@@ -1,4 +1,4 @@
-import type { AppointmentSummary } from '#model/journey.ts';
+import type { JourneyAppointment } from '#model/journey.ts';
 import { composeCalendarInvite } from './compose-calendar-invite.ts';
 import {
   type ClinicContact,
@@ -15,7 +15,7 @@ export interface AppointmentConfirmationInput {
   /** Greeting only; no other personal detail goes into the message. */
   firstName: string;
   clinic: ClinicContact;
-  appointment: AppointmentSummary;
+  appointment: JourneyAppointment;
 }
 
 /** Minutes before the start the patient is asked to arrive (check-in, forms). */

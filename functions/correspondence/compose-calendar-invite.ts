@@ -1,5 +1,5 @@
 import { createEvent } from 'ics';
-import type { AppointmentSummary } from '#model/journey.ts';
+import type { JourneyAppointment } from '#model/journey.ts';
 import { type ClinicContact, formatPhone } from './compose-format.ts';
 import type { EmailAttachment } from './mailer-port.ts';
 
@@ -13,7 +13,7 @@ export function calendarUid(appointmentId: string): string {
  * not offer to reply to the clinic's no-reply sender). Times are UTC. Calendars are often shared or synced to other
  * devices, so the event says where and when, never why.
  */
-export function composeCalendarInvite(input: { clinic: ClinicContact; appointment: AppointmentSummary }): EmailAttachment {
+export function composeCalendarInvite(input: { clinic: ClinicContact; appointment: JourneyAppointment }): EmailAttachment {
   const { clinic, appointment } = input;
   const { error, value } = createEvent({
     uid: calendarUid(appointment.appointmentId),

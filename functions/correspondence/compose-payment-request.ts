@@ -1,4 +1,4 @@
-import type { AppointmentSummary } from '#model/journey.ts';
+import type { JourneyAppointment } from '#model/journey.ts';
 import { type ClinicContact, type ComposedEmail, escapeHtml, formatDay, formatPhone, formatUsd, htmlDocument } from './compose-format.ts';
 
 export interface PaymentRequestInput {
@@ -6,7 +6,7 @@ export interface PaymentRequestInput {
   clinic: ClinicContact;
   amountDueCents: number;
   /** For the visit's date; the request makes sense without it. */
-  appointment?: Pick<AppointmentSummary, 'start' | 'timeZone'>;
+  appointment?: Pick<JourneyAppointment, 'start' | 'timeZone'>;
 }
 
 /**

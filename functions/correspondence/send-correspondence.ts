@@ -3,6 +3,7 @@ import type { ClinicProfile } from '#model/clinic-catalog.ts';
 import type { JourneyAttempt, JourneyRecord } from '#model/journey.ts';
 import type { PatientRecord } from '#model/patient-records.ts';
 import { amountDueNow } from '#model/patient-share.ts';
+import { journeyAuditSession } from '#shared/audit.ts';
 import { log } from '#shared/observability.ts';
 import type { SharedStores } from '#shared/stores.ts';
 import { composeAppointmentConfirmation } from './compose-appointment-confirmation.ts';
@@ -45,10 +46,15 @@ export async function sendCorrespondence(deps: SendCorrespondenceDeps, input: Co
   const now = deps.now();
 
   const journey = await deps.journeys.beginAttempt(ref);
-  // Minimum necessary: the address, the consent and the name the greeting uses. Audited, `failure` when missing.
-  const patient = await deps.patients.read(journey, ACTOR, ['firstName', 'email', 'communication'], now);
+  // The patient is read to write to them: one audit record of both, before the read. Whatever then stops the message
+  // (no consent, nothing due, sent already, the provider refused it) adds a `failure` record for the send.
+  const audit = journeyAuditSession(deps.audit, ACTOR, journey, now);
+  await audit.before('patient.read', 'message.send');
+  // Minimum necessary: the address, the consent and the name the greeting uses. `failure` when missing.
+  const patient = await deps.patients.read(journey, audit, ['firstName', 'email', 'communication']);
 
   if (!patient.email || patient.communication?.email === false) {
+    await audit.failed('message.send');
     if (request.kind === 'APPOINTMENT_CONFIRMATION') {
       await deps.journeys.updateStage(journey, 'CONFIRMATION', { status: 'SKIPPED', reason: NO_EMAIL_CONSENT_REASON }, now);
     } else {
@@ -63,12 +69,15 @@ export async function sendCorrespondence(deps: SendCorrespondenceDeps, input: Co
   // Composed before the claim: a composition error (e.g. no appointment on the journey) then leaves nothing claimed.
   const composed = compose(request, journey, patient, clinic);
   if (!composed) {
+    await audit.failed('message.send');
     log.warn('Nothing due: payment request not sent', { ...fields, outcome: 'NOT_NEEDED' });
     return { outcome: 'NOT_NEEDED' };
   }
 
   const existing = await deps.messages.claim(request, now);
   if (existing) {
+    // An earlier attempt, audited before it, sent it (or may have): not this one.
+    await audit.failed('message.send');
     if (existing.status === 'SENT') await afterSent(deps, request, journey, now);
     else if (request.kind === 'APPOINTMENT_CONFIRMATION') await flagUncertain(deps, journey, existing, now);
     log.info('Correspondence already sent', { ...fields, outcome: 'ALREADY_SENT' });
@@ -84,22 +93,14 @@ export async function sendCorrespondence(deps: SendCorrespondenceDeps, input: Co
       idempotencyKey: messageKey(request.journeyId, request.kind),
     }));
   } catch (error) {
-    if (wasNotSent(error)) await deps.messages.release(request);
+    if (wasNotSent(error)) {
+      await deps.messages.release(request);
+      await audit.failed('message.send');
+    }
     log.warn('Correspondence send failed', { ...fields, errorName: (error as Error).name });
     throw error;
   }
   await deps.messages.markSent(request, messageId, now);
-  await deps.audit.record(
-    {
-      clinicId: ref.clinicId,
-      actor: ACTOR,
-      action: 'message.send',
-      patientId: journey.patientId,
-      journeyId: ref.journeyId,
-      outcome: 'success',
-    },
-    now,
-  );
   await afterSent(deps, request, journey, now);
   log.info('Correspondence sent', { ...fields, outcome: 'SENT' });
   return { outcome: 'SENT' };

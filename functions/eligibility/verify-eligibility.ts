@@ -1,6 +1,7 @@
 import type { EligibilityResult, JourneyRef } from '#contract/journey-workflow.ts';
 import type { JourneyRecord } from '#model/journey.ts';
 import { estimatePatientResponsibility } from '#model/patient-share.ts';
+import { journeyAuditSession } from '#shared/audit.ts';
 import { log } from '#shared/observability.ts';
 import type { SharedStores } from '#shared/stores.ts';
 import type { EligibilityPerson, EligibilityPort } from './eligibility-port.ts';
@@ -64,28 +65,28 @@ export async function verifyEligibility(deps: VerifyEligibilityDeps, ref: Journe
 /**
  * Loads what one eligibility check needs, reading no more than that (minimum necessary): the appointment type from
  * the submission (projected, no answers), the catalog, the coverage, and the patient's name and birth date only when
- * the patient is a dependent. Each read of patient data is audited. The coverage is read only once the submission is
- * known to exist, so a missing submission leaves no unaudited read behind.
+ * the patient is a dependent. The submission and coverage reads are audited in one record, written before either;
+ * a dependent's patient read adds a record of its own, before it. The coverage is read only once the submission is
+ * known to exist.
  */
 async function loadEligibilityContext(deps: VerifyEligibilityDeps, journey: JourneyRecord, now: Date): Promise<EligibilityContext> {
   const { clinicId, journeyId, patientId } = journey;
+  const audit = journeyAuditSession(deps.audit, ACTOR, journey, now);
+  await audit.before('submission.read', 'coverage.read');
 
-  const submission = await deps.submissions.read(journey, ACTOR, ['visit.appointmentTypeCode'], now);
+  const submission = await deps.submissions.read(journey, audit, ['visit.appointmentTypeCode']);
   const appointmentTypeCode = submission.visit?.appointmentTypeCode;
   if (!appointmentTypeCode) throw new Error(`Submission ${journey.submissionId} of journey ${journeyId} has no appointment type`);
   const readCoverage = async () => {
     const found = await deps.store.getCoverage(clinicId, patientId);
-    await deps.audit.record(
-      { clinicId, actor: ACTOR, action: 'coverage.read', journeyId, patientId, outcome: found ? 'success' : 'failure' },
-      now,
-    );
+    if (!found) await audit.failed('coverage.read');
     return found;
   };
   const [catalog, coverage] = await Promise.all([deps.catalog.load(clinicId), readCoverage()]);
 
   let patient: EligibilityPerson | undefined;
   if (coverage && coverage.subscriber.relationship !== 'self') {
-    patient = await deps.patients.read(journey, ACTOR, ['firstName', 'lastName', 'birthDate'], now);
+    patient = await deps.patients.read(journey, audit, ['firstName', 'lastName', 'birthDate']);
   }
 
   return {

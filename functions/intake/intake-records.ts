@@ -95,6 +95,20 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
+ * The submission ID an idempotency key stands for: the first 16 bytes of SHA-256 over the clinic and the key, written
+ * as a UUID (version 8, RFC 9562's form for IDs derived this way). The submission item is keyed by it, so the
+ * conditional put of the submission is the idempotency claim itself and no separate entry is written. It says nothing
+ * of the key or the body it came from (a one-way hash of a key that is itself a client token or a body hash).
+ */
+export function submissionIdOf(clinicId: string, idempotencyKey: string): string {
+  const bytes = createHash('sha256').update(`${clinicId}\n${idempotencyKey}`, 'utf8').digest().subarray(0, 16);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x80;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
  * Hash of the validated body. Taken after normalisation, so "(201) 555-0123" and "+12015550123" or a trailing space
  * in a name are the same submission.
  */

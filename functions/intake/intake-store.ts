@@ -2,12 +2,13 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { JourneyRecord } from '#model/journey.ts';
 import type { CoverageRecord, PatientRecord, SubmissionRecord } from '#model/patient-records.ts';
-import { type AuditEvent, auditItem } from '#shared/audit.ts';
+import { type AuditRecord, auditPut } from '#shared/audit.ts';
+import { journeyItem } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import type { TableRef } from '#shared/table.ts';
-import type { PatientContactUpdate } from './intake-records.ts';
+import { type PatientContactUpdate, submissionIdOf } from './intake-records.ts';
 
-/** What a repeated submission is answered with: the first submission's IDs (keys.submissionIdempotency). */
+/** What a repeated submission is answered with: the first submission's IDs, read from the submission itself. */
 export interface IdempotencyEntry {
   submissionId: string;
   journeyId: string;
@@ -18,18 +19,20 @@ export interface IdempotencyEntry {
 /** Everything one intake writes, all or nothing. */
 export interface IntakeWrite {
   clinicId: string;
+  /** The submission's ID is `submissionIdOf(clinicId, idempotencyKey)`: its conditional put claims the key. */
   idempotencyKey: string;
+  /** Kept on the submission: a reused key with another body is told apart by it. */
   bodyHash: string;
   patient: { kind: 'new'; record: PatientRecord; matchHash: string } | { kind: 'existing'; update: PatientContactUpdate };
   coverage: CoverageRecord;
   submission: SubmissionRecord;
   journey: JourneyRecord;
-  /** Written in the same transaction: the records exist exactly when the writes they describe do. */
-  audit: AuditEvent[];
+  /** Written in the same transaction: the record exists exactly when the writes it describes do. */
+  audit: AuditRecord;
 }
 
 /**
- * WRITTEN: this call won. DUPLICATE: the idempotency entry exists (another request with the same key won).
+ * WRITTEN: this call won. DUPLICATE: the key's submission exists (another request with the same key won).
  * PATIENT_MATCH_TAKEN: another submission registered the same new patient first. CONFLICT: a concurrent transaction
  * held one of the items. The last three are answered by reading again.
  */
@@ -37,7 +40,10 @@ export type IntakeWriteOutcome = 'WRITTEN' | 'DUPLICATE' | 'PATIENT_MATCH_TAKEN'
 
 /** The intake's port to storage. */
 export interface IntakeStore {
-  /** The idempotency entry, if any. Entries never expire: a replay of a finished journey's form, however late, returns it. */
+  /**
+   * The first submission under this key, if any (its IDs and body hash). Submissions never expire: a replay of a
+   * finished journey's form, however late, finds it.
+   */
   findIdempotency(clinicId: string, idempotencyKey: string): Promise<IdempotencyEntry | undefined>;
   /** The patient registered under this match hash, if any. */
   findPatientIdByMatch(clinicId: string, matchHash: string): Promise<string | undefined>;
@@ -45,13 +51,19 @@ export interface IntakeStore {
   writeIntake(write: IntakeWrite, now: Date): Promise<IntakeWriteOutcome>;
 }
 
-/** The DynamoDB adapter: one TransactWriteItems per intake, guarded by conditions on the idempotency and match items. */
+/** The DynamoDB adapter: one TransactWriteItems per intake, guarded by conditions on the submission and match items. */
 export function dynamoIntakeStore(table: TableRef): IntakeStore {
   const { client, tableName: TableName } = table;
   return {
     async findIdempotency(clinicId, idempotencyKey) {
+      // Only the IDs and the hash: the submission's answers are not read (nor audited) to answer a repeat.
       const { Item } = await client.send(
-        new GetCommand({ TableName, Key: keys.submissionIdempotency(clinicId, idempotencyKey), ConsistentRead: true }),
+        new GetCommand({
+          TableName,
+          Key: keys.submission(clinicId, submissionIdOf(clinicId, idempotencyKey)),
+          ConsistentRead: true,
+          ProjectionExpression: 'submissionId, journeyId, bodyHash',
+        }),
       );
       if (!Item) return undefined;
       return { submissionId: String(Item.submissionId), journeyId: String(Item.journeyId), bodyHash: String(Item.bodyHash) };
@@ -65,20 +77,8 @@ export function dynamoIntakeStore(table: TableRef): IntakeStore {
     async writeIntake(write, now) {
       const { clinicId, submission, journey, coverage } = write;
       const at = now.toISOString();
-      const idempotencyItem = {
-        Put: {
-          TableName,
-          Item: {
-            ...keys.submissionIdempotency(clinicId, write.idempotencyKey),
-            type: 'SubmissionIdempotency',
-            submissionId: submission.submissionId,
-            journeyId: journey.journeyId,
-            bodyHash: write.bodyHash,
-            createdAt: at,
-          },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        },
-      };
+      if (submission.submissionId !== submissionIdOf(clinicId, write.idempotencyKey))
+        throw new Error('The submission ID must derive from its idempotency key: its put is the key’s claim');
       const patientItems =
         write.patient.kind === 'new'
           ? [
@@ -104,28 +104,30 @@ export function dynamoIntakeStore(table: TableRef): IntakeStore {
             ]
           : [patientUpdate(TableName, clinicId, write.patient.update)];
       const transactItems = [
-        idempotencyItem,
+        // First: the idempotency claim (CancellationReasons[0] tells a duplicate).
         {
           Put: {
             TableName,
-            Item: { ...keys.submission(clinicId, submission.submissionId), ...submission },
+            Item: { ...keys.submission(clinicId, submission.submissionId), ...submission, bodyHash: write.bodyHash },
             ConditionExpression: 'attribute_not_exists(PK)',
           },
         },
         {
           Put: {
             TableName,
-            Item: { ...keys.journey(clinicId, journey.journeyId), ...journey },
+            Item: journeyItem(journey),
             ConditionExpression: 'attribute_not_exists(PK)',
           },
         },
         ...patientItems,
         { Put: { TableName, Item: { ...keys.coverage(clinicId, coverage.patientId), ...coverage } } },
-        ...write.audit.map((event) => ({ Put: { TableName, Item: auditItem(event, now) } })),
+        auditPut(TableName, write.audit, now),
       ];
       try {
         // The token makes the SDK's own retry of this call (e.g. after a timeout) succeed instead of failing its conditions.
-        await client.send(new TransactWriteCommand({ TransactItems: transactItems, ClientRequestToken: submission.submissionId }));
+        // The journey's ID, not the submission's: that one is the same for every attempt under a key, and a token reused
+        // with other items fails as IdempotentParameterMismatch instead of telling a duplicate.
+        await client.send(new TransactWriteCommand({ TransactItems: transactItems, ClientRequestToken: journey.journeyId }));
         return 'WRITTEN';
       } catch (error) {
         if (!(error instanceof TransactionCanceledException) && (error as Error).name !== 'TransactionCanceledException') throw error;

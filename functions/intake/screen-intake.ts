@@ -1,5 +1,6 @@
 import type { JourneyRef } from '#contract/journey-workflow.ts';
 import { staffTaskId } from '#model/staff-task.ts';
+import { journeyAuditSession } from '#shared/audit.ts';
 import { log } from '#shared/observability.ts';
 import type { StaffAlertPort } from '#shared/staff-alerts.ts';
 import { openTaskAndAlert } from '#shared/staff-alerts.ts';
@@ -26,7 +27,8 @@ const ACTOR = 'function:screenIntake';
 export async function screenIntake(deps: ScreenIntakeDeps, ref: JourneyRef): Promise<ScreenIntakeResult> {
   const now = deps.now();
   const journey = await deps.journeys.beginAttempt(ref);
-  const submission = await deps.submissions.read(journey, ACTOR, ['screening'], now);
+  // One audit record, written before the read; a triage slip adds the task's own (openTaskAndAlert).
+  const submission = await deps.submissions.read(journey, journeyAuditSession(deps.audit, ACTOR, journey, now), ['screening']);
 
   const triage = screenAnswers(submission.screening);
   if (triage.level !== 'NONE') {

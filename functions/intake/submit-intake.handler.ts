@@ -25,7 +25,7 @@ export function makeSubmitIntake(deps: SubmitIntakeDeps) {
     const { clinicId, keyId } = authorizedClinic(event);
     const body = parseJsonBody(event, IntakeSubmissionSchema, { maxBytes: MAX_INTAKE_BODY_BYTES });
     const idempotencyKey = idempotencyKeyHeader(event);
-    const result = await submitIntake(deps, { clinicId, actor: `api-key:${keyId}`, body, idempotencyKey });
+    const result = await submitIntake(deps, { clinicId, actor: `api-key:${keyId}`, body, idempotencyKey, via: event.routeKey });
     if (result.outcome === 'KEY_REUSED') throw HttpError.withMessage(409, 'This Idempotency-Key was used with a different body');
     return json(202, result.response);
   });

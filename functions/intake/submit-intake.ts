@@ -2,7 +2,14 @@ import type { IntakeSubmission, SubmissionAccepted } from '#contract/api/submiss
 import { newJourneyRecord } from '#model/journey.ts';
 import type { JourneyStore } from '#shared/journey-store.ts';
 import { log } from '#shared/observability.ts';
-import { coverageRecord, newPatientRecord, patientContactUpdate, submissionBodyHash, submissionRecord } from './intake-records.ts';
+import {
+  coverageRecord,
+  newPatientRecord,
+  patientContactUpdate,
+  submissionBodyHash,
+  submissionIdOf,
+  submissionRecord,
+} from './intake-records.ts';
 import type { IntakeStore, IntakeWrite } from './intake-store.ts';
 import type { JourneyStarter } from './journey-starter-port.ts';
 import { patientMatchHash } from './patient-match.ts';
@@ -30,6 +37,8 @@ export interface SubmitIntakeRequest {
   body: IntakeSubmission;
   /** The client's Idempotency-Key header, already validated; absent: the body's hash is the key. */
   idempotencyKey?: string;
+  /** The route it came through, for the audit trail (API Gateway's routeKey). */
+  via?: string;
 }
 
 export type SubmitIntakeResult =
@@ -43,8 +52,9 @@ export class IntakeContentionError extends Error {
 }
 
 /**
- * Records a submission and starts its journey, exactly once per submission. The first writer wins one transaction
- * (idempotency entry, submission, journey, patient, coverage); every repeat reads the winner's IDs. The journey's
+ * Records a submission and starts its journey, exactly once per submission. The submission's ID derives from the
+ * idempotency key (submissionIdOf), so the first writer wins one transaction (submission, journey, patient, coverage,
+ * the audit record) on the submission's condition; every repeat reads the winner's IDs from the submission. The journey's
  * execution is started on the first call and on repeats while the journey is still RUNNING, so a crash between the
  * write and the start heals when the client retries, and a finished journey is never run again.
  */
@@ -75,8 +85,11 @@ export async function submitIntake(deps: SubmitIntakeDeps, request: SubmitIntake
     }
 
     const matchedPatientId = await deps.intakes.findPatientIdByMatch(clinicId, matchHash);
-    const ids = { submissionId: deps.newId(), journeyId: deps.newId(), patientId: matchedPatientId ?? deps.newId() };
-    const audited = { clinicId, actor: request.actor, patientId: ids.patientId, journeyId: ids.journeyId, outcome: 'success' } as const;
+    const ids = {
+      submissionId: submissionIdOf(clinicId, idempotencyKey),
+      journeyId: deps.newId(),
+      patientId: matchedPatientId ?? deps.newId(),
+    };
     const write: IntakeWrite = {
       clinicId,
       idempotencyKey,
@@ -87,11 +100,16 @@ export async function submitIntake(deps: SubmitIntakeDeps, request: SubmitIntake
       coverage: coverageRecord(clinicId, ids.patientId, body, at),
       submission: submissionRecord(clinicId, ids, body, at),
       journey: newJourneyRecord({ clinicId, journeyId: ids.journeyId, submissionId: ids.submissionId, patientId: ids.patientId }, at),
-      audit: [
-        { ...audited, action: matchedPatientId ? 'patient.match' : 'patient.create' },
-        { ...audited, action: 'coverage.write' },
-        { ...audited, action: 'submission.create' },
-      ],
+      // One record of the three writes, committed with them.
+      audit: {
+        clinicId,
+        actor: request.actor,
+        patientId: ids.patientId,
+        journeyId: ids.journeyId,
+        actions: [matchedPatientId ? 'patient.match' : 'patient.create', 'coverage.write', 'submission.create'],
+        outcome: 'success',
+        ...(request.via ? { via: request.via } : {}),
+      },
     };
     const outcome = await deps.intakes.writeIntake(write, at);
     if (outcome === 'WRITTEN') {

@@ -10,7 +10,7 @@ export function makeGetJourney(deps: GetJourneyDeps) {
   return httpHandler(async (event) => {
     const { clinicId, keyId } = authorizedClinic(event);
     const { journeyId } = pathIds(event, ['journeyId']);
-    return json(200, await getJourney(deps, { clinicId, journeyId }, `api-key:${keyId}`));
+    return json(200, await getJourney(deps, { clinicId, journeyId }, `api-key:${keyId}`, event.routeKey));
   });
 }
 

@@ -10,10 +10,18 @@ export interface GetJourneyDeps extends Pick<SharedStores, 'journeys' | 'audit'>
  * The journey as the front desk sees it (journey-view.ts), each read audited under the caller. A journey that does not
  * exist throws JourneyNotFound; the key includes the caller's clinic, so another clinic's journey is not found either.
  */
-export async function getJourney(deps: GetJourneyDeps, ref: JourneyRef, actor: string): Promise<JourneyView> {
+export async function getJourney(deps: GetJourneyDeps, ref: JourneyRef, actor: string, via?: string): Promise<JourneyView> {
   const journey = await deps.journeys.require(ref);
   await deps.audit.record(
-    { clinicId: ref.clinicId, actor, action: 'journey.read', journeyId: ref.journeyId, patientId: journey.patientId, outcome: 'success' },
+    {
+      clinicId: ref.clinicId,
+      actor,
+      action: 'journey.read',
+      journeyId: ref.journeyId,
+      patientId: journey.patientId,
+      outcome: 'success',
+      ...(via ? { via } : {}),
+    },
     deps.now(),
   );
   return toJourneyView(journey);

@@ -11,7 +11,7 @@ export interface StageState {
   staffTaskId?: string;
 }
 
-/** What the front desk sees about the booked appointment (no clinical details). */
+/** The booked appointment as scheduling describes it (no clinical details): what the appointment item holds. */
 export interface AppointmentSummary {
   appointmentId: string;
   appointmentType: string;
@@ -23,6 +23,40 @@ export interface AppointmentSummary {
   provider: { id: string; name: string };
   /** A bookable room or device (e.g. the MRI scanner) held alongside the provider. */
   resource?: { id: string; name: string };
+}
+
+/**
+ * What the journey keeps of its appointment: what the front desk sees (GET journey) and the confirmation says, and no
+ * more, as every stage's write pays for the journey item's every byte (the appointment item keeps the rest: type, IDs,
+ * resources). The appointment's ID is `appointmentIdOf(journeyId)` unless scheduling ever gives another.
+ */
+export interface JourneyAppointment {
+  appointmentId: string;
+  start: string;
+  end: string;
+  timeZone: string;
+  location: { name: string; address: string };
+  department: { name: string };
+  provider: { name: string };
+  resource?: { name: string };
+}
+
+/** A journey's appointment ID: deterministic, so a retried booking can only ever find, never duplicate, the booking. */
+export const appointmentIdOf = (journeyId: string) => `appt-${journeyId}`;
+
+/** The journey's copy of a booked appointment: names and times only. */
+export function journeyAppointment(appointment: AppointmentSummary): JourneyAppointment {
+  const { appointmentId, start, end, timeZone, location, department, provider, resource } = appointment;
+  return {
+    appointmentId,
+    start,
+    end,
+    timeZone,
+    location: { name: location.name, address: location.address },
+    department: { name: department.name },
+    provider: { name: provider.name },
+    ...(resource ? { resource: { name: resource.name } } : {}),
+  };
 }
 
 export interface Amounts {
@@ -41,7 +75,7 @@ export interface JourneyRecord extends JourneyRef {
   createdAt: string;
   updatedAt: string;
   stages: Record<StageName, StageState>;
-  appointment?: AppointmentSummary;
+  appointment?: JourneyAppointment;
   amounts: Amounts;
   /**
    * The fence of the task attempt that may write the journey now: every task claims the next number when it starts

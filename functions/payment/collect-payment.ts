@@ -1,7 +1,7 @@
 import type { CollectPaymentMode, JourneyRef, PaymentResult } from '#contract/journey-workflow.ts';
 import type { JourneyAttempt } from '#model/journey.ts';
 import { amountDueNow, visitChargeIdempotencyKey } from '#model/patient-share.ts';
-import type { AuditEvent } from '#shared/audit.ts';
+import { type AuditSession, journeyAuditSession } from '#shared/audit.ts';
 import type { StageUpdate } from '#shared/journey-store.ts';
 import { log } from '#shared/observability.ts';
 import type { SharedStores } from '#shared/stores.ts';
@@ -53,9 +53,10 @@ export async function collectPayment(deps: CollectPaymentDeps, input: CollectPay
   const { mode } = input;
   const now = deps.now();
   const journey = await deps.journeys.beginAttempt(ref);
+  const audit = journeyAuditSession(deps.audit, ACTOR, journey, now);
   const settle = (settlement: Settlement) => settleStage(deps, journey, settlement, now);
   const settleFound = async (found: FoundCharge, attempts: ChargeAttempts | undefined) =>
-    settle(fromRecord(await recordFound(deps, ref, journey.patientId, found, attempts, now), mode));
+    settle(fromRecord(await recordFound(deps, ref, audit, found, attempts, now), mode));
 
   const { recorded, attempts } = await deps.payments.read(ref);
   if (recorded) {
@@ -73,10 +74,15 @@ export async function collectPayment(deps: CollectPaymentDeps, input: CollectPay
     return settle({ outcome: 'DEFERRED', reason: DEFERRED_REASON });
   }
 
+  // The token is read to charge it: one audit record of both, written before the read.
+  await audit.before('submission.read', 'payment.charge');
   // Only the token is read from the submission: answers and history stay where they are.
-  const { paymentMethodToken: token } = await deps.submissions.read(journey, ACTOR, ['paymentMethodToken'], now);
+  const { paymentMethodToken: token } = await deps.submissions.read(journey, audit, ['paymentMethodToken']);
   // No token, no charge was ever sent for this journey (the submission is written once, at intake).
-  if (!token) return settle({ outcome: 'NO_PAYMENT_METHOD', reason: NO_PAYMENT_METHOD_REASON });
+  if (!token) {
+    await audit.failed('payment.charge');
+    return settle({ outcome: 'NO_PAYMENT_METHOD', reason: NO_PAYMENT_METHOD_REASON });
+  }
 
   const found = await deps.processor.findCharge(ref.journeyId, attempts);
   if (found) return settleFound(found, attempts);
@@ -110,7 +116,7 @@ export async function collectPayment(deps: CollectPaymentDeps, input: CollectPay
       ? { status: 'PAID', chargeId: charge.chargeId }
       : { status: 'DECLINED', declineCode: charge.declineCode }),
   });
-  await auditCharge(deps, ref, journey.patientId, record.status === 'PAID' ? 'success' : 'failure', now);
+  if (record.status !== 'PAID') await audit.failed('payment.charge');
   log.info('Payment collected', { ...ref, stage: 'PAYMENT', outcome: record.status });
   return settle(fromRecord(record, mode));
 }
@@ -132,15 +138,17 @@ async function settleStage(deps: CollectPaymentDeps, journey: JourneyAttempt, se
   return { outcome: settlement.outcome };
 }
 
-/** Records a charge the processor holds (its answer to us was lost) as PAID, and audits it. */
+/** Records a charge the processor holds (its answer to us was lost) as PAID, audited before it is recorded. */
 async function recordFound(
   deps: CollectPaymentDeps,
   ref: JourneyRef,
-  patientId: string,
+  audit: AuditSession,
   found: FoundCharge,
   attempts: ChargeAttempts | undefined,
   now: Date,
 ): Promise<PaymentRecord> {
+  // Written already when this invocation read the token to charge; a record of its own when it only looked up (DEFER).
+  await audit.before('payment.charge');
   const record = await deps.payments.record({
     type: 'Payment',
     clinicId: ref.clinicId,
@@ -154,15 +162,6 @@ async function recordFound(
     ...(attempts ? { firstAttemptAt: attempts.first.toISOString(), lastAttemptAt: attempts.last.toISOString() } : {}),
     at: now.toISOString(),
   });
-  await auditCharge(deps, ref, patientId, 'success', now);
   log.info('Charge found at the processor; recorded without charging', { ...ref, stage: 'PAYMENT', outcome: record.status });
   return record;
-}
-
-/** The `payment.charge` audit record. */
-async function auditCharge(deps: CollectPaymentDeps, ref: JourneyRef, patientId: string, outcome: AuditEvent['outcome'], now: Date) {
-  await deps.audit.record(
-    { clinicId: ref.clinicId, actor: ACTOR, action: 'payment.charge', patientId, journeyId: ref.journeyId, outcome },
-    now,
-  );
 }

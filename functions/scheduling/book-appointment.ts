@@ -1,6 +1,7 @@
 import type { BookingResult, JourneyRef } from '#contract/journey-workflow.ts';
-import type { AppointmentSummary, JourneyAttempt } from '#model/journey.ts';
+import { type JourneyAttempt, journeyAppointment } from '#model/journey.ts';
 import type { AppointmentRecord } from '#shared/appointment-store.ts';
+import { type AuditSession, journeyAuditSession } from '#shared/audit.ts';
 import { log } from '#shared/observability.ts';
 import type { SharedStores } from '#shared/stores.ts';
 import { bookEarliestSlot } from './book-earliest.ts';
@@ -22,38 +23,28 @@ export async function bookAppointment(deps: BookAppointmentDeps, ref: JourneyRef
   const now = deps.now();
   const fields = { clinicId: ref.clinicId, journeyId: ref.journeyId, stage: 'SCHEDULING' };
   const journey = await deps.journeys.beginAttempt(ref);
-  const audit = (outcome: 'success' | 'failure') =>
-    deps.audit.record(
-      {
-        clinicId: ref.clinicId,
-        actor: ACTOR,
-        action: 'appointment.create',
-        journeyId: ref.journeyId,
-        patientId: journey.patientId,
-        outcome,
-      },
-      now,
-    );
   const complete = (appointment: AppointmentRecord) =>
-    deps.journeys.updateStage(journey, 'SCHEDULING', { status: 'COMPLETED', appointment: toSummary(appointment) }, now);
+    deps.journeys.updateStage(journey, 'SCHEDULING', { status: 'COMPLETED', appointment: journeyAppointment(appointment) }, now);
 
   const existing = await deps.appointments.get(ref);
   if (existing) {
-    // The stage is completed only after the audit, so an incomplete stage means the audit may be missing too.
-    if (journey.stages.SCHEDULING?.status !== 'COMPLETED') await audit('success');
+    // Booked by an earlier attempt, whose audit record was written before it booked.
     await complete(existing);
     log.info('Appointment already booked', { ...fields, outcome: 'BOOKED' });
     return { outcome: 'BOOKED', appointmentId: existing.appointmentId };
   }
 
+  // One audit record of both accesses, written before the first: a crash after either leaves it behind.
+  const audit = journeyAuditSession(deps.audit, ACTOR, journey, now);
+  await audit.before('submission.read', 'appointment.create');
   // The visit request only: the answers and history are not scheduling's business.
-  const submission = await deps.submissions.read(journey, ACTOR, ['visit'], now);
+  const submission = await deps.submissions.read(journey, audit, ['visit']);
   const catalog = await deps.catalog.load(ref.clinicId);
   if (!catalog) throw new Error(`Clinic ${ref.clinicId} has no catalog`);
   const code = submission.visit.appointmentTypeCode;
   const appointmentType = catalog.appointmentTypes.find((t) => t.code === code);
   if (!appointmentType) {
-    return noSlot(deps, journey, `Appointment type ${code} is not in the clinic's catalog`, now, () => audit('failure'));
+    return noSlot(deps, journey, `Appointment type ${code} is not in the clinic's catalog`, now, audit);
   }
 
   const result = await bookEarliestSlot(deps.appointments, {
@@ -68,10 +59,8 @@ export async function bookAppointment(deps: BookAppointmentDeps, ref: JourneyRef
   if (result.outcome === 'NO_SLOT') {
     log.info('No slot within the horizon', { ...fields, outcome: 'NO_SLOT', count: result.attempts });
     const reason = `No ${appointmentType.name} slot within ${HORIZON_DAYS} days matching the patient's preferences`;
-    return noSlot(deps, journey, reason, now, () => audit('failure'));
+    return noSlot(deps, journey, reason, now, audit);
   }
-  // Audited before the stage update: a crash in between repeats the audit on retry rather than losing it.
-  await audit('success');
   await complete(result.appointment);
   log.info('Appointment booked', { ...fields, outcome: result.outcome, count: result.attempts });
   return { outcome: 'BOOKED', appointmentId: result.appointment.appointmentId };
@@ -82,15 +71,9 @@ async function noSlot(
   journey: JourneyAttempt,
   reason: string,
   now: Date,
-  audit: () => Promise<void>,
+  audit: AuditSession,
 ): Promise<BookingResult> {
-  await audit();
+  await audit.failed('appointment.create');
   await deps.journeys.updateStage(journey, 'SCHEDULING', { status: 'WAITING_FOR_STAFF', reason }, now);
   return { outcome: 'NO_SLOT' };
-}
-
-/** The front-desk view only: drops the item's bookkeeping (patient, resource list, status). */
-function toSummary(record: AppointmentRecord): AppointmentSummary {
-  const { appointmentId, appointmentType, start, end, timeZone, location, department, provider, resource } = record;
-  return { appointmentId, appointmentType, start, end, timeZone, location, department, provider, ...(resource ? { resource } : {}) };
 }

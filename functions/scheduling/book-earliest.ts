@@ -1,6 +1,7 @@
 import { TRANSIENT_ERRORS } from '#contract/journey-workflow.ts';
 import { BusyCalendar } from '#model/busy-time.ts';
 import type { AppointmentType, ClinicCatalog } from '#model/clinic-catalog.ts';
+import { appointmentIdOf } from '#model/journey.ts';
 import type { AppointmentRecord, AppointmentStore } from '#shared/appointment-store.ts';
 import { TransientDependencyError } from '#shared/errors.ts';
 import { eligibleResources, findSlots, type SlotPreferences, searchWindow, summarizeSlot } from './find-slots.ts';
@@ -32,7 +33,7 @@ export type BookEarliestResult =
   | { outcome: 'NO_SLOT'; attempts: number };
 
 /** Deterministic per journey, so a retried task can only ever find, never duplicate, the journey's booking. */
-export const appointmentIdFor = (journeyId: string) => `appt-${journeyId}`;
+export const appointmentIdFor = appointmentIdOf;
 
 /**
  * Books the earliest candidate that wins its conditional write. A lost race marks the granules DynamoDB reported as

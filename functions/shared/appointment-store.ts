@@ -3,7 +3,7 @@ import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dyn
 import type { JourneyRef } from '#contract/journey-workflow.ts';
 import { type BusyCalendar, GRANULE_MINUTES, granuleStarts, type Interval } from '#model/busy-time.ts';
 import type { AppointmentSummary } from '#model/journey.ts';
-import { type AuditEvent, auditItem } from '#shared/audit.ts';
+import { type AuditEvent, auditPut } from '#shared/audit.ts';
 import { keys } from '#shared/keys.ts';
 import type { TableRef } from '#shared/table.ts';
 
@@ -264,7 +264,7 @@ async function releaseAppointment(
           lockUpdate(table, ref.clinicId, entry, 'DELETE'),
           searchCopyUpdate(table, ref.clinicId, appointment.department.id, entry, 'DELETE'),
         ]),
-        { Put: { TableName: table.tableName, Item: auditItem({ ...audit, action: 'appointment.cancel', outcome: 'success' }, now) } },
+        auditPut(table.tableName, { ...audit, action: 'appointment.cancel', outcome: 'success' }, now),
       ],
     }),
   );

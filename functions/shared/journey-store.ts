@@ -2,7 +2,8 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { JourneyRef, JourneyStatus, StageName, StageStatus } from '#contract/journey-workflow.ts';
 import {
   type Amounts,
-  type AppointmentSummary,
+  appointmentIdOf,
+  type JourneyAppointment,
   type JourneyAttempt,
   JourneyNotFoundError,
   type JourneyRecord,
@@ -11,6 +12,39 @@ import {
 } from '#model/journey.ts';
 import { keys } from './keys.ts';
 import { conditionHeld, type TableRef } from './table.ts';
+
+/**
+ * The journey item as stored (keys.journey). Every stage's claim and write is billed on the item's size in whole KB,
+ * so it keeps nothing its key or a rule already says: no `clinicId`, `journeyId` or `type` (the key holds them), and
+ * no appointment ID when it is the journey's own (appointmentIdOf). `journeyOfItem` puts them back.
+ */
+export function journeyItem(journey: JourneyRecord): Record<string, unknown> {
+  const { clinicId, journeyId, type: _type, appointment, ...stored } = journey;
+  return {
+    ...keys.journey(clinicId, journeyId),
+    ...stored,
+    ...(appointment ? { appointment: storedAppointment(journeyId, appointment) } : {}),
+  };
+}
+
+/** The appointment as the journey item keeps it: without its ID when that is the journey's own. */
+function storedAppointment(journeyId: string, appointment: JourneyAppointment): Partial<JourneyAppointment> {
+  const { appointmentId, ...rest } = appointment;
+  return appointmentId === appointmentIdOf(journeyId) ? rest : appointment;
+}
+
+/** The journey record from its stored item (journeyItem), or from an item stored whole, as journeys were before. */
+function journeyOfItem(ref: JourneyRef, item: Record<string, unknown>): JourneyRecord {
+  const { PK: _pk, SK: _sk, ...journey } = item;
+  const appointment = journey.appointment as Partial<JourneyAppointment> | undefined;
+  return {
+    ...(journey as Omit<JourneyRecord, 'clinicId' | 'journeyId' | 'type'>),
+    type: 'Journey',
+    clinicId: ref.clinicId,
+    journeyId: ref.journeyId,
+    ...(appointment ? { appointment: { appointmentId: appointmentIdOf(ref.journeyId), ...appointment } as JourneyAppointment } : {}),
+  };
+}
 
 /** `consistent` for tasks that decide from the journey's latest state (a retry must see its first attempt's write). */
 async function getJourney(table: TableRef, ref: JourneyRef, options: { consistent?: boolean } = {}): Promise<JourneyRecord | undefined> {
@@ -21,7 +55,7 @@ async function getJourney(table: TableRef, ref: JourneyRef, options: { consisten
       ConsistentRead: options.consistent ?? false,
     }),
   );
-  return Item as JourneyRecord | undefined;
+  return Item ? journeyOfItem(ref, Item) : undefined;
 }
 
 /**
@@ -51,7 +85,7 @@ async function beginAttempt(table: TableRef, ref: JourneyRef, options: { parking
       }),
     );
     if (!Attributes) throw new JourneyNotFoundError(`Journey ${ref.journeyId} not found`);
-    return Attributes as JourneyRecord;
+    return journeyOfItem(ref, Attributes);
   } catch (error) {
     if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
     // The item as it was (still in DynamoDB's attribute-value form: only its presence is read).
@@ -66,7 +100,7 @@ export interface StageUpdate {
   staffTaskId?: string;
   /** Overall journey status to set alongside (e.g. WAITING_FOR_STAFF when a stage parks). */
   journeyStatus?: JourneyStatus;
-  appointment?: AppointmentSummary;
+  appointment?: JourneyAppointment;
   /** Sets only the fields given, so eligibility's dueCents and payment's paidCents never overwrite each other. */
   amounts?: Partial<Pick<Amounts, 'dueCents' | 'paidCents'>>;
 }
@@ -97,7 +131,7 @@ async function updateStage(table: TableRef, ref: JourneyAttempt, stage: StageNam
   }
   if (update.appointment) {
     sets.push('appointment = :appointment');
-    values[':appointment'] = update.appointment;
+    values[':appointment'] = storedAppointment(ref.journeyId, update.appointment);
   }
   for (const [field, value] of Object.entries(update.amounts ?? {})) {
     sets.push(`amounts.${field} = :${field}`);

@@ -25,10 +25,12 @@ export const keys = {
   /** Unique per (clinic, normalised name + birth date): makes patient registration race-free. */
   patientMatch: (clinicId: string, matchHash: string) => ({ PK: clinic(clinicId), SK: `PATIENTMATCH#${matchHash}` }),
 
-  /** The submission as received (answers, preferences, consents). */
+  /**
+   * The submission as received (answers, preferences, consents). Its ID derives from the submission's idempotency key
+   * (Idempotency-Key header, or a hash of the body: functions/intake/intake-records.ts submissionIdOf), so its
+   * conditional put is the key's claim and a repeat finds the first submission, and its journey, here.
+   */
   submission: (clinicId: string, submissionId: string) => ({ PK: `${clinic(clinicId)}#SUBMISSION#${submissionId}`, SK: 'SUBMISSION' }),
-  /** Idempotency-Key header, or a hash of the body: maps a repeated submission to the first one's journey. */
-  submissionIdempotency: (clinicId: string, idempotencyKey: string) => ({ PK: clinic(clinicId), SK: `IDEMPOTENCY#${idempotencyKey}` }),
 
   /** The journey and its stages: what GET /journeys/{id} returns. Stage items share the partition. */
   journey: (clinicId: string, journeyId: string) => ({ PK: `${clinic(clinicId)}#JOURNEY#${journeyId}`, SK: 'JOURNEY' }),
@@ -66,6 +68,11 @@ export const keys = {
     GSI1SK: `${createdAt}#${taskId}`,
   }),
 
-  /** Append-only audit trail, one partition per clinic per day. */
+  /** Append-only audit trail, one partition per clinic per day; the sort key starts with the record's ISO time. */
   audit: (clinicId: string, isoDate: string, sortKey: string) => ({ PK: `${clinic(clinicId)}#AUDIT#${isoDate}`, SK: sortKey }),
+  /**
+   * An audit record's patient, as the partition key of a later index by patient (GSI2: `GSI2PK`, sort key `SK`, the
+   * record's time): the patient's own partition key, so it starts with the clinic too. No such index exists yet.
+   */
+  auditByPatient: (clinicId: string, patientId: string) => ({ GSI2PK: `${clinic(clinicId)}#PATIENT#${patientId}` }),
 } as const;

@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { PatientRecord } from '#model/patient-records.ts';
-import { dynamoAuditLog } from './audit-store.ts';
+import { type AuditSession, assertSessionFor } from './audit.ts';
 import { keys } from './keys.ts';
 import type { TableRef } from './table.ts';
 
@@ -12,17 +12,19 @@ export interface PatientRef {
 }
 
 /**
- * Reads a patient — only the projected attributes when `projection` is given (minimum necessary) — and records a
- * `patient.read` audit event for it, `failure` when the patient does not exist (and then throws). The one place
- * patients are read, so no reader can forget the audit.
+ * Reads a patient — only the projected attributes when `projection` is given (minimum necessary) — recording the
+ * `patient.read` in the caller's audit session before the read (no write when the session has recorded it already),
+ * and a `failure` when the patient does not exist (then throws). The one place patients are read, so no reader can
+ * forget the audit, and no crash after the read can leave it unrecorded.
  */
 async function readPatient(
   table: TableRef,
   ref: PatientRef,
-  actor: string,
+  audit: AuditSession,
   projection?: readonly (keyof PatientRecord)[],
-  now = new Date(),
 ): Promise<Partial<PatientRecord>> {
+  assertSessionFor(audit, ref);
+  await audit.before('patient.read');
   const { Item } = await table.client.send(
     new GetCommand({
       TableName: table.tableName,
@@ -30,17 +32,7 @@ async function readPatient(
       ...(projection ? projectionOf(projection) : {}),
     }),
   );
-  await dynamoAuditLog(table).record(
-    {
-      clinicId: ref.clinicId,
-      actor,
-      action: 'patient.read',
-      journeyId: ref.journeyId,
-      patientId: ref.patientId,
-      outcome: Item ? 'success' : 'failure',
-    },
-    now,
-  );
+  if (!Item) await audit.failed('patient.read');
   if (!Item) throw new Error(`Patient ${ref.patientId} of journey ${ref.journeyId} not found`);
   const { PK: _pk, SK: _sk, ...patient } = Item;
   return patient as Partial<PatientRecord>;
@@ -60,21 +52,16 @@ function projectionOf(names: readonly string[]): { ProjectionExpression: string;
   return { ProjectionExpression: placeholders.join(', '), ExpressionAttributeNames: attributeNames };
 }
 
-/** The patients' port: every read is audited (readPatient). */
+/** The patients' port: every read is audited, before it is made, in the caller's session (readPatient). */
 export interface PatientStore {
-  read(ref: PatientRef, actor: string, projection?: undefined, now?: Date): Promise<PatientRecord>;
-  read<K extends keyof PatientRecord>(
-    ref: PatientRef,
-    actor: string,
-    projection: readonly K[],
-    now?: Date,
-  ): Promise<Pick<PatientRecord, K>>;
+  read(ref: PatientRef, audit: AuditSession, projection?: undefined): Promise<PatientRecord>;
+  read<K extends keyof PatientRecord>(ref: PatientRef, audit: AuditSession, projection: readonly K[]): Promise<Pick<PatientRecord, K>>;
 }
 
 /** The DynamoDB adapter of the patient store. */
 export function dynamoPatientStore(table: TableRef): PatientStore {
   return {
-    read: ((ref: PatientRef, actor: string, projection?: readonly (keyof PatientRecord)[], now?: Date) =>
-      readPatient(table, ref, actor, projection, now)) as PatientStore['read'],
+    read: ((ref: PatientRef, audit: AuditSession, projection?: readonly (keyof PatientRecord)[]) =>
+      readPatient(table, ref, audit, projection)) as PatientStore['read'],
   };
 }

@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aw
 import type { StaffDecision } from '#contract/journey-workflow.ts';
 import type { StageState } from '#model/journey.ts';
 import type { StaffTask } from '#model/staff-task.ts';
-import { type AuditEvent, auditItem } from '#shared/audit.ts';
+import { type AuditEvent, auditPut } from '#shared/audit.ts';
 import { keys } from '#shared/keys.ts';
 import { conditionHeld, type TableRef } from '#shared/table.ts';
 
@@ -124,7 +124,7 @@ async function recordDecision(
             },
           },
           ...journeyUpdate,
-          { Put: { TableName: table.tableName, Item: auditItem(audit, new Date(decision.decidedAt)) } },
+          auditPut(table.tableName, audit, new Date(decision.decidedAt)),
         ],
       }),
     );

@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SubmissionRecord } from '#model/patient-records.ts';
-import { dynamoAuditLog } from './audit-store.ts';
+import { type AuditSession, assertSessionFor } from './audit.ts';
 import { keys } from './keys.ts';
 import type { TableRef } from './table.ts';
 
@@ -19,57 +19,43 @@ export type DeepPartial<T> = T extends object ? { [K in keyof T]?: DeepPartial<T
 const ATTRIBUTE_NAME = /^[A-Za-z0-9_]+$/;
 
 /**
- * Reads a submission — only the projected attributes when `projection` is given (minimum necessary) — and records a
- * `submission.read` audit event for it, `failure` when the submission does not exist (and then throws). The one place
- * submissions are read, so no reader can forget the audit. Top-level attribute names type the result as a `Pick`;
- * nested paths as a `DeepPartial`.
+ * Reads a submission — only the projected attributes when `projection` is given (minimum necessary) — recording the
+ * `submission.read` in the caller's audit session before the read (no write when the session has recorded it
+ * already), and a `failure` when the submission does not exist (then throws). The one place submissions are read, so
+ * no reader can forget the audit. Top-level attribute names type the result as a `Pick`; nested paths as a
+ * `DeepPartial`.
  */
-async function readSubmission(
-  table: TableRef,
-  ref: SubmissionRef,
-  actor: string,
-  projection?: undefined,
-  now?: Date,
-): Promise<SubmissionRecord>;
+async function readSubmission(table: TableRef, ref: SubmissionRef, audit: AuditSession, projection?: undefined): Promise<SubmissionRecord>;
 async function readSubmission<K extends keyof SubmissionRecord>(
   table: TableRef,
   ref: SubmissionRef,
-  actor: string,
+  audit: AuditSession,
   projection: readonly K[],
-  now?: Date,
 ): Promise<Pick<SubmissionRecord, K>>;
 async function readSubmission(
   table: TableRef,
   ref: SubmissionRef,
-  actor: string,
+  audit: AuditSession,
   projection: readonly string[],
-  now?: Date,
 ): Promise<DeepPartial<SubmissionRecord>>;
 async function readSubmission(
   table: TableRef,
   ref: SubmissionRef,
-  actor: string,
+  audit: AuditSession,
   projection?: readonly string[],
-  now = new Date(),
 ): Promise<DeepPartial<SubmissionRecord>> {
+  assertSessionFor(audit, ref);
+  // Checked before anything is recorded or read: a bad path reads nothing and audits nothing.
+  const projected = projection ? projectionOf(projection) : {};
+  await audit.before('submission.read');
   const { Item } = await table.client.send(
     new GetCommand({
       TableName: table.tableName,
       Key: keys.submission(ref.clinicId, ref.submissionId),
-      ...(projection ? projectionOf(projection) : {}),
+      ...projected,
     }),
   );
-  await dynamoAuditLog(table).record(
-    {
-      clinicId: ref.clinicId,
-      actor,
-      action: 'submission.read',
-      journeyId: ref.journeyId,
-      patientId: ref.patientId,
-      outcome: Item ? 'success' : 'failure',
-    },
-    now,
-  );
+  if (!Item) await audit.failed('submission.read');
   if (!Item) throw new Error(`Submission ${ref.submissionId} of journey ${ref.journeyId} not found`);
   const { PK: _pk, SK: _sk, ...submission } = Item;
   return submission as DeepPartial<SubmissionRecord>;
@@ -95,22 +81,21 @@ function projectionOf(paths: readonly string[]): { ProjectionExpression: string;
   return { ProjectionExpression: placeholders.join(', '), ExpressionAttributeNames: names };
 }
 
-/** The submissions' port: every read is audited (readSubmission). */
+/** The submissions' port: every read is audited, before it is made, in the caller's session (readSubmission). */
 export interface SubmissionStore {
-  read(ref: SubmissionRef, actor: string, projection?: undefined, now?: Date): Promise<SubmissionRecord>;
+  read(ref: SubmissionRef, audit: AuditSession, projection?: undefined): Promise<SubmissionRecord>;
   read<K extends keyof SubmissionRecord>(
     ref: SubmissionRef,
-    actor: string,
+    audit: AuditSession,
     projection: readonly K[],
-    now?: Date,
   ): Promise<Pick<SubmissionRecord, K>>;
-  read(ref: SubmissionRef, actor: string, projection: readonly string[], now?: Date): Promise<DeepPartial<SubmissionRecord>>;
+  read(ref: SubmissionRef, audit: AuditSession, projection: readonly string[]): Promise<DeepPartial<SubmissionRecord>>;
 }
 
 /** The DynamoDB adapter of the submission store. */
 export function dynamoSubmissionStore(table: TableRef): SubmissionStore {
   return {
-    read: ((ref: SubmissionRef, actor: string, projection?: readonly string[], now?: Date) =>
-      readSubmission(table, ref, actor, projection as readonly string[], now)) as SubmissionStore['read'],
+    read: ((ref: SubmissionRef, audit: AuditSession, projection?: readonly string[]) =>
+      readSubmission(table, ref, audit, projection as readonly string[])) as SubmissionStore['read'],
   };
 }

@@ -132,8 +132,24 @@ const TABLE_KEY_ACTIONS: Record<TableAccess, string[]> = {
 };
 
 /**
+ * The audit trail's partitions (keys.audit: `CLINIC#<clinicId>#AUDIT#<yyyy-mm-dd>`), as an IAM pattern on the partition
+ * key. The date's shape is part of it: a department or resource whose ID is `AUDIT` has partitions that end in `#BUSY`
+ * and `#LOCK`, and IDs cannot hold `#` (contract/api/path-ids.ts), so no other item's partition key matches it
+ * (test/unit/shared/audit.test.ts).
+ */
+export const AUDIT_PARTITION_PATTERN = 'CLINIC#*#AUDIT#????-??-??';
+
+/**
+ * What no function may do to an audit partition: change or remove a record (TTL deletes them after six years, as the
+ * DynamoDB service, not as a function). Records are only ever appended, with a PutItem conditional on a new key
+ * (audit-store.ts); a transaction's items are authorised by these same actions, so this holds inside them too.
+ */
+export const AUDIT_DENIED_ACTIONS = ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
+/**
  * Grants item access to the table and its named indexes (no `index/*` wildcard: the index names come from
- * contract/table-schema.ts) plus use of the table's key, only through DynamoDB.
+ * contract/table-schema.ts) plus use of the table's key, only through DynamoDB. A writer is denied updates and deletes
+ * of the audit trail (append-only: AUDIT_DENIED_ACTIONS).
  */
 export function grantTableData(table: dynamodb.ITable, grantee: iam.IGrantable, access: TableAccess): void {
   const stack = Stack.of(table);
@@ -143,6 +159,16 @@ export function grantTableData(table: dynamodb.ITable, grantee: iam.IGrantable, 
       resources: [table.tableArn, ...TABLE_SCHEMA.globalSecondaryIndexes.map((index) => `${table.tableArn}/index/${index.indexName}`)],
     }),
   );
+  if (access === 'readWrite') {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        effect: iam.Effect.DENY,
+        actions: AUDIT_DENIED_ACTIONS,
+        resources: [table.tableArn],
+        conditions: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': [AUDIT_PARTITION_PATTERN] } },
+      }),
+    );
+  }
   if (table.encryptionKey) {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({

@@ -9,7 +9,7 @@ import { PATIENT_JOURNEY_ASL } from '#infra/constructs/patient-journey-workflow.
 import { synthStack } from './synth-stack.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
-type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+type Statement = { Effect?: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 
 // One synth for the whole file: every test reads the same template.
 const { stack, template } = synthStack();
@@ -210,6 +210,31 @@ describe('Construct: PatientAccessFunctions', () => {
     const dynamoActions = actionsOf(statementsOf('authorizeApiKey')).filter((a) => a.startsWith('dynamodb:'));
     expect(dynamoActions).toContain('dynamodb:GetItem');
     expect(dynamoActions.filter((a) => /Put|Update|Delete|Write/.test(a))).toEqual([]);
+  });
+
+  it('denies every function that writes the table any update or delete of an audit partition (append-only trail)', () => {
+    const tableArn = stack.resolve(stack.data.table.tableArn);
+    for (const [name, spec] of catalog) {
+      if (!spec.needs.includes('table')) continue;
+      const allowed = statementsOf(name).filter((s) => s.Effect !== 'Deny');
+      const denied = statementsOf(name).filter((s) => s.Effect === 'Deny');
+      if (!actionsOf(allowed).includes('dynamodb:PutItem')) {
+        expect(denied, name).toEqual([]);
+        continue;
+      }
+      // Actions as a set: cdk.json's minimizePolicies flag sorts them.
+      expect(
+        denied.map((s) => ({ ...s, Action: [...(s.Action as string[])].sort() })),
+        name,
+      ).toEqual([
+        {
+          Effect: 'Deny',
+          Action: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
+          Resource: tableArn,
+          Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['CLINIC#*#AUDIT#????-??-??'] } },
+        },
+      ]);
+    }
   });
 
   it('lets only startJourney functions start executions and only completeStaffTask functions answer task tokens', () => {

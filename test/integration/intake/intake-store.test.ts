@@ -2,10 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { IntakeSubmissionSchema } from '#contract/api/submission-schema.ts';
-import { coverageRecord, newPatientRecord, patientContactUpdate, submissionRecord } from '#functions/intake/intake-records.ts';
+import {
+  coverageRecord,
+  newPatientRecord,
+  patientContactUpdate,
+  submissionIdOf,
+  submissionRecord,
+} from '#functions/intake/intake-records.ts';
 import { dynamoIntakeStore, type IntakeWrite } from '#functions/intake/intake-store.ts';
 import { newJourneyRecord } from '#model/journey.ts';
 import { keys } from '#shared/keys.ts';
+import { auditRecords } from '#test/support/audit-trail.ts';
 import { validSubmissionBody } from '#test/support/fixtures/submission.ts';
 import { localTable } from '#test/support/local-table.ts';
 
@@ -14,17 +21,21 @@ const now = new Date('2026-11-27T10:00:00.000Z');
 const table = await localTable('intake-store');
 const store = dynamoIntakeStore(table);
 
-/** An intake as submitIntake builds it: a new patient unless `existingPatientId` is given; fresh IDs each time. */
+/** An intake as submitIntake builds it: a new patient unless `existingPatientId` is given; fresh IDs (and key) each time. */
 function intakeWrite(
   clinicId: string,
   options: { idempotencyKey?: string; matchHash?: string; existingPatientId?: string; phone?: string } = {},
 ) {
   const body = IntakeSubmissionSchema.parse(validSubmissionBody({ contact: { phone: options.phone ?? '201-555-0199' } }));
-  const ids = { submissionId: randomUUID(), journeyId: randomUUID(), patientId: options.existingPatientId ?? randomUUID() };
-  const audited = { clinicId, actor: 'api-key:key-1', patientId: ids.patientId, journeyId: ids.journeyId, outcome: 'success' } as const;
+  const idempotencyKey = options.idempotencyKey ?? `key:${randomUUID()}`;
+  const ids = {
+    submissionId: submissionIdOf(clinicId, idempotencyKey),
+    journeyId: randomUUID(),
+    patientId: options.existingPatientId ?? randomUUID(),
+  };
   const write: IntakeWrite = {
     clinicId,
-    idempotencyKey: options.idempotencyKey ?? `key:${randomUUID()}`,
+    idempotencyKey,
     bodyHash: 'body-hash',
     patient: options.existingPatientId
       ? { kind: 'existing', update: patientContactUpdate(ids.patientId, body, now) }
@@ -32,11 +43,14 @@ function intakeWrite(
     coverage: coverageRecord(clinicId, ids.patientId, body, now),
     submission: submissionRecord(clinicId, ids, body, now),
     journey: newJourneyRecord({ clinicId, ...ids }, now),
-    audit: [
-      { ...audited, action: options.existingPatientId ? 'patient.match' : 'patient.create' },
-      { ...audited, action: 'coverage.write' },
-      { ...audited, action: 'submission.create' },
-    ],
+    audit: {
+      clinicId,
+      actor: 'api-key:key-1',
+      patientId: ids.patientId,
+      journeyId: ids.journeyId,
+      actions: [options.existingPatientId ? 'patient.match' : 'patient.create', 'coverage.write', 'submission.create'],
+      outcome: 'success',
+    },
   };
   return { write, ids };
 }
@@ -55,7 +69,7 @@ async function audits(clinicId: string) {
 }
 
 describe('Intake store on DynamoDB Local', () => {
-  it('writes a new patient, their match, coverage, submission, journey, idempotency entry and audit records together', async () => {
+  it('writes a new patient, their match, coverage, submission (the idempotency claim), journey and audit record together', async () => {
     // Prepare
     const clinicId = 'clinic-store-new';
     const { write, ids } = intakeWrite(clinicId, { idempotencyKey: 'key:first', matchHash: 'match-1' });
@@ -67,15 +81,28 @@ describe('Intake store on DynamoDB Local', () => {
     expect(outcome).toBe('WRITTEN');
     expect(await get(keys.patient(clinicId, ids.patientId))).toMatchObject({ type: 'Patient', phone: '+12015550199' });
     expect(await get(keys.coverage(clinicId, ids.patientId))).toMatchObject({ type: 'Coverage', memberId: 'W123456789' });
-    expect(await get(keys.submission(clinicId, ids.submissionId))).toMatchObject({ type: 'Submission', journeyId: ids.journeyId });
-    expect(await get(keys.journey(clinicId, ids.journeyId))).toMatchObject({ type: 'Journey', status: 'RUNNING' });
+    expect(await get(keys.submission(clinicId, ids.submissionId))).toMatchObject({
+      type: 'Submission',
+      journeyId: ids.journeyId,
+      bodyHash: 'body-hash',
+    });
+    expect(await get(keys.journey(clinicId, ids.journeyId))).toMatchObject({ submissionId: ids.submissionId, status: 'RUNNING' });
     expect(await store.findPatientIdByMatch(clinicId, 'match-1')).toBe(ids.patientId);
     expect(await store.findIdempotency(clinicId, 'key:first')).toEqual({
       submissionId: ids.submissionId,
       journeyId: ids.journeyId,
       bodyHash: 'body-hash',
     });
-    expect((await audits(clinicId)).map((a) => a.action).sort()).toEqual(['coverage.write', 'patient.create', 'submission.create']);
+    // One audit record of the three writes, committed with them.
+    expect(auditRecords(await audits(clinicId))).toEqual([
+      expect.objectContaining({
+        actor: 'api-key:key-1',
+        actions: ['patient.create', 'coverage.write', 'submission.create'],
+        patientId: ids.patientId,
+        journeyId: ids.journeyId,
+        outcome: 'success',
+      }),
+    ]);
   });
 
   it('finds nothing for an unknown idempotency key or patient', async () => {
@@ -101,7 +128,7 @@ describe('Intake store on DynamoDB Local', () => {
     expect(outcome).toBe('DUPLICATE');
     expect(await get(keys.journey(clinicId, ids.journeyId))).toBeUndefined();
     expect(await get(keys.patient(clinicId, ids.patientId))).toBeUndefined();
-    expect(await audits(clinicId)).toHaveLength(3);
+    expect(await audits(clinicId)).toHaveLength(1);
   });
 
   it('answers PATIENT_MATCH_TAKEN when another intake registered the same new patient first', async () => {
@@ -136,7 +163,32 @@ describe('Intake store on DynamoDB Local', () => {
       createdAt: now.toISOString(),
       phone: '+12015550177',
     });
-    expect((await audits(clinicId)).map((a) => a.action).sort()).toContain('patient.match');
+    expect(
+      auditRecords(await audits(clinicId))
+        .map((a) => a.actions[0])
+        .sort(),
+    ).toEqual(['patient.create', 'patient.match']);
+  });
+
+  it('answers DUPLICATE for a concurrent second write under the same key, whatever its body, and keeps the first', async () => {
+    // Prepare
+    const clinicId = 'clinic-store-race';
+    const first = intakeWrite(clinicId, { idempotencyKey: 'key:race' });
+    const second = intakeWrite(clinicId, { idempotencyKey: 'key:race' });
+    second.write.bodyHash = 'another-body-hash';
+
+    // Act
+    const outcomes = await Promise.all([store.writeIntake(first.write, now), store.writeIntake(second.write, now)]);
+
+    // Assess: one wins; the loser sees DUPLICATE (or CONFLICT while the winner's transaction is in flight).
+    expect(outcomes.filter((o) => o === 'WRITTEN')).toHaveLength(1);
+    expect(outcomes.filter((o) => o !== 'WRITTEN')[0]).toMatch(/^(DUPLICATE|CONFLICT)$/);
+    const winner = outcomes[0] === 'WRITTEN' ? first : second;
+    expect(await store.findIdempotency(clinicId, 'key:race')).toEqual({
+      submissionId: submissionIdOf(clinicId, 'key:race'),
+      journeyId: winner.ids.journeyId,
+      bodyHash: winner.write.bodyHash,
+    });
   });
 
   it('refuses to update a patient that does not exist, so a stale match never creates a stub', async () => {

@@ -45,8 +45,9 @@ const query = async (PK: string, skPrefix?: string) =>
       }),
     )
   ).Items ?? [];
+/** The actions of the clinic's audit records today, every record's in one sorted list. */
 const auditActions = async (clinicId: string) =>
-  (await query(keys.audit(clinicId, new Date().toISOString().slice(0, 10), '').PK)).map((a) => a.action).sort();
+  (await query(keys.audit(clinicId, new Date().toISOString().slice(0, 10), '').PK)).flatMap((a) => a.actions as string[]).sort();
 
 beforeAll(async () => {
   await ensureTable(client, tableName);
@@ -75,9 +76,14 @@ describe('Function: submitIntake on DynamoDB Local', () => {
     const journey = await get(keys.journey(clinicId, String(journeyId)));
     expect(journey).toMatchObject({ status: 'RUNNING', submissionId: [...submissionIds][0] });
     expect(await query(`CLINIC#${clinicId}`, 'PATIENTMATCH#')).toHaveLength(1);
-    expect(await query(`CLINIC#${clinicId}`, 'IDEMPOTENCY#')).toHaveLength(1);
-    // Audit records commit with the transaction, so only the winner's exist: one of each proves one write.
+    // The submission is the idempotency claim: one, keyed by the ID its key derives, and no entry besides it.
+    expect(await get(keys.submission(clinicId, String([...submissionIds][0])))).toMatchObject({ journeyId, bodyHash: expect.any(String) });
+    expect(await query(`CLINIC#${clinicId}`, 'IDEMPOTENCY#')).toEqual([]);
+    // The audit record commits with the transaction, so only the winner's exists: one of each proves one write.
     expect(await auditActions(clinicId)).toEqual(['coverage.write', 'patient.create', 'submission.create']);
+    expect(await query(keys.audit(clinicId, new Date().toISOString().slice(0, 10), '').PK)).toEqual([
+      expect.objectContaining({ via: 'POST /v1/clinics/{clinicId}/intake-submissions' }),
+    ]);
     // Every copy (re)starts the one execution, named after the journey.
     expect(started).toHaveLength(10);
     expect(new Set(started.map((ref) => ref.journeyId))).toEqual(journeyIds);
@@ -86,7 +92,7 @@ describe('Function: submitIntake on DynamoDB Local', () => {
   it("records a returning patient's duplicate submission sent 10 times concurrently once", async () => {
     // Prepare: the patient exists, so only the idempotency entry stands between the copies and ten journeys
     const clinicId = 'clinic-concurrent-returning';
-    await submit(clinicId, validSubmissionBody());
+    const earlier = await submit(clinicId, validSubmissionBody());
     const body = validSubmissionBody({ visit: { reasonForVisit: 'Second visit' } });
 
     // Act
@@ -95,7 +101,9 @@ describe('Function: submitIntake on DynamoDB Local', () => {
     // Assess
     expect(responses.map((r) => r.status)).toEqual(Array(10).fill(202));
     expect(new Set(responses.map((r) => r.body.journeyId)).size).toBe(1);
-    expect(await query(`CLINIC#${clinicId}`, 'IDEMPOTENCY#')).toHaveLength(2);
+    const submissionIds = new Set(responses.map((r) => r.body.submissionId));
+    expect(submissionIds.size).toBe(1);
+    expect(submissionIds.has(earlier.body.submissionId)).toBe(false);
     expect(await auditActions(clinicId)).toEqual([
       'coverage.write',
       'coverage.write',

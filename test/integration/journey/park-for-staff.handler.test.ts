@@ -11,6 +11,7 @@ import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
+import { auditRecords } from '#test/support/audit-trail.ts';
 import { fakeJourneyEngine, fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
 import { journeyAudits, localTable } from '#test/support/local-table.ts';
 
@@ -49,7 +50,7 @@ async function seedJourney(payment?: StageState) {
 }
 
 const staffTaskAudits = async (journeyId: string) =>
-  (await journeyAudits(table, { clinicId, journeyId }, now)).filter((audit) => audit.action === 'staffTask.create');
+  auditRecords(await journeyAudits(table, { clinicId, journeyId }, now)).filter((audit) => audit.actions.includes('staffTask.create'));
 
 describe('Function: parkForStaff on DynamoDB Local', () => {
   it('parks even when the alert cannot be sent, alerts on a later park of the task, then never again', async () => {

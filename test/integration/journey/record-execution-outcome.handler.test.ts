@@ -12,6 +12,7 @@ import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import type { TableRef } from '#shared/table.ts';
+import { auditRecords } from '#test/support/audit-trail.ts';
 import { fakeJourneyEngine, fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
 import { journeyAudits, localTable } from '#test/support/local-table.ts';
 
@@ -156,8 +157,8 @@ describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
         attributes: { clinicId },
       },
     ]);
-    expect(await auditsOf(ref.journeyId)).toEqual([
-      expect.objectContaining({ action: 'staffTask.create', actor: 'function:recordExecutionOutcome', patientId: `p-${ref.journeyId}` }),
+    expect(auditRecords(await auditsOf(ref.journeyId))).toEqual([
+      expect.objectContaining({ actions: ['staffTask.create'], actor: 'function:recordExecutionOutcome', patientId: `p-${ref.journeyId}` }),
     ]);
   });
 

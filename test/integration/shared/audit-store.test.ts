@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEvent } from '#shared/audit.ts';
+import { type AuditEvent, journeyAuditSession } from '#shared/audit.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
+import { keys } from '#shared/keys.ts';
+import { auditRecords } from '#test/support/audit-trail.ts';
 import { journeyWithAppointment, patient } from '#test/support/fixtures/records.ts';
 import { journeyAudits, localTable } from '#test/support/local-table.ts';
 
@@ -23,7 +25,7 @@ const event = (overrides: Partial<AuditEvent> = {}): AuditEvent => ({
 });
 
 describe('Audit log: dynamoAuditLog on DynamoDB Local', () => {
-  it('records an event under its day, with its time and an expiry six years on', async () => {
+  it('records an event under its day, the time leading its sort key, the patient as the index key and an expiry six years on', async () => {
     // Prepare
     const recorded = event();
 
@@ -35,10 +37,12 @@ describe('Audit log: dynamoAuditLog on DynamoDB Local', () => {
     expect(others).toEqual([]);
     expect(item).toEqual({
       PK: `CLINIC#${journey.clinicId}#AUDIT#2026-12-01`,
-      SK: expect.stringMatching(/^2026-12-01T10:00:00\.000Z#[0-9a-f-]{36}$/),
+      SK: expect.stringMatching(/^2026-12-01T10:00:00\.000Z#[A-Za-z0-9_-]{16}$/),
       type: 'AuditEvent',
-      at: at.toISOString(),
-      ...recorded,
+      actor: 'bookAppointment',
+      actions: ['appointment.create'],
+      GSI2PK: keys.patient(journey.clinicId, patient.patientId).PK,
+      journeyId: journey.journeyId,
       expiresAt: at.getTime() / 1000 + SIX_YEARS_S,
     });
     expect(new Date(Number(item?.expiresAt) * 1000).toISOString()).toBe('2032-11-29T10:00:00.000Z');
@@ -49,6 +53,7 @@ describe('Audit log: dynamoAuditLog on DynamoDB Local', () => {
     const nextDay = new Date('2026-12-02T08:00:00.000Z');
     const ref = { clinicId: journey.clinicId, journeyId: 'j-audit-days' };
     const read = event({ journeyId: ref.journeyId, action: 'journey.read', actor: 'key-1' });
+    const stored = { actions: ['journey.read'], actor: 'key-1', journeyId: ref.journeyId, outcome: 'success' };
 
     // Act
     await audit.record(read, at);
@@ -56,7 +61,30 @@ describe('Audit log: dynamoAuditLog on DynamoDB Local', () => {
     await audit.record(read, nextDay);
 
     // Assess
-    expect(await journeyAudits(table, ref, at)).toEqual([expect.objectContaining(read), expect.objectContaining(read)]);
-    expect(await journeyAudits(table, ref, nextDay)).toEqual([expect.objectContaining({ ...read, at: nextDay.toISOString() })]);
+    expect(auditRecords(await journeyAudits(table, ref, at))).toEqual([expect.objectContaining(stored), expect.objectContaining(stored)]);
+    expect(auditRecords(await journeyAudits(table, ref, nextDay))).toEqual([
+      expect.objectContaining({ ...stored, at: nextDay.toISOString() }),
+    ]);
+  });
+
+  it('records one invocation’s reads and writes of a patient as one record, and what failed as another', async () => {
+    // Prepare
+    const ref = { clinicId: journey.clinicId, journeyId: 'j-audit-session', patientId: patient.patientId };
+    const session = journeyAuditSession(audit, 'function:bookAppointment', ref, at);
+
+    // Act
+    await session.before('submission.read', 'appointment.create');
+    await session.before('submission.read');
+    await session.failed('appointment.create');
+
+    // Assess
+    const records = auditRecords(await journeyAudits(table, ref, at));
+    expect(records).toHaveLength(2);
+    expect(records).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ actions: ['submission.read', 'appointment.create'], outcome: 'success' }),
+        expect.objectContaining({ actions: ['appointment.create'], outcome: 'failure' }),
+      ]),
+    );
   });
 });

@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { itemSize, WRITE_UNIT_BYTES } from '#bench/billing.ts';
 import { makeParkForStaff } from '#functions/journey/park-for-staff.handler.ts';
-import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
+import { DECLINED_REASON } from '#functions/payment/collect-payment.ts';
+import { type AppointmentSummary, type JourneyRecord, journeyAppointment, newJourneyRecord } from '#model/journey.ts';
+import { staffTaskId } from '#model/staff-task.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
-import { dynamoJourneyStore } from '#shared/journey-store.ts';
+import { dynamoJourneyStore, journeyItem } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
@@ -259,5 +263,125 @@ describe('Journey store: a park fences the stage attempt it replaced (parkForSta
     // Assess
     expect(running.attempt).toBe(1);
     expect([afterEnd, parkAfterEnd, missing]).toEqual(['StaleAttempt', 'StaleAttempt', 'JourneyNotFound']);
+  });
+});
+
+describe('Journey store: the journey item stays under 1 KB, so each claim and stage write bills 1 WCU', () => {
+  /** The demo clinic's booking as scheduling describes it (the names and address the journey shows). */
+  const booked = (journeyId: string): AppointmentSummary => ({
+    appointmentId: `appt-${journeyId}`,
+    appointmentType: 'PRIMARY_CARE_NEW',
+    start: '2026-11-30T08:00:00-05:00',
+    end: '2026-11-30T08:45:00-05:00',
+    timeZone: 'America/New_York',
+    location: { id: 'back-bay', name: 'Demo Clinic Back Bay', address: '100 Boylston Street, Boston, MA 02116' },
+    department: { id: 'primary-care', name: 'Primary Care' },
+    provider: { id: 'dr-okafor', name: 'Dr. Amara Okafor, MD' },
+  });
+
+  /** A journey as intake writes it, with UUIDs as in production, in the demo clinic. */
+  async function submitted(): Promise<JourneyRecord> {
+    const [journeyId, submissionId, patientId] = [randomUUID(), randomUUID(), randomUUID()];
+    const journey = newJourneyRecord({ clinicId: 'demo-clinic', journeyId, submissionId, patientId }, now);
+    await table.client.send(new PutCommand({ TableName: table.tableName, Item: journeyItem(journey) }));
+    return journey;
+  }
+
+  /** Every stage as the workflow runs it: a claim, then the stage's write. */
+  async function runStages(ref: JourneyRecord, stages: Array<Parameters<typeof journeys.updateStage>[1 | 2]>) {
+    for (let i = 0; i < stages.length; i += 2) {
+      const attempt = await journeys.beginAttempt(ref);
+      await journeys.updateStage(attempt, stages[i] as never, stages[i + 1] as never, new Date(now.getTime() + i * 1000));
+    }
+  }
+
+  const storedBytes = async (ref: JourneyRecord) => {
+    const { Item } = await table.client.send(
+      new GetCommand({ TableName: table.tableName, Key: keys.journey(ref.clinicId, ref.journeyId), ConsistentRead: true }),
+    );
+    return itemSize(marshall(Item ?? {}));
+  };
+
+  it('after a completed journey (examples/completes.json), and reads back with everything the view shows', async () => {
+    // Prepare
+    const journey = await submitted();
+
+    // Act
+    await runStages(journey, [
+      'INTAKE',
+      { status: 'COMPLETED' },
+      'ELIGIBILITY',
+      { status: 'COMPLETED', amounts: { dueCents: 2500 } },
+      'SCHEDULING',
+      { status: 'COMPLETED', appointment: journeyAppointment(booked(journey.journeyId)) },
+      'PAYMENT',
+      { status: 'COMPLETED', amounts: { paidCents: 2500 } },
+      'CONFIRMATION',
+      { status: 'COMPLETED' },
+    ]);
+    await journeys.close(journey, { status: 'COMPLETED', stages: {}, removeAppointment: false }, later);
+
+    // Assess
+    expect(await storedBytes(journey)).toBeLessThan(0.85 * WRITE_UNIT_BYTES);
+    expect(await read(journey)).toMatchObject({
+      type: 'Journey',
+      clinicId: 'demo-clinic',
+      journeyId: journey.journeyId,
+      status: 'COMPLETED',
+      appointment: {
+        appointmentId: `appt-${journey.journeyId}`,
+        location: { name: 'Demo Clinic Back Bay', address: '100 Boylston Street, Boston, MA 02116' },
+        department: { name: 'Primary Care' },
+        provider: { name: 'Dr. Amara Okafor, MD' },
+      },
+      amounts: { currency: 'USD', dueCents: 2500, paidCents: 2500 },
+    });
+  });
+
+  it('after a journey staff let past eligibility whose card was then declined (the longest reasons on the way)', async () => {
+    // Prepare
+    const journey = await submitted();
+    const taskId = staffTaskId(`token-${journey.journeyId}`);
+
+    // Act
+    await runStages(journey, [
+      'INTAKE',
+      { status: 'COMPLETED' },
+      // As staff's PROCEED leaves the stage (staff-decision.ts), the task still named on it.
+      'ELIGIBILITY',
+      { status: 'COMPLETED', reason: 'Staff chose to continue without verified coverage.', staffTaskId: taskId },
+      'SCHEDULING',
+      { status: 'COMPLETED', appointment: journeyAppointment(booked(journey.journeyId)) },
+      'PAYMENT',
+      { status: 'COMPLETED', reason: DECLINED_REASON },
+      'CONFIRMATION',
+      { status: 'COMPLETED' },
+    ]);
+    await journeys.close(journey, { status: 'COMPLETED', stages: {}, removeAppointment: false }, later);
+
+    // Assess
+    expect(await storedBytes(journey)).toBeLessThan(WRITE_UNIT_BYTES);
+  });
+
+  it('keeps an appointment ID that is not the journey’s own, and reads a journey stored whole as before', async () => {
+    // Prepare
+    const journey = await submitted();
+    const whole = { ...newJourneyRecord({ clinicId, journeyId: randomUUID(), submissionId: 's', patientId: 'p' }, now) };
+    await table.client.send(
+      new PutCommand({
+        TableName: table.tableName,
+        Item: { ...keys.journey(whole.clinicId, whole.journeyId), ...whole, appointment: journeyAppointment(booked(whole.journeyId)) },
+      }),
+    );
+
+    // Act
+    await runStages(journey, [
+      'SCHEDULING',
+      { status: 'COMPLETED', appointment: { ...journeyAppointment(booked(journey.journeyId)), appointmentId: 'appt-elsewhere' } },
+    ]);
+
+    // Assess
+    expect((await read(journey)).appointment?.appointmentId).toBe('appt-elsewhere');
+    expect(await read(whole)).toEqual({ ...whole, appointment: journeyAppointment(booked(whole.journeyId)) });
   });
 });

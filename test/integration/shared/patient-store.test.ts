@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { PatientRecord } from '#model/patient-records.ts';
+import { journeyAuditSession } from '#shared/audit.ts';
+import { dynamoAuditLog } from '#shared/audit-store.ts';
 import { keys } from '#shared/keys.ts';
 import { dynamoPatientStore } from '#shared/patient-store.ts';
+import { auditLines, auditRecords } from '#test/support/audit-trail.ts';
 import { patient } from '#test/support/fixtures/records.ts';
 import { journeyAudits, localTable } from '#test/support/local-table.ts';
 
@@ -22,6 +25,9 @@ async function storePatient() {
 }
 
 const patientAudits = (journeyId: string) => journeyAudits(table, { clinicId, journeyId }, now);
+/** One invocation's audit session for the patient's journey. */
+const session = (ref: { clinicId: string; patientId: string; journeyId: string }) =>
+  journeyAuditSession(dynamoAuditLog(table), 'function:test', ref, now);
 
 describe('Store: dynamoPatientStore on DynamoDB Local', () => {
   it('returns the stored patient without the table keys, and records one audit event', async () => {
@@ -29,14 +35,14 @@ describe('Store: dynamoPatientStore on DynamoDB Local', () => {
     const { stored, ref } = await storePatient();
 
     // Act
-    const read = await patients.read(ref, 'function:test', undefined, now);
+    const read = await patients.read(ref, session(ref));
 
     // Assess
     expect(read).toEqual(stored);
-    expect(await patientAudits(ref.journeyId)).toEqual([
+    expect(auditRecords(await patientAudits(ref.journeyId))).toEqual([
       expect.objectContaining({
         clinicId,
-        action: 'patient.read',
+        actions: ['patient.read'],
         actor: 'function:test',
         journeyId: ref.journeyId,
         patientId: ref.patientId,
@@ -45,16 +51,65 @@ describe('Store: dynamoPatientStore on DynamoDB Local', () => {
     ]);
   });
 
+  it('writes no record of its own when the session has recorded the read already', async () => {
+    // Prepare
+    const { ref } = await storePatient();
+    const audit = session(ref);
+    await audit.before('patient.read', 'message.send');
+
+    // Act
+    await patients.read(ref, audit, ['firstName']);
+    await patients.read(ref, audit, ['email']);
+
+    // Assess
+    expect(auditLines(await patientAudits(ref.journeyId))).toEqual(['patient.read+message.send:success']);
+  });
+
+  it('has recorded the read before making it: a read that fails on the way has left its record', async () => {
+    // Prepare: DynamoDB answers the audit write, then the read fails (the invocation dies with it).
+    const { ref } = await storePatient();
+    const failingReads = {
+      ...table,
+      client: {
+        send: (command: unknown) =>
+          command instanceof GetCommand ? Promise.reject(new Error('socket hang up')) : table.client.send(command as PutCommand),
+      } as unknown as DynamoDBDocumentClient,
+    };
+
+    // Act
+    const reading = dynamoPatientStore(failingReads).read(
+      ref,
+      journeyAuditSession(dynamoAuditLog(failingReads), 'function:test', ref, now),
+    );
+
+    // Assess
+    await expect(reading).rejects.toThrow('socket hang up');
+    expect(auditLines(await patientAudits(ref.journeyId))).toEqual(['patient.read:success']);
+  });
+
+  it('refuses a session of another patient, reading and recording nothing', async () => {
+    // Prepare
+    const { ref } = await storePatient();
+    const other = { ...ref, patientId: 'p-other' };
+
+    // Act
+    const reading = patients.read(ref, session(other));
+
+    // Assess
+    await expect(reading).rejects.toThrow('Audit session');
+    expect(await patientAudits(ref.journeyId)).toEqual([]);
+  });
+
   it('returns only the projected attributes (minimum necessary), auditing the read', async () => {
     // Prepare
     const { stored, ref } = await storePatient();
 
     // Act
-    const read = await patients.read(ref, 'function:test', ['firstName', 'lastName', 'birthDate'], now);
+    const read = await patients.read(ref, session(ref), ['firstName', 'lastName', 'birthDate']);
 
     // Assess
     expect(read).toEqual({ firstName: stored.firstName, lastName: stored.lastName, birthDate: stored.birthDate });
-    expect((await patientAudits(ref.journeyId)).map((a) => `${a.action}:${a.outcome}`)).toEqual(['patient.read:success']);
+    expect(auditLines(await patientAudits(ref.journeyId))).toEqual(['patient.read:success']);
   });
 
   it('tells a patient without the projected attribute from a missing one', async () => {
@@ -62,7 +117,7 @@ describe('Store: dynamoPatientStore on DynamoDB Local', () => {
     const { ref } = await storePatient();
 
     // Act
-    const read = await patients.read(ref, 'function:test', ['preferredLanguage'], now);
+    const read = await patients.read(ref, session(ref), ['preferredLanguage']);
 
     // Assess
     expect(read).toEqual({});
@@ -73,12 +128,15 @@ describe('Store: dynamoPatientStore on DynamoDB Local', () => {
     const ref = { clinicId, patientId: 'p-missing', journeyId: randomUUID() };
 
     // Act
-    const reading = patients.read(ref, 'function:test', ['firstName'], now);
+    const reading = patients.read(ref, session(ref), ['firstName']);
 
     // Assess
     await expect(reading).rejects.toThrow(`Patient p-missing of journey ${ref.journeyId} not found`);
-    expect(await patientAudits(ref.journeyId)).toEqual([
-      expect.objectContaining({ action: 'patient.read', actor: 'function:test', patientId: 'p-missing', outcome: 'failure' }),
-    ]);
+    // The record written before the read, and the failure; one instant, so their sort-key order is arbitrary.
+    const records = auditRecords(await patientAudits(ref.journeyId));
+    expect(records.map((r) => r.outcome).sort()).toEqual(['failure', 'success']);
+    expect(records.every((r) => r.patientId === 'p-missing' && r.actor === 'function:test' && r.actions.join() === 'patient.read')).toBe(
+      true,
+    );
   });
 });

@@ -2,8 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { SubmissionRecord } from '#model/patient-records.ts';
+import { journeyAuditSession } from '#shared/audit.ts';
+import { dynamoAuditLog } from '#shared/audit-store.ts';
 import { keys } from '#shared/keys.ts';
 import { dynamoSubmissionStore } from '#shared/submission-store.ts';
+import { auditLines, auditRecords } from '#test/support/audit-trail.ts';
 import { journeyAudits, localTable } from '#test/support/local-table.ts';
 
 const clinicId = 'clinic-submissions';
@@ -34,6 +37,9 @@ async function storeSubmission(paymentMethodToken?: string) {
 }
 
 const submissionAudits = (journeyId: string) => journeyAudits(table, { clinicId, journeyId }, now);
+/** One invocation's audit session for the submission's journey. */
+const session = (ref: { clinicId: string; patientId: string; journeyId: string }) =>
+  journeyAuditSession(dynamoAuditLog(table), 'function:test', ref, now);
 
 describe('Store: dynamoSubmissionStore on DynamoDB Local', () => {
   it('returns the stored submission as written, and records one audit event', async () => {
@@ -41,12 +47,12 @@ describe('Store: dynamoSubmissionStore on DynamoDB Local', () => {
     const stored = await storeSubmission('pm_card_visa');
 
     // Act
-    const read = await submissions.read(stored, 'function:test', undefined, now);
+    const read = await submissions.read(stored, session(stored));
 
     // Assess
     expect(read).toEqual(stored);
-    expect(await submissionAudits(stored.journeyId)).toEqual([
-      expect.objectContaining({ action: 'submission.read', actor: 'function:test', patientId: stored.patientId, outcome: 'success' }),
+    expect(auditRecords(await submissionAudits(stored.journeyId))).toEqual([
+      expect.objectContaining({ actions: ['submission.read'], actor: 'function:test', patientId: stored.patientId, outcome: 'success' }),
     ]);
   });
 
@@ -55,7 +61,7 @@ describe('Store: dynamoSubmissionStore on DynamoDB Local', () => {
     const stored = await storeSubmission('pm_card_visa');
 
     // Act
-    const read = await submissions.read(stored, 'function:test', ['visit.appointmentTypeCode', 'paymentMethodToken'], now);
+    const read = await submissions.read(stored, session(stored), ['visit.appointmentTypeCode', 'paymentMethodToken']);
 
     // Assess
     expect(read).toEqual({ visit: { appointmentTypeCode: 'OFFICE_VISIT' }, paymentMethodToken: 'pm_card_visa' });
@@ -67,13 +73,17 @@ describe('Store: dynamoSubmissionStore on DynamoDB Local', () => {
     const missing = { ...stored, submissionId: `${stored.submissionId}-missing` };
 
     // Act
-    const read = await submissions.read(stored, 'function:test', ['paymentMethodToken'], now);
-    const reading = submissions.read(missing, 'function:test', ['paymentMethodToken'], now);
+    const read = await submissions.read(stored, session(stored), ['paymentMethodToken']);
+    const reading = submissions.read(missing, session(missing), ['paymentMethodToken']);
 
     // Assess
     expect(read).toEqual({});
     await expect(reading).rejects.toThrow(`Submission ${missing.submissionId} of journey ${stored.journeyId} not found`);
-    expect((await submissionAudits(stored.journeyId)).map((a) => a.outcome).sort()).toEqual(['failure', 'success']);
+    expect(auditLines(await submissionAudits(stored.journeyId)).sort()).toEqual([
+      'submission.read:failure',
+      'submission.read:success',
+      'submission.read:success',
+    ]);
   });
 
   it('refuses a projection path it cannot name safely, reading nothing and auditing nothing', async () => {
@@ -81,7 +91,7 @@ describe('Store: dynamoSubmissionStore on DynamoDB Local', () => {
     const stored = await storeSubmission('pm_card_visa');
 
     // Act
-    const reading = submissions.read(stored, 'function:test', ['visit[0]'], now);
+    const reading = submissions.read(stored, session(stored), ['visit[0]']);
 
     // Assess
     await expect(reading).rejects.toThrow('Unsupported projection path: visit[0]');

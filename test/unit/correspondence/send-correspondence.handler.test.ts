@@ -16,6 +16,7 @@ import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { dynamoPatientStore } from '#shared/patient-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
+import { auditLines, auditRecords } from '#test/support/audit-trail.ts';
 import { clinicProfile, journeyWithAppointment, patient } from '#test/support/fixtures/records.ts';
 import { inMemoryTable } from '#test/support/in-memory-table.ts';
 
@@ -77,7 +78,7 @@ function givenConfirmationClaim(status: MessageRecord['status']) {
   });
 }
 const stages = () => (table.get(journeyKey) as unknown as JourneyRecord).stages;
-const auditActions = () => table.audits().map((audit) => `${audit.action}:${audit.outcome}`);
+const auditActions = () => auditLines(table.audits());
 
 describe('Function: sendCorrespondence', () => {
   beforeEach(() => {
@@ -103,12 +104,30 @@ describe('Function: sendCorrespondence', () => {
       attachments: [expect.objectContaining({ filename: 'appointment.ics' })],
     });
     expect(table.get(confirmationKey)).toMatchObject({ status: 'SENT', providerMessageId: 'm-1', sentAt: now.toISOString() });
-    expect(auditActions()).toEqual(['patient.read:success', 'message.send:success']);
-    expect(table.audits()).toEqual([
-      expect.objectContaining({ patientId: 'p-1', journeyId: 'j-1' }),
-      expect.objectContaining({ patientId: 'p-1', journeyId: 'j-1' }),
+    // One record of the read and the send, written before the read.
+    expect(auditActions()).toEqual(['patient.read+message.send:success']);
+    expect(auditRecords(table.audits())).toEqual([
+      expect.objectContaining({ actor: 'function:sendCorrespondence', patientId: 'p-1', journeyId: 'j-1', at: now.toISOString() }),
     ]);
     expect(stages().CONFIRMATION).toMatchObject({ status: 'COMPLETED' });
+  });
+
+  it('has audited the read and the send when it crashes after sending', async () => {
+    // Prepare: the email goes out, then DynamoDB fails before the claim is marked sent.
+    given();
+    const mailer = new FakeMailer(undefined, () =>
+      table.beforeNext('Update', () => {
+        throw Object.assign(new Error('connect ECONNREFUSED'), { name: 'Error' });
+      }),
+    );
+
+    // Act
+    const sending = send(mailer);
+
+    // Assess
+    await expect(sending).rejects.toThrow('ECONNREFUSED');
+    expect(mailer.sent).toHaveLength(1);
+    expect(auditActions()).toEqual(['patient.read+message.send:success']);
   });
 
   it('writes no stage once a newer attempt holds the journey', async () => {
@@ -154,6 +173,8 @@ describe('Function: sendCorrespondence', () => {
     expect(result).toEqual({ outcome: 'ALREADY_SENT' });
     expect(mailer.sent).toHaveLength(0);
     expect(stages().CONFIRMATION).toEqual({ status: 'COMPLETED', at: now.toISOString() });
+    // The earlier attempt's record covers its send; this one says it sent nothing.
+    expect(auditActions()).toEqual(['patient.read+message.send:success', 'message.send:failure']);
   });
 
   it('asks staff to confirm by phone when an earlier attempt ended with an unknown outcome', async () => {
@@ -187,6 +208,7 @@ describe('Function: sendCorrespondence', () => {
     expect(mailer.sent).toHaveLength(0);
     expect(table.get(confirmationKey)).toBeUndefined();
     expect(stages().CONFIRMATION).toMatchObject({ status: 'SKIPPED', reason: NO_EMAIL_CONSENT_REASON });
+    expect(auditActions()).toEqual(['patient.read+message.send:success', 'message.send:failure']);
   });
 
   it('sends a payment request for the amount still due without touching the confirmation stage', async () => {
@@ -216,6 +238,7 @@ describe('Function: sendCorrespondence', () => {
     // Assess
     await expect(sending).rejects.toMatchObject({ name: 'MessagingUnavailable' });
     expect(table.get(confirmationKey)).toBeUndefined();
+    expect(auditActions()).toEqual(['patient.read+message.send:success', 'message.send:failure']);
     expect(stages().CONFIRMATION.status).toBe('PENDING');
   });
 
@@ -242,7 +265,7 @@ describe('Function: sendCorrespondence', () => {
 
     // Assess
     await expect(sending).rejects.toThrow('Patient p-1 of journey j-1 not found');
-    expect(auditActions()).toEqual(['patient.read:failure']);
+    expect(auditActions()).toEqual(['patient.read+message.send:success', 'patient.read:failure']);
     expect(mailer.sent).toHaveLength(0);
   });
 

@@ -20,6 +20,7 @@ import { keys } from '#shared/keys.ts';
 import { dynamoPatientStore } from '#shared/patient-store.ts';
 import { dynamoSubmissionStore } from '#shared/submission-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
+import { auditLines, auditRecords } from '#test/support/audit-trail.ts';
 import { clinicProfile, patient } from '#test/support/fixtures/records.ts';
 import { inMemoryTable } from '#test/support/in-memory-table.ts';
 
@@ -133,7 +134,7 @@ function given(
 const verify = (port: EligibilityPort = deps.eligibility) => makeVerifyEligibility({ ...deps, eligibility: port })(ref, lambdaContext);
 const storedJourney = () => table.get(keys.journey(clinicId, journeyId)) as unknown as JourneyRecord;
 const eligibilityItem = () => table.get(keys.eligibility(clinicId, journeyId));
-const audits = () => table.audits().map((a) => `${a.action}:${a.outcome}`);
+const audits = () => auditLines(table.audits());
 
 describe('Function: verifyEligibility', () => {
   beforeEach(() => given({ memberId: TEST_MEMBERS.activeCopay }));
@@ -210,12 +211,12 @@ describe('Function: verifyEligibility', () => {
     // Assess
     expect(read).toHaveBeenCalledWith(
       expect.objectContaining({ clinicId, submissionId, journeyId, patientId }),
-      'function:verifyEligibility',
+      expect.objectContaining({ subject: expect.objectContaining({ actor: 'function:verifyEligibility', patientId }) }),
       ['visit.appointmentTypeCode'],
-      now,
     );
-    expect(audits()).toEqual(['submission.read:success', 'coverage.read:success']);
-    expect(table.audits()[0]).toMatchObject({ actor: 'function:verifyEligibility', journeyId, patientId });
+    // One record of both reads, written before the first.
+    expect(audits()).toEqual(['submission.read+coverage.read:success']);
+    expect(auditRecords(table.audits())[0]).toMatchObject({ actor: 'function:verifyEligibility', journeyId, patientId });
     expect(readPatient).not.toHaveBeenCalled();
   });
 
@@ -270,9 +271,8 @@ describe('Function: verifyEligibility', () => {
     // Assess
     expect(readPatient).toHaveBeenCalledWith(
       expect.objectContaining({ clinicId, journeyId, patientId }),
-      'function:verifyEligibility',
+      expect.objectContaining({ subject: expect.objectContaining({ actor: 'function:verifyEligibility', patientId }) }),
       ['firstName', 'lastName', 'birthDate'],
-      now,
     );
     expect(port.requests[0]?.dependent).toEqual({
       firstName: patient.firstName,
@@ -280,7 +280,7 @@ describe('Function: verifyEligibility', () => {
       birthDate: patient.birthDate,
       relationship: 'child',
     });
-    expect(audits()).toEqual(['submission.read:success', 'coverage.read:success', 'patient.read:success']);
+    expect(audits()).toEqual(['submission.read+coverage.read:success', 'patient.read:success']);
   });
 
   it('fails, auditing the failed read, when a dependent patient does not exist', async () => {
@@ -293,7 +293,7 @@ describe('Function: verifyEligibility', () => {
 
     // Assess
     await expect(verifying).rejects.toThrow(`Patient ${patientId} of journey ${journeyId} not found`);
-    expect(audits()).toEqual(['submission.read:success', 'coverage.read:success', 'patient.read:failure']);
+    expect(audits()).toEqual(['submission.read+coverage.read:success', 'patient.read:success', 'patient.read:failure']);
     expect(port.requests).toHaveLength(0);
   });
 
@@ -354,7 +354,7 @@ describe('Function: verifyEligibility', () => {
 
     // Assess
     await expect(verifying).rejects.toThrow(`Submission ${submissionId} of journey ${journeyId} not found`);
-    expect(audits()).toEqual(['submission.read:failure']);
+    expect(audits()).toEqual(['submission.read+coverage.read:success', 'submission.read:failure']);
     expect(readCoverage).not.toHaveBeenCalled();
   });
 

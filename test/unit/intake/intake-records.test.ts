@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { PathIdSchema } from '#contract/api/path-ids.ts';
 import { IntakeSubmissionSchema } from '#contract/api/submission-schema.ts';
-import { canonicalJson, coverageRecord, newPatientRecord, submissionBodyHash, submissionRecord } from '#functions/intake/intake-records.ts';
+import {
+  canonicalJson,
+  coverageRecord,
+  newPatientRecord,
+  submissionBodyHash,
+  submissionIdOf,
+  submissionRecord,
+} from '#functions/intake/intake-records.ts';
 import { validSubmissionBody } from '#test/support/fixtures/submission.ts';
 
 const now = new Date('2026-11-27T10:00:00.000Z');
@@ -21,6 +29,32 @@ describe('Function: submissionBodyHash', () => {
 
   it('sorts keys at every level', () => {
     expect(canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[{"y":2,"z":1}]},"b":1}');
+  });
+});
+
+describe('Function: submissionIdOf', () => {
+  it('gives one key the same submission ID every time, as a version-8 UUID a path may carry', () => {
+    // Act
+    const id = submissionIdOf('demo-clinic', 'key:form-submit-0001');
+
+    // Assess
+    expect(id).toBe(submissionIdOf('demo-clinic', 'key:form-submit-0001'));
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(PathIdSchema.safeParse(id).success).toBe(true);
+  });
+
+  it('gives another key, or the same key at another clinic, another ID, and shows neither', () => {
+    // Act
+    const ids = [
+      submissionIdOf('demo-clinic', 'key:form-submit-0001'),
+      submissionIdOf('demo-clinic', 'key:form-submit-0002'),
+      submissionIdOf('other-clinic', 'key:form-submit-0001'),
+      submissionIdOf('demo-clinic', 'body:form-submit-0001'),
+    ];
+
+    // Assess
+    expect(new Set(ids).size).toBe(4);
+    expect(ids.join()).not.toMatch(/form|submit|demo/);
   });
 });
 

@@ -14,6 +14,7 @@ import type { StaffAlert, StaffAlertPort } from '#shared/staff-alerts.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import { dynamoSubmissionStore } from '#shared/submission-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
+import { auditRecords } from '#test/support/audit-trail.ts';
 import { inMemoryTable } from '#test/support/in-memory-table.ts';
 
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
@@ -54,7 +55,7 @@ function givenScreening(screening: Record<string, boolean>) {
   table.seed(keys.journey('c1', 'j1'), newJourneyRecord({ ...ref, submissionId: 's1', patientId: 'p1' }, now));
   table.seed(keys.submission('c1', 's1'), { type: 'Submission', screening });
 }
-const auditActions = () => table.audits().map((a) => a.action);
+const auditActions = () => auditRecords(table.audits()).flatMap((a) => a.actions);
 const intakeStage = () => (table.get(keys.journey('c1', 'j1')) as JourneyRecord | undefined)?.stages.INTAKE;
 const messagingUnavailable = () => new TransientDependencyError(TRANSIENT_ERRORS.messagingUnavailable, 'SNS answered Throttled');
 
@@ -91,12 +92,11 @@ describe('Function: screenIntake', () => {
     // Assess
     expect(read).toHaveBeenCalledExactlyOnceWith(
       expect.objectContaining({ submissionId: 's1' }),
-      'function:screenIntake',
+      expect.objectContaining({ subject: expect.objectContaining({ actor: 'function:screenIntake', patientId: 'p1' }) }),
       ['screening'],
-      now,
     );
-    expect(table.audits()).toEqual([
-      expect.objectContaining({ action: 'submission.read', actor: 'function:screenIntake', journeyId: 'j1', patientId: 'p1' }),
+    expect(auditRecords(table.audits())).toEqual([
+      expect.objectContaining({ actions: ['submission.read'], actor: 'function:screenIntake', journeyId: 'j1', patientId: 'p1' }),
     ]);
   });
 

@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { IntakeSubmissionSchema } from '#contract/api/submission-schema.ts';
 import type { JourneyRef } from '#contract/journey-workflow.ts';
-import { submissionBodyHash } from '#functions/intake/intake-records.ts';
+import { submissionBodyHash, submissionIdOf } from '#functions/intake/intake-records.ts';
 import { dynamoIntakeStore, type IntakeStore, type IntakeWrite } from '#functions/intake/intake-store.ts';
 import type { JourneyStarter } from '#functions/intake/journey-starter-port.ts';
 import { patientMatchHash } from '#functions/intake/patient-match.ts';
@@ -61,13 +61,17 @@ const firstEntry = {
   submissionId: '11111111-1111-4111-8111-111111111111',
   journeyId: '22222222-2222-4222-8222-222222222222',
 };
-/** An earlier submission's idempotency entry (and its journey, when it has a status). */
+/** The submission an idempotency key claims (keyed by the ID the key derives). */
+const submissionKeyOf = (idempotencyKey: string) => keys.submission('clinic-1', submissionIdOf('clinic-1', idempotencyKey));
+/** An earlier submission under the key, IDs and body hash as intake stored them (and its journey, when it has a status). */
 function givenEarlierSubmission(idempotencyKey: string, bodyHash: string, journeyStatus?: JourneyRecord['status'], extra: object = {}) {
-  table.seed(keys.submissionIdempotency('clinic-1', idempotencyKey), {
-    type: 'SubmissionIdempotency',
+  table.seed(submissionKeyOf(idempotencyKey), {
+    type: 'Submission',
+    clinicId: 'clinic-1',
     ...firstEntry,
+    patientId: 'patient-1',
     bodyHash,
-    createdAt: now.toISOString(),
+    receivedAt: now.toISOString(),
     ...extra,
   });
   if (journeyStatus) {
@@ -121,10 +125,20 @@ describe('Function: submitIntake (POST intake-submissions)', () => {
     const body = JSON.parse((await submit()).body);
 
     // Assess
-    const audits = writes()[0]?.audit ?? [];
-    expect(audits.map((a) => a.action)).toEqual(['patient.create', 'coverage.write', 'submission.create']);
-    expect(audits[0]).toMatchObject({ clinicId: 'clinic-1', actor: 'api-key:key-1', journeyId: body.journeyId, outcome: 'success' });
-    expect(JSON.stringify(audits)).not.toMatch(/Maria|1985-04-12|W123456789/);
+    // One record of the three writes, with the route they came through.
+    const audit = writes()[0]?.audit;
+    expect(audit).toEqual({
+      clinicId: 'clinic-1',
+      actor: 'api-key:key-1',
+      patientId: journeyOf(body.journeyId)?.patientId,
+      journeyId: body.journeyId,
+      actions: ['patient.create', 'coverage.write', 'submission.create'],
+      outcome: 'success',
+      via: 'POST /v1/clinics/{clinicId}/intake-submissions',
+    });
+    const items = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items.filter((item) => String(item.Put?.Item?.PK).includes('#AUDIT#'))).toHaveLength(1);
+    expect(JSON.stringify(audit)).not.toMatch(/Maria|1985-04-12|W123456789/);
     expect(ddb).not.toHaveReceivedCommand(PutCommand);
   });
 
@@ -141,7 +155,7 @@ describe('Function: submitIntake (POST intake-submissions)', () => {
     expect(table.get(keys.patient('clinic-1', 'patient-existing'))).toMatchObject({ firstName: 'Maria', phone: '+12015550199' });
     expect(table.get(keys.submission('clinic-1', body.submissionId))).toMatchObject({ patientId: 'patient-existing' });
     expect(journeyOf(body.journeyId)).toMatchObject({ patientId: 'patient-existing' });
-    expect(writes()[0]?.audit.map((a) => a.action)).toEqual(['patient.match', 'coverage.write', 'submission.create']);
+    expect(writes()[0]?.audit.actions).toEqual(['patient.match', 'coverage.write', 'submission.create']);
   });
 
   it('returns the first journey for a repeated body and starts its execution again while it is still RUNNING', async () => {
@@ -180,10 +194,15 @@ describe('Function: submitIntake (POST intake-submissions)', () => {
     const body = JSON.parse((await submit(validSubmissionBody({ contact: { phone: '+1 (201) 555-0123' } }))).body);
 
     // Assess
-    expect(table.get(keys.submissionIdempotency('clinic-1', `body:${hashOf()}`))).toMatchObject({
+    expect(body.submissionId).toBe(submissionIdOf('clinic-1', `body:${hashOf()}`));
+    expect(table.get(submissionKeyOf(`body:${hashOf()}`))).toMatchObject({
+      submissionId: body.submissionId,
       journeyId: body.journeyId,
       bodyHash: hashOf(),
     });
+    // The claim is the submission itself, which never expires; no separate idempotency entry is written.
+    expect(table.get(submissionKeyOf(`body:${hashOf()}`))).not.toHaveProperty('expiresAt');
+    expect(table.items().filter((item) => String(item.SK).startsWith('IDEMPOTENCY#'))).toEqual([]);
   });
 
   it('answers 503 with Retry-After when Step Functions throttles the start, so the client retries', async () => {
@@ -215,8 +234,8 @@ describe('Function: submitIntake (POST intake-submissions)', () => {
     await submit(validSubmissionBody(), { 'idempotency-key': 'form-submit-0001' });
 
     // Assess
-    expect(table.get(keys.submissionIdempotency('clinic-1', 'key:form-submit-0001'))).toMatchObject({ bodyHash: hashOf() });
-    expect(table.get(keys.submissionIdempotency('clinic-1', `body:${hashOf()}`))).toBeUndefined();
+    expect(table.get(submissionKeyOf('key:form-submit-0001'))).toMatchObject({ bodyHash: hashOf() });
+    expect(table.get(submissionKeyOf(`body:${hashOf()}`))).toBeUndefined();
   });
 
   it('answers 409 for an Idempotency-Key reused with a different body, and writes nothing', async () => {
@@ -233,8 +252,8 @@ describe('Function: submitIntake (POST intake-submissions)', () => {
   });
 
   it('returns the first journey for a repeat of its body however late it comes (the entry never expires)', async () => {
-    // Prepare: an entry written long ago (entries carry no expiry).
-    givenEarlierSubmission(`body:${hashOf()}`, hashOf(), undefined, { createdAt: '2024-01-02T03:04:05.000Z' });
+    // Prepare: a submission received long ago (submissions carry no expiry).
+    givenEarlierSubmission(`body:${hashOf()}`, hashOf(), undefined, { receivedAt: '2024-01-02T03:04:05.000Z' });
 
     // Act
     const body = JSON.parse((await submit()).body);
@@ -245,7 +264,7 @@ describe('Function: submitIntake (POST intake-submissions)', () => {
   });
 
   it('returns the winner of a concurrent identical submission without waiting', async () => {
-    // Prepare: the idempotency entry appears between the read and the transaction
+    // Prepare: the key's submission appears between the read and the transaction
     table.beforeNext('TransactWrite', () => givenEarlierSubmission(`body:${hashOf()}`, hashOf()));
 
     // Act

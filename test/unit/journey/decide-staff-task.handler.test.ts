@@ -106,7 +106,7 @@ describe('Function: decideStaffTask', () => {
     expect(engine.resumed).toEqual([{ taskToken: 'token-1', output: JSON.stringify({ action: 'PROCEED' }) }]);
     // The audit record commits with the decision.
     const audit = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[2]?.Put?.Item;
-    expect(audit).toMatchObject({ action: 'staffTask.decide', actor: 'api-key:key-1', journeyId: 'j1' });
+    expect(audit).toMatchObject({ actions: ['staffTask.decide'], actor: 'api-key:key-1', journeyId: 'j1' });
     expect(ddb).not.toHaveReceivedCommand(PutCommand);
   });
 

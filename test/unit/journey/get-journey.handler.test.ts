@@ -7,6 +7,7 @@ import { dynamoAuditLog } from '#shared/audit-store.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { apiEvent, lambdaContext } from '#test/support/api-event.ts';
+import { auditRecords } from '#test/support/audit-trail.ts';
 import { BAD_PATH_IDS } from '#test/support/bad-path-ids.ts';
 import { journeyWithAppointment } from '#test/support/fixtures/records.ts';
 import { inMemoryTable } from '#test/support/in-memory-table.ts';
@@ -41,8 +42,8 @@ describe('Function: getJourney', () => {
     // Assess
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body)).toMatchObject({ journeyId: 'j-1', status: 'RUNNING', appointment: { appointmentId: 'appt-123' } });
-    expect(table.audits()).toEqual([
-      expect.objectContaining({ action: 'journey.read', actor: 'api-key:k1', journeyId: 'j-1', patientId: 'p-1', outcome: 'success' }),
+    expect(auditRecords(table.audits())).toEqual([
+      expect.objectContaining({ actions: ['journey.read'], actor: 'api-key:k1', journeyId: 'j-1', patientId: 'p-1', outcome: 'success' }),
     ]);
   });
 

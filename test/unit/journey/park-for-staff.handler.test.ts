@@ -11,6 +11,7 @@ import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
+import { auditRecords } from '#test/support/audit-trail.ts';
 import { fakeJourneyEngine, fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
 import { inMemoryTable } from '#test/support/in-memory-table.ts';
 
@@ -93,8 +94,8 @@ describe('Function: parkForStaff', () => {
     // Assess
     expect(alerts.sent).toHaveLength(1);
     expect(table.get(taskKey)).toMatchObject({ status: 'OPEN', alertedAt: now.toISOString() });
-    expect(table.audits()).toEqual([
-      expect.objectContaining({ action: 'staffTask.create', actor: 'function:parkForStaff', journeyId: 'j1', patientId: 'p1' }),
+    expect(auditRecords(table.audits())).toEqual([
+      expect.objectContaining({ actions: ['staffTask.create'], actor: 'function:parkForStaff', journeyId: 'j1', patientId: 'p1' }),
     ]);
   });
 

@@ -21,6 +21,7 @@ import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { dynamoSubmissionStore, type SubmissionStore } from '#shared/submission-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
+import { auditLines, auditRecords } from '#test/support/audit-trail.ts';
 import { journeyWithAppointment } from '#test/support/fixtures/records.ts';
 import { inMemoryTable } from '#test/support/in-memory-table.ts';
 
@@ -114,7 +115,7 @@ function givenChargeAttempts(first: string, last: string) {
 
 const journey = () => table.get(journeyKey) as unknown as JourneyRecord;
 const paymentItem = () => table.get(paymentKey);
-const auditActions = () => table.audits().map((audit) => `${audit.action}:${audit.outcome}`);
+const auditActions = () => auditLines(table.audits());
 const outage = () => new TransientDependencyError(TRANSIENT_ERRORS.paymentProcessorUnavailable, 'down');
 
 describe('Function: collectPayment', () => {
@@ -144,9 +145,34 @@ describe('Function: collectPayment', () => {
       },
     ]);
     expect(paymentItem()).toMatchObject({ status: 'PAID', amountCents: 2500, chargeId: 'pi_1', via: 'charge' });
-    expect(auditActions()).toEqual(['submission.read:success', 'payment.charge:success']);
+    // One record of the token read and the charge, written before the read.
+    expect(auditActions()).toEqual(['submission.read+payment.charge:success']);
     expect(journey().stages.PAYMENT).toMatchObject({ status: 'COMPLETED' });
     expect(journey().amounts.paidCents).toBe(2500);
+  });
+
+  it('has audited the token read and the charge when it crashes after charging', async () => {
+    // Prepare: the processor charges, then DynamoDB fails before the outcome is recorded.
+    givenJourney({ dueCents: 2500 });
+    givenSubmission({ paymentMethodToken: 'pm_card_visa' });
+    const processor = new FakeProcessor();
+    const charge = processor.charge.bind(processor);
+    processor.charge = async (request) => {
+      const answer = await charge(request);
+      table.beforeNext('Put', () => {
+        throw Object.assign(new Error('connect ECONNREFUSED'), { name: 'Error' });
+      });
+      return answer;
+    };
+
+    // Act
+    const collecting = collect(processor);
+
+    // Assess
+    await expect(collecting).rejects.toThrow('ECONNREFUSED');
+    expect(processor.charges).toHaveLength(1);
+    expect(paymentItem()?.status).toBeUndefined();
+    expect(auditActions()).toEqual(['submission.read+payment.charge:success']);
   });
 
   it('reads only the payment token from the submission, and audits the read', async () => {
@@ -160,15 +186,14 @@ describe('Function: collectPayment', () => {
 
     // Assess
     expect(projections).toEqual([['paymentMethodToken']]);
-    expect(table.audits()).toEqual([
+    expect(auditRecords(table.audits())).toEqual([
       expect.objectContaining({
-        action: 'submission.read',
+        actions: ['submission.read', 'payment.charge'],
         actor: 'function:collectPayment',
         journeyId: 'j-1',
         patientId: 'p-1',
         outcome: 'success',
       }),
-      expect.objectContaining({ action: 'payment.charge' }),
     ]);
   });
 
@@ -217,7 +242,7 @@ describe('Function: collectPayment', () => {
     expect(result).toEqual({ outcome: 'NO_PAYMENT_METHOD' });
     expect(processor.charges).toHaveLength(0);
     expect(journey().stages.PAYMENT).toMatchObject({ status: 'COMPLETED', reason: NO_PAYMENT_METHOD_REASON });
-    expect(auditActions()).toEqual(['submission.read:success']);
+    expect(auditActions()).toEqual(['submission.read+payment.charge:success', 'payment.charge:failure']);
   });
 
   it('throws without charging when the submission is missing, auditing the failed read', async () => {
@@ -231,7 +256,7 @@ describe('Function: collectPayment', () => {
     // Assess
     await expect(collecting).rejects.toThrow('Submission s-1 of journey j-1 not found');
     expect(processor.charges).toHaveLength(0);
-    expect(auditActions()).toEqual(['submission.read:failure']);
+    expect(auditActions()).toEqual(['submission.read+payment.charge:success', 'submission.read:failure']);
     // Only the attempt's claim of the journey: no stage, no payment record.
     expect(journey()).toMatchObject({ attempt: 1, stages: { PAYMENT: { status: 'PENDING' } } });
     expect(paymentItem()).toBeUndefined();
@@ -265,7 +290,8 @@ describe('Function: collectPayment', () => {
     // Assess
     await expect(collecting).rejects.toMatchObject({ name: 'PaymentProcessorUnavailable' });
     expect(paymentItem()?.status).toBeUndefined();
-    expect(auditActions()).toEqual(['submission.read:success']);
+    // The charge may have gone through: its record stands, no failure is claimed.
+    expect(auditActions()).toEqual(['submission.read+payment.charge:success']);
     expect(journey().stages.PAYMENT.status).toBe('PENDING');
   });
 
@@ -314,7 +340,7 @@ describe('Function: collectPayment', () => {
       idempotencyKey: 'journey-j-1-visit-charge',
       firstAttemptAt: '2026-02-28T10:00:00.000Z',
     });
-    expect(auditActions()).toEqual(['submission.read:success', 'payment.charge:success']);
+    expect(auditActions()).toEqual(['submission.read+payment.charge:success']);
     expect(journey().stages.PAYMENT.status).toBe('COMPLETED');
     expect(journey().amounts.paidCents).toBe(2500);
   });
