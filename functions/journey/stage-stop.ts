@@ -14,13 +14,35 @@ import { STAGES } from '#model/journey.ts';
  * failed with JourneyNeedsStaff and a StageStop as its cause; Step Functions may hand the parent that failure as it
  * is or wrapped in the child execution's description (`Error`/`Cause` or `error`/`cause` inside a JSON cause), so
  * both are read. Any other failure (the run timed out, crashed, or could not start) names no checkpoint: the stop is
- * then at the journey's current stage, retried from its start, with the failure's error name as the reason.
+ * then at the journey's current stage, retried from its start, with the run's own error name (e.g. States.Timeout)
+ * as the reason.
  */
 export function stageStopOf(stopped: CaughtError, journey: Pick<JourneyRecord, 'stages'>): StageStop {
   const stop = checkpointStop(stopped, 3);
   if (stop) return stop;
   const stage = currentStage(journey);
-  return { checkpoint: STAGE_CHECKPOINT[stage], stage, error: stopped.Error ? { Error: stopped.Error } : {} };
+  const error = innermostError(stopped, 3);
+  return { checkpoint: STAGE_CHECKPOINT[stage], stage, error: error ? { Error: error } : {} };
+}
+
+type Failure = { Error?: unknown; Cause?: unknown; error?: unknown; cause?: unknown };
+
+/** The error name of the failure a description wraps, or this failure's own. */
+function innermostError(failure: Failure, depth: number): string | undefined {
+  const own = failure.Error ?? failure.error;
+  const inner = depth > 0 ? parsedCause(failure) : undefined;
+  return (inner && innermostError(inner, depth - 1)) ?? (typeof own === 'string' ? own : undefined);
+}
+
+function parsedCause(failure: Failure): Failure | undefined {
+  const cause = failure.Cause ?? failure.cause;
+  if (typeof cause !== 'string') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(cause);
+    return parsed && typeof parsed === 'object' ? (parsed as Failure) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function checkpointStop(
