@@ -30,7 +30,6 @@ type Definition = {
       Choices?: Choice[];
       Cause?: string;
       CausePath?: string;
-      Choices?: Choice[];
       Parameters?: {
         Payload?: Record<string, unknown>;
         mode?: string;
