@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadJourneyDefinition } from '#local/step-functions/definition.ts';
 import { ServiceError } from '#local/step-functions/errors.ts';
 import type { JourneyRecord } from '#model/journey.ts';
-import { decision, fail, HAPPY_PATH, HAPPY_SCRIPT, HELD, journeyHarness, ok, RUN } from './journey-harness.ts';
+import { decision, fail, HAPPY_PATH, HAPPY_SCRIPT, HELD, journeyHarness, ok, RUN, realPark } from './journey-harness.ts';
 
 let harness: Awaited<ReturnType<typeof journeyHarness>>;
 
@@ -62,12 +62,13 @@ describe('Workflow: PatientJourney (deployable definition, scripted tasks)', () 
     expect(harness.sfn.enteredStates(run.executionArn).filter((s) => topLevel.has(s))).toEqual(['RunStages']);
     expect(harness.sfn.callCount(run.executionArn, 'RunStages')).toBe(1);
     expect(harness.sfn.callCount(run.executionArn, 'HoldForStaff')).toBe(0);
-    // RunStages starts JourneyStages with the IDs and the resume point, nothing else.
-    const started = harness.sfn.getExecutionHistory(run.executionArn).filter((e) => e.type === 'TaskScheduled');
-    expect(started).toHaveLength(1);
-    expect(JSON.parse(String(started[0]?.taskScheduledEventDetails?.parameters))).toMatchObject({
-      StateMachineArn: expect.stringMatching(/:stateMachine:JourneyStages$/),
-      Input: { clinicId: 'clinic-wf', journeyId: run.journeyId, resume: { action: 'START' } },
+    // RunStages starts JourneyStages with the IDs, the resume point and the parent's ID: no outcome, no PHI.
+    const runInput = harness.sfn.rawEvents(run.executionArn).find((e) => e.type === 'StateEntered' && e.state.name === 'InitialiseJourney');
+    expect(runInput && 'state' in runInput ? runInput.state.input : undefined).toEqual({
+      clinicId: 'clinic-wf',
+      journeyId: run.journeyId,
+      resume: { action: 'START' },
+      AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: run.executionArn,
     });
   });
 
@@ -537,10 +538,13 @@ describe('Workflow: staff decisions', () => {
     // act
     harness.sfn.sendTaskSuccess(token, decision('PROCEED', 'SchedulingNeedsStaff'));
     const again = await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
+    const waiting = harness.sfn.describeExecution(run.executionArn);
+    harness.sfn.stopExecution(run.executionArn);
+    await harness.sfn.awaitExecution(run.executionArn);
 
     // assess
     expect(again).not.toBe(token);
-    expect(harness.sfn.describeExecution(run.executionArn).status).toBe('RUNNING');
+    expect(waiting.status).toBe('RUNNING');
     expect(harness.sfn.enteredStates(run.executionArn).slice(-7)).toEqual([
       'HoldForStaff',
       ...RUN,
@@ -554,7 +558,6 @@ describe('Workflow: staff decisions', () => {
     });
     expect(harness.sfn.callCount(run.executionArn, 'BookAppointment')).toBe(1);
     expect(harness.sfn.enteredStates(run.executionArn)).not.toContain('CancelJourney');
-    harness.sfn.stopExecution(run.executionArn);
   });
 
   it('holds the journey again when the decision names a checkpoint the stages do not have (UnknownResume)', async () => {
@@ -565,6 +568,8 @@ describe('Workflow: staff decisions', () => {
     // act: e.g. a checkpoint renamed by a deployment while the journey waited
     harness.sfn.sendTaskSuccess(token, JSON.stringify({ action: 'PROCEED', checkpoint: 'ParkEligibilityForStaff' }));
     await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
+    harness.sfn.stopExecution(run.executionArn);
+    await harness.sfn.awaitExecution(run.executionArn);
 
     // assess
     expect(harness.sfn.enteredStates(run.executionArn).slice(-6)).toEqual(['HoldForStaff', ...RUN, 'UnknownResume', 'HoldForStaff']);
@@ -573,7 +578,6 @@ describe('Workflow: staff decisions', () => {
       run: expect.objectContaining({ Status: 'FAILED', Error: 'UnknownResume' }),
     });
     expect(harness.sfn.callCount(run.executionArn, 'BookAppointment')).toBe(0);
-    harness.sfn.stopExecution(run.executionArn);
   });
 });
 
@@ -742,6 +746,104 @@ describe('Workflow: a stopped execution held for staff (status-change rule and s
     expect(harness.sfn.describeExecution(run.executionArn)).toMatchObject({ status: 'RUNNING', redriveCount: 1 });
     expect(await harness.journeyStatus(run.journeyId)).toBe('RUNNING');
     harness.sfn.stopExecution(run.executionArn);
+  });
+});
+
+describe('Workflow: holds opened by the real parkForStaff, decided through the real decideStaffTask', () => {
+  /** The staff task the journey waits on, once the hold has opened it. */
+  async function heldTask(journeyId: string, stage: keyof JourneyRecord['stages']) {
+    const journey = await harness.journey(journeyId);
+    return { journey, task: await harness.staffTask(journey?.stages[stage]?.staffTaskId ?? '') };
+  }
+
+  it('opens the task at the checkpoint the run stopped at, and PROCEED resumes the stages there', async () => {
+    // prepare
+    const run = await harness.start({ ...HAPPY_SCRIPT, VerifyEligibility: [ok({ outcome: 'INACTIVE' })], HoldForStaff: [realPark] });
+    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
+    const { journey, task } = await heldTask(run.journeyId, 'ELIGIBILITY');
+
+    // act
+    const response = await harness.decide(task?.taskId, 'PROCEED');
+    const execution = await settled(run.executionArn);
+
+    // assess
+    expect(journey).toMatchObject({ status: 'WAITING_FOR_STAFF', stages: { ELIGIBILITY: { status: 'WAITING_FOR_STAFF' } } });
+    expect(task).toMatchObject({
+      kind: 'STAGE_BLOCKED',
+      status: 'OPEN',
+      stage: 'ELIGIBILITY',
+      checkpoint: 'EligibilityNeedsStaff',
+      taskToken: token,
+    });
+    expect(harness.alerts.filter((a) => a.message.journeyId === run.journeyId)).toHaveLength(1);
+    expect(response.statusCode).toBe(200);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(harness.sfn.enteredStates(run.executionArn)).toEqual([
+      ...RUN,
+      'ScreenIntake',
+      'VerifyEligibility',
+      'IsCoverageActive',
+      ...HELD('EligibilityNeedsStaff'),
+      'EligibilityStaffDecision',
+      ...HAPPY_PATH.slice(HAPPY_PATH.indexOf('BookAppointment')),
+    ]);
+    expect(harness.sfn.callCount(run.executionArn, 'VerifyEligibility')).toBe(1);
+    expect(await harness.journeyStatus(run.journeyId)).toBe('COMPLETED');
+  });
+
+  it("names the failed stage's error in the task's reason, and CANCEL ends the journey", async () => {
+    // prepare
+    const run = await harness.start({ ...HAPPY_SCRIPT, VerifyEligibility: [fail('ClearinghouseUnavailable')], HoldForStaff: [realPark] });
+    await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
+    const { task } = await heldTask(run.journeyId, 'ELIGIBILITY');
+
+    // act
+    const response = await harness.decide(task?.taskId, 'CANCEL');
+    const execution = await settled(run.executionArn);
+
+    // assess
+    expect(task).toMatchObject({ kind: 'STAGE_BLOCKED', checkpoint: 'EligibilityNeedsStaff', reason: expect.stringContaining('ClearinghouseUnavailable') });
+    expect(response.statusCode).toBe(200);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(harness.sfn.enteredStates(run.executionArn).slice(-2)).toEqual(['EligibilityStaffDecision', 'CancelJourney']);
+    expect(harness.sfn.callCount(run.executionArn, 'BookAppointment')).toBe(0);
+    expect(await harness.journeyStatus(run.journeyId)).toBe('CANCELLED');
+  });
+
+  it('carries out a RETRY of a stopped execution in the redriven hold: the stage runs again from its checkpoint', async () => {
+    // prepare: the hold cannot be recorded (nine failed calls spend its retries), so the execution fails there
+    const run = await harness.start(
+      {
+        ...HAPPY_SCRIPT,
+        BookAppointment: [ok({ outcome: 'NO_SLOT' }), ok({ outcome: 'BOOKED', appointmentId: 'appt-2' })],
+        HoldForStaff: [...Array(9).fill(fail('AwsServiceUnavailable')), realPark],
+      },
+      undefined,
+      atScheduling,
+    );
+    await settled(run.executionArn);
+    const { task } = await heldTask(run.journeyId, 'SCHEDULING');
+
+    // act
+    const response = await harness.decide(task?.taskId, 'RETRY');
+    const execution = await settled(run.executionArn);
+
+    // assess
+    expect(task).toMatchObject({ kind: 'EXECUTION_STOPPED', stage: 'SCHEDULING' });
+    expect(response.statusCode).toBe(200);
+    expect(execution).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
+    expect(harness.sfn.callCount(run.executionArn, 'HoldForStaff')).toBe(10);
+    expect(harness.sfn.callCount(run.executionArn, 'BookAppointment')).toBe(2);
+    expect(harness.sfn.enteredStates(run.executionArn).slice(-9)).toEqual([
+      'HoldForStaff',
+      ...RUN,
+      'SchedulingStaffDecision',
+      ...HAPPY_PATH.slice(HAPPY_PATH.indexOf('BookAppointment'), HAPPY_PATH.indexOf('CollectPayment') + 1),
+      'SendConfirmation',
+      'IsPaymentOutstanding',
+      'CompleteJourney',
+    ].slice(-9));
+    expect(await harness.journeyStatus(run.journeyId)).toBe('COMPLETED');
   });
 });
 
