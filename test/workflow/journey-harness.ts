@@ -184,7 +184,10 @@ export async function journeyHarness(options: JourneyHarnessOptions = {}) {
         input,
         calls: runCalls,
         /** Every HoldForStaff call so far, decoded (heldStop). */
-        holds: () => runCalls().filter((c) => c.state === 'HoldForStaff').map(heldStop),
+        holds: () =>
+          runCalls()
+            .filter((c) => c.state === 'HoldForStaff')
+            .map(heldStop),
       };
     },
     /** The journey item's status as finishJourney (or recordExecutionOutcome) left it. */

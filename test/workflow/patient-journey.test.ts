@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadJourneyDefinition } from '#local/step-functions/definition.ts';
 import { ServiceError } from '#local/step-functions/errors.ts';
 import type { JourneyRecord } from '#model/journey.ts';
@@ -146,7 +146,11 @@ describe('Workflow: PatientJourney (deployable definition, scripted tasks)', () 
 
     // assess
     expect(run.holds().map((h) => h.stop)).toEqual([
-      { stage: 'ELIGIBILITY', checkpoint: 'EligibilityNeedsStaff', error: { Error: 'ClearinghouseUnavailable', Cause: expect.any(String) } },
+      {
+        stage: 'ELIGIBILITY',
+        checkpoint: 'EligibilityNeedsStaff',
+        error: { Error: 'ClearinghouseUnavailable', Cause: expect.any(String) },
+      },
     ]);
     expect(harness.sfn.callCount(run.executionArn, 'VerifyEligibility')).toBe(6);
     expect(execution.status).toBe('SUCCEEDED');
@@ -441,6 +445,39 @@ describe('Workflow: staff decisions', () => {
     expect(await harness.journeyStatus(run.journeyId)).toBe('COMPLETED');
   });
 
+  // KNOWN BUG (journey-stages.asl.json): ConfirmationStaffDecision RETRY goes to SendConfirmation and then to
+  // IsPaymentOutstanding, which reads $.payment — a path a run resumed at ConfirmationNeedsStaff does not have. The
+  // Choice fails the run (States.Runtime, as on AWS), RunStages holds the journey again, and every RETRY does the same.
+  // `it.fails` until the workflow is fixed: then this starts failing, and becomes a plain `it`.
+  it.fails('sends the confirmation again when staff RETRY a failed confirmation, and completes', async () => {
+    // prepare
+    const run = await harness.start({
+      ...HAPPY_SCRIPT,
+      SendConfirmation: [...Array(5).fill(fail('MessagingUnavailable')), ok({ outcome: 'SENT' })],
+    });
+    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
+
+    // act
+    harness.sfn.sendTaskSuccess(token, decision('RETRY', 'ConfirmationNeedsStaff'));
+    const outcome = await Promise.race([
+      harness.sfn.awaitExecution(run.executionArn).then((e) => e.status),
+      harness.sfn
+        .awaitTaskToken(run.executionArn, 'HoldForStaff')
+        .then(() => `held again: ${JSON.stringify(run.holds().at(-1)?.run.Error)}`)
+        .catch(() => 'closed'),
+    ]);
+
+    // assess
+    expect(outcome).toBe('SUCCEEDED');
+    expect(harness.sfn.callCount(run.executionArn, 'SendConfirmation')).toBe(6);
+    expect(harness.sfn.enteredStates(run.executionArn).slice(-4)).toEqual([
+      'ConfirmationStaffDecision',
+      'SendConfirmation',
+      'IsPaymentOutstanding',
+      'CompleteJourney',
+    ]);
+  });
+
   it('still asks a declined patient to pay when staff proceed past a failed confirmation', async () => {
     // prepare
     const run = await harness.start({
@@ -713,7 +750,12 @@ describe('Workflow: a stopped execution held for staff (status-change rule and s
     expect(new Set(run.holds().map((h) => JSON.stringify(h.stop)))).toEqual(
       new Set([JSON.stringify({ stage: 'SCHEDULING', checkpoint: 'SchedulingNeedsStaff', error: {} })]),
     );
-    expect(harness.sfn.enteredStates(run.executionArn).slice(-6)).toEqual(['HoldForStaff', ...RUN, 'SchedulingStaffDecision', 'CancelJourney']);
+    expect(harness.sfn.enteredStates(run.executionArn).slice(-6)).toEqual([
+      'HoldForStaff',
+      ...RUN,
+      'SchedulingStaffDecision',
+      'CancelJourney',
+    ]);
     expect(await harness.journeyStatus(run.journeyId)).toBe('CANCELLED');
     expect(await harness.staffTask(run.taskId)).toMatchObject({ status: 'DECIDED', decision: { action: 'RETRY' } });
   });
@@ -750,10 +792,18 @@ describe('Workflow: a stopped execution held for staff (status-change rule and s
 });
 
 describe('Workflow: holds opened by the real parkForStaff, decided through the real decideStaffTask', () => {
-  /** The staff task the journey waits on, once the hold has opened it. */
+  /** The journey and the staff task it waits on at the stage, once the hold has opened it (the token comes first). */
   async function heldTask(journeyId: string, stage: keyof JourneyRecord['stages']) {
-    const journey = await harness.journey(journeyId);
-    return { journey, task: await harness.staffTask(journey?.stages[stage]?.staffTaskId ?? '') };
+    return vi.waitFor(
+      async () => {
+        const journey = await harness.journey(journeyId);
+        const task = await harness.staffTask(journey?.stages[stage]?.staffTaskId ?? '');
+        expect(journey?.status).toBe('WAITING_FOR_STAFF');
+        expect(task).toBeDefined();
+        return { journey, task };
+      },
+      { timeout: 10_000, interval: 20 },
+    );
   }
 
   it('opens the task at the checkpoint the run stopped at, and PROCEED resumes the stages there', async () => {
@@ -802,7 +852,11 @@ describe('Workflow: holds opened by the real parkForStaff, decided through the r
     const execution = await settled(run.executionArn);
 
     // assess
-    expect(task).toMatchObject({ kind: 'STAGE_BLOCKED', checkpoint: 'EligibilityNeedsStaff', reason: expect.stringContaining('ClearinghouseUnavailable') });
+    expect(task).toMatchObject({
+      kind: 'STAGE_BLOCKED',
+      checkpoint: 'EligibilityNeedsStaff',
+      reason: expect.stringContaining('ClearinghouseUnavailable'),
+    });
     expect(response.statusCode).toBe(200);
     expect(execution.status).toBe('SUCCEEDED');
     expect(harness.sfn.enteredStates(run.executionArn).slice(-2)).toEqual(['EligibilityStaffDecision', 'CancelJourney']);
@@ -834,15 +888,12 @@ describe('Workflow: holds opened by the real parkForStaff, decided through the r
     expect(execution).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
     expect(harness.sfn.callCount(run.executionArn, 'HoldForStaff')).toBe(10);
     expect(harness.sfn.callCount(run.executionArn, 'BookAppointment')).toBe(2);
-    expect(harness.sfn.enteredStates(run.executionArn).slice(-9)).toEqual([
+    expect(harness.sfn.enteredStates(run.executionArn).slice(-11)).toEqual([
       'HoldForStaff',
       ...RUN,
       'SchedulingStaffDecision',
-      ...HAPPY_PATH.slice(HAPPY_PATH.indexOf('BookAppointment'), HAPPY_PATH.indexOf('CollectPayment') + 1),
-      'SendConfirmation',
-      'IsPaymentOutstanding',
-      'CompleteJourney',
-    ].slice(-9));
+      ...HAPPY_PATH.slice(HAPPY_PATH.indexOf('BookAppointment')),
+    ]);
     expect(await harness.journeyStatus(run.journeyId)).toBe('COMPLETED');
   });
 });
