@@ -445,11 +445,9 @@ describe('Workflow: staff decisions', () => {
     expect(await harness.journeyStatus(run.journeyId)).toBe('COMPLETED');
   });
 
-  // KNOWN BUG (journey-stages.asl.json): ConfirmationStaffDecision RETRY goes to SendConfirmation and then to
-  // IsPaymentOutstanding, which reads $.payment — a path a run resumed at ConfirmationNeedsStaff does not have. The
-  // Choice fails the run (States.Runtime, as on AWS), RunStages holds the journey again, and every RETRY does the same.
-  // `it.fails` until the workflow is fixed: then this starts failing, and becomes a plain `it`.
-  it.fails('sends the confirmation again when staff RETRY a failed confirmation, and completes', async () => {
+  // A run resumed at ConfirmationNeedsStaff has no $.payment: IsPaymentOutstanding leaves the decision to
+  // SendPaymentRequest, which sends only when something is due (a Choice reading the missing path would fail the run).
+  it('sends the confirmation again when staff RETRY a failed confirmation, and completes', async () => {
     // prepare
     const run = await harness.start({
       ...HAPPY_SCRIPT,
@@ -470,10 +468,11 @@ describe('Workflow: staff decisions', () => {
     // assess
     expect(outcome).toBe('SUCCEEDED');
     expect(harness.sfn.callCount(run.executionArn, 'SendConfirmation')).toBe(6);
-    expect(harness.sfn.enteredStates(run.executionArn).slice(-4)).toEqual([
+    expect(harness.sfn.enteredStates(run.executionArn).slice(-5)).toEqual([
       'ConfirmationStaffDecision',
       'SendConfirmation',
       'IsPaymentOutstanding',
+      'SendPaymentRequest',
       'CompleteJourney',
     ]);
   });

@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '#contract/function-catalog.ts';
 import { CHECKPOINTS, STAFF_ACTIONS_BY_STAGE, STAGE_CHECKPOINT, type StageName } from '#contract/journey-workflow.ts';
 
-type Choice = { Variable?: string; StringEquals?: string; Next: string; Or?: Array<{ Variable?: string; StringEquals?: string }> };
+type Choice = {
+  Variable?: string;
+  StringEquals?: string;
+  Next: string;
+  Or?: Array<{ Variable?: string; StringEquals?: string }>;
+  Not?: unknown;
+};
 type Retrier = {
   ErrorEquals: string[];
   IntervalSeconds?: number;
@@ -228,10 +234,11 @@ describe('Workflow: PatientJourney definition', () => {
 
   it('asks a patient to pay later for every payment outcome that leaves money due, DEFERRED included', () => {
     const outstanding = definition.States.IsPaymentOutstanding;
-    const routed = (outstanding?.Choices ?? []).flatMap((c) =>
-      c.Next === 'SendPaymentRequest' ? (c.Or ?? [c]).map((o) => o.StringEquals) : [],
-    );
+    const [unknown, ...byOutcome] = outstanding?.Choices ?? [];
+    const routed = byOutcome.flatMap((c) => (c.Next === 'SendPaymentRequest' ? (c.Or ?? [c]).map((o) => o.StringEquals) : []));
 
+    // A run resumed after payment has no $.payment: SendPaymentRequest decides from the journey.
+    expect(unknown).toEqual({ Not: { Variable: '$.payment.outcome', IsPresent: true }, Next: 'SendPaymentRequest' });
     expect(routed.sort()).toEqual(['DECLINED', 'DEFERRED', 'NO_PAYMENT_METHOD']);
     expect(outstanding?.Default).toBe('CompleteJourney');
   });
