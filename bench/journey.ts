@@ -13,7 +13,7 @@ import { startLocalCloud } from '#local/cloud.ts';
 import { DYNAMODB_CAPACITY_PRELOAD, onDynamoDbCalls, setDynamoDbMeterDetail } from '#local/lambda-runtime/dynamodb-capacity.ts';
 import { functionNameFromArn, invokeFunction, localLambda } from '#local/lambda-runtime.ts';
 import { readSentEmails } from '#local/ses-emulator.ts';
-import { LOCAL_REGION, loadJourneyDefinition, taskStates } from '#local/step-functions/definition.ts';
+import { journeyStateMachines, journeyTaskStates, LOCAL_REGION } from '#local/step-functions/definition.ts';
 import type { StateOverride } from '#local/step-functions/service.ts';
 import {
   billCall,
@@ -57,6 +57,10 @@ const RESULT_KEYS = [
 
 const PRICE = {
   stateTransition: 0.025 / 1000,
+  expressRequest: 1 / 1e6,
+  /** Express duration: per GB-second, memory in 64-MB chunks, time in 100-ms increments. */
+  expressGbSecond: 0.00001667,
+  logIngestionGb: 0.5,
   lambdaRequest: 0.2 / 1e6,
   lambdaGbSecondArm: 0.0000133334,
   writeUnit: 0.625 / 1e6,
@@ -70,19 +74,31 @@ const PRICE = {
 
 type Cloud = Awaited<ReturnType<typeof startLocalCloud>>;
 
+const NESTED_RUN = 'arn:aws:states:::states:startExecution.sync:2';
+/** PatientJourney's own states: the only ones billed per transition (JourneyStages is EXPRESS). */
+const STANDARD_STATES = new Set(Object.keys(journeyStateMachines().definition.States));
+/**
+ * Bytes per Step Functions log event at level ALL without execution data (type, name, IDs, timestamps): an
+ * assumption, as nothing local writes these logs.
+ */
+const LOG_EVENT_BYTES = 400;
+const EXPRESS_MEMORY_GB = 64 / 1024;
+
 const lambda = { invocations: 0, gbSeconds: 0 };
 /** Every metered DynamoDB call since the last `takeCalls()`. */
 let calls: MeteredCall[] = [];
 
 /**
- * Lambda tasks run through a timing wrapper (their DynamoDB calls are metered by the handlers' client). The park
- * states (lambda:invoke.waitForTaskToken) are left to the service: the demo journey never parks. Any other kind of
- * Task (a direct service integration) would escape the meters, so the bench refuses it rather than under-report.
+ * Lambda tasks of both state machines run through a timing wrapper (their DynamoDB calls are metered by the handlers'
+ * client). HoldForStaff (lambda:invoke.waitForTaskToken) is left to the service: the demo journey never stops for
+ * staff; so is RunStages, whose nested run's tasks are the metered ones. Any other kind of Task (a direct service
+ * integration) would escape the meters, so the bench refuses it rather than under-report.
  */
 function meteredStateOverrides(): Record<string, StateOverride> {
   const overrides: Record<string, StateOverride> = {};
-  for (const task of taskStates(loadJourneyDefinition())) {
+  for (const task of journeyTaskStates()) {
     if (task.resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken') continue;
+    if (task.resource === NESTED_RUN) continue;
     const fn = functionNameFromArn(task.resource);
     if (!fn) throw new Error(`bench: ${task.name} (${task.resource}) is not a catalog Lambda; meter it before benchmarking`);
     overrides[task.name] = (parameters) => timed(fn, parameters);
@@ -147,13 +163,24 @@ async function main() {
     const mailBefore = (await readSentEmails(cloud.endpoints.ses)).length;
 
     let transitions = 0;
+    const express = { runs: 0, billedGbSeconds: 0, ms: 0, logEvents: 0 };
     const started = performance.now();
-    for (let i = 0; i < JOURNEYS; i++) transitions += (await runJourney(cloud, body, `bench-journey-${i}`)).transitions;
+    for (let i = 0; i < JOURNEYS; i++) {
+      const run = await runJourney(cloud, body, `bench-journey-${i}`);
+      transitions += run.transitions;
+      express.runs += run.express.runs;
+      express.billedGbSeconds += run.express.billedGbSeconds;
+      express.ms += run.express.ms;
+      express.logEvents += run.logEvents;
+    }
     const msPerJourney = (performance.now() - started) / JOURNEYS;
     const billed = billWindow(await takeCalls(), schema, JOURNEYS);
     const emails = ((await readSentEmails(cloud.endpoints.ses)).length - mailBefore) / JOURNEYS;
     const perJourney: PerJourney = {
       transitions: transitions / JOURNEYS,
+      expressRuns: express.runs / JOURNEYS,
+      expressGbSeconds: express.billedGbSeconds / JOURNEYS,
+      logEvents: express.logEvents / JOURNEYS,
       lambdaInvocations: lambda.invocations / JOURNEYS + 2 * (1 + STATUS_READS_PER_JOURNEY), // + authorizer and route handler per API call
       lambdaGbSeconds: lambda.gbSeconds / JOURNEYS,
       emails,
@@ -161,7 +188,10 @@ async function main() {
       apiRequests: 1 + STATUS_READS_PER_JOURNEY,
     };
     console.log(`Demo journey (examples/completes.json), ${JOURNEYS} journeys after one warm-up, local cloud`);
-    console.log(`  state transitions        ${perJourney.transitions.toFixed(1)}`);
+    console.log(`  state transitions        ${perJourney.transitions.toFixed(1)} (PatientJourney, STANDARD: billed per transition)`);
+    console.log(
+      `  Express runs             ${perJourney.expressRuns.toFixed(1)} of JourneyStages, ${(express.ms / Math.max(express.runs, 1)).toFixed(0)} ms each (local), billed ${perJourney.expressGbSeconds.toFixed(4)} GB-s (64 MB, 100-ms steps)`,
+    );
     console.log(
       `  Lambda invocations       ${perJourney.lambdaInvocations.toFixed(1)} (${perJourney.lambdaGbSeconds.toFixed(4)} GB-s of workflow tasks, in-process timing)`,
     );
@@ -224,8 +254,30 @@ async function runJourney(cloud: Cloud, body: Record<string, unknown>, key: stri
   const done = await cloud.sfn.awaitExecution(executionArn);
   if (done.status !== 'SUCCEEDED') throw new Error(`journey ${journeyId} ended ${done.status}`);
   await fetch(`${cloud.apiUrl}/v1/clinics/${cloud.clinicId}/journeys/${journeyId}`, { headers: { 'x-api-key': cloud.apiKey } });
-  // AWS bills one transition per state entered (retries count too; the demo journey has none).
-  return { journeyId, transitions: cloud.sfn.enteredStates(executionArn).length };
+  const events = cloud.sfn.rawEvents(executionArn);
+  // AWS bills one transition per state of the STANDARD machine entered (retries count too; the demo journey has none).
+  const transitions = cloud.sfn.enteredStates(executionArn).filter((name) => STANDARD_STATES.has(name)).length;
+  return { journeyId, transitions, express: expressRuns(events), logEvents: events.length };
+}
+
+/** The JourneyStages runs of an execution: each from RunStages' entry to its end, billed as Express bills duration. */
+function expressRuns(events: ReadonlyArray<{ type: string; timestamp: number; state?: { name: string } }>) {
+  let runs = 0;
+  let ms = 0;
+  let billedGbSeconds = 0;
+  let startedAt: number | undefined;
+  for (const event of events) {
+    if (event.state?.name !== 'RunStages') continue;
+    if (event.type === 'StateEntered' || event.type === 'StateRetried') startedAt = event.timestamp;
+    else if (startedAt !== undefined && ['StateExited', 'StateFailed', 'StateCaught'].includes(event.type)) {
+      const duration = event.timestamp - startedAt;
+      runs += 1;
+      ms += duration;
+      billedGbSeconds += (Math.max(1, Math.ceil(duration / 100)) / 10) * EXPRESS_MEMORY_GB;
+      startedAt = undefined;
+    }
+  }
+  return { runs, ms, billedGbSeconds };
 }
 
 async function submit(cloud: Cloud, body: Record<string, unknown>, key: string): Promise<string> {
@@ -243,6 +295,10 @@ const executionArnOf = (cloud: Cloud, journeyId: string) =>
 
 interface PerJourney {
   transitions: number;
+  /** Runs of JourneyStages (EXPRESS), their billed GB-seconds, and both machines' log events (level ALL). */
+  expressRuns: number;
+  expressGbSeconds: number;
+  logEvents: number;
   lambdaInvocations: number;
   lambdaGbSeconds: number;
   emails: number;
@@ -511,6 +567,9 @@ const sci = (n: number) => n.toExponential(2);
 function reportCost(p: PerJourney, window: BilledWindow, audit: AuditFigures) {
   const cost: Record<string, number> = {
     'Step Functions': p.transitions * PRICE.stateTransition,
+    'Express requests': p.expressRuns * PRICE.expressRequest,
+    'Express duration': p.expressGbSeconds * PRICE.expressGbSecond,
+    'Step Functions logs': ((p.logEvents * LOG_EVENT_BYTES) / GB) * PRICE.logIngestionGb,
     'Lambda requests': p.lambdaInvocations * PRICE.lambdaRequest,
     'Lambda duration': p.lambdaGbSeconds * PRICE.lambdaGbSecondArm,
     'DynamoDB writes': window.wcu * PRICE.writeUnit,

@@ -1,5 +1,7 @@
 /**
- * The contract between the PatientJourney state machine (workflows/patient-journey.asl.json) and its task handlers.
+ * The contract between the journey's state machines and their task handlers: PatientJourney
+ * (workflows/patient-journey.asl.json, STANDARD), which holds a journey while it waits for a person, and
+ * JourneyStages (workflows/journey-stages.asl.json, EXPRESS), which runs the automatic stages.
  * Everything here travels through Step Functions execution history, so it holds opaque IDs and outcomes only —
  * never names, birth dates, member IDs or answers (PHI discipline, see docs/decisions.md).
  */
@@ -51,19 +53,68 @@ export interface CorrespondenceResult {
   outcome: 'SENT' | 'ALREADY_SENT' | 'NO_CONSENT' | 'NOT_NEEDED';
 }
 
-/** ParkForStaff input: sent with .waitForTaskToken; the journey resumes when staff decide. */
-export const ParkForStaffRequestSchema = JourneyRefSchema.extend({
+/**
+ * Where a run of JourneyStages stops for a person, and the stage it stops at: each is a Pass state of
+ * journey-stages.asl.json, routed back to its *StaffDecision Choice when the run resumes (a test holds them together).
+ */
+export const CHECKPOINTS = {
+  IntakeNeedsStaff: 'INTAKE',
+  EligibilityNeedsStaff: 'ELIGIBILITY',
+  SchedulingNeedsStaff: 'SCHEDULING',
+  PaymentNeedsStaff: 'PAYMENT',
+  ConfirmationNeedsStaff: 'CONFIRMATION',
+  PaymentRequestNeedsStaff: 'CONFIRMATION',
+} as const satisfies Record<string, StageName>;
+export type Checkpoint = keyof typeof CHECKPOINTS;
+export const CheckpointSchema = z.enum(Object.keys(CHECKPOINTS) as [Checkpoint, ...Checkpoint[]]);
+
+/** The checkpoint that retries a stage from its start, for a stop that named none (a time-out, a crash). */
+export const STAGE_CHECKPOINT: Readonly<Record<StageName, Checkpoint>> = {
+  INTAKE: 'IntakeNeedsStaff',
+  ELIGIBILITY: 'EligibilityNeedsStaff',
+  SCHEDULING: 'SchedulingNeedsStaff',
+  PAYMENT: 'PaymentNeedsStaff',
+  CONFIRMATION: 'ConfirmationNeedsStaff',
+};
+
+/** The error JourneyStages fails with at a checkpoint; its cause is a StageStop as JSON text (DescribeStop). */
+export const STAGES_STOPPED_FOR_STAFF = 'JourneyNeedsStaff';
+
+/** What DescribeStop writes into the stop's cause. */
+export const StageStopSchema = z.object({
+  checkpoint: CheckpointSchema,
   stage: StageNameSchema,
-  taskToken: z.string().min(1),
-  /** The Catch's output when the stage failed after its retries; `{}` for a business outcome (seeded by the workflow). */
+  /** The Catch's output when a stage failed after its retries; `{}` for a business outcome (seeded by the workflow). */
   error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+});
+export type StageStop = z.infer<typeof StageStopSchema>;
+
+/** A caught failure: `Error` and `Cause` as Step Functions' Catch writes them (ResultPath). */
+export const CaughtErrorSchema = z.object({ Error: z.string().optional(), Cause: z.string().optional() });
+export type CaughtError = z.infer<typeof CaughtErrorSchema>;
+
+/** ParkForStaff input (HoldForStaff, sent with .waitForTaskToken): how RunStages ended; the journey resumes when staff decide. */
+export const ParkForStaffRequestSchema = JourneyRefSchema.extend({
+  taskToken: z.string().min(1),
+  stopped: CaughtErrorSchema,
 });
 export type ParkForStaffRequest = z.infer<typeof ParkForStaffRequestSchema>;
 
-/** What staff decide (SendTaskSuccess output) → $.staffDecision */
+/** What staff decide. */
 export interface StaffDecision {
   /** RETRY runs the stage again, PROCEED moves past it, CANCEL ends the journey. */
   action: 'RETRY' | 'PROCEED' | 'CANCEL';
+}
+
+/**
+ * Where JourneyStages starts ($.resume): the first stage, or a person's decision at the checkpoint where the last run
+ * stopped (the task token's output, from decide-staff-task.ts).
+ */
+export type JourneyResume = { action: 'START' } | (StaffDecision & { checkpoint: Checkpoint });
+
+/** PatientJourney's execution input. */
+export interface JourneyExecutionInput extends JourneyRef {
+  resume: JourneyResume;
 }
 
 /**

@@ -7,7 +7,7 @@ import { ENV } from '#contract/function-catalog.ts';
 import { startClearinghouseSimulator } from '#local/clearinghouse-simulator/server.ts';
 import { type PaymentSandbox, startPaymentSandbox } from '#local/payment-sandbox/server.ts';
 import { DEMO_CLINIC_ID, seedDemoClinic } from '#local/seed/demo-clinic.ts';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION, loadJourneyDefinition } from '#local/step-functions/definition.ts';
+import { journeyStateMachines, LOCAL_ACCOUNT_ID, LOCAL_REGION } from '#local/step-functions/definition.ts';
 import { startAwsEndpointServer } from '#local/step-functions/server.ts';
 import { LocalStepFunctions, type StateOverride } from '#local/step-functions/service.ts';
 import { LocalSns } from '#local/step-functions/sns-topics.ts';
@@ -154,7 +154,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const sns = new LocalSns((message) => say(`[staff alert] ${message.subject ?? '(no subject)'} ${message.message}`));
     const sfn = new LocalStepFunctions({
       stateMachineName: JOURNEY_STATE_MACHINE_NAME,
-      definition: loadJourneyDefinition(),
+      ...journeyStateMachines(),
       ...(options.stateOverrides ? { stateOverrides: options.stateOverrides } : {}),
       ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
       ...(options.dataDir ? { persistDir: join(options.dataDir, 'step-functions') } : {}),

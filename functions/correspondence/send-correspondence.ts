@@ -46,8 +46,13 @@ export async function sendCorrespondence(deps: SendCorrespondenceDeps, input: Co
   const now = deps.now();
 
   const journey = await deps.journeys.beginAttempt(ref);
+  // Nothing due: no request, and no patient data read (a run resumed after a park asks without knowing the payment).
+  if (request.kind === 'PAYMENT_REQUEST' && amountDueNow(journey.amounts).kind === 'NOTHING_DUE') {
+    log.info('Nothing due: payment request not sent', { ...fields, outcome: 'NOT_NEEDED' });
+    return { outcome: 'NOT_NEEDED' };
+  }
   // The patient is read to write to them: one audit record of both, before the read. Whatever then stops the message
-  // (no consent, nothing due, sent already, the provider refused it) adds a `failure` record for the send.
+  // (no consent, sent already, the provider refused it) adds a `failure` record for the send.
   const audit = journeyAuditSession(deps.audit, ACTOR, journey, now);
   await audit.before('patient.read', 'message.send');
   // Minimum necessary: the address, the consent and the name the greeting uses. `failure` when missing.
@@ -68,11 +73,6 @@ export async function sendCorrespondence(deps: SendCorrespondenceDeps, input: Co
   if (!clinic) throw new Error(`Clinic ${ref.clinicId} has no profile`);
   // Composed before the claim: a composition error (e.g. no appointment on the journey) then leaves nothing claimed.
   const composed = compose(request, journey, patient, clinic);
-  if (!composed) {
-    await audit.failed('message.send');
-    log.warn('Nothing due: payment request not sent', { ...fields, outcome: 'NOT_NEEDED' });
-    return { outcome: 'NOT_NEEDED' };
-  }
 
   const existing = await deps.messages.claim(request, now);
   if (existing) {
@@ -115,14 +115,14 @@ function compose(
   journey: JourneyRecord,
   patient: Pick<PatientRecord, 'firstName'>,
   clinic: ClinicProfile,
-): ComposedEmail | undefined {
+): ComposedEmail {
   const contact = { name: clinic.name, phone: clinic.phone };
   if (request.kind === 'APPOINTMENT_CONFIRMATION') {
     if (!journey.appointment) throw new Error(`Journey ${journey.journeyId} has no appointment to confirm`);
     return composeAppointmentConfirmation({ firstName: patient.firstName, clinic: contact, appointment: journey.appointment });
   }
   const due = amountDueNow(journey.amounts);
-  if (due.kind === 'NOTHING_DUE') return undefined;
+  if (due.kind === 'NOTHING_DUE') throw new Error('A payment request needs an amount due (checked before the patient is read)');
   return composePaymentRequest({
     firstName: patient.firstName,
     clinic: contact,

@@ -1,4 +1,5 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { JourneyExecutionInput } from '#contract/journey-workflow.ts';
 import type { JourneyStarter } from './journey-starter-port.ts';
 
 /**
@@ -10,7 +11,8 @@ export function sfnJourneyStarter(client: SFNClient, stateMachineArn: string): J
   return {
     async start({ clinicId, journeyId }) {
       try {
-        await client.send(new StartExecutionCommand({ stateMachineArn, name: journeyId, input: JSON.stringify({ clinicId, journeyId }) }));
+        const input: JourneyExecutionInput = { clinicId, journeyId, resume: { action: 'START' } };
+        await client.send(new StartExecutionCommand({ stateMachineArn, name: journeyId, input: JSON.stringify(input) }));
       } catch (error) {
         if (error instanceof ExecutionAlreadyExists || (error as Error).name === 'ExecutionAlreadyExists') return;
         throw error;

@@ -1,5 +1,5 @@
 import type { StaffDecisionBody, StaffDecisionRecorded } from '#contract/api/staff-decision-schema.ts';
-import type { StaffDecision } from '#contract/journey-workflow.ts';
+import { STAGE_CHECKPOINT, type StaffDecision } from '#contract/journey-workflow.ts';
 import type { StaffTask } from '#model/staff-task.ts';
 import { HttpError } from '#shared/http/http-error.ts';
 import { log } from '#shared/observability.ts';
@@ -87,10 +87,11 @@ async function carryOut(deps: DecideStaffTaskDeps, task: StaffTask, action: Acti
   await endJourney(deps, { clinicId: task.clinicId, journeyId: task.journeyId, outcome: 'CANCELLED' }, ACTOR, now);
 }
 
-/** Answers the parked execution's token; a triage slip holds none. */
+/** Answers the parked execution's token with the decision at the task's checkpoint; a triage slip holds none. */
 async function resume(deps: DecideStaffTaskDeps, task: StaffTask, action: Action): Promise<void> {
   if (!task.taskToken) return;
-  const answer = await deps.engine.resume(task.taskToken, { action }).catch((error: unknown) => {
+  const checkpoint = task.checkpoint ?? STAGE_CHECKPOINT[task.stage];
+  const answer = await deps.engine.resume(task.taskToken, { action, checkpoint }).catch((error: unknown) => {
     throw notResumed('STANDS', task, error);
   });
   // Delivered already (a repeat of this decision got there first) or the execution ended, which its event reports.

@@ -1,4 +1,4 @@
-import type { StaffDecision } from '#contract/journey-workflow.ts';
+import type { JourneyResume } from '#contract/journey-workflow.ts';
 
 /** Where an execution of the journey's workflow stands. */
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
@@ -18,10 +18,10 @@ export interface ExecutionState {
  */
 export interface JourneyEngine {
   /**
-   * Resumes the execution parked on the token with the staff decision. TOKEN_GONE when the token can never be used
-   * again: it was answered already, or its execution ended.
+   * Resumes the execution parked on the token with the staff decision at its checkpoint. TOKEN_GONE when the token
+   * can never be used again: it was answered already, or its execution ended.
    */
-  resume(taskToken: string, decision: StaffDecision): Promise<'RESUMED' | 'TOKEN_GONE'>;
+  resume(taskToken: string, resume: JourneyResume): Promise<'RESUMED' | 'TOKEN_GONE'>;
   /** Restarts a stopped execution where it stopped; NOT_REDRIVABLE when it cannot be (running again, or too old). */
   redrive(executionArn: string): Promise<'REDRIVEN' | 'NOT_REDRIVABLE'>;
   describe(executionArn: string): Promise<ExecutionState>;

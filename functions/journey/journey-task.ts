@@ -1,9 +1,10 @@
+import type { Checkpoint } from '#contract/journey-workflow.ts';
 import type { StaffTask } from '#model/staff-task.ts';
 import { openTaskAndAlert, type StaffAlertDeps, type StaffTaskAuditor } from '#shared/staff-alerts.ts';
 
 /** What makes a task that holds a journey: a park's (with its token) or a stopped execution's (with its execution). */
 export type JourneyTaskFields = Pick<StaffTask, 'clinicId' | 'taskId' | 'journeyId' | 'stage' | 'reason'> &
-  ({ kind: 'STAGE_BLOCKED'; taskToken: string } | { kind: 'EXECUTION_STOPPED'; executionArn: string });
+  ({ kind: 'STAGE_BLOCKED'; taskToken: string; checkpoint: Checkpoint } | { kind: 'EXECUTION_STOPPED'; executionArn: string });
 
 /** A staff task that holds a journey (not a triage slip). */
 export type JourneyTask = StaffTask & { kind: JourneyTaskFields['kind'] };

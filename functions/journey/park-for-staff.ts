@@ -7,6 +7,7 @@ import type { SharedStores } from '#shared/stores.ts';
 import type { JourneyEngine } from './journey-engine-port.ts';
 import { alertStaffOfTask, journeyTask } from './journey-task.ts';
 import { parkReason } from './park-reason.ts';
+import { stageStopOf } from './stage-stop.ts';
 
 export interface ParkForStaffDeps extends Pick<SharedStores, 'journeys' | 'tasks' | 'audit'> {
   /** Alerts staff of the task it opens (openTaskAndAlert). */
@@ -19,7 +20,8 @@ export interface ParkForStaffDeps extends Pick<SharedStores, 'journeys' | 'tasks
 const ACTOR = 'function:parkForStaff';
 
 /**
- * Invoked with .waitForTaskToken: marks the journey WAITING_FOR_STAFF, opens a staff task holding the token and
+ * Invoked with .waitForTaskToken (HoldForStaff) after the journey's stages stopped: works out where and why
+ * (stageStopOf), marks the journey WAITING_FOR_STAFF, opens a staff task holding the token and the checkpoint, and
  * alerts staff. It returns without resuming anything — the journey resumes when a person decides
  * (decide-staff-task.ts sends the token back). Safe to retry: a retry (which Step Functions gives a new token)
  * updates the task it opened instead of opening another, and the alert is sent again only if it never went out.
@@ -31,16 +33,17 @@ const ACTOR = 'function:parkForStaff';
  */
 export async function parkForStaff(deps: ParkForStaffDeps, request: ParkForStaffRequest): Promise<{ taskId: string }> {
   const now = deps.now();
-  const fields = { clinicId: request.clinicId, journeyId: request.journeyId, stage: request.stage };
   // The park is the stage's newest attempt: a stage call that timed out but still runs can no longer write.
   const journey = await deps.journeys.beginAttempt(request, { parking: true });
+  const { stage, checkpoint, error } = stageStopOf(request.stopped, journey);
+  const fields = { clinicId: request.clinicId, journeyId: request.journeyId, stage };
 
-  const current = journey.stages[request.stage];
+  const current = journey.stages[stage];
   if (await staffRetriedStopHere(deps, request.clinicId, current)) {
-    if ((await deps.engine.resume(request.taskToken, { action: 'RETRY' })) === 'TOKEN_GONE')
+    if ((await deps.engine.resume(request.taskToken, { action: 'RETRY', checkpoint })) === 'TOKEN_GONE')
       throw new Error('The park’s own task token is no longer waiting: its execution has moved on');
     // The decision is carried out once: dropping the task from the stage means a later park asks staff again.
-    await deps.journeys.updateStage(journey, request.stage, { status: 'IN_PROGRESS', reason: 'Retried by staff.' }, now);
+    await deps.journeys.updateStage(journey, stage, { status: 'IN_PROGRESS', reason: 'Retried by staff.' }, now);
     log.info('Stopped journey retried as staff decided', fields);
     return { taskId: current?.staffTaskId ?? '' };
   }
@@ -51,15 +54,15 @@ export async function parkForStaff(deps: ParkForStaffDeps, request: ParkForStaff
     current.staffTaskId !== undefined &&
     (await deps.tasks.refreshToken(request.clinicId, current.staffTaskId, request.taskToken));
   const taskId = parkedAlready && current.staffTaskId ? current.staffTaskId : staffTaskId(request.taskToken);
-  const reason = parkedAlready && current.reason ? current.reason : parkReason(request, current);
+  const reason = parkedAlready && current.reason ? current.reason : parkReason({ stage, error }, current);
   // Before the alert: a decision is accepted only while the journey is WAITING_FOR_STAFF.
   await deps.journeys.updateStage(
     journey,
-    request.stage,
+    stage,
     { status: 'WAITING_FOR_STAFF', reason, staffTaskId: taskId, journeyStatus: 'WAITING_FOR_STAFF' },
     now,
   );
-  const task = journeyTask({ ...fields, taskId, kind: 'STAGE_BLOCKED', reason, taskToken: request.taskToken }, now);
+  const task = journeyTask({ ...fields, taskId, kind: 'STAGE_BLOCKED', reason, taskToken: request.taskToken, checkpoint }, now);
   try {
     await alertStaffOfTask(deps, task, { actor: ACTOR, patientId: journey.patientId }, now);
   } catch (error) {

@@ -1,4 +1,4 @@
-import type { ParkForStaffRequest } from '#contract/journey-workflow.ts';
+import type { StageStop } from '#contract/journey-workflow.ts';
 import type { StageState } from '#model/journey.ts';
 
 export const STAGE_LABEL = {
@@ -14,7 +14,7 @@ export const STAGE_LABEL = {
  * error; a business outcome uses the reason the stage recorded. Error causes are not copied: they may quote a
  * dependency's response, and the reason is shown in queues and alerts.
  */
-export function parkReason(request: Pick<ParkForStaffRequest, 'stage' | 'error'>, stage: StageState | undefined): string {
+export function parkReason(request: Pick<StageStop, 'stage' | 'error'>, stage: StageState | undefined): string {
   const label = STAGE_LABEL[request.stage];
   if (request.error?.Error === 'PaymentOutcomePending')
     return `${label}: the processor holds a charge for this visit that has not finished; check it on the processor's dashboard before deciding.`;

@@ -10,9 +10,9 @@ const DEAD_TOKEN_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidT
  */
 export function sfnJourneyEngine(client: SFNClient): JourneyEngine {
   return {
-    async resume(taskToken, decision) {
+    async resume(taskToken, resume) {
       try {
-        await client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(decision) }));
+        await client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(resume) }));
         return 'RESUMED';
       } catch (error) {
         if (DEAD_TOKEN_ERRORS.has((error as Error).name)) return 'TOKEN_GONE';

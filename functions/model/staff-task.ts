@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { StaffDecision, StageName } from '#contract/journey-workflow.ts';
+import type { Checkpoint, StaffDecision, StageName } from '#contract/journey-workflow.ts';
 
 /** Work that needs a person (FHIR Task-like): why, for which journey and stage, and the token that resumes it. */
 export interface StaffTask {
@@ -19,6 +19,8 @@ export interface StaffTask {
   createdAt: string;
   /** Step Functions task token; present only while a journey waits on this task. */
   taskToken?: string;
+  /** STAGE_BLOCKED: where the journey's stages stopped; the decision resumes them there. */
+  checkpoint?: Checkpoint;
   /** EXECUTION_STOPPED: the execution a RETRY redrives. */
   executionArn?: string;
   decision?: StaffDecision & { decidedBy: string; decidedAt: string; note?: string };

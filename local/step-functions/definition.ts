@@ -8,6 +8,9 @@ export const LOCAL_ACCOUNT_ID = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
 
 export const JOURNEY_DEFINITION_FILE = resolve(import.meta.dirname, '..', '..', 'workflows', 'patient-journey.asl.json');
+export const JOURNEY_STAGES_DEFINITION_FILE = resolve(import.meta.dirname, '..', '..', 'workflows', 'journey-stages.asl.json');
+/** The EXPRESS state machine PatientJourney's RunStages runs (infra: JOURNEY_STAGES_PLACEHOLDER). */
+export const JOURNEY_STAGES_NAME = 'JourneyStages';
 
 /** The ARN the local cloud gives a catalog function: its catalog key is its name. */
 export function localFunctionArn(name: FunctionName): string {
@@ -20,10 +23,10 @@ export function localStateMachineArn(name: string): string {
 
 /**
  * The values the CDK stack passes as `definitionSubstitutions`, with local ARNs: every catalog function that names an
- * `aslPlaceholder` gets its local ARN.
+ * `aslPlaceholder` gets its local ARN, and RunStages the local JourneyStages.
  */
 export function localSubstitutions(): Record<string, string> {
-  const substitutions: Record<string, string> = {};
+  const substitutions: Record<string, string> = { JourneyStagesStateMachineArn: localStateMachineArn(JOURNEY_STAGES_NAME) };
   for (const [name, spec] of Object.entries(FUNCTIONS)) {
     if ('aslPlaceholder' in spec) substitutions[spec.aslPlaceholder] = localFunctionArn(name as FunctionName);
   }
@@ -47,6 +50,22 @@ export function loadDefinition(file: string, substitutions: Record<string, strin
 /** The deployable PatientJourney definition with local ARNs. */
 export function loadJourneyDefinition(): StateMachineDefinition {
   return loadDefinition(JOURNEY_DEFINITION_FILE, localSubstitutions());
+}
+
+/** The deployable JourneyStages definition (EXPRESS, run by PatientJourney's RunStages) with local ARNs. */
+export function loadJourneyStagesDefinition(): StateMachineDefinition {
+  return loadDefinition(JOURNEY_STAGES_DEFINITION_FILE, localSubstitutions());
+}
+
+/** The journey's state machines as LocalStepFunctions takes them: PatientJourney, with JourneyStages nested. */
+export function journeyStateMachines(): { definition: StateMachineDefinition; nested: Record<string, StateMachineDefinition> } {
+  return { definition: loadJourneyDefinition(), nested: { [JOURNEY_STAGES_NAME]: loadJourneyStagesDefinition() } };
+}
+
+/** Every Task state of the journey's state machines (PatientJourney's and JourneyStages'). */
+export function journeyTaskStates(): TaskStateInfo[] {
+  const { definition, nested } = journeyStateMachines();
+  return [definition, ...Object.values(nested)].flatMap((d) => taskStates(d));
 }
 
 export interface TaskStateInfo {

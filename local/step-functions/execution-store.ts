@@ -102,6 +102,7 @@ export function executionFromStored(record: StoredExecution, history: HistoryRec
     ...(record.cause !== undefined ? { cause: record.cause } : {}),
     redriveCount: record.redriveCount,
     events: record.events,
+    nestedEvents: [],
     history,
     calls: new Map(Object.entries(record.calls)),
     results: new Map(),

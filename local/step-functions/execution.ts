@@ -33,6 +33,8 @@ export interface Execution {
   redriveCount: number;
   /** Raw aws-local-stepfunctions events, across redrives. */
   events: LibraryEvent[];
+  /** Events of a nested run in progress, recorded once its Task ends (in memory only: a resumed Task runs it again). */
+  nestedEvents: LibraryEvent[];
   history: HistoryRecorder;
   /** Calls per state so far (override attempts, history). */
   calls: Map<string, number>;

@@ -68,6 +68,13 @@ export interface LocalStepFunctionsOptions {
   onStatusChange?: (event: ExecutionStatusChangeEvent) => Promise<void>;
   /** Bounds the retries of `onStatusChange` (EventBridge's defaults: 185 retries, 24 hours). */
   statusChangeRetryPolicy?: StatusChangeRetryPolicy;
+  /**
+   * EXPRESS state machines this one runs through `states:startExecution.sync:2` Tasks, by name (PatientJourney's
+   * RunStages runs JourneyStages). A nested run happens inside the Task that starts it: its states appear in the
+   * parent's events and history (on AWS an Express run's history is in its CloudWatch log), its Task states take
+   * `stateOverrides` like the parent's, and it sends no status-change events (Express executions send none).
+   */
+  nested?: Record<string, StateMachineDefinition>;
 }
 
 export interface StartExecutionInput {
@@ -105,7 +112,9 @@ interface PendingTask {
 const ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/local-step-functions`;
 const TOKEN_PATTERN = /^AQ[A-Za-z0-9_-]{40,}$/;
 /** The Task resources taskHandler runs: the ones the deployable workflow uses, and no other. */
-const SUPPORTED_RESOURCES = 'arn:aws:lambda:…:function:<catalog function> and arn:aws:states:::lambda:invoke.waitForTaskToken';
+const SUPPORTED_RESOURCES =
+  'arn:aws:lambda:…:function:<catalog function>, arn:aws:states:::lambda:invoke.waitForTaskToken and arn:aws:states:::states:startExecution.sync:2 (of a nested state machine)';
+const START_NESTED_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
 /** What AWS forbids in an execution name: white space, brackets, wildcards, special and control characters. */
 const NAME_FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]|\p{Cc}/u;
 
@@ -120,6 +129,10 @@ const NAME_FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]|\p{Cc}/u;
 export class LocalStepFunctions {
   readonly stateMachineArn: string;
   private readonly machine: StateMachine;
+  /** The nested EXPRESS machines, by ARN. */
+  private readonly nested = new Map<string, { name: string; machine: StateMachine }>();
+  /** Aborts the nested runs in progress, by parent execution. */
+  private readonly nestedRuns = new Map<string, Set<() => void>>();
   private readonly handlers: Map<string, TaskHandler>;
   private readonly types: ReturnType<typeof stateTypes>;
   private readonly executions = new Map<string, Execution>();
@@ -138,8 +151,17 @@ export class LocalStepFunctions {
     this.stateMachineArn = localStateMachineArn(options.stateMachineName);
     assertRunnable(options.definition);
     this.machine = new StateMachine(options.definition);
-    this.types = stateTypes(options.definition);
-    this.handlers = new Map(taskStates(options.definition).map((task) => [task.name, this.taskHandler(task.name, task.resource)]));
+    const definitions = [options.definition];
+    for (const [name, definition] of Object.entries(options.nested ?? {})) {
+      assertRunnable(definition);
+      this.nested.set(localStateMachineArn(name), { name, machine: new StateMachine(definition) });
+      definitions.push(definition);
+    }
+    // State names are unique across the nested machines too: overrides and history address states by name.
+    this.types = new Map(definitions.flatMap((definition) => [...stateTypes(definition)]));
+    const tasks = definitions.flatMap((definition) => taskStates(definition));
+    if (new Set(tasks.map((t) => t.name)).size !== tasks.length) throw new Error('A Task state name is used by two state machines');
+    this.handlers = new Map(tasks.map((task) => [task.name, this.taskHandler(task.name, task.resource)]));
     for (const name of Object.keys(options.stateOverrides ?? {})) {
       if (!this.handlers.has(name)) throw new Error(`stateOverrides: no Task state named ${name}`);
     }
@@ -210,6 +232,7 @@ export class LocalStepFunctions {
       startDate: new Date(),
       redriveCount: 0,
       events: [],
+      nestedEvents: [],
       history: new HistoryRecorder(this.types, ROLE_ARN),
       calls: new Map(),
       results: new Map(),
@@ -309,6 +332,7 @@ export class LocalStepFunctions {
       e.stopping = true;
       if (e.run) {
         e.run.abort();
+        this.abortNested(executionArn);
         this.rejectPending(executionArn);
       } else {
         // A stored execution not resumed yet: nothing runs, it closes here.
@@ -409,6 +433,7 @@ export class LocalStepFunctions {
         if (!e.stopping) {
           e.run.suspended = true;
           e.run.abort();
+          this.abortNested(e.executionArn);
         }
         runs.push(e.run);
       }
@@ -430,18 +455,9 @@ export class LocalStepFunctions {
   private run(execution: Execution, machine: StateMachine, input: JSONValue, mode: RunMode): void {
     // One marker per execution stands in for $$.Task.Token; each waiting task swaps it for a fresh token of its own.
     const tokenMarker = `local-task-token-marker:${execution.executionArn}`;
-    const handlers = Object.fromEntries(
-      [...this.handlers].map(([name, handler]) => [
-        name,
-        (parameters: JSONValue) => {
-          const { value, token } = replaceMarker(parameters, tokenMarker);
-          return handler(value, execution, token) as Promise<JSONValue>;
-        },
-      ]),
-    );
     const run = machine.run(input, {
       overrides: {
-        taskResourceLocalHandlers: handlers,
+        taskResourceLocalHandlers: this.localHandlers(execution, tokenMarker),
         ...(this.retryIntervalOverrides ? { retryIntervalOverrides: this.retryIntervalOverrides } : {}),
       },
       context: {
@@ -466,6 +482,9 @@ export class LocalStepFunctions {
           skipEntry = undefined;
           if (mode.kind === 'resume' && !mode.parked) execution.history.rescheduled(event);
         } else {
+          // A nested run's states come before the end of the Task that ran it.
+          if ('state' in event && event.type !== 'StateEntered' && this.types.get(event.state.name)?.resource === START_NESTED_SYNC)
+            this.recordNested(execution);
           execution.events.push(event);
           execution.history.record(event, execution);
         }
@@ -490,6 +509,90 @@ export class LocalStepFunctions {
       if (execution.run === active) delete execution.run;
       this.close(execution, outcome);
     });
+  }
+
+  /** The library's task handlers for a run of the execution (or of a machine it nests). */
+  private localHandlers(execution: Execution, tokenMarker: string) {
+    return Object.fromEntries(
+      [...this.handlers].map(([name, handler]) => [
+        name,
+        (parameters: JSONValue) => {
+          const { value, token } = replaceMarker(parameters, tokenMarker);
+          return handler(value, execution, token) as Promise<JSONValue>;
+        },
+      ]),
+    );
+  }
+
+  /**
+   * A startExecution.sync:2 Task: runs the nested EXPRESS machine to its end inside the Task, its events recorded with
+   * the parent's. Succeeds with the run's description and its output as JSON (as .sync:2 does); a run that fails,
+   * times out or is aborted fails the Task with States.TaskFailed and the run's description, with its own error and
+   * cause, as the Task's cause.
+   */
+  private async runNested(parameters: unknown, execution: Execution): Promise<unknown> {
+    const { StateMachineArn, Input } = parameters as { StateMachineArn?: string; Input?: unknown };
+    const nested = StateMachineArn ? this.nested.get(StateMachineArn) : undefined;
+    if (!nested) throw stateError('StepFunctions.StateMachineDoesNotExistException', `State Machine Does Not Exist: '${StateMachineArn}'`);
+    const name = randomUUID();
+    const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:express:${nested.name}:${name}:${randomUUID()}`;
+    const input = typeof Input === 'string' ? (JSON.parse(Input) as JSONValue) : ((Input ?? {}) as JSONValue);
+    const run = nested.machine.run(input, {
+      overrides: {
+        taskResourceLocalHandlers: this.localHandlers(execution, `local-no-task-token:${executionArn}`),
+        ...(this.retryIntervalOverrides ? { retryIntervalOverrides: this.retryIntervalOverrides } : {}),
+      },
+      context: {
+        Execution: { Id: executionArn, Name: name, RoleArn: ROLE_ARN },
+        StateMachine: { Id: StateMachineArn as string, Name: nested.name },
+      },
+    });
+    const aborts = this.nestedRuns.get(execution.executionArn) ?? new Set<() => void>();
+    this.nestedRuns.set(execution.executionArn, aborts);
+    aborts.add(run.abort);
+    // Kept aside until the parent records the Task's end (its own events trail this run's), then recorded in order.
+    const drained = (async () => {
+      for await (const event of run.eventLogs) {
+        if (event.type.startsWith('Execution')) continue;
+        execution.nestedEvents.push(event);
+      }
+    })();
+    const startDate = new Date();
+    const description = {
+      ExecutionArn: executionArn,
+      StateMachineArn,
+      Name: name,
+      StartDate: startDate.getTime(),
+      Input: JSON.stringify(input),
+    };
+    try {
+      const output = await run.result;
+      await drained;
+      return { ...description, Status: 'SUCCEEDED', StopDate: Date.now(), Output: output };
+    } catch (error) {
+      await drained.catch(() => undefined);
+      const status = error instanceof ExecutionAbortedError ? 'ABORTED' : error instanceof ExecutionTimeoutError ? 'TIMED_OUT' : 'FAILED';
+      const cause = error instanceof ExecutionError && error.cause instanceof Error ? error.cause : (error as Error);
+      const failure =
+        status === 'FAILED'
+          ? { Error: cause.name, Cause: cause.message }
+          : { Error: `States.${status === 'TIMED_OUT' ? 'Timeout' : 'Aborted'}` };
+      throw stateError('States.TaskFailed', JSON.stringify({ ...description, Status: status, StopDate: Date.now(), ...failure }));
+    } finally {
+      aborts.delete(run.abort);
+    }
+  }
+
+  private recordNested(execution: Execution): void {
+    for (const event of execution.nestedEvents.splice(0)) {
+      execution.events.push(event);
+      execution.history.record(event, execution);
+    }
+  }
+
+  private abortNested(executionArn: string): void {
+    for (const abort of this.nestedRuns.get(executionArn) ?? []) abort();
+    this.nestedRuns.delete(executionArn);
   }
 
   /** Records an execution's end: status, stop date, output or error; ends its waiting tasks; sends its event. */
@@ -645,9 +748,16 @@ export class LocalStepFunctions {
         return output;
       };
     }
+    if (resource === START_NESTED_SYNC) {
+      return async (parameters, execution) => {
+        const { attempt, result } = await call(execution, (p) => this.runNested(p, execution))(parameters);
+        execution.results.set(`${stateName}#${attempt}`, result);
+        return result;
+      };
+    }
     throw new Error(
       `State ${stateName}: the local Step Functions service does not support ${resource} ` +
-        `(it runs ${SUPPORTED_RESOURCES}, the integrations workflows/patient-journey.asl.json uses)`,
+        `(it runs ${SUPPORTED_RESOURCES}, the integrations the journey's workflows use)`,
     );
   }
 

@@ -153,6 +153,8 @@ describe('Chaos (e): the local stack stopped and started again', () => {
     figures.verifyEligibilityCalls = backingOff.map((id) =>
       stack.cloud.sfn.callCount(executionArnOf(stack.cloud, id), 'VerifyEligibility'),
     );
+    // Resumed in RunStages, each ran its stages again from the start: screening twice, harmlessly.
+    figures.screenIntakeCalls = backingOff.map((id) => stack.cloud.sfn.callCount(executionArnOf(stack.cloud, id), 'ScreenIntake'));
 
     // assess
     expect(backingOff.filter((id) => views.get(id)?.status !== 'COMPLETED').map((id) => describeJourney(id, views.get(id)))).toEqual([]);

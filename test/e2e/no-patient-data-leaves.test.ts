@@ -35,9 +35,13 @@ interface ExpectedJourney {
 }
 
 const PAID_TO_BOOKED = ['BookAppointment', 'IsAppointmentBooked', 'CollectPayment', 'SendConfirmation', 'IsPaymentOutstanding'];
-const SCREENED = ['InitialiseJourney', 'ScreenIntake', 'VerifyEligibility', 'IsCoverageActive'];
-const ELIGIBILITY_PARK = ['ParkEligibilityForStaff', 'ResumeEligibility', 'EligibilityStaffDecision'];
-const SCHEDULING_PARK = ['BookAppointment', 'IsAppointmentBooked', 'ParkSchedulingForStaff', 'ResumeScheduling', 'SchedulingStaffDecision'];
+/** PatientJourney's RunStages starts a run of JourneyStages, whose states follow (locally, in the parent's history). */
+const RUN = ['RunStages', 'InitialiseJourney', 'Resume'];
+const SCREENED = [...RUN, 'ScreenIntake', 'VerifyEligibility', 'IsCoverageActive'];
+/** A run stops at a checkpoint, PatientJourney holds it for staff, and the next run starts at the decision. */
+const HELD = (checkpoint: string) => [checkpoint, 'DescribeStop', 'StopForStaff', 'HoldForStaff', ...RUN];
+const ELIGIBILITY_PARK = [...HELD('EligibilityNeedsStaff'), 'EligibilityStaffDecision'];
+const SCHEDULING_PARK = ['BookAppointment', 'IsAppointmentBooked', ...HELD('SchedulingNeedsStaff'), 'SchedulingStaffDecision'];
 
 /** One row per file of examples/ (a test holds the two together). */
 const MATRIX: Record<string, ExpectedJourney> = {

@@ -1,11 +1,16 @@
-import { readFileSync } from 'node:fs';
+import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { API_AUTHORIZER, API_ROUTES } from '#contract/api-routes.ts';
 import { ENV, FUNCTIONS, type FunctionName, type FunctionSpec } from '#contract/function-catalog.ts';
 import { TABLE_SCHEMA } from '#contract/table-schema.ts';
 import { API_ALARM_POLICY, FUNCTION_ALARM_POLICY } from '#infra/constructs/monitoring.ts';
-import { PATIENT_JOURNEY_ASL } from '#infra/constructs/patient-journey-workflow.ts';
+import {
+  aslPlaceholders,
+  JOURNEY_STAGES_ASL,
+  JOURNEY_STAGES_PLACEHOLDER,
+  PATIENT_JOURNEY_ASL,
+} from '#infra/constructs/patient-journey-workflow.ts';
 import { synthStack } from './synth-stack.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
@@ -98,53 +103,95 @@ describe('Stack: PatientAccessStack', () => {
 });
 
 describe('Construct: PatientJourneyWorkflow', () => {
-  const stateMachine = Object.values(template.findResources('AWS::StepFunctions::StateMachine') as Record<string, Resource>);
+  const machines = template.findResources('AWS::StepFunctions::StateMachine') as Record<string, Resource>;
+  const logicalId = (machine: { node: { defaultChild?: unknown } }) => stack.getLogicalId(machine.node.defaultChild as CfnElement);
+  const journey = machines[logicalId(stack.workflow.stateMachine)];
+  const stages = machines[logicalId(stack.workflow.stagesStateMachine)];
+  const statementsOf = (machine: { role: { roleName: string } }) => {
+    const roleRef = stack.resolve(machine.role.roleName);
+    return Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Resource>)
+      .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([roleRef]))
+      .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+  };
+  // As sets: cdk.json's minimizePolicies flag sorts the statement's resources.
+  const sorted = (arns: unknown[]) => arns.map((arn) => JSON.stringify(arn)).sort();
+  const placeholdersOf = (file: string) => [...aslPlaceholders(file)];
 
-  it('is one STANDARD state machine with tracing, encrypted with the customer-managed key', () => {
-    expect(stateMachine).toHaveLength(1);
-    expect(stateMachine[0]?.Properties).toMatchObject({
-      StateMachineType: 'STANDARD',
-      TracingConfiguration: { Enabled: true },
-      EncryptionConfiguration: { Type: 'CUSTOMER_MANAGED_KMS_KEY', KmsKeyId: keyArn },
-    });
-  });
-
-  it('logs every transition, without execution data, to a vended log group', () => {
-    const logGroup = stack.resolve(stack.workflow.logGroup.logGroupArn);
-    expect(stateMachine[0]?.Properties.LoggingConfiguration).toEqual({
-      Level: 'ALL',
-      IncludeExecutionData: false,
-      Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: logGroup } }],
-    });
-    template.hasResourceProperties('AWS::Logs::LogGroup', {
-      LogGroupName: Match.stringLikeRegexp('^/aws/vendedlogs/states/'),
-      KmsKeyId: keyArn,
-      RetentionInDays: 365,
-    });
-  });
-
-  it('fills every placeholder of the workflow definition file', () => {
-    const placeholders = new Set([...readFileSync(PATIENT_JOURNEY_ASL, 'utf8').matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
-    const substitutions = stateMachine[0]?.Properties.DefinitionSubstitutions as Record<string, unknown>;
-    expect(new Set(Object.keys(substitutions))).toEqual(placeholders);
-    for (const [name, spec] of catalog) {
-      if (spec.aslPlaceholder) expect(substitutions[spec.aslPlaceholder]).toEqual(stack.resolve(stack.functions.byName[name].functionArn));
+  it('is a STANDARD journey holding an EXPRESS run of its stages, both traced and encrypted with the customer-managed key', () => {
+    expect(Object.keys(machines)).toHaveLength(2);
+    for (const [machine, type] of [
+      [journey, 'STANDARD'],
+      [stages, 'EXPRESS'],
+    ] as const) {
+      expect(machine?.Properties).toMatchObject({
+        StateMachineType: type,
+        TracingConfiguration: { Enabled: true },
+        EncryptionConfiguration: { Type: 'CUSTOMER_MANAGED_KMS_KEY', KmsKeyId: keyArn },
+      });
     }
   });
 
-  it('may invoke exactly the functions the definition names, and has no table access of its own', () => {
-    const roleRef = stack.resolve(stack.workflow.stateMachine.role.roleName);
-    const statements = Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Resource>)
-      .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([roleRef]))
-      .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
-    const invoke = statements.filter((s) => s.Action === 'lambda:InvokeFunction');
-    const expected = catalog
-      .filter(([, spec]) => spec.aslPlaceholder)
-      .map(([name]) => stack.resolve(stack.functions.byName[name].functionArn));
-    // As sets: cdk.json's minimizePolicies flag sorts the statement's resources.
-    const sorted = (arns: unknown[]) => arns.map((arn) => JSON.stringify(arn)).sort();
-    expect(sorted(invoke.flatMap((s) => s.Resource as unknown[]))).toEqual(sorted(expected));
-    expect(actionsOf(statements).filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+  it('logs every transition of both, without execution data, to vended log groups', () => {
+    expect(journey?.Properties.LoggingConfiguration).toEqual({
+      Level: 'ALL',
+      IncludeExecutionData: false,
+      Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: stack.resolve(stack.workflow.logGroup.logGroupArn) } }],
+    });
+    expect(stages?.Properties.LoggingConfiguration).toEqual({
+      Level: 'ALL',
+      IncludeExecutionData: false,
+      Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: stack.resolve(stack.workflow.stagesLogGroup.logGroupArn) } }],
+    });
+    template.resourcePropertiesCountIs(
+      'AWS::Logs::LogGroup',
+      { LogGroupName: Match.stringLikeRegexp('^/aws/vendedlogs/states/'), KmsKeyId: keyArn, RetentionInDays: 365 },
+      2,
+    );
+  });
+
+  it('fills every placeholder of each definition file, and names JourneyStages in RunStages', () => {
+    for (const [machine, file] of [
+      [journey, PATIENT_JOURNEY_ASL],
+      [stages, JOURNEY_STAGES_ASL],
+    ] as const) {
+      const substitutions = machine?.Properties.DefinitionSubstitutions as Record<string, unknown>;
+      expect(new Set(Object.keys(substitutions)), file).toEqual(new Set(placeholdersOf(file)));
+      for (const [name, spec] of catalog) {
+        if (spec.aslPlaceholder && spec.aslPlaceholder in substitutions)
+          expect(substitutions[spec.aslPlaceholder]).toEqual(stack.resolve(stack.functions.byName[name].functionArn));
+      }
+    }
+    const substitutions = journey?.Properties.DefinitionSubstitutions as Record<string, unknown>;
+    expect(substitutions[JOURNEY_STAGES_PLACEHOLDER]).toEqual(stack.resolve(stack.workflow.stagesStateMachine.stateMachineArn));
+  });
+
+  it('lets each state machine invoke exactly the functions its definition names, with no table access of its own', () => {
+    for (const [machine, file] of [
+      [stack.workflow.stateMachine, PATIENT_JOURNEY_ASL],
+      [stack.workflow.stagesStateMachine, JOURNEY_STAGES_ASL],
+    ] as const) {
+      const statements = statementsOf(machine);
+      const used = new Set(placeholdersOf(file));
+      const expected = catalog
+        .filter(([, spec]) => spec.aslPlaceholder && used.has(spec.aslPlaceholder))
+        .map(([name]) => stack.resolve(stack.functions.byName[name].functionArn));
+      const invoke = statements.filter((s) => s.Action === 'lambda:InvokeFunction');
+      expect(expected.length, file).toBeGreaterThan(0);
+      expect(sorted(invoke.flatMap((s) => s.Resource as unknown[])), file).toEqual(sorted(expected));
+      expect(actionsOf(statements).filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+    }
+  });
+
+  it('lets the journey start, follow and stop runs of its stages, and nothing else of Step Functions', () => {
+    const actions = actionsOf(statementsOf(stack.workflow.stateMachine));
+
+    expect(actions.filter((a) => a.startsWith('states:')).sort()).toEqual([
+      'states:DescribeExecution',
+      'states:StartExecution',
+      'states:StopExecution',
+    ]);
+    expect(actions).toEqual(expect.arrayContaining(['events:PutTargets', 'events:PutRule', 'events:DescribeRule']));
+    expect(actionsOf(statementsOf(stack.workflow.stagesStateMachine)).filter((a) => a.startsWith('states:'))).toEqual([]);
   });
 });
 

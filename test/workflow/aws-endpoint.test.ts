@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '#local/ports.ts';
 import { type AwsEndpointServer, startAwsEndpointServer } from '#local/step-functions/server.ts';
 import { LocalSns } from '#local/step-functions/sns-topics.ts';
-import { fail, HAPPY_SCRIPT, journeyHarness, ok } from './journey-harness.ts';
+import { decision, fail, HAPPY_SCRIPT, journeyHarness, ok } from './journey-harness.ts';
 
 let harness: Awaited<ReturnType<typeof journeyHarness>>;
 let server: AwsEndpointServer;
@@ -58,13 +58,14 @@ describe('Local Step Functions endpoint (driven with the real SFNClient)', () =>
     expect(described).toMatchObject({ status: 'SUCCEEDED', name: 'sdk-happy', stateMachineArn: stateMachineArn(), input: run.input });
     expect(described.startDate).toBeInstanceOf(Date);
     expect(described.stopDate?.getTime()).toBeGreaterThanOrEqual(described.startDate?.getTime() ?? Number.NaN);
-    expect(JSON.parse(described.output ?? 'null')).toMatchObject({ journeyId: 'sdk-happy', payment: { outcome: 'PAID' } });
+    // RunStages keeps nothing of the run (ResultPath null): the output is the input, IDs only.
+    expect(JSON.parse(described.output ?? 'null')).toEqual(JSON.parse(run.input));
   });
 
   it('returns the running execution for a repeated StartExecution and ExecutionAlreadyExists for other input', async () => {
     // prepare
     await harness.start({ ...HAPPY_SCRIPT, VerifyEligibility: [ok({ outcome: 'INACTIVE' })] }, 'sdk-duplicate');
-    const input = JSON.stringify({ clinicId: 'clinic-wf', journeyId: 'sdk-duplicate' });
+    const input = JSON.stringify({ clinicId: 'clinic-wf', journeyId: 'sdk-duplicate', resume: { action: 'START' } });
     const first = await sfn.send(new StartExecutionCommand({ stateMachineArn: stateMachineArn(), name: 'sdk-duplicate', input }));
 
     // act
@@ -86,7 +87,7 @@ describe('Local Step Functions endpoint (driven with the real SFNClient)', () =>
     const taskToken = await harness.sfn.awaitTaskToken(run.executionArn);
 
     // act
-    await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ action: 'CANCEL' }) }));
+    await sfn.send(new SendTaskSuccessCommand({ taskToken, output: decision('CANCEL', 'SchedulingNeedsStaff') }));
 
     // assess
     expect((await settled(run.executionArn)).status).toBe('SUCCEEDED');
@@ -103,7 +104,7 @@ describe('Local Step Functions endpoint (driven with the real SFNClient)', () =>
     await expect(unknown).rejects.toBeInstanceOf(TaskDoesNotExist);
   });
 
-  it('fails a waiting task with SendTaskFailure, which fails the execution there (a park has no Catch)', async () => {
+  it('fails a waiting task with SendTaskFailure, which fails the execution there (HoldForStaff has no Catch)', async () => {
     // prepare
     const run = await harness.start({ ...HAPPY_SCRIPT, VerifyEligibility: [ok({ outcome: 'MEMBER_NOT_FOUND' })] }, 'sdk-task-failure');
     const taskToken = await harness.sfn.awaitTaskToken(run.executionArn);
@@ -113,7 +114,7 @@ describe('Local Step Functions endpoint (driven with the real SFNClient)', () =>
 
     // assess
     expect(await settled(run.executionArn)).toMatchObject({ status: 'FAILED', error: 'StaffGaveUp', cause: 'no answer' });
-    expect(harness.sfn.enteredStates(run.executionArn).at(-1)).toBe('ParkEligibilityForStaff');
+    expect(harness.sfn.enteredStates(run.executionArn).at(-1)).toBe('HoldForStaff');
   });
 
   it('reports retries in the history as repeated task attempts within one state entry, paginated', async () => {
@@ -143,6 +144,14 @@ describe('Local Step Functions endpoint (driven with the real SFNClient)', () =>
     ]);
     // ScreenIntake, VerifyEligibility, BookAppointment, CollectPayment (second attempt), SendConfirmation, CompleteJourney.
     expect(events.filter((e) => e.type === 'LambdaFunctionSucceeded')).toHaveLength(6);
+    // RunStages is the one Task of PatientJourney: the run of JourneyStages (states:startExecution.sync:2), whose states
+    // come before its end.
+    expect(events.filter((e) => e.type === 'TaskScheduled').map((e) => e.taskScheduledEventDetails)).toEqual([
+      expect.objectContaining({ resourceType: 'states', resource: 'startExecution.sync:2' }),
+    ]);
+    const runStagesExit = events.findIndex((e) => e.stateExitedEventDetails?.name === 'RunStages');
+    expect(runStagesExit).toBeGreaterThan(events.findIndex((e) => e.stateEnteredEventDetails?.name === 'CompleteJourney'));
+    expect(events.filter((e) => e.type === 'TaskSucceeded')).toHaveLength(1);
   });
 
   it('lists executions by status', async () => {
@@ -168,13 +177,15 @@ describe('Local Step Functions endpoint (driven with the real SFNClient)', () =>
 
     // act
     await sfn.send(new RedriveExecutionCommand({ executionArn: run.executionArn }));
-    const taskToken = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkEligibilityForStaff');
-    await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ action: 'CANCEL' }) }));
+    const taskToken = await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
+    await sfn.send(new SendTaskSuccessCommand({ taskToken, output: decision('CANCEL', 'EligibilityNeedsStaff') }));
 
     // assess
     expect(stopped).toMatchObject({ status: 'ABORTED', redriveStatus: 'REDRIVABLE' });
     expect(await settled(run.executionArn)).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
     expect(harness.sfn.callCount(run.executionArn, 'ScreenIntake')).toBe(1);
+    expect(harness.sfn.callCount(run.executionArn, 'RunStages')).toBe(2);
+    expect(harness.sfn.enteredStates(run.executionArn).slice(-2)).toEqual(['EligibilityStaffDecision', 'CancelJourney']);
   });
 });
 

@@ -3,14 +3,22 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, RedriveExecutionCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { StaffDecision } from '#contract/journey-workflow.ts';
+import {
+  type Checkpoint,
+  type JourneyExecutionInput,
+  type JourneyResume,
+  STAGES_STOPPED_FOR_STAFF,
+  type StaffDecision,
+  type StageStop,
+} from '#contract/journey-workflow.ts';
 import { makeDecideStaffTask } from '#functions/journey/decide-staff-task.handler.ts';
 import { makeFinishJourney } from '#functions/journey/finish-journey.handler.ts';
+import { makeParkForStaff } from '#functions/journey/park-for-staff.handler.ts';
 import { makeRecordExecutionOutcome } from '#functions/journey/record-execution-outcome.handler.ts';
 import { sfnJourneyEngine } from '#functions/journey/sfn-journey-engine-adapter.ts';
 import { ensureTable } from '#local/create-table.ts';
 import { functionNameFromArn } from '#local/lambda-runtime.ts';
-import { loadJourneyDefinition, taskStates } from '#local/step-functions/definition.ts';
+import { JOURNEY_STAGES_NAME, journeyStateMachines, journeyTaskStates } from '#local/step-functions/definition.ts';
 import { LocalStepFunctions, type StateOverride } from '#local/step-functions/service.ts';
 import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
 import { keys } from '#shared/keys.ts';
@@ -18,10 +26,16 @@ import { snsStaffAlerts } from '#shared/sns-staff-alert-adapter.ts';
 import { dynamoStores } from '#shared/stores.ts';
 import { apiEvent, lambdaContext } from '#test/support/api-event.ts';
 
-/** One scripted call of a Task state: its result, or the error (by name) it throws. */
-export type Step = { result: unknown } | { error: string };
+/**
+ * One scripted call of a Task state: its result, the error (by name) it throws, its result only after a delay (a call
+ * that outlasts a time limit), or the state's REAL handler (HoldForStaff only: parkForStaff against the test's table).
+ */
+export type Step = { result: unknown; delayMs?: number } | { error: string } | { real: true };
 export const ok = (result: unknown): Step => ({ result });
 export const fail = (error: string): Step => ({ error });
+export const slow = (delayMs: number, result: unknown): Step => ({ result, delayMs });
+/** HoldForStaff runs the real parkForStaff: it works out the stop, opens a STAGE_BLOCKED task and alerts staff. */
+export const realPark: Step = { real: true };
 
 /**
  * A scenario's task responses keyed by state name; the nth call of a state gets the nth step (the last one repeats),
@@ -35,15 +49,52 @@ export interface RecordedCall {
   parameters: unknown;
 }
 
+/** What HoldForStaff was told about how RunStages ended ($.stopped in its Payload), decoded. */
+export interface HeldStop {
+  /** RunStages' caught error: States.TaskFailed for any run of JourneyStages that did not succeed. */
+  error: string | undefined;
+  /** The JourneyStages run, as the description .sync:2 puts in the cause: its status, error and cause. */
+  run: { Status?: string; Error?: string; Cause?: string };
+  /** Where the run stopped for staff (StopForStaff's cause); undefined when it failed anywhere else. */
+  stop?: StageStop;
+}
+
+/** Decodes a HoldForStaff call's Payload.stopped: the .sync:2 description in the cause, the StageStop in its cause. */
+export function heldStop(call: RecordedCall | undefined): HeldStop {
+  if (call?.state !== 'HoldForStaff') throw new Error(`Not a HoldForStaff call: ${JSON.stringify(call)}`);
+  const stopped = (call.parameters as { Payload: { stopped: { Error?: string; Cause?: string } } }).Payload.stopped;
+  const run = JSON.parse(stopped.Cause ?? '{}') as HeldStop['run'];
+  return {
+    error: stopped.Error,
+    run,
+    ...(run.Error === STAGES_STOPPED_FOR_STAFF ? { stop: JSON.parse(run.Cause ?? 'null') as StageStop } : {}),
+  };
+}
+
+/** A person's answer to HoldForStaff's token, as decideStaffTask sends it: the decision at the run's checkpoint. */
+export const decision = (action: StaffDecision['action'], checkpoint: Checkpoint): string =>
+  JSON.stringify({ action, checkpoint } satisfies JourneyResume);
+
+/** The states of one run of JourneyStages as RunStages starts it (locally its states follow RunStages in the history). */
+export const RUN = ['RunStages', 'InitialiseJourney', 'Resume'];
+/** A run stops at a checkpoint, PatientJourney holds the journey for staff, and the next run starts at the decision. */
+export const HELD = (checkpoint: Checkpoint) => [checkpoint, 'DescribeStop', 'StopForStaff', 'HoldForStaff', ...RUN];
+
+export interface JourneyHarnessOptions {
+  /** Replaces JourneyStages' TimeoutSeconds (300 as deployed), so a test can see a run time out. */
+  stagesTimeoutSeconds?: number;
+}
+
 /**
- * Runs the deployable PatientJourney definition with scripted stage tasks and the REAL finishJourney handler (the
+ * Runs the deployable PatientJourney definition, with JourneyStages nested under RunStages, with scripted Lambda tasks
+ * (every Task state of both machines but RunStages, which the service runs) and the REAL finishJourney handler (the
  * CompleteJourney / CancelJourney states) against a table of this test file's own on DynamoDB Local. As deployed, the
  * state machine's status changes go to the REAL recordExecutionOutcome handler (the EventBridge rule's target), and
  * `decide` is the REAL decideStaffTask handler; both reach this service through a small SFNClient stand-in, and staff
- * alerts are kept in `alerts`. One service per file (validating the definition is slow); each execution looks up its
- * own script by execution name.
+ * alerts are kept in `alerts`. HoldForStaff is scripted unless a script says `realPark`. One service per file
+ * (validating the definitions is slow); each execution looks up its own script by execution name.
  */
-export async function journeyHarness() {
+export async function journeyHarness(options: JourneyHarnessOptions = {}) {
   const tableName = `workflow-${randomUUID()}`;
   const dynamodb = new DynamoDBClient({});
   await ensureTable(dynamodb, tableName);
@@ -51,7 +102,9 @@ export async function journeyHarness() {
   const stores = dynamoStores(table);
   const now = () => new Date();
   const finishJourney = makeFinishJourney({ ...stores, now });
-  const definition = loadJourneyDefinition();
+  const machines = journeyStateMachines();
+  const stages = machines.nested[JOURNEY_STAGES_NAME];
+  if (stages && options.stagesTimeoutSeconds !== undefined) stages.TimeoutSeconds = options.stagesTimeoutSeconds;
   const scripts = new Map<string, Script>();
   const calls = new Map<string, RecordedCall[]>();
 
@@ -62,6 +115,11 @@ export async function journeyHarness() {
     if (!steps || steps.length === 0) throw Object.assign(new Error(`No scripted response for ${stateName}`), { name: 'UnscriptedState' });
     const step = steps[Math.min(attempt, steps.length) - 1] as Step;
     if ('error' in step) throw Object.assign(new Error(`${stateName} failed (scripted)`), { name: step.error });
+    if ('real' in step) {
+      if (stateName !== 'HoldForStaff') throw new Error(`No real handler for ${stateName} in the harness`);
+      return parkForStaff((parameters as { Payload: unknown }).Payload, lambdaContext);
+    }
+    if (step.delayMs) return new Promise((resolve) => setTimeout(() => resolve(step.result), step.delayMs));
     return step.result;
   };
   const finishing: StateOverride = (parameters) => finishJourney(parameters, lambdaContext);
@@ -83,14 +141,18 @@ export async function journeyHarness() {
     },
   } as unknown as SNSClient;
   const engine = sfnJourneyEngine(sfnApi);
-  const recordExecutionOutcome = makeRecordExecutionOutcome({ ...stores, alerts: snsStaffAlerts(snsApi, 'arn:staff-alerts'), engine, now });
+  const staffAlerts = snsStaffAlerts(snsApi, 'arn:staff-alerts');
+  const recordExecutionOutcome = makeRecordExecutionOutcome({ ...stores, alerts: staffAlerts, engine, now });
+  const parkForStaff = makeParkForStaff({ ...stores, alerts: staffAlerts, engine, now });
   const decideStaffTask = makeDecideStaffTask({ ...stores, engine, now });
+  // RunStages (states:startExecution.sync:2) is the service's own: it runs JourneyStages, whose tasks are scripted.
+  const lambdaTasks = journeyTaskStates().filter((t) => !t.resource.startsWith('arn:aws:states:::states:'));
   const sfn = new LocalStepFunctions({
     stateMachineName: 'PatientJourney',
-    definition,
+    ...machines,
     retryDelayMs: 0,
     stateOverrides: Object.fromEntries(
-      taskStates(definition).map((t) => [t.name, functionNameFromArn(t.resource) === 'finishJourney' ? finishing : scripted]),
+      lambdaTasks.map((t) => [t.name, functionNameFromArn(t.resource) === 'finishJourney' ? finishing : scripted]),
     ),
     onStatusChange: async (event) => {
       await recordExecutionOutcome(event);
@@ -113,9 +175,20 @@ export async function journeyHarness() {
       const journey = newJourneyRecord({ clinicId: 'clinic-wf', journeyId, submissionId: 's', patientId: 'p' }, new Date());
       shape?.(journey);
       await table.client.send(new PutCommand({ TableName: tableName, Item: { ...keys.journey('clinic-wf', journeyId), ...journey } }));
-      const input = JSON.stringify({ clinicId: 'clinic-wf', journeyId });
+      const input = JSON.stringify({ clinicId: 'clinic-wf', journeyId, resume: { action: 'START' } } satisfies JourneyExecutionInput);
       const { executionArn } = sfn.startExecution({ name: journeyId, input });
-      return { executionArn, journeyId, input, calls: () => calls.get(journeyId) ?? [] };
+      const runCalls = () => calls.get(journeyId) ?? [];
+      return {
+        executionArn,
+        journeyId,
+        input,
+        calls: runCalls,
+        /** Every HoldForStaff call so far, decoded (heldStop). */
+        holds: () =>
+          runCalls()
+            .filter((c) => c.state === 'HoldForStaff')
+            .map(heldStop),
+      };
     },
     /** The journey item's status as finishJourney (or recordExecutionOutcome) left it. */
     async journeyStatus(journeyId: string): Promise<string | undefined> {
@@ -146,9 +219,9 @@ export async function journeyHarness() {
   };
 }
 
-/** The states every journey passes on its way to a booked, paid appointment. */
+/** The states every journey passes on its way to a booked, paid appointment: one run of JourneyStages. */
 export const HAPPY_PATH = [
-  'InitialiseJourney',
+  ...RUN,
   'ScreenIntake',
   'VerifyEligibility',
   'IsCoverageActive',
@@ -168,11 +241,6 @@ export const HAPPY_SCRIPT: Script = {
   CollectPayment: [ok({ outcome: 'PAID' })],
   SendConfirmation: [ok({ outcome: 'SENT' })],
   SendPaymentRequest: [ok({ outcome: 'SENT' })],
-  ParkEligibilityForStaff: [ok({ taskId: 'st-eligibility' })],
-  ParkSchedulingForStaff: [ok({ taskId: 'st-scheduling' })],
-  ParkPaymentForStaff: [ok({ taskId: 'st-payment' })],
-  ParkIntakeForStaff: [ok({ taskId: 'st-intake' })],
-  ParkConfirmationForStaff: [ok({ taskId: 'st-confirmation' })],
-  ParkPaymentRequestForStaff: [ok({ taskId: 'st-payment-request' })],
+  HoldForStaff: [ok({ taskId: 'st-held' })],
   DeferPayment: [ok({ outcome: 'DEFERRED' })],
 };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { localFunctionArn } from '#local/step-functions/definition.ts';
+import { journeyStateMachines, localFunctionArn } from '#local/step-functions/definition.ts';
 import {
   type ExecutionStatusChangeEvent,
   LocalStepFunctions,
@@ -103,6 +103,44 @@ describe('LocalStepFunctions: Step Functions Execution Status Change events', ()
       },
     });
     expect(received[0]?.id).not.toBe(received[1]?.id);
+  });
+
+  it('sends events for PatientJourney only: its nested JourneyStages runs (EXPRESS) send none, even when one fails', async () => {
+    // prepare: eligibility stops the first run (it fails with JourneyNeedsStaff), staff proceed, the second run completes
+    const received: ExecutionStatusChangeEvent[] = [];
+    const sfn = new LocalStepFunctions({
+      stateMachineName: 'PatientJourney',
+      ...journeyStateMachines(),
+      retryDelayMs: 0,
+      onStatusChange: async (event) => void received.push(event),
+      stateOverrides: {
+        ScreenIntake: () => ({ outcome: 'NO_RISK' }),
+        VerifyEligibility: () => ({ outcome: 'INACTIVE' }),
+        BookAppointment: () => ({ outcome: 'BOOKED', appointmentId: 'a-1' }),
+        CollectPayment: () => ({ outcome: 'PAID' }),
+        SendConfirmation: () => ({ outcome: 'SENT' }),
+        HoldForStaff: () => ({ taskId: 'st-1' }),
+        CompleteJourney: () => null,
+      },
+    });
+    services.push(sfn);
+    const { executionArn } = sfn.startExecution({ name: 'nested', input: '{"clinicId":"c","journeyId":"j","resume":{"action":"START"}}' });
+    sfn.sendTaskSuccess(
+      await sfn.awaitTaskToken(executionArn, 'HoldForStaff'),
+      '{"action":"PROCEED","checkpoint":"EligibilityNeedsStaff"}',
+    );
+
+    // act
+    const execution = await sfn.awaitExecution(executionArn);
+    await sfn.awaitEventsDelivered();
+
+    // assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(received.map((e) => [e.detail.executionArn, e.detail.status])).toEqual([
+      [executionArn, 'RUNNING'],
+      [executionArn, 'SUCCEEDED'],
+    ]);
+    expect(sfn.listExecutions().map((e) => e.executionArn)).toEqual([executionArn]);
   });
 
   it('sends RUNNING again when an execution is redriven, with its redrive count', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { localFunctionArn } from '#local/step-functions/definition.ts';
+import { journeyStateMachines, localFunctionArn } from '#local/step-functions/definition.ts';
 import { LocalStepFunctions, type LocalStepFunctionsOptions, type StateOverride } from '#local/step-functions/service.ts';
 
 /** Prepare (Pass) → Park (.waitForTaskToken, the token in the Payload) → Finish (Lambda). */
@@ -67,6 +67,72 @@ function parkOverrides(invocations: { count: number }): Record<string, StateOver
     },
     Finish: () => ({ done: true }),
   };
+}
+
+/** The journey's machines on the test's directory, every Lambda task answered here; `calls` counts invocations by state. */
+async function bootJourney(
+  calls: Record<string, number>,
+  verify: StateOverride,
+  extra: Partial<LocalStepFunctionsOptions> = {},
+): Promise<LocalStepFunctions> {
+  const answer =
+    (state: string, result: unknown): StateOverride =>
+    () => {
+      calls[state] = (calls[state] ?? 0) + 1;
+      return result;
+    };
+  const sfn = new LocalStepFunctions({
+    stateMachineName: 'PatientJourney',
+    ...journeyStateMachines(),
+    persistDir: dir,
+    stateOverrides: {
+      ScreenIntake: answer('ScreenIntake', { outcome: 'NO_RISK' }),
+      VerifyEligibility: (parameters, context) => {
+        calls.VerifyEligibility = (calls.VerifyEligibility ?? 0) + 1;
+        return verify(parameters, context);
+      },
+      BookAppointment: answer('BookAppointment', { outcome: 'BOOKED', appointmentId: 'a-1' }),
+      CollectPayment: answer('CollectPayment', { outcome: 'PAID' }),
+      DeferPayment: answer('DeferPayment', { outcome: 'DEFERRED' }),
+      SendConfirmation: answer('SendConfirmation', { outcome: 'SENT' }),
+      SendPaymentRequest: answer('SendPaymentRequest', { outcome: 'SENT' }),
+      HoldForStaff: answer('HoldForStaff', { taskId: 'st-1' }),
+      CompleteJourney: answer('CompleteJourney', null),
+      CancelJourney: answer('CancelJourney', null),
+    },
+    ...extra,
+  });
+  services.push(sfn);
+  await sfn.resume();
+  return sfn;
+}
+
+const JOURNEY_INPUT = JSON.stringify({ clinicId: 'c', journeyId: 'j', resume: { action: 'START' } });
+const BOOKED_TO_END = [
+  'BookAppointment',
+  'IsAppointmentBooked',
+  'CollectPayment',
+  'SendConfirmation',
+  'IsPaymentOutstanding',
+  'CompleteJourney',
+];
+const HELD_AT_ELIGIBILITY = [
+  'RunStages',
+  'InitialiseJourney',
+  'Resume',
+  'ScreenIntake',
+  'VerifyEligibility',
+  'IsCoverageActive',
+  'EligibilityNeedsStaff',
+  'DescribeStop',
+  'StopForStaff',
+  'HoldForStaff',
+];
+
+function storedFile(): Record<string, unknown> {
+  const files = readdirSync(join(dir, 'PatientJourney'));
+  expect(files).toHaveLength(1);
+  return JSON.parse(readFileSync(join(dir, 'PatientJourney', files[0] as string), 'utf8'));
 }
 
 function errorOf(call: () => unknown): Error | undefined {
@@ -214,5 +280,126 @@ describe('LocalStepFunctions with persistDir: executions outlive the process', (
     // assess
     expect(stale?.name).toBe('TaskTimedOut');
     expect(unknown?.name).toBe('TaskDoesNotExist');
+  });
+});
+
+describe('LocalStepFunctions with persistDir: PatientJourney and its nested JourneyStages outlive the process', () => {
+  const inactive: StateOverride = () => ({ outcome: 'INACTIVE' });
+
+  it('keeps a journey held in HoldForStaff waiting for the same token, and the decision runs the stages from its checkpoint', async () => {
+    // prepare
+    const calls: Record<string, number> = {};
+    const first = await bootJourney(calls, inactive, { retryDelayMs: 0 });
+    const { executionArn } = first.startExecution({ name: 'held', input: JOURNEY_INPUT });
+    const token = await first.awaitTaskToken(executionArn, 'HoldForStaff');
+    await first.suspend();
+    const stored = storedFile();
+
+    // act
+    const second = await bootJourney(calls, () => ({ outcome: 'ACTIVE' }), { retryDelayMs: 0 });
+    second.sendTaskSuccess(token, JSON.stringify({ action: 'PROCEED', checkpoint: 'EligibilityNeedsStaff' }));
+    const execution = await second.awaitExecution(executionArn);
+
+    // assess
+    expect(stored).toMatchObject({ status: 'RUNNING', resumePoint: { stateName: 'HoldForStaff', taskToken: token } });
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(calls).toMatchObject({ ScreenIntake: 1, VerifyEligibility: 1, HoldForStaff: 1, BookAppointment: 1, CompleteJourney: 1 });
+    expect(second.callCount(executionArn, 'HoldForStaff')).toBe(1);
+    expect(second.callCount(executionArn, 'VerifyEligibility')).toBe(1);
+    expect(second.enteredStates(executionArn)).toEqual([
+      ...HELD_AT_ELIGIBILITY,
+      'RunStages',
+      'InitialiseJourney',
+      'Resume',
+      'EligibilityStaffDecision',
+      ...BOOKED_TO_END,
+    ]);
+    const types = second.getExecutionHistory(executionArn).map((e) => e.type);
+    expect(types.filter((t) => t === 'ExecutionStarted')).toHaveLength(1);
+    expect(types.at(-1)).toBe('ExecutionSucceeded');
+  });
+
+  it("runs the nested run again from the parent's $.resume when the process stopped during it: the staff decision, not the start", async () => {
+    // prepare: held at eligibility, staff RETRY, and the run of that decision backs off a clearinghouse that is down
+    const calls: Record<string, number> = {};
+    let verifications = 0;
+    let healthy = false;
+    const verify: StateOverride = () => {
+      verifications += 1;
+      if (verifications === 1) return { outcome: 'INACTIVE' };
+      if (!healthy) throw Object.assign(new Error('clearinghouse down'), { name: 'ClearinghouseUnavailable' });
+      return { outcome: 'ACTIVE' };
+    };
+    const first = await bootJourney(calls, verify, { retryDelayMs: 60_000 });
+    const { executionArn } = first.startExecution({ name: 'resumed-in-run', input: JOURNEY_INPUT });
+    const token = await first.awaitTaskToken(executionArn, 'HoldForStaff');
+    first.sendTaskSuccess(token, JSON.stringify({ action: 'RETRY', checkpoint: 'EligibilityNeedsStaff' }));
+    await vi.waitFor(() => expect(first.callCount(executionArn, 'VerifyEligibility')).toBe(2));
+    await first.suspend();
+    const stored = storedFile();
+    healthy = true;
+
+    // act
+    const second = await bootJourney(calls, verify, { retryDelayMs: 0 });
+    const execution = await second.awaitExecution(executionArn);
+    await new Promise((resolve) => setImmediate(resolve));
+
+    // assess
+    expect(stored).toMatchObject({
+      status: 'RUNNING',
+      resumePoint: {
+        stateName: 'RunStages',
+        input: { clinicId: 'c', journeyId: 'j', resume: { action: 'RETRY', checkpoint: 'EligibilityNeedsStaff' } },
+      },
+    });
+    expect((stored.resumePoint as { taskToken?: string }).taskToken).toBeUndefined();
+    expect(execution.status).toBe('SUCCEEDED');
+    // The first process's back-off ends with it; the resumed run starts at the decision: no second screening, no hold.
+    expect(calls).toMatchObject({ ScreenIntake: 1, VerifyEligibility: 3, HoldForStaff: 1, CompleteJourney: 1 });
+    expect(second.callCount(executionArn, 'VerifyEligibility')).toBe(3);
+    expect(second.enteredStates(executionArn)).toEqual([
+      ...HELD_AT_ELIGIBILITY,
+      'RunStages',
+      'InitialiseJourney',
+      'Resume',
+      'EligibilityStaffDecision',
+      'VerifyEligibility',
+      'IsCoverageActive',
+      ...BOOKED_TO_END,
+    ]);
+  });
+
+  it('runs the first nested run again from the start when the process stopped during it (its stages run again)', async () => {
+    // prepare
+    const calls: Record<string, number> = {};
+    let healthy = false;
+    const verify: StateOverride = () => {
+      if (!healthy) throw Object.assign(new Error('clearinghouse down'), { name: 'ClearinghouseUnavailable' });
+      return { outcome: 'ACTIVE' };
+    };
+    const first = await bootJourney(calls, verify, { retryDelayMs: 60_000 });
+    const { executionArn } = first.startExecution({ name: 'resumed-at-start', input: JOURNEY_INPUT });
+    await vi.waitFor(() => expect(first.callCount(executionArn, 'VerifyEligibility')).toBe(1));
+    await first.suspend();
+    healthy = true;
+
+    // act
+    const second = await bootJourney(calls, verify, { retryDelayMs: 0 });
+    const execution = await second.awaitExecution(executionArn);
+
+    // assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(calls).toMatchObject({ ScreenIntake: 2, VerifyEligibility: 2 });
+    expect(calls.HoldForStaff).toBeUndefined();
+    expect(second.enteredStates(executionArn)).toEqual([
+      'RunStages',
+      'InitialiseJourney',
+      'Resume',
+      'ScreenIntake',
+      'VerifyEligibility',
+      'IsCoverageActive',
+      ...BOOKED_TO_END,
+    ]);
+    expect(second.getExecutionHistory(executionArn).filter((e) => e.type === 'ExecutionStarted')).toHaveLength(1);
   });
 });

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadJourneyDefinition } from '#local/step-functions/definition.ts';
 import { ServiceError } from '#local/step-functions/errors.ts';
 import type { JourneyRecord } from '#model/journey.ts';
-import { fail, HAPPY_PATH, HAPPY_SCRIPT, journeyHarness, ok } from './journey-harness.ts';
+import { decision, fail, HAPPY_PATH, HAPPY_SCRIPT, HELD, journeyHarness, ok, RUN, realPark } from './journey-harness.ts';
 
 let harness: Awaited<ReturnType<typeof journeyHarness>>;
 
@@ -48,32 +49,70 @@ describe('Workflow: PatientJourney (deployable definition, scripted tasks)', () 
     });
   });
 
+  it('enters exactly one PatientJourney state on the happy path (one billed Standard transition): RunStages', async () => {
+    // prepare
+    const topLevel = new Set(Object.keys(loadJourneyDefinition().States));
+    const run = await harness.start(HAPPY_SCRIPT);
+
+    // act
+    const execution = await harness.sfn.awaitExecution(run.executionArn);
+
+    // assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(harness.sfn.enteredStates(run.executionArn).filter((s) => topLevel.has(s))).toEqual(['RunStages']);
+    expect(harness.sfn.callCount(run.executionArn, 'RunStages')).toBe(1);
+    expect(harness.sfn.callCount(run.executionArn, 'HoldForStaff')).toBe(0);
+    // RunStages starts JourneyStages with the IDs, the resume point and the parent's ID: no outcome, no PHI.
+    const runInput = harness.sfn.rawEvents(run.executionArn).find((e) => e.type === 'StateEntered' && e.state.name === 'InitialiseJourney');
+    expect(runInput && 'state' in runInput ? runInput.state.input : undefined).toEqual({
+      clinicId: 'clinic-wf',
+      journeyId: run.journeyId,
+      resume: { action: 'START' },
+      AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: run.executionArn,
+    });
+  });
+
   it('parks inactive coverage for staff and ends CANCELLED when staff cancel', async () => {
     // prepare
     const run = await harness.start({ ...HAPPY_SCRIPT, VerifyEligibility: [ok({ outcome: 'INACTIVE' })] });
-    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkEligibilityForStaff');
+    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
     const waiting = harness.sfn.describeExecution(run.executionArn);
 
     // act
-    harness.sfn.sendTaskSuccess(token, JSON.stringify({ action: 'CANCEL' }));
+    harness.sfn.sendTaskSuccess(token, decision('CANCEL', 'EligibilityNeedsStaff'));
     const execution = await harness.sfn.awaitExecution(run.executionArn);
 
     // assess
     expect(waiting.status).toBe('RUNNING');
-    expect(run.calls().find((c) => c.state === 'ParkEligibilityForStaff')?.parameters).toMatchObject({
-      Payload: { clinicId: 'clinic-wf', journeyId: run.journeyId, stage: 'ELIGIBILITY', taskToken: token, error: {} },
+    expect(run.calls().find((c) => c.state === 'HoldForStaff')?.parameters).toEqual({
+      FunctionName: expect.stringMatching(/:function:parkForStaff$/),
+      Payload: {
+        clinicId: 'clinic-wf',
+        journeyId: run.journeyId,
+        taskToken: token,
+        stopped: { Error: 'States.TaskFailed', Cause: expect.any(String) },
+      },
     });
+    expect(run.holds()).toEqual([
+      {
+        error: 'States.TaskFailed',
+        run: expect.objectContaining({ Status: 'FAILED', Error: 'JourneyNeedsStaff' }),
+        stop: { stage: 'ELIGIBILITY', checkpoint: 'EligibilityNeedsStaff', error: {} },
+      },
+    ]);
     expect(execution.status).toBe('SUCCEEDED');
     expect(harness.sfn.enteredStates(run.executionArn)).toEqual([
-      'InitialiseJourney',
+      ...RUN,
       'ScreenIntake',
       'VerifyEligibility',
       'IsCoverageActive',
-      'ParkEligibilityForStaff',
-      'ResumeEligibility',
+      ...HELD('EligibilityNeedsStaff'),
       'EligibilityStaffDecision',
       'CancelJourney',
     ]);
+    // The decision run starts at the checkpoint: nothing before it runs again.
+    expect(harness.sfn.callCount(run.executionArn, 'ScreenIntake')).toBe(1);
+    expect(harness.sfn.callCount(run.executionArn, 'VerifyEligibility')).toBe(1);
     expect(await harness.journeyStatus(run.journeyId)).toBe('CANCELLED');
   });
 
@@ -99,46 +138,49 @@ describe('Workflow: PatientJourney (deployable definition, scripted tasks)', () 
       ...HAPPY_SCRIPT,
       VerifyEligibility: [...Array(5).fill(fail('ClearinghouseUnavailable')), ok({ outcome: 'ACTIVE' })],
     });
-    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkEligibilityForStaff');
+    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
 
     // act
-    harness.sfn.sendTaskSuccess(token, JSON.stringify({ action: 'RETRY' }));
+    harness.sfn.sendTaskSuccess(token, decision('RETRY', 'EligibilityNeedsStaff'));
     const execution = await harness.sfn.awaitExecution(run.executionArn);
 
     // assess
-    expect(run.calls().find((c) => c.state === 'ParkEligibilityForStaff')?.parameters).toMatchObject({
-      Payload: { stage: 'ELIGIBILITY', error: { Error: 'ClearinghouseUnavailable' } },
-    });
+    expect(run.holds().map((h) => h.stop)).toEqual([
+      {
+        stage: 'ELIGIBILITY',
+        checkpoint: 'EligibilityNeedsStaff',
+        error: { Error: 'ClearinghouseUnavailable', Cause: expect.any(String) },
+      },
+    ]);
     expect(harness.sfn.callCount(run.executionArn, 'VerifyEligibility')).toBe(6);
     expect(execution.status).toBe('SUCCEEDED');
     expect(harness.sfn.enteredStates(run.executionArn)).toEqual([
-      'InitialiseJourney',
+      ...RUN,
       'ScreenIntake',
       'VerifyEligibility',
-      'ParkEligibilityForStaff',
-      'ResumeEligibility',
+      ...HELD('EligibilityNeedsStaff'),
       'EligibilityStaffDecision',
-      ...HAPPY_PATH.slice(2),
+      ...HAPPY_PATH.slice(RUN.length + 1),
     ]);
   });
 
   it('parks scheduling for staff when no slot is free', async () => {
     // prepare
     const run = await harness.start({ ...HAPPY_SCRIPT, BookAppointment: [ok({ outcome: 'NO_SLOT' })] });
-    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkSchedulingForStaff');
+    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
 
     // act
-    harness.sfn.sendTaskSuccess(token, JSON.stringify({ action: 'CANCEL' }));
+    harness.sfn.sendTaskSuccess(token, decision('CANCEL', 'SchedulingNeedsStaff'));
     await harness.sfn.awaitExecution(run.executionArn);
 
     // assess
     expect(harness.sfn.enteredStates(run.executionArn)).toEqual([
-      ...HAPPY_PATH.slice(0, 6),
-      'ParkSchedulingForStaff',
-      'ResumeScheduling',
+      ...HAPPY_PATH.slice(0, HAPPY_PATH.indexOf('IsAppointmentBooked') + 1),
+      ...HELD('SchedulingNeedsStaff'),
       'SchedulingStaffDecision',
       'CancelJourney',
     ]);
+    expect(run.holds().map((h) => h.stop)).toEqual([{ stage: 'SCHEDULING', checkpoint: 'SchedulingNeedsStaff', error: {} }]);
     expect(harness.sfn.callCount(run.executionArn, 'CollectPayment')).toBe(0);
   });
 
@@ -151,7 +193,11 @@ describe('Workflow: PatientJourney (deployable definition, scripted tasks)', () 
 
     // assess
     expect(execution.status).toBe('SUCCEEDED');
-    expect(harness.sfn.enteredStates(run.executionArn)).toEqual([...HAPPY_PATH.slice(0, 9), 'SendPaymentRequest', 'CompleteJourney']);
+    expect(harness.sfn.enteredStates(run.executionArn)).toEqual([
+      ...HAPPY_PATH.slice(0, HAPPY_PATH.indexOf('IsPaymentOutstanding') + 1),
+      'SendPaymentRequest',
+      'CompleteJourney',
+    ]);
     expect(run.calls().find((c) => c.state === 'SendPaymentRequest')?.parameters).toMatchObject({ kind: 'PAYMENT_REQUEST' });
     expect(await harness.journeyStatus(run.journeyId)).toBe('COMPLETED');
   });
@@ -173,10 +219,10 @@ describe('Workflow: PatientJourney (deployable definition, scripted tasks)', () 
   it('charges with mode CHARGE, and defers payment with mode DEFER when staff PROCEED after the processor stays down', async () => {
     // prepare
     const run = await harness.start({ ...HAPPY_SCRIPT, CollectPayment: [fail('PaymentProcessorUnavailable')] });
-    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkPaymentForStaff');
+    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
 
     // act
-    harness.sfn.sendTaskSuccess(token, JSON.stringify({ action: 'PROCEED' }));
+    harness.sfn.sendTaskSuccess(token, decision('PROCEED', 'PaymentNeedsStaff'));
     const execution = await harness.sfn.awaitExecution(run.executionArn);
 
     // assess
@@ -193,10 +239,12 @@ describe('Workflow: PatientJourney (deployable definition, scripted tasks)', () 
         .filter((c) => c.state === 'DeferPayment')
         .map((c) => c.parameters),
     ).toEqual([{ clinicId: 'clinic-wf', journeyId: run.journeyId, mode: 'DEFER' }]);
+    expect(run.holds().map((h) => h.stop)).toEqual([
+      { stage: 'PAYMENT', checkpoint: 'PaymentNeedsStaff', error: { Error: 'PaymentProcessorUnavailable', Cause: expect.any(String) } },
+    ]);
     expect(harness.sfn.enteredStates(run.executionArn)).toEqual([
-      ...HAPPY_PATH.slice(0, 7),
-      'ParkPaymentForStaff',
-      'ResumePayment',
+      ...HAPPY_PATH.slice(0, HAPPY_PATH.indexOf('CollectPayment') + 1),
+      ...HELD('PaymentNeedsStaff'),
       'PaymentStaffDecision',
       'DeferPayment',
       'SendConfirmation',
@@ -214,10 +262,10 @@ describe('Workflow: PatientJourney (deployable definition, scripted tasks)', () 
       CollectPayment: [fail('PaymentProcessorUnavailable')],
       DeferPayment: [ok({ outcome: 'PAID' })],
     });
-    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkPaymentForStaff');
+    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
 
     // act
-    harness.sfn.sendTaskSuccess(token, JSON.stringify({ action: 'PROCEED' }));
+    harness.sfn.sendTaskSuccess(token, decision('PROCEED', 'PaymentNeedsStaff'));
     const execution = await harness.sfn.awaitExecution(run.executionArn);
 
     // assess
@@ -239,23 +287,21 @@ describe('Workflow: PatientJourney (deployable definition, scripted tasks)', () 
       CollectPayment: [fail('PaymentProcessorUnavailable')],
       DeferPayment: [fail('PaymentProcessorUnavailable')],
     });
-    const firstToken = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkPaymentForStaff');
-    harness.sfn.sendTaskSuccess(firstToken, JSON.stringify({ action: 'PROCEED' }));
+    const firstToken = await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
+    harness.sfn.sendTaskSuccess(firstToken, decision('PROCEED', 'PaymentNeedsStaff'));
 
     // act
-    const secondToken = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkPaymentForStaff');
+    const secondToken = await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
 
     // assess
     expect(secondToken).not.toBe(firstToken);
     expect(harness.sfn.callCount(run.executionArn, 'DeferPayment')).toBe(4);
-    expect(
-      run
-        .calls()
-        .filter((c) => c.state === 'ParkPaymentForStaff')
-        .at(-1)?.parameters,
-    ).toMatchObject({
-      Payload: { stage: 'PAYMENT', error: { Error: 'PaymentProcessorUnavailable' } },
+    expect(run.holds().at(-1)?.stop).toEqual({
+      stage: 'PAYMENT',
+      checkpoint: 'PaymentNeedsStaff',
+      error: { Error: 'PaymentProcessorUnavailable', Cause: expect.any(String) },
     });
+    expect(harness.sfn.callCount(run.executionArn, 'CollectPayment')).toBe(4);
     expect(harness.sfn.callCount(run.executionArn, 'SendConfirmation')).toBe(0);
     harness.sfn.stopExecution(run.executionArn);
   });
@@ -263,7 +309,7 @@ describe('Workflow: PatientJourney (deployable definition, scripted tasks)', () 
   it('fails the execution at the park when its staff task is failed, and the status change holds the journey for staff', async () => {
     // prepare
     const run = await harness.start({ ...HAPPY_SCRIPT, BookAppointment: [ok({ outcome: 'NO_SLOT' })] }, undefined, atScheduling);
-    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkSchedulingForStaff');
+    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
 
     // act
     harness.sfn.sendTaskFailure(token, 'StaffTaskExpired', 'nobody decided');
@@ -271,7 +317,7 @@ describe('Workflow: PatientJourney (deployable definition, scripted tasks)', () 
 
     // assess
     expect(execution).toMatchObject({ status: 'FAILED', error: 'StaffTaskExpired' });
-    expect(harness.sfn.enteredStates(run.executionArn).at(-1)).toBe('ParkSchedulingForStaff');
+    expect(harness.sfn.enteredStates(run.executionArn).at(-1)).toBe('HoldForStaff');
     expect(harness.sfn.enteredStates(run.executionArn)).not.toContain('CancelJourney');
     const journey = await harness.journey(run.journeyId);
     expect(journey?.status).toBe('WAITING_FOR_STAFF');
@@ -286,7 +332,7 @@ describe('Workflow: PatientJourney (deployable definition, scripted tasks)', () 
   it('fails the execution at a park whose Lambda keeps failing, after its AwsServiceUnavailable retries', async () => {
     // prepare
     const run = await harness.start(
-      { ...HAPPY_SCRIPT, BookAppointment: [ok({ outcome: 'NO_SLOT' })], ParkSchedulingForStaff: [fail('AwsServiceUnavailable')] },
+      { ...HAPPY_SCRIPT, BookAppointment: [ok({ outcome: 'NO_SLOT' })], HoldForStaff: [fail('AwsServiceUnavailable')] },
       undefined,
       atScheduling,
     );
@@ -296,8 +342,14 @@ describe('Workflow: PatientJourney (deployable definition, scripted tasks)', () 
 
     // assess
     expect(execution).toMatchObject({ status: 'FAILED', error: 'AwsServiceUnavailable' });
-    expect(harness.sfn.callCount(run.executionArn, 'ParkSchedulingForStaff')).toBe(9);
-    expect(harness.sfn.enteredStates(run.executionArn).slice(-2)).toEqual(['IsAppointmentBooked', 'ParkSchedulingForStaff']);
+    expect(harness.sfn.callCount(run.executionArn, 'HoldForStaff')).toBe(9);
+    expect(harness.sfn.enteredStates(run.executionArn).slice(-5)).toEqual([
+      'IsAppointmentBooked',
+      'SchedulingNeedsStaff',
+      'DescribeStop',
+      'StopForStaff',
+      'HoldForStaff',
+    ]);
     expect(await harness.journeyStatus(run.journeyId)).toBe('WAITING_FOR_STAFF');
   });
 
@@ -306,7 +358,7 @@ describe('Workflow: PatientJourney (deployable definition, scripted tasks)', () 
     const run = await harness.start({
       ...HAPPY_SCRIPT,
       VerifyEligibility: [ok({ outcome: 'INACTIVE' })],
-      ParkEligibilityForStaff: [fail('JourneyNotFound')],
+      HoldForStaff: [fail('JourneyNotFound')],
     });
 
     // act
@@ -314,8 +366,8 @@ describe('Workflow: PatientJourney (deployable definition, scripted tasks)', () 
 
     // assess
     expect(execution).toMatchObject({ status: 'FAILED', error: 'JourneyNotFound' });
-    expect(harness.sfn.callCount(run.executionArn, 'ParkEligibilityForStaff')).toBe(1);
-    expect(harness.sfn.enteredStates(run.executionArn).at(-1)).toBe('ParkEligibilityForStaff');
+    expect(harness.sfn.callCount(run.executionArn, 'HoldForStaff')).toBe(1);
+    expect(harness.sfn.enteredStates(run.executionArn).slice(-2)).toEqual(['StopForStaff', 'HoldForStaff']);
   });
 
   it('gives every waiting task a token of its own', async () => {
@@ -324,13 +376,16 @@ describe('Workflow: PatientJourney (deployable definition, scripted tasks)', () 
     const firstToken = await harness.sfn.awaitTaskToken(first.executionArn);
 
     // act
-    harness.sfn.sendTaskSuccess(firstToken, JSON.stringify({ action: 'RETRY' }));
+    harness.sfn.sendTaskSuccess(firstToken, decision('RETRY', 'SchedulingNeedsStaff'));
     const secondToken = await harness.sfn.awaitTaskToken(first.executionArn);
 
     // assess
     expect(secondToken).not.toBe(firstToken);
-    expect(() => harness.sfn.sendTaskSuccess(firstToken, '{"action":"CANCEL"}')).toThrow(expect.objectContaining({ name: 'TaskTimedOut' }));
-    harness.sfn.sendTaskSuccess(secondToken, JSON.stringify({ action: 'CANCEL' }));
+    expect(() => harness.sfn.sendTaskSuccess(firstToken, decision('CANCEL', 'SchedulingNeedsStaff'))).toThrow(
+      expect.objectContaining({ name: 'TaskTimedOut' }),
+    );
+    expect(harness.sfn.callCount(first.executionArn, 'BookAppointment')).toBe(2);
+    harness.sfn.sendTaskSuccess(secondToken, decision('CANCEL', 'SchedulingNeedsStaff'));
     expect((await harness.sfn.awaitExecution(first.executionArn)).status).toBe('SUCCEEDED');
   });
 });
@@ -343,41 +398,83 @@ describe('Workflow: staff decisions', () => {
       VerifyEligibility: [fail('ClearinghouseDown')],
       BookAppointment: [ok({ outcome: 'NO_SLOT' })],
     });
-    const eligibilityToken = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkEligibilityForStaff');
+    const eligibilityToken = await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
 
     // act
-    harness.sfn.sendTaskSuccess(eligibilityToken, JSON.stringify({ action: 'PROCEED' }));
-    const schedulingToken = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkSchedulingForStaff');
-    harness.sfn.sendTaskSuccess(schedulingToken, JSON.stringify({ action: 'CANCEL' }));
+    harness.sfn.sendTaskSuccess(eligibilityToken, decision('PROCEED', 'EligibilityNeedsStaff'));
+    const schedulingToken = await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
+    harness.sfn.sendTaskSuccess(schedulingToken, decision('CANCEL', 'SchedulingNeedsStaff'));
     await harness.sfn.awaitExecution(run.executionArn);
 
     // assess
-    expect(run.calls().find((c) => c.state === 'ParkSchedulingForStaff')?.parameters).toMatchObject({
-      Payload: { stage: 'SCHEDULING', error: {} },
-    });
+    expect(run.holds().map((h) => h.stop)).toEqual([
+      { stage: 'ELIGIBILITY', checkpoint: 'EligibilityNeedsStaff', error: { Error: 'ClearinghouseDown', Cause: expect.any(String) } },
+      { stage: 'SCHEDULING', checkpoint: 'SchedulingNeedsStaff', error: {} },
+    ]);
     expect(await harness.journeyStatus(run.journeyId)).toBe('CANCELLED');
   });
 
   it('parks a failed confirmation for staff instead of failing a booked, paid journey', async () => {
     // prepare
-    const run = await harness.start({ ...HAPPY_SCRIPT, SendConfirmation: [fail('MessagingUnavailable')] });
-    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkConfirmationForStaff');
+    // The decision's run has no $.payment to choose by: SendPaymentRequest decides, and finds nothing due.
+    const run = await harness.start({
+      ...HAPPY_SCRIPT,
+      SendConfirmation: [fail('MessagingUnavailable')],
+      SendPaymentRequest: [ok({ outcome: 'NOT_NEEDED' })],
+    });
+    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
 
     // act
-    harness.sfn.sendTaskSuccess(token, JSON.stringify({ action: 'PROCEED' }));
+    harness.sfn.sendTaskSuccess(token, decision('PROCEED', 'ConfirmationNeedsStaff'));
     const execution = await harness.sfn.awaitExecution(run.executionArn);
 
     // assess
     expect(execution.status).toBe('SUCCEEDED');
     expect(harness.sfn.callCount(run.executionArn, 'SendConfirmation')).toBe(5);
-    expect(harness.sfn.enteredStates(run.executionArn).slice(-5)).toEqual([
-      'ParkConfirmationForStaff',
-      'ResumeConfirmation',
+    expect(run.holds().map((h) => h.stop)).toEqual([
+      { stage: 'CONFIRMATION', checkpoint: 'ConfirmationNeedsStaff', error: { Error: 'MessagingUnavailable', Cause: expect.any(String) } },
+    ]);
+    expect(harness.sfn.enteredStates(run.executionArn).slice(-11)).toEqual([
+      'SendConfirmation',
+      ...HELD('ConfirmationNeedsStaff'),
       'ConfirmationStaffDecision',
-      'IsPaymentOutstanding',
+      'SendPaymentRequest',
       'CompleteJourney',
     ]);
+    expect(harness.sfn.callCount(run.executionArn, 'CollectPayment')).toBe(1);
     expect(await harness.journeyStatus(run.journeyId)).toBe('COMPLETED');
+  });
+
+  // A run resumed at ConfirmationNeedsStaff has no $.payment: IsPaymentOutstanding leaves the decision to
+  // SendPaymentRequest, which sends only when something is due (a Choice reading the missing path would fail the run).
+  it('sends the confirmation again when staff RETRY a failed confirmation, and completes', async () => {
+    // prepare
+    const run = await harness.start({
+      ...HAPPY_SCRIPT,
+      SendConfirmation: [...Array(5).fill(fail('MessagingUnavailable')), ok({ outcome: 'SENT' })],
+    });
+    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
+
+    // act
+    harness.sfn.sendTaskSuccess(token, decision('RETRY', 'ConfirmationNeedsStaff'));
+    const outcome = await Promise.race([
+      harness.sfn.awaitExecution(run.executionArn).then((e) => e.status),
+      harness.sfn
+        .awaitTaskToken(run.executionArn, 'HoldForStaff')
+        .then(() => `held again: ${JSON.stringify(run.holds().at(-1)?.run.Error)}`)
+        .catch(() => 'closed'),
+    ]);
+
+    // assess
+    expect(outcome).toBe('SUCCEEDED');
+    expect(harness.sfn.callCount(run.executionArn, 'SendConfirmation')).toBe(6);
+    expect(harness.sfn.enteredStates(run.executionArn).slice(-5)).toEqual([
+      'ConfirmationStaffDecision',
+      'SendConfirmation',
+      'IsPaymentOutstanding',
+      'SendPaymentRequest',
+      'CompleteJourney',
+    ]);
   });
 
   it('still asks a declined patient to pay when staff proceed past a failed confirmation', async () => {
@@ -387,14 +484,20 @@ describe('Workflow: staff decisions', () => {
       CollectPayment: [ok({ outcome: 'DECLINED' })],
       SendConfirmation: [fail('MessagingUnavailable')],
     });
-    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkConfirmationForStaff');
+    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
 
     // act
-    harness.sfn.sendTaskSuccess(token, JSON.stringify({ action: 'PROCEED' }));
+    harness.sfn.sendTaskSuccess(token, decision('PROCEED', 'ConfirmationNeedsStaff'));
     await harness.sfn.awaitExecution(run.executionArn);
 
     // assess
-    expect(harness.sfn.callCount(run.executionArn, 'SendPaymentRequest')).toBe(1);
+    expect(
+      run
+        .calls()
+        .filter((c) => c.state === 'SendPaymentRequest')
+        .map((c) => c.parameters),
+    ).toEqual([{ clinicId: 'clinic-wf', journeyId: run.journeyId, kind: 'PAYMENT_REQUEST' }]);
+    expect(await harness.journeyStatus(run.journeyId)).toBe('COMPLETED');
   });
 
   it('parks a failed payment request on its own, and completes when staff proceed', async () => {
@@ -404,20 +507,28 @@ describe('Workflow: staff decisions', () => {
       CollectPayment: [ok({ outcome: 'NO_PAYMENT_METHOD' })],
       SendPaymentRequest: [fail('MessagingUnavailable')],
     });
-    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkPaymentRequestForStaff');
+    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
 
     // act
-    harness.sfn.sendTaskSuccess(token, JSON.stringify({ action: 'PROCEED' }));
+    harness.sfn.sendTaskSuccess(token, decision('PROCEED', 'PaymentRequestNeedsStaff'));
     const execution = await harness.sfn.awaitExecution(run.executionArn);
 
     // assess
     expect(execution.status).toBe('SUCCEEDED');
-    expect(harness.sfn.enteredStates(run.executionArn).slice(-4)).toEqual([
-      'ParkPaymentRequestForStaff',
-      'ResumePaymentRequest',
+    expect(run.holds().map((h) => h.stop)).toEqual([
+      {
+        stage: 'CONFIRMATION',
+        checkpoint: 'PaymentRequestNeedsStaff',
+        error: { Error: 'MessagingUnavailable', Cause: expect.any(String) },
+      },
+    ]);
+    expect(harness.sfn.enteredStates(run.executionArn).slice(-10)).toEqual([
+      'SendPaymentRequest',
+      ...HELD('PaymentRequestNeedsStaff'),
       'PaymentRequestStaffDecision',
       'CompleteJourney',
     ]);
+    expect(harness.sfn.callCount(run.executionArn, 'SendPaymentRequest')).toBe(5);
     expect(await harness.journeyStatus(run.journeyId)).toBe('COMPLETED');
   });
 
@@ -434,41 +545,75 @@ describe('Workflow: staff decisions', () => {
         ok({ outcome: 'TRIAGE_ALERTED' }),
       ],
     });
-    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkIntakeForStaff');
+    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
 
     // act
-    harness.sfn.sendTaskSuccess(token, JSON.stringify({ action: 'RETRY' }));
+    harness.sfn.sendTaskSuccess(token, decision('RETRY', 'IntakeNeedsStaff'));
     const execution = await harness.sfn.awaitExecution(run.executionArn);
 
     // assess
     expect(execution.status).toBe('SUCCEEDED');
-    expect(harness.sfn.enteredStates(run.executionArn).slice(0, 6)).toEqual([
-      'InitialiseJourney',
-      'ScreenIntake',
-      'ParkIntakeForStaff',
-      'ResumeIntake',
-      'IntakeStaffDecision',
-      'ScreenIntake',
+    expect(run.holds().map((h) => h.stop)).toEqual([
+      { stage: 'INTAKE', checkpoint: 'IntakeNeedsStaff', error: { Error: 'MessagingUnavailable', Cause: expect.any(String) } },
     ]);
+    expect(harness.sfn.enteredStates(run.executionArn)).toEqual([
+      ...RUN,
+      'ScreenIntake',
+      ...HELD('IntakeNeedsStaff'),
+      'IntakeStaffDecision',
+      ...HAPPY_PATH.slice(RUN.length),
+    ]);
+    expect(harness.sfn.callCount(run.executionArn, 'ScreenIntake')).toBe(6);
   });
 
-  it('ends in UnknownStaffDecision on a decision the stage does not route (the API refuses it before it gets here)', async () => {
+  it('ends the run in UnknownStaffDecision on a decision the stage does not route, and holds the journey again (the API refuses it before it gets here)', async () => {
     // prepare
     const run = await harness.start({ ...HAPPY_SCRIPT, BookAppointment: [ok({ outcome: 'NO_SLOT' })] });
-    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkSchedulingForStaff');
+    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
 
     // act
-    harness.sfn.sendTaskSuccess(token, JSON.stringify({ action: 'PROCEED' }));
-    const execution = await settled(run.executionArn);
+    harness.sfn.sendTaskSuccess(token, decision('PROCEED', 'SchedulingNeedsStaff'));
+    const again = await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
+    const waiting = harness.sfn.describeExecution(run.executionArn);
+    harness.sfn.stopExecution(run.executionArn);
+    await harness.sfn.awaitExecution(run.executionArn);
 
     // assess
-    expect(execution).toMatchObject({ status: 'FAILED', error: 'UnknownStaffDecision' });
-    expect(harness.sfn.enteredStates(run.executionArn).slice(-3)).toEqual([
-      'ResumeScheduling',
+    expect(again).not.toBe(token);
+    expect(waiting.status).toBe('RUNNING');
+    expect(harness.sfn.enteredStates(run.executionArn).slice(-7)).toEqual([
+      'HoldForStaff',
+      ...RUN,
       'SchedulingStaffDecision',
       'UnknownStaffDecision',
+      'HoldForStaff',
     ]);
-    expect(await harness.journeyStatus(run.journeyId)).toBe('WAITING_FOR_STAFF');
+    expect(run.holds().at(-1)).toEqual({
+      error: 'States.TaskFailed',
+      run: expect.objectContaining({ Status: 'FAILED', Error: 'UnknownStaffDecision' }),
+    });
+    expect(harness.sfn.callCount(run.executionArn, 'BookAppointment')).toBe(1);
+    expect(harness.sfn.enteredStates(run.executionArn)).not.toContain('CancelJourney');
+  });
+
+  it('holds the journey again when the decision names a checkpoint the stages do not have (UnknownResume)', async () => {
+    // prepare
+    const run = await harness.start({ ...HAPPY_SCRIPT, VerifyEligibility: [ok({ outcome: 'INACTIVE' })] });
+    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
+
+    // act: e.g. a checkpoint renamed by a deployment while the journey waited
+    harness.sfn.sendTaskSuccess(token, JSON.stringify({ action: 'PROCEED', checkpoint: 'ParkEligibilityForStaff' }));
+    await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
+    harness.sfn.stopExecution(run.executionArn);
+    await harness.sfn.awaitExecution(run.executionArn);
+
+    // assess
+    expect(harness.sfn.enteredStates(run.executionArn).slice(-6)).toEqual(['HoldForStaff', ...RUN, 'UnknownResume', 'HoldForStaff']);
+    expect(run.holds().at(-1)).toEqual({
+      error: 'States.TaskFailed',
+      run: expect.objectContaining({ Status: 'FAILED', Error: 'UnknownResume' }),
+    });
+    expect(harness.sfn.callCount(run.executionArn, 'BookAppointment')).toBe(0);
   });
 });
 
@@ -499,13 +644,13 @@ describe('Workflow: retries of AWS outages and timeouts', () => {
     const run = await harness.start({ ...HAPPY_SCRIPT, VerifyEligibility: [fail('AwsServiceUnavailable')] });
 
     // act
-    await harness.sfn.awaitTaskToken(run.executionArn, 'ParkEligibilityForStaff');
+    await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
 
     // assess
     expect(harness.sfn.callCount(run.executionArn, 'VerifyEligibility')).toBe(9);
-    expect(run.calls().find((c) => c.state === 'ParkEligibilityForStaff')?.parameters).toMatchObject({
-      Payload: { stage: 'ELIGIBILITY', error: { Error: 'AwsServiceUnavailable' } },
-    });
+    expect(run.holds().map((h) => h.stop)).toEqual([
+      { stage: 'ELIGIBILITY', checkpoint: 'EligibilityNeedsStaff', error: { Error: 'AwsServiceUnavailable', Cause: expect.any(String) } },
+    ]);
     harness.sfn.stopExecution(run.executionArn);
   });
 
@@ -514,13 +659,13 @@ describe('Workflow: retries of AWS outages and timeouts', () => {
     const run = await harness.start({ ...HAPPY_SCRIPT, SendConfirmation: [fail(timeout)] });
 
     // act
-    await harness.sfn.awaitTaskToken(run.executionArn, 'ParkConfirmationForStaff');
+    await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
 
     // assess
     expect(harness.sfn.callCount(run.executionArn, 'SendConfirmation')).toBe(3);
-    expect(run.calls().find((c) => c.state === 'ParkConfirmationForStaff')?.parameters).toMatchObject({
-      Payload: { stage: 'CONFIRMATION', error: { Error: timeout } },
-    });
+    expect(run.holds().map((h) => h.stop)).toEqual([
+      { stage: 'CONFIRMATION', checkpoint: 'ConfirmationNeedsStaff', error: { Error: timeout, Cause: expect.any(String) } },
+    ]);
     harness.sfn.stopExecution(run.executionArn);
   });
 
@@ -539,14 +684,14 @@ describe('Workflow: retries of AWS outages and timeouts', () => {
 });
 
 describe('Workflow: a stopped execution held for staff (status-change rule and staff decision, real handlers)', () => {
-  /** A journey whose scheduling park could not be recorded: its execution fails at ParkSchedulingForStaff. */
+  /** A journey whose scheduling hold could not be recorded: its execution fails at HoldForStaff. */
   async function stoppedAtSchedulingPark() {
     const run = await harness.start(
       {
         ...HAPPY_SCRIPT,
         BookAppointment: [ok({ outcome: 'NO_SLOT' })],
         // Nine failed calls spend the retries; the call after a redrive succeeds.
-        ParkSchedulingForStaff: [...Array(9).fill(fail('AwsServiceUnavailable')), ok({ taskId: 'st-scheduling' })],
+        HoldForStaff: [...Array(9).fill(fail('AwsServiceUnavailable')), ok({ taskId: 'st-scheduling' })],
       },
       undefined,
       atScheduling,
@@ -591,16 +736,25 @@ describe('Workflow: a stopped execution held for staff (status-change rule and s
 
     // act
     const response = await harness.decide(run.taskId, 'RETRY');
-    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'ParkSchedulingForStaff');
-    harness.sfn.sendTaskSuccess(token, JSON.stringify({ action: 'CANCEL' }));
+    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
+    harness.sfn.sendTaskSuccess(token, decision('CANCEL', 'SchedulingNeedsStaff'));
     const execution = await settled(run.executionArn);
 
     // assess
     expect(response.statusCode).toBe(200);
     expect(execution).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
     expect(harness.sfn.callCount(run.executionArn, 'BookAppointment')).toBe(1);
-    expect(harness.sfn.callCount(run.executionArn, 'ParkSchedulingForStaff')).toBe(10);
-    expect(harness.sfn.enteredStates(run.executionArn).at(-1)).toBe('CancelJourney');
+    expect(harness.sfn.callCount(run.executionArn, 'HoldForStaff')).toBe(10);
+    // The redriven hold is told the same stop as the first.
+    expect(new Set(run.holds().map((h) => JSON.stringify(h.stop)))).toEqual(
+      new Set([JSON.stringify({ stage: 'SCHEDULING', checkpoint: 'SchedulingNeedsStaff', error: {} })]),
+    );
+    expect(harness.sfn.enteredStates(run.executionArn).slice(-6)).toEqual([
+      'HoldForStaff',
+      ...RUN,
+      'SchedulingStaffDecision',
+      'CancelJourney',
+    ]);
     expect(await harness.journeyStatus(run.journeyId)).toBe('CANCELLED');
     expect(await harness.staffTask(run.taskId)).toMatchObject({ status: 'DECIDED', decision: { action: 'RETRY' } });
   });
@@ -623,7 +777,7 @@ describe('Workflow: a stopped execution held for staff (status-change rule and s
     // prepare
     const run = await stoppedAtSchedulingPark();
     await harness.decide(run.taskId, 'RETRY');
-    await harness.sfn.awaitTaskToken(run.executionArn, 'ParkSchedulingForStaff');
+    await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
 
     // act
     const repeat = await harness.decide(run.taskId, 'RETRY');
@@ -636,6 +790,113 @@ describe('Workflow: a stopped execution held for staff (status-change rule and s
   });
 });
 
+describe('Workflow: holds opened by the real parkForStaff, decided through the real decideStaffTask', () => {
+  /** The journey and the staff task it waits on at the stage, once the hold has opened it (the token comes first). */
+  async function heldTask(journeyId: string, stage: keyof JourneyRecord['stages']) {
+    return vi.waitFor(
+      async () => {
+        const journey = await harness.journey(journeyId);
+        const task = await harness.staffTask(journey?.stages[stage]?.staffTaskId ?? '');
+        expect(journey?.status).toBe('WAITING_FOR_STAFF');
+        expect(task).toBeDefined();
+        return { journey, task };
+      },
+      { timeout: 10_000, interval: 20 },
+    );
+  }
+
+  it('opens the task at the checkpoint the run stopped at, and PROCEED resumes the stages there', async () => {
+    // prepare
+    const run = await harness.start({ ...HAPPY_SCRIPT, VerifyEligibility: [ok({ outcome: 'INACTIVE' })], HoldForStaff: [realPark] });
+    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
+    const { journey, task } = await heldTask(run.journeyId, 'ELIGIBILITY');
+
+    // act
+    const response = await harness.decide(task?.taskId, 'PROCEED');
+    const execution = await settled(run.executionArn);
+
+    // assess
+    expect(journey).toMatchObject({ status: 'WAITING_FOR_STAFF', stages: { ELIGIBILITY: { status: 'WAITING_FOR_STAFF' } } });
+    expect(task).toMatchObject({
+      kind: 'STAGE_BLOCKED',
+      status: 'OPEN',
+      stage: 'ELIGIBILITY',
+      checkpoint: 'EligibilityNeedsStaff',
+      taskToken: token,
+    });
+    expect(harness.alerts.filter((a) => a.message.journeyId === run.journeyId)).toHaveLength(1);
+    expect(response.statusCode).toBe(200);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(harness.sfn.enteredStates(run.executionArn)).toEqual([
+      ...RUN,
+      'ScreenIntake',
+      'VerifyEligibility',
+      'IsCoverageActive',
+      ...HELD('EligibilityNeedsStaff'),
+      'EligibilityStaffDecision',
+      ...HAPPY_PATH.slice(HAPPY_PATH.indexOf('BookAppointment')),
+    ]);
+    expect(harness.sfn.callCount(run.executionArn, 'VerifyEligibility')).toBe(1);
+    expect(await harness.journeyStatus(run.journeyId)).toBe('COMPLETED');
+  });
+
+  it("names the failed stage's error in the task's reason, and CANCEL ends the journey", async () => {
+    // prepare
+    const run = await harness.start({ ...HAPPY_SCRIPT, VerifyEligibility: [fail('ClearinghouseUnavailable')], HoldForStaff: [realPark] });
+    await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
+    const { task } = await heldTask(run.journeyId, 'ELIGIBILITY');
+
+    // act
+    const response = await harness.decide(task?.taskId, 'CANCEL');
+    const execution = await settled(run.executionArn);
+
+    // assess
+    expect(task).toMatchObject({
+      kind: 'STAGE_BLOCKED',
+      checkpoint: 'EligibilityNeedsStaff',
+      reason: expect.stringContaining('ClearinghouseUnavailable'),
+    });
+    expect(response.statusCode).toBe(200);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(harness.sfn.enteredStates(run.executionArn).slice(-2)).toEqual(['EligibilityStaffDecision', 'CancelJourney']);
+    expect(harness.sfn.callCount(run.executionArn, 'BookAppointment')).toBe(0);
+    expect(await harness.journeyStatus(run.journeyId)).toBe('CANCELLED');
+  });
+
+  it('carries out a RETRY of a stopped execution in the redriven hold: the stage runs again from its checkpoint', async () => {
+    // prepare: the hold cannot be recorded (nine failed calls spend its retries), so the execution fails there
+    const run = await harness.start(
+      {
+        ...HAPPY_SCRIPT,
+        BookAppointment: [ok({ outcome: 'NO_SLOT' }), ok({ outcome: 'BOOKED', appointmentId: 'appt-2' })],
+        HoldForStaff: [...Array(9).fill(fail('AwsServiceUnavailable')), realPark],
+      },
+      undefined,
+      atScheduling,
+    );
+    await settled(run.executionArn);
+    const { task } = await heldTask(run.journeyId, 'SCHEDULING');
+
+    // act
+    const response = await harness.decide(task?.taskId, 'RETRY');
+    const execution = await settled(run.executionArn);
+
+    // assess
+    expect(task).toMatchObject({ kind: 'EXECUTION_STOPPED', stage: 'SCHEDULING' });
+    expect(response.statusCode).toBe(200);
+    expect(execution).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
+    expect(harness.sfn.callCount(run.executionArn, 'HoldForStaff')).toBe(10);
+    expect(harness.sfn.callCount(run.executionArn, 'BookAppointment')).toBe(2);
+    expect(harness.sfn.enteredStates(run.executionArn).slice(-11)).toEqual([
+      'HoldForStaff',
+      ...RUN,
+      'SchedulingStaffDecision',
+      ...HAPPY_PATH.slice(HAPPY_PATH.indexOf('BookAppointment')),
+    ]);
+    expect(await harness.journeyStatus(run.journeyId)).toBe('COMPLETED');
+  });
+});
+
 describe('Workflow: duplicate submissions', () => {
   it('starts one execution for the same name and input while it runs, and refuses other input under that name', async () => {
     // prepare
@@ -645,14 +906,17 @@ describe('Workflow: duplicate submissions', () => {
     // act
     const again = harness.sfn.startExecution({ name: run.journeyId, input: run.input });
     const conflicting = () =>
-      harness.sfn.startExecution({ name: run.journeyId, input: JSON.stringify({ clinicId: 'other', journeyId: run.journeyId }) });
+      harness.sfn.startExecution({
+        name: run.journeyId,
+        input: JSON.stringify({ clinicId: 'other', journeyId: run.journeyId, resume: { action: 'START' } }),
+      });
 
     // assess
     expect(again.executionArn).toBe(run.executionArn);
     expect(harness.sfn.listExecutions().filter((e) => e.name === run.journeyId)).toHaveLength(1);
     expect(conflicting).toThrow(ServiceError);
     expect(conflicting).toThrow(expect.objectContaining({ name: 'ExecutionAlreadyExists' }));
-    harness.sfn.sendTaskSuccess(token, JSON.stringify({ action: 'CANCEL' }));
+    harness.sfn.sendTaskSuccess(token, decision('CANCEL', 'EligibilityNeedsStaff'));
     await harness.sfn.awaitExecution(run.executionArn);
     expect(run.calls().filter((c) => c.state === 'ScreenIntake')).toHaveLength(1);
   });

@@ -1,4 +1,5 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { CHECKPOINTS } from '#contract/journey-workflow.ts';
 import type { JourneyView } from '#functions/journey/journey-view.ts';
 import { allowedActions } from '#functions/journey/staff-decision.ts';
 import type { LocalCloud } from '#local/cloud.ts';
@@ -164,8 +165,9 @@ export interface DecidableTask {
 
 /**
  * Whether a journey that waits for staff has a task a person can decide and that would move it: open, with a reason,
- * at least one allowed action, and — for a parked stage — an execution still waiting on its token; for a stopped
- * execution — an execution that can be redriven.
+ * at least one allowed action, and — for a held stage — an execution still waiting on its token and the checkpoint of
+ * that stage where the decision resumes the journey's stages; for a stopped execution — an execution that can be
+ * redriven.
  */
 export async function decidableTask(
   cloud: Pick<LocalCloud, 'sfn' | 'stateMachineArn' | 'table' | 'clinicId'>,
@@ -190,6 +192,9 @@ export async function decidableTask(
     }
     if (task.kind === 'STAGE_BLOCKED' && (!task.taskToken || execution !== 'RUNNING')) {
       return `task ${task.taskId} (parked ${task.stage}) has ${task.taskToken ? 'a token' : 'no token'} and its execution is ${execution}`;
+    }
+    if (task.kind === 'STAGE_BLOCKED' && (!task.checkpoint || CHECKPOINTS[task.checkpoint] !== task.stage)) {
+      return `task ${task.taskId} (parked ${task.stage}) resumes at checkpoint ${task.checkpoint ?? '(none)'}, not one of its stage`;
     }
     if (task.kind === 'EXECUTION_STOPPED' && (execution === 'RUNNING' || execution === 'SUCCEEDED')) {
       return `task ${task.taskId} (stopped execution) but the execution is ${execution}`;

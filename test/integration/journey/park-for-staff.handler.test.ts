@@ -13,6 +13,7 @@ import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
 import { auditRecords } from '#test/support/audit-trail.ts';
 import { fakeJourneyEngine, fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
+import { stoppedAt } from '#test/support/fixtures/stage-stop.ts';
 import { journeyAudits, localTable } from '#test/support/local-table.ts';
 
 const clinicId = 'clinic-park';
@@ -46,7 +47,7 @@ async function seedJourney(payment?: StageState) {
   const journey = newJourneyRecord({ clinicId, journeyId, submissionId: `s-${journeyId}`, patientId: `p-${journeyId}` }, now);
   if (payment) journey.stages.PAYMENT = payment;
   await table.client.send(new PutCommand({ TableName: table.tableName, Item: { ...keys.journey(clinicId, journeyId), ...journey } }));
-  return { clinicId, journeyId, stage: 'PAYMENT', taskToken: `token-${journeyId}`, error: {} } satisfies ParkForStaffRequest;
+  return { clinicId, journeyId, taskToken: `token-${journeyId}`, stopped: stoppedAt('PaymentNeedsStaff') } satisfies ParkForStaffRequest;
 }
 
 const staffTaskAudits = async (journeyId: string) =>
@@ -134,7 +135,7 @@ describe('Function: parkForStaff on DynamoDB Local', () => {
           Item: { ...keys.staffTask(clinicId, stopped.taskId), ...stopped, journeyId: request.journeyId },
         }),
       );
-      return { request: { ...request, error: { Error: 'AwsServiceUnavailable' } }, stopped };
+      return { request: { ...request, stopped: stoppedAt('PaymentNeedsStaff', { Error: 'AwsServiceUnavailable' }) }, stopped };
     }
 
     it('carries out that RETRY at once instead of asking staff again, and only once', async () => {
@@ -148,7 +149,9 @@ describe('Function: parkForStaff on DynamoDB Local', () => {
       const next = await park({ ...request, taskToken: `${request.taskToken}-next` });
 
       // Assess: the first park answered its own token with RETRY and opened no task; the next one parks as usual.
-      expect(answered).toEqual([{ taskToken: request.taskToken, output: JSON.stringify({ action: 'RETRY' }) }]);
+      expect(answered).toEqual([
+        { taskToken: request.taskToken, output: JSON.stringify({ action: 'RETRY', checkpoint: 'PaymentNeedsStaff' }) },
+      ]);
       expect(stageAfter).toEqual({ status: 'IN_PROGRESS', at: now.toISOString(), reason: 'Retried by staff.' });
       expect(await tasks.get(clinicId, staffTaskId(request.taskToken))).toBeUndefined();
       expect(await tasks.get(clinicId, stopped.taskId)).toMatchObject({ status: 'DECIDED' });

@@ -13,6 +13,7 @@ import { keys } from '#shared/keys.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
 import { fakeJourneyEngine, fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
+import { stoppedAt } from '#test/support/fixtures/stage-stop.ts';
 import { localTable } from '#test/support/local-table.ts';
 
 const clinicId = 'clinic-fence';
@@ -208,7 +209,7 @@ describe('Journey store: a park fences the stage attempt it replaced (parkForSta
     const ref = await seedJourney();
     const timedOut = await journeys.beginAttempt(ref);
     const { taskId } = await park(
-      { ...ref, stage: 'INTAKE', taskToken: `token-${ref.journeyId}`, error: { Error: 'States.Timeout' } },
+      { ...ref, taskToken: `token-${ref.journeyId}`, stopped: stoppedAt('IntakeNeedsStaff', { Error: 'States.Timeout' }) },
       lambdaContext,
     );
 
@@ -228,7 +229,7 @@ describe('Journey store: a park fences the stage attempt it replaced (parkForSta
     // Prepare: the stage's state timed out before its invocation even started, and the Catch parked the journey.
     const park = parkForStaff();
     const ref = await seedJourney();
-    const request = { ...ref, stage: 'INTAKE' as const, taskToken: `token-${ref.journeyId}`, error: { Error: 'States.Timeout' } };
+    const request = { ...ref, taskToken: `token-${ref.journeyId}`, stopped: stoppedAt('IntakeNeedsStaff', { Error: 'States.Timeout' }) };
     const { taskId } = await park(request, lambdaContext);
 
     // Act: the stage invocation starts late; then Step Functions retries the park with a new token.

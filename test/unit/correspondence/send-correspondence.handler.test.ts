@@ -227,6 +227,25 @@ describe('Function: sendCorrespondence', () => {
     expect(stages().CONFIRMATION.status).toBe('PENDING');
   });
 
+  it('sends no payment request when nothing is due and leaves the payment stage as it is, consent or not', async () => {
+    // Prepare: paid in full, and the patient does not take email (a run resumed after a park asks anyway).
+    given({
+      journey: journeyWithAppointment({ amounts: { currency: 'USD', dueCents: 0 } }),
+      person: { ...patient, communication: { email: false, sms: true } },
+    });
+    const mailer = new FakeMailer();
+    const paymentBefore = stages().PAYMENT;
+
+    // Act
+    const result = await send(mailer, paymentRequest);
+
+    // Assess
+    expect(result).toEqual({ outcome: 'NOT_NEEDED' });
+    expect(mailer.sent).toHaveLength(0);
+    expect(stages().PAYMENT).toEqual(paymentBefore);
+    expect(table.get(keys.message('c-1', 'j-1', 'PAYMENT_REQUEST'))).toBeUndefined();
+  });
+
   it('releases the claim and rethrows when SES certainly did not send, so the retry can send', async () => {
     // Prepare
     given();

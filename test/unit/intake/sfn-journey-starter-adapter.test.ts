@@ -15,7 +15,7 @@ describe('Adapter: sfnJourneyStarter', () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:execution', startDate: new Date() });
   });
 
-  it('starts the execution named after the journey with IDs only as input', async () => {
+  it('starts the execution named after the journey with IDs only as input, at the first stage', async () => {
     // Act
     await starter.start(ref);
 
@@ -23,7 +23,7 @@ describe('Adapter: sfnJourneyStarter', () => {
     expect(sfn).toHaveReceivedCommandExactlyOnceWith(StartExecutionCommand, {
       stateMachineArn,
       name: ref.journeyId,
-      input: JSON.stringify({ clinicId: 'clinic-1', journeyId: ref.journeyId }),
+      input: JSON.stringify({ clinicId: 'clinic-1', journeyId: ref.journeyId, resume: { action: 'START' } }),
     });
   });
 

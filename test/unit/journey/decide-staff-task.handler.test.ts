@@ -37,6 +37,7 @@ const openTask: StaffTask = {
   status: 'OPEN',
   createdAt: '2026-12-01T10:00:00Z',
   taskToken: 'token-1',
+  checkpoint: 'EligibilityNeedsStaff',
 };
 
 /** The journey as parkForStaff leaves it: waiting on `taskId` at `stage`. */
@@ -90,6 +91,35 @@ describe('Function: decideStaffTask', () => {
     table.seed(journeyKey, parkedJourney());
   });
 
+  it('resumes at the task’s own checkpoint', async () => {
+    // Prepare
+    const confirmation = { ...openTask, stage: 'CONFIRMATION' as const, checkpoint: 'PaymentRequestNeedsStaff' as const };
+    table.seed(taskKey, { ...confirmation, ...keys.openStaffTasksIndex('c1', openTask.createdAt, 'st-1') });
+    table.seed(journeyKey, parkedJourney('CONFIRMATION'));
+
+    // Act
+    await post({ action: 'RETRY' });
+
+    // Assess
+    expect(engine.resumed).toEqual([
+      { taskToken: 'token-1', output: JSON.stringify({ action: 'RETRY', checkpoint: 'PaymentRequestNeedsStaff' }) },
+    ]);
+  });
+
+  it('resumes a task that names no checkpoint at its stage’s first', async () => {
+    // Prepare
+    const { checkpoint: _, ...unnamed } = openTask;
+    table.seed(taskKey, { ...unnamed, ...keys.openStaffTasksIndex('c1', openTask.createdAt, 'st-1') });
+
+    // Act
+    await post({ action: 'RETRY' });
+
+    // Assess
+    expect(engine.resumed).toEqual([
+      { taskToken: 'token-1', output: JSON.stringify({ action: 'RETRY', checkpoint: 'EligibilityNeedsStaff' }) },
+    ]);
+  });
+
   it('records the decision and the stage it leaves, then resumes the journey with it', async () => {
     // Act
     const response = await post({ action: 'PROCEED', note: 'Patient will self-pay' });
@@ -103,7 +133,9 @@ describe('Function: decideStaffTask', () => {
     expect(journey.status).toBe('RUNNING');
     expect(journey.stages.ELIGIBILITY).toMatchObject({ status: 'COMPLETED', reason: expect.stringContaining('without verified coverage') });
     expect(JSON.stringify(journey)).not.toContain('self-pay');
-    expect(engine.resumed).toEqual([{ taskToken: 'token-1', output: JSON.stringify({ action: 'PROCEED' }) }]);
+    expect(engine.resumed).toEqual([
+      { taskToken: 'token-1', output: JSON.stringify({ action: 'PROCEED', checkpoint: 'EligibilityNeedsStaff' }) },
+    ]);
     // The audit record commits with the decision.
     const audit = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[2]?.Put?.Item;
     expect(audit).toMatchObject({ actions: ['staffTask.decide'], actor: 'api-key:key-1', journeyId: 'j1' });
@@ -161,7 +193,9 @@ describe('Function: decideStaffTask', () => {
       status: 'RUNNING',
       stages: { ELIGIBILITY: { status: 'IN_PROGRESS', staffTaskId: 'st-1' } },
     });
-    expect(engine.resumed).toEqual([{ taskToken: 'token-1', output: JSON.stringify({ action: 'RETRY' }) }]);
+    expect(engine.resumed).toEqual([
+      { taskToken: 'token-1', output: JSON.stringify({ action: 'RETRY', checkpoint: 'EligibilityNeedsStaff' }) },
+    ]);
   });
 
   it('answers 409 without resuming anything when every round meets a transaction conflict', async () => {
@@ -195,7 +229,9 @@ describe('Function: decideStaffTask', () => {
     expect(repeat.statusCode).toBe(200);
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
     expect(engine.callsOf('resume')).toEqual(['token-1', 'token-1']);
-    expect(engine.resumed).toEqual([{ taskToken: 'token-1', output: JSON.stringify({ action: 'RETRY' }) }]);
+    expect(engine.resumed).toEqual([
+      { taskToken: 'token-1', output: JSON.stringify({ action: 'RETRY', checkpoint: 'EligibilityNeedsStaff' }) },
+    ]);
   });
 
   it('answers a repeat of the same decision with 200 and sends the token again, recording nothing more', async () => {
@@ -264,7 +300,9 @@ describe('Function: decideStaffTask', () => {
 
     // Assess
     expect(responses.map((r) => r.statusCode)).toEqual(Array(12).fill(200));
-    expect(engine.resumed).toEqual([{ taskToken: 'token-1', output: JSON.stringify({ action: 'RETRY' }) }]);
+    expect(engine.resumed).toEqual([
+      { taskToken: 'token-1', output: JSON.stringify({ action: 'RETRY', checkpoint: 'EligibilityNeedsStaff' }) },
+    ]);
     expect(table.get(taskKey)).toMatchObject({ status: 'DECIDED', decision: { action: 'RETRY' } });
     expect(table.get(journeyKey)).toMatchObject({ status: 'RUNNING' });
     expect(writes()).not.toContain('FAILED');
@@ -279,7 +317,9 @@ describe('Function: decideStaffTask', () => {
     expect([retry?.statusCode, cancel?.statusCode].sort()).toEqual([200, 409]);
     const winner = retry?.statusCode === 200 ? 'RETRY' : 'CANCEL';
     expect(table.get(taskKey)).toMatchObject({ status: 'DECIDED', decision: { action: winner } });
-    expect(engine.resumed).toEqual([{ taskToken: 'token-1', output: JSON.stringify({ action: winner }) }]);
+    expect(engine.resumed).toEqual([
+      { taskToken: 'token-1', output: JSON.stringify({ action: winner, checkpoint: 'EligibilityNeedsStaff' }) },
+    ]);
   });
 
   it('refuses PROCEED for a journey parked at scheduling (there is no booking to go on with)', async () => {

@@ -13,6 +13,7 @@ import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
 import { auditRecords } from '#test/support/audit-trail.ts';
 import { fakeJourneyEngine, fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
+import { stoppedAt } from '#test/support/fixtures/stage-stop.ts';
 import { inMemoryTable } from '#test/support/in-memory-table.ts';
 
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
@@ -39,7 +40,7 @@ const journey = newJourneyRecord(
 );
 journey.stages.ELIGIBILITY = { status: 'WAITING_FOR_STAFF', at: '2026-12-01T09:59:00Z', reason: 'Coverage is inactive (plan status 6).' };
 
-const request: ParkForStaffRequest = { clinicId: 'c1', journeyId: 'j1', stage: 'ELIGIBILITY', taskToken: 'token-1', error: {} };
+const request: ParkForStaffRequest = { clinicId: 'c1', journeyId: 'j1', taskToken: 'token-1', stopped: stoppedAt('EligibilityNeedsStaff') };
 const taskKey = keys.staffTask('c1', staffTaskId('token-1'));
 
 describe('Function: parkForStaff', () => {
@@ -62,6 +63,7 @@ describe('Function: parkForStaff', () => {
       stage: 'ELIGIBILITY',
       taskId: result.taskId,
       taskToken: 'token-1',
+      checkpoint: 'EligibilityNeedsStaff',
       status: 'OPEN',
       reason: 'Coverage is inactive (plan status 6).',
       ...keys.openStaffTasksIndex('c1', now.toISOString(), result.taskId),
@@ -79,7 +81,7 @@ describe('Function: parkForStaff', () => {
 
   it('names the error when the stage failed after its retries', async () => {
     // Act
-    await park({ ...request, error: { Error: 'ClearinghouseUnavailable', Cause: 'member W123 …' } });
+    await park({ ...request, stopped: stoppedAt('EligibilityNeedsStaff', { Error: 'ClearinghouseUnavailable', Cause: 'member W123 …' }) });
 
     // Assess
     const reason = table.get(taskKey)?.reason;

@@ -19,13 +19,13 @@ describe('Adapter: sfnJourneyEngine', () => {
     sfnMock.on(SendTaskSuccessCommand).resolves({});
 
     // Act
-    const answer = await engine.resume('token-1', { action: 'PROCEED' });
+    const answer = await engine.resume('token-1', { action: 'PROCEED', checkpoint: 'EligibilityNeedsStaff' });
 
     // Assess
     expect(answer).toBe('RESUMED');
     expect(sfnMock).toHaveReceivedCommandExactlyOnceWith(SendTaskSuccessCommand, {
       taskToken: 'token-1',
-      output: JSON.stringify({ action: 'PROCEED' }),
+      output: JSON.stringify({ action: 'PROCEED', checkpoint: 'EligibilityNeedsStaff' }),
     });
   });
 
@@ -34,7 +34,7 @@ describe('Adapter: sfnJourneyEngine', () => {
     sfnMock.on(SendTaskSuccessCommand).rejects(awsError(name));
 
     // Act
-    const answer = await engine.resume('token-1', { action: 'RETRY' });
+    const answer = await engine.resume('token-1', { action: 'RETRY', checkpoint: 'EligibilityNeedsStaff' });
 
     // Assess
     expect(answer).toBe('TOKEN_GONE');
@@ -45,7 +45,7 @@ describe('Adapter: sfnJourneyEngine', () => {
     sfnMock.on(SendTaskSuccessCommand).rejects(awsError('TaskTimedOut', { $metadata: { attempts: 2 } }));
 
     // Act
-    const answer = await engine.resume('token-1', { action: 'RETRY' });
+    const answer = await engine.resume('token-1', { action: 'RETRY', checkpoint: 'EligibilityNeedsStaff' });
 
     // Assess
     expect(answer).toBe('TOKEN_GONE');
@@ -56,7 +56,7 @@ describe('Adapter: sfnJourneyEngine', () => {
     sfnMock.on(SendTaskSuccessCommand).rejects(awsError('ThrottlingException'));
 
     // Act
-    const resuming = engine.resume('token-1', { action: 'RETRY' });
+    const resuming = engine.resume('token-1', { action: 'RETRY', checkpoint: 'EligibilityNeedsStaff' });
 
     // Assess
     await expect(resuming).rejects.toMatchObject({ name: 'ThrottlingException' });

@@ -1,9 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '#contract/function-catalog.ts';
-import { STAFF_ACTIONS_BY_STAGE, type StageName } from '#contract/journey-workflow.ts';
+import { CHECKPOINTS, STAFF_ACTIONS_BY_STAGE, STAGE_CHECKPOINT, type StageName } from '#contract/journey-workflow.ts';
 
-type Choice = { Variable?: string; StringEquals?: string; Next: string; Or?: Array<{ Variable?: string; StringEquals?: string }> };
+type Choice = {
+  Variable?: string;
+  StringEquals?: string;
+  Next: string;
+  Or?: Array<{ Variable?: string; StringEquals?: string }>;
+  Not?: unknown;
+};
 type Retrier = {
   ErrorEquals: string[];
   IntervalSeconds?: number;
@@ -12,8 +18,9 @@ type Retrier = {
   MaxAttempts?: number;
   MaxDelaySeconds?: number;
 };
-type Catcher = { ErrorEquals: string[]; ResultPath?: string };
-const definition = JSON.parse(readFileSync('workflows/patient-journey.asl.json', 'utf8')) as {
+type Catcher = { ErrorEquals: string[]; ResultPath?: string; Next?: string };
+type Definition = {
+  TimeoutSeconds?: number;
   States: Record<
     string,
     {
@@ -27,31 +34,84 @@ const definition = JSON.parse(readFileSync('workflows/patient-journey.asl.json',
       Default?: string;
       Error?: string;
       Choices?: Choice[];
-      Parameters?: { Payload?: { stage?: StageName }; mode?: string };
+      Cause?: string;
+      CausePath?: string;
+      Parameters?: {
+        Payload?: Record<string, unknown>;
+        mode?: string;
+        stage?: string;
+        checkpoint?: string;
+        Input?: Record<string, unknown>;
+      };
+      ResultPath?: string | null;
     }
   >;
 };
-const tasks = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
+const load = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Definition;
+/** PatientJourney (STANDARD): holds the journey; JourneyStages (EXPRESS): runs the stages. */
+const journey = load('workflows/patient-journey.asl.json');
+const definition = load('workflows/journey-stages.asl.json');
+const tasksOf = (d: Definition) => Object.entries(d.States).filter(([, s]) => s.Type === 'Task');
+const tasks = tasksOf(definition);
+const allTasks = [...tasksOf(journey), ...tasks];
 const isPark = (state: { Resource?: string }) => state.Resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 const FINISH_PLACEHOLDER = `\${FinishJourneyFunctionArn}`;
-/** The stage calls: every Task that is neither a park nor the journey's end. */
-const stageTasks = tasks.filter(([, s]) => !isPark(s) && s.Resource !== FINISH_PLACEHOLDER);
+/** The stage calls: every JourneyStages Task but the journey's end. */
+const stageTasks = tasks.filter(([, s]) => s.Resource !== FINISH_PLACEHOLDER);
+const checkpoints = Object.keys(CHECKPOINTS) as Array<keyof typeof CHECKPOINTS>;
 
 describe('Workflow: PatientJourney definition', () => {
-  it('gives every Task a timeout', () => {
-    expect(tasks.length).toBeGreaterThan(5);
-    for (const [name, state] of tasks) expect(state.TimeoutSeconds, name).toBeGreaterThan(0);
+  it('has one state on the happy path: RunStages runs the stages and ends the execution', () => {
+    expect(Object.keys(journey.States).sort()).toEqual(['HoldForStaff', 'RunStages']);
+    expect(journey.States.RunStages).toMatchObject({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::states:startExecution.sync:2',
+      Parameters: { StateMachineArn: `\${JourneyStagesStateMachineArn}`, Input: { 'resume.$': '$.resume' } },
+      End: true,
+    });
   });
 
-  it('uses only placeholders the function catalog provides', () => {
+  it('holds every failure of the stages for staff, keeping the input, and runs them again from the decision', () => {
+    const run = journey.States.RunStages;
+    const hold = journey.States.HoldForStaff;
+
+    expect(run?.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.stopped', Next: 'HoldForStaff' }]);
+    expect(isPark(hold ?? {})).toBe(true);
+    expect(hold?.Parameters?.Payload).toMatchObject({ 'taskToken.$': '$$.Task.Token', 'stopped.$': '$.stopped' });
+    expect(hold).toMatchObject({ ResultPath: '$.resume', Next: 'RunStages', TimeoutSeconds: 14 * 86_400 });
+  });
+
+  it('retries only the start of a run, never a run that failed (that is a stop for staff)', () => {
+    const retried = (journey.States.RunStages?.Retry ?? []).flatMap((r) => r.ErrorEquals);
+
+    expect(retried.length).toBeGreaterThan(0);
+    for (const error of retried) expect(error).toMatch(/^StepFunctions\./);
+  });
+
+  it('waits for a run longer than a run may last, and a run no longer than EXPRESS allows', () => {
+    expect(definition.TimeoutSeconds).toBeLessThanOrEqual(300);
+    expect(journey.States.RunStages?.TimeoutSeconds).toBeGreaterThan(definition.TimeoutSeconds ?? Number.POSITIVE_INFINITY);
+  });
+
+  it('asks JourneyStages for nothing an EXPRESS workflow cannot do (no callback, no .sync)', () => {
+    for (const [name, state] of tasks) expect(state.Resource, name).not.toMatch(/\.waitForTaskToken|\.sync/);
+  });
+
+  it('gives every Task a timeout', () => {
+    expect(allTasks.length).toBeGreaterThan(5);
+    for (const [name, state] of allTasks) expect(state.TimeoutSeconds, name).toBeGreaterThan(0);
+  });
+
+  it('uses only placeholders the function catalog provides, and JourneyStages’ ARN', () => {
     const known = new Set<string>(Object.values(FUNCTIONS).flatMap((f) => ('aslPlaceholder' in f ? [f.aslPlaceholder] : [])));
-    const used = [...JSON.stringify(definition).matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]);
+    known.add('JourneyStagesStateMachineArn');
+    const used = [...JSON.stringify([journey, definition]).matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]);
     expect(used.length).toBeGreaterThan(0);
     for (const placeholder of used) expect(known, placeholder).toContain(placeholder);
   });
 
   it('retries transient errors only, with back-off and jitter', () => {
-    for (const [name, state] of tasks) {
+    for (const [name, state] of allTasks) {
       expect(state.Retry?.length, name).toBeGreaterThan(0);
       for (const retrier of state.Retry ?? []) {
         expect(retrier.ErrorEquals, name).not.toContain('States.ALL');
@@ -62,41 +122,61 @@ describe('Workflow: PatientJourney definition', () => {
     }
   });
 
-  it('keeps the input in every Catch, so a parked journey still knows its IDs', () => {
-    const catchers = tasks.flatMap(([, s]) => s.Catch ?? []);
+  it('keeps the input in every stage’s Catch and stops at the stage’s checkpoint', () => {
+    const catchers = stageTasks.flatMap(([, s]) => s.Catch ?? []);
     expect(catchers.length).toBeGreaterThan(5);
-    for (const catcher of catchers) expect(catcher.ResultPath).toBe('$.error');
-  });
-
-  it('parks every stage for staff and routes exactly the decisions staff may take there', () => {
-    const parks = tasks.filter(([, s]) => s.Resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken');
-    const parkedStages = new Set(parks.map(([, s]) => s.Parameters?.Payload?.stage));
-    expect(parkedStages).toEqual(new Set(Object.keys(STAFF_ACTIONS_BY_STAGE)));
-    for (const [name, park] of parks) {
-      const stage = park.Parameters?.Payload?.stage as StageName;
-      const resume = definition.States[park.Next ?? ''];
-      const decision = definition.States[resume?.Next ?? ''];
-      expect(resume?.Type, name).toBe('Pass');
-      const routed = (decision?.Choices ?? []).map((c) => c.StringEquals).sort();
-      expect(routed, name).toEqual([...STAFF_ACTIONS_BY_STAGE[stage]].sort());
+    for (const catcher of catchers) {
+      expect(catcher.ResultPath).toBe('$.error');
+      expect(checkpoints).toContain(catcher.Next);
     }
   });
 
-  it('gives parks and the journey’s end no Catch, so a failure there fails the execution where it happened', () => {
-    const parks = tasks.filter(([, s]) => isPark(s));
+  it('stops at a checkpoint per stage, naming itself and its stage, and routes exactly the decisions staff may take there', () => {
+    const resume = definition.States.Resume?.Choices ?? [];
+    expect(new Set(Object.values(CHECKPOINTS))).toEqual(new Set(Object.keys(STAFF_ACTIONS_BY_STAGE)));
+    for (const checkpoint of checkpoints) {
+      const stop = definition.States[checkpoint];
+      const stage = CHECKPOINTS[checkpoint] as StageName;
+      expect(stop, checkpoint).toMatchObject({
+        Type: 'Pass',
+        Parameters: { stage, checkpoint, 'error.$': '$.error' },
+        Next: 'DescribeStop',
+      });
+      const decision = definition.States[resume.find((c) => c.StringEquals === checkpoint)?.Next ?? ''];
+      const routed = (decision?.Choices ?? []).map((c) => c.StringEquals).sort();
+      expect(routed, checkpoint).toEqual([...STAFF_ACTIONS_BY_STAGE[stage]].sort());
+      for (const choice of decision?.Choices ?? []) expect(choice.Variable).toBe('$.resume.action');
+    }
+    for (const [stage, checkpoint] of Object.entries(STAGE_CHECKPOINT)) expect(CHECKPOINTS[checkpoint], stage).toBe(stage);
+    expect(definition.States.StopForStaff).toMatchObject({ Type: 'Fail', Error: 'JourneyNeedsStaff', CausePath: '$.cause' });
+  });
+
+  it('starts a run at the first stage, or at the decision of a known checkpoint, and fails on anything else', () => {
+    const resume = definition.States.Resume;
+    const start = resume?.Choices?.find((c) => c.StringEquals === 'START');
+
+    expect(definition.States.InitialiseJourney?.Next).toBe('Resume');
+    expect(start).toMatchObject({ Variable: '$.resume.action', Next: 'ScreenIntake' });
+    expect(resume?.Choices?.length).toBe(checkpoints.length + 1);
+    expect(resume?.Default).toBe('UnknownResume');
+    expect(definition.States.UnknownResume?.Type).toBe('Fail');
+  });
+
+  it('gives the hold and the journey’s end no Catch, so a failure there fails the execution where it happened', () => {
+    const holds = allTasks.filter(([, s]) => isPark(s));
     const finishes = tasks.filter(([, s]) => s.Resource === FINISH_PLACEHOLDER);
 
-    expect(parks.length).toBe(6);
+    expect(holds.map(([name]) => name)).toEqual(['HoldForStaff']);
     expect(finishes.map(([name]) => name).sort()).toEqual(['CancelJourney', 'CompleteJourney']);
-    for (const [name, state] of [...parks, ...finishes]) expect(state.Catch, name).toBeUndefined();
+    for (const [name, state] of [...holds, ...finishes]) expect(state.Catch, name).toBeUndefined();
   });
 
   it('has no state that records a journey’s failure itself: execution failures converge through the status-change rule', () => {
-    const names = Object.keys(definition.States);
+    const names = [...Object.keys(journey.States), ...Object.keys(definition.States)];
 
     expect(names).not.toContain('FailJourney');
     expect(names).not.toContain('JourneyFailed');
-    expect(JSON.stringify(definition)).not.toContain('"outcome":"FAILED"');
+    expect(JSON.stringify([journey, definition])).not.toContain('"outcome":"FAILED"');
   });
 
   it('ends every staff decision it does not route in the UnknownStaffDecision Fail state', () => {
@@ -107,13 +187,13 @@ describe('Workflow: PatientJourney definition', () => {
     expect(definition.States.UnknownStaffDecision).toMatchObject({ Type: 'Fail', Error: 'UnknownStaffDecision' });
   });
 
-  it('retries AwsServiceUnavailable on every Task: 2 s, doubling, 8 attempts, at most 30 s apart, full jitter', () => {
+  it('retries AwsServiceUnavailable on every Lambda Task: 2 s, doubling, 8 attempts, at most 30 s apart, full jitter', () => {
     const stageTaskNames = new Set(stageTasks.map(([name]) => name));
-    for (const [name, state] of tasks) {
+    for (const [name, state] of allTasks.filter(([n]) => n !== 'RunStages')) {
       const retrier = state.Retry?.find((r) => r.ErrorEquals.includes('AwsServiceUnavailable'));
-      // A stage call or park fenced out by a delayed older attempt claims the journey again on retry; the journey's
-      // end is not fenced by attempts.
-      const fenced = stageTaskNames.has(name) || name.startsWith('Park');
+      // A stage call or the hold fenced out by a delayed older attempt claims the journey again on retry; the
+      // journey's end is not fenced by attempts.
+      const fenced = stageTaskNames.has(name) || name === 'HoldForStaff';
       expect(retrier, name).toEqual({
         ErrorEquals: fenced ? ['AwsServiceUnavailable', 'StaleAttempt'] : ['AwsServiceUnavailable'],
         IntervalSeconds: 2,
@@ -125,7 +205,7 @@ describe('Workflow: PatientJourney definition', () => {
     }
   });
 
-  it('retries a stage call that timed out, and only stage calls (a park’s 14-day wait must not restart)', () => {
+  it('retries a stage call that timed out, and only stage calls (the hold’s 14-day wait must not restart)', () => {
     const timeouts = (state: { Retry?: Retrier[] }) =>
       (state.Retry ?? []).filter((r) => r.ErrorEquals.includes('States.Timeout') || r.ErrorEquals.includes('Sandbox.Timedout'));
 
@@ -137,7 +217,7 @@ describe('Workflow: PatientJourney definition', () => {
       ).toEqual([['States.Timeout', 'Sandbox.Timedout']]);
       expect(timeouts(state)[0]?.MaxAttempts, name).toBe(2);
     }
-    for (const [name, state] of tasks.filter(([, s]) => isPark(s))) expect(timeouts(state), name).toEqual([]);
+    for (const [name, state] of tasksOf(journey)) expect(timeouts(state), name).toEqual([]);
   });
 
   it('charges with mode CHARGE and, when staff PROCEED at payment, asks the same function with mode DEFER', () => {
@@ -154,10 +234,11 @@ describe('Workflow: PatientJourney definition', () => {
 
   it('asks a patient to pay later for every payment outcome that leaves money due, DEFERRED included', () => {
     const outstanding = definition.States.IsPaymentOutstanding;
-    const routed = (outstanding?.Choices ?? []).flatMap((c) =>
-      c.Next === 'SendPaymentRequest' ? (c.Or ?? [c]).map((o) => o.StringEquals) : [],
-    );
+    const [unknown, ...byOutcome] = outstanding?.Choices ?? [];
+    const routed = byOutcome.flatMap((c) => (c.Next === 'SendPaymentRequest' ? (c.Or ?? [c]).map((o) => o.StringEquals) : []));
 
+    // A run resumed after payment has no $.payment: SendPaymentRequest decides from the journey.
+    expect(unknown).toEqual({ Not: { Variable: '$.payment.outcome', IsPresent: true }, Next: 'SendPaymentRequest' });
     expect(routed.sort()).toEqual(['DECLINED', 'DEFERRED', 'NO_PAYMENT_METHOD']);
     expect(outstanding?.Default).toBe('CompleteJourney');
   });
