@@ -8,7 +8,10 @@ export const TABLE_SCHEMA = {
   /** Epoch seconds; DynamoDB deletes the item some time after it (idempotency records, slot holds in the past). */
   timeToLiveAttribute: 'expiresAt',
   globalSecondaryIndexes: [
-    /** GSI1: a clinic's open staff tasks, oldest first (keys.openStaffTasksIndex); a task leaves it when decided or expired. */
+    /**
+     * GSI1, overloaded: a clinic's open staff tasks, oldest first (keys.openStaffTasksIndex; a task leaves it when
+     * decided or expired), and a clinic's appointments of one local day by start (keys.appointmentsOfDayIndex).
+     */
     { indexName: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
   ],
 } as const;

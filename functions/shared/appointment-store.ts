@@ -183,7 +183,11 @@ async function bookSlot(table: TableRef, appointment: AppointmentRecord): Promis
           {
             Put: {
               TableName: table.tableName,
-              Item: { ...keys.appointment(appointment.clinicId, appointment.journeyId), ...appointment },
+              Item: {
+                ...keys.appointment(appointment.clinicId, appointment.journeyId),
+                ...appointmentsOfDay(appointment),
+                ...appointment,
+              },
               ConditionExpression: 'attribute_not_exists(PK)',
             },
           },
@@ -225,8 +229,12 @@ async function getAppointment(table: TableRef, ref: JourneyRef): Promise<Appoint
   const { Item } = await table.client.send(
     new GetCommand({ TableName: table.tableName, Key: keys.appointment(ref.clinicId, ref.journeyId), ConsistentRead: true }),
   );
-  if (!Item) return undefined;
-  const { PK: _pk, SK: _sk, ...record } = Item;
+  return Item ? appointmentOf(Item) : undefined;
+}
+
+/** The record without its table and index keys. */
+function appointmentOf(item: Record<string, unknown>): AppointmentRecord {
+  const { PK: _pk, SK: _sk, GSI1PK: _day, GSI1SK: _start, ...record } = item;
   return record as AppointmentRecord;
 }
 
@@ -318,6 +326,52 @@ async function loadBusy(
   } while (startKey);
 }
 
+/** The date of an instant in a time zone, YYYY-MM-DD ('en-CA' formats dates that way). */
+export function localDate(iso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
+}
+
+/** The appointment's entry in the day index (GSI1): its location's local date, then its start. */
+function appointmentsOfDay(appointment: AppointmentRecord) {
+  return keys.appointmentsOfDayIndex(
+    appointment.clinicId,
+    localDate(appointment.start, appointment.timeZone),
+    appointment.start,
+    appointment.appointmentId,
+  );
+}
+
+/** One page of a day's appointments, and where the next page starts. */
+export interface AppointmentPage {
+  appointments: AppointmentRecord[];
+  cursor?: Record<string, unknown>;
+}
+
+/**
+ * The clinic's appointments of one local day, in start order, a page at a time (GSI1, eventually consistent): the
+ * read grows with that day's appointments only. Cancelled ones are included; reports filter by status, department or
+ * location from the page.
+ */
+async function listDay(
+  table: TableRef,
+  clinicId: string,
+  localDay: string,
+  page: { limit?: number; cursor?: Record<string, unknown> } = {},
+): Promise<AppointmentPage> {
+  const result = await table.client.send(
+    new QueryCommand({
+      TableName: table.tableName,
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :day',
+      ExpressionAttributeValues: { ':day': keys.appointmentsOfDayIndex(clinicId, localDay, '', '').GSI1PK },
+      ...(page.limit ? { Limit: page.limit } : {}),
+      ExclusiveStartKey: page.cursor,
+    }),
+  );
+  const appointments = (result.Items ?? []).map(appointmentOf);
+  return { appointments, ...(result.LastEvaluatedKey ? { cursor: result.LastEvaluatedKey } : {}) };
+}
+
 /** The appointments' port: bookings that can never overlap, one per journey, and the busy time they hold. */
 export interface AppointmentStore {
   /** Books atomically on every resource; a lost race or a repeat is an outcome, never an error. */
@@ -328,6 +382,8 @@ export interface AppointmentStore {
   release(ref: JourneyRef, now: Date, audit: Omit<AuditEvent, 'action' | 'outcome'>): Promise<'RELEASED' | 'NOTHING_TO_RELEASE'>;
   /** Marks in `busy` what the department's resources (those listed) are booked for within the interval. */
   loadBusy(clinicId: string, departmentId: string, resourceIds: string[], interval: Interval, busy: BusyCalendar): Promise<void>;
+  /** The clinic's appointments of a local day (YYYY-MM-DD, each in its location's zone), by start, a page at a time. */
+  listDay(clinicId: string, localDay: string, page?: { limit?: number; cursor?: Record<string, unknown> }): Promise<AppointmentPage>;
 }
 
 /** The DynamoDB adapter of the appointment store. */
@@ -337,5 +393,6 @@ export function dynamoAppointmentStore(table: TableRef): AppointmentStore {
     get: (ref) => getAppointment(table, ref),
     release: (ref, now, audit) => releaseAppointment(table, ref, now, audit),
     loadBusy: (clinicId, departmentId, resourceIds, interval, busy) => loadBusy(table, clinicId, departmentId, resourceIds, interval, busy),
+    listDay: (clinicId, localDay, page) => listDay(table, clinicId, localDay, page),
   };
 }

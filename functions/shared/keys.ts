@@ -61,6 +61,15 @@ export const keys = {
     SK: `DAY#${isoDate}`,
   }),
 
+  /**
+   * GSI1 lists a clinic's appointments of one local day (the location's time zone) by start, cancelled ones included:
+   * the day schedule and the daily reports read one day's partition, whatever the table holds.
+   */
+  appointmentsOfDayIndex: (clinicId: string, localDate: string, start: string, appointmentId: string) => ({
+    GSI1PK: `${clinic(clinicId)}#APPOINTMENTS#${localDate}`,
+    GSI1SK: `${start}#${appointmentId}`,
+  }),
+
   /** Work that needs a person. GSI1 lists a clinic's open tasks oldest first. */
   staffTask: (clinicId: string, taskId: string) => ({ PK: `${clinic(clinicId)}#STAFFTASK#${taskId}`, SK: 'TASK' }),
   openStaffTasksIndex: (clinicId: string, createdAt: string, taskId: string) => ({

@@ -493,3 +493,43 @@ describe('Appointment store: busy time and release on DynamoDB Local', () => {
     expect(next.outcome).toBe('BOOKED');
   });
 });
+
+describe('Appointment store: the day index on DynamoDB Local', () => {
+  it('lists a clinic’s appointments of a local day in start order, by the location’s zone, cancelled ones included', async () => {
+    // Prepare: Boston (UTC−5 in March 2041). 03:30 UTC on the 5th is still the 4th in Boston; 05:30 UTC is the 5th.
+    const clinicId = `clinic-${randomUUID().slice(0, 8)}`;
+    const at = (start: string, end: string, journeyId: string, resourceId: string) =>
+      booking({
+        clinicId,
+        journeyId,
+        appointmentId: `appt-${journeyId}`,
+        start,
+        end,
+        timeZone: 'America/New_York',
+        provider: { id: resourceId, name: resourceId },
+        resourceIds: [resourceId],
+      });
+    const late = at('2041-03-05T03:30:00.000Z', '2041-03-05T04:00:00.000Z', 'j-late', 'res-a');
+    const early = at('2041-03-04T14:00:00.000Z', '2041-03-04T14:30:00.000Z', 'j-early', 'res-b');
+    const nextDay = at('2041-03-05T05:30:00.000Z', '2041-03-05T06:00:00.000Z', 'j-next', 'res-c');
+    const cancelled = at('2041-03-04T15:00:00.000Z', '2041-03-04T15:30:00.000Z', 'j-cancelled', 'res-d');
+    for (const appointment of [late, early, nextDay, cancelled]) expect((await appointments.book(appointment)).outcome).toBe('BOOKED');
+    await appointments.release({ clinicId, journeyId: 'j-cancelled' }, new Date(), { clinicId, actor: 'test', patientId: 'p-1' });
+
+    // Act
+    const day = await appointments.listDay(clinicId, '2041-03-04');
+    const firstPage = await appointments.listDay(clinicId, '2041-03-04', { limit: 2 });
+    const secondPage = await appointments.listDay(clinicId, '2041-03-04', { limit: 2, cursor: firstPage.cursor });
+
+    // Assess
+    expect(day.appointments.map((a) => [a.journeyId, a.status])).toEqual([
+      ['j-early', 'BOOKED'],
+      ['j-cancelled', 'CANCELLED'],
+      ['j-late', 'BOOKED'],
+    ]);
+    expect(day.appointments[0]).toEqual(early);
+    expect(firstPage.appointments.map((a) => a.journeyId)).toEqual(['j-early', 'j-cancelled']);
+    expect(secondPage.appointments.map((a) => a.journeyId)).toEqual(['j-late']);
+    expect((await appointments.listDay(clinicId, '2041-03-05')).appointments.map((a) => a.journeyId)).toEqual(['j-next']);
+  });
+});
