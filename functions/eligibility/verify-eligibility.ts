@@ -27,6 +27,12 @@ const ACTOR = 'function:verifyEligibility';
 export async function verifyEligibility(deps: VerifyEligibilityDeps, ref: JourneyRef): Promise<EligibilityResult> {
   const now = deps.now();
   const journey = await deps.journeys.beginAttempt(ref);
+  // Verified already (a run replayed after this stage, e.g. an Express run delivered twice): asking the payer again
+  // could change the answer and the estimate behind a journey that has moved on. A staff RETRY reopens the stage first.
+  if (journey.stages.ELIGIBILITY?.status === 'COMPLETED') {
+    log.info('Eligibility verified already', { clinicId: ref.clinicId, journeyId: ref.journeyId, stage: 'ELIGIBILITY', outcome: 'ACTIVE' });
+    return { outcome: 'ACTIVE' };
+  }
 
   const context = await loadEligibilityContext(deps, journey, now);
   const prepared = prepareEligibilityCheck(context);

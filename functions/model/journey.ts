@@ -93,6 +93,16 @@ export class StaleAttemptError extends Error {
   override name = 'StaleAttempt';
 }
 
+/**
+ * The journey has ended (completed, cancelled or failed): a task of a run replayed after the end (an Express run
+ * delivered twice, a redrive) has nothing to do. Not retried; JourneyStages ends such a run quietly (JourneyAlreadyEnded).
+ */
+export class JourneyEndedError extends Error {
+  override name = 'JourneyEnded';
+}
+
+export const ENDED_JOURNEY_STATUSES: ReadonlySet<string> = new Set(['COMPLETED', 'CANCELLED', 'FAILED']);
+
 /** The journey a task was started for does not exist: no retry can help. */
 export class JourneyNotFoundError extends Error {
   override name = 'JourneyNotFound';

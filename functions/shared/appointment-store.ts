@@ -235,7 +235,7 @@ async function getAppointment(table: TableRef, ref: JourneyRef): Promise<Appoint
 /** The record without its table and index keys. */
 function appointmentOf(item: Record<string, unknown>): AppointmentRecord {
   const { PK: _pk, SK: _sk, GSI1PK: _day, GSI1SK: _start, ...record } = item;
-  return record as AppointmentRecord;
+  return record as unknown as AppointmentRecord;
 }
 
 /**

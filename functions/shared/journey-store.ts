@@ -3,8 +3,10 @@ import type { JourneyRef, JourneyStatus, StageName, StageStatus } from '#contrac
 import {
   type Amounts,
   appointmentIdOf,
+  ENDED_JOURNEY_STATUSES,
   type JourneyAppointment,
   type JourneyAttempt,
+  JourneyEndedError,
   JourneyNotFoundError,
   type JourneyRecord,
   type StageState,
@@ -63,8 +65,8 @@ async function getJourney(table: TableRef, ref: JourneyRef, options: { consisten
  * retry sees its first attempt's writes). Every later write of the attempt passes the returned record (or its
  * `attempt`) to updateStage, which refuses it once a newer attempt has claimed the journey.
  * Only a RUNNING journey can be claimed (a park may also claim one that already waits, to refresh its task): an
- * invocation that starts after its state timed out and the journey parked, or after the journey ended, is refused
- * with StaleAttempt and can never write over what came after it.
+ * invocation that starts after its state timed out and the journey parked is refused with StaleAttempt, one that
+ * starts after the journey ended with JourneyEnded; neither can write over what came after it.
  */
 async function beginAttempt(table: TableRef, ref: JourneyRef, options: { parking?: boolean } = {}): Promise<JourneyRecord> {
   try {
@@ -88,8 +90,10 @@ async function beginAttempt(table: TableRef, ref: JourneyRef, options: { parking
     return journeyOfItem(ref, Attributes);
   } catch (error) {
     if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    // The item as it was (still in DynamoDB's attribute-value form: only its presence is read).
-    if (!(error as { Item?: object }).Item) throw new JourneyNotFoundError(`Journey ${ref.journeyId} not found`);
+    // The item as it was (still in DynamoDB's attribute-value form: only its presence and status are read).
+    const old = (error as { Item?: { status?: { S?: string } } }).Item;
+    if (!old) throw new JourneyNotFoundError(`Journey ${ref.journeyId} not found`);
+    if (ENDED_JOURNEY_STATUSES.has(old.status?.S ?? '')) throw new JourneyEndedError(`Journey ${ref.journeyId} has ended`);
     throw new StaleAttemptError(`Journey ${ref.journeyId} is no longer running: this task attempt is void`);
   }
 }

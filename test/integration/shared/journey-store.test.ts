@@ -245,7 +245,7 @@ describe('Journey store: a park fences the stage attempt it replaced (parkForSta
     });
   });
 
-  it('refuses any task attempt once the journey has ended, and reports a missing journey as not found', async () => {
+  it('refuses any task attempt once the journey has ended (JourneyEnded), and reports a missing journey as not found', async () => {
     // Prepare
     const ref = await seedJourney();
     const running = await journeys.beginAttempt(ref);
@@ -263,7 +263,7 @@ describe('Journey store: a park fences the stage attempt it replaced (parkForSta
 
     // Assess
     expect(running.attempt).toBe(1);
-    expect([afterEnd, parkAfterEnd, missing]).toEqual(['StaleAttempt', 'StaleAttempt', 'JourneyNotFound']);
+    expect([afterEnd, parkAfterEnd, missing]).toEqual(['JourneyEnded', 'JourneyEnded', 'JourneyNotFound']);
   });
 });
 

@@ -151,6 +151,23 @@ describe('Function: verifyEligibility', () => {
     expect(journey.updatedAt).toBe(now.toISOString());
   });
 
+  it('does not ask the payer again when a replayed run finds the stage verified, and leaves the estimate as it was', async () => {
+    // Prepare: verified once (copay 25.00); the payer would now answer differently.
+    await verify();
+    const before = storedJourney();
+    const port = simulatorPort();
+    table.seed(keys.coverage(clinicId, patientId), coverage(TEST_MEMBERS.inactive));
+
+    // Act
+    const result = await verify(port);
+
+    // Assess
+    expect(result).toEqual({ outcome: 'ACTIVE' });
+    expect(port.requests).toEqual([]);
+    expect(storedJourney().amounts).toEqual(before.amounts);
+    expect(storedJourney().stages.ELIGIBILITY).toEqual(before.stages.ELIGIBILITY);
+  });
+
   it('asks the payer about the appointment type for the clinic and the subscriber', async () => {
     // Prepare
     const port = simulatorPort();
@@ -168,12 +185,16 @@ describe('Function: verifyEligibility', () => {
     });
   });
 
-  it('sends the same control number when the journey is checked again', async () => {
+  it('sends the same control number when the journey is checked again (a staff RETRY reopened the stage)', async () => {
     // Prepare
     const port = simulatorPort();
 
     // Act
     await verify(port);
+    table.seed(keys.journey(clinicId, journeyId), {
+      ...storedJourney(),
+      stages: { ...storedJourney().stages, ELIGIBILITY: { status: 'IN_PROGRESS', at: now.toISOString(), reason: 'Retried by staff.' } },
+    });
     await verify(port);
 
     // Assess

@@ -122,12 +122,26 @@ describe('Workflow: PatientJourney definition', () => {
     }
   });
 
-  it('keeps the input in every stage’s Catch and stops at the stage’s checkpoint', () => {
-    const catchers = stageTasks.flatMap(([, s]) => s.Catch ?? []);
-    expect(catchers.length).toBeGreaterThan(5);
-    for (const catcher of catchers) {
-      expect(catcher.ResultPath).toBe('$.error');
-      expect(checkpoints).toContain(catcher.Next);
+  it('ends a run quietly when the journey has ended, and otherwise keeps the input in the Catch and stops at the stage’s checkpoint', () => {
+    expect(stageTasks.length).toBeGreaterThan(5);
+    for (const [name, state] of stageTasks) {
+      const [ended, ...others] = state.Catch ?? [];
+      expect(ended, name).toEqual({ ErrorEquals: ['JourneyEnded'], Next: 'JourneyAlreadyEnded' });
+      expect(others.length, name).toBe(1);
+      for (const catcher of others) {
+        expect(catcher.ResultPath).toBe('$.error');
+        expect(checkpoints).toContain(catcher.Next);
+      }
+      for (const retrier of state.Retry ?? []) expect(retrier.ErrorEquals, name).not.toContain('JourneyEnded');
+    }
+    expect(definition.States.JourneyAlreadyEnded?.Type).toBe('Succeed');
+  });
+
+  it('names only the caught error’s name at a checkpoint, never its cause', () => {
+    expect(definition.States.InitialiseJourney).toMatchObject({ Result: { Error: '' }, ResultPath: '$.error' });
+    for (const checkpoint of checkpoints) {
+      expect(definition.States[checkpoint]?.Parameters, checkpoint).toMatchObject({ error: { 'Error.$': '$.error.Error' } });
+      expect(JSON.stringify(definition.States[checkpoint]), checkpoint).not.toContain('Cause');
     }
   });
 
@@ -139,7 +153,7 @@ describe('Workflow: PatientJourney definition', () => {
       const stage = CHECKPOINTS[checkpoint] as StageName;
       expect(stop, checkpoint).toMatchObject({
         Type: 'Pass',
-        Parameters: { stage, checkpoint, 'error.$': '$.error' },
+        Parameters: { stage, checkpoint },
         Next: 'DescribeStop',
       });
       const decision = definition.States[resume.find((c) => c.StringEquals === checkpoint)?.Next ?? ''];
