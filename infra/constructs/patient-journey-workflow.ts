@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, type CfnElement, type RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -88,13 +88,45 @@ export class PatientJourneyWorkflow extends Construct {
     grantInvoke(this.stateMachine, journey.invoked);
     // RunStages (startExecution.sync:2): start JourneyStages, follow and stop its executions, and the managed rule
     // through which Step Functions learns that a run ended.
+    const stack = Stack.of(this);
     this.stagesStateMachine.grantStartExecution(this.stateMachine);
     this.stagesStateMachine.grantExecution(this.stateMachine, 'states:DescribeExecution', 'states:StopExecution');
-    Validations.of(this.stateMachine.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"PatientJourneyStagesStateMachineBA1EE7CD"}]}]}:*]',
-      reason:
-        'RunStages follows and stops the JourneyStages runs it starts; each run has a generated name, so the resource is that state machine’s executions.',
-    });
+    // An Express execution's ARN is `…:express:<machine>:<execution name>:<execution ID>`, not `…:execution:…`.
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['states:DescribeExecution', 'states:StopExecution'],
+        resources: [
+          stack.formatArn({
+            service: 'states',
+            resource: 'express',
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            resourceName: `${this.stagesStateMachine.stateMachineName}:*:*`,
+          }),
+        ],
+      }),
+    );
+    // JourneyStages is encrypted with the customer-managed key: starting a run encrypts its input, following it decrypts
+    // its output, each under that machine's encryption context (CDK grants each machine only its own).
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': this.stagesStateMachine.stateMachineArn } },
+      }),
+    );
+    // The findings name the ARNs as synthesized: pseudo parameters when the environment is unknown, literals when known.
+    const known = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<${pseudo}>` : value);
+    const arnPrefix = `arn:${known(stack.partition, 'AWS::Partition')}:states:${known(stack.region, 'AWS::Region')}:${known(stack.account, 'AWS::AccountId')}`;
+    const stagesId = stack.getLogicalId(this.stagesStateMachine.node.defaultChild as CfnElement);
+    const runsReason =
+      'RunStages follows and stops the JourneyStages runs it starts; each run has a generated name, so the resource is that state machine’s executions.';
+    Validations.of(this.stateMachine.role).acknowledge(
+      {
+        id: `AwsSolutions-IAM5[Resource::${arnPrefix}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stagesId}"}]}]}:*]`,
+        reason: runsReason,
+      },
+      { id: `AwsSolutions-IAM5[Resource::${arnPrefix}:express:<${stagesId}.Name>:*:*]`, reason: runsReason },
+    );
     this.stateMachine.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],

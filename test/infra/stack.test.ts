@@ -185,11 +185,24 @@ describe('Construct: PatientJourneyWorkflow', () => {
   it('lets the journey start, follow and stop runs of its stages, and nothing else of Step Functions', () => {
     const actions = actionsOf(statementsOf(stack.workflow.stateMachine));
 
-    expect(actions.filter((a) => a.startsWith('states:')).sort()).toEqual([
+    expect([...new Set(actions.filter((a) => a.startsWith('states:')))].sort()).toEqual([
       'states:DescribeExecution',
       'states:StartExecution',
       'states:StopExecution',
     ]);
+    const statements = statementsOf(stack.workflow.stateMachine);
+    const followRuns = statements.filter((s) => JSON.stringify(s.Action).includes('states:DescribeExecution'));
+    // Express runs have `…:express:<machine>:<name>:<id>` ARNs; the generic grant covers `…:execution:…` only.
+    expect(JSON.stringify(followRuns.map((s) => s.Resource))).toContain(':express:');
+    // JourneyStages is encrypted with the key: its runs' input and output need the key under its encryption context.
+    const stagesArn = stack.resolve(stack.workflow.stagesStateMachine.stateMachineArn);
+    const kmsForStages = statements.filter(
+      (s) =>
+        JSON.stringify(s.Action).includes('kms:GenerateDataKey') &&
+        JSON.stringify(s.Condition ?? {}) ===
+          JSON.stringify({ StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': stagesArn } }),
+    );
+    expect(kmsForStages).toHaveLength(1);
     expect(actions).toEqual(expect.arrayContaining(['events:PutTargets', 'events:PutRule', 'events:DescribeRule']));
     expect(actionsOf(statementsOf(stack.workflow.stagesStateMachine)).filter((a) => a.startsWith('states:'))).toEqual([]);
   });
