@@ -80,6 +80,12 @@ export const STAGE_CHECKPOINT: Readonly<Record<StageName, Checkpoint>> = {
 /** The error JourneyStages fails with at a checkpoint; its cause is a StageStop as JSON text (DescribeStop). */
 export const STAGES_STOPPED_FOR_STAFF = 'JourneyNeedsStaff';
 
+/**
+ * parkForStaff's log message when a run of the stages ended without naming a checkpoint (a time-out, a crash, a
+ * workflow bug): the stack's metric filter counts it and alarms (infra/constructs/monitoring.ts).
+ */
+export const UNEXPECTED_STOP_MESSAGE = 'Journey stages stopped without a checkpoint';
+
 /** What DescribeStop writes into the stop's cause. */
 export const StageStopSchema = z.object({
   checkpoint: CheckpointSchema,

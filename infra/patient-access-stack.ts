@@ -73,6 +73,7 @@ export class PatientAccessStack extends Stack {
       stateMachine: this.workflow.stateMachine,
       stage: this.httpApi.stage,
       deadLetterQueues: [this.journeyStatusEvents.deadLetterQueue],
+      holdLogGroup: this.functions.byName.parkForStaff.logGroup,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTP API' });

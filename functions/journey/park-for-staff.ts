@@ -1,4 +1,4 @@
-import { type ParkForStaffRequest, TRANSIENT_ERRORS } from '#contract/journey-workflow.ts';
+import { type ParkForStaffRequest, TRANSIENT_ERRORS, UNEXPECTED_STOP_MESSAGE } from '#contract/journey-workflow.ts';
 import type { StageState } from '#model/journey.ts';
 import { staffTaskId } from '#model/staff-task.ts';
 import { log } from '#shared/observability.ts';
@@ -7,7 +7,7 @@ import type { SharedStores } from '#shared/stores.ts';
 import type { JourneyEngine } from './journey-engine-port.ts';
 import { alertStaffOfTask, journeyTask } from './journey-task.ts';
 import { parkReason } from './park-reason.ts';
-import { stageStopOf } from './stage-stop.ts';
+import { namedStop, stageStopOf } from './stage-stop.ts';
 
 export interface ParkForStaffDeps extends Pick<SharedStores, 'journeys' | 'tasks' | 'audit'> {
   /** Alerts staff of the task it opens (openTaskAndAlert). */
@@ -37,6 +37,9 @@ export async function parkForStaff(deps: ParkForStaffDeps, request: ParkForStaff
   const journey = await deps.journeys.beginAttempt(request, { parking: true });
   const { stage, checkpoint, error } = stageStopOf(request.stopped, journey);
   const fields = { clinicId: request.clinicId, journeyId: request.journeyId, stage };
+  // Staff get a task either way; ops must hear of a run that ended without naming its checkpoint (the alarm on this
+  // message: infra/constructs/monitoring.ts), since that is a time-out, a crash or a workflow bug, not a business stop.
+  if (!namedStop(request.stopped)) log.error(UNEXPECTED_STOP_MESSAGE, { ...fields, errorName: error?.Error ?? '' });
 
   const current = journey.stages[stage];
   if (await staffRetriedStopHere(deps, request.clinicId, current)) {

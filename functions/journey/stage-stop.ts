@@ -18,11 +18,19 @@ import { STAGES } from '#model/journey.ts';
  * as the reason.
  */
 export function stageStopOf(stopped: CaughtError, journey: Pick<JourneyRecord, 'stages'>): StageStop {
-  const stop = checkpointStop(stopped, 3);
+  const stop = namedStop(stopped);
   if (stop) return stop;
   const stage = currentStage(journey);
   const error = innermostError(stopped, 3);
   return { checkpoint: STAGE_CHECKPOINT[stage], stage, error: error ? { Error: error } : {} };
+}
+
+/**
+ * The stop when the run named its checkpoint; undefined for any other end of a run (a time-out, a crash, a workflow
+ * bug such as an unrouted decision), which ops must hear about.
+ */
+export function namedStop(stopped: CaughtError): StageStop | undefined {
+  return checkpointStop(stopped, 3);
 }
 
 type Failure = { Error?: unknown; Cause?: unknown; error?: unknown; cause?: unknown };

@@ -2,10 +2,12 @@ import { Duration } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { UNEXPECTED_STOP_MESSAGE } from '#contract/journey-workflow.ts';
 
 export interface MonitoringProps {
   /** Receives every alarm (and its return to OK). */
@@ -14,6 +16,11 @@ export interface MonitoringProps {
   stage?: apigw.IHttpStage;
   /** Queues where undeliverable events end up: any message in one is work that did not happen. */
   deadLetterQueues?: readonly IQueue[];
+  /**
+   * parkForStaff's log group: a run of the journey's stages that ended without naming its checkpoint (a time-out, a
+   * crash, a workflow bug) is held for staff like any stop, so it raises no execution alarm; its log line does.
+   */
+  holdLogGroup?: ILogGroup;
 }
 
 const PERIOD = Duration.minutes(5);
@@ -100,6 +107,21 @@ export class Monitoring extends Construct {
       `Functions were throttled for ${over}`,
       ratePercent,
     );
+
+    if (props.holdLogGroup) {
+      const filter = new MetricFilter(this, 'UnexpectedStageStopsFilter', {
+        logGroup: props.holdLogGroup,
+        filterPattern: FilterPattern.stringValue('$.message', '=', UNEXPECTED_STOP_MESSAGE),
+        metricNamespace: 'PatientAccess',
+        metricName: 'UnexpectedStageStops',
+        metricValue: '1',
+      });
+      this.alarmOnAny(
+        'UnexpectedStageStops',
+        filter.metric({ period: PERIOD, statistic: 'Sum' }),
+        "A journey's stages stopped without naming a checkpoint (time-out, crash or workflow bug); staff hold it, ops should look",
+      );
+    }
 
     for (const [index, queue] of (props.deadLetterQueues ?? []).entries()) {
       this.alarmOnAny(

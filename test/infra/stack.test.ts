@@ -3,6 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { API_AUTHORIZER, API_ROUTES } from '#contract/api-routes.ts';
 import { ENV, FUNCTIONS, type FunctionName, type FunctionSpec } from '#contract/function-catalog.ts';
+import { UNEXPECTED_STOP_MESSAGE } from '#contract/journey-workflow.ts';
 import { TABLE_SCHEMA } from '#contract/table-schema.ts';
 import { API_ALARM_POLICY, FUNCTION_ALARM_POLICY } from '#infra/constructs/monitoring.ts';
 import {
@@ -488,12 +489,22 @@ describe('Construct: Monitoring', () => {
     });
   });
 
-  it('reads 10 alarm metrics in all, the free tier: an idle deployment pays nothing for its alarms', () => {
+  it('reads 11 alarm metrics in all, one past the free tier: an idle deployment pays $0.10 a month for its alarms', () => {
     const metrics = alarms.reduce(
       (n, a) => n + ((a.Properties.Metrics as MetricQuery[] | undefined)?.filter((q) => q.MetricStat).length ?? 1),
       0,
     );
-    expect(metrics).toBe(10);
+    expect(metrics).toBe(11);
+  });
+
+  it('alarms on one stop of the journey stages that names no checkpoint, counted from parkForStaff’s log', () => {
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: stack.resolve(stack.functions.byName.parkForStaff.logGroup.logGroupName),
+      FilterPattern: `{ $.message = "${UNEXPECTED_STOP_MESSAGE}" }`,
+      MetricTransformations: [{ MetricNamespace: 'PatientAccess', MetricName: 'UnexpectedStageStops', MetricValue: '1' }],
+    });
+    const alarm = alarms.find((a) => a.Properties.MetricName === 'UnexpectedStageStops');
+    expect(alarm?.Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', Statistic: 'Sum' });
   });
 
   it('alarms on no single function: the rates are over every function of the account', () => {

@@ -2,19 +2,21 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ParkForStaffRequest } from '#contract/journey-workflow.ts';
+import { type ParkForStaffRequest, UNEXPECTED_STOP_MESSAGE } from '#contract/journey-workflow.ts';
 import { makeParkForStaff } from '#functions/journey/park-for-staff.handler.ts';
 import { newJourneyRecord } from '#model/journey.ts';
 import { staffTaskId } from '#model/staff-task.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
+import { logger } from '#shared/observability.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
 import { auditRecords } from '#test/support/audit-trail.ts';
 import { fakeJourneyEngine, fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
 import { stoppedAt } from '#test/support/fixtures/stage-stop.ts';
 import { inMemoryTable } from '#test/support/in-memory-table.ts';
+import { captureLogLines } from '#test/support/log-lines.ts';
 
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const ddb = mockClient(client);
@@ -77,6 +79,30 @@ describe('Function: parkForStaff', () => {
       },
     ]);
     expect(engine.calls).toEqual([]);
+  });
+
+  it('holds a run that ended without naming its checkpoint at the current stage, and logs it for the ops alarm', async () => {
+    // Prepare: the stages timed out (no checkpoint); the fixture journey has not completed intake.
+    const logs = captureLogLines({ logger });
+    const timedOut = { Error: 'States.TaskFailed', Cause: JSON.stringify({ Status: 'TIMED_OUT', Error: 'States.Timeout' }) };
+
+    // Act
+    const result = await park({ ...request, stopped: timedOut }).finally(() => logs.restore());
+
+    // Assess
+    expect(table.get(keys.staffTask('c1', result.taskId))).toMatchObject({ stage: 'INTAKE', checkpoint: 'IntakeNeedsStaff' });
+    expect(logs).toHaveLogged({ level: 'ERROR', message: UNEXPECTED_STOP_MESSAGE, errorName: 'States.Timeout', stage: 'INTAKE' });
+  });
+
+  it('logs no ops error for a run that stopped at its checkpoint', async () => {
+    // Prepare
+    const logs = captureLogLines({ logger });
+
+    // Act
+    await park(request).finally(() => logs.restore());
+
+    // Assess
+    expect(logs).not.toHaveLogged({ message: UNEXPECTED_STOP_MESSAGE });
   });
 
   it('names the error when the stage failed after its retries', async () => {
