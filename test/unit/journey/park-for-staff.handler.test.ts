@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type ParkForStaffRequest, UNEXPECTED_STOP_MESSAGE } from '#contract/journey-workflow.ts';
 import { makeParkForStaff } from '#functions/journey/park-for-staff.handler.ts';
+import { parkForStaff } from '#functions/journey/park-for-staff.ts';
 import { newJourneyRecord } from '#model/journey.ts';
 import { staffTaskId } from '#model/staff-task.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
@@ -26,15 +27,24 @@ let table: ReturnType<typeof inMemoryTable>;
 let alerts: ReturnType<typeof fakeStaffAlerts>;
 let engine: ReturnType<typeof fakeJourneyEngine>;
 
-const park = (input: unknown) =>
-  makeParkForStaff({
-    journeys: dynamoJourneyStore(tableRef),
-    tasks: dynamoStaffTaskStore(tableRef),
-    audit: dynamoAuditLog(tableRef),
-    alerts: alerts.port,
-    engine: engine.port,
-    now: () => now,
-  })(input, lambdaContext);
+const deps = () => ({
+  journeys: dynamoJourneyStore(tableRef),
+  tasks: dynamoStaffTaskStore(tableRef),
+  audit: dynamoAuditLog(tableRef),
+  alerts: alerts.port,
+  engine: engine.port,
+  now: () => now,
+});
+const park = (input: unknown) => makeParkForStaff(deps())(input, lambdaContext);
+/** The use case without the handler: Powertools' middleware resets the log level each invocation, past the capture. */
+const parkCapturingLogs = async (input: ParkForStaffRequest) => {
+  const logs = captureLogLines({ logger });
+  try {
+    return { result: await parkForStaff(deps(), input), logs };
+  } finally {
+    logs.restore();
+  }
+};
 
 const journey = newJourneyRecord(
   { clinicId: 'c1', journeyId: 'j1', submissionId: 's1', patientId: 'p1' },
@@ -83,11 +93,10 @@ describe('Function: parkForStaff', () => {
 
   it('holds a run that ended without naming its checkpoint at the current stage, and logs it for the ops alarm', async () => {
     // Prepare: the stages timed out (no checkpoint); the fixture journey has not completed intake.
-    const logs = captureLogLines({ logger });
     const timedOut = { Error: 'States.TaskFailed', Cause: JSON.stringify({ Status: 'TIMED_OUT', Error: 'States.Timeout' }) };
 
     // Act
-    const result = await park({ ...request, stopped: timedOut }).finally(() => logs.restore());
+    const { result, logs } = await parkCapturingLogs({ ...request, stopped: timedOut });
 
     // Assess
     expect(table.get(keys.staffTask('c1', result.taskId))).toMatchObject({ stage: 'INTAKE', checkpoint: 'IntakeNeedsStaff' });
@@ -95,11 +104,8 @@ describe('Function: parkForStaff', () => {
   });
 
   it('logs no ops error for a run that stopped at its checkpoint', async () => {
-    // Prepare
-    const logs = captureLogLines({ logger });
-
     // Act
-    await park(request).finally(() => logs.restore());
+    const { logs } = await parkCapturingLogs(request);
 
     // Assess
     expect(logs).not.toHaveLogged({ message: UNEXPECTED_STOP_MESSAGE });
