@@ -8,7 +8,7 @@ import { dynamoStores, systemClock, tableFromEnv } from '#shared/stores.ts';
 import { type ParkForStaffDeps, parkForStaff } from './park-for-staff.ts';
 import { sfnJourneyEngine } from './sfn-journey-engine-adapter.ts';
 
-/** The ParkFor…Staff states (.waitForTaskToken): the journey waits for a person's decision (park-for-staff.ts). */
+/** PatientJourney's HoldForStaff state (.waitForTaskToken): the journey waits for a person's decision (park-for-staff.ts). */
 export function makeParkForStaff(deps: ParkForStaffDeps) {
   return taskHandler(ParkForStaffRequestSchema, (request) => parkForStaff(deps, request));
 }
