@@ -1,4 +1,5 @@
 import { JourneyRefSchema } from '#contract/journey-workflow.ts';
+import { currentStage } from '#model/journey.ts';
 import { staffTaskId } from '#model/staff-task.ts';
 import { log } from '#shared/observability.ts';
 import type { StaffAlertPort } from '#shared/staff-alerts.ts';
@@ -6,7 +7,7 @@ import type { SharedStores } from '#shared/stores.ts';
 import type { JourneyEngine } from './journey-engine-port.ts';
 import { alertStaffOfTask, journeyTask } from './journey-task.ts';
 import { allowedActions } from './staff-decision.ts';
-import { type StoppedStatus, stageAtStop, stoppedReason } from './stopped-execution.ts';
+import { type StoppedStatus, stoppedReason } from './stopped-execution.ts';
 
 export interface RecordExecutionOutcomeDeps extends Pick<SharedStores, 'journeys' | 'tasks' | 'audit'> {
   /** Alerts staff of the stopped execution's task (openTaskAndAlert). */
@@ -55,7 +56,7 @@ export async function recordExecutionOutcome(deps: RecordExecutionOutcomeDeps, c
     return { outcome: 'ALREADY_ENDED' };
   }
 
-  const stage = stageAtStop(journey);
+  const stage = currentStage(journey);
   const taskId = staffTaskId(`${change.executionArn}#${redriveCount}`);
   // A repeated event for a stop staff have already decided must not hold the journey again.
   const existing = await deps.tasks.get(ref.clinicId, taskId);

@@ -2,12 +2,10 @@ import {
   type CaughtError,
   STAGE_CHECKPOINT,
   STAGES_STOPPED_FOR_STAFF,
-  type StageName,
   type StageStop,
   StageStopSchema,
 } from '#contract/journey-workflow.ts';
-import type { JourneyRecord } from '#model/journey.ts';
-import { STAGES } from '#model/journey.ts';
+import { currentStage, type JourneyRecord } from '#model/journey.ts';
 
 /**
  * Why and where the journey's stages stopped, from RunStages' caught failure. A run that stopped at a checkpoint
@@ -53,27 +51,12 @@ function parsedCause(failure: Failure): Failure | undefined {
   }
 }
 
-function checkpointStop(
-  failure: { Error?: unknown; Cause?: unknown; error?: unknown; cause?: unknown },
-  depth: number,
-): StageStop | undefined {
-  const error = failure.Error ?? failure.error;
-  const cause = failure.Cause ?? failure.cause;
-  if (typeof cause !== 'string' || depth === 0) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(cause);
-  } catch {
-    return undefined;
-  }
-  if (error === STAGES_STOPPED_FOR_STAFF) {
+function checkpointStop(failure: Failure, depth: number): StageStop | undefined {
+  const parsed = depth > 0 ? parsedCause(failure) : undefined;
+  if (!parsed) return undefined;
+  if ((failure.Error ?? failure.error) === STAGES_STOPPED_FOR_STAFF) {
     const stop = StageStopSchema.safeParse(parsed);
     if (stop.success) return stop.data;
   }
-  return parsed && typeof parsed === 'object' ? checkpointStop(parsed as Record<string, unknown>, depth - 1) : undefined;
-}
-
-/** The stage the journey is in: the first one neither completed nor skipped (the last stage once all are). */
-export function currentStage(journey: Pick<JourneyRecord, 'stages'>): StageName {
-  return STAGES.find((stage) => !['COMPLETED', 'SKIPPED'].includes(journey.stages[stage]?.status ?? 'PENDING')) ?? 'CONFIRMATION';
+  return checkpointStop(parsed, depth - 1);
 }

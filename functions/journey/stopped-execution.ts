@@ -1,15 +1,9 @@
 import type { StageName } from '#contract/journey-workflow.ts';
-import { type JourneyRecord, STAGES } from '#model/journey.ts';
 import { STAGE_LABEL } from './park-reason.ts';
 
 export type StoppedStatus = 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
 const STOPPED_WORDS: Record<StoppedStatus, string> = { FAILED: 'failed', TIMED_OUT: 'timed out', ABORTED: 'was stopped' };
-
-/** The stage a stopped execution was in: the first one that had not finished (the workflow runs them in order). */
-export function stageAtStop(journey: Pick<JourneyRecord, 'stages'>): StageName {
-  return STAGES.find((stage) => !['COMPLETED', 'SKIPPED'].includes(journey.stages[stage]?.status ?? 'PENDING')) ?? 'CONFIRMATION';
-}
 
 /** Why the journey waits, for staff: what stopped and where; the error name only (its cause may quote a dependency). */
 export function stoppedReason(status: StoppedStatus, stage: StageName, error: string | undefined, canCancel: boolean): string {

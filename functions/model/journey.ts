@@ -110,6 +110,11 @@ export class JourneyNotFoundError extends Error {
 
 export const STAGES: readonly StageName[] = ['INTAKE', 'ELIGIBILITY', 'SCHEDULING', 'PAYMENT', 'CONFIRMATION'];
 
+/** The stage the journey is in: the first one neither completed nor skipped (the stages run in order; the last once all are). */
+export function currentStage(journey: Pick<JourneyRecord, 'stages'>): StageName {
+  return STAGES.find((stage) => !['COMPLETED', 'SKIPPED'].includes(journey.stages[stage]?.status ?? 'PENDING')) ?? 'CONFIRMATION';
+}
+
 export function newJourneyRecord(ref: JourneyRef & { submissionId: string; patientId: string }, now: Date): JourneyRecord {
   const at = now.toISOString();
   return {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { currentStage, stageStopOf } from '#functions/journey/stage-stop.ts';
-import { newJourneyRecord } from '#model/journey.ts';
+import { stageStopOf } from '#functions/journey/stage-stop.ts';
+import { currentStage, newJourneyRecord } from '#model/journey.ts';
 import { stoppedAt } from '#test/support/fixtures/stage-stop.ts';
 
 const journeyAtScheduling = () => {
@@ -63,7 +63,7 @@ describe('Domain: stageStopOf', () => {
   });
 });
 
-describe('Domain: currentStage', () => {
+describe('Domain: currentStage (functions/model/journey.ts)', () => {
   it('is the first stage neither completed nor skipped, and the last once all are', () => {
     // Prepare
     const journey = journeyAtScheduling();
@@ -74,5 +74,16 @@ describe('Domain: currentStage', () => {
     // Act + assess
     expect(currentStage(journey)).toBe('SCHEDULING');
     expect(currentStage(done)).toBe('CONFIRMATION');
+  });
+
+  it('passes skipped stages, and names INTAKE for a journey that has not finished its first', () => {
+    // Prepare
+    const journey = journeyAtScheduling();
+    journey.stages.ELIGIBILITY = { status: 'SKIPPED', at: 'x' };
+    const fresh = newJourneyRecord({ clinicId: 'c1', journeyId: 'j2', submissionId: 's2', patientId: 'p2' }, new Date());
+
+    // Act + assess
+    expect(currentStage(journey)).toBe('SCHEDULING');
+    expect(currentStage(fresh)).toBe('INTAKE');
   });
 });
