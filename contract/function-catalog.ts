@@ -21,9 +21,14 @@ export interface FunctionSpec {
     | 'payments'
     | 'email'
     | 'staffAlerts'
+    | 'auditArchive'
   >;
-  /** Fed by a queue of events (journeyStatusChange: the stopped-execution rule's SQS queue) rather than by a caller. */
-  trigger?: 'journeyStatusChange';
+  /**
+   * Fed by events rather than by a caller: journeyStatusChange, the stopped-execution rule's SQS queue; auditStream,
+   * the table's stream of audit-record inserts (contract/audit-archive.ts), which the function reads without any access
+   * to the table's items.
+   */
+  trigger?: 'journeyStatusChange' | 'auditStream';
 }
 
 export const FUNCTIONS = {
@@ -126,6 +131,14 @@ export const FUNCTIONS = {
     trigger: 'journeyStatusChange',
     needs: ['table', 'staffAlerts', 'describeJourney'],
   },
+  archiveAuditRecords: {
+    entry: 'functions/audit/archive-audit-records.handler.ts',
+    description: 'Table stream: copies new audit records, as JSON Lines, to the Object Lock (compliance mode) audit archive',
+    memorySize: 256,
+    timeoutSeconds: 60,
+    trigger: 'auditStream',
+    needs: ['auditArchive'],
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
@@ -145,4 +158,6 @@ export const ENV = {
   senderEmail: 'SENDER_EMAIL',
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
   staffAlertsTopicArn: 'STAFF_ALERTS_TOPIC_ARN',
+  /** The audit archive's S3 bucket (Object Lock): archiveAuditRecords writes one object per clinic and day per batch. */
+  auditArchiveBucket: 'AUDIT_ARCHIVE_BUCKET',
 } as const;

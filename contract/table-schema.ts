@@ -7,6 +7,11 @@ export const TABLE_SCHEMA = {
   sortKey: 'SK',
   /** Epoch seconds; DynamoDB deletes the item some time after it (idempotency records, slot holds in the past). */
   timeToLiveAttribute: 'expiresAt',
+  /**
+   * The table's stream (DynamoDB Streams): each write's new image, read by archiveAuditRecords (through an event source
+   * mapping deployed, through local/dynamodb-streams.ts locally) to copy audit records to the Object Lock archive.
+   */
+  streamViewType: 'NEW_IMAGE',
   globalSecondaryIndexes: [
     /**
      * GSI1, overloaded: a clinic's open staff tasks, oldest first (keys.openStaffTasksIndex; a task leaves it when

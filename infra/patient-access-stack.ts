@@ -1,6 +1,7 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { AuditArchive } from '#infra/constructs/audit-archive.ts';
 import { PatientAccessData } from '#infra/constructs/data.ts';
 import { ExternalServices } from '#infra/constructs/external-services.ts';
 import { PatientAccessHttpApi } from '#infra/constructs/http-api.ts';
@@ -22,6 +23,7 @@ export class PatientAccessStack extends Stack {
   readonly functions: PatientAccessFunctions;
   readonly workflow: PatientJourneyWorkflow;
   readonly journeyStatusEvents: JourneyStatusEvents;
+  readonly auditArchive: AuditArchive;
   readonly httpApi: PatientAccessHttpApi;
   readonly monitoring: Monitoring;
 
@@ -59,6 +61,13 @@ export class PatientAccessStack extends Stack {
       key,
     });
 
+    this.auditArchive = new AuditArchive(this, 'AuditArchive', {
+      table,
+      key,
+      target: this.functions.byName.archiveAuditRecords,
+      writers: this.functions.withNeed('auditArchive'),
+    });
+
     this.httpApi = new PatientAccessHttpApi(this, 'HttpApi', {
       functions: this.functions.byName,
       key,
@@ -72,7 +81,7 @@ export class PatientAccessStack extends Stack {
       alarmTopic: this.messaging.alarmTopic,
       stateMachine: this.workflow.stateMachine,
       stage: this.httpApi.stage,
-      deadLetterQueues: [this.journeyStatusEvents.deadLetterQueue],
+      deadLetterQueues: [this.journeyStatusEvents.deadLetterQueue, this.auditArchive.deadLetterQueue],
       holdLogGroup: this.functions.byName.parkForStaff.logGroup,
     });
 
@@ -81,5 +90,6 @@ export class PatientAccessStack extends Stack {
     new CfnOutput(this, 'JourneyStateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'StaffAlertsTopicArn', { value: this.messaging.staffAlertsTopic.topicArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.messaging.alarmTopic.topicArn });
+    new CfnOutput(this, 'AuditArchiveBucketName', { value: this.auditArchive.bucket.bucketName });
   }
 }

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AUDIT_ARCHIVE_DELIVERY, AUDIT_ARCHIVE_FILTER } from '#contract/audit-archive.ts';
 import { ENV } from '#contract/function-catalog.ts';
 import { startClearinghouseSimulator } from '#local/clearinghouse-simulator/server.ts';
 import { type PaymentSandbox, startPaymentSandbox } from '#local/payment-sandbox/server.ts';
@@ -16,9 +18,11 @@ import type { TableRef } from '#shared/table.ts';
 import { startApiGateway } from './api-gateway.ts';
 import { ensureTable } from './create-table.ts';
 import { assertDynamoDbLocalPrerequisites, type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import { DynamoDbStreamPoller, type StreamDeadLetter, type StreamPollerStats } from './dynamodb-streams.ts';
 import { type FaultProxy, type FaultRules, startFaultProxy } from './fault-proxy.ts';
 import { invokeFunction, type LogLineListener, setFunctionLogListener, stopFunctions } from './lambda-runtime.ts';
 import { freePort } from './ports.ts';
+import { startLocalS3 } from './s3.ts';
 import { startSesEmulator } from './ses-emulator.ts';
 
 export const LOCAL_TABLE_NAME = 'patient-access';
@@ -30,6 +34,8 @@ export const LOCAL_SENDER_EMAIL = 'front-desk@demo-clinic.example';
  */
 export const LOCAL_SES_CONFIGURATION_SET = 'patient-access-local';
 export const STAFF_ALERTS_TOPIC_ARN = `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:patient-access-staff-alerts`;
+/** The audit archive's bucket in the local S3 (deployed: the AuditArchive construct's Object Lock bucket). */
+export const LOCAL_AUDIT_ARCHIVE_BUCKET = 'patient-access-audit-archive';
 /** Keys the local simulators expect; they guard nothing real. */
 const CLEARINGHOUSE_API_KEY = 'local-clearinghouse-key';
 const PAYMENTS_API_KEY = 'sk_test_local_sandbox';
@@ -74,13 +80,24 @@ export interface LocalCloud {
   clinicId: string;
   tableName: string;
   stateMachineArn: string;
-  endpoints: { dynamodb: string; ses: string; sfn: string; sns: string; clearinghouse: string; payments: string };
+  endpoints: { dynamodb: string; ses: string; sfn: string; sns: string; s3: string; clearinghouse: string; payments: string };
   /** The local Step Functions service, for inspection (executions, entered states, task tokens). */
   sfn: LocalStepFunctions;
   /** Staff alerts published to SNS. */
   sns: LocalSns;
   payments: PaymentSandbox;
   table: TableRef;
+  /**
+   * The audit archive as the local cloud runs it: the table's stream polled (local/dynamodb-streams.ts) into
+   * archiveAuditRecords, which writes to `bucket` in the local S3. `drain()` resolves once every record written before
+   * it has been archived (or set aside in `deadLetters`, the on-failure destination).
+   */
+  auditArchive: {
+    bucket: string;
+    drain: (timeoutMs?: number) => Promise<void>;
+    deadLetters: readonly StreamDeadLetter[];
+    stats: Readonly<StreamPollerStats>;
+  };
   /** The fault proxies asked for with `faultProxies` (the endpoints above stay the dependencies' own). */
   faults: { clearinghouse?: FaultProxy; payments?: FaultProxy };
   /**
@@ -94,7 +111,8 @@ export interface LocalCloud {
 
 /**
  * Starts the whole product on loopback with no AWS account: DynamoDB Local (official jar), the SES v2 emulator, the
- * clearinghouse simulator, the payment sandbox, the local Step Functions + SNS endpoint running the deployable
+ * clearinghouse simulator, the payment sandbox, a local S3 (s3rver) with the audit archive's bucket, the table's stream
+ * polled into the audit archive function, the local Step Functions + SNS endpoint running the deployable
  * workflow, and the local API Gateway in front of the real handlers. The handlers reach the emulators only through
  * the SDK's standard AWS_ENDPOINT_URL_* variables, which this sets on process.env — so run one local cloud per process.
  */
@@ -109,7 +127,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
   try {
     if (options.fresh && options.dataDir) rmSync(options.dataDir, { recursive: true, force: true });
-    const [dynamodb, ses, clearinghouse, payments] = await Promise.all([
+    const [dynamodb, ses, clearinghouse, payments, s3] = await Promise.all([
       freePort().then((port) => startDynamoDbLocal({ port, ...(options.dataDir ? { dbPath: join(options.dataDir, 'dynamodb') } : {}) })),
       freePort().then((port) => startSesEmulator({ port })),
       freePort().then((port) => startClearinghouseSimulator({ port, apiKey: CLEARINGHOUSE_API_KEY })),
@@ -120,12 +138,20 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           ...(options.dataDir ? { stateFile: join(options.dataDir, 'payment-sandbox.json') } : {}),
         }),
       ),
+      freePort().then((port) =>
+        startLocalS3({
+          port,
+          buckets: [LOCAL_AUDIT_ARCHIVE_BUCKET],
+          ...(options.dataDir ? { directory: join(options.dataDir, 's3') } : {}),
+        }),
+      ),
     ]);
     stops.push(
       () => dynamodb.stop(),
       () => ses.stop(),
       () => clearinghouse.stop(),
       () => payments.stop(),
+      () => s3.stop(),
     );
     const faults: LocalCloud['faults'] = {};
     for (const [name, upstream] of [
@@ -175,6 +201,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     setHandlerEnvironment({
       dynamodb: dynamodb.endpoint,
       ses: ses.endpoint,
+      s3: s3.endpoint,
       awsEndpoint: awsEndpoint.url,
       clearinghouse: faults.clearinghouse?.url ?? clearinghouse.url,
       payments: faults.payments?.url ?? payments.url,
@@ -188,6 +215,26 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       tableName: LOCAL_TABLE_NAME,
     };
     await ensureTable(dynamoClient, LOCAL_TABLE_NAME);
+    // The table's stream into archiveAuditRecords, as the deployed event source mapping (same filter, same settings);
+    // stopped before the functions and DynamoDB Local (stops run in reverse).
+    const auditStream = new DynamoDbStreamPoller({
+      dynamodb: dynamoClient,
+      streams: new DynamoDBStreamsClient({
+        region: LOCAL_REGION,
+        endpoint: dynamodb.endpoint,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+      tableName: LOCAL_TABLE_NAME,
+      filter: AUDIT_ARCHIVE_FILTER,
+      delivery: AUDIT_ARCHIVE_DELIVERY,
+      invoke: (event) => invokeFunction('archiveAuditRecords', event),
+      region: LOCAL_REGION,
+      ...(options.retryDelayMs !== undefined ? { retryDelayMs: Math.max(options.retryDelayMs, 1) } : {}),
+      ...(options.dataDir ? { checkpointFile: join(options.dataDir, 'dynamodb-streams.json') } : {}),
+      log: say,
+    });
+    auditStream.start();
+    stops.push(() => auditStream.stop());
     const apiKey = options.apiKey ?? newApiKey('pa_demo');
     await seedDemoClinic(table, { apiKey });
     // Executions a previous run left in flight go on, as they would have on AWS while this machine was off.
@@ -211,6 +258,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         ses: ses.endpoint,
         sfn: awsEndpoint.url,
         sns: awsEndpoint.url,
+        s3: s3.endpoint,
         clearinghouse: clearinghouse.url,
         payments: payments.url,
       },
@@ -218,6 +266,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       sns,
       payments,
       table,
+      auditArchive: {
+        bucket: LOCAL_AUDIT_ARCHIVE_BUCKET,
+        drain: (timeoutMs) => auditStream.drain(timeoutMs),
+        deadLetters: auditStream.deadLetters,
+        stats: auditStream.stats,
+      },
       faults,
       dynamodbLocal: dynamodb,
       stop,
@@ -235,6 +289,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 function setHandlerEnvironment(local: {
   dynamodb: string;
   ses: string;
+  s3: string;
   awsEndpoint: string;
   clearinghouse: string;
   payments: string;
@@ -253,6 +308,7 @@ function setHandlerEnvironment(local: {
   env.AWS_ENDPOINT_URL_SES = local.ses;
   env.AWS_ENDPOINT_URL_SFN = local.awsEndpoint;
   env.AWS_ENDPOINT_URL_SNS = local.awsEndpoint;
+  env.AWS_ENDPOINT_URL_S3 = local.s3;
   env[ENV.tableName] = LOCAL_TABLE_NAME;
   env[ENV.journeyStateMachineArn] = local.stateMachineArn;
   env[ENV.clearinghouseBaseUrl] = local.clearinghouse;
@@ -262,6 +318,7 @@ function setHandlerEnvironment(local: {
   env[ENV.senderEmail] = LOCAL_SENDER_EMAIL;
   env[ENV.staffAlertsTopicArn] = STAFF_ALERTS_TOPIC_ARN;
   env[ENV.sesConfigurationSet] = LOCAL_SES_CONFIGURATION_SET;
+  env[ENV.auditArchiveBucket] = LOCAL_AUDIT_ARCHIVE_BUCKET;
   // Secrets come as plain values locally (functions/shared/secrets.ts).
   delete env[ENV.clearinghouseApiKeySecretArn];
   delete env[ENV.paymentsApiKeySecretArn];

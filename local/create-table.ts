@@ -3,14 +3,21 @@ import {
   DescribeTableCommand,
   type DynamoDBClient,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { TABLE_SCHEMA } from '#contract/table-schema.ts';
 
-/** Creates the table from the same schema the CDK stack uses (contract/table-schema.ts), if it does not exist yet. */
+/**
+ * Creates the table from the same schema the CDK stack uses (contract/table-schema.ts), if it does not exist yet; a
+ * table kept from before the schema had a stream (`.local/state`) gets its stream added.
+ */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  const StreamSpecification = { StreamEnabled: true, StreamViewType: TABLE_SCHEMA.streamViewType };
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (!Table?.StreamSpecification?.StreamEnabled)
+      await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification }));
     return;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
@@ -24,6 +31,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     new CreateTableCommand({
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
+      StreamSpecification,
       AttributeDefinitions: keyAttributes.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
       KeySchema: [
         { AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },

@@ -62,6 +62,8 @@ export class PatientAccessData extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       timeToLiveAttribute: TABLE_SCHEMA.timeToLiveAttribute,
+      // Read by the audit archive (AuditArchive): the stream's records are kept 24 hours and cost nothing to read from Lambda.
+      stream: dynamodb.StreamViewType[TABLE_SCHEMA.streamViewType],
       removalPolicy: RemovalPolicy.RETAIN,
     });
     for (const gsi of TABLE_SCHEMA.globalSecondaryIndexes) {

@@ -65,6 +65,8 @@ export class PatientAccessFunctions extends Construct {
           case 'redriveJourney':
           case 'describeJourney':
             break; // see grantJourney
+          case 'auditArchive':
+            break; // granted by the AuditArchive construct, which owns the bucket
         }
       }
       acknowledgeFunctionFindings(fn);

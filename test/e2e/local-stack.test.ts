@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '#local/cloud.ts';
 import type { StoredEmail } from '#local/ses-emulator.ts';
@@ -103,6 +105,42 @@ describe('Local stack: a submission over HTTP', () => {
     const toPatient = emails.filter((e) => e.destination.to.some((to) => to.includes(completes.contact.email)));
     expect(toPatient).toHaveLength(1);
     expect(toPatient[0]?.attachments.some((a) => a.contentType.includes('calendar') || a.filename.endsWith('.ics'))).toBe(true);
+  });
+
+  it("archived each of the journey's audit records as a JSON line in the local S3, with no patient data", async () => {
+    // act: wait until every stream record written so far has gone through archiveAuditRecords
+    await cloud.auditArchive.drain(60_000);
+
+    // assess
+    const s3 = new S3Client({ endpoint: cloud.endpoints.s3 });
+    const { Contents = [] } = await s3.send(
+      new ListObjectsV2Command({ Bucket: cloud.auditArchive.bucket, Prefix: `audit/${cloud.clinicId}/` }),
+    );
+    const bodies = await Promise.all(
+      Contents.map(
+        async ({ Key }) =>
+          (await s3.send(new GetObjectCommand({ Bucket: cloud.auditArchive.bucket, Key }))).Body?.transformToString() ?? '',
+      ),
+    );
+    const archived = bodies.flatMap((b) => b.trimEnd().split('\n')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    // A test may Scan (the product never does): every audit record of this journey, wherever its day.
+    const { Items = [] } = await cloud.table.client.send(
+      new ScanCommand({
+        TableName: cloud.tableName,
+        FilterExpression: '#type = :audit AND journeyId = :journeyId',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':audit': 'AuditEvent', ':journeyId': journeyId },
+        ConsistentRead: true,
+      }),
+    );
+    expect(Items.length).toBeGreaterThanOrEqual(5);
+    const ofJourney = archived.filter((line) => line.journeyId === journeyId);
+    expect(ofJourney.map((line) => `${line.PK} ${line.SK}`).sort()).toEqual(Items.map((item) => `${item.PK} ${item.SK}`).sort());
+    expect(ofJourney).toEqual(expect.arrayContaining(Items.map((item) => expect.objectContaining(item))));
+    for (const secret of [completes.patient.lastName, completes.patient.birthDate, completes.contact.email, completes.insurance.memberId]) {
+      expect(bodies.join(''), secret).not.toContain(secret);
+    }
+    expect(cloud.auditArchive.deadLetters).toEqual([]);
   });
 
   it('answers a repeated submission with the same journey', async () => {

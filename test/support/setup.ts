@@ -19,6 +19,7 @@ process.env.CLEARINGHOUSE_BASE_URL ??= 'http://127.0.0.1:9';
 process.env.CLEARINGHOUSE_API_KEY ??= 'test-clearinghouse-key';
 process.env.PAYMENTS_BASE_URL ??= 'http://127.0.0.1:9';
 process.env.PAYMENTS_API_KEY ??= 'sk_test_local';
+process.env.AUDIT_ARCHIVE_BUCKET ??= 'patient-access-audit-archive-test';
 
 const endpoints = inject('emulators');
 if (endpoints) {

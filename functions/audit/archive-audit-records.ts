@@ -1,0 +1,173 @@
+import { createHash } from 'node:crypto';
+import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
+import { AUDIT_ARCHIVE_FILTER, AUDIT_ARCHIVE_PREFIX, matchesEventFilter } from '#contract/audit-archive.ts';
+import { log } from '#shared/observability.ts';
+
+/**
+ * One object of the audit archive: the audit records of one clinic and one day that arrived in one batch of the
+ * table's stream, as JSON Lines, named by its first record and its content's hash.
+ */
+export interface ArchiveObject {
+  /** `audit/<clinicId>/<yyyy-mm-dd>/<first record's SK, made key-safe>-<first 16 hex digits of the SHA-256>.jsonl` */
+  key: string;
+  /** One line per record: its attributes as stored (IDs only: audit records hold no PHI), `PK` and `SK` first. */
+  body: string;
+  /** SHA-256 of `body` (UTF-8), hex: in the key (its first 16 digits) and the object's metadata. */
+  sha256Hex: string;
+  /** The same digest, base64: S3's `x-amz-checksum-sha256`, which S3 verifies against what it receives and keeps. */
+  sha256Base64: string;
+  clinicId: string;
+  day: string;
+  /** The records' sort keys, in the order of the lines. */
+  sortKeys: string[];
+}
+
+/**
+ * The archive's port: where archive objects are written once and can never be rewritten (S3 with Object Lock in
+ * compliance mode; the adapter is s3-audit-archive-adapter.ts). `alreadyArchived`: an object of that key exists —
+ * the key holds the content's hash, so it holds these very lines (a retried batch).
+ */
+export interface AuditArchive {
+  put(object: ArchiveObject): Promise<'archived' | 'alreadyArchived'>;
+}
+
+export interface ArchiveAuditRecordsDeps {
+  archive: AuditArchive;
+}
+
+/** An archive object and the stream records it holds (their sequence numbers: Lambda's batch item identifiers). */
+export interface PlannedObject {
+  object: ArchiveObject;
+  sequenceNumbers: string[];
+}
+
+/** What a batch becomes: the objects to write, records that are not audit inserts, and audit inserts that cannot be read. */
+export interface ArchivePlan {
+  objects: PlannedObject[];
+  /** Records the stream filter would not have delivered (the mapping's filter keeps them out; counted, not archived). */
+  ignored: number;
+  /** Sequence numbers of audit inserts without a readable key: reported as failures (retried, then dead-lettered). */
+  unreadable: string[];
+}
+
+/** An audit partition key (keys.audit): `CLINIC#<clinicId>#AUDIT#<yyyy-mm-dd>`. */
+const AUDIT_PARTITION = /^CLINIC#(.+)#AUDIT#(\d{4}-\d{2}-\d{2})$/;
+
+/**
+ * Groups a batch of stream records into archive objects (pure): the audit inserts of each clinic and day, sorted by
+ * their sort key (which starts with the record's time), one line each. The same records always give the same bytes,
+ * hence the same key: writing a retried batch again finds its object already there.
+ */
+export function planArchive(records: readonly DynamoDBRecord[]): ArchivePlan {
+  const groups = new Map<string, { clinicId: string; day: string; lines: Array<{ sk: string; line: string; sequenceNumber: string }> }>();
+  const unreadable: string[] = [];
+  let ignored = 0;
+  for (const record of records) {
+    if (!matchesEventFilter(AUDIT_ARCHIVE_FILTER, record)) {
+      ignored += 1;
+      continue;
+    }
+    const sequenceNumber = record.dynamodb?.SequenceNumber ?? '';
+    const item = plainItem(record.dynamodb?.NewImage ?? {});
+    const partition = typeof item.PK === 'string' ? AUDIT_PARTITION.exec(item.PK) : null;
+    if (!partition || typeof item.SK !== 'string') {
+      unreadable.push(sequenceNumber);
+      continue;
+    }
+    const [, clinicId = '', day = ''] = partition;
+    const group = groups.get(item.PK as string) ?? { clinicId, day, lines: [] };
+    group.lines.push({ sk: item.SK, line: auditLine(item), sequenceNumber });
+    groups.set(item.PK as string, group);
+  }
+  const objects = [...groups.values()].map(({ clinicId, day, lines }) => {
+    const ordered = [...lines].sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0));
+    const body = ordered.map((l) => `${l.line}\n`).join('');
+    const digest = createHash('sha256').update(body, 'utf8').digest();
+    const sha256Hex = digest.toString('hex');
+    const first = ordered[0]?.sk ?? '';
+    return {
+      object: {
+        key: `${AUDIT_ARCHIVE_PREFIX}${clinicId}/${day}/${keySafe(first)}-${sha256Hex.slice(0, 16)}.jsonl`,
+        body,
+        sha256Hex,
+        sha256Base64: digest.toString('base64'),
+        clinicId,
+        day,
+        sortKeys: ordered.map((l) => l.sk),
+      },
+      sequenceNumbers: ordered.map((l) => l.sequenceNumber),
+    };
+  });
+  return { objects, ignored, unreadable };
+}
+
+/**
+ * Archives a batch of the table's stream: each clinic's and day's audit inserts as one object, written once. Objects
+ * are written independently; a failed write reports only its own records as batch item failures (Lambda retries the
+ * batch from the earliest of them, and the objects already written are found again: `alreadyArchived`).
+ */
+export async function archiveAuditRecords(
+  deps: ArchiveAuditRecordsDeps,
+  records: readonly DynamoDBRecord[],
+): Promise<DynamoDBBatchResponse> {
+  const plan = planArchive(records);
+  const failed: string[] = [...plan.unreadable];
+  if (plan.unreadable.length > 0) log.error('Audit inserts without a readable audit key', { count: plan.unreadable.length });
+  const outcomes = await Promise.all(
+    plan.objects.map(async ({ object, sequenceNumbers }) => {
+      try {
+        return await deps.archive.put(object);
+      } catch (error) {
+        failed.push(...sequenceNumbers);
+        log.warn('Audit archive object not written', {
+          clinicId: object.clinicId,
+          count: sequenceNumbers.length,
+          errorName: (error as Error).name,
+        });
+        return 'failed' as const;
+      }
+    }),
+  );
+  log.info('Audit records archived', {
+    count: plan.objects.reduce((n, o, i) => n + (outcomes[i] === 'failed' ? 0 : o.sequenceNumbers.length), 0),
+    outcome: `${outcomes.filter((o) => o === 'archived').length} written, ${outcomes.filter((o) => o === 'alreadyArchived').length} already archived, ${outcomes.filter((o) => o === 'failed').length} failed, ${plan.ignored} ignored`,
+  });
+  return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+/** One JSON line: `PK`, `SK`, then the other attributes by name, so the same item always gives the same line. */
+function auditLine(item: Record<string, unknown>): string {
+  const { PK, SK, ...rest } = item;
+  const ordered: Record<string, unknown> = { PK, SK };
+  for (const name of Object.keys(rest).sort()) ordered[name] = rest[name];
+  return JSON.stringify(ordered);
+}
+
+/** An S3 key segment from a sort key (`<ISO time>#<random>`): `:` and `#` become `_`, which keeps the order. */
+function keySafe(sortKey: string): string {
+  return sortKey.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+/** A stream image (DynamoDB JSON) as plain JSON values: numbers that JSON cannot hold exactly stay strings, sets become sorted lists. */
+function plainItem(image: Record<string, AttributeValue>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, plainValue(value)]));
+}
+
+function plainValue(value: AttributeValue): unknown {
+  if (value.S !== undefined) return value.S;
+  if (value.N !== undefined) return plainNumber(value.N);
+  if (value.BOOL !== undefined) return value.BOOL;
+  if (value.NULL !== undefined) return null;
+  if (value.L !== undefined) return value.L.map(plainValue);
+  if (value.M !== undefined) return plainItem(value.M);
+  if (value.SS !== undefined) return [...value.SS].sort();
+  if (value.NS !== undefined) return [...value.NS].sort().map(plainNumber);
+  if (value.B !== undefined) return value.B;
+  if (value.BS !== undefined) return [...value.BS].sort();
+  return null;
+}
+
+function plainNumber(text: string): number | string {
+  const number = Number(text);
+  return Number.isFinite(number) && String(number) === text ? number : text;
+}
