@@ -9,6 +9,7 @@ import { Messaging } from '#infra/constructs/messaging.ts';
 import { Monitoring } from '#infra/constructs/monitoring.ts';
 import { PatientAccessFunctions } from '#infra/constructs/patient-access-functions.ts';
 import { PatientJourneyWorkflow } from '#infra/constructs/patient-journey-workflow.ts';
+import { StaffIdentity } from '#infra/constructs/staff-identity.ts';
 import type { PatientAccessConfig } from './config.ts';
 
 export interface PatientAccessStackProps extends StackProps {
@@ -23,6 +24,7 @@ export class PatientAccessStack extends Stack {
   readonly workflow: PatientJourneyWorkflow;
   readonly journeyStatusEvents: JourneyStatusEvents;
   readonly httpApi: PatientAccessHttpApi;
+  readonly staffIdentity: StaffIdentity;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: PatientAccessStackProps) {
@@ -59,7 +61,9 @@ export class PatientAccessStack extends Stack {
       key,
     });
 
+    this.staffIdentity = new StaffIdentity(this, 'StaffIdentity', { removalPolicy: logRemovalPolicy });
     this.httpApi = new PatientAccessHttpApi(this, 'HttpApi', {
+      staff: { userPool: this.staffIdentity.userPool, client: this.staffIdentity.client },
       functions: this.functions.byName,
       key,
       logRetention,
@@ -78,6 +82,8 @@ export class PatientAccessStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'StaffUserPoolId', { value: this.staffIdentity.userPool.userPoolId });
+    new CfnOutput(this, 'StaffClientId', { value: this.staffIdentity.client.userPoolClientId });
     new CfnOutput(this, 'JourneyStateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'StaffAlertsTopicArn', { value: this.messaging.staffAlertsTopic.topicArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.messaging.alarmTopic.topicArn });
