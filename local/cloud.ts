@@ -22,11 +22,9 @@ import { type FaultProxy, type FaultRules, startFaultProxy } from './fault-proxy
 import { invokeFunction, type LogLineListener, setFunctionLogListener, stopFunctions } from './lambda-runtime.ts';
 import { freePort } from './ports.ts';
 import { startSesEmulator } from './ses-emulator.ts';
-import { type StaffIdentityConfig, type StaffUser, startStaffIdentity } from './staff-identity.ts';
+import { STAFF_IDENTITY_FILE, type StaffIdentityConfig, type StaffUser, startStaffIdentity } from './staff-identity.ts';
 
 export const LOCAL_TABLE_NAME = 'patient-access';
-/** In `dataDir`: the staff user pool's endpoint, issuer and client, for `npm run token`. */
-export const STAFF_IDENTITY_FILE = 'staff-identity.json';
 export const JOURNEY_STATE_MACHINE_NAME = 'PatientJourney';
 export const LOCAL_SENDER_EMAIL = 'front-desk@demo-clinic.example';
 /**

@@ -18,7 +18,10 @@ import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
   AdminGetUserCommand,
+  AdminListGroupsForUserCommand,
+  AdminRemoveUserFromGroupCommand,
   AdminSetUserPasswordCommand,
+  AdminUpdateUserAttributesCommand,
   CognitoIdentityProviderClient,
   CreateGroupCommand,
   CreateUserPoolClientCommand,
@@ -33,6 +36,8 @@ import { LOCAL_REGION } from '#local/step-functions/definition.ts';
 
 /** Where `npm start` keeps the demo staff password (DEMO_STAFF_PASSWORD wins), like the demo API key. */
 export const DEMO_STAFF_PASSWORD_FILE = resolve(import.meta.dirname, '..', '.local', 'demo-staff-password');
+/** In the local cloud's `dataDir`: the staff user pool's endpoint, issuer and client, for `npm run token`. */
+export const STAFF_IDENTITY_FILE = 'staff-identity.json';
 const POOL_NAME = 'patient-access-staff';
 const CLIENT_NAME = 'staff-console';
 
@@ -96,18 +101,22 @@ export async function startStaffIdentity(options: {
   }
 }
 
-/** DEMO_STAFF_PASSWORD when set; otherwise the persisted one, generated on first use (meets Cognito's default policy). */
+/**
+ * The demo staff's password for `npm start`: DEMO_STAFF_PASSWORD when set, otherwise the one kept from before, otherwise
+ * a new one (meeting Cognito's default policy). Whatever it is, it is kept in .local/demo-staff-password (0600), where
+ * `npm run token` reads it (`keptDemoStaffPassword`), and seeding sets it on every demo user.
+ */
 export function demoStaffPassword(): string {
-  const fromEnv = process.env.DEMO_STAFF_PASSWORD;
-  if (fromEnv) return fromEnv;
-  if (existsSync(DEMO_STAFF_PASSWORD_FILE)) {
-    const kept = readFileSync(DEMO_STAFF_PASSWORD_FILE, 'utf8').trim();
-    if (kept) return kept;
-  }
-  const password = `Pa-${randomBytes(12).toString('base64url')}-9a`;
+  const password = process.env.DEMO_STAFF_PASSWORD || keptDemoStaffPassword() || `Pa-${randomBytes(12).toString('base64url')}-9a`;
   mkdirSync(dirname(DEMO_STAFF_PASSWORD_FILE), { recursive: true });
   writeFileSync(DEMO_STAFF_PASSWORD_FILE, `${password}\n`, { mode: 0o600 });
   return password;
+}
+
+/** The password the last `npm start` set on the demo staff, if any. */
+export function keptDemoStaffPassword(): string | undefined {
+  if (!existsSync(DEMO_STAFF_PASSWORD_FILE)) return undefined;
+  return readFileSync(DEMO_STAFF_PASSWORD_FILE, 'utf8').trim() || undefined;
 }
 
 export async function signIn(idp: CognitoIdentityProviderClient, clientId: string, username: string, password: string): Promise<string> {
@@ -144,6 +153,7 @@ async function seed(idp: CognitoIdentityProviderClient, users: readonly StaffUse
         UserPoolId: userPoolId,
         ClientName: CLIENT_NAME,
         ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        WriteAttributes: ['locale'],
         IdTokenValidity: 60,
         TokenValidityUnits: { IdToken: 'minutes' },
       }),
@@ -154,25 +164,34 @@ async function seed(idp: CognitoIdentityProviderClient, users: readonly StaffUse
   for (const role of STAFF_ROLES) {
     await idp.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: role })).catch(ignore('GroupExistsException'));
   }
+  // Seeding settles every seeded user to the configuration (password, clinic, roles), whether new or kept from a
+  // previous start: a password given now is the one that signs in.
   for (const user of users) {
     const exists = await idp.send(new AdminGetUserCommand({ UserPoolId: userPoolId, Username: user.username })).then(
       () => true,
       () => false,
     );
-    if (exists) continue;
-    await idp.send(
-      new AdminCreateUserCommand({
-        UserPoolId: userPoolId,
-        Username: user.username,
-        MessageAction: 'SUPPRESS',
-        UserAttributes: [{ Name: 'custom:clinicId', Value: user.clinicId }],
-      }),
-    );
+    const clinic = [{ Name: 'custom:clinicId', Value: user.clinicId }];
+    if (!exists) {
+      await idp.send(
+        new AdminCreateUserCommand({ UserPoolId: userPoolId, Username: user.username, MessageAction: 'SUPPRESS', UserAttributes: clinic }),
+      );
+    } else {
+      await idp.send(new AdminUpdateUserAttributesCommand({ UserPoolId: userPoolId, Username: user.username, UserAttributes: clinic }));
+    }
     await idp.send(
       new AdminSetUserPasswordCommand({ UserPoolId: userPoolId, Username: user.username, Password: password, Permanent: true }),
     );
+    const { Groups = [] } = await idp.send(new AdminListGroupsForUserCommand({ UserPoolId: userPoolId, Username: user.username }));
+    const held = new Set(Groups.flatMap((group) => (group.GroupName ? [group.GroupName] : [])));
     for (const role of user.roles) {
-      await idp.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: user.username, GroupName: role }));
+      if (!held.has(role))
+        await idp.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: user.username, GroupName: role }));
+    }
+    for (const group of held) {
+      if (!(user.roles as readonly string[]).includes(group)) {
+        await idp.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: userPoolId, Username: user.username, GroupName: group }));
+      }
     }
   }
   return { userPoolId, clientId };

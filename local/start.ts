@@ -55,8 +55,8 @@ Try it:
   curl -s ${cloud.apiUrl}/v1/clinics/${cloud.clinicId}/journeys/<journeyId> -H 'x-api-key: ${cloud.apiKey}'
 
 A staff decision, as a signed-in person (a token lasts an hour):
-  curl -s -X POST ${cloud.apiUrl}/v1/clinics/${cloud.clinicId}/staff-tasks/<taskId>/decision \
-    -H "authorization: Bearer $(npm run -s token -- frontdesk)" -H 'content-type: application/json' \
+  curl -s -X POST ${cloud.apiUrl}/v1/clinics/${cloud.clinicId}/staff-tasks/<taskId>/decision \\
+    -H "authorization: Bearer $(npm run -s token -- frontdesk)" -H 'content-type: application/json' \\
     --data '{"action":"RETRY"}'
 
 Or run every example: npm run demo        Stop: Ctrl-C

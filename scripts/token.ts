@@ -7,9 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DEMO_STAFF } from '#contract/staff-roles.ts';
-import { STAFF_IDENTITY_FILE } from '#local/cloud.ts';
 import { LOCAL_DATA_DIR } from '#local/demo-key.ts';
-import { demoStaffPassword, type StaffIdentityConfig, signIn } from '#local/staff-identity.ts';
+import { keptDemoStaffPassword, STAFF_IDENTITY_FILE, type StaffIdentityConfig, signIn } from '#local/staff-identity.ts';
 import { LOCAL_REGION } from '#local/step-functions/definition.ts';
 
 const username = process.argv[2];
@@ -28,8 +27,13 @@ const idp = new CognitoIdentityProviderClient({
   region: LOCAL_REGION,
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 });
+const password = process.env.DEMO_STAFF_PASSWORD || keptDemoStaffPassword();
+if (!password) {
+  console.error('No demo staff password: set DEMO_STAFF_PASSWORD or start the local stack first (npm start).');
+  process.exit(1);
+}
 try {
-  process.stdout.write(`${await signIn(idp, identity.clientId, username, demoStaffPassword())}\n`);
+  process.stdout.write(`${await signIn(idp, identity.clientId, username, password)}\n`);
 } catch (error) {
   console.error(`Could not sign ${username} in: ${(error as Error).name}: ${(error as Error).message} (is npm start running?)`);
   process.exit(1);

@@ -22,7 +22,7 @@ export function makeDecideStaffTask(deps: DecideStaffTaskDeps) {
     const person = staffPrincipal(event, ROLES);
     const { taskId } = pathIds(event, ['taskId']);
     const body = parseJsonBody(event, StaffDecisionBodySchema, { maxBytes: 4096 });
-    return json(200, await decideStaffTask(deps, { clinicId: person.clinicId, taskId, actor: staffActor(person), ...body }));
+    return json(200, await decideStaffTask(deps, { clinicId: person.clinicId, taskId, actor: staffActor(person), roles: person.roles, ...body }));
   });
 }
 

@@ -63,8 +63,11 @@ export class StaffIdentity extends Construct {
       idTokenValidity: Duration.minutes(60),
       accessTokenValidity: Duration.minutes(60),
       refreshTokenValidity: Duration.hours(12),
-      // The clinic and roles decide what a person may see: nobody may change their own.
-      writeAttributes: new cognito.ClientAttributes(),
+      // The clinic and roles decide what a person may see: nobody may change their own. An empty list would not do:
+      // CloudFormation drops it and Cognito's default lets a user write every mutable attribute, custom ones included.
+      writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ locale: true }),
+      // No hosted UI or OAuth flows until a staff console needs them (CDK's defaults would enable implicit and code).
+      disableOAuth: true,
       readAttributes: new cognito.ClientAttributes().withCustomAttributes('clinicId').withStandardAttributes({ preferredUsername: true }),
     });
     Validations.of(this.userPool).acknowledge(

@@ -209,23 +209,25 @@ describe('Local stack: staff decide as signed-in people', () => {
     expect((await journeyWhenSettled(journeyId)).view.status).toBe('WAITING_FOR_STAFF');
   });
 
-  it('refuses a person of another clinic, and one without a role, with 403', async () => {
+  it('refuses a person of another clinic, one without a role, and roles that do not work eligibility, with 403', async () => {
     // prepare
     const { decide, journeyId } = await parkedTask();
 
     // act
     const otherClinic = await decide(await bearer('otherdesk'));
     const noRole = await decide(await bearer('visitor'));
+    const nurse = await decide(await bearer('nurse'));
+    const ops = await decide(await bearer('ops'));
 
     // assess
-    expect([otherClinic.status, noRole.status]).toEqual([403, 403]);
+    expect([otherClinic.status, noRole.status, nurse.status, ops.status]).toEqual([403, 403, 403, 403]);
     expect((await journeyWhenSettled(journeyId)).view.status).toBe('WAITING_FOR_STAFF');
   });
 
   it('records the person who decided, by their user ID, on the task', async () => {
     // prepare
     const { decide, taskId } = await parkedTask();
-    const token = await cloud.staffToken('nurse');
+    const token = await cloud.staffToken('billing');
     const sub = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')).sub as string;
 
     // act

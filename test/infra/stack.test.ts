@@ -357,11 +357,16 @@ describe('Construct: PatientAccessHttpApi', () => {
     });
     const groups = Object.values(template.findResources('AWS::Cognito::UserPoolGroup') as Record<string, Resource>);
     expect(groups.map((g) => g.Properties.GroupName).sort()).toEqual([...STAFF_ROLES].sort());
+    // An empty WriteAttributes would be dropped and Cognito's default lets users write custom attributes: a list without
+    // the clinic is what keeps a person in their clinic.
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       GenerateSecret: false,
       ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_SRP_AUTH']),
-      WriteAttributes: [],
+      WriteAttributes: ['locale'],
+      AllowedOAuthFlowsUserPoolClient: false,
     });
+    const client = Object.values(template.findResources('AWS::Cognito::UserPoolClient') as Record<string, Resource>)[0];
+    expect(JSON.stringify(client?.Properties.WriteAttributes)).not.toContain('clinicId');
   });
 
   it('deploys only the OpenAPI route without an authorizer, to a function that can touch nothing; every other route with one', () => {

@@ -58,6 +58,7 @@ const decided = (action: StaffDecision['action']) => ({
   status: 'DECIDED',
   decision: { action, decidedBy: 'user:user-frontdesk', decidedAt: '2026-12-01T11:59:00Z' },
 });
+const NURSE: StaffClaims = { sub: 'user-nurse', username: 'nurse', groups: '[clinical]' };
 const awsError = (name: string, extra: object = {}) => Object.assign(new Error(name), { name, ...extra });
 
 let table: ReturnType<typeof inMemoryTable>;
@@ -359,14 +360,14 @@ describe('Function: decideStaffTask', () => {
     expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
   });
 
-  it('closes a triage slip without touching Step Functions or the journey', async () => {
+  it('closes a triage slip, decided by a clinician, without touching Step Functions or the journey', async () => {
     // Prepare
     const { taskToken: _none, ...slip } = openTask;
     table.seed(taskKey, { ...slip, kind: 'TRIAGE', stage: 'INTAKE' });
     const journeyBefore = structuredClone(table.get(journeyKey));
 
     // Act
-    const response = await post({ action: 'PROCEED' });
+    const response = await post({ action: 'PROCEED' }, 'st-1', 'c1', NURSE);
 
     // Assess
     expect(response.statusCode).toBe(200);
@@ -382,10 +383,41 @@ describe('Function: decideStaffTask', () => {
     table.seed(taskKey, { ...slip, kind: 'TRIAGE', stage: 'INTAKE' });
 
     // Act
-    const response = await post({ action: 'CANCEL' });
+    const response = await post({ action: 'CANCEL' }, 'st-1', 'c1', NURSE);
 
     // Assess
     expect(response.statusCode).toBe(409);
+  });
+
+  it.each([
+    ['front desk', '[front-desk]'],
+    ['billing', '[billing]'],
+    ['ops', '[ops]'],
+    ['radiology', '[radiology]'],
+  ])('refuses a triage slip to %s with 403, writing nothing: only clinicians dispose of it', async (_role, groups) => {
+    // Prepare
+    const { taskToken: _none, ...slip } = openTask;
+    table.seed(taskKey, { ...slip, kind: 'TRIAGE', stage: 'INTAKE' });
+
+    // Act
+    const response = await post({ action: 'PROCEED' }, 'st-1', 'c1', { groups });
+
+    // Assess
+    expect(response.statusCode).toBe(403);
+    expect(writes()).toBe('[]');
+  });
+
+  it.each([
+    ['a clinician', '[clinical]', 403],
+    ['ops', '[ops]', 403],
+    ['billing', '[billing]', 200],
+    ['an admin', '[admin]', 200],
+  ])('lets eligibility be decided by the people who work it: %s gets %s', async (_who, groups, status) => {
+    // Act
+    const response = await post({ action: 'PROCEED' }, 'st-1', 'c1', { groups });
+
+    // Assess
+    expect(response.statusCode).toBe(status);
   });
 
   it('answers 400 for an unknown action and writes nothing', async () => {
