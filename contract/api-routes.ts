@@ -1,26 +1,50 @@
 import type { FunctionName } from './function-catalog.ts';
+import type { StaffRole } from './staff-roles.ts';
+
+/**
+ * Who may call a route:
+ * - `clinic-key`: a machine (the clinic's form system) with the clinic's API key, checked by the API-key Lambda
+ *   authorizer, which scopes the key to the {clinicId} in the path;
+ * - `staff`: a signed-in person, with an ID token of the staff user pool checked by API Gateway's JWT authorizer
+ *   (issuer, audience, signature, expiry); the route's function then requires the token's clinic to be the path's and
+ *   one of `roles` (401/403, functions/shared/http/staff-principal.ts);
+ * - `public`: no one in particular. Only for content that is the same for everyone and says nothing about any clinic
+ *   or patient (the API's own description).
+ */
+export type RouteAuth = { kind: 'clinic-key' } | { kind: 'staff'; roles: readonly StaffRole[] } | { kind: 'public' };
 
 /**
  * The HTTP API's routes, declared once: the CDK stack creates them on API Gateway (HTTP API, payload format 2.0)
- * and the local API server serves them with the same event shape. Every route goes through the API-key authorizer,
- * which scopes the key to the {clinicId} in the path, unless it is marked `public`.
+ * and the local API server serves them with the same event shape and the same authorizers.
  */
 export interface ApiRoute {
   method: 'GET' | 'POST';
   path: string;
   function: FunctionName;
-  /**
-   * Served without the authorizer. Only for content that is the same for everyone and says nothing about any clinic
-   * or patient (the API's own description). @default false
-   */
-  public?: boolean;
+  auth: RouteAuth;
 }
 
+const CLINIC_KEY: RouteAuth = { kind: 'clinic-key' };
+
 export const API_ROUTES: readonly ApiRoute[] = [
-  { method: 'POST', path: '/v1/clinics/{clinicId}/intake-submissions', function: 'submitIntake' },
-  { method: 'GET', path: '/v1/clinics/{clinicId}/journeys/{journeyId}', function: 'getJourney' },
-  { method: 'POST', path: '/v1/clinics/{clinicId}/staff-tasks/{taskId}/decision', function: 'decideStaffTask' },
-  { method: 'GET', path: '/openapi.json', function: 'getOpenApiDocument', public: true },
+  { method: 'POST', path: '/v1/clinics/{clinicId}/intake-submissions', function: 'submitIntake', auth: CLINIC_KEY },
+  { method: 'GET', path: '/v1/clinics/{clinicId}/journeys/{journeyId}', function: 'getJourney', auth: CLINIC_KEY },
+  {
+    method: 'POST',
+    path: '/v1/clinics/{clinicId}/staff-tasks/{taskId}/decision',
+    function: 'decideStaffTask',
+    // Whoever works the queues a journey parks in; ops may decide a stopped execution's task too.
+    auth: { kind: 'staff', roles: ['front-desk', 'billing', 'clinical', 'radiology', 'ops', 'admin'] },
+  },
+  { method: 'GET', path: '/openapi.json', function: 'getOpenApiDocument', auth: { kind: 'public' } },
 ];
 
 export const API_AUTHORIZER: FunctionName = 'authorizeApiKey';
+
+/** The roles that may call the staff route a function serves (each staff function serves one staff route). */
+export function staffRolesOf(functionName: FunctionName): readonly StaffRole[] {
+  const routes = API_ROUTES.filter((route) => route.function === functionName);
+  const [route] = routes;
+  if (routes.length !== 1 || route?.auth.kind !== 'staff') throw new Error(`${functionName} serves no single staff route`);
+  return route.auth.roles;
+}

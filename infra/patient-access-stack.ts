@@ -10,6 +10,7 @@ import { Messaging } from '#infra/constructs/messaging.ts';
 import { Monitoring } from '#infra/constructs/monitoring.ts';
 import { PatientAccessFunctions } from '#infra/constructs/patient-access-functions.ts';
 import { PatientJourneyWorkflow } from '#infra/constructs/patient-journey-workflow.ts';
+import { StaffIdentity } from '#infra/constructs/staff-identity.ts';
 import type { PatientAccessConfig } from './config.ts';
 
 export interface PatientAccessStackProps extends StackProps {
@@ -25,6 +26,7 @@ export class PatientAccessStack extends Stack {
   readonly journeyStatusEvents: JourneyStatusEvents;
   readonly auditArchive: AuditArchive;
   readonly httpApi: PatientAccessHttpApi;
+  readonly staffIdentity: StaffIdentity;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: PatientAccessStackProps) {
@@ -68,7 +70,9 @@ export class PatientAccessStack extends Stack {
       writers: this.functions.withNeed('auditArchive'),
     });
 
+    this.staffIdentity = new StaffIdentity(this, 'StaffIdentity', { removalPolicy: logRemovalPolicy });
     this.httpApi = new PatientAccessHttpApi(this, 'HttpApi', {
+      staff: { userPool: this.staffIdentity.userPool, client: this.staffIdentity.client },
       functions: this.functions.byName,
       key,
       logRetention,
@@ -87,6 +91,8 @@ export class PatientAccessStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'StaffUserPoolId', { value: this.staffIdentity.userPool.userPoolId });
+    new CfnOutput(this, 'StaffClientId', { value: this.staffIdentity.client.userPoolClientId });
     new CfnOutput(this, 'JourneyStateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'StaffAlertsTopicArn', { value: this.messaging.staffAlertsTopic.topicArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.messaging.alarmTopic.topicArn });

@@ -6,6 +6,7 @@ import { API_AUTHORIZER, API_ROUTES, type ApiRoute } from '#contract/api-routes.
 import type { FunctionName } from '#contract/function-catalog.ts';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '#local/step-functions/definition.ts';
 import { invokeFunction } from './lambda-runtime.ts';
+import { type StaffTokenIssuer, staffTokenAuthorizer } from './staff-token-authorizer.ts';
 
 /** API Gateway's own request limit; larger bodies never reach a function. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -26,18 +27,24 @@ export interface LocalApiGatewayOptions {
   invoke?: (name: FunctionName, event: unknown) => Promise<unknown>;
   /** Where a function's unexpected error is reported (API Gateway only answers 500). */
   onError?: (route: string, error: Error) => void;
+  /** The staff user pool's issuer and app client: staff routes answer 401 without a valid ID token of it. */
+  staffIssuer?: StaffTokenIssuer;
 }
+
+type Authorize = (authorization: string | undefined) => Promise<Record<string, string> | undefined>;
 
 /**
  * A local API Gateway HTTP API on 127.0.0.1: the routes of contract/api-routes.ts with payload format 2.0 events, the
- * API-key Lambda authorizer (REQUEST, simple responses, identity source `x-api-key`, no caching) on every route not
- * marked `public`, and API Gateway's own answers — 401/403 from the authorizer, 404 for an unknown route, 413 over
- * 10 MB, 500 when a function throws, 503 after 30 s.
+ * API-key Lambda authorizer (REQUEST, simple responses, identity source `x-api-key`, no caching) on `clinic-key`
+ * routes, the JWT authorizer (the staff user pool's ID tokens) on `staff` routes, and API Gateway's own answers —
+ * 401/403 from the authorizers, 404 for an unknown route, 413 over 10 MB, 500 when a function throws, 503 after 30 s.
  */
 export async function startApiGateway(options: LocalApiGatewayOptions): Promise<LocalApiGateway> {
   const invoke = options.invoke ?? invokeFunction;
+  // Without a staff issuer every staff request is 401, as with a JWT authorizer whose tokens nobody can get.
+  const staffToken: Authorize = options.staffIssuer ? staffTokenAuthorizer(options.staffIssuer) : async () => undefined;
   const server = createServer((request, response) => {
-    void handle(request, response, invoke, options.onError).catch((error: unknown) => {
+    void handle(request, response, invoke, staffToken, options.onError).catch((error: unknown) => {
       options.onError?.('(gateway)', error as Error);
       if (!response.headersSent) send(response, 500, { message: 'Internal Server Error' });
     });
@@ -88,6 +95,7 @@ async function handle(
   request: IncomingMessage,
   response: ServerResponse,
   invoke: (name: FunctionName, event: unknown) => Promise<unknown>,
+  staffToken: Authorize,
   onError: LocalApiGatewayOptions['onError'],
 ): Promise<void> {
   const requestId = randomUUID();
@@ -101,7 +109,12 @@ async function handle(
   if (!matched) return send(response, 404, { message: 'Not Found' });
 
   const event = buildEvent(request, url, body, matched, requestId);
-  const lambdaEvent = matched.route.public ? event : await authorize(event, matched, invoke, onError);
+  const lambdaEvent =
+    matched.route.auth.kind === 'public'
+      ? event
+      : matched.route.auth.kind === 'staff'
+        ? await authorizeStaff(event, staffToken)
+        : await authorize(event, matched, invoke, onError);
   if (typeof lambdaEvent === 'number') return send(response, lambdaEvent, { message: STATUS_MESSAGES[lambdaEvent] });
 
   let result: unknown;
@@ -155,6 +168,16 @@ async function authorize(
   }
   if (authorization?.isAuthorized !== true) return 403;
   return { ...event, requestContext: { ...event.requestContext, authorizer: { lambda: authorization.context ?? {} } } };
+}
+
+/**
+ * API Gateway's JWT authorizer for a staff route: 401 without a valid token; otherwise the event with the token's claims
+ * in `requestContext.authorizer.jwt`, as a Lambda integration receives them.
+ */
+async function authorizeStaff(event: APIGatewayProxyEventV2, staffToken: Authorize): Promise<APIGatewayProxyEventV2 | 401> {
+  const claims = await staffToken(event.headers.authorization);
+  if (!claims) return 401;
+  return { ...event, requestContext: { ...event.requestContext, authorizer: { jwt: { claims, scopes: null } } } } as APIGatewayProxyEventV2;
 }
 
 /** The payload 2.0 event API Gateway hands a Lambda integration (before the authorizer's context is added). */

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AUDIT_ARCHIVE_DELIVERY, AUDIT_ARCHIVE_FILTER } from '#contract/audit-archive.ts';
 import { ENV } from '#contract/function-catalog.ts';
+import { DEMO_STAFF } from '#contract/staff-roles.ts';
 import { startClearinghouseSimulator } from '#local/clearinghouse-simulator/server.ts';
 import { type PaymentSandbox, startPaymentSandbox } from '#local/payment-sandbox/server.ts';
 import { DEMO_CLINIC_ID, seedDemoClinic } from '#local/seed/demo-clinic.ts';
@@ -24,6 +26,7 @@ import { invokeFunction, type LogLineListener, setFunctionLogListener, stopFunct
 import { freePort } from './ports.ts';
 import { startLocalS3 } from './s3.ts';
 import { startSesEmulator } from './ses-emulator.ts';
+import { STAFF_IDENTITY_FILE, type StaffIdentityConfig, type StaffUser, startStaffIdentity } from './staff-identity.ts';
 
 export const LOCAL_TABLE_NAME = 'patient-access';
 export const JOURNEY_STATE_MACHINE_NAME = 'PatientJourney';
@@ -71,6 +74,10 @@ export interface LocalCloudOptions {
    * For tests that read the logs.
    */
   onLogLine?: LogLineListener;
+  /** The demo staff's password (DEMO_STAFF_PASSWORD, or one `npm start` generates and keeps); absent generates one. */
+  staffPassword?: string;
+  /** Staff seeded besides the demo clinic's (DEMO_STAFF), e.g. another clinic's for tests. */
+  extraStaff?: readonly StaffUser[];
 }
 
 export interface LocalCloud {
@@ -85,6 +92,10 @@ export interface LocalCloud {
   sfn: LocalStepFunctions;
   /** Staff alerts published to SNS. */
   sns: LocalSns;
+  /** The staff user pool (cognito-local): its issuer and app client, as the API gateway verifies tokens against. */
+  staffIdentity: StaffIdentityConfig;
+  /** Signs a seeded staff user in and returns the bearer token staff routes take (`Authorization: Bearer …`). */
+  staffToken: (username: string) => Promise<string>;
   payments: PaymentSandbox;
   table: TableRef;
   /**
@@ -240,9 +251,29 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     // Executions a previous run left in flight go on, as they would have on AWS while this machine was off.
     await sfn.resume();
 
+    const staffPassword = options.staffPassword ?? `Pa-${randomUUID()}-9a`;
+    const cognitoDir = options.dataDir ? join(options.dataDir, 'cognito') : mkdtempSync(join(tmpdir(), 'patient-access-cognito-'));
+    if (!options.dataDir) stops.push(async () => rmSync(cognitoDir, { recursive: true, force: true }));
+    const staff = await startStaffIdentity({
+      users: [...DEMO_STAFF.map((user) => ({ ...user, clinicId: DEMO_CLINIC_ID })), ...(options.extraStaff ?? [])],
+      password: staffPassword,
+      dataDir: cognitoDir,
+    });
+    stops.push(() => staff.stop());
+    const staffIdentity: StaffIdentityConfig = {
+      endpoint: staff.endpoint,
+      userPoolId: staff.userPoolId,
+      clientId: staff.clientId,
+      issuer: staff.issuer,
+      jwksUri: staff.jwksUri,
+    };
+    // `npm run token` signs in against the running stack with this.
+    if (options.dataDir) writeFileSync(join(options.dataDir, STAFF_IDENTITY_FILE), `${JSON.stringify(staffIdentity, null, 2)}\n`);
+
     const api = await startApiGateway({
       port: options.port ?? 0,
       onError: (route, error) => say(`[api] ${route} failed: ${error.name}`),
+      staffIssuer: { issuer: staff.issuer, jwksUri: staff.jwksUri, audience: [staff.clientId] },
     });
     stops.push(() => api.stop());
 
@@ -264,6 +295,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       },
       sfn,
       sns,
+      staffIdentity,
+      staffToken: (username) => staff.idToken(username),
       payments,
       table,
       auditArchive: {

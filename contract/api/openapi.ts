@@ -20,6 +20,12 @@ const AUTHORIZER_RESPONSES: Responses = {
   403: message('The API key is unknown, revoked, or not for this clinic.'),
 };
 
+/** What a staff route answers before its work: API Gateway's JWT authorizer, then the route's clinic and role check. */
+const STAFF_AUTH_RESPONSES: Responses = {
+  401: message('No bearer token, or one that is not a valid, unexpired ID token of the staff user pool.'),
+  403: message('The signed-in person does not work for this clinic, or none of their roles may do this.'),
+};
+
 /**
  * A bare 500. Whether a retry is safe depends on the route, so each route says so: an intake submission is
  * idempotent (Idempotency-Key or body hash), a read is, and so is sending the same staff decision again.
@@ -105,7 +111,7 @@ const OPERATIONS: Record<string, Operation> = {
       409: message(
         'The task was decided otherwise, its journey has moved on to another task, or it does not allow this action at its stage.',
       ),
-      ...AUTHORIZER_RESPONSES,
+      ...STAFF_AUTH_RESPONSES,
       ...serverError(
         'Safe to retry with the same decision: it is recorded once and resumes the journey once (a 503 may mean the decision is recorded and only the resume is pending).',
       ),
@@ -138,7 +144,15 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[] = API_ROUTES) {
     type: 'apiKey',
     in: 'header',
     name: 'x-api-key',
-    description: "A clinic's API key; valid only for that clinic's paths.",
+    description: "A clinic's API key, for its machines (the form system); valid only for that clinic's paths.",
+  });
+  const staff = registry.registerComponent('securitySchemes', 'StaffBearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description:
+      'An ID token of the staff user pool (Amazon Cognito): a signed-in person, whose `custom:clinicId` must be the ' +
+      "path's clinic and whose groups (`cognito:groups`) are their roles. Locally: `npm run token -- <username>`.",
   });
   for (const route of routes) {
     const operation = OPERATIONS[routeKey(route)];
@@ -147,8 +161,12 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[] = API_ROUTES) {
       ...operation,
       method: route.method.toLowerCase() as RouteConfig['method'],
       path: route.path,
-      // An empty list overrides the document-wide API key requirement.
-      security: route.public ? [] : [{ [apiKey.name]: [] }],
+      // An empty list overrides the document-wide API key requirement. OpenAPI scopes are OAuth's: a staff route's
+      // roles are in its description instead.
+      security: route.auth.kind === 'public' ? [] : route.auth.kind === 'staff' ? [{ [staff.name]: [] }] : [{ [apiKey.name]: [] }],
+      ...(route.auth.kind === 'staff'
+        ? { description: `${operation.description ?? ''}\n\nRoles: ${route.auth.roles.join(', ')} (of the path's clinic).`.trim() }
+        : {}),
     });
   }
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({

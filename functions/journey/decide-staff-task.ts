@@ -1,11 +1,12 @@
 import type { StaffDecisionBody, StaffDecisionRecorded } from '#contract/api/staff-decision-schema.ts';
 import { STAGE_CHECKPOINT, type StaffDecision } from '#contract/journey-workflow.ts';
+import type { StaffRole } from '#contract/staff-roles.ts';
 import type { StaffTask } from '#model/staff-task.ts';
 import { HttpError } from '#shared/http/http-error.ts';
 import { log } from '#shared/observability.ts';
 import { type EndJourneyDeps, endJourney } from './end-journey.ts';
 import type { JourneyEngine } from './journey-engine-port.ts';
-import { allowedActions, stageAfterDecision } from './staff-decision.ts';
+import { allowedActions, rolesForTask, stageAfterDecision } from './staff-decision.ts';
 
 export interface DecideStaffTaskDeps extends EndJourneyDeps {
   /** Resumes a parked execution, redrives a stopped one. */
@@ -17,8 +18,10 @@ export interface DecideStaffTaskDeps extends EndJourneyDeps {
 export interface StaffDecisionRequest extends StaffDecisionBody {
   clinicId: string;
   taskId: string;
-  /** Who decided (`api-key:<keyId>`), for the task and the audit trail. */
+  /** Who decided (`user:<sub>`), for the task and the audit trail. */
   actor: string;
+  /** Their roles at the clinic: the task must be one they may decide (rolesForTask). */
+  roles: readonly StaffRole[];
 }
 
 type Action = StaffDecision['action'];
@@ -43,6 +46,7 @@ export async function decideStaffTask(deps: DecideStaffTaskDeps, request: StaffD
   for (let round = 1; round <= MAX_ROUNDS; round++) {
     const task = await deps.tasks.get(clinicId, taskId);
     if (!task) throw HttpError.withMessage(404, 'Staff task not found');
+    if (!rolesForTask(task).some((role) => request.roles.includes(role))) throw HttpError.withMessage(403, 'Forbidden');
     const decided: StaffDecisionRecorded = { taskId: task.taskId, journeyId: task.journeyId, action, status: 'DECIDED' };
 
     if (task.status === 'DECIDED' && task.decision?.action === action) {

@@ -1,4 +1,5 @@
 import { STAFF_ACTIONS_BY_STAGE, type StaffDecision, type StageName, TRIAGE_ACTIONS } from '#contract/journey-workflow.ts';
+import type { StaffRole } from '#contract/staff-roles.ts';
 import type { StageState } from '#model/journey.ts';
 import type { StaffTask } from '#model/staff-task.ts';
 
@@ -8,6 +9,25 @@ export function allowedActions(task: Pick<StaffTask, 'kind' | 'stage'>): readonl
   // A stopped execution can be redriven, or ended where its stage allows a cancel; it cannot skip the stage it stopped in.
   if (task.kind === 'EXECUTION_STOPPED') return STAFF_ACTIONS_BY_STAGE[task.stage].filter((action) => action !== 'PROCEED');
   return STAFF_ACTIONS_BY_STAGE[task.stage];
+}
+
+/** Who works a journey parked at each stage (admins may decide any task of their clinic). */
+const STAGE_ROLES: Readonly<Record<StageName, readonly StaffRole[]>> = {
+  INTAKE: ['front-desk'],
+  ELIGIBILITY: ['front-desk', 'billing'],
+  SCHEDULING: ['front-desk', 'radiology'],
+  PAYMENT: ['billing', 'front-desk'],
+  CONFIRMATION: ['front-desk'],
+};
+
+/**
+ * The roles that may decide this task: only clinicians dispose a triage slip; a parked stage belongs to the people who
+ * work that stage; a stopped execution also to ops, who know why it stopped. Admins may decide any.
+ */
+export function rolesForTask(task: Pick<StaffTask, 'kind' | 'stage'>): readonly StaffRole[] {
+  if (task.kind === 'TRIAGE') return ['clinical', 'admin'];
+  const stage = STAGE_ROLES[task.stage];
+  return task.kind === 'EXECUTION_STOPPED' ? [...stage, 'ops', 'admin'] : [...stage, 'admin'];
 }
 
 const PROCEED_REASON: Record<StageName, string> = {

@@ -6,6 +6,7 @@ import type { AuthorizedEvent } from '#shared/http/authorized-clinic.ts';
 import { httpErrors } from '#shared/http/http-errors.ts';
 import type { HttpResponse } from '#shared/http/response.ts';
 import { withTransientAwsErrors } from './errors.ts';
+import type { StaffEvent } from './http/staff-principal.ts';
 import { logger } from './observability.ts';
 
 /**
@@ -20,7 +21,8 @@ import { logger } from './observability.ts';
  * All of them put the Lambda context (request ID, cold start) on every log line of the invocation.
  */
 /** An API Gateway (HTTP API, payload 2.0) event that passed the clinic's authorizer. */
-export type ApiEvent = APIGatewayProxyEventV2 & AuthorizedEvent;
+/** An HTTP API event, as the API-key authorizer (machines) or the JWT authorizer (staff) hands it over. */
+export type ApiEvent = APIGatewayProxyEventV2 & AuthorizedEvent & StaffEvent;
 
 /** Any other Lambda (e.g. the API's authorizer): the Lambda context on every log line, as the two shapes below add. */
 export function lambdaHandler<E, R>(run: (event: E) => Promise<R>) {

@@ -1,8 +1,9 @@
 import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType, HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -19,6 +20,8 @@ export interface PatientAccessHttpApiProps {
   rateLimit: number;
   /** Stage-wide burst. */
   burstLimit: number;
+  /** The staff user pool and app client whose ID tokens staff routes accept. */
+  staff: { userPool: IUserPool; client: IUserPoolClient };
 }
 
 /**
@@ -63,6 +66,14 @@ export class PatientAccessHttpApi extends Construct {
       resultsCacheTtl: Duration.seconds(0),
     });
 
+    // Staff routes: API Gateway checks the token (issuer, the app client as audience, signature, expiry) and hands its
+    // claims to the function, which checks the clinic and the role (functions/shared/http/staff-principal.ts).
+    const staffAuthorizer = new HttpUserPoolAuthorizer('StaffAuthorizer', props.staff.userPool, {
+      authorizerName: 'staff-id-token',
+      userPoolClients: [props.staff.client],
+      identitySource: ['$request.header.Authorization'],
+    });
+
     this.api = new apigw.HttpApi(this, 'Api', {
       description: 'Patient Access: intake submissions, journeys and staff decisions',
       createDefaultStage: false,
@@ -91,9 +102,10 @@ export class PatientAccessHttpApi extends Construct {
         integration: new HttpLambdaIntegration(`${route.function}Integration`, props.functions[route.function], {
           payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,
         }),
-        authorizer: route.public ? new apigw.HttpNoneAuthorizer() : authorizer,
+        authorizer:
+          route.auth.kind === 'public' ? new apigw.HttpNoneAuthorizer() : route.auth.kind === 'staff' ? staffAuthorizer : authorizer,
       });
-      if (route.public && httpRoute) {
+      if (route.auth.kind === 'public' && httpRoute) {
         Validations.of(httpRoute).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason:

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '#local/cloud.ts';
 import type { StoredEmail } from '#local/ses-emulator.ts';
+import { keys } from '#shared/keys.ts';
 
 /**
  * The product as `npm start` runs it (in memory, free ports), driven over HTTP only: the API, and the SES emulator's
@@ -20,7 +22,13 @@ const completes = JSON.parse(completesText) as {
 };
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({ quiet: true });
+  cloud = await startLocalCloud({
+    quiet: true,
+    extraStaff: [
+      { username: 'otherdesk', clinicId: 'other-clinic', roles: ['front-desk'] },
+      { username: 'visitor', clinicId: 'demo-clinic', roles: [] },
+    ],
+  });
 });
 
 afterAll(async () => {
@@ -164,7 +172,7 @@ describe('Local stack: a journey that needs staff', () => {
     // act
     const decision = await fetch(`${cloud.apiUrl}/v1/clinics/${cloud.clinicId}/staff-tasks/${eligibility?.staffTaskId}/decision`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': cloud.apiKey },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await cloud.staffToken('frontdesk')}` },
       body: JSON.stringify({ action: 'CANCEL', note: 'Patient will call back with new insurance' }),
     });
     const after = await journeyWhenSettled(journeyId);
@@ -183,10 +191,11 @@ describe('Local stack: a journey that needs staff', () => {
     const journeyId = await submitExample('member-not-found');
     const parked = await journeyWhenSettled(journeyId);
     const taskId = (parked.view.stages as Array<{ name: string; staffTaskId?: string }>).find((s) => s.name === 'ELIGIBILITY')?.staffTaskId;
+    const token = await cloud.staffToken('frontdesk');
     const decide = (action: string) =>
       fetch(`${cloud.apiUrl}/v1/clinics/${cloud.clinicId}/staff-tasks/${taskId}/decision`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': cloud.apiKey },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({ action }),
       });
 
@@ -198,6 +207,75 @@ describe('Local stack: a journey that needs staff', () => {
     expect(first.status).toBe(200);
     expect(second.status).toBe(409);
     expect((await journeyWhenSettled(journeyId)).view.status).toBe('CANCELLED');
+  });
+});
+
+describe('Local stack: staff decide as signed-in people', () => {
+  /** A parked journey's eligibility task, and a decision on it with the given headers. */
+  async function parkedTask() {
+    // A journey of its own each time (the body alone would find the same journey again).
+    const submitted = await fetch(submissionsUrl(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': cloud.apiKey, 'idempotency-key': randomUUID() },
+      body: readFileSync('examples/member-not-found.json', 'utf8'),
+    });
+    const { journeyId } = (await submitted.json()) as { journeyId: string };
+    const parked = await journeyWhenSettled(journeyId);
+    const taskId = (parked.view.stages as Array<{ name: string; staffTaskId?: string }>).find((s) => s.name === 'ELIGIBILITY')?.staffTaskId;
+    const decide = (headers: Record<string, string>) =>
+      fetch(`${cloud.apiUrl}/v1/clinics/${cloud.clinicId}/staff-tasks/${taskId}/decision`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ action: 'CANCEL' }),
+      });
+    return { journeyId, taskId, decide };
+  }
+  const bearer = async (username: string) => ({ authorization: `Bearer ${await cloud.staffToken(username)}` });
+
+  it('refuses a decision without a token, with the clinic’s API key, or with a forged token, with 401', async () => {
+    // prepare
+    const { decide, journeyId } = await parkedTask();
+    const [header, payload] = (await cloud.staffToken('admin')).split('.');
+    const forged = `${header}.${payload}.${Buffer.from('not the issuer’s signature').toString('base64url')}`;
+
+    // act
+    const answers = [await decide({}), await decide({ 'x-api-key': cloud.apiKey }), await decide({ authorization: `Bearer ${forged}` })];
+
+    // assess
+    expect(answers.map((a) => a.status)).toEqual([401, 401, 401]);
+    expect((await journeyWhenSettled(journeyId)).view.status).toBe('WAITING_FOR_STAFF');
+  });
+
+  it('refuses a person of another clinic, one without a role, and roles that do not work eligibility, with 403', async () => {
+    // prepare
+    const { decide, journeyId } = await parkedTask();
+
+    // act
+    const otherClinic = await decide(await bearer('otherdesk'));
+    const noRole = await decide(await bearer('visitor'));
+    const nurse = await decide(await bearer('nurse'));
+    const ops = await decide(await bearer('ops'));
+
+    // assess
+    expect([otherClinic.status, noRole.status, nurse.status, ops.status]).toEqual([403, 403, 403, 403]);
+    expect((await journeyWhenSettled(journeyId)).view.status).toBe('WAITING_FOR_STAFF');
+  });
+
+  it('records the person who decided, by their user ID, on the task', async () => {
+    // prepare
+    const { decide, taskId } = await parkedTask();
+    const token = await cloud.staffToken('billing');
+    const sub = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')).sub as string;
+
+    // act
+    const answer = await decide({ authorization: `Bearer ${token}` });
+
+    // assess
+    expect(answer.status).toBe(200);
+    const { Item: task } = await cloud.table.client.send(
+      new GetCommand({ TableName: cloud.tableName, Key: keys.staffTask(cloud.clinicId, taskId ?? ''), ConsistentRead: true }),
+    );
+    expect(task?.decision).toMatchObject({ action: 'CANCEL', decidedBy: `user:${sub}` });
   });
 });
 

@@ -238,10 +238,13 @@ const submissions = new Map(
 const runs = new Map<string, JourneyRun>();
 let emails: StoredEmail[] = [];
 
-const api = (path: string, init: RequestInit = {}) =>
+/** The clinic's machines call with its API key; staff decisions are made by the signed-in front desk. */
+const api = async (path: string, init: RequestInit = {}) =>
   fetch(`${cloud.apiUrl}/v1/clinics/${cloud.clinicId}${path}`, {
     ...init,
-    headers: { 'content-type': 'application/json', 'x-api-key': cloud.apiKey },
+    headers: path.startsWith('/staff-tasks/')
+      ? { 'content-type': 'application/json', authorization: `Bearer ${await cloud.staffToken('frontdesk')}` }
+      : { 'content-type': 'application/json', 'x-api-key': cloud.apiKey },
   });
 
 /** The journey once it no longer runs and, after a decision, no longer waits on the task decided. */

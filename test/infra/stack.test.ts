@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { API_AUTHORIZER, API_ROUTES } from '#contract/api-routes.ts';
 import { ENV, FUNCTIONS, type FunctionName, type FunctionSpec } from '#contract/function-catalog.ts';
 import { UNEXPECTED_STOP_MESSAGE } from '#contract/journey-workflow.ts';
+import { STAFF_ROLES } from '#contract/staff-roles.ts';
 import { TABLE_SCHEMA } from '#contract/table-schema.ts';
 import { API_ALARM_POLICY, FUNCTION_ALARM_POLICY } from '#infra/constructs/monitoring.ts';
 import {
@@ -330,11 +331,46 @@ describe('Construct: PatientAccessHttpApi', () => {
   /** The template's route for a route of the catalog. */
   const routeOf = (route: (typeof API_ROUTES)[number]) => routes.find((r) => r.Properties.RouteKey === `${route.method} ${route.path}`);
 
-  it('puts every route but the public ones behind the API-key authorizer', () => {
-    expect(authorizers).toHaveLength(1);
-    for (const route of API_ROUTES.filter((r) => !r.public)) {
-      expect(routeOf(route)?.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizers[0]?.[0] } });
+  it('puts machine routes behind the API-key authorizer and staff routes behind the staff user pool’s JWT authorizer', () => {
+    const byType = (type: string) => authorizers.filter(([, a]) => a.Properties.AuthorizerType === type);
+    const [[apiKeyAuthorizer] = []] = byType('REQUEST');
+    const [[jwtAuthorizer, jwt] = []] = byType('JWT');
+    expect(authorizers).toHaveLength(2);
+    expect(jwt?.Properties).toMatchObject({
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Audience: [stack.resolve(stack.staffIdentity.client.userPoolClientId)] },
+    });
+    expect(JSON.stringify(jwt?.Properties.JwtConfiguration)).toContain(
+      JSON.stringify(stack.resolve(stack.staffIdentity.userPool.userPoolId)),
+    );
+    for (const route of API_ROUTES.filter((r) => r.auth.kind === 'clinic-key')) {
+      expect(routeOf(route)?.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: apiKeyAuthorizer } });
     }
+    const staffRoutes = API_ROUTES.filter((r) => r.auth.kind === 'staff');
+    expect(staffRoutes.length).toBeGreaterThan(0);
+    for (const route of staffRoutes) {
+      expect(routeOf(route)?.Properties).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: jwtAuthorizer } });
+    }
+  });
+
+  it('lets staff sign in as people: no self sign-up, MFA available, a group per role, a clinic only an admin sets', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      MfaConfiguration: 'OPTIONAL',
+      Schema: Match.arrayWith([Match.objectLike({ Name: 'clinicId', AttributeDataType: 'String', Mutable: true })]),
+    });
+    const groups = Object.values(template.findResources('AWS::Cognito::UserPoolGroup') as Record<string, Resource>);
+    expect(groups.map((g) => g.Properties.GroupName).sort()).toEqual([...STAFF_ROLES].sort());
+    // An empty WriteAttributes would be dropped and Cognito's default lets users write custom attributes: a list without
+    // the clinic is what keeps a person in their clinic.
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      GenerateSecret: false,
+      ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_SRP_AUTH']),
+      WriteAttributes: ['locale'],
+      AllowedOAuthFlowsUserPoolClient: false,
+    });
+    const client = Object.values(template.findResources('AWS::Cognito::UserPoolClient') as Record<string, Resource>)[0];
+    expect(JSON.stringify(client?.Properties.WriteAttributes)).not.toContain('clinicId');
   });
 
   it('deploys only the OpenAPI route without an authorizer, to a function that can touch nothing; every other route with one', () => {
@@ -344,7 +380,9 @@ describe('Construct: PatientAccessHttpApi', () => {
       const target = route.Properties.Target as { 'Fn::Join': [string, [string, { Ref: string }]] };
       return resources[target['Fn::Join'][1][1].Ref];
     };
-    const open = routes.filter((r) => r.Properties.AuthorizationType !== 'CUSTOM' || r.Properties.AuthorizerId === undefined);
+    const open = routes.filter(
+      (r) => !['CUSTOM', 'JWT'].includes(String(r.Properties.AuthorizationType)) || r.Properties.AuthorizerId === undefined,
+    );
     const guarded = routes.filter((r) => !open.includes(r));
 
     expect(open.map((r) => r.Properties.RouteKey)).toEqual(['GET /openapi.json']);
@@ -356,14 +394,11 @@ describe('Construct: PatientAccessHttpApi', () => {
     expect(actionsOf(statementsOf('getOpenApiDocument')).filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:'))).toEqual([]);
 
     expect(guarded).toHaveLength(routes.length - 1);
-    expect(authorizers).toHaveLength(1);
-    for (const route of guarded) {
-      expect(route.Properties, String(route.Properties.RouteKey)).toMatchObject({
-        AuthorizationType: 'CUSTOM',
-        AuthorizerId: { Ref: authorizers[0]?.[0] },
-      });
-    }
-    expect(JSON.stringify(authorizers[0]?.[1].Properties.AuthorizerUri)).toContain(`"Fn::GetAtt":["${functionRef(API_AUTHORIZER)}","Arn"]`);
+    const authorizerIds = new Set(authorizers.map(([id]) => id));
+    for (const route of guarded)
+      expect(authorizerIds, String(route.Properties.RouteKey)).toContain((route.Properties.AuthorizerId as { Ref: string }).Ref);
+    const lambdaAuthorizer = authorizers.find(([, a]) => a.Properties.AuthorizerType === 'REQUEST')?.[1];
+    expect(JSON.stringify(lambdaAuthorizer?.Properties.AuthorizerUri)).toContain(`"Fn::GetAtt":["${functionRef(API_AUTHORIZER)}","Arn"]`);
   });
 
   it('never caches an authorizer decision, which depends on the clinic in the path', () => {

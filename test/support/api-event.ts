@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer, Context } from 'aws-lambda';
+import type { ApiEvent } from '#shared/handler.ts';
 import type { ClinicAuthorization } from '#shared/http/authorized-clinic.ts';
 
 export interface ApiEventOptions {
@@ -48,6 +49,35 @@ export function apiEvent(options: ApiEventOptions = {}): APIGatewayProxyEventV2W
       authorizer: authorizer ? { lambda: authorizer } : (undefined as unknown as { lambda: ClinicAuthorization }),
     },
   };
+}
+
+/** A signed-in person as the staff user pool's ID token describes them (claims as API Gateway passes them on). */
+export interface StaffClaims {
+  sub?: string;
+  username?: string;
+  clinicId?: string;
+  /** As `cognito:groups` reaches a Lambda from an HTTP API: one string, `"[front-desk billing]"`. */
+  groups?: string;
+  tokenUse?: 'id' | 'access';
+}
+
+/**
+ * An HTTP API event for a staff route as API Gateway delivers it after its JWT authorizer accepted the token: the
+ * token's claims in `requestContext.authorizer.jwt.claims`. `person: null` for a request without them.
+ */
+export function staffEvent(options: Omit<ApiEventOptions, 'authorizer'> & { person?: StaffClaims | null } = {}): ApiEvent {
+  const { person, ...rest } = options;
+  const event = apiEvent({ ...rest, authorizer: null }) as unknown as ApiEvent;
+  if (person === null) return event;
+  const clinicId = person?.clinicId ?? rest.pathParameters?.clinicId ?? 'clinic-1';
+  const claims = {
+    sub: person?.sub ?? 'user-frontdesk',
+    'cognito:username': person?.username ?? 'frontdesk',
+    'custom:clinicId': clinicId,
+    'cognito:groups': person?.groups ?? '[front-desk]',
+    token_use: person?.tokenUse ?? 'id',
+  };
+  return { ...event, requestContext: { ...event.requestContext, authorizer: { jwt: { claims, scopes: null } } } };
 }
 
 /** A Lambda context good enough for middy. */

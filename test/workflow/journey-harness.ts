@@ -24,7 +24,7 @@ import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
 import { keys } from '#shared/keys.ts';
 import { snsStaffAlerts } from '#shared/sns-staff-alert-adapter.ts';
 import { dynamoStores } from '#shared/stores.ts';
-import { apiEvent, lambdaContext } from '#test/support/api-event.ts';
+import { lambdaContext, staffEvent } from '#test/support/api-event.ts';
 
 /**
  * One scripted call of a Task state: its result, the error (by name) it throws, its result only after a delay (a call
@@ -208,7 +208,7 @@ export async function journeyHarness(options: JourneyHarnessOptions = {}) {
     },
     /** POST …/staff-tasks/{taskId}/decision, as staff send it. */
     async decide(taskId: string, action: StaffDecision['action']) {
-      const event = apiEvent({
+      const event = staffEvent({
         pathParameters: { clinicId: 'clinic-wf', taskId },
         body: { action },
         routeKey: 'POST /v1/clinics/{clinicId}/staff-tasks/{taskId}/decision',

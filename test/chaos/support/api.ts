@@ -26,13 +26,18 @@ export type StaffAction = 'RETRY' | 'PROCEED' | 'CANCEL';
 export class ChaosApi {
   readonly exchanges: Exchange[] = [];
 
-  constructor(private cloud: Pick<LocalCloud, 'apiUrl' | 'apiKey' | 'clinicId'>) {
+  /** The front-desk demo user's bearer token, signed in once (a token lasts an hour). */
+  private staffToken: Promise<string> | undefined;
+
+  constructor(private cloud: Pick<LocalCloud, 'apiUrl' | 'apiKey' | 'clinicId' | 'staffToken'>) {
     if (!new URL(cloud.apiUrl).hostname.match(/^127\.0\.0\.1$/)) throw new Error(`Chaos tests talk to 127.0.0.1 only, not ${cloud.apiUrl}`);
   }
 
   /** Points the client at a restarted stack (same clinic and key); the exchanges so far stay recorded. */
-  retarget(cloud: Pick<LocalCloud, 'apiUrl' | 'apiKey' | 'clinicId'>): void {
+  retarget(cloud: Pick<LocalCloud, 'apiUrl' | 'apiKey' | 'clinicId' | 'staffToken'>): void {
     this.cloud = cloud;
+    // The restarted stack's issuer may have another port: sign in again.
+    this.staffToken = undefined;
   }
 
   get clinicId(): string {
@@ -106,11 +111,18 @@ export class ChaosApi {
     return this.raw('GET', `/v1/clinics/${this.clinicId}/journeys/${journeyId}`) as Promise<ApiAnswer<JourneyView>>;
   }
 
-  decide(taskId: string, action: StaffAction, note?: string): Promise<ApiAnswer<{ action?: string; status?: string; message?: string }>> {
+  /** A decision as the demo clinic's front desk makes it: a signed-in person. */
+  async decide(
+    taskId: string,
+    action: StaffAction,
+    note?: string,
+  ): Promise<ApiAnswer<{ action?: string; status?: string; message?: string }>> {
+    this.staffToken ??= this.cloud.staffToken('frontdesk');
     return this.raw(
       'POST',
       `/v1/clinics/${this.clinicId}/staff-tasks/${taskId}/decision`,
       JSON.stringify({ action, ...(note ? { note } : {}) }),
+      { authorization: `Bearer ${await this.staffToken}` },
     ) as Promise<ApiAnswer<{ action?: string }>>;
   }
 }

@@ -10,7 +10,7 @@ import { dynamoAppointmentStore } from '#shared/appointment-store.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
-import { apiEvent, lambdaContext } from '#test/support/api-event.ts';
+import { lambdaContext, type StaffClaims, staffEvent } from '#test/support/api-event.ts';
 import { fakeJourneyEngine } from '#test/support/fakes/journey-ports.ts';
 import { appointment, appointmentRecord } from '#test/support/fixtures/records.ts';
 import { inMemoryTable, transactionCancelled } from '#test/support/in-memory-table.ts';
@@ -56,13 +56,14 @@ function parkedJourney(stage: StaffTask['stage'] = 'ELIGIBILITY', taskId = 'st-1
 
 const decided = (action: StaffDecision['action']) => ({
   status: 'DECIDED',
-  decision: { action, decidedBy: 'api-key:key-1', decidedAt: '2026-12-01T11:59:00Z' },
+  decision: { action, decidedBy: 'user:user-frontdesk', decidedAt: '2026-12-01T11:59:00Z' },
 });
+const NURSE: StaffClaims = { sub: 'user-nurse', username: 'nurse', groups: '[clinical]' };
 const awsError = (name: string, extra: object = {}) => Object.assign(new Error(name), { name, ...extra });
 
 let table: ReturnType<typeof inMemoryTable>;
 
-function post(body: unknown, taskId = 'st-1', clinicId = 'c1') {
+function post(body: unknown, taskId = 'st-1', clinicId = 'c1', person?: StaffClaims | null) {
   const decide = makeDecideStaffTask({
     journeys: dynamoJourneyStore(tableRef),
     appointments,
@@ -70,10 +71,11 @@ function post(body: unknown, taskId = 'st-1', clinicId = 'c1') {
     engine: engine.port,
     now: () => now,
   });
-  const event = apiEvent({
+  const event = staffEvent({
     pathParameters: { clinicId, taskId },
     body,
     routeKey: 'POST /v1/clinics/{clinicId}/staff-tasks/{taskId}/decision',
+    ...(person !== undefined ? { person } : {}),
   });
   return decide(event, lambdaContext);
 }
@@ -81,6 +83,29 @@ function post(body: unknown, taskId = 'st-1', clinicId = 'c1') {
 /** Every write this request sent, as text: for asserting what was never written. */
 const writes = () =>
   JSON.stringify([...ddb.commandCalls(UpdateCommand), ...ddb.commandCalls(TransactWriteCommand)].map((call) => call.args[0].input));
+
+describe('Function: decideStaffTask, who may decide', () => {
+  beforeEach(() => {
+    ddb.reset();
+    table = inMemoryTable(ddb);
+    engine = fakeJourneyEngine();
+  });
+
+  it.each([
+    ['no signed-in person', null, 401],
+    ['an access token instead of an ID token', { tokenUse: 'access' as const }, 401],
+    ['a person of another clinic', { clinicId: 'c2' }, 403],
+    ['a person without a role of the route', { groups: '[unknown-group]' }, 403],
+  ])('answers %s with %s and writes nothing', async (_case, person, status) => {
+    // Act
+    const response = await post({ action: 'RETRY' }, 'st-1', 'c1', person);
+
+    // Assess
+    expect(response.statusCode).toBe(status);
+    expect(writes()).toBe('[]');
+    expect(engine.calls).toEqual([]);
+  });
+});
 
 describe('Function: decideStaffTask', () => {
   beforeEach(() => {
@@ -138,7 +163,7 @@ describe('Function: decideStaffTask', () => {
     ]);
     // The audit record commits with the decision.
     const audit = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[2]?.Put?.Item;
-    expect(audit).toMatchObject({ actions: ['staffTask.decide'], actor: 'api-key:key-1', journeyId: 'j1' });
+    expect(audit).toMatchObject({ actions: ['staffTask.decide'], actor: 'user:user-frontdesk', journeyId: 'j1' });
     expect(ddb).not.toHaveReceivedCommand(PutCommand);
   });
 
@@ -335,14 +360,14 @@ describe('Function: decideStaffTask', () => {
     expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
   });
 
-  it('closes a triage slip without touching Step Functions or the journey', async () => {
+  it('closes a triage slip, decided by a clinician, without touching Step Functions or the journey', async () => {
     // Prepare
     const { taskToken: _none, ...slip } = openTask;
     table.seed(taskKey, { ...slip, kind: 'TRIAGE', stage: 'INTAKE' });
     const journeyBefore = structuredClone(table.get(journeyKey));
 
     // Act
-    const response = await post({ action: 'PROCEED' });
+    const response = await post({ action: 'PROCEED' }, 'st-1', 'c1', NURSE);
 
     // Assess
     expect(response.statusCode).toBe(200);
@@ -358,10 +383,41 @@ describe('Function: decideStaffTask', () => {
     table.seed(taskKey, { ...slip, kind: 'TRIAGE', stage: 'INTAKE' });
 
     // Act
-    const response = await post({ action: 'CANCEL' });
+    const response = await post({ action: 'CANCEL' }, 'st-1', 'c1', NURSE);
 
     // Assess
     expect(response.statusCode).toBe(409);
+  });
+
+  it.each([
+    ['front desk', '[front-desk]'],
+    ['billing', '[billing]'],
+    ['ops', '[ops]'],
+    ['radiology', '[radiology]'],
+  ])('refuses a triage slip to %s with 403, writing nothing: only clinicians dispose of it', async (_role, groups) => {
+    // Prepare
+    const { taskToken: _none, ...slip } = openTask;
+    table.seed(taskKey, { ...slip, kind: 'TRIAGE', stage: 'INTAKE' });
+
+    // Act
+    const response = await post({ action: 'PROCEED' }, 'st-1', 'c1', { groups });
+
+    // Assess
+    expect(response.statusCode).toBe(403);
+    expect(writes()).toBe('[]');
+  });
+
+  it.each([
+    ['a clinician', '[clinical]', 403],
+    ['ops', '[ops]', 403],
+    ['billing', '[billing]', 200],
+    ['an admin', '[admin]', 200],
+  ])('lets eligibility be decided by the people who work it: %s gets %s', async (_who, groups, status) => {
+    // Act
+    const response = await post({ action: 'PROCEED' }, 'st-1', 'c1', { groups });
+
+    // Assess
+    expect(response.statusCode).toBe(status);
   });
 
   it('answers 400 for an unknown action and writes nothing', async () => {

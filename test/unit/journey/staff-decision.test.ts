@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { STAFF_ACTIONS_BY_STAGE, type StageName } from '#contract/journey-workflow.ts';
-import { allowedActions, stageAfterDecision } from '#functions/journey/staff-decision.ts';
+import { allowedActions, rolesForTask, stageAfterDecision } from '#functions/journey/staff-decision.ts';
 
 const STAGES = Object.keys(STAFF_ACTIONS_BY_STAGE) as StageName[];
 
@@ -45,5 +45,14 @@ describe('Function: stageAfterDecision', () => {
     expect(retried).toEqual({ status: 'IN_PROGRESS', at: 'now', reason: 'Retried by staff.', staffTaskId: 'st-1' });
     expect(proceeded).toMatchObject({ status: 'COMPLETED', staffTaskId: 'st-1', reason: expect.stringContaining('pay later') });
     expect(cancelled).toBeUndefined();
+  });
+});
+
+describe('Function: rolesForTask', () => {
+  it('gives a triage slip to clinicians, a parked stage to the people who work it, a stopped execution to ops too', () => {
+    expect(rolesForTask({ kind: 'TRIAGE', stage: 'INTAKE' })).toEqual(['clinical', 'admin']);
+    expect(rolesForTask({ kind: 'STAGE_BLOCKED', stage: 'PAYMENT' })).toEqual(['billing', 'front-desk', 'admin']);
+    expect(rolesForTask({ kind: 'STAGE_BLOCKED', stage: 'SCHEDULING' })).not.toContain('ops');
+    expect(rolesForTask({ kind: 'EXECUTION_STOPPED', stage: 'SCHEDULING' })).toEqual(['front-desk', 'radiology', 'ops', 'admin']);
   });
 });

@@ -6,6 +6,7 @@ import { synthStack } from '#test/infra/synth-stack.ts';
 
 type Operation = {
   security?: Record<string, string[]>[];
+  description?: string;
   parameters?: { name: string; in: string; required?: boolean }[];
   responses: Record<string, unknown>;
 };
@@ -43,20 +44,21 @@ describe('OpenAPI document', () => {
     expect(committed).toBe(renderOpenApiDocument());
   });
 
-  it('documents every route the API deploys behind the API key with the authorizer answers', () => {
-    const protectedRoutes = API_ROUTES.filter((route) => !route.public);
-    expect(protectedRoutes.length).toBeGreaterThan(0);
+  it('documents every route the API deploys behind the API key or a staff token, with the authorizer answers', () => {
+    const protectedRoutes = API_ROUTES.filter((route) => route.auth.kind !== 'public');
+    expect(new Set(protectedRoutes.map((route) => route.auth.kind))).toEqual(new Set(['clinic-key', 'staff']));
     for (const route of protectedRoutes) {
       const operation = document.paths[route.path]?.[route.method.toLowerCase()];
       expect(operation, `${route.method} ${route.path}`).toBeDefined();
-      expect(operation?.security).toEqual([{ ApiKey: [] }]);
+      expect(operation?.security).toEqual([route.auth.kind === 'staff' ? { StaffBearer: [] } : { ApiKey: [] }]);
       expect(operation?.responses).toHaveProperty('401');
       expect(operation?.responses).toHaveProperty('403');
+      if (route.auth.kind === 'staff') expect(operation?.description).toContain(`Roles: ${route.auth.roles.join(', ')}`);
     }
   });
 
   it('documents the public routes as needing no API key', () => {
-    const publicRoutes = API_ROUTES.filter((route) => route.public);
+    const publicRoutes = API_ROUTES.filter((route) => route.auth.kind === 'public');
     expect(publicRoutes.map((route) => `${route.method} ${route.path}`)).toEqual(['GET /openapi.json']);
     for (const route of publicRoutes) {
       const operation = document.paths[route.path]?.[route.method.toLowerCase()];
@@ -96,15 +98,21 @@ describe('OpenAPI document', () => {
   it('refuses to build when a route has no documentation', () => {
     const routes = [
       ...API_ROUTES,
-      { method: 'GET' as const, path: '/v1/clinics/{clinicId}/undocumented', function: 'getJourney' as const },
+      {
+        method: 'GET' as const,
+        path: '/v1/clinics/{clinicId}/undocumented',
+        function: 'getJourney' as const,
+        auth: { kind: 'clinic-key' as const },
+      },
     ];
 
     expect(() => buildOpenApiDocument(routes)).toThrow('No OpenAPI documentation for GET /v1/clinics/{clinicId}/undocumented');
   });
 
-  it('declares OpenAPI 3.1 and the x-api-key scheme', () => {
+  it('declares OpenAPI 3.1, the x-api-key scheme and the staff bearer scheme', () => {
     expect(document.openapi).toBe('3.1.0');
     expect(document.components.securitySchemes.ApiKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'x-api-key' });
+    expect(document.components.securitySchemes.StaffBearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   });
 
   it('documents the intake route: Idempotency-Key and every response', () => {
@@ -114,8 +122,8 @@ describe('OpenAPI document', () => {
     expect(Object.keys(intake?.responses ?? {}).sort()).toEqual(['202', '400', '401', '403', '409', '413', '415', '500', '503']);
   });
 
-  it('documents a 503 with Retry-After, and a 400 for a bad path ID, on every route behind the API key', () => {
-    const protectedRoutes = API_ROUTES.filter((route) => !route.public);
+  it('documents a 503 with Retry-After, and a 400 for a bad path ID, on every protected route', () => {
+    const protectedRoutes = API_ROUTES.filter((route) => route.auth.kind !== 'public');
 
     for (const route of protectedRoutes) {
       const responses = document.paths[route.path]?.[route.method.toLowerCase()]?.responses as Record<string, { description: string }>;
