@@ -10,13 +10,15 @@ import { TABLE_SCHEMA } from '#contract/table-schema.ts';
 
 /**
  * Creates the table from the same schema the CDK stack uses (contract/table-schema.ts), if it does not exist yet; a
- * table kept from before the schema had a stream (`.local/state`) gets its stream added.
+ * table kept from before the schema had a stream (`.local/state`) gets its stream added. `stream: false` is for
+ * benchmark tables that only model the data (DynamoDB Local writes a stream record per write, slowing bulk seeding).
  */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  const StreamSpecification = { StreamEnabled: true, StreamViewType: TABLE_SCHEMA.streamViewType };
+export async function ensureTable(client: DynamoDBClient, tableName: string, options: { stream?: boolean } = {}): Promise<void> {
+  const streamed = options.stream ?? true;
+  const StreamSpecification = streamed ? { StreamEnabled: true, StreamViewType: TABLE_SCHEMA.streamViewType } : { StreamEnabled: false };
   try {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (!Table?.StreamSpecification?.StreamEnabled)
+    if (streamed && !Table?.StreamSpecification?.StreamEnabled)
       await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification }));
     return;
   } catch (error) {
