@@ -186,8 +186,7 @@ async function attemptReads(dynamodb: DynamoDbLocal, fixture: LargeClinic): Prom
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   const tableName = `bench-scheduling-${Math.random().toString(36).slice(2, 8)}`;
-  // A model of the table for reads: no stream (no archive runs here), so seeding thousands of bookings stays quick.
-  await ensureTable(raw, tableName, { stream: false });
+  await ensureTable(raw, tableName);
   const plain: TableRef = { client: DynamoDBDocumentClient.from(raw), tableName };
   const type = appointmentType(fixture);
   // The attempt reads week after week up to its slot: the bookings before the slot's week's end are all it can see.

@@ -14,13 +14,15 @@ export interface EventFilterPattern {
 }
 
 /**
- * The stream records that invoke archiveAuditRecords: INSERTs whose new image is an audit record. Every audit item,
- * and no other item, carries `type: 'AuditEvent'` (functions/shared/audit.ts, auditItem). Records filtered out cost
- * nothing (Lambda does not bill filtered-out events): a TTL deletion (REMOVE, no new image), a MODIFY (only an admin
- * can make one: the functions are denied updates of audit partitions) and every other item's writes.
+ * The stream records that invoke archiveAuditRecords: INSERTs and MODIFYs whose new image is an audit record. Every
+ * audit item, and no other item, carries `type: 'AuditEvent'` (functions/shared/audit.ts, auditItem). A MODIFY can only
+ * be someone changing a record (the functions are denied updates of audit partitions): archiving its new image turns
+ * the change itself into locked evidence, a second line with the same PK and SK and other content. Records filtered out
+ * cost nothing (Lambda does not bill filtered-out events): a TTL deletion (REMOVE, no new image) and every other item's
+ * writes.
  */
 export const AUDIT_ARCHIVE_FILTER = {
-  eventName: ['INSERT'],
+  eventName: ['INSERT', 'MODIFY'],
   dynamodb: { NewImage: { type: { S: ['AuditEvent'] } } },
 } as const satisfies EventFilterPattern;
 

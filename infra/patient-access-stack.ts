@@ -86,6 +86,7 @@ export class PatientAccessStack extends Stack {
       stateMachine: this.workflow.stateMachine,
       stage: this.httpApi.stage,
       deadLetterQueues: [this.journeyStatusEvents.deadLetterQueue, this.auditArchive.deadLetterQueue],
+      auditArchiver: this.functions.byName.archiveAuditRecords,
       holdLogGroup: this.functions.byName.parkForStaff.logGroup,
     });
 

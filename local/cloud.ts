@@ -225,7 +225,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       client: DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } }),
       tableName: LOCAL_TABLE_NAME,
     };
-    await ensureTable(dynamoClient, LOCAL_TABLE_NAME);
+    await ensureTable(dynamoClient, LOCAL_TABLE_NAME, { stream: true });
     // The table's stream into archiveAuditRecords, as the deployed event source mapping (same filter, same settings);
     // stopped before the functions and DynamoDB Local (stops run in reverse).
     const auditStream = new DynamoDbStreamPoller({

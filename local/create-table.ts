@@ -10,11 +10,12 @@ import { TABLE_SCHEMA } from '#contract/table-schema.ts';
 
 /**
  * Creates the table from the same schema the CDK stack uses (contract/table-schema.ts), if it does not exist yet; a
- * table kept from before the schema had a stream (`.local/state`) gets its stream added. `stream: false` is for
- * benchmark tables that only model the data (DynamoDB Local writes a stream record per write, slowing bulk seeding).
+ * table kept from before the schema had a stream (`.local/state`) gets its stream added. The stream is opt-in
+ * (`stream: true`: the local cloud, whose archive reads it): DynamoDB Local keeps a record per write of every streamed
+ * table and slows down as they pile up, so test and benchmark tables nobody reads the stream of go without.
  */
 export async function ensureTable(client: DynamoDBClient, tableName: string, options: { stream?: boolean } = {}): Promise<void> {
-  const streamed = options.stream ?? true;
+  const streamed = options.stream ?? false;
   const StreamSpecification = streamed ? { StreamEnabled: true, StreamViewType: TABLE_SCHEMA.streamViewType } : { StreamEnabled: false };
   try {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));

@@ -70,14 +70,13 @@ export function planArchive(records: readonly DynamoDBRecord[]): ArchivePlan {
     const sequenceNumber = record.dynamodb?.SequenceNumber ?? '';
     const item = plainItem(record.dynamodb?.NewImage ?? {});
     const partition = typeof item.PK === 'string' ? AUDIT_PARTITION.exec(item.PK) : null;
-    if (!partition || typeof item.SK !== 'string') {
-      unreadable.push(sequenceNumber);
-      continue;
-    }
-    const [, clinicId = '', day = ''] = partition;
-    const group = groups.get(item.PK as string) ?? { clinicId, day, lines: [] };
-    group.lines.push({ sk: item.SK, line: auditLine(item), sequenceNumber });
-    groups.set(item.PK as string, group);
+    // An "audit record" outside an audit partition is archived apart, as evidence, and never blocks the shard.
+    if (!partition || typeof item.SK !== 'string') unreadable.push(sequenceNumber);
+    const [, clinicId = UNRECOGNISED, day = dayOf(record)] = partition ?? [];
+    const groupKey = `${clinicId}#${day}`;
+    const group = groups.get(groupKey) ?? { clinicId, day, lines: [] };
+    group.lines.push({ sk: String(item.SK ?? sequenceNumber), line: auditLine(item, partition !== null), sequenceNumber });
+    groups.set(groupKey, group);
   }
   const objects = [...groups.values()].map(({ clinicId, day, lines }) => {
     const ordered = [...lines].sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0));
@@ -111,8 +110,8 @@ export async function archiveAuditRecords(
   records: readonly DynamoDBRecord[],
 ): Promise<DynamoDBBatchResponse> {
   const plan = planArchive(records);
-  const failed: string[] = [...plan.unreadable];
-  if (plan.unreadable.length > 0) log.error('Audit inserts without a readable audit key', { count: plan.unreadable.length });
+  const failed: string[] = [];
+  if (plan.unreadable.length > 0) log.error('Audit inserts without an audit key, archived apart', { count: plan.unreadable.length });
   const outcomes = await Promise.all(
     plan.objects.map(async ({ object, sequenceNumbers }) => {
       try {
@@ -135,13 +134,41 @@ export async function archiveAuditRecords(
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
 }
 
-/** One JSON line: `PK`, `SK`, then the other attributes by name, so the same item always gives the same line. */
-function auditLine(item: Record<string, unknown>): string {
-  const { PK, SK, ...rest } = item;
-  const ordered: Record<string, unknown> = { PK, SK };
-  for (const name of Object.keys(rest).sort()) ordered[name] = rest[name];
+/**
+ * The attributes an audit record may carry into the archive: IDs, names of actions and routes, outcomes. Anything
+ * else an item holds stays out, so a field added to audit items later can never put patient data into storage that
+ * cannot be deleted for six years.
+ */
+export const ARCHIVED_ATTRIBUTES = [
+  'type',
+  'actor',
+  'actions',
+  'action',
+  'GSI2PK',
+  'journeyId',
+  'patientId',
+  'outcome',
+  'via',
+  'expiresAt',
+] as const;
+
+/**
+ * One JSON line: `PK`, `SK`, then the allowed attributes by name, so the same item always gives the same line. An item
+ * outside an audit partition keeps only its keys and `type`, and says so (`unrecognised`).
+ */
+function auditLine(item: Record<string, unknown>, recognised: boolean): string {
+  const ordered: Record<string, unknown> = { PK: item.PK, SK: item.SK };
+  const allowed: readonly string[] = recognised ? ARCHIVED_ATTRIBUTES : ['type'];
+  for (const name of [...allowed].sort()) if (item[name] !== undefined) ordered[name] = item[name];
+  if (!recognised) ordered.unrecognised = true;
+  const dropped = Object.keys(item).filter((name) => name !== 'PK' && name !== 'SK' && !allowed.includes(name));
+  if (dropped.length > 0) log.warn('Audit record attributes not archived', { count: dropped.length });
   return JSON.stringify(ordered);
 }
+
+/** Where records without an audit key go: `audit/_unrecognised/<day of the stream record>/…`. */
+const UNRECOGNISED = '_unrecognised';
+const dayOf = (record: DynamoDBRecord) => new Date((record.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000).toISOString().slice(0, 10);
 
 /** An S3 key segment from a sort key (`<ISO time>#<random>`): `:` and `#` become `_`, which keeps the order. */
 function keySafe(sortKey: string): string {

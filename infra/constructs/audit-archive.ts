@@ -100,17 +100,32 @@ export class AuditArchive extends Construct {
         conditions: { Null: { 's3:if-none-match': 'true' }, Bool: { 's3:ObjectCreationOperation': 'true' } },
       }),
     );
+    // Nobody but the archive's writers creates objects: another principal of the account could otherwise add a
+    // convincing record under a new key.
+    const writerRoles = props.writers.flatMap((writer) => (writer.role ? [writer.role.roleArn] : []));
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyPutByOthers',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects('*')],
+        conditions: { StringNotEquals: { 'aws:PrincipalArn': writerRoles } },
+      }),
+    );
     Validations.of(this.bucket).acknowledge(
       {
         id: 'AwsSolutions-S1',
         reason:
           'Server access logs need a second bucket, which S3 log delivery can only encrypt with SSE-S3, not the stack key. ' +
-          'The only writer is archiveAuditRecords (its invocations are logged), every write is a conditional create of an ' +
-          'object locked in compliance mode, and API activity on the bucket is recorded by CloudTrail.',
+          'Only the archive function may create objects (bucket policy), each write is a conditional create of an object ' +
+          'locked in compliance mode, and its invocations are logged. Object-level CloudTrail data events are not enabled ' +
+          'by this stack; a clinic that wants them adds a trail.',
       },
       {
         id: 'HIPAA.Security-S3BucketLoggingEnabled',
-        reason: 'As AwsSolutions-S1: server access logs would need an SSE-S3 bucket; CloudTrail records the API activity.',
+        reason:
+          'As AwsSolutions-S1: server access logs would need an SSE-S3 bucket; only the archive function may write, and only conditional creates of locked objects.',
       },
       {
         id: 'HIPAA.Security-S3BucketReplicationEnabled',

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -21,9 +22,17 @@ export interface MonitoringProps {
    * crash, a workflow bug) is held for staff like any stop, so it raises no execution alarm; its log line does.
    */
   holdLogGroup?: ILogGroup;
+  /**
+   * The function that copies audit records from the table's stream: its iterator age says how far behind the archive
+   * is. A stream keeps records 24 hours, so an archive stuck (a failing batch being retried, a mapping that cannot read
+   * the stream) must page long before.
+   */
+  auditArchiver?: IFunction;
 }
 
 const PERIOD = Duration.minutes(5);
+/** How far the audit archive may fall behind the stream before it pages. */
+export const AUDIT_ARCHIVE_MAX_LAG = Duration.hours(1);
 
 /**
  * When a function's alarms fire: on a rate, never on one error. The workflow retries a function's transient errors
@@ -120,6 +129,16 @@ export class Monitoring extends Construct {
         'UnexpectedStageStops',
         filter.metric({ period: PERIOD, statistic: 'Sum' }),
         "A journey's stages stopped without naming a checkpoint (time-out, crash or workflow bug); staff hold it, ops should look",
+      );
+    }
+
+    if (props.auditArchiver) {
+      this.alarm(
+        'AuditArchiveBehind',
+        props.auditArchiver.metric('IteratorAge', { period: PERIOD, statistic: 'Maximum' }),
+        `The audit archive is more than ${AUDIT_ARCHIVE_MAX_LAG.toHumanString()} behind the table's stream (records are kept 24 hours)`,
+        AUDIT_ARCHIVE_MAX_LAG.toMilliseconds(),
+        cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       );
     }
 

@@ -63,6 +63,12 @@ describe('Construct: AuditArchive', () => {
         Condition: { Null: { 's3:if-none-match': 'true' }, Bool: { 's3:ObjectCreationOperation': 'true' } },
       }),
     );
+    // Only the archive's writer creates objects: nobody else of the account can add a forged record under a new key.
+    const byOthers = statements.find((st) => (st as { Sid?: string }).Sid === 'DenyPutByOthers') as
+      | (Statement & { Condition?: { StringNotEquals?: Record<string, unknown> } })
+      | undefined;
+    expect(byOthers).toMatchObject({ Effect: 'Deny', Action: 's3:PutObject' });
+    expect(JSON.stringify(byOthers?.Condition?.StringNotEquals?.['aws:PrincipalArn'])).toContain('ArchiveAuditRecordsRole');
   });
 
   it('moves only objects of 128 KiB and more to Deep Archive, and expires versions once their lock has run out', () => {

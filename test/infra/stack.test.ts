@@ -531,12 +531,23 @@ describe('Construct: Monitoring', () => {
     });
   });
 
-  it('reads 12 alarm metrics in all, two past the free tier: an idle deployment pays $0.20 a month for its alarms ($1.20 as the bench counts, without the free tier)', () => {
+  it('reads 13 alarm metrics in all, three past the free tier: an idle deployment pays $0.30 a month for its alarms ($1.30 as the bench counts, without the free tier)', () => {
     const metrics = alarms.reduce(
       (n, a) => n + ((a.Properties.Metrics as MetricQuery[] | undefined)?.filter((q) => q.MetricStat).length ?? 1),
       0,
     );
-    expect(metrics).toBe(12);
+    expect(metrics).toBe(13);
+  });
+
+  it('alarms when the audit archive falls more than an hour behind the table’s stream', () => {
+    const alarm = alarms.find((a) => a.Properties.MetricName === 'IteratorAge');
+    expect(alarm?.Properties).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Maximum',
+      Threshold: 3_600_000,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Dimensions: [{ Name: 'FunctionName', Value: stack.resolve(stack.functions.byName.archiveAuditRecords.functionName) }],
+    });
   });
 
   it('alarms on one stop of the journey stages that names no checkpoint, counted from parkForStaff’s log', () => {

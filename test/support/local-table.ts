@@ -9,10 +9,10 @@ import type { TableRef } from '#shared/table.ts';
  * A new, empty table on DynamoDB Local (the integration project's global setup starts it), with the deployed schema:
  * one per test file, so files never see each other's items.
  */
-export async function localTable(prefix: string): Promise<TableRef> {
+export async function localTable(prefix: string, options: { stream?: boolean } = {}): Promise<TableRef> {
   const client = new DynamoDBClient({});
   const tableName = `${prefix}-${randomUUID().slice(0, 8)}`;
-  await ensureTable(client, tableName);
+  await ensureTable(client, tableName, options);
   return { client: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), tableName };
 }
 

@@ -24,7 +24,7 @@ const s3Server = await startLocalS3({ port: await freePort(), buckets: [bucket] 
 process.env.AWS_ENDPOINT_URL_S3 = s3Server.endpoint;
 process.env[ENV.auditArchiveBucket] = bucket;
 const s3 = new S3Client({});
-const table = await localTable('archive');
+const table = await localTable('archive', { stream: true });
 const dynamodb = new DynamoDBClient({});
 // DynamoDB Local serves its streams on its own endpoint (the SDK would look for AWS_ENDPOINT_URL_DYNAMODB_STREAMS).
 const streamsClient = new DynamoDBStreamsClient({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB });
@@ -146,7 +146,7 @@ describe('Integration: the audit archive on DynamoDB Local, the local Lambda run
     }
   });
 
-  it('archives nothing for a TTL deletion, an update of an audit record, or a write of any other item', async () => {
+  it('archives a change to a record as evidence next to the original, and nothing for a TTL deletion or another item', async () => {
     // prepare
     const before = { ...poller.stats };
     const [first] = await auditItemsOfDay();
@@ -154,7 +154,7 @@ describe('Integration: the audit archive on DynamoDB Local, the local Lambda run
     if (!first) throw new Error('the first test wrote no audit record');
     const key = { PK: { S: String(first.PK) }, SK: { S: String(first.SK) } };
 
-    // act: what only the TTL (a REMOVE) or an admin (a MODIFY) can do to a record, and an ordinary item's write
+    // act: what only an admin (a MODIFY) or the TTL (a REMOVE) can do to a record, and an ordinary item's write
     await dynamodb.send(
       new UpdateItemCommand({
         TableName: table.tableName,
@@ -167,11 +167,13 @@ describe('Integration: the audit archive on DynamoDB Local, the local Lambda run
     await table.client.send(new PutCommand({ TableName: table.tableName, Item: { ...keys.journey(clinicId, 'j1'), status: 'RUNNING' } }));
     await poller.drain(20_000);
 
-    // assess: three records read, none delivered, the bucket unchanged
+    // assess: three records read, the MODIFY delivered and archived as a new object holding the changed record
     expect(poller.stats.read - before.read).toBe(3);
-    expect(poller.stats.matched - before.matched).toBe(0);
-    expect(poller.stats.invocations - before.invocations).toBe(0);
-    expect((await archivedObjects('audit/')).map((o) => o.key).sort()).toEqual(objectsBefore.map((o) => o.key).sort());
+    expect(poller.stats.matched - before.matched).toBe(1);
+    const added = (await archivedObjects('audit/')).filter((o) => !objectsBefore.some((b) => b.key === o.key));
+    expect(added).toHaveLength(1);
+    expect(added[0]?.body).toContain('"actor":"tampered"');
+    expect(added[0]?.body).toContain(String(first.SK));
   });
 
   it('writes a retried batch once: the second conditional create answers 412 and counts as archived', async () => {

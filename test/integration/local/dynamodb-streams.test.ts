@@ -27,7 +27,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 type Invoke = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
 
 async function setUp(invoke: Invoke, options: Partial<DynamoDbStreamPollerOptions> = {}) {
-  const table = await localTable('streams');
+  const table = await localTable('streams', { stream: true });
   const write = (n: number) =>
     table.client.send(
       new PutCommand({

@@ -90,21 +90,54 @@ describe('Use case: planArchive', () => {
     expect(planArchive([a1]).objects[0]?.object.key).not.toBe(planArchive([a1, a2]).objects[0]?.object.key);
   });
 
-  it('ignores what the stream filter keeps out, and cannot read an audit insert without an audit key', () => {
+  it('ignores what the stream filter keeps out, and archives an audit insert without an audit key apart', () => {
     // prepare
     const image = { PK: 'CLINIC#clinic-a#AUDIT#2026-03-04', SK: '2026-03-04T10:00:00.000Z#x', type: 'AuditEvent', actions: [] };
-    const modify = streamRecord(image, 'MODIFY');
     const remove = streamRecord(undefined, 'REMOVE', { PK: image.PK, SK: image.SK });
     const journey = streamRecord({ ...keys.journey('clinic-a', 'j1'), status: 'RUNNING' });
     const unreadable = streamRecord({ ...image, PK: 'CLINIC#clinic-a#AUDIT#yesterday' });
 
     // act
-    const plan = planArchive([modify, remove, journey, unreadable, a1]);
+    const plan = planArchive([remove, journey, unreadable, a1]);
 
     // assess
-    expect(plan.ignored).toBe(3);
+    expect(plan.ignored).toBe(2);
     expect(plan.unreadable).toEqual([sequenceOf(unreadable)]);
-    expect(plan.objects.flatMap((o) => o.sequenceNumbers)).toEqual([sequenceOf(a1)]);
+    expect(plan.objects.flatMap((o) => o.sequenceNumbers).sort()).toEqual([sequenceOf(a1), sequenceOf(unreadable)].sort());
+    const apart = plan.objects.find((o) => o.sequenceNumbers.includes(sequenceOf(unreadable)))?.object;
+    expect(apart?.key).toMatch(/^audit\/_unrecognised\/\d{4}-\d{2}-\d{2}\//);
+    expect(JSON.parse(apart?.body ?? '{}')).toEqual({
+      PK: 'CLINIC#clinic-a#AUDIT#yesterday',
+      SK: image.SK,
+      type: 'AuditEvent',
+      unrecognised: true,
+    });
+  });
+
+  it('archives only the allowed attributes of an audit record, whatever else the item holds', () => {
+    // prepare
+    const withExtra = streamRecord({
+      PK: 'CLINIC#clinic-a#AUDIT#2026-03-04',
+      SK: '2026-03-04T10:00:00.000Z#y',
+      type: 'AuditEvent',
+      actor: 'user:u-1',
+      actions: ['patient.read'],
+      lastName: 'Quinlan',
+    });
+
+    // act
+    const [object] = planArchive([withExtra]).objects;
+
+    // assess
+    const line = JSON.parse(object?.object.body ?? '{}');
+    expect(line).toEqual({
+      PK: 'CLINIC#clinic-a#AUDIT#2026-03-04',
+      SK: '2026-03-04T10:00:00.000Z#y',
+      type: 'AuditEvent',
+      actor: 'user:u-1',
+      actions: ['patient.read'],
+    });
+    expect(object?.object.body).not.toContain('Quinlan');
   });
 });
 
@@ -150,16 +183,17 @@ describe('Use case: archiveAuditRecords', () => {
     ]);
   });
 
-  it('reports an unreadable audit insert as a failure, to be retried and then dead-lettered', async () => {
+  it('never fails a batch for an audit insert without an audit key: it is archived apart, the shard moves on', async () => {
     // prepare
-    const { archive } = fakeArchive();
+    const { archive, objects } = fakeArchive();
     const unreadable = streamRecord({ PK: 'CLINIC#x#AUDIT#not-a-date', SK: 's', type: 'AuditEvent' });
 
     // act
     const response = await archiveAuditRecords({ archive }, [unreadable, a1]);
 
     // assess
-    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: sequenceOf(unreadable) }] });
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect([...objects.keys()].map((key) => key.split('/')[1]).sort()).toEqual(['_unrecognised', 'clinic-a']);
   });
 });
 
