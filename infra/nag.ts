@@ -1,4 +1,4 @@
-import { type PolicyViolation, type Stage, Validations } from 'aws-cdk-lib';
+import { type CfnElement, type PolicyViolation, Stack, type Stage, Token, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, type NagPack, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 
@@ -26,4 +26,27 @@ export function addNagChecks(app: Stage): void {
  */
 export function nagFindings(scope: IConstruct): PolicyViolation[] {
   return nagPacks(scope).flatMap((pack) => pack.validateScope(scope).violations);
+}
+
+/**
+ * The `arn:<partition>:states:<region>:<account>` a finding names, as synthesized: pseudo parameters when the stack's
+ * environment is unknown, literals when it is known.
+ */
+function statesArnPrefix(stack: Stack): string {
+  const known = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<${pseudo}>` : value);
+  return `arn:${known(stack.partition, 'AWS::Partition')}:states:${known(stack.region, 'AWS::Region')}:${known(stack.account, 'AWS::AccountId')}`;
+}
+
+/** The AwsSolutions-IAM5 finding of a grant on a state machine's executions (`…:execution:<machine>:*`, grantExecution). */
+export function executionsWildcardFinding(stateMachine: IConstruct): string {
+  const stack = Stack.of(stateMachine);
+  const machineId = stack.getLogicalId(stateMachine.node.defaultChild as CfnElement);
+  return `AwsSolutions-IAM5[Resource::${statesArnPrefix(stack)}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${machineId}"}]}]}:*]`;
+}
+
+/** The AwsSolutions-IAM5 finding of a grant on an Express state machine's runs (`…:express:<machine>:*:*`). */
+export function expressRunsWildcardFinding(stateMachine: IConstruct): string {
+  const stack = Stack.of(stateMachine);
+  const machineId = stack.getLogicalId(stateMachine.node.defaultChild as CfnElement);
+  return `AwsSolutions-IAM5[Resource::${statesArnPrefix(stack)}:express:<${machineId}.Name>:*:*]`;
 }

@@ -1,4 +1,4 @@
-import { type CfnElement, type RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -7,7 +7,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { API_AUTHORIZER } from '#contract/api-routes.ts';
 import { ENV, FUNCTIONS, type FunctionName, type FunctionSpec } from '#contract/function-catalog.ts';
-import { INLINE_POLICY_REASON } from '#infra/nag.ts';
+import { executionsWildcardFinding, INLINE_POLICY_REASON } from '#infra/nag.ts';
 import type { ExternalService, ExternalServices } from './external-services.ts';
 import type { Messaging } from './messaging.ts';
 import { PatientAccessFunction } from './patient-access-function.ts';
@@ -104,13 +104,8 @@ export class PatientAccessFunctions extends Construct {
       });
       Validations.of(policy).acknowledge({ id: 'HIPAA.Security-IAMNoInlinePolicy', reason: INLINE_POLICY_REASON });
     }
-    const stack = Stack.of(this);
-    const machineId = stack.getLogicalId(stateMachine.node.defaultChild as CfnElement);
-    // The finding names the ARN as synthesized: pseudo parameters when the environment is unknown, literals when known.
-    const known = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<${pseudo}>` : value);
-    const arnPrefix = `arn:${known(stack.partition, 'AWS::Partition')}:states:${known(stack.region, 'AWS::Region')}:${known(stack.account, 'AWS::AccountId')}`;
     const executionWildcard = {
-      id: `AwsSolutions-IAM5[Resource::${arnPrefix}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${machineId}"}]}]}:*]`,
+      id: executionsWildcardFinding(stateMachine),
       reason:
         "Executions are named by journey at run time, so the grant names this state machine's executions (`…:execution:<machine>:*`), " +
         'the narrowest resource IAM can express for them.',

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ArnFormat, type CfnElement, type RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -8,7 +8,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { FUNCTIONS, type FunctionName } from '#contract/function-catalog.ts';
-import { INLINE_POLICY_REASON } from '#infra/nag.ts';
+import { executionsWildcardFinding, expressRunsWildcardFinding, INLINE_POLICY_REASON } from '#infra/nag.ts';
 import { REPO_ROOT } from './patient-access-function.ts';
 
 /** The workflow definitions shipped to AWS: the same files the local cloud and the workflow tests execute. */
@@ -114,18 +114,11 @@ export class PatientJourneyWorkflow extends Construct {
         conditions: { StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': this.stagesStateMachine.stateMachineArn } },
       }),
     );
-    // The findings name the ARNs as synthesized: pseudo parameters when the environment is unknown, literals when known.
-    const known = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<${pseudo}>` : value);
-    const arnPrefix = `arn:${known(stack.partition, 'AWS::Partition')}:states:${known(stack.region, 'AWS::Region')}:${known(stack.account, 'AWS::AccountId')}`;
-    const stagesId = stack.getLogicalId(this.stagesStateMachine.node.defaultChild as CfnElement);
     const runsReason =
       'RunStages follows and stops the JourneyStages runs it starts; each run has a generated name, so the resource is that state machine’s executions.';
     Validations.of(this.stateMachine.role).acknowledge(
-      {
-        id: `AwsSolutions-IAM5[Resource::${arnPrefix}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stagesId}"}]}]}:*]`,
-        reason: runsReason,
-      },
-      { id: `AwsSolutions-IAM5[Resource::${arnPrefix}:express:<${stagesId}.Name>:*:*]`, reason: runsReason },
+      { id: executionsWildcardFinding(this.stagesStateMachine), reason: runsReason },
+      { id: expressRunsWildcardFinding(this.stagesStateMachine), reason: runsReason },
     );
     this.stateMachine.addToRolePolicy(
       new iam.PolicyStatement({
