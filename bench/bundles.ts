@@ -179,6 +179,7 @@ function coldImport(file: string): ColdImport {
     PAYMENTS_BASE_URL: 'http://127.0.0.1:9',
     PAYMENTS_API_KEY: 'bench',
     SENDER_EMAIL: 'bench@example.com',
+    AUDIT_ARCHIVE_BUCKET: 'bench',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
   };
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', IMPORT_TIMER, file], { env, encoding: 'utf8' });
