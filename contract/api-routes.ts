@@ -25,26 +25,30 @@ export interface ApiRoute {
 }
 
 const CLINIC_KEY: RouteAuth = { kind: 'clinic-key' };
+/** Every staff role: the route's use case then limits each person to the queues their roles work (contract/staff-queues.ts). */
+const ANY_STAFF: RouteAuth = { kind: 'staff', roles: ['front-desk', 'billing', 'clinical', 'radiology', 'ops', 'admin'] };
+const STAFF_TASK = '/v1/clinics/{clinicId}/staff-tasks/{taskId}';
 
 export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/v1/clinics/{clinicId}/intake-submissions', function: 'submitIntake', auth: CLINIC_KEY },
   { method: 'GET', path: '/v1/clinics/{clinicId}/journeys/{journeyId}', function: 'getJourney', auth: CLINIC_KEY },
-  {
-    method: 'POST',
-    path: '/v1/clinics/{clinicId}/staff-tasks/{taskId}/decision',
-    function: 'decideStaffTask',
-    // Whoever works the queues a journey parks in; ops may decide a stopped execution's task too.
-    auth: { kind: 'staff', roles: ['front-desk', 'billing', 'clinical', 'radiology', 'ops', 'admin'] },
-  },
+  { method: 'GET', path: '/v1/clinics/{clinicId}/staff-tasks', function: 'listStaffTasks', auth: ANY_STAFF },
+  { method: 'GET', path: STAFF_TASK, function: 'getStaffTask', auth: ANY_STAFF },
+  { method: 'POST', path: `${STAFF_TASK}/claim`, function: 'workStaffTask', auth: ANY_STAFF },
+  { method: 'POST', path: `${STAFF_TASK}/release`, function: 'workStaffTask', auth: ANY_STAFF },
+  { method: 'POST', path: `${STAFF_TASK}/notes`, function: 'workStaffTask', auth: ANY_STAFF },
+  // Whoever works the task's queue (decide-staff-task.ts, rolesForTask); ops may decide a stopped execution's task too.
+  { method: 'POST', path: `${STAFF_TASK}/decision`, function: 'decideStaffTask', auth: ANY_STAFF },
   { method: 'GET', path: '/openapi.json', function: 'getOpenApiDocument', auth: { kind: 'public' } },
 ];
 
 export const API_AUTHORIZER: FunctionName = 'authorizeApiKey';
 
-/** The roles that may call the staff route a function serves (each staff function serves one staff route). */
+/** The roles that may call the staff routes a function serves (all of them alike: one function, one set of roles). */
 export function staffRolesOf(functionName: FunctionName): readonly StaffRole[] {
-  const routes = API_ROUTES.filter((route) => route.function === functionName);
-  const [route] = routes;
-  if (routes.length !== 1 || route?.auth.kind !== 'staff') throw new Error(`${functionName} serves no single staff route`);
-  return route.auth.roles;
+  const auths = API_ROUTES.filter((route) => route.function === functionName).map((route) => route.auth);
+  const [auth] = auths;
+  if (auth?.kind !== 'staff' || auths.some((other) => JSON.stringify(other) !== JSON.stringify(auth)))
+    throw new Error(`${functionName} serves no staff route, or staff routes with different roles`);
+  return auth.roles;
 }

@@ -21,14 +21,15 @@ export interface FunctionSpec {
     | 'payments'
     | 'email'
     | 'staffAlerts'
+    | 'scheduleEscalations'
     | 'auditArchive'
   >;
   /**
    * Fed by events rather than by a caller: journeyStatusChange, the stopped-execution rule's SQS queue; auditStream,
    * the table's stream of audit-record inserts (contract/audit-archive.ts), which the function reads without any access
-   * to the table's items.
+   * to the table's items; escalationSchedule, the one-time EventBridge schedule of a staff task's due time.
    */
-  trigger?: 'journeyStatusChange' | 'auditStream';
+  trigger?: 'journeyStatusChange' | 'auditStream' | 'escalationSchedule';
 }
 
 export const FUNCTIONS = {
@@ -60,6 +61,35 @@ export const FUNCTIONS = {
     timeoutSeconds: 10,
     needs: ['table', 'completeStaffTask', 'redriveJourney'],
   },
+  listStaffTasks: {
+    entry: 'functions/staff-tasks/list-staff-tasks.handler.ts',
+    description: "GET staff-tasks: a page of the tasks in the person's queues, most due first",
+    memorySize: 256,
+    timeoutSeconds: 10,
+    needs: ['table'],
+  },
+  getStaffTask: {
+    entry: 'functions/staff-tasks/get-staff-task.handler.ts',
+    description: 'GET staff-tasks/{taskId}: one task with the patient and fields in question (audited read)',
+    memorySize: 256,
+    timeoutSeconds: 10,
+    needs: ['table'],
+  },
+  workStaffTask: {
+    entry: 'functions/staff-tasks/work-staff-task.handler.ts',
+    description: 'POST staff-tasks/{taskId}/claim, release, notes: a person works a task (audited)',
+    memorySize: 256,
+    timeoutSeconds: 10,
+    needs: ['table'],
+  },
+  escalateStaffTask: {
+    entry: 'functions/staff-tasks/escalate-staff-task.handler.ts',
+    description: "A staff task's due time: alerts its queue's lead when it is still open (once)",
+    memorySize: 256,
+    timeoutSeconds: 10,
+    trigger: 'escalationSchedule',
+    needs: ['table', 'staffAlerts'],
+  },
   getOpenApiDocument: {
     entry: 'functions/api/get-openapi-document.handler.ts',
     description: 'GET openapi.json (no API key): the OpenAPI 3.1 description of this API, as in docs/openapi.json',
@@ -73,7 +103,7 @@ export const FUNCTIONS = {
     memorySize: 256,
     timeoutSeconds: 10,
     aslPlaceholder: 'ScreenIntakeFunctionArn',
-    needs: ['table', 'staffAlerts'],
+    needs: ['table', 'staffAlerts', 'scheduleEscalations'],
   },
   verifyEligibility: {
     entry: 'functions/eligibility/verify-eligibility.handler.ts',
@@ -121,7 +151,7 @@ export const FUNCTIONS = {
     memorySize: 256,
     timeoutSeconds: 10,
     aslPlaceholder: 'ParkForStaffFunctionArn',
-    needs: ['table', 'staffAlerts', 'completeStaffTask'],
+    needs: ['table', 'staffAlerts', 'scheduleEscalations', 'completeStaffTask'],
   },
   recordExecutionOutcome: {
     entry: 'functions/journey/record-execution-outcome.handler.ts',
@@ -129,7 +159,7 @@ export const FUNCTIONS = {
     memorySize: 256,
     timeoutSeconds: 10,
     trigger: 'journeyStatusChange',
-    needs: ['table', 'staffAlerts', 'describeJourney'],
+    needs: ['table', 'staffAlerts', 'scheduleEscalations', 'describeJourney'],
   },
   archiveAuditRecords: {
     entry: 'functions/audit/archive-audit-records.handler.ts',
@@ -160,4 +190,8 @@ export const ENV = {
   staffAlertsTopicArn: 'STAFF_ALERTS_TOPIC_ARN',
   /** The audit archive's S3 bucket (Object Lock): archiveAuditRecords writes one object per clinic and day per batch. */
   auditArchiveBucket: 'AUDIT_ARCHIVE_BUCKET',
+  /** Task escalations: the EventBridge Scheduler group, the function its schedules invoke, and the role they assume. */
+  escalationScheduleGroup: 'ESCALATION_SCHEDULE_GROUP',
+  escalationTargetArn: 'ESCALATION_TARGET_ARN',
+  escalationSchedulerRoleArn: 'ESCALATION_SCHEDULER_ROLE_ARN',
 } as const;

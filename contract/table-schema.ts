@@ -14,9 +14,14 @@ export const TABLE_SCHEMA = {
   streamViewType: 'NEW_IMAGE',
   globalSecondaryIndexes: [
     /**
-     * GSI1, overloaded: a clinic's open staff tasks, oldest first (keys.openStaffTasksIndex; a task leaves it when
-     * decided or expired), and a clinic's appointments of one local day by start (keys.appointmentsOfDayIndex).
+     * GSI1, overloaded: a queue's staff tasks by status and due time (keys.staffTaskQueueIndex), and a clinic's
+     * appointments of one local day by start (keys.appointmentsOfDayIndex).
      */
     { indexName: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
+    /**
+     * GSI3: a person's claimed staff tasks by status and due time (keys.staffTaskOwnerIndex). GSI2 is kept for the audit
+     * trail by patient (keys.auditByPatient). DynamoDB adds one index per table update: deploy a new index on its own.
+     */
+    { indexName: 'GSI3', partitionKey: 'GSI3PK', sortKey: 'GSI3SK' },
   ],
 } as const;

@@ -11,6 +11,7 @@ import { Monitoring } from '#infra/constructs/monitoring.ts';
 import { PatientAccessFunctions } from '#infra/constructs/patient-access-functions.ts';
 import { PatientJourneyWorkflow } from '#infra/constructs/patient-journey-workflow.ts';
 import { StaffIdentity } from '#infra/constructs/staff-identity.ts';
+import { TaskEscalations } from '#infra/constructs/task-escalations.ts';
 import type { PatientAccessConfig } from './config.ts';
 
 export interface PatientAccessStackProps extends StackProps {
@@ -28,6 +29,7 @@ export class PatientAccessStack extends Stack {
   readonly httpApi: PatientAccessHttpApi;
   readonly staffIdentity: StaffIdentity;
   readonly monitoring: Monitoring;
+  readonly taskEscalations: TaskEscalations;
 
   constructor(scope: Construct, id: string, props: PatientAccessStackProps) {
     // A production stack cannot be deleted by accident (the table and key are retained anyway).
@@ -68,6 +70,11 @@ export class PatientAccessStack extends Stack {
       key,
       target: this.functions.byName.archiveAuditRecords,
       writers: this.functions.withNeed('auditArchive'),
+    });
+
+    this.taskEscalations = new TaskEscalations(this, 'TaskEscalations', {
+      target: this.functions.byName.escalateStaffTask,
+      schedulers: this.functions.withNeed('scheduleEscalations'),
     });
 
     this.staffIdentity = new StaffIdentity(this, 'StaffIdentity', { removalPolicy: logRemovalPolicy });

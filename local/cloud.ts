@@ -6,7 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AUDIT_ARCHIVE_DELIVERY, AUDIT_ARCHIVE_FILTER } from '#contract/audit-archive.ts';
-import { ENV } from '#contract/function-catalog.ts';
+import { ENV, FUNCTIONS, type FunctionName } from '#contract/function-catalog.ts';
 import { DEMO_STAFF } from '#contract/staff-roles.ts';
 import { startClearinghouseSimulator } from '#local/clearinghouse-simulator/server.ts';
 import { type PaymentSandbox, startPaymentSandbox } from '#local/payment-sandbox/server.ts';
@@ -18,6 +18,7 @@ import { LocalSns } from '#local/step-functions/sns-topics.ts';
 import { newApiKey } from '#shared/http/api-key.ts';
 import type { TableRef } from '#shared/table.ts';
 import { startApiGateway } from './api-gateway.ts';
+import { installLocalClock, localClock } from './clock.ts';
 import { ensureTable } from './create-table.ts';
 import { assertDynamoDbLocalPrerequisites, type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { DynamoDbStreamPoller, type StreamDeadLetter, type StreamPollerStats } from './dynamodb-streams.ts';
@@ -25,6 +26,7 @@ import { type FaultProxy, type FaultRules, startFaultProxy } from './fault-proxy
 import { invokeFunction, type LogLineListener, setFunctionLogListener, stopFunctions } from './lambda-runtime.ts';
 import { freePort } from './ports.ts';
 import { startLocalS3 } from './s3.ts';
+import { type LocalScheduler, SCHEDULER_FILE, startLocalScheduler } from './scheduler.ts';
 import { startSesEmulator } from './ses-emulator.ts';
 import { STAFF_IDENTITY_FILE, type StaffIdentityConfig, type StaffUser, startStaffIdentity } from './staff-identity.ts';
 
@@ -39,6 +41,7 @@ export const LOCAL_SES_CONFIGURATION_SET = 'patient-access-local';
 export const STAFF_ALERTS_TOPIC_ARN = `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:patient-access-staff-alerts`;
 /** The audit archive's bucket in the local S3 (deployed: the AuditArchive construct's Object Lock bucket). */
 export const LOCAL_AUDIT_ARCHIVE_BUCKET = 'patient-access-audit-archive';
+export const LOCAL_ESCALATION_SCHEDULE_GROUP = 'patient-access-task-escalations';
 /** Keys the local simulators expect; they guard nothing real. */
 const CLEARINGHOUSE_API_KEY = 'local-clearinghouse-key';
 const PAYMENTS_API_KEY = 'sk_test_local_sandbox';
@@ -116,6 +119,16 @@ export interface LocalCloud {
    * same port with the same data directory (`dataDir`; in memory, a restart starts empty).
    */
   dynamodbLocal: Pick<DynamoDbLocal, 'kill' | 'restart' | 'running'>;
+  /**
+   * The local cloud's one clock, which every handler reads (local/clock.ts): `advance(ms)` moves it forward and fires
+   * the schedules (EventBridge Scheduler's, local/scheduler.ts) that come due, resolving once they have run, with how
+   * many ran. It only moves forward, for the whole process.
+   */
+  clock: {
+    now: () => Date;
+    advance: (ms: number) => Promise<number>;
+    schedules: LocalScheduler['schedules'];
+  };
   /** Stops every server and child process (DynamoDB Local's JVM included). */
   stop: () => Promise<void>;
 }
@@ -129,6 +142,7 @@ export interface LocalCloud {
  */
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   assertDynamoDbLocalPrerequisites();
+  installLocalClock();
   const say = options.quiet ? () => undefined : (line: string) => console.log(line);
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -208,12 +222,26 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     stops.push(() => sfn.stop());
     const awsEndpoint = await startAwsEndpointServer({ port: await freePort(), sfn, sns });
     stops.push(() => awsEndpoint.stop());
+    // EventBridge Scheduler's one-time schedules (staff task escalations), fired by the local clock.
+    const scheduler = await startLocalScheduler({
+      port: await freePort(),
+      clock: localClock,
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT_ID,
+      invoke: async (targetArn, input) => {
+        await invokeFunction(functionNameOfArn(targetArn), JSON.parse(input));
+      },
+      ...(options.dataDir ? { stateFile: join(options.dataDir, 'schedules.json') } : {}),
+    });
+    stops.push(() => scheduler.stop());
+    if (options.dataDir) writeFileSync(join(options.dataDir, SCHEDULER_FILE), `${JSON.stringify({ endpoint: scheduler.endpoint })}\n`);
 
     setHandlerEnvironment({
       dynamodb: dynamodb.endpoint,
       ses: ses.endpoint,
       s3: s3.endpoint,
       awsEndpoint: awsEndpoint.url,
+      scheduler: scheduler.endpoint,
       clearinghouse: faults.clearinghouse?.url ?? clearinghouse.url,
       payments: faults.payments?.url ?? payments.url,
       stateMachineArn: sfn.stateMachineArn,
@@ -307,6 +335,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       },
       faults,
       dynamodbLocal: dynamodb,
+      clock: {
+        now: () => localClock.now(),
+        advance: (ms) => scheduler.advance(ms),
+        schedules: () => scheduler.schedules(),
+      },
       stop,
     };
   } catch (error) {
@@ -324,6 +357,7 @@ function setHandlerEnvironment(local: {
   ses: string;
   s3: string;
   awsEndpoint: string;
+  scheduler: string;
   clearinghouse: string;
   payments: string;
   stateMachineArn: string;
@@ -342,6 +376,7 @@ function setHandlerEnvironment(local: {
   env.AWS_ENDPOINT_URL_SFN = local.awsEndpoint;
   env.AWS_ENDPOINT_URL_SNS = local.awsEndpoint;
   env.AWS_ENDPOINT_URL_S3 = local.s3;
+  env.AWS_ENDPOINT_URL_SCHEDULER = local.scheduler;
   env[ENV.tableName] = LOCAL_TABLE_NAME;
   env[ENV.journeyStateMachineArn] = local.stateMachineArn;
   env[ENV.clearinghouseBaseUrl] = local.clearinghouse;
@@ -352,6 +387,9 @@ function setHandlerEnvironment(local: {
   env[ENV.staffAlertsTopicArn] = STAFF_ALERTS_TOPIC_ARN;
   env[ENV.sesConfigurationSet] = LOCAL_SES_CONFIGURATION_SET;
   env[ENV.auditArchiveBucket] = LOCAL_AUDIT_ARCHIVE_BUCKET;
+  env[ENV.escalationScheduleGroup] = LOCAL_ESCALATION_SCHEDULE_GROUP;
+  env[ENV.escalationTargetArn] = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:escalateStaffTask`;
+  env[ENV.escalationSchedulerRoleArn] = `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/local-task-escalations`;
   // Secrets come as plain values locally (functions/shared/secrets.ts).
   delete env[ENV.clearinghouseApiKeySecretArn];
   delete env[ENV.paymentsApiKeySecretArn];
@@ -359,4 +397,11 @@ function setHandlerEnvironment(local: {
   if (local.captureLogs) env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
   else if (local.quiet) env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   else env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+}
+
+/** `arn:aws:lambda:<region>:<account>:function:<name>` → the catalog function it names. */
+function functionNameOfArn(arn: string): FunctionName {
+  const name = arn.split(':function:')[1];
+  if (!name || !Object.hasOwn(FUNCTIONS, name)) throw new Error(`No local function for ${arn}`);
+  return name as FunctionName;
 }

@@ -10,7 +10,8 @@ import { TABLE_SCHEMA } from '#contract/table-schema.ts';
 
 /**
  * Creates the table from the same schema the CDK stack uses (contract/table-schema.ts), if it does not exist yet; a
- * table kept from before the schema had a stream (`.local/state`) gets its stream added. The stream is opt-in
+ * table kept from before (`.local/state`) gets what the schema added since: its stream, and each index it lacks, one
+ * update per index as DynamoDB requires (and as a deployment of the stack adds them). The stream is opt-in
  * (`stream: true`: the local cloud, whose archive reads it): DynamoDB Local keeps a record per write of every streamed
  * table and slows down as they pile up, so test and benchmark tables nobody reads the stream of go without.
  */
@@ -21,6 +22,15 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, opt
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
     if (streamed && !Table?.StreamSpecification?.StreamEnabled)
       await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification }));
+    const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+    for (const index of TABLE_SCHEMA.globalSecondaryIndexes.filter((i) => !existing.has(i.indexName)))
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: [index.partitionKey, index.sortKey].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+          GlobalSecondaryIndexUpdates: [{ Create: indexDefinition(index) }],
+        }),
+      );
     return;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
@@ -40,14 +50,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, opt
         { AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
         { AttributeName: TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
       ],
-      GlobalSecondaryIndexes: TABLE_SCHEMA.globalSecondaryIndexes.map((index) => ({
-        IndexName: index.indexName,
-        KeySchema: [
-          { AttributeName: index.partitionKey, KeyType: 'HASH' },
-          { AttributeName: index.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      })),
+      GlobalSecondaryIndexes: TABLE_SCHEMA.globalSecondaryIndexes.map(indexDefinition),
     }),
   );
   await client.send(
@@ -56,4 +59,17 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, opt
       TimeToLiveSpecification: { AttributeName: TABLE_SCHEMA.timeToLiveAttribute, Enabled: true },
     }),
   );
+}
+
+type IndexSchema = (typeof TABLE_SCHEMA.globalSecondaryIndexes)[number];
+
+function indexDefinition(index: IndexSchema) {
+  return {
+    IndexName: index.indexName,
+    KeySchema: [
+      { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+    ],
+    Projection: { ProjectionType: 'ALL' as const },
+  };
 }

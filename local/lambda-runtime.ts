@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { SHARE_ENV, Worker } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
 import { FUNCTIONS, type FunctionName } from '#contract/function-catalog.ts';
+import { localClock } from '#local/clock.ts';
 import { buildLambdaContext } from '#local/lambda-runtime/context.ts';
 import type { EnvironmentData, FromEnvironment, SerializedError, ToEnvironment } from '#local/lambda-runtime/protocol.ts';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '#local/step-functions/definition.ts';
@@ -131,6 +132,7 @@ class ExecutionEnvironment {
       memorySize: spec.memorySize,
       invokedFunctionArn: functionArn(functionName),
       preloadUrls: preload.map((module) => pathToFileURL(resolve(REPO_ROOT, module)).href),
+      clock: localClock.buffer,
     };
     const bootstrap = [
       // V8's code cache on disk (Node's compile cache) makes a cold start ~10–30% cheaper: most of it is compiling the SDK.

@@ -6,6 +6,13 @@ import { IDEMPOTENCY_KEY_HEADER, IdempotencyKeySchema } from './idempotency-key.
 import { JourneyViewSchema } from './journey-view-schema.ts';
 import { PathIdSchema } from './path-ids.ts';
 import { StaffDecisionBodySchema, StaffDecisionRecordedSchema } from './staff-decision-schema.ts';
+import {
+  StaffTaskDetailSchema,
+  StaffTaskListQuerySchema,
+  StaffTaskNoteBodySchema,
+  StaffTaskPageSchema,
+  StaffTaskSummarySchema,
+} from './staff-task-schema.ts';
 import { IntakeSubmissionSchema, SubmissionAcceptedSchema } from './submission-schema.ts';
 
 type Operation = Omit<RouteConfig, 'method' | 'path'>;
@@ -45,6 +52,25 @@ const BODY_RESPONSES: Responses = {
 };
 
 const clinicId = PathIdSchema.meta({ description: 'The clinic the API key belongs to.', example: 'demo-clinic' });
+const taskParams = z.object({ clinicId, taskId: PathIdSchema });
+const NOT_IN_QUEUE = message('No such staff task for this clinic.');
+
+/** Claim, release and notes answer alike: the task as lists show it, after the change. */
+const workOperation = (operationId: string, summary: string, description: string, conflict: string, body?: z.ZodType): Operation => ({
+  operationId,
+  summary,
+  description,
+  tags: ['Staff tasks'],
+  request: { params: taskParams, ...(body ? { body: { required: true, content: jsonContent(body) } } : {}) },
+  responses: {
+    200: { description: 'Done (a repeat answers 200 too); the task as lists now show it.', content: jsonContent(StaffTaskSummarySchema) },
+    ...(body ? BODY_RESPONSES : { 400: { description: 'The task ID is not an ID.', content: jsonContent(ValidationErrorSchema) } }),
+    404: NOT_IN_QUEUE,
+    409: message(conflict),
+    ...STAFF_AUTH_RESPONSES,
+    ...serverError('Safe to retry.'),
+  },
+});
 
 /** What each route in contract/api-routes.ts does, keyed by "METHOD path". */
 const OPERATIONS: Record<string, Operation> = {
@@ -93,6 +119,59 @@ const OPERATIONS: Record<string, Operation> = {
       ...serverError('Safe to retry.'),
     },
   },
+  'GET /v1/clinics/{clinicId}/staff-tasks': {
+    operationId: 'listStaffTasks',
+    summary: "List the staff tasks of the person's queues",
+    description:
+      'Most due first, a page at a time (pass `next` back as `cursor`). Only the queues the person works: a queue they ' +
+      'do not work answers 403. Summaries carry IDs and reasons, not patient names.',
+    tags: ['Staff tasks'],
+    request: { params: z.object({ clinicId }), query: StaffTaskListQuerySchema },
+    responses: {
+      200: { description: 'A page of tasks.', content: jsonContent(StaffTaskPageSchema) },
+      400: {
+        description: 'A query parameter or the clinic ID in the path is invalid: every problem, with its name.',
+        content: jsonContent(ValidationErrorSchema),
+      },
+      ...STAFF_AUTH_RESPONSES,
+      ...serverError('Safe to retry.'),
+    },
+  },
+  'GET /v1/clinics/{clinicId}/staff-tasks/{taskId}': {
+    operationId: 'getStaffTask',
+    summary: 'Get a staff task with what is needed to act on it',
+    description:
+      "The reason, the patient to call back, an eligibility task's insurance on file, notes, history and the decisions " +
+      "open. Only for people who work the task's queue (403 otherwise); the read is audited in the person's name.",
+    tags: ['Staff tasks'],
+    request: { params: taskParams },
+    responses: {
+      200: { description: 'The task.', content: jsonContent(StaffTaskDetailSchema) },
+      400: { description: 'The task ID is not an ID.', content: jsonContent(ValidationErrorSchema) },
+      404: NOT_IN_QUEUE,
+      ...STAFF_AUTH_RESPONSES,
+      ...serverError('Safe to retry.'),
+    },
+  },
+  'POST /v1/clinics/{clinicId}/staff-tasks/{taskId}/claim': workOperation(
+    'claimStaffTask',
+    'Claim a staff task',
+    'Makes it yours: your name on it in every list, and in `owner=me`. Claiming your own task again answers 200.',
+    'Someone else has claimed it, or it is no longer open.',
+  ),
+  'POST /v1/clinics/{clinicId}/staff-tasks/{taskId}/release': workOperation(
+    'releaseStaffTask',
+    'Release a staff task back to its queue',
+    "Its owner releases it; an admin may release anyone's. Releasing a task nobody holds answers 200.",
+    'Someone else holds it.',
+  ),
+  'POST /v1/clinics/{clinicId}/staff-tasks/{taskId}/notes': workOperation(
+    'addStaffTaskNote',
+    'Add a note to a staff task',
+    'For colleagues and the record, in any status.',
+    'The task holds as many notes as it can (100).',
+    StaffTaskNoteBodySchema,
+  ),
   'POST /v1/clinics/{clinicId}/staff-tasks/{taskId}/decision': {
     operationId: 'decideStaffTask',
     summary: 'Decide a staff task and resume the journey',

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { clockNow } from '#contract/clock.ts';
 import { parsePhone } from './phone-number.ts';
 
 /**
@@ -12,7 +13,7 @@ const BIRTH_DATE_MAX_AGE_YEARS = 130;
 const EARLIEST_DATE_MAX_DAYS_AHEAD = 366;
 
 /** Today's date in UTC: never earlier than any US local date, so a baby born today anywhere in the US is accepted. */
-function todayUtc(now = new Date()): string {
+function todayUtc(now = clockNow()): string {
   return now.toISOString().slice(0, 10);
 }
 
@@ -245,7 +246,7 @@ export const VisitSchema = z
         earliestDate: isoDate
           .refine((d) => {
             if (!DATE_SHAPE.test(d)) return true;
-            const limit = todayUtc(new Date(Date.now() + EARLIEST_DATE_MAX_DAYS_AHEAD * 86_400_000));
+            const limit = todayUtc(new Date(clockNow().getTime() + EARLIEST_DATE_MAX_DAYS_AHEAD * 86_400_000));
             return d <= limit;
           }, 'must be within the next year')
           .optional()

@@ -1,6 +1,7 @@
 import { JourneyRefSchema } from '#contract/journey-workflow.ts';
 import { sns } from '#shared/aws/sns-client.ts';
 import { requireEnv } from '#shared/env.ts';
+import { escalationsFromEnv } from '#shared/escalation-schedule-adapter.ts';
 import { taskHandler } from '#shared/handler.ts';
 import { snsStaffAlerts } from '#shared/sns-staff-alert-adapter.ts';
 import { dynamoStores, systemClock, tableFromEnv } from '#shared/stores.ts';
@@ -15,5 +16,6 @@ export function makeScreenIntake(deps: ScreenIntakeDeps) {
 export const handler = makeScreenIntake({
   ...dynamoStores(tableFromEnv()),
   alerts: snsStaffAlerts(sns, requireEnv('staffAlertsTopicArn')),
+  escalations: escalationsFromEnv(),
   now: systemClock,
 });

@@ -2,14 +2,16 @@ import type { JourneyRef } from '#contract/journey-workflow.ts';
 import { staffTaskId } from '#model/staff-task.ts';
 import { journeyAuditSession } from '#shared/audit.ts';
 import { log } from '#shared/observability.ts';
-import type { StaffAlertPort } from '#shared/staff-alerts.ts';
-import { openTaskAndAlert } from '#shared/staff-alerts.ts';
+import type { EscalationSchedulePort, StaffAlertPort } from '#shared/staff-alerts.ts';
+import { newStaffTask, openTaskAndAlert } from '#shared/staff-alerts.ts';
 import type { SharedStores } from '#shared/stores.ts';
 import { screenAnswers } from './triage.ts';
 
-export interface ScreenIntakeDeps extends Pick<SharedStores, 'journeys' | 'submissions' | 'tasks' | 'audit'> {
+export interface ScreenIntakeDeps extends Pick<SharedStores, 'journeys' | 'submissions' | 'tasks' | 'audit' | 'catalog'> {
   /** Alerts clinical staff of a triage slip (openTaskAndAlert opens it in `tasks`). */
   alerts: StaffAlertPort;
+  /** Schedules the task's escalation at its due time (openTaskAndAlert). */
+  escalations: EscalationSchedulePort;
   now: () => Date;
 }
 
@@ -33,26 +35,31 @@ export async function screenIntake(deps: ScreenIntakeDeps, ref: JourneyRef): Pro
   const triage = screenAnswers(submission.screening);
   if (triage.level !== 'NONE') {
     const taskId = staffTaskId(`${ref.clinicId}#${ref.journeyId}#TRIAGE`);
-    await openTaskAndAlert(
+    const slip = await newStaffTask(
       deps,
       {
-        type: 'StaffTask',
         clinicId: ref.clinicId,
         taskId,
         journeyId: ref.journeyId,
+        patientId: journey.patientId,
         kind: 'TRIAGE',
+        triageLevel: triage.level,
         stage: 'INTAKE',
         reason: `${triage.level} triage review: red-flag answers to ${triage.flags.join(', ')}`,
-        status: 'OPEN',
-        createdAt: now.toISOString(),
       },
+      ACTOR,
+      now,
+    );
+    await openTaskAndAlert(
+      deps,
+      slip,
       {
         subject: `Triage ${triage.level}: clinical review needed`,
         // The level and IDs only; which questions were flagged is in the slip, the answers in the encrypted table.
         message: { kind: 'TRIAGE', level: triage.level, clinicId: ref.clinicId, journeyId: ref.journeyId, taskId },
         attributes: { clinicId: ref.clinicId, level: triage.level },
       },
-      { actor: ACTOR, patientId: journey.patientId },
+      ACTOR,
       now,
     );
     log.warn('Triage alert raised', { clinicId: ref.clinicId, journeyId: ref.journeyId, taskId, outcome: triage.level });

@@ -1,12 +1,12 @@
 import type { StaffDecisionBody, StaffDecisionRecorded } from '#contract/api/staff-decision-schema.ts';
 import { STAGE_CHECKPOINT, type StaffDecision } from '#contract/journey-workflow.ts';
 import type { StaffRole } from '#contract/staff-roles.ts';
+import { allowedActions, stageAfterDecision, worksTask } from '#model/staff-decision.ts';
 import type { StaffTask } from '#model/staff-task.ts';
 import { HttpError } from '#shared/http/http-error.ts';
 import { log } from '#shared/observability.ts';
 import { type EndJourneyDeps, endJourney } from './end-journey.ts';
 import type { JourneyEngine } from './journey-engine-port.ts';
-import { allowedActions, rolesForTask, stageAfterDecision } from './staff-decision.ts';
 
 export interface DecideStaffTaskDeps extends EndJourneyDeps {
   /** Resumes a parked execution, redrives a stopped one. */
@@ -46,7 +46,7 @@ export async function decideStaffTask(deps: DecideStaffTaskDeps, request: StaffD
   for (let round = 1; round <= MAX_ROUNDS; round++) {
     const task = await deps.tasks.get(clinicId, taskId);
     if (!task) throw HttpError.withMessage(404, 'Staff task not found');
-    if (!rolesForTask(task).some((role) => request.roles.includes(role))) throw HttpError.withMessage(403, 'Forbidden');
+    if (!worksTask(task, request.roles)) throw HttpError.withMessage(403, 'Forbidden');
     const decided: StaffDecisionRecorded = { taskId: task.taskId, journeyId: task.journeyId, action, status: 'DECIDED' };
 
     if (task.status === 'DECIDED' && task.decision?.action === action) {
@@ -60,12 +60,19 @@ export async function decideStaffTask(deps: DecideStaffTaskDeps, request: StaffD
       throw HttpError.withMessage(409, `${action} is not possible for this task; choose ${allowed.join(' or ')}`);
 
     const decision = { action, decidedBy: actor, decidedAt: at, ...(request.note ? { note: request.note } : {}) };
-    const audit = { clinicId, actor, action: 'staffTask.decide', journeyId: task.journeyId, outcome: 'success' } as const;
+    const audit = {
+      clinicId,
+      actor,
+      action: 'staffTask.decide',
+      journeyId: task.journeyId,
+      patientId: task.patientId,
+      outcome: 'success',
+    } as const;
     const recorded = await deps.tasks.recordDecision(task, decision, stageAfterDecision(task, action, at), audit);
     // Someone decided, or the park was retried with a new token, between our read and our write: read again.
     if (recorded === 'ALREADY_DECIDED' || recorded === 'CONFLICT') continue;
     if (recorded === 'JOURNEY_NOT_WAITING') {
-      await deps.tasks.expireIfOpen(clinicId, task.taskId);
+      await deps.tasks.expireIfOpen(clinicId, task.taskId, actor, now);
       throw HttpError.withMessage(409, 'The journey is no longer waiting on this task');
     }
     await carryOut(deps, task, action, now);
@@ -111,7 +118,7 @@ async function redrive(deps: DecideStaffTaskDeps, task: StaffTask, now: Date): P
   const { executionArn } = task;
   if (!executionArn) throw new Error(`Staff task ${task.taskId} names no execution`);
   const answer = await deps.engine.redrive(executionArn).catch(async (error: unknown) => {
-    const reopened = await deps.tasks.reopenDecided(task, 'RETRY', now).catch(() => false);
+    const reopened = await deps.tasks.reopenDecided(task, 'RETRY', ACTOR, now).catch(() => false);
     throw notResumed(reopened ? 'UNDONE' : 'STANDS', task, error);
   });
   if (answer === 'REDRIVEN') return;

@@ -29,7 +29,7 @@ export async function endJourney(
     });
   }
   const taskIds = Object.values(journey.stages).flatMap((stage) => (stage.staffTaskId ? [stage.staffTaskId] : []));
-  for (const taskId of taskIds) await deps.tasks.expireIfOpen(request.clinicId, taskId);
+  for (const taskId of taskIds) await deps.tasks.expireIfOpen(request.clinicId, taskId, actor, now);
 
   const closed = await deps.journeys.close(
     request,

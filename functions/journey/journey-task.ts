@@ -1,17 +1,22 @@
 import type { Checkpoint } from '#contract/journey-workflow.ts';
 import type { StaffTask } from '#model/staff-task.ts';
-import { openTaskAndAlert, type StaffAlertDeps, type StaffTaskAuditor } from '#shared/staff-alerts.ts';
+import { newStaffTask, openTaskAndAlert, type StaffAlertDeps } from '#shared/staff-alerts.ts';
 
 /** What makes a task that holds a journey: a park's (with its token) or a stopped execution's (with its execution). */
-export type JourneyTaskFields = Pick<StaffTask, 'clinicId' | 'taskId' | 'journeyId' | 'stage' | 'reason'> &
+export type JourneyTaskFields = Pick<StaffTask, 'clinicId' | 'taskId' | 'journeyId' | 'patientId' | 'stage' | 'reason'> &
   ({ kind: 'STAGE_BLOCKED'; taskToken: string; checkpoint: Checkpoint } | { kind: 'EXECUTION_STOPPED'; executionArn: string });
 
 /** A staff task that holds a journey (not a triage slip). */
 export type JourneyTask = StaffTask & { kind: JourneyTaskFields['kind'] };
 
-/** A new open task that holds a journey for a person's decision. */
-export function journeyTask(fields: JourneyTaskFields, now: Date): JourneyTask {
-  return { type: 'StaffTask', ...fields, status: 'OPEN', createdAt: now.toISOString() };
+/** A new open task that holds a journey for a person's decision, opened by `by` (in its queue, with its due time). */
+export async function journeyTask(
+  deps: Pick<StaffAlertDeps, 'catalog'>,
+  fields: JourneyTaskFields,
+  by: string,
+  now: Date,
+): Promise<JourneyTask> {
+  return (await newStaffTask(deps, fields, by, now)) as JourneyTask;
 }
 
 const SUBJECT: Record<JourneyTaskFields['kind'], string> = {
@@ -26,7 +31,7 @@ const SUBJECT: Record<JourneyTaskFields['kind'], string> = {
 export function alertStaffOfTask(
   deps: StaffAlertDeps,
   task: JourneyTask,
-  auditor: StaffTaskAuditor,
+  actor: string,
   now: Date,
   details: Readonly<Record<string, string>> = {},
 ): Promise<{ created: boolean; alerted: boolean }> {
@@ -35,7 +40,7 @@ export function alertStaffOfTask(
     deps,
     task,
     { subject: `${SUBJECT[kind]}: ${stage}`, message: { kind, clinicId, journeyId, taskId, stage, ...details }, attributes: { clinicId } },
-    auditor,
+    actor,
     now,
   );
 }

@@ -2,6 +2,7 @@ import { ParkForStaffRequestSchema } from '#contract/journey-workflow.ts';
 import { sfn } from '#shared/aws/sfn-client.ts';
 import { sns } from '#shared/aws/sns-client.ts';
 import { requireEnv } from '#shared/env.ts';
+import { escalationsFromEnv } from '#shared/escalation-schedule-adapter.ts';
 import { taskHandler } from '#shared/handler.ts';
 import { snsStaffAlerts } from '#shared/sns-staff-alert-adapter.ts';
 import { dynamoStores, systemClock, tableFromEnv } from '#shared/stores.ts';
@@ -16,6 +17,7 @@ export function makeParkForStaff(deps: ParkForStaffDeps) {
 export const handler = makeParkForStaff({
   ...dynamoStores(tableFromEnv()),
   alerts: snsStaffAlerts(sns, requireEnv('staffAlertsTopicArn')),
+  escalations: escalationsFromEnv(),
   engine: sfnJourneyEngine(sfn),
   now: systemClock,
 });

@@ -2,16 +2,18 @@ import { type ParkForStaffRequest, TRANSIENT_ERRORS, UNEXPECTED_STOP_MESSAGE } f
 import type { StageState } from '#model/journey.ts';
 import { staffTaskId } from '#model/staff-task.ts';
 import { log } from '#shared/observability.ts';
-import type { StaffAlertPort } from '#shared/staff-alerts.ts';
+import type { EscalationSchedulePort, StaffAlertPort } from '#shared/staff-alerts.ts';
 import type { SharedStores } from '#shared/stores.ts';
 import type { JourneyEngine } from './journey-engine-port.ts';
 import { alertStaffOfTask, journeyTask } from './journey-task.ts';
 import { parkReason } from './park-reason.ts';
 import { namedStop, stageStopOf } from './stage-stop.ts';
 
-export interface ParkForStaffDeps extends Pick<SharedStores, 'journeys' | 'tasks' | 'audit'> {
+export interface ParkForStaffDeps extends Pick<SharedStores, 'journeys' | 'tasks' | 'audit' | 'catalog'> {
   /** Alerts staff of the task it opens (openTaskAndAlert). */
   alerts: StaffAlertPort;
+  /** Schedules the task's escalation at its due time (openTaskAndAlert). */
+  escalations: EscalationSchedulePort;
   /** Answers the park's own token when staff have decided already. */
   engine: JourneyEngine;
   now: () => Date;
@@ -65,9 +67,14 @@ export async function parkForStaff(deps: ParkForStaffDeps, request: ParkForStaff
     { status: 'WAITING_FOR_STAFF', reason, staffTaskId: taskId, journeyStatus: 'WAITING_FOR_STAFF' },
     now,
   );
-  const task = journeyTask({ ...fields, taskId, kind: 'STAGE_BLOCKED', reason, taskToken: request.taskToken, checkpoint }, now);
+  const task = await journeyTask(
+    deps,
+    { ...fields, taskId, patientId: journey.patientId, kind: 'STAGE_BLOCKED', reason, taskToken: request.taskToken, checkpoint },
+    ACTOR,
+    now,
+  );
   try {
-    await alertStaffOfTask(deps, task, { actor: ACTOR, patientId: journey.patientId }, now);
+    await alertStaffOfTask(deps, task, ACTOR, now);
   } catch (error) {
     // The journey already waits and the task is in the staff queue: an alert SNS would not take (after the SDK's own
     // retries) must not fail the journey. The task keeps no alertedAt, so any later park of it alerts again.

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { sfn } from '#shared/aws/sfn-client.ts';
 import { sns } from '#shared/aws/sns-client.ts';
 import { requireEnv } from '#shared/env.ts';
+import { escalationsFromEnv } from '#shared/escalation-schedule-adapter.ts';
 import { taskHandler } from '#shared/handler.ts';
 import { snsStaffAlerts } from '#shared/sns-staff-alert-adapter.ts';
 import { dynamoStores, systemClock, tableFromEnv } from '#shared/stores.ts';
@@ -44,6 +45,7 @@ export const handler = fromQueue(
   makeRecordExecutionOutcome({
     ...dynamoStores(tableFromEnv()),
     alerts: snsStaffAlerts(sns, requireEnv('staffAlertsTopicArn')),
+    escalations: escalationsFromEnv(),
     engine: sfnJourneyEngine(sfn),
     now: systemClock,
   }),

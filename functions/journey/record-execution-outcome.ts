@@ -1,17 +1,19 @@
 import { JourneyRefSchema } from '#contract/journey-workflow.ts';
 import { currentStage } from '#model/journey.ts';
+import { allowedActions } from '#model/staff-decision.ts';
 import { staffTaskId } from '#model/staff-task.ts';
 import { log } from '#shared/observability.ts';
-import type { StaffAlertPort } from '#shared/staff-alerts.ts';
+import type { EscalationSchedulePort, StaffAlertPort } from '#shared/staff-alerts.ts';
 import type { SharedStores } from '#shared/stores.ts';
 import type { JourneyEngine } from './journey-engine-port.ts';
 import { alertStaffOfTask, journeyTask } from './journey-task.ts';
-import { allowedActions } from './staff-decision.ts';
 import { type StoppedStatus, stoppedReason } from './stopped-execution.ts';
 
-export interface RecordExecutionOutcomeDeps extends Pick<SharedStores, 'journeys' | 'tasks' | 'audit'> {
+export interface RecordExecutionOutcomeDeps extends Pick<SharedStores, 'journeys' | 'tasks' | 'audit' | 'catalog'> {
   /** Alerts staff of the stopped execution's task (openTaskAndAlert). */
   alerts: StaffAlertPort;
+  /** Schedules the task's escalation at its due time (openTaskAndAlert). */
+  escalations: EscalationSchedulePort;
   /** The execution itself is the truth the event is checked against. */
   engine: JourneyEngine;
   now: () => Date;
@@ -66,7 +68,12 @@ export async function recordExecutionOutcome(deps: RecordExecutionOutcomeDeps, c
   }
   const canCancel = allowedActions({ kind: 'EXECUTION_STOPPED', stage }).includes('CANCEL');
   const reason = stoppedReason(change.status, stage, change.error ?? undefined, canCancel);
-  const task = journeyTask({ ...ref, taskId, kind: 'EXECUTION_STOPPED', stage, reason, executionArn: change.executionArn }, now);
+  const task = await journeyTask(
+    deps,
+    { ...ref, taskId, patientId: journey.patientId, kind: 'EXECUTION_STOPPED', stage, reason, executionArn: change.executionArn },
+    ACTOR,
+    now,
+  );
   // The task first, so the journey never points at a task that does not exist; staff hear of it only once the
   // journey waits on it (a decision is accepted only then).
   await deps.tasks.open(task);
@@ -77,14 +84,14 @@ export async function recordExecutionOutcome(deps: RecordExecutionOutcomeDeps, c
     now,
   );
   if (!held) {
-    await deps.tasks.expireIfOpen(ref.clinicId, taskId);
+    await deps.tasks.expireIfOpen(ref.clinicId, taskId, ACTOR, now);
     return { outcome: 'ALREADY_ENDED' };
   }
   // Tasks of the stopped execution (a park's) can no longer resume anything.
   for (const state of Object.values(journey.stages)) {
-    if (state.staffTaskId && state.staffTaskId !== taskId) await deps.tasks.expireIfOpen(ref.clinicId, state.staffTaskId);
+    if (state.staffTaskId && state.staffTaskId !== taskId) await deps.tasks.expireIfOpen(ref.clinicId, state.staffTaskId, ACTOR, now);
   }
-  await alertStaffOfTask(deps, task, { actor: ACTOR, patientId: journey.patientId }, now, { status: change.status });
+  await alertStaffOfTask(deps, task, ACTOR, now, { status: change.status });
   log.warn('Stopped journey held for staff', { ...fields, taskId, stage });
   return { outcome: 'HELD_FOR_STAFF' };
 }

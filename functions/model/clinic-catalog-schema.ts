@@ -10,6 +10,11 @@ import type { ClinicCatalog } from './clinic-catalog.ts';
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and hyphens');
 const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour');
 const hours = z.array(z.strictObject({ start: localTime, end: localTime }).refine((r) => r.start < r.end, 'start must be before end'));
+/** A service level: whole minutes, up to 30 days. */
+const minutes = z
+  .int()
+  .min(1)
+  .max(30 * 24 * 60);
 const days = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
 
 export const ClinicCatalogSchema = z
@@ -21,6 +26,9 @@ export const ClinicCatalogSchema = z
       organizationName: z.string().min(1).max(200),
       replyToEmail: z.email(),
       phone: z.string().min(7).max(30),
+      serviceLevels: z
+        .strictObject({ urgent: minutes.optional(), high: minutes.optional(), normal: minutes.optional(), low: minutes.optional() })
+        .optional(),
     }),
     locations: z
       .array(

@@ -1,3 +1,4 @@
+import type { ServiceLevels } from '#contract/staff-queues.ts';
 import type { DayOfWeek } from './patient-records.ts';
 
 /**
@@ -15,6 +16,8 @@ export interface ClinicProfile {
   /** Sender identity for correspondence. */
   replyToEmail: string;
   phone: string;
+  /** Minutes within which staff tasks of each priority must be dealt with, where the defaults do not suit the clinic. */
+  serviceLevels?: Partial<ServiceLevels>;
 }
 
 export interface Location {

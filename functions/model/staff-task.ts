@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Checkpoint, StaffDecision, StageName } from '#contract/journey-workflow.ts';
+import { DEFAULT_SERVICE_LEVELS, type ServiceLevels, type StaffQueue, type TaskPriority } from '#contract/staff-queues.ts';
 
 /** Work that needs a person (FHIR Task-like): why, for which journey and stage, and the token that resumes it. */
 export interface StaffTask {
@@ -7,6 +8,8 @@ export interface StaffTask {
   clinicId: string;
   taskId: string;
   journeyId: string;
+  /** Whose journey: the audit records of the task's readers and workers name the patient. */
+  patientId: string;
   /**
    * TRIAGE slips are informational (no token). STAGE_BLOCKED tasks hold a parked journey (with its token).
    * EXECUTION_STOPPED tasks hold a journey whose execution ended unsuccessfully (failed, timed out or aborted):
@@ -15,8 +18,21 @@ export interface StaffTask {
   kind: 'TRIAGE' | 'STAGE_BLOCKED' | 'EXECUTION_STOPPED';
   stage: StageName;
   reason: string;
-  status: 'OPEN' | 'DECIDED' | 'EXPIRED';
+  status: StaffTaskStatus;
   createdAt: string;
+  /** The queue whose people work it (routeStaffTask), how urgent it is, and when it is due (the clinic's service level). */
+  queue: StaffQueue;
+  priority: TaskPriority;
+  dueAt: string;
+  /** Who claimed it (`user:<sub>`) and their username, for the list; absent while nobody has. */
+  owner?: string;
+  ownerName?: string;
+  /** Colleagues' notes, oldest first: free text, so read only by people who work the task's queue. */
+  notes?: StaffTaskNote[];
+  /** What happened to the task and who did it, oldest first. */
+  history: StaffTaskEvent[];
+  /** When its overdue alert went out to the queue's lead (once). */
+  escalatedAt?: string;
   /** Step Functions task token; present only while a journey waits on this task. */
   taskToken?: string;
   /** STAGE_BLOCKED: where the journey's stages stopped; the decision resumes them there. */
@@ -25,6 +41,77 @@ export interface StaffTask {
   executionArn?: string;
   decision?: StaffDecision & { decidedBy: string; decidedAt: string; note?: string };
 }
+
+export const STAFF_TASK_STATUSES = ['OPEN', 'DECIDED', 'EXPIRED'] as const;
+export type StaffTaskStatus = (typeof STAFF_TASK_STATUSES)[number];
+
+export interface StaffTaskNote {
+  at: string;
+  by: string;
+  text: string;
+}
+
+export interface StaffTaskEvent {
+  at: string;
+  /** `user:<sub>` for a person, `function:<name>` for the system. */
+  by: string;
+  event: 'opened' | 'claimed' | 'released' | 'noted' | 'decided' | 'reopened' | 'expired' | 'escalated';
+}
+
+/** A task as its creator describes it; routing, due time and history are added when it is opened (openStaffTask). */
+export type StaffTaskDraft = Omit<StaffTask, 'type' | 'status' | 'createdAt' | 'queue' | 'priority' | 'dueAt' | 'history'> & {
+  /** TRIAGE: how urgent the screening found it (the slip's priority). */
+  triageLevel?: 'URGENT' | 'EMERGENT';
+};
+
+/** Where a parked stage's task goes: the people who work that stage. */
+export const STAGE_QUEUE: Readonly<Record<StageName, StaffQueue>> = {
+  INTAKE: 'front-desk',
+  ELIGIBILITY: 'eligibility',
+  SCHEDULING: 'scheduling',
+  PAYMENT: 'billing',
+  CONFIRMATION: 'front-desk',
+};
+
+/**
+ * The queue and priority of a task. A triage slip goes to clinical triage, urgent when the screening found an
+ * emergent answer; a stopped execution (a failure no business rule explains) to ops; a parked stage to the people of
+ * that stage, high, since a patient waits for their booking or confirmation meanwhile.
+ */
+export function routeStaffTask(task: Pick<StaffTaskDraft, 'kind' | 'stage' | 'triageLevel'>): {
+  queue: StaffQueue;
+  priority: TaskPriority;
+} {
+  if (task.kind === 'TRIAGE') return { queue: 'clinical-triage', priority: task.triageLevel === 'EMERGENT' ? 'urgent' : 'high' };
+  if (task.kind === 'EXECUTION_STOPPED') return { queue: 'ops', priority: 'high' };
+  return { queue: STAGE_QUEUE[task.stage], priority: 'high' };
+}
+
+/** The clinic's service levels: its own where it set them, the defaults elsewhere. */
+export function serviceLevelsOf(clinicLevels: Partial<ServiceLevels> | undefined): ServiceLevels {
+  const set = Object.entries(clinicLevels ?? {}).filter(([, minutes]) => minutes !== undefined);
+  return { ...DEFAULT_SERVICE_LEVELS, ...Object.fromEntries(set) };
+}
+
+/** The task as it is opened: routed, due by the clinic's service level, its history started by `by`. */
+export function openedStaffTask(draft: StaffTaskDraft, levels: ServiceLevels, by: string, now: Date): StaffTask {
+  const { triageLevel: _, ...fields } = draft;
+  const { queue, priority } = routeStaffTask(draft);
+  const createdAt = now.toISOString();
+  return {
+    type: 'StaffTask',
+    ...fields,
+    status: 'OPEN',
+    createdAt,
+    queue,
+    priority,
+    dueAt: new Date(now.getTime() + levels[priority] * 60_000).toISOString(),
+    history: [{ at: createdAt, by, event: 'opened' }],
+  };
+}
+
+/** Open past its due time. */
+export const isOverdue = (task: Pick<StaffTask, 'status' | 'dueAt'>, now: Date) => task.status === 'OPEN' && task.dueAt < now.toISOString();
 
 /**
  * Deterministic task ID from what makes the task unique (the task token, or journey + stage for a triage slip), so a

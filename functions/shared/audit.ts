@@ -16,6 +16,10 @@ export type AuditAction =
   | 'payment.charge'
   | 'message.send'
   | 'staffTask.create'
+  | 'staffTask.read'
+  | 'staffTask.claim'
+  | 'staffTask.release'
+  | 'staffTask.note'
   | 'staffTask.decide';
 
 /** Who or what touched patient data (a stage function, or an API caller identified by its key's ID), whose, and how. */

@@ -1,4 +1,5 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { clockNow } from '#contract/clock.ts';
 import type { JourneyRef, JourneyStatus, StageName, StageStatus } from '#contract/journey-workflow.ts';
 import {
   type Amounts,
@@ -114,7 +115,7 @@ export interface StageUpdate {
  * repeating the same update leaves the same item. Throws StaleAttemptError when a newer attempt holds the journey
  * (or the journey does not exist), so a late writer never clobbers a newer state.
  */
-async function updateStage(table: TableRef, ref: JourneyAttempt, stage: StageName, update: StageUpdate, now = new Date()): Promise<void> {
+async function updateStage(table: TableRef, ref: JourneyAttempt, stage: StageName, update: StageUpdate, now = clockNow()): Promise<void> {
   const at = now.toISOString();
   const sets = ['stages.#stage = :stage', 'updatedAt = :at'];
   const values: Record<string, unknown> = {

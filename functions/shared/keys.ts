@@ -6,6 +6,8 @@
 const clinic = (clinicId: string) => `CLINIC#${clinicId}`;
 /** The catalog's own partition: its Query reads the catalog and nothing else, however many patients the clinic has. */
 const catalog = (clinicId: string) => `${clinic(clinicId)}#CATALOG`;
+/** A task's place in its lists: due time, then ID. */
+export const staffTaskPosition = (dueAt: string, taskId: string) => `${dueAt}#${taskId}`;
 
 export const keys = {
   /** Clinic profile and catalog (locations, departments, resources, appointment types): one Query loads it all. */
@@ -70,12 +72,16 @@ export const keys = {
     GSI1SK: `${start}#${appointmentId}`,
   }),
 
-  /** Work that needs a person. GSI1 lists a clinic's open tasks oldest first. */
+  /**
+   * Work that needs a person. Two indexes list a clinic's tasks by status, then due time (then ID, which makes each
+   * position unique and so a cursor): GSI1 per queue, GSI3 per owner while someone has claimed the task. A status change
+   * rewrites only the sort keys (staffTaskSortKey), so it never needs to know the queue or the owner.
+   */
   staffTask: (clinicId: string, taskId: string) => ({ PK: `${clinic(clinicId)}#STAFFTASK#${taskId}`, SK: 'TASK' }),
-  openStaffTasksIndex: (clinicId: string, createdAt: string, taskId: string) => ({
-    GSI1PK: `${clinic(clinicId)}#STAFFTASKS#OPEN`,
-    GSI1SK: `${createdAt}#${taskId}`,
-  }),
+  staffTaskQueueIndex: (clinicId: string, queue: string) => ({ GSI1PK: `${clinic(clinicId)}#TASKQUEUE#${queue}` }),
+  staffTaskOwnerIndex: (clinicId: string, owner: string) => ({ GSI3PK: `${clinic(clinicId)}#TASKOWNER#${owner}` }),
+  /** The sort key of both task indexes: `<status>#<dueAt>#<taskId>` (staffTaskPosition is the part after the status). */
+  staffTaskSortKey: (status: string, dueAt: string, taskId: string) => `${status}#${staffTaskPosition(dueAt, taskId)}`,
 
   /** Append-only audit trail, one partition per clinic per day; the sort key starts with the record's ISO time. */
   audit: (clinicId: string, isoDate: string, sortKey: string) => ({ PK: `${clinic(clinicId)}#AUDIT#${isoDate}`, SK: sortKey }),

@@ -1,5 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { PatientRecord } from '#model/patient-records.ts';
+import type { CoverageRecord, PatientRecord } from '#model/patient-records.ts';
 import { type AuditSession, assertSessionFor } from './audit.ts';
 import { keys } from './keys.ts';
 import type { TableRef } from './table.ts';
@@ -52,10 +52,22 @@ function projectionOf(names: readonly string[]): { ProjectionExpression: string;
   return { ProjectionExpression: placeholders.join(', '), ExpressionAttributeNames: attributeNames };
 }
 
+/** The patient's insurance on file, if any, recording `coverage.read` in the caller's session before the read. */
+async function readCoverage(table: TableRef, ref: PatientRef, audit: AuditSession): Promise<CoverageRecord | undefined> {
+  assertSessionFor(audit, ref);
+  await audit.before('coverage.read');
+  const { Item } = await table.client.send(new GetCommand({ TableName: table.tableName, Key: keys.coverage(ref.clinicId, ref.patientId) }));
+  if (!Item) return undefined;
+  const { PK: _pk, SK: _sk, ...coverage } = Item;
+  return coverage as CoverageRecord;
+}
+
 /** The patients' port: every read is audited, before it is made, in the caller's session (readPatient). */
 export interface PatientStore {
   read(ref: PatientRef, audit: AuditSession, projection?: undefined): Promise<PatientRecord>;
   read<K extends keyof PatientRecord>(ref: PatientRef, audit: AuditSession, projection: readonly K[]): Promise<Pick<PatientRecord, K>>;
+  /** The patient's coverage on file (keys.coverage), if any. */
+  readCoverage(ref: PatientRef, audit: AuditSession): Promise<CoverageRecord | undefined>;
 }
 
 /** The DynamoDB adapter of the patient store. */
@@ -63,5 +75,6 @@ export function dynamoPatientStore(table: TableRef): PatientStore {
   return {
     read: ((ref: PatientRef, audit: AuditSession, projection?: readonly (keyof PatientRecord)[]) =>
       readPatient(table, ref, audit, projection)) as PatientStore['read'],
+    readCoverage: (ref, audit) => readCoverage(table, ref, audit),
   };
 }

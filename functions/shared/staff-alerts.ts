@@ -1,6 +1,14 @@
-import type { StaffTask } from '#model/staff-task.ts';
+import { openedStaffTask, type StaffTask, type StaffTaskDraft, serviceLevelsOf } from '#model/staff-task.ts';
 import type { AuditLog } from './audit-store.ts';
+import type { CatalogStore } from './catalog-store.ts';
+import { log } from './observability.ts';
 import type { StaffTaskStore } from './staff-task-store.ts';
+
+/** When a task is due: the escalation to its queue's lead is scheduled then (EventBridge Scheduler in AWS). */
+export interface EscalationSchedulePort {
+  /** Schedules the task's escalation at its due time; a schedule that exists already is left as it is. */
+  schedule(task: Pick<StaffTask, 'clinicId' | 'taskId' | 'dueAt'>): Promise<void>;
+}
 
 /** Where staff hear of new work (SNS in AWS: sns-staff-alert-adapter.ts). */
 export interface StaffAlertPort {
@@ -12,6 +20,20 @@ export interface StaffAlertDeps {
   tasks: StaffTaskStore;
   audit: AuditLog;
   alerts: StaffAlertPort;
+  /** The clinic's service levels (its catalog's profile), which make a new task's due time. */
+  catalog: Pick<CatalogStore, 'load'>;
+  escalations: EscalationSchedulePort;
+}
+
+/** The task as it is opened by `by`: routed to its queue, due by the clinic's service level for its priority. */
+export async function newStaffTask(
+  deps: Pick<StaffAlertDeps, 'catalog'>,
+  draft: StaffTaskDraft,
+  by: string,
+  now: Date,
+): Promise<StaffTask> {
+  const catalog = await deps.catalog.load(draft.clinicId);
+  return openedStaffTask(draft, serviceLevelsOf(catalog?.profile.serviceLevels), by, now);
 }
 
 /**
@@ -22,12 +44,6 @@ export interface StaffAlert {
   subject: string;
   message: Readonly<Record<string, string>>;
   attributes?: Readonly<Record<string, string>>;
-}
-
-/** Who opens the task, for the `staffTask.create` audit record (the task holds the reason, which is patient data). */
-export interface StaffTaskAuditor {
-  actor: string;
-  patientId: string;
 }
 
 /**
@@ -42,19 +58,21 @@ export async function openTaskAndAlert(
   deps: StaffAlertDeps,
   task: StaffTask,
   alert: StaffAlert,
-  auditor: StaffTaskAuditor,
+  /** Who opens it, for the `staffTask.create` audit record (the task holds the reason, which is patient data). */
+  actor: string,
   now: Date,
 ): Promise<{ created: boolean; alerted: boolean }> {
   const created = await deps.tasks.open(task);
+  await scheduleEscalation(deps, task);
   if (!created && !(await deps.tasks.alertPending(task))) return { created, alerted: false };
 
   await deps.audit.record(
     {
       clinicId: task.clinicId,
-      actor: auditor.actor,
+      actor,
       action: 'staffTask.create',
       journeyId: task.journeyId,
-      patientId: auditor.patientId,
+      patientId: task.patientId,
       outcome: 'success',
     },
     now,
@@ -62,4 +80,17 @@ export async function openTaskAndAlert(
   await deps.alerts.send(alert);
   await deps.tasks.markAlerted(task, now);
   return { created, alerted: true };
+}
+
+/**
+ * Schedules the overdue escalation on every opening call (the schedule is created once; a repeat meets it). A scheduler
+ * that fails must not keep the task from being opened and announced: the task is in its queue, and lists show it
+ * overdue when it is; the error is logged for ops.
+ */
+async function scheduleEscalation(deps: Pick<StaffAlertDeps, 'escalations'>, task: StaffTask): Promise<void> {
+  try {
+    await deps.escalations.schedule(task);
+  } catch (error) {
+    log.error('Escalation not scheduled', { clinicId: task.clinicId, taskId: task.taskId, errorName: (error as Error).name });
+  }
 }

@@ -1,3 +1,4 @@
+import { clockNow } from '#contract/clock.ts';
 import { type AppointmentStore, dynamoAppointmentStore } from './appointment-store.ts';
 import { type AuditLog, dynamoAuditLog } from './audit-store.ts';
 import { dynamo } from './aws/dynamodb-client.ts';
@@ -41,5 +42,5 @@ export function tableFromEnv(): TableRef {
   return { client: dynamo, tableName: requireEnv('tableName') };
 }
 
-/** The one clock of deployed code; tests pass their own `now`. */
-export const systemClock = (): Date => new Date();
+/** The one clock (contract/clock.ts): the system's deployed, the local cloud's locally; tests pass their own `now`. */
+export const systemClock = (): Date => clockNow();

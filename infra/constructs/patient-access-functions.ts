@@ -67,9 +67,11 @@ export class PatientAccessFunctions extends Construct {
             break; // see grantJourney
           case 'auditArchive':
             break; // granted by the AuditArchive construct, which owns the bucket
+          case 'scheduleEscalations':
+            break; // granted by the TaskEscalations construct, which owns the schedule group
         }
       }
-      acknowledgeFunctionFindings(fn);
+      acknowledgeFunctionFindings(fn, spec);
       byName[name] = fn;
     }
     this.byName = byName as Record<FunctionName, PatientAccessFunction>;
@@ -124,11 +126,14 @@ export class PatientAccessFunctions extends Construct {
 /**
  * Findings that hold for every function of the product because of how they are invoked and what they reach.
  */
-function acknowledgeFunctionFindings(fn: PatientAccessFunction): void {
+function acknowledgeFunctionFindings(fn: PatientAccessFunction, spec: FunctionSpec): void {
   const noAsyncInvocation =
-    'Nothing invokes this function asynchronously: API Gateway and Step Functions (including the ' +
-    '.waitForTaskToken tasks) invoke it synchronously and receive its errors, which the state machine retries ' +
-    'and catches into a staff task. A dead-letter queue only ever receives failed asynchronous events.';
+    spec.trigger === 'escalationSchedule'
+      ? "Its task's EventBridge schedule invokes it, retrying failures for an hour (the schedule's retry policy). An " +
+        'escalation lost past that leaves nothing undone: the task stays in its queue, listed as overdue.'
+      : 'Nothing invokes this function asynchronously: API Gateway and Step Functions (including the ' +
+        '.waitForTaskToken tasks) invoke it synchronously and receive its errors, which the state machine retries ' +
+        'and catches into a staff task. A dead-letter queue only ever receives failed asynchronous events.';
   Validations.of(fn).acknowledge(
     { id: 'HIPAA.Security-LambdaDLQ', reason: noAsyncInvocation },
     { id: 'Serverless-LambdaDLQ', reason: noAsyncInvocation },

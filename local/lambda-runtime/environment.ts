@@ -5,6 +5,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
+import { installClockSource } from '#contract/clock.ts';
+import { clockSourceOf } from '#local/clock.ts';
 import { buildLambdaContext } from './context.ts';
 import { type EnvironmentData, type FromEnvironment, serializeError, type ToEnvironment } from './protocol.ts';
 
@@ -32,6 +34,9 @@ process.on('unhandledRejection', (reason) => {
   });
   process.exit(1);
 });
+
+// Before any handler code runs: the function reads the local cloud's clock, which tests may move forward.
+installClockSource(clockSourceOf(data.clock));
 
 let handler: Handler | undefined;
 try {

@@ -14,6 +14,8 @@ export interface EnvironmentData {
   invokedFunctionArn: string;
   /** Modules imported before the handler, in order (file URLs), as NODE_OPTIONS=--import would on Lambda. */
   preloadUrls: string[];
+  /** The local cloud's clock (local/clock.ts), which the environment's code reads as its time. */
+  clock: SharedArrayBuffer;
 }
 
 export interface SerializedError {

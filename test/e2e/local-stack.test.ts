@@ -333,3 +333,85 @@ describe('Local stack: what API Gateway and the handlers refuse', () => {
     expect(body.errors.map((e) => e.path)).toEqual(expect.arrayContaining(['patient.birthDate', 'unexpected']));
   });
 });
+
+describe('Local stack: the front desk works its queue', () => {
+  const api = () => `${cloud.apiUrl}/v1/clinics/${cloud.clinicId}`;
+  const as = async (username: string, init: RequestInit = {}) => ({
+    ...init,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${await cloud.staffToken(username)}`, ...init.headers },
+  });
+  type Page = { tasks: Array<{ taskId: string; queue: string; owner?: { name?: string }; status: string }>; next?: string };
+  /** Every task of a list, following its cursor. */
+  async function listAll(username: string, query: string): Promise<Page['tasks']> {
+    const tasks: Page['tasks'] = [];
+    for (let cursor: string | undefined, first = true; first || cursor; first = false) {
+      const response = await fetch(
+        `${api()}/staff-tasks?${query}&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        await as(username),
+      );
+      expect(response.status).toBe(200);
+      const page = (await response.json()) as Page;
+      tasks.push(...page.tasks);
+      cursor = page.next;
+    }
+    return tasks;
+  }
+
+  it('lists a parked journey in the eligibility queue, opens it, claims it, notes it and decides it, as the person', async () => {
+    // prepare: a journey of its own, parked at eligibility (member not found)
+    const submitted = await fetch(submissionsUrl(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': cloud.apiKey, 'idempotency-key': randomUUID() },
+      body: readFileSync('examples/member-not-found.json', 'utf8'),
+    });
+    const { journeyId } = (await submitted.json()) as { journeyId: string };
+    const parked = await journeyWhenSettled(journeyId);
+    const taskId = (parked.view.stages as Array<{ name: string; staffTaskId?: string }>).find((s) => s.name === 'ELIGIBILITY')?.staffTaskId;
+    const example = JSON.parse(readFileSync('examples/member-not-found.json', 'utf8')) as typeof completes;
+
+    // act
+    const frontDeskQueue = await listAll('frontdesk', 'queue=eligibility');
+    const nurseList = await listAll('nurse', 'status=OPEN');
+    const nurseAsksEligibility = await fetch(`${api()}/staff-tasks?queue=eligibility`, await as('nurse'));
+    const nurseOpens = await fetch(`${api()}/staff-tasks/${taskId}`, await as('nurse'));
+    const opened = await fetch(`${api()}/staff-tasks/${taskId}`, await as('frontdesk'));
+    const claimed = await fetch(`${api()}/staff-tasks/${taskId}/claim`, await as('frontdesk', { method: 'POST' }));
+    const billingClaims = await fetch(`${api()}/staff-tasks/${taskId}/claim`, await as('billing', { method: 'POST' }));
+    const noted = await fetch(
+      `${api()}/staff-tasks/${taskId}/notes`,
+      await as('frontdesk', { method: 'POST', body: JSON.stringify({ text: 'Left a voicemail about the member ID' }) }),
+    );
+    const mine = await listAll('frontdesk', 'owner=me');
+    const decided = await fetch(
+      `${api()}/staff-tasks/${taskId}/decision`,
+      await as('frontdesk', { method: 'POST', body: JSON.stringify({ action: 'CANCEL' }) }),
+    );
+    await journeyWhenSettled(journeyId);
+    const openAfter = await listAll('frontdesk', 'queue=eligibility');
+    const decidedList = await listAll('frontdesk', 'queue=eligibility&status=DECIDED');
+    const detail = (await (await fetch(`${api()}/staff-tasks/${taskId}`, await as('admin'))).json()) as Record<string, unknown>;
+
+    // assess
+    expect(frontDeskQueue.find((t) => t.taskId === taskId)).toMatchObject({ queue: 'eligibility', status: 'OPEN' });
+    expect(nurseList.map((t) => t.taskId)).not.toContain(taskId);
+    expect(nurseAsksEligibility.status).toBe(403);
+    expect(nurseOpens.status).toBe(403);
+    expect(opened.status).toBe(200);
+    expect(await opened.json()).toMatchObject({
+      taskId,
+      patient: { firstName: example.patient.firstName, lastName: example.patient.lastName },
+      coverage: { memberId: example.insurance.memberId },
+      allowedActions: expect.arrayContaining(['RETRY', 'CANCEL']),
+    });
+    expect(claimed.status).toBe(200);
+    expect(await claimed.json()).toMatchObject({ owner: { name: 'frontdesk' } });
+    expect(billingClaims.status).toBe(409);
+    expect(noted.status).toBe(200);
+    expect(mine.map((t) => t.taskId)).toContain(taskId);
+    expect(decided.status).toBe(200);
+    expect(openAfter.map((t) => t.taskId)).not.toContain(taskId);
+    expect(decidedList.map((t) => t.taskId)).toContain(taskId);
+    expect(detail).toMatchObject({ status: 'DECIDED', notes: [{ text: 'Left a voicemail about the member ID' }] });
+    expect((detail.history as Array<{ event: string }>).map((h) => h.event)).toEqual(['opened', 'claimed', 'noted', 'decided']);
+  });
+});

@@ -247,6 +247,7 @@ describe('Construct: PatientAccessFunctions', () => {
     email: [ENV.senderEmail, ENV.sesConfigurationSet],
     staffAlerts: [ENV.staffAlertsTopicArn],
     auditArchive: [ENV.auditArchiveBucket],
+    scheduleEscalations: [ENV.escalationScheduleGroup, ENV.escalationTargetArn, ENV.escalationSchedulerRoleArn],
   };
   const allNeedEnv = new Set(Object.values(envByNeed).flat());
 
@@ -317,6 +318,65 @@ describe('Construct: PatientAccessFunctions', () => {
       expect(send.length > 0, name).toBe(spec.needs.includes('email'));
       for (const statement of send) expect(statement.Resource).toHaveLength(2);
     }
+  });
+});
+
+describe('Construct: TaskEscalations', () => {
+  const actionsOf = (name: FunctionName) => statementsOf(name).flatMap((s) => [s.Action].flat());
+  const schedulers = catalog
+    .filter(([, spec]) => (spec.needs as FunctionSpec['needs']).includes('scheduleEscalations'))
+    .map(([name]) => name);
+
+  it('lets only the task openers create schedules, in the escalation group only, passing its role to Scheduler only', () => {
+    // assess
+    expect(schedulers.sort()).toEqual(['parkForStaff', 'recordExecutionOutcome', 'screenIntake']);
+    const groupName = stack.taskEscalations.group.scheduleGroupName;
+    for (const name of schedulers) {
+      const create = statementsOf(name).find((s) => [s.Action].flat().includes('scheduler:CreateSchedule'));
+      const pass = statementsOf(name).find((s) => [s.Action].flat().includes('iam:PassRole'));
+      expect(JSON.stringify(create?.Resource)).toContain(`:schedule/${groupName}/*`);
+      expect(pass).toMatchObject({
+        Resource: stack.resolve(stack.taskEscalations.schedulerRole.roleArn),
+        Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      });
+      expect(lambdaOf(name).Properties.Environment).toMatchObject({
+        Variables: {
+          [ENV.escalationScheduleGroup]: groupName,
+          [ENV.escalationTargetArn]: stack.resolve(stack.functions.byName.escalateStaffTask.functionArn),
+          [ENV.escalationSchedulerRoleArn]: stack.resolve(stack.taskEscalations.schedulerRole.roleArn),
+        },
+      });
+    }
+    for (const [name] of catalog.filter(([n]) => !schedulers.includes(n))) {
+      expect(actionsOf(name)).not.toContain('scheduler:CreateSchedule');
+      expect(actionsOf(name)).not.toContain('iam:PassRole');
+    }
+  });
+
+  it("gives the schedules' role, assumable by Scheduler of this account only, the escalation function's invoke and nothing else", () => {
+    // prepare
+    const roleRef = stack.resolve(stack.taskEscalations.schedulerRole.roleName);
+    const role = resources[roleRef.Ref as string];
+    const statements = Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Resource>)
+      .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([roleRef]))
+      .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+
+    // assess
+    expect(role?.Properties.AssumeRolePolicyDocument).toMatchObject({
+      Statement: [
+        {
+          Principal: { Service: 'scheduler.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+        },
+      ],
+    });
+    expect(statements).toEqual([
+      expect.objectContaining({
+        Action: 'lambda:InvokeFunction',
+        Effect: 'Allow',
+        Resource: stack.resolve(stack.functions.byName.escalateStaffTask.functionArn),
+      }),
+    ]);
   });
 });
 

@@ -46,7 +46,7 @@ function wireItem(item: Item): Record<string, unknown> {
 /**
  * A single table behind the mock that keeps items and evaluates what the stores send, as DynamoDB would: Get (with a
  * projection), Put, Delete and Update with their ConditionExpression (comparisons, IN, AND/OR/NOT, parentheses,
- * attribute_exists, attribute_not_exists, begins_with, contains on strings, sets and lists), Update's SET (with if_not_exists), REMOVE, ADD (numbers: so `ADD attempt :one` claims a
+ * attribute_exists, attribute_not_exists, begins_with, contains on strings, sets and lists), Update's SET (values, paths, if_not_exists and list_append), REMOVE, ADD (numbers: so `ADD attempt :one` claims a
  * journey and `#attempt = :attempt` fences it; sets) and DELETE (sets), ReturnValues ALL_NEW/ALL_OLD, and TransactWrite, all-or-nothing with
  * DynamoDB's CancellationReasons (with the old image, in wire format, where ReturnValuesOnConditionCheckFailure asks). Each command applies atomically when sent. Every command still reaches the mock's
  * call history. `beforeNext` lets a test act as a concurrent writer, or make DynamoDB fail, just before a command.
@@ -213,16 +213,12 @@ function applyUpdate(existing: Item, input: UpdateInput): Item {
   const clauses = input.UpdateExpression.split(/\b(SET|REMOVE|ADD|DELETE)\b/).map((part) => part.trim());
   for (let i = 1; i < clauses.length; i += 2) {
     const keyword = clauses[i];
-    // Commas inside a function call (if_not_exists(path, :value)) do not separate actions.
+    // Commas inside a function call (if_not_exists(path, :value), list_append(a, b)) do not separate actions.
     const actions = (clauses[i + 1] ?? '').split(/,(?![^(]*\))/).map((a) => a.trim());
     for (const action of actions) {
       if (keyword === 'SET') {
         const [target, operand] = action.split('=').map((s) => s.trim()) as [string, string];
-        const ifNotExists = /^if_not_exists\(\s*([#\w.]+)\s*,\s*(:\w+)\s*\)$/.exec(operand);
-        const value = ifNotExists
-          ? (read(item, pathOf(ifNotExists[1] as string, names)) ?? attributeValue(ifNotExists[2] as string, values))
-          : attributeValue(operand, values);
-        write(item, pathOf(target, names), clone(value));
+        write(item, pathOf(target, names), clone(setOperand(existing, operand, names, values)));
       } else if (keyword === 'REMOVE') {
         const path = pathOf(action, names);
         const parent = read(item, path.slice(0, -1));
@@ -259,6 +255,46 @@ function applyUpdate(existing: Item, input: UpdateInput): Item {
     }
   }
   return item;
+}
+
+/**
+ * The value of a SET action's operand, read from the item as it was before the update: a value (`:v`), a document path
+ * (`GSI1SK`), `if_not_exists(path, operand)` or `list_append(operand, operand)`, nested as DynamoDB allows. A path the
+ * item lacks is DynamoDB's ValidationException (so `list_append(history, :event)` fails on an item without history).
+ */
+function setOperand(item: Item, operand: string, names: Names, values: Values): unknown {
+  const text = operand.trim();
+  const call = /^(if_not_exists|list_append)\((.*)\)$/.exec(text);
+  if (call) {
+    const args = splitArguments(call[2] as string);
+    if (args.length !== 2) throw invalid(`Invalid UpdateExpression: ${call[1]} takes two operands: ${text}`);
+    const [first, second] = args as [string, string];
+    if (call[1] === 'if_not_exists') return read(item, pathOf(first, names)) ?? setOperand(item, second, names, values);
+    const [head, tail] = [setOperand(item, first, names, values), setOperand(item, second, names, values)];
+    if (!Array.isArray(head) || !Array.isArray(tail)) throw invalid('An operand in the update expression has an incorrect data type');
+    return [...head, ...tail];
+  }
+  if (text.startsWith(':')) return attributeValue(text, values);
+  const value = read(item, pathOf(text, names));
+  if (value === undefined) throw invalid('The provided expression refers to an attribute that does not exist in the item');
+  return value;
+}
+
+/** A function call's arguments, split at its own commas (not those of a call nested in it). */
+function splitArguments(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')') depth--;
+    else if (text[i] === ',' && depth === 0) {
+      parts.push(text.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start).trim());
+  return parts;
 }
 
 function write(item: Item, path: string[], value: unknown): void {

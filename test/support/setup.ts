@@ -20,6 +20,9 @@ process.env.CLEARINGHOUSE_API_KEY ??= 'test-clearinghouse-key';
 process.env.PAYMENTS_BASE_URL ??= 'http://127.0.0.1:9';
 process.env.PAYMENTS_API_KEY ??= 'sk_test_local';
 process.env.AUDIT_ARCHIVE_BUCKET ??= 'patient-access-audit-archive-test';
+process.env.ESCALATION_SCHEDULE_GROUP ??= 'staff-task-escalations-test';
+process.env.ESCALATION_TARGET_ARN ??= 'arn:aws:lambda:us-east-1:000000000000:function:escalateStaffTask';
+process.env.ESCALATION_SCHEDULER_ROLE_ARN ??= 'arn:aws:iam::000000000000:role/escalation-scheduler';
 
 const endpoints = inject('emulators');
 if (endpoints) {

@@ -25,6 +25,7 @@ import { keys } from '#shared/keys.ts';
 import { snsStaffAlerts } from '#shared/sns-staff-alert-adapter.ts';
 import { dynamoStores } from '#shared/stores.ts';
 import { lambdaContext, staffEvent } from '#test/support/api-event.ts';
+import { fakeEscalations } from '#test/support/fakes/journey-ports.ts';
 
 /**
  * One scripted call of a Task state: its result, the error (by name) it throws, its result only after a delay (a call
@@ -142,8 +143,10 @@ export async function journeyHarness(options: JourneyHarnessOptions = {}) {
   } as unknown as SNSClient;
   const engine = sfnJourneyEngine(sfnApi);
   const staffAlerts = snsStaffAlerts(snsApi, 'arn:staff-alerts');
-  const recordExecutionOutcome = makeRecordExecutionOutcome({ ...stores, alerts: staffAlerts, engine, now });
-  const parkForStaff = makeParkForStaff({ ...stores, alerts: staffAlerts, engine, now });
+  // Escalation schedules (EventBridge Scheduler deployed) are kept in memory: no scenario here runs past a due time.
+  const escalations = fakeEscalations().port;
+  const recordExecutionOutcome = makeRecordExecutionOutcome({ ...stores, alerts: staffAlerts, escalations, engine, now });
+  const parkForStaff = makeParkForStaff({ ...stores, alerts: staffAlerts, escalations, engine, now });
   const decideStaffTask = makeDecideStaffTask({ ...stores, engine, now });
   // RunStages (states:startExecution.sync:2) is the service's own: it runs JourneyStages, whose tasks are scripted.
   const lambdaTasks = journeyTaskStates().filter((t) => !t.resource.startsWith('arn:aws:states:::states:'));

@@ -1,11 +1,11 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { CHECKPOINTS } from '#contract/journey-workflow.ts';
 import type { JourneyView } from '#functions/journey/journey-view.ts';
-import { allowedActions } from '#functions/journey/staff-decision.ts';
 import type { LocalCloud } from '#local/cloud.ts';
 import type { PaymentSandbox } from '#local/payment-sandbox/server.ts';
 import type { StoredEmail } from '#local/ses-emulator.ts';
 import { GRANULE_MINUTES } from '#model/busy-time.ts';
+import { allowedActions } from '#model/staff-decision.ts';
 import type { StaffTask } from '#model/staff-task.ts';
 import type { AppointmentRecord } from '#shared/appointment-store.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { FinishJourneyRequest } from '#contract/journey-workflow.ts';
 import { makeFinishJourney } from '#functions/journey/finish-journey.handler.ts';
 import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
+import { openedStaffTask, serviceLevelsOf } from '#model/staff-task.ts';
 import { type AppointmentRecord, dynamoAppointmentStore } from '#shared/appointment-store.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
@@ -51,8 +52,15 @@ async function bookedJourneyParkedAtPayment(options: { parkedOn?: string } = {})
   journey.stages.PAYMENT = { status: 'WAITING_FOR_STAFF', at: NOW.toISOString(), reason: 'processor down' };
   if (options.parkedOn) {
     journey.stages.PAYMENT.staffTaskId = options.parkedOn;
-    const parked = { clinicId: CLINIC, taskId: options.parkedOn, journeyId, stage: 'PAYMENT', reason: 'processor down' } as const;
-    await tasks.open({ type: 'StaffTask', ...parked, kind: 'STAGE_BLOCKED', status: 'OPEN', createdAt: NOW.toISOString(), taskToken: 't' });
+    const parked = { clinicId: CLINIC, taskId: options.parkedOn, journeyId, patientId: journey.patientId, stage: 'PAYMENT' } as const;
+    await tasks.open(
+      openedStaffTask(
+        { ...parked, reason: 'processor down', kind: 'STAGE_BLOCKED', taskToken: 't' },
+        serviceLevelsOf(undefined),
+        'function:parkForStaff',
+        NOW,
+      ),
+    );
   }
   const booked = appointment(journeyId);
   const { type: _t, clinicId: _c, journeyId: _j, patientId: _p, status: _s, resourceIds: _r, createdAt: _a, ...summary } = booked;
@@ -128,9 +136,13 @@ describe('Function: finishJourney', () => {
 
     // Assess
     const task = await tasks.get(CLINIC, 'st-finish-park');
-    expect(task).toMatchObject({ status: 'EXPIRED' });
+    expect(task).toMatchObject({
+      status: 'EXPIRED',
+      ...keys.staffTaskQueueIndex(CLINIC, 'billing'),
+      GSI1SK: keys.staffTaskSortKey('EXPIRED', task?.dueAt ?? '', 'st-finish-park'),
+    });
+    expect(task?.history.at(-1)).toEqual({ at: NOW.toISOString(), by: 'function:finishJourney', event: 'expired' });
     expect(task).not.toHaveProperty('taskToken');
-    expect(task).not.toHaveProperty('GSI1PK');
   });
 
   it('fences a stage attempt that still runs when the journey ends', async () => {

@@ -3,16 +3,17 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ParkForStaffRequest, StaffDecision } from '#contract/journey-workflow.ts';
 import { makeParkForStaff } from '#functions/journey/park-for-staff.handler.ts';
-import { stageAfterDecision } from '#functions/journey/staff-decision.ts';
 import { newJourneyRecord, type StageState } from '#model/journey.ts';
+import { stageAfterDecision } from '#model/staff-decision.ts';
 import { type StaffTask, staffTaskId } from '#model/staff-task.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
+import { dynamoCatalogStore } from '#shared/catalog-store.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
 import { auditRecords } from '#test/support/audit-trail.ts';
-import { fakeJourneyEngine, fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
+import { fakeEscalations, fakeJourneyEngine, fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
 import { stoppedAt } from '#test/support/fixtures/stage-stop.ts';
 import { journeyAudits, localTable } from '#test/support/local-table.ts';
 
@@ -36,7 +37,9 @@ const park = (request: ParkForStaffRequest) =>
     journeys,
     tasks,
     audit: dynamoAuditLog(table),
+    catalog: dynamoCatalogStore(table),
     alerts: alerts.port,
+    escalations: fakeEscalations().port,
     engine: engine.port,
     now: () => now,
   })(request, lambdaContext);
@@ -120,11 +123,19 @@ describe('Function: parkForStaff on DynamoDB Local', () => {
         clinicId,
         taskId: staffTaskId(`stop-${randomUUID()}`),
         journeyId: 'set below',
+        patientId: 'set below',
         kind: 'EXECUTION_STOPPED',
         stage: 'PAYMENT',
         reason: "Payment: the journey's workflow failed (AwsServiceUnavailable). RETRY resumes it where it stopped.",
         status: 'DECIDED',
         createdAt: now.toISOString(),
+        queue: 'ops',
+        priority: 'high',
+        dueAt: new Date(now.getTime() + 120 * 60_000).toISOString(),
+        history: [
+          { at: now.toISOString(), by: 'function:recordExecutionOutcome', event: 'opened' },
+          { at: now.toISOString(), by: 'api-key:k1', event: 'decided' },
+        ],
         executionArn: 'arn:aws:states:us-east-1:000000000000:execution:journey:j',
         decision: { action, decidedBy: 'api-key:k1', decidedAt: now.toISOString() },
       };
@@ -132,7 +143,12 @@ describe('Function: parkForStaff on DynamoDB Local', () => {
       await table.client.send(
         new PutCommand({
           TableName: table.tableName,
-          Item: { ...keys.staffTask(clinicId, stopped.taskId), ...stopped, journeyId: request.journeyId },
+          Item: {
+            ...keys.staffTask(clinicId, stopped.taskId),
+            ...stopped,
+            journeyId: request.journeyId,
+            patientId: `p-${request.journeyId}`,
+          },
         }),
       );
       return { request: { ...request, stopped: stoppedAt('PaymentNeedsStaff', { Error: 'AwsServiceUnavailable' }) }, stopped };

@@ -6,14 +6,15 @@ import type { StageName } from '#contract/journey-workflow.ts';
 import type { ExecutionState } from '#functions/journey/journey-engine-port.ts';
 import { makeRecordExecutionOutcome } from '#functions/journey/record-execution-outcome.handler.ts';
 import { type JourneyRecord, newJourneyRecord, STAGES } from '#model/journey.ts';
-import { type StaffTask, staffTaskId } from '#model/staff-task.ts';
+import { openedStaffTask, type StaffTask, serviceLevelsOf, staffTaskId } from '#model/staff-task.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
+import { dynamoCatalogStore } from '#shared/catalog-store.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import type { TableRef } from '#shared/table.ts';
 import { auditRecords } from '#test/support/audit-trail.ts';
-import { fakeJourneyEngine, fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
+import { fakeEscalations, fakeJourneyEngine, fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
 import { journeyAudits, localTable } from '#test/support/local-table.ts';
 
 const clinicId = 'clinic-outcome';
@@ -29,7 +30,9 @@ function recorder(through: TableRef) {
     journeys: dynamoJourneyStore(through),
     tasks: dynamoStaffTaskStore(through),
     audit: dynamoAuditLog(through),
+    catalog: dynamoCatalogStore(through),
     alerts: alerts.port,
+    escalations: fakeEscalations().port,
     engine: engine.port,
     now: () => now,
   });
@@ -68,9 +71,11 @@ async function seedJourney(stage: StageName = 'SCHEDULING', options: { parkTask?
         TableName: table.tableName,
         Item: {
           ...keys.staffTask(clinicId, options.parkTask.taskId),
-          ...keys.openStaffTasksIndex(clinicId, now.toISOString(), options.parkTask.taskId),
+          ...keys.staffTaskQueueIndex(clinicId, options.parkTask.queue),
+          GSI1SK: keys.staffTaskSortKey('OPEN', options.parkTask.dueAt, options.parkTask.taskId),
           ...options.parkTask,
           journeyId,
+          patientId: journey.patientId,
         },
       }),
     );
@@ -148,7 +153,14 @@ describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
       executionArn: ref.executionArn,
       journeyId: ref.journeyId,
       alertedAt: now.toISOString(),
-      GSI1PK: keys.openStaffTasksIndex(clinicId, now.toISOString(), taskId).GSI1PK,
+      patientId: `p-${ref.journeyId}`,
+      // In ops' queue, high priority: due within the default 2 hours.
+      queue: 'ops',
+      priority: 'high',
+      dueAt: '2026-12-01T12:00:00.000Z',
+      history: [{ at: now.toISOString(), by: 'function:recordExecutionOutcome', event: 'opened' }],
+      ...keys.staffTaskQueueIndex(clinicId, 'ops'),
+      GSI1SK: keys.staffTaskSortKey('OPEN', '2026-12-01T12:00:00.000Z', taskId),
     });
     expect(alerts.sent).toEqual([
       {
@@ -198,9 +210,13 @@ describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
       new QueryCommand({
         TableName: table.tableName,
         IndexName: 'GSI1',
-        KeyConditionExpression: 'GSI1PK = :pk',
+        KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :open)',
         FilterExpression: 'journeyId = :journeyId',
-        ExpressionAttributeValues: { ':pk': keys.openStaffTasksIndex(clinicId, '', '').GSI1PK, ':journeyId': ref.journeyId },
+        ExpressionAttributeValues: {
+          ':pk': keys.staffTaskQueueIndex(clinicId, 'ops').GSI1PK,
+          ':open': 'OPEN#',
+          ':journeyId': ref.journeyId,
+        },
       }),
     );
     expect(Items.map((i) => i.taskId)).toEqual([taskId]);
@@ -315,18 +331,21 @@ describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
 
   it('expires the park task the stopped execution waited on, so staff cannot resume a dead token', async () => {
     // Prepare: the journey waited on a park task whose wait timed out.
-    const parkTask: StaffTask = {
-      type: 'StaffTask',
-      clinicId,
-      taskId: `st-park-${randomUUID().slice(0, 8)}`,
-      journeyId: '',
-      kind: 'STAGE_BLOCKED',
-      stage: 'SCHEDULING',
-      reason: 'No slot.',
-      status: 'OPEN',
-      createdAt: now.toISOString(),
-      taskToken: 'token-park',
-    };
+    const parkTask = openedStaffTask(
+      {
+        clinicId,
+        taskId: `st-park-${randomUUID().slice(0, 8)}`,
+        journeyId: '',
+        patientId: '',
+        kind: 'STAGE_BLOCKED',
+        stage: 'SCHEDULING',
+        reason: 'No slot.',
+        taskToken: 'token-park',
+      },
+      serviceLevelsOf(undefined),
+      'function:parkForStaff',
+      now,
+    );
     const ref = await seedJourney('SCHEDULING', { parkTask });
     givenExecution(ref, { status: 'FAILED' });
 
@@ -336,9 +355,13 @@ describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
     // Assess
     expect(result).toEqual({ outcome: 'HELD_FOR_STAFF' });
     const expired = await tasks.get(clinicId, parkTask.taskId);
-    expect(expired).toMatchObject({ status: 'EXPIRED' });
+    expect(expired).toMatchObject({
+      status: 'EXPIRED',
+      ...keys.staffTaskQueueIndex(clinicId, 'scheduling'),
+      GSI1SK: keys.staffTaskSortKey('EXPIRED', parkTask.dueAt, parkTask.taskId),
+    });
+    expect(expired?.history.at(-1)).toEqual({ at: now.toISOString(), by: 'function:recordExecutionOutcome', event: 'expired' });
     expect(expired).not.toHaveProperty('taskToken');
-    expect(expired).not.toHaveProperty('GSI1PK');
     expect(await tasks.get(clinicId, stoppedTaskId(ref.executionArn))).toMatchObject({
       status: 'OPEN',
       kind: 'EXECUTION_STOPPED',
@@ -438,14 +461,16 @@ describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
     const event = statusChange(ref.executionArn, 'FAILED');
     await record(event);
     const taskId = stoppedTaskId(ref.executionArn);
+    const held = (await tasks.get(clinicId, taskId)) as StaffTask;
     await table.client.send(
       new UpdateCommand({
         TableName: table.tableName,
         Key: keys.staffTask(clinicId, taskId),
-        UpdateExpression: 'SET #status = :decided, decision = :decision REMOVE GSI1PK, GSI1SK',
+        UpdateExpression: 'SET #status = :decided, decision = :decision, GSI1SK = :sortKey',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':decided': 'DECIDED',
+          ':sortKey': keys.staffTaskSortKey('DECIDED', held.dueAt, taskId),
           ':decision': { action: 'RETRY', decidedBy: 'api-key:k', decidedAt: now.toISOString() },
         },
       }),

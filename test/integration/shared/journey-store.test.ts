@@ -8,11 +8,12 @@ import { DECLINED_REASON } from '#functions/payment/collect-payment.ts';
 import { type AppointmentSummary, type JourneyRecord, journeyAppointment, newJourneyRecord } from '#model/journey.ts';
 import { staffTaskId } from '#model/staff-task.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
+import { dynamoCatalogStore } from '#shared/catalog-store.ts';
 import { dynamoJourneyStore, journeyItem } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
-import { fakeJourneyEngine, fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
+import { fakeEscalations, fakeJourneyEngine, fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
 import { stoppedAt } from '#test/support/fixtures/stage-stop.ts';
 import { localTable } from '#test/support/local-table.ts';
 
@@ -29,7 +30,9 @@ function parkForStaff() {
     journeys,
     tasks: dynamoStaffTaskStore(table),
     audit: dynamoAuditLog(table),
+    catalog: dynamoCatalogStore(table),
     alerts: fakeStaffAlerts().port,
+    escalations: fakeEscalations().port,
     engine: fakeJourneyEngine().port,
     now: () => later,
   });

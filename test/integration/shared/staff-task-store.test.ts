@@ -3,6 +3,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import { describe, expect, it } from 'vitest';
 import type { StageName } from '#contract/journey-workflow.ts';
 import type { JourneyRecord, StageState } from '#model/journey.ts';
+import { openedStaffTask, serviceLevelsOf } from '#model/staff-task.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { dynamoStaffTaskStore, type StaffTaskStore } from '#shared/staff-task-store.ts';
@@ -18,27 +19,33 @@ const clinicId = 'clinic-tasks';
 const now = new Date('2026-12-01T10:00:00.000Z');
 const later = new Date('2026-12-01T10:05:00.000Z');
 
+/** Who opens, expires and reopens the tasks here (a function, as in the journey's handlers). */
+const system = 'function:test';
+
 const table = await localTable('staff-task-store');
 const tasks = dynamoStaffTaskStore(table);
 const journeys = dynamoJourneyStore(table);
 
-/** A task of a new journey (its ID unique to the test), open since `now`; a TRIAGE slip carries no token. */
+/** A task of a new journey (its ID unique to the test), opened at `now` in its queue; a TRIAGE slip carries no token. */
 function newTask(overrides: Partial<StaffTask> = {}): StaffTask {
   const journeyId = randomUUID();
   const kind = overrides.kind ?? 'STAGE_BLOCKED';
-  return {
-    type: 'StaffTask',
-    clinicId,
-    taskId: `st-${randomUUID()}`,
-    journeyId,
-    kind,
-    stage: 'PAYMENT',
-    reason: 'The payment processor did not answer.',
-    status: 'OPEN',
-    createdAt: now.toISOString(),
-    ...(kind === 'TRIAGE' ? {} : { taskToken: `token-${journeyId}` }),
-    ...overrides,
-  };
+  const opened = openedStaffTask(
+    {
+      clinicId,
+      taskId: `st-${randomUUID()}`,
+      journeyId,
+      patientId: 'p-1',
+      kind,
+      stage: overrides.stage ?? 'PAYMENT',
+      reason: 'The payment processor did not answer.',
+      ...(kind === 'TRIAGE' ? {} : { taskToken: `token-${journeyId}` }),
+    },
+    serviceLevelsOf(undefined),
+    system,
+    now,
+  );
+  return { ...opened, ...overrides };
 }
 
 const refOf = (task: StaffTask): JourneyRef => ({ clinicId: task.clinicId, journeyId: task.journeyId });
@@ -62,7 +69,15 @@ async function parkJourneyOn(task: StaffTask, stage: StageName = task.stage): Pr
 async function stored(task: StaffTask): Promise<StaffTask | undefined> {
   const item = await tasks.get(task.clinicId, task.taskId);
   if (!item) return undefined;
-  const { PK: _pk, SK: _sk, GSI1PK: _gsi1pk, GSI1SK: _gsi1sk, ...rest } = item as StaffTask & Record<string, unknown>;
+  const {
+    PK: _pk,
+    SK: _sk,
+    GSI1PK: _gsi1pk,
+    GSI1SK: _gsi1sk,
+    GSI3PK: _gsi3pk,
+    GSI3SK: _gsi3sk,
+    ...rest
+  } = item as StaffTask & Record<string, unknown>;
   return rest as StaffTask;
 }
 
@@ -96,24 +111,37 @@ async function taskItem(task: StaffTask): Promise<Record<string, unknown> | unde
   return Item;
 }
 
-/** The IDs of the clinic's open tasks for this journey, as the open-tasks index (GSI1) lists them. */
+/** The task's entry in its queue's list (GSI1) under `status`. */
+const queueEntry = (task: StaffTask, status: StaffTask['status']) => ({
+  ...keys.staffTaskQueueIndex(task.clinicId, task.queue),
+  GSI1SK: keys.staffTaskSortKey(status, task.dueAt, task.taskId),
+});
+
+/** The IDs of the open tasks for this journey in the task's queue, as its list (GSI1, OPEN sort keys) holds them. */
 async function openTaskIds(task: StaffTask): Promise<string[]> {
   const { Items = [] } = await table.client.send(
     new QueryCommand({
       TableName: table.tableName,
       IndexName: 'GSI1',
-      KeyConditionExpression: 'GSI1PK = :pk',
+      KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :open)',
       FilterExpression: 'journeyId = :journeyId',
-      ExpressionAttributeValues: { ':pk': keys.openStaffTasksIndex(task.clinicId, '', '').GSI1PK, ':journeyId': task.journeyId },
+      ExpressionAttributeValues: {
+        ':pk': keys.staffTaskQueueIndex(task.clinicId, task.queue).GSI1PK,
+        ':open': 'OPEN#',
+        ':journeyId': task.journeyId,
+      },
     }),
   );
   return Items.map((item) => String(item.taskId));
 }
 
+/** A history entry of the task. */
+const event = (at: Date, by: string, name: StaffTask['history'][number]['event']) => ({ at: at.toISOString(), by, event: name });
+
 const journeyOf = async (task: StaffTask) => (await journeys.get(refOf(task), { consistent: true })) as JourneyRecord;
 
 describe('Staff task store: opening, tokens and expiry on DynamoDB Local', () => {
-  it('opens a task once, in the open-tasks index, and keeps the first when it is opened again', async () => {
+  it("opens a task once, open in its queue's list, and keeps the first when it is opened again", async () => {
     // Prepare
     const task = newTask();
 
@@ -124,7 +152,7 @@ describe('Staff task store: opening, tokens and expiry on DynamoDB Local', () =>
     // Assess
     expect([first, again]).toEqual([true, false]);
     expect(await stored(task)).toEqual(task);
-    expect(await taskItem(task)).toMatchObject(keys.openStaffTasksIndex(clinicId, task.createdAt, task.taskId));
+    expect(await taskItem(task)).toMatchObject(queueEntry(task, 'OPEN'));
     expect(await openTaskIds(task)).toEqual([task.taskId]);
   });
 
@@ -133,7 +161,7 @@ describe('Staff task store: opening, tokens and expiry on DynamoDB Local', () =>
     const open = newTask();
     const expired = newTask();
     await Promise.all([tasks.open(open), tasks.open(expired)]);
-    await tasks.expireIfOpen(clinicId, expired.taskId);
+    await tasks.expireIfOpen(clinicId, expired.taskId, system, now);
 
     // Act
     const refreshedOpen = await tasks.refreshToken(clinicId, open.taskId, 'token-retried');
@@ -145,18 +173,18 @@ describe('Staff task store: opening, tokens and expiry on DynamoDB Local', () =>
     expect(await stored(expired)).not.toHaveProperty('taskToken');
   });
 
-  it('expires an open task, dropping its token and its index entry', async () => {
+  it('expires an open task, dropping its token and moving it to the expired part of its list', async () => {
     // Prepare
     const task = newTask();
     await tasks.open(task);
 
     // Act
-    await tasks.expireIfOpen(clinicId, task.taskId);
+    await tasks.expireIfOpen(clinicId, task.taskId, system, later);
 
     // Assess
     const { taskToken: _dropped, ...rest } = task;
-    expect(await stored(task)).toEqual({ ...rest, status: 'EXPIRED' });
-    expect(await taskItem(task)).not.toHaveProperty('GSI1PK');
+    expect(await stored(task)).toEqual({ ...rest, status: 'EXPIRED', history: [...task.history, event(later, system, 'expired')] });
+    expect(await taskItem(task)).toMatchObject(queueEntry(task, 'EXPIRED'));
     expect(await openTaskIds(task)).toEqual([]);
   });
 
@@ -167,7 +195,7 @@ describe('Staff task store: opening, tokens and expiry on DynamoDB Local', () =>
     const decided = await stored(task);
 
     // Act
-    await tasks.expireIfOpen(clinicId, task.taskId);
+    await tasks.expireIfOpen(clinicId, task.taskId, system, later);
 
     // Assess
     expect(await stored(task)).toEqual(decided);
@@ -179,7 +207,7 @@ describe('Staff task store: opening, tokens and expiry on DynamoDB Local', () =>
     const task = newTask();
 
     // Act
-    await tasks.expireIfOpen(clinicId, task.taskId);
+    await tasks.expireIfOpen(clinicId, task.taskId, system, later);
 
     // Assess
     expect(await taskItem(task)).toBeUndefined();
@@ -197,8 +225,13 @@ describe('Staff task store: decisions on DynamoDB Local', () => {
 
     // Assess
     expect(result).toBe('RECORDED');
-    expect(await stored(task)).toEqual({ ...task, status: 'DECIDED', decision: decisionBy('PROCEED') });
-    expect(await taskItem(task)).not.toHaveProperty('GSI1PK');
+    expect(await stored(task)).toEqual({
+      ...task,
+      status: 'DECIDED',
+      decision: decisionBy('PROCEED'),
+      history: [...task.history, event(later, 'staff-1', 'decided')],
+    });
+    expect(await taskItem(task)).toMatchObject(queueEntry(task, 'DECIDED'));
     expect(await openTaskIds(task)).toEqual([]);
     const journey = await journeyOf(task);
     expect(journey).toMatchObject({ status: 'RUNNING', updatedAt: later.toISOString(), attempt: 2 });
@@ -306,7 +339,12 @@ describe('Staff task store: decisions on DynamoDB Local', () => {
 
     // Assess
     expect(result).toBe('RECORDED');
-    expect(await stored(task)).toEqual({ ...task, status: 'DECIDED', decision: decisionBy('PROCEED') });
+    expect(await stored(task)).toEqual({
+      ...task,
+      status: 'DECIDED',
+      decision: decisionBy('PROCEED'),
+      history: [...task.history, event(later, 'staff-1', 'decided')],
+    });
     expect(await journeyOf(task)).toEqual(journeyBefore);
     expect(journeyBefore).toMatchObject({ status: 'RUNNING' });
     expect(await journeyAudits(table, refOf(task), later)).toHaveLength(1);
@@ -322,19 +360,22 @@ describe('Staff task store: reopening a decision that could not be carried out, 
     return task;
   }
 
-  it('puts the task back in the open-tasks index and the journey back to waiting on it', async () => {
+  it("puts the task back in the open part of its queue's list and the journey back to waiting on it", async () => {
     // Prepare
     const task = await decidedRetry();
     const resumed = await journeyOf(task);
     const reopenedAt = new Date('2026-12-01T10:06:00.000Z');
 
     // Act
-    const reopened = await tasks.reopenDecided(task, 'RETRY', reopenedAt);
+    const reopened = await tasks.reopenDecided(task, 'RETRY', system, reopenedAt);
 
     // Assess
     expect(reopened).toBe(true);
-    expect(await stored(task)).toEqual(task);
-    expect(await taskItem(task)).toMatchObject(keys.openStaffTasksIndex(clinicId, task.createdAt, task.taskId));
+    expect(await stored(task)).toEqual({
+      ...task,
+      history: [...task.history, event(later, 'staff-1', 'decided'), event(reopenedAt, system, 'reopened')],
+    });
+    expect(await taskItem(task)).toMatchObject(queueEntry(task, 'OPEN'));
     expect(await openTaskIds(task)).toEqual([task.taskId]);
     expect(await journeyOf(task)).toEqual({
       ...resumed,
@@ -362,7 +403,7 @@ describe('Staff task store: reopening a decision that could not be carried out, 
     const [taskBefore, journeyBefore] = [await stored(task), await journeyOf(task)];
 
     // Act
-    const reopened = await tasks.reopenDecided(task, 'RETRY', later);
+    const reopened = await tasks.reopenDecided(task, 'RETRY', system, later);
 
     // Assess
     expect(reopened).toBe(false);
@@ -377,7 +418,7 @@ describe('Staff task store: reopening a decision that could not be carried out, 
     const [taskBefore, journeyBefore] = [await stored(task), await journeyOf(task)];
 
     // Act
-    const reopened = await tasks.reopenDecided(task, 'PROCEED', later);
+    const reopened = await tasks.reopenDecided(task, 'PROCEED', system, later);
 
     // Assess
     expect(reopened).toBe(false);
@@ -421,7 +462,7 @@ describe('Staff task store: alerts on DynamoDB Local', () => {
     await tasks.recordDecision(decided, decisionBy('PROCEED'), undefined, auditOf(decided));
     const expired = newTask();
     await tasks.open(expired);
-    await tasks.expireIfOpen(clinicId, expired.taskId);
+    await tasks.expireIfOpen(clinicId, expired.taskId, system, now);
     const missing = newTask();
 
     // Act

@@ -1,7 +1,8 @@
 import { TRANSIENT_ERRORS } from '#contract/journey-workflow.ts';
 import type { ExecutionState, JourneyEngine } from '#functions/journey/journey-engine-port.ts';
+import type { CatalogStore } from '#shared/catalog-store.ts';
 import { TransientDependencyError } from '#shared/errors.ts';
-import type { StaffAlert, StaffAlertPort } from '#shared/staff-alerts.ts';
+import type { EscalationSchedulePort, StaffAlert, StaffAlertPort } from '#shared/staff-alerts.ts';
 
 /** Staff alerts kept in memory; `failNext` makes the next send fail, as the SNS adapter does (MessagingUnavailable). */
 export function fakeStaffAlerts() {
@@ -84,3 +85,31 @@ export function fakeJourneyEngine() {
     failNext: (method: Method, error: Error) => void failures.push({ method, error }),
   };
 }
+
+/**
+ * Escalation schedules kept in memory, one per task as EventBridge Scheduler keeps them (a repeat leaves the first);
+ * `failNext` makes the next schedule fail, as a Scheduler outage would.
+ */
+export function fakeEscalations() {
+  const scheduled: Array<{ clinicId: string; taskId: string; dueAt: string }> = [];
+  let failures = 0;
+  const port: EscalationSchedulePort = {
+    async schedule({ clinicId, taskId, dueAt }) {
+      if (failures > 0) {
+        failures--;
+        throw Object.assign(new Error('Scheduler answered ThrottlingException'), { name: 'ThrottlingException' });
+      }
+      if (!scheduled.some((s) => s.taskId === taskId)) scheduled.push({ clinicId, taskId, dueAt });
+    },
+  };
+  const failNext = (times = 1) => {
+    failures += times;
+  };
+  return { port, scheduled, failNext };
+}
+
+/** The catalog of a clinic that stored none: its staff tasks are due by the default service levels. */
+export const noCatalog: CatalogStore = {
+  load: async () => undefined,
+  put: async () => {},
+};

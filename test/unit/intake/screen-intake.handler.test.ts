@@ -15,6 +15,7 @@ import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import { dynamoSubmissionStore } from '#shared/submission-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
 import { auditRecords } from '#test/support/audit-trail.ts';
+import { fakeEscalations, noCatalog } from '#test/support/fakes/journey-ports.ts';
 import { inMemoryTable } from '#test/support/in-memory-table.ts';
 
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
@@ -47,7 +48,9 @@ const screen = (input: unknown = ref) =>
     submissions,
     tasks: dynamoStaffTaskStore(tableRef),
     audit: dynamoAuditLog(tableRef),
+    catalog: noCatalog,
     alerts: alerts.port,
+    escalations: fakeEscalations().port,
     now: () => now,
   })(input, lambdaContext);
 
@@ -109,7 +112,10 @@ describe('Function: screenIntake', () => {
 
     // Assess
     expect(result).toEqual({ outcome: 'TRIAGE_ALERTED' });
-    expect(table.get(slipKey)).toMatchObject({ kind: 'TRIAGE', status: 'OPEN', journeyId: 'j1' });
+    expect(table.get(slipKey)).toMatchObject({ kind: 'TRIAGE', status: 'OPEN', journeyId: 'j1', patientId: 'p1' });
+    // An emergent slip: clinical triage's queue, urgent, due within the default 15 minutes.
+    expect(table.get(slipKey)).toMatchObject({ queue: 'clinical-triage', priority: 'urgent', dueAt: '2026-12-01T10:15:00.000Z' });
+    expect(table.get(slipKey)).not.toHaveProperty('triageLevel');
     expect(alerts.sent).toEqual([
       {
         subject: 'Triage EMERGENT: clinical review needed',

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { StaffDecision } from '#contract/journey-workflow.ts';
 import { makeDecideStaffTask } from '#functions/journey/decide-staff-task.handler.ts';
 import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
-import type { StaffTask } from '#model/staff-task.ts';
+import { openedStaffTask, type StaffTask, serviceLevelsOf } from '#model/staff-task.ts';
 import { dynamoAppointmentStore } from '#shared/appointment-store.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
@@ -26,19 +26,37 @@ const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:PatientJou
 const taskKey = keys.staffTask('c1', 'st-1');
 const journeyKey = keys.journey('c1', 'j1');
 
-const openTask: StaffTask = {
-  type: 'StaffTask',
-  clinicId: 'c1',
-  taskId: 'st-1',
-  journeyId: 'j1',
-  kind: 'STAGE_BLOCKED',
-  stage: 'ELIGIBILITY',
-  reason: 'Coverage is inactive.',
-  status: 'OPEN',
-  createdAt: '2026-12-01T10:00:00Z',
-  taskToken: 'token-1',
-  checkpoint: 'EligibilityNeedsStaff',
-};
+const openedAt = new Date('2026-12-01T10:00:00Z');
+const journeyFields = { clinicId: 'c1', taskId: 'st-1', journeyId: 'j1', patientId: 'p1' };
+
+const openTask: StaffTask = openedStaffTask(
+  {
+    ...journeyFields,
+    kind: 'STAGE_BLOCKED',
+    stage: 'ELIGIBILITY',
+    reason: 'Coverage is inactive.',
+    taskToken: 'token-1',
+    checkpoint: 'EligibilityNeedsStaff',
+  },
+  serviceLevelsOf(undefined),
+  'function:parkForStaff',
+  openedAt,
+);
+
+/** A triage slip of the journey (no token), in clinical triage's queue. */
+const triageSlip: StaffTask = openedStaffTask(
+  { ...journeyFields, kind: 'TRIAGE', stage: 'INTAKE', reason: 'Fall in the last 30 days.', triageLevel: 'URGENT' },
+  serviceLevelsOf(undefined),
+  'function:screenIntake',
+  openedAt,
+);
+
+/** The task's item as the store writes it: in its queue's list (GSI1) under its status. */
+const indexed = (task: StaffTask) => ({
+  ...task,
+  ...keys.staffTaskQueueIndex(task.clinicId, task.queue),
+  GSI1SK: keys.staffTaskSortKey(task.status, task.dueAt, task.taskId),
+});
 
 /** The journey as parkForStaff leaves it: waiting on `taskId` at `stage`. */
 function parkedJourney(stage: StaffTask['stage'] = 'ELIGIBILITY', taskId = 'st-1'): JourneyRecord {
@@ -112,14 +130,14 @@ describe('Function: decideStaffTask', () => {
     ddb.reset();
     engine = fakeJourneyEngine();
     table = inMemoryTable(ddb);
-    table.seed(taskKey, { ...openTask, ...keys.openStaffTasksIndex('c1', openTask.createdAt, 'st-1') });
+    table.seed(taskKey, indexed(openTask));
     table.seed(journeyKey, parkedJourney());
   });
 
   it('resumes at the task’s own checkpoint', async () => {
     // Prepare
     const confirmation = { ...openTask, stage: 'CONFIRMATION' as const, checkpoint: 'PaymentRequestNeedsStaff' as const };
-    table.seed(taskKey, { ...confirmation, ...keys.openStaffTasksIndex('c1', openTask.createdAt, 'st-1') });
+    table.seed(taskKey, indexed(confirmation));
     table.seed(journeyKey, parkedJourney('CONFIRMATION'));
 
     // Act
@@ -134,7 +152,7 @@ describe('Function: decideStaffTask', () => {
   it('resumes a task that names no checkpoint at its stage’s first', async () => {
     // Prepare
     const { checkpoint: _, ...unnamed } = openTask;
-    table.seed(taskKey, { ...unnamed, ...keys.openStaffTasksIndex('c1', openTask.createdAt, 'st-1') });
+    table.seed(taskKey, indexed(unnamed));
 
     // Act
     await post({ action: 'RETRY' });
@@ -152,8 +170,13 @@ describe('Function: decideStaffTask', () => {
     // Assess
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body)).toEqual({ taskId: 'st-1', journeyId: 'j1', action: 'PROCEED', status: 'DECIDED' });
-    expect(table.get(taskKey)).toMatchObject({ status: 'DECIDED', decision: { action: 'PROCEED', note: 'Patient will self-pay' } });
-    expect(table.get(taskKey)).not.toHaveProperty('GSI1PK');
+    expect(table.get(taskKey)).toMatchObject({
+      status: 'DECIDED',
+      decision: { action: 'PROCEED', note: 'Patient will self-pay' },
+      history: [...openTask.history, { at: now.toISOString(), by: 'user:user-frontdesk', event: 'decided' }],
+      ...keys.staffTaskQueueIndex('c1', 'eligibility'),
+      GSI1SK: keys.staffTaskSortKey('DECIDED', openTask.dueAt, 'st-1'),
+    });
     const journey = table.get(journeyKey) as unknown as JourneyRecord;
     expect(journey.status).toBe('RUNNING');
     expect(journey.stages.ELIGIBILITY).toMatchObject({ status: 'COMPLETED', reason: expect.stringContaining('without verified coverage') });
@@ -194,9 +217,13 @@ describe('Function: decideStaffTask', () => {
     // Assess
     expect(response.statusCode).toBe(409);
     expect(JSON.parse(response.body).message).toContain('no longer waiting');
-    expect(table.get(taskKey)).toMatchObject({ status: 'EXPIRED' });
+    expect(table.get(taskKey)).toMatchObject({
+      status: 'EXPIRED',
+      history: [...openTask.history, { at: now.toISOString(), by: 'user:user-frontdesk', event: 'expired' }],
+      ...keys.staffTaskQueueIndex('c1', 'eligibility'),
+      GSI1SK: keys.staffTaskSortKey('EXPIRED', openTask.dueAt, 'st-1'),
+    });
     expect(table.get(taskKey)).not.toHaveProperty('taskToken');
-    expect(table.get(taskKey)).not.toHaveProperty('GSI1PK');
     expect(table.get(journeyKey)).toMatchObject({ status: 'CANCELLED' });
     expect(engine.callsOf('resume')).toEqual([]);
   });
@@ -362,8 +389,7 @@ describe('Function: decideStaffTask', () => {
 
   it('closes a triage slip, decided by a clinician, without touching Step Functions or the journey', async () => {
     // Prepare
-    const { taskToken: _none, ...slip } = openTask;
-    table.seed(taskKey, { ...slip, kind: 'TRIAGE', stage: 'INTAKE' });
+    table.seed(taskKey, indexed(triageSlip));
     const journeyBefore = structuredClone(table.get(journeyKey));
 
     // Act
@@ -379,8 +405,7 @@ describe('Function: decideStaffTask', () => {
 
   it('refuses to cancel a journey from a triage slip', async () => {
     // Prepare
-    const { taskToken: _none, ...slip } = openTask;
-    table.seed(taskKey, { ...slip, kind: 'TRIAGE', stage: 'INTAKE' });
+    table.seed(taskKey, indexed(triageSlip));
 
     // Act
     const response = await post({ action: 'CANCEL' }, 'st-1', 'c1', NURSE);
@@ -396,8 +421,7 @@ describe('Function: decideStaffTask', () => {
     ['radiology', '[radiology]'],
   ])('refuses a triage slip to %s with 403, writing nothing: only clinicians dispose of it', async (_role, groups) => {
     // Prepare
-    const { taskToken: _none, ...slip } = openTask;
-    table.seed(taskKey, { ...slip, kind: 'TRIAGE', stage: 'INTAKE' });
+    table.seed(taskKey, indexed(triageSlip));
 
     // Act
     const response = await post({ action: 'PROCEED' }, 'st-1', 'c1', { groups });
@@ -467,23 +491,26 @@ describe('Function: decideStaffTask', () => {
 });
 
 describe('Function: decideStaffTask on a stopped execution (EXECUTION_STOPPED)', () => {
-  const stoppedTask: StaffTask = {
-    type: 'StaffTask',
-    clinicId: 'c1',
-    taskId: 'st-1',
-    journeyId: 'j1',
-    kind: 'EXECUTION_STOPPED',
-    stage: 'SCHEDULING',
-    reason: "Scheduling: the journey's workflow failed (AwsServiceUnavailable).",
-    status: 'OPEN',
-    createdAt: '2026-12-01T11:00:00Z',
-    executionArn,
-  };
+  const stoppedTask: StaffTask = openedStaffTask(
+    {
+      clinicId: 'c1',
+      taskId: 'st-1',
+      journeyId: 'j1',
+      patientId: 'p1',
+      kind: 'EXECUTION_STOPPED',
+      stage: 'SCHEDULING',
+      reason: "Scheduling: the journey's workflow failed (AwsServiceUnavailable).",
+      executionArn,
+    },
+    serviceLevelsOf(undefined),
+    'function:recordExecutionOutcome',
+    new Date('2026-12-01T11:00:00Z'),
+  );
   beforeEach(() => {
     ddb.reset();
     engine = fakeJourneyEngine();
     table = inMemoryTable(ddb);
-    table.seed(taskKey, { ...stoppedTask, ...keys.openStaffTasksIndex('c1', stoppedTask.createdAt, 'st-1') });
+    table.seed(taskKey, indexed(stoppedTask));
     table.seed(journeyKey, parkedJourney('SCHEDULING'));
     engine.givenExecution(executionArn, { status: 'FAILED' });
   });
@@ -543,7 +570,16 @@ describe('Function: decideStaffTask on a stopped execution (EXECUTION_STOPPED)',
 
     // Assess: never RUNNING while the execution stays stopped; the task back in the open queue until decided again.
     expect(failed.statusCode).toBe(503);
-    expect(taskAfterFailure).toMatchObject({ status: 'OPEN', ...keys.openStaffTasksIndex('c1', stoppedTask.createdAt, 'st-1') });
+    expect(taskAfterFailure).toMatchObject({
+      status: 'OPEN',
+      ...keys.staffTaskQueueIndex('c1', 'ops'),
+      GSI1SK: keys.staffTaskSortKey('OPEN', stoppedTask.dueAt, 'st-1'),
+      history: [
+        ...stoppedTask.history,
+        { at: now.toISOString(), by: 'user:user-frontdesk', event: 'decided' },
+        { at: now.toISOString(), by: 'function:decideStaffTask', event: 'reopened' },
+      ],
+    });
     expect(taskAfterFailure).not.toHaveProperty('decision');
     expect(journeyAfterFailure).toMatchObject({
       status: 'WAITING_FOR_STAFF',

@@ -14,7 +14,7 @@ import { logger } from '#shared/observability.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
 import { auditRecords } from '#test/support/audit-trail.ts';
-import { fakeJourneyEngine, fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
+import { fakeEscalations, fakeJourneyEngine, fakeStaffAlerts, noCatalog } from '#test/support/fakes/journey-ports.ts';
 import { stoppedAt } from '#test/support/fixtures/stage-stop.ts';
 import { inMemoryTable } from '#test/support/in-memory-table.ts';
 import { captureLogLines } from '#test/support/log-lines.ts';
@@ -31,7 +31,9 @@ const deps = () => ({
   journeys: dynamoJourneyStore(tableRef),
   tasks: dynamoStaffTaskStore(tableRef),
   audit: dynamoAuditLog(tableRef),
+  catalog: noCatalog,
   alerts: alerts.port,
+  escalations: fakeEscalations().port,
   engine: engine.port,
   now: () => now,
 });
@@ -78,7 +80,14 @@ describe('Function: parkForStaff', () => {
       checkpoint: 'EligibilityNeedsStaff',
       status: 'OPEN',
       reason: 'Coverage is inactive (plan status 6).',
-      ...keys.openStaffTasksIndex('c1', now.toISOString(), result.taskId),
+      patientId: 'p1',
+      // The eligibility queue, high priority: due within the default 2 hours.
+      queue: 'eligibility',
+      priority: 'high',
+      dueAt: '2026-12-01T12:00:00.000Z',
+      history: [{ at: now.toISOString(), by: 'function:parkForStaff', event: 'opened' }],
+      ...keys.staffTaskQueueIndex('c1', 'eligibility'),
+      GSI1SK: keys.staffTaskSortKey('OPEN', '2026-12-01T12:00:00.000Z', result.taskId),
     });
     expect(table.get(keys.journey('c1', 'j1'))).toMatchObject({ status: 'WAITING_FOR_STAFF' });
     expect(alerts.sent).toEqual([

@@ -1,7 +1,8 @@
 import { STAFF_ACTIONS_BY_STAGE, type StaffDecision, type StageName, TRIAGE_ACTIONS } from '#contract/journey-workflow.ts';
+import { QUEUE_ROLES } from '#contract/staff-queues.ts';
 import type { StaffRole } from '#contract/staff-roles.ts';
 import type { StageState } from '#model/journey.ts';
-import type { StaffTask } from '#model/staff-task.ts';
+import { STAGE_QUEUE, type StaffTask } from '#model/staff-task.ts';
 
 /** What staff may decide for this task (the workflow routes exactly these; see STAFF_ACTIONS_BY_STAGE). */
 export function allowedActions(task: Pick<StaffTask, 'kind' | 'stage'>): readonly StaffDecision['action'][] {
@@ -11,24 +12,19 @@ export function allowedActions(task: Pick<StaffTask, 'kind' | 'stage'>): readonl
   return STAFF_ACTIONS_BY_STAGE[task.stage];
 }
 
-/** Who works a journey parked at each stage (admins may decide any task of their clinic). */
-const STAGE_ROLES: Readonly<Record<StageName, readonly StaffRole[]>> = {
-  INTAKE: ['front-desk'],
-  ELIGIBILITY: ['front-desk', 'billing'],
-  SCHEDULING: ['front-desk', 'radiology'],
-  PAYMENT: ['billing', 'front-desk'],
-  CONFIRMATION: ['front-desk'],
-};
-
 /**
- * The roles that may decide this task: only clinicians dispose a triage slip; a parked stage belongs to the people who
- * work that stage; a stopped execution also to ops, who know why it stopped. Admins may decide any.
+ * The roles that may decide this task: those who work its queue (only clinicians a triage slip; admins any task). A
+ * stopped execution sits in ops' queue, and the people of the stage it stopped in may decide it too.
  */
-export function rolesForTask(task: Pick<StaffTask, 'kind' | 'stage'>): readonly StaffRole[] {
-  if (task.kind === 'TRIAGE') return ['clinical', 'admin'];
-  const stage = STAGE_ROLES[task.stage];
-  return task.kind === 'EXECUTION_STOPPED' ? [...stage, 'ops', 'admin'] : [...stage, 'admin'];
+export function rolesForTask(task: Pick<StaffTask, 'kind' | 'stage' | 'queue'>): readonly StaffRole[] {
+  const roles = QUEUE_ROLES[task.queue];
+  if (task.kind !== 'EXECUTION_STOPPED') return roles;
+  return [...new Set([...roles, ...QUEUE_ROLES[STAGE_QUEUE[task.stage]]])];
 }
+
+/** Whether the person works this task: sees it, claims it, writes notes on it, decides it (rolesForTask). */
+export const worksTask = (task: Pick<StaffTask, 'kind' | 'stage' | 'queue'>, roles: readonly StaffRole[]) =>
+  rolesForTask(task).some((role) => roles.includes(role));
 
 const PROCEED_REASON: Record<StageName, string> = {
   INTAKE: 'Staff chose to continue without automatic screening.',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { STAFF_ACTIONS_BY_STAGE, type StageName } from '#contract/journey-workflow.ts';
-import { allowedActions, rolesForTask, stageAfterDecision } from '#functions/journey/staff-decision.ts';
+import { allowedActions, rolesForTask, stageAfterDecision } from '#model/staff-decision.ts';
+import { routeStaffTask, type StaffTask } from '#model/staff-task.ts';
 
 const STAGES = Object.keys(STAFF_ACTIONS_BY_STAGE) as StageName[];
 
@@ -49,10 +50,13 @@ describe('Function: stageAfterDecision', () => {
 });
 
 describe('Function: rolesForTask', () => {
+  /** A task as it is opened: in the queue routeStaffTask gives it. */
+  const routed = (kind: StaffTask['kind'], stage: StageName) => ({ kind, stage, queue: routeStaffTask({ kind, stage }).queue });
+
   it('gives a triage slip to clinicians, a parked stage to the people who work it, a stopped execution to ops too', () => {
-    expect(rolesForTask({ kind: 'TRIAGE', stage: 'INTAKE' })).toEqual(['clinical', 'admin']);
-    expect(rolesForTask({ kind: 'STAGE_BLOCKED', stage: 'PAYMENT' })).toEqual(['billing', 'front-desk', 'admin']);
-    expect(rolesForTask({ kind: 'STAGE_BLOCKED', stage: 'SCHEDULING' })).not.toContain('ops');
-    expect(rolesForTask({ kind: 'EXECUTION_STOPPED', stage: 'SCHEDULING' })).toEqual(['front-desk', 'radiology', 'ops', 'admin']);
+    expect(rolesForTask(routed('TRIAGE', 'INTAKE'))).toEqual(['clinical', 'admin']);
+    expect(rolesForTask(routed('STAGE_BLOCKED', 'PAYMENT'))).toEqual(['billing', 'front-desk', 'admin']);
+    expect(rolesForTask(routed('STAGE_BLOCKED', 'SCHEDULING'))).not.toContain('ops');
+    expect([...rolesForTask(routed('EXECUTION_STOPPED', 'SCHEDULING'))].sort()).toEqual(['admin', 'front-desk', 'ops', 'radiology']);
   });
 });

@@ -1,0 +1,115 @@
+import * as z from 'zod';
+import { STAFF_QUEUES, TASK_PRIORITIES } from '#contract/staff-queues.ts';
+
+const STATUSES = ['OPEN', 'DECIDED', 'EXPIRED'] as const;
+const ACTIONS = ['RETRY', 'PROCEED', 'CANCEL'] as const;
+/** A note's size in UTF-8: 100 notes of it keep a task item (about 200 KB of notes) well within DynamoDB's 400 KB. */
+export const MAX_NOTE_BYTES = 2000;
+/** A list position as the previous page returned it: `<dueAt>#<taskId>`. */
+const CURSOR = /^\d{4}-\d{2}-\d{2}T[\d:.]+Z#[a-z0-9-]{1,64}$/;
+
+/** GET /v1/clinics/{clinicId}/staff-tasks: which tasks (query string). */
+export const StaffTaskListQuerySchema = z
+  .strictObject({
+    queue: z.enum(STAFF_QUEUES).optional().meta({ description: 'One queue; without it, every queue the person works.' }),
+    status: z.enum(STATUSES).default('OPEN'),
+    owner: z
+      .string()
+      .regex(/^(me|user:[\w-]{1,128})$/, '"me" or a user (user:<id>)')
+      .optional()
+      .meta({ description: 'Only tasks this person has claimed: "me", or a colleague as `user:<id>`.' }),
+    // Normalised to the stored form (milliseconds, Z): the bound is compared as text with stored due times.
+    dueBefore: z.iso
+      .datetime({ offset: true })
+      .transform((value) => new Date(value).toISOString())
+      .optional()
+      .meta({ description: 'Only tasks due before this time.' }),
+    overdue: z.enum(['true']).optional().meta({ description: '"true": only tasks past their due time (due before now).' }),
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+    cursor: z.string().regex(CURSOR, 'the `next` of the previous page').optional(),
+  })
+  .meta({ id: 'StaffTaskListQuery' });
+
+export type StaffTaskListQuery = z.output<typeof StaffTaskListQuerySchema>;
+
+const PersonSchema = z.strictObject({
+  userId: z.string().meta({ description: '`user:<id>` for a person, `function:<name>` for the system.' }),
+  name: z.string().optional(),
+});
+
+/** A task in a list: what it is about and how urgent, with IDs only (no patient name). */
+export const StaffTaskSummarySchema = z
+  .strictObject({
+    taskId: z.string(),
+    journeyId: z.string(),
+    kind: z.enum(['TRIAGE', 'STAGE_BLOCKED', 'EXECUTION_STOPPED']),
+    stage: z.string(),
+    queue: z.enum(STAFF_QUEUES),
+    priority: z.enum(TASK_PRIORITIES),
+    status: z.enum(STATUSES),
+    reason: z.string(),
+    createdAt: z.string(),
+    dueAt: z.string(),
+    overdue: z.boolean().meta({ description: 'Open past its due time: escalated to the queue lead.' }),
+    owner: PersonSchema.optional().meta({ description: 'Who has claimed it.' }),
+  })
+  .meta({ id: 'StaffTaskSummary' });
+
+export type StaffTaskSummary = z.output<typeof StaffTaskSummarySchema>;
+
+export const StaffTaskPageSchema = z
+  .strictObject({
+    tasks: z.array(StaffTaskSummarySchema),
+    next: z.string().optional().meta({ description: 'Pass as `cursor` for the next page; absent on the last page.' }),
+  })
+  .meta({ id: 'StaffTaskPage' });
+
+export type StaffTaskPage = z.output<typeof StaffTaskPageSchema>;
+
+/** One task with what a person needs to act on it. */
+export const StaffTaskDetailSchema = StaffTaskSummarySchema.extend({
+  allowedActions: z.array(z.enum(ACTIONS)).meta({ description: 'What a decision may be (POST …/decision), while open.' }),
+  patient: z
+    .strictObject({
+      patientId: z.string(),
+      firstName: z.string(),
+      lastName: z.string(),
+      birthDate: z.string(),
+      phone: z.string().optional(),
+      email: z.string().optional(),
+    })
+    .meta({ description: 'Who the task is about, to call them back.' }),
+  coverage: z
+    .strictObject({
+      payerId: z.string(),
+      payerName: z.string(),
+      memberId: z.string(),
+      groupNumber: z.string().optional(),
+      subscriberRelationship: z.string(),
+    })
+    .optional()
+    .meta({ description: 'Eligibility tasks: the insurance on file, the fields a correction would change.' }),
+  notes: z.array(z.strictObject({ at: z.string(), by: PersonSchema, text: z.string() })),
+  history: z.array(z.strictObject({ at: z.string(), by: PersonSchema, event: z.string() })),
+  decision: z
+    .strictObject({ action: z.enum(ACTIONS), decidedBy: PersonSchema, decidedAt: z.string(), note: z.string().optional() })
+    .optional(),
+}).meta({ id: 'StaffTaskDetail' });
+
+export type StaffTaskDetail = z.output<typeof StaffTaskDetailSchema>;
+
+/** POST …/staff-tasks/{taskId}/notes */
+export const StaffTaskNoteBodySchema = z
+  .strictObject({
+    text: z
+      .string()
+      .trim()
+      .min(1)
+      .max(2000)
+      // Bytes too: a task keeps up to 100 notes and must stay far below DynamoDB's 400 KB item.
+      .refine((text) => new TextEncoder().encode(text).length <= MAX_NOTE_BYTES, `at most ${MAX_NOTE_BYTES} bytes (UTF-8)`)
+      .meta({ description: 'What happened, for colleagues (at most 2,000 characters and 2,000 bytes).' }),
+  })
+  .meta({ id: 'StaffTaskNote' });
+
+export type StaffTaskNoteBody = z.output<typeof StaffTaskNoteBodySchema>;

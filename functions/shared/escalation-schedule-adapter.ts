@@ -1,0 +1,57 @@
+import { ConflictException, CreateScheduleCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
+import { scheduler } from './aws/scheduler-client.ts';
+import { requireEnv } from './env.ts';
+import type { EscalationSchedulePort } from './staff-alerts.ts';
+
+export interface EscalationScheduleConfig {
+  /** The schedule group the stack created for task escalations. */
+  groupName: string;
+  /** escalateStaffTask's ARN, and the role EventBridge Scheduler assumes to invoke it. */
+  targetArn: string;
+  roleArn: string;
+}
+
+/**
+ * EventBridge Scheduler adapter: one one-time schedule per task, `at(<due time>)` in UTC, deleted by the service once it
+ * has run, invoking escalateStaffTask with the task's IDs only. Named after the task, so a retried opener meets the
+ * schedule it created (ConflictException) and leaves it be.
+ */
+export function eventBridgeEscalations(client: SchedulerClient, config: EscalationScheduleConfig): EscalationSchedulePort {
+  return {
+    async schedule(task) {
+      try {
+        await client.send(
+          new CreateScheduleCommand({
+            Name: escalationScheduleName(task.taskId),
+            GroupName: config.groupName,
+            ScheduleExpression: `at(${task.dueAt.slice(0, 19)})`,
+            ScheduleExpressionTimezone: 'UTC',
+            FlexibleTimeWindow: { Mode: 'OFF' },
+            ActionAfterCompletion: 'DELETE',
+            Target: {
+              Arn: config.targetArn,
+              RoleArn: config.roleArn,
+              Input: JSON.stringify({ clinicId: task.clinicId, taskId: task.taskId }),
+              // Scheduler's own retries of a failed invocation, within the hour the alert is still worth sending.
+              RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 10 },
+            },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConflictException)) throw error;
+      }
+    },
+  };
+}
+
+/** A task's escalation schedule: task IDs are hashes unique across clinics ('st-' + 20 hex), within Scheduler's 64. */
+export const escalationScheduleName = (taskId: string) => `escalate-${taskId}`;
+
+/** The deployed escalations, as the function's environment names them. */
+export function escalationsFromEnv(): EscalationSchedulePort {
+  return eventBridgeEscalations(scheduler, {
+    groupName: requireEnv('escalationScheduleGroup'),
+    targetArn: requireEnv('escalationTargetArn'),
+    roleArn: requireEnv('escalationSchedulerRoleArn'),
+  });
+}

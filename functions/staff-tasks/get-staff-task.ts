@@ -1,0 +1,71 @@
+import type { StaffTaskDetail } from '#contract/api/staff-task-schema.ts';
+import type { StaffPrincipal } from '#contract/staff-roles.ts';
+import { allowedActions, worksTask } from '#model/staff-decision.ts';
+import type { StaffTask } from '#model/staff-task.ts';
+import { auditSession } from '#shared/audit.ts';
+import { HttpError } from '#shared/http/http-error.ts';
+import { staffActor } from '#shared/http/staff-principal.ts';
+import type { SharedStores } from '#shared/stores.ts';
+import { staffTaskSummary } from './staff-task-view.ts';
+
+export interface GetStaffTaskDeps extends Pick<SharedStores, 'tasks' | 'patients' | 'audit'> {
+  now: () => Date;
+}
+
+/**
+ * One task with what the person needs to act: the patient to call back, the insurance in question for an eligibility
+ * task, notes, history and the decisions open to them. Only for people who work the task's queue (a billing clerk
+ * never opens a triage slip); the read of the patient's record is audited in the person's name before it is made.
+ */
+export async function getStaffTask(deps: GetStaffTaskDeps, person: StaffPrincipal, taskId: string, via: string): Promise<StaffTaskDetail> {
+  const now = deps.now();
+  const task = await deps.tasks.get(person.clinicId, taskId);
+  if (!task) throw HttpError.withMessage(404, 'Staff task not found');
+  if (!worksTask(task, person.roles)) throw HttpError.withMessage(403, 'Your roles do not work this task’s queue');
+
+  const withCoverage = task.stage === 'ELIGIBILITY' && task.kind !== 'TRIAGE';
+  const audit = auditSession(
+    deps.audit,
+    { clinicId: task.clinicId, actor: staffActor(person), journeyId: task.journeyId, patientId: task.patientId, via },
+    now,
+  );
+  // One record, before any read: the task (its reason and notes), the patient, and the coverage where shown.
+  await audit.before('staffTask.read', 'patient.read', ...(withCoverage ? (['coverage.read'] as const) : []));
+  const [patient, coverage] = await Promise.all([
+    deps.patients.read(task, audit, ['patientId', 'firstName', 'lastName', 'birthDate', 'phone', 'email']),
+    // Eligibility tasks show the insurance on file: it is what a correction would change.
+    withCoverage ? deps.patients.readCoverage(task, audit) : undefined,
+  ]);
+  return {
+    ...staffTaskSummary(task, now),
+    allowedActions: task.status === 'OPEN' ? [...allowedActions(task)] : [],
+    patient: {
+      patientId: patient.patientId,
+      firstName: patient.firstName,
+      lastName: patient.lastName,
+      birthDate: patient.birthDate,
+      ...(patient.phone ? { phone: patient.phone } : {}),
+      ...(patient.email ? { email: patient.email } : {}),
+    },
+    ...(coverage
+      ? {
+          coverage: {
+            payerId: coverage.payerId,
+            payerName: coverage.payerName,
+            memberId: coverage.memberId,
+            ...(coverage.groupNumber ? { groupNumber: coverage.groupNumber } : {}),
+            subscriberRelationship: coverage.subscriber.relationship,
+          },
+        }
+      : {}),
+    notes: (task.notes ?? []).map((note) => ({ at: note.at, by: { userId: note.by }, text: note.text })),
+    history: task.history.map((entry) => ({ at: entry.at, by: { userId: entry.by }, event: entry.event })),
+    ...decisionOf(task),
+  };
+}
+
+function decisionOf(task: StaffTask): Pick<StaffTaskDetail, 'decision'> {
+  if (!task.decision) return {};
+  const { action, decidedBy, decidedAt, note } = task.decision;
+  return { decision: { action, decidedBy: { userId: decidedBy }, decidedAt, ...(note ? { note } : {}) } };
+}

@@ -1,0 +1,20 @@
+import type { StaffTaskSummary } from '#contract/api/staff-task-schema.ts';
+import { isOverdue, type StaffTask } from '#model/staff-task.ts';
+
+/** A task as lists show it: IDs, reason and timing, never the patient's name. */
+export function staffTaskSummary(task: StaffTask, now: Date): StaffTaskSummary {
+  return {
+    taskId: task.taskId,
+    journeyId: task.journeyId,
+    kind: task.kind,
+    stage: task.stage,
+    queue: task.queue,
+    priority: task.priority,
+    status: task.status,
+    reason: task.reason,
+    createdAt: task.createdAt,
+    dueAt: task.dueAt,
+    overdue: isOverdue(task, now),
+    ...(task.owner ? { owner: { userId: task.owner, ...(task.ownerName ? { name: task.ownerName } : {}) } } : {}),
+  };
+}
