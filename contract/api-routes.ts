@@ -18,7 +18,7 @@ export type RouteAuth = { kind: 'clinic-key' } | { kind: 'staff'; roles: readonl
  * and the local API server serves them with the same event shape and the same authorizers.
  */
 export interface ApiRoute {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   path: string;
   function: FunctionName;
   auth: RouteAuth;
@@ -28,6 +28,8 @@ const CLINIC_KEY: RouteAuth = { kind: 'clinic-key' };
 /** Every staff role: the route's use case then limits each person to the queues their roles work (contract/staff-queues.ts). */
 const ANY_STAFF: RouteAuth = { kind: 'staff', roles: ['front-desk', 'billing', 'clinical', 'radiology', 'ops', 'admin'] };
 const STAFF_TASK = '/v1/clinics/{clinicId}/staff-tasks/{taskId}';
+/** Who corrects a patient's record and insurance: the front desk and billing (and admins), not clinicians or ops. */
+const CORRECTORS: RouteAuth = { kind: 'staff', roles: ['front-desk', 'billing', 'admin'] };
 
 export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/v1/clinics/{clinicId}/intake-submissions', function: 'submitIntake', auth: CLINIC_KEY },
@@ -39,6 +41,9 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: `${STAFF_TASK}/notes`, function: 'workStaffTask', auth: ANY_STAFF },
   // Whoever works the task's queue (decide-staff-task.ts, rolesForTask); ops may decide a stopped execution's task too.
   { method: 'POST', path: `${STAFF_TASK}/decision`, function: 'decideStaffTask', auth: ANY_STAFF },
+  // Corrections of what made a stage fail (the journey's patient and their insurance), before a RETRY.
+  { method: 'PATCH', path: '/v1/clinics/{clinicId}/journeys/{journeyId}/coverage', function: 'correctCoverage', auth: CORRECTORS },
+  { method: 'PATCH', path: '/v1/clinics/{clinicId}/journeys/{journeyId}/patient', function: 'correctPatient', auth: CORRECTORS },
   { method: 'GET', path: '/openapi.json', function: 'getOpenApiDocument', auth: { kind: 'public' } },
 ];
 

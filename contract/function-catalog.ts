@@ -82,6 +82,20 @@ export const FUNCTIONS = {
     timeoutSeconds: 10,
     needs: ['table'],
   },
+  correctCoverage: {
+    entry: 'functions/corrections/correct-coverage.handler.ts',
+    description: "PATCH journeys/{journeyId}/coverage: staff correct the patient's insurance, or confirm self-pay (audited)",
+    memorySize: 256,
+    timeoutSeconds: 10,
+    needs: ['table'],
+  },
+  correctPatient: {
+    entry: 'functions/corrections/correct-patient.handler.ts',
+    description: "PATCH journeys/{journeyId}/patient: staff correct the patient's demographics and contact details (audited)",
+    memorySize: 256,
+    timeoutSeconds: 10,
+    needs: ['table'],
+  },
   escalateStaffTask: {
     entry: 'functions/staff-tasks/escalate-staff-task.handler.ts',
     description: "A staff task's due time: alerts its queue's lead when it is still open (once)",

@@ -20,7 +20,8 @@ export type JourneyStatus = 'RUNNING' | 'WAITING_FOR_STAFF' | 'COMPLETED' | 'CAN
 
 /** VerifyEligibility → $.eligibility */
 export interface EligibilityResult {
-  outcome: 'ACTIVE' | 'INACTIVE' | 'MEMBER_NOT_FOUND' | 'NEEDS_REVIEW';
+  /** ACTIVE and SELF_PAY (staff confirmed the patient pays themselves) go on to scheduling; the others park. */
+  outcome: 'ACTIVE' | 'SELF_PAY' | 'INACTIVE' | 'MEMBER_NOT_FOUND' | 'NEEDS_REVIEW';
 }
 
 /** BookAppointment → $.booking */

@@ -1,6 +1,16 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';
+import { STAFF_QUEUES, type StaffQueue } from '#contract/staff-queues.ts';
+
+/** A JSON value, or the text itself when it is not JSON (the schema then says what is wrong with it). */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
 
 /**
  * What a clinic sets before `cdk deploy`, read from CDK context (cdk.json "context" or `-c key=value`).
@@ -15,6 +25,7 @@ import { z } from 'zod';
  * | `senderDomain`           | verify this whole domain in SES (DKIM) instead of the single address      | none: the address is verified    |
  * | `alarmEmail`             | subscribed to the operations alarm topic                                   | none: subscribe later            |
  * | `staffAlertsEmail`       | subscribed to the staff alerts topic (alerts carry IDs only, never PHI)    | none: subscribe later            |
+ * | `queueLeadEmails`        | JSON `{"<queue>": "<email>"}`: each lead gets their queue's overdue alerts | none                             |
  * | `clearinghouseSecretArn` | Secrets Manager secret holding the clearinghouse API key                   | the stack creates an empty one   |
  * | `clearinghouseBaseUrl`   | clearinghouse API base URL                                                 | `https://healthcare.us.stedi.com` |
  * | `paymentsSecretArn`      | Secrets Manager secret holding the payment processor's secret key          | the stack creates an empty one   |
@@ -29,6 +40,8 @@ export interface PatientAccessConfig {
   senderDomain?: string;
   alarmEmail?: string;
   staffAlertsEmail?: string;
+  /** Per work queue (contract/staff-queues.ts), the lead subscribed to its overdue-task alerts. */
+  queueLeadEmails?: Partial<Record<StaffQueue, string>>;
   clearinghouseSecretArn?: string;
   clearinghouseBaseUrl: string;
   paymentsSecretArn?: string;
@@ -60,6 +73,10 @@ const configSchema = z
       .optional(),
     alarmEmail: z.email().optional(),
     staffAlertsEmail: z.email().optional(),
+    // `-c` gives a JSON string, cdk.json may give the object itself.
+    queueLeadEmails: z
+      .preprocess((value) => (typeof value === 'string' ? parseJson(value) : value), z.partialRecord(z.enum(STAFF_QUEUES), z.email()))
+      .optional(),
     clearinghouseSecretArn: secretArn.optional(),
     clearinghouseBaseUrl: z.url({ protocol: /^https$/ }).default('https://healthcare.us.stedi.com'),
     paymentsSecretArn: secretArn.optional(),
@@ -82,6 +99,7 @@ export const CONFIG_KEYS = [
   'senderDomain',
   'alarmEmail',
   'staffAlertsEmail',
+  'queueLeadEmails',
   'clearinghouseSecretArn',
   'clearinghouseBaseUrl',
   'paymentsSecretArn',

@@ -75,6 +75,7 @@ export class PatientAccessStack extends Stack {
     this.taskEscalations = new TaskEscalations(this, 'TaskEscalations', {
       target: this.functions.byName.escalateStaffTask,
       schedulers: this.functions.withNeed('scheduleEscalations'),
+      key,
     });
 
     this.staffIdentity = new StaffIdentity(this, 'StaffIdentity', { removalPolicy: logRemovalPolicy });
@@ -92,7 +93,7 @@ export class PatientAccessStack extends Stack {
       alarmTopic: this.messaging.alarmTopic,
       stateMachine: this.workflow.stateMachine,
       stage: this.httpApi.stage,
-      deadLetterQueues: [this.journeyStatusEvents.deadLetterQueue, this.auditArchive.deadLetterQueue],
+      deadLetterQueues: [this.journeyStatusEvents.deadLetterQueue, this.auditArchive.deadLetterQueue, this.taskEscalations.deadLetterQueue],
       auditArchiver: this.functions.byName.archiveAuditRecords,
       holdLogGroup: this.functions.byName.parkForStaff.logGroup,
     });

@@ -7,9 +7,11 @@ import type { LocalClock } from './clock.ts';
  * EventBridge Scheduler for the local cloud, which has no emulator for it: the REST API's shape for one-time schedules
  * (CreateSchedule, GetSchedule, DeleteSchedule on `/schedules/{Name}`, errors named in `x-amzn-errortype`), so the
  * deployed adapter (functions/shared/escalation-schedule-adapter.ts) runs unchanged against it; and the firing, driven
- * by the local clock: a schedule whose `at(…)` has come invokes its target with its input, is retried on failure within
- * its retry policy's event age, and is deleted after it ran (ActionAfterCompletion DELETE). It fires on a one-second
- * tick, and at once when the clock is advanced (`advance`), so tests move time instead of waiting.
+ * by the local clock: a schedule whose `at(…)` has come invokes its target with its input, as Scheduler hands a Lambda
+ * target an asynchronous invocation: a function error is retried twice (Lambda's asynchronous retries, on the next
+ * firings), then the event goes to `failedInvocations` (the function's on-failure destination); the schedule is deleted
+ * after it ran (ActionAfterCompletion DELETE). It fires on a one-second tick, and at once when the clock is advanced
+ * (`advance`), so tests move time instead of waiting.
  */
 export interface LocalSchedulerOptions {
   port: number;
@@ -30,8 +32,8 @@ interface StoredSchedule {
   targetArn: string;
   roleArn: string;
   input: string;
-  /** How long after `at` a failing invocation is still retried (RetryPolicy.MaximumEventAgeInSeconds; AWS default 24 h). */
-  maxEventAgeMs: number;
+  /** Failed invocations so far (Lambda retries an asynchronous invocation twice). */
+  failures?: number;
   deleteAfterCompletion: boolean;
   state: 'ENABLED' | 'DISABLED';
   createdAt: number;
@@ -44,6 +46,8 @@ export interface LocalScheduler {
   /** Fires every schedule due by the local clock (what the tick does). */
   fireDue(): Promise<number>;
   schedules(): ReadonlyArray<Readonly<StoredSchedule>>;
+  /** Invocations that failed three times: what the target's on-failure destination would receive. */
+  failedInvocations: ReadonlyArray<{ schedule: string; targetArn: string; input: string }>;
   stop(): Promise<void>;
 }
 
@@ -54,6 +58,8 @@ export const CLOCK_PATH = '/_local/clock';
 const AT = /^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$/;
 const NAME = /^[0-9a-zA-Z_.-]{1,64}$/;
 const DEFAULT_GROUP = 'default';
+/** Lambda retries a failed asynchronous invocation twice before its on-failure destination gets the event. */
+const LAMBDA_ASYNC_RETRIES = 2;
 
 class SchedulerError extends Error {
   constructor(
@@ -134,6 +140,7 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
     throw new SchedulerError(405, 'ValidationException', `${request.method} is not supported`);
   }
 
+  const failedInvocations: Array<{ schedule: string; targetArn: string; input: string }> = [];
   let firing: Promise<number> = Promise.resolve(0);
   /** One firing round at a time: a schedule is never invoked twice by overlapping ticks. */
   const fireDue = () => {
@@ -146,8 +153,13 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
           await options.invoke(schedule.targetArn, schedule.input);
           fired++;
         } catch {
-          // Retried on later ticks until the event is too old, as Scheduler's retry policy does.
-          if (now - schedule.at <= schedule.maxEventAgeMs) continue;
+          schedule.failures = (schedule.failures ?? 0) + 1;
+          if (schedule.failures <= LAMBDA_ASYNC_RETRIES) continue; // invoked again on a later firing
+          failedInvocations.push({
+            schedule: `${schedule.groupName}/${schedule.name}`,
+            targetArn: schedule.targetArn,
+            input: schedule.input,
+          });
         }
         if (schedule.deleteAfterCompletion) schedules.delete(key(schedule.groupName, schedule.name));
         else schedule.state = 'DISABLED';
@@ -170,6 +182,7 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
     },
     fireDue,
     schedules: () => [...schedules.values()],
+    failedInvocations,
     async stop() {
       clearInterval(tick);
       await firing.catch(() => undefined);
@@ -188,7 +201,7 @@ function parseSchedule(name: string, groupName: string, body: Record<string, unk
     throw new SchedulerError(400, 'ValidationException', 'Only the UTC time zone is supported locally');
   if ((body.FlexibleTimeWindow as { Mode?: string } | undefined)?.Mode === undefined)
     throw new SchedulerError(400, 'ValidationException', 'FlexibleTimeWindow is required');
-  const target = body.Target as { Arn?: string; RoleArn?: string; Input?: string; RetryPolicy?: { MaximumEventAgeInSeconds?: number } };
+  const target = body.Target as { Arn?: string; RoleArn?: string; Input?: string };
   if (!target?.Arn || !target.RoleArn) throw new SchedulerError(400, 'ValidationException', 'Target.Arn and Target.RoleArn are required');
   return {
     name,
@@ -197,7 +210,6 @@ function parseSchedule(name: string, groupName: string, body: Record<string, unk
     targetArn: target.Arn,
     roleArn: target.RoleArn,
     input: target.Input ?? '{}',
-    maxEventAgeMs: (target.RetryPolicy?.MaximumEventAgeInSeconds ?? 86_400) * 1000,
     deleteAfterCompletion: body.ActionAfterCompletion === 'DELETE',
     state: body.State === 'DISABLED' ? 'DISABLED' : 'ENABLED',
     createdAt: now,

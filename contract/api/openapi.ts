@@ -1,6 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
 import { API_ROUTES, type ApiRoute } from '#contract/api-routes.ts';
+import { CorrectionAppliedSchema, CoverageCorrectionSchema, PatientCorrectionSchema } from './correction-schema.ts';
 import { MessageErrorSchema, ValidationErrorSchema } from './error-schemas.ts';
 import { IDEMPOTENCY_KEY_HEADER, IdempotencyKeySchema } from './idempotency-key.ts';
 import { JourneyViewSchema } from './journey-view-schema.ts';
@@ -54,6 +55,28 @@ const BODY_RESPONSES: Responses = {
 const clinicId = PathIdSchema.meta({ description: 'The clinic the API key belongs to.', example: 'demo-clinic' });
 const taskParams = z.object({ clinicId, taskId: PathIdSchema });
 const NOT_IN_QUEUE = message('No such staff task for this clinic.');
+
+/** The corrections of a journey's patient and insurance answer alike. */
+const correction = (operationId: string, summary: string, description: string, body: z.ZodType): Operation => ({
+  operationId,
+  summary,
+  description,
+  tags: ['Corrections'],
+  request: { params: z.object({ clinicId, journeyId: z.uuid() }), body: { required: true, content: jsonContent(body) } },
+  responses: {
+    200: {
+      description: 'Corrected (or already so: no field changed); the changed fields by name.',
+      content: jsonContent(CorrectionAppliedSchema),
+    },
+    ...BODY_RESPONSES,
+    404: message('No such journey for this clinic.'),
+    409: message(
+      'The journey has ended, the record changed since it was read, or (patient) another patient has the new name and birth date.',
+    ),
+    ...STAFF_AUTH_RESPONSES,
+    ...serverError('Safe to retry with the same body: a repeat changes nothing.'),
+  },
+});
 
 /** Claim, release and notes answer alike: the task as lists show it, after the change. */
 const workOperation = (operationId: string, summary: string, description: string, conflict: string, body?: z.ZodType): Operation => ({
@@ -124,7 +147,7 @@ const OPERATIONS: Record<string, Operation> = {
     summary: "List the staff tasks of the person's queues",
     description:
       'Most due first, a page at a time (pass `next` back as `cursor`). Only the queues the person works: a queue they ' +
-      'do not work answers 403. Summaries carry IDs and reasons, not patient names.',
+      'do not work answers 403. Summaries carry IDs, routing and times: no reason (it can be clinical), no patient name.',
     tags: ['Staff tasks'],
     request: { params: z.object({ clinicId }), query: StaffTaskListQuerySchema },
     responses: {
@@ -196,6 +219,21 @@ const OPERATIONS: Record<string, Operation> = {
       ),
     },
   },
+  'PATCH /v1/clinics/{clinicId}/journeys/{journeyId}/coverage': correction(
+    'correctCoverage',
+    "Correct the patient's insurance, or confirm self-pay",
+    'Any of payer, member ID, group number and subscriber, validated as at intake (the corrected policy must be whole), ' +
+      'or `selfPay: true`. A RETRY of the eligibility stage then runs with it. Audited with the changed field names.',
+    CoverageCorrectionSchema,
+  ),
+  'PATCH /v1/clinics/{clinicId}/journeys/{journeyId}/patient': correction(
+    'correctPatient',
+    "Correct the patient's demographics or contact details",
+    'Any of name, birth date, sex, language, address, email, phone and contact consent, validated as at intake (the ' +
+      'corrected record must be whole). A new name or birth date that another patient of the clinic has is refused as a ' +
+      'possible duplicate. Audited with the changed field names.',
+    PatientCorrectionSchema,
+  ),
   'GET /openapi.json': {
     operationId: 'getOpenApiDocument',
     summary: 'Get this document',

@@ -28,6 +28,7 @@ export const StaffTaskListQuerySchema = z
     limit: z.coerce.number().int().min(1).max(100).default(25),
     cursor: z.string().regex(CURSOR, 'the `next` of the previous page').optional(),
   })
+  .refine((query) => !query.overdue || query.status === 'OPEN', { path: ['overdue'], message: 'only open tasks are overdue' })
   .meta({ id: 'StaffTaskListQuery' });
 
 export type StaffTaskListQuery = z.output<typeof StaffTaskListQuerySchema>;
@@ -37,7 +38,10 @@ const PersonSchema = z.strictObject({
   name: z.string().optional(),
 });
 
-/** A task in a list: what it is about and how urgent, with IDs only (no patient name). */
+/**
+ * A task in a list: what kind, which stage, how urgent and whose, with IDs only. Not the reason (its text can be
+ * clinical, e.g. a triage slip's flagged questions) nor the patient's name: opening the task shows them, audited.
+ */
 export const StaffTaskSummarySchema = z
   .strictObject({
     taskId: z.string(),
@@ -47,7 +51,6 @@ export const StaffTaskSummarySchema = z
     queue: z.enum(STAFF_QUEUES),
     priority: z.enum(TASK_PRIORITIES),
     status: z.enum(STATUSES),
-    reason: z.string(),
     createdAt: z.string(),
     dueAt: z.string(),
     overdue: z.boolean().meta({ description: 'Open past its due time: escalated to the queue lead.' }),
@@ -66,8 +69,25 @@ export const StaffTaskPageSchema = z
 
 export type StaffTaskPage = z.output<typeof StaffTaskPageSchema>;
 
+/** A patient's coverage as staff see it: the insurance on file, or self-pay confirmed by staff. */
+export const CoverageViewSchema = z
+  .union([
+    z.strictObject({
+      payerId: z.string(),
+      payerName: z.string(),
+      memberId: z.string(),
+      groupNumber: z.string().optional(),
+      subscriberRelationship: z.string(),
+    }),
+    z.strictObject({ selfPay: z.literal(true) }),
+  ])
+  .meta({ id: 'CoverageView' });
+
+export type CoverageView = z.output<typeof CoverageViewSchema>;
+
 /** One task with what a person needs to act on it. */
 export const StaffTaskDetailSchema = StaffTaskSummarySchema.extend({
+  reason: z.string().meta({ description: 'Why the task exists, as the stage or the screening put it.' }),
   allowedActions: z.array(z.enum(ACTIONS)).meta({ description: 'What a decision may be (POST …/decision), while open.' }),
   patient: z
     .strictObject({
@@ -79,16 +99,9 @@ export const StaffTaskDetailSchema = StaffTaskSummarySchema.extend({
       email: z.string().optional(),
     })
     .meta({ description: 'Who the task is about, to call them back.' }),
-  coverage: z
-    .strictObject({
-      payerId: z.string(),
-      payerName: z.string(),
-      memberId: z.string(),
-      groupNumber: z.string().optional(),
-      subscriberRelationship: z.string(),
-    })
-    .optional()
-    .meta({ description: 'Eligibility tasks: the insurance on file, the fields a correction would change.' }),
+  coverage: CoverageViewSchema.optional().meta({
+    description: 'Eligibility tasks: the insurance on file (or self-pay), the fields a correction would change.',
+  }),
   notes: z.array(z.strictObject({ at: z.string(), by: PersonSchema, text: z.string() })),
   history: z.array(z.strictObject({ at: z.string(), by: PersonSchema, event: z.string() })),
   decision: z

@@ -205,6 +205,8 @@ export const InsuranceSchema = z
   })
   .meta({ id: 'Insurance' });
 
+export type Insurance = z.output<typeof InsuranceSchema>;
+
 export const DAYS_OF_WEEK = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
 
 export const VisitSchema = z

@@ -149,6 +149,7 @@ export const ARCHIVED_ATTRIBUTES = [
   'patientId',
   'outcome',
   'via',
+  'fields',
   'expiresAt',
 ] as const;
 

@@ -1,5 +1,5 @@
 import type { AppointmentType, ClinicCatalog } from '#model/clinic-catalog.ts';
-import type { CoverageRecord } from '#model/patient-records.ts';
+import { type CoverageRecord, type InsuranceCoverage, isSelfPay } from '#model/patient-records.ts';
 import { controlNumberFor, type EligibilityPerson, type EligibilityRequest } from './eligibility-port.ts';
 import { type CoverageSummary, GENERAL_SERVICE_TYPE } from './interpret-eligibility.ts';
 
@@ -9,14 +9,16 @@ export interface EligibilityContext {
   appointmentTypeCode: string;
   catalog?: ClinicCatalog;
   coverage?: CoverageRecord;
-  /** The patient's own name and birth date; loaded only when the patient is a dependent on someone else's policy. */
-  patient?: EligibilityPerson;
+  /** The patient's own name and birth date, as the patient record has them now (after any staff correction). */
+  patient: EligibilityPerson;
 }
 
 export type PreparedCheck =
   | { kind: 'inquire'; request: EligibilityRequest; appointmentType: AppointmentType }
   /** Nothing to ask the payer: staff must sort out the data first. */
-  | { kind: 'review'; summary: CoverageSummary; appointmentType?: AppointmentType };
+  | { kind: 'review'; summary: CoverageSummary; appointmentType?: AppointmentType }
+  /** Nothing to ask the payer: the patient pays for the visit themselves. */
+  | { kind: 'selfPay'; summary: CoverageSummary; appointmentType: AppointmentType };
 
 /**
  * Turns what was loaded into an inquiry, or into a NEEDS_REVIEW summary when there is nothing sensible to ask
@@ -40,6 +42,20 @@ export function prepareEligibilityCheck(context: EligibilityContext): PreparedCh
       appointmentType.serviceTypeCode,
     );
   }
+  if (isSelfPay(context.coverage)) {
+    // Staff confirmed self-pay (PATCH …/coverage): no payer to ask; the patient owes the clinic's allowed amount.
+    return {
+      kind: 'selfPay',
+      appointmentType,
+      summary: {
+        outcome: 'SELF_PAY',
+        serviceTypeCode: appointmentType.serviceTypeCode,
+        coverageActive: false,
+        priorAuthorizationRequired: false,
+        reason: 'Self-pay, as staff confirmed: no insurance is billed.',
+      },
+    };
+  }
   return {
     kind: 'inquire',
     appointmentType,
@@ -52,17 +68,19 @@ export function prepareEligibilityCheck(context: EligibilityContext): PreparedCh
  * through someone else, the patient as dependent.
  */
 export function buildEligibilityRequest(
-  context: EligibilityContext & { catalog: ClinicCatalog; coverage: CoverageRecord },
+  context: EligibilityContext & { catalog: ClinicCatalog; coverage: InsuranceCoverage },
   appointmentType: AppointmentType,
 ): EligibilityRequest {
-  const { coverage, catalog } = context;
-  const { relationship, firstName, lastName, birthDate } = coverage.subscriber;
-  let dependent: EligibilityRequest['dependent'];
-  if (relationship !== 'self') {
-    if (!context.patient) throw new Error('The patient is a dependent but their profile was not loaded');
-    const { patient } = context;
-    dependent = { firstName: patient.firstName, lastName: patient.lastName, birthDate: patient.birthDate, relationship };
-  }
+  const { coverage, catalog, patient } = context;
+  const { relationship } = coverage.subscriber;
+  // A policy the patient holds names the patient as the record has them now (a correction reaches the next check);
+  // someone else's names its holder as given, and the patient as dependent.
+  const holder = relationship === 'self' ? patient : coverage.subscriber;
+  const { firstName, lastName, birthDate } = holder;
+  const dependent: EligibilityRequest['dependent'] =
+    relationship === 'self'
+      ? undefined
+      : { firstName: patient.firstName, lastName: patient.lastName, birthDate: patient.birthDate, relationship };
   return {
     controlNumber: controlNumberFor(context.journeyId),
     payer: { id: coverage.payerId, name: coverage.payerName },

@@ -39,9 +39,11 @@ export async function verifyEligibility(deps: VerifyEligibilityDeps, ref: Journe
   const summary =
     prepared.kind === 'inquire' ? interpretEligibility(await deps.eligibility.check(prepared.request), prepared.request) : prepared.summary;
   const dueCents =
-    summary.coverageActive && prepared.appointmentType
-      ? estimatePatientResponsibility(summary, prepared.appointmentType.allowedAmountCents)
-      : undefined;
+    prepared.kind === 'selfPay'
+      ? prepared.appointmentType.allowedAmountCents
+      : summary.coverageActive && prepared.appointmentType
+        ? estimatePatientResponsibility(summary, prepared.appointmentType.allowedAmountCents)
+        : undefined;
 
   await deps.store.putCheck({
     type: 'EligibilityCheck',
@@ -59,7 +61,7 @@ export async function verifyEligibility(deps: VerifyEligibilityDeps, ref: Journe
   await deps.journeys.updateStage(
     journey,
     'ELIGIBILITY',
-    summary.outcome === 'ACTIVE'
+    summary.outcome === 'ACTIVE' || summary.outcome === 'SELF_PAY'
       ? { status: 'COMPLETED', ...amounts }
       : { status: 'WAITING_FOR_STAFF', reason: summary.reason, ...amounts },
     now,
@@ -70,15 +72,16 @@ export async function verifyEligibility(deps: VerifyEligibilityDeps, ref: Journe
 
 /**
  * Loads what one eligibility check needs, reading no more than that (minimum necessary): the appointment type from
- * the submission (projected, no answers), the catalog, the coverage, and the patient's name and birth date only when
- * the patient is a dependent. The submission and coverage reads are audited in one record, written before either;
- * a dependent's patient read adds a record of its own, before it. The coverage is read only once the submission is
- * known to exist.
+ * the submission (projected, no answers), the catalog, the coverage, and the patient's name and birth date (the 270
+ * names the patient as subscriber or dependent from the patient record, so a staff correction of either reaches the
+ * next check; read alongside the coverage, so also in the rare check that then asks no payer, to keep one round trip
+ * and one audit record). The three reads are audited in one record, written before them. The coverage and the patient are read
+ * only once the submission is known to exist.
  */
 async function loadEligibilityContext(deps: VerifyEligibilityDeps, journey: JourneyRecord, now: Date): Promise<EligibilityContext> {
   const { clinicId, journeyId, patientId } = journey;
   const audit = journeyAuditSession(deps.audit, ACTOR, journey, now);
-  await audit.before('submission.read', 'coverage.read');
+  await audit.before('submission.read', 'coverage.read', 'patient.read');
 
   const submission = await deps.submissions.read(journey, audit, ['visit.appointmentTypeCode']);
   const appointmentTypeCode = submission.visit?.appointmentTypeCode;
@@ -88,18 +91,17 @@ async function loadEligibilityContext(deps: VerifyEligibilityDeps, journey: Jour
     if (!found) await audit.failed('coverage.read');
     return found;
   };
-  const [catalog, coverage] = await Promise.all([deps.catalog.load(clinicId), readCoverage()]);
-
-  let patient: EligibilityPerson | undefined;
-  if (coverage && coverage.subscriber.relationship !== 'self') {
-    patient = await deps.patients.read(journey, audit, ['firstName', 'lastName', 'birthDate']);
-  }
+  const [catalog, coverage, patient] = await Promise.all([
+    deps.catalog.load(clinicId),
+    readCoverage(),
+    deps.patients.read(journey, audit, ['firstName', 'lastName', 'birthDate']) as Promise<EligibilityPerson>,
+  ]);
 
   return {
     journeyId,
     appointmentTypeCode,
     ...(catalog ? { catalog } : {}),
     ...(coverage ? { coverage } : {}),
-    ...(patient ? { patient } : {}),
+    patient,
   };
 }

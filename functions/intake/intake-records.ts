@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IntakeSubmission } from '#contract/api/submission-schema.ts';
-import type { CoverageRecord, PatientRecord, SubmissionRecord } from '#model/patient-records.ts';
+import { insuranceCoverage } from '#model/coverage.ts';
+import type { InsuranceCoverage, PatientRecord, SubmissionRecord } from '#model/patient-records.ts';
 
 /** The contact and demographic fields a later submission may change on an existing patient (name and birth date match already). */
 export type PatientContactUpdate = Pick<PatientRecord, 'patientId' | 'communication' | 'address' | 'updatedAt'> &
@@ -46,23 +47,8 @@ function changeableFields(body: IntakeSubmission): Omit<PatientContactUpdate, 'p
 }
 
 /** The insurance as submitted; a 'self' subscriber is the patient. */
-export function coverageRecord(clinicId: string, patientId: string, body: IntakeSubmission, now: Date): CoverageRecord {
-  const { insurance, patient } = body;
-  const subscriber =
-    insurance.subscriber.relationship === 'self'
-      ? { relationship: 'self' as const, firstName: patient.firstName, lastName: patient.lastName, birthDate: patient.birthDate }
-      : insurance.subscriber;
-  return {
-    type: 'Coverage',
-    clinicId,
-    patientId,
-    payerId: insurance.payerId,
-    payerName: insurance.payerName,
-    memberId: insurance.memberId,
-    ...defined({ groupNumber: insurance.groupNumber }),
-    subscriber,
-    updatedAt: now.toISOString(),
-  };
+export function coverageRecord(clinicId: string, patientId: string, body: IntakeSubmission, now: Date): InsuranceCoverage {
+  return insuranceCoverage({ clinicId, patientId }, body.insurance, body.patient, now);
 }
 
 /** The submission as received: visit, history, answers and consents (read later by triage, scheduling and payment). */

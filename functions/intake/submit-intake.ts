@@ -1,5 +1,6 @@
 import type { IntakeSubmission, SubmissionAccepted } from '#contract/api/submission-schema.ts';
 import { newJourneyRecord } from '#model/journey.ts';
+import { patientMatchHash } from '#model/patient-match.ts';
 import type { JourneyStore } from '#shared/journey-store.ts';
 import { log } from '#shared/observability.ts';
 import {
@@ -12,7 +13,6 @@ import {
 } from './intake-records.ts';
 import type { IntakeStore, IntakeWrite } from './intake-store.ts';
 import type { JourneyStarter } from './journey-starter-port.ts';
-import { patientMatchHash } from './patient-match.ts';
 
 export interface SubmitIntakeDeps {
   /** Idempotency entries, patient matches and the intake's one transaction. */

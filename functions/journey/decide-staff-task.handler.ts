@@ -24,7 +24,14 @@ export function makeDecideStaffTask(deps: DecideStaffTaskDeps) {
     const body = parseJsonBody(event, StaffDecisionBodySchema, { maxBytes: 4096 });
     return json(
       200,
-      await decideStaffTask(deps, { clinicId: person.clinicId, taskId, actor: staffActor(person), roles: person.roles, ...body }),
+      await decideStaffTask(deps, {
+        clinicId: person.clinicId,
+        taskId,
+        actor: staffActor(person),
+        roles: person.roles,
+        via: event.routeKey,
+        ...body,
+      }),
     );
   });
 }

@@ -22,6 +22,8 @@ export interface StaffDecisionRequest extends StaffDecisionBody {
   actor: string;
   /** Their roles at the clinic: the task must be one they may decide (rolesForTask). */
   roles: readonly StaffRole[];
+  /** The route it came through, for the audit trail. */
+  via?: string;
 }
 
 type Action = StaffDecision['action'];
@@ -55,6 +57,10 @@ export async function decideStaffTask(deps: DecideStaffTaskDeps, request: StaffD
       return decided;
     }
     if (task.status !== 'OPEN') throw HttpError.withMessage(409, `Staff task is already ${task.status.toLowerCase()}`);
+    // A claim is the owner's: colleagues leave it to them (or release it first); an admin may step in.
+    const admin = request.roles.includes('admin');
+    if (task.owner && task.owner !== actor && !admin)
+      throw HttpError.withMessage(409, `${task.ownerName ?? 'A colleague'} has claimed this task: only they or an admin may decide it`);
     const allowed = allowedActions(task);
     if (!allowed.includes(action))
       throw HttpError.withMessage(409, `${action} is not possible for this task; choose ${allowed.join(' or ')}`);
@@ -66,9 +72,16 @@ export async function decideStaffTask(deps: DecideStaffTaskDeps, request: StaffD
       action: 'staffTask.decide',
       journeyId: task.journeyId,
       patientId: task.patientId,
+      ...(request.via ? { via: request.via } : {}),
       outcome: 'success',
     } as const;
-    const recorded = await deps.tasks.recordDecision(task, decision, stageAfterDecision(task, action, at), audit);
+    const recorded = await deps.tasks.recordDecision(
+      task,
+      decision,
+      stageAfterDecision(task, action, at),
+      audit,
+      admin ? undefined : actor,
+    );
     // Someone decided, or the park was retried with a new token, between our read and our write: read again.
     if (recorded === 'ALREADY_DECIDED' || recorded === 'CONFLICT') continue;
     if (recorded === 'JOURNEY_NOT_WAITING') {

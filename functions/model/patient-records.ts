@@ -23,7 +23,20 @@ export interface PatientRecord {
   updatedAt: string;
 }
 
-export interface CoverageRecord {
+/** How the patient pays: an insurance policy on file, or self-pay confirmed by staff (nothing billed to a payer). */
+export type CoverageRecord = InsuranceCoverage | SelfPayCoverage;
+
+export interface SelfPayCoverage {
+  type: 'Coverage';
+  clinicId: string;
+  patientId: string;
+  selfPay: true;
+  updatedAt: string;
+}
+
+export const isSelfPay = (coverage: CoverageRecord): coverage is SelfPayCoverage => 'selfPay' in coverage && coverage.selfPay === true;
+
+export interface InsuranceCoverage {
   type: 'Coverage';
   clinicId: string;
   patientId: string;

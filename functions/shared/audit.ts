@@ -10,6 +10,7 @@ export type AuditAction =
   | 'submission.read'
   | 'coverage.read'
   | 'coverage.write'
+  | 'patient.correct'
   | 'journey.read'
   | 'appointment.create'
   | 'appointment.cancel'
@@ -30,6 +31,8 @@ export interface AuditSubject {
   journeyId?: string;
   /** Where the access came from, when the caller knows it for free: the HTTP route (API Gateway's routeKey). */
   via?: string;
+  /** A correction's changed fields, by name (never their values). */
+  fields?: readonly string[];
 }
 
 /** One access, as a caller records it on its own (AuditLog.record, or `auditPut` inside a transaction). */
@@ -79,6 +82,7 @@ export function auditItem(record: AuditRecord | AuditEvent, now: Date): Record<s
     ...(r.journeyId ? { journeyId: r.journeyId } : {}),
     ...(r.outcome === 'failure' ? { outcome: 'failure' } : {}),
     ...(r.via ? { via: r.via } : {}),
+    ...(r.fields?.length ? { fields: [...r.fields] } : {}),
     expiresAt: Math.floor(now.getTime() / 1000) + AUDIT_RETENTION_DAYS * 86_400,
   };
 }
@@ -110,6 +114,7 @@ export function auditRecordOfItem(item: Record<string, unknown>): StoredAuditRec
     ...(patientKey ? { patientId: patientKey.slice(patientKey.lastIndexOf('#PATIENT#') + '#PATIENT#'.length) } : {}),
     ...(typeof item.journeyId === 'string' ? { journeyId: item.journeyId } : {}),
     outcome: item.outcome === 'failure' ? 'failure' : 'success',
+    ...(Array.isArray(item.fields) ? { fields: item.fields as string[] } : {}),
     ...(typeof item.via === 'string' ? { via: item.via } : {}),
   };
 }

@@ -24,7 +24,7 @@ export function eventBridgeEscalations(client: SchedulerClient, config: Escalati
           new CreateScheduleCommand({
             Name: escalationScheduleName(task.taskId),
             GroupName: config.groupName,
-            ScheduleExpression: `at(${task.dueAt.slice(0, 19)})`,
+            ScheduleExpression: `at(${escalationTime(task.dueAt)})`,
             ScheduleExpressionTimezone: 'UTC',
             FlexibleTimeWindow: { Mode: 'OFF' },
             ActionAfterCompletion: 'DELETE',
@@ -42,6 +42,16 @@ export function eventBridgeEscalations(client: SchedulerClient, config: Escalati
       }
     },
   };
+}
+
+/**
+ * When a task's schedule fires: its due time rounded up to the whole minute. Scheduler's `at()` has no milliseconds and
+ * runs a schedule within the minute it names, so a schedule of the due minute itself could fire before the task is
+ * due; from the next whole minute on, it never can.
+ */
+export function escalationTime(dueAt: string): string {
+  const minute = 60_000;
+  return new Date(Math.ceil(Date.parse(dueAt) / minute) * minute).toISOString().slice(0, 19);
 }
 
 /** A task's escalation schedule: task IDs are hashes unique across clinics ('st-' + 20 hex), within Scheduler's 64. */

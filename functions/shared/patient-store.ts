@@ -1,6 +1,6 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { CoverageRecord, PatientRecord } from '#model/patient-records.ts';
-import { type AuditSession, assertSessionFor } from './audit.ts';
+import { type AuditEvent, type AuditSession, assertSessionFor, auditPut } from './audit.ts';
 import { keys } from './keys.ts';
 import type { TableRef } from './table.ts';
 
@@ -62,12 +62,92 @@ async function readCoverage(table: TableRef, ref: PatientRef, audit: AuditSessio
   return coverage as CoverageRecord;
 }
 
+/** CHANGED_MEANWHILE: someone wrote the record since it was read. MATCH_TAKEN: another patient has the new name and birth date. */
+export type CorrectionOutcome = 'CORRECTED' | 'CHANGED_MEANWHILE' | 'MATCH_TAKEN';
+
+/**
+ * Writes a corrected record (patient or coverage) only if it is still the one the caller read (`readAt`: its
+ * `updatedAt` then; absent: there was none), with its audit record, in one transaction. A patient whose name or birth
+ * date changed moves its match entry too (`match`): the old entry is removed if it is this patient's, and the new one
+ * must be free, or the correction is refused as a possible duplicate.
+ */
+async function writeCorrection(
+  table: TableRef,
+  record: PatientRecord | CoverageRecord,
+  readAt: string | undefined,
+  match: { from: string; to: string } | undefined,
+  audit: AuditEvent,
+  now: Date,
+): Promise<CorrectionOutcome> {
+  const key =
+    record.type === 'Patient' ? keys.patient(record.clinicId, record.patientId) : keys.coverage(record.clinicId, record.patientId);
+  const matchItems = match
+    ? [
+        {
+          Delete: {
+            TableName: table.tableName,
+            Key: keys.patientMatch(record.clinicId, match.from),
+            ConditionExpression: 'attribute_not_exists(PK) OR patientId = :patientId',
+            ExpressionAttributeValues: { ':patientId': record.patientId },
+          },
+        },
+        {
+          Put: {
+            TableName: table.tableName,
+            Item: {
+              ...keys.patientMatch(record.clinicId, match.to),
+              type: 'PatientMatch',
+              patientId: record.patientId,
+              createdAt: now.toISOString(),
+            },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+      ]
+    : [];
+  try {
+    await table.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: table.tableName,
+              Item: { ...key, ...record },
+              ...(readAt
+                ? { ConditionExpression: 'updatedAt = :readAt', ExpressionAttributeValues: { ':readAt': readAt } }
+                : { ConditionExpression: 'attribute_not_exists(PK)' }),
+            },
+          },
+          ...matchItems,
+          auditPut(table.tableName, audit, now),
+        ],
+      }),
+    );
+    return 'CORRECTED';
+  } catch (error) {
+    if ((error as Error).name !== 'TransactionCanceledException') throw error;
+    const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
+    if (match && reasons[2]?.Code === 'ConditionalCheckFailed') return 'MATCH_TAKEN';
+    if (reasons.some((reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict'))
+      return 'CHANGED_MEANWHILE';
+    throw error;
+  }
+}
+
 /** The patients' port: every read is audited, before it is made, in the caller's session (readPatient). */
 export interface PatientStore {
   read(ref: PatientRef, audit: AuditSession, projection?: undefined): Promise<PatientRecord>;
   read<K extends keyof PatientRecord>(ref: PatientRef, audit: AuditSession, projection: readonly K[]): Promise<Pick<PatientRecord, K>>;
   /** The patient's coverage on file (keys.coverage), if any. */
   readCoverage(ref: PatientRef, audit: AuditSession): Promise<CoverageRecord | undefined>;
+  /** Writes a staff correction of the patient or their coverage, if unchanged since read (writeCorrection). */
+  correct(
+    record: PatientRecord | CoverageRecord,
+    readAt: string | undefined,
+    match: { from: string; to: string } | undefined,
+    audit: AuditEvent,
+    now: Date,
+  ): Promise<CorrectionOutcome>;
 }
 
 /** The DynamoDB adapter of the patient store. */
@@ -76,5 +156,6 @@ export function dynamoPatientStore(table: TableRef): PatientStore {
     read: ((ref: PatientRef, audit: AuditSession, projection?: readonly (keyof PatientRecord)[]) =>
       readPatient(table, ref, audit, projection)) as PatientStore['read'],
     readCoverage: (ref, audit) => readCoverage(table, ref, audit),
+    correct: (record, readAt, match, audit, now) => writeCorrection(table, record, readAt, match, audit, now),
   };
 }

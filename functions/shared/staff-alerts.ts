@@ -63,7 +63,8 @@ export async function openTaskAndAlert(
   now: Date,
 ): Promise<{ created: boolean; alerted: boolean }> {
   const created = await deps.tasks.open(task);
-  await scheduleEscalation(deps, task);
+  // A retried opener built the task anew: the stored one's due time is the one to escalate at.
+  await scheduleEscalation(deps, created ? task : ((await deps.tasks.get(task.clinicId, task.taskId)) ?? task));
   if (!created && !(await deps.tasks.alertPending(task))) return { created, alerted: false };
 
   await deps.audit.record(

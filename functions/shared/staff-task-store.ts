@@ -99,6 +99,7 @@ export type RecordDecisionResult = 'RECORDED' | 'ALREADY_DECIDED' | 'JOURNEY_NOT
  * what the decision makes of it — in one transaction, conditional on the task still being OPEN and the journey still
  * WAITING_FOR_STAFF: of two people deciding at once exactly one wins, and the journey can never be marked RUNNING after
  * the workflow has finished. A TransactionConflict (a concurrent transaction on the same items) is CONFLICT: read again.
+ * With `claimedBy` (a decider who is not an admin), also only while nobody else has claimed the task.
  */
 async function recordDecision(
   table: TableRef,
@@ -106,6 +107,7 @@ async function recordDecision(
   decision: NonNullable<StaffTask['decision']>,
   stage: StageState | undefined,
   audit: AuditEvent,
+  claimedBy?: string,
 ): Promise<RecordDecisionResult> {
   const change = statusChange(task, 'DECIDED', { at: decision.decidedAt, by: decision.decidedBy, event: 'decided' });
   const stageSet = stage ? ', stages.#stage = :stage' : '';
@@ -141,13 +143,18 @@ async function recordDecision(
               Key: keys.staffTask(task.clinicId, task.taskId),
               UpdateExpression: `SET ${change.set}, decision = :decision`,
               // The token read is still the task's: a park retried meanwhile (new token) makes the decider read again.
-              ConditionExpression: task.taskToken ? '#status = :open AND taskToken = :token' : '#status = :open',
-              ExpressionAttributeNames: { '#status': 'status' },
+              ConditionExpression: [
+                '#status = :open',
+                ...(task.taskToken ? ['taskToken = :token'] : []),
+                ...(claimedBy ? ['(attribute_not_exists(#owner) OR #owner = :claimedBy)'] : []),
+              ].join(' AND '),
+              ExpressionAttributeNames: { '#status': 'status', ...(claimedBy ? { '#owner': 'owner' } : {}) },
               ExpressionAttributeValues: {
                 ...change.values,
                 ':open': 'OPEN',
                 ':decision': decision,
                 ...(task.taskToken ? { ':token': task.taskToken } : {}),
+                ...(claimedBy ? { ':claimedBy': claimedBy } : {}),
               },
             },
           },
@@ -310,11 +317,22 @@ async function listStaffTasks(table: TableRef, query: StaffTaskQuery): Promise<S
     return { tasks: Items.map(stripKeys), ...(typeof stoppedAt === 'string' ? { next: stoppedAt.slice(prefix.length) } : {}) };
   }
   const pages = await Promise.all(query.queues.map((queue) => queryIndex('GSI1', keys.staffTaskQueueIndex(query.clinicId, queue))));
-  const merged = pages.flatMap((page) => (page.Items ?? []).map(stripKeys)).sort((a, b) => byPosition(positionOf(a), positionOf(b)));
+  // A partition that stopped early (its Limit, or DynamoDB's 1 MB a page) may hold unread tasks after its last read
+  // position: the page ends there, so that no task of it can fall behind the cursor unread.
+  const stops = pages.flatMap((page) => {
+    const at = page.LastEvaluatedKey?.GSI1SK;
+    return typeof at === 'string' ? [at.slice(prefix.length)] : [];
+  });
+  const boundary = stops.sort(byPosition)[0];
+  const merged = pages
+    .flatMap((page) => (page.Items ?? []).map(stripKeys))
+    .filter((task) => boundary === undefined || byPosition(positionOf(task), boundary) <= 0)
+    .sort((a, b) => byPosition(positionOf(a), positionOf(b)));
   const tasks = merged.slice(0, query.limit);
-  const more = merged.length > query.limit || pages.some((page) => page.LastEvaluatedKey !== undefined);
   const last = tasks.at(-1);
-  return { tasks, ...(more && last ? { next: positionOf(last) } : {}) };
+  // More than a page read: go on after its last task; otherwise after the boundary, if a partition has more.
+  const next = merged.length > query.limit && last ? positionOf(last) : boundary;
+  return { tasks, ...(next ? { next } : {}) };
 }
 
 const positionOf = (task: StaffTask) => staffTaskPosition(task.dueAt, task.taskId);
@@ -326,8 +344,17 @@ function stripKeys(item: Record<string, unknown>): StaffTask {
   return task as unknown as StaffTask;
 }
 
-/** CLAIMED also for a repeat by the same person; TAKEN: someone else holds it; CLOSED: no longer open. */
-export type ClaimResult = 'CLAIMED' | 'TAKEN' | 'CLOSED';
+/**
+ * CLAIMED also for a repeat by the same person; TAKEN: someone else holds it; CLOSED: no longer open; WORN: claimed
+ * and released so often that its history is full (MAX_HISTORY_FOR_CLAIMS).
+ */
+export type ClaimResult = 'CLAIMED' | 'TAKEN' | 'CLOSED' | 'WORN';
+
+/**
+ * A task's history entries beyond which it cannot be claimed again: claim/release cycles must not grow the item towards
+ * DynamoDB's 400 KB (with 100 notes of 2 KB), where every write of it, its decision included, would fail.
+ */
+export const MAX_HISTORY_FOR_CLAIMS = 300;
 
 /**
  * Makes the person the task's owner, while it is open and nobody else holds it (of two people claiming at once, one
@@ -345,20 +372,24 @@ async function claimStaffTask(
     Key: keys.staffTask(task.clinicId, task.taskId),
     UpdateExpression:
       'SET #owner = :owner, ownerName = :name, claimedAt = :at, GSI3PK = :ownerIndex, GSI3SK = GSI1SK, history = list_append(history, :event)',
-    ConditionExpression: '#status = :open AND (attribute_not_exists(#owner) OR #owner = :owner)',
+    // A claim by the owner again writes nothing (no history growing on repeats); claims and releases are bounded too.
+    ConditionExpression: '#status = :open AND attribute_not_exists(#owner) AND size(history) < :maxHistory',
     ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
     ExpressionAttributeValues: {
       ':owner': owner.actor,
       ':name': owner.name,
       ':at': at,
       ':open': 'OPEN',
+      ':maxHistory': MAX_HISTORY_FOR_CLAIMS,
       ':ownerIndex': keys.staffTaskOwnerIndex(task.clinicId, owner.actor).GSI3PK,
       ':event': [{ at, by: owner.actor, event: 'claimed' } satisfies StaffTaskEvent],
     },
   });
   if (written) return 'CLAIMED';
   const current = await getStaffTask(table, task.clinicId, task.taskId);
-  return current?.status !== 'OPEN' ? 'CLOSED' : 'TAKEN';
+  if (current?.status !== 'OPEN') return 'CLOSED';
+  if (current.owner === owner.actor) return 'CLAIMED';
+  return current.owner ? 'TAKEN' : 'WORN';
 }
 
 /** RELEASED also when nobody holds it any more; NOT_OWNER: someone else holds it (and `anyOwner` was not given). */
@@ -492,6 +523,8 @@ export interface StaffTaskStore {
     decision: NonNullable<StaffTask['decision']>,
     stage: StageState | undefined,
     audit: AuditEvent,
+    /** Only while the task is unclaimed or claimed by this person (a decider who is not an admin). */
+    claimedBy?: string,
   ): Promise<RecordDecisionResult>;
   /** Undoes a decision that could not be carried out; false when something moved on meanwhile. */
   reopenDecided(task: StaffTask, action: StaffDecision['action'], by: string, now: Date): Promise<boolean>;
@@ -520,7 +553,7 @@ export function dynamoStaffTaskStore(table: TableRef): StaffTaskStore {
     open: (task) => openStaffTask(table, task),
     refreshToken: (clinicId, taskId, taskToken) => refreshTaskToken(table, clinicId, taskId, taskToken),
     expireIfOpen: (clinicId, taskId, by, now) => expireIfOpen(table, clinicId, taskId, by, now),
-    recordDecision: (task, decision, stage, audit) => recordDecision(table, task, decision, stage, audit),
+    recordDecision: (task, decision, stage, audit, claimedBy) => recordDecision(table, task, decision, stage, audit, claimedBy),
     reopenDecided: (task, action, by, now) => reopenDecidedTask(table, task, action, by, now),
     alertPending: (task) => alertPending(table, task),
     markAlerted: (task, now) => markAlerted(table, task, now),

@@ -12,7 +12,12 @@ export interface EscalationRequest {
   taskId: string;
 }
 
-export type EscalationOutcome = 'ESCALATED' | 'NOT_DUE' | 'CLOSED' | 'ALREADY_ESCALATED' | 'NOT_FOUND';
+export type EscalationOutcome = 'ESCALATED' | 'CLOSED' | 'ALREADY_ESCALATED' | 'NOT_FOUND';
+
+/** The schedule fired before the task was due (clocks apart): retried by Lambda's asynchronous invocation. */
+export class EscalationNotDueError extends Error {
+  override name = 'EscalationNotDue';
+}
 
 const ACTOR = 'function:escalateStaffTask';
 
@@ -30,8 +35,10 @@ export async function escalateStaffTask(deps: EscalateStaffTaskDeps, request: Es
   if (task.status !== 'OPEN') return { outcome: 'CLOSED' };
   if (task.escalatedAt) return { outcome: 'ALREADY_ESCALATED' };
   if (task.dueAt > now.toISOString()) {
-    log.warn('Escalation fired before the task was due; not escalated', fields);
-    return { outcome: 'NOT_DUE' };
+    // Schedules fire from the due time's next whole minute, so this is a clock apart: fail, and Lambda's retry of the
+    // asynchronous invocation comes back after the due time (a success here would lose the escalation for good).
+    log.warn('Escalation fired before the task was due', fields);
+    throw new EscalationNotDueError(`Task ${task.taskId} is due at ${task.dueAt}`);
   }
   await deps.alerts.send({
     subject: `Overdue ${task.priority} task in ${task.queue}`,
@@ -45,7 +52,13 @@ export async function escalateStaffTask(deps: EscalateStaffTaskDeps, request: Es
     },
     attributes: { clinicId: task.clinicId, queue: task.queue, kind: 'TASK_OVERDUE' },
   });
-  const marked = await deps.tasks.markEscalated(task, ACTOR, now);
-  log.info('Overdue task escalated', { ...fields, outcome: marked ? 'ESCALATED' : 'ALREADY_ESCALATED' });
-  return { outcome: marked ? 'ESCALATED' : 'ALREADY_ESCALATED' };
+  if (await deps.tasks.markEscalated(task, ACTOR, now)) {
+    log.info('Overdue task escalated', { ...fields, outcome: 'ESCALATED' });
+    return { outcome: 'ESCALATED' };
+  }
+  // Decided or escalated between the read and now: the alert went out anyway (at least once); say which.
+  const after = await deps.tasks.escalationState(request.clinicId, request.taskId);
+  const outcome: EscalationOutcome = after?.status === 'OPEN' ? 'ALREADY_ESCALATED' : 'CLOSED';
+  log.info('Overdue task escalated meanwhile or closed', { ...fields, outcome });
+  return { outcome };
 }

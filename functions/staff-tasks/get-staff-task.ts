@@ -1,5 +1,6 @@
 import type { StaffTaskDetail } from '#contract/api/staff-task-schema.ts';
 import type { StaffPrincipal } from '#contract/staff-roles.ts';
+import { coverageView } from '#model/coverage.ts';
 import { allowedActions, worksTask } from '#model/staff-decision.ts';
 import type { StaffTask } from '#model/staff-task.ts';
 import { auditSession } from '#shared/audit.ts';
@@ -38,6 +39,7 @@ export async function getStaffTask(deps: GetStaffTaskDeps, person: StaffPrincipa
   ]);
   return {
     ...staffTaskSummary(task, now),
+    reason: task.reason,
     allowedActions: task.status === 'OPEN' ? [...allowedActions(task)] : [],
     patient: {
       patientId: patient.patientId,
@@ -47,17 +49,7 @@ export async function getStaffTask(deps: GetStaffTaskDeps, person: StaffPrincipa
       ...(patient.phone ? { phone: patient.phone } : {}),
       ...(patient.email ? { email: patient.email } : {}),
     },
-    ...(coverage
-      ? {
-          coverage: {
-            payerId: coverage.payerId,
-            payerName: coverage.payerName,
-            memberId: coverage.memberId,
-            ...(coverage.groupNumber ? { groupNumber: coverage.groupNumber } : {}),
-            subscriberRelationship: coverage.subscriber.relationship,
-          },
-        }
-      : {}),
+    ...(coverage ? { coverage: coverageView(coverage) } : {}),
     notes: (task.notes ?? []).map((note) => ({ at: note.at, by: { userId: note.by }, text: note.text })),
     history: task.history.map((entry) => ({ at: entry.at, by: { userId: entry.by }, event: entry.event })),
     ...decisionOf(task),

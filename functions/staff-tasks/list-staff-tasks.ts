@@ -12,8 +12,8 @@ export interface ListStaffTasksDeps extends Pick<SharedStores, 'tasks'> {
 
 /**
  * A page of the clinic's staff tasks in the queues the person works (or the one asked for, if they work it), most due
- * first. Summaries carry IDs and reasons, no patient names, so a list is not a read of anyone's record; opening a task
- * is (get-staff-task.ts).
+ * first. Summaries carry IDs, routing and timing only (no reason, no patient name), so a list is not a read of anyone's
+ * record; opening a task is (get-staff-task.ts).
  */
 export async function listStaffTasks(deps: ListStaffTasksDeps, person: StaffPrincipal, query: StaffTaskListQuery): Promise<StaffTaskPage> {
   const now = deps.now();

@@ -1,7 +1,7 @@
 import type { StaffTaskSummary } from '#contract/api/staff-task-schema.ts';
 import { isOverdue, type StaffTask } from '#model/staff-task.ts';
 
-/** A task as lists show it: IDs, reason and timing, never the patient's name. */
+/** A task as lists show it: IDs, routing and timing; never its reason (it can be clinical) or the patient's name. */
 export function staffTaskSummary(task: StaffTask, now: Date): StaffTaskSummary {
   return {
     taskId: task.taskId,
@@ -11,7 +11,6 @@ export function staffTaskSummary(task: StaffTask, now: Date): StaffTaskSummary {
     queue: task.queue,
     priority: task.priority,
     status: task.status,
-    reason: task.reason,
     createdAt: task.createdAt,
     dueAt: task.dueAt,
     overdue: isOverdue(task, now),

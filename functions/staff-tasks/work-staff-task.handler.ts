@@ -18,13 +18,17 @@ export function makeWorkStaffTask(deps: WorkStaffTaskDeps) {
   return httpHandler(async (event) => {
     const person = staffPrincipal(event, ROLES);
     const { taskId } = pathIds(event, ['taskId']);
-    const verb = event.routeKey.split('/').at(-1);
-    const work: StaffTaskWork =
-      verb === 'notes'
-        ? { kind: 'note', text: parseJsonBody(event, StaffTaskNoteBodySchema, { maxBytes: 8192 }).text }
-        : { kind: verb === 'release' ? 'release' : 'claim' };
+    const work = workOf(event.routeKey.split('/').at(-1), () => parseJsonBody(event, StaffTaskNoteBodySchema, { maxBytes: 8192 }).text);
     return json(200, await workStaffTask(deps, person, taskId, work, event.routeKey));
   });
+}
+
+/** What the route's last segment asks for; a route this function does not serve is a deployment error. */
+function workOf(verb: string | undefined, noteText: () => string): StaffTaskWork {
+  if (verb === 'claim') return { kind: 'claim' };
+  if (verb === 'release') return { kind: 'release' };
+  if (verb === 'notes') return { kind: 'note', text: noteText() };
+  throw new Error(`workStaffTask serves claim, release and notes, not ${verb}`);
 }
 
 export const handler = makeWorkStaffTask({ ...dynamoStores(tableFromEnv()), now: systemClock });

@@ -48,6 +48,7 @@ export async function workStaffTask(
     const claimed = await deps.tasks.claim(task, { actor, name: person.username }, now, audit('staffTask.claim'));
     if (claimed === 'TAKEN') throw HttpError.withMessage(409, 'Someone else has claimed this task');
     if (claimed === 'CLOSED') throw HttpError.withMessage(409, 'The task is no longer open');
+    if (claimed === 'WORN') throw HttpError.withMessage(409, 'The task was claimed and released too often: an admin must decide it');
   } else if (work.kind === 'release') {
     const released = await deps.tasks.release(task, actor, person.roles.includes('admin'), now, audit('staffTask.release'));
     if (released === 'NOT_OWNER') throw HttpError.withMessage(409, 'Someone else holds this task; only they or an admin may release it');

@@ -55,6 +55,17 @@ export class Messaging extends Construct {
     if (config.staffAlertsEmail) {
       this.staffAlertsTopic.addSubscription(new subscriptions.EmailSubscription(config.staffAlertsEmail));
     }
+    // Each queue's lead hears of that queue's overdue tasks only (escalate-staff-task.ts sets these attributes).
+    for (const [queue, email] of Object.entries(config.queueLeadEmails ?? {})) {
+      this.staffAlertsTopic.addSubscription(
+        new subscriptions.EmailSubscription(email, {
+          filterPolicy: {
+            kind: sns.SubscriptionFilter.stringFilter({ allowlist: ['TASK_OVERDUE'] }),
+            queue: sns.SubscriptionFilter.stringFilter({ allowlist: [queue] }),
+          },
+        }),
+      );
+    }
 
     this.alarmTopic = new sns.Topic(this, 'Alarms', {
       displayName: 'Patient Access operations alarms',

@@ -129,8 +129,8 @@ export class PatientAccessFunctions extends Construct {
 function acknowledgeFunctionFindings(fn: PatientAccessFunction, spec: FunctionSpec): void {
   const noAsyncInvocation =
     spec.trigger === 'escalationSchedule'
-      ? "Its task's EventBridge schedule invokes it, retrying failures for an hour (the schedule's retry policy). An " +
-        'escalation lost past that leaves nothing undone: the task stays in its queue, listed as overdue.'
+      ? "Its task's EventBridge schedule invokes it asynchronously: Lambda retries a failure twice, then sends the event " +
+        'to the on-failure destination (TaskEscalations, an SQS queue whose depth raises an alarm), not a DLQ.'
       : 'Nothing invokes this function asynchronously: API Gateway and Step Functions (including the ' +
         '.waitForTaskToken tasks) invoke it synchronously and receive its errors, which the state machine retries ' +
         'and catches into a staff task. A dead-letter queue only ever receives failed asynchronous events.';

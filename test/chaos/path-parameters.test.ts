@@ -61,7 +61,13 @@ describe('Chaos (c): hostile path parameters', () => {
       // prepare
       const parameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as keyof typeof VALID);
       const body =
-        route.method === 'POST' ? (route.function === 'submitIntake' ? completes : JSON.stringify({ action: 'PROCEED' })) : undefined;
+        route.method === 'POST'
+          ? route.function === 'submitIntake'
+            ? completes
+            : JSON.stringify({ action: 'PROCEED', text: 'a note' })
+          : route.method === 'PATCH'
+            ? JSON.stringify({ memberId: 'M-1' })
+            : undefined;
       const requests = parameters.flatMap((parameter) =>
         Object.entries(HOSTILE).map(([label, value]) => ({
           label: `${parameter} = ${label}`,

@@ -35,6 +35,16 @@ describe('Function: readConfig', () => {
     expect(config).toMatchObject({ logRetentionDays: 731, apiRateLimit: 10, apiBurstLimit: 20 });
   });
 
+  it('reads the queue leads as JSON from `-c`, or as the object cdk.json holds', () => {
+    // Act
+    const fromFlag = configFrom({ queueLeadEmails: '{"eligibility":"lead@clinic.example"}' });
+    const fromFile = configFrom({ queueLeadEmails: { 'clinical-triage': 'charge-nurse@clinic.example' } });
+
+    // Assess
+    expect(fromFlag.queueLeadEmails).toEqual({ eligibility: 'lead@clinic.example' });
+    expect(fromFile.queueLeadEmails).toEqual({ 'clinical-triage': 'charge-nurse@clinic.example' });
+  });
+
   it('treats an empty value as unset', () => {
     // Act
     const config = configFrom({ alarmEmail: '', clearinghouseSecretArn: '' });
@@ -59,6 +69,9 @@ describe('Function: readConfig', () => {
     [{ clearinghouseSecretArn: 'my-secret' }, /clearinghouseSecretArn: must be a full Secrets Manager secret ARN/],
     [{ paymentsBaseUrl: 'http://api.stripe.com' }, /paymentsBaseUrl/],
     [{ environment: 'staging' }, /environment/],
+    [{ queueLeadEmails: '{"waiting-room":"lead@clinic.example"}' }, /queueLeadEmails/],
+    [{ queueLeadEmails: '{"eligibility":"not-an-address"}' }, /queueLeadEmails/],
+    [{ queueLeadEmails: 'eligibility=lead@clinic.example' }, /queueLeadEmails/],
   ])('rejects %o and names the key', (context, message) => {
     // Act & assess
     expect(() => configFrom(context)).toThrow(message);

@@ -353,6 +353,39 @@ describe('Construct: TaskEscalations', () => {
     }
   });
 
+  it("subscribes each configured queue lead to that queue's overdue alerts only", () => {
+    // prepare
+    const { template: withLeads } = synthStack({ queueLeadEmails: '{"eligibility":"lead@clinic.example"}' });
+
+    // assess
+    withLeads.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'lead@clinic.example',
+      FilterPolicy: { kind: ['TASK_OVERDUE'], queue: ['eligibility'] },
+    });
+    expect(Object.keys(template.findResources('AWS::SNS::Subscription'))).toEqual([]);
+  });
+
+  it('sends an escalation the function failed three times to an encrypted queue whose depth pages', () => {
+    // prepare
+    const queueArn = stack.resolve(stack.taskEscalations.deadLetterQueue.queueArn);
+    const configs = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig') as Record<string, Resource>);
+    const queue = resources[stack.resolve(stack.taskEscalations.deadLetterQueue.queueName)['Fn::GetAtt'][0] as string];
+
+    // assess
+    expect(configs).toEqual([
+      expect.objectContaining({
+        Properties: expect.objectContaining({
+          FunctionName: stack.resolve(stack.functions.byName.escalateStaffTask.functionName),
+          MaximumRetryAttempts: 2,
+          DestinationConfig: { OnFailure: { Destination: queueArn } },
+        }),
+      }),
+    ]);
+    expect(queue?.Properties.KmsMasterKeyId).toEqual(keyArn);
+    expect(actionsOf('escalateStaffTask')).toContain('sqs:SendMessage');
+  });
+
   it("gives the schedules' role, assumable by Scheduler of this account only, the escalation function's invoke and nothing else", () => {
     // prepare
     const roleRef = stack.resolve(stack.taskEscalations.schedulerRole.roleName);
@@ -591,12 +624,12 @@ describe('Construct: Monitoring', () => {
     });
   });
 
-  it('reads 13 alarm metrics in all, three past the free tier: an idle deployment pays $0.30 a month for its alarms ($1.30 as the bench counts, without the free tier)', () => {
+  it('reads 14 alarm metrics in all, four past the free tier: an idle deployment pays $0.40 a month for its alarms ($1.40 as the bench counts, without the free tier)', () => {
     const metrics = alarms.reduce(
       (n, a) => n + ((a.Properties.Metrics as MetricQuery[] | undefined)?.filter((q) => q.MetricStat).length ?? 1),
       0,
     );
-    expect(metrics).toBe(13);
+    expect(metrics).toBe(14);
   });
 
   it('alarms when the audit archive falls more than an hour behind the table’s stream', () => {

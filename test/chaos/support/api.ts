@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import type { ApiRoute } from '#contract/api-routes.ts';
 import type { JourneyView } from '#functions/journey/journey-view.ts';
 import type { LocalCloud } from '#local/cloud.ts';
 
@@ -50,7 +51,7 @@ export class ChaosApi {
   }
 
   /** A request with the path exactly as given (no normalisation of `..`, `%2F` or anything else), with the clinic's key. */
-  async raw(method: 'GET' | 'POST', path: string, body?: string, headers: Record<string, string> = {}): Promise<ApiAnswer> {
+  async raw(method: ApiRoute['method'], path: string, body?: string, headers: Record<string, string> = {}): Promise<ApiAnswer> {
     const url = new URL(this.cloud.apiUrl);
     const payload = body === undefined ? undefined : Buffer.from(body, 'utf8');
     const result = await new Promise<{ status: number; text: string } | { error: string }>((resolvePromise) => {

@@ -14,7 +14,7 @@ import {
 import { freePort } from '#local/ports.ts';
 import type { AppointmentType } from '#model/clinic-catalog.ts';
 import { newJourneyRecord } from '#model/journey.ts';
-import type { CoverageRecord, SubmissionRecord } from '#model/patient-records.ts';
+import type { CoverageRecord, PatientRecord, SubmissionRecord } from '#model/patient-records.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
 import { dynamoCatalogStore } from '#shared/catalog-store.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
@@ -24,7 +24,7 @@ import { dynamoSubmissionStore } from '#shared/submission-store.ts';
 import type { TableRef } from '#shared/table.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
 import { auditLines } from '#test/support/audit-trail.ts';
-import { clinicProfile } from '#test/support/fixtures/records.ts';
+import { clinicProfile, patient as patientFixture } from '#test/support/fixtures/records.ts';
 import { localTable } from '#test/support/local-table.ts';
 
 const clinicId = 'clinic-eligibility';
@@ -57,12 +57,14 @@ async function put(item: Record<string, unknown>) {
   await table.client.send(new PutCommand({ TableName: table.tableName, Item: item }));
 }
 
-/** A journey whose patient holds the given member ID and asked for the given appointment type. */
+/** A journey whose patient (registered as intake stores them) holds the given member ID and asked for the given appointment type. */
 async function seedJourney(memberId: string, appointmentTypeCode: string) {
   const journeyId = randomUUID();
   const patientId = `patient-${journeyId}`;
   const submissionId = `submission-${journeyId}`;
   await put({ ...keys.journey(clinicId, journeyId), ...newJourneyRecord({ clinicId, journeyId, submissionId, patientId }, now) });
+  const patient: PatientRecord = { ...patientFixture, clinicId, patientId };
+  await put({ ...keys.patient(clinicId, patientId), ...patient });
   const submission: SubmissionRecord = {
     type: 'Submission',
     clinicId,
@@ -154,7 +156,7 @@ describe('Function: verifyEligibility on DynamoDB Local and the clearinghouse si
     expect(journey?.amounts.dueCents).toBe(64_000);
   });
 
-  it('keeps one eligibility item per journey when the check repeats, and audits each submission and coverage read', async () => {
+  it('keeps one eligibility item per journey when the check repeats, and audits each submission, coverage and patient read', async () => {
     // Prepare
     const ref = await seedJourney(TEST_MEMBERS.inactive, officeVisit.code);
 
@@ -180,7 +182,10 @@ describe('Function: verifyEligibility on DynamoDB Local and the clearinghouse si
         ExpressionAttributeValues: { ':pk': keys.audit(clinicId, now.toISOString().slice(0, 10), '').PK, ':journeyId': ref.journeyId },
       }),
     );
-    // One record per check, of both reads.
-    expect(auditLines(audits)).toEqual(['submission.read+coverage.read:success', 'submission.read+coverage.read:success']);
+    // One record per check, of the three reads.
+    expect(auditLines(audits)).toEqual([
+      'submission.read+coverage.read+patient.read:success',
+      'submission.read+coverage.read+patient.read:success',
+    ]);
   });
 });

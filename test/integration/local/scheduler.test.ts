@@ -10,7 +10,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalClock } from '#local/clock.ts';
 import { CLOCK_PATH, type LocalScheduler, startLocalScheduler } from '#local/scheduler.ts';
-import { eventBridgeEscalations } from '#shared/escalation-schedule-adapter.ts';
+import { escalationTime, eventBridgeEscalations } from '#shared/escalation-schedule-adapter.ts';
 
 /** The local EventBridge Scheduler through the AWS SDK, as the deployed adapter speaks to the real one. */
 let scheduler: LocalScheduler;
@@ -61,7 +61,7 @@ const create = (name: string, at: string, extra: Record<string, unknown> = {}) =
       ScheduleExpressionTimezone: 'UTC',
       FlexibleTimeWindow: { Mode: 'OFF' },
       ActionAfterCompletion: 'DELETE',
-      Target: { Arn: TARGET, RoleArn: ROLE, Input: '{"n":1}', RetryPolicy: { MaximumEventAgeInSeconds: 600 } },
+      Target: { Arn: TARGET, RoleArn: ROLE, Input: '{"n":1}' },
       ...extra,
     }),
   );
@@ -112,28 +112,29 @@ describe('Local EventBridge Scheduler (local/scheduler.ts)', () => {
     expect(scheduler.schedules().map((s) => s.name)).toEqual(['later']);
   });
 
-  it('retries a failing invocation while the event is younger than the retry policy allows, then drops it', async () => {
+  it('invokes a failing target twice more, as Lambda retries an asynchronous invocation, then gives the event up', async () => {
     // prepare
     await create('flaky', inMinutes(1));
     failures = 1;
 
-    // act: fails once, runs on the next firing; a second one keeps failing past its 10-minute event age
+    // act: flaky fails once, then runs on its first retry; dead keeps failing
     await scheduler.advance(2 * 60_000);
     const keptAfterFailure = scheduler.schedules().map((s) => s.name);
     await scheduler.fireDue();
-    const flakyRan = [...invocations];
-    await create('broken', inMinutes(1));
+    const flakyRan = invocations.length;
+    await create('dead', inMinutes(1));
     failures = 100;
     await scheduler.advance(2 * 60_000);
-    const keptWhileYoung = scheduler.schedules().map((s) => s.name);
-    await scheduler.advance(20 * 60_000);
+    await scheduler.fireDue();
+    const keptAfterTwoFailures = scheduler.schedules().map((s) => s.name);
+    await scheduler.fireDue();
 
     // assess
     expect(keptAfterFailure).toEqual(['flaky']);
-    expect(flakyRan).toHaveLength(1);
-    expect(keptWhileYoung).toEqual(['broken']);
+    expect(flakyRan).toBe(1);
+    expect(keptAfterTwoFailures).toEqual(['dead']);
     expect(scheduler.schedules()).toHaveLength(0);
-    expect(invocations).toHaveLength(1);
+    expect(scheduler.failedInvocations).toEqual([{ schedule: 'g/dead', targetArn: TARGET, input: '{"n":1}' }]);
   });
 
   it('moves the clock forward and runs what came due on POST /_local/clock (npm run clock); never backwards', async () => {
@@ -170,7 +171,7 @@ describe('Local EventBridge Scheduler (local/scheduler.ts)', () => {
       expect.objectContaining({
         name: 'escalate-st-0123456789abcdef0123',
         groupName: 'tasks',
-        at: Date.parse(`${task.dueAt.slice(0, 19)}Z`),
+        at: Date.parse(`${escalationTime(task.dueAt)}Z`),
         input: JSON.stringify({ clinicId: 'c1', taskId: task.taskId }),
         deleteAfterCompletion: true,
       }),

@@ -5,7 +5,7 @@ import type { StaffQueue } from '#contract/staff-queues.ts';
 import type { StaffTask } from '#model/staff-task.ts';
 import type { AuditAction, AuditEvent } from '#shared/audit.ts';
 import { keys } from '#shared/keys.ts';
-import { dynamoStaffTaskStore, type StaffTaskQuery } from '#shared/staff-task-store.ts';
+import { dynamoStaffTaskStore, MAX_HISTORY_FOR_CLAIMS, type StaffTaskQuery } from '#shared/staff-task-store.ts';
 import { auditRecords } from '#test/support/audit-trail.ts';
 import { journeyWithAppointment } from '#test/support/fixtures/records.ts';
 import { journeyAudits, localTable } from '#test/support/local-table.ts';
@@ -262,6 +262,22 @@ describe('Staff task store: lists of the queues on DynamoDB Local', () => {
     expect(pages.slice(0, -1).every((page) => page.length === limit)).toBe(true);
   });
 
+  it('walks every task once when large tasks make DynamoDB stop a queue’s page early (1 MB), before its Limit', async () => {
+    // Prepare: 12 eligibility tasks of ~120 KB each (long notes) due first, 12 small billing tasks due later
+    const clinicId = newClinic();
+    const note = { at: now.toISOString(), by: 'user:u-1', text: 'x'.repeat(2000) };
+    const large = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => opened(clinicId, 'eligibility', dueIn(i), { notes: Array.from({ length: 60 }, () => note) })),
+    );
+    const small = await Promise.all(Array.from({ length: 12 }, (_, i) => opened(clinicId, 'billing', dueIn(100 + i))));
+
+    // Act
+    const pages = await allPages(query(clinicId, ['eligibility', 'billing'], { limit: 10 }));
+
+    // Assess: every task exactly once, in order, though the first queue's reads stopped early
+    expect(pages.flat()).toEqual(inListOrder([...large, ...small]));
+  });
+
   it('walks the pages of one status with `dueBefore` too', async () => {
     // Prepare
     const clinicId = newClinic();
@@ -370,6 +386,48 @@ describe('Staff task store: a person’s own tasks on DynamoDB Local', () => {
 });
 
 describe('Staff task store: claiming on DynamoDB Local', () => {
+  it('records a decision made as a claimant only while nobody else holds the task (a claim racing the decision)', async () => {
+    // Prepare: ben claims after ana read the task unclaimed
+    const clinicId = newClinic();
+    const task = await opened(clinicId, 'clinical-triage', dueIn(10));
+    await claim(task, 'ben');
+    const asClaimant = (by: string) =>
+      tasks.recordDecision(
+        task,
+        { action: 'PROCEED', decidedBy: by, decidedAt: later.toISOString() },
+        undefined,
+        auditOf(task, by, 'staffTask.decide'),
+        by,
+      );
+
+    // Act
+    const ana = await asClaimant('user:ana');
+    const ben = await asClaimant('user:ben');
+
+    // Assess
+    expect([ana, ben]).toEqual(['ALREADY_DECIDED', 'RECORDED']);
+    expect(await tasks.get(clinicId, task.taskId)).toMatchObject({ status: 'DECIDED', decision: { decidedBy: 'user:ben' } });
+  });
+
+  it('refuses a claim once claims and releases have filled the task’s history (WORN), the owner’s repeat writing nothing', async () => {
+    // Prepare: a task whose history is at the bound
+    const clinicId = newClinic();
+    const history = Array.from({ length: MAX_HISTORY_FOR_CLAIMS }, () => ({
+      at: now.toISOString(),
+      by: 'user:x',
+      event: 'released' as const,
+    }));
+    const task = await opened(clinicId, 'billing', dueIn(10), { history });
+
+    // Act
+    const result = await claim(task, 'ana');
+
+    // Assess
+    expect(result).toBe('WORN');
+    expect((await tasks.get(clinicId, task.taskId))?.owner).toBeUndefined();
+    expect(await auditsOf(task)).toEqual([]);
+  });
+
   it('lets exactly one of two people claiming at once have the task', async () => {
     // Prepare
     const clinicId = newClinic();

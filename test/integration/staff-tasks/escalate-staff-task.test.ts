@@ -4,6 +4,7 @@ import { DEFAULT_SERVICE_LEVELS } from '#contract/staff-queues.ts';
 import { makeEscalateStaffTask } from '#functions/staff-tasks/escalate-staff-task.handler.ts';
 import { escalateStaffTask } from '#functions/staff-tasks/escalate-staff-task.ts';
 import { openedStaffTask, serviceLevelsOf } from '#model/staff-task.ts';
+import { escalationTime } from '#shared/escalation-schedule-adapter.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import { fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
 import { localTable } from '#test/support/local-table.ts';
@@ -43,12 +44,12 @@ describe('Use case: escalateStaffTask (a task’s due time has come)', () => {
     const alerts = fakeStaffAlerts();
 
     // act
-    const early = await escalate(alerts, minutes(DEFAULT_SERVICE_LEVELS.high - 1), task);
+    const early = await escalate(alerts, minutes(DEFAULT_SERVICE_LEVELS.high - 1), task).catch((error: Error) => error.name);
     const due = await escalate(alerts, minutes(DEFAULT_SERVICE_LEVELS.high + 1), task);
     const repeat = await escalate(alerts, minutes(DEFAULT_SERVICE_LEVELS.high + 2), task);
 
-    // assess
-    expect([early.outcome, due.outcome, repeat.outcome]).toEqual(['NOT_DUE', 'ESCALATED', 'ALREADY_ESCALATED']);
+    // assess: too early fails (Lambda retries the asynchronous invocation) rather than dropping the escalation
+    expect([early, due.outcome, repeat.outcome]).toEqual(['EscalationNotDue', 'ESCALATED', 'ALREADY_ESCALATED']);
     expect(alerts.sent).toEqual([
       {
         subject: 'Overdue high task in eligibility',
@@ -67,6 +68,12 @@ describe('Use case: escalateStaffTask (a task’s due time has come)', () => {
     const stored = await tasks.get(task.clinicId, task.taskId);
     expect(stored?.escalatedAt).toBe(minutes(DEFAULT_SERVICE_LEVELS.high + 1).toISOString());
     expect(stored?.history.map((h) => h.event)).toEqual(['opened', 'escalated']);
+  });
+
+  it('schedules at the due time’s next whole minute, so that a schedule never fires before the task is due', () => {
+    expect(escalationTime('2026-12-01T10:00:37.700Z')).toBe('2026-12-01T10:01:00');
+    expect(escalationTime('2026-12-01T10:00:00.000Z')).toBe('2026-12-01T10:00:00');
+    expect(escalationTime('2026-12-31T23:59:00.001Z')).toBe('2027-01-01T00:00:00');
   });
 
   it('leaves a decided or expired task, and an unknown one, alone', async () => {

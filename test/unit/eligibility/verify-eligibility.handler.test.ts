@@ -11,7 +11,7 @@ import type { VerifyEligibilityDeps } from '#functions/eligibility/verify-eligib
 import { answerEligibility, TEST_MEMBERS, TEST_PAYER } from '#local/clearinghouse-simulator/responses.ts';
 import type { AppointmentType, ClinicCatalog } from '#model/clinic-catalog.ts';
 import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
-import type { CoverageRecord } from '#model/patient-records.ts';
+import type { InsuranceCoverage } from '#model/patient-records.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
 import type { CatalogStore } from '#shared/catalog-store.ts';
 import { TransientDependencyError } from '#shared/errors.ts';
@@ -50,7 +50,7 @@ const catalog: ClinicCatalog = {
   appointmentTypes: [appointmentType('OFFICE_VISIT', '98', 18_500), appointmentType('MRI_KNEE', '62', 120_000)],
 };
 
-function coverage(memberId: string, relationship: CoverageRecord['subscriber']['relationship'] = 'self'): CoverageRecord {
+function coverage(memberId: string, relationship: InsuranceCoverage['subscriber']['relationship'] = 'self'): InsuranceCoverage {
   return {
     type: 'Coverage',
     clinicId,
@@ -98,7 +98,7 @@ function given(
   options: {
     memberId?: string;
     appointmentTypeCode?: string;
-    relationship?: CoverageRecord['subscriber']['relationship'];
+    relationship?: InsuranceCoverage['subscriber']['relationship'];
     missing?: 'journey' | 'submission' | 'patient';
   } = {},
 ) {
@@ -175,14 +175,43 @@ describe('Function: verifyEligibility', () => {
     // Act
     await verify(port);
 
-    // Assess
+    // Assess: the patient holds the policy, so the subscriber is the patient, as the patient record has them.
     expect(port.requests[0]).toEqual({
       controlNumber: expect.stringMatching(/^\d{9}$/),
       payer: { id: TEST_PAYER.id, name: TEST_PAYER.name },
       provider: { npi: clinicProfile.npi, organizationName: clinicProfile.organizationName },
-      subscriber: { memberId: TEST_MEMBERS.activeCopay, firstName: 'Maria', lastName: 'Garcia', birthDate: '1985-04-12' },
+      subscriber: {
+        memberId: TEST_MEMBERS.activeCopay,
+        firstName: patient.firstName,
+        lastName: patient.lastName,
+        birthDate: patient.birthDate,
+      },
       serviceTypeCode: '98',
     });
+  });
+
+  it("names the policy holder as the patient record has them now, not as the coverage's stored copy (a correction reaches the next check)", async () => {
+    // Prepare: the coverage still carries the name and birth date given at intake; staff have corrected the patient since.
+    table.seed(keys.coverage(clinicId, patientId), {
+      ...coverage(TEST_MEMBERS.activeCopay),
+      subscriber: { relationship: 'self', firstName: 'Old', lastName: 'Oldname', birthDate: '1900-01-01' },
+    });
+    table.seed(keys.patient(clinicId, patientId), { ...patient, firstName: 'Jordana', lastName: 'Quintero-Ruiz', birthDate: '1984-07-19' });
+    const port = simulatorPort();
+
+    // Act
+    await verify(port);
+
+    // Assess
+    expect(port.requests).toHaveLength(1);
+    expect(port.requests[0]?.subscriber).toEqual({
+      memberId: TEST_MEMBERS.activeCopay,
+      firstName: 'Jordana',
+      lastName: 'Quintero-Ruiz',
+      birthDate: '1984-07-19',
+    });
+    expect(port.requests[0]).not.toHaveProperty('dependent');
+    expect(JSON.stringify(port.requests[0])).not.toMatch(/Old|1900/);
   });
 
   it('sends the same control number when the journey is checked again (a staff RETRY reopened the stage)', async () => {
@@ -218,10 +247,10 @@ describe('Function: verifyEligibility', () => {
       checkedAt: now.toISOString(),
       summary: { outcome: 'ACTIVE', copayCents: 2500 },
     });
-    expect(JSON.stringify(item)).not.toMatch(/SIM-COPAY|Maria|Garcia|1985/);
+    expect(JSON.stringify(item)).not.toMatch(/SIM-COPAY|Maria|Garcia|1985|Jordan|Quintero|1984/);
   });
 
-  it('reads the appointment type alone from the submission, and audits it and the coverage read', async () => {
+  it('reads the appointment type alone from the submission and the name and birth date alone from the patient, and audits the three reads', async () => {
     // Prepare
     const read = vi.spyOn(deps.submissions, 'read');
     const readPatient = vi.spyOn(deps.patients, 'read');
@@ -235,10 +264,14 @@ describe('Function: verifyEligibility', () => {
       expect.objectContaining({ subject: expect.objectContaining({ actor: 'function:verifyEligibility', patientId }) }),
       ['visit.appointmentTypeCode'],
     );
-    // One record of both reads, written before the first.
-    expect(audits()).toEqual(['submission.read+coverage.read:success']);
+    expect(readPatient).toHaveBeenCalledWith(
+      expect.objectContaining({ clinicId, journeyId, patientId }),
+      expect.objectContaining({ subject: expect.objectContaining({ actor: 'function:verifyEligibility', patientId }) }),
+      ['firstName', 'lastName', 'birthDate'],
+    );
+    // One record of the three reads, written before the first.
+    expect(audits()).toEqual(['submission.read+coverage.read+patient.read:success']);
     expect(auditRecords(table.audits())[0]).toMatchObject({ actor: 'function:verifyEligibility', journeyId, patientId });
-    expect(readPatient).not.toHaveBeenCalled();
   });
 
   it('parks an MRI that needs prior authorization for staff but keeps the estimate', async () => {
@@ -301,7 +334,7 @@ describe('Function: verifyEligibility', () => {
       birthDate: patient.birthDate,
       relationship: 'child',
     });
-    expect(audits()).toEqual(['submission.read+coverage.read:success', 'patient.read:success']);
+    expect(audits()).toEqual(['submission.read+coverage.read+patient.read:success']);
   });
 
   it('fails, auditing the failed read, when a dependent patient does not exist', async () => {
@@ -314,7 +347,7 @@ describe('Function: verifyEligibility', () => {
 
     // Assess
     await expect(verifying).rejects.toThrow(`Patient ${patientId} of journey ${journeyId} not found`);
-    expect(audits()).toEqual(['submission.read+coverage.read:success', 'patient.read:success', 'patient.read:failure']);
+    expect(audits()).toEqual(['submission.read+coverage.read+patient.read:success', 'patient.read:failure']);
     expect(port.requests).toHaveLength(0);
   });
 
@@ -365,18 +398,20 @@ describe('Function: verifyEligibility', () => {
     expect(storedJourney().stages.ELIGIBILITY).toEqual(stageBefore);
   });
 
-  it('fails without reading the coverage when the submission does not exist, auditing the failed read', async () => {
+  it('fails without reading the coverage or the patient when the submission does not exist, auditing the failed read', async () => {
     // Prepare
     given({ memberId: TEST_MEMBERS.activeCopay, missing: 'submission' });
     const readCoverage = vi.spyOn(deps.store, 'getCoverage');
+    const readPatient = vi.spyOn(deps.patients, 'read');
 
     // Act
     const verifying = verify();
 
     // Assess
     await expect(verifying).rejects.toThrow(`Submission ${submissionId} of journey ${journeyId} not found`);
-    expect(audits()).toEqual(['submission.read+coverage.read:success', 'submission.read:failure']);
+    expect(audits()).toEqual(['submission.read+coverage.read+patient.read:success', 'submission.read:failure']);
     expect(readCoverage).not.toHaveBeenCalled();
+    expect(readPatient).not.toHaveBeenCalled();
   });
 
   it('throws JourneyNotFound, asking nobody, when the journey does not exist', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseName, patientMatchHash } from '#functions/intake/patient-match.ts';
+import { normaliseName, patientMatchHash } from '#model/patient-match.ts';
 
 describe('Function: patientMatchHash', () => {
   it('matches the same person despite case, accents, spacing and punctuation', () => {

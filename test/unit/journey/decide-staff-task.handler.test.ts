@@ -125,6 +125,47 @@ describe('Function: decideStaffTask, who may decide', () => {
   });
 });
 
+describe('Function: decideStaffTask, a claimed task', () => {
+  const claimedBy = (owner: string) => ({ ...indexed(openTask), owner, ownerName: owner.slice('user:'.length) });
+  const ADMIN: StaffClaims = { sub: 'user-admin', username: 'admin', groups: '[admin]' };
+
+  beforeEach(() => {
+    ddb.reset();
+    engine = fakeJourneyEngine();
+    table = inMemoryTable(ddb);
+    table.seed(journeyKey, parkedJourney());
+  });
+
+  it('is left to its owner: a colleague is answered 409, naming them, and nothing is written or resumed', async () => {
+    // Prepare
+    table.seed(taskKey, claimedBy('user:user-billing'));
+
+    // Act
+    const response = await post({ action: 'RETRY' });
+
+    // Assess
+    expect(response.statusCode).toBe(409);
+    expect(JSON.parse(response.body as string).message).toContain('user-billing');
+    expect(writes()).toBe('[]');
+    expect(engine.calls).toEqual([]);
+  });
+
+  it('is decided by its owner, or by an admin stepping in', async () => {
+    // Prepare
+    table.seed(taskKey, claimedBy('user:user-frontdesk'));
+
+    // Act
+    const byOwner = await post({ action: 'RETRY' });
+    table.seed(taskKey, claimedBy('user:user-billing'));
+    table.seed(journeyKey, parkedJourney());
+    const byAdmin = await post({ action: 'RETRY' }, 'st-1', 'c1', ADMIN);
+
+    // Assess
+    expect([byOwner.statusCode, byAdmin.statusCode]).toEqual([200, 200]);
+    expect(table.get(taskKey)).toMatchObject({ status: 'DECIDED', decision: { decidedBy: 'user:user-admin' } });
+  });
+});
+
 describe('Function: decideStaffTask', () => {
   beforeEach(() => {
     ddb.reset();

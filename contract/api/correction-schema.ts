@@ -1,0 +1,59 @@
+import * as z from 'zod';
+import { CoverageViewSchema } from './staff-task-schema.ts';
+import { AddressSchema, ContactSchema, InsuranceSchema, PatientSchema, PhoneSchema, SubscriberSchema } from './submission-schema.ts';
+
+const atLeastOne = (value: Record<string, unknown>) => Object.values(value).some((field) => field !== undefined);
+
+/**
+ * PATCH /v1/clinics/{clinicId}/journeys/{journeyId}/coverage: what staff correct of the insurance on file (any of its
+ * fields, validated as at intake; the result must be a whole policy), or `selfPay: true` (the patient pays).
+ */
+export const CoverageCorrectionSchema = z
+  .strictObject({
+    payerId: InsuranceSchema.shape.payerId.optional(),
+    payerName: InsuranceSchema.shape.payerName.optional(),
+    memberId: InsuranceSchema.shape.memberId.optional(),
+    groupNumber: InsuranceSchema.shape.groupNumber,
+    subscriber: SubscriberSchema.optional(),
+    selfPay: z.literal(true).optional().meta({ description: 'The patient pays for the visit: no insurance is billed.' }),
+  })
+  .refine(atLeastOne, 'name at least one field to correct')
+  .superRefine((body, ctx) => {
+    if (body.selfPay && Object.keys(body).length > 1)
+      ctx.addIssue({ code: 'custom', path: ['selfPay'], message: 'self-pay replaces the insurance: send it alone' });
+  })
+  .meta({ id: 'CoverageCorrection' });
+
+export type CoverageCorrection = z.output<typeof CoverageCorrectionSchema>;
+
+/**
+ * PATCH /v1/clinics/{clinicId}/journeys/{journeyId}/patient: demographics and contact details staff correct, each
+ * validated as at intake; the corrected record must still be whole (e.g. email consent needs an email address).
+ */
+export const PatientCorrectionSchema = z
+  .strictObject({
+    firstName: PatientSchema.shape.firstName.optional(),
+    lastName: PatientSchema.shape.lastName.optional(),
+    birthDate: PatientSchema.shape.birthDate.optional(),
+    sex: PatientSchema.shape.sex,
+    preferredLanguage: PatientSchema.shape.preferredLanguage,
+    address: AddressSchema.optional(),
+    email: ContactSchema.shape.email,
+    phone: PhoneSchema.optional(),
+    communication: ContactSchema.shape.communication.optional(),
+  })
+  .refine(atLeastOne, 'name at least one field to correct')
+  .meta({ id: 'PatientCorrection' });
+
+export type PatientCorrection = z.output<typeof PatientCorrectionSchema>;
+
+/** 200: what was corrected (field names) and the record as staff now see it. */
+export const CorrectionAppliedSchema = z
+  .strictObject({
+    journeyId: z.string(),
+    changedFields: z.array(z.string()).meta({ description: 'The fields whose value changed (none: the record already said so).' }),
+    coverage: CoverageViewSchema.optional(),
+  })
+  .meta({ id: 'CorrectionApplied' });
+
+export type CorrectionApplied = z.output<typeof CorrectionAppliedSchema>;

@@ -1,0 +1,56 @@
+import type { CorrectionApplied, CoverageCorrection } from '#contract/api/correction-schema.ts';
+import { InsuranceSchema } from '#contract/api/submission-schema.ts';
+import type { StaffPrincipal } from '#contract/staff-roles.ts';
+import { changedCoverageFields, coverageView, insuranceCoverage, insuranceOf } from '#model/coverage.ts';
+import { type CoverageRecord, isSelfPay } from '#model/patient-records.ts';
+import { validateBody } from '#shared/http/parse-json-body.ts';
+import { log } from '#shared/observability.ts';
+import { type CorrectionDeps, correctionContext, definedFields, refuseUnless } from './correction-context.ts';
+
+/**
+ * Staff correct the insurance on file of a journey's patient (payer, member ID, group, subscriber), or confirm
+ * self-pay, so that a RETRY of the stage runs with what is now true: eligibility reads the coverage afresh on every
+ * run. The corrected policy must be whole and is validated as at intake (400 with every field problem); it is written
+ * only if nobody changed it since it was read (409), with an audit record naming the person and the changed fields,
+ * never their values. Sending the same correction again changes nothing and answers the same.
+ */
+export async function correctCoverage(
+  deps: CorrectionDeps,
+  person: StaffPrincipal,
+  journeyId: string,
+  correction: CoverageCorrection,
+  via: string,
+): Promise<CorrectionApplied> {
+  const { now, journey, session } = await correctionContext(deps, person, journeyId, via, ['coverage.read']);
+  const current = await deps.patients.readCoverage(journey, session);
+  const ids = { clinicId: journey.clinicId, patientId: journey.patientId };
+
+  let next: CoverageRecord;
+  if (correction.selfPay) {
+    next = { type: 'Coverage', ...ids, selfPay: true, updatedAt: now.toISOString() };
+  } else {
+    const { selfPay: _, ...fields } = correction;
+    const base = current && !isSelfPay(current) ? insuranceOf(current) : {};
+    // The corrected policy as a whole, validated as intake validates one: a switch from self-pay names every field.
+    const insurance = validateBody(InsuranceSchema, { ...base, ...definedFields(fields) });
+    const holder =
+      insurance.subscriber.relationship === 'self'
+        ? await deps.patients.read(journey, session, ['firstName', 'lastName', 'birthDate'])
+        : undefined;
+    next = insuranceCoverage(ids, insurance, holder, now);
+  }
+
+  const changedFields = changedCoverageFields(current, next);
+  if (changedFields.length > 0) {
+    const outcome = await deps.patients.correct(
+      next,
+      current?.updatedAt,
+      undefined,
+      { ...session.subject, action: 'coverage.write', fields: changedFields, outcome: 'success' },
+      now,
+    );
+    refuseUnless(outcome);
+    log.info('Coverage corrected', { clinicId: journey.clinicId, journeyId, outcome: changedFields.join(',') });
+  }
+  return { journeyId, changedFields, coverage: coverageView(changedFields.length > 0 ? next : (current ?? next)) };
+}
