@@ -46,6 +46,7 @@ export class PatientAccessStack extends Stack {
 
     this.functions = new PatientAccessFunctions(this, 'Functions', {
       table,
+      identityKey: this.data.identityKey,
       key,
       messaging: this.messaging,
       externalServices,

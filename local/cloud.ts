@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -242,6 +242,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       s3: s3.endpoint,
       awsEndpoint: awsEndpoint.url,
       scheduler: scheduler.endpoint,
+      identityKey: localIdentityKey(options.dataDir),
       clearinghouse: faults.clearinghouse?.url ?? clearinghouse.url,
       payments: faults.payments?.url ?? payments.url,
       stateMachineArn: sfn.stateMachineArn,
@@ -358,6 +359,8 @@ function setHandlerEnvironment(local: {
   s3: string;
   awsEndpoint: string;
   scheduler: string;
+  /** The patient identity key (HMAC of match keys and submission IDs): kept with the data, so matches survive restarts. */
+  identityKey: string;
   clearinghouse: string;
   payments: string;
   stateMachineArn: string;
@@ -387,6 +390,8 @@ function setHandlerEnvironment(local: {
   env[ENV.staffAlertsTopicArn] = STAFF_ALERTS_TOPIC_ARN;
   env[ENV.sesConfigurationSet] = LOCAL_SES_CONFIGURATION_SET;
   env[ENV.auditArchiveBucket] = LOCAL_AUDIT_ARCHIVE_BUCKET;
+  env[ENV.patientIdentityKey] = local.identityKey;
+  delete env[ENV.patientIdentityKeySecretArn];
   env[ENV.escalationScheduleGroup] = LOCAL_ESCALATION_SCHEDULE_GROUP;
   env[ENV.escalationTargetArn] = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:escalateStaffTask`;
   env[ENV.escalationSchedulerRoleArn] = `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/local-task-escalations`;
@@ -404,4 +409,15 @@ function functionNameOfArn(arn: string): FunctionName {
   const name = arn.split(':function:')[1];
   if (!name || !Object.hasOwn(FUNCTIONS, name)) throw new Error(`No local function for ${arn}`);
   return name as FunctionName;
+}
+
+/** A key generated once per data directory (`.local/state`), or per run in memory: match keys must outlive restarts. */
+function localIdentityKey(dataDir: string | undefined): string {
+  if (!dataDir) return randomBytes(32).toString('base64url');
+  const file = join(dataDir, 'patient-identity-key');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
 }

@@ -1,11 +1,11 @@
 import { PatientCorrectionSchema } from '#contract/api/correction-schema.ts';
 import { staffRolesOf } from '#contract/api-routes.ts';
-import { patientMatchHash } from '#model/patient-match.ts';
 import { httpHandler } from '#shared/handler.ts';
 import { parseJsonBody } from '#shared/http/parse-json-body.ts';
 import { pathIds } from '#shared/http/path-parameters.ts';
 import { json } from '#shared/http/response.ts';
 import { staffPrincipal } from '#shared/http/staff-principal.ts';
+import { secretProvider } from '#shared/secrets.ts';
 import { dynamoStores, systemClock, tableFromEnv } from '#shared/stores.ts';
 import { type CorrectPatientDeps, correctPatient } from './correct-patient.ts';
 
@@ -21,4 +21,8 @@ export function makeCorrectPatient(deps: CorrectPatientDeps) {
   });
 }
 
-export const handler = makeCorrectPatient({ ...dynamoStores(tableFromEnv()), matchKeyOf: patientMatchHash, now: systemClock });
+export const handler = makeCorrectPatient({
+  ...dynamoStores(tableFromEnv()),
+  identityKey: secretProvider('patientIdentityKey'),
+  now: systemClock,
+});

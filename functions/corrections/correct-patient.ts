@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { CorrectionApplied, PatientCorrection } from '#contract/api/correction-schema.ts';
 import { ContactSchema, PatientSchema } from '#contract/api/submission-schema.ts';
 import type { StaffPrincipal } from '#contract/staff-roles.ts';
+import { patientMatchHash } from '#model/patient-match.ts';
 import type { PatientRecord } from '#model/patient-records.ts';
 import { type FieldError, HttpError } from '#shared/http/http-error.ts';
 import { toFieldErrors } from '#shared/http/parse-json-body.ts';
@@ -9,8 +10,8 @@ import { log } from '#shared/observability.ts';
 import { type CorrectionDeps, correctionContext, definedFields, refuseUnless } from './correction-context.ts';
 
 export interface CorrectPatientDeps extends CorrectionDeps {
-  /** The patient match key of a name and birth date (the one intake registers patients under). */
-  matchKeyOf: (person: Pick<PatientRecord, 'firstName' | 'lastName' | 'birthDate'>) => string;
+  /** The deployment's patient identity key: keys the patient match entries (patientMatchHash), as intake does. */
+  identityKey: () => Promise<string>;
 }
 
 const DEMOGRAPHICS = ['firstName', 'lastName', 'birthDate', 'sex', 'preferredLanguage', 'address'] as const;
@@ -39,7 +40,8 @@ export async function correctPatient(
   // By value, whatever the order of a map's keys (DynamoDB does not keep it).
   const changedFields = [...DEMOGRAPHICS, ...CONTACT].filter((field) => !isDeepStrictEqual(current[field], next[field]));
   if (changedFields.length > 0) {
-    const [from, to] = [deps.matchKeyOf(current), deps.matchKeyOf(next)];
+    const identityKey = await deps.identityKey();
+    const [from, to] = [patientMatchHash(current, identityKey), patientMatchHash(next, identityKey)];
     const outcome = await deps.patients.correct(
       { ...next, updatedAt: now.toISOString() },
       current.updatedAt,

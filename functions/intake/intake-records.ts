@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { IntakeSubmission } from '#contract/api/submission-schema.ts';
 import { insuranceCoverage } from '#model/coverage.ts';
 import type { InsuranceCoverage, PatientRecord, SubmissionRecord } from '#model/patient-records.ts';
@@ -81,13 +81,14 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * The submission ID an idempotency key stands for: the first 16 bytes of SHA-256 over the clinic and the key, written
- * as a UUID (version 8, RFC 9562's form for IDs derived this way). The submission item is keyed by it, so the
- * conditional put of the submission is the idempotency claim itself and no separate entry is written. It says nothing
- * of the key or the body it came from (a one-way hash of a key that is itself a client token or a body hash).
+ * The submission ID an idempotency key stands for: the first 16 bytes of HMAC-SHA256 (with the deployment's patient
+ * identity key) over the clinic and the key, written as a UUID (version 8, RFC 9562's form for IDs derived this way).
+ * The submission item is keyed by it, so the conditional put of the submission is the idempotency claim itself and no
+ * separate entry is written. It says nothing of the key or the body it came from: keyed, so that a guessed body (a
+ * submission without an Idempotency-Key is keyed by its body's hash) cannot be confirmed against it.
  */
-export function submissionIdOf(clinicId: string, idempotencyKey: string): string {
-  const bytes = createHash('sha256').update(`${clinicId}\n${idempotencyKey}`, 'utf8').digest().subarray(0, 16);
+export function submissionIdOf(clinicId: string, idempotencyKey: string, identityKey: string): string {
+  const bytes = createHmac('sha256', identityKey).update(`submission|${clinicId}\n${idempotencyKey}`, 'utf8').digest().subarray(0, 16);
   bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x80;
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
   const hex = bytes.toString('hex');

@@ -6,7 +6,7 @@ import { type AuditRecord, auditPut } from '#shared/audit.ts';
 import { journeyItem } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import type { TableRef } from '#shared/table.ts';
-import { type PatientContactUpdate, submissionIdOf } from './intake-records.ts';
+import type { PatientContactUpdate } from './intake-records.ts';
 
 /** What a repeated submission is answered with: the first submission's IDs, read from the submission itself. */
 export interface IdempotencyEntry {
@@ -19,8 +19,6 @@ export interface IdempotencyEntry {
 /** Everything one intake writes, all or nothing. */
 export interface IntakeWrite {
   clinicId: string;
-  /** The submission's ID is `submissionIdOf(clinicId, idempotencyKey)`: its conditional put claims the key. */
-  idempotencyKey: string;
   /** Kept on the submission: a reused key with another body is told apart by it. */
   bodyHash: string;
   patient: { kind: 'new'; record: PatientRecord; matchHash: string } | { kind: 'existing'; update: PatientContactUpdate };
@@ -41,10 +39,10 @@ export type IntakeWriteOutcome = 'WRITTEN' | 'DUPLICATE' | 'PATIENT_MATCH_TAKEN'
 /** The intake's port to storage. */
 export interface IntakeStore {
   /**
-   * The first submission under this key, if any (its IDs and body hash). Submissions never expire: a replay of a
-   * finished journey's form, however late, finds it.
+   * The first submission under an idempotency key, by the submission ID the key stands for (submissionIdOf), if any:
+   * its IDs and body hash. Submissions never expire: a replay of a finished journey's form, however late, finds it.
    */
-  findIdempotency(clinicId: string, idempotencyKey: string): Promise<IdempotencyEntry | undefined>;
+  findIdempotency(clinicId: string, submissionId: string): Promise<IdempotencyEntry | undefined>;
   /** The patient registered under this match hash, if any. */
   findPatientIdByMatch(clinicId: string, matchHash: string): Promise<string | undefined>;
   /** Writes the whole intake at once, or nothing; see IntakeWriteOutcome. */
@@ -55,12 +53,12 @@ export interface IntakeStore {
 export function dynamoIntakeStore(table: TableRef): IntakeStore {
   const { client, tableName: TableName } = table;
   return {
-    async findIdempotency(clinicId, idempotencyKey) {
+    async findIdempotency(clinicId, submissionId) {
       // Only the IDs and the hash: the submission's answers are not read (nor audited) to answer a repeat.
       const { Item } = await client.send(
         new GetCommand({
           TableName,
-          Key: keys.submission(clinicId, submissionIdOf(clinicId, idempotencyKey)),
+          Key: keys.submission(clinicId, submissionId),
           ConsistentRead: true,
           ProjectionExpression: 'submissionId, journeyId, bodyHash',
         }),
@@ -77,8 +75,6 @@ export function dynamoIntakeStore(table: TableRef): IntakeStore {
     async writeIntake(write, now) {
       const { clinicId, submission, journey, coverage } = write;
       const at = now.toISOString();
-      if (submission.submissionId !== submissionIdOf(clinicId, write.idempotencyKey))
-        throw new Error('The submission ID must derive from its idempotency key: its put is the key’s claim');
       const patientItems =
         write.patient.kind === 'new'
           ? [

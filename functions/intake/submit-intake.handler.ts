@@ -10,6 +10,7 @@ import { idempotencyKeyHeader } from '#shared/http/idempotency-key.ts';
 import { parseJsonBody } from '#shared/http/parse-json-body.ts';
 import { json } from '#shared/http/response.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
+import { secretProvider } from '#shared/secrets.ts';
 import { systemClock, tableFromEnv } from '#shared/stores.ts';
 import { dynamoIntakeStore } from './intake-store.ts';
 import { sfnJourneyStarter } from './sfn-journey-starter-adapter.ts';
@@ -39,4 +40,5 @@ export const handler = makeSubmitIntake({
   now: systemClock,
   newId: randomUUID,
   sleep: (ms) => setTimeout(ms),
+  identityKey: secretProvider('patientIdentityKey'),
 });

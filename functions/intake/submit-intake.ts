@@ -25,6 +25,8 @@ export interface SubmitIntakeDeps {
   newId: () => string;
   /** Back-off between contended attempts. */
   sleep: (ms: number) => Promise<void>;
+  /** The deployment's patient identity key: keys the patient match and the submission ID (HMAC). */
+  identityKey: () => Promise<string>;
 }
 
 /** Rounds of read-then-write when concurrent requests contend for the same items. */
@@ -63,11 +65,13 @@ export async function submitIntake(deps: SubmitIntakeDeps, request: SubmitIntake
   const bodyHash = submissionBodyHash(body);
   // Prefixed so a client key can never collide with a body hash (the header charset has no ':').
   const idempotencyKey = request.idempotencyKey ? `key:${request.idempotencyKey}` : `body:${bodyHash}`;
-  const matchHash = patientMatchHash(body.patient);
+  const identityKey = await deps.identityKey();
+  const submissionId = submissionIdOf(clinicId, idempotencyKey, identityKey);
+  const matchHash = patientMatchHash(body.patient, identityKey);
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const at = deps.now();
-    const existing = await deps.intakes.findIdempotency(clinicId, idempotencyKey);
+    const existing = await deps.intakes.findIdempotency(clinicId, submissionId);
     if (existing) {
       if (existing.bodyHash !== bodyHash) return { outcome: 'KEY_REUSED' };
       const ref = { clinicId, journeyId: existing.journeyId };
@@ -86,13 +90,12 @@ export async function submitIntake(deps: SubmitIntakeDeps, request: SubmitIntake
 
     const matchedPatientId = await deps.intakes.findPatientIdByMatch(clinicId, matchHash);
     const ids = {
-      submissionId: submissionIdOf(clinicId, idempotencyKey),
+      submissionId,
       journeyId: deps.newId(),
       patientId: matchedPatientId ?? deps.newId(),
     };
     const write: IntakeWrite = {
       clinicId,
-      idempotencyKey,
       bodyHash,
       patient: matchedPatientId
         ? { kind: 'existing', update: patientContactUpdate(ids.patientId, body, at) }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 
 /**
  * Normalises a name for matching: accents stripped (García = Garcia), case folded, apostrophes and periods dropped
@@ -16,9 +16,12 @@ export function normaliseName(name: string): string {
 
 /**
  * The key of keys.patientMatch: the same person (normalised first and last name, birth date) always gives the same
- * hash, so registering a patient is a conditional put on one item and two concurrent registrations cannot both win.
+ * key, so registering a patient is a conditional put on one item and two concurrent registrations cannot both win. A
+ * keyed hash (HMAC-SHA256 with the deployment's patient identity key, `identityKey`), not a bare hash: names and birth
+ * dates are few enough to enumerate, so a bare hash in a key (visible wherever keys are: logs of requests, backups,
+ * exports) would name the patient to anyone who tries them.
  */
-export function patientMatchHash(person: { firstName: string; lastName: string; birthDate: string }): string {
-  const material = [normaliseName(person.firstName), normaliseName(person.lastName), person.birthDate].join('|');
-  return createHash('sha256').update(material, 'utf8').digest('hex');
+export function patientMatchHash(person: { firstName: string; lastName: string; birthDate: string }, identityKey: string): string {
+  const material = ['patient-match', normaliseName(person.firstName), normaliseName(person.lastName), person.birthDate].join('|');
+  return createHmac('sha256', identityKey).update(material, 'utf8').digest('hex');
 }

@@ -2,12 +2,13 @@ import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { ENV } from '#contract/function-catalog.ts';
 import { requireEnv } from './env.ts';
 
-type SecretName = 'clearinghouseApiKey' | 'paymentsApiKey';
+type SecretName = 'clearinghouseApiKey' | 'paymentsApiKey' | 'patientIdentityKey';
 
 /** The variable that names the Secrets Manager secret holding each key. */
 const SECRET_ARN_ENV = {
   clearinghouseApiKey: ENV.clearinghouseApiKeySecretArn,
   paymentsApiKey: ENV.paymentsApiKeySecretArn,
+  patientIdentityKey: ENV.patientIdentityKeySecretArn,
 } as const satisfies Record<SecretName, string>;
 
 /**

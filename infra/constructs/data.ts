@@ -3,6 +3,7 @@ import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '#contract/table-schema.ts';
 
@@ -14,6 +15,12 @@ import { TABLE_SCHEMA } from '#contract/table-schema.ts';
 export class PatientAccessData extends Construct {
   readonly key: kms.Key;
   readonly table: dynamodb.Table;
+  /**
+   * The patient identity key: keys the HMACs that patient match entries and submission IDs are stored under. Generated
+   * once, never rotated (a new key would orphan every match entry: returning patients would be registered again), and
+   * retained with the table whose keys depend on it.
+   */
+  readonly identityKey: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -92,6 +99,20 @@ export class PatientAccessData extends Construct {
         "AWS Backup's service role uses the AWS-managed policy AWS maintains for exactly this purpose; the role can " +
         'only be assumed by backup.amazonaws.com and the selection limits it to this table.',
     });
+
+    this.identityKey = new secretsmanager.Secret(this, 'PatientIdentityKey', {
+      description: 'Patient Access: the key of the patient match and submission ID hashes (HMAC). Never change it.',
+      encryptionKey: this.key,
+      removalPolicy: RemovalPolicy.RETAIN,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    const noRotation =
+      'The key names stored items (patient match entries, submission IDs): rotating it would orphan them, so returning ' +
+      'patients would be registered again. It never leaves Secrets Manager and the functions that hash with it.';
+    Validations.of(this.identityKey).acknowledge(
+      { id: 'AwsSolutions-SMG4', reason: noRotation },
+      { id: 'HIPAA.Security-SecretsManagerRotationEnabled', reason: noRotation },
+    );
   }
 }
 

@@ -3,6 +3,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { API_AUTHORIZER } from '#contract/api-routes.ts';
@@ -14,6 +15,8 @@ import { PatientAccessFunction } from './patient-access-function.ts';
 
 export interface PatientAccessFunctionsProps {
   table: ITable;
+  /** The patient identity key's secret (PatientAccessData). */
+  identityKey: ISecret;
   key: IKey;
   messaging: Messaging;
   externalServices: ExternalServices;
@@ -67,6 +70,10 @@ export class PatientAccessFunctions extends Construct {
             break; // see grantJourney
           case 'auditArchive':
             break; // granted by the AuditArchive construct, which owns the bucket
+          case 'patientIdentityKey':
+            props.identityKey.grantRead(fn);
+            fn.addEnvironment(ENV.patientIdentityKeySecretArn, props.identityKey.secretArn);
+            break;
           case 'scheduleEscalations':
             break; // granted by the TaskEscalations construct, which owns the schedule group
         }

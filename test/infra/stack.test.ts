@@ -248,6 +248,7 @@ describe('Construct: PatientAccessFunctions', () => {
     staffAlerts: [ENV.staffAlertsTopicArn],
     auditArchive: [ENV.auditArchiveBucket],
     scheduleEscalations: [ENV.escalationScheduleGroup, ENV.escalationTargetArn, ENV.escalationSchedulerRoleArn],
+    patientIdentityKey: [ENV.patientIdentityKeySecretArn],
   };
   const allNeedEnv = new Set(Object.values(envByNeed).flat());
 
@@ -318,6 +319,20 @@ describe('Construct: PatientAccessFunctions', () => {
       expect(send.length > 0, name).toBe(spec.needs.includes('email'));
       for (const statement of send) expect(statement.Resource).toHaveLength(2);
     }
+  });
+});
+
+describe('Construct: PatientAccessData, the patient identity key', () => {
+  it('is a generated secret, encrypted with the key, retained, readable only by the functions that hash with it', () => {
+    // prepare
+    const secretRef = stack.resolve(stack.data.identityKey.secretArn).Ref as string;
+    const secret = resources[secretRef];
+    const readers = catalog.filter(([name]) => JSON.stringify(statementsOf(name)).includes(secretRef)).map(([name]) => name);
+
+    // assess
+    expect(secret?.Properties).toMatchObject({ KmsKeyId: keyArn, GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } });
+    expect(secret?.DeletionPolicy).toBe('Retain');
+    expect(readers.sort()).toEqual(['correctPatient', 'submitIntake']);
   });
 });
 

@@ -1,5 +1,6 @@
 import { expect, inject } from 'vitest';
 import 'aws-sdk-client-mock-vitest/extend';
+import { TEST_IDENTITY_KEY } from './identity-key.ts';
 import { logMatchers } from './log-lines.ts';
 
 // expect(lines).toHaveLogged({ message, ...fields }) and expect(text).toContainNoneOf(values): see log-lines.ts.
@@ -22,6 +23,7 @@ process.env.PAYMENTS_API_KEY ??= 'sk_test_local';
 process.env.AUDIT_ARCHIVE_BUCKET ??= 'patient-access-audit-archive-test';
 process.env.ESCALATION_SCHEDULE_GROUP ??= 'staff-task-escalations-test';
 process.env.ESCALATION_TARGET_ARN ??= 'arn:aws:lambda:us-east-1:000000000000:function:escalateStaffTask';
+process.env.PATIENT_IDENTITY_KEY ??= TEST_IDENTITY_KEY;
 process.env.ESCALATION_SCHEDULER_ROLE_ARN ??= 'arn:aws:iam::000000000000:role/escalation-scheduler';
 
 const endpoints = inject('emulators');

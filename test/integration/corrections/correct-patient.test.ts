@@ -18,6 +18,7 @@ import { keys } from '#shared/keys.ts';
 import { dynamoStores } from '#shared/stores.ts';
 import { lambdaContext, type StaffClaims, staffEvent } from '#test/support/api-event.ts';
 import { clinicProfile, patient as patientFixture } from '#test/support/fixtures/records.ts';
+import { TEST_IDENTITY_KEY, testIdentityKey } from '#test/support/identity-key.ts';
 import { localTable } from '#test/support/local-table.ts';
 
 /** The time of the corrections; the records were stored earlier that day (one audit partition for the whole file). */
@@ -26,7 +27,7 @@ const STORED_AT = '2026-12-01T08:00:00.000Z';
 
 const table = await localTable('correct-patient');
 const stores = dynamoStores(table, () => now);
-const correctPatient = makeCorrectPatient({ ...stores, matchKeyOf: patientMatchHash, now: () => now });
+const correctPatient = makeCorrectPatient({ ...stores, identityKey: testIdentityKey, now: () => now });
 
 const ROUTE = (() => {
   const route = API_ROUTES.find((r) => r.function === 'correctPatient');
@@ -58,7 +59,12 @@ async function seedPatient(clinicId: string, overrides: Partial<PatientRecord> =
   const patientId = `p-${randomUUID().slice(0, 8)}`;
   const patient: PatientRecord = { ...patientFixture, clinicId, patientId, updatedAt: STORED_AT, ...overrides };
   await put({ ...keys.patient(clinicId, patientId), ...patient });
-  await put({ ...keys.patientMatch(clinicId, patientMatchHash(patient)), type: 'PatientMatch', patientId, createdAt: STORED_AT });
+  await put({
+    ...keys.patientMatch(clinicId, patientMatchHash(patient, TEST_IDENTITY_KEY)),
+    type: 'PatientMatch',
+    patientId,
+    createdAt: STORED_AT,
+  });
   return patient;
 }
 
@@ -113,7 +119,7 @@ async function storedPatient(s: Pick<Seeded, 'clinicId' | 'patientId'>): Promise
   return patient;
 }
 const matchItem = (clinicId: string, person: Pick<PatientRecord, 'firstName' | 'lastName' | 'birthDate'>) =>
-  getItem(keys.patientMatch(clinicId, patientMatchHash(person)));
+  getItem(keys.patientMatch(clinicId, patientMatchHash(person, TEST_IDENTITY_KEY)));
 
 /** The raw audit items of the journey (today's partition of its clinic). */
 async function auditItems(s: Pick<Seeded, 'clinicId' | 'journeyId'>): Promise<Record<string, unknown>[]> {
@@ -335,7 +341,7 @@ describe('Function: correctPatient (PATCH …/journeys/{journeyId}/patient) on D
           return read;
         }) as typeof stores.patients.read,
       },
-      matchKeyOf: patientMatchHash,
+      identityKey: testIdentityKey,
       now: () => now,
     });
 

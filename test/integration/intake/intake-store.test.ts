@@ -14,6 +14,7 @@ import { newJourneyRecord } from '#model/journey.ts';
 import { keys } from '#shared/keys.ts';
 import { auditRecords } from '#test/support/audit-trail.ts';
 import { validSubmissionBody } from '#test/support/fixtures/submission.ts';
+import { TEST_IDENTITY_KEY } from '#test/support/identity-key.ts';
 import { localTable } from '#test/support/local-table.ts';
 
 const now = new Date('2026-11-27T10:00:00.000Z');
@@ -29,13 +30,12 @@ function intakeWrite(
   const body = IntakeSubmissionSchema.parse(validSubmissionBody({ contact: { phone: options.phone ?? '201-555-0199' } }));
   const idempotencyKey = options.idempotencyKey ?? `key:${randomUUID()}`;
   const ids = {
-    submissionId: submissionIdOf(clinicId, idempotencyKey),
+    submissionId: submissionIdOf(clinicId, idempotencyKey, TEST_IDENTITY_KEY),
     journeyId: randomUUID(),
     patientId: options.existingPatientId ?? randomUUID(),
   };
   const write: IntakeWrite = {
     clinicId,
-    idempotencyKey,
     bodyHash: 'body-hash',
     patient: options.existingPatientId
       ? { kind: 'existing', update: patientContactUpdate(ids.patientId, body, now) }
@@ -88,7 +88,7 @@ describe('Intake store on DynamoDB Local', () => {
     });
     expect(await get(keys.journey(clinicId, ids.journeyId))).toMatchObject({ submissionId: ids.submissionId, status: 'RUNNING' });
     expect(await store.findPatientIdByMatch(clinicId, 'match-1')).toBe(ids.patientId);
-    expect(await store.findIdempotency(clinicId, 'key:first')).toEqual({
+    expect(await store.findIdempotency(clinicId, submissionIdOf(clinicId, 'key:first', TEST_IDENTITY_KEY))).toEqual({
       submissionId: ids.submissionId,
       journeyId: ids.journeyId,
       bodyHash: 'body-hash',
@@ -107,7 +107,7 @@ describe('Intake store on DynamoDB Local', () => {
 
   it('finds nothing for an unknown idempotency key or patient', async () => {
     // Act
-    const entry = await store.findIdempotency('clinic-store-empty', 'key:unknown');
+    const entry = await store.findIdempotency('clinic-store-empty', submissionIdOf('clinic-store-empty', 'key:unknown', TEST_IDENTITY_KEY));
     const patientId = await store.findPatientIdByMatch('clinic-store-empty', 'unknown');
 
     // Assess
@@ -184,8 +184,8 @@ describe('Intake store on DynamoDB Local', () => {
     expect(outcomes.filter((o) => o === 'WRITTEN')).toHaveLength(1);
     expect(outcomes.filter((o) => o !== 'WRITTEN')[0]).toMatch(/^(DUPLICATE|CONFLICT)$/);
     const winner = outcomes[0] === 'WRITTEN' ? first : second;
-    expect(await store.findIdempotency(clinicId, 'key:race')).toEqual({
-      submissionId: submissionIdOf(clinicId, 'key:race'),
+    expect(await store.findIdempotency(clinicId, submissionIdOf(clinicId, 'key:race', TEST_IDENTITY_KEY))).toEqual({
+      submissionId: submissionIdOf(clinicId, 'key:race', TEST_IDENTITY_KEY),
       journeyId: winner.ids.journeyId,
       bodyHash: winner.write.bodyHash,
     });

@@ -11,6 +11,7 @@ import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { apiEvent, lambdaContext } from '#test/support/api-event.ts';
 import { validSubmissionBody } from '#test/support/fixtures/submission.ts';
+import { testIdentityKey } from '#test/support/identity-key.ts';
 
 const tableName = `intake-it-${randomUUID().slice(0, 8)}`;
 const client = new DynamoDBClient({});
@@ -25,6 +26,7 @@ const handler = makeSubmitIntake({
   now: () => new Date(),
   newId: randomUUID,
   sleep: (ms) => setTimeout(ms),
+  identityKey: testIdentityKey,
 });
 
 const submit = async (clinicId: string, body: unknown, headers: Record<string, string> = {}) => {

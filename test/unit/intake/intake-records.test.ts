@@ -10,6 +10,7 @@ import {
   submissionRecord,
 } from '#functions/intake/intake-records.ts';
 import { validSubmissionBody } from '#test/support/fixtures/submission.ts';
+import { TEST_IDENTITY_KEY } from '#test/support/identity-key.ts';
 
 const now = new Date('2026-11-27T10:00:00.000Z');
 const parse = (overrides: Parameters<typeof validSubmissionBody>[0] = {}) => IntakeSubmissionSchema.parse(validSubmissionBody(overrides));
@@ -33,12 +34,18 @@ describe('Function: submissionBodyHash', () => {
 });
 
 describe('Function: submissionIdOf', () => {
+  it('is keyed with the patient identity key: the same key under another deployment’s key is another ID', () => {
+    expect(submissionIdOf('demo-clinic', 'body:abc', 'another-deployment-key')).not.toBe(
+      submissionIdOf('demo-clinic', 'body:abc', TEST_IDENTITY_KEY),
+    );
+  });
+
   it('gives one key the same submission ID every time, as a version-8 UUID a path may carry', () => {
     // Act
-    const id = submissionIdOf('demo-clinic', 'key:form-submit-0001');
+    const id = submissionIdOf('demo-clinic', 'key:form-submit-0001', TEST_IDENTITY_KEY);
 
     // Assess
-    expect(id).toBe(submissionIdOf('demo-clinic', 'key:form-submit-0001'));
+    expect(id).toBe(submissionIdOf('demo-clinic', 'key:form-submit-0001', TEST_IDENTITY_KEY));
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(PathIdSchema.safeParse(id).success).toBe(true);
   });
@@ -46,10 +53,10 @@ describe('Function: submissionIdOf', () => {
   it('gives another key, or the same key at another clinic, another ID, and shows neither', () => {
     // Act
     const ids = [
-      submissionIdOf('demo-clinic', 'key:form-submit-0001'),
-      submissionIdOf('demo-clinic', 'key:form-submit-0002'),
-      submissionIdOf('other-clinic', 'key:form-submit-0001'),
-      submissionIdOf('demo-clinic', 'body:form-submit-0001'),
+      submissionIdOf('demo-clinic', 'key:form-submit-0001', TEST_IDENTITY_KEY),
+      submissionIdOf('demo-clinic', 'key:form-submit-0002', TEST_IDENTITY_KEY),
+      submissionIdOf('other-clinic', 'key:form-submit-0001', TEST_IDENTITY_KEY),
+      submissionIdOf('demo-clinic', 'body:form-submit-0001', TEST_IDENTITY_KEY),
     ];
 
     // Assess

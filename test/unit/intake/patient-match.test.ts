@@ -1,11 +1,13 @@
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { normaliseName, patientMatchHash } from '#model/patient-match.ts';
+import { TEST_IDENTITY_KEY } from '#test/support/identity-key.ts';
 
 describe('Function: patientMatchHash', () => {
   it('matches the same person despite case, accents, spacing and punctuation', () => {
-    const first = patientMatchHash({ firstName: 'María José', lastName: "O'Brien-García", birthDate: '1985-04-12' });
+    const first = patientMatchHash({ firstName: 'María José', lastName: "O'Brien-García", birthDate: '1985-04-12' }, TEST_IDENTITY_KEY);
 
-    const second = patientMatchHash({ firstName: 'MARIA  JOSE', lastName: 'obrien garcia', birthDate: '1985-04-12' });
+    const second = patientMatchHash({ firstName: 'MARIA  JOSE', lastName: 'obrien garcia', birthDate: '1985-04-12' }, TEST_IDENTITY_KEY);
 
     expect(second).toBe(first);
     expect(normaliseName('  Zoë ')).toBe('zoe');
@@ -14,7 +16,18 @@ describe('Function: patientMatchHash', () => {
   it('tells apart people with another birth date or name', () => {
     const maria = { firstName: 'Maria', lastName: 'Garcia', birthDate: '1985-04-12' };
 
-    expect(patientMatchHash({ ...maria, birthDate: '1985-04-13' })).not.toBe(patientMatchHash(maria));
-    expect(patientMatchHash({ ...maria, firstName: 'Mario' })).not.toBe(patientMatchHash(maria));
+    expect(patientMatchHash({ ...maria, birthDate: '1985-04-13' }, TEST_IDENTITY_KEY)).not.toBe(patientMatchHash(maria, TEST_IDENTITY_KEY));
+    expect(patientMatchHash({ ...maria, firstName: 'Mario' }, TEST_IDENTITY_KEY)).not.toBe(patientMatchHash(maria, TEST_IDENTITY_KEY));
+  });
+
+  it('is keyed: another deployment’s key gives another hash, and no bare hash of the name and birth date gives it', () => {
+    const maria = { firstName: 'Maria', lastName: 'Garcia', birthDate: '1985-04-12' };
+    const bare = (material: string) => createHash('sha256').update(material, 'utf8').digest('hex');
+
+    const ours = patientMatchHash(maria, TEST_IDENTITY_KEY);
+
+    expect(patientMatchHash(maria, 'another-deployment-key')).not.toBe(ours);
+    expect(ours).toBe(createHmac('sha256', TEST_IDENTITY_KEY).update('patient-match|maria|garcia|1985-04-12', 'utf8').digest('hex'));
+    for (const material of ['maria|garcia|1985-04-12', 'patient-match|maria|garcia|1985-04-12']) expect(bare(material)).not.toBe(ours);
   });
 });

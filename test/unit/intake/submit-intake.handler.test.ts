@@ -15,6 +15,7 @@ import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { apiEvent, lambdaContext } from '#test/support/api-event.ts';
 import { validSubmissionBody } from '#test/support/fixtures/submission.ts';
+import { TEST_IDENTITY_KEY, testIdentityKey } from '#test/support/identity-key.ts';
 import { inMemoryTable, transactionCancelled } from '#test/support/in-memory-table.ts';
 
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
@@ -47,6 +48,7 @@ const handler = () =>
     now: () => now,
     newId: randomUUID,
     sleep: async (ms) => void sleeps.push(ms),
+    identityKey: testIdentityKey,
   });
 const submit = async (body: unknown = validSubmissionBody(), headers: Record<string, string> = {}) =>
   handler()(apiEvent({ body, headers }), lambdaContext);
@@ -62,7 +64,8 @@ const firstEntry = {
   journeyId: '22222222-2222-4222-8222-222222222222',
 };
 /** The submission an idempotency key claims (keyed by the ID the key derives). */
-const submissionKeyOf = (idempotencyKey: string) => keys.submission('clinic-1', submissionIdOf('clinic-1', idempotencyKey));
+const submissionKeyOf = (idempotencyKey: string) =>
+  keys.submission('clinic-1', submissionIdOf('clinic-1', idempotencyKey, TEST_IDENTITY_KEY));
 /** An earlier submission under the key, IDs and body hash as intake stored them (and its journey, when it has a status). */
 function givenEarlierSubmission(idempotencyKey: string, bodyHash: string, journeyStatus?: JourneyRecord['status'], extra: object = {}) {
   table.seed(submissionKeyOf(idempotencyKey), {
@@ -88,7 +91,7 @@ function givenPatient(patientId: string) {
     lastName: 'García',
     phone: '+12015550123',
   });
-  table.seed(keys.patientMatch('clinic-1', patientMatchHash(parsed().patient)), { type: 'PatientMatch', patientId });
+  table.seed(keys.patientMatch('clinic-1', patientMatchHash(parsed().patient, TEST_IDENTITY_KEY)), { type: 'PatientMatch', patientId });
 }
 
 beforeEach(() => {
@@ -114,7 +117,7 @@ describe('Function: submitIntake (POST intake-submissions)', () => {
     expect(journey).toMatchObject({ submissionId: body.submissionId, status: 'RUNNING', stages: { INTAKE: { status: 'IN_PROGRESS' } } });
     const patientId = String(journey?.patientId);
     expect(table.get(keys.patient('clinic-1', patientId))).toMatchObject({ type: 'Patient', phone: '+12015550123' });
-    expect(table.get(keys.patientMatch('clinic-1', patientMatchHash(parsed().patient)))).toMatchObject({ patientId });
+    expect(table.get(keys.patientMatch('clinic-1', patientMatchHash(parsed().patient, TEST_IDENTITY_KEY)))).toMatchObject({ patientId });
     expect(table.get(keys.coverage('clinic-1', patientId))).toMatchObject({ type: 'Coverage', memberId: 'W123456789' });
     expect(table.get(keys.submission('clinic-1', body.submissionId))).toMatchObject({ type: 'Submission', patientId });
     expect(workflow.started).toEqual([{ clinicId: 'clinic-1', journeyId: body.journeyId }]);
@@ -194,7 +197,7 @@ describe('Function: submitIntake (POST intake-submissions)', () => {
     const body = JSON.parse((await submit(validSubmissionBody({ contact: { phone: '+1 (201) 555-0123' } }))).body);
 
     // Assess
-    expect(body.submissionId).toBe(submissionIdOf('clinic-1', `body:${hashOf()}`));
+    expect(body.submissionId).toBe(submissionIdOf('clinic-1', `body:${hashOf()}`, TEST_IDENTITY_KEY));
     expect(table.get(submissionKeyOf(`body:${hashOf()}`))).toMatchObject({
       submissionId: body.submissionId,
       journeyId: body.journeyId,
