@@ -39,11 +39,27 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: `${STAFF_TASK}/claim`, function: 'workStaffTask', auth: ANY_STAFF },
   { method: 'POST', path: `${STAFF_TASK}/release`, function: 'workStaffTask', auth: ANY_STAFF },
   { method: 'POST', path: `${STAFF_TASK}/notes`, function: 'workStaffTask', auth: ANY_STAFF },
+  // Only clinicians dispose a triage slip.
+  { method: 'POST', path: `${STAFF_TASK}/disposition`, function: 'disposeTriageSlip', auth: { kind: 'staff', roles: ['clinical'] } },
   // Whoever works the task's queue (decide-staff-task.ts, rolesForTask); ops may decide a stopped execution's task too.
   { method: 'POST', path: `${STAFF_TASK}/decision`, function: 'decideStaffTask', auth: ANY_STAFF },
   // Corrections of what made a stage fail (the journey's patient and their insurance), before a RETRY.
   { method: 'PATCH', path: '/v1/clinics/{clinicId}/journeys/{journeyId}/coverage', function: 'correctCoverage', auth: CORRECTORS },
   { method: 'PATCH', path: '/v1/clinics/{clinicId}/journeys/{journeyId}/patient', function: 'correctPatient', auth: CORRECTORS },
+  {
+    method: 'POST',
+    path: '/v1/clinics/{clinicId}/journeys/{journeyId}/duplicate-resolution',
+    function: 'resolveDuplicate',
+    auth: CORRECTORS,
+  },
+  // The ops view, about the whole deployment (no clinic in the path): ops people only.
+  { method: 'GET', path: '/v1/ops/executions', function: 'listStoppedExecutions', auth: { kind: 'staff', roles: ['ops'] } },
+  {
+    method: 'POST',
+    path: '/v1/ops/executions/{executionId}/redrive',
+    function: 'redriveExecution',
+    auth: { kind: 'staff', roles: ['ops'] },
+  },
   { method: 'GET', path: '/openapi.json', function: 'getOpenApiDocument', auth: { kind: 'public' } },
 ];
 

@@ -17,6 +17,7 @@ export interface FunctionSpec {
     | 'completeStaffTask'
     | 'redriveJourney'
     | 'describeJourney'
+    | 'listJourneys'
     | 'clearinghouse'
     | 'payments'
     | 'email'
@@ -83,6 +84,13 @@ export const FUNCTIONS = {
     timeoutSeconds: 10,
     needs: ['table'],
   },
+  disposeTriageSlip: {
+    entry: 'functions/staff-tasks/dispose-triage-slip.handler.ts',
+    description: 'POST staff-tasks/{taskId}/disposition: a clinician closes a triage slip with a clinical disposition (audited)',
+    memorySize: 256,
+    timeoutSeconds: 10,
+    needs: ['table'],
+  },
   correctCoverage: {
     entry: 'functions/corrections/correct-coverage.handler.ts',
     description: "PATCH journeys/{journeyId}/coverage: staff correct the patient's insurance, or confirm self-pay (audited)",
@@ -96,6 +104,27 @@ export const FUNCTIONS = {
     memorySize: 256,
     timeoutSeconds: 10,
     needs: ['table', 'patientIdentityKey'],
+  },
+  resolveDuplicate: {
+    entry: 'functions/corrections/resolve-duplicate.handler.ts',
+    description: 'POST journeys/{journeyId}/duplicate-resolution: staff merge a possible duplicate patient or keep them apart',
+    memorySize: 256,
+    timeoutSeconds: 10,
+    needs: ['table'],
+  },
+  listStoppedExecutions: {
+    entry: 'functions/journey/list-stopped-executions.handler.ts',
+    description: "GET ops/executions: the deployment's stopped journey executions (clinic, stage, error name), for ops",
+    memorySize: 256,
+    timeoutSeconds: 15,
+    needs: ['table', 'listJourneys'],
+  },
+  redriveExecution: {
+    entry: 'functions/journey/redrive-execution.handler.ts',
+    description: 'POST ops/executions/{executionId}/redrive: ops redrive a stopped journey (the RETRY of its staff task)',
+    memorySize: 256,
+    timeoutSeconds: 10,
+    needs: ['table', 'redriveJourney', 'listJourneys'],
   },
   escalateStaffTask: {
     entry: 'functions/staff-tasks/escalate-staff-task.handler.ts',

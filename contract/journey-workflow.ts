@@ -138,8 +138,11 @@ export const STAFF_ACTIONS_BY_STAGE: Readonly<Record<StageName, readonly StaffDe
   CONFIRMATION: ['RETRY', 'PROCEED'],
 };
 
-/** A triage slip holds no journey: the only decision is that a clinician has reviewed it. */
-export const TRIAGE_ACTIONS: readonly StaffDecision['action'][] = ['PROCEED'];
+/**
+ * A triage slip holds no journey, so no decision resumes anything: a clinician closes it with a clinical disposition
+ * (POST …/staff-tasks/{taskId}/disposition, contract/staff-queues.ts TRIAGE_DISPOSITIONS).
+ */
+export const TRIAGE_ACTIONS: readonly StaffDecision['action'][] = [];
 
 /** FinishJourney input: how the journey ended. */
 export const FinishJourneyRequestSchema = JourneyRefSchema.extend({ outcome: z.enum(['COMPLETED', 'CANCELLED', 'FAILED']) });

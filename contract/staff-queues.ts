@@ -41,3 +41,17 @@ export type ServiceLevels = Readonly<Record<TaskPriority, number>>;
  * confirmation), routine work within the day, low within three days. Wall-clock minutes, not business hours.
  */
 export const DEFAULT_SERVICE_LEVELS: ServiceLevels = { urgent: 15, high: 120, normal: 480, low: 3 * 24 * 60 };
+
+/**
+ * How a clinician closes a triage slip: what was done about the red-flag answers. CLINICIAN_WILL_CALL_BACK closes the
+ * slip with the clinician's commitment on record (the note says when).
+ */
+export const TRIAGE_DISPOSITIONS = [
+  'ADVISED_HOME_CARE',
+  'APPOINTMENT_BOOKED',
+  'SENT_TO_URGENT_CARE',
+  'SENT_TO_ED',
+  'CALLED_911',
+  'CLINICIAN_WILL_CALL_BACK',
+] as const;
+export type TriageDisposition = (typeof TRIAGE_DISPOSITIONS)[number];

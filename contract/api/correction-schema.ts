@@ -57,3 +57,24 @@ export const CorrectionAppliedSchema = z
   .meta({ id: 'CorrectionApplied' });
 
 export type CorrectionApplied = z.output<typeof CorrectionAppliedSchema>;
+
+/** POST /v1/clinics/{clinicId}/journeys/{journeyId}/duplicate-resolution: the same person, or two people. */
+export const DuplicateResolutionSchema = z
+  .strictObject({
+    resolution: z.enum(['MERGE', 'KEEP_APART']).meta({
+      description: 'MERGE: the same person (the matched patient takes the submitted details). KEEP_APART: two people.',
+    }),
+  })
+  .meta({ id: 'DuplicateResolution' });
+
+export type DuplicateResolution = z.output<typeof DuplicateResolutionSchema>;
+
+export const DuplicateResolvedSchema = z
+  .strictObject({
+    journeyId: z.string(),
+    resolution: z.enum(['MERGE', 'KEEP_APART']),
+    patientId: z.string().meta({ description: 'The journey’s patient from now on.' }),
+  })
+  .meta({ id: 'DuplicateResolved' });
+
+export type DuplicateResolved = z.output<typeof DuplicateResolvedSchema>;

@@ -1,10 +1,17 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
 import { API_ROUTES, type ApiRoute } from '#contract/api-routes.ts';
-import { CorrectionAppliedSchema, CoverageCorrectionSchema, PatientCorrectionSchema } from './correction-schema.ts';
+import {
+  CorrectionAppliedSchema,
+  CoverageCorrectionSchema,
+  DuplicateResolutionSchema,
+  DuplicateResolvedSchema,
+  PatientCorrectionSchema,
+} from './correction-schema.ts';
 import { MessageErrorSchema, ValidationErrorSchema } from './error-schemas.ts';
 import { IDEMPOTENCY_KEY_HEADER, IdempotencyKeySchema } from './idempotency-key.ts';
 import { JourneyViewSchema } from './journey-view-schema.ts';
+import { ExecutionIdSchema, StoppedExecutionsPageSchema, StoppedExecutionsQuerySchema } from './ops-schema.ts';
 import { PathIdSchema } from './path-ids.ts';
 import { StaffDecisionBodySchema, StaffDecisionRecordedSchema } from './staff-decision-schema.ts';
 import {
@@ -13,6 +20,7 @@ import {
   StaffTaskNoteBodySchema,
   StaffTaskPageSchema,
   StaffTaskSummarySchema,
+  TriageDispositionBodySchema,
 } from './staff-task-schema.ts';
 import { IntakeSubmissionSchema, SubmissionAcceptedSchema } from './submission-schema.ts';
 
@@ -195,6 +203,14 @@ const OPERATIONS: Record<string, Operation> = {
     'The task holds as many notes as it can (100).',
     StaffTaskNoteBodySchema,
   ),
+  'POST /v1/clinics/{clinicId}/staff-tasks/{taskId}/disposition': workOperation(
+    'disposeTriageSlip',
+    'Close a triage slip with a clinical disposition',
+    'What was done about the red-flag answers (home care advised, appointment booked, sent to urgent care or the ED, ' +
+      '911 called, clinician will call back) and the clinician’s note. Clinicians only; the same disposition again answers 200.',
+    'Not a triage slip, already closed, or claimed by a colleague.',
+    TriageDispositionBodySchema,
+  ),
   'POST /v1/clinics/{clinicId}/staff-tasks/{taskId}/decision': {
     operationId: 'decideStaffTask',
     summary: 'Decide a staff task and resume the journey',
@@ -234,6 +250,64 @@ const OPERATIONS: Record<string, Operation> = {
       'possible duplicate. Audited with the changed field names.',
     PatientCorrectionSchema,
   ),
+  'POST /v1/clinics/{clinicId}/journeys/{journeyId}/duplicate-resolution': {
+    operationId: 'resolveDuplicate',
+    summary: 'Merge a possible duplicate patient, or keep them apart',
+    description:
+      'For a journey held at intake because its patient matched another by name and birth date while their contact ' +
+      'details or insurance differ. MERGE: the matched patient takes the submitted details and the journey; KEEP_APART: ' +
+      'two people. Then RETRY the intake task. Audited for both patients.',
+    tags: ['Corrections'],
+    request: {
+      params: z.object({ clinicId, journeyId: z.uuid() }),
+      body: { required: true, content: jsonContent(DuplicateResolutionSchema) },
+    },
+    responses: {
+      200: { description: 'Resolved (a repeat answers the same).', content: jsonContent(DuplicateResolvedSchema) },
+      ...BODY_RESPONSES,
+      404: message('No such journey for this clinic.'),
+      409: message(
+        'Not a possible duplicate, resolved otherwise already, the journey is not waiting for staff, or a record changed meanwhile.',
+      ),
+      ...STAFF_AUTH_RESPONSES,
+      ...serverError('Safe to retry with the same body.'),
+    },
+  },
+  'GET /v1/ops/executions': {
+    operationId: 'listStoppedExecutions',
+    summary: "List the deployment's stopped journey executions",
+    description:
+      'Failed, timed-out or aborted journey executions of every clinic, newest first: clinic, journey, stage, error name ' +
+      'and times, nothing of the patient. For ops: a person with the ops role, whatever their clinic.',
+    tags: ['Ops'],
+    request: { query: StoppedExecutionsQuerySchema },
+    responses: {
+      200: { description: 'A page of executions.', content: jsonContent(StoppedExecutionsPageSchema) },
+      400: {
+        description: 'A query parameter is invalid (there is no path ID): every problem, with its name.',
+        content: jsonContent(ValidationErrorSchema),
+      },
+      ...STAFF_AUTH_RESPONSES,
+      ...serverError('Safe to retry.'),
+    },
+  },
+  'POST /v1/ops/executions/{executionId}/redrive': {
+    operationId: 'redriveExecution',
+    summary: 'Redrive a stopped journey execution',
+    description:
+      'The RETRY of the staff task that holds the stop, made by the ops person: the task is closed, the journey runs ' +
+      'again from where it stopped. A repeat answers 200 again.',
+    tags: ['Ops'],
+    request: { params: z.object({ executionId: ExecutionIdSchema.meta({ description: 'The execution name: the journey ID.' }) }) },
+    responses: {
+      200: { description: 'Redriven.', content: jsonContent(StaffDecisionRecordedSchema) },
+      400: { description: 'The execution ID is not an ID.', content: jsonContent(ValidationErrorSchema) },
+      404: message('No such journey execution.'),
+      409: message('The execution is not stopped, its stop is not held for staff yet, or it was decided otherwise.'),
+      ...STAFF_AUTH_RESPONSES,
+      ...serverError('Safe to retry.'),
+    },
+  },
   'GET /openapi.json': {
     operationId: 'getOpenApiDocument',
     summary: 'Get this document',
@@ -282,7 +356,11 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[] = API_ROUTES) {
       // roles are in its description instead.
       security: route.auth.kind === 'public' ? [] : route.auth.kind === 'staff' ? [{ [staff.name]: [] }] : [{ [apiKey.name]: [] }],
       ...(route.auth.kind === 'staff'
-        ? { description: `${operation.description ?? ''}\n\nRoles: ${route.auth.roles.join(', ')} (of the path's clinic).`.trim() }
+        ? {
+            description:
+              `${operation.description ?? ''}\n\nRoles: ${route.auth.roles.join(', ')} ` +
+              (route.path.includes('{clinicId}') ? "(of the path's clinic)." : '(of any clinic of the deployment).'),
+          }
         : {}),
     });
   }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { STAFF_QUEUES, TASK_PRIORITIES } from '#contract/staff-queues.ts';
+import { STAFF_QUEUES, TASK_PRIORITIES, TRIAGE_DISPOSITIONS } from '#contract/staff-queues.ts';
 
 const STATUSES = ['OPEN', 'DECIDED', 'EXPIRED'] as const;
 const ACTIONS = ['RETRY', 'PROCEED', 'CANCEL'] as const;
@@ -107,6 +107,10 @@ export const StaffTaskDetailSchema = StaffTaskSummarySchema.extend({
   decision: z
     .strictObject({ action: z.enum(ACTIONS), decidedBy: PersonSchema, decidedAt: z.string(), note: z.string().optional() })
     .optional(),
+  disposition: z
+    .strictObject({ code: z.enum(TRIAGE_DISPOSITIONS), note: z.string(), disposedBy: PersonSchema, disposedAt: z.string() })
+    .optional()
+    .meta({ description: 'A triage slip: how the clinician closed it.' }),
 }).meta({ id: 'StaffTaskDetail' });
 
 export type StaffTaskDetail = z.output<typeof StaffTaskDetailSchema>;
@@ -126,3 +130,19 @@ export const StaffTaskNoteBodySchema = z
   .meta({ id: 'StaffTaskNote' });
 
 export type StaffTaskNoteBody = z.output<typeof StaffTaskNoteBodySchema>;
+
+/** POST …/staff-tasks/{taskId}/disposition: how a clinician closes a triage slip. */
+export const TriageDispositionBodySchema = z
+  .strictObject({
+    disposition: z.enum(TRIAGE_DISPOSITIONS),
+    note: z
+      .string()
+      .trim()
+      .min(1)
+      .max(2000)
+      .refine((text) => new TextEncoder().encode(text).length <= MAX_NOTE_BYTES, `at most ${MAX_NOTE_BYTES} bytes (UTF-8)`)
+      .meta({ description: "The clinician's note: what was advised or arranged, and when they will call back if so." }),
+  })
+  .meta({ id: 'TriageDisposition' });
+
+export type TriageDispositionBody = z.output<typeof TriageDispositionBodySchema>;

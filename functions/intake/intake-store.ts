@@ -21,7 +21,11 @@ export interface IntakeWrite {
   clinicId: string;
   /** Kept on the submission: a reused key with another body is told apart by it. */
   bodyHash: string;
-  patient: { kind: 'new'; record: PatientRecord; matchHash: string } | { kind: 'existing'; update: PatientContactUpdate };
+  /**
+   * A new patient takes the match entry of their name and birth date (`matchHash`), except one registered apart as a
+   * possible duplicate of the patient who holds it (no `matchHash`: the entry stays theirs).
+   */
+  patient: { kind: 'new'; record: PatientRecord; matchHash?: string } | { kind: 'existing'; update: PatientContactUpdate };
   coverage: CoverageRecord;
   submission: SubmissionRecord;
   journey: JourneyRecord;
@@ -85,18 +89,22 @@ export function dynamoIntakeStore(table: TableRef): IntakeStore {
                   ConditionExpression: 'attribute_not_exists(PK)',
                 },
               },
-              {
-                Put: {
-                  TableName,
-                  Item: {
-                    ...keys.patientMatch(clinicId, write.patient.matchHash),
-                    type: 'PatientMatch',
-                    patientId: write.patient.record.patientId,
-                    createdAt: at,
-                  },
-                  ConditionExpression: 'attribute_not_exists(PK)',
-                },
-              },
+              ...(write.patient.matchHash
+                ? [
+                    {
+                      Put: {
+                        TableName,
+                        Item: {
+                          ...keys.patientMatch(clinicId, write.patient.matchHash),
+                          type: 'PatientMatch',
+                          patientId: write.patient.record.patientId,
+                          createdAt: at,
+                        },
+                        ConditionExpression: 'attribute_not_exists(PK)',
+                      },
+                    },
+                  ]
+                : []),
             ]
           : [patientUpdate(TableName, clinicId, write.patient.update)];
       const transactItems = [

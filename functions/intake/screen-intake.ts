@@ -1,5 +1,5 @@
 import type { JourneyRef } from '#contract/journey-workflow.ts';
-import { staffTaskId } from '#model/staff-task.ts';
+import { triageSlipId } from '#model/staff-task.ts';
 import { journeyAuditSession } from '#shared/audit.ts';
 import { log } from '#shared/observability.ts';
 import type { EscalationSchedulePort, StaffAlertPort } from '#shared/staff-alerts.ts';
@@ -16,7 +16,8 @@ export interface ScreenIntakeDeps extends Pick<SharedStores, 'journeys' | 'submi
 }
 
 export interface ScreenIntakeResult {
-  outcome: 'NO_RISK' | 'TRIAGE_ALERTED';
+  /** POSSIBLE_DUPLICATE: the journey waits at intake for staff to merge or keep apart (the workflow parks it). */
+  outcome: 'NO_RISK' | 'TRIAGE_ALERTED' | 'POSSIBLE_DUPLICATE';
 }
 
 const ACTOR = 'function:screenIntake';
@@ -30,11 +31,16 @@ export async function screenIntake(deps: ScreenIntakeDeps, ref: JourneyRef): Pro
   const now = deps.now();
   const journey = await deps.journeys.beginAttempt(ref);
   // One audit record, written before the read; a triage slip adds the task's own (openTaskAndAlert).
-  const submission = await deps.submissions.read(journey, journeyAuditSession(deps.audit, ACTOR, journey, now), ['screening']);
+  const submission = await deps.submissions.read(journey, journeyAuditSession(deps.audit, ACTOR, journey, now), [
+    'screening',
+    'possibleDuplicateOf',
+    'duplicateFields',
+    'duplicateResolution',
+  ]);
 
   const triage = screenAnswers(submission.screening);
   if (triage.level !== 'NONE') {
-    const taskId = staffTaskId(`${ref.clinicId}#${ref.journeyId}#TRIAGE`);
+    const taskId = triageSlipId(ref.clinicId, ref.journeyId);
     const slip = await newStaffTask(
       deps,
       {
@@ -64,6 +70,26 @@ export async function screenIntake(deps: ScreenIntakeDeps, ref: JourneyRef): Pro
     );
     log.warn('Triage alert raised', { clinicId: ref.clinicId, journeyId: ref.journeyId, taskId, outcome: triage.level });
   }
+  // Screened first, whatever else: a red flag reaches a clinician even while the patient's identity is unsettled.
+  if (submission.possibleDuplicateOf && !submission.duplicateResolution) {
+    const reason = possibleDuplicateReason(submission.possibleDuplicateOf, submission.duplicateFields ?? []);
+    await deps.journeys.updateStage(journey, 'INTAKE', { status: 'WAITING_FOR_STAFF', reason }, now);
+    log.warn('Possible duplicate patient held for staff', {
+      clinicId: ref.clinicId,
+      journeyId: ref.journeyId,
+      outcome: 'POSSIBLE_DUPLICATE',
+    });
+    return { outcome: 'POSSIBLE_DUPLICATE' };
+  }
   await deps.journeys.updateStage(journey, 'INTAKE', { status: 'COMPLETED' }, now);
   return { outcome: triage.level === 'NONE' ? 'NO_RISK' : 'TRIAGE_ALERTED' };
+}
+
+/** The staff task's reason: which patient, which fields by name (never their values), and what to do. */
+export function possibleDuplicateReason(otherPatientId: string, fields: readonly string[]): string {
+  const which = fields.length > 0 ? fields.join(', ') : 'contact details or insurance';
+  return (
+    `Possible duplicate: the name and birth date match patient ${otherPatientId}, but the ${which} differ. ` +
+    'Compare the two, merge them or keep them apart (POST …/journeys/{journeyId}/duplicate-resolution), then retry.'
+  );
 }

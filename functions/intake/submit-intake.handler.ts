@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout } from 'node:timers/promises';
 import { IntakeSubmissionSchema } from '#contract/api/submission-schema.ts';
+import { dynamoAuditLog } from '#shared/audit-store.ts';
 import { sfn } from '#shared/aws/sfn-client.ts';
 import { requireEnv } from '#shared/env.ts';
 import { httpHandler } from '#shared/handler.ts';
@@ -10,6 +11,7 @@ import { idempotencyKeyHeader } from '#shared/http/idempotency-key.ts';
 import { parseJsonBody } from '#shared/http/parse-json-body.ts';
 import { json } from '#shared/http/response.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
+import { dynamoPatientStore } from '#shared/patient-store.ts';
 import { secretProvider } from '#shared/secrets.ts';
 import { systemClock, tableFromEnv } from '#shared/stores.ts';
 import { dynamoIntakeStore } from './intake-store.ts';
@@ -36,6 +38,8 @@ const table = tableFromEnv();
 export const handler = makeSubmitIntake({
   intakes: dynamoIntakeStore(table),
   journeys: dynamoJourneyStore(table),
+  patients: dynamoPatientStore(table),
+  audit: dynamoAuditLog(table),
   workflow: sfnJourneyStarter(sfn, requireEnv('journeyStateMachineArn')),
   now: systemClock,
   newId: randomUUID,

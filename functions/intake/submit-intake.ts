@@ -1,8 +1,12 @@
 import type { IntakeSubmission, SubmissionAccepted } from '#contract/api/submission-schema.ts';
 import { newJourneyRecord } from '#model/journey.ts';
-import { patientMatchHash } from '#model/patient-match.ts';
+import { matchDisagreements, patientMatchHash } from '#model/patient-match.ts';
+import { isSelfPay } from '#model/patient-records.ts';
+import { auditSession } from '#shared/audit.ts';
+import type { AuditLog } from '#shared/audit-store.ts';
 import type { JourneyStore } from '#shared/journey-store.ts';
 import { log } from '#shared/observability.ts';
+import type { PatientStore } from '#shared/patient-store.ts';
 import {
   coverageRecord,
   newPatientRecord,
@@ -17,6 +21,9 @@ import type { JourneyStarter } from './journey-starter-port.ts';
 export interface SubmitIntakeDeps {
   /** Idempotency entries, patient matches and the intake's one transaction. */
   intakes: IntakeStore;
+  /** A matched patient's contact details and insurance, compared with the submission's (audited reads). */
+  patients: Pick<PatientStore, 'read' | 'readCoverage'>;
+  audit: AuditLog;
   /** Read only: the status of a repeated submission's journey. */
   journeys: JourneyStore;
   /** Starts the journey's execution. */
@@ -88,20 +95,24 @@ export async function submitIntake(deps: SubmitIntakeDeps, request: SubmitIntake
       };
     }
 
-    const matchedPatientId = await deps.intakes.findPatientIdByMatch(clinicId, matchHash);
-    const ids = {
-      submissionId,
-      journeyId: deps.newId(),
-      patientId: matchedPatientId ?? deps.newId(),
-    };
+    const matched = await deps.intakes.findPatientIdByMatch(clinicId, matchHash);
+    const journeyId = deps.newId();
+    // A match whose contact details or insurance disagree is not merged silently: the submitter is registered apart
+    // and the journey waits at intake for staff to merge or keep them apart (screen-intake.ts).
+    const disagreements = matched ? await disagreementsWith(deps, request, { patientId: matched, journeyId }, at) : [];
+    const matchedPatientId = disagreements.length === 0 ? matched : undefined;
+    const ids = { submissionId, journeyId, patientId: matchedPatientId ?? deps.newId() };
     const write: IntakeWrite = {
       clinicId,
       bodyHash,
       patient: matchedPatientId
         ? { kind: 'existing', update: patientContactUpdate(ids.patientId, body, at) }
-        : { kind: 'new', record: newPatientRecord(clinicId, ids.patientId, body, at), matchHash },
+        : { kind: 'new', record: newPatientRecord(clinicId, ids.patientId, body, at), ...(matched ? {} : { matchHash }) },
       coverage: coverageRecord(clinicId, ids.patientId, body, at),
-      submission: submissionRecord(clinicId, ids, body, at),
+      submission: {
+        ...submissionRecord(clinicId, ids, body, at),
+        ...(matched && !matchedPatientId ? { possibleDuplicateOf: matched, duplicateFields: disagreements } : {}),
+      },
       journey: newJourneyRecord({ clinicId, journeyId: ids.journeyId, submissionId: ids.submissionId, patientId: ids.patientId }, at),
       // One record of the three writes, committed with them.
       audit: {
@@ -117,7 +128,8 @@ export async function submitIntake(deps: SubmitIntakeDeps, request: SubmitIntake
     const outcome = await deps.intakes.writeIntake(write, at);
     if (outcome === 'WRITTEN') {
       await deps.workflow.start({ clinicId, journeyId: ids.journeyId });
-      log.info('Submission accepted', { clinicId, ...ids, outcome: matchedPatientId ? 'PATIENT_MATCHED' : 'PATIENT_CREATED' });
+      const outcome = matchedPatientId ? 'PATIENT_MATCHED' : matched ? 'POSSIBLE_DUPLICATE' : 'PATIENT_CREATED';
+      log.info('Submission accepted', { clinicId, ...ids, outcome });
       return {
         outcome: 'ACCEPTED',
         created: true,
@@ -129,4 +141,38 @@ export async function submitIntake(deps: SubmitIntakeDeps, request: SubmitIntake
     if (outcome !== 'DUPLICATE') await deps.sleep(20 * 2 ** attempt + Math.floor(Math.random() * 20));
   }
   throw new IntakeContentionError('Intake write did not settle');
+}
+
+/**
+ * Where the submission disagrees with the patient it matched (matchDisagreements): their contact details and insurance
+ * are read for it, audited in one record before the reads, under the journey about to be written.
+ */
+async function disagreementsWith(
+  deps: SubmitIntakeDeps,
+  request: SubmitIntakeRequest,
+  matched: { patientId: string; journeyId: string },
+  at: Date,
+): Promise<string[]> {
+  const ref = { clinicId: request.clinicId, ...matched };
+  const session = auditSession(deps.audit, { ...ref, actor: request.actor, ...(request.via ? { via: request.via } : {}) }, at);
+  await session.before('patient.read', 'coverage.read');
+  const [stored, coverage] = await Promise.all([
+    deps.patients.read(ref, session, ['email', 'phone', 'address']),
+    deps.patients.readCoverage(ref, session),
+  ]);
+  const { body } = request;
+  return matchDisagreements(
+    {
+      ...(stored.email ? { email: stored.email } : {}),
+      ...(stored.phone ? { phone: stored.phone } : {}),
+      ...(stored.address ? { address: stored.address } : {}),
+      ...(coverage && !isSelfPay(coverage) ? { insurance: coverage } : {}),
+    },
+    {
+      ...(body.contact.email ? { email: body.contact.email } : {}),
+      ...(body.contact.phone ? { phone: body.contact.phone } : {}),
+      address: body.patient.address,
+      insurance: body.insurance,
+    },
+  );
 }

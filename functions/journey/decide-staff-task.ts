@@ -61,6 +61,8 @@ export async function decideStaffTask(deps: DecideStaffTaskDeps, request: StaffD
     const admin = request.roles.includes('admin');
     if (task.owner && task.owner !== actor && !admin)
       throw HttpError.withMessage(409, `${task.ownerName ?? 'A colleague'} has claimed this task: only they or an admin may decide it`);
+    if (task.kind === 'TRIAGE')
+      throw HttpError.withMessage(409, 'A triage slip is closed with a clinical disposition (POST …/disposition), not a decision');
     const allowed = allowedActions(task);
     if (!allowed.includes(action))
       throw HttpError.withMessage(409, `${action} is not possible for this task; choose ${allowed.join(' or ')}`);

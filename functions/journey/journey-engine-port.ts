@@ -10,6 +10,18 @@ export interface ExecutionState {
   input: unknown;
   /** How often the execution was redriven: 0 for its first run. */
   redriveCount: number;
+  /** A stopped execution's error name (never its cause, which may quote a dependency). */
+  error?: string;
+}
+
+/** An execution in a list: which, how it stands, when. */
+export interface ExecutionListing {
+  executionArn: string;
+  /** The execution's name: the journey ID. */
+  name: string;
+  status: ExecutionStatus;
+  startedAt: string;
+  stoppedAt?: string;
 }
 
 /**
@@ -25,4 +37,13 @@ export interface JourneyEngine {
   /** Restarts a stopped execution where it stopped; NOT_REDRIVABLE when it cannot be (running again, or too old). */
   redrive(executionArn: string): Promise<'REDRIVEN' | 'NOT_REDRIVABLE'>;
   describe(executionArn: string): Promise<ExecutionState>;
+}
+
+/** The journey workflow's executions as ops look at them (sfn-journey-engine-adapter.ts sfnJourneyExecutions). */
+export interface JourneyExecutions {
+  /** A page of the executions in one status, newest first (`cursor`: the previous page's `next`). */
+  list(query: { status: ExecutionStatus; limit: number; cursor?: string }): Promise<{ executions: ExecutionListing[]; next?: string }>;
+  describe(executionArn: string): Promise<ExecutionState>;
+  /** The ARN of the execution of this name (the journey ID). */
+  executionArnOf(name: string): string;
 }

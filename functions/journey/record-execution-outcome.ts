@@ -1,7 +1,7 @@
 import { JourneyRefSchema } from '#contract/journey-workflow.ts';
 import { currentStage } from '#model/journey.ts';
 import { allowedActions } from '#model/staff-decision.ts';
-import { staffTaskId } from '#model/staff-task.ts';
+import { stoppedExecutionTaskId } from '#model/staff-task.ts';
 import { log } from '#shared/observability.ts';
 import type { EscalationSchedulePort, StaffAlertPort } from '#shared/staff-alerts.ts';
 import type { SharedStores } from '#shared/stores.ts';
@@ -59,7 +59,7 @@ export async function recordExecutionOutcome(deps: RecordExecutionOutcomeDeps, c
   }
 
   const stage = currentStage(journey);
-  const taskId = staffTaskId(`${change.executionArn}#${redriveCount}`);
+  const taskId = stoppedExecutionTaskId(change.executionArn, redriveCount);
   // A repeated event for a stop staff have already decided must not hold the journey again.
   const existing = await deps.tasks.get(ref.clinicId, taskId);
   if (existing && existing.status !== 'OPEN') {

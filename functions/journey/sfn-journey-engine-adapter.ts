@@ -1,5 +1,11 @@
-import { DescribeExecutionCommand, RedriveExecutionCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import type { ExecutionStatus, JourneyEngine } from './journey-engine-port.ts';
+import {
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  RedriveExecutionCommand,
+  SendTaskSuccessCommand,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
+import type { ExecutionState, ExecutionStatus, JourneyEngine, JourneyExecutions } from './journey-engine-port.ts';
 
 /** Step Functions' answers meaning "this token can never be used again": it was answered, or its execution ended. */
 const DEAD_TOKEN_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
@@ -28,13 +34,40 @@ export function sfnJourneyEngine(client: SFNClient): JourneyEngine {
         throw error;
       }
     },
-    async describe(executionArn) {
-      const execution = await client.send(new DescribeExecutionCommand({ executionArn }));
+    describe: (executionArn) => describeExecution(client, executionArn),
+  };
+}
+
+/** Step Functions adapter of the ops view of the journey's executions (one state machine: PatientJourney). */
+export function sfnJourneyExecutions(client: SFNClient, stateMachineArn: string): JourneyExecutions {
+  return {
+    async list({ status, limit, cursor }) {
+      const page = await client.send(
+        new ListExecutionsCommand({ stateMachineArn, statusFilter: status, maxResults: limit, ...(cursor ? { nextToken: cursor } : {}) }),
+      );
       return {
-        status: execution.status as ExecutionStatus,
-        input: JSON.parse(execution.input ?? '{}'),
-        redriveCount: execution.redriveCount ?? 0,
+        executions: (page.executions ?? []).map((execution) => ({
+          executionArn: execution.executionArn ?? '',
+          name: execution.name ?? '',
+          status: execution.status as ExecutionStatus,
+          startedAt: new Date(execution.startDate ?? 0).toISOString(),
+          ...(execution.stopDate ? { stoppedAt: new Date(execution.stopDate).toISOString() } : {}),
+        })),
+        ...(page.nextToken ? { next: page.nextToken } : {}),
       };
     },
+    describe: (executionArn) => describeExecution(client, executionArn),
+    // arn:aws:states:<region>:<account>:stateMachine:<machine> → …:execution:<machine>:<name>
+    executionArnOf: (name) => `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`,
+  };
+}
+
+async function describeExecution(client: SFNClient, executionArn: string): Promise<ExecutionState> {
+  const execution = await client.send(new DescribeExecutionCommand({ executionArn }));
+  return {
+    status: execution.status as ExecutionStatus,
+    input: JSON.parse(execution.input ?? '{}'),
+    redriveCount: execution.redriveCount ?? 0,
+    ...(execution.error ? { error: execution.error } : {}),
   };
 }

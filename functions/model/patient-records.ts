@@ -87,4 +87,13 @@ export interface SubmissionRecord {
    * the desk or later.
    */
   paymentMethodToken?: string;
+  /**
+   * Intake matched an existing patient by name and birth date whose contact details or insurance disagree with this
+   * submission: it registered the submitter as a patient of their own (this submission's `patientId`) and holds the
+   * journey at intake until staff merge them into this patient or keep them apart (`duplicateResolution`).
+   */
+  possibleDuplicateOf?: string;
+  /** Which of the disagreeing fields, by name (email, phone, address, insurance): for the staff task's reason. */
+  duplicateFields?: string[];
+  duplicateResolution?: 'MERGE' | 'KEEP_APART';
 }

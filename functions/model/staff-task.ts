@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Checkpoint, StaffDecision, StageName } from '#contract/journey-workflow.ts';
-import { DEFAULT_SERVICE_LEVELS, type ServiceLevels, type StaffQueue, type TaskPriority } from '#contract/staff-queues.ts';
+import {
+  DEFAULT_SERVICE_LEVELS,
+  type ServiceLevels,
+  type StaffQueue,
+  type TaskPriority,
+  type TriageDisposition,
+} from '#contract/staff-queues.ts';
 
 /** Work that needs a person (FHIR Task-like): why, for which journey and stage, and the token that resumes it. */
 export interface StaffTask {
@@ -40,6 +46,8 @@ export interface StaffTask {
   /** EXECUTION_STOPPED: the execution a RETRY redrives. */
   executionArn?: string;
   decision?: StaffDecision & { decidedBy: string; decidedAt: string; note?: string };
+  /** TRIAGE: how a clinician closed the slip, with their note. */
+  disposition?: { code: TriageDisposition; note: string; disposedBy: string; disposedAt: string };
 }
 
 export const STAFF_TASK_STATUSES = ['OPEN', 'DECIDED', 'EXPIRED'] as const;
@@ -55,7 +63,7 @@ export interface StaffTaskEvent {
   at: string;
   /** `user:<sub>` for a person, `function:<name>` for the system. */
   by: string;
-  event: 'opened' | 'claimed' | 'released' | 'noted' | 'decided' | 'reopened' | 'expired' | 'escalated';
+  event: 'opened' | 'claimed' | 'released' | 'noted' | 'decided' | 'disposed' | 'reopened' | 'expired' | 'escalated';
 }
 
 /** A task as its creator describes it; routing, due time and history are added when it is opened (openStaffTask). */
@@ -120,3 +128,9 @@ export const isOverdue = (task: Pick<StaffTask, 'status' | 'dueAt'>, now: Date) 
 export function staffTaskId(uniqueBy: string): string {
   return `st-${createHash('sha256').update(uniqueBy).digest('hex').slice(0, 20)}`;
 }
+
+/** The task that holds a journey whose execution stopped (a failure, time-out or abort), per run of the execution. */
+export const stoppedExecutionTaskId = (executionArn: string, redriveCount: number) => staffTaskId(`${executionArn}#${redriveCount}`);
+
+/** A journey's triage slip: one per journey, whatever retries of the screening open it. */
+export const triageSlipId = (clinicId: string, journeyId: string) => staffTaskId(`${clinicId}#${journeyId}#TRIAGE`);

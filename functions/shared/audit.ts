@@ -11,6 +11,8 @@ export type AuditAction =
   | 'coverage.read'
   | 'coverage.write'
   | 'patient.correct'
+  | 'patient.merge'
+  | 'patient.separate'
   | 'journey.read'
   | 'appointment.create'
   | 'appointment.cancel'
@@ -21,7 +23,8 @@ export type AuditAction =
   | 'staffTask.claim'
   | 'staffTask.release'
   | 'staffTask.note'
-  | 'staffTask.decide';
+  | 'staffTask.decide'
+  | 'staffTask.dispose';
 
 /** Who or what touched patient data (a stage function, or an API caller identified by its key's ID), whose, and how. */
 export interface AuditSubject {

@@ -475,15 +475,46 @@ async function transactWithAudit(
   }
 }
 
-/** What the escalation reads of a task: its state and routing, nothing of the patient's. */
-export type EscalationState = Pick<StaffTask, 'clinicId' | 'taskId' | 'status' | 'queue' | 'priority' | 'dueAt' | 'escalatedAt'>;
+/**
+ * Closes a triage slip with its clinical disposition, with the audit record, while it is open (and, with `claimedBy`,
+ * unclaimed or theirs). False when it was not (someone else closed or claimed it meanwhile).
+ */
+async function recordDisposition(
+  table: TableRef,
+  task: StaffTask,
+  disposition: NonNullable<StaffTask['disposition']>,
+  audit: AuditEvent,
+  claimedBy: string | undefined,
+): Promise<boolean> {
+  const change = statusChange(task, 'DECIDED', { at: disposition.disposedAt, by: disposition.disposedBy, event: 'disposed' });
+  return transactWithAudit(table, audit, new Date(disposition.disposedAt), {
+    Key: keys.staffTask(task.clinicId, task.taskId),
+    UpdateExpression: `SET ${change.set}, disposition = :disposition`,
+    ConditionExpression: [
+      '#status = :open',
+      '#kind = :triage',
+      ...(claimedBy ? ['(attribute_not_exists(#owner) OR #owner = :claimedBy)'] : []),
+    ].join(' AND '),
+    ExpressionAttributeNames: { '#status': 'status', '#kind': 'kind', ...(claimedBy ? { '#owner': 'owner' } : {}) },
+    ExpressionAttributeValues: {
+      ...change.values,
+      ':open': 'OPEN',
+      ':triage': 'TRIAGE',
+      ':disposition': disposition,
+      ...(claimedBy ? { ':claimedBy': claimedBy } : {}),
+    },
+  });
+}
+
+/** What the escalation (and the ops view) reads of a task: its state and routing, nothing of the patient's. */
+export type EscalationState = Pick<StaffTask, 'clinicId' | 'taskId' | 'status' | 'stage' | 'queue' | 'priority' | 'dueAt' | 'escalatedAt'>;
 
 async function escalationState(table: TableRef, clinicId: string, taskId: string): Promise<EscalationState | undefined> {
   const { Item } = await table.client.send(
     new GetCommand({
       TableName: table.tableName,
       Key: keys.staffTask(clinicId, taskId),
-      ProjectionExpression: 'clinicId, taskId, #status, #queue, priority, dueAt, escalatedAt',
+      ProjectionExpression: 'clinicId, taskId, #status, stage, #queue, priority, dueAt, escalatedAt',
       ExpressionAttributeNames: { '#status': 'status', '#queue': 'queue' },
       ConsistentRead: true,
     }),
@@ -540,6 +571,13 @@ export interface StaffTaskStore {
   release(task: StaffTask, by: string, anyOwner: boolean, now: Date, audit: AuditEvent): Promise<ReleaseResult>;
   /** Appends a note, with its audit record; false when the task holds MAX_NOTES_PER_TASK already. */
   addNote(task: StaffTask, note: StaffTaskNote, now: Date, audit: AuditEvent): Promise<boolean>;
+  /** Closes a triage slip with its clinical disposition and audit record; false when it is no longer open (or claimed). */
+  recordDisposition(
+    task: StaffTask,
+    disposition: NonNullable<StaffTask['disposition']>,
+    audit: AuditEvent,
+    claimedBy: string | undefined,
+  ): Promise<boolean>;
   /** The task's state and routing, without its reason or notes (strongly consistent). */
   escalationState(clinicId: string, taskId: string): Promise<EscalationState | undefined>;
   /** Records the escalation once, while the task is open; false otherwise. */
@@ -561,6 +599,7 @@ export function dynamoStaffTaskStore(table: TableRef): StaffTaskStore {
     claim: (task, owner, now, audit) => claimStaffTask(table, task, owner, now, audit),
     release: (task, by, anyOwner, now, audit) => releaseStaffTask(table, task, by, anyOwner, now, audit),
     addNote: (task, note, now, audit) => addStaffTaskNote(table, task, note, now, audit),
+    recordDisposition: (task, disposition, audit, claimedBy) => recordDisposition(table, task, disposition, audit, claimedBy),
     escalationState: (clinicId, taskId) => escalationState(table, clinicId, taskId),
     markEscalated: (task, by, now) => markEscalated(table, task, by, now),
   };

@@ -53,6 +53,16 @@ export async function getStaffTask(deps: GetStaffTaskDeps, person: StaffPrincipa
     notes: (task.notes ?? []).map((note) => ({ at: note.at, by: { userId: note.by }, text: note.text })),
     history: task.history.map((entry) => ({ at: entry.at, by: { userId: entry.by }, event: entry.event })),
     ...decisionOf(task),
+    ...(task.disposition
+      ? {
+          disposition: {
+            code: task.disposition.code,
+            note: task.disposition.note,
+            disposedBy: { userId: task.disposition.disposedBy },
+            disposedAt: task.disposition.disposedAt,
+          },
+        }
+      : {}),
   };
 }
 

@@ -67,6 +67,7 @@ export class PatientAccessFunctions extends Construct {
           case 'completeStaffTask':
           case 'redriveJourney':
           case 'describeJourney':
+          case 'listJourneys':
             break; // see grantJourney
           case 'auditArchive':
             break; // granted by the AuditArchive construct, which owns the bucket
@@ -125,6 +126,12 @@ export class PatientAccessFunctions extends Construct {
     }
     for (const fn of this.withNeed('describeJourney')) {
       stateMachine.grantExecution(fn, 'states:DescribeExecution');
+      Validations.of(fn.role ?? fn).acknowledge(executionWildcard);
+    }
+    // The ops view: list the journey's executions and describe them (their input names the clinic and journey).
+    for (const fn of this.withNeed('listJourneys')) {
+      stateMachine.grantRead(fn);
+      fn.addEnvironment(ENV.journeyStateMachineArn, stateMachine.stateMachineArn);
       Validations.of(fn.role ?? fn).acknowledge(executionWildcard);
     }
   }

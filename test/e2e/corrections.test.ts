@@ -34,12 +34,21 @@ async function as(username: string | null, init: RequestInit = {}): Promise<Requ
   return { ...init, headers: { 'content-type': 'application/json', ...auth, ...init.headers } };
 }
 
+/**
+ * The example as someone else of the same details: a last name of its own, so that a corrected insurance of an earlier
+ * journey does not make this submission a possible duplicate of that patient (held at intake instead).
+ */
+function asNewPerson(body: { patient: { lastName: string } }) {
+  const letters = Array.from({ length: 6 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
+  return { ...body, patient: { ...body.patient, lastName: `${body.patient.lastName}-${letters}` } };
+}
+
 /** Submits an example as a journey of its own (a fresh Idempotency-Key: the body alone would find an earlier journey). */
 async function submitExample(name: string): Promise<string> {
   const response = await fetch(`${api()}/intake-submissions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': cloud.apiKey, 'idempotency-key': randomUUID() },
-    body: readFileSync(`examples/${name}.json`, 'utf8'),
+    body: JSON.stringify(asNewPerson(JSON.parse(readFileSync(`examples/${name}.json`, 'utf8')))),
   });
   expect(response.status).toBe(202);
   return ((await response.json()) as { journeyId: string }).journeyId;

@@ -37,7 +37,7 @@ interface ExpectedJourney {
 const PAID_TO_BOOKED = ['BookAppointment', 'IsAppointmentBooked', 'CollectPayment', 'SendConfirmation', 'IsPaymentOutstanding'];
 /** PatientJourney's RunStages starts a run of JourneyStages, whose states follow (locally, in the parent's history). */
 const RUN = ['RunStages', 'InitialiseJourney', 'Resume'];
-const SCREENED = [...RUN, 'ScreenIntake', 'VerifyEligibility', 'IsCoverageActive'];
+const SCREENED = [...RUN, 'ScreenIntake', 'IsIntakeSettled', 'VerifyEligibility', 'IsCoverageActive'];
 /** A run stops at a checkpoint, PatientJourney holds it for staff, and the next run starts at the decision. */
 const HELD = (checkpoint: string) => [checkpoint, 'DescribeStop', 'StopForStaff', 'HoldForStaff', ...RUN];
 const ELIGIBILITY_PARK = [...HELD('EligibilityNeedsStaff'), 'EligibilityStaffDecision'];

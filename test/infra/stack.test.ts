@@ -249,6 +249,7 @@ describe('Construct: PatientAccessFunctions', () => {
     auditArchive: [ENV.auditArchiveBucket],
     scheduleEscalations: [ENV.escalationScheduleGroup, ENV.escalationTargetArn, ENV.escalationSchedulerRoleArn],
     patientIdentityKey: [ENV.patientIdentityKeySecretArn],
+    listJourneys: [ENV.journeyStateMachineArn],
   };
   const allNeedEnv = new Set(Object.values(envByNeed).flat());
 

@@ -226,6 +226,7 @@ export async function journeyHarness(options: JourneyHarnessOptions = {}) {
 export const HAPPY_PATH = [
   ...RUN,
   'ScreenIntake',
+  'IsIntakeSettled',
   'VerifyEligibility',
   'IsCoverageActive',
   'BookAppointment',

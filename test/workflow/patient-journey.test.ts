@@ -118,6 +118,7 @@ describe('Workflow: PatientJourney (deployable definition, scripted tasks)', () 
     expect(harness.sfn.enteredStates(run.executionArn)).toEqual([
       ...RUN,
       'ScreenIntake',
+      'IsIntakeSettled',
       'VerifyEligibility',
       'IsCoverageActive',
       ...HELD('EligibilityNeedsStaff'),
@@ -171,10 +172,35 @@ describe('Workflow: PatientJourney (deployable definition, scripted tasks)', () 
     expect(harness.sfn.enteredStates(run.executionArn)).toEqual([
       ...RUN,
       'ScreenIntake',
+      'IsIntakeSettled',
       'VerifyEligibility',
       ...HELD('EligibilityNeedsStaff'),
       'EligibilityStaffDecision',
-      ...HAPPY_PATH.slice(RUN.length + 1),
+      ...HAPPY_PATH.slice(HAPPY_PATH.indexOf('VerifyEligibility')),
+    ]);
+  });
+
+  it('holds a possible duplicate at intake, and RETRY screens again and goes on once staff resolved it', async () => {
+    // prepare
+    const run = await harness.start({
+      ...HAPPY_SCRIPT,
+      ScreenIntake: [ok({ outcome: 'POSSIBLE_DUPLICATE' }), ok({ outcome: 'NO_RISK' })],
+    });
+    const token = await harness.sfn.awaitTaskToken(run.executionArn, 'HoldForStaff');
+
+    // act
+    harness.sfn.sendTaskSuccess(token, decision('RETRY', 'IntakeNeedsStaff'));
+    const execution = await harness.sfn.awaitExecution(run.executionArn);
+
+    // assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(harness.sfn.enteredStates(run.executionArn)).toEqual([
+      ...RUN,
+      'ScreenIntake',
+      'IsIntakeSettled',
+      ...HELD('IntakeNeedsStaff'),
+      'IntakeStaffDecision',
+      ...HAPPY_PATH.slice(RUN.length),
     ]);
   });
 
@@ -844,6 +870,7 @@ describe('Workflow: holds opened by the real parkForStaff, decided through the r
     expect(harness.sfn.enteredStates(run.executionArn)).toEqual([
       ...RUN,
       'ScreenIntake',
+      'IsIntakeSettled',
       'VerifyEligibility',
       'IsCoverageActive',
       ...HELD('EligibilityNeedsStaff'),

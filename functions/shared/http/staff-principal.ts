@@ -17,14 +17,19 @@ const KNOWN_ROLES: ReadonlySet<string> = new Set(STAFF_ROLES);
  * person, 403 for another clinic or none of the roles. Unknown groups are ignored, so a group added in the pool grants
  * nothing until the code knows it.
  */
-export function staffPrincipal(event: StaffEvent, roles: readonly StaffRole[]): StaffPrincipal {
-  pathIds(event, ['clinicId']);
+export function staffPrincipal(
+  event: StaffEvent,
+  roles: readonly StaffRole[],
+  /** A route about the whole deployment (the ops view, `/v1/ops/…`): no clinic in the path to match. */
+  options: { deploymentWide?: boolean } = {},
+): StaffPrincipal {
+  if (!options.deploymentWide) pathIds(event, ['clinicId']);
   const claims = event.requestContext.authorizer?.jwt?.claims;
   const userId = stringClaim(claims?.sub);
   if (!claims || !userId || claims[STAFF_CLAIMS.tokenUse] !== 'id') throw HttpError.withMessage(401, 'Unauthorized');
   const clinicId = stringClaim(claims[STAFF_CLAIMS.clinicId]);
   const held = groupsOf(claims[STAFF_CLAIMS.groups]).filter((group): group is StaffRole => KNOWN_ROLES.has(group));
-  if (!clinicId || clinicId !== event.pathParameters?.clinicId) throw HttpError.withMessage(403, 'Forbidden');
+  if (!clinicId || (!options.deploymentWide && clinicId !== event.pathParameters?.clinicId)) throw HttpError.withMessage(403, 'Forbidden');
   if (!held.some((role) => roles.includes(role))) throw HttpError.withMessage(403, 'Forbidden');
   return { userId, username: stringClaim(claims[STAFF_CLAIMS.username]) ?? userId, clinicId, roles: held };
 }

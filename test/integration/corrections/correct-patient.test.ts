@@ -474,8 +474,8 @@ describe('Function: correctPatient (PATCH …/journeys/{journeyId}/patient) on D
     // Assess
     expect(corrected.status).toBe(200);
     expect(asked).toHaveLength(1);
-    // BUG: the payer is asked with the name and birth date copied into the coverage at intake (coverage.subscriber),
-    // not the corrected ones: the correction never reaches the RETRY it is made for.
+    // The payer is asked with the corrected name and birth date (the patient record), not the copy the coverage kept
+    // from intake: the correction reaches the RETRY it is made for.
     expect(asked[0]?.subscriber).toMatchObject({ firstName: s.patient.firstName, lastName: 'Quinteros', birthDate: '1984-07-19' });
   });
 });

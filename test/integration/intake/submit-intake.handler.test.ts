@@ -7,8 +7,10 @@ import type { JourneyRef } from '#contract/journey-workflow.ts';
 import { dynamoIntakeStore } from '#functions/intake/intake-store.ts';
 import { makeSubmitIntake } from '#functions/intake/submit-intake.handler.ts';
 import { ensureTable } from '#local/create-table.ts';
+import { dynamoAuditLog } from '#shared/audit-store.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
+import { dynamoPatientStore } from '#shared/patient-store.ts';
 import { apiEvent, lambdaContext } from '#test/support/api-event.ts';
 import { validSubmissionBody } from '#test/support/fixtures/submission.ts';
 import { testIdentityKey } from '#test/support/identity-key.ts';
@@ -27,6 +29,8 @@ const handler = makeSubmitIntake({
   newId: randomUUID,
   sleep: (ms) => setTimeout(ms),
   identityKey: testIdentityKey,
+  patients: dynamoPatientStore(table),
+  audit: dynamoAuditLog(table),
 });
 
 const submit = async (clinicId: string, body: unknown, headers: Record<string, string> = {}) => {
@@ -81,11 +85,15 @@ describe('Function: submitIntake on DynamoDB Local', () => {
     // The submission is the idempotency claim: one, keyed by the ID its key derives, and no entry besides it.
     expect(await get(keys.submission(clinicId, String([...submissionIds][0])))).toMatchObject({ journeyId, bodyHash: expect.any(String) });
     expect(await query(`CLINIC#${clinicId}`, 'IDEMPOTENCY#')).toEqual([]);
-    // The audit record commits with the transaction, so only the winner's exists: one of each proves one write.
-    expect(await auditActions(clinicId)).toEqual(['coverage.write', 'patient.create', 'submission.create']);
-    expect(await query(keys.audit(clinicId, new Date().toISOString().slice(0, 10), '').PK)).toEqual([
+    // The write's audit record commits with the transaction, so only the winner's exists: one of each proves one write.
+    // A copy that met the winner's patient before the winner's submission read it to compare (an audited read).
+    const actions = await auditActions(clinicId);
+    expect(actions.filter((action) => !action.endsWith('.read'))).toEqual(['coverage.write', 'patient.create', 'submission.create']);
+    const records = await query(keys.audit(clinicId, new Date().toISOString().slice(0, 10), '').PK);
+    expect(records.filter((record) => (record.actions as string[]).includes('submission.create'))).toEqual([
       expect.objectContaining({ via: 'POST /v1/clinics/{clinicId}/intake-submissions' }),
     ]);
+    expect(records.every((record) => record.via === 'POST /v1/clinics/{clinicId}/intake-submissions')).toBe(true);
     // Every copy (re)starts the one execution, named after the journey.
     expect(started).toHaveLength(10);
     expect(new Set(started.map((ref) => ref.journeyId))).toEqual(journeyIds);
@@ -106,7 +114,9 @@ describe('Function: submitIntake on DynamoDB Local', () => {
     const submissionIds = new Set(responses.map((r) => r.body.submissionId));
     expect(submissionIds.size).toBe(1);
     expect(submissionIds.has(earlier.body.submissionId)).toBe(false);
-    expect(await auditActions(clinicId)).toEqual([
+    // Writes once; each copy that got as far as matching read the patient to compare (audited: a read per attempt).
+    const actions = await auditActions(clinicId);
+    expect(actions.filter((action) => !action.endsWith('.read'))).toEqual([
       'coverage.write',
       'coverage.write',
       'patient.create',
@@ -114,20 +124,21 @@ describe('Function: submitIntake on DynamoDB Local', () => {
       'submission.create',
       'submission.create',
     ]);
+    expect(actions.filter((action) => action === 'patient.read').length).toBeGreaterThanOrEqual(1);
   });
 
-  it('matches a second submission for the same person to the existing patient and updates the contact details', async () => {
+  it('matches a second submission for the same person to the existing patient and updates what may change', async () => {
     // Prepare
     const clinicId = 'clinic-returning';
     const first = await submit(clinicId, validSubmissionBody());
     const firstJourney = await get(keys.journey(clinicId, first.body.journeyId));
 
-    // Act: another visit, the name typed differently, a new phone number
+    // Act: another visit, the name typed differently, the same contact details and insurance, no more texts
     const second = await submit(
       clinicId,
       validSubmissionBody({
         patient: { firstName: 'MARIA', lastName: 'Garcia' },
-        contact: { phone: '201-555-0199' },
+        contact: { communication: { email: true, sms: false } },
         visit: { appointmentTypeCode: 'PRIMARY_CARE_FOLLOW_UP', physicianOrder: undefined, reasonForVisit: 'Follow-up' },
       }),
     );
@@ -138,16 +149,46 @@ describe('Function: submitIntake on DynamoDB Local', () => {
     const secondJourney = await get(keys.journey(clinicId, second.body.journeyId));
     expect(secondJourney?.patientId).toBe(firstJourney?.patientId);
     const patient = await get(keys.patient(clinicId, String(firstJourney?.patientId)));
-    expect(patient).toMatchObject({ firstName: 'Maria', lastName: 'García', phone: '+12015550199' });
+    expect(patient).toMatchObject({ firstName: 'Maria', lastName: 'García', phone: '+12015550123', communication: { sms: false } });
+    expect(await get(keys.submission(clinicId, second.body.submissionId))).not.toHaveProperty('possibleDuplicateOf');
     expect(await query(`CLINIC#${clinicId}`, 'PATIENTMATCH#')).toHaveLength(1);
     expect(await auditActions(clinicId)).toEqual([
+      'coverage.read',
       'coverage.write',
       'coverage.write',
       'patient.create',
       'patient.match',
+      'patient.read',
       'submission.create',
       'submission.create',
     ]);
+  });
+
+  it('registers apart, as a possible duplicate, a match whose phone and insurance disagree, overwriting nothing', async () => {
+    // Prepare
+    const clinicId = 'clinic-duplicate';
+    const first = await submit(clinicId, validSubmissionBody());
+    const firstJourney = await get(keys.journey(clinicId, first.body.journeyId));
+    const storedBefore = await get(keys.patient(clinicId, String(firstJourney?.patientId)));
+
+    // Act: the same name and birth date, another phone and member ID
+    const second = await submit(
+      clinicId,
+      validSubmissionBody({ contact: { phone: '201-555-0199' }, insurance: { memberId: 'OTHER-MEMBER-1' } }),
+    );
+
+    // Assess: a patient of their own, the submission naming the other and the fields, the first patient untouched
+    const secondJourney = await get(keys.journey(clinicId, second.body.journeyId));
+    expect(second.status).toBe(202);
+    expect(secondJourney?.patientId).not.toBe(firstJourney?.patientId);
+    expect(await get(keys.submission(clinicId, second.body.submissionId))).toMatchObject({
+      patientId: secondJourney?.patientId,
+      possibleDuplicateOf: firstJourney?.patientId,
+      duplicateFields: ['phone', 'insurance'],
+    });
+    expect(await get(keys.patient(clinicId, String(firstJourney?.patientId)))).toEqual(storedBefore);
+    expect(await get(keys.patient(clinicId, String(secondJourney?.patientId)))).toMatchObject({ phone: '+12015550199' });
+    expect(await query(`CLINIC#${clinicId}`, 'PATIENTMATCH#')).toEqual([expect.objectContaining({ patientId: firstJourney?.patientId })]);
   });
 
   it('registers one patient when different submissions for the same new person arrive at once', async () => {

@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { normaliseName, patientMatchHash } from '#model/patient-match.ts';
+import { matchDisagreements, normaliseName, patientMatchHash } from '#model/patient-match.ts';
 import { TEST_IDENTITY_KEY } from '#test/support/identity-key.ts';
 
 describe('Function: patientMatchHash', () => {
@@ -29,5 +29,37 @@ describe('Function: patientMatchHash', () => {
     expect(patientMatchHash(maria, 'another-deployment-key')).not.toBe(ours);
     expect(ours).toBe(createHmac('sha256', TEST_IDENTITY_KEY).update('patient-match|maria|garcia|1985-04-12', 'utf8').digest('hex'));
     for (const material of ['maria|garcia|1985-04-12', 'patient-match|maria|garcia|1985-04-12']) expect(bare(material)).not.toBe(ours);
+  });
+});
+
+describe('Function: matchDisagreements', () => {
+  const stored = {
+    email: 'Maria.Garcia@example.com',
+    phone: '+12015550123',
+    address: { line1: '12 Main  St', postalCode: '02118' },
+    insurance: { payerId: '60054', memberId: 'W123' },
+  };
+
+  it('finds none when the details agree, however written (email case, spacing, ZIP+4, member ID case)', () => {
+    expect(
+      matchDisagreements(stored, {
+        email: 'maria.garcia@EXAMPLE.com',
+        phone: '+12015550123',
+        address: { line1: '12 main st', postalCode: '02118-1234' },
+        insurance: { payerId: '60054', memberId: 'w123' },
+      }),
+    ).toEqual([]);
+  });
+
+  it('names each field that disagrees, and counts nothing either side left out', () => {
+    expect(
+      matchDisagreements(stored, {
+        email: 'someone.else@example.com',
+        phone: '+12015550199',
+        address: { line1: '9 Elm St', postalCode: '02118' },
+        insurance: { payerId: '60054', memberId: 'OTHER' },
+      }),
+    ).toEqual(['email', 'phone', 'address', 'insurance']);
+    expect(matchDisagreements({ phone: '+12015550123' }, { email: 'new@example.com', phone: '+12015550123' })).toEqual([]);
   });
 });

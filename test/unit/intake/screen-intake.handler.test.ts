@@ -96,11 +96,44 @@ describe('Function: screenIntake', () => {
     expect(read).toHaveBeenCalledExactlyOnceWith(
       expect.objectContaining({ submissionId: 's1' }),
       expect.objectContaining({ subject: expect.objectContaining({ actor: 'function:screenIntake', patientId: 'p1' }) }),
-      ['screening'],
+      ['screening', 'possibleDuplicateOf', 'duplicateFields', 'duplicateResolution'],
     );
     expect(auditRecords(table.audits())).toEqual([
       expect.objectContaining({ actions: ['submission.read'], actor: 'function:screenIntake', journeyId: 'j1', patientId: 'p1' }),
     ]);
+  });
+
+  it('screens a possible duplicate, then holds it at intake for staff with the fields by name, until it is resolved', async () => {
+    // Prepare
+    givenScreening({ chestPainNow: true });
+    table.seed(keys.submission('c1', 's1'), {
+      type: 'Submission',
+      screening: { chestPainNow: true },
+      possibleDuplicateOf: 'p-other',
+      duplicateFields: ['phone', 'insurance'],
+    });
+
+    // Act
+    const held = await screen();
+    const stage = intakeStage();
+    table.seed(keys.submission('c1', 's1'), {
+      type: 'Submission',
+      screening: {},
+      possibleDuplicateOf: 'p-other',
+      duplicateFields: ['phone', 'insurance'],
+      duplicateResolution: 'KEEP_APART',
+    });
+    const resolved = await screen();
+
+    // Assess: the red flag reached a clinician first; the hold names the other patient and fields, no values
+    expect(held).toEqual({ outcome: 'POSSIBLE_DUPLICATE' });
+    expect(alerts.sent).toHaveLength(1);
+    expect(stage).toMatchObject({
+      status: 'WAITING_FOR_STAFF',
+      reason: expect.stringContaining('patient p-other, but the phone, insurance differ'),
+    });
+    expect(resolved).toEqual({ outcome: 'NO_RISK' });
+    expect(intakeStage()).toMatchObject({ status: 'COMPLETED' });
   });
 
   it('opens a triage slip and alerts staff without quoting the answers', async () => {

@@ -11,9 +11,12 @@ import type { JourneyStarter } from '#functions/intake/journey-starter-port.ts';
 import { makeSubmitIntake } from '#functions/intake/submit-intake.handler.ts';
 import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
 import { patientMatchHash } from '#model/patient-match.ts';
+import { dynamoAuditLog } from '#shared/audit-store.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
+import { dynamoPatientStore } from '#shared/patient-store.ts';
 import { apiEvent, lambdaContext } from '#test/support/api-event.ts';
+import { auditRecords } from '#test/support/audit-trail.ts';
 import { validSubmissionBody } from '#test/support/fixtures/submission.ts';
 import { TEST_IDENTITY_KEY, testIdentityKey } from '#test/support/identity-key.ts';
 import { inMemoryTable, transactionCancelled } from '#test/support/in-memory-table.ts';
@@ -49,6 +52,8 @@ const handler = () =>
     newId: randomUUID,
     sleep: async (ms) => void sleeps.push(ms),
     identityKey: testIdentityKey,
+    patients: dynamoPatientStore(tableRef),
+    audit: dynamoAuditLog(tableRef),
   });
 const submit = async (body: unknown = validSubmissionBody(), headers: Record<string, string> = {}) =>
   handler()(apiEvent({ body, headers }), lambdaContext);
@@ -145,7 +150,23 @@ describe('Function: submitIntake (POST intake-submissions)', () => {
     expect(ddb).not.toHaveReceivedCommand(PutCommand);
   });
 
-  it('reuses a matched patient: updates contact details instead of creating a patient', async () => {
+  it('reuses a matched patient whose details agree: updates what may change instead of creating a patient', async () => {
+    // Prepare
+    givenPatient('patient-existing');
+
+    // Act: the same phone, text messages no more
+    const response = await submit(validSubmissionBody({ contact: { communication: { email: true, sms: false } } }));
+
+    // Assess
+    expect(response.statusCode).toBe(202);
+    const body = JSON.parse(response.body);
+    expect(table.get(keys.patient('clinic-1', 'patient-existing'))).toMatchObject({ firstName: 'Maria', communication: { sms: false } });
+    expect(table.get(keys.submission('clinic-1', body.submissionId))).toMatchObject({ patientId: 'patient-existing' });
+    expect(journeyOf(body.journeyId)).toMatchObject({ patientId: 'patient-existing' });
+    expect(writes()[0]?.audit.actions).toEqual(['patient.match', 'coverage.write', 'submission.create']);
+  });
+
+  it('registers apart a match whose phone disagrees, reading the stored details under an audit record first', async () => {
     // Prepare
     givenPatient('patient-existing');
 
@@ -153,12 +174,19 @@ describe('Function: submitIntake (POST intake-submissions)', () => {
     const response = await submit(validSubmissionBody({ contact: { phone: '201-555-0199' } }));
 
     // Assess
-    expect(response.statusCode).toBe(202);
     const body = JSON.parse(response.body);
-    expect(table.get(keys.patient('clinic-1', 'patient-existing'))).toMatchObject({ firstName: 'Maria', phone: '+12015550199' });
-    expect(table.get(keys.submission('clinic-1', body.submissionId))).toMatchObject({ patientId: 'patient-existing' });
-    expect(journeyOf(body.journeyId)).toMatchObject({ patientId: 'patient-existing' });
-    expect(writes()[0]?.audit.actions).toEqual(['patient.match', 'coverage.write', 'submission.create']);
+    const journey = journeyOf(body.journeyId);
+    expect(response.statusCode).toBe(202);
+    expect(journey?.patientId).not.toBe('patient-existing');
+    expect(table.get(keys.patient('clinic-1', 'patient-existing'))).toMatchObject({ phone: '+12015550123' });
+    expect(table.get(keys.submission('clinic-1', body.submissionId))).toMatchObject({
+      possibleDuplicateOf: 'patient-existing',
+      duplicateFields: ['phone'],
+    });
+    expect(writes()[0]?.audit.actions).toEqual(['patient.create', 'coverage.write', 'submission.create']);
+    expect(auditRecords(table.audits())).toContainEqual(
+      expect.objectContaining({ actions: ['patient.read', 'coverage.read'], patientId: 'patient-existing', journeyId: body.journeyId }),
+    );
   });
 
   it('returns the first journey for a repeated body and starts its execution again while it is still RUNNING', async () => {

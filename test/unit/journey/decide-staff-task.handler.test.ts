@@ -428,7 +428,7 @@ describe('Function: decideStaffTask', () => {
     expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
   });
 
-  it('closes a triage slip, decided by a clinician, without touching Step Functions or the journey', async () => {
+  it('refuses a decision on a triage slip, even a clinician’s: a slip is closed with a clinical disposition', async () => {
     // Prepare
     table.seed(taskKey, indexed(triageSlip));
     const journeyBefore = structuredClone(table.get(journeyKey));
@@ -437,9 +437,9 @@ describe('Function: decideStaffTask', () => {
     const response = await post({ action: 'PROCEED' }, 'st-1', 'c1', NURSE);
 
     // Assess
-    expect(response.statusCode).toBe(200);
-    // The task and its audit record; no journey update.
-    expect(ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems).toHaveLength(2);
+    expect(response.statusCode).toBe(409);
+    expect(JSON.parse(response.body).message).toContain('disposition');
+    expect(writes()).toBe('[]');
     expect(table.get(journeyKey)).toEqual(journeyBefore);
     expect(engine.callsOf('resume')).toEqual([]);
   });

@@ -23,12 +23,12 @@ describe('Function: allowedActions', () => {
     expect(actions).toContain('RETRY');
   });
 
-  it('allows only PROCEED (reviewed) on a triage slip', () => {
+  it('allows no decision on a triage slip (a clinician disposes of it instead)', () => {
     // Act
     const actions = allowedActions({ kind: 'TRIAGE', stage: 'INTAKE' });
 
     // Assess
-    expect(actions).toEqual(['PROCEED']);
+    expect(actions).toEqual([]);
   });
 });
 
