@@ -102,6 +102,20 @@ export const StaffTaskDetailSchema = StaffTaskSummarySchema.extend({
   coverage: CoverageViewSchema.optional().meta({
     description: 'Eligibility tasks: the insurance on file (or self-pay), the fields a correction would change.',
   }),
+  possibleDuplicate: z
+    .strictObject({
+      fields: z.array(z.string()).meta({ description: 'Where the two disagree (email, phone, address, insurance).' }),
+      otherPatient: z.strictObject({
+        patientId: z.string(),
+        firstName: z.string(),
+        lastName: z.string(),
+        birthDate: z.string(),
+        phone: z.string().optional(),
+        email: z.string().optional(),
+      }),
+    })
+    .optional()
+    .meta({ description: 'A possible duplicate held at intake: the patient of the same name and birth date, to compare.' }),
   notes: z.array(z.strictObject({ at: z.string(), by: PersonSchema, text: z.string() })),
   history: z.array(z.strictObject({ at: z.string(), by: PersonSchema, event: z.string() })),
   decision: z

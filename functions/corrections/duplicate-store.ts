@@ -20,6 +20,8 @@ export interface Merge {
   readAt: string;
   /** When the submitter's patient and coverage records were read: they are removed only if still as read. */
   submitterReadAt: { patient: string; coverage?: string };
+  /** When the matched patient's coverage was read (absent: they had none): replaced only if still as read. */
+  matchedCoverageReadAt?: string;
   /** The submitter's coverage, now the matched patient's. */
   coverage?: CoverageRecord;
   /** The journey's staff tasks (the intake hold, a triage slip): they name the matched patient from now on. */
@@ -59,7 +61,7 @@ export function dynamoDuplicateStore(table: TableRef): DuplicateStore {
   };
   return {
     keepApart: (held, audit, now) => send([submissionResolved(held, 'KEEP_APART', held.patientId), auditPut(table.tableName, audit, now)]),
-    merge: ({ held, merged, readAt, submitterReadAt, coverage, taskIds, audits }, now) =>
+    merge: ({ held, merged, readAt, submitterReadAt, matchedCoverageReadAt, coverage, taskIds, audits }, now) =>
       send([
         {
           Put: {
@@ -70,7 +72,20 @@ export function dynamoDuplicateStore(table: TableRef): DuplicateStore {
           },
         },
         ...(coverage
-          ? [{ Put: { TableName: table.tableName, Item: { ...keys.coverage(merged.clinicId, merged.patientId), ...coverage } } }]
+          ? [
+              {
+                Put: {
+                  TableName: table.tableName,
+                  Item: { ...keys.coverage(merged.clinicId, merged.patientId), ...coverage },
+                  ...(matchedCoverageReadAt
+                    ? {
+                        ConditionExpression: 'updatedAt = :coverageReadAt',
+                        ExpressionAttributeValues: { ':coverageReadAt': matchedCoverageReadAt },
+                      }
+                    : { ConditionExpression: 'attribute_not_exists(PK)' }),
+                },
+              },
+            ]
           : []),
         {
           Update: {

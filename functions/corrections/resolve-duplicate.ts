@@ -85,6 +85,7 @@ export async function resolveDuplicate(
       merged,
       readAt: matched.updatedAt,
       submitterReadAt: { patient: submitter.updatedAt, ...(coverage ? { coverage: coverage.updatedAt } : {}) },
+      ...(matchedCoverage ? { matchedCoverageReadAt: matchedCoverage.updatedAt } : {}),
       ...(nextCoverage ? { coverage: nextCoverage } : {}),
       taskIds: tasks.flatMap((task) => (task ? [task.taskId] : [])),
       audits: [event(other, 'patient.merge', changed), event(held.patientId, 'patient.merge')],

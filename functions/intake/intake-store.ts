@@ -25,7 +25,10 @@ export interface IntakeWrite {
    * A new patient takes the match entry of their name and birth date (`matchHash`), except one registered apart as a
    * possible duplicate of the patient who holds it (no `matchHash`: the entry stays theirs).
    */
-  patient: { kind: 'new'; record: PatientRecord; matchHash?: string } | { kind: 'existing'; update: PatientContactUpdate };
+  patient:
+    | { kind: 'new'; record: PatientRecord; matchHash?: string }
+    /** `readAt`: the patient's and coverage's `updatedAt` as intake read them: written only if still so. */
+    | { kind: 'existing'; update: PatientContactUpdate; readAt: { patient: string; coverage?: string } };
   coverage: CoverageRecord;
   submission: SubmissionRecord;
   journey: JourneyRecord;
@@ -106,7 +109,15 @@ export function dynamoIntakeStore(table: TableRef): IntakeStore {
                   ]
                 : []),
             ]
-          : [patientUpdate(TableName, clinicId, write.patient.update)];
+          : [patientUpdate(TableName, clinicId, write.patient.update, write.patient.readAt.patient)];
+      // A returning patient's coverage is replaced only as intake read it (a staff correction meanwhile wins).
+      const coverageRead = write.patient.kind === 'existing' ? write.patient.readAt.coverage : undefined;
+      const coverageCondition =
+        write.patient.kind !== 'existing'
+          ? {}
+          : coverageRead
+            ? { ConditionExpression: 'updatedAt = :coverageReadAt', ExpressionAttributeValues: { ':coverageReadAt': coverageRead } }
+            : { ConditionExpression: 'attribute_not_exists(PK)' };
       const transactItems = [
         // First: the idempotency claim (CancellationReasons[0] tells a duplicate).
         {
@@ -124,7 +135,7 @@ export function dynamoIntakeStore(table: TableRef): IntakeStore {
           },
         },
         ...patientItems,
-        { Put: { TableName, Item: { ...keys.coverage(clinicId, coverage.patientId), ...coverage } } },
+        { Put: { TableName, Item: { ...keys.coverage(clinicId, coverage.patientId), ...coverage }, ...coverageCondition } },
         auditPut(TableName, write.audit, now),
       ];
       try {
@@ -139,15 +150,19 @@ export function dynamoIntakeStore(table: TableRef): IntakeStore {
         if (codes[0] === 'ConditionalCheckFailed') return 'DUPLICATE';
         const matchIndex = transactItems.findIndex((item) => 'Put' in item && String(item.Put.Item.SK).startsWith('PATIENTMATCH#'));
         if (matchIndex >= 0 && codes[matchIndex] === 'ConditionalCheckFailed') return 'PATIENT_MATCH_TAKEN';
-        if (codes.includes('TransactionConflict')) return 'CONFLICT';
+        // A returning patient's record or coverage changed since intake read it: read again (CONFLICT).
+        if (codes.includes('TransactionConflict') || codes.includes('ConditionalCheckFailed')) return 'CONFLICT';
         throw error;
       }
     },
   };
 }
 
-/** Updates a returning patient's contact details; conditional on the patient existing, so a stale match never creates a stub. */
-function patientUpdate(TableName: string, clinicId: string, update: PatientContactUpdate) {
+/**
+ * Updates a returning patient's contact details, only while the record is as intake read it (a staff correction or
+ * merge meanwhile is never overwritten; a stale match never creates a stub).
+ */
+function patientUpdate(TableName: string, clinicId: string, update: PatientContactUpdate, readAt: string) {
   const { patientId, ...fields } = update;
   const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
   return {
@@ -155,9 +170,9 @@ function patientUpdate(TableName: string, clinicId: string, update: PatientConta
       TableName,
       Key: keys.patient(clinicId, patientId),
       UpdateExpression: `SET ${entries.map(([name]) => `#${name} = :${name}`).join(', ')}`,
-      ConditionExpression: 'attribute_exists(PK)',
-      ExpressionAttributeNames: Object.fromEntries(entries.map(([name]) => [`#${name}`, name])),
-      ExpressionAttributeValues: Object.fromEntries(entries.map(([name, value]) => [`:${name}`, value])),
+      ConditionExpression: '#updatedAtRead = :readAt',
+      ExpressionAttributeNames: { ...Object.fromEntries(entries.map(([name]) => [`#${name}`, name])), '#updatedAtRead': 'updatedAt' },
+      ExpressionAttributeValues: { ...Object.fromEntries(entries.map(([name, value]) => [`:${name}`, value])), ':readAt': readAt },
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { JourneyRef } from '#contract/journey-workflow.ts';
-import { triageSlipId } from '#model/staff-task.ts';
+import { POSSIBLE_DUPLICATE_REASON, triageSlipId } from '#model/staff-task.ts';
 import { journeyAuditSession } from '#shared/audit.ts';
 import { log } from '#shared/observability.ts';
 import type { EscalationSchedulePort, StaffAlertPort } from '#shared/staff-alerts.ts';
@@ -34,7 +34,6 @@ export async function screenIntake(deps: ScreenIntakeDeps, ref: JourneyRef): Pro
   const submission = await deps.submissions.read(journey, journeyAuditSession(deps.audit, ACTOR, journey, now), [
     'screening',
     'possibleDuplicateOf',
-    'duplicateFields',
     'duplicateResolution',
   ]);
 
@@ -72,8 +71,7 @@ export async function screenIntake(deps: ScreenIntakeDeps, ref: JourneyRef): Pro
   }
   // Screened first, whatever else: a red flag reaches a clinician even while the patient's identity is unsettled.
   if (submission.possibleDuplicateOf && !submission.duplicateResolution) {
-    const reason = possibleDuplicateReason(submission.possibleDuplicateOf, submission.duplicateFields ?? []);
-    await deps.journeys.updateStage(journey, 'INTAKE', { status: 'WAITING_FOR_STAFF', reason }, now);
+    await deps.journeys.updateStage(journey, 'INTAKE', { status: 'WAITING_FOR_STAFF', reason: POSSIBLE_DUPLICATE_REASON }, now);
     log.warn('Possible duplicate patient held for staff', {
       clinicId: ref.clinicId,
       journeyId: ref.journeyId,
@@ -83,13 +81,4 @@ export async function screenIntake(deps: ScreenIntakeDeps, ref: JourneyRef): Pro
   }
   await deps.journeys.updateStage(journey, 'INTAKE', { status: 'COMPLETED' }, now);
   return { outcome: triage.level === 'NONE' ? 'NO_RISK' : 'TRIAGE_ALERTED' };
-}
-
-/** The staff task's reason: which patient, which fields by name (never their values), and what to do. */
-export function possibleDuplicateReason(otherPatientId: string, fields: readonly string[]): string {
-  const which = fields.length > 0 ? fields.join(', ') : 'contact details or insurance';
-  return (
-    `Possible duplicate: the name and birth date match patient ${otherPatientId}, but the ${which} differ. ` +
-    'Compare the two, merge them or keep them apart (POST …/journeys/{journeyId}/duplicate-resolution), then retry.'
-  );
 }

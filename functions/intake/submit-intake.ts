@@ -99,14 +99,15 @@ export async function submitIntake(deps: SubmitIntakeDeps, request: SubmitIntake
     const journeyId = deps.newId();
     // A match whose contact details or insurance disagree is not merged silently: the submitter is registered apart
     // and the journey waits at intake for staff to merge or keep them apart (screen-intake.ts).
-    const disagreements = matched ? await disagreementsWith(deps, request, { patientId: matched, journeyId }, at) : [];
-    const matchedPatientId = disagreements.length === 0 ? matched : undefined;
+    const comparison = matched ? await compareWithMatched(deps, request, { patientId: matched, journeyId }, at) : undefined;
+    const disagreements = comparison?.disagreements ?? [];
+    const matchedPatientId = comparison && disagreements.length === 0 ? matched : undefined;
     const ids = { submissionId, journeyId, patientId: matchedPatientId ?? deps.newId() };
     const write: IntakeWrite = {
       clinicId,
       bodyHash,
       patient: matchedPatientId
-        ? { kind: 'existing', update: patientContactUpdate(ids.patientId, body, at) }
+        ? { kind: 'existing', update: patientContactUpdate(ids.patientId, body, at), readAt: comparison?.readAt ?? { patient: '' } }
         : { kind: 'new', record: newPatientRecord(clinicId, ids.patientId, body, at), ...(matched ? {} : { matchHash }) },
       coverage: coverageRecord(clinicId, ids.patientId, body, at),
       submission: {
@@ -144,24 +145,25 @@ export async function submitIntake(deps: SubmitIntakeDeps, request: SubmitIntake
 }
 
 /**
- * Where the submission disagrees with the patient it matched (matchDisagreements): their contact details and insurance
- * are read for it, audited in one record before the reads, under the journey about to be written.
+ * Where the submission disagrees with the patient it matched (matchDisagreements), and when their records were last
+ * written (the intake writes them only if still so): their contact details and insurance are read for it, audited in
+ * one record before the reads, under the journey about to be written.
  */
-async function disagreementsWith(
+async function compareWithMatched(
   deps: SubmitIntakeDeps,
   request: SubmitIntakeRequest,
   matched: { patientId: string; journeyId: string },
   at: Date,
-): Promise<string[]> {
+): Promise<{ disagreements: string[]; readAt: { patient: string; coverage?: string } }> {
   const ref = { clinicId: request.clinicId, ...matched };
   const session = auditSession(deps.audit, { ...ref, actor: request.actor, ...(request.via ? { via: request.via } : {}) }, at);
   await session.before('patient.read', 'coverage.read');
   const [stored, coverage] = await Promise.all([
-    deps.patients.read(ref, session, ['email', 'phone', 'address']),
+    deps.patients.read(ref, session, ['email', 'phone', 'address', 'updatedAt']),
     deps.patients.readCoverage(ref, session),
   ]);
   const { body } = request;
-  return matchDisagreements(
+  const disagreements = matchDisagreements(
     {
       ...(stored.email ? { email: stored.email } : {}),
       ...(stored.phone ? { phone: stored.phone } : {}),
@@ -175,4 +177,5 @@ async function disagreementsWith(
       insurance: body.insurance,
     },
   );
+  return { disagreements, readAt: { patient: stored.updatedAt, ...(coverage ? { coverage: coverage.updatedAt } : {}) } };
 }

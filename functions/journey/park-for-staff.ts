@@ -1,6 +1,8 @@
 import { type ParkForStaffRequest, TRANSIENT_ERRORS, UNEXPECTED_STOP_MESSAGE } from '#contract/journey-workflow.ts';
-import type { StageState } from '#model/journey.ts';
+import type { StaffQueue } from '#contract/staff-queues.ts';
+import type { JourneyRecord, StageState } from '#model/journey.ts';
 import { staffTaskId } from '#model/staff-task.ts';
+import { journeyAuditSession } from '#shared/audit.ts';
 import { log } from '#shared/observability.ts';
 import type { EscalationSchedulePort, StaffAlertPort } from '#shared/staff-alerts.ts';
 import type { SharedStores } from '#shared/stores.ts';
@@ -9,7 +11,7 @@ import { alertStaffOfTask, journeyTask } from './journey-task.ts';
 import { parkReason } from './park-reason.ts';
 import { namedStop, stageStopOf } from './stage-stop.ts';
 
-export interface ParkForStaffDeps extends Pick<SharedStores, 'journeys' | 'tasks' | 'audit' | 'catalog'> {
+export interface ParkForStaffDeps extends Pick<SharedStores, 'journeys' | 'tasks' | 'audit' | 'catalog' | 'submissions'> {
   /** Alerts staff of the task it opens (openTaskAndAlert). */
   alerts: StaffAlertPort;
   /** Schedules the task's escalation at its due time (openTaskAndAlert). */
@@ -67,9 +69,19 @@ export async function parkForStaff(deps: ParkForStaffDeps, request: ParkForStaff
     { status: 'WAITING_FOR_STAFF', reason, staffTaskId: taskId, journeyStatus: 'WAITING_FOR_STAFF' },
     now,
   );
+  const departmentQueue = stage === 'SCHEDULING' ? await schedulingQueueOf(deps, journey, now) : undefined;
   const task = await journeyTask(
     deps,
-    { ...fields, taskId, patientId: journey.patientId, kind: 'STAGE_BLOCKED', reason, taskToken: request.taskToken, checkpoint },
+    {
+      ...fields,
+      taskId,
+      patientId: journey.patientId,
+      kind: 'STAGE_BLOCKED',
+      reason,
+      taskToken: request.taskToken,
+      checkpoint,
+      ...(departmentQueue ? { departmentQueue } : {}),
+    },
     ACTOR,
     now,
   );
@@ -90,4 +102,17 @@ async function staffRetriedStopHere(deps: ParkForStaffDeps, clinicId: string, cu
   if (current?.status !== 'IN_PROGRESS' || !current.staffTaskId) return false;
   const task = await deps.tasks.get(clinicId, current.staffTaskId);
   return task?.kind === 'EXECUTION_STOPPED' && task.status === 'DECIDED' && task.decision?.action === 'RETRY';
+}
+
+/**
+ * The queue a clinic routes its appointment type's department's scheduling problems to (catalog `staffQueue`, e.g.
+ * imaging to radiology), if it does: the appointment type is read from the submission (projected, audited).
+ */
+async function schedulingQueueOf(deps: ParkForStaffDeps, journey: JourneyRecord, now: Date): Promise<StaffQueue | undefined> {
+  const submission = await deps.submissions.read(journey, journeyAuditSession(deps.audit, ACTOR, journey, now), [
+    'visit.appointmentTypeCode',
+  ]);
+  const catalog = await deps.catalog.load(journey.clinicId);
+  const type = catalog?.appointmentTypes.find((t) => t.code === submission.visit?.appointmentTypeCode);
+  return catalog?.departments.find((d) => d.departmentId === type?.departmentId)?.staffQueue;
 }

@@ -39,7 +39,8 @@ export async function redriveExecution(
       clinicId,
       taskId: stoppedExecutionTaskId(executionArn, run),
       actor: staffActor(person),
-      roles: person.roles,
+      // As ops, whatever else the person is: an admin's power over a colleague's claim is not lent to this route.
+      roles: ['ops'],
       action: 'RETRY',
       via,
     });

@@ -1,5 +1,6 @@
 import { IANAZone } from 'luxon';
 import * as z from 'zod';
+import { STAFF_QUEUES } from '#contract/staff-queues.ts';
 import type { ClinicCatalog } from './clinic-catalog.ts';
 
 /**
@@ -40,7 +41,11 @@ export const ClinicCatalogSchema = z
         }),
       )
       .min(1),
-    departments: z.array(z.strictObject({ departmentId: id, name: z.string().min(1).max(200), locationId: id })).min(1),
+    departments: z
+      .array(
+        z.strictObject({ departmentId: id, name: z.string().min(1).max(200), locationId: id, staffQueue: z.enum(STAFF_QUEUES).optional() }),
+      )
+      .min(1),
     resources: z.array(
       z.strictObject({
         resourceId: id,

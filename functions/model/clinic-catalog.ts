@@ -1,4 +1,4 @@
-import type { ServiceLevels } from '#contract/staff-queues.ts';
+import type { ServiceLevels, StaffQueue } from '#contract/staff-queues.ts';
 import type { DayOfWeek } from './patient-records.ts';
 
 /**
@@ -32,6 +32,8 @@ export interface Department {
   departmentId: string;
   name: string;
   locationId: string;
+  /** Where the department's scheduling problems go when not the shared `scheduling` queue (e.g. imaging: `radiology`). */
+  staffQueue?: StaffQueue;
 }
 
 /** "HH:MM" 24-hour local time at the resource's location. */

@@ -2,11 +2,13 @@ import { STAFF_ACTIONS_BY_STAGE, type StaffDecision, type StageName, TRIAGE_ACTI
 import { QUEUE_ROLES } from '#contract/staff-queues.ts';
 import type { StaffRole } from '#contract/staff-roles.ts';
 import type { StageState } from '#model/journey.ts';
-import { STAGE_QUEUE, type StaffTask } from '#model/staff-task.ts';
+import { POSSIBLE_DUPLICATE_REASON, STAGE_QUEUE, type StaffTask } from '#model/staff-task.ts';
 
 /** What staff may decide for this task (the workflow routes exactly these; see STAFF_ACTIONS_BY_STAGE). */
-export function allowedActions(task: Pick<StaffTask, 'kind' | 'stage'>): readonly StaffDecision['action'][] {
+export function allowedActions(task: Pick<StaffTask, 'kind' | 'stage'> & { reason?: string }): readonly StaffDecision['action'][] {
   if (task.kind === 'TRIAGE') return TRIAGE_ACTIONS;
+  // A possible duplicate goes on only once settled (merged or kept apart), by a RETRY that screens again.
+  if (task.reason === POSSIBLE_DUPLICATE_REASON) return ['RETRY', 'CANCEL'];
   // A stopped execution can be redriven, or ended where its stage allows a cancel; it cannot skip the stage it stopped in.
   if (task.kind === 'EXECUTION_STOPPED') return STAFF_ACTIONS_BY_STAGE[task.stage].filter((action) => action !== 'PROCEED');
   return STAFF_ACTIONS_BY_STAGE[task.stage];

@@ -70,6 +70,8 @@ export interface StaffTaskEvent {
 export type StaffTaskDraft = Omit<StaffTask, 'type' | 'status' | 'createdAt' | 'queue' | 'priority' | 'dueAt' | 'history'> & {
   /** TRIAGE: how urgent the screening found it (the slip's priority). */
   triageLevel?: 'URGENT' | 'EMERGENT';
+  /** A parked SCHEDULING stage: the queue of the appointment type's department, where the clinic routes it (catalog). */
+  departmentQueue?: StaffQueue;
 };
 
 /** Where a parked stage's task goes: the people who work that stage. */
@@ -84,14 +86,16 @@ export const STAGE_QUEUE: Readonly<Record<StageName, StaffQueue>> = {
 /**
  * The queue and priority of a task. A triage slip goes to clinical triage, urgent when the screening found an
  * emergent answer; a stopped execution (a failure no business rule explains) to ops; a parked stage to the people of
- * that stage, high, since a patient waits for their booking or confirmation meanwhile.
+ * that stage (a scheduling problem to its department's queue where the clinic routes one), high, since a patient waits
+ * for their booking or confirmation meanwhile.
  */
-export function routeStaffTask(task: Pick<StaffTaskDraft, 'kind' | 'stage' | 'triageLevel'>): {
+export function routeStaffTask(task: Pick<StaffTaskDraft, 'kind' | 'stage' | 'triageLevel' | 'departmentQueue'>): {
   queue: StaffQueue;
   priority: TaskPriority;
 } {
   if (task.kind === 'TRIAGE') return { queue: 'clinical-triage', priority: task.triageLevel === 'EMERGENT' ? 'urgent' : 'high' };
   if (task.kind === 'EXECUTION_STOPPED') return { queue: 'ops', priority: 'high' };
+  if (task.stage === 'SCHEDULING' && task.departmentQueue) return { queue: task.departmentQueue, priority: 'high' };
   return { queue: STAGE_QUEUE[task.stage], priority: 'high' };
 }
 
@@ -103,7 +107,7 @@ export function serviceLevelsOf(clinicLevels: Partial<ServiceLevels> | undefined
 
 /** The task as it is opened: routed, due by the clinic's service level, its history started by `by`. */
 export function openedStaffTask(draft: StaffTaskDraft, levels: ServiceLevels, by: string, now: Date): StaffTask {
-  const { triageLevel: _, ...fields } = draft;
+  const { triageLevel: _, departmentQueue: __, ...fields } = draft;
   const { queue, priority } = routeStaffTask(draft);
   const createdAt = now.toISOString();
   return {
@@ -134,3 +138,12 @@ export const stoppedExecutionTaskId = (executionArn: string, redriveCount: numbe
 
 /** A journey's triage slip: one per journey, whatever retries of the screening open it. */
 export const triageSlipId = (clinicId: string, journeyId: string) => staffTaskId(`${clinicId}#${journeyId}#TRIAGE`);
+
+/**
+ * The reason a journey waits at intake as a possible duplicate: the same for every one, naming nobody (the journey's
+ * stages are shown to the clinic's form system too); the task's detail shows staff the other patient. It also marks
+ * the hold: such a task is settled by merging or keeping apart, then RETRY, never PROCEED (staff-decision.ts).
+ */
+export const POSSIBLE_DUPLICATE_REASON =
+  'Possible duplicate: the name and birth date match another patient whose contact details or insurance differ. ' +
+  'Compare them, merge or keep apart (POST …/journeys/{journeyId}/duplicate-resolution), then retry.';

@@ -81,16 +81,29 @@ async function writeCorrection(
 ): Promise<CorrectionOutcome> {
   const key =
     record.type === 'Patient' ? keys.patient(record.clinicId, record.patientId) : keys.coverage(record.clinicId, record.patientId);
+  // The old entry is removed only if it is this patient's: one registered apart (a possible duplicate kept apart) has
+  // none of its own, the entry being the other patient's.
+  const oldEntry = match
+    ? (
+        await table.client.send(
+          new GetCommand({ TableName: table.tableName, Key: keys.patientMatch(record.clinicId, match.from), ConsistentRead: true }),
+        )
+      ).Item
+    : undefined;
   const matchItems = match
     ? [
-        {
-          Delete: {
-            TableName: table.tableName,
-            Key: keys.patientMatch(record.clinicId, match.from),
-            ConditionExpression: 'attribute_not_exists(PK) OR patientId = :patientId',
-            ExpressionAttributeValues: { ':patientId': record.patientId },
-          },
-        },
+        ...(oldEntry?.patientId === record.patientId
+          ? [
+              {
+                Delete: {
+                  TableName: table.tableName,
+                  Key: keys.patientMatch(record.clinicId, match.from),
+                  ConditionExpression: 'patientId = :patientId',
+                  ExpressionAttributeValues: { ':patientId': record.patientId },
+                },
+              },
+            ]
+          : []),
         {
           Put: {
             TableName: table.tableName,
@@ -105,6 +118,7 @@ async function writeCorrection(
         },
       ]
     : [];
+  const newEntryIndex = match ? matchItems.length : -1; // the record's Put is item 0
   try {
     await table.client.send(
       new TransactWriteCommand({
@@ -127,7 +141,7 @@ async function writeCorrection(
   } catch (error) {
     if ((error as Error).name !== 'TransactionCanceledException') throw error;
     const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
-    if (match && reasons[2]?.Code === 'ConditionalCheckFailed') return 'MATCH_TAKEN';
+    if (match && reasons[newEntryIndex]?.Code === 'ConditionalCheckFailed') return 'MATCH_TAKEN';
     if (reasons.some((reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict'))
       return 'CHANGED_MEANWHILE';
     throw error;

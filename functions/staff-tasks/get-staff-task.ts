@@ -2,14 +2,14 @@ import type { StaffTaskDetail } from '#contract/api/staff-task-schema.ts';
 import type { StaffPrincipal } from '#contract/staff-roles.ts';
 import { coverageView } from '#model/coverage.ts';
 import { allowedActions, worksTask } from '#model/staff-decision.ts';
-import type { StaffTask } from '#model/staff-task.ts';
-import { auditSession } from '#shared/audit.ts';
+import { POSSIBLE_DUPLICATE_REASON, type StaffTask } from '#model/staff-task.ts';
+import { type AuditSession, auditSession } from '#shared/audit.ts';
 import { HttpError } from '#shared/http/http-error.ts';
 import { staffActor } from '#shared/http/staff-principal.ts';
 import type { SharedStores } from '#shared/stores.ts';
 import { staffTaskSummary } from './staff-task-view.ts';
 
-export interface GetStaffTaskDeps extends Pick<SharedStores, 'tasks' | 'patients' | 'audit'> {
+export interface GetStaffTaskDeps extends Pick<SharedStores, 'tasks' | 'patients' | 'audit' | 'submissions' | 'journeys'> {
   now: () => Date;
 }
 
@@ -31,7 +31,13 @@ export async function getStaffTask(deps: GetStaffTaskDeps, person: StaffPrincipa
     now,
   );
   // One record, before any read: the task (its reason and notes), the patient, and the coverage where shown.
-  await audit.before('staffTask.read', 'patient.read', ...(withCoverage ? (['coverage.read'] as const) : []));
+  const duplicate = task.reason === POSSIBLE_DUPLICATE_REASON;
+  await audit.before(
+    'staffTask.read',
+    'patient.read',
+    ...(withCoverage ? (['coverage.read'] as const) : []),
+    ...(duplicate ? (['journey.read', 'submission.read'] as const) : []),
+  );
   const [patient, coverage] = await Promise.all([
     deps.patients.read(task, audit, ['patientId', 'firstName', 'lastName', 'birthDate', 'phone', 'email']),
     // Eligibility tasks show the insurance on file: it is what a correction would change.
@@ -50,6 +56,7 @@ export async function getStaffTask(deps: GetStaffTaskDeps, person: StaffPrincipa
       ...(patient.email ? { email: patient.email } : {}),
     },
     ...(coverage ? { coverage: coverageView(coverage) } : {}),
+    ...(duplicate ? { possibleDuplicate: await otherPatientOf(deps, task, audit, now) } : {}),
     notes: (task.notes ?? []).map((note) => ({ at: note.at, by: { userId: note.by }, text: note.text })),
     history: task.history.map((entry) => ({ at: entry.at, by: { userId: entry.by }, event: entry.event })),
     ...decisionOf(task),
@@ -70,4 +77,33 @@ function decisionOf(task: StaffTask): Pick<StaffTaskDetail, 'decision'> {
   if (!task.decision) return {};
   const { action, decidedBy, decidedAt, note } = task.decision;
   return { decision: { action, decidedBy: { userId: decidedBy }, decidedAt, ...(note ? { note } : {}) } };
+}
+
+/**
+ * A possible duplicate's other patient, to compare before merging or keeping apart: the submission names them (read
+ * under the task's patient), and their record is read under their own audit record, before the read.
+ */
+async function otherPatientOf(
+  deps: GetStaffTaskDeps,
+  task: StaffTask,
+  audit: AuditSession,
+  now: Date,
+): Promise<NonNullable<StaffTaskDetail['possibleDuplicate']>> {
+  const journey = await deps.journeys.require(task);
+  const submission = await deps.submissions.read(journey, audit, ['possibleDuplicateOf', 'duplicateFields']);
+  const otherId = submission.possibleDuplicateOf ?? journey.patientId;
+  const otherRef = { clinicId: task.clinicId, patientId: otherId, journeyId: task.journeyId };
+  const otherAudit = auditSession(deps.audit, { ...audit.subject, patientId: otherId }, now);
+  const other = await deps.patients.read(otherRef, otherAudit, ['patientId', 'firstName', 'lastName', 'birthDate', 'phone', 'email']);
+  return {
+    fields: submission.duplicateFields ?? [],
+    otherPatient: {
+      patientId: other.patientId,
+      firstName: other.firstName,
+      lastName: other.lastName,
+      birthDate: other.birthDate,
+      ...(other.phone ? { phone: other.phone } : {}),
+      ...(other.email ? { email: other.email } : {}),
+    },
+  };
 }

@@ -44,6 +44,9 @@ export async function workStaffTask(
     outcome: 'success',
   });
 
+  // A slip only a clinician can close is claimed by clinicians only, lest an admin's claim keep it from them.
+  if (work.kind === 'claim' && task.kind === 'TRIAGE' && !person.roles.includes('clinical'))
+    throw HttpError.withMessage(403, 'Only a clinician may claim a triage slip');
   if (work.kind === 'claim') {
     const claimed = await deps.tasks.claim(task, { actor, name: person.username }, now, audit('staffTask.claim'));
     if (claimed === 'TAKEN') throw HttpError.withMessage(409, 'Someone else has claimed this task');

@@ -130,7 +130,8 @@ export class PatientAccessFunctions extends Construct {
     }
     // The ops view: list the journey's executions and describe them (their input names the clinic and journey).
     for (const fn of this.withNeed('listJourneys')) {
-      stateMachine.grantRead(fn);
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['states:ListExecutions'], resources: [stateMachine.stateMachineArn] }));
+      stateMachine.grantExecution(fn, 'states:DescribeExecution');
       fn.addEnvironment(ENV.journeyStateMachineArn, stateMachine.stateMachineArn);
       Validations.of(fn.role ?? fn).acknowledge(executionWildcard);
     }

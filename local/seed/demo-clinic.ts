@@ -79,7 +79,8 @@ const locations: Location[] = [
 const departments: Department[] = [
   { departmentId: DEMO_DEPARTMENTS.primaryCare, name: 'Primary Care', locationId: DEMO_LOCATIONS.boston },
   { departmentId: DEMO_DEPARTMENTS.physicalTherapy, name: 'Physical Therapy', locationId: DEMO_LOCATIONS.denver },
-  { departmentId: DEMO_DEPARTMENTS.radiology, name: 'Radiology', locationId: DEMO_LOCATIONS.boston },
+  // Imaging's scheduling problems (no scanner slot, a missing order) go to the radiology desk, not the shared queue.
+  { departmentId: DEMO_DEPARTMENTS.radiology, name: 'Radiology', locationId: DEMO_LOCATIONS.boston, staffQueue: 'radiology' },
   { departmentId: DEMO_DEPARTMENTS.sleepMedicine, name: 'Sleep Medicine', locationId: DEMO_LOCATIONS.boston },
 ];
 

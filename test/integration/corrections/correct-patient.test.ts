@@ -479,3 +479,27 @@ describe('Function: correctPatient (PATCH …/journeys/{journeyId}/patient) on D
     expect(asked[0]?.subscriber).toMatchObject({ firstName: s.patient.firstName, lastName: 'Quinteros', birthDate: '1984-07-19' });
   });
 });
+
+describe('Function: correctPatient, a patient registered apart (a possible duplicate kept apart)', () => {
+  it('corrects their name: the other patient keeps the old entry, they get the new one', async () => {
+    // Prepare: the other patient holds the match entry of the name and birth date; the seeded journey's patient
+    // has the same ones and no entry of their own (as intake registers a possible duplicate)
+    const s = await seed();
+    const other = await seedPatient(s.clinicId);
+    await put({
+      ...keys.patientMatch(s.clinicId, patientMatchHash(s.patient, TEST_IDENTITY_KEY)),
+      type: 'PatientMatch',
+      patientId: other.patientId,
+      createdAt: STORED_AT,
+    });
+
+    // Act
+    const { status, body } = await patch({ clinicId: s.clinicId, journeyId: s.journeyId, body: { lastName: 'Quintana' } });
+
+    // Assess
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ changedFields: ['lastName'] });
+    expect(await matchItem(s.clinicId, s.patient)).toMatchObject({ patientId: other.patientId });
+    expect(await matchItem(s.clinicId, { ...s.patient, lastName: 'Quintana' })).toMatchObject({ patientId: s.patientId });
+  });
+});

@@ -25,7 +25,14 @@ const store = dynamoIntakeStore(table);
 /** An intake as submitIntake builds it: a new patient unless `existingPatientId` is given; fresh IDs (and key) each time. */
 function intakeWrite(
   clinicId: string,
-  options: { idempotencyKey?: string; matchHash?: string; existingPatientId?: string; phone?: string } = {},
+  options: {
+    idempotencyKey?: string;
+    matchHash?: string;
+    existingPatientId?: string;
+    phone?: string;
+    /** The existing patient's and coverage's `updatedAt` as read (default: as the first write left them, `now`). */
+    readAt?: { patient: string; coverage?: string };
+  } = {},
 ) {
   const body = IntakeSubmissionSchema.parse(validSubmissionBody({ contact: { phone: options.phone ?? '201-555-0199' } }));
   const idempotencyKey = options.idempotencyKey ?? `key:${randomUUID()}`;
@@ -38,7 +45,11 @@ function intakeWrite(
     clinicId,
     bodyHash: 'body-hash',
     patient: options.existingPatientId
-      ? { kind: 'existing', update: patientContactUpdate(ids.patientId, body, now) }
+      ? {
+          kind: 'existing',
+          update: patientContactUpdate(ids.patientId, body, now),
+          readAt: options.readAt ?? { patient: now.toISOString(), coverage: now.toISOString() },
+        }
       : { kind: 'new', record: newPatientRecord(clinicId, ids.patientId, body, now), matchHash: options.matchHash ?? randomUUID() },
     coverage: coverageRecord(clinicId, ids.patientId, body, now),
     submission: submissionRecord(clinicId, ids, body, now),
@@ -191,16 +202,36 @@ describe('Intake store on DynamoDB Local', () => {
     });
   });
 
+  it('writes nothing for a returning patient changed since intake read them (CONFLICT: read again)', async () => {
+    // Prepare: staff corrected the patient after intake compared them
+    const clinicId = 'clinic-store-corrected';
+    const first = intakeWrite(clinicId);
+    await store.writeIntake(first.write, now);
+    const { write, ids } = intakeWrite(clinicId, {
+      existingPatientId: first.ids.patientId,
+      phone: '201-555-0177',
+      readAt: { patient: '2026-11-30T09:00:00.000Z', coverage: now.toISOString() },
+    });
+
+    // Act
+    const outcome = await store.writeIntake(write, now);
+
+    // Assess
+    expect(outcome).toBe('CONFLICT');
+    expect(await get(keys.patient(clinicId, first.ids.patientId))).not.toMatchObject({ phone: '+12015550177' });
+    expect(await get(keys.journey(clinicId, ids.journeyId))).toBeUndefined();
+  });
+
   it('refuses to update a patient that does not exist, so a stale match never creates a stub', async () => {
     // Prepare
     const clinicId = 'clinic-store-stale';
     const { write, ids } = intakeWrite(clinicId, { existingPatientId: 'patient-gone' });
 
     // Act
-    const writing = store.writeIntake(write, now);
+    const outcome = await store.writeIntake(write, now);
 
     // Assess
-    await expect(writing).rejects.toMatchObject({ name: 'TransactionCanceledException' });
+    expect(outcome).toBe('CONFLICT');
     expect(await get(keys.patient(clinicId, 'patient-gone'))).toBeUndefined();
     expect(await get(keys.journey(clinicId, ids.journeyId))).toBeUndefined();
     expect(await audits(clinicId)).toEqual([]);

@@ -3,6 +3,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ParkForStaffRequest, StaffDecision } from '#contract/journey-workflow.ts';
 import { makeParkForStaff } from '#functions/journey/park-for-staff.handler.ts';
+import { DEMO_CLINIC_ID, demoClinicCatalog } from '#local/seed/demo-clinic.ts';
 import { newJourneyRecord, type StageState } from '#model/journey.ts';
 import { stageAfterDecision } from '#model/staff-decision.ts';
 import { type StaffTask, staffTaskId } from '#model/staff-task.ts';
@@ -11,6 +12,7 @@ import { dynamoCatalogStore } from '#shared/catalog-store.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
+import { dynamoSubmissionStore } from '#shared/submission-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
 import { auditRecords } from '#test/support/audit-trail.ts';
 import { fakeEscalations, fakeJourneyEngine, fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
@@ -38,6 +40,7 @@ const park = (request: ParkForStaffRequest) =>
     tasks,
     audit: dynamoAuditLog(table),
     catalog: dynamoCatalogStore(table),
+    submissions: dynamoSubmissionStore(table),
     alerts: alerts.port,
     escalations: fakeEscalations().port,
     engine: engine.port,
@@ -55,6 +58,39 @@ async function seedJourney(payment?: StageState) {
 
 const staffTaskAudits = async (journeyId: string) =>
   auditRecords(await journeyAudits(table, { clinicId, journeyId }, now)).filter((audit) => audit.actions.includes('staffTask.create'));
+
+describe('Function: parkForStaff, the queue of a scheduling problem', () => {
+  /** A journey of the demo clinic (whose radiology department routes to the radiology queue) parked at scheduling. */
+  async function parkedAtScheduling(appointmentTypeCode: string) {
+    const journeyId = randomUUID();
+    const ids = { clinicId: DEMO_CLINIC_ID, journeyId, submissionId: `s-${journeyId}`, patientId: `p-${journeyId}` };
+    await table.client.send(
+      new PutCommand({ TableName: table.tableName, Item: { ...keys.journey(DEMO_CLINIC_ID, journeyId), ...newJourneyRecord(ids, now) } }),
+    );
+    await table.client.send(
+      new PutCommand({
+        TableName: table.tableName,
+        Item: { ...keys.submission(DEMO_CLINIC_ID, ids.submissionId), type: 'Submission', ...ids, visit: { appointmentTypeCode } },
+      }),
+    );
+    const request = { clinicId: DEMO_CLINIC_ID, journeyId, taskToken: `token-${journeyId}`, stopped: stoppedAt('SchedulingNeedsStaff') };
+    await park(request);
+    return tasks.get(DEMO_CLINIC_ID, staffTaskId(request.taskToken));
+  }
+
+  it('goes to the queue the appointment type’s department routes to (imaging: radiology), else to scheduling', async () => {
+    // Prepare
+    await dynamoCatalogStore(table).put(demoClinicCatalog);
+
+    // Act
+    const mri = await parkedAtScheduling('MRI_KNEE');
+    const visit = await parkedAtScheduling('PRIMARY_CARE_NEW');
+
+    // Assess
+    expect(mri).toMatchObject({ queue: 'radiology', priority: 'high' });
+    expect(visit).toMatchObject({ queue: 'scheduling' });
+  });
+});
 
 describe('Function: parkForStaff on DynamoDB Local', () => {
   it('parks even when the alert cannot be sent, alerts on a later park of the task, then never again', async () => {

@@ -12,6 +12,7 @@ import { dynamoCatalogStore } from '#shared/catalog-store.ts';
 import { dynamoJourneyStore, journeyItem } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
+import { dynamoSubmissionStore } from '#shared/submission-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
 import { fakeEscalations, fakeJourneyEngine, fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
 import { stoppedAt } from '#test/support/fixtures/stage-stop.ts';
@@ -31,6 +32,7 @@ function parkForStaff() {
     tasks: dynamoStaffTaskStore(table),
     audit: dynamoAuditLog(table),
     catalog: dynamoCatalogStore(table),
+    submissions: dynamoSubmissionStore(table),
     alerts: fakeStaffAlerts().port,
     escalations: fakeEscalations().port,
     engine: fakeJourneyEngine().port,

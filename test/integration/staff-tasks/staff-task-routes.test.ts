@@ -219,7 +219,13 @@ describe('Functions: staff task routes, who may read and work which queue', () =
     expect(audits.map((a) => a.actor)).toEqual(status === 200 ? [actorOf(role)] : []);
   });
 
-  it.each(MATRIX)('POST claim: %s on a %s task answers %s', async (role, queue, status) => {
+  /** Claims are the queue's, except a triage slip's: only clinicians, who alone may close it, claim it. */
+  const CLAIM_MATRIX = MATRIX.map(
+    ([role, queue, status]) =>
+      [role, queue, queue === 'clinical-triage' && role !== 'clinical' ? 403 : status] as [StaffRole, StaffQueue, 200 | 403],
+  );
+
+  it.each(CLAIM_MATRIX)('POST claim: %s on a %s task answers %s', async (role, queue, status) => {
     // Prepare
     const task = await openTask(clinicId, queue);
 

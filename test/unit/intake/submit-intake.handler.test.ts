@@ -95,6 +95,7 @@ function givenPatient(patientId: string) {
     firstName: 'Maria',
     lastName: 'García',
     phone: '+12015550123',
+    updatedAt: '2026-11-01T00:00:00.000Z',
   });
   table.seed(keys.patientMatch('clinic-1', patientMatchHash(parsed().patient, TEST_IDENTITY_KEY)), { type: 'PatientMatch', patientId });
 }

@@ -12,6 +12,7 @@ import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { logger } from '#shared/observability.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
+import { dynamoSubmissionStore } from '#shared/submission-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
 import { auditRecords } from '#test/support/audit-trail.ts';
 import { fakeEscalations, fakeJourneyEngine, fakeStaffAlerts, noCatalog } from '#test/support/fakes/journey-ports.ts';
@@ -32,6 +33,7 @@ const deps = () => ({
   tasks: dynamoStaffTaskStore(tableRef),
   audit: dynamoAuditLog(tableRef),
   catalog: noCatalog,
+  submissions: dynamoSubmissionStore(tableRef),
   alerts: alerts.port,
   escalations: fakeEscalations().port,
   engine: engine.port,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { STAFF_ACTIONS_BY_STAGE, type StageName } from '#contract/journey-workflow.ts';
 import { allowedActions, rolesForTask, stageAfterDecision } from '#model/staff-decision.ts';
-import { routeStaffTask, type StaffTask } from '#model/staff-task.ts';
+import { POSSIBLE_DUPLICATE_REASON, routeStaffTask, type StaffTask } from '#model/staff-task.ts';
 
 const STAGES = Object.keys(STAFF_ACTIONS_BY_STAGE) as StageName[];
 
@@ -21,6 +21,13 @@ describe('Function: allowedActions', () => {
     // Assess
     expect(actions).toEqual(STAFF_ACTIONS_BY_STAGE[stage].filter((a) => a !== 'PROCEED'));
     expect(actions).toContain('RETRY');
+  });
+
+  it('allows no PROCEED past a possible duplicate: it is merged or kept apart, then retried (or cancelled)', () => {
+    expect(allowedActions({ kind: 'STAGE_BLOCKED', stage: 'INTAKE', reason: POSSIBLE_DUPLICATE_REASON })).toEqual(['RETRY', 'CANCEL']);
+    expect(allowedActions({ kind: 'STAGE_BLOCKED', stage: 'INTAKE', reason: 'Intake failed after automatic retries' })).toContain(
+      'PROCEED',
+    );
   });
 
   it('allows no decision on a triage slip (a clinician disposes of it instead)', () => {

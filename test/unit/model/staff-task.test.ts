@@ -275,3 +275,14 @@ describe('Function: queuesFor', () => {
     expect(nonAdminWorkers.every((n) => n > 0)).toBe(true);
   });
 });
+
+describe('Function: routeStaffTask, a department of its own', () => {
+  it('sends a parked scheduling stage to its department’s queue where the clinic routes one, and nothing else', () => {
+    expect(routeStaffTask({ kind: 'STAGE_BLOCKED', stage: 'SCHEDULING', departmentQueue: 'radiology' })).toEqual({
+      queue: 'radiology',
+      priority: 'high',
+    });
+    expect(routeStaffTask({ kind: 'STAGE_BLOCKED', stage: 'PAYMENT', departmentQueue: 'radiology' }).queue).toBe('billing');
+    expect(routeStaffTask({ kind: 'EXECUTION_STOPPED', stage: 'SCHEDULING', departmentQueue: 'radiology' }).queue).toBe('ops');
+  });
+});
