@@ -55,3 +55,21 @@ export const TRIAGE_DISPOSITIONS = [
   'CLINICIAN_WILL_CALL_BACK',
 ] as const;
 export type TriageDisposition = (typeof TRIAGE_DISPOSITIONS)[number];
+
+/** What an inbound contact is about (the clinic's list for calls, voicemails, portal messages and walk-in questions). */
+export const CONTACT_CATEGORIES = ['appointment', 'billing', 'insurance', 'results', 'clinical-concern', 'records', 'other'] as const;
+export type ContactCategory = (typeof CONTACT_CATEGORIES)[number];
+
+/**
+ * Where a contact's task goes, per category, for a clinic that set no routing of its own (its catalog's
+ * `profile.contactRouting` overrides any of them). Results and clinical concerns go to clinicians.
+ */
+export const DEFAULT_CONTACT_ROUTING: Readonly<Record<ContactCategory, StaffQueue>> = {
+  appointment: 'scheduling',
+  billing: 'billing',
+  insurance: 'eligibility',
+  results: 'clinical-triage',
+  'clinical-concern': 'clinical-triage',
+  records: 'front-desk',
+  other: 'front-desk',
+};

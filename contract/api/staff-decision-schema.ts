@@ -16,7 +16,7 @@ export type StaffDecisionBody = z.output<typeof StaffDecisionBodySchema>;
 export const StaffDecisionRecordedSchema = z
   .strictObject({
     taskId: z.string(),
-    journeyId: z.string(),
+    journeyId: z.string().optional(),
     action: z.enum(['RETRY', 'PROCEED', 'CANCEL']),
     status: z.literal('DECIDED'),
   })

@@ -1,7 +1,10 @@
 import * as z from 'zod';
-import { STAFF_QUEUES, TASK_PRIORITIES, TRIAGE_DISPOSITIONS } from '#contract/staff-queues.ts';
+import { CONTACT_CATEGORIES, STAFF_QUEUES, TASK_PRIORITIES, TRIAGE_DISPOSITIONS } from '#contract/staff-queues.ts';
 
 const STATUSES = ['OPEN', 'DECIDED', 'EXPIRED'] as const;
+export const CONTACT_CHANNELS = ['call', 'voicemail', 'portal-message', 'walk-in'] as const;
+export const CONTACT_FROM = ['patient', 'family', 'other-office', 'payer'] as const;
+export const CONTACT_URGENCIES = ['routine', 'soon', 'urgent'] as const;
 const ACTIONS = ['RETRY', 'PROCEED', 'CANCEL'] as const;
 /** A note's size in UTF-8: 100 notes of it keep a task item (about 200 KB of notes) well within DynamoDB's 400 KB. */
 export const MAX_NOTE_BYTES = 2000;
@@ -45,9 +48,9 @@ const PersonSchema = z.strictObject({
 export const StaffTaskSummarySchema = z
   .strictObject({
     taskId: z.string(),
-    journeyId: z.string(),
-    kind: z.enum(['TRIAGE', 'STAGE_BLOCKED', 'EXECUTION_STOPPED']),
-    stage: z.string(),
+    journeyId: z.string().optional().meta({ description: 'The journey it is about; a logged contact may be about none.' }),
+    kind: z.enum(['TRIAGE', 'STAGE_BLOCKED', 'EXECUTION_STOPPED', 'CONTACT']),
+    stage: z.string().optional().meta({ description: "The journey's stage; a logged contact has none." }),
     queue: z.enum(STAFF_QUEUES),
     priority: z.enum(TASK_PRIORITIES),
     status: z.enum(STATUSES),
@@ -98,7 +101,22 @@ export const StaffTaskDetailSchema = StaffTaskSummarySchema.extend({
       phone: z.string().optional(),
       email: z.string().optional(),
     })
-    .meta({ description: 'Who the task is about, to call them back.' }),
+    .optional()
+    .meta({ description: "Who the task is about, to call them back (a journey's task)." }),
+  contact: z
+    .strictObject({
+      contactId: z.string(),
+      channel: z.enum(CONTACT_CHANNELS),
+      from: z.strictObject({ kind: z.enum(CONTACT_FROM), name: z.string().optional(), phone: z.string().optional() }),
+      category: z.enum(CONTACT_CATEGORIES),
+      urgency: z.enum(CONTACT_URGENCIES),
+      summary: z.string(),
+      patientId: z.string().optional(),
+      loggedBy: z.string(),
+      loggedAt: z.string(),
+    })
+    .optional()
+    .meta({ description: 'A logged contact: who called or wrote, about what, how urgent, and the summary.' }),
   coverage: CoverageViewSchema.optional().meta({
     description: 'Eligibility tasks: the insurance on file (or self-pay), the fields a correction would change.',
   }),

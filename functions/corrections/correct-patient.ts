@@ -4,6 +4,7 @@ import { ContactSchema, PatientSchema } from '#contract/api/submission-schema.ts
 import type { StaffPrincipal } from '#contract/staff-roles.ts';
 import { patientMatchHash } from '#model/patient-match.ts';
 import type { PatientRecord } from '#model/patient-records.ts';
+import { POSSIBLE_DUPLICATE_REASON } from '#model/staff-task.ts';
 import { type FieldError, HttpError } from '#shared/http/http-error.ts';
 import { toFieldErrors } from '#shared/http/parse-json-body.ts';
 import { log } from '#shared/observability.ts';
@@ -41,6 +42,13 @@ export async function correctPatient(
   const changedFields = [...DEMOGRAPHICS, ...CONTACT].filter((field) => !isDeepStrictEqual(current[field], next[field]));
   if (changedFields.length > 0) {
     const identityKey = await deps.identityKey();
+    const renamed = (['firstName', 'lastName', 'birthDate'] as const).some((field) => changedFields.includes(field));
+    // Held as a possible duplicate, the patient's identity is being settled (a merge removes this record): not now.
+    if (renamed && journey.stages.INTAKE?.reason === POSSIBLE_DUPLICATE_REASON && journey.stages.INTAKE.status === 'WAITING_FOR_STAFF')
+      throw HttpError.withMessage(
+        409,
+        'The patient is held as a possible duplicate: merge or keep apart first, then correct the name or birth date',
+      );
     const [from, to] = [patientMatchHash(current, identityKey), patientMatchHash(next, identityKey)];
     const outcome = await deps.patients.correct(
       { ...next, updatedAt: now.toISOString() },

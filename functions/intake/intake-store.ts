@@ -151,7 +151,13 @@ export function dynamoIntakeStore(table: TableRef): IntakeStore {
         const matchIndex = transactItems.findIndex((item) => 'Put' in item && String(item.Put.Item.SK).startsWith('PATIENTMATCH#'));
         if (matchIndex >= 0 && codes[matchIndex] === 'ConditionalCheckFailed') return 'PATIENT_MATCH_TAKEN';
         // A returning patient's record or coverage changed since intake read it: read again (CONFLICT).
-        if (codes.includes('TransactionConflict') || codes.includes('ConditionalCheckFailed')) return 'CONFLICT';
+        const readAtIndexes = transactItems.flatMap((item, index) =>
+          ('Update' in item && String(item.Update.Key.SK) === 'PROFILE') || ('Put' in item && String(item.Put.Item.SK) === 'COVERAGE')
+            ? [index]
+            : [],
+        );
+        if (codes.includes('TransactionConflict') || readAtIndexes.some((index) => codes[index] === 'ConditionalCheckFailed'))
+          return 'CONFLICT';
         throw error;
       }
     },

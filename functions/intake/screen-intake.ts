@@ -37,6 +37,12 @@ export async function screenIntake(deps: ScreenIntakeDeps, ref: JourneyRef): Pro
     'duplicateResolution',
   ]);
 
+  // An unsettled possible duplicate is marked on the stage first: should the screening below fail, the journey is held
+  // with this reason all the same (parkReason keeps it), so its task still allows no PROCEED past the duplicate.
+  const heldAsDuplicate = Boolean(submission.possibleDuplicateOf && !submission.duplicateResolution);
+  if (heldAsDuplicate)
+    await deps.journeys.updateStage(journey, 'INTAKE', { status: 'WAITING_FOR_STAFF', reason: POSSIBLE_DUPLICATE_REASON }, now);
+
   const triage = screenAnswers(submission.screening);
   if (triage.level !== 'NONE') {
     const taskId = triageSlipId(ref.clinicId, ref.journeyId);
@@ -69,9 +75,8 @@ export async function screenIntake(deps: ScreenIntakeDeps, ref: JourneyRef): Pro
     );
     log.warn('Triage alert raised', { clinicId: ref.clinicId, journeyId: ref.journeyId, taskId, outcome: triage.level });
   }
-  // Screened first, whatever else: a red flag reaches a clinician even while the patient's identity is unsettled.
-  if (submission.possibleDuplicateOf && !submission.duplicateResolution) {
-    await deps.journeys.updateStage(journey, 'INTAKE', { status: 'WAITING_FOR_STAFF', reason: POSSIBLE_DUPLICATE_REASON }, now);
+  // Screened whatever else: a red flag reaches a clinician even while the patient's identity is unsettled.
+  if (heldAsDuplicate) {
     log.warn('Possible duplicate patient held for staff', {
       clinicId: ref.clinicId,
       journeyId: ref.journeyId,

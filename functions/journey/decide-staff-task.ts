@@ -2,7 +2,7 @@ import type { StaffDecisionBody, StaffDecisionRecorded } from '#contract/api/sta
 import { STAGE_CHECKPOINT, type StaffDecision } from '#contract/journey-workflow.ts';
 import type { StaffRole } from '#contract/staff-roles.ts';
 import { allowedActions, stageAfterDecision, worksTask } from '#model/staff-decision.ts';
-import type { StaffTask } from '#model/staff-task.ts';
+import { journeyOfTask, type StaffTask, stageOfTask } from '#model/staff-task.ts';
 import { HttpError } from '#shared/http/http-error.ts';
 import { log } from '#shared/observability.ts';
 import { type EndJourneyDeps, endJourney } from './end-journey.ts';
@@ -49,7 +49,12 @@ export async function decideStaffTask(deps: DecideStaffTaskDeps, request: StaffD
     const task = await deps.tasks.get(clinicId, taskId);
     if (!task) throw HttpError.withMessage(404, 'Staff task not found');
     if (!worksTask(task, request.roles)) throw HttpError.withMessage(403, 'Forbidden');
-    const decided: StaffDecisionRecorded = { taskId: task.taskId, journeyId: task.journeyId, action, status: 'DECIDED' };
+    const decided: StaffDecisionRecorded = {
+      taskId: task.taskId,
+      ...(task.journeyId ? { journeyId: task.journeyId } : {}),
+      action,
+      status: 'DECIDED',
+    };
 
     if (task.status === 'DECIDED' && task.decision?.action === action) {
       await assertStillApplies(deps, task);
@@ -99,8 +104,8 @@ export async function decideStaffTask(deps: DecideStaffTaskDeps, request: StaffD
 
 /** A repeat stands only while the journey has not moved on to wait on another task. */
 async function assertStillApplies(deps: DecideStaffTaskDeps, task: StaffTask): Promise<void> {
-  if (task.kind === 'TRIAGE') return;
-  const journey = await deps.journeys.get(task, { consistent: true });
+  if (task.kind === 'TRIAGE' || task.kind === 'CONTACT') return;
+  const journey = await deps.journeys.get(journeyOfTask(task), { consistent: true });
   const waitingOn =
     journey?.status === 'WAITING_FOR_STAFF' ? Object.values(journey.stages).find((s) => s.status === 'WAITING_FOR_STAFF') : undefined;
   if (waitingOn && waitingOn.staffTaskId !== task.taskId)
@@ -110,13 +115,13 @@ async function assertStillApplies(deps: DecideStaffTaskDeps, task: StaffTask): P
 async function carryOut(deps: DecideStaffTaskDeps, task: StaffTask, action: Action, now: Date): Promise<void> {
   if (task.kind !== 'EXECUTION_STOPPED') return resume(deps, task, action);
   if (action === 'RETRY') return redrive(deps, task, now);
-  await endJourney(deps, { clinicId: task.clinicId, journeyId: task.journeyId, outcome: 'CANCELLED' }, ACTOR, now);
+  await endJourney(deps, { ...journeyOfTask(task), outcome: 'CANCELLED' }, ACTOR, now);
 }
 
 /** Answers the parked execution's token with the decision at the task's checkpoint; a triage slip holds none. */
 async function resume(deps: DecideStaffTaskDeps, task: StaffTask, action: Action): Promise<void> {
   if (!task.taskToken) return;
-  const checkpoint = task.checkpoint ?? STAGE_CHECKPOINT[task.stage];
+  const checkpoint = task.checkpoint ?? STAGE_CHECKPOINT[stageOfTask(task)];
   const answer = await deps.engine.resume(task.taskToken, { action, checkpoint }).catch((error: unknown) => {
     throw notResumed('STANDS', task, error);
   });
@@ -140,7 +145,7 @@ async function redrive(deps: DecideStaffTaskDeps, task: StaffTask, now: Date): P
   const { status } = await deps.engine.describe(executionArn);
   if (status === 'RUNNING') return; // a repeat of this decision redrove it already
   log.warn('Execution can no longer be redriven', taskFields(task));
-  await endJourney(deps, { clinicId: task.clinicId, journeyId: task.journeyId, outcome: 'FAILED' }, ACTOR, now);
+  await endJourney(deps, { ...journeyOfTask(task), outcome: 'FAILED' }, ACTOR, now);
 }
 
 const NOT_RESUMED = {

@@ -1,4 +1,4 @@
-import type { Checkpoint } from '#contract/journey-workflow.ts';
+import type { Checkpoint, StageName } from '#contract/journey-workflow.ts';
 import type { StaffTask } from '#model/staff-task.ts';
 import { newStaffTask, openTaskAndAlert, type StaffAlertDeps } from '#shared/staff-alerts.ts';
 
@@ -7,7 +7,7 @@ export type JourneyTaskFields = Pick<StaffTask, 'clinicId' | 'taskId' | 'journey
   ({ kind: 'STAGE_BLOCKED'; taskToken: string; checkpoint: Checkpoint } | { kind: 'EXECUTION_STOPPED'; executionArn: string });
 
 /** A staff task that holds a journey (not a triage slip). */
-export type JourneyTask = StaffTask & { kind: JourneyTaskFields['kind'] };
+export type JourneyTask = StaffTask & { kind: JourneyTaskFields['kind']; journeyId: string; patientId: string; stage: StageName };
 
 /** A new open task that holds a journey for a person's decision, opened by `by` (in its queue, with its due time). */
 export async function journeyTask(

@@ -62,6 +62,8 @@ export async function parkForStaff(deps: ParkForStaffDeps, request: ParkForStaff
     (await deps.tasks.refreshToken(request.clinicId, current.staffTaskId, request.taskToken));
   const taskId = parkedAlready && current.staffTaskId ? current.staffTaskId : staffTaskId(request.taskToken);
   const reason = parkedAlready && current.reason ? current.reason : parkReason({ stage, error }, current);
+  // Before the stage points at the task: a retried park keeps the task it opened, queue and all.
+  const departmentQueue = stage === 'SCHEDULING' && !parkedAlready ? await schedulingQueueOf(deps, journey, now) : undefined;
   // Before the alert: a decision is accepted only while the journey is WAITING_FOR_STAFF.
   await deps.journeys.updateStage(
     journey,
@@ -69,7 +71,7 @@ export async function parkForStaff(deps: ParkForStaffDeps, request: ParkForStaff
     { status: 'WAITING_FOR_STAFF', reason, staffTaskId: taskId, journeyStatus: 'WAITING_FOR_STAFF' },
     now,
   );
-  const departmentQueue = stage === 'SCHEDULING' ? await schedulingQueueOf(deps, journey, now) : undefined;
+
   const task = await journeyTask(
     deps,
     {

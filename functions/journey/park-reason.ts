@@ -1,5 +1,6 @@
 import type { StageStop } from '#contract/journey-workflow.ts';
 import type { StageState } from '#model/journey.ts';
+import { POSSIBLE_DUPLICATE_REASON } from '#model/staff-task.ts';
 
 export const STAGE_LABEL = {
   INTAKE: 'Intake',
@@ -16,6 +17,8 @@ export const STAGE_LABEL = {
  */
 export function parkReason(request: Pick<StageStop, 'stage' | 'error'>, stage: StageState | undefined): string {
   const label = STAGE_LABEL[request.stage];
+  // A possible duplicate stays one whatever else failed at intake: its hold (no PROCEED) matters more than the error.
+  if (stage?.reason === POSSIBLE_DUPLICATE_REASON) return POSSIBLE_DUPLICATE_REASON;
   if (request.error?.Error === 'PaymentOutcomePending')
     return `${label}: the processor holds a charge for this visit that has not finished; check it on the processor's dashboard before deciding.`;
   if (request.error?.Error)

@@ -1,6 +1,10 @@
 import { IANAZone } from 'luxon';
 import * as z from 'zod';
-import { STAFF_QUEUES } from '#contract/staff-queues.ts';
+import type { StaffQueue } from '#contract/staff-queues.ts';
+
+/** The queues a department's scheduling problems may go to: those whose people book appointments. */
+const SCHEDULING_QUEUES = ['scheduling', 'radiology', 'front-desk'] as const satisfies readonly StaffQueue[];
+
 import type { ClinicCatalog } from './clinic-catalog.ts';
 
 /**
@@ -43,7 +47,12 @@ export const ClinicCatalogSchema = z
       .min(1),
     departments: z
       .array(
-        z.strictObject({ departmentId: id, name: z.string().min(1).max(200), locationId: id, staffQueue: z.enum(STAFF_QUEUES).optional() }),
+        z.strictObject({
+          departmentId: id,
+          name: z.string().min(1).max(200),
+          locationId: id,
+          staffQueue: z.enum(SCHEDULING_QUEUES).optional(),
+        }),
       )
       .min(1),
     resources: z.array(

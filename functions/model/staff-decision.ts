@@ -2,17 +2,25 @@ import { STAFF_ACTIONS_BY_STAGE, type StaffDecision, type StageName, TRIAGE_ACTI
 import { QUEUE_ROLES } from '#contract/staff-queues.ts';
 import type { StaffRole } from '#contract/staff-roles.ts';
 import type { StageState } from '#model/journey.ts';
-import { POSSIBLE_DUPLICATE_REASON, STAGE_QUEUE, type StaffTask } from '#model/staff-task.ts';
+import { POSSIBLE_DUPLICATE_REASON, STAGE_QUEUE, type StaffTask, stageOfTask } from '#model/staff-task.ts';
 
 /** What staff may decide for this task (the workflow routes exactly these; see STAFF_ACTIONS_BY_STAGE). */
-export function allowedActions(task: Pick<StaffTask, 'kind' | 'stage'> & { reason?: string }): readonly StaffDecision['action'][] {
+export function allowedActions(
+  task: Pick<StaffTask, 'kind' | 'stage'> & { reason?: string; taskId?: string },
+): readonly StaffDecision['action'][] {
   if (task.kind === 'TRIAGE') return TRIAGE_ACTIONS;
+  // A logged contact holds no journey: PROCEED marks it handled.
+  if (task.kind === 'CONTACT') return CONTACT_ACTIONS;
+  const stage = stageOfTask(task);
   // A possible duplicate goes on only once settled (merged or kept apart), by a RETRY that screens again.
   if (task.reason === POSSIBLE_DUPLICATE_REASON) return ['RETRY', 'CANCEL'];
   // A stopped execution can be redriven, or ended where its stage allows a cancel; it cannot skip the stage it stopped in.
-  if (task.kind === 'EXECUTION_STOPPED') return STAFF_ACTIONS_BY_STAGE[task.stage].filter((action) => action !== 'PROCEED');
-  return STAFF_ACTIONS_BY_STAGE[task.stage];
+  if (task.kind === 'EXECUTION_STOPPED') return STAFF_ACTIONS_BY_STAGE[stage].filter((action) => action !== 'PROCEED');
+  return STAFF_ACTIONS_BY_STAGE[stage];
 }
+
+/** A logged contact's only decision: handled. */
+export const CONTACT_ACTIONS: readonly StaffDecision['action'][] = ['PROCEED'];
 
 /**
  * The roles that may decide this task: those who work its queue (only clinicians a triage slip; admins any task). A
@@ -20,7 +28,7 @@ export function allowedActions(task: Pick<StaffTask, 'kind' | 'stage'> & { reaso
  */
 export function rolesForTask(task: Pick<StaffTask, 'kind' | 'stage' | 'queue'>): readonly StaffRole[] {
   const roles = QUEUE_ROLES[task.queue];
-  if (task.kind !== 'EXECUTION_STOPPED') return roles;
+  if (task.kind !== 'EXECUTION_STOPPED' || !task.stage) return roles;
   return [...new Set([...roles, ...QUEUE_ROLES[STAGE_QUEUE[task.stage]]])];
 }
 
@@ -45,8 +53,9 @@ export function stageAfterDecision(
   action: StaffDecision['action'],
   at: string,
 ): StageState | undefined {
+  if (!task.stage) return undefined; // a logged contact holds no stage
   // The task ID stays on the stage: it is how a late or repeated decision finds out whether it still applies.
   if (action === 'RETRY') return { status: 'IN_PROGRESS', at, reason: 'Retried by staff.', staffTaskId: task.taskId };
-  if (action === 'PROCEED') return { status: 'COMPLETED', at, reason: PROCEED_REASON[task.stage], staffTaskId: task.taskId };
+  if (action === 'PROCEED') return { status: 'COMPLETED', at, reason: PROCEED_REASON[stageOfTask(task)], staffTaskId: task.taskId };
   return undefined;
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Checkpoint, StaffDecision, StageName } from '#contract/journey-workflow.ts';
 import {
+  type ContactCategory,
   DEFAULT_SERVICE_LEVELS,
   type ServiceLevels,
   type StaffQueue,
@@ -13,16 +14,21 @@ export interface StaffTask {
   type: 'StaffTask';
   clinicId: string;
   taskId: string;
-  journeyId: string;
-  /** Whose journey: the audit records of the task's readers and workers name the patient. */
-  patientId: string;
+  /** The journey it is about: every task but a logged contact about no journey. */
+  journeyId?: string;
+  /** Whose: the audit records of the task's readers and workers name the patient (absent: a contact about no patient). */
+  patientId?: string;
   /**
    * TRIAGE slips are informational (no token). STAGE_BLOCKED tasks hold a parked journey (with its token).
    * EXECUTION_STOPPED tasks hold a journey whose execution ended unsuccessfully (failed, timed out or aborted):
-   * RETRY redrives the execution from where it stopped.
+   * RETRY redrives the execution from where it stopped. CONTACT tasks are logged calls, messages and walk-in questions
+   * to deal with (POST …/contacts), about a patient or not; PROCEED marks one handled.
    */
-  kind: 'TRIAGE' | 'STAGE_BLOCKED' | 'EXECUTION_STOPPED';
-  stage: StageName;
+  kind: 'TRIAGE' | 'STAGE_BLOCKED' | 'EXECUTION_STOPPED' | 'CONTACT';
+  /** The journey's stage the task is about; a contact's is none. */
+  stage?: StageName;
+  /** CONTACT: what was logged (the summary is free text: shown to the queue's people in the task, audited). */
+  contact?: LoggedContact;
   reason: string;
   status: StaffTaskStatus;
   createdAt: string;
@@ -50,6 +56,18 @@ export interface StaffTask {
   disposition?: { code: TriageDisposition; note: string; disposedBy: string; disposedAt: string };
 }
 
+/** An inbound contact as logged: who, how, about what, how urgent, and the summary. */
+export interface LoggedContact {
+  contactId: string;
+  channel: 'call' | 'voicemail' | 'portal-message' | 'walk-in';
+  from: { kind: 'patient' | 'family' | 'other-office' | 'payer'; name?: string; phone?: string };
+  category: ContactCategory;
+  urgency: 'routine' | 'soon' | 'urgent';
+  summary: string;
+  loggedBy: string;
+  loggedAt: string;
+}
+
 export const STAFF_TASK_STATUSES = ['OPEN', 'DECIDED', 'EXPIRED'] as const;
 export type StaffTaskStatus = (typeof STAFF_TASK_STATUSES)[number];
 
@@ -72,6 +90,8 @@ export type StaffTaskDraft = Omit<StaffTask, 'type' | 'status' | 'createdAt' | '
   triageLevel?: 'URGENT' | 'EMERGENT';
   /** A parked SCHEDULING stage: the queue of the appointment type's department, where the clinic routes it (catalog). */
   departmentQueue?: StaffQueue;
+  /** CONTACT: the queue the clinic's routing gives its category. */
+  contactQueue?: StaffQueue;
 };
 
 /** Where a parked stage's task goes: the people who work that stage. */
@@ -89,14 +109,24 @@ export const STAGE_QUEUE: Readonly<Record<StageName, StaffQueue>> = {
  * that stage (a scheduling problem to its department's queue where the clinic routes one), high, since a patient waits
  * for their booking or confirmation meanwhile.
  */
-export function routeStaffTask(task: Pick<StaffTaskDraft, 'kind' | 'stage' | 'triageLevel' | 'departmentQueue'>): {
-  queue: StaffQueue;
-  priority: TaskPriority;
-} {
+export function routeStaffTask(
+  task: Pick<StaffTaskDraft, 'kind' | 'stage' | 'triageLevel' | 'departmentQueue' | 'contactQueue' | 'contact'> & { taskId?: string },
+): { queue: StaffQueue; priority: TaskPriority } {
   if (task.kind === 'TRIAGE') return { queue: 'clinical-triage', priority: task.triageLevel === 'EMERGENT' ? 'urgent' : 'high' };
   if (task.kind === 'EXECUTION_STOPPED') return { queue: 'ops', priority: 'high' };
+  if (task.kind === 'CONTACT')
+    return { queue: task.contactQueue ?? 'front-desk', priority: CONTACT_PRIORITY[task.contact?.urgency ?? 'routine'] };
   if (task.stage === 'SCHEDULING' && task.departmentQueue) return { queue: task.departmentQueue, priority: 'high' };
-  return { queue: STAGE_QUEUE[task.stage], priority: 'high' };
+  return { queue: STAGE_QUEUE[stageOfTask(task)], priority: 'high' };
+}
+
+/** How soon a contact is dealt with, by the urgency it was logged with. */
+const CONTACT_PRIORITY: Readonly<Record<LoggedContact['urgency'], TaskPriority>> = { urgent: 'urgent', soon: 'high', routine: 'normal' };
+
+/** The stage a journey's task is about; every task but a contact has one. */
+export function stageOfTask(task: Pick<StaffTask, 'stage'> & { taskId?: string }): StageName {
+  if (!task.stage) throw new Error(`Staff task ${task.taskId ?? ''} is about no stage`);
+  return task.stage;
 }
 
 /** The clinic's service levels: its own where it set them, the defaults elsewhere. */
@@ -107,7 +137,7 @@ export function serviceLevelsOf(clinicLevels: Partial<ServiceLevels> | undefined
 
 /** The task as it is opened: routed, due by the clinic's service level, its history started by `by`. */
 export function openedStaffTask(draft: StaffTaskDraft, levels: ServiceLevels, by: string, now: Date): StaffTask {
-  const { triageLevel: _, departmentQueue: __, ...fields } = draft;
+  const { triageLevel: _, departmentQueue: __, contactQueue: ___, ...fields } = draft;
   const { queue, priority } = routeStaffTask(draft);
   const createdAt = now.toISOString();
   return {
@@ -147,3 +177,9 @@ export const triageSlipId = (clinicId: string, journeyId: string) => staffTaskId
 export const POSSIBLE_DUPLICATE_REASON =
   'Possible duplicate: the name and birth date match another patient whose contact details or insurance differ. ' +
   'Compare them, merge or keep apart (POST …/journeys/{journeyId}/duplicate-resolution), then retry.';
+
+/** The journey a task holds or is about; one that names none is a logged contact, which holds no journey. */
+export function journeyOfTask(task: Pick<StaffTask, 'clinicId' | 'taskId' | 'journeyId'>): { clinicId: string; journeyId: string } {
+  if (!task.journeyId) throw new Error(`Staff task ${task.taskId} is about no journey`);
+  return { clinicId: task.clinicId, journeyId: task.journeyId };
+}

@@ -2,7 +2,14 @@ import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateComma
 import type { StaffDecision } from '#contract/journey-workflow.ts';
 import type { StaffQueue } from '#contract/staff-queues.ts';
 import type { StageState } from '#model/journey.ts';
-import type { StaffTask, StaffTaskEvent, StaffTaskNote, StaffTaskStatus } from '#model/staff-task.ts';
+import {
+  journeyOfTask,
+  type StaffTask,
+  type StaffTaskEvent,
+  type StaffTaskNote,
+  type StaffTaskStatus,
+  stageOfTask,
+} from '#model/staff-task.ts';
 import { type AuditEvent, auditPut } from '#shared/audit.ts';
 import { keys, staffTaskPosition } from '#shared/keys.ts';
 import { conditionHeld, type TableRef } from '#shared/table.ts';
@@ -112,16 +119,16 @@ async function recordDecision(
   const change = statusChange(task, 'DECIDED', { at: decision.decidedAt, by: decision.decidedBy, event: 'decided' });
   const stageSet = stage ? ', stages.#stage = :stage' : '';
   const journeyUpdate =
-    task.kind !== 'TRIAGE'
+    task.kind === 'STAGE_BLOCKED' || task.kind === 'EXECUTION_STOPPED'
       ? [
           {
             Update: {
               TableName: table.tableName,
-              Key: keys.journey(task.clinicId, task.journeyId),
+              Key: keys.journey(task.clinicId, journeyOfTask(task).journeyId),
               UpdateExpression: `SET #status = :running, updatedAt = :at${stageSet}`,
               // Waiting on THIS task: an older task of the same journey can never take over a later park.
               ConditionExpression: '#status = :waiting AND stages.#stage.staffTaskId = :taskId',
-              ExpressionAttributeNames: { '#status': 'status', '#stage': task.stage },
+              ExpressionAttributeNames: { '#status': 'status', '#stage': stageOfTask(task) },
               ExpressionAttributeValues: {
                 ':running': 'RUNNING',
                 ':waiting': 'WAITING_FOR_STAFF',
@@ -206,10 +213,10 @@ async function reopenDecidedTask(
           {
             Update: {
               TableName: table.tableName,
-              Key: keys.journey(task.clinicId, task.journeyId),
+              Key: keys.journey(task.clinicId, journeyOfTask(task).journeyId),
               UpdateExpression: 'SET #status = :waiting, updatedAt = :at, stages.#stage = :stage ADD attempt :one',
               ConditionExpression: '#status = :running AND stages.#stage.staffTaskId = :taskId',
-              ExpressionAttributeNames: { '#status': 'status', '#stage': task.stage },
+              ExpressionAttributeNames: { '#status': 'status', '#stage': stageOfTask(task) },
               ExpressionAttributeValues: {
                 ':waiting': 'WAITING_FOR_STAFF',
                 ':running': 'RUNNING',

@@ -25,38 +25,54 @@ export async function getStaffTask(deps: GetStaffTaskDeps, person: StaffPrincipa
   if (!worksTask(task, person.roles)) throw HttpError.withMessage(403, 'Your roles do not work this task’s queue');
 
   const withCoverage = task.stage === 'ELIGIBILITY' && task.kind !== 'TRIAGE';
+  // A journey's patient is read and shown; a logged contact shows what was logged (its patient, if named, by ID).
+  const ref =
+    task.journeyId && task.patientId ? { clinicId: task.clinicId, journeyId: task.journeyId, patientId: task.patientId } : undefined;
   const audit = auditSession(
     deps.audit,
-    { clinicId: task.clinicId, actor: staffActor(person), journeyId: task.journeyId, patientId: task.patientId, via },
+    {
+      clinicId: task.clinicId,
+      actor: staffActor(person),
+      ...(task.journeyId ? { journeyId: task.journeyId } : {}),
+      ...(task.patientId ? { patientId: task.patientId } : {}),
+      via,
+    },
     now,
   );
   // One record, before any read: the task (its reason and notes), the patient, and the coverage where shown.
   const duplicate = task.reason === POSSIBLE_DUPLICATE_REASON;
   await audit.before(
     'staffTask.read',
-    'patient.read',
+    ...(ref ? (['patient.read'] as const) : []),
     ...(withCoverage ? (['coverage.read'] as const) : []),
     ...(duplicate ? (['journey.read', 'submission.read'] as const) : []),
   );
-  const [patient, coverage] = await Promise.all([
-    deps.patients.read(task, audit, ['patientId', 'firstName', 'lastName', 'birthDate', 'phone', 'email']),
-    // Eligibility tasks show the insurance on file: it is what a correction would change.
-    withCoverage ? deps.patients.readCoverage(task, audit) : undefined,
-  ]);
+  const [patient, coverage] = ref
+    ? await Promise.all([
+        deps.patients.read(ref, audit, ['patientId', 'firstName', 'lastName', 'birthDate', 'phone', 'email']),
+        // Eligibility tasks show the insurance on file: it is what a correction would change.
+        withCoverage ? deps.patients.readCoverage(ref, audit) : undefined,
+      ])
+    : [undefined, undefined];
   return {
     ...staffTaskSummary(task, now),
     reason: task.reason,
     allowedActions: task.status === 'OPEN' ? [...allowedActions(task)] : [],
-    patient: {
-      patientId: patient.patientId,
-      firstName: patient.firstName,
-      lastName: patient.lastName,
-      birthDate: patient.birthDate,
-      ...(patient.phone ? { phone: patient.phone } : {}),
-      ...(patient.email ? { email: patient.email } : {}),
-    },
+    ...(patient
+      ? {
+          patient: {
+            patientId: patient.patientId,
+            firstName: patient.firstName,
+            lastName: patient.lastName,
+            birthDate: patient.birthDate,
+            ...(patient.phone ? { phone: patient.phone } : {}),
+            ...(patient.email ? { email: patient.email } : {}),
+          },
+        }
+      : {}),
+    ...(task.contact ? { contact: { ...task.contact, ...(task.patientId ? { patientId: task.patientId } : {}) } } : {}),
     ...(coverage ? { coverage: coverageView(coverage) } : {}),
-    ...(duplicate ? { possibleDuplicate: await otherPatientOf(deps, task, audit, now) } : {}),
+    ...(await possibleDuplicateOf(deps, duplicate ? ref : undefined, audit, now)),
     notes: (task.notes ?? []).map((note) => ({ at: note.at, by: { userId: note.by }, text: note.text })),
     history: task.history.map((entry) => ({ at: entry.at, by: { userId: entry.by }, event: entry.event })),
     ...decisionOf(task),
@@ -79,19 +95,31 @@ function decisionOf(task: StaffTask): Pick<StaffTaskDetail, 'decision'> {
   return { decision: { action, decidedBy: { userId: decidedBy }, decidedAt, ...(note ? { note } : {}) } };
 }
 
+async function possibleDuplicateOf(
+  deps: GetStaffTaskDeps,
+  ref: { clinicId: string; journeyId: string; patientId: string } | undefined,
+  audit: AuditSession,
+  now: Date,
+): Promise<Pick<StaffTaskDetail, 'possibleDuplicate'>> {
+  const possibleDuplicate = ref ? await otherPatientOf(deps, ref, audit, now) : undefined;
+  return possibleDuplicate ? { possibleDuplicate } : {};
+}
+
 /**
  * A possible duplicate's other patient, to compare before merging or keeping apart: the submission names them (read
  * under the task's patient), and their record is read under their own audit record, before the read.
  */
 async function otherPatientOf(
   deps: GetStaffTaskDeps,
-  task: StaffTask,
+  task: { clinicId: string; journeyId: string; patientId: string },
   audit: AuditSession,
   now: Date,
-): Promise<NonNullable<StaffTaskDetail['possibleDuplicate']>> {
+): Promise<StaffTaskDetail['possibleDuplicate']> {
   const journey = await deps.journeys.require(task);
-  const submission = await deps.submissions.read(journey, audit, ['possibleDuplicateOf', 'duplicateFields']);
-  const otherId = submission.possibleDuplicateOf ?? journey.patientId;
+  const submission = await deps.submissions.read(journey, audit, ['possibleDuplicateOf', 'duplicateFields', 'duplicateResolution']);
+  const otherId = submission.possibleDuplicateOf;
+  // Settled (merged or kept apart): nothing to compare any more.
+  if (!otherId || submission.duplicateResolution || otherId === task.patientId) return undefined;
   const otherRef = { clinicId: task.clinicId, patientId: otherId, journeyId: task.journeyId };
   const otherAudit = auditSession(deps.audit, { ...audit.subject, patientId: otherId }, now);
   const other = await deps.patients.read(otherRef, otherAudit, ['patientId', 'firstName', 'lastName', 'birthDate', 'phone', 'email']);

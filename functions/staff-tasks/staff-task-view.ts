@@ -5,9 +5,9 @@ import { isOverdue, type StaffTask } from '#model/staff-task.ts';
 export function staffTaskSummary(task: StaffTask, now: Date): StaffTaskSummary {
   return {
     taskId: task.taskId,
-    journeyId: task.journeyId,
+    ...(task.journeyId ? { journeyId: task.journeyId } : {}),
     kind: task.kind,
-    stage: task.stage,
+    ...(task.stage ? { stage: task.stage } : {}),
     queue: task.queue,
     priority: task.priority,
     status: task.status,

@@ -12,6 +12,7 @@ import type { AppointmentType } from '#model/clinic-catalog.ts';
 import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
 import { patientMatchHash } from '#model/patient-match.ts';
 import type { CoverageRecord, PatientRecord, SubmissionRecord } from '#model/patient-records.ts';
+import { POSSIBLE_DUPLICATE_REASON } from '#model/staff-task.ts';
 import { auditRecordOfItem, type StoredAuditRecord } from '#shared/audit.ts';
 import { dynamoCatalogStore } from '#shared/catalog-store.ts';
 import { keys } from '#shared/keys.ts';
@@ -501,5 +502,26 @@ describe('Function: correctPatient, a patient registered apart (a possible dupli
     expect(body).toMatchObject({ changedFields: ['lastName'] });
     expect(await matchItem(s.clinicId, s.patient)).toMatchObject({ patientId: other.patientId });
     expect(await matchItem(s.clinicId, { ...s.patient, lastName: 'Quintana' })).toMatchObject({ patientId: s.patientId });
+  });
+});
+
+describe('Function: correctPatient, a patient held as a possible duplicate', () => {
+  it('refuses a new name or birth date while the hold is unsettled (a merge would remove the record), not a new phone', async () => {
+    // Prepare: the journey held at intake as a possible duplicate
+    const s = await seed();
+    const journey = await getItem(keys.journey(s.clinicId, s.journeyId));
+    await put({
+      ...journey,
+      stages: { ...(journey?.stages as object), INTAKE: { status: 'WAITING_FOR_STAFF', at: STORED_AT, reason: POSSIBLE_DUPLICATE_REASON } },
+    });
+
+    // Act
+    const renamed = await patch({ clinicId: s.clinicId, journeyId: s.journeyId, body: { lastName: 'Quintana' } });
+    const rephoned = await patch({ clinicId: s.clinicId, journeyId: s.journeyId, body: { phone: '(617) 555-0101' } });
+
+    // Assess
+    expect(renamed.status).toBe(409);
+    expect(await storedPatient(s)).toMatchObject({ lastName: s.patient.lastName });
+    expect(rephoned.status).toBe(200);
   });
 });

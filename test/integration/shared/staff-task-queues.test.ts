@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { StaffQueue } from '#contract/staff-queues.ts';
-import type { StaffTask } from '#model/staff-task.ts';
+import { journeyOfTask, type StaffTask } from '#model/staff-task.ts';
 import type { AuditAction, AuditEvent } from '#shared/audit.ts';
 import { keys } from '#shared/keys.ts';
 import { dynamoStaffTaskStore, MAX_HISTORY_FOR_CLAIMS, type StaffTaskQuery } from '#shared/staff-task-store.ts';
@@ -100,7 +100,7 @@ const note = (task: StaffTask, who: string, text: string, at = later) =>
   tasks.addNote(task, { at: at.toISOString(), by: `user:${who}`, text }, at, auditOf(task, `user:${who}`, 'staffTask.note'));
 
 /** The task's audit records of the test's day. */
-const auditsOf = async (task: StaffTask) => auditRecords(await journeyAudits(table, task, now));
+const auditsOf = async (task: StaffTask) => auditRecords(await journeyAudits(table, journeyOfTask(task), now));
 
 const decide = (task: StaffTask, by = 'user:nurse') =>
   tasks.recordDecision(task, { action: 'PROCEED', decidedBy: by, decidedAt: later.toISOString() }, undefined, {
@@ -200,7 +200,7 @@ describe('Staff task store: lists of the queues on DynamoDB Local', () => {
     const journey = journeyWithAppointment({ clinicId, journeyId: task.journeyId, patientId: task.patientId, status: 'WAITING_FOR_STAFF' });
     journey.stages.PAYMENT = { status: 'WAITING_FOR_STAFF', at: now.toISOString(), reason: task.reason, staffTaskId: task.taskId };
     await table.client.send(
-      new PutCommand({ TableName: table.tableName, Item: { ...keys.journey(clinicId, task.journeyId), ...journey } }),
+      new PutCommand({ TableName: table.tableName, Item: { ...keys.journey(clinicId, journeyOfTask(task).journeyId), ...journey } }),
     );
     expect(await decide(task, 'user:ops')).toBe('RECORDED');
     expect(idsOf(await tasks.list(query(clinicId, ['ops'])))).toEqual([]);

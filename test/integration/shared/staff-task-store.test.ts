@@ -3,7 +3,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import { describe, expect, it } from 'vitest';
 import type { StageName } from '#contract/journey-workflow.ts';
 import type { JourneyRecord, StageState } from '#model/journey.ts';
-import { openedStaffTask, serviceLevelsOf } from '#model/staff-task.ts';
+import { journeyOfTask, openedStaffTask, serviceLevelsOf, stageOfTask } from '#model/staff-task.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { dynamoStaffTaskStore, type StaffTaskStore } from '#shared/staff-task-store.ts';
@@ -48,7 +48,7 @@ function newTask(overrides: Partial<StaffTask> = {}): StaffTask {
   return { ...opened, ...overrides };
 }
 
-const refOf = (task: StaffTask): JourneyRef => ({ clinicId: task.clinicId, journeyId: task.journeyId });
+const refOf = (task: StaffTask): JourneyRef => journeyOfTask(task);
 
 /** The journey item, written as-is. */
 async function putJourney(journey: JourneyRecord): Promise<void> {
@@ -58,7 +58,7 @@ async function putJourney(journey: JourneyRecord): Promise<void> {
 }
 
 /** The task's journey, parked on it at the task's stage (as parkForStaff leaves it). */
-async function parkJourneyOn(task: StaffTask, stage: StageName = task.stage): Promise<JourneyRecord> {
+async function parkJourneyOn(task: StaffTask, stage: StageName = stageOfTask(task)): Promise<JourneyRecord> {
   const journey = journeyWithAppointment({ ...refOf(task), status: 'WAITING_FOR_STAFF', attempt: 2 });
   journey.stages[stage] = { status: 'WAITING_FOR_STAFF', at: now.toISOString(), reason: task.reason, staffTaskId: task.taskId };
   await putJourney(journey);
@@ -395,7 +395,7 @@ describe('Staff task store: reopening a decision that could not be carried out, 
     await table.client.send(
       new UpdateCommand({
         TableName: table.tableName,
-        Key: keys.journey(clinicId, task.journeyId),
+        Key: keys.journey(clinicId, journeyOfTask(task).journeyId),
         UpdateExpression: 'SET stages.PAYMENT = :stage',
         ExpressionAttributeValues: { ':stage': { status: 'COMPLETED', at: later.toISOString() } },
       }),

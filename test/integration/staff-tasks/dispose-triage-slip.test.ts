@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { makeDisposeTriageSlip } from '#functions/staff-tasks/dispose-triage-slip.handler.ts';
 import { escalateStaffTask } from '#functions/staff-tasks/escalate-staff-task.ts';
-import { openedStaffTask, type StaffTask, serviceLevelsOf } from '#model/staff-task.ts';
+import { journeyOfTask, openedStaffTask, type StaffTask, serviceLevelsOf } from '#model/staff-task.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import { lambdaContext, type StaffClaims, staffEvent } from '#test/support/api-event.ts';
 import { auditRecords } from '#test/support/audit-trail.ts';
@@ -62,7 +62,7 @@ describe('Function: disposeTriageSlip (a clinician closes a triage slip)', () =>
       disposition: { code: 'SENT_TO_ED', note: ADVISED.note, disposedBy: 'user:u-nurse', disposedAt: now.toISOString() },
     });
     expect(stored?.history.map((h) => h.event)).toEqual(['opened', 'disposed']);
-    const audits = auditRecords(await journeyAudits(table, slip, now));
+    const audits = auditRecords(await journeyAudits(table, journeyOfTask(slip), now));
     expect(audits).toEqual([
       expect.objectContaining({ actor: 'user:u-nurse', actions: ['staffTask.dispose'], patientId: 'p-1', via: ROUTE }),
     ]);

@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { TRANSIENT_ERRORS } from '#contract/journey-workflow.ts';
 import { makeScreenIntake } from '#functions/intake/screen-intake.handler.ts';
+import { parkReason } from '#functions/journey/park-reason.ts';
 import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
 import { POSSIBLE_DUPLICATE_REASON, staffTaskId } from '#model/staff-task.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
@@ -182,6 +183,21 @@ describe('Function: screenIntake', () => {
     expect(again).toEqual({ outcome: 'TRIAGE_ALERTED' });
     expect(alerts.sent).toHaveLength(1);
     expect(auditActions()).toEqual(['submission.read', 'staffTask.create', 'submission.read']);
+  });
+
+  it('marks a possible duplicate’s hold before screening, so a screening that then fails still holds it as one', async () => {
+    // Prepare: a red flag whose alert cannot be sent, on an unsettled possible duplicate
+    givenScreening({ chestPainNow: true });
+    table.seed(keys.submission('c1', 's1'), { type: 'Submission', screening: { chestPainNow: true }, possibleDuplicateOf: 'p-other' });
+    alerts.failNext(messagingUnavailable());
+
+    // Act
+    const failing = await screen().catch((error: Error) => error.name);
+
+    // Assess: the stage carries the hold's reason, which the park keeps (parkReason) and which allows no PROCEED
+    expect(failing).toBe('MessagingUnavailable');
+    expect(intakeStage()).toMatchObject({ status: 'WAITING_FOR_STAFF', reason: POSSIBLE_DUPLICATE_REASON });
+    expect(parkReason({ stage: 'INTAKE', error: { Error: 'MessagingUnavailable' } }, intakeStage())).toBe(POSSIBLE_DUPLICATE_REASON);
   });
 
   it('alerts on the retry when the first attempt could not send the alert', async () => {
