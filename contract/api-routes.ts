@@ -34,6 +34,13 @@ const CORRECTORS: RouteAuth = { kind: 'staff', roles: ['front-desk', 'billing', 
 export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/v1/clinics/{clinicId}/intake-submissions', function: 'submitIntake', auth: CLINIC_KEY },
   { method: 'GET', path: '/v1/clinics/{clinicId}/journeys/{journeyId}', function: 'getJourney', auth: CLINIC_KEY },
+  // Whoever takes calls and questions logs them; the task goes to the queue the clinic routes the category to.
+  {
+    method: 'POST',
+    path: '/v1/clinics/{clinicId}/contacts',
+    function: 'logContact',
+    auth: { kind: 'staff', roles: ['front-desk', 'clinical', 'billing', 'radiology', 'admin'] },
+  },
   { method: 'GET', path: '/v1/clinics/{clinicId}/staff-tasks', function: 'listStaffTasks', auth: ANY_STAFF },
   { method: 'GET', path: STAFF_TASK, function: 'getStaffTask', auth: ANY_STAFF },
   { method: 'POST', path: `${STAFF_TASK}/claim`, function: 'workStaffTask', auth: ANY_STAFF },

@@ -84,6 +84,13 @@ export const FUNCTIONS = {
     timeoutSeconds: 10,
     needs: ['table'],
   },
+  logContact: {
+    entry: 'functions/staff-tasks/log-contact.handler.ts',
+    description: 'POST contacts: a person logs a call, message or walk-in question; it becomes a routed task or a triage slip',
+    memorySize: 256,
+    timeoutSeconds: 10,
+    needs: ['table', 'staffAlerts', 'scheduleEscalations'],
+  },
   disposeTriageSlip: {
     entry: 'functions/staff-tasks/dispose-triage-slip.handler.ts',
     description: 'POST staff-tasks/{taskId}/disposition: a clinician closes a triage slip with a clinical disposition (audited)',

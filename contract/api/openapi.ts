@@ -1,6 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
 import { API_ROUTES, type ApiRoute } from '#contract/api-routes.ts';
+import { ContactLoggedSchema, ContactLogSchema } from './contact-schema.ts';
 import {
   CorrectionAppliedSchema,
   CoverageCorrectionSchema,
@@ -148,6 +149,30 @@ const OPERATIONS: Record<string, Operation> = {
       404: message('No such journey for this clinic.'),
       ...AUTHORIZER_RESPONSES,
       ...serverError('Safe to retry.'),
+    },
+  },
+  'POST /v1/clinics/{clinicId}/contacts': {
+    operationId: 'logContact',
+    summary: 'Log an inbound call, voicemail, portal message or walk-in question',
+    description:
+      "It becomes a task in the queue the clinic's routing gives its category (due by its urgency; an urgent one alerts the " +
+      'queue). A clinical concern with red-flag screening answers becomes a triage slip, and clinicians are alerted at once. ' +
+      'With an Idempotency-Key, a repeat answers the same task.',
+    tags: ['Staff tasks'],
+    request: {
+      params: z.object({ clinicId }),
+      headers: [
+        IdempotencyKeySchema.optional().meta({
+          param: { name: IDEMPOTENCY_KEY_HEADER, in: 'header', description: 'Optional: the same key logs the contact once.' },
+        }),
+      ],
+      body: { required: true, content: jsonContent(ContactLogSchema) },
+    },
+    responses: {
+      201: { description: 'Logged: the task it became.', content: jsonContent(ContactLoggedSchema) },
+      ...BODY_RESPONSES,
+      ...STAFF_AUTH_RESPONSES,
+      ...serverError('Safe to retry with the same Idempotency-Key.'),
     },
   },
   'GET /v1/clinics/{clinicId}/staff-tasks': {

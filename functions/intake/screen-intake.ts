@@ -1,11 +1,11 @@
 import type { JourneyRef } from '#contract/journey-workflow.ts';
 import { POSSIBLE_DUPLICATE_REASON, triageSlipId } from '#model/staff-task.ts';
+import { screenAnswers } from '#model/triage.ts';
 import { journeyAuditSession } from '#shared/audit.ts';
 import { log } from '#shared/observability.ts';
 import type { EscalationSchedulePort, StaffAlertPort } from '#shared/staff-alerts.ts';
 import { newStaffTask, openTaskAndAlert } from '#shared/staff-alerts.ts';
 import type { SharedStores } from '#shared/stores.ts';
-import { screenAnswers } from './triage.ts';
 
 export interface ScreenIntakeDeps extends Pick<SharedStores, 'journeys' | 'submissions' | 'tasks' | 'audit' | 'catalog'> {
   /** Alerts clinical staff of a triage slip (openTaskAndAlert opens it in `tasks`). */

@@ -1,6 +1,6 @@
 import { IANAZone } from 'luxon';
 import * as z from 'zod';
-import type { StaffQueue } from '#contract/staff-queues.ts';
+import { CONTACT_CATEGORIES, STAFF_QUEUES, type StaffQueue } from '#contract/staff-queues.ts';
 
 /** The queues a department's scheduling problems may go to: those whose people book appointments. */
 const SCHEDULING_QUEUES = ['scheduling', 'radiology', 'front-desk'] as const satisfies readonly StaffQueue[];
@@ -34,6 +34,7 @@ export const ClinicCatalogSchema = z
       serviceLevels: z
         .strictObject({ urgent: minutes.optional(), high: minutes.optional(), normal: minutes.optional(), low: minutes.optional() })
         .optional(),
+      contactRouting: z.partialRecord(z.enum(CONTACT_CATEGORIES), z.enum(STAFF_QUEUES)).optional(),
     }),
     locations: z
       .array(

@@ -1,4 +1,4 @@
-import type { ServiceLevels, StaffQueue } from '#contract/staff-queues.ts';
+import type { ContactCategory, ServiceLevels, StaffQueue } from '#contract/staff-queues.ts';
 import type { DayOfWeek } from './patient-records.ts';
 
 /**
@@ -18,6 +18,8 @@ export interface ClinicProfile {
   phone: string;
   /** Minutes within which staff tasks of each priority must be dealt with, where the defaults do not suit the clinic. */
   serviceLevels?: Partial<ServiceLevels>;
+  /** Where logged contacts go, per category, where the defaults (DEFAULT_CONTACT_ROUTING) do not suit the clinic. */
+  contactRouting?: Partial<Record<ContactCategory, StaffQueue>>;
 }
 
 export interface Location {

@@ -24,7 +24,8 @@ export type AuditAction =
   | 'staffTask.release'
   | 'staffTask.note'
   | 'staffTask.decide'
-  | 'staffTask.dispose';
+  | 'staffTask.dispose'
+  | 'contact.log';
 
 /** Who or what touched patient data (a stage function, or an API caller identified by its key's ID), whose, and how. */
 export interface AuditSubject {

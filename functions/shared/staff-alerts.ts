@@ -95,3 +95,31 @@ async function scheduleEscalation(deps: Pick<StaffAlertDeps, 'escalations'>, tas
     log.error('Escalation not scheduled', { clinicId: task.clinicId, taskId: task.taskId, errorName: (error as Error).name });
   }
 }
+
+/**
+ * Opens a task that needs no alert of its own (a routine logged contact): in its queue at once, escalated to the queue's
+ * lead if still open at its due time. Its `staffTask.create` audit record is written before it (a retry may record it
+ * twice, as openTaskAndAlert's).
+ */
+export async function openTaskWithoutAlert(
+  deps: Pick<StaffAlertDeps, 'tasks' | 'audit' | 'escalations'>,
+  task: StaffTask,
+  actor: string,
+  now: Date,
+): Promise<{ created: boolean }> {
+  // Recorded on every attempt, before the write: a retry after a failed record cannot leave the task without one.
+  await deps.audit.record(
+    {
+      clinicId: task.clinicId,
+      actor,
+      action: 'staffTask.create',
+      ...(task.journeyId ? { journeyId: task.journeyId } : {}),
+      ...(task.patientId ? { patientId: task.patientId } : {}),
+      outcome: 'success',
+    },
+    now,
+  );
+  const created = await deps.tasks.open(task);
+  await scheduleEscalation(deps, created ? task : ((await deps.tasks.get(task.clinicId, task.taskId)) ?? task));
+  return { created };
+}

@@ -345,7 +345,7 @@ describe('Construct: TaskEscalations', () => {
 
   it('lets only the task openers create schedules, in the escalation group only, passing its role to Scheduler only', () => {
     // assess
-    expect(schedulers.sort()).toEqual(['parkForStaff', 'recordExecutionOutcome', 'screenIntake']);
+    expect(schedulers.sort()).toEqual(['logContact', 'parkForStaff', 'recordExecutionOutcome', 'screenIntake']);
     const groupName = stack.taskEscalations.group.scheduleGroupName;
     for (const name of schedulers) {
       const create = statementsOf(name).find((s) => [s.Action].flat().includes('scheduler:CreateSchedule'));

@@ -1,5 +1,5 @@
 import type { MiddlewareObj } from '@middy/core';
-import { isTransientAwsError } from '#shared/errors.ts';
+import { isTransientAwsError, TransientDependencyError } from '#shared/errors.ts';
 import { log } from '#shared/observability.ts';
 import { HttpError } from './http-error.ts';
 import { type HttpResponse, json } from './response.ts';
@@ -24,7 +24,8 @@ export function httpErrors(): MiddlewareObj<unknown, HttpResponse> {
         request.response = json(404, { message: 'Journey not found' });
         return;
       }
-      if (isTransientAwsError(error)) {
+      // A dependency of ours that may be back in a moment (an AWS service, or one our adapters name transient: SNS).
+      if (isTransientAwsError(error) || error instanceof TransientDependencyError) {
         log.warn('Dependency unavailable', { errorName: error?.name ?? 'UnknownError' });
         const response = json(503, { message: 'Service temporarily unavailable: send the same request again shortly' });
         request.response = { ...response, headers: { ...response.headers, 'retry-after': '5' } };

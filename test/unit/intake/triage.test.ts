@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { screenAnswers } from '#functions/intake/triage.ts';
+import { screenAnswers } from '#model/triage.ts';
 
 describe('Function: screenAnswers', () => {
   it('finds no risk when every red-flag question is answered no', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IntakeSubmissionSchema, isValidNpi, SCREENING_QUESTIONS } from '#contract/api/submission-schema.ts';
-import { RED_FLAGS } from '#functions/intake/triage.ts';
+import { RED_FLAGS } from '#model/triage.ts';
 import { HttpError } from '#shared/http/http-error.ts';
 import { validateBody } from '#shared/http/parse-json-body.ts';
 import { validSubmissionBody } from '#test/support/fixtures/submission.ts';
