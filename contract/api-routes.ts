@@ -50,6 +50,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: `${STAFF_TASK}/disposition`, function: 'disposeTriageSlip', auth: { kind: 'staff', roles: ['clinical'] } },
   // Whoever works the task's queue (decide-staff-task.ts, rolesForTask); ops may decide a stopped execution's task too.
   { method: 'POST', path: `${STAFF_TASK}/decision`, function: 'decideStaffTask', auth: ANY_STAFF },
+  { method: 'GET', path: '/v1/clinics/{clinicId}/journeys/{journeyId}/timeline', function: 'getJourneyTimeline', auth: ANY_STAFF },
   // Corrections of what made a stage fail (the journey's patient and their insurance), before a RETRY.
   { method: 'PATCH', path: '/v1/clinics/{clinicId}/journeys/{journeyId}/coverage', function: 'correctCoverage', auth: CORRECTORS },
   { method: 'PATCH', path: '/v1/clinics/{clinicId}/journeys/{journeyId}/patient', function: 'correctPatient', auth: CORRECTORS },

@@ -98,6 +98,13 @@ export const FUNCTIONS = {
     timeoutSeconds: 10,
     needs: ['table'],
   },
+  getJourneyTimeline: {
+    entry: 'functions/journey/journey-timeline.handler.ts',
+    description: "GET journeys/{journeyId}/timeline: a journey's stage states and its tasks' events, with who did what",
+    memorySize: 256,
+    timeoutSeconds: 10,
+    needs: ['table'],
+  },
   correctCoverage: {
     entry: 'functions/corrections/correct-coverage.handler.ts',
     description: "PATCH journeys/{journeyId}/coverage: staff correct the patient's insurance, or confirm self-pay (audited)",

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { CONTACT_CATEGORIES } from '#contract/staff-queues.ts';
+import { CONTACT_CATEGORIES, STAFF_QUEUES, TASK_PRIORITIES } from '#contract/staff-queues.ts';
 import { PathIdSchema } from './path-ids.ts';
 import { CONTACT_CHANNELS, CONTACT_FROM, CONTACT_URGENCIES, MAX_NOTE_BYTES } from './staff-task-schema.ts';
 import { PhoneSchema, ScreeningAnswersSchema } from './submission-schema.ts';
@@ -35,6 +35,11 @@ export const ContactLogSchema = z
     path: ['screening'],
     message: 'screening answers belong to a clinical concern',
   })
+  // A clinical concern is screened: without the red-flag answers nobody could tell it from a routine question.
+  .refine((contact) => contact.category !== 'clinical-concern' || contact.screening, {
+    path: ['screening'],
+    message: 'ask the red-flag questions of a clinical concern',
+  })
   .meta({ id: 'ContactLog' });
 
 export type ContactLog = z.output<typeof ContactLogSchema>;
@@ -43,9 +48,12 @@ export const ContactLoggedSchema = z
   .strictObject({
     contactId: z.string(),
     taskId: z.string(),
-    queue: z.string(),
-    priority: z.string(),
-    triage: z.boolean().meta({ description: 'Red flags made it a triage slip, and clinicians were alerted.' }),
+    queue: z.enum(STAFF_QUEUES),
+    priority: z.enum(TASK_PRIORITIES),
+    triage: z.boolean().meta({ description: 'Red flags made it a triage slip.' }),
+    alerted: z
+      .boolean()
+      .meta({ description: 'The staff alert went out (urgent contacts and triage slips); false: it could not, the task stands.' }),
   })
   .meta({ id: 'ContactLogged' });
 

@@ -11,6 +11,7 @@ import {
 } from './correction-schema.ts';
 import { MessageErrorSchema, ValidationErrorSchema } from './error-schemas.ts';
 import { IDEMPOTENCY_KEY_HEADER, IdempotencyKeySchema } from './idempotency-key.ts';
+import { JourneyTimelineSchema } from './journey-timeline-schema.ts';
 import { JourneyViewSchema } from './journey-view-schema.ts';
 import { ExecutionIdSchema, StoppedExecutionsPageSchema, StoppedExecutionsQuerySchema } from './ops-schema.ts';
 import { PathIdSchema } from './path-ids.ts';
@@ -155,9 +156,9 @@ const OPERATIONS: Record<string, Operation> = {
     operationId: 'logContact',
     summary: 'Log an inbound call, voicemail, portal message or walk-in question',
     description:
-      "It becomes a task in the queue the clinic's routing gives its category (due by its urgency; an urgent one alerts the " +
-      'queue). A clinical concern with red-flag screening answers becomes a triage slip, and clinicians are alerted at once. ' +
-      'With an Idempotency-Key, a repeat answers the same task.',
+      "It becomes a task in the queue the clinic's routing gives its category (due by its urgency; an urgent one is alerted " +
+      'at once). A clinical concern needs its red-flag screening answers; one that shows a red flag becomes a triage slip, ' +
+      'and clinicians are alerted at once. With an Idempotency-Key, a repeat of the same body answers the same task.',
     tags: ['Staff tasks'],
     request: {
       params: z.object({ clinicId }),
@@ -258,6 +259,22 @@ const OPERATIONS: Record<string, Operation> = {
       ...serverError(
         'Safe to retry with the same decision: it is recorded once and resumes the journey once (a 503 may mean the decision is recorded and only the resume is pending).',
       ),
+    },
+  },
+  'GET /v1/clinics/{clinicId}/journeys/{journeyId}/timeline': {
+    operationId: 'getJourneyTimeline',
+    summary: 'Get what happened to a journey, and who did it',
+    description:
+      "The journey's start, each stage's latest state, its staff tasks' events (opened, claimed, noted, decided, escalated…) " +
+      'with their actors, and its end, oldest first. Names, times and actors only; audited in the person’s name.',
+    tags: ['Journeys'],
+    request: { params: z.object({ clinicId, journeyId: z.uuid() }) },
+    responses: {
+      200: { description: 'The timeline.', content: jsonContent(JourneyTimelineSchema) },
+      400: { description: 'The journey ID is not an ID.', content: jsonContent(ValidationErrorSchema) },
+      404: message('No such journey for this clinic.'),
+      ...STAFF_AUTH_RESPONSES,
+      ...serverError('Safe to retry.'),
     },
   },
   'PATCH /v1/clinics/{clinicId}/journeys/{journeyId}/coverage': correction(

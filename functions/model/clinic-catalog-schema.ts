@@ -34,7 +34,30 @@ export const ClinicCatalogSchema = z
       serviceLevels: z
         .strictObject({ urgent: minutes.optional(), high: minutes.optional(), normal: minutes.optional(), low: minutes.optional() })
         .optional(),
-      contactRouting: z.partialRecord(z.enum(CONTACT_CATEGORIES), z.enum(STAFF_QUEUES)).optional(),
+      // Results and clinical concerns stay the clinicians'; nothing goes to ops, who see IDs only.
+      contactRouting: z
+        .partialRecord(
+          z.enum(
+            CONTACT_CATEGORIES.filter((c) => c !== 'results' && c !== 'clinical-concern') as [
+              'appointment',
+              'billing',
+              'insurance',
+              'records',
+              'other',
+            ],
+          ),
+          z.enum(
+            STAFF_QUEUES.filter((q) => q !== 'ops') as [
+              'front-desk',
+              'eligibility',
+              'scheduling',
+              'billing',
+              'clinical-triage',
+              'radiology',
+            ],
+          ),
+        )
+        .optional(),
     }),
     locations: z
       .array(

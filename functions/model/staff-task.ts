@@ -66,6 +66,8 @@ export interface LoggedContact {
   summary: string;
   loggedBy: string;
   loggedAt: string;
+  /** A hash of the body as logged: a repeat under the same Idempotency-Key must be the same contact. */
+  bodyHash: string;
 }
 
 export const STAFF_TASK_STATUSES = ['OPEN', 'DECIDED', 'EXPIRED'] as const;

@@ -49,7 +49,8 @@ export async function getStaffTask(deps: GetStaffTaskDeps, person: StaffPrincipa
   );
   const [patient, coverage] = ref
     ? await Promise.all([
-        deps.patients.read(ref, audit, ['patientId', 'firstName', 'lastName', 'birthDate', 'phone', 'email']),
+        // A record merged away since (a possible duplicate's): the task shows without it (the read's failure is audited).
+        deps.patients.read(ref, audit, ['patientId', 'firstName', 'lastName', 'birthDate', 'phone', 'email']).catch(() => undefined),
         // Eligibility tasks show the insurance on file: it is what a correction would change.
         withCoverage ? deps.patients.readCoverage(ref, audit) : undefined,
       ])
@@ -70,7 +71,7 @@ export async function getStaffTask(deps: GetStaffTaskDeps, person: StaffPrincipa
           },
         }
       : {}),
-    ...(task.contact ? { contact: { ...task.contact, ...(task.patientId ? { patientId: task.patientId } : {}) } } : {}),
+    ...(task.contact ? { contact: contactView(task.contact, task.patientId) } : {}),
     ...(coverage ? { coverage: coverageView(coverage) } : {}),
     ...(await possibleDuplicateOf(deps, duplicate ? ref : undefined, audit, now)),
     notes: (task.notes ?? []).map((note) => ({ at: note.at, by: { userId: note.by }, text: note.text })),
@@ -134,4 +135,10 @@ async function otherPatientOf(
       ...(other.email ? { email: other.email } : {}),
     },
   };
+}
+
+/** A logged contact as staff see it: what was logged, without the body's fingerprint. */
+function contactView(contact: NonNullable<StaffTask['contact']>, patientId: string | undefined): NonNullable<StaffTaskDetail['contact']> {
+  const { bodyHash: _, ...shown } = contact;
+  return { ...shown, ...(patientId ? { patientId } : {}) };
 }

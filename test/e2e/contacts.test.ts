@@ -44,6 +44,7 @@ interface Logged {
   queue: string;
   priority: string;
   triage: boolean;
+  alerted: boolean;
 }
 const listed = async (username: string, query = '') =>
   ((await call(username, 'GET', `/staff-tasks${query}`)).body.tasks as Array<{ taskId: string; kind: string; queue: string }>) ?? [];
@@ -76,6 +77,7 @@ describe('Local stack: a logged contact goes to its queue, whose people close it
       queue: 'billing',
       priority: 'normal',
       triage: false,
+      alerted: false,
     });
     expect(queueBefore).toContainEqual(expect.objectContaining({ taskId, kind: 'CONTACT', queue: 'billing' }));
     expect(JSON.stringify(queueBefore)).not.toContain('copay');
@@ -129,12 +131,17 @@ describe('Local stack: a logged contact goes to its queue, whose people close it
 
     // Assess
     expect(logged.status).toBe(201);
-    expect(logged.body).toMatchObject({ queue: 'clinical-triage', priority: 'urgent', triage: true });
+    expect(logged.body).toMatchObject({ queue: 'clinical-triage', priority: 'urgent', triage: true, alerted: true });
     expect(repeat).toEqual(logged);
     const sent = alertsOf(taskId);
     expect(sent).toHaveLength(1);
     expect(JSON.parse(sent[0]?.message ?? '{}')).toMatchObject({ kind: 'TRIAGE', level: 'EMERGENT', clinicId: cloud.clinicId, taskId });
-    expect(sent[0]?.messageAttributes.clinicId?.stringValue).toBe(cloud.clinicId);
+    expect(Object.fromEntries(Object.entries(sent[0]?.messageAttributes ?? {}).map(([name, value]) => [name, value.stringValue]))).toEqual({
+      clinicId: cloud.clinicId,
+      level: 'EMERGENT',
+      queue: 'clinical-triage',
+      kind: 'TRIAGE',
+    });
     expect(`${sent[0]?.subject} ${sent[0]?.message}`).not.toMatch(/chest pressure|Sam|Quintero|Daughter/);
     expect(nurseQueue).toContainEqual(expect.objectContaining({ taskId, kind: 'TRIAGE', queue: 'clinical-triage' }));
     expect(frontDeskQueue.map((t) => t.taskId)).not.toContain(taskId);
@@ -159,6 +166,7 @@ describe('Local stack: a logged contact goes to its queue, whose people close it
 
     // Assess
     expect(logged.status).toBe(201);
+    expect(logged.body).toMatchObject({ queue: 'scheduling', priority: 'urgent', triage: false, alerted: true });
     const { taskId } = logged.body as unknown as Logged;
     const sent = alertsOf(taskId);
     expect(sent).toHaveLength(1);
@@ -168,6 +176,25 @@ describe('Local stack: a logged contact goes to its queue, whose people close it
       kind: 'CONTACT',
     });
     expect(sent[0]?.message).not.toMatch(/MRI|surgery/);
+  });
+
+  it('refuses a clinical concern without its red-flag answers (400, naming screening) and opens nothing', async () => {
+    // Prepare
+    const before = (await listed('nurse')).map((t) => t.taskId);
+
+    // Act
+    const refused = await call('frontdesk', 'POST', '/contacts', {
+      channel: 'call',
+      from: { kind: 'family' },
+      category: 'clinical-concern',
+      urgency: 'urgent',
+      summary: 'Daughter calling: her father has had chest pressure since this morning.',
+    });
+
+    // Assess
+    expect(refused.status).toBe(400);
+    expect((refused.body.errors as Array<{ path: string }>).map((e) => e.path)).toContain('screening');
+    expect((await listed('nurse')).map((t) => t.taskId)).toEqual(before);
   });
 
   it('refuses ops (403) and a request without a token (401)', async () => {

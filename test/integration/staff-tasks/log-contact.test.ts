@@ -19,6 +19,7 @@ import { makeListStaffTasks } from '#functions/staff-tasks/list-staff-tasks.hand
 import { makeLogContact } from '#functions/staff-tasks/log-contact.handler.ts';
 import { demoClinicCatalog } from '#local/seed/demo-clinic.ts';
 import type { ClinicProfile } from '#model/clinic-catalog.ts';
+import { ClinicCatalogSchema } from '#model/clinic-catalog-schema.ts';
 import { newJourneyRecord } from '#model/journey.ts';
 import type { StaffTask } from '#model/staff-task.ts';
 import { auditRecordOfItem, type StoredAuditRecord } from '#shared/audit.ts';
@@ -235,6 +236,7 @@ describe('Function: logContact, where the task goes', () => {
       queue,
       priority: 'normal',
       triage: false,
+      alerted: false,
     });
     expect(await storedTask(clinicId, answer.taskId)).toMatchObject({
       type: 'StaffTask',
@@ -245,7 +247,14 @@ describe('Function: logContact, where the task goes', () => {
       status: 'OPEN',
       createdAt: now.toISOString(),
       dueAt: minutesFromNow(DEFAULT_SERVICE_LEVELS.normal),
-      contact: { contactId: answer.contactId, category, urgency: 'routine', loggedBy: actorOf('front-desk'), loggedAt: now.toISOString() },
+      contact: {
+        contactId: answer.contactId,
+        category,
+        urgency: 'routine',
+        loggedBy: actorOf('front-desk'),
+        loggedAt: now.toISOString(),
+        bodyHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      },
       history: [{ at: now.toISOString(), by: actorOf('front-desk'), event: 'opened' }],
     });
   });
@@ -255,9 +264,12 @@ describe('Function: logContact, where the task goes', () => {
     const routing: Partial<Record<ContactCategory, StaffQueue>> = { billing: 'front-desk', appointment: 'radiology', records: 'billing' };
     const clinicId = await clinicWith({ contactRouting: routing });
 
-    // Act
+    // Act: a clinical concern comes with its (all "no") red-flag answers
     const answers = await Promise.all(
-      CONTACT_CATEGORIES.map(async (category) => [category, (await logged(clinicId, billingCall({ category }))).queue] as const),
+      CONTACT_CATEGORIES.map(async (category) => {
+        const body = billingCall({ category, ...(category === 'clinical-concern' ? { screening: NO_RED_FLAGS } : {}) });
+        return [category, (await logged(clinicId, body)).queue] as const;
+      }),
     );
 
     // Assess
@@ -268,17 +280,51 @@ describe('Function: logContact, where the task goes', () => {
       expect(task.queue).toBe({ ...DEFAULT_CONTACT_ROUTING, ...routing }[task.contact?.category as ContactCategory]);
   });
 
-  it('routes a routine clinical concern without red flags to where the clinic routes clinical concerns', async () => {
+  it('keeps a routine clinical concern without red flags in clinical triage where the clinic reroutes other contacts', async () => {
     // Prepare
-    const clinicId = await clinicWith({ contactRouting: { 'clinical-concern': 'front-desk' } });
+    const clinicId = await clinicWith({ contactRouting: { other: 'front-desk', records: 'front-desk' } });
 
     // Act
     const answer = await logged(clinicId, concern({}));
 
     // Assess
-    expect(answer).toMatchObject({ queue: 'front-desk', priority: 'normal', triage: false });
+    expect(answer).toMatchObject({ queue: 'clinical-triage', priority: 'normal', triage: false, alerted: false });
+    expect(await storedTask(clinicId, answer.taskId)).toMatchObject({ kind: 'CONTACT', queue: 'clinical-triage' });
     expect(alertsOf(clinicId)).toEqual([]);
   });
+
+  it.each([
+    ['results elsewhere', { results: 'front-desk' }, { path: ['profile', 'contactRouting'], keys: ['results'] }],
+    [
+      'clinical concerns elsewhere',
+      { 'clinical-concern': 'front-desk' },
+      { path: ['profile', 'contactRouting'], keys: ['clinical-concern'] },
+    ],
+    [
+      'clinical concerns, even to clinical triage',
+      { 'clinical-concern': 'clinical-triage' },
+      { path: ['profile', 'contactRouting'], keys: ['clinical-concern'] },
+    ],
+    ['anything to ops', { other: 'ops' }, { path: ['profile', 'contactRouting', 'other'] }],
+  ] as const)(
+    'refuses a clinic catalog that routes %s (results and clinical concerns stay the clinicians’, none go to ops)',
+    (_case, contactRouting, issue) => {
+      // Prepare
+      const withRouting = (routing: Record<string, string>) => ({
+        ...demoClinicCatalog,
+        profile: { ...demoClinicCatalog.profile, contactRouting: routing },
+      });
+
+      // Act
+      const refused = ClinicCatalogSchema.safeParse(withRouting(contactRouting));
+      const allowed = ClinicCatalogSchema.safeParse(withRouting({ other: 'front-desk', records: 'billing' }));
+
+      // Assess
+      expect(refused.success).toBe(false);
+      expect(refused.error?.issues).toEqual([expect.objectContaining(issue)]);
+      expect(allowed.success).toBe(true);
+    },
+  );
 });
 
 describe('Function: logContact, priority and due time', () => {
@@ -333,6 +379,7 @@ describe('Function: logContact, alerts', () => {
     const answer = await logged(clinicId, billingCall({ urgency }));
 
     // Assess
+    expect(answer.alerted).toBe(false);
     expect(alertsOf(clinicId)).toEqual([]);
     expect(escalationsOf(clinicId)).toHaveLength(1);
     expect(await storedTask(clinicId, answer.taskId)).not.toHaveProperty('alertedAt');
@@ -346,6 +393,7 @@ describe('Function: logContact, alerts', () => {
     const answer = await logged(clinicId, billingCall({ urgency: 'urgent', patientId: 'p-42' }));
 
     // Assess
+    expect(answer.alerted).toBe(true);
     const sent = alertsOf(clinicId);
     expect(sent).toHaveLength(1);
     expect(sent[0]?.attributes).toEqual({ clinicId, queue: 'billing', kind: 'CONTACT' });
@@ -360,7 +408,7 @@ describe('Function: logContact, alerts', () => {
   it('alerts the queue the clinic routes an urgent contact to', async () => {
     const clinicId = await clinicWith({ contactRouting: { insurance: 'billing' } });
     const answer = await logged(clinicId, billingCall({ category: 'insurance', urgency: 'urgent' }));
-    expect(answer.queue).toBe('billing');
+    expect(answer).toMatchObject({ queue: 'billing', alerted: true });
     expect(alertsOf(clinicId).map((a) => a.attributes)).toEqual([{ clinicId, queue: 'billing', kind: 'CONTACT' }]);
   });
 });
@@ -388,6 +436,7 @@ describe('Function: logContact, clinical concerns with red flags become triage s
         queue: 'clinical-triage',
         priority,
         triage: true,
+        alerted: true,
       });
       const slip = await storedTask(clinicId, answer.taskId);
       expect(slip).toMatchObject({ kind: 'TRIAGE', queue: 'clinical-triage', priority, dueAt: minutesFromNow(minutes), status: 'OPEN' });
@@ -395,6 +444,7 @@ describe('Function: logContact, clinical concerns with red flags become triage s
       const sent = alertsOf(clinicId);
       expect(sent).toHaveLength(1);
       expect(sent[0]?.message).toMatchObject({ kind: 'TRIAGE', level, clinicId, taskId: answer.taskId });
+      expect(sent[0]?.attributes).toEqual({ clinicId, level, queue: 'clinical-triage', kind: 'TRIAGE' });
       expect(JSON.stringify(sent[0])).not.toMatch(/chest pressure|Sam|Quintero|Daughter/);
       expect(slip).toMatchObject({ alertedAt: now.toISOString() });
       expect(escalationsOf(clinicId)).toEqual([{ clinicId, taskId: answer.taskId, dueAt: slip.dueAt }]);
@@ -408,10 +458,10 @@ describe('Function: logContact, clinical concerns with red flags become triage s
     expect(alertsOf(clinicId)[0]?.message.level).toBe('EMERGENT');
   });
 
-  it('sends a slip to clinical triage even where the clinic routes clinical concerns elsewhere', async () => {
-    const clinicId = await clinicWith({ contactRouting: { 'clinical-concern': 'front-desk' } });
-    const answer = await logged(clinicId, concern({ chestPainNow: true }));
-    expect(answer).toMatchObject({ queue: 'clinical-triage', triage: true });
+  it('sends a slip to clinical triage in a clinic that reroutes its contacts', async () => {
+    const clinicId = await clinicWith({ contactRouting: { other: 'front-desk', appointment: 'front-desk', records: 'billing' } });
+    const answer = await logged(clinicId, concern({ chestPainNow: true }, { urgency: 'routine' }));
+    expect(answer).toMatchObject({ queue: 'clinical-triage', triage: true, alerted: true });
   });
 
   it('lets only clinicians dispose of the slip: the front desk and an admin get 403, a decision 409, a nurse closes it', async () => {
@@ -464,6 +514,7 @@ describe('Function: logContact, Idempotency-Key', () => {
     const repeat = await logged(clinicId, billingCall({ urgency: 'urgent' }), { idempotencyKey: key });
 
     // Assess
+    expect(first.alerted).toBe(true);
     expect(repeat).toEqual(first);
     expect((await clinicTasks(clinicId)).map((t) => t.taskId)).toEqual([first.taskId]);
     expect(alertsOf(clinicId)).toHaveLength(1);
@@ -476,6 +527,7 @@ describe('Function: logContact, Idempotency-Key', () => {
     const key = `key-${randomUUID()}`;
     const first = await logged(clinicId, billingCall(), { idempotencyKey: key });
     const repeat = await logged(clinicId, billingCall(), { idempotencyKey: key });
+    expect(first.alerted).toBe(false);
     expect(repeat).toEqual(first);
     expect(await clinicTasks(clinicId)).toHaveLength(1);
     expect((await clinicAudits(clinicId)).filter((a) => a.actions.includes('staffTask.create'))).toHaveLength(1);
@@ -486,10 +538,39 @@ describe('Function: logContact, Idempotency-Key', () => {
     const key = randomUUID();
     const first = await logged(clinicId, concern({ chestPainNow: true }), { idempotencyKey: key });
     const repeat = await logged(clinicId, concern({ chestPainNow: true }), { idempotencyKey: key });
+    expect(first).toMatchObject({ triage: true, alerted: true });
     expect(repeat).toEqual(first);
     expect(await clinicTasks(clinicId)).toHaveLength(1);
     expect(alertsOf(clinicId)).toHaveLength(1);
   });
+
+  it.each(['routine', 'urgent'] as const)(
+    'answers a repeat of a %s contact from its task and writes nothing more: no second contact.log or staffTask.create',
+    async (urgency) => {
+      // Prepare: a contact about a patient's journey (audited), logged once
+      const clinicId = newClinic();
+      const key = randomUUID();
+      const journeyId = await seedJourneyOf(clinicId, 'p-6');
+      const body = billingCall({ urgency, patientId: 'p-6', journeyId });
+      const first = await logged(clinicId, body, { idempotencyKey: key });
+      const taskBefore = await storedTask(clinicId, first.taskId);
+      const auditsBefore = await clinicAudits(clinicId);
+      const alertsBefore = alertsOf(clinicId).length;
+
+      // Act
+      const repeat = await logged(clinicId, body, { idempotencyKey: key });
+
+      // Assess
+      expect(repeat).toEqual(first);
+      expect(await storedTask(clinicId, first.taskId)).toEqual(taskBefore);
+      expect(await clinicTasks(clinicId)).toHaveLength(1);
+      expect(await clinicAudits(clinicId)).toEqual(auditsBefore);
+      expect(auditsBefore.map((a) => a.actions)).toEqual(expect.arrayContaining([['contact.log'], ['staffTask.create']]));
+      expect(auditsBefore).toHaveLength(2);
+      expect(alertsOf(clinicId)).toHaveLength(alertsBefore);
+      expect(alertsBefore).toBe(urgency === 'urgent' ? 1 : 0);
+    },
+  );
 
   it('opens a task per contact without a key, or with different keys; the same key in another clinic is another contact', async () => {
     // Prepare
@@ -519,9 +600,10 @@ describe('Function: logContact, Idempotency-Key', () => {
     const first = await logged(clinicId, billingCall(), { idempotencyKey: key });
 
     // Act
-    await log(clinicId, billingCall({ category: 'records', urgency: 'urgent' }), { idempotencyKey: key });
+    const repeat = await log(clinicId, billingCall({ category: 'records', urgency: 'urgent' }), { idempotencyKey: key });
 
-    // Assess: still the one routine billing task, which nobody is alerted of
+    // Assess: refused, and still the one routine billing task, which nobody is alerted of
+    expect(repeat.status).toBe(409);
     expect(await storedTask(clinicId, first.taskId)).toMatchObject({ queue: 'billing', priority: 'normal' });
     expect(await clinicTasks(clinicId)).toHaveLength(1);
     expect(alertsOf(clinicId)).toEqual([]);
@@ -543,6 +625,48 @@ describe('Function: logContact, Idempotency-Key', () => {
     expect(repeat.status).toBe(409);
   });
 
+  it.each([
+    ['another screening answer (a red flag added)', async () => [concern({}), concern({ chestPainNow: true })]],
+    ['another screening answer (a red flag withdrawn)', async () => [concern({ fallInLast30Days: true }), concern({})]],
+    ['another patient', async () => [billingCall({ patientId: 'p-1' }), billingCall({ patientId: 'p-2' })]],
+    [
+      'another journey of the patient',
+      async (clinicId: string) => [
+        billingCall({ patientId: 'p-1', journeyId: await seedJourneyOf(clinicId, 'p-1') }),
+        billingCall({ patientId: 'p-1', journeyId: await seedJourneyOf(clinicId, 'p-1') }),
+      ],
+    ],
+    [
+      'a journey named the second time',
+      async (clinicId: string) => [
+        billingCall({ patientId: 'p-1' }),
+        billingCall({ patientId: 'p-1', journeyId: await seedJourneyOf(clinicId, 'p-1') }),
+      ],
+    ],
+  ] as const)('answers 409 for %s under the same key, and writes nothing', async (_case, bodies) => {
+    // Prepare
+    const clinicId = newClinic();
+    const key = randomUUID();
+    const [firstBody, secondBody] = await bodies(clinicId);
+    const first = await logged(clinicId, firstBody, { idempotencyKey: key });
+    const taskBefore = await storedTask(clinicId, first.taskId);
+    const auditsBefore = await clinicAudits(clinicId);
+    const alertsBefore = alertsOf(clinicId).length;
+    const escalationsBefore = escalationsOf(clinicId).length;
+
+    // Act
+    const repeat = await log(clinicId, secondBody, { idempotencyKey: key });
+
+    // Assess
+    expect(repeat.status).toBe(409);
+    expect(repeat.body).not.toHaveProperty('taskId');
+    expect((await clinicTasks(clinicId)).map((task) => task.taskId)).toEqual([first.taskId]);
+    expect(await storedTask(clinicId, first.taskId)).toEqual(taskBefore);
+    expect(await clinicAudits(clinicId)).toEqual(auditsBefore);
+    expect(alertsOf(clinicId)).toHaveLength(alertsBefore);
+    expect(escalationsOf(clinicId)).toHaveLength(escalationsBefore);
+  });
+
   it('answers 503 (send again) when the alert of an urgent contact could not go out; the repeat alerts, on the same task', async () => {
     // Prepare: SNS refuses the next publish
     const clinicId = newClinic();
@@ -555,10 +679,39 @@ describe('Function: logContact, Idempotency-Key', () => {
 
     // Assess: the first answer tells the client to send it again, which alerts the queue of the one task
     expect(repeat.status).toBe(201);
+    expect(repeat.body).toMatchObject({ alerted: true, triage: false });
     expect(alertsOf(clinicId).map((a) => a.message.taskId)).toEqual([repeat.body.taskId]);
+    expect(await storedTask(clinicId, repeat.body.taskId)).toMatchObject({ status: 'OPEN', alertedAt: now.toISOString() });
     expect(await clinicTasks(clinicId)).toHaveLength(1);
     expect(first.status).toBe(503);
   });
+
+  it.each([
+    ['an urgent contact', billingCall({ urgency: 'urgent' }), { queue: 'billing', priority: 'urgent', triage: false }],
+    ['a triage slip', concern({ chestPainNow: true }), { queue: 'clinical-triage', priority: 'urgent', triage: true }],
+  ] as const)(
+    'answers 201 with alerted: false when the alert of %s without a key could not go out; the task stands, open',
+    async (_case, body, expected) => {
+      // Prepare: SNS refuses the next publish
+      const clinicId = newClinic();
+      alerts.failNext();
+
+      // Act: no Idempotency-Key, so a resend would open another task
+      const answer = await log(clinicId, body);
+
+      // Assess: one open task, unalerted, its escalation scheduled; the refused publish was the one failure
+      expect(answer.status).toBe(201);
+      expect(answer.body).toEqual({ contactId: expect.any(String), taskId: expect.any(String), ...expected, alerted: false });
+      const task = await storedTask(clinicId, answer.body.taskId);
+      expect(task).toMatchObject({ status: 'OPEN', queue: expected.queue, priority: expected.priority });
+      expect(task).not.toHaveProperty('alertedAt');
+      expect(await clinicTasks(clinicId)).toHaveLength(1);
+      expect(alertsOf(clinicId)).toEqual([]);
+      expect(escalationsOf(clinicId)).toEqual([{ clinicId, taskId: task.taskId, dueAt: task.dueAt }]);
+      expect((await clinicAudits(clinicId)).filter((a) => a.actions.includes('staffTask.create'))).toHaveLength(1);
+      expect(await logged(clinicId, billingCall({ urgency: 'urgent' }))).toMatchObject({ alerted: true });
+    },
+  );
 
   it('answers 400 for a malformed Idempotency-Key and opens nothing', async () => {
     const clinicId = newClinic();
@@ -667,6 +820,7 @@ describe('Function: logContact, the audit trail', () => {
 });
 
 describe('Function: logContact, what it refuses', () => {
+  const { screening: _unasked, ...concernWithoutAnswers } = concern({});
   it.each([
     ['a summary over 2,000 bytes (2,000 characters or fewer)', billingCall({ summary: '漢'.repeat(667) }), 'summary'],
     ['a summary over 2,000 characters', billingCall({ summary: 'x'.repeat(2001) }), 'summary'],
@@ -682,6 +836,8 @@ describe('Function: logContact, what it refuses', () => {
     ['an invalid phone number', billingCall({ from: { kind: 'patient', phone: '12' } }), 'from.phone'],
     ['a journey ID that is not a UUID', billingCall({ patientId: 'p-1', journeyId: 'j-1' }), 'journeyId'],
     ['incomplete screening answers', concern({}, { screening: { chestPainNow: true } }), 'screening.shortnessOfBreathNow'],
+    ['a clinical concern without screening answers', concernWithoutAnswers, 'screening'],
+    ['an urgent clinical concern without screening answers', { ...concernWithoutAnswers, urgency: 'urgent' }, 'screening'],
   ])('answers 400 for %s, naming the field, and opens nothing', async (_case, body, path) => {
     // Prepare
     const clinicId = newClinic();
