@@ -427,10 +427,14 @@ function billWindow(windowCalls: MeteredCall[], schema: TableSchema, journeys: n
     for (const write of call.writes ?? []) {
       if (!isAudit(write.key, schema) || write.action === 'conditionCheck') continue;
       const line = billed.lines.find((l) => l.kind === 'write' && !l.index && l.key === write.key);
+      // The index entries of a record (GSI2, by patient) are written and stored for six years too.
+      const indexLines = billed.lines.filter((l) => l.kind === 'write' && l.index && l.key === write.key);
       window.audit.items += per(1);
-      window.audit.wcu += per(line?.units ?? 0);
+      window.audit.wcu += per((line?.units ?? 0) + indexLines.reduce((sum, l) => sum + l.units, 0));
       window.audit.bytes += per(itemSize(write.after ?? write.requested));
-      window.audit.stored += per(storedBytes(write.after ?? write.requested));
+      window.audit.stored += per(
+        storedBytes(write.after ?? write.requested) + indexLines.reduce((sum, l) => sum + l.bytes + STORAGE_OVERHEAD_BYTES_PER_ITEM, 0),
+      );
       // A record names one or more accesses (`actions`, functions/shared/audit.ts); older records named one (`action`).
       window.audit.accesses += per((write.after ?? write.requested)?.actions?.L?.length ?? 1);
       if (call.operation === 'TransactWriteItems') window.audit.inTransactions += per(1);
@@ -549,9 +553,11 @@ function reportAudit(window: BilledWindow): AuditFigures {
     usdPerJourneyRetention: gbMonths * PRICE.storageGbMonth,
     pitrUsdPerJourneyRetention: gbMonths * PRICE.pitrGbMonth,
   };
-  console.log('\nAudit trail: items in the single table (PK CLINIC#…#AUDIT#<day>), expiring by TTL after 6 years');
   console.log(
-    `  audit items per journey  ${f1(a.items)} (${f1(a.inTransactions)} inside transactions) recording ${f1(a.accesses)} accesses, billed ${f1(a.wcu)} WCU; ${(a.items ? a.bytes / a.items : 0).toFixed(0)} B per item + ${STORAGE_OVERHEAD_BYTES_PER_ITEM} B overhead = ${(a.stored / 1024).toFixed(2)} KiB stored per journey`,
+    '\nAudit trail: items in the single table (PK CLINIC#…#AUDIT#<day>) and their entries in GSI2 (by patient, keys only), expiring by TTL after 6 years',
+  );
+  console.log(
+    `  audit items per journey  ${f1(a.items)} (${f1(a.inTransactions)} inside transactions) recording ${f1(a.accesses)} accesses, billed ${f1(a.wcu)} WCU; ${(a.items ? a.bytes / a.items : 0).toFixed(0)} B per item + ${STORAGE_OVERHEAD_BYTES_PER_ITEM} B overhead = ${(a.stored / 1024).toFixed(2)} KiB stored per journey, index entries included`,
   );
   console.log(
     `  storage ($${PRICE.storageGbMonth}/GB-month)  $${sci(figures.usdPerJourneyYear)} per journey-year; $${sci(figures.usdPerJourneyRetention)} per journey over 6 years = $${(figures.usdPerJourneyRetention * 1000).toFixed(4)} per 1,000 journeys`,

@@ -50,6 +50,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: `${STAFF_TASK}/disposition`, function: 'disposeTriageSlip', auth: { kind: 'staff', roles: ['clinical'] } },
   // Whoever works the task's queue (decide-staff-task.ts, rolesForTask); ops may decide a stopped execution's task too.
   { method: 'POST', path: `${STAFF_TASK}/decision`, function: 'decideStaffTask', auth: ANY_STAFF },
+  // Journeys by status and stage, for staff and ops alike: IDs, statuses and times, nothing of the patient.
+  { method: 'GET', path: '/v1/clinics/{clinicId}/journeys', function: 'listJourneys', auth: ANY_STAFF },
   { method: 'GET', path: '/v1/clinics/{clinicId}/journeys/{journeyId}/timeline', function: 'getJourneyTimeline', auth: ANY_STAFF },
   // Corrections of what made a stage fail (the journey's patient and their insurance), before a RETRY.
   { method: 'PATCH', path: '/v1/clinics/{clinicId}/journeys/{journeyId}/coverage', function: 'correctCoverage', auth: CORRECTORS },
@@ -60,6 +62,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
     function: 'resolveDuplicate',
     auth: CORRECTORS,
   },
+  // Who touched a patient's data: admins only (the trail holds IDs, but says whose records each person opened).
+  { method: 'GET', path: '/v1/clinics/{clinicId}/audit-events', function: 'listAuditEvents', auth: { kind: 'staff', roles: ['admin'] } },
   // The ops view, about the whole deployment (no clinic in the path): ops people only.
   { method: 'GET', path: '/v1/ops/executions', function: 'listStoppedExecutions', auth: { kind: 'staff', roles: ['ops'] } },
   {

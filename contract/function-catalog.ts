@@ -105,6 +105,20 @@ export const FUNCTIONS = {
     timeoutSeconds: 10,
     needs: ['table'],
   },
+  listJourneys: {
+    entry: 'functions/journey/list-journeys.handler.ts',
+    description: "GET journeys: a page of the clinic's journeys by status and stage (IDs, statuses and times only)",
+    memorySize: 256,
+    timeoutSeconds: 10,
+    needs: ['table'],
+  },
+  listAuditEvents: {
+    entry: 'functions/audit/list-audit-events.handler.ts',
+    description: "GET audit-events: who touched a patient's data, or a window of the clinic's trail (admins)",
+    memorySize: 256,
+    timeoutSeconds: 10,
+    needs: ['table'],
+  },
   correctCoverage: {
     entry: 'functions/corrections/correct-coverage.handler.ts',
     description: "PATCH journeys/{journeyId}/coverage: staff correct the patient's insurance, or confirm self-pay (audited)",

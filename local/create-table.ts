@@ -35,17 +35,17 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, opt
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
-  const keyAttributes = [
+  const keyAttributes = new Set([
     TABLE_SCHEMA.partitionKey,
     TABLE_SCHEMA.sortKey,
     ...TABLE_SCHEMA.globalSecondaryIndexes.flatMap((i) => [i.partitionKey, i.sortKey]),
-  ];
+  ]);
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
       StreamSpecification,
-      AttributeDefinitions: keyAttributes.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+      AttributeDefinitions: [...keyAttributes].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
       KeySchema: [
         { AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
         { AttributeName: TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
@@ -70,6 +70,6 @@ function indexDefinition(index: IndexSchema) {
       { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
       { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
     ],
-    Projection: { ProjectionType: 'ALL' as const },
+    Projection: { ProjectionType: index.projection },
   };
 }

@@ -1,6 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
 import { API_ROUTES, type ApiRoute } from '#contract/api-routes.ts';
+import { AuditEventPageSchema, AuditEventQuerySchema } from './audit-event-schema.ts';
 import { ContactLoggedSchema, ContactLogSchema } from './contact-schema.ts';
 import {
   CorrectionAppliedSchema,
@@ -11,6 +12,7 @@ import {
 } from './correction-schema.ts';
 import { MessageErrorSchema, ValidationErrorSchema } from './error-schemas.ts';
 import { IDEMPOTENCY_KEY_HEADER, IdempotencyKeySchema } from './idempotency-key.ts';
+import { JourneyListQuerySchema, JourneyPageSchema } from './journey-list-schema.ts';
 import { JourneyTimelineSchema } from './journey-timeline-schema.ts';
 import { JourneyViewSchema } from './journey-view-schema.ts';
 import { ExecutionIdSchema, StoppedExecutionsPageSchema, StoppedExecutionsQuerySchema } from './ops-schema.ts';
@@ -261,6 +263,24 @@ const OPERATIONS: Record<string, Operation> = {
       ),
     },
   },
+  'GET /v1/clinics/{clinicId}/journeys': {
+    operationId: 'listJourneys',
+    summary: "List the clinic's journeys by status and stage",
+    description:
+      'Oldest first by start, a page at a time (pass `next` back as `cursor`): e.g. `?status=WAITING_FOR_STAFF,FAILED` ' +
+      'or `?status=COMPLETED&from=…`. For every staff role. IDs, statuses, stage names and times: nothing of the patient.',
+    tags: ['Journeys'],
+    request: { params: z.object({ clinicId }), query: JourneyListQuerySchema },
+    responses: {
+      200: { description: 'A page of journeys.', content: jsonContent(JourneyPageSchema) },
+      400: {
+        description: 'A query parameter or the clinic ID in the path is invalid: every problem, with its name.',
+        content: jsonContent(ValidationErrorSchema),
+      },
+      ...STAFF_AUTH_RESPONSES,
+      ...serverError('Safe to retry.'),
+    },
+  },
   'GET /v1/clinics/{clinicId}/journeys/{journeyId}/timeline': {
     operationId: 'getJourneyTimeline',
     summary: 'Get what happened to a journey, and who did it',
@@ -273,6 +293,26 @@ const OPERATIONS: Record<string, Operation> = {
       200: { description: 'The timeline.', content: jsonContent(JourneyTimelineSchema) },
       400: { description: 'The journey ID is not an ID.', content: jsonContent(ValidationErrorSchema) },
       404: message('No such journey for this clinic.'),
+      ...STAFF_AUTH_RESPONSES,
+      ...serverError('Safe to retry.'),
+    },
+  },
+  'GET /v1/clinics/{clinicId}/audit-events': {
+    operationId: 'listAuditEvents',
+    summary: "List who touched a patient's data, or the clinic's audit trail over some days",
+    description:
+      'For admins. With `patientId`: every access to that patient’s data, oldest first, from their first record (or ' +
+      '`from`). Without: every record of the clinic within at most 31 days. A page at a time (pass `next` back as ' +
+      '`cursor`). IDs only: actors are `user:<sub>` (a person), `function:<name>` or `api-key:<id>`. The query itself is ' +
+      'recorded (`audit.read`). Records kept six years; a record written a moment ago may show on the next query.',
+    tags: ['Audit'],
+    request: { params: z.object({ clinicId }), query: AuditEventQuerySchema },
+    responses: {
+      200: { description: 'A page of audit records.', content: jsonContent(AuditEventPageSchema) },
+      400: {
+        description: 'A query parameter or the clinic ID in the path is invalid: every problem, with its name.',
+        content: jsonContent(ValidationErrorSchema),
+      },
       ...STAFF_AUTH_RESPONSES,
       ...serverError('Safe to retry.'),
     },

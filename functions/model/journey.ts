@@ -131,3 +131,16 @@ export function newJourneyRecord(ref: JourneyRef & { submissionId: string; patie
     >,
   };
 }
+
+/**
+ * The stage a journey is at: the one waiting for staff, else the one that failed, else the one in progress; else, while
+ * the journey is open, the next to run. None once the journey ended with every stage done or skipped.
+ */
+export function currentStageOf(journey: Pick<JourneyRecord, 'status' | 'stages'>): StageName | undefined {
+  const open = !ENDED_JOURNEY_STATUSES.has(journey.status);
+  for (const status of ['WAITING_FOR_STAFF', 'FAILED', 'IN_PROGRESS', ...(open ? ['PENDING'] : [])]) {
+    const stage = STAGES.find((name) => journey.stages[name].status === status);
+    if (stage) return stage;
+  }
+  return undefined;
+}

@@ -25,7 +25,8 @@ export type AuditAction =
   | 'staffTask.note'
   | 'staffTask.decide'
   | 'staffTask.dispose'
-  | 'contact.log';
+  | 'contact.log'
+  | 'audit.read';
 
 /** Who or what touched patient data (a stage function, or an API caller identified by its key's ID), whose, and how. */
 export interface AuditSubject {

@@ -1,4 +1,4 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { clockNow } from '#contract/clock.ts';
 import type { JourneyRef, JourneyStatus, StageName, StageStatus } from '#contract/journey-workflow.ts';
 import {
@@ -14,7 +14,7 @@ import {
   StaleAttemptError,
 } from '#model/journey.ts';
 import { keys } from './keys.ts';
-import { conditionHeld, type TableRef } from './table.ts';
+import { batchGetItems, conditionHeld, type TableRef } from './table.ts';
 
 /**
  * The journey item as stored (keys.journey). Every stage's claim and write is billed on the item's size in whole KB,
@@ -25,9 +25,15 @@ export function journeyItem(journey: JourneyRecord): Record<string, unknown> {
   const { clinicId, journeyId, type: _type, appointment, ...stored } = journey;
   return {
     ...keys.journey(clinicId, journeyId),
+    ...keys.journeysByStatus(clinicId, journey.status),
     ...stored,
     ...(appointment ? { appointment: storedAppointment(journeyId, appointment) } : {}),
   };
+}
+
+/** The index key a status write sets with `status` (keys.journeysByStatus), as an update's names and values. */
+export function statusIndexSet(clinicId: string, status: JourneyStatus) {
+  return { set: 'GSI4PK = :statusIndex', values: { ':statusIndex': keys.journeysByStatus(clinicId, status).GSI4PK } };
 }
 
 /** The appointment as the journey item keeps it: without its ID when that is the journey's own. */
@@ -38,7 +44,7 @@ function storedAppointment(journeyId: string, appointment: JourneyAppointment): 
 
 /** The journey record from its stored item (journeyItem), or from an item stored whole, as journeys were before. */
 function journeyOfItem(ref: JourneyRef, item: Record<string, unknown>): JourneyRecord {
-  const { PK: _pk, SK: _sk, ...journey } = item;
+  const { PK: _pk, SK: _sk, GSI4PK: _status, ...journey } = item;
   const appointment = journey.appointment as Partial<JourneyAppointment> | undefined;
   return {
     ...(journey as Omit<JourneyRecord, 'clinicId' | 'journeyId' | 'type'>),
@@ -130,9 +136,11 @@ async function updateStage(table: TableRef, ref: JourneyAttempt, stage: StageNam
   const names: Record<string, string> = { '#stage': stage, '#attempt': 'attempt' };
   values[':attempt'] = ref.attempt;
   if (update.journeyStatus) {
-    sets.push('#status = :status');
+    const index = statusIndexSet(ref.clinicId, update.journeyStatus);
+    sets.push('#status = :status', index.set);
     names['#status'] = 'status';
     values[':status'] = update.journeyStatus;
+    Object.assign(values, index.values);
   }
   if (update.appointment) {
     sets.push('appointment = :appointment');
@@ -164,14 +172,16 @@ async function updateStage(table: TableRef, ref: JourneyAttempt, stage: StageNam
  * A missing journey also fails the condition: a stray task never creates a half-empty journey.
  */
 async function closeJourney(table: TableRef, ref: JourneyRef, close: JourneyEnd, now: Date): Promise<boolean> {
+  const index = statusIndexSet(ref.clinicId, close.status);
   const names: Record<string, string> = { '#status': 'status' };
   const values: Record<string, unknown> = {
+    ...index.values,
     ':status': close.status,
     ':at': now.toISOString(),
     ':running': 'RUNNING',
     ':waiting': 'WAITING_FOR_STAFF',
   };
-  const sets = ['#status = :status', 'updatedAt = :at'];
+  const sets = ['#status = :status', index.set, 'updatedAt = :at'];
   values[':one'] = 1;
   for (const [stage, state] of Object.entries(close.stages)) {
     names[`#${stage}`] = stage;
@@ -200,15 +210,17 @@ async function closeJourney(table: TableRef, ref: JourneyRef, close: JourneyEnd,
  * running can write after it. False when the journey had already ended: that end stands.
  */
 async function holdStoppedJourney(table: TableRef, ref: JourneyRef, stage: StageName, state: StageState, now: Date): Promise<boolean> {
+  const index = statusIndexSet(ref.clinicId, 'WAITING_FOR_STAFF');
   return conditionHeld(
     table.client.send(
       new UpdateCommand({
         TableName: table.tableName,
         Key: keys.journey(ref.clinicId, ref.journeyId),
-        UpdateExpression: 'SET #status = :waiting, updatedAt = :at, stages.#stage = :stage ADD attempt :one',
+        UpdateExpression: `SET #status = :waiting, ${index.set}, updatedAt = :at, stages.#stage = :stage ADD attempt :one`,
         ConditionExpression: '#status IN (:running, :waiting)',
         ExpressionAttributeNames: { '#status': 'status', '#stage': stage },
         ExpressionAttributeValues: {
+          ...index.values,
           ':waiting': 'WAITING_FOR_STAFF',
           ':running': 'RUNNING',
           ':at': now.toISOString(),
@@ -219,6 +231,87 @@ async function holdStoppedJourney(table: TableRef, ref: JourneyRef, stage: Stage
     ),
   );
 }
+
+/** Which journeys: a clinic's, of some statuses, started in a window, after a position (`<createdAt>#<journeyId>`). */
+export interface JourneyListQuery {
+  clinicId: string;
+  statuses: readonly JourneyStatus[];
+  /** ISO times (milliseconds, Z): started at or after `from`, before `to`. */
+  from: string;
+  to: string;
+  after?: string;
+  limit: number;
+}
+
+export interface JourneyPage {
+  journeys: JourneyRecord[];
+  /** The position of the page's last journey, when more follow. */
+  next?: string;
+}
+
+/**
+ * A page of journeys by start, oldest first: GSI4 (keys only) for each status asked, merged by position
+ * (`<createdAt>#<journeyId>`: a journey has one, whatever its status, so one cursor continues all), then one BatchGet
+ * of the page's items. A journey whose status changed between the two reads is left out of this page (it is listed
+ * under its new status). Reads about (limit + 1) × statuses keys and `limit` items.
+ */
+async function listJourneys(table: TableRef, query: JourneyListQuery): Promise<JourneyPage> {
+  const after = query.after && query.after >= query.from ? query.after : undefined;
+  const entries = await Promise.all(query.statuses.map((status) => positionsAfter(table, query, status, after)));
+  const merged = entries.flat().sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
+  const page = merged.slice(0, query.limit);
+  const items = await batchGetItems(
+    table,
+    page.map((entry) => entry.key),
+  );
+  const journeys = items.flatMap((item) => {
+    const journey = journeyOfItem(refOfKey(String(item.PK), query.clinicId), item);
+    return query.statuses.includes(journey.status) ? [journey] : [];
+  });
+  const last = page.at(-1);
+  return { journeys, ...(merged.length > query.limit && last ? { next: last.position } : {}) };
+}
+
+/**
+ * The first `limit + 1` positions of one status after the cursor, and every other journey started in the same
+ * millisecond as the last of them: journeys that share a start are in no set order in the index, so a page that cut
+ * through them could pass one by. The cursor's own millisecond is read again and what is not after it left out.
+ */
+async function positionsAfter(table: TableRef, query: JourneyListQuery, status: JourneyStatus, after: string | undefined) {
+  const found: Array<{ position: string; key: { PK: string; SK: string } }> = [];
+  let boundary: string | undefined;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await table.client.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        IndexName: 'GSI4',
+        KeyConditionExpression: 'GSI4PK = :status AND createdAt BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':status': keys.journeysByStatus(query.clinicId, status).GSI4PK,
+          ':from': after ? after.slice(0, after.indexOf('#')) : query.from,
+          // `to` is exclusive; ISO times of one form compare as text, a millisecond at a time.
+          ':to': new Date(Date.parse(query.to) - 1).toISOString(),
+        },
+        Limit: query.limit + 1,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const createdAt = String(item.createdAt);
+      if (boundary !== undefined && createdAt > boundary) return found;
+      const position = `${createdAt}#${refOfKey(String(item.PK), query.clinicId).journeyId}`;
+      if (after !== undefined && position <= after) continue;
+      found.push({ position, key: { PK: String(item.PK), SK: String(item.SK) } });
+      if (found.length === query.limit + 1) boundary = createdAt;
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return found;
+}
+
+/** The journey's reference from its partition key (keys.journey): `CLINIC#<c>#JOURNEY#<journeyId>`. */
+const refOfKey = (pk: string, clinicId: string): JourneyRef => ({ clinicId, journeyId: pk.slice(pk.lastIndexOf('#') + 1) });
 
 /** How a journey ends (closeJourney). */
 export interface JourneyEnd {
@@ -244,6 +337,8 @@ export interface JourneyStore {
   close(ref: JourneyRef, end: JourneyEnd, now: Date): Promise<boolean>;
   /** Holds an open journey whose execution stopped for staff; false when it had already ended. */
   holdStopped(ref: JourneyRef, stage: StageName, state: StageState, now: Date): Promise<boolean>;
+  /** A page of the clinic's journeys of some statuses, by start (listJourneys). */
+  list(query: JourneyListQuery): Promise<JourneyPage>;
 }
 
 /** The DynamoDB adapter of the journey store. */
@@ -258,6 +353,7 @@ export function dynamoJourneyStore(table: TableRef): JourneyStore {
     beginAttempt: (ref, options) => beginAttempt(table, ref, options),
     updateStage: (attempt, stage, update, now) => updateStage(table, attempt, stage, update, now),
     close: (ref, end, now) => closeJourney(table, ref, end, now),
+    list: (query) => listJourneys(table, query),
     holdStopped: (ref, stage, state, now) => holdStoppedJourney(table, ref, stage, state, now),
   };
 }

@@ -36,6 +36,11 @@ export const keys = {
 
   /** The journey and its stages: what GET /journeys/{id} returns. Stage items share the partition. */
   journey: (clinicId: string, journeyId: string) => ({ PK: `${clinic(clinicId)}#JOURNEY#${journeyId}`, SK: 'JOURNEY' }),
+  /**
+   * GSI4 lists a clinic's journeys of one status by start (the sort key is the journey's `createdAt`): every write that
+   * sets a journey's `status` sets `GSI4PK` with it, which moves the journey to its new status's partition.
+   */
+  journeysByStatus: (clinicId: string, status: string) => ({ GSI4PK: `${clinic(clinicId)}#JOURNEYS#${status}` }),
   eligibility: (clinicId: string, journeyId: string) => ({ PK: `${clinic(clinicId)}#JOURNEY#${journeyId}`, SK: 'ELIGIBILITY' }),
   appointment: (clinicId: string, journeyId: string) => ({ PK: `${clinic(clinicId)}#JOURNEY#${journeyId}`, SK: 'APPOINTMENT' }),
   payment: (clinicId: string, journeyId: string) => ({ PK: `${clinic(clinicId)}#JOURNEY#${journeyId}`, SK: 'PAYMENT' }),

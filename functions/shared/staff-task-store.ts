@@ -11,6 +11,7 @@ import {
   stageOfTask,
 } from '#model/staff-task.ts';
 import { type AuditEvent, auditPut } from '#shared/audit.ts';
+import { statusIndexSet } from '#shared/journey-store.ts';
 import { keys, staffTaskPosition } from '#shared/keys.ts';
 import { conditionHeld, type TableRef } from '#shared/table.ts';
 
@@ -118,6 +119,7 @@ async function recordDecision(
 ): Promise<RecordDecisionResult> {
   const change = statusChange(task, 'DECIDED', { at: decision.decidedAt, by: decision.decidedBy, event: 'decided' });
   const stageSet = stage ? ', stages.#stage = :stage' : '';
+  const resumed = statusIndexSet(task.clinicId, 'RUNNING');
   const journeyUpdate =
     task.kind === 'STAGE_BLOCKED' || task.kind === 'EXECUTION_STOPPED'
       ? [
@@ -125,11 +127,12 @@ async function recordDecision(
             Update: {
               TableName: table.tableName,
               Key: keys.journey(task.clinicId, journeyOfTask(task).journeyId),
-              UpdateExpression: `SET #status = :running, updatedAt = :at${stageSet}`,
+              UpdateExpression: `SET #status = :running, ${resumed.set}, updatedAt = :at${stageSet}`,
               // Waiting on THIS task: an older task of the same journey can never take over a later park.
               ConditionExpression: '#status = :waiting AND stages.#stage.staffTaskId = :taskId',
               ExpressionAttributeNames: { '#status': 'status', '#stage': stageOfTask(task) },
               ExpressionAttributeValues: {
+                ...resumed.values,
                 ':running': 'RUNNING',
                 ':waiting': 'WAITING_FOR_STAFF',
                 ':at': decision.decidedAt,

@@ -60,6 +60,14 @@ async function journey(journeyId: string): Promise<JourneyViewBody> {
   return JourneyViewSchema.parse(await response.json());
 }
 
+/** The journey as GET journeys?status= lists it (the ops person's view), if it is listed under that status. */
+async function listed(journeyId: string, status: string) {
+  const response = await fetch(`${api()}/journeys?status=${status}&limit=100`, await as('ops'));
+  expect(response.status).toBe(200);
+  const { journeys } = (await response.json()) as { journeys: Array<{ journeyId: string }> };
+  return journeys.find((entry) => entry.journeyId === journeyId);
+}
+
 const stageOf = (view: JourneyViewBody, name: string) => view.stages.find((stage) => stage.name === name);
 
 /** The journey once it has stopped running: ended, or waiting on a task other than `notTask` (a park after a RETRY). */
@@ -122,10 +130,13 @@ describe('Local stack: a correction of the insurance resumes a parked journey', 
     const validMemberId = example('completes').insurance.memberId;
 
     // Act
+    const listedWaiting = await listed(journeyId, 'WAITING_FOR_STAFF');
     const corrected = await correctCoverage(journeyId, { memberId: validMemberId });
     const seenByStaff = await fetch(`${api()}/staff-tasks/${taskId}`, await as('frontdesk'));
     const retried = await decide(taskId, 'RETRY');
     const after = await journeyWhenSettled(journeyId);
+    const listedCompleted = await listed(journeyId, 'COMPLETED');
+    const listedWaitingAfter = await listed(journeyId, 'WAITING_FOR_STAFF');
 
     // Assess
     expect(corrected.status).toBe(200);
@@ -138,6 +149,10 @@ describe('Local stack: a correction of the insurance resumes a parked journey', 
     expect(after.appointment).toMatchObject({ appointmentId: expect.any(String), start: expect.any(String) });
     expect(stageOf(after, 'ELIGIBILITY')?.status).toBe('COMPLETED');
     expect(after.stages.map((stage) => stage.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED', 'COMPLETED', 'COMPLETED']);
+    // GET journeys follows it from status to status (the park, the decision, the end each move it)
+    expect(listedWaiting).toMatchObject({ status: 'WAITING_FOR_STAFF', stage: 'ELIGIBILITY', staffTaskId: taskId });
+    expect(listedCompleted).toMatchObject({ status: 'COMPLETED' });
+    expect(listedWaitingAfter).toBeUndefined();
   });
 
   it('inactive coverage: the front desk confirms self-pay, decides RETRY, and the patient owes the allowed amount', async () => {
@@ -197,6 +212,26 @@ describe('Local stack: a correction of the insurance resumes a parked journey', 
     const writes = items.filter((item) => (item.actions as string[]).includes('coverage.write') && String(item.actor).startsWith('user:'));
     expect(writes).toEqual([expect.objectContaining({ actor: `user:${subOf(token)}`, fields: expect.arrayContaining(['memberId']) })]);
     expect(JSON.stringify(items)).not.toContain(secret);
+  });
+
+  it("answers the admin's question who touched the patient's data through GET audit-events, and nobody else's", async () => {
+    // Prepare
+    const { journeyId } = await parkedAtEligibility('member-not-found');
+    const billing = await cloud.staffToken('billing');
+    await correctCoverage(journeyId, { memberId: 'W-AUDIT-7782' }, 'billing');
+    const patientKey = String((await journeyAuditItems(journeyId)).find((item) => item.GSI2PK)?.GSI2PK);
+    const patientId = patientKey.slice(patientKey.lastIndexOf('#') + 1);
+
+    // Act
+    const asked = await fetch(`${api()}/audit-events?patientId=${patientId}`, await as('admin'));
+    const refused = await fetch(`${api()}/audit-events?patientId=${patientId}`, await as('billing'));
+
+    // Assess
+    expect(asked.status).toBe(200);
+    const { events } = (await asked.json()) as { events: Array<{ actor: string; actions: string[]; journeyId?: string }> };
+    expect(events).toContainEqual(expect.objectContaining({ actor: `user:${subOf(billing)}`, actions: ['coverage.write'], journeyId }));
+    expect(events).toContainEqual(expect.objectContaining({ actor: 'function:screenIntake', actions: ['submission.read'], journeyId }));
+    expect(refused.status).toBe(403);
   });
 
   it('refuses a correction without a token (401), by a clinician (403), and of an ended journey (409)', async () => {

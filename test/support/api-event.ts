@@ -9,6 +9,7 @@ export interface ApiEventOptions {
   /** An object is sent as JSON; a string as is. */
   body?: unknown;
   isBase64Encoded?: boolean;
+  queryStringParameters?: Record<string, string>;
   /** What the authorizer put in the context; null for none. */
   authorizer?: ClinicAuthorization | null;
 }
@@ -28,6 +29,7 @@ export function apiEvent(options: ApiEventOptions = {}): APIGatewayProxyEventV2W
     pathParameters,
     isBase64Encoded: options.isBase64Encoded ?? false,
     ...(body === undefined ? {} : { body }),
+    ...(options.queryStringParameters ? { queryStringParameters: options.queryStringParameters } : {}),
     requestContext: {
       accountId: '000000000000',
       apiId: 'api',

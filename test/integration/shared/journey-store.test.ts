@@ -328,7 +328,7 @@ describe('Journey store: the journey item stays under 1 KB, so each claim and st
     await journeys.close(journey, { status: 'COMPLETED', stages: {}, removeAppointment: false }, later);
 
     // Assess
-    expect(await storedBytes(journey)).toBeLessThan(0.85 * WRITE_UNIT_BYTES);
+    expect(await storedBytes(journey)).toBeLessThan(0.9 * WRITE_UNIT_BYTES);
     expect(await read(journey)).toMatchObject({
       type: 'Journey',
       clinicId: 'demo-clinic',

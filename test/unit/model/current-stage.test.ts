@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import type { JourneyStatus, StageStatus } from '#contract/journey-workflow.ts';
+import { currentStageOf, STAGES } from '#model/journey.ts';
+
+/** A journey of this status whose stages have these statuses, in workflow order. */
+const journey = (status: JourneyStatus, stages: StageStatus[]) => ({
+  status,
+  stages: Object.fromEntries(STAGES.map((name, i) => [name, { status: stages[i] ?? 'PENDING', at: '2026-12-01T00:00:00.000Z' }])) as never,
+});
+
+describe('Function: currentStageOf', () => {
+  it.each([
+    ['RUNNING', ['COMPLETED', 'IN_PROGRESS'], 'ELIGIBILITY'],
+    ['RUNNING', ['COMPLETED', 'COMPLETED'], 'SCHEDULING'],
+    ['WAITING_FOR_STAFF', ['IN_PROGRESS', 'COMPLETED', 'WAITING_FOR_STAFF'], 'SCHEDULING'],
+    ['WAITING_FOR_STAFF', ['COMPLETED', 'FAILED', 'IN_PROGRESS'], 'ELIGIBILITY'],
+    ['FAILED', ['COMPLETED', 'COMPLETED', 'FAILED', 'SKIPPED', 'SKIPPED'], 'SCHEDULING'],
+    ['COMPLETED', ['COMPLETED', 'COMPLETED', 'COMPLETED', 'SKIPPED', 'COMPLETED'], undefined],
+    ['CANCELLED', ['COMPLETED', 'SKIPPED', 'SKIPPED', 'SKIPPED', 'PENDING'], undefined],
+  ] as const)('a %s journey with stages %j is at %s', (status, stages, expected) => {
+    // Act
+    const stage = currentStageOf(journey(status, [...stages]));
+
+    // Assess
+    expect(stage).toBe(expected);
+  });
+});
