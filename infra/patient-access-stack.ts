@@ -94,6 +94,8 @@ export class PatientAccessStack extends Stack {
       alarmTopic: this.messaging.alarmTopic,
       stateMachine: this.workflow.stateMachine,
       stage: this.httpApi.stage,
+      api: this.httpApi.api,
+      table,
       deadLetterQueues: [this.journeyStatusEvents.deadLetterQueue, this.auditArchive.deadLetterQueue, this.taskEscalations.deadLetterQueue],
       auditArchiver: this.functions.byName.archiveAuditRecords,
       holdLogGroup: this.functions.byName.parkForStaff.logGroup,

@@ -402,6 +402,9 @@ function setHandlerEnvironment(local: {
   if (local.captureLogs) env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
   else if (local.quiet) env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   else env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  // The product's metrics (EMF lines on the functions' logs: journey-metrics.ts) where someone reads the log lines;
+  // nothing locally turns them into metrics, and on a terminal they would drown the warnings.
+  env.POWERTOOLS_METRICS_DISABLED = local.captureLogs ? 'false' : 'true';
 }
 
 /** `arn:aws:lambda:<region>:<account>:function:<name>` → the catalog function it names. */

@@ -6,6 +6,7 @@ import { parseJsonBody } from '#shared/http/parse-json-body.ts';
 import { pathIds } from '#shared/http/path-parameters.ts';
 import { json } from '#shared/http/response.ts';
 import { staffActor, staffPrincipal } from '#shared/http/staff-principal.ts';
+import { emfJourneyMetrics } from '#shared/journey-metrics.ts';
 import { dynamoStores, systemClock, tableFromEnv } from '#shared/stores.ts';
 import { type DecideStaffTaskDeps, decideStaffTask } from './decide-staff-task.ts';
 import { sfnJourneyEngine } from './sfn-journey-engine-adapter.ts';
@@ -39,5 +40,6 @@ export function makeDecideStaffTask(deps: DecideStaffTaskDeps) {
 export const handler = makeDecideStaffTask({
   ...dynamoStores(tableFromEnv()),
   engine: sfnJourneyEngine(sfn),
+  metrics: emfJourneyMetrics(),
   now: systemClock,
 });

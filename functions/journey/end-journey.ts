@@ -1,9 +1,13 @@
 import type { FinishJourneyRequest } from '#contract/journey-workflow.ts';
+import { timeInStages } from '#model/journey.ts';
+import type { JourneyMetrics } from '#shared/journey-metrics.ts';
 import { log } from '#shared/observability.ts';
 import type { SharedStores } from '#shared/stores.ts';
 import { closingStages } from './closing-stages.ts';
 
-export type EndJourneyDeps = Pick<SharedStores, 'journeys' | 'appointments' | 'tasks'>;
+export interface EndJourneyDeps extends Pick<SharedStores, 'journeys' | 'appointments' | 'tasks'> {
+  metrics: JourneyMetrics;
+}
 
 /**
  * Records how a journey ended: the workflow's last task (FinishJourney) and a staff CANCEL of a journey whose
@@ -41,7 +45,9 @@ export async function endJourney(
     now,
   );
   const fields = { clinicId: request.clinicId, journeyId: request.journeyId };
-  if (closed) log.info('Journey finished', { ...fields, outcome: request.outcome });
-  else log.warn('Journey had already ended otherwise; that end stands', { ...fields, outcome: journey.status });
+  if (closed) {
+    deps.metrics.ended(request.outcome, request.outcome === 'COMPLETED' ? timeInStages(journey) : {}, now);
+    log.info('Journey finished', { ...fields, outcome: request.outcome });
+  } else log.warn('Journey had already ended otherwise; that end stands', { ...fields, outcome: journey.status });
   return { closed };
 }

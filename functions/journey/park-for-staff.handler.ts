@@ -4,6 +4,7 @@ import { sns } from '#shared/aws/sns-client.ts';
 import { requireEnv } from '#shared/env.ts';
 import { escalationsFromEnv } from '#shared/escalation-schedule-adapter.ts';
 import { taskHandler } from '#shared/handler.ts';
+import { emfJourneyMetrics } from '#shared/journey-metrics.ts';
 import { snsStaffAlerts } from '#shared/sns-staff-alert-adapter.ts';
 import { dynamoStores, systemClock, tableFromEnv } from '#shared/stores.ts';
 import { type ParkForStaffDeps, parkForStaff } from './park-for-staff.ts';
@@ -19,5 +20,6 @@ export const handler = makeParkForStaff({
   alerts: snsStaffAlerts(sns, requireEnv('staffAlertsTopicArn')),
   escalations: escalationsFromEnv(),
   engine: sfnJourneyEngine(sfn),
+  metrics: emfJourneyMetrics(),
   now: systemClock,
 });

@@ -3,6 +3,7 @@ import type { StaffQueue } from '#contract/staff-queues.ts';
 import type { JourneyRecord, StageState } from '#model/journey.ts';
 import { staffTaskId } from '#model/staff-task.ts';
 import { journeyAuditSession } from '#shared/audit.ts';
+import type { JourneyMetrics } from '#shared/journey-metrics.ts';
 import { log } from '#shared/observability.ts';
 import type { EscalationSchedulePort, StaffAlertPort } from '#shared/staff-alerts.ts';
 import type { SharedStores } from '#shared/stores.ts';
@@ -12,6 +13,7 @@ import { parkReason } from './park-reason.ts';
 import { namedStop, stageStopOf } from './stage-stop.ts';
 
 export interface ParkForStaffDeps extends Pick<SharedStores, 'journeys' | 'tasks' | 'audit' | 'catalog' | 'submissions'> {
+  metrics: JourneyMetrics;
   /** Alerts staff of the task it opens (openTaskAndAlert). */
   alerts: StaffAlertPort;
   /** Schedules the task's escalation at its due time (openTaskAndAlert). */
@@ -95,6 +97,7 @@ export async function parkForStaff(deps: ParkForStaffDeps, request: ParkForStaff
     if ((error as Error).name !== TRANSIENT_ERRORS.messagingUnavailable) throw error;
     log.error('Staff alert not sent; the task is in the queue', { ...fields, taskId, errorName: (error as Error).name });
   }
+  if (!parkedAlready) deps.metrics.parked(stage, now);
   log.info('Journey parked for staff', { ...fields, taskId });
   return { taskId };
 }

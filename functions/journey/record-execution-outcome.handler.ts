@@ -4,6 +4,7 @@ import { sns } from '#shared/aws/sns-client.ts';
 import { requireEnv } from '#shared/env.ts';
 import { escalationsFromEnv } from '#shared/escalation-schedule-adapter.ts';
 import { taskHandler } from '#shared/handler.ts';
+import { emfJourneyMetrics } from '#shared/journey-metrics.ts';
 import { snsStaffAlerts } from '#shared/sns-staff-alert-adapter.ts';
 import { dynamoStores, systemClock, tableFromEnv } from '#shared/stores.ts';
 import { type ExecutionOutcome, type RecordExecutionOutcomeDeps, recordExecutionOutcome } from './record-execution-outcome.ts';
@@ -47,6 +48,7 @@ export const handler = fromQueue(
     alerts: snsStaffAlerts(sns, requireEnv('staffAlertsTopicArn')),
     escalations: escalationsFromEnv(),
     engine: sfnJourneyEngine(sfn),
+    metrics: emfJourneyMetrics(),
     now: systemClock,
   }),
 );

@@ -2,6 +2,7 @@ import { JourneyRefSchema } from '#contract/journey-workflow.ts';
 import { currentStage } from '#model/journey.ts';
 import { allowedActions } from '#model/staff-decision.ts';
 import { stoppedExecutionTaskId } from '#model/staff-task.ts';
+import type { JourneyMetrics } from '#shared/journey-metrics.ts';
 import { log } from '#shared/observability.ts';
 import type { EscalationSchedulePort, StaffAlertPort } from '#shared/staff-alerts.ts';
 import type { SharedStores } from '#shared/stores.ts';
@@ -10,6 +11,7 @@ import { alertStaffOfTask, journeyTask } from './journey-task.ts';
 import { type StoppedStatus, stoppedReason } from './stopped-execution.ts';
 
 export interface RecordExecutionOutcomeDeps extends Pick<SharedStores, 'journeys' | 'tasks' | 'audit' | 'catalog'> {
+  metrics: JourneyMetrics;
   /** Alerts staff of the stopped execution's task (openTaskAndAlert). */
   alerts: StaffAlertPort;
   /** Schedules the task's escalation at its due time (openTaskAndAlert). */
@@ -91,6 +93,7 @@ export async function recordExecutionOutcome(deps: RecordExecutionOutcomeDeps, c
   for (const state of Object.values(journey.stages)) {
     if (state.staffTaskId && state.staffTaskId !== taskId) await deps.tasks.expireIfOpen(ref.clinicId, state.staffTaskId, ACTOR, now);
   }
+  deps.metrics.stopped(stage, now);
   await alertStaffOfTask(deps, task, ACTOR, now, { status: change.status });
   log.warn('Stopped journey held for staff', { ...fields, taskId, stage });
   return { outcome: 'HELD_FOR_STAFF' };

@@ -5,6 +5,7 @@ import { httpHandler } from '#shared/handler.ts';
 import { pathIds } from '#shared/http/path-parameters.ts';
 import { json } from '#shared/http/response.ts';
 import { staffPrincipal } from '#shared/http/staff-principal.ts';
+import { emfJourneyMetrics } from '#shared/journey-metrics.ts';
 import { dynamoStores, systemClock, tableFromEnv } from '#shared/stores.ts';
 import { type RedriveExecutionDeps, redriveExecution } from './redrive-execution.ts';
 import { sfnJourneyEngine, sfnJourneyExecutions } from './sfn-journey-engine-adapter.ts';
@@ -24,5 +25,6 @@ export const handler = makeRedriveExecution({
   ...dynamoStores(tableFromEnv()),
   engine: sfnJourneyEngine(sfn),
   executions: sfnJourneyExecutions(sfn, requireEnv('journeyStateMachineArn')),
+  metrics: emfJourneyMetrics(),
   now: systemClock,
 });

@@ -144,3 +144,19 @@ export function currentStageOf(journey: Pick<JourneyRecord, 'status' | 'stages'>
   }
   return undefined;
 }
+
+/**
+ * How long a journey spent in each stage it completed, in milliseconds, from its start and each stage's last change:
+ * a stage's time runs from the end of the stage before it (or the start) to its own completion, waits for staff
+ * included. A skipped stage took no time of its own.
+ */
+export function timeInStages(journey: Pick<JourneyRecord, 'createdAt' | 'stages'>): Partial<Record<StageName, number>> {
+  const times: Partial<Record<StageName, number>> = {};
+  let since = Date.parse(journey.createdAt);
+  for (const stage of STAGES) {
+    const { status, at } = journey.stages[stage];
+    if (status === 'COMPLETED') times[stage] = Math.max(0, Date.parse(at) - since);
+    if (status === 'COMPLETED' || status === 'SKIPPED') since = Math.max(since, Date.parse(at));
+  }
+  return times;
+}

@@ -3,6 +3,7 @@ import { PathIdSchema } from '#contract/api/path-ids.ts';
 import { sns } from '#shared/aws/sns-client.ts';
 import { requireEnv } from '#shared/env.ts';
 import { taskHandler } from '#shared/handler.ts';
+import { emfJourneyMetrics } from '#shared/journey-metrics.ts';
 import { snsStaffAlerts } from '#shared/sns-staff-alert-adapter.ts';
 import { dynamoStores, systemClock, tableFromEnv } from '#shared/stores.ts';
 import { type EscalateStaffTaskDeps, escalateStaffTask } from './escalate-staff-task.ts';
@@ -18,5 +19,6 @@ export function makeEscalateStaffTask(deps: EscalateStaffTaskDeps) {
 export const handler = makeEscalateStaffTask({
   ...dynamoStores(tableFromEnv()),
   alerts: snsStaffAlerts(sns, requireEnv('staffAlertsTopicArn')),
+  metrics: emfJourneyMetrics(),
   now: systemClock,
 });

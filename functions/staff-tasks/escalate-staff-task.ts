@@ -1,9 +1,11 @@
+import type { JourneyMetrics } from '#shared/journey-metrics.ts';
 import { log } from '#shared/observability.ts';
 import type { StaffAlertPort } from '#shared/staff-alerts.ts';
 import type { SharedStores } from '#shared/stores.ts';
 
 export interface EscalateStaffTaskDeps extends Pick<SharedStores, 'tasks'> {
   alerts: StaffAlertPort;
+  metrics: JourneyMetrics;
   now: () => Date;
 }
 
@@ -53,6 +55,7 @@ export async function escalateStaffTask(deps: EscalateStaffTaskDeps, request: Es
     attributes: { clinicId: task.clinicId, queue: task.queue, kind: 'TASK_OVERDUE' },
   });
   if (await deps.tasks.markEscalated(task, ACTOR, now)) {
+    deps.metrics.taskOverdue(task.queue, now);
     log.info('Overdue task escalated', { ...fields, outcome: 'ESCALATED' });
     return { outcome: 'ESCALATED' };
   }

@@ -1,20 +1,28 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { DefaultDashboardFactory, MonitoringFacade, notifySns } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
 import { UNEXPECTED_STOP_MESSAGE } from '#contract/journey-workflow.ts';
+import { STAFF_QUEUES } from '#contract/staff-queues.ts';
+import { STAGES } from '#model/journey.ts';
+import { JOURNEY_METRICS } from '#shared/journey-metrics.ts';
 
 export interface MonitoringProps {
   /** Receives every alarm (and its return to OK). */
   alarmTopic: ITopic;
   stateMachine: IStateMachine;
   stage?: apigw.IHttpStage;
+  /** The HTTP API and the table, for the dashboard (and the table's throttle alarms). */
+  api?: apigw.IHttpApi;
+  table?: ITable;
   /** Queues where undeliverable events end up: any message in one is work that did not happen. */
   deadLetterQueues?: readonly IQueue[];
   /**
@@ -150,6 +158,8 @@ export class Monitoring extends Construct {
       );
     }
 
+    this.dashboard(props);
+
     if (props.stage) {
       const { minRequests, ratePercent: apiRatePercent } = API_ALARM_POLICY;
       // Count is every request, 5xx among them.
@@ -167,6 +177,59 @@ export class Monitoring extends Construct {
         apiRatePercent,
       );
     }
+  }
+
+  /**
+   * One CloudWatch dashboard (cdk-monitoring-constructs): the journey workflow's executions and durations, the HTTP
+   * API's requests, errors and latency, the table's capacity, errors and throttles (with an alarm on any throttled read
+   * or write), and the product's own metrics (functions/shared/journey-metrics.ts): journeys parked and stopped per
+   * stage, ended per status, time in each stage, overdue tasks per queue. Every dimension is a stage, status or queue
+   * name: nothing on it names a clinic or a patient.
+   */
+  private dashboard(props: MonitoringProps): void {
+    const prefix = Stack.of(this).stackName;
+    const facade = new MonitoringFacade(this, 'Dashboard', {
+      alarmFactoryDefaults: { alarmNamePrefix: prefix, actionsEnabled: true, action: notifySns(props.alarmTopic, props.alarmTopic) },
+      metricFactoryDefaults: {},
+      dashboardFactory: new DefaultDashboardFactory(this, 'Dashboards', { dashboardNamePrefix: prefix, createSummaryDashboard: false }),
+    });
+    facade.addLargeHeader('Patient Access: journeys, API, table and work queues');
+    facade.monitorStepFunction({ stateMachine: props.stateMachine, humanReadableName: 'Patient journeys (PatientJourney)' });
+    if (props.api) facade.monitorApiGatewayV2HttpApi({ api: props.api, humanReadableName: 'HTTP API' });
+    if (props.table)
+      facade.monitorDynamoTable({
+        table: props.table,
+        humanReadableName: 'Table',
+        addReadThrottledEventsCountAlarm: {
+          Warning: { maxThrottledEventsThreshold: 0, alarmDescriptionOverride: 'Patient Access: DynamoDB throttled reads of the table' },
+        },
+        addWriteThrottledEventsCountAlarm: {
+          Warning: { maxThrottledEventsThreshold: 0, alarmDescriptionOverride: 'Patient Access: DynamoDB throttled writes to the table' },
+        },
+      });
+    const product = (metricName: string, dimension: string, values: readonly string[], statistic = 'Sum') =>
+      values.map(
+        (value) =>
+          new cloudwatch.Metric({
+            namespace: JOURNEY_METRICS.namespace,
+            metricName,
+            dimensionsMap: { service: JOURNEY_METRICS.service, [dimension]: value },
+            statistic,
+            period: PERIOD,
+            label: value,
+          }),
+      );
+    facade.monitorCustom({
+      humanReadableName: 'Journeys by stage, and the work queues',
+      alarmFriendlyName: 'PatientAccessJourneys',
+      metricGroups: [
+        { title: 'Journeys parked for staff, per stage', metrics: product(JOURNEY_METRICS.parked, 'stage', STAGES) },
+        { title: 'Journeys stopped (failed, timed out, aborted), per stage', metrics: product(JOURNEY_METRICS.stopped, 'stage', STAGES) },
+        { title: 'Journeys ended, per status', metrics: product(JOURNEY_METRICS.ended, 'status', ['COMPLETED', 'CANCELLED', 'FAILED']) },
+        { title: 'Time in stage, p90 (ms, staff waits included)', metrics: product(JOURNEY_METRICS.timeInStage, 'stage', STAGES, 'p90') },
+        { title: 'Staff tasks overdue, per queue', metrics: product(JOURNEY_METRICS.overdue, 'queue', STAFF_QUEUES) },
+      ],
+    });
   }
 
   /** Fires on a single occurrence. */

@@ -430,6 +430,18 @@ describe('No patient datum leaves the handlers', () => {
     expect(logs).not.toHaveLogged({ message: 'Journey finished', journeyId: completes, outcome: 'CANCELLED' });
   });
 
+  it('captures the product metrics the same handlers write (EMF), with stage, status and queue names only', () => {
+    const emf = logs.records().filter((record) => '_aws' in record);
+
+    expect(logs.from('parkForStaff')).toHaveLogged({ service: 'patient-access', stage: 'ELIGIBILITY', JourneysParked: 1 });
+    expect(logs.from('finishJourney')).toHaveLogged({ status: 'COMPLETED', JourneysEnded: 1 });
+    expect(logs.from('finishJourney')).toHaveLogged({ stage: 'SCHEDULING', TimeInStage: expect.any(Number) });
+    const dimensions = emf.flatMap((record) =>
+      (record._aws as { CloudWatchMetrics: Array<{ Dimensions: string[][] }> }).CloudWatchMetrics.flatMap((m) => m.Dimensions.flat()),
+    );
+    expect(new Set(dimensions)).toEqual(new Set(['service', 'stage', 'status']));
+  });
+
   it('finds no patient datum in any log line of any function', () => {
     // Something to search in, and a value the search does find there (a journey ID is allowed in logs).
     expect(new Set(logs.lines.map((l) => l.source)).size).toBeGreaterThanOrEqual(5);

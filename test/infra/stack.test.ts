@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { API_AUTHORIZER, API_ROUTES } from '#contract/api-routes.ts';
 import { ENV, FUNCTIONS, type FunctionName, type FunctionSpec } from '#contract/function-catalog.ts';
 import { UNEXPECTED_STOP_MESSAGE } from '#contract/journey-workflow.ts';
+import { STAFF_QUEUES } from '#contract/staff-queues.ts';
 import { STAFF_ROLES } from '#contract/staff-roles.ts';
 import { TABLE_SCHEMA } from '#contract/table-schema.ts';
 import { API_ALARM_POLICY, FUNCTION_ALARM_POLICY } from '#infra/constructs/monitoring.ts';
@@ -13,6 +14,8 @@ import {
   JOURNEY_STAGES_PLACEHOLDER,
   PATIENT_JOURNEY_ASL,
 } from '#infra/constructs/patient-journey-workflow.ts';
+import { STAGES } from '#model/journey.ts';
+import { JOURNEY_METRICS } from '#shared/journey-metrics.ts';
 import { synthStack } from './synth-stack.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
@@ -640,12 +643,68 @@ describe('Construct: Monitoring', () => {
     });
   });
 
-  it('reads 14 alarm metrics in all, four past the free tier: an idle deployment pays $0.40 a month for its alarms ($1.40 as the bench counts, without the free tier)', () => {
+  it('reads 16 alarm metrics in all, six past the free tier: an idle deployment pays $0.60 a month for its alarms ($1.60 as the bench counts, without the free tier)', () => {
     const metrics = alarms.reduce(
       (n, a) => n + ((a.Properties.Metrics as MetricQuery[] | undefined)?.filter((q) => q.MetricStat).length ?? 1),
       0,
     );
-    expect(metrics).toBe(14);
+    expect(metrics).toBe(16);
+  });
+
+  it.each(['ReadThrottleEvents', 'WriteThrottleEvents'])(
+    'alarms when DynamoDB throttles the table’s %s (cdk-monitoring-constructs)',
+    (metricName) => {
+      const found = alarmsOn('AWS/DynamoDB', metricName, [{ Name: 'TableName', Value: stack.resolve(stack.data.table.tableName) }]);
+      expect(found).toHaveLength(1);
+      expect(found[0]?.Properties).toMatchObject({ ...notifies, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    },
+  );
+
+  describe('the dashboard', () => {
+    const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard') as Record<string, Resource>);
+    /** The dashboard's JSON body, its tokens (the table's name, the state machine's ARN…) as `TOKEN`. */
+    const resolved = stack.resolve(dashboards[0]?.Properties.DashboardBody) as { 'Fn::Join'?: [string, unknown[]] } | string;
+    const body =
+      typeof resolved === 'string'
+        ? resolved
+        : (resolved['Fn::Join']?.[1] ?? []).map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('');
+    const widgets = (JSON.parse(body) as { widgets: Array<{ properties?: { metrics?: unknown[][] } }> }).widgets;
+    /** Every metric of the product's namespace on the dashboard, as `<name> <dimension>=<value>` (its `service` apart). */
+    const productMetrics = widgets
+      .flatMap((widget) => widget.properties?.metrics ?? [])
+      .filter((metric) => metric[0] === JOURNEY_METRICS.namespace)
+      .map((metric) => {
+        const [, name, ...rest] = metric.filter((part) => typeof part === 'string') as string[];
+        const dimensions = Object.fromEntries(Array.from({ length: rest.length / 2 }, (_, i) => [rest[2 * i], rest[2 * i + 1]]));
+        const { service, ...others } = dimensions;
+        expect(service).toBe(JOURNEY_METRICS.service);
+        return `${name} ${Object.entries(others)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',')}`;
+      });
+
+    it('is one dashboard, free within an account’s first three', () => {
+      expect(dashboards).toHaveLength(1);
+    });
+
+    it('shows the journey workflow, the HTTP API and the table', () => {
+      expect(body).toContain('AWS/States');
+      expect(body).toContain('AWS/ApiGateway');
+      expect(body).toContain('AWS/DynamoDB');
+    });
+
+    it('shows the product’s metrics per stage, status and queue, and no other dimension', () => {
+      for (const stage of STAGES) {
+        expect(productMetrics).toContain(`${JOURNEY_METRICS.parked} stage=${stage}`);
+        expect(productMetrics).toContain(`${JOURNEY_METRICS.stopped} stage=${stage}`);
+        expect(productMetrics).toContain(`${JOURNEY_METRICS.timeInStage} stage=${stage}`);
+      }
+      for (const status of ['COMPLETED', 'CANCELLED', 'FAILED'])
+        expect(productMetrics).toContain(`${JOURNEY_METRICS.ended} status=${status}`);
+      for (const queue of STAFF_QUEUES) expect(productMetrics).toContain(`${JOURNEY_METRICS.overdue} queue=${queue}`);
+      expect(new Set(productMetrics.map((m) => m.split(' ')[1]?.split('=')[0]))).toEqual(new Set(['stage', 'status', 'queue']));
+      expect(productMetrics).toHaveLength(3 * STAGES.length + 3 + STAFF_QUEUES.length);
+    });
   });
 
   it('alarms when the audit archive falls more than an hour behind the table’s stream', () => {

@@ -25,6 +25,7 @@ import { keys } from '#shared/keys.ts';
 import { snsStaffAlerts } from '#shared/sns-staff-alert-adapter.ts';
 import { dynamoStores } from '#shared/stores.ts';
 import { lambdaContext, staffEvent } from '#test/support/api-event.ts';
+import { noMetrics } from '#test/support/fakes/journey-metrics.ts';
 import { fakeEscalations } from '#test/support/fakes/journey-ports.ts';
 
 /**
@@ -102,7 +103,7 @@ export async function journeyHarness(options: JourneyHarnessOptions = {}) {
   const table = { client: DynamoDBDocumentClient.from(dynamodb), tableName };
   const stores = dynamoStores(table);
   const now = () => new Date();
-  const finishJourney = makeFinishJourney({ ...stores, now });
+  const finishJourney = makeFinishJourney({ ...stores, metrics: noMetrics, now });
   const machines = journeyStateMachines();
   const stages = machines.nested[JOURNEY_STAGES_NAME];
   if (stages && options.stagesTimeoutSeconds !== undefined) stages.TimeoutSeconds = options.stagesTimeoutSeconds;
@@ -145,9 +146,16 @@ export async function journeyHarness(options: JourneyHarnessOptions = {}) {
   const staffAlerts = snsStaffAlerts(snsApi, 'arn:staff-alerts');
   // Escalation schedules (EventBridge Scheduler deployed) are kept in memory: no scenario here runs past a due time.
   const escalations = fakeEscalations().port;
-  const recordExecutionOutcome = makeRecordExecutionOutcome({ ...stores, alerts: staffAlerts, escalations, engine, now });
-  const parkForStaff = makeParkForStaff({ ...stores, alerts: staffAlerts, escalations, engine, now });
-  const decideStaffTask = makeDecideStaffTask({ ...stores, engine, now });
+  const recordExecutionOutcome = makeRecordExecutionOutcome({
+    ...stores,
+    alerts: staffAlerts,
+    escalations,
+    engine,
+    metrics: noMetrics,
+    now,
+  });
+  const parkForStaff = makeParkForStaff({ ...stores, alerts: staffAlerts, escalations, engine, metrics: noMetrics, now });
+  const decideStaffTask = makeDecideStaffTask({ ...stores, engine, metrics: noMetrics, now });
   // RunStages (states:startExecution.sync:2) is the service's own: it runs JourneyStages, whose tasks are scripted.
   const lambdaTasks = journeyTaskStates().filter((t) => !t.resource.startsWith('arn:aws:states:::states:'));
   const sfn = new LocalStepFunctions({

@@ -6,10 +6,11 @@ import { makeFinishJourney } from '#functions/journey/finish-journey.handler.ts'
 import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
 import { openedStaffTask, serviceLevelsOf } from '#model/staff-task.ts';
 import { type AppointmentRecord, dynamoAppointmentStore } from '#shared/appointment-store.ts';
-import { dynamoJourneyStore } from '#shared/journey-store.ts';
+import { dynamoJourneyStore, journeyItem } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
+import { noMetrics, recordingMetrics } from '#test/support/fakes/journey-metrics.ts';
 import { appointmentRecord } from '#test/support/fixtures/records.ts';
 import { localTable } from '#test/support/local-table.ts';
 
@@ -21,7 +22,7 @@ const table = await localTable('finish-journey');
 const journeys = dynamoJourneyStore(table);
 const appointments = dynamoAppointmentStore(table);
 const tasks = dynamoStaffTaskStore(table);
-const finishJourney = makeFinishJourney({ journeys, appointments, tasks, now: () => NOW });
+const finishJourney = makeFinishJourney({ journeys, appointments, tasks, metrics: noMetrics, now: () => NOW });
 
 /** Each test books its own resources, so tests never compete for the same time: 30 minutes with a doctor and a room. */
 function appointment(journeyId: string, owner = journeyId): AppointmentRecord {
@@ -173,6 +174,38 @@ describe('Function: finishJourney', () => {
     expect(failed.stages.PAYMENT.status).toBe('FAILED');
     expect(failed.stages.CONFIRMATION.status).toBe('SKIPPED');
     expect(failed.appointment).toBeDefined();
+  });
+
+  it('counts the end by its status and, for a completed journey, the time it spent in each stage', async () => {
+    // Prepare
+    const metrics = recordingMetrics();
+    const counted = makeFinishJourney({ journeys, appointments, tasks, metrics: metrics.port, now: () => NOW });
+    const journeyId = `j-${randomUUID().slice(0, 8)}`;
+    const record = newJourneyRecord({ clinicId: CLINIC, journeyId, submissionId: 's', patientId: 'p' }, new Date('2041-03-01T11:00:00Z'));
+    const minute = (m: number) => new Date(Date.parse('2041-03-01T11:00:00Z') + m * 60_000).toISOString();
+    record.stages = {
+      INTAKE: { status: 'COMPLETED', at: minute(1) },
+      ELIGIBILITY: { status: 'COMPLETED', at: minute(31) },
+      SCHEDULING: { status: 'COMPLETED', at: minute(32) },
+      PAYMENT: { status: 'SKIPPED', at: minute(33) },
+      CONFIRMATION: { status: 'COMPLETED', at: minute(35) },
+    };
+    await table.client.send(new PutCommand({ TableName: table.tableName, Item: journeyItem(record) }));
+    const { journeyId: cancelledId } = await bookedJourneyParkedAtPayment();
+
+    // Act
+    await counted({ clinicId: CLINIC, journeyId, outcome: 'COMPLETED' }, lambdaContext);
+    await counted({ clinicId: CLINIC, journeyId: cancelledId, outcome: 'CANCELLED' }, lambdaContext);
+
+    // Assess
+    expect(metrics.emitted).toEqual([
+      {
+        metric: 'ended',
+        status: 'COMPLETED',
+        timeInStageMs: { INTAKE: 60_000, ELIGIBILITY: 30 * 60_000, SCHEDULING: 60_000, CONFIRMATION: 120_000 },
+      },
+      { metric: 'ended', status: 'CANCELLED', timeInStageMs: {} },
+    ]);
   });
 
   it('refuses to create a journey that does not exist', async () => {

@@ -15,6 +15,7 @@ import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import { dynamoSubmissionStore } from '#shared/submission-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
 import { auditRecords } from '#test/support/audit-trail.ts';
+import { noMetrics } from '#test/support/fakes/journey-metrics.ts';
 import { fakeEscalations, fakeJourneyEngine, fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
 import { stoppedAt } from '#test/support/fixtures/stage-stop.ts';
 import { journeyAudits, localTable } from '#test/support/local-table.ts';
@@ -44,6 +45,7 @@ const park = (request: ParkForStaffRequest) =>
     alerts: alerts.port,
     escalations: fakeEscalations().port,
     engine: engine.port,
+    metrics: noMetrics,
     now: () => now,
   })(request, lambdaContext);
 const journeyOf = (request: ParkForStaffRequest) => journeys.get(request, { consistent: true });

@@ -14,6 +14,7 @@ import { keys } from '#shared/keys.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import type { TableRef } from '#shared/table.ts';
 import { auditRecords } from '#test/support/audit-trail.ts';
+import { recordingMetrics } from '#test/support/fakes/journey-metrics.ts';
 import { fakeEscalations, fakeJourneyEngine, fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
 import { journeyAudits, localTable } from '#test/support/local-table.ts';
 
@@ -23,6 +24,7 @@ const now = new Date('2026-12-01T10:00:00.000Z');
 let engine: ReturnType<typeof fakeJourneyEngine>;
 let alerts: ReturnType<typeof fakeStaffAlerts>;
 let record: ReturnType<typeof makeRecordExecutionOutcome>;
+let metrics: ReturnType<typeof recordingMetrics>;
 
 /** The handler over `through`: the test's table, or the same table reached by a client that misbehaves on cue. */
 function recorder(through: TableRef) {
@@ -34,6 +36,7 @@ function recorder(through: TableRef) {
     alerts: alerts.port,
     escalations: fakeEscalations().port,
     engine: engine.port,
+    metrics: metrics.port,
     now: () => now,
   });
 }
@@ -45,6 +48,7 @@ const tasks = dynamoStaffTaskStore(table);
 beforeEach(() => {
   engine = fakeJourneyEngine();
   alerts = fakeStaffAlerts();
+  metrics = recordingMetrics();
   record = recorder(table);
 });
 
@@ -136,6 +140,7 @@ describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
     // Assess
     const taskId = stoppedTaskId(ref.executionArn);
     expect(result).toEqual({ outcome: 'HELD_FOR_STAFF' });
+    expect(metrics.emitted).toEqual([{ metric: 'stopped', stage: 'SCHEDULING' }]);
     const journey = await journeyOf(ref);
     expect(journey).toMatchObject({
       status: 'WAITING_FOR_STAFF',

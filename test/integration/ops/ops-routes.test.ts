@@ -19,6 +19,7 @@ import { keys } from '#shared/keys.ts';
 import { dynamoStores } from '#shared/stores.ts';
 import { lambdaContext, type StaffClaims, staffEvent } from '#test/support/api-event.ts';
 import { auditRecords } from '#test/support/audit-trail.ts';
+import { noMetrics } from '#test/support/fakes/journey-metrics.ts';
 import { fakeEscalations, fakeJourneyEngine, fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
 import { journeyAudits, localTable } from '#test/support/local-table.ts';
 
@@ -96,9 +97,17 @@ beforeEach(() => {
 });
 
 const alerts = fakeStaffAlerts();
-const outcomeDeps = () => ({ ...stores, alerts: alerts.port, escalations: fakeEscalations().port, engine: engine.port, now: () => now });
+const outcomeDeps = () => ({
+  ...stores,
+  alerts: alerts.port,
+  escalations: fakeEscalations().port,
+  engine: engine.port,
+  metrics: noMetrics,
+  now: () => now,
+});
 const listHandler = () => makeListStoppedExecutions({ ...stores, executions: executions.port });
-const redriveHandler = () => makeRedriveExecution({ ...stores, engine: engine.port, executions: executions.port, now: () => now });
+const redriveHandler = () =>
+  makeRedriveExecution({ ...stores, engine: engine.port, executions: executions.port, metrics: noMetrics, now: () => now });
 
 /** A journey of `clinicId` as the workflow leaves it when its execution stops: the stages before `stage` done. */
 async function seedJourney(clinicId: string, stage: StageName) {
@@ -260,7 +269,7 @@ describe('Function: listStoppedExecutions (GET /v1/ops/executions)', () => {
     // prepare
     const ref = await stoppedJourney(clinicA, { stage: 'ELIGIBILITY' });
     await decideStaffTask(
-      { ...stores, engine: engine.port, now: () => now },
+      { ...stores, engine: engine.port, metrics: noMetrics, now: () => now },
       { clinicId: clinicA, taskId: stoppedExecutionTaskId(ref.executionArn, 0), actor: 'user:u-ops-b', roles: ['ops'], action: 'CANCEL' },
     );
 

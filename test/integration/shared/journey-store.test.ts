@@ -14,6 +14,7 @@ import { keys } from '#shared/keys.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import { dynamoSubmissionStore } from '#shared/submission-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
+import { noMetrics } from '#test/support/fakes/journey-metrics.ts';
 import { fakeEscalations, fakeJourneyEngine, fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
 import { stoppedAt } from '#test/support/fixtures/stage-stop.ts';
 import { localTable } from '#test/support/local-table.ts';
@@ -36,6 +37,7 @@ function parkForStaff() {
     alerts: fakeStaffAlerts().port,
     escalations: fakeEscalations().port,
     engine: fakeJourneyEngine().port,
+    metrics: noMetrics,
     now: () => later,
   });
 }

@@ -6,6 +6,7 @@ import { journeyOfTask, openedStaffTask, type StaffTask, serviceLevelsOf } from 
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import { lambdaContext, type StaffClaims, staffEvent } from '#test/support/api-event.ts';
 import { auditRecords } from '#test/support/audit-trail.ts';
+import { noMetrics } from '#test/support/fakes/journey-metrics.ts';
 import { fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
 import { journeyAudits, localTable } from '#test/support/local-table.ts';
 
@@ -134,8 +135,8 @@ describe('Function: disposeTriageSlip (a clinician closes a triage slip)', () =>
     const due = new Date(now.getTime() + 16 * 60_000); // urgent: 15 minutes
 
     // Act
-    const left = await escalateStaffTask({ tasks, alerts: alerts.port, now: () => due }, disposed);
-    const escalated = await escalateStaffTask({ tasks, alerts: alerts.port, now: () => due }, waiting);
+    const left = await escalateStaffTask({ tasks, alerts: alerts.port, metrics: noMetrics, now: () => due }, disposed);
+    const escalated = await escalateStaffTask({ tasks, alerts: alerts.port, metrics: noMetrics, now: () => due }, waiting);
 
     // Assess
     expect([left.outcome, escalated.outcome]).toEqual(['CLOSED', 'ESCALATED']);

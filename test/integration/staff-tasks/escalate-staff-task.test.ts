@@ -6,6 +6,7 @@ import { escalateStaffTask } from '#functions/staff-tasks/escalate-staff-task.ts
 import { openedStaffTask, serviceLevelsOf } from '#model/staff-task.ts';
 import { escalationTime } from '#shared/escalation-schedule-adapter.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
+import { noMetrics, recordingMetrics } from '#test/support/fakes/journey-metrics.ts';
 import { fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
 import { localTable } from '#test/support/local-table.ts';
 
@@ -34,19 +35,24 @@ async function openTask(kind: 'STAGE_BLOCKED' | 'TRIAGE' = 'STAGE_BLOCKED') {
   return task;
 }
 
-const escalate = (alerts: ReturnType<typeof fakeStaffAlerts>, at: Date, ref: { clinicId: string; taskId: string }) =>
-  escalateStaffTask({ tasks, alerts: alerts.port, now: () => at }, ref);
+const escalate = (
+  alerts: ReturnType<typeof fakeStaffAlerts>,
+  at: Date,
+  ref: { clinicId: string; taskId: string },
+  metrics = recordingMetrics(),
+) => escalateStaffTask({ tasks, alerts: alerts.port, metrics: metrics.port, now: () => at }, ref);
 
 describe('Use case: escalateStaffTask (a task’s due time has come)', () => {
   it("alerts the task's queue once it is due, with IDs and codes only, and records it in the history", async () => {
     // prepare
     const task = await openTask();
     const alerts = fakeStaffAlerts();
+    const metrics = recordingMetrics();
 
     // act
-    const early = await escalate(alerts, minutes(DEFAULT_SERVICE_LEVELS.high - 1), task).catch((error: Error) => error.name);
-    const due = await escalate(alerts, minutes(DEFAULT_SERVICE_LEVELS.high + 1), task);
-    const repeat = await escalate(alerts, minutes(DEFAULT_SERVICE_LEVELS.high + 2), task);
+    const early = await escalate(alerts, minutes(DEFAULT_SERVICE_LEVELS.high - 1), task, metrics).catch((error: Error) => error.name);
+    const due = await escalate(alerts, minutes(DEFAULT_SERVICE_LEVELS.high + 1), task, metrics);
+    const repeat = await escalate(alerts, minutes(DEFAULT_SERVICE_LEVELS.high + 2), task, metrics);
 
     // assess: too early fails (Lambda retries the asynchronous invocation) rather than dropping the escalation
     expect([early, due.outcome, repeat.outcome]).toEqual(['EscalationNotDue', 'ESCALATED', 'ALREADY_ESCALATED']);
@@ -68,6 +74,7 @@ describe('Use case: escalateStaffTask (a task’s due time has come)', () => {
     const stored = await tasks.get(task.clinicId, task.taskId);
     expect(stored?.escalatedAt).toBe(minutes(DEFAULT_SERVICE_LEVELS.high + 1).toISOString());
     expect(stored?.history.map((h) => h.event)).toEqual(['opened', 'escalated']);
+    expect(metrics.emitted).toEqual([{ metric: 'taskOverdue', queue: 'eligibility' }]);
   });
 
   it('schedules at the due time’s next whole minute, so that a schedule never fires before the task is due', () => {
@@ -110,7 +117,7 @@ describe('Use case: escalateStaffTask (a task’s due time has come)', () => {
   });
 
   it('takes only the task IDs its schedule sends (the handler refuses anything else)', async () => {
-    const handler = makeEscalateStaffTask({ tasks, alerts: fakeStaffAlerts().port, now: () => opened });
+    const handler = makeEscalateStaffTask({ tasks, alerts: fakeStaffAlerts().port, metrics: noMetrics, now: () => opened });
     const context = {} as Parameters<typeof handler>[1];
     await expect(handler({ clinicId: 'c1' }, context)).rejects.toMatchObject({ name: 'ZodError' });
     await expect(handler({ clinicId: 'c1', taskId: 'st-1', reason: 'x' }, context)).rejects.toMatchObject({ name: 'ZodError' });

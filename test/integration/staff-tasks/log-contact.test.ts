@@ -28,6 +28,7 @@ import { dynamoCatalogStore } from '#shared/catalog-store.ts';
 import { keys } from '#shared/keys.ts';
 import { dynamoStores } from '#shared/stores.ts';
 import { lambdaContext, type StaffClaims, staffEvent } from '#test/support/api-event.ts';
+import { noMetrics } from '#test/support/fakes/journey-metrics.ts';
 import { fakeEscalations, fakeJourneyEngine, fakeStaffAlerts } from '#test/support/fakes/journey-ports.ts';
 import { patient as patientFixture } from '#test/support/fixtures/records.ts';
 import { localTable } from '#test/support/local-table.ts';
@@ -53,7 +54,7 @@ const logContact = makeLogContact({
 });
 const listTasks = makeListStaffTasks({ ...stores, now: () => now });
 const getTask = makeGetStaffTask({ ...stores, now: () => now });
-const decideTask = makeDecideStaffTask({ ...stores, engine: fakeJourneyEngine().port, now: () => now });
+const decideTask = makeDecideStaffTask({ ...stores, engine: fakeJourneyEngine().port, metrics: noMetrics, now: () => now });
 const disposeSlip = makeDisposeTriageSlip({ tasks: stores.tasks, now: () => now });
 
 const routeKeyOf = (fn: string) => {

@@ -11,6 +11,7 @@ import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import { lambdaContext, type StaffClaims, staffEvent } from '#test/support/api-event.ts';
+import { noMetrics } from '#test/support/fakes/journey-metrics.ts';
 import { fakeJourneyEngine } from '#test/support/fakes/journey-ports.ts';
 import { appointment, appointmentRecord } from '#test/support/fixtures/records.ts';
 import { inMemoryTable, transactionCancelled } from '#test/support/in-memory-table.ts';
@@ -87,6 +88,7 @@ function post(body: unknown, taskId = 'st-1', clinicId = 'c1', person?: StaffCla
     appointments,
     tasks: dynamoStaffTaskStore(tableRef),
     engine: engine.port,
+    metrics: noMetrics,
     now: () => now,
   });
   const event = staffEvent({

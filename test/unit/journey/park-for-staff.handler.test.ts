@@ -15,6 +15,7 @@ import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import { dynamoSubmissionStore } from '#shared/submission-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
 import { auditRecords } from '#test/support/audit-trail.ts';
+import { recordingMetrics } from '#test/support/fakes/journey-metrics.ts';
 import { fakeEscalations, fakeJourneyEngine, fakeStaffAlerts, noCatalog } from '#test/support/fakes/journey-ports.ts';
 import { stoppedAt } from '#test/support/fixtures/stage-stop.ts';
 import { inMemoryTable } from '#test/support/in-memory-table.ts';
@@ -27,6 +28,7 @@ const now = new Date('2026-12-01T10:00:00Z');
 let table: ReturnType<typeof inMemoryTable>;
 let alerts: ReturnType<typeof fakeStaffAlerts>;
 let engine: ReturnType<typeof fakeJourneyEngine>;
+let metrics: ReturnType<typeof recordingMetrics>;
 
 const deps = () => ({
   journeys: dynamoJourneyStore(tableRef),
@@ -37,6 +39,7 @@ const deps = () => ({
   alerts: alerts.port,
   escalations: fakeEscalations().port,
   engine: engine.port,
+  metrics: metrics.port,
   now: () => now,
 });
 const park = (input: unknown) => makeParkForStaff(deps())(input, lambdaContext);
@@ -64,6 +67,7 @@ describe('Function: parkForStaff', () => {
     ddb.reset();
     alerts = fakeStaffAlerts();
     engine = fakeJourneyEngine();
+    metrics = recordingMetrics();
     table = inMemoryTable(ddb);
     table.seed(keys.journey('c1', 'j1'), journey);
   });
@@ -155,6 +159,7 @@ describe('Function: parkForStaff', () => {
     expect(again.taskId).toBe(first.taskId);
     expect(alerts.sent).toHaveLength(1);
     expect(table.audits()).toHaveLength(1);
+    expect(metrics.emitted).toEqual([{ metric: 'parked', stage: 'ELIGIBILITY' }]);
   });
 
   it('publishes on a later park of the task when the first could not publish', async () => {

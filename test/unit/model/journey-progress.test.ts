@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JourneyStatus, StageStatus } from '#contract/journey-workflow.ts';
-import { currentStageOf, STAGES } from '#model/journey.ts';
+import { currentStageOf, STAGES, timeInStages } from '#model/journey.ts';
 
 /** A journey of this status whose stages have these statuses, in workflow order. */
 const journey = (status: JourneyStatus, stages: StageStatus[]) => ({
@@ -23,5 +23,28 @@ describe('Function: currentStageOf', () => {
 
     // Assess
     expect(stage).toBe(expected);
+  });
+});
+
+describe('Function: timeInStages', () => {
+  it('times each completed stage from the end of the one before it (or the start), a skipped stage taking none', () => {
+    // Prepare
+    const at = (time: string) => `2026-12-01T${time}.000Z`;
+    const journey = {
+      createdAt: at('10:00:00'),
+      stages: {
+        INTAKE: { status: 'COMPLETED', at: at('10:00:02') },
+        ELIGIBILITY: { status: 'COMPLETED', at: at('10:45:02') }, // parked 45 minutes for staff
+        SCHEDULING: { status: 'COMPLETED', at: at('10:45:03') },
+        PAYMENT: { status: 'SKIPPED', at: at('10:45:04') },
+        CONFIRMATION: { status: 'COMPLETED', at: at('10:45:05') },
+      },
+    } as const;
+
+    // Act
+    const times = timeInStages(journey);
+
+    // Assess
+    expect(times).toEqual({ INTAKE: 2000, ELIGIBILITY: 45 * 60_000, SCHEDULING: 1000, CONFIRMATION: 1000 });
   });
 });
