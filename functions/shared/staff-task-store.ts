@@ -198,6 +198,7 @@ async function reopenDecidedTask(
   now: Date,
 ): Promise<boolean> {
   const waiting: StageState = { status: 'WAITING_FOR_STAFF', at: now.toISOString(), reason: task.reason, staffTaskId: task.taskId };
+  const waitingAgain = statusIndexSet(task.clinicId, 'WAITING_FOR_STAFF');
   const change = statusChange(task, 'OPEN', { at: now.toISOString(), by, event: 'reopened' });
   try {
     await table.client.send(
@@ -217,10 +218,11 @@ async function reopenDecidedTask(
             Update: {
               TableName: table.tableName,
               Key: keys.journey(task.clinicId, journeyOfTask(task).journeyId),
-              UpdateExpression: 'SET #status = :waiting, updatedAt = :at, stages.#stage = :stage ADD attempt :one',
+              UpdateExpression: `SET #status = :waiting, ${waitingAgain.set}, updatedAt = :at, stages.#stage = :stage ADD attempt :one`,
               ConditionExpression: '#status = :running AND stages.#stage.staffTaskId = :taskId',
               ExpressionAttributeNames: { '#status': 'status', '#stage': stageOfTask(task) },
               ExpressionAttributeValues: {
+                ...waitingAgain.values,
                 ':waiting': 'WAITING_FOR_STAFF',
                 ':running': 'RUNNING',
                 ':at': now.toISOString(),

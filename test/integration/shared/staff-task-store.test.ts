@@ -366,11 +366,25 @@ describe('Staff task store: reopening a decision that could not be carried out, 
     const resumed = await journeyOf(task);
     const reopenedAt = new Date('2026-12-01T10:06:00.000Z');
 
+    const listedUnder = async () => {
+      const ref = journeyOfTask(task);
+      const { Item } = await table.client.send(
+        new GetCommand({ TableName: table.tableName, Key: keys.journey(ref.clinicId, ref.journeyId), ConsistentRead: true }),
+      );
+      return Item?.GSI4PK;
+    };
+    const whileRunning = await listedUnder();
+
     // Act
     const reopened = await tasks.reopenDecided(task, 'RETRY', system, reopenedAt);
 
     // Assess
     expect(reopened).toBe(true);
+    // GET journeys lists it as its status says: running after the decision, waiting again after the reopening
+    expect([whileRunning, await listedUnder()]).toEqual([
+      keys.journeysByStatus(task.clinicId, 'RUNNING').GSI4PK,
+      keys.journeysByStatus(task.clinicId, 'WAITING_FOR_STAFF').GSI4PK,
+    ]);
     expect(await stored(task)).toEqual({
       ...task,
       history: [...task.history, event(later, 'staff-1', 'decided'), event(reopenedAt, system, 'reopened')],
