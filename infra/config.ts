@@ -2,6 +2,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';
 import { STAFF_QUEUES, type StaffQueue } from '#contract/staff-queues.ts';
+import { TABLE_SCHEMA } from '#contract/table-schema.ts';
 
 /** A JSON value, or the text itself when it is not JSON (the schema then says what is wrong with it). */
 function parseJson(text: string): unknown {
@@ -33,6 +34,7 @@ function parseJson(text: string): unknown {
  * | `logRetentionDays`       | retention of every log group                                               | `365`                            |
  * | `apiRateLimit`           | HTTP API steady-state requests per second (whole stage)                    | `50`                             |
  * | `apiBurstLimit`          | HTTP API burst                                                             | `100`                            |
+ * | `tableIndexes`           | upgrades only: the table's indexes to deploy, comma-separated (runbook)    | every index of the table schema  |
  */
 export interface PatientAccessConfig {
   environment: 'production' | 'development';
@@ -49,6 +51,11 @@ export interface PatientAccessConfig {
   logRetentionDays: number;
   apiRateLimit: number;
   apiBurstLimit: number;
+  /**
+   * The global secondary indexes to deploy (contract/table-schema.ts), for upgrading a table that lacks more than one:
+   * DynamoDB adds one index per update (docs/runbook.md, "Upgrading a deployment"). Unset: all of them.
+   */
+  tableIndexes?: string[];
 }
 
 const secretArn = z
@@ -86,6 +93,11 @@ const configSchema = z
       .default(365),
     apiRateLimit: positiveInt.default(50),
     apiBurstLimit: positiveInt.default(100),
+    tableIndexes: z
+      .string()
+      .transform((value) => value.split(',').map((name) => name.trim()))
+      .pipe(z.array(z.enum(TABLE_SCHEMA.globalSecondaryIndexes.map((index) => index.indexName))).min(1))
+      .optional(),
   })
   .refine((c) => !c.senderDomain || c.senderEmail.toLowerCase().endsWith(`@${c.senderDomain.toLowerCase()}`), {
     message: 'senderEmail must be an address at senderDomain',
@@ -107,6 +119,7 @@ export const CONFIG_KEYS = [
   'logRetentionDays',
   'apiRateLimit',
   'apiBurstLimit',
+  'tableIndexes',
 ] as const satisfies ReadonlyArray<keyof PatientAccessConfig>;
 
 /**

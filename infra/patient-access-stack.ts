@@ -39,7 +39,7 @@ export class PatientAccessStack extends Stack {
     const logRetention = config.logRetentionDays as RetentionDays;
     const logRemovalPolicy = config.environment === 'production' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
-    this.data = new PatientAccessData(this, 'Data');
+    this.data = new PatientAccessData(this, 'Data', { ...(config.tableIndexes ? { indexes: config.tableIndexes } : {}) });
     const { key, table } = this.data;
     this.messaging = new Messaging(this, 'Messaging', { config, key });
     const externalServices = new ExternalServices(this, 'ExternalServices', { config, key });

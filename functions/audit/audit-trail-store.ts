@@ -78,6 +78,8 @@ export function dynamoAuditTrail(table: TableRef): AuditTrail {
 
   return {
     async list(query) {
+      // A cursor at or past the window's end (a page of another window's): nothing left, and DynamoDB refuses the range.
+      if (lowerBound(query) > query.to) return { records: [] };
       const { items, next } = query.patientId ? await byPatient({ ...query, patientId: query.patientId }) : await byDay(query);
       return { records: items.map(auditRecordOfItem), ...(next ? { next } : {}) };
     },

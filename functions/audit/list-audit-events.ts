@@ -1,6 +1,7 @@
-import type { AuditEventPage, AuditEventQuery } from '#contract/api/audit-event-schema.ts';
+import { type AuditEventPage, type AuditEventQuery, MAX_AUDIT_DAYS } from '#contract/api/audit-event-schema.ts';
 import type { StaffPrincipal } from '#contract/staff-roles.ts';
 import { type AuditLog, auditSession } from '#shared/audit.ts';
+import { HttpError } from '#shared/http/http-error.ts';
 import { staffActor } from '#shared/http/staff-principal.ts';
 import type { AuditTrail } from './audit-trail-store.ts';
 
@@ -16,7 +17,8 @@ const DEFAULT_DAYS = 7;
 /**
  * A page of the clinic's audit trail for an admin: who touched one patient's data (by patient, from their first
  * record), or everything over a window of days. Records hold IDs only. Reading who touched a patient's record is
- * itself recorded, before the read (`audit.read`, under that patient when there is one).
+ * itself recorded, before the read (`audit.read`, under that patient when there is one); a page of days is also
+ * recorded under each patient it shows, before it is answered.
  */
 export async function listAuditEvents(
   deps: ListAuditEventsDeps,
@@ -27,6 +29,10 @@ export async function listAuditEvents(
   const now = deps.now();
   const to = query.to ?? now.toISOString();
   const from = query.from ?? (query.patientId ? '0000' : new Date(Date.parse(to) - DEFAULT_DAYS * 86_400_000).toISOString());
+  // The window as it will be read, defaults applied: a `from` alone could otherwise reach back years of day partitions.
+  if (from >= to) throw HttpError.badRequest([{ path: 'from', message: 'must be before `to` (now, unless given)' }]);
+  if (!query.patientId && Date.parse(to) - Date.parse(from) > MAX_AUDIT_DAYS * 86_400_000)
+    throw HttpError.badRequest([{ path: 'from', message: `without a patient, at most ${MAX_AUDIT_DAYS} days before \`to\`` }]);
   const subject = { clinicId: admin.clinicId, actor: staffActor(admin), via, ...(query.patientId ? { patientId: query.patientId } : {}) };
   await auditSession(deps.audit, subject, now).before('audit.read');
   const page = await deps.trail.list({
@@ -37,6 +43,12 @@ export async function listAuditEvents(
     ...(query.cursor ? { after: query.cursor } : {}),
     limit: query.limit,
   });
+  // A page of days shows whose data each person touched: each patient on it has that read in their own history too,
+  // recorded before the page is answered.
+  const others = new Set(
+    page.records.flatMap((record) => (record.patientId && record.patientId !== query.patientId ? [record.patientId] : [])),
+  );
+  await Promise.all([...others].map((patientId) => deps.audit.append({ ...subject, patientId, actions: ['audit.read'] }, now)));
   return {
     events: page.records.map(({ clinicId: _clinic, fields, ...record }) => ({ ...record, ...(fields ? { fields: [...fields] } : {}) })),
     ...(page.next ? { next: page.next } : {}),

@@ -35,7 +35,7 @@ export async function endJourney(
   const taskIds = Object.values(journey.stages).flatMap((stage) => (stage.staffTaskId ? [stage.staffTaskId] : []));
   for (const taskId of taskIds) await deps.tasks.expireIfOpen(request.clinicId, taskId, actor, now);
 
-  const closed = await deps.journeys.close(
+  const outcome = await deps.journeys.close(
     request,
     {
       status: request.outcome,
@@ -45,9 +45,10 @@ export async function endJourney(
     now,
   );
   const fields = { clinicId: request.clinicId, journeyId: request.journeyId };
-  if (closed) {
-    deps.metrics.ended(request.outcome, request.outcome === 'COMPLETED' ? timeInStages(journey) : {}, now);
-    log.info('Journey finished', { ...fields, outcome: request.outcome });
-  } else log.warn('Journey had already ended otherwise; that end stands', { ...fields, outcome: journey.status });
+  const closed = outcome !== 'ENDED_OTHERWISE';
+  // Counted once: a retried end (ALREADY_CLOSED) is not a second journey.
+  if (outcome === 'CLOSED') deps.metrics.ended(request.outcome, request.outcome === 'COMPLETED' ? timeInStages(journey) : {}, now);
+  if (closed) log.info('Journey finished', { ...fields, outcome: request.outcome });
+  else log.warn('Journey had already ended otherwise; that end stands', { ...fields, outcome: journey.status });
   return { closed };
 }

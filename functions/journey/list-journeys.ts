@@ -2,6 +2,7 @@ import type { JourneyListQueryInput, JourneyPageBody, JourneySummary } from '#co
 import { JOURNEY_STATUSES } from '#contract/api/journey-view-schema.ts';
 import type { StaffPrincipal } from '#contract/staff-roles.ts';
 import { currentStageOf, type JourneyRecord } from '#model/journey.ts';
+import { HttpError } from '#shared/http/http-error.ts';
 import type { SharedStores } from '#shared/stores.ts';
 
 export interface ListJourneysDeps extends Pick<SharedStores, 'journeys'> {
@@ -19,6 +20,7 @@ const DEFAULT_DAYS = 30;
 export async function listJourneys(deps: ListJourneysDeps, person: StaffPrincipal, query: JourneyListQueryInput): Promise<JourneyPageBody> {
   const to = query.to ?? deps.now().toISOString();
   const from = query.from ?? new Date(Date.parse(to) - DEFAULT_DAYS * 86_400_000).toISOString();
+  if (from >= to) throw HttpError.badRequest([{ path: 'from', message: 'must be before `to` (now, unless given)' }]);
   const page = await deps.journeys.list({
     clinicId: person.clinicId,
     statuses: query.status ?? JOURNEY_STATUSES,

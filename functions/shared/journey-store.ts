@@ -167,11 +167,14 @@ async function updateStage(table: TableRef, ref: JourneyAttempt, stage: StageNam
 
 /**
  * Records how the journey ended, in one conditional update: the final status, the stages that will not run (or
- * stopped), and — when its appointment was released — no appointment in the view any more. Returns false when the
- * journey had already ended otherwise (e.g. a staff CANCEL of a stopped execution racing its redrive): that end stands.
- * A missing journey also fails the condition: a stray task never creates a half-empty journey.
+ * stopped), and — when its appointment was released — no appointment in the view any more. `ALREADY_CLOSED` for a
+ * repeat of the same end (only the fence moves); `ENDED_OTHERWISE` when the journey had already ended otherwise (e.g. a
+ * staff CANCEL of a stopped execution racing its redrive): that end stands. A missing journey also fails the
+ * condition: a stray task never creates a half-empty journey.
  */
-async function closeJourney(table: TableRef, ref: JourneyRef, close: JourneyEnd, now: Date): Promise<boolean> {
+export type CloseOutcome = 'CLOSED' | 'ALREADY_CLOSED' | 'ENDED_OTHERWISE';
+
+async function closeJourney(table: TableRef, ref: JourneyRef, close: JourneyEnd, now: Date): Promise<CloseOutcome> {
   const index = statusIndexSet(ref.clinicId, close.status);
   const names: Record<string, string> = { '#status': 'status' };
   const values: Record<string, unknown> = {
@@ -188,8 +191,8 @@ async function closeJourney(table: TableRef, ref: JourneyRef, close: JourneyEnd,
     values[`:${stage}`] = state;
     sets.push(`stages.#${stage} = :${stage}`);
   }
-  return conditionHeld(
-    table.client.send(
+  try {
+    const { Attributes } = await table.client.send(
       new UpdateCommand({
         TableName: table.tableName,
         Key: keys.journey(ref.clinicId, ref.journeyId),
@@ -199,9 +202,14 @@ async function closeJourney(table: TableRef, ref: JourneyRef, close: JourneyEnd,
         ConditionExpression: 'attribute_exists(PK) AND (#status IN (:running, :waiting) OR #status = :status)',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
+        ReturnValues: 'UPDATED_OLD',
       }),
-    ),
-  );
+    );
+    return Attributes?.status === close.status ? 'ALREADY_CLOSED' : 'CLOSED';
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return 'ENDED_OTHERWISE';
+    throw error;
+  }
 }
 
 /**
@@ -257,8 +265,12 @@ export interface JourneyPage {
  */
 async function listJourneys(table: TableRef, query: JourneyListQuery): Promise<JourneyPage> {
   const after = query.after && query.after >= query.from ? query.after : undefined;
+  // A cursor at or past the window's end (a page of another window's): nothing left, and DynamoDB refuses the range.
+  if (after !== undefined && after >= query.to) return { journeys: [] };
   const entries = await Promise.all(query.statuses.map((status) => positionsAfter(table, query, status, after)));
-  const merged = entries.flat().sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
+  // A journey whose status changed between the queries (or while the index catches up) can be under two statuses.
+  const unique = new Map(entries.flat().map((entry) => [entry.position, entry]));
+  const merged = [...unique.values()].sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
   const page = merged.slice(0, query.limit);
   const items = await batchGetItems(
     table,
@@ -333,8 +345,8 @@ export interface JourneyStore {
   beginAttempt(ref: JourneyRef, options?: { parking?: boolean }): Promise<JourneyRecord>;
   /** Records a stage's new state for the claimed attempt; StaleAttemptError once a newer attempt holds the journey. */
   updateStage(attempt: JourneyAttempt, stage: StageName, update: StageUpdate, now: Date): Promise<void>;
-  /** Records how the journey ended; false when it had already ended otherwise (that end stands). */
-  close(ref: JourneyRef, end: JourneyEnd, now: Date): Promise<boolean>;
+  /** Records how the journey ended (closeJourney): closed now, closed so before, or ended otherwise (that end stands). */
+  close(ref: JourneyRef, end: JourneyEnd, now: Date): Promise<CloseOutcome>;
   /** Holds an open journey whose execution stopped for staff; false when it had already ended. */
   holdStopped(ref: JourneyRef, stage: StageName, state: StageState, now: Date): Promise<boolean>;
   /** A page of the clinic's journeys of some statuses, by start (listJourneys). */

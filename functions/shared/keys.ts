@@ -91,8 +91,8 @@ export const keys = {
   /** Append-only audit trail, one partition per clinic per day; the sort key starts with the record's ISO time. */
   audit: (clinicId: string, isoDate: string, sortKey: string) => ({ PK: `${clinic(clinicId)}#AUDIT#${isoDate}`, SK: sortKey }),
   /**
-   * An audit record's patient, as the partition key of a later index by patient (GSI2: `GSI2PK`, sort key `SK`, the
-   * record's time): the patient's own partition key, so it starts with the clinic too. No such index exists yet.
+   * An audit record's patient, as the partition key of the index by patient (GSI2: `GSI2PK`, sort key `SK`, the
+   * record's time): the patient's own partition key, so it starts with the clinic too.
    */
   auditByPatient: (clinicId: string, patientId: string) => ({ GSI2PK: `${clinic(clinicId)}#PATIENT#${patientId}` }),
 } as const;

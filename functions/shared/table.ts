@@ -34,8 +34,10 @@ const UNPROCESSED_ROUNDS = 4;
  */
 export async function batchGetItems(table: TableRef, keys: ReadonlyArray<{ PK: string; SK: string }>): Promise<Record<string, unknown>[]> {
   const found = new Map<string, Record<string, unknown>>();
-  for (let i = 0; i < keys.length; i += BATCH_GET_MAX) {
-    let pending: Array<Record<string, unknown>> = keys.slice(i, i + BATCH_GET_MAX).map(({ PK, SK }) => ({ PK, SK }));
+  // DynamoDB refuses a BatchGet that names a key twice.
+  const distinct = [...new Map(keys.map(({ PK, SK }) => [`${PK}|${SK}`, { PK, SK }])).values()];
+  for (let i = 0; i < distinct.length; i += BATCH_GET_MAX) {
+    let pending: Array<Record<string, unknown>> = distinct.slice(i, i + BATCH_GET_MAX);
     for (let round = 0; pending.length > 0; round++) {
       if (round === UNPROCESSED_ROUNDS)
         throw new TransientDependencyError(TRANSIENT_ERRORS.awsServiceUnavailable, 'DynamoDB left BatchGetItem keys unprocessed');

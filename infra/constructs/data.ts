@@ -22,7 +22,8 @@ export class PatientAccessData extends Construct {
    */
   readonly identityKey: secretsmanager.Secret;
 
-  constructor(scope: Construct, id: string) {
+  /** `indexes`: the table's global secondary indexes to deploy, by name (config `tableIndexes`); all by default. */
+  constructor(scope: Construct, id: string, props: { indexes?: readonly string[] } = {}) {
     super(scope, id);
     const stack = Stack.of(this);
 
@@ -73,7 +74,8 @@ export class PatientAccessData extends Construct {
       stream: dynamodb.StreamViewType[TABLE_SCHEMA.streamViewType],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    for (const gsi of TABLE_SCHEMA.globalSecondaryIndexes) {
+    const deployed = TABLE_SCHEMA.globalSecondaryIndexes.filter((gsi) => !props.indexes || props.indexes.includes(gsi.indexName));
+    for (const gsi of deployed) {
       this.table.addGlobalSecondaryIndex({
         indexName: gsi.indexName,
         partitionKey: { name: gsi.partitionKey, type: dynamodb.AttributeType.STRING },

@@ -10,10 +10,10 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { DefaultDashboardFactory, MonitoringFacade, notifySns } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
+import { STAGE_NAMES } from '#contract/api/journey-view-schema.ts';
+import { JOURNEY_METRICS } from '#contract/journey-metrics.ts';
 import { UNEXPECTED_STOP_MESSAGE } from '#contract/journey-workflow.ts';
 import { STAFF_QUEUES } from '#contract/staff-queues.ts';
-import { STAGES } from '#model/journey.ts';
-import { JOURNEY_METRICS } from '#shared/journey-metrics.ts';
 
 export interface MonitoringProps {
   /** Receives every alarm (and its return to OK). */
@@ -39,6 +39,8 @@ export interface MonitoringProps {
 }
 
 const PERIOD = Duration.minutes(5);
+/** The HTTP API's p90 latency above which the dashboard's latency alarm fires (three 5-minute periods running). */
+export const API_P90_LATENCY_GOAL = Duration.seconds(2);
 /** How far the audit archive may fall behind the stream before it pages. */
 export const AUDIT_ARCHIVE_MAX_LAG = Duration.hours(1);
 
@@ -181,8 +183,8 @@ export class Monitoring extends Construct {
 
   /**
    * One CloudWatch dashboard (cdk-monitoring-constructs): the journey workflow's executions and durations, the HTTP
-   * API's requests, errors and latency, the table's capacity, errors and throttles (with an alarm on any throttled read
-   * or write), and the product's own metrics (functions/shared/journey-metrics.ts): journeys parked and stopped per
+   * API's requests, errors and latency (with an alarm on a slow p90), the table's capacity, errors and throttles (with
+   * an alarm on any throttled read or write), and the product's own metrics (functions/shared/journey-metrics.ts): journeys parked and stopped per
    * stage, ended per status, time in each stage, overdue tasks per queue. Every dimension is a stage, status or queue
    * name: nothing on it names a clinic or a patient.
    */
@@ -195,7 +197,19 @@ export class Monitoring extends Construct {
     });
     facade.addLargeHeader('Patient Access: journeys, API, table and work queues');
     facade.monitorStepFunction({ stateMachine: props.stateMachine, humanReadableName: 'Patient journeys (PatientJourney)' });
-    if (props.api) facade.monitorApiGatewayV2HttpApi({ api: props.api, humanReadableName: 'HTTP API' });
+    if (props.api)
+      facade.monitorApiGatewayV2HttpApi({
+        api: props.api,
+        humanReadableName: 'HTTP API',
+        alarmFriendlyName: 'HttpApi',
+        // Slow, not failing: a p90 above the goal three periods running (a cold start or a slow clearinghouse is one).
+        addLatencyP90Alarm: {
+          Warning: {
+            maxLatency: API_P90_LATENCY_GOAL,
+            alarmDescriptionOverride: `Patient Access: the HTTP API's p90 latency is above ${API_P90_LATENCY_GOAL.toSeconds()} s`,
+          },
+        },
+      });
     if (props.table)
       facade.monitorDynamoTable({
         table: props.table,
@@ -223,10 +237,16 @@ export class Monitoring extends Construct {
       humanReadableName: 'Journeys by stage, and the work queues',
       alarmFriendlyName: 'PatientAccessJourneys',
       metricGroups: [
-        { title: 'Journeys parked for staff, per stage', metrics: product(JOURNEY_METRICS.parked, 'stage', STAGES) },
-        { title: 'Journeys stopped (failed, timed out, aborted), per stage', metrics: product(JOURNEY_METRICS.stopped, 'stage', STAGES) },
+        { title: 'Journeys parked for staff, per stage', metrics: product(JOURNEY_METRICS.parked, 'stage', STAGE_NAMES) },
+        {
+          title: 'Journeys stopped (failed, timed out, aborted), per stage',
+          metrics: product(JOURNEY_METRICS.stopped, 'stage', STAGE_NAMES),
+        },
         { title: 'Journeys ended, per status', metrics: product(JOURNEY_METRICS.ended, 'status', ['COMPLETED', 'CANCELLED', 'FAILED']) },
-        { title: 'Time in stage, p90 (ms, staff waits included)', metrics: product(JOURNEY_METRICS.timeInStage, 'stage', STAGES, 'p90') },
+        {
+          title: 'Time in stage, p90 (ms, staff waits included)',
+          metrics: product(JOURNEY_METRICS.timeInStage, 'stage', STAGE_NAMES, 'p90'),
+        },
         { title: 'Staff tasks overdue, per queue', metrics: product(JOURNEY_METRICS.overdue, 'queue', STAFF_QUEUES) },
       ],
     });

@@ -13,6 +13,8 @@ import type { ExternalService, ExternalServices } from './external-services.ts';
 import type { Messaging } from './messaging.ts';
 import { PatientAccessFunction } from './patient-access-function.ts';
 
+/** Functions that only read the table. */
+const TABLE_READERS: ReadonlySet<FunctionName> = new Set([API_AUTHORIZER, 'listJourneys', 'listStaffTasks']);
 export interface PatientAccessFunctionsProps {
   table: ITable;
   /** The patient identity key's secret (PatientAccessData). */
@@ -45,8 +47,9 @@ export class PatientAccessFunctions extends Construct {
       for (const need of spec.needs) {
         switch (need) {
           case 'table':
-            // The authorizer runs before every request and only looks keys up: it gets no write access.
-            fn.useTable(props.table, name === API_AUTHORIZER ? 'read' : 'readWrite');
+            // The authorizer runs before every request and only looks keys up; the lists read IDs and times, which are
+            // nobody's record, so they write no audit either: none of them gets write access.
+            fn.useTable(props.table, TABLE_READERS.has(name) ? 'read' : 'readWrite');
             break;
           case 'clearinghouse':
             useExternalService(fn, props.externalServices.clearinghouse, ENV.clearinghouseBaseUrl, ENV.clearinghouseApiKeySecretArn);

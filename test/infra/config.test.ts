@@ -45,6 +45,16 @@ describe('Function: readConfig', () => {
     expect(fromFile.queueLeadEmails).toEqual({ 'clinical-triage': 'charge-nurse@clinic.example' });
   });
 
+  it('reads the indexes to deploy for an upgrade, and refuses an index the table schema does not have', () => {
+    // Act
+    const config = configFrom({ tableIndexes: 'GSI1, GSI3,GSI2' });
+    const unknown = () => configFrom({ tableIndexes: 'GSI1,GSI9' });
+
+    // Assess
+    expect(config.tableIndexes).toEqual(['GSI1', 'GSI3', 'GSI2']);
+    expect(unknown).toThrow(/tableIndexes/);
+  });
+
   it('treats an empty value as unset', () => {
     // Act
     const config = configFrom({ alarmEmail: '', clearinghouseSecretArn: '' });

@@ -7,7 +7,7 @@ import { UNEXPECTED_STOP_MESSAGE } from '#contract/journey-workflow.ts';
 import { STAFF_QUEUES } from '#contract/staff-queues.ts';
 import { STAFF_ROLES } from '#contract/staff-roles.ts';
 import { TABLE_SCHEMA } from '#contract/table-schema.ts';
-import { API_ALARM_POLICY, FUNCTION_ALARM_POLICY } from '#infra/constructs/monitoring.ts';
+import { API_ALARM_POLICY, API_P90_LATENCY_GOAL, FUNCTION_ALARM_POLICY } from '#infra/constructs/monitoring.ts';
 import {
   aslPlaceholders,
   JOURNEY_STAGES_ASL,
@@ -86,6 +86,17 @@ describe('Construct: PatientAccessData', () => {
         }),
       ),
     });
+  });
+
+  it('deploys only the indexes `tableIndexes` names, for an upgrade one index at a time', () => {
+    // Act
+    const upgrade = synthStack({ tableIndexes: 'GSI1,GSI3' }).template;
+
+    // Assess
+    const [table] = Object.values(upgrade.findResources('AWS::DynamoDB::Table')) as Array<{
+      Properties: { GlobalSecondaryIndexes: Array<{ IndexName: string }> };
+    }>;
+    expect(table?.Properties.GlobalSecondaryIndexes.map((index) => index.IndexName)).toEqual(['GSI1', 'GSI3']);
   });
 
   it('retains the table and the key when the stack is deleted', () => {
@@ -278,8 +289,8 @@ describe('Construct: PatientAccessFunctions', () => {
     expect(streamActions.filter((a) => a.startsWith('dynamodb:GetRecords') || a.startsWith('dynamodb:GetShardIterator'))).toEqual([]);
   });
 
-  it('gives the authorizer read-only table access', () => {
-    const dynamoActions = actionsOf(statementsOf('authorizeApiKey')).filter((a) => a.startsWith('dynamodb:'));
+  it.each(['authorizeApiKey', 'listJourneys', 'listStaffTasks'] as const)('gives %s read-only table access', (name) => {
+    const dynamoActions = actionsOf(statementsOf(name)).filter((a) => a.startsWith('dynamodb:'));
     expect(dynamoActions).toContain('dynamodb:GetItem');
     expect(dynamoActions.filter((a) => /Put|Update|Delete|Write/.test(a))).toEqual([]);
   });
@@ -643,12 +654,12 @@ describe('Construct: Monitoring', () => {
     });
   });
 
-  it('reads 16 alarm metrics in all, six past the free tier: an idle deployment pays $0.60 a month for its alarms ($1.60 as the bench counts, without the free tier)', () => {
+  it('reads 17 alarm metrics in all, seven past the free tier: an idle deployment pays $0.70 a month for its alarms ($1.70 as the bench counts, without the free tier)', () => {
     const metrics = alarms.reduce(
       (n, a) => n + ((a.Properties.Metrics as MetricQuery[] | undefined)?.filter((q) => q.MetricStat).length ?? 1),
       0,
     );
-    expect(metrics).toBe(16);
+    expect(metrics).toBe(17);
   });
 
   it.each(['ReadThrottleEvents', 'WriteThrottleEvents'])(
@@ -659,6 +670,22 @@ describe('Construct: Monitoring', () => {
       expect(found[0]?.Properties).toMatchObject({ ...notifies, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
     },
   );
+
+  it('alarms when the HTTP API’s p90 latency stays above its goal (cdk-monitoring-constructs)', () => {
+    const found = alarms.filter((a) =>
+      ((a.Properties.Metrics as MetricQuery[] | undefined) ?? []).some(
+        (q) => q.MetricStat?.Metric.Namespace === 'AWS/ApiGateway' && q.MetricStat.Metric.MetricName === 'Latency',
+      ),
+    );
+    expect(found).toHaveLength(1);
+    expect(found[0]?.Properties).toMatchObject({
+      ...notifies,
+      AlarmName: 'PatientAccess-HttpApi-Latency-P90-Warning',
+      Threshold: API_P90_LATENCY_GOAL.toMilliseconds(),
+      ComparisonOperator: 'GreaterThanThreshold',
+      Metrics: [expect.objectContaining({ MetricStat: expect.objectContaining({ Stat: 'p90' }) })],
+    });
+  });
 
   describe('the dashboard', () => {
     const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard') as Record<string, Resource>);

@@ -166,6 +166,43 @@ describe('Function: listAuditEvents on DynamoDB Local', () => {
     ]);
   });
 
+  it('records a page of days under each patient it shows, so each one’s history says the admin saw who touched it', async () => {
+    // Prepare
+    const clinicId = await seedTrail();
+
+    // Act
+    await get(clinicId, { from: '2026-12-01', to: '2026-12-01' });
+    const { body } = await get(clinicId, { patientId: 'p-2', to: '2026-12-11' });
+
+    // Assess
+    expect(AuditEventPageSchema.parse(body).events.map((e) => [e.actor, e.actions, e.at])).toEqual([
+      ['user:u-billing', ['coverage.read'], '2026-12-01T23:59:59.999Z'],
+      ['user:u-admin', ['audit.read'], now.toISOString()],
+      ['user:u-admin', ['audit.read'], now.toISOString()],
+    ]);
+  });
+
+  it('answers an empty page for a cursor past the window, and 400 for a window that reaches back too far or starts after now', async () => {
+    // Prepare
+    const clinicId = await seedTrail();
+    const { body: first } = await get(clinicId, { from: '2026-12-03', to: '2026-12-04', limit: '1' });
+    const pastTheEnd = `${'2026-12-05T00:00:00.000Z'}#${'A'.repeat(16)}`;
+
+    // Act
+    const beyond = await get(clinicId, { from: '2026-12-01', to: '2026-12-02', cursor: pastTheEnd });
+    const tooFar = await get(clinicId, { from: '2026-01-01' });
+    const future = await get(clinicId, { patientId: 'p-1', from: '2027-01-01' });
+
+    // Assess
+    expect(AuditEventPageSchema.parse(first).events).toHaveLength(1);
+    expect([beyond.status, beyond.body]).toEqual([200, { events: [] }]);
+    expect([tooFar.status, tooFar.body.errors]).toEqual([
+      400,
+      [{ path: 'from', message: 'without a patient, at most 31 days before `to`' }],
+    ]);
+    expect([future.status, future.body.errors]).toEqual([400, [{ path: 'from', message: 'must be before `to` (now, unless given)' }]]);
+  });
+
   it.each(STAFF_ROLES.map((role) => [role, role === 'admin' ? 200 : 403] as const))(
     '%s may list audit events: %s',
     async (role, expected) => {

@@ -176,7 +176,7 @@ describe('Function: finishJourney', () => {
     expect(failed.appointment).toBeDefined();
   });
 
-  it('counts the end by its status and, for a completed journey, the time it spent in each stage', async () => {
+  it('counts the end once, by its status, and for a completed journey the time it spent in each stage', async () => {
     // Prepare
     const metrics = recordingMetrics();
     const counted = makeFinishJourney({ journeys, appointments, tasks, metrics: metrics.port, now: () => NOW });
@@ -196,6 +196,7 @@ describe('Function: finishJourney', () => {
     // Act
     await counted({ clinicId: CLINIC, journeyId, outcome: 'COMPLETED' }, lambdaContext);
     await counted({ clinicId: CLINIC, journeyId: cancelledId, outcome: 'CANCELLED' }, lambdaContext);
+    await counted({ clinicId: CLINIC, journeyId, outcome: 'COMPLETED' }, lambdaContext); // a retried end counts no second journey
 
     // Assess
     expect(metrics.emitted).toEqual([

@@ -184,6 +184,7 @@ describe('Function: listJourneys on DynamoDB Local', () => {
     [{ cursor: 'x' }, 'cursor'],
     [{ limit: '0' }, 'limit'],
     [{ patientId: 'p-1' }, 'patientId'],
+    [{ from: '2027-01-01T00:00:00Z' }, 'from'],
   ])('answers 400 naming the field for %j', async (query, path) => {
     // Act
     const { status, body } = await get('clinic-1', query);

@@ -197,7 +197,7 @@ describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
     expect(journey?.stages.ELIGIBILITY.reason).toContain('CANCEL'); // eligibility allows a cancel
   });
 
-  it('opens one task and alerts once when the same event is delivered again', async () => {
+  it('opens one task, alerts and counts once when the same event is delivered again', async () => {
     // Prepare
     const ref = await seedJourney('PAYMENT');
     givenExecution(ref, { status: 'FAILED' });
@@ -211,6 +211,7 @@ describe('Function: recordExecutionOutcome on DynamoDB Local', () => {
     const taskId = stoppedTaskId(ref.executionArn);
     expect(again).toEqual({ outcome: 'HELD_FOR_STAFF' });
     expect(alerts.sent).toHaveLength(1);
+    expect(metrics.emitted).toEqual([{ metric: 'stopped', stage: 'PAYMENT' }]);
     const { Items = [] } = await table.client.send(
       new QueryCommand({
         TableName: table.tableName,

@@ -161,7 +161,7 @@ describe('Journey store: fenced writes on DynamoDB Local', () => {
     // Prepare
     const ref = await seedJourney();
     const running = await journeys.beginAttempt(ref);
-    expect(await journeys.close(ref, { status: 'CANCELLED', stages: {}, removeAppointment: false }, later)).toBe(true);
+    expect(await journeys.close(ref, { status: 'CANCELLED', stages: {}, removeAppointment: false }, later)).toBe('CLOSED');
 
     // Act
     const lateWrite = journeys.updateStage(running, 'INTAKE', { status: 'COMPLETED', journeyStatus: 'RUNNING' }, later);
@@ -182,8 +182,8 @@ describe('Journey store: fenced writes on DynamoDB Local', () => {
     const otherwise = await journeys.close(ref, { status: 'FAILED', stages: {}, removeAppointment: false }, later);
 
     // Assess
-    expect(again).toBe(true);
-    expect(otherwise).toBe(false);
+    expect(again).toBe('ALREADY_CLOSED');
+    expect(otherwise).toBe('ENDED_OTHERWISE');
     expect(await read(ref)).toEqual({ ...closed, attempt: closed.attempt + 1 });
   });
 
