@@ -61,7 +61,7 @@ export const FUNCTIONS = {
     description: "POST staff-tasks/{taskId}/decision: records a person's decision and resumes the journey",
     memorySize: 256,
     timeoutSeconds: 10,
-    needs: ['table', 'completeStaffTask', 'redriveJourney'],
+    needs: ['table', 'completeStaffTask', 'redriveJourney', 'scheduleEscalations'],
   },
   listStaffTasks: {
     entry: 'functions/staff-tasks/list-staff-tasks.handler.ts',
@@ -152,7 +152,7 @@ export const FUNCTIONS = {
     description: 'POST ops/executions/{executionId}/redrive: ops redrive a stopped journey (the RETRY of its staff task)',
     memorySize: 256,
     timeoutSeconds: 10,
-    needs: ['table', 'redriveJourney', 'listJourneys'],
+    needs: ['table', 'redriveJourney', 'listJourneys', 'scheduleEscalations'],
   },
   escalateStaffTask: {
     entry: 'functions/staff-tasks/escalate-staff-task.handler.ts',

@@ -87,6 +87,12 @@ export const STAGES_STOPPED_FOR_STAFF = 'JourneyNeedsStaff';
  */
 export const UNEXPECTED_STOP_MESSAGE = 'Journey stages stopped without a checkpoint';
 
+/**
+ * The log message of a staff task whose overdue escalation could not be scheduled (functions/shared/staff-alerts.ts):
+ * the task is open and listed, but its queue's lead will not hear of it when it is due. An alarm counts it.
+ */
+export const ESCALATION_NOT_SCHEDULED_MESSAGE = 'Escalation not scheduled';
+
 /** What DescribeStop writes into the stop's cause. */
 export const StageStopSchema = z.object({
   checkpoint: CheckpointSchema,

@@ -1,6 +1,7 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { FUNCTIONS, type FunctionName, type FunctionSpec } from '#contract/function-catalog.ts';
 import { AuditArchive } from '#infra/constructs/audit-archive.ts';
 import { PatientAccessData } from '#infra/constructs/data.ts';
 import { ExternalServices } from '#infra/constructs/external-services.ts';
@@ -99,6 +100,9 @@ export class PatientAccessStack extends Stack {
       deadLetterQueues: [this.journeyStatusEvents.deadLetterQueue, this.auditArchive.deadLetterQueue, this.taskEscalations.deadLetterQueue],
       auditArchiver: this.functions.byName.archiveAuditRecords,
       holdLogGroup: this.functions.byName.parkForStaff.logGroup,
+      escalationLogGroups: Object.entries(FUNCTIONS)
+        .filter(([, spec]) => (spec as FunctionSpec).needs.includes('scheduleEscalations'))
+        .map(([name]) => this.functions.byName[name as FunctionName].logGroup),
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTP API' });

@@ -1,6 +1,7 @@
 import { StaffDecisionBodySchema } from '#contract/api/staff-decision-schema.ts';
 import { staffRolesOf } from '#contract/api-routes.ts';
 import { sfn } from '#shared/aws/sfn-client.ts';
+import { escalationsFromEnv } from '#shared/escalation-schedule-adapter.ts';
 import { httpHandler } from '#shared/handler.ts';
 import { parseJsonBody } from '#shared/http/parse-json-body.ts';
 import { pathIds } from '#shared/http/path-parameters.ts';
@@ -40,6 +41,7 @@ export function makeDecideStaffTask(deps: DecideStaffTaskDeps) {
 export const handler = makeDecideStaffTask({
   ...dynamoStores(tableFromEnv()),
   engine: sfnJourneyEngine(sfn),
+  escalations: escalationsFromEnv(),
   metrics: emfJourneyMetrics(),
   now: systemClock,
 });

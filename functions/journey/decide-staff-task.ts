@@ -5,12 +5,15 @@ import { allowedActions, stageAfterDecision, worksTask } from '#model/staff-deci
 import { journeyOfTask, type StaffTask, stageOfTask } from '#model/staff-task.ts';
 import { HttpError } from '#shared/http/http-error.ts';
 import { log } from '#shared/observability.ts';
+import { type EscalationSchedulePort, scheduleEscalation } from '#shared/staff-alerts.ts';
 import { type EndJourneyDeps, endJourney } from './end-journey.ts';
 import type { JourneyEngine } from './journey-engine-port.ts';
 
 export interface DecideStaffTaskDeps extends EndJourneyDeps {
   /** Resumes a parked execution, redrives a stopped one. */
   engine: JourneyEngine;
+  /** A reopened task's escalation, when its first schedule has run meanwhile. */
+  escalations: EscalationSchedulePort;
   now: () => Date;
 }
 
@@ -139,6 +142,9 @@ async function redrive(deps: DecideStaffTaskDeps, task: StaffTask, now: Date): P
   if (!executionArn) throw new Error(`Staff task ${task.taskId} names no execution`);
   const answer = await deps.engine.redrive(executionArn).catch(async (error: unknown) => {
     const reopened = await deps.tasks.reopenDecided(task, 'RETRY', ACTOR, now).catch(() => false);
+    // Open again: its lead hears of it when due, or in a minute if it is overdue (its first schedule may have run while
+    // it was decided; a schedule of that name that has not run yet is left be).
+    if (reopened) await scheduleEscalation(deps, { ...task, dueAt: laterOf(task.dueAt, new Date(now.getTime() + 60_000).toISOString()) });
     throw notResumed(reopened ? 'UNDONE' : 'STANDS', task, error);
   });
   if (answer === 'REDRIVEN') return;
@@ -168,3 +174,5 @@ function notResumed(decision: keyof typeof NOT_RESUMED, task: StaffTask, error: 
 }
 
 const taskFields = (task: StaffTask) => ({ clinicId: task.clinicId, journeyId: task.journeyId, taskId: task.taskId });
+
+const laterOf = (a: string, b: string) => (a > b ? a : b);

@@ -1,6 +1,7 @@
 import { staffRolesOf } from '#contract/api-routes.ts';
 import { sfn } from '#shared/aws/sfn-client.ts';
 import { requireEnv } from '#shared/env.ts';
+import { escalationsFromEnv } from '#shared/escalation-schedule-adapter.ts';
 import { httpHandler } from '#shared/handler.ts';
 import { pathIds } from '#shared/http/path-parameters.ts';
 import { json } from '#shared/http/response.ts';
@@ -25,6 +26,7 @@ export const handler = makeRedriveExecution({
   ...dynamoStores(tableFromEnv()),
   engine: sfnJourneyEngine(sfn),
   executions: sfnJourneyExecutions(sfn, requireEnv('journeyStateMachineArn')),
+  escalations: escalationsFromEnv(),
   metrics: emfJourneyMetrics(),
   now: systemClock,
 });

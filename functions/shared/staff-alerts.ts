@@ -1,3 +1,4 @@
+import { ESCALATION_NOT_SCHEDULED_MESSAGE } from '#contract/journey-workflow.ts';
 import { openedStaffTask, type StaffTask, type StaffTaskDraft, serviceLevelsOf } from '#model/staff-task.ts';
 import type { AuditLog } from './audit-store.ts';
 import type { CatalogStore } from './catalog-store.ts';
@@ -86,13 +87,18 @@ export async function openTaskAndAlert(
 /**
  * Schedules the overdue escalation on every opening call (the schedule is created once; a repeat meets it). A scheduler
  * that fails must not keep the task from being opened and announced: the task is in its queue, and lists show it
- * overdue when it is; the error is logged for ops.
+ * overdue when it is; the error is logged, and the log line raises an alarm, so nobody waits on an escalation that
+ * will not come.
  */
-async function scheduleEscalation(deps: Pick<StaffAlertDeps, 'escalations'>, task: StaffTask): Promise<void> {
+export async function scheduleEscalation(
+  deps: Pick<StaffAlertDeps, 'escalations'>,
+  task: Pick<StaffTask, 'clinicId' | 'taskId' | 'dueAt'>,
+): Promise<void> {
   try {
     await deps.escalations.schedule(task);
   } catch (error) {
-    log.error('Escalation not scheduled', { clinicId: task.clinicId, taskId: task.taskId, errorName: (error as Error).name });
+    // The EscalationsNotScheduled alarm counts this line (infra/constructs/monitoring.ts): ops tell the queue's lead.
+    log.error(ESCALATION_NOT_SCHEDULED_MESSAGE, { clinicId: task.clinicId, taskId: task.taskId, errorName: (error as Error).name });
   }
 }
 

@@ -12,7 +12,7 @@ import { DefaultDashboardFactory, MonitoringFacade, notifySns } from 'cdk-monito
 import { Construct } from 'constructs';
 import { STAGE_NAMES } from '#contract/api/journey-view-schema.ts';
 import { JOURNEY_METRICS } from '#contract/journey-metrics.ts';
-import { UNEXPECTED_STOP_MESSAGE } from '#contract/journey-workflow.ts';
+import { ESCALATION_NOT_SCHEDULED_MESSAGE, UNEXPECTED_STOP_MESSAGE } from '#contract/journey-workflow.ts';
 import { STAFF_QUEUES } from '#contract/staff-queues.ts';
 
 export interface MonitoringProps {
@@ -30,6 +30,8 @@ export interface MonitoringProps {
    * crash, a workflow bug) is held for staff like any stop, so it raises no execution alarm; its log line does.
    */
   holdLogGroup?: ILogGroup;
+  /** The log groups of the functions that open staff tasks and schedule their escalations (needs `scheduleEscalations`). */
+  escalationLogGroups?: readonly ILogGroup[];
   /**
    * The function that copies audit records from the table's stream: its iterator age says how far behind the archive
    * is. A stream keeps records 24 hours, so an archive stuck (a failing batch being retried, a mapping that cannot read
@@ -141,6 +143,25 @@ export class Monitoring extends Construct {
         "A journey's stages stopped without naming a checkpoint (time-out, crash or workflow bug); staff hold it, ops should look",
       );
     }
+
+    // One metric from every task-opening function's log: a task whose escalation could not be scheduled.
+    const notScheduled = (props.escalationLogGroups ?? []).map(
+      (logGroup, index) =>
+        new MetricFilter(this, `EscalationsNotScheduledFilter${index + 1}`, {
+          logGroup,
+          filterPattern: FilterPattern.stringValue('$.message', '=', ESCALATION_NOT_SCHEDULED_MESSAGE),
+          metricNamespace: 'PatientAccess',
+          metricName: 'EscalationsNotScheduled',
+          metricValue: '1',
+        }),
+    );
+    const [firstFilter] = notScheduled;
+    if (firstFilter)
+      this.alarmOnAny(
+        'EscalationsNotScheduled',
+        firstFilter.metric({ period: PERIOD, statistic: 'Sum' }),
+        "A staff task was opened but its overdue escalation could not be scheduled: its queue's lead will not be alerted",
+      );
 
     if (props.auditArchiver) {
       this.alarm(

@@ -3,7 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { API_AUTHORIZER, API_ROUTES } from '#contract/api-routes.ts';
 import { ENV, FUNCTIONS, type FunctionName, type FunctionSpec } from '#contract/function-catalog.ts';
-import { UNEXPECTED_STOP_MESSAGE } from '#contract/journey-workflow.ts';
+import { ESCALATION_NOT_SCHEDULED_MESSAGE, UNEXPECTED_STOP_MESSAGE } from '#contract/journey-workflow.ts';
 import { STAFF_QUEUES } from '#contract/staff-queues.ts';
 import { STAFF_ROLES } from '#contract/staff-roles.ts';
 import { TABLE_SCHEMA } from '#contract/table-schema.ts';
@@ -357,9 +357,9 @@ describe('Construct: TaskEscalations', () => {
     .filter(([, spec]) => (spec.needs as FunctionSpec['needs']).includes('scheduleEscalations'))
     .map(([name]) => name);
 
-  it('lets only the task openers create schedules, in the escalation group only, passing its role to Scheduler only', () => {
+  it('lets only the functions that open or reopen tasks create schedules, in the escalation group only, passing its role to Scheduler only', () => {
     // assess
-    expect(schedulers.sort()).toEqual(['logContact', 'parkForStaff', 'recordExecutionOutcome', 'screenIntake']);
+    expect(schedulers.sort()).toEqual(['decideStaffTask', 'logContact', 'parkForStaff', 'recordExecutionOutcome', 'redriveExecution', 'screenIntake']);
     const groupName = stack.taskEscalations.group.scheduleGroupName;
     for (const name of schedulers) {
       const create = statementsOf(name).find((s) => [s.Action].flat().includes('scheduler:CreateSchedule'));
@@ -654,12 +654,12 @@ describe('Construct: Monitoring', () => {
     });
   });
 
-  it('reads 17 alarm metrics in all, seven past the free tier: an idle deployment pays $0.70 a month for its alarms ($1.70 as the bench counts, without the free tier)', () => {
+  it('reads 18 alarm metrics in all, eight past the free tier: an idle deployment pays $0.80 a month for its alarms ($1.80 as the bench counts, without the free tier)', () => {
     const metrics = alarms.reduce(
       (n, a) => n + ((a.Properties.Metrics as MetricQuery[] | undefined)?.filter((q) => q.MetricStat).length ?? 1),
       0,
     );
-    expect(metrics).toBe(17);
+    expect(metrics).toBe(18);
   });
 
   it.each(['ReadThrottleEvents', 'WriteThrottleEvents'])(
@@ -753,6 +753,20 @@ describe('Construct: Monitoring', () => {
     });
     const alarm = alarms.find((a) => a.Properties.MetricName === 'UnexpectedStageStops');
     expect(alarm?.Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', Statistic: 'Sum' });
+  });
+
+  it('alarms on one task whose escalation could not be scheduled, counted from the log of every function that schedules one', () => {
+    const openers = catalog.filter(([, spec]) => (spec as FunctionSpec).needs.includes('scheduleEscalations')).map(([name]) => name);
+    expect(openers.sort()).toEqual(['decideStaffTask', 'logContact', 'parkForStaff', 'recordExecutionOutcome', 'redriveExecution', 'screenIntake']);
+    for (const name of openers)
+      template.hasResourceProperties('AWS::Logs::MetricFilter', {
+        LogGroupName: stack.resolve(stack.functions.byName[name as FunctionName].logGroup.logGroupName),
+        FilterPattern: `{ $.message = "${ESCALATION_NOT_SCHEDULED_MESSAGE}" }`,
+        MetricTransformations: [{ MetricNamespace: 'PatientAccess', MetricName: 'EscalationsNotScheduled', MetricValue: '1' }],
+      });
+    const alarm = alarms.filter((a) => a.Properties.MetricName === 'EscalationsNotScheduled');
+    expect(alarm).toHaveLength(1);
+    expect(alarm[0]?.Properties).toMatchObject({ ...notifies, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
   });
 
   it('alarms on no single function: the rates are over every function of the account', () => {

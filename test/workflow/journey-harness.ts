@@ -155,7 +155,7 @@ export async function journeyHarness(options: JourneyHarnessOptions = {}) {
     now,
   });
   const parkForStaff = makeParkForStaff({ ...stores, alerts: staffAlerts, escalations, engine, metrics: noMetrics, now });
-  const decideStaffTask = makeDecideStaffTask({ ...stores, engine, metrics: noMetrics, now });
+  const decideStaffTask = makeDecideStaffTask({ ...stores, engine, escalations, metrics: noMetrics, now });
   // RunStages (states:startExecution.sync:2) is the service's own: it runs JourneyStages, whose tasks are scripted.
   const lambdaTasks = journeyTaskStates().filter((t) => !t.resource.startsWith('arn:aws:states:::states:'));
   const sfn = new LocalStepFunctions({

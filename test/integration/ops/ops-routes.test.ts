@@ -107,7 +107,14 @@ const outcomeDeps = () => ({
 });
 const listHandler = () => makeListStoppedExecutions({ ...stores, executions: executions.port });
 const redriveHandler = () =>
-  makeRedriveExecution({ ...stores, engine: engine.port, executions: executions.port, metrics: noMetrics, now: () => now });
+  makeRedriveExecution({
+    ...stores,
+    engine: engine.port,
+    executions: executions.port,
+    escalations: fakeEscalations().port,
+    metrics: noMetrics,
+    now: () => now,
+  });
 
 /** A journey of `clinicId` as the workflow leaves it when its execution stops: the stages before `stage` done. */
 async function seedJourney(clinicId: string, stage: StageName) {
@@ -269,7 +276,7 @@ describe('Function: listStoppedExecutions (GET /v1/ops/executions)', () => {
     // prepare
     const ref = await stoppedJourney(clinicA, { stage: 'ELIGIBILITY' });
     await decideStaffTask(
-      { ...stores, engine: engine.port, metrics: noMetrics, now: () => now },
+      { ...stores, engine: engine.port, escalations: fakeEscalations().port, metrics: noMetrics, now: () => now },
       { clinicId: clinicA, taskId: stoppedExecutionTaskId(ref.executionArn, 0), actor: 'user:u-ops-b', roles: ['ops'], action: 'CANCEL' },
     );
 

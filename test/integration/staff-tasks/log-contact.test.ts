@@ -54,7 +54,13 @@ const logContact = makeLogContact({
 });
 const listTasks = makeListStaffTasks({ ...stores, now: () => now });
 const getTask = makeGetStaffTask({ ...stores, now: () => now });
-const decideTask = makeDecideStaffTask({ ...stores, engine: fakeJourneyEngine().port, metrics: noMetrics, now: () => now });
+const decideTask = makeDecideStaffTask({
+  ...stores,
+  engine: fakeJourneyEngine().port,
+  escalations: escalations.port,
+  metrics: noMetrics,
+  now: () => now,
+});
 const disposeSlip = makeDisposeTriageSlip({ tasks: stores.tasks, now: () => now });
 
 const routeKeyOf = (fn: string) => {

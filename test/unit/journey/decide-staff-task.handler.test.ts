@@ -12,7 +12,7 @@ import { keys } from '#shared/keys.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import { lambdaContext, type StaffClaims, staffEvent } from '#test/support/api-event.ts';
 import { noMetrics } from '#test/support/fakes/journey-metrics.ts';
-import { fakeJourneyEngine } from '#test/support/fakes/journey-ports.ts';
+import { fakeEscalations, fakeJourneyEngine } from '#test/support/fakes/journey-ports.ts';
 import { appointment, appointmentRecord } from '#test/support/fixtures/records.ts';
 import { inMemoryTable, transactionCancelled } from '#test/support/in-memory-table.ts';
 
@@ -81,6 +81,7 @@ const NURSE: StaffClaims = { sub: 'user-nurse', username: 'nurse', groups: '[cli
 const awsError = (name: string, extra: object = {}) => Object.assign(new Error(name), { name, ...extra });
 
 let table: ReturnType<typeof inMemoryTable>;
+let escalations = fakeEscalations();
 
 function post(body: unknown, taskId = 'st-1', clinicId = 'c1', person?: StaffClaims | null) {
   const decide = makeDecideStaffTask({
@@ -88,6 +89,7 @@ function post(body: unknown, taskId = 'st-1', clinicId = 'c1', person?: StaffCla
     appointments,
     tasks: dynamoStaffTaskStore(tableRef),
     engine: engine.port,
+    escalations: escalations.port,
     metrics: noMetrics,
     now: () => now,
   });
@@ -552,6 +554,7 @@ describe('Function: decideStaffTask on a stopped execution (EXECUTION_STOPPED)',
   beforeEach(() => {
     ddb.reset();
     engine = fakeJourneyEngine();
+    escalations = fakeEscalations();
     table = inMemoryTable(ddb);
     table.seed(taskKey, indexed(stoppedTask));
     table.seed(journeyKey, parkedJourney('SCHEDULING'));
@@ -624,6 +627,9 @@ describe('Function: decideStaffTask on a stopped execution (EXECUTION_STOPPED)',
       ],
     });
     expect(taskAfterFailure).not.toHaveProperty('decision');
+    // Open again: its lead hears of it at its due time (a minute from now had it been overdue already)
+    expect(escalations.scheduled).toEqual([{ clinicId: 'c1', taskId: 'st-1', dueAt: stoppedTask.dueAt }]);
+    expect(stoppedTask.dueAt > now.toISOString()).toBe(true);
     expect(journeyAfterFailure).toMatchObject({
       status: 'WAITING_FOR_STAFF',
       stages: { SCHEDULING: { status: 'WAITING_FOR_STAFF', staffTaskId: 'st-1', reason: stoppedTask.reason } },

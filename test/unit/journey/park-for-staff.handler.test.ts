@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type ParkForStaffRequest, UNEXPECTED_STOP_MESSAGE } from '#contract/journey-workflow.ts';
+import { ESCALATION_NOT_SCHEDULED_MESSAGE, type ParkForStaffRequest, UNEXPECTED_STOP_MESSAGE } from '#contract/journey-workflow.ts';
 import { makeParkForStaff } from '#functions/journey/park-for-staff.handler.ts';
 import { parkForStaff } from '#functions/journey/park-for-staff.ts';
 import { newJourneyRecord } from '#model/journey.ts';
@@ -29,6 +29,7 @@ let table: ReturnType<typeof inMemoryTable>;
 let alerts: ReturnType<typeof fakeStaffAlerts>;
 let engine: ReturnType<typeof fakeJourneyEngine>;
 let metrics: ReturnType<typeof recordingMetrics>;
+let escalations: ReturnType<typeof fakeEscalations>;
 
 const deps = () => ({
   journeys: dynamoJourneyStore(tableRef),
@@ -37,7 +38,7 @@ const deps = () => ({
   catalog: noCatalog,
   submissions: dynamoSubmissionStore(tableRef),
   alerts: alerts.port,
-  escalations: fakeEscalations().port,
+  escalations: escalations.port,
   engine: engine.port,
   metrics: metrics.port,
   now: () => now,
@@ -68,6 +69,7 @@ describe('Function: parkForStaff', () => {
     alerts = fakeStaffAlerts();
     engine = fakeJourneyEngine();
     metrics = recordingMetrics();
+    escalations = fakeEscalations();
     table = inMemoryTable(ddb);
     table.seed(keys.journey('c1', 'j1'), journey);
   });
@@ -116,6 +118,25 @@ describe('Function: parkForStaff', () => {
     // Assess
     expect(table.get(keys.staffTask('c1', result.taskId))).toMatchObject({ stage: 'INTAKE', checkpoint: 'IntakeNeedsStaff' });
     expect(logs).toHaveLogged({ level: 'ERROR', message: UNEXPECTED_STOP_MESSAGE, errorName: 'States.Timeout', stage: 'INTAKE' });
+  });
+
+  it('still parks when the escalation cannot be scheduled, and logs it for the ops alarm', async () => {
+    // Prepare
+    escalations.failNext();
+
+    // Act
+    const { result, logs } = await parkCapturingLogs(request);
+
+    // Assess
+    expect(table.get(keys.staffTask('c1', result.taskId))).toMatchObject({ status: 'OPEN' });
+    expect(alerts.sent).toHaveLength(1);
+    expect(escalations.scheduled).toEqual([]);
+    expect(logs).toHaveLogged({
+      level: 'ERROR',
+      message: ESCALATION_NOT_SCHEDULED_MESSAGE,
+      taskId: result.taskId,
+      errorName: 'ThrottlingException',
+    });
   });
 
   it('logs no ops error for a run that stopped at its checkpoint', async () => {
