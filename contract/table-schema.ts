@@ -2,6 +2,12 @@
  * The single table's key schema, shared by the CDK stack and the local cloud so both create exactly the same table.
  * Access patterns and the keys that serve them are listed in docs/data-model.md.
  */
+/**
+ * The order the global secondary indexes were added in, hence the order an older table gains them, one per deployment
+ * (config `tableIndexes` must name a beginning of it: docs/runbook.md, "Upgrading a deployment").
+ */
+export const INDEX_ARRIVAL_ORDER = ['GSI1', 'GSI3', 'GSI2', 'GSI4'] as const;
+
 export const TABLE_SCHEMA = {
   partitionKey: 'PK',
   sortKey: 'SK',

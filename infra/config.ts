@@ -2,7 +2,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';
 import { STAFF_QUEUES, type StaffQueue } from '#contract/staff-queues.ts';
-import { TABLE_SCHEMA } from '#contract/table-schema.ts';
+import { INDEX_ARRIVAL_ORDER } from '#contract/table-schema.ts';
 
 /** A JSON value, or the text itself when it is not JSON (the schema then says what is wrong with it). */
 function parseJson(text: string): unknown {
@@ -93,10 +93,13 @@ const configSchema = z
       .default(365),
     apiRateLimit: positiveInt.default(50),
     apiBurstLimit: positiveInt.default(100),
+    // A beginning of the order the indexes arrived in: leaving out an index the table has would delete it.
     tableIndexes: z
       .string()
       .transform((value) => value.split(',').map((name) => name.trim()))
-      .pipe(z.array(z.enum(TABLE_SCHEMA.globalSecondaryIndexes.map((index) => index.indexName))).min(1))
+      .refine((names) => names.length > 0 && names.every((name, i) => name === INDEX_ARRIVAL_ORDER[i]), {
+        message: `must be a beginning of ${INDEX_ARRIVAL_ORDER.join(',')} (the indexes the table has, plus the next one)`,
+      })
       .optional(),
   })
   .refine((c) => !c.senderDomain || c.senderEmail.toLowerCase().endsWith(`@${c.senderDomain.toLowerCase()}`), {

@@ -44,10 +44,12 @@ export async function listAuditEvents(
     limit: query.limit,
   });
   // A page of days shows whose data each person touched: each patient on it has that read in their own history too,
-  // recorded before the page is answered.
-  const others = new Set(
-    page.records.flatMap((record) => (record.patientId && record.patientId !== query.patientId ? [record.patientId] : [])),
+  // recorded before the page is answered. Not for records that are themselves audit reads: an admin paging through
+  // today would otherwise meet the records of their own earlier pages, and record them again, without end.
+  const touched = page.records.filter(
+    (record) => record.patientId !== undefined && record.patientId !== query.patientId && record.actions.some((a) => a !== 'audit.read'),
   );
+  const others = new Set(touched.map((record) => record.patientId as string));
   await Promise.all([...others].map((patientId) => deps.audit.append({ ...subject, patientId, actions: ['audit.read'] }, now)));
   return {
     events: page.records.map(({ clinicId: _clinic, fields, ...record }) => ({ ...record, ...(fields ? { fields: [...fields] } : {}) })),

@@ -78,7 +78,7 @@ export async function recordExecutionOutcome(deps: RecordExecutionOutcomeDeps, c
   );
   // The task first, so the journey never points at a task that does not exist; staff hear of it only once the
   // journey waits on it (a decision is accepted only then).
-  const opened = await deps.tasks.open(task);
+  await deps.tasks.open(task);
   const held = await deps.journeys.holdStopped(
     ref,
     stage,
@@ -89,11 +89,12 @@ export async function recordExecutionOutcome(deps: RecordExecutionOutcomeDeps, c
     await deps.tasks.expireIfOpen(ref.clinicId, taskId, ACTOR, now);
     return { outcome: 'ALREADY_ENDED' };
   }
+  // Counted by the hold that made the journey wait on this stop: a repeat (or a retry after the hold) finds it so.
+  if (journey.stages[stage]?.staffTaskId !== taskId) deps.metrics.stopped(stage, now);
   // Tasks of the stopped execution (a park's) can no longer resume anything.
   for (const state of Object.values(journey.stages)) {
     if (state.staffTaskId && state.staffTaskId !== taskId) await deps.tasks.expireIfOpen(ref.clinicId, state.staffTaskId, ACTOR, now);
   }
-  if (opened) deps.metrics.stopped(stage, now); // a repeated event of this stop counts no second one
   await alertStaffOfTask(deps, task, ACTOR, now, { status: change.status });
   log.warn('Stopped journey held for staff', { ...fields, taskId, stage });
   return { outcome: 'HELD_FOR_STAFF' };

@@ -165,6 +165,9 @@ async function updateStage(table: TableRef, ref: JourneyAttempt, stage: StageNam
   if (!held) throw new StaleAttemptError(`Journey ${ref.journeyId}: attempt ${ref.attempt} is no longer current`);
 }
 
+/** How a close went (closeJourney). */
+export type CloseOutcome = 'CLOSED' | 'ALREADY_CLOSED' | 'ENDED_OTHERWISE';
+
 /**
  * Records how the journey ended, in one conditional update: the final status, the stages that will not run (or
  * stopped), and — when its appointment was released — no appointment in the view any more. `ALREADY_CLOSED` for a
@@ -172,8 +175,6 @@ async function updateStage(table: TableRef, ref: JourneyAttempt, stage: StageNam
  * staff CANCEL of a stopped execution racing its redrive): that end stands. A missing journey also fails the
  * condition: a stray task never creates a half-empty journey.
  */
-export type CloseOutcome = 'CLOSED' | 'ALREADY_CLOSED' | 'ENDED_OTHERWISE';
-
 async function closeJourney(table: TableRef, ref: JourneyRef, close: JourneyEnd, now: Date): Promise<CloseOutcome> {
   const index = statusIndexSet(ref.clinicId, close.status);
   const names: Record<string, string> = { '#status': 'status' };

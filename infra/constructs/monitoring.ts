@@ -227,6 +227,8 @@ export class Monitoring extends Construct {
         addLatencyP90Alarm: {
           Warning: {
             maxLatency: API_P90_LATENCY_GOAL,
+            // One cold start is the whole p90 of a quiet period: a p90 says something from as many requests as a rate.
+            minSampleCountToEvaluateDatapoint: API_ALARM_POLICY.minRequests,
             alarmDescriptionOverride: `Patient Access: the HTTP API's p90 latency is above ${API_P90_LATENCY_GOAL.toSeconds()} s`,
           },
         },

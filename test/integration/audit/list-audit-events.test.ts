@@ -182,6 +182,22 @@ describe('Function: listAuditEvents on DynamoDB Local', () => {
     ]);
   });
 
+  it('does not record again the audit reads a page of days shows (paging today would otherwise feed itself)', async () => {
+    // Prepare: a page of 1 December recorded the admin's read under p-1, today
+    const clinicId = await seedTrail();
+    await get(clinicId, { from: '2026-12-01', to: '2026-12-01' });
+
+    // Act: a page of today shows that record (an audit read of p-1)
+    await get(clinicId, { from: '2026-12-10', to: '2026-12-10' });
+    const { body } = await get(clinicId, { patientId: 'p-1', from: '2026-12-10', to: '2026-12-11' });
+
+    // Assess: the first page's record, and the patient query's own; none from the page of today
+    expect(AuditEventPageSchema.parse(body).events.map((e) => [e.actor, e.actions])).toEqual([
+      ['user:u-admin', ['audit.read']],
+      ['user:u-admin', ['audit.read']],
+    ]);
+  });
+
   it('answers an empty page for a cursor past the window, and 400 for a window that reaches back too far or starts after now', async () => {
     // Prepare
     const clinicId = await seedTrail();

@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { dynamoAuditTrail } from '#functions/audit/audit-trail-store.ts';
 import { auditItem } from '#shared/audit.ts';
+import { batchGetItems } from '#shared/table.ts';
 
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const ddb = mockClient(client);
@@ -31,5 +32,22 @@ describe('Audit trail: a patient’s page through the keys-only index', () => {
     expect(page.next).toBeUndefined();
     expect(ddb.commandCalls(BatchGetCommand).map((call) => call.args[0].input.RequestItems?.t?.Keys?.length)).toEqual([2, 1]);
     expect(ddb.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({ IndexName: 'GSI2', Limit: 6 });
+  });
+});
+
+describe('Function: batchGetItems', () => {
+  it('asks for a key once, however often it is named (DynamoDB refuses a BatchGet that repeats a key)', async () => {
+    // Prepare
+    ddb.reset();
+    const stored = record('2026-12-01T09:00:00.000Z');
+    ddb.on(BatchGetCommand).resolves({ Responses: { t: [stored] } });
+    const key = { PK: String(stored.PK), SK: String(stored.SK) };
+
+    // Act
+    const items = await batchGetItems({ client, tableName: 't' }, [key, key]);
+
+    // Assess
+    expect(ddb.commandCalls(BatchGetCommand).map((call) => call.args[0].input.RequestItems?.t?.Keys)).toEqual([[key]]);
+    expect(items).toEqual([stored, stored]);
   });
 });
