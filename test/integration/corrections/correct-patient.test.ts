@@ -173,7 +173,7 @@ describe('Function: correctPatient (PATCH …/journeys/{journeyId}/patient) on D
     expect(new Set(all.map((record) => record.actor))).toEqual(new Set([actorOf('front-desk')]));
     expect(all.flatMap((record) => record.actions)).toEqual(expect.arrayContaining(['journey.read', 'patient.read', 'patient.correct']));
     const itemsText = JSON.stringify(await auditItems(s));
-    for (const value of ['+16175550142', '617', '555-0142', s.patient.phone ?? '', s.patient.lastName, s.patient.email ?? ''])
+    for (const value of ['+16175550142', '6175550142', '555-0142', s.patient.phone ?? '', s.patient.lastName, s.patient.email ?? ''])
       expect(itemsText).not.toContain(value);
   });
 
