@@ -407,7 +407,8 @@ describe('Function: logContact, alerts', () => {
     expect(sent[0]?.message).toMatchObject({ kind: 'CONTACT', clinicId, taskId: answer.taskId, queue: 'billing' });
     for (const value of Object.values(sent[0]?.message ?? {})) expect(typeof value).toBe('string');
     const text = JSON.stringify(sent[0]);
-    for (const secret of [SUMMARY, 'copay', 'Jordan', 'Quintero', '617 555', '6175550123', '555 0123', 'p-42']) expect(text).not.toContain(secret);
+    for (const secret of [SUMMARY, 'copay', 'Jordan', 'Quintero', '617 555', '6175550123', '555 0123', 'p-42'])
+      expect(text).not.toContain(secret);
     expect(await storedTask(clinicId, answer.taskId)).toMatchObject({ alertedAt: now.toISOString() });
     expect(escalationsOf(clinicId)).toHaveLength(1);
   });
