@@ -208,6 +208,7 @@ async function attemptReads(dynamodb: DynamoDbLocal, fixture: LargeClinic): Prom
   const attempt = async (appointments: AppointmentStore) => {
     meter.reset();
     const result = await bookEarliestSlot(dryRun(appointments), {
+      bookedBy: 'function:bench',
       clinicId: fixture.clinicId,
       journeyId: 'bench-journey',
       patientId: 'bench-patient',

@@ -30,6 +30,9 @@ const ANY_STAFF: RouteAuth = { kind: 'staff', roles: ['front-desk', 'billing', '
 const STAFF_TASK = '/v1/clinics/{clinicId}/staff-tasks/{taskId}';
 /** Who corrects a patient's record and insurance: the front desk and billing (and admins), not clinicians or ops. */
 const CORRECTORS: RouteAuth = { kind: 'staff', roles: ['front-desk', 'billing', 'admin'] };
+/** Who books and changes appointments: the desk, radiology's schedulers, clinicians (check-in, complete) and admins. */
+const SCHEDULERS: RouteAuth = { kind: 'staff', roles: ['front-desk', 'radiology', 'clinical', 'admin'] };
+const APPOINTMENT = '/v1/clinics/{clinicId}/appointments/{appointmentId}';
 
 export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/v1/clinics/{clinicId}/intake-submissions', function: 'submitIntake', auth: CLINIC_KEY },
@@ -62,6 +65,20 @@ export const API_ROUTES: readonly ApiRoute[] = [
     function: 'resolveDuplicate',
     auth: CORRECTORS,
   },
+  // Scheduling: availability, staff bookings, the day schedule (billing reads it for completed visits) and changes.
+  { method: 'GET', path: '/v1/clinics/{clinicId}/availability', function: 'listAvailability', auth: SCHEDULERS },
+  { method: 'POST', path: '/v1/clinics/{clinicId}/appointments', function: 'bookChosenSlot', auth: SCHEDULERS },
+  {
+    method: 'GET',
+    path: '/v1/clinics/{clinicId}/appointments',
+    function: 'getDaySchedule',
+    auth: { kind: 'staff', roles: ['front-desk', 'radiology', 'clinical', 'billing', 'admin'] },
+  },
+  { method: 'POST', path: `${APPOINTMENT}/reschedule`, function: 'changeAppointment', auth: SCHEDULERS },
+  { method: 'POST', path: `${APPOINTMENT}/cancel`, function: 'changeAppointment', auth: SCHEDULERS },
+  { method: 'POST', path: `${APPOINTMENT}/check-in`, function: 'changeAppointment', auth: SCHEDULERS },
+  { method: 'POST', path: `${APPOINTMENT}/no-show`, function: 'changeAppointment', auth: SCHEDULERS },
+  { method: 'POST', path: `${APPOINTMENT}/complete`, function: 'changeAppointment', auth: SCHEDULERS },
   // Who touched a patient's data: admins only (the trail holds IDs, but says whose records each person opened).
   { method: 'GET', path: '/v1/clinics/{clinicId}/audit-events', function: 'listAuditEvents', auth: { kind: 'staff', roles: ['admin'] } },
   // The ops view, about the whole deployment (no clinic in the path): ops people only.

@@ -49,6 +49,13 @@ export class BusyCalendar {
     for (let at = Math.floor(startMs / GRANULE_MS) * GRANULE_MS; at < endMs; at += GRANULE_MS) set.add(at);
   }
 
+  /** Frees [startMs, endMs): an appointment being moved gives its own time back in the same write that takes the new. */
+  markFreeBetween(resourceId: string, startMs: number, endMs: number): void {
+    const set = this.#granules.get(resourceId);
+    if (!set) return;
+    for (let at = Math.floor(startMs / GRANULE_MS) * GRANULE_MS; at < endMs; at += GRANULE_MS) set.delete(at);
+  }
+
   isFree(resourceId: string, interval: Interval): boolean {
     return this.isFreeBetween(resourceId, interval.start.getTime(), interval.end.getTime());
   }

@@ -58,6 +58,16 @@ export const ClinicCatalogSchema = z
           ),
         )
         .optional(),
+      lateCancelHours: z
+        .int()
+        .min(0)
+        .max(14 * 24)
+        .optional(),
+      noShowAfterMinutes: z
+        .int()
+        .min(5)
+        .max(24 * 60)
+        .optional(),
     }),
     locations: z
       .array(
@@ -102,10 +112,25 @@ export const ClinicCatalogSchema = z
         requires: z.array(z.enum(['provider', 'room', 'device'])).min(1),
         serviceTypeCode: z.string().regex(/^[A-Z0-9]{1,2}$/, 'an X12 service type code, e.g. 30, 98, PT, 62'),
         allowedAmountCents: z.number().int().min(0),
+        bufferBeforeMinutes: z.int().min(0).max(120).multipleOf(5).optional(),
+        bufferAfterMinutes: z.int().min(0).max(120).multipleOf(5).optional(),
         mayNeedPriorAuthorization: z.boolean(),
         requiresPhysicianOrder: z.boolean(),
       }),
     ),
+    closures: z.array(z.strictObject({ locationId: id, date: z.iso.date(), name: z.string().min(1).max(200) })).optional(),
+    unavailability: z
+      .array(
+        z
+          .strictObject({
+            resourceId: id,
+            kind: z.enum(['time-off', 'block']),
+            start: z.iso.datetime({ offset: true }),
+            end: z.iso.datetime({ offset: true }),
+          })
+          .refine((u) => Date.parse(u.start) < Date.parse(u.end), 'start must be before end'),
+      )
+      .optional(),
   })
   .superRefine((catalog, ctx) => {
     const locations = new Set(catalog.locations.map((l) => l.locationId));
@@ -120,6 +145,13 @@ export const ClinicCatalogSchema = z
     });
     catalog.appointmentTypes.forEach((t, i) => {
       if (!departments.has(t.departmentId)) problem(['appointmentTypes', i, 'departmentId'], 'unknown department');
+    });
+    catalog.closures?.forEach((c, i) => {
+      if (!locations.has(c.locationId)) problem(['closures', i, 'locationId'], 'unknown location');
+    });
+    const resources = new Set(catalog.resources.map((r) => r.resourceId));
+    catalog.unavailability?.forEach((u, i) => {
+      if (!resources.has(u.resourceId)) problem(['unavailability', i, 'resourceId'], 'unknown resource');
     });
   });
 

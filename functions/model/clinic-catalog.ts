@@ -18,6 +18,10 @@ export interface ClinicProfile {
   phone: string;
   /** Minutes within which staff tasks of each priority must be dealt with, where the defaults do not suit the clinic. */
   serviceLevels?: Partial<ServiceLevels>;
+  /** Hours before the start within which a patient's cancellation is late (DEFAULT_LATE_CANCEL_HOURS otherwise). */
+  lateCancelHours?: number;
+  /** Minutes after the start after which a visit nobody checked in is a no-show (DEFAULT_NO_SHOW_AFTER_MINUTES otherwise). */
+  noShowAfterMinutes?: number;
   /** Where logged contacts go, per category, where the defaults (DEFAULT_CONTACT_ROUTING) do not suit the clinic. */
   contactRouting?: Partial<Record<ContactCategory, StaffQueue>>;
 }
@@ -64,9 +68,29 @@ export interface AppointmentType {
   serviceTypeCode: string;
   /** Allowed amount used to estimate what the patient owes when the plan has no flat copay. */
   allowedAmountCents: number;
+  /** Minutes the resources are held before the start (e.g. preparing the room) and after the end (cleaning, notes). */
+  bufferBeforeMinutes?: number;
+  bufferAfterMinutes?: number;
   /** Imaging usually needs prior authorisation; eligibility flags it for staff. */
   mayNeedPriorAuthorization: boolean;
   requiresPhysicianOrder: boolean;
+}
+
+/** A whole local day a location is closed (a holiday, a closure): nothing there is bookable that day. */
+export interface Closure {
+  locationId: string;
+  /** YYYY-MM-DD, the location's calendar. */
+  date: string;
+  name: string;
+}
+
+/** A resource not bookable from one instant to another, whatever its weekly hours: time off, or a block (a meeting). */
+export interface Unavailability {
+  resourceId: string;
+  kind: 'time-off' | 'block';
+  /** ISO instants with offset; half-open. */
+  start: string;
+  end: string;
 }
 
 export interface ClinicCatalog {
@@ -75,4 +99,6 @@ export interface ClinicCatalog {
   departments: Department[];
   resources: Resource[];
   appointmentTypes: AppointmentType[];
+  closures?: Closure[];
+  unavailability?: Unavailability[];
 }

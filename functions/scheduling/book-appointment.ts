@@ -55,6 +55,7 @@ export async function bookAppointment(deps: BookAppointmentDeps, ref: JourneyRef
     appointmentType,
     preferences: submission.visit.preferences ?? {},
     now,
+    bookedBy: ACTOR,
   });
   if (result.outcome === 'NO_SLOT') {
     log.info('No slot within the horizon', { ...fields, outcome: 'NO_SLOT', count: result.attempts });

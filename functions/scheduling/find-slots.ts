@@ -21,7 +21,8 @@ export const HORIZON_DAYS = 28;
 const MINUTE_MS = 60_000;
 const STEP_MS = SLOT_STEP_MINUTES * MINUTE_MS;
 
-export type SlotPreferences = VisitRequest['preferences'];
+/** The patient's preferences, and for staff searching on someone's behalf, one provider. */
+export type SlotPreferences = VisitRequest['preferences'] & { providerId?: string };
 
 export interface SlotCandidate extends Interval {
   location: Location;
@@ -41,6 +42,7 @@ export function eligibleResources(catalog: ClinicCatalog, type: AppointmentType,
         r.departmentId === type.departmentId &&
         type.requires.includes(r.kind) &&
         (!preferences.locationId || r.locationId === preferences.locationId) &&
+        (!preferences.providerId || r.kind !== 'provider' || r.resourceId === preferences.providerId) &&
         catalog.locations.some((l) => l.locationId === r.locationId),
     )
     .sort((a, b) => a.resourceId.localeCompare(b.resourceId));
@@ -57,8 +59,9 @@ export function searchWindow(
   preferences: SlotPreferences,
   now: Date,
   horizonDays = HORIZON_DAYS,
+  leadMinutes = LEAD_TIME_MINUTES,
 ): Interval {
-  let start = now.getTime() + LEAD_TIME_MINUTES * MINUTE_MS;
+  let start = now.getTime() + leadMinutes * MINUTE_MS;
   if (preferences.earliestDate) {
     const zones = new Set(eligibleResources(catalog, type, preferences).map((r) => locationOf(catalog, r.locationId).timeZone));
     for (const zone of zones) {
@@ -77,6 +80,8 @@ export interface FindSlotsInput {
   horizonDays?: number;
   /** Narrows the search to starts within this interval (the caller loads busy time a week at a time). */
   within?: Interval;
+  /** Minutes from now before the first start (LEAD_TIME_MINUTES): staff booking a walk-in at the desk use 0. */
+  leadMinutes?: number;
 }
 
 /**
@@ -95,12 +100,20 @@ export interface FindSlotsInput {
 export function* findSlots(input: FindSlotsInput): Generator<SlotCandidate> {
   const { catalog, appointmentType: type, preferences, busy } = input;
   const durationMs = type.durationMinutes * MINUTE_MS;
-  const window = searchWindow(catalog, type, preferences, input.now, input.horizonDays);
+  // The resources are held for the buffers too: the busy check covers them (opening hours cover the visit itself).
+  const beforeMs = (type.bufferBeforeMinutes ?? 0) * MINUTE_MS;
+  const afterMs = (type.bufferAfterMinutes ?? 0) * MINUTE_MS;
+  const window = searchWindow(catalog, type, preferences, input.now, input.horizonDays, input.leadMinutes);
   const from = Math.max(window.start.getTime(), input.within?.start.getTime() ?? Number.NEGATIVE_INFINITY);
   const until = Math.min(window.end.getTime(), input.within?.end.getTime() ?? Number.POSITIVE_INFINITY);
   if (from >= until || type.requires.length === 0) return;
 
   const resources = eligibleResources(catalog, type, preferences);
+  const away = unavailabilityOf(catalog);
+  const free = (resourceId: string, start: number, end: number) =>
+    busy.isFreeBetween(resourceId, start - beforeMs, end + afterMs) &&
+    !(away.get(resourceId) ?? []).some(([from, until]) => from < end + afterMs && start - beforeMs < until);
+  const closed = new Set((catalog.closures ?? []).map((c) => `${c.locationId}/${c.date}`));
   const sites: Site[] = [...new Set(resources.map((r) => r.locationId))]
     .sort()
     .map((locationId) => {
@@ -114,7 +127,7 @@ export function* findSlots(input: FindSlotsInput): Generator<SlotCandidate> {
     .filter((site) => site.byKind.every((indexes) => indexes.length > 0));
 
   // Each location's starts come in order; merged by start, then location ID, as one sorted list would be.
-  const streams = sites.map((site) => siteStarts(site, from, until, durationMs, preferences));
+  const streams = sites.map((site) => siteStarts(site, from, until, durationMs, preferences, closed));
   const heads = streams.map((stream) => stream.next());
   for (;;) {
     let pick = -1;
@@ -137,13 +150,13 @@ export function* findSlots(input: FindSlotsInput): Generator<SlotCandidate> {
     const end = at + durationMs;
     const fits = (index: number) =>
       (windows[index] ?? []).some(([opens, closes]) => opens <= at && end <= closes) &&
-      busy.isFreeBetween((site.resources[index] as Resource).resourceId, at, end);
+      free((site.resources[index] as Resource).resourceId, at, end);
     const options = site.byKind.map((indexes) => indexes.filter(fits).map((index) => site.resources[index] as Resource));
     if (options.some((option) => option.length === 0)) continue;
     const slot = { start: new Date(at), end: new Date(end) };
     for (const combination of combinations(options)) {
       // Re-checked per combination: the caller may have learned of a taken granule since the previous yield.
-      if (!combination.every((r) => busy.isFreeBetween(r.resourceId, at, end))) continue;
+      if (!combination.every((r) => free(r.resourceId, at, end))) continue;
       yield { ...slot, location: site.location, departmentId: type.departmentId, resources: combination };
     }
   }
@@ -168,8 +181,17 @@ interface SiteStart {
  * A location's candidate starts in [from, until), in order, that match the preferences and that some resource of
  * every required kind is open for (busy time is the caller's check, made when the start is reached).
  */
-function* siteStarts(site: Site, from: number, until: number, durationMs: number, preferences: SlotPreferences): Generator<SiteStart> {
+function* siteStarts(
+  site: Site,
+  from: number,
+  until: number,
+  durationMs: number,
+  preferences: SlotPreferences,
+  /** `<locationId>/<local date>` of the clinic's closures. */
+  closed: ReadonlySet<string>,
+): Generator<SiteStart> {
   const zone = site.location.timeZone;
+  const isClosed = (date: string) => closed.has(`${site.location.locationId}/${date}`);
   const open = (windows: Window[][], at: number) =>
     site.byKind.every((indexes) => indexes.some((i) => (windows[i] ?? []).some(([o, c]) => o <= at && at + durationMs <= c)));
   for (const day of localDays(zone, from, until)) {
@@ -177,7 +199,7 @@ function* siteStarts(site: Site, from: number, until: number, durationMs: number
     const last = Math.min(day.end, until);
     if (day.uniform) {
       // The whole day is on one date, one weekday and one offset: preferences and opening hours are arithmetic.
-      if (!matchesDay(day, preferences)) continue;
+      if (!matchesDay(day, preferences) || isClosed(day.date)) continue;
       const windows = site.resources.map((r) => openingWindows(r, day));
       for (let at = first; at < last; at += STEP_MS) {
         const hour = hourOf(day, at);
@@ -191,7 +213,7 @@ function* siteStarts(site: Site, from: number, until: number, durationMs: number
       const windowsByMidnight = new Map<string, Window[][]>();
       for (let at = first; at < last; at += STEP_MS) {
         const wall = wallClock(day.local.zone, at);
-        if (!matchesWallClock(wall, preferences)) continue;
+        if (!matchesWallClock(wall, preferences) || isClosed(wall.date)) continue;
         const key = `${wall.date}/${wall.offset}`;
         let windows = windowsByMidnight.get(key);
         if (!windows) {
@@ -203,6 +225,17 @@ function* siteStarts(site: Site, from: number, until: number, durationMs: number
       }
     }
   }
+}
+
+/** Each resource's time off and blocks, as [start, end) in epoch milliseconds. */
+function unavailabilityOf(catalog: ClinicCatalog): Map<string, Array<[number, number]>> {
+  const away = new Map<string, Array<[number, number]>>();
+  for (const entry of catalog.unavailability ?? []) {
+    const list = away.get(entry.resourceId) ?? [];
+    list.push([Date.parse(entry.start), Date.parse(entry.end)]);
+    away.set(entry.resourceId, list);
+  }
+  return away;
 }
 
 /** The front desk's view of a candidate once booked: local start/end with offset, names, no clinical details. */

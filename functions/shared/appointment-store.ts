@@ -1,8 +1,9 @@
 import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { AppointmentChange, AppointmentStatus, CANCEL_REASONS, CANCELLED_BY } from '#contract/appointments.ts';
 import type { JourneyRef } from '#contract/journey-workflow.ts';
 import { type BusyCalendar, GRANULE_MINUTES, granuleStarts, type Interval } from '#model/busy-time.ts';
-import type { AppointmentSummary } from '#model/journey.ts';
+import { type AppointmentSummary, appointmentIdOf } from '#model/journey.ts';
 import { type AuditEvent, auditPut } from '#shared/audit.ts';
 import { keys } from '#shared/keys.ts';
 import type { TableRef } from '#shared/table.ts';
@@ -29,17 +30,60 @@ export const MAX_EXPRESSION_OPERATORS = 300;
 /** Busy days outlive their day by this much, then TTL deletes them (the appointment item remains the record). */
 export const BUSY_DAY_TTL_DAYS = 7;
 
-/** The appointment item (keys.appointment): one per journey, which is what makes booking idempotent. */
+/**
+ * The appointment item (keys.appointment), keyed by its ID: a journey's is `appointmentIdOf(journeyId)` and a staff
+ * booking's derives from its Idempotency-Key, so a repeated booking meets the first one's item and never writes a
+ * second.
+ */
 export interface AppointmentRecord extends AppointmentSummary {
   type: 'Appointment';
   clinicId: string;
-  journeyId: string;
+  /** The journey that booked it; absent for a booking staff made on the phone or at the desk. */
+  journeyId?: string;
   patientId: string;
-  /** CANCELLED keeps the record and frees its time (releaseAppointment). */
-  status: 'BOOKED' | 'CANCELLED';
+  /** See model/appointment-lifecycle.ts. CANCELLED keeps the record and frees its time. */
+  status: AppointmentStatus;
   /** Every resource held (provider first, then rooms/devices), i.e. whose busy days the booking wrote. */
   resourceIds: string[];
+  /** Minutes the resources are held before the start and after the end (the type's buffers), when not zero. */
+  bufferBeforeMinutes?: number;
+  bufferAfterMinutes?: number;
   createdAt: string;
+  /** Who booked it: `function:bookAppointment`, or `user:<sub>` for staff. */
+  bookedBy?: string;
+  /**
+   * Incremented by every change after booking; each change is conditional on the revision it read, so two changes
+   * made at once cannot both commit. Also the calendar invite's SEQUENCE. Absent (0) until the first change.
+   */
+  revision?: number;
+  /** Every change after booking, oldest first (a reschedule keeps the times it moved from). */
+  history?: AppointmentHistoryEntry[];
+  cancellation?: { by: (typeof CANCELLED_BY)[number]; reason: (typeof CANCEL_REASONS)[number]; late: boolean; note?: string };
+  checkedInAt?: string;
+  completedAt?: string;
+  noShowAt?: string;
+  cancelledAt?: string;
+}
+
+export interface AppointmentHistoryEntry {
+  change: AppointmentChange;
+  at: string;
+  /** `user:<sub>` or `function:<name>`. */
+  by: string;
+  /** A reschedule's previous times and resources. */
+  from?: { start: string; end: string; resourceIds: string[] };
+  /** The Idempotency-Key of the request that made the change, when it had one: a repeat finds it here. */
+  requestKey?: string;
+}
+
+/** The instants an appointment holds its resources: its own, widened by the type's buffers. */
+export function heldInterval(
+  appointment: Pick<AppointmentRecord, 'start' | 'end' | 'bufferBeforeMinutes' | 'bufferAfterMinutes'>,
+): Interval {
+  return {
+    start: new Date(Date.parse(appointment.start) - (appointment.bufferBeforeMinutes ?? 0) * 60_000),
+    end: new Date(Date.parse(appointment.end) + (appointment.bufferAfterMinutes ?? 0) * 60_000),
+  };
 }
 
 export type BookSlotResult =
@@ -160,8 +204,7 @@ function busyOf(item: CancellationReason['Item']): Set<string> | undefined {
  * appointments, or more resource-days than a transaction holds, are rejected here rather than failing inside DynamoDB.
  */
 async function bookSlot(table: TableRef, appointment: AppointmentRecord): Promise<BookSlotResult> {
-  const interval = { start: new Date(appointment.start), end: new Date(appointment.end) };
-  const days = busyDayGranules(appointment.resourceIds, interval);
+  const days = busyDayGranules(appointment.resourceIds, heldInterval(appointment));
   const size = 1 + 2 * days.length;
   if (size > MAX_TRANSACT_ITEMS) {
     throw new Error(`Appointment ${appointment.appointmentType} needs ${size} transaction items; the limit is ${MAX_TRANSACT_ITEMS}`);
@@ -183,11 +226,7 @@ async function bookSlot(table: TableRef, appointment: AppointmentRecord): Promis
           {
             Put: {
               TableName: table.tableName,
-              Item: {
-                ...keys.appointment(appointment.clinicId, appointment.journeyId),
-                ...appointmentsOfDay(appointment),
-                ...appointment,
-              },
+              Item: appointmentItem(appointment),
               ConditionExpression: 'attribute_not_exists(PK)',
             },
           },
@@ -203,9 +242,8 @@ async function bookSlot(table: TableRef, appointment: AppointmentRecord): Promis
     const reasons: CancellationReason[] = (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
     const failed = (index: number) => reasons[index]?.Code === 'ConditionalCheckFailed';
     if (failed(0)) {
-      const existing = await getAppointment(table, appointment);
-      if (!existing)
-        throw new Error(`Appointment for journey ${appointment.journeyId} reported as existing but not found`, { cause: error });
+      const existing = await getAppointment(table, appointment.clinicId, appointment.appointmentId);
+      if (!existing) throw new Error(`Appointment ${appointment.appointmentId} reported as existing but not found`, { cause: error });
       return { outcome: 'ALREADY_BOOKED', appointment: existing };
     }
     const taken = days.flatMap(({ resourceId, day, granules }, i) => {
@@ -224,12 +262,17 @@ async function bookSlot(table: TableRef, appointment: AppointmentRecord): Promis
   }
 }
 
-/** The journey's appointment, read strongly consistent (it decides whether a retry books again). */
-async function getAppointment(table: TableRef, ref: JourneyRef): Promise<AppointmentRecord | undefined> {
+/** An appointment, read strongly consistent (it decides whether a retry books again, and what a change is made to). */
+async function getAppointment(table: TableRef, clinicId: string, appointmentId: string): Promise<AppointmentRecord | undefined> {
   const { Item } = await table.client.send(
-    new GetCommand({ TableName: table.tableName, Key: keys.appointment(ref.clinicId, ref.journeyId), ConsistentRead: true }),
+    new GetCommand({ TableName: table.tableName, Key: keys.appointment(clinicId, appointmentId), ConsistentRead: true }),
   );
   return Item ? appointmentOf(Item) : undefined;
+}
+
+/** The stored item: the record, its key and its place in the day index. */
+function appointmentItem(appointment: AppointmentRecord): Record<string, unknown> {
+  return { ...keys.appointment(appointment.clinicId, appointment.appointmentId), ...appointmentsOfDay(appointment), ...appointment };
 }
 
 /** The record without its table and index keys. */
@@ -238,13 +281,144 @@ function appointmentOf(item: Record<string, unknown>): AppointmentRecord {
   return record as unknown as AppointmentRecord;
 }
 
+/** Whether an appointment in this status holds its resources' time: a cancelled or missed one gives it back. */
+export const holdsTime = (status: AppointmentStatus) => status !== 'CANCELLED' && status !== 'NO_SHOW';
+
+export type SaveChangeResult =
+  | { outcome: 'CHANGED'; appointment: AppointmentRecord }
+  /** Someone changed the appointment since it was read (its revision moved on): read it again and decide again. */
+  | { outcome: 'STALE' }
+  /** A reschedule's new time is someone else's now (as BookSlotResult). */
+  | { outcome: 'TAKEN'; taken: Array<{ resourceId: string; granule: Interval }> }
+  | { outcome: 'CONTENDED' };
+
+/** A lock or search copy's key, as a string: where a change's old and new granules meet on one item. */
+const entryKey = (entry: BusyDayGranules) => `${entry.resourceId}/${entry.day}`;
+
 /**
- * Frees a journey's booked time: marks the appointment CANCELLED (the record stays) and takes its granules off its
- * busy days, in one transaction with the audit record, so the time is bookable again the moment the cancellation
- * commits.
- * Idempotent: no appointment, or one already cancelled, changes nothing; the transaction is conditional on the
- * appointment still being BOOKED, and while it is, no other booking can hold its granules (their conditions see them),
- * so the DELETE can never free another booking's time. A busy day already gone (TTL) is fine.
+ * Writes `next` in place of `current`, in one transaction: the appointment (conditional on the revision read, so two
+ * changes made at once cannot both commit), the time it gives back and the time it takes, the journey's copy of its
+ * times (when a journey booked it), and the audit record. Time given back is DELETEd from the busy days; time taken
+ * is ADDed on the condition that it is free, as in a booking. A busy day that holds both (a reschedule within the
+ * same resource-day) cannot take an ADD and a DELETE of one attribute in one update: it is read (strongly
+ * consistent) and written whole, on the condition that it still holds what was read.
+ */
+async function saveChange(
+  table: TableRef,
+  current: AppointmentRecord,
+  next: AppointmentRecord,
+  audit: AuditEvent,
+  now: Date,
+  journey?: { appointment: Record<string, unknown> },
+): Promise<SaveChangeResult> {
+  const given = holdsTime(current.status) ? busyDayGranules(current.resourceIds, heldInterval(current)) : [];
+  const taken = holdsTime(next.status) ? busyDayGranules(next.resourceIds, heldInterval(next)) : [];
+  const takenKeys = new Set(taken.map(entryKey));
+  const givenByKey = new Map(given.map((entry) => [entryKey(entry), entry]));
+  const sameTime = (a: BusyDayGranules, b: BusyDayGranules) => a.granules.join() === b.granules.join();
+  const clinicId = current.clinicId;
+
+  // Busy days both give and take: read each lock and search copy, then write it whole (below).
+  const rewrites: Array<{ key: { PK: string; SK: string }; lock: boolean; read: Set<string> | undefined; next: Set<string> }> = [];
+  const clashes: Array<{ resourceId: string; granule: Interval }> = [];
+  for (const entry of taken) {
+    const old = givenByKey.get(entryKey(entry));
+    if (!old || sameTime(old, entry)) continue;
+    for (const [key, lock] of [
+      [keys.resourceLock(clinicId, entry.resourceId, entry.day), true],
+      [keys.busyDay(clinicId, next.department.id, entry.day, entry.resourceId), false],
+    ] as const) {
+      const { Item } = await table.client.send(new GetCommand({ TableName: table.tableName, Key: key, ConsistentRead: true }));
+      const read = Item?.busy as Set<string> | undefined;
+      const others = new Set([...(read ?? [])].filter((g) => !old.granules.includes(g)));
+      if (lock) {
+        for (const g of entry.granules.filter((g) => others.has(g))) {
+          const at = granuleStart(entry.day, g);
+          clashes.push({ resourceId: entry.resourceId, granule: { start: new Date(at), end: new Date(at + GRANULE_MS) } });
+        }
+      }
+      rewrites.push({ key, lock, read, next: new Set([...others, ...entry.granules]) });
+    }
+  }
+  if (clashes.length > 0) return { outcome: 'TAKEN', taken: clashes };
+  const rewritten = (entry: BusyDayGranules) => {
+    const old = givenByKey.get(entryKey(entry));
+    return old !== undefined && takenKeys.has(entryKey(entry));
+  };
+  const newTaken = taken.filter((entry) => !rewritten(entry));
+  const newGiven = given.filter((entry) => !takenKeys.has(entryKey(entry)));
+
+  const items = [
+    {
+      Put: {
+        TableName: table.tableName,
+        Item: appointmentItem(next),
+        ConditionExpression: '#status = :status AND (#revision = :revision OR (attribute_not_exists(#revision) AND :revision = :zero))',
+        ExpressionAttributeNames: { '#status': 'status', '#revision': 'revision' },
+        ExpressionAttributeValues: { ':status': current.status, ':revision': current.revision ?? 0, ':zero': 0 },
+      },
+    },
+    // The new locks right after the appointment: CancellationReasons[i + 1] is newTaken[i]'s lock.
+    ...newTaken.map((entry) => lockUpdate(table, clinicId, entry, 'ADD')),
+    ...newTaken.map((entry) => searchCopyUpdate(table, clinicId, next.department.id, entry, 'ADD')),
+    ...newGiven.flatMap((entry) => [
+      lockUpdate(table, clinicId, entry, 'DELETE'),
+      searchCopyUpdate(table, clinicId, current.department.id, entry, 'DELETE'),
+    ]),
+    ...rewrites.map(({ key, read, next: granules }) => ({
+      Update: {
+        TableName: table.tableName,
+        Key: key,
+        UpdateExpression: 'SET #busy = :next',
+        ConditionExpression: read ? '#busy = :read' : 'attribute_not_exists(#busy)',
+        ExpressionAttributeNames: { '#busy': 'busy' },
+        ExpressionAttributeValues: { ':next': granules, ...(read ? { ':read': read } : {}) },
+      },
+    })),
+    ...(journey && next.journeyId
+      ? [
+          {
+            Update: {
+              TableName: table.tableName,
+              Key: keys.journey(clinicId, next.journeyId),
+              UpdateExpression: 'SET appointment = :appointment',
+              ConditionExpression: 'attribute_exists(appointment)',
+              ExpressionAttributeValues: { ':appointment': journey.appointment },
+            },
+          },
+        ]
+      : []),
+    auditPut(table.tableName, audit, now),
+  ];
+  try {
+    await table.client.send(new TransactWriteCommand({ TransactItems: items }));
+    return { outcome: 'CHANGED', appointment: next };
+  } catch (error) {
+    if ((error as Error).name !== 'TransactionCanceledException') throw error;
+    const reasons: CancellationReason[] = (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
+    const failed = (index: number) => reasons[index]?.Code === 'ConditionalCheckFailed';
+    if (failed(0)) return { outcome: 'STALE' };
+    const clash = newTaken.flatMap(({ resourceId, day, granules }, i) => {
+      if (!failed(i + 1)) return [];
+      const held = busyOf(reasons[i + 1]?.Item);
+      const hit = held ? granules.filter((g) => held.has(g)) : [];
+      return (hit.length > 0 ? hit : granules).map((g) => {
+        const start = granuleStart(day, g);
+        return { resourceId, granule: { start: new Date(start), end: new Date(start + GRANULE_MS) } };
+      });
+    });
+    if (clash.length > 0) return { outcome: 'TAKEN', taken: clash };
+    // A rewritten busy day or the journey moved on under us, or another writer was mid-transaction: try again.
+    if (reasons.some((r) => r.Code === 'TransactionConflict' || r.Code === 'ConditionalCheckFailed')) return { outcome: 'CONTENDED' };
+    throw error;
+  }
+}
+
+/**
+ * Frees a cancelled journey's booked time: the appointment becomes CANCELLED (the record stays) and its granules leave
+ * its busy days, in one transaction with the audit record, so the time is bookable again the moment it commits.
+ * Idempotent: no appointment, or one that no longer holds time, changes nothing. A change made at the same moment
+ * (STALE, CONTENDED) is read again and the cancellation decided again.
  */
 async function releaseAppointment(
   table: TableRef,
@@ -252,31 +426,21 @@ async function releaseAppointment(
   now: Date,
   audit: Omit<AuditEvent, 'action' | 'outcome'>,
 ): Promise<'RELEASED' | 'NOTHING_TO_RELEASE'> {
-  const appointment = await getAppointment(table, ref);
-  if (!appointment || appointment.status === 'CANCELLED') return 'NOTHING_TO_RELEASE';
-  const interval = { start: new Date(appointment.start), end: new Date(appointment.end) };
-  await table.client.send(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Update: {
-            TableName: table.tableName,
-            Key: keys.appointment(ref.clinicId, ref.journeyId),
-            UpdateExpression: 'SET #status = :cancelled, cancelledAt = :at',
-            ConditionExpression: '#status = :booked',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':cancelled': 'CANCELLED', ':booked': 'BOOKED', ':at': now.toISOString() },
-          },
-        },
-        ...busyDayGranules(appointment.resourceIds, interval).flatMap((entry) => [
-          lockUpdate(table, ref.clinicId, entry, 'DELETE'),
-          searchCopyUpdate(table, ref.clinicId, appointment.department.id, entry, 'DELETE'),
-        ]),
-        auditPut(table.tableName, { ...audit, action: 'appointment.cancel', outcome: 'success' }, now),
-      ],
-    }),
-  );
-  return 'RELEASED';
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const appointment = await getAppointment(table, ref.clinicId, appointmentIdOf(ref.journeyId));
+    if (!appointment || appointment.status !== 'BOOKED') return 'NOTHING_TO_RELEASE';
+    const at = now.toISOString();
+    const next: AppointmentRecord = {
+      ...appointment,
+      status: 'CANCELLED',
+      cancelledAt: at,
+      revision: (appointment.revision ?? 0) + 1,
+      history: [...(appointment.history ?? []), { change: 'cancel', at, by: audit.actor }],
+    };
+    const result = await saveChange(table, appointment, next, { ...audit, action: 'appointment.cancel', outcome: 'success' }, now);
+    if (result.outcome === 'CHANGED') return 'RELEASED';
+  }
+  throw new Error(`Appointment of journey ${ref.journeyId} kept changing while it was being released`);
 }
 
 /**
@@ -378,6 +542,19 @@ export interface AppointmentStore {
   book(appointment: AppointmentRecord): Promise<BookSlotResult>;
   /** The journey's appointment (strongly consistent), if it has one. */
   get(ref: JourneyRef): Promise<AppointmentRecord | undefined>;
+  /** An appointment by ID (strongly consistent). */
+  getById(clinicId: string, appointmentId: string): Promise<AppointmentRecord | undefined>;
+  /**
+   * Replaces `current` with `next` (a change after booking: see saveChange), with its audit record and, for a journey's
+   * appointment, the journey's copy of it.
+   */
+  saveChange(
+    current: AppointmentRecord,
+    next: AppointmentRecord,
+    audit: AuditEvent,
+    now: Date,
+    journey?: { appointment: Record<string, unknown> },
+  ): Promise<SaveChangeResult>;
   /** Frees the journey's booked time, keeping the record CANCELLED; idempotent. */
   release(ref: JourneyRef, now: Date, audit: Omit<AuditEvent, 'action' | 'outcome'>): Promise<'RELEASED' | 'NOTHING_TO_RELEASE'>;
   /** Marks in `busy` what the department's resources (those listed) are booked for within the interval. */
@@ -390,7 +567,9 @@ export interface AppointmentStore {
 export function dynamoAppointmentStore(table: TableRef): AppointmentStore {
   return {
     book: (appointment) => bookSlot(table, appointment),
-    get: (ref) => getAppointment(table, ref),
+    get: (ref) => getAppointment(table, ref.clinicId, appointmentIdOf(ref.journeyId)),
+    getById: (clinicId, appointmentId) => getAppointment(table, clinicId, appointmentId),
+    saveChange: (current, next, audit, now, journey) => saveChange(table, current, next, audit, now, journey),
     release: (ref, now, audit) => releaseAppointment(table, ref, now, audit),
     loadBusy: (clinicId, departmentId, resourceIds, interval, busy) => loadBusy(table, clinicId, departmentId, resourceIds, interval, busy),
     listDay: (clinicId, localDay, page) => listDay(table, clinicId, localDay, page),

@@ -10,6 +10,7 @@ export const CATALOG_ITEM_TYPES = {
   department: 'Department',
   resource: 'Resource',
   appointmentType: 'AppointmentType',
+  calendar: 'CatalogCalendar',
 } as const;
 
 /**
@@ -41,6 +42,15 @@ async function loadCatalog(table: TableRef, clinicId: string): Promise<ClinicCat
     departments: ofType<Department>(CATALOG_ITEM_TYPES.department),
     resources: ofType<Resource>(CATALOG_ITEM_TYPES.resource),
     appointmentTypes: ofType<AppointmentType>(CATALOG_ITEM_TYPES.appointmentType),
+    ...calendarOf(ofType<Pick<ClinicCatalog, 'closures' | 'unavailability'>>(CATALOG_ITEM_TYPES.calendar)[0]),
+  };
+}
+
+/** The calendar item's lists, those that hold anything. */
+function calendarOf(item: Pick<ClinicCatalog, 'closures' | 'unavailability'> | undefined): Pick<ClinicCatalog, 'closures' | 'unavailability'> {
+  return {
+    ...(item?.closures?.length ? { closures: item.closures } : {}),
+    ...(item?.unavailability?.length ? { unavailability: item.unavailability } : {}),
   };
 }
 
@@ -56,6 +66,13 @@ async function putCatalog(table: TableRef, catalog: ClinicCatalog): Promise<void
     ...catalog.departments.map((d) => ({ ...keys.department(c, d.departmentId), type: CATALOG_ITEM_TYPES.department, ...d })),
     ...catalog.resources.map((r) => ({ ...keys.resource(c, r.resourceId), type: CATALOG_ITEM_TYPES.resource, ...r })),
     ...catalog.appointmentTypes.map((t) => ({ ...keys.appointmentType(c, t.code), type: CATALOG_ITEM_TYPES.appointmentType, ...t })),
+    // Closures and time off in one item: dated entries that come and go, read with the rest.
+    {
+      ...keys.catalogCalendar(c),
+      type: CATALOG_ITEM_TYPES.calendar,
+      closures: catalog.closures ?? [],
+      unavailability: catalog.unavailability ?? [],
+    },
   ];
   await Promise.all(items.map((Item) => table.client.send(new PutCommand({ TableName: table.tableName, Item }))));
 }

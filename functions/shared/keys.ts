@@ -17,6 +17,8 @@ export const keys = {
   department: (clinicId: string, departmentId: string) => ({ PK: catalog(clinicId), SK: `DEPARTMENT#${departmentId}` }),
   resource: (clinicId: string, resourceId: string) => ({ PK: catalog(clinicId), SK: `RESOURCE#${resourceId}` }),
   appointmentType: (clinicId: string, code: string) => ({ PK: catalog(clinicId), SK: `APPTTYPE#${code}` }),
+  /** Location closures and resources' time off and blocks: one item, as they are read together and change together. */
+  catalogCalendar: (clinicId: string) => ({ PK: catalog(clinicId), SK: 'CALENDAR' }),
   /** A clinic's API key, by the hash of the key (the authorizer's one GetItem). */
   apiKey: (clinicId: string, keyHash: string) => ({ PK: clinic(clinicId), SK: `APIKEY#${keyHash}` }),
 
@@ -42,7 +44,6 @@ export const keys = {
    */
   journeysByStatus: (clinicId: string, status: string) => ({ GSI4PK: `${clinic(clinicId)}#JOURNEYS#${status}` }),
   eligibility: (clinicId: string, journeyId: string) => ({ PK: `${clinic(clinicId)}#JOURNEY#${journeyId}`, SK: 'ELIGIBILITY' }),
-  appointment: (clinicId: string, journeyId: string) => ({ PK: `${clinic(clinicId)}#JOURNEY#${journeyId}`, SK: 'APPOINTMENT' }),
   payment: (clinicId: string, journeyId: string) => ({ PK: `${clinic(clinicId)}#JOURNEY#${journeyId}`, SK: 'PAYMENT' }),
   message: (clinicId: string, journeyId: string, kind: string) => ({
     PK: `${clinic(clinicId)}#JOURNEY#${journeyId}`,
@@ -66,6 +67,15 @@ export const keys = {
   resourceLock: (clinicId: string, resourceId: string, isoDate: string) => ({
     PK: `${clinic(clinicId)}#RESOURCE#${resourceId}#LOCK`,
     SK: `DAY#${isoDate}`,
+  }),
+
+  /**
+   * An appointment, by its ID (a journey's is `appt-<journeyId>`, so a retried booking meets it): a partition of its
+   * own, as staff act on appointments by ID, whether a journey or a person booked them.
+   */
+  appointment: (clinicId: string, appointmentId: string) => ({
+    PK: `${clinic(clinicId)}#APPOINTMENT#${appointmentId}`,
+    SK: 'APPOINTMENT',
   }),
 
   /**

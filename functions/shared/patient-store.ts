@@ -154,6 +154,8 @@ export interface PatientStore {
   read<K extends keyof PatientRecord>(ref: PatientRef, audit: AuditSession, projection: readonly K[]): Promise<Pick<PatientRecord, K>>;
   /** The patient's coverage on file (keys.coverage), if any. */
   readCoverage(ref: PatientRef, audit: AuditSession): Promise<CoverageRecord | undefined>;
+  /** Whether the clinic has this patient: reads the item's key only, nothing of the patient. */
+  exists(clinicId: string, patientId: string): Promise<boolean>;
   /** Writes a staff correction of the patient or their coverage, if unchanged since read (writeCorrection). */
   correct(
     record: PatientRecord | CoverageRecord,
@@ -170,6 +172,12 @@ export function dynamoPatientStore(table: TableRef): PatientStore {
     read: ((ref: PatientRef, audit: AuditSession, projection?: readonly (keyof PatientRecord)[]) =>
       readPatient(table, ref, audit, projection)) as PatientStore['read'],
     readCoverage: (ref, audit) => readCoverage(table, ref, audit),
+    exists: async (clinicId, patientId) => {
+      const { Item } = await table.client.send(
+        new GetCommand({ TableName: table.tableName, Key: keys.patient(clinicId, patientId), ProjectionExpression: 'SK' }),
+      );
+      return Item !== undefined;
+    },
     correct: (record, readAt, match, audit, now) => writeCorrection(table, record, readAt, match, audit, now),
   };
 }

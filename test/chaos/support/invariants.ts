@@ -46,7 +46,10 @@ export function checkBookings(items: readonly Item[]): BookingReport {
   const violations: string[] = [];
   const appointments = items.filter((i) => i.type === 'Appointment') as unknown as AppointmentRecord[];
   const appointmentsByJourney = new Map<string, AppointmentRecord[]>();
-  for (const a of appointments) appointmentsByJourney.set(a.journeyId, [...(appointmentsByJourney.get(a.journeyId) ?? []), a]);
+  for (const a of appointments) {
+    const journeyId = a.journeyId ?? `(none: ${a.appointmentId})`;
+    appointmentsByJourney.set(journeyId, [...(appointmentsByJourney.get(journeyId) ?? []), a]);
+  }
   for (const [journeyId, list] of appointmentsByJourney) {
     if (list.length > 1)
       violations.push(`journey ${journeyId} has ${list.length} appointments: ${list.map((a) => a.appointmentId).join(', ')}`);

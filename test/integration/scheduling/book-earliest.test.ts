@@ -3,6 +3,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { bookEarliestSlot } from '#functions/scheduling/book-earliest.ts';
 import { DEMO_APPOINTMENT_TYPES, DEMO_CLINIC_ID, DEMO_DEPARTMENTS, DEMO_RESOURCES, demoClinicCatalog } from '#local/seed/demo-clinic.ts';
+import { appointmentIdOf } from '#model/journey.ts';
 import { type AppointmentRecord, dynamoAppointmentStore } from '#shared/appointment-store.ts';
 import { keys } from '#shared/keys.ts';
 import { localTable } from '#test/support/local-table.ts';
@@ -29,7 +30,7 @@ async function granulesOf(resourceId: string): Promise<number[]> {
 
 async function storedAppointment(journeyId: string): Promise<AppointmentRecord | undefined> {
   const { Item } = await table.client.send(
-    new GetCommand({ TableName: table.tableName, Key: keys.appointment(CLINIC, journeyId), ConsistentRead: true }),
+    new GetCommand({ TableName: table.tableName, Key: keys.appointment(CLINIC, appointmentIdOf(journeyId)), ConsistentRead: true }),
   );
   return Item as AppointmentRecord | undefined;
 }
@@ -48,6 +49,7 @@ describe('Function: bookEarliestSlot on DynamoDB Local', () => {
     const results = await Promise.allSettled(
       journeys.map((journeyId) =>
         bookEarliestSlot(dynamoAppointmentStore(table), {
+          bookedBy: 'function:test',
           clinicId: CLINIC,
           journeyId,
           patientId: `p-${journeyId}`,

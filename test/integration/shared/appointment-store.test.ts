@@ -127,7 +127,7 @@ describe('Appointment store: bookings on DynamoDB Local', () => {
 
     // Assess: two items besides the appointment, one busy day per resource, holding the nine granules and nothing else.
     expect(result).toEqual({ outcome: 'BOOKED', appointment });
-    expect(await appointments.get(appointment)).toEqual(appointment);
+    expect(await appointments.getById(appointment.clinicId, appointment.appointmentId)).toEqual(appointment);
     const busyDays = await busyDaysOf(appointment.clinicId);
     expect(busyDays).toEqual({ 'DAY#2041-03-04#RESOURCE#res-1': NINE_GRANULES, 'DAY#2041-03-04#RESOURCE#res-2': NINE_GRANULES });
     expect(1 + Object.keys(busyDays).length).toBe(transactionSize(2));
@@ -253,7 +253,7 @@ describe('Appointment store: bookings on DynamoDB Local', () => {
         { resourceId: 'res-2', granule: { start: new Date('2041-03-04T15:10:00Z'), end: new Date('2041-03-04T15:15:00Z') } },
       ],
     });
-    expect(await appointments.get(appointment)).toBeUndefined();
+    expect(await appointments.getById(appointment.clinicId, appointment.appointmentId)).toBeUndefined();
     expect(await busyDaysOf(clinicId)).toEqual({ 'DAY#2041-03-04#RESOURCE#res-2': granulesBetween('15:05', '15:50') });
   });
 
@@ -301,7 +301,7 @@ describe('Appointment store: bookings on DynamoDB Local', () => {
 
     // Assess
     await expect(writing).rejects.toThrow('at most 150');
-    expect(await appointments.get(long)).toBeUndefined();
+    expect(await appointments.getById(long.clinicId, long.appointmentId)).toBeUndefined();
     expect(await busyDaysOf(long.clinicId)).toEqual({});
   });
 });
@@ -325,7 +325,7 @@ describe('Appointment store: the lock is the resource, whatever its department',
 
     // Assess
     expect(result.outcome).toBe('TAKEN');
-    expect(await appointments.get(moved)).toBeUndefined();
+    expect(await appointments.getById(moved.clinicId, moved.appointmentId)).toBeUndefined();
   });
 });
 
@@ -346,7 +346,7 @@ describe('Appointment store: busy time and release on DynamoDB Local', () => {
     await appointments.book(second);
 
     // Act
-    await appointments.release(first, new Date('2041-03-01T09:00:00.000Z'), {
+    await appointments.release({ clinicId, journeyId: 'j-1' }, new Date('2041-03-01T09:00:00.000Z'), {
       clinicId,
       actor: 'function:finishJourney',
       journeyId: 'j-1',
@@ -474,12 +474,19 @@ describe('Appointment store: busy time and release on DynamoDB Local', () => {
     const audit = { clinicId, actor: 'function:finishJourney', journeyId, patientId };
 
     // Act
-    const released = await appointments.release(appointment, now, audit);
-    const again = await appointments.release(appointment, now, audit);
+    const ref = { clinicId, journeyId: journeyId ?? '' };
+    const released = await appointments.release(ref, now, audit);
+    const again = await appointments.release(ref, now, audit);
 
     // Assess
     expect([released, again]).toEqual(['RELEASED', 'NOTHING_TO_RELEASE']);
-    expect(await appointments.get(appointment)).toEqual({ ...appointment, status: 'CANCELLED', cancelledAt: now.toISOString() });
+    expect(await appointments.getById(appointment.clinicId, appointment.appointmentId)).toEqual({
+      ...appointment,
+      status: 'CANCELLED',
+      cancelledAt: now.toISOString(),
+      revision: 1,
+      history: [{ change: 'cancel', at: now.toISOString(), by: 'function:finishJourney' }],
+    });
     expect(await busyDaysOf(clinicId)).toEqual({ 'DAY#2041-03-04#RESOURCE#res-1': [], 'DAY#2041-03-04#RESOURCE#res-2': [] });
     const { Items: audits = [] } = await table.client.send(
       new QueryCommand({

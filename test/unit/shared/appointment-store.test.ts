@@ -80,7 +80,11 @@ describe('Appointment store: the busy day as the lock, on the in-memory table', 
 
     // Act
     const overlapping = await store.book(at('2041-03-04T14:40:00.000Z', '2041-03-04T14:55:00.000Z', 'j-2'));
-    await store.release(first, new Date('2041-03-01T09:00:00.000Z'), { clinicId: first.clinicId, actor: 'test', journeyId: 'j-1' });
+    await store.release({ clinicId: first.clinicId, journeyId: 'j-1' }, new Date('2041-03-01T09:00:00.000Z'), {
+      clinicId: first.clinicId,
+      actor: 'test',
+      journeyId: 'j-1',
+    });
     const after = await store.book(at('2041-03-04T14:40:00.000Z', '2041-03-04T14:55:00.000Z', 'j-3'));
 
     // Assess

@@ -1,0 +1,149 @@
+import * as z from 'zod';
+import { APPOINTMENT_STATUSES, CANCEL_REASONS, CANCELLED_BY } from '#contract/appointments.ts';
+import { PathIdSchema } from './path-ids.ts';
+
+/** Request and response bodies of the appointment routes: availability, booking, the day schedule and changes. */
+
+const APPOINTMENT_TYPE = z.string().regex(/^[A-Z0-9_]{2,40}$/, 'an appointment type code, e.g. PRIMARY_CARE_NEW');
+/** An instant with its offset, as the desk's screen shows it (`2026-12-08T09:00:00-05:00`); stored as given. */
+const instant = z.iso.datetime({ offset: true });
+const localDate = z.iso.date();
+
+/** GET /v1/clinics/{clinicId}/availability (query string). */
+export const AvailabilityQuerySchema = z
+  .strictObject({
+    appointmentType: APPOINTMENT_TYPE,
+    locationId: PathIdSchema.optional(),
+    providerId: PathIdSchema.optional(),
+    from: instant.optional().meta({ description: 'Slots starting at or after this instant. Default: now.' }),
+    to: instant.optional().meta({ description: 'Slots starting before this instant. Default and most: 31 days after `from`.' }),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: instant.optional().meta({ description: 'The `next` of the previous page.' }),
+  })
+  .meta({ id: 'AvailabilityQuery' });
+export type AvailabilityQuery = z.output<typeof AvailabilityQuerySchema>;
+
+const named = z.strictObject({ id: z.string(), name: z.string() });
+
+/** An open slot: the visit's own start and end in the location's zone, and what it would hold. */
+export const SlotSchema = z
+  .strictObject({
+    start: z.string().meta({ example: '2026-12-08T09:00:00-05:00' }),
+    end: z.string(),
+    timeZone: z.string().meta({ example: 'America/New_York' }),
+    location: named,
+    department: named,
+    provider: named,
+    resource: named.optional().meta({ description: 'A room or device held with the provider (e.g. the MRI scanner).' }),
+  })
+  .meta({ id: 'Slot' });
+export type Slot = z.output<typeof SlotSchema>;
+
+export const AvailabilitySchema = z
+  .strictObject({
+    appointmentType: z.string(),
+    slots: z.array(SlotSchema).meta({ description: 'Earliest first; at one start, one entry per free provider (and resource).' }),
+    next: z.string().optional().meta({ description: 'Pass as `cursor` for more; absent when the window holds no more.' }),
+  })
+  .meta({ id: 'Availability' });
+export type AvailabilityBody = z.output<typeof AvailabilitySchema>;
+
+/** POST /v1/clinics/{clinicId}/appointments: staff book a chosen slot for a patient. */
+export const BookAppointmentSchema = z
+  .strictObject({
+    patientId: PathIdSchema,
+    appointmentType: APPOINTMENT_TYPE,
+    start: instant.meta({ description: "The slot's start, as availability listed it." }),
+    locationId: PathIdSchema.optional(),
+    providerId: PathIdSchema.optional().meta({ description: 'The provider chosen; any free one when absent.' }),
+  })
+  .meta({ id: 'BookAppointment' });
+export type BookAppointmentInput = z.output<typeof BookAppointmentSchema>;
+
+const historyEntry = z.strictObject({
+  change: z.string(),
+  at: z.string(),
+  by: z.string().meta({ description: '`user:<sub>` or `function:<name>`.' }),
+  from: z.strictObject({ start: z.string(), end: z.string(), resourceIds: z.array(z.string()) }).optional(),
+  requestKey: z.string().optional(),
+});
+
+/** An appointment as staff see it: times in its location's zone, who and what it holds, and its history. */
+export const AppointmentViewSchema = z
+  .strictObject({
+    appointmentId: z.string(),
+    status: z.enum(APPOINTMENT_STATUSES),
+    appointmentType: z.string(),
+    start: z.string(),
+    end: z.string(),
+    timeZone: z.string(),
+    location: named,
+    department: named,
+    provider: named,
+    resource: named.optional(),
+    patientId: z.string(),
+    journeyId: z.string().optional(),
+    bookedBy: z.string().optional(),
+    createdAt: z.string(),
+    revision: z.number().int(),
+    history: z.array(historyEntry),
+    cancellation: z
+      .strictObject({ by: z.enum(CANCELLED_BY), reason: z.enum(CANCEL_REASONS), late: z.boolean(), note: z.string().optional() })
+      .optional(),
+    checkedInAt: z.string().optional(),
+    completedAt: z.string().optional(),
+    noShowAt: z.string().optional(),
+    cancelledAt: z.string().optional(),
+  })
+  .meta({ id: 'Appointment' });
+export type AppointmentView = z.output<typeof AppointmentViewSchema>;
+
+/** 409 when the slot asked for is not free (taken meanwhile, or never open): the next open slots to offer instead. */
+export const SlotTakenSchema = z.strictObject({ message: z.string(), alternatives: z.array(SlotSchema) }).meta({ id: 'SlotTaken' });
+
+/** GET /v1/clinics/{clinicId}/appointments: one local day's schedule (query string). */
+export const DayScheduleQuerySchema = z
+  .strictObject({
+    date: localDate.meta({ description: "The day, in each location's own calendar.", example: '2026-12-08' }),
+    locationId: PathIdSchema.optional(),
+    departmentId: PathIdSchema.optional(),
+    providerId: PathIdSchema.optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(100),
+    cursor: z.string().max(200).optional(),
+  })
+  .meta({ id: 'DayScheduleQuery' });
+export type DayScheduleQuery = z.output<typeof DayScheduleQuerySchema>;
+
+export const DayScheduleSchema = z
+  .strictObject({
+    date: z.string(),
+    appointments: z.array(AppointmentViewSchema).meta({ description: 'By start; cancelled ones included.' }),
+    next: z.string().optional(),
+  })
+  .meta({ id: 'DaySchedule' });
+export type DayScheduleBody = z.output<typeof DayScheduleSchema>;
+
+/** POST …/appointments/{appointmentId}/cancel. */
+export const CancelAppointmentSchema = z
+  .strictObject({
+    by: z.enum(CANCELLED_BY).meta({ description: 'Who asked: a patient cancelling late may owe a fee; the clinic never does.' }),
+    reason: z.enum(CANCEL_REASONS),
+    note: z.string().trim().min(1).max(500).optional(),
+  })
+  .meta({ id: 'CancelAppointment' });
+
+/** POST …/appointments/{appointmentId}/reschedule: a new start, or the next available one. */
+export const RescheduleAppointmentSchema = z
+  .strictObject({
+    start: instant.optional(),
+    nextAvailable: z.literal(true).optional(),
+    providerId: PathIdSchema.optional().meta({ description: 'Another provider; the same one when absent (if free).' }),
+  })
+  .refine((body) => (body.start === undefined) !== (body.nextAvailable === undefined), {
+    path: ['start'],
+    message: 'give either `start` or `nextAvailable: true`',
+  })
+  .meta({ id: 'RescheduleAppointment' });
+
+/** check-in, no-show, complete: nothing to say but the change. */
+export const NoBodySchema = z.strictObject({}).meta({ id: 'EmptyBody' });

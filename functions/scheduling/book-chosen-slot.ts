@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import type { BookAppointmentInput, Slot } from '#contract/api/appointment-schema.ts';
+import type { StaffPrincipal } from '#contract/staff-roles.ts';
+import type { AppointmentRecord } from '#shared/appointment-store.ts';
+import { auditSession } from '#shared/audit.ts';
+import { HttpError } from '#shared/http/http-error.ts';
+import { staffActor } from '#shared/http/staff-principal.ts';
+import { log } from '#shared/observability.ts';
+import type { SharedStores } from '#shared/stores.ts';
+import { appointmentOf } from './book-earliest.ts';
+import { requireCatalog, searchOpenSlots, slotOf, staffSearchOf } from './open-slots.ts';
+
+export interface BookChosenSlotDeps extends Pick<SharedStores, 'catalog' | 'appointments' | 'patients' | 'audit'> {
+  now: () => Date;
+}
+
+/** How many open slots a refusal offers instead. */
+export const ALTERNATIVES = 5;
+/** How far ahead the alternatives are looked for. */
+const ALTERNATIVES_DAYS = 14;
+
+export type BookChosenSlotResult =
+  | { outcome: 'BOOKED' | 'ALREADY_BOOKED'; appointment: AppointmentRecord }
+  /** The slot is not free (taken meanwhile, or never open): the next open ones instead. */
+  | { outcome: 'SLOT_UNAVAILABLE'; alternatives: Slot[] };
+
+/**
+ * The appointment a staff booking creates, named by the clinic and the request's Idempotency-Key: a repeated request
+ * (a double click, a retry after a timeout) meets the first one's item and books nothing more.
+ */
+export const staffAppointmentIdOf = (clinicId: string, idempotencyKey: string) =>
+  `appt-${createHash('sha256').update(`${clinicId}\n${idempotencyKey}`).digest('hex').slice(0, 32)}`;
+
+/**
+ * Staff book a slot they chose (availability) for a patient on the phone or at the desk, with the journey's
+ * conflict-safe write: the slot's granules are locked on every resource it holds, so it is booked once or not at all.
+ * A slot that is no longer free answers with the next open ones. An appointment type that needs a physician's order is
+ * not booked here: scheduling it needs the order (a later issue), so the desk is told, not left with a visit the
+ * scanner's staff will refuse.
+ */
+export async function bookChosenSlot(
+  deps: BookChosenSlotDeps,
+  person: StaffPrincipal,
+  request: BookAppointmentInput & { idempotencyKey: string; via: string },
+): Promise<BookChosenSlotResult> {
+  const now = deps.now();
+  const clinicId = person.clinicId;
+  const appointmentId = staffAppointmentIdOf(clinicId, request.idempotencyKey);
+  const existing = await deps.appointments.getById(clinicId, appointmentId);
+  if (existing) return repeated(existing, request);
+
+  const catalog = requireCatalog(await deps.catalog.load(clinicId));
+  const { type, preferences } = staffSearchOf(catalog, request);
+  if (type.requiresPhysicianOrder) {
+    throw HttpError.withMessage(409, `${type.name} needs a physician's order; book it from the patient's journey`);
+  }
+  if (!(await deps.patients.exists(clinicId, request.patientId))) {
+    throw HttpError.badRequest([{ path: 'patientId', message: 'is not a patient of this clinic' }]);
+  }
+
+  const start = new Date(request.start);
+  const audit = auditSession(deps.audit, { clinicId, actor: staffActor(person), patientId: request.patientId, via: request.via }, now);
+  await audit.before('appointment.create');
+  const search = { clinicId, catalog, type, preferences, now };
+  // Every free combination at that start (each provider, each room): one lost race moves on to the next.
+  const candidates = await searchOpenSlots(deps.appointments, {
+    ...search,
+    within: { start, end: new Date(start.getTime() + 1) },
+    limit: 1,
+  });
+  for (const candidate of candidates) {
+    const result = await deps.appointments.book(
+      appointmentOf(catalog, type, candidate, { appointmentId, clinicId, patientId: request.patientId, bookedBy: staffActor(person), now }),
+    );
+    if (result.outcome === 'BOOKED') {
+      log.info('Appointment booked by staff', { clinicId, outcome: 'BOOKED' });
+      return result;
+    }
+    if (result.outcome === 'ALREADY_BOOKED') return repeated(result.appointment, request);
+  }
+  await audit.failed('appointment.create');
+  const after = await searchOpenSlots(deps.appointments, {
+    ...search,
+    within: { start, end: new Date(start.getTime() + ALTERNATIVES_DAYS * 86_400_000) },
+    limit: ALTERNATIVES,
+  });
+  return { outcome: 'SLOT_UNAVAILABLE', alternatives: after.slice(0, ALTERNATIVES).map((candidate) => slotOf(catalog, type, candidate)) };
+}
+
+/** The first booking of this Idempotency-Key: the same request gets it again; another request with the key is refused. */
+function repeated(existing: AppointmentRecord, request: BookAppointmentInput): BookChosenSlotResult {
+  const same =
+    existing.patientId === request.patientId &&
+    existing.appointmentType === request.appointmentType &&
+    Date.parse(existing.start) === Date.parse(request.start) &&
+    (!request.providerId || existing.provider.id === request.providerId) &&
+    (!request.locationId || existing.location.id === request.locationId);
+  if (!same) throw HttpError.withMessage(409, 'This Idempotency-Key was used for another booking');
+  return { outcome: 'ALREADY_BOOKED', appointment: existing };
+}
