@@ -1,6 +1,17 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
 import { API_ROUTES, type ApiRoute } from '#contract/api-routes.ts';
+import {
+  AppointmentViewSchema,
+  AvailabilityQuerySchema,
+  AvailabilitySchema,
+  BookAppointmentSchema,
+  CancelAppointmentSchema,
+  DayScheduleQuerySchema,
+  DayScheduleSchema,
+  RescheduleAppointmentSchema,
+  SlotTakenSchema,
+} from './appointment-schema.ts';
 import { AuditEventPageSchema, AuditEventQuerySchema } from './audit-event-schema.ts';
 import { ContactLoggedSchema, ContactLogSchema } from './contact-schema.ts';
 import {
@@ -104,6 +115,39 @@ const workOperation = (operationId: string, summary: string, description: string
     409: message(conflict),
     ...STAFF_AUTH_RESPONSES,
     ...serverError('Safe to retry.'),
+  },
+});
+
+const appointmentParams = z.object({ clinicId, appointmentId: PathIdSchema });
+const QUERY_RESPONSES = (what: string): Responses => ({
+  400: {
+    description: `A query parameter or the clinic ID in the path is invalid, or names ${what} the clinic does not have: every problem.`,
+    content: jsonContent(ValidationErrorSchema),
+  },
+});
+
+/** Reschedule, cancel, check-in, no-show and complete answer alike: the appointment after the change. */
+const changeOperation = (operationId: string, summary: string, description: string, body?: z.ZodType): Operation => ({
+  operationId,
+  summary,
+  description,
+  tags: ['Appointments'],
+  request: { params: appointmentParams, ...(body ? { body: { required: true, content: jsonContent(body) } } : {}) },
+  responses: {
+    200: {
+      description: 'Changed, or already so (a repeat answers 200 and changes nothing): the appointment now.',
+      content: jsonContent(AppointmentViewSchema),
+    },
+    ...(body ? BODY_RESPONSES : { 400: { description: 'The appointment ID is not an ID.', content: jsonContent(ValidationErrorSchema) } }),
+    404: message('No such appointment for this clinic.'),
+    409: {
+      description:
+        'Its status does not allow this change (e.g. check in a cancelled visit, cancel a completed one), its time does ' +
+        'not (a no-show before the start, a reschedule after it), or (reschedule) the new time is not free: then with the next open slots.',
+      content: jsonContent(z.union([MessageErrorSchema, SlotTakenSchema])),
+    },
+    ...STAFF_AUTH_RESPONSES,
+    ...serverError('Safe to retry: a repeat of a change already made changes nothing (a reschedule, with the same Idempotency-Key).'),
   },
 });
 
@@ -212,6 +256,95 @@ const OPERATIONS: Record<string, Operation> = {
       ...serverError('Safe to retry.'),
     },
   },
+  'GET /v1/clinics/{clinicId}/availability': {
+    operationId: 'listAvailability',
+    summary: 'Open slots of one appointment type',
+    description:
+      'Earliest first, a page at a time (pass `next` back as `cursor`), over at most 31 days: starts on the quarter hours ' +
+      "of the location's clock within every resource's weekly hours, outside closures, time off and blocks, with the " +
+      "type's duration and buffers free on every resource it needs (e.g. the MRI technologist and the scanner). No lead time: staff can book a walk-in now.",
+    tags: ['Appointments'],
+    request: { params: z.object({ clinicId }), query: AvailabilityQuerySchema },
+    responses: {
+      200: { description: 'A page of open slots.', content: jsonContent(AvailabilitySchema) },
+      ...QUERY_RESPONSES('an appointment type, location or provider'),
+      404: message('The clinic has no catalog.'),
+      ...STAFF_AUTH_RESPONSES,
+      ...serverError('Safe to retry.'),
+    },
+  },
+  'POST /v1/clinics/{clinicId}/appointments': {
+    operationId: 'bookAppointment',
+    summary: 'Book a chosen slot for a patient',
+    description:
+      'A slot from availability, for a patient of the clinic, with the same conflict-safe write as the journey: it is ' +
+      'booked once or not at all. A new Idempotency-Key per booking: a repeat with the same key and body answers 200 with ' +
+      "the first booking. Types that need a physician's order are booked from the patient's journey, not here.",
+    tags: ['Appointments'],
+    request: {
+      params: z.object({ clinicId }),
+      headers: z.object({ [IDEMPOTENCY_KEY_HEADER]: IdempotencyKeySchema }),
+      body: { required: true, content: jsonContent(BookAppointmentSchema) },
+    },
+    responses: {
+      201: { description: 'Booked.', content: jsonContent(AppointmentViewSchema) },
+      200: { description: 'Booked already by this Idempotency-Key and body.', content: jsonContent(AppointmentViewSchema) },
+      ...BODY_RESPONSES,
+      404: message('The clinic has no catalog.'),
+      409: {
+        description:
+          "The slot is not free (taken meanwhile, or never open): the next open ones. Or the type needs a physician's " +
+          'order, or the Idempotency-Key was used for another booking.',
+        content: jsonContent(z.union([SlotTakenSchema, MessageErrorSchema])),
+      },
+      ...STAFF_AUTH_RESPONSES,
+      ...serverError('Safe to retry with the same Idempotency-Key and body.'),
+    },
+  },
+  'GET /v1/clinics/{clinicId}/appointments': {
+    operationId: 'getDaySchedule',
+    summary: "One day's schedule",
+    description:
+      "The clinic's appointments of one local day (each location's own calendar), by start, cancelled ones included, " +
+      'optionally of one location, department or provider (filters apply to each page: a page may be short and still have a `next`). ' +
+      'Each patient listed is recorded in the audit trail as read by you.',
+    tags: ['Appointments'],
+    request: { params: z.object({ clinicId }), query: DayScheduleQuerySchema },
+    responses: {
+      200: { description: 'A page of the day.', content: jsonContent(DayScheduleSchema) },
+      ...QUERY_RESPONSES('a cursor'),
+      ...STAFF_AUTH_RESPONSES,
+      ...serverError('Safe to retry.'),
+    },
+  },
+  'POST /v1/clinics/{clinicId}/appointments/{appointmentId}/reschedule': changeOperation(
+    'rescheduleAppointment',
+    'Move an appointment to another time',
+    'To `start` (the same provider first, if free; or `providerId`), or `nextAvailable` from now: the new time is taken ' +
+      'and the old one given back in one write, and the history keeps the old. Send an Idempotency-Key to make a retry safe.',
+    RescheduleAppointmentSchema,
+  ),
+  'POST /v1/clinics/{clinicId}/appointments/{appointmentId}/cancel': changeOperation(
+    'cancelAppointment',
+    'Cancel an appointment',
+    "Gives its time back at once. A patient's cancellation within the clinic's late-cancel window (24 h by default) is marked `late`.",
+    CancelAppointmentSchema,
+  ),
+  'POST /v1/clinics/{clinicId}/appointments/{appointmentId}/check-in': changeOperation(
+    'checkInAppointment',
+    'Check the patient in',
+    'The patient has arrived. Only a booked appointment.',
+  ),
+  'POST /v1/clinics/{clinicId}/appointments/{appointmentId}/no-show': changeOperation(
+    'markNoShow',
+    'Record a no-show',
+    'The patient did not come: from the start of a booked appointment. Its remaining time is given back.',
+  ),
+  'POST /v1/clinics/{clinicId}/appointments/{appointmentId}/complete': changeOperation(
+    'completeAppointment',
+    'Record the visit as performed',
+    'After check-in: what the daily reports (e.g. radiology services completed) and billing count.',
+  ),
   'POST /v1/clinics/{clinicId}/staff-tasks/{taskId}/claim': workOperation(
     'claimStaffTask',
     'Claim a staff task',

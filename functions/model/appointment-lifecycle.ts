@@ -1,4 +1,5 @@
 import type { AppointmentChange, AppointmentStatus, CANCELLED_BY } from '#contract/appointments.ts';
+import type { Interval } from './busy-time.ts';
 
 /**
  * An appointment's life after booking, as a front desk runs it: pure rules, no AWS. The store applies a change as one
@@ -69,4 +70,20 @@ export function isLateCancel(
 /** When a booked appointment not checked in becomes a no-show. */
 export function noShowDueAt(start: Date, afterMinutes = DEFAULT_NO_SHOW_AFTER_MINUTES): Date {
   return new Date(start.getTime() + afterMinutes * 60_000);
+}
+
+/** Whether an appointment in this status holds its resources' time: a cancelled or missed one gives it back. */
+export const holdsTime = (status: AppointmentStatus) => status !== 'CANCELLED' && status !== 'NO_SHOW';
+
+/** The instants an appointment holds its resources: its own, widened by the type's buffers. */
+export function heldInterval(appointment: {
+  start: string;
+  end: string;
+  bufferBeforeMinutes?: number;
+  bufferAfterMinutes?: number;
+}): Interval {
+  return {
+    start: new Date(Date.parse(appointment.start) - (appointment.bufferBeforeMinutes ?? 0) * 60_000),
+    end: new Date(Date.parse(appointment.end) + (appointment.bufferAfterMinutes ?? 0) * 60_000),
+  };
 }

@@ -63,7 +63,7 @@ export async function bookChosenSlot(
   await audit.before('appointment.create');
   const search = { clinicId, catalog, type, preferences, now };
   // Every free combination at that start (each provider, each room): one lost race moves on to the next.
-  const candidates = await searchOpenSlots(deps.appointments, {
+  const { candidates } = await searchOpenSlots(deps.appointments, {
     ...search,
     within: { start, end: new Date(start.getTime() + 1) },
     limit: 1,
@@ -79,7 +79,7 @@ export async function bookChosenSlot(
     if (result.outcome === 'ALREADY_BOOKED') return repeated(result.appointment, request);
   }
   await audit.failed('appointment.create');
-  const after = await searchOpenSlots(deps.appointments, {
+  const { candidates: after } = await searchOpenSlots(deps.appointments, {
     ...search,
     within: { start, end: new Date(start.getTime() + ALTERNATIVES_DAYS * 86_400_000) },
     limit: ALTERNATIVES,

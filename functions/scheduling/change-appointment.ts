@@ -160,7 +160,7 @@ async function reschedule(
   const within = request.start
     ? { start: from, end: new Date(from.getTime() + 1) }
     : { start: from, end: new Date(from.getTime() + HORIZON_DAYS * 86_400_000) };
-  const found = await searchOpenSlots(deps.appointments, { ...search, within, limit: request.start ? 1 : ALTERNATIVES });
+  const { candidates: found } = await searchOpenSlots(deps.appointments, { ...search, within, limit: request.start ? 1 : ALTERNATIVES });
   const sameProviderFirst = (c: SlotCandidate) => (c.resources[0]?.resourceId === current.provider.id ? 0 : 1);
   const candidates = found
     .filter(
@@ -205,7 +205,7 @@ async function reschedule(
     if (result.outcome === 'STALE') return undefined;
     // TAKEN or CONTENDED: the next candidate.
   }
-  const after = await searchOpenSlots(deps.appointments, {
+  const { candidates: after } = await searchOpenSlots(deps.appointments, {
     ...search,
     within: { start: from, end: new Date(from.getTime() + 14 * 86_400_000) },
     limit: ALTERNATIVES,

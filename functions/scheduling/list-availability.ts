@@ -28,18 +28,18 @@ export async function listAvailability(
     throw HttpError.badRequest([{ path: 'to', message: `must be at most ${MAX_WINDOW_DAYS} days after \`from\`` }]);
   }
   const start = query.cursor ? new Date(Math.max(Date.parse(query.cursor), from.getTime())) : from;
-  // One more than a page: the first candidate past it is where the next page begins.
-  const found = await searchOpenSlots(deps.appointments, {
+  const { candidates, nextStart } = await searchOpenSlots(deps.appointments, {
     clinicId: person.clinicId,
     catalog,
     type,
     preferences,
     within: { start, end: to },
     now,
-    limit: query.limit + 1,
+    limit: query.limit,
   });
-  const firstOfNext = found.findIndex((candidate, i) => i >= query.limit && candidate.start.getTime() !== found[i - 1]?.start.getTime());
-  const page = firstOfNext === -1 ? found : found.slice(0, firstOfNext);
-  const next = firstOfNext === -1 ? undefined : found[firstOfNext]?.start.toISOString();
-  return { appointmentType: type.code, slots: page.map((candidate) => slotOf(catalog, type, candidate)), ...(next ? { next } : {}) };
+  return {
+    appointmentType: type.code,
+    slots: candidates.map((candidate) => slotOf(catalog, type, candidate)),
+    ...(nextStart ? { next: nextStart.toISOString() } : {}),
+  };
 }

@@ -1,7 +1,8 @@
 import type { Slot } from '#contract/api/appointment-schema.ts';
+import { heldInterval } from '#model/appointment-lifecycle.ts';
 import { BusyCalendar, type Interval } from '#model/busy-time.ts';
 import type { AppointmentType, ClinicCatalog } from '#model/clinic-catalog.ts';
-import { type AppointmentRecord, type AppointmentStore, heldInterval } from '#shared/appointment-store.ts';
+import type { AppointmentRecord, AppointmentStore } from '#shared/appointment-store.ts';
 import { HttpError } from '#shared/http/http-error.ts';
 import { holdMinutes } from './book-earliest.ts';
 import { eligibleResources, findSlots, type SlotCandidate, type SlotPreferences, summarizeSlot } from './find-slots.ts';
@@ -24,16 +25,22 @@ export interface OpenSlotSearch {
   moving?: AppointmentRecord;
 }
 
+/** Open slots, and the start of the first one left out when the search stopped at its limit. */
+export interface OpenSlots {
+  candidates: SlotCandidate[];
+  nextStart?: Date;
+}
+
 /**
  * Open slots for staff, earliest first: the slot search (findSlots) over busy time read once for the window, with no
  * lead time (a walk-in can be booked for now), closures, time off and buffers honoured. Stops at `limit`, but never
- * between two candidates of one start, so a page ends where the next page's cursor can begin.
+ * between two candidates of one start, so a page ends where the next page (from `nextStart`) begins.
  */
-export async function searchOpenSlots(appointments: AppointmentStore, search: OpenSlotSearch): Promise<SlotCandidate[]> {
+export async function searchOpenSlots(appointments: AppointmentStore, search: OpenSlotSearch): Promise<OpenSlots> {
   const { catalog, type, preferences, now } = search;
   const start = Math.max(search.within.start.getTime(), now.getTime());
   const end = search.within.end.getTime();
-  if (start >= end) return [];
+  if (start >= end) return { candidates: [] };
   const resourceIds = eligibleResources(catalog, type, preferences).map((r) => r.resourceId);
   const busy = new BusyCalendar();
   const readFrom = new Date(start - (type.bufferBeforeMinutes ?? 0) * 60_000);
@@ -56,10 +63,12 @@ export async function searchOpenSlots(appointments: AppointmentStore, search: Op
     within: { start: new Date(start), end: new Date(end) },
   })) {
     const last = found.at(-1);
-    if (found.length >= search.limit && last && last.start.getTime() !== candidate.start.getTime()) break;
+    if (found.length >= search.limit && last && last.start.getTime() !== candidate.start.getTime()) {
+      return { candidates: found, nextStart: candidate.start };
+    }
     found.push(candidate);
   }
-  return found;
+  return { candidates: found };
 }
 
 /** A candidate as the API lists it. */

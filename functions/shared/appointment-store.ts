@@ -2,6 +2,7 @@ import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { AppointmentChange, AppointmentStatus, CANCEL_REASONS, CANCELLED_BY } from '#contract/appointments.ts';
 import type { JourneyRef } from '#contract/journey-workflow.ts';
+import { heldInterval, holdsTime } from '#model/appointment-lifecycle.ts';
 import { type BusyCalendar, GRANULE_MINUTES, granuleStarts, type Interval } from '#model/busy-time.ts';
 import { type AppointmentSummary, appointmentIdOf } from '#model/journey.ts';
 import { type AuditEvent, auditPut } from '#shared/audit.ts';
@@ -65,6 +66,8 @@ export interface AppointmentRecord extends AppointmentSummary {
   cancelledAt?: string;
 }
 
+export { heldInterval, holdsTime };
+
 export interface AppointmentHistoryEntry {
   change: AppointmentChange;
   at: string;
@@ -74,16 +77,6 @@ export interface AppointmentHistoryEntry {
   from?: { start: string; end: string; resourceIds: string[] };
   /** The Idempotency-Key of the request that made the change, when it had one: a repeat finds it here. */
   requestKey?: string;
-}
-
-/** The instants an appointment holds its resources: its own, widened by the type's buffers. */
-export function heldInterval(
-  appointment: Pick<AppointmentRecord, 'start' | 'end' | 'bufferBeforeMinutes' | 'bufferAfterMinutes'>,
-): Interval {
-  return {
-    start: new Date(Date.parse(appointment.start) - (appointment.bufferBeforeMinutes ?? 0) * 60_000),
-    end: new Date(Date.parse(appointment.end) + (appointment.bufferAfterMinutes ?? 0) * 60_000),
-  };
 }
 
 export type BookSlotResult =
@@ -280,9 +273,6 @@ function appointmentOf(item: Record<string, unknown>): AppointmentRecord {
   const { PK: _pk, SK: _sk, GSI1PK: _day, GSI1SK: _start, ...record } = item;
   return record as unknown as AppointmentRecord;
 }
-
-/** Whether an appointment in this status holds its resources' time: a cancelled or missed one gives it back. */
-export const holdsTime = (status: AppointmentStatus) => status !== 'CANCELLED' && status !== 'NO_SHOW';
 
 export type SaveChangeResult =
   | { outcome: 'CHANGED'; appointment: AppointmentRecord }

@@ -47,7 +47,9 @@ async function loadCatalog(table: TableRef, clinicId: string): Promise<ClinicCat
 }
 
 /** The calendar item's lists, those that hold anything. */
-function calendarOf(item: Pick<ClinicCatalog, 'closures' | 'unavailability'> | undefined): Pick<ClinicCatalog, 'closures' | 'unavailability'> {
+function calendarOf(
+  item: Pick<ClinicCatalog, 'closures' | 'unavailability'> | undefined,
+): Pick<ClinicCatalog, 'closures' | 'unavailability'> {
   return {
     ...(item?.closures?.length ? { closures: item.closures } : {}),
     ...(item?.unavailability?.length ? { unavailability: item.unavailability } : {}),

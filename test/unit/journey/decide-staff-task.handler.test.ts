@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { StaffDecision } from '#contract/journey-workflow.ts';
 import { makeDecideStaffTask } from '#functions/journey/decide-staff-task.handler.ts';
-import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
+import { appointmentIdOf, type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
 import { openedStaffTask, type StaffTask, serviceLevelsOf } from '#model/staff-task.ts';
 import { dynamoAppointmentStore } from '#shared/appointment-store.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
@@ -671,7 +671,7 @@ describe('Function: decideStaffTask on a stopped execution (EXECUTION_STOPPED)',
     expect(journey.status).toBe('CANCELLED');
     expect(journey.appointment).toBeUndefined();
     expect(journey.stages.SCHEDULING.status).toBe('SKIPPED');
-    expect(table.get(keys.appointment('c1', 'j1'))).toMatchObject({ status: 'CANCELLED', cancelledAt: now.toISOString() });
+    expect(table.get(keys.appointment('c1', appointmentIdOf('j1')))).toMatchObject({ status: 'CANCELLED', cancelledAt: now.toISOString() });
     const next = appointmentRecord({ clinicId: 'c1', journeyId: 'j2', patientId: 'p2', appointmentId: 'appt-2' });
     expect((await appointments.book(next)).outcome).toBe('BOOKED');
   });
