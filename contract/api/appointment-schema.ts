@@ -109,7 +109,7 @@ export const DayScheduleQuerySchema = z
     departmentId: PathIdSchema.optional(),
     providerId: PathIdSchema.optional(),
     limit: z.coerce.number().int().min(1).max(200).default(100),
-    cursor: z.string().max(200).optional(),
+    cursor: z.string().max(1000).optional(),
   })
   .meta({ id: 'DayScheduleQuery' });
 export type DayScheduleQuery = z.output<typeof DayScheduleQuerySchema>;

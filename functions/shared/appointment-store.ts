@@ -485,12 +485,15 @@ export function localDate(iso: string, timeZone: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
 }
 
-/** The appointment's entry in the day index (GSI1): its location's local date, then its start. */
+/**
+ * The appointment's entry in the day index (GSI1): its location's local date, then its start as a UTC instant, so a
+ * day sorts in the order things happen (local times repeat when clocks go back: 01:45 EDT comes before 01:30 EST).
+ */
 function appointmentsOfDay(appointment: AppointmentRecord) {
   return keys.appointmentsOfDayIndex(
     appointment.clinicId,
     localDate(appointment.start, appointment.timeZone),
-    appointment.start,
+    new Date(appointment.start).toISOString(),
     appointment.appointmentId,
   );
 }
