@@ -69,7 +69,7 @@ const historyEntry = z.strictObject({
 });
 
 /** An appointment as staff see it: times in its location's zone, who and what it holds, and its history. */
-export const AppointmentViewSchema = z
+export const StaffAppointmentSchema = z
   .strictObject({
     appointmentId: z.string(),
     status: z.enum(APPOINTMENT_STATUSES),
@@ -96,7 +96,7 @@ export const AppointmentViewSchema = z
     cancelledAt: z.string().optional(),
   })
   .meta({ id: 'Appointment' });
-export type AppointmentView = z.output<typeof AppointmentViewSchema>;
+export type StaffAppointment = z.output<typeof StaffAppointmentSchema>;
 
 /** 409 when the slot asked for is not free (taken meanwhile, or never open): the next open slots to offer instead. */
 export const SlotTakenSchema = z.strictObject({ message: z.string(), alternatives: z.array(SlotSchema) }).meta({ id: 'SlotTaken' });
@@ -117,7 +117,7 @@ export type DayScheduleQuery = z.output<typeof DayScheduleQuerySchema>;
 export const DayScheduleSchema = z
   .strictObject({
     date: z.string(),
-    appointments: z.array(AppointmentViewSchema).meta({ description: 'By start; cancelled ones included.' }),
+    appointments: z.array(StaffAppointmentSchema).meta({ description: 'By start; cancelled ones included.' }),
     next: z.string().optional(),
   })
   .meta({ id: 'DaySchedule' });

@@ -2,7 +2,6 @@ import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteaso
 import * as z from 'zod';
 import { API_ROUTES, type ApiRoute } from '#contract/api-routes.ts';
 import {
-  AppointmentViewSchema,
   AvailabilityQuerySchema,
   AvailabilitySchema,
   BookAppointmentSchema,
@@ -11,6 +10,7 @@ import {
   DayScheduleSchema,
   RescheduleAppointmentSchema,
   SlotTakenSchema,
+  StaffAppointmentSchema,
 } from './appointment-schema.ts';
 import { AuditEventPageSchema, AuditEventQuerySchema } from './audit-event-schema.ts';
 import { ContactLoggedSchema, ContactLogSchema } from './contact-schema.ts';
@@ -136,7 +136,7 @@ const changeOperation = (operationId: string, summary: string, description: stri
   responses: {
     200: {
       description: 'Changed, or already so (a repeat answers 200 and changes nothing): the appointment now.',
-      content: jsonContent(AppointmentViewSchema),
+      content: jsonContent(StaffAppointmentSchema),
     },
     ...(body ? BODY_RESPONSES : { 400: { description: 'The appointment ID is not an ID.', content: jsonContent(ValidationErrorSchema) } }),
     404: message('No such appointment for this clinic.'),
@@ -287,8 +287,8 @@ const OPERATIONS: Record<string, Operation> = {
       body: { required: true, content: jsonContent(BookAppointmentSchema) },
     },
     responses: {
-      201: { description: 'Booked.', content: jsonContent(AppointmentViewSchema) },
-      200: { description: 'Booked already by this Idempotency-Key and body.', content: jsonContent(AppointmentViewSchema) },
+      201: { description: 'Booked.', content: jsonContent(StaffAppointmentSchema) },
+      200: { description: 'Booked already by this Idempotency-Key and body.', content: jsonContent(StaffAppointmentSchema) },
       ...BODY_RESPONSES,
       404: message('The clinic has no catalog.'),
       409: {

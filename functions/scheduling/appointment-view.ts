@@ -1,8 +1,8 @@
-import type { AppointmentView } from '#contract/api/appointment-schema.ts';
+import type { StaffAppointment } from '#contract/api/appointment-schema.ts';
 import type { AppointmentRecord } from '#shared/appointment-store.ts';
 
 /** An appointment as the API shows it to staff: the record, minus what only the store needs. */
-export function appointmentView(record: AppointmentRecord): AppointmentView {
+export function appointmentView(record: AppointmentRecord): StaffAppointment {
   const { type: _type, clinicId: _clinic, resourceIds: _resources, bufferBeforeMinutes: _b, bufferAfterMinutes: _a, ...rest } = record;
   const { location, revision, history, ...view } = rest;
   return {

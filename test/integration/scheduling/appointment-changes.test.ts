@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { AppointmentViewSchema } from '#contract/api/appointment-schema.ts';
+import { StaffAppointmentSchema } from '#contract/api/appointment-schema.ts';
 import { APPOINTMENT_CHANGES, type AppointmentStatus } from '#contract/appointments.ts';
 import { DEMO_DEPARTMENTS, DEMO_LOCATIONS, DEMO_RESOURCES, DEMO_APPOINTMENT_TYPES as TYPES } from '#local/seed/demo-clinic.ts';
 import { appointmentIdOf, journeyAppointment, newJourneyRecord } from '#model/journey.ts';
@@ -21,7 +21,7 @@ const FOLLOW_UP = { appointmentType: TYPES.primaryCareFollowUp, providerId: DEMO
 async function booked(desk: Desk, start = START) {
   const answer = await desk.book({ patientId: await desk.patient(), ...FOLLOW_UP, start });
   expect(answer.status).toBe(201);
-  return AppointmentViewSchema.parse(answer.body);
+  return StaffAppointmentSchema.parse(answer.body);
 }
 
 /** Dr Okafor's lock for a UTC day: the granules it holds ("HHmm", UTC), sorted. */

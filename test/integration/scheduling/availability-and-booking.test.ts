@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { AppointmentViewSchema, AvailabilitySchema, SlotTakenSchema } from '#contract/api/appointment-schema.ts';
+import { AvailabilitySchema, SlotTakenSchema, StaffAppointmentSchema } from '#contract/api/appointment-schema.ts';
 import { DEMO_LOCATIONS, DEMO_RESOURCES, DEMO_APPOINTMENT_TYPES as TYPES } from '#local/seed/demo-clinic.ts';
 import { keys } from '#shared/keys.ts';
 import { openDesk } from '#test/support/appointment-desk.ts';
@@ -152,7 +152,7 @@ describe('Staff booking: POST /v1/clinics/{clinicId}/appointments', () => {
     const again = await desk.book({ patientId, ...slot }, key);
 
     expect(first.status).toBe(201);
-    const appointment = AppointmentViewSchema.parse(first.body);
+    const appointment = StaffAppointmentSchema.parse(first.body);
     expect(appointment).toMatchObject({
       status: 'BOOKED',
       patientId,
@@ -240,7 +240,7 @@ describe('Staff booking: POST /v1/clinics/{clinicId}/appointments', () => {
 
     const answers = await Promise.all(requests.map((body) => desk.book(body)));
 
-    const booked = answers.filter((a) => a.status === 201).map((a) => AppointmentViewSchema.parse(a.body));
+    const booked = answers.filter((a) => a.status === 201).map((a) => StaffAppointmentSchema.parse(a.body));
     expect(answers.every((a) => a.status === 201 || a.status === 409)).toBe(true);
     expect(booked.length).toBeGreaterThanOrEqual(3);
     const intervals = booked.map((a) => [Date.parse(a.start), Date.parse(a.end)] as const).sort((x, y) => x[0] - y[0]);

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JourneyViewSchema } from '#contract/api/journey-view-schema.ts';
+import { type LocalCloud, startLocalCloud } from '#local/cloud.ts';
+import { appointmentIdOf } from '#model/journey.ts';
+
+/**
+ * The appointment's life on the local cloud over HTTP, as the desk works it with a signed-in person: a journey books
+ * its appointment; the desk sees it on the day sheet, reschedules it to the next open slot (its old time shows as open
+ * again), checks the patient in and completes the visit; a second visit for the same patient is booked by staff and
+ * cancelled, and its time is open again. This file has a cloud of its own.
+ */
+let cloud: LocalCloud;
+
+beforeAll(async () => {
+  cloud = await startLocalCloud({ quiet: true });
+});
+
+afterAll(async () => {
+  await cloud?.stop();
+});
+
+const api = () => `${cloud.apiUrl}/v1/clinics/${cloud.clinicId}`;
+
+async function call(username: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${api()}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${await cloud.staffToken(username)}`, 'content-type': 'application/json', ...headers },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: a response body as the test reads it
+  return { status: response.status, body: (await response.json()) as any };
+}
+
+/** Submits the `completes` example as a journey of its own and waits for its end. */
+async function completedJourney(): Promise<string> {
+  const example = JSON.parse(readFileSync('examples/completes.json', 'utf8'));
+  const suffix = Array.from({ length: 6 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
+  const response = await fetch(`${api()}/intake-submissions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': cloud.apiKey, 'idempotency-key': randomUUID() },
+    body: JSON.stringify({ ...example, patient: { ...example.patient, lastName: `${example.patient.lastName}-${suffix}` } }),
+  });
+  expect(response.status).toBe(202);
+  const { journeyId } = (await response.json()) as { journeyId: string };
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const view = JourneyViewSchema.parse(
+      await (await fetch(`${api()}/journeys/${journeyId}`, { headers: { 'x-api-key': cloud.apiKey } })).json(),
+    );
+    if (view.status === 'COMPLETED') return journeyId;
+    if (view.status !== 'RUNNING' || Date.now() > deadline) throw new Error(`Journey ended ${view.status}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const localDate = (start: string) => start.slice(0, 10);
+
+describe('Local stack: the desk works an appointment from booking to completion', () => {
+  it('reschedules, checks in, completes; books and cancels another; availability and the day sheet follow', async () => {
+    const journeyId = await completedJourney();
+    const appointmentId = appointmentIdOf(journeyId);
+    const day = await call('frontdesk', 'GET', `/appointments?date=${localDate(await booking(appointmentId, journeyId))}`);
+    const mine = day.body.appointments.find((a: { appointmentId: string }) => a.appointmentId === appointmentId);
+    expect(mine).toMatchObject({ status: 'BOOKED', journeyId });
+    const { start, provider, appointmentType, patientId } = mine;
+    const open = async () =>
+      (
+        await call(
+          'frontdesk',
+          'GET',
+          `/availability?appointmentType=${appointmentType}&providerId=${provider.id}&from=${encodeURIComponent(start)}&to=${encodeURIComponent(new Date(Date.parse(start) + 60_000).toISOString())}`,
+        )
+      ).body.slots.map((s: { start: string }) => s.start);
+    expect(await open()).toEqual([]);
+
+    const moved = await call('frontdesk', 'POST', `/appointments/${appointmentId}/reschedule`, {
+      start: await laterSlot(appointmentType, provider.id, start),
+      providerId: provider.id,
+    });
+    expect(moved).toMatchObject({ status: 200, body: { status: 'BOOKED', revision: 1 } });
+    expect(await open()).toEqual([start]);
+    const journey = JourneyViewSchema.parse(
+      await (await fetch(`${api()}/journeys/${journeyId}`, { headers: { 'x-api-key': cloud.apiKey } })).json(),
+    );
+    expect(journey.appointment?.start).toBe(moved.body.start);
+
+    expect((await call('frontdesk', 'POST', `/appointments/${appointmentId}/check-in`)).body.status).toBe('CHECKED_IN');
+    expect((await call('nurse', 'POST', `/appointments/${appointmentId}/complete`)).body.status).toBe('COMPLETED');
+    expect(
+      (await call('frontdesk', 'POST', `/appointments/${appointmentId}/cancel`, { by: 'patient', reason: 'PATIENT_REQUEST' })).status,
+    ).toBe(409);
+
+    const second = await call(
+      'frontdesk',
+      'POST',
+      '/appointments',
+      { patientId, appointmentType, start, providerId: provider.id },
+      { 'idempotency-key': randomUUID() },
+    );
+    expect(second).toMatchObject({ status: 201, body: { start, patientId } });
+    expect(await open()).toEqual([]);
+    const cancelled = await call('frontdesk', 'POST', `/appointments/${second.body.appointmentId}/cancel`, {
+      by: 'clinic',
+      reason: 'PROVIDER_UNAVAILABLE',
+    });
+    expect(cancelled.body).toMatchObject({ status: 'CANCELLED', cancellation: { late: false } });
+    expect(await open()).toEqual([start]);
+    expect((await call('billing', 'POST', `/appointments/${second.body.appointmentId}/check-in`)).status).toBe(403);
+  });
+});
+
+/** The journey's appointment start, from the journey view. */
+async function booking(appointmentId: string, journeyId: string): Promise<string> {
+  const view = JourneyViewSchema.parse(
+    await (await fetch(`${api()}/journeys/${journeyId}`, { headers: { 'x-api-key': cloud.apiKey } })).json(),
+  );
+  expect(view.appointment?.appointmentId).toBe(appointmentId);
+  return view.appointment?.start ?? '';
+}
+
+/** An open start of the same type and provider a day or more after `start`. */
+async function laterSlot(appointmentType: string, providerId: string, start: string): Promise<string> {
+  const from = new Date(Date.parse(start) + 86_400_000).toISOString();
+  const answer = await call(
+    'frontdesk',
+    'GET',
+    `/availability?appointmentType=${appointmentType}&providerId=${providerId}&from=${encodeURIComponent(from)}&limit=1`,
+  );
+  expect(answer.body.slots.length).toBeGreaterThan(0);
+  return answer.body.slots[0].start;
+}
