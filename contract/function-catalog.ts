@@ -25,13 +25,16 @@ export interface FunctionSpec {
     | 'scheduleEscalations'
     | 'patientIdentityKey'
     | 'auditArchive'
+    | 'publishAppointmentEvents'
   >;
   /**
    * Fed by events rather than by a caller: journeyStatusChange, the stopped-execution rule's SQS queue; auditStream,
    * the table's stream of audit-record inserts (contract/audit-archive.ts), which the function reads without any access
-   * to the table's items; escalationSchedule, the one-time EventBridge schedule of a staff task's due time.
+   * to the table's items; escalationSchedule, the one-time EventBridge schedule of a staff task's due time;
+   * appointmentStream, the table's stream of appointment writes; appointmentEvent, a rule of the event bus
+   * (contract/appointment-events.ts).
    */
-  trigger?: 'journeyStatusChange' | 'auditStream' | 'escalationSchedule';
+  trigger?: 'journeyStatusChange' | 'auditStream' | 'escalationSchedule' | 'appointmentStream' | 'appointmentEvent';
 }
 
 export const FUNCTIONS = {
@@ -261,6 +264,22 @@ export const FUNCTIONS = {
     trigger: 'journeyStatusChange',
     needs: ['table', 'staffAlerts', 'scheduleEscalations', 'describeJourney'],
   },
+  publishAppointmentEvents: {
+    entry: 'functions/scheduling/publish-appointment-events.handler.ts',
+    description: 'Table stream: one AppointmentChanged event per booking and change, on the event bus (IDs and codes only)',
+    memorySize: 256,
+    timeoutSeconds: 30,
+    trigger: 'appointmentStream',
+    needs: ['publishAppointmentEvents'],
+  },
+  notifyAppointmentChange: {
+    entry: 'functions/correspondence/notify-appointment-change.handler.ts',
+    description: 'AppointmentChanged: emails the patient a staff booking, a new time or a cancellation, with the calendar update',
+    memorySize: 256,
+    timeoutSeconds: 30,
+    trigger: 'appointmentEvent',
+    needs: ['table', 'email'],
+  },
   archiveAuditRecords: {
     entry: 'functions/audit/archive-audit-records.handler.ts',
     description: 'Table stream: copies new audit records, as JSON Lines, to the Object Lock (compliance mode) audit archive',
@@ -290,6 +309,8 @@ export const ENV = {
   staffAlertsTopicArn: 'STAFF_ALERTS_TOPIC_ARN',
   /** The audit archive's S3 bucket (Object Lock): archiveAuditRecords writes one object per clinic and day per batch. */
   auditArchiveBucket: 'AUDIT_ARCHIVE_BUCKET',
+  /** The stack's event bus, where publishAppointmentEvents puts AppointmentChanged events. */
+  eventBusName: 'EVENT_BUS_NAME',
   /** Task escalations: the EventBridge Scheduler group, the function its schedules invoke, and the role they assume. */
   escalationScheduleGroup: 'ESCALATION_SCHEDULE_GROUP',
   escalationTargetArn: 'ESCALATION_TARGET_ARN',

@@ -2,6 +2,7 @@ import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { FUNCTIONS, type FunctionName, type FunctionSpec } from '#contract/function-catalog.ts';
+import { AppointmentEvents } from '#infra/constructs/appointment-events.ts';
 import { AuditArchive } from '#infra/constructs/audit-archive.ts';
 import { PatientAccessData } from '#infra/constructs/data.ts';
 import { ExternalServices } from '#infra/constructs/external-services.ts';
@@ -27,6 +28,7 @@ export class PatientAccessStack extends Stack {
   readonly workflow: PatientJourneyWorkflow;
   readonly journeyStatusEvents: JourneyStatusEvents;
   readonly auditArchive: AuditArchive;
+  readonly appointmentEvents: AppointmentEvents;
   readonly httpApi: PatientAccessHttpApi;
   readonly staffIdentity: StaffIdentity;
   readonly monitoring: Monitoring;
@@ -74,6 +76,13 @@ export class PatientAccessStack extends Stack {
       writers: this.functions.withNeed('auditArchive'),
     });
 
+    this.appointmentEvents = new AppointmentEvents(this, 'AppointmentEvents', {
+      table,
+      key,
+      publisher: this.functions.byName.publishAppointmentEvents,
+      functions: this.functions.byName,
+    });
+
     this.taskEscalations = new TaskEscalations(this, 'TaskEscalations', {
       target: this.functions.byName.escalateStaffTask,
       schedulers: this.functions.withNeed('scheduleEscalations'),
@@ -97,7 +106,12 @@ export class PatientAccessStack extends Stack {
       stage: this.httpApi.stage,
       api: this.httpApi.api,
       table,
-      deadLetterQueues: [this.journeyStatusEvents.deadLetterQueue, this.auditArchive.deadLetterQueue, this.taskEscalations.deadLetterQueue],
+      deadLetterQueues: [
+        this.journeyStatusEvents.deadLetterQueue,
+        this.auditArchive.deadLetterQueue,
+        this.taskEscalations.deadLetterQueue,
+        this.appointmentEvents.deadLetterQueue,
+      ],
       auditArchiver: this.functions.byName.archiveAuditRecords,
       holdLogGroup: this.functions.byName.parkForStaff.logGroup,
       escalationLogGroups: Object.entries(FUNCTIONS)

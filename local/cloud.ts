@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { APPOINTMENT_EVENT_RULES, APPOINTMENT_STREAM_DELIVERY, APPOINTMENT_STREAM_FILTER } from '#contract/appointment-events.ts';
 import { AUDIT_ARCHIVE_DELIVERY, AUDIT_ARCHIVE_FILTER } from '#contract/audit-archive.ts';
 import { ENV, FUNCTIONS, type FunctionName } from '#contract/function-catalog.ts';
 import { DEMO_STAFF } from '#contract/staff-roles.ts';
@@ -22,6 +23,7 @@ import { installLocalClock, localClock } from './clock.ts';
 import { ensureTable } from './create-table.ts';
 import { assertDynamoDbLocalPrerequisites, type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { DynamoDbStreamPoller, type StreamDeadLetter, type StreamPollerStats } from './dynamodb-streams.ts';
+import { type LocalDeadLetter, LocalEventBus } from './event-bus.ts';
 import { type FaultProxy, type FaultRules, startFaultProxy } from './fault-proxy.ts';
 import { invokeFunction, type LogLineListener, setFunctionLogListener, stopFunctions } from './lambda-runtime.ts';
 import { freePort } from './ports.ts';
@@ -42,6 +44,7 @@ export const STAFF_ALERTS_TOPIC_ARN = `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOU
 /** The audit archive's bucket in the local S3 (deployed: the AuditArchive construct's Object Lock bucket). */
 export const LOCAL_AUDIT_ARCHIVE_BUCKET = 'patient-access-audit-archive';
 export const LOCAL_ESCALATION_SCHEDULE_GROUP = 'patient-access-task-escalations';
+export const LOCAL_EVENT_BUS_NAME = 'patient-access-events';
 /** Keys the local simulators expect; they guard nothing real. */
 const CLEARINGHOUSE_API_KEY = 'local-clearinghouse-key';
 const PAYMENTS_API_KEY = 'sk_test_local_sandbox';
@@ -111,6 +114,16 @@ export interface LocalCloud {
     drain: (timeoutMs?: number) => Promise<void>;
     deadLetters: readonly StreamDeadLetter[];
     stats: Readonly<StreamPollerStats>;
+  };
+  /**
+   * Appointment events as the local cloud runs them: the stream's appointment writes into publishAppointmentEvents,
+   * then the local event bus's rules into their functions. `drain()` resolves once every write before it is published
+   * and every delivery has ended (told, or in `deadLetters`).
+   */
+  appointmentEvents: {
+    drain: (timeoutMs?: number) => Promise<void>;
+    delivered: ReadonlyArray<{ rule: string; event: unknown }>;
+    deadLetters: readonly LocalDeadLetter[];
   };
   /** The fault proxies asked for with `faultProxies` (the endpoints above stay the dependencies' own). */
   faults: { clearinghouse?: FaultProxy; payments?: FaultProxy };
@@ -220,7 +233,18 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       log: say,
     });
     stops.push(() => sfn.stop());
-    const awsEndpoint = await startAwsEndpointServer({ port: await freePort(), sfn, sns });
+    // The stack's event bus and its rules (AppointmentEvents): each rule's function gets its events as its queue would give them.
+    const events = new LocalEventBus({
+      name: LOCAL_EVENT_BUS_NAME,
+      rules: APPOINTMENT_EVENT_RULES,
+      invoke: (target, event) => invokeFunction(target, event),
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT_ID,
+      ...(options.retryDelayMs !== undefined ? { retryDelayMs: Math.max(options.retryDelayMs, 1) } : {}),
+      log: say,
+    });
+    stops.push(() => events.drain());
+    const awsEndpoint = await startAwsEndpointServer({ port: await freePort(), sfn, sns, events });
     stops.push(() => awsEndpoint.stop());
     // EventBridge Scheduler's one-time schedules (staff task escalations), fired by the local clock.
     const scheduler = await startLocalScheduler({
@@ -275,6 +299,25 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
     auditStream.start();
     stops.push(() => auditStream.stop());
+    // The same stream into publishAppointmentEvents, as its own mapping (appointment writes), with its own checkpoints.
+    const appointmentStream = new DynamoDbStreamPoller({
+      dynamodb: dynamoClient,
+      streams: new DynamoDBStreamsClient({
+        region: LOCAL_REGION,
+        endpoint: dynamodb.endpoint,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+      tableName: LOCAL_TABLE_NAME,
+      filter: APPOINTMENT_STREAM_FILTER,
+      delivery: APPOINTMENT_STREAM_DELIVERY,
+      invoke: (event) => invokeFunction('publishAppointmentEvents', event),
+      region: LOCAL_REGION,
+      ...(options.retryDelayMs !== undefined ? { retryDelayMs: Math.max(options.retryDelayMs, 1) } : {}),
+      ...(options.dataDir ? { checkpointFile: join(options.dataDir, 'dynamodb-streams-appointments.json') } : {}),
+      log: say,
+    });
+    appointmentStream.start();
+    stops.push(() => appointmentStream.stop());
     const apiKey = options.apiKey ?? newApiKey('pa_demo');
     await seedDemoClinic(table, { apiKey });
     // Executions a previous run left in flight go on, as they would have on AWS while this machine was off.
@@ -334,6 +377,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         deadLetters: auditStream.deadLetters,
         stats: auditStream.stats,
       },
+      appointmentEvents: {
+        /** Waits until the stream's appointment writes so far are published and every delivery has ended. */
+        drain: async (timeoutMs) => {
+          await appointmentStream.drain(timeoutMs);
+          await events.drain();
+        },
+        delivered: events.delivered,
+        deadLetters: events.deadLetters,
+      },
       faults,
       dynamodbLocal: dynamodb,
       clock: {
@@ -378,6 +430,7 @@ function setHandlerEnvironment(local: {
   env.AWS_ENDPOINT_URL_SES = local.ses;
   env.AWS_ENDPOINT_URL_SFN = local.awsEndpoint;
   env.AWS_ENDPOINT_URL_SNS = local.awsEndpoint;
+  env.AWS_ENDPOINT_URL_EVENTBRIDGE = local.awsEndpoint;
   env.AWS_ENDPOINT_URL_S3 = local.s3;
   env.AWS_ENDPOINT_URL_SCHEDULER = local.scheduler;
   env[ENV.tableName] = LOCAL_TABLE_NAME;
@@ -390,6 +443,7 @@ function setHandlerEnvironment(local: {
   env[ENV.staffAlertsTopicArn] = STAFF_ALERTS_TOPIC_ARN;
   env[ENV.sesConfigurationSet] = LOCAL_SES_CONFIGURATION_SET;
   env[ENV.auditArchiveBucket] = LOCAL_AUDIT_ARCHIVE_BUCKET;
+  env[ENV.eventBusName] = LOCAL_EVENT_BUS_NAME;
   env[ENV.patientIdentityKey] = local.identityKey;
   delete env[ENV.patientIdentityKeySecretArn];
   env[ENV.escalationScheduleGroup] = LOCAL_ESCALATION_SCHEDULE_GROUP;

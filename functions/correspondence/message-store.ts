@@ -35,38 +35,74 @@ export interface MessageStore {
   release(ref: MessageRef): Promise<void>;
 }
 
+/** A message about an appointment after its booking: one per appointment and revision (what changed is the revision's). */
+export interface AppointmentMessageRef {
+  clinicId: string;
+  appointmentId: string;
+  revision: number;
+}
+
+/** The claims of appointment messages (keys.appointmentMessage): each revision's message goes out at most once. */
+export interface AppointmentMessageStore {
+  claim(ref: AppointmentMessageRef, now: Date): Promise<{ status: MessageRecord['status'] } | undefined>;
+  markSent(ref: AppointmentMessageRef, providerMessageId: string, now: Date): Promise<void>;
+  release(ref: AppointmentMessageRef): Promise<void>;
+}
+
 /** The DynamoDB adapter of the message store. */
 export function dynamoMessageStore(table: TableRef): MessageStore {
+  return messageClaims(
+    table,
+    (ref: MessageRef) => keys.message(ref.clinicId, ref.journeyId, ref.kind),
+    (ref) => ({
+      type: 'Message',
+      ...ref,
+      channel: 'email',
+    }),
+  ) as MessageStore;
+}
+
+/** The DynamoDB adapter of the appointment message store. */
+export function dynamoAppointmentMessageStore(table: TableRef): AppointmentMessageStore {
+  return messageClaims(
+    table,
+    (ref: AppointmentMessageRef) => keys.appointmentMessage(ref.clinicId, ref.appointmentId, ref.revision),
+    (ref) => ({ type: 'AppointmentMessage', ...ref, channel: 'email' }),
+  );
+}
+
+/**
+ * Claims keyed by `keyOf`: a conditional put claims (undefined: this call won; else the record found), `markSent`
+ * records the provider's ID, `release` gives back a claim still SENDING. Never the address or the content.
+ */
+function messageClaims<R>(table: TableRef, keyOf: (ref: R) => { PK: string; SK: string }, recordOf: (ref: R) => Record<string, unknown>) {
   const { client, tableName: TableName } = table;
-  const key = (ref: MessageRef) => keys.message(ref.clinicId, ref.journeyId, ref.kind);
   return {
-    async claim(ref, now) {
-      const record: MessageRecord = { type: 'Message', ...ref, channel: 'email', status: 'SENDING', claimedAt: now.toISOString() };
+    async claim(ref: R, now: Date) {
+      const record = { ...recordOf(ref), status: 'SENDING' as const, claimedAt: now.toISOString() };
       const claimed = await conditionHeld(
-        client.send(new PutCommand({ TableName, Item: { ...key(ref), ...record }, ConditionExpression: 'attribute_not_exists(PK)' })),
+        client.send(new PutCommand({ TableName, Item: { ...keyOf(ref), ...record }, ConditionExpression: 'attribute_not_exists(PK)' })),
       );
       if (claimed) return undefined;
-      const { Item } = await client.send(new GetCommand({ TableName, Key: key(ref), ConsistentRead: true }));
-      return (Item as MessageRecord | undefined) ?? record;
+      const { Item } = await client.send(new GetCommand({ TableName, Key: keyOf(ref), ConsistentRead: true }));
+      return (Item as (typeof record & { status: MessageRecord['status'] }) | undefined) ?? record;
     },
-
-    async markSent(ref, providerMessageId, now) {
+    async markSent(ref: R, providerMessageId: string, now: Date) {
       await client.send(
         new UpdateCommand({
           TableName,
-          Key: key(ref),
+          Key: keyOf(ref),
           UpdateExpression: 'SET #status = :sent, sentAt = :at, providerMessageId = :id',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':sent': 'SENT', ':at': now.toISOString(), ':id': providerMessageId },
         }),
       );
     },
-
-    async release(ref) {
+    async release(ref: R) {
       await client.send(
         new DeleteCommand({
           TableName,
-          Key: key(ref),
+          Key: keyOf(ref),
           ConditionExpression: '#status = :sending',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':sending': 'SENDING' },

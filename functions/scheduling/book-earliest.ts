@@ -123,7 +123,13 @@ export async function bookEarliestSlot(appointments: AppointmentStore, request: 
   for (let from = window.start.getTime(); from < window.end.getTime(); from += CHUNK_DAYS * 86_400_000) {
     const within = { start: new Date(from), end: new Date(Math.min(from + CHUNK_DAYS * 86_400_000, window.end.getTime())) };
     const readUntil = new Date(within.end.getTime() + holdMinutes(type) * 60_000);
-    await appointments.loadBusy(request.clinicId, type.departmentId, resourceIds, { start: new Date(from - beforeMs), end: readUntil }, busy);
+    await appointments.loadBusy(
+      request.clinicId,
+      type.departmentId,
+      resourceIds,
+      { start: new Date(from - beforeMs), end: readUntil },
+      busy,
+    );
 
     // Candidates found but not tried yet: after a loss, the next attempt picks among SPREAD_AFTER_LOSS of them.
     const pending: SlotCandidate[] = [];

@@ -190,7 +190,7 @@ export function journeyAuditSession(
 }
 
 /** A session records one patient's accesses: a store reading another patient's data under it would misfile the read. */
-export function assertSessionFor(audit: AuditSession, ref: { clinicId: string; patientId: string; journeyId: string }): void {
+export function assertSessionFor(audit: AuditSession, ref: { clinicId: string; patientId: string; journeyId?: string | undefined }): void {
   const { subject } = audit;
   if (subject.clinicId !== ref.clinicId || subject.patientId !== ref.patientId || subject.journeyId !== ref.journeyId)
     throw new Error(`Audit session of journey ${subject.journeyId} used for journey ${ref.journeyId}`);

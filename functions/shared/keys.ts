@@ -78,6 +78,12 @@ export const keys = {
     SK: 'APPOINTMENT',
   }),
 
+  /** The claim of a message about an appointment's change: one per appointment and revision. */
+  appointmentMessage: (clinicId: string, appointmentId: string, revision: number) => ({
+    PK: `${clinic(clinicId)}#APPOINTMENT#${appointmentId}`,
+    SK: `MESSAGE#${revision}`,
+  }),
+
   /**
    * GSI1 lists a clinic's appointments of one local day (the location's time zone) by start, cancelled ones included:
    * the day schedule and the daily reports read one day's partition, whatever the table holds.

@@ -4,11 +4,11 @@ import { type AuditEvent, type AuditSession, assertSessionFor, auditPut } from '
 import { keys } from './keys.ts';
 import type { TableRef } from './table.ts';
 
-/** Which patient, and the journey their audit record names. A JourneyRecord fits as it is. */
+/** Which patient, and the journey their audit record names (none for a read about no journey). A JourneyRecord fits as it is. */
 export interface PatientRef {
   clinicId: string;
   patientId: string;
-  journeyId: string;
+  journeyId?: string | undefined;
 }
 
 /**

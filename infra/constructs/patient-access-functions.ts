@@ -74,6 +74,8 @@ export class PatientAccessFunctions extends Construct {
             break; // see grantJourney
           case 'auditArchive':
             break; // granted by the AuditArchive construct, which owns the bucket
+          case 'publishAppointmentEvents':
+            break; // granted by the AppointmentEvents construct, which owns the bus
           case 'patientIdentityKey':
             props.identityKey.grantRead(fn);
             fn.addEnvironment(ENV.patientIdentityKeySecretArn, props.identityKey.secretArn);

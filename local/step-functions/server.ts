@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { LocalEventBus } from '../event-bus.ts';
 import { ServiceError } from './errors.ts';
 import type { ExecutionStatus, LocalStepFunctions } from './service.ts';
 import type { LocalSns } from './sns-topics.ts';
@@ -16,14 +17,16 @@ export interface AwsEndpointServer {
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
- * One loopback HTTP endpoint that speaks two AWS protocols, so the handlers' unmodified SDK clients reach the local
- * services through AWS_ENDPOINT_URL_SFN / AWS_ENDPOINT_URL_SNS: Step Functions' JSON 1.0 protocol
- * (`X-Amz-Target: AWSStepFunctions.<Operation>`) and SNS's query protocol (`Action=Publish`, XML answer).
+ * One loopback HTTP endpoint that speaks three AWS protocols, so the handlers' unmodified SDK clients reach the local
+ * services through AWS_ENDPOINT_URL_SFN / _SNS / _EVENTBRIDGE: Step Functions' JSON 1.0 protocol
+ * (`X-Amz-Target: AWSStepFunctions.<Operation>`), EventBridge's JSON 1.1 (`X-Amz-Target: AWSEvents.PutEvents`) and
+ * SNS's query protocol (`Action=Publish`, XML answer).
  */
 export async function startAwsEndpointServer(options: {
   port: number;
   sfn: LocalStepFunctions;
   sns: LocalSns;
+  events?: LocalEventBus;
 }): Promise<AwsEndpointServer> {
   const server = createServer((request, response) => {
     void handle(request, response, options).catch((error: unknown) => {
@@ -45,10 +48,24 @@ export async function startAwsEndpointServer(options: {
   };
 }
 
-async function handle(request: IncomingMessage, response: ServerResponse, options: { sfn: LocalStepFunctions; sns: LocalSns }) {
+async function handle(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: { sfn: LocalStepFunctions; sns: LocalSns; events?: LocalEventBus },
+) {
   const body = await readBody(request);
   if (body === undefined) return sendJson(response, 413, { __type: 'RequestEntityTooLarge', message: 'Request body too large' });
   const target = request.headers['x-amz-target'];
+  if (target === 'AWSEvents.PutEvents' && options.events) {
+    try {
+      return sendJson(response, 200, options.events.putEvents(JSON.parse(body || '{}') as Record<string, unknown>));
+    } catch (error) {
+      if (error instanceof ServiceError) return sendJson(response, error.statusCode, { __type: error.type, message: error.message });
+      if (error instanceof SyntaxError)
+        return sendJson(response, 400, { __type: 'SerializationException', message: 'Malformed JSON body' });
+      throw error;
+    }
+  }
   if (typeof target === 'string' && target.startsWith('AWSStepFunctions.')) {
     const operation = target.slice('AWSStepFunctions.'.length);
     try {

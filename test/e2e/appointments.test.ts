@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JourneyViewSchema } from '#contract/api/journey-view-schema.ts';
 import { type LocalCloud, startLocalCloud } from '#local/cloud.ts';
+import { readSentEmails, type StoredEmail } from '#local/ses-emulator.ts';
 import { appointmentIdOf } from '#model/journey.ts';
 
 /**
@@ -108,8 +109,30 @@ describe('Local stack: the desk works an appointment from booking to completion'
     expect(cancelled.body).toMatchObject({ status: 'CANCELLED', cancellation: { late: false } });
     expect(await open()).toEqual([start]);
     expect((await call('billing', 'POST', `/appointments/${second.body.appointmentId}/check-in`)).status).toBe(403);
+
+    // The patient was told each change that concerns them, through the events, with a calendar update each.
+    await cloud.appointmentEvents.drain(60_000);
+    const mail = (await readSentEmails(cloud.mailViewerUrl)).filter((e) => e.destination.to.includes(email));
+    const subjects = mail.map((e) => e.subject.split(':')[0]);
+    expect(subjects).toEqual(['Appointment confirmed', 'Appointment moved', 'Appointment confirmed', 'Appointment cancelled']);
+    expect(invite(mail[1])).toMatch(/SEQUENCE:1\r?\n/);
+    expect(invite(mail[1])).toContain(`UID:appointment-${appointmentId}@patient-access`);
+    expect(invite(mail[3])).toMatch(/METHOD:CANCEL/);
+    expect(invite(mail[3])).toContain(`UID:appointment-${second.body.appointmentId}@patient-access`);
+    for (const e of mail) expect(`${e.subject} ${e.body.text}`).not.toMatch(/knee|MRI|pain|PRIMARY_CARE/i);
+    expect(cloud.appointmentEvents.deadLetters).toEqual([]);
   });
 });
+
+/** The address the `completes` example gives: every journey of it writes to the same one. */
+const email = JSON.parse(readFileSync('examples/completes.json', 'utf8')).contact.email as string;
+
+/** The text of an email's calendar attachment. */
+function invite(mail: StoredEmail | undefined): string {
+  const ics = mail?.attachments.find((a) => a.filename.endsWith('.ics'));
+  if (!ics) return '';
+  return ics.content.includes('BEGIN:VCALENDAR') ? ics.content : Buffer.from(ics.content, 'base64').toString('utf8');
+}
 
 /** The journey's appointment start, from the journey view. */
 async function booking(appointmentId: string, journeyId: string): Promise<string> {

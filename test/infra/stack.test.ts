@@ -261,6 +261,7 @@ describe('Construct: PatientAccessFunctions', () => {
     email: [ENV.senderEmail, ENV.sesConfigurationSet],
     staffAlerts: [ENV.staffAlertsTopicArn],
     auditArchive: [ENV.auditArchiveBucket],
+    publishAppointmentEvents: [ENV.eventBusName],
     scheduleEscalations: [ENV.escalationScheduleGroup, ENV.escalationTargetArn, ENV.escalationSchedulerRoleArn],
     patientIdentityKey: [ENV.patientIdentityKeySecretArn],
     listJourneys: [ENV.journeyStateMachineArn],

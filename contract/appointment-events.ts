@@ -1,0 +1,80 @@
+import type { AppointmentChange, AppointmentStatus } from './appointments.ts';
+import type { EventFilterPattern } from './audit-archive.ts';
+import type { FunctionName } from './function-catalog.ts';
+
+/**
+ * What happens to appointments, as events: the CDK stack (infra/constructs/appointment-events.ts), the local cloud
+ * (local/event-bus.ts) and the functions share this module, so the deployed pipeline and the local one select, shape and
+ * route the same events.
+ *
+ * The table is the outbox: every change to an appointment is one transaction that writes the appointment item, so the
+ * table's stream carries each change exactly as committed, even when the function that made it stops right after.
+ * `publishAppointmentEvents` reads the stream (APPOINTMENT_STREAM_FILTER) and puts one `AppointmentChanged` event per
+ * change on the stack's event bus; rules (APPOINTMENT_EVENT_RULES) route them to the functions that react (the
+ * patient's email now; the waitlist and refunds later), so no stage calls another. Events carry IDs and codes only.
+ */
+
+export const APPOINTMENT_EVENTS_SOURCE = 'patient-access.appointments';
+export const APPOINTMENT_CHANGED = 'AppointmentChanged';
+
+/** A booking, or one of the changes after it. */
+export type AppointmentEventChange = 'book' | AppointmentChange;
+
+/** The event's `detail`: which appointment, which change, and where it stands after it. */
+export interface AppointmentChangedDetail {
+  clinicId: string;
+  appointmentId: string;
+  /** The appointment's revision after the change (0 for a booking): consumers act once per revision. */
+  revision: number;
+  change: AppointmentEventChange;
+  status: AppointmentStatus;
+  /** Who booked it: a journey (which confirms its own booking) or staff. */
+  origin: 'journey' | 'staff';
+}
+
+/** The event as EventBridge delivers it to a Lambda target. */
+export interface AppointmentChangedEvent {
+  'detail-type': typeof APPOINTMENT_CHANGED;
+  source: typeof APPOINTMENT_EVENTS_SOURCE;
+  id: string;
+  time: string;
+  detail: AppointmentChangedDetail;
+}
+
+/** The stream records publishAppointmentEvents is given: every write of an appointment item (bookings and changes). */
+export const APPOINTMENT_STREAM_FILTER = {
+  eventName: ['INSERT', 'MODIFY'],
+  dynamodb: { NewImage: { type: { S: ['Appointment'] } } },
+} as const satisfies EventFilterPattern;
+
+/** How the stream's appointment records reach the publisher, deployed (the mapping) and locally (the poller). */
+export const APPOINTMENT_STREAM_DELIVERY = {
+  /** PutEvents takes 10 entries a call; a batch of 100 is 10 calls. */
+  batchSize: 100,
+  /** Patients are told promptly: a second at most to gather a batch. */
+  maxBatchingWindowSeconds: 1,
+  retryAttempts: 10,
+  bisectBatchOnError: true,
+  maxRecordAgeHours: 24,
+} as const;
+
+/** A rule on the event bus: which events, and the function they invoke (asynchronously, retried, then dead-lettered). */
+export interface AppointmentEventRule {
+  /** The rule's construct ID and the local bus's name for it. */
+  name: string;
+  target: FunctionName;
+  pattern: EventFilterPattern;
+}
+
+export const APPOINTMENT_EVENT_RULES: readonly AppointmentEventRule[] = [
+  {
+    // The patient hears of a booking staff made, a new time and a cancellation (a journey confirms its own booking).
+    name: 'TellThePatient',
+    target: 'notifyAppointmentChange',
+    pattern: {
+      source: [APPOINTMENT_EVENTS_SOURCE],
+      'detail-type': [APPOINTMENT_CHANGED],
+      detail: { change: ['book', 'reschedule', 'cancel'] },
+    },
+  },
+];

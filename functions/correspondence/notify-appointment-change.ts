@@ -1,0 +1,100 @@
+import type { AppointmentChangedDetail } from '#contract/appointment-events.ts';
+import { journeyAppointment } from '#model/journey.ts';
+import { auditSession } from '#shared/audit.ts';
+import { log } from '#shared/observability.ts';
+import type { SharedStores } from '#shared/stores.ts';
+import { composeAppointmentChange } from './compose-appointment-change.ts';
+import { composeAppointmentConfirmation } from './compose-appointment-confirmation.ts';
+import type { CorrespondenceStore } from './correspondence-store.ts';
+import { type Mailer, wasNotSent } from './mailer-port.ts';
+import type { AppointmentMessageStore } from './message-store.ts';
+
+export interface NotifyAppointmentChangeDeps extends Pick<SharedStores, 'appointments' | 'patients' | 'audit'> {
+  recipients: CorrespondenceStore;
+  messages: AppointmentMessageStore;
+  mailer: Mailer;
+  now: () => Date;
+}
+
+const ACTOR = 'function:notifyAppointmentChange';
+
+export type NotifyOutcome = 'SENT' | 'ALREADY_SENT' | 'NO_CONSENT' | 'NOT_NEEDED' | 'STALE';
+
+/** The message's name at the provider: one per appointment and revision. */
+export const appointmentMessageKey = (appointmentId: string, revision: number) => `appointment-${appointmentId}-${revision}`;
+
+/**
+ * Tells the patient about an AppointmentChanged event (contract/appointment-events.ts): a booking staff made (the
+ * confirmation), a new time or a cancellation, by email with the calendar update, at most once per appointment
+ * revision (claimed before sending, as sendCorrespondence does). An event about a revision the appointment has already
+ * moved past is not told: the later change's own event tells the patient how things stand. No email address or no
+ * consent to email: nothing is sent (the desk tells the patient in person or by phone).
+ */
+export async function notifyAppointmentChange(deps: NotifyAppointmentChangeDeps, event: AppointmentChangedDetail): Promise<NotifyOutcome> {
+  const fields = { clinicId: event.clinicId, stage: event.change };
+  if (event.change === 'book' && event.origin === 'journey') return 'NOT_NEEDED';
+  const appointment = await deps.appointments.getById(event.clinicId, event.appointmentId);
+  if (!appointment || (appointment.revision ?? 0) !== event.revision) {
+    log.info('Appointment moved on since the event: not told', { ...fields, outcome: 'STALE' });
+    return 'STALE';
+  }
+  const now = deps.now();
+  const subject = {
+    clinicId: event.clinicId,
+    actor: ACTOR,
+    patientId: appointment.patientId,
+    ...(appointment.journeyId ? { journeyId: appointment.journeyId } : {}),
+  };
+  const audit = auditSession(deps.audit, subject, now);
+  await audit.before('patient.read', 'message.send');
+  const patient = await deps.patients.read(
+    { clinicId: event.clinicId, patientId: appointment.patientId, journeyId: appointment.journeyId },
+    audit,
+    ['firstName', 'email', 'communication'],
+  );
+  if (!patient.email || patient.communication?.email === false) {
+    await audit.failed('message.send');
+    log.info('Appointment change not emailed', { ...fields, outcome: 'NO_CONSENT' });
+    return 'NO_CONSENT';
+  }
+  const clinic = await deps.recipients.getClinicProfile(event.clinicId);
+  if (!clinic) throw new Error(`Clinic ${event.clinicId} has no profile`);
+  const contact = { name: clinic.name, phone: clinic.phone };
+  const summary = journeyAppointment(appointment);
+  const composed =
+    event.change === 'book'
+      ? composeAppointmentConfirmation({ firstName: patient.firstName, clinic: contact, appointment: summary })
+      : composeAppointmentChange({
+          firstName: patient.firstName,
+          clinic: contact,
+          appointment: summary,
+          change: event.change === 'reschedule' ? 'reschedule' : 'cancel',
+          revision: event.revision,
+          ...(event.change === 'reschedule' ? { previousStart: appointment.history?.at(-1)?.from?.start } : {}),
+        });
+
+  const ref = { clinicId: event.clinicId, appointmentId: event.appointmentId, revision: event.revision };
+  if (await deps.messages.claim(ref, now)) {
+    await audit.failed('message.send');
+    log.info('Appointment change already told', { ...fields, outcome: 'ALREADY_SENT' });
+    return 'ALREADY_SENT';
+  }
+  try {
+    const { messageId } = await deps.mailer.send({
+      ...composed,
+      to: patient.email,
+      replyTo: clinic.replyToEmail,
+      idempotencyKey: appointmentMessageKey(event.appointmentId, event.revision),
+    });
+    await deps.messages.markSent(ref, messageId, now);
+  } catch (error) {
+    if (wasNotSent(error)) {
+      await deps.messages.release(ref);
+      await audit.failed('message.send');
+    }
+    log.warn('Appointment change email failed', { ...fields, errorName: (error as Error).name });
+    throw error;
+  }
+  log.info('Appointment change told', { ...fields, outcome: 'SENT' });
+  return 'SENT';
+}
