@@ -8,7 +8,7 @@ import { appointmentRecord } from '#test/support/fixtures/records.ts';
 /** A stream record of an item's write, as Lambda delivers it. */
 function streamRecord(
   sequence: string,
-  item: Record<string, unknown>,
+  item: object,
   eventName: 'INSERT' | 'MODIFY' | 'REMOVE' = 'INSERT',
 ): DynamoDBRecord {
   return {
