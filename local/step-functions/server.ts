@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { LocalEventBus } from '../event-bus.ts';
+import type { LocalEventBus } from '#local/event-bus.ts';
 import { ServiceError } from './errors.ts';
 import type { ExecutionStatus, LocalStepFunctions } from './service.ts';
 import type { LocalSns } from './sns-topics.ts';

@@ -6,11 +6,7 @@ import { publishAppointmentEvents } from '#functions/scheduling/publish-appointm
 import { appointmentRecord } from '#test/support/fixtures/records.ts';
 
 /** A stream record of an item's write, as Lambda delivers it. */
-function streamRecord(
-  sequence: string,
-  item: object,
-  eventName: 'INSERT' | 'MODIFY' | 'REMOVE' = 'INSERT',
-): DynamoDBRecord {
+function streamRecord(sequence: string, item: object, eventName: 'INSERT' | 'MODIFY' | 'REMOVE' = 'INSERT'): DynamoDBRecord {
   return {
     eventName,
     dynamodb: {
