@@ -20,21 +20,27 @@ const ACTOR = 'function:notifyAppointmentChange';
 
 export type NotifyOutcome = 'SENT' | 'ALREADY_SENT' | 'NO_CONSENT' | 'NOT_NEEDED' | 'STALE';
 
+/** Whether a change after `revision` (history entry `revision` is the change to revision + 1) will tell the patient itself. */
+function supersededAfter(history: ReadonlyArray<{ change: string }>, revision: number): boolean {
+  return history.slice(revision).some((entry) => entry.change === 'reschedule' || entry.change === 'cancel');
+}
+
 /** The message's name at the provider: one per appointment and revision. */
 export const appointmentMessageKey = (appointmentId: string, revision: number) => `appointment-${appointmentId}-${revision}`;
 
 /**
  * Tells the patient about an AppointmentChanged event (contract/appointment-events.ts): a booking staff made (the
  * confirmation), a new time or a cancellation, by email with the calendar update, at most once per appointment
- * revision (claimed before sending, as sendCorrespondence does). An event about a revision the appointment has already
- * moved past is not told: the later change's own event tells the patient how things stand. No email address or no
- * consent to email: nothing is sent (the desk tells the patient in person or by phone).
+ * revision (claimed before sending, as sendCorrespondence does). An event followed by a later new time or cancellation
+ * is not told: that change's own event tells the patient how things stand (a check-in or completion since changes
+ * nothing the patient was told). No email address or no consent to email: nothing is sent (the desk tells the patient
+ * in person or by phone).
  */
 export async function notifyAppointmentChange(deps: NotifyAppointmentChangeDeps, event: AppointmentChangedDetail): Promise<NotifyOutcome> {
   const fields = { clinicId: event.clinicId, stage: event.change };
   if (event.change === 'book' && event.origin === 'journey') return 'NOT_NEEDED';
   const appointment = await deps.appointments.getById(event.clinicId, event.appointmentId);
-  if (!appointment || (appointment.revision ?? 0) !== event.revision) {
+  if (!appointment || supersededAfter(appointment.history ?? [], event.revision)) {
     log.info('Appointment moved on since the event: not told', { ...fields, outcome: 'STALE' });
     return 'STALE';
   }

@@ -1,7 +1,5 @@
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
-import { APPOINTMENT_STREAM_FILTER, type AppointmentChangedDetail } from '#contract/appointment-events.ts';
-import { matchesEventFilter } from '#contract/audit-archive.ts';
+import type { DynamoDBBatchResponse } from 'aws-lambda';
+import type { AppointmentChangedDetail } from '#contract/appointment-events.ts';
 import type { AppointmentRecord } from '#shared/appointment-store.ts';
 import { log } from '#shared/observability.ts';
 
@@ -27,19 +25,23 @@ export function appointmentEventOf(appointment: AppointmentRecord): AppointmentC
   };
 }
 
+/** An appointment write from the table's stream: the item as written, and the record's position (its batch item ID). */
+export interface AppointmentWrite {
+  sequenceNumber: string;
+  appointment: AppointmentRecord;
+}
+
 /**
- * Turns a batch of the table's stream (appointment writes: APPOINTMENT_STREAM_FILTER) into AppointmentChanged events,
- * in order, and reports the records whose event the bus did not take as batch item failures: Lambda retries from the
- * first of them, so an event may be published twice but never lost (consumers act once per revision).
+ * Turns a batch of appointment writes (the stream's records the mapping's filter lets through, in order) into
+ * AppointmentChanged events, in order, and reports the records whose event the bus did not take as batch item
+ * failures: Lambda retries from the first of them, so an event may be published twice but never lost (consumers act
+ * once per revision).
  */
 export async function publishAppointmentEvents(
   deps: PublishAppointmentEventsDeps,
-  records: readonly DynamoDBRecord[],
+  writes: readonly AppointmentWrite[],
 ): Promise<DynamoDBBatchResponse> {
-  const wanted = records.filter((record) => matchesEventFilter(APPOINTMENT_STREAM_FILTER, record));
-  const details = wanted.map((record) =>
-    appointmentEventOf(unmarshall(record.dynamodb?.NewImage as Parameters<typeof unmarshall>[0]) as unknown as AppointmentRecord),
-  );
+  const details = writes.map((write) => appointmentEventOf(write.appointment));
   const accepted = details.length > 0 ? await deps.events.publish(details) : [];
   const firstRefused = accepted.indexOf(false);
   if (firstRefused === -1) {
@@ -47,7 +49,7 @@ export async function publishAppointmentEvents(
     return { batchItemFailures: [] };
   }
   // From the first refused on: the stream is retried from there, in order.
-  const failed = wanted.slice(firstRefused).map((record) => ({ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }));
+  const failed = writes.slice(firstRefused).map((write) => ({ itemIdentifier: write.sequenceNumber }));
   log.warn('Appointment events refused by the bus', { count: failed.length });
   return { batchItemFailures: failed };
 }

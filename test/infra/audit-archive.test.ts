@@ -90,8 +90,12 @@ describe('Construct: AuditArchive', () => {
   });
 
   it('feeds the archive function the filtered stream, reporting item failures, bisecting, and dead-lettering what still fails', () => {
+    // The stream's other reader is publishAppointmentEvents (test/infra/appointment-events.test.ts): two in all, as DynamoDB advises.
     const mappings = Object.values(resources).filter(
-      (r) => r.Type === 'AWS::Lambda::EventSourceMapping' && JSON.stringify(r.Properties.EventSourceArn) === JSON.stringify(streamArn),
+      (r) =>
+        r.Type === 'AWS::Lambda::EventSourceMapping' &&
+        JSON.stringify(r.Properties.EventSourceArn) === JSON.stringify(streamArn) &&
+        JSON.stringify(r.Properties.FunctionName) === JSON.stringify(functionRef('archiveAuditRecords')),
     );
     expect(mappings).toHaveLength(1);
     expect(mappings[0]?.Properties).toEqual({

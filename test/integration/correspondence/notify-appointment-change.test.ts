@@ -143,6 +143,28 @@ describe('Function: notifyAppointmentChange on DynamoDB Local', () => {
     ]);
   });
 
+  it('still tells a new time when the patient has since been checked in (a change that tells no one)', async () => {
+    const { appointment } = await given({ moved: true });
+    const checkedIn = {
+      ...appointment,
+      status: 'CHECKED_IN' as const,
+      revision: 2,
+      history: [...(appointment.history ?? []), { change: 'check-in' as const, at: now.toISOString(), by: 'user:u1' }],
+    };
+    await appointments.saveChange(
+      appointment,
+      checkedIn,
+      { clinicId: appointment.clinicId, actor: 'user:u1', action: 'appointment.checkIn', outcome: 'success' },
+      now,
+    );
+    const { sent, mailer } = recordingMailer();
+
+    const answer = await notifier(mailer)(detailOf(appointment, 'reschedule'));
+
+    expect(answer.outcomes).toEqual(['SENT']);
+    expect(String(sent[0]?.attachments?.[0]?.content)).toMatch(/SEQUENCE:1\r?\n/);
+  });
+
   it('removes the event from the patient’s calendar on a cancellation', async () => {
     const { appointment } = await given();
     const cancelled = {

@@ -2,6 +2,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import type { AppointmentChangedDetail } from '#contract/appointment-events.ts';
+import { writesOf } from '#functions/scheduling/publish-appointment-events.handler.ts';
 import { publishAppointmentEvents } from '#functions/scheduling/publish-appointment-events.ts';
 import { appointmentRecord } from '#test/support/fixtures/records.ts';
 
@@ -40,12 +41,15 @@ describe('Function: publishAppointmentEvents', () => {
   it('publishes one event per booking and change, in order, with IDs and codes only; other items are not events', async () => {
     const { published, events } = bus();
 
-    const answer = await publishAppointmentEvents({ events }, [
-      streamRecord('1', booked),
-      streamRecord('2', { type: 'Journey', clinicId: 'c1' }),
-      streamRecord('3', staffBooked),
-      streamRecord('4', cancelled, 'MODIFY'),
-    ]);
+    const answer = await publishAppointmentEvents(
+      { events },
+      writesOf([
+        streamRecord('1', booked),
+        streamRecord('2', { type: 'Journey', clinicId: 'c1' }),
+        streamRecord('3', staffBooked),
+        streamRecord('4', cancelled, 'MODIFY'),
+      ]),
+    );
 
     expect(answer).toEqual({ batchItemFailures: [] });
     expect(published).toEqual([
@@ -58,11 +62,10 @@ describe('Function: publishAppointmentEvents', () => {
   it('reports every record from the first the bus refused, so the stream is retried from there in order', async () => {
     const { events } = bus(1);
 
-    const answer = await publishAppointmentEvents({ events }, [
-      streamRecord('1', booked),
-      streamRecord('2', staffBooked),
-      streamRecord('3', cancelled, 'MODIFY'),
-    ]);
+    const answer = await publishAppointmentEvents(
+      { events },
+      writesOf([streamRecord('1', booked), streamRecord('2', staffBooked), streamRecord('3', cancelled, 'MODIFY')]),
+    );
 
     expect(answer.batchItemFailures).toEqual([{ itemIdentifier: '2' }, { itemIdentifier: '3' }]);
   });
