@@ -59,14 +59,18 @@ describe('Construct: AppointmentEvents', () => {
         (r) => JSON.stringify(r.Properties.EventBusName) === JSON.stringify(stack.resolve(events.bus.eventBusName)),
       );
       const ruleResource = found.find((r) => JSON.stringify(r.Properties.EventPattern) === JSON.stringify(rule.pattern));
-      expect(ruleResource).toBeDefined();
-      const target = (ruleResource?.Properties.Targets as Array<{ Arn: unknown; DeadLetterConfig: { Arn: unknown } }>)[0];
-      expect(target?.DeadLetterConfig.Arn).toEqual(deadLetterArn);
+      if (!ruleResource) throw new Error(`No rule on the bus with ${rule.name}'s pattern`);
+      const [target] = ruleResource.Properties.Targets as Array<{
+        Arn: { 'Fn::GetAtt': [string, string] };
+        DeadLetterConfig: { Arn: unknown };
+      }>;
+      if (!target) throw new Error(`${rule.name} has no target`);
+      expect(target.DeadLetterConfig.Arn).toEqual(deadLetterArn);
       const queueMapping = ofType('AWS::Lambda::EventSourceMapping').find(
         (r) => JSON.stringify(r.Properties.FunctionName) === JSON.stringify(functionRef(rule.target)),
       );
-      expect(queueMapping?.Properties).toMatchObject({ EventSourceArn: target?.Arn, BatchSize: 1 });
-      const queueId = (target?.Arn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      expect(queueMapping?.Properties).toMatchObject({ EventSourceArn: target.Arn, BatchSize: 1 });
+      const queueId = target.Arn['Fn::GetAtt'][0];
       expect(resources[queueId]?.Properties).toMatchObject({
         KmsMasterKeyId: keyArn,
         RedrivePolicy: { deadLetterTargetArn: deadLetterArn },
