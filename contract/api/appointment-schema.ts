@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { APPOINTMENT_STATUSES, CANCEL_REASONS, CANCELLED_BY } from '#contract/appointments.ts';
 import { PathIdSchema } from './path-ids.ts';
+import { PhysicianOrderSchema } from './submission-schema.ts';
 
 /** Request and response bodies of the appointment routes: availability, booking, the day schedule and changes. */
 
@@ -56,6 +57,9 @@ export const BookAppointmentSchema = z
     start: instant.meta({ description: "The slot's start, as availability listed it." }),
     locationId: PathIdSchema.optional(),
     providerId: PathIdSchema.optional().meta({ description: 'The provider chosen; any free one when absent.' }),
+    order: PhysicianOrderSchema.optional().meta({
+      description: "Required for types that need a physician's order (imaging, therapy); its procedure decides the type.",
+    }),
   })
   .meta({ id: 'BookAppointment' });
 export type BookAppointmentInput = z.output<typeof BookAppointmentSchema>;
@@ -84,6 +88,17 @@ export const StaffAppointmentSchema = z
     patientId: z.string(),
     journeyId: z.string().optional(),
     bookedBy: z.string().optional(),
+    order: z
+      .strictObject({
+        orderId: z.string().optional(),
+        orderingPhysician: z.strictObject({ name: z.string(), npi: z.string(), phone: z.string().optional() }),
+        procedureCode: z.string().optional(),
+        diagnosisCodes: z.array(z.string()),
+        priority: z.enum(['routine', 'urgent', 'stat']),
+        expiresOn: z.string().optional(),
+      })
+      .optional()
+      .meta({ description: "The physician's order it was booked under." }),
     createdAt: z.string(),
     revision: z.number().int(),
     history: z.array(historyEntry),

@@ -209,6 +209,34 @@ export type Insurance = z.output<typeof InsuranceSchema>;
 
 export const DAYS_OF_WEEK = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
 
+/**
+ * A physician's order for imaging or therapy: who ordered what (CPT) and why (ICD-10), how urgently, and until when. The
+ * procedure decides the appointment type; an order without `expiresOn` is acted on for 90 days from its submission.
+ */
+export const PhysicianOrderSchema = z
+  .strictObject({
+    orderingPhysicianName: text(200),
+    orderingPhysicianNpi: npi,
+    orderingPhysicianPhone: z.string().trim().min(7).max(30).optional(),
+    orderId: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .optional(),
+    procedureCode: z
+      .string()
+      .regex(/^\d{4}[0-9A-Z]$/, 'use a CPT code, e.g. 73721')
+      .optional()
+      .meta({ description: 'CPT code of the procedure ordered: it decides the appointment type.', example: '73721' }),
+    diagnosisCodes: z
+      .array(z.string().regex(/^[A-TV-Z][0-9][0-9AB](\.?[0-9A-TV-Z]{1,4})?$/, 'use an ICD-10-CM code'))
+      .max(12)
+      .optional(),
+    priority: z.enum(['routine', 'urgent', 'stat']).optional(),
+    expiresOn: isoDate.optional().meta({ description: 'The last day the order may be acted on.' }),
+  })
+  .meta({ id: 'PhysicianOrder' });
+
 export const VisitSchema = z
   .strictObject({
     appointmentTypeCode: z
@@ -216,22 +244,7 @@ export const VisitSchema = z
       .regex(/^[A-Z0-9_]{1,64}$/, 'use an appointment type code from the clinic catalog')
       .meta({ example: 'PRIMARY_CARE_NEW' }),
     reasonForVisit: text(500).optional(),
-    physicianOrder: z
-      .strictObject({
-        orderingPhysicianName: text(200),
-        orderingPhysicianNpi: npi,
-        orderId: z
-          .string()
-          .trim()
-          .regex(/^[A-Za-z0-9_-]{1,64}$/)
-          .optional(),
-        diagnosisCodes: z
-          .array(z.string().regex(/^[A-TV-Z][0-9][0-9AB](\.?[0-9A-TV-Z]{1,4})?$/, 'use an ICD-10-CM code'))
-          .max(12)
-          .optional(),
-      })
-      .optional()
-      .meta({ description: "For imaging and therapy: the referring physician's order." }),
+    physicianOrder: PhysicianOrderSchema.optional().meta({ description: "For imaging and therapy: the referring physician's order." }),
     preferences: z
       .strictObject({
         locationId: z

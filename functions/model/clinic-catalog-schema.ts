@@ -112,6 +112,10 @@ export const ClinicCatalogSchema = z
         requires: z.array(z.enum(['provider', 'room', 'device'])).min(1),
         serviceTypeCode: z.string().regex(/^[A-Z0-9]{1,2}$/, 'an X12 service type code, e.g. 30, 98, PT, 62'),
         allowedAmountCents: z.number().int().min(0),
+        procedureCodes: z
+          .array(z.string().regex(/^\d{4}[0-9A-Z]$/, 'a CPT code, e.g. 73721'))
+          .max(50)
+          .optional(),
         bufferBeforeMinutes: z.int().min(0).max(120).multipleOf(5).optional(),
         bufferAfterMinutes: z.int().min(0).max(120).multipleOf(5).optional(),
         mayNeedPriorAuthorization: z.boolean(),

@@ -71,6 +71,8 @@ export interface AppointmentType {
   /** Minutes the resources are held before the start (e.g. preparing the room) and after the end (cleaning, notes). */
   bufferBeforeMinutes?: number;
   bufferAfterMinutes?: number;
+  /** CPT codes of the procedures this type performs: a physician's order for one of them is booked as this type. */
+  procedureCodes?: string[];
   /** Imaging usually needs prior authorisation; eligibility flags it for staff. */
   mayNeedPriorAuthorization: boolean;
   requiresPhysicianOrder: boolean;

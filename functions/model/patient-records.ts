@@ -58,7 +58,18 @@ export interface VisitRequest {
   appointmentTypeCode: string;
   reasonForVisit?: string;
   /** For imaging and therapy: the physician's order. */
-  physicianOrder?: { orderingPhysicianName: string; orderingPhysicianNpi: string; orderId?: string; diagnosisCodes?: string[] };
+  physicianOrder?: {
+    orderingPhysicianName: string;
+    orderingPhysicianNpi: string;
+    orderingPhysicianPhone?: string;
+    orderId?: string;
+    /** CPT code of the procedure ordered. */
+    procedureCode?: string;
+    diagnosisCodes?: string[];
+    priority?: 'routine' | 'urgent' | 'stat';
+    /** YYYY-MM-DD: the last day the order may be acted on. */
+    expiresOn?: string;
+  };
   preferences: {
     locationId?: string;
     /** Days the patient can come; empty or absent means any day. */

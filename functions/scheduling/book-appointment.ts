@@ -1,11 +1,14 @@
 import type { BookingResult, JourneyRef } from '#contract/journey-workflow.ts';
+import type { AppointmentType, ClinicCatalog } from '#model/clinic-catalog.ts';
 import { type JourneyAttempt, journeyAppointment } from '#model/journey.ts';
+import { decideOrderedType, orderOfRequest } from '#model/physician-order.ts';
 import type { AppointmentRecord } from '#shared/appointment-store.ts';
 import { type AuditSession, journeyAuditSession } from '#shared/audit.ts';
 import { log } from '#shared/observability.ts';
 import type { SharedStores } from '#shared/stores.ts';
 import { bookEarliestSlot } from './book-earliest.ts';
-import { HORIZON_DAYS } from './find-slots.ts';
+import { eligibleResources, HORIZON_DAYS, type SlotPreferences } from './find-slots.ts';
+import { lastInstantOf } from './local-days.ts';
 
 export interface BookAppointmentDeps extends Pick<SharedStores, 'journeys' | 'submissions' | 'catalog' | 'appointments' | 'audit'> {
   now: () => Date;
@@ -42,10 +45,22 @@ export async function bookAppointment(deps: BookAppointmentDeps, ref: JourneyRef
   const catalog = await deps.catalog.load(ref.clinicId);
   if (!catalog) throw new Error(`Clinic ${ref.clinicId} has no catalog`);
   const code = submission.visit.appointmentTypeCode;
-  const appointmentType = catalog.appointmentTypes.find((t) => t.code === code);
-  if (!appointmentType) {
+  const requested = catalog.appointmentTypes.find((t) => t.code === code);
+  if (!requested) {
     return noSlot(deps, journey, `Appointment type ${code} is not in the clinic's catalog`, now, audit);
   }
+  // The physician's order decides the type (its procedure) and how long it may be booked for; without a valid one, a
+  // type that requires it is not booked: staff obtain the order.
+  const decision = decideOrderedType(catalog, requested, orderOfRequest(submission.visit.physicianOrder), {
+    receivedOn: journey.createdAt.slice(0, 10),
+    today: now.toISOString().slice(0, 10),
+  });
+  if (decision.kind === 'NEEDS_ORDER') {
+    log.info('No valid physician order', { ...fields, outcome: 'NEEDS_ORDER' });
+    return noSlot(deps, journey, decision.reason, now, audit);
+  }
+  const appointmentType = decision.type;
+  const preferences = submission.visit.preferences ?? {};
 
   const result = await bookEarliestSlot(deps.appointments, {
     clinicId: ref.clinicId,
@@ -53,9 +68,11 @@ export async function bookAppointment(deps: BookAppointmentDeps, ref: JourneyRef
     patientId: journey.patientId,
     catalog,
     appointmentType,
-    preferences: submission.visit.preferences ?? {},
+    preferences,
     now,
     bookedBy: ACTOR,
+    ...(decision.order ? { order: decision.order } : {}),
+    ...(decision.kind === 'ORDERED' ? { until: lastInstantOf(decision.validUntil, zonesOf(catalog, appointmentType, preferences)) } : {}),
   });
   if (result.outcome === 'NO_SLOT') {
     log.info('No slot within the horizon', { ...fields, outcome: 'NO_SLOT', count: result.attempts });
@@ -77,4 +94,10 @@ async function noSlot(
   await audit.failed('appointment.create');
   await deps.journeys.updateStage(journey, 'SCHEDULING', { status: 'WAITING_FOR_STAFF', reason }, now);
   return { outcome: 'NO_SLOT' };
+}
+
+/** The time zones of the locations that could serve the type. */
+function zonesOf(catalog: ClinicCatalog, type: AppointmentType, preferences: SlotPreferences): string[] {
+  const locations = new Set(eligibleResources(catalog, type, preferences).map((r) => r.locationId));
+  return catalog.locations.filter((l) => locations.has(l.locationId)).map((l) => l.timeZone);
 }

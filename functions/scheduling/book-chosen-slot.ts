@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { BookAppointmentInput, Slot } from '#contract/api/appointment-schema.ts';
 import type { StaffPrincipal } from '#contract/staff-roles.ts';
+import { decideOrderedType, orderOfRequest } from '#model/physician-order.ts';
 import type { AppointmentRecord } from '#shared/appointment-store.ts';
 import { auditSession } from '#shared/audit.ts';
 import { HttpError } from '#shared/http/http-error.ts';
@@ -8,6 +9,7 @@ import { staffActor } from '#shared/http/staff-principal.ts';
 import { log } from '#shared/observability.ts';
 import type { SharedStores } from '#shared/stores.ts';
 import { appointmentOf } from './book-earliest.ts';
+import { lastInstantOf } from './local-days.ts';
 import { requireCatalog, searchOpenSlots, slotOf, staffSearchOf } from './open-slots.ts';
 
 export interface BookChosenSlotDeps extends Pick<SharedStores, 'catalog' | 'appointments' | 'patients' | 'audit'> {
@@ -34,9 +36,8 @@ export const staffAppointmentIdOf = (clinicId: string, idempotencyKey: string) =
 /**
  * Staff book a slot they chose (availability) for a patient on the phone or at the desk, with the journey's
  * conflict-safe write: the slot's granules are locked on every resource it holds, so it is booked once or not at all.
- * A slot that is no longer free answers with the next open ones. An appointment type that needs a physician's order is
- * not booked here: scheduling it needs the order (a later issue), so the desk is told, not left with a visit the
- * scanner's staff will refuse.
+ * A slot that is no longer free answers with the next open ones. A type that needs a physician's order is booked only
+ * under a valid one (its procedure decides the type; the slot must fall before it expires), kept with the appointment.
  */
 export async function bookChosenSlot(
   deps: BookChosenSlotDeps,
@@ -50,15 +51,24 @@ export async function bookChosenSlot(
   if (existing) return repeated(existing, request);
 
   const catalog = requireCatalog(await deps.catalog.load(clinicId));
-  const { type, preferences } = staffSearchOf(catalog, request);
-  if (type.requiresPhysicianOrder) {
-    throw HttpError.withMessage(409, `${type.name} needs a physician's order; book it from the patient's journey`);
-  }
+  const { type: requested, preferences } = staffSearchOf(catalog, request);
   if (!(await deps.patients.exists(clinicId, request.patientId))) {
     throw HttpError.badRequest([{ path: 'patientId', message: 'is not a patient of this clinic' }]);
   }
+  // The order decides the type (its procedure); a type that requires one is not booked without a valid order.
+  const today = now.toISOString().slice(0, 10);
+  const decision = decideOrderedType(catalog, requested, orderOfRequest(request.order), { receivedOn: today, today });
+  if (decision.kind === 'NEEDS_ORDER') throw HttpError.withMessage(409, decision.reason);
+  const type = decision.type;
+  const order = decision.order;
 
   const start = new Date(request.start);
+  if (decision.kind === 'ORDERED') {
+    const zones = catalog.locations.filter((l) => !request.locationId || l.locationId === request.locationId).map((l) => l.timeZone);
+    if (start >= lastInstantOf(decision.validUntil, zones)) {
+      throw HttpError.withMessage(409, `The physician's order may be acted on until ${decision.validUntil}: choose an earlier slot`);
+    }
+  }
   const audit = auditSession(deps.audit, { clinicId, actor: staffActor(person), patientId: request.patientId, via: request.via }, now);
   await audit.before('appointment.create');
   const search = { clinicId, catalog, type, preferences, now };
@@ -69,9 +79,15 @@ export async function bookChosenSlot(
     limit: 1,
   });
   for (const candidate of candidates) {
-    const result = await deps.appointments.book(
-      appointmentOf(catalog, type, candidate, { appointmentId, clinicId, patientId: request.patientId, bookedBy: staffActor(person), now }),
-    );
+    const appointment = appointmentOf(catalog, type, candidate, {
+      appointmentId,
+      clinicId,
+      patientId: request.patientId,
+      bookedBy: staffActor(person),
+      now,
+      ...(order ? { order } : {}),
+    });
+    const result = await bookContended(deps, appointment);
     if (result.outcome === 'BOOKED') {
       log.info('Appointment booked by staff', { clinicId, outcome: 'BOOKED' });
       return result;
@@ -87,11 +103,28 @@ export async function bookChosenSlot(
   return { outcome: 'SLOT_UNAVAILABLE', alternatives: after.slice(0, ALTERNATIVES).map((candidate) => slotOf(catalog, type, candidate)) };
 }
 
+/** Tries again, after a short random pause, a write that met another transaction on the same busy day. */
+const CONTENDED_RETRIES = 3;
+
+/**
+ * Books, trying again when another transaction was writing the same busy day at that moment (CONTENDED): that one may
+ * well have failed, and the person chose this slot. A slot taken (TAKEN) is not tried again.
+ */
+async function bookContended(deps: BookChosenSlotDeps, appointment: AppointmentRecord) {
+  for (let attempt = 0; ; attempt += 1) {
+    const result = await deps.appointments.book(appointment);
+    if (result.outcome !== 'CONTENDED' || attempt >= CONTENDED_RETRIES) return result;
+    await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 60 * (attempt + 1)));
+  }
+}
+
 /** The first booking of this Idempotency-Key: the same request gets it again; another request with the key is refused. */
 function repeated(existing: AppointmentRecord, request: BookAppointmentInput): BookChosenSlotResult {
   const same =
     existing.patientId === request.patientId &&
-    existing.appointmentType === request.appointmentType &&
+    // The type asked for, or the one the order's procedure made of it.
+    (existing.appointmentType === request.appointmentType ||
+      (request.order?.procedureCode !== undefined && existing.order?.procedureCode === request.order.procedureCode)) &&
     Date.parse(existing.start) === Date.parse(request.start) &&
     (!request.providerId || existing.provider.id === request.providerId) &&
     (!request.locationId || existing.location.id === request.locationId);

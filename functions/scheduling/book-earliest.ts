@@ -3,6 +3,7 @@ import { TRANSIENT_ERRORS } from '#contract/journey-workflow.ts';
 import { BusyCalendar } from '#model/busy-time.ts';
 import type { AppointmentType, ClinicCatalog } from '#model/clinic-catalog.ts';
 import { appointmentIdOf } from '#model/journey.ts';
+import type { PhysicianOrder } from '#model/physician-order.ts';
 import type { AppointmentRecord, AppointmentStore } from '#shared/appointment-store.ts';
 import { TransientDependencyError } from '#shared/errors.ts';
 import { eligibleResources, findSlots, type SlotCandidate, type SlotPreferences, searchWindow, summarizeSlot } from './find-slots.ts';
@@ -29,6 +30,10 @@ export interface BookEarliestRequest {
   now: Date;
   /** Who books: recorded on the appointment. */
   bookedBy: string;
+  /** The physician's order it is booked under, kept with the appointment. */
+  order?: PhysicianOrder;
+  /** No start at or after this instant (e.g. the end of the order's last valid day). */
+  until?: Date;
 }
 
 export type BookEarliestResult =
@@ -43,7 +48,15 @@ export function appointmentOf(
   catalog: ClinicCatalog,
   type: AppointmentType,
   candidate: SlotCandidate,
-  booking: { appointmentId: string; clinicId: string; patientId: string; journeyId?: string; bookedBy: string; now: Date },
+  booking: {
+    appointmentId: string;
+    clinicId: string;
+    patientId: string;
+    journeyId?: string;
+    bookedBy: string;
+    now: Date;
+    order?: PhysicianOrder;
+  },
 ): AppointmentRecord {
   return {
     ...summarizeSlot(catalog, type, candidate, booking.appointmentId),
@@ -57,6 +70,7 @@ export function appointmentOf(
     ...(type.bufferAfterMinutes ? { bufferAfterMinutes: type.bufferAfterMinutes } : {}),
     createdAt: booking.now.toISOString(),
     bookedBy: booking.bookedBy,
+    ...(booking.order ? { order: booking.order } : {}),
   };
 }
 
@@ -86,7 +100,8 @@ export function spreadPick(journeyId: string, attempt: number, count: number): n
  */
 export async function bookEarliestSlot(appointments: AppointmentStore, request: BookEarliestRequest): Promise<BookEarliestResult> {
   const { catalog, appointmentType: type, preferences, now } = request;
-  const window = searchWindow(catalog, type, preferences, now);
+  const searched = searchWindow(catalog, type, preferences, now);
+  const window = request.until && request.until < searched.end ? { start: searched.start, end: request.until } : searched;
   const resourceIds = eligibleResources(catalog, type, preferences).map((r) => r.resourceId);
   const appointmentId = appointmentIdFor(request.journeyId);
   const busy = new BusyCalendar();
@@ -111,6 +126,7 @@ export async function bookEarliestSlot(appointments: AppointmentStore, request: 
         patientId: request.patientId,
         bookedBy: request.bookedBy,
         now,
+        ...(request.order ? { order: request.order } : {}),
       }),
     );
     if (result.outcome === 'BOOKED' || result.outcome === 'ALREADY_BOOKED') return { ...result, attempts };

@@ -115,3 +115,11 @@ export function wallClock(zone: Zone, at: number): WallClock {
     offset,
   };
 }
+
+/** The end of a local date (YYYY-MM-DD) where it ends first among the zones: no start on a later day anywhere. */
+export function lastInstantOf(date: string, zones: readonly string[]): Date {
+  const ends = (zones.length > 0 ? zones : ['UTC']).map((zone) =>
+    DateTime.fromISO(date, { zone }).plus({ days: 1 }).startOf('day').toMillis(),
+  );
+  return new Date(Math.min(...ends));
+}

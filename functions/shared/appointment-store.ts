@@ -5,6 +5,7 @@ import type { JourneyRef } from '#contract/journey-workflow.ts';
 import { heldInterval, holdsTime } from '#model/appointment-lifecycle.ts';
 import { type BusyCalendar, GRANULE_MINUTES, granuleStarts, type Interval } from '#model/busy-time.ts';
 import { type AppointmentSummary, appointmentIdOf } from '#model/journey.ts';
+import type { PhysicianOrder } from '#model/physician-order.ts';
 import { type AuditEvent, auditPut } from '#shared/audit.ts';
 import { keys } from '#shared/keys.ts';
 import type { TableRef } from '#shared/table.ts';
@@ -52,6 +53,8 @@ export interface AppointmentRecord extends AppointmentSummary {
   createdAt: string;
   /** Who booked it: `function:bookAppointment`, or `user:<sub>` for staff. */
   bookedBy?: string;
+  /** The physician's order it was booked under (types that require one). */
+  order?: PhysicianOrder;
   /**
    * Incremented by every change after booking; each change is conditional on the revision it read, so two changes
    * made at once cannot both commit. Also the calendar invite's SEQUENCE. Absent (0) until the first change.

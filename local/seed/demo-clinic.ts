@@ -47,6 +47,8 @@ export const DEMO_APPOINTMENT_TYPES = {
   physicalTherapyEvaluation: 'PT_EVALUATION',
   physicalTherapyVisit: 'PT_VISIT',
   mriKnee: 'MRI_KNEE',
+  /** Ordered as CPT 73723: longer than without contrast. */
+  mriKneeContrast: 'MRI_KNEE_CONTRAST',
   /** Deterministically unbookable (its only provider has no hours): exercises the NO_SLOT path. */
   sleepStudy: 'SLEEP_STUDY',
 } as const;
@@ -197,6 +199,7 @@ const appointmentTypes: AppointmentType[] = [
     requires: ['provider'],
     serviceTypeCode: 'PT',
     allowedAmountCents: 16_000,
+    procedureCodes: ['97161', '97162', '97163'],
     mayNeedPriorAuthorization: false,
     requiresPhysicianOrder: true,
   },
@@ -208,6 +211,7 @@ const appointmentTypes: AppointmentType[] = [
     requires: ['provider'],
     serviceTypeCode: 'PT',
     allowedAmountCents: 9_500,
+    procedureCodes: ['97110', '97112', '97140', '97530'],
     mayNeedPriorAuthorization: false,
     requiresPhysicianOrder: true,
   },
@@ -219,6 +223,21 @@ const appointmentTypes: AppointmentType[] = [
     requires: ['provider', 'device'],
     serviceTypeCode: '62',
     allowedAmountCents: 120_000,
+    procedureCodes: ['73721'],
+    mayNeedPriorAuthorization: true,
+    requiresPhysicianOrder: true,
+  },
+  {
+    code: DEMO_APPOINTMENT_TYPES.mriKneeContrast,
+    name: 'MRI knee with contrast',
+    departmentId: DEMO_DEPARTMENTS.radiology,
+    durationMinutes: 75,
+    requires: ['provider', 'device'],
+    serviceTypeCode: '62',
+    allowedAmountCents: 165_000,
+    procedureCodes: ['73723'],
+    // The scanner is prepared and cleaned around a contrast study.
+    bufferAfterMinutes: 15,
     mayNeedPriorAuthorization: true,
     requiresPhysicianOrder: true,
   },

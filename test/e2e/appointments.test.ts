@@ -36,7 +36,15 @@ async function call(username: string, method: string, path: string, body?: unkno
 
 /** Submits the `completes` example as a journey of its own and waits for its end. */
 async function completedJourney(): Promise<string> {
-  const example = JSON.parse(readFileSync('examples/completes.json', 'utf8'));
+  const journeyId = await submitted('completes');
+  const view = await settled(journeyId);
+  if (view.status !== 'COMPLETED') throw new Error(`Journey ended ${view.status}`);
+  return journeyId;
+}
+
+/** Submits an example as a journey of its own (another last name, a fresh Idempotency-Key). */
+async function submitted(name: string): Promise<string> {
+  const example = JSON.parse(readFileSync(`examples/${name}.json`, 'utf8'));
   const suffix = Array.from({ length: 6 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
   const response = await fetch(`${api()}/intake-submissions`, {
     method: 'POST',
@@ -44,19 +52,39 @@ async function completedJourney(): Promise<string> {
     body: JSON.stringify({ ...example, patient: { ...example.patient, lastName: `${example.patient.lastName}-${suffix}` } }),
   });
   expect(response.status).toBe(202);
-  const { journeyId } = (await response.json()) as { journeyId: string };
+  return ((await response.json()) as { journeyId: string }).journeyId;
+}
+
+/** The journey once it no longer runs (or after a minute). */
+async function settled(journeyId: string) {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const view = JourneyViewSchema.parse(
-      await (await fetch(`${api()}/journeys/${journeyId}`, { headers: { 'x-api-key': cloud.apiKey } })).json(),
-    );
-    if (view.status === 'COMPLETED') return journeyId;
-    if (view.status !== 'RUNNING' || Date.now() > deadline) throw new Error(`Journey ended ${view.status}`);
+    const response = await fetch(`${api()}/journeys/${journeyId}`, { headers: { 'x-api-key': cloud.apiKey } });
+    const view = JourneyViewSchema.parse(await response.json());
+    if (view.status !== 'RUNNING' || Date.now() > deadline) return view;
     await new Promise((r) => setTimeout(r, 200));
   }
 }
 
 const localDate = (start: string) => start.slice(0, 10);
+
+describe('Local stack: physician orders (examples/mri-with-order.json, examples/mri-without-order.json)', () => {
+  it('books an MRI with its order, kept with the appointment; parks one without an order at scheduling, booking nothing', async () => {
+    const [withOrder, withoutOrder] = await Promise.all([submitted('mri-with-order'), submitted('mri-without-order')]);
+    const [booked, parked] = await Promise.all([settled(withOrder), settled(withoutOrder)]);
+
+    expect(booked.appointment?.resource).toBe('MRI scanner 1 (1.5 T)');
+    const day = await call('radiology', 'GET', `/appointments?date=${localDate(booked.appointment?.start ?? '')}&departmentId=radiology`);
+    const mri = day.body.appointments.find((a: { journeyId?: string }) => a.journeyId === withOrder);
+    expect(mri).toMatchObject({ appointmentType: 'MRI_KNEE', order: { orderId: 'ORD-2026-118', procedureCode: '73721' } });
+    expect(parked.status).toBe('WAITING_FOR_STAFF');
+    expect(parked.stages.find((stage) => stage.name === 'SCHEDULING')).toMatchObject({
+      status: 'WAITING_FOR_STAFF',
+      reason: "MRI knee without contrast needs a physician's order, and none came with the request",
+    });
+    expect(parked.appointment).toBeNull();
+  });
+});
 
 describe('Local stack: the desk works an appointment from booking to completion', () => {
   it('reschedules, checks in, completes; books and cancels another; availability and the day sheet follow', async () => {

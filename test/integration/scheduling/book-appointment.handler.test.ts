@@ -57,6 +57,16 @@ async function storeJourney(visit: VisitRequest) {
   return ref;
 }
 
+/** A physician's order for a knee MRI without contrast (CPT 73721), as a referring office sends it. */
+const ORDER = {
+  orderingPhysicianName: 'Dr. Alan Smith',
+  orderingPhysicianNpi: '1234567893',
+  procedureCode: '73721',
+  diagnosisCodes: ['M25.561'],
+  priority: 'routine' as const,
+  expiresOn: '2041-05-31',
+};
+
 /** How many granules a resource holds on its busy day (keys.busyDay) of `utcDay`. */
 async function busyGranules(departmentId: string, resourceId: string, utcDay: string): Promise<number> {
   const { Item } = await table.client.send(
@@ -135,7 +145,11 @@ describe('Function: bookAppointment', () => {
 
   it('books the MRI technologist and the scanner together', async () => {
     // Prepare
-    const ref = await storeJourney({ appointmentTypeCode: DEMO_APPOINTMENT_TYPES.mriKnee, preferences: { timeOfDay: 'AFTERNOON' } });
+    const ref = await storeJourney({
+      appointmentTypeCode: DEMO_APPOINTMENT_TYPES.mriKnee,
+      physicianOrder: ORDER,
+      preferences: { timeOfDay: 'AFTERNOON' },
+    });
 
     // Act
     await bookAppointment()(ref);
@@ -157,7 +171,11 @@ describe('Function: bookAppointment', () => {
 
   it('returns the stored booking for a repeated request', async () => {
     // Prepare
-    const ref = await storeJourney({ appointmentTypeCode: DEMO_APPOINTMENT_TYPES.physicalTherapyVisit, preferences: {} });
+    const ref = await storeJourney({
+      appointmentTypeCode: DEMO_APPOINTMENT_TYPES.physicalTherapyVisit,
+      physicianOrder: { ...ORDER, procedureCode: '97110' },
+      preferences: {},
+    });
     const first = await bookAppointment()(ref);
     const granulesAfterFirst = await busyGranules(DEMO_DEPARTMENTS.physicalTherapy, DEMO_RESOURCES.ptChen, '2041-03-04');
 
@@ -214,5 +232,90 @@ describe('Function: bookAppointment', () => {
       status: 'WAITING_FOR_STAFF',
       reason: "Appointment type ACUPUNCTURE is not in the clinic's catalog",
     });
+  });
+
+  it('parks an MRI without a physician order for staff, booking nothing', async () => {
+    // Prepare
+    const ref = await storeJourney({ appointmentTypeCode: DEMO_APPOINTMENT_TYPES.mriKnee, preferences: {} });
+
+    // Act
+    const result = await bookAppointment()(ref);
+
+    // Assess
+    expect(result).toEqual({ outcome: 'NO_SLOT' });
+    expect((await journeyOf(ref))?.stages.SCHEDULING).toMatchObject({
+      status: 'WAITING_FOR_STAFF',
+      reason: "MRI knee without contrast needs a physician's order, and none came with the request",
+    });
+    expect(await dynamoAppointmentStore(table).get(ref)).toBeUndefined();
+  });
+
+  it('parks an expired order, and one for a procedure the clinic does not schedule', async () => {
+    // Prepare
+    const expired = await storeJourney({
+      appointmentTypeCode: DEMO_APPOINTMENT_TYPES.mriKnee,
+      physicianOrder: { ...ORDER, expiresOn: '2041-03-01' },
+      preferences: {},
+    });
+    const unknown = await storeJourney({
+      appointmentTypeCode: DEMO_APPOINTMENT_TYPES.mriKnee,
+      physicianOrder: { ...ORDER, procedureCode: '70551' },
+      preferences: {},
+    });
+
+    // Act
+    await bookAppointment()(expired);
+    await bookAppointment()(unknown);
+
+    // Assess
+    expect((await journeyOf(expired))?.stages.SCHEDULING?.reason).toBe(
+      "The physician's order for MRI knee without contrast expired on 2041-03-01: a new order is needed",
+    );
+    expect((await journeyOf(unknown))?.stages.SCHEDULING?.reason).toBe(
+      'The order is for CPT 70551, which the clinic does not schedule: check the order',
+    );
+  });
+
+  it('books the type the order’s procedure names (with contrast: longer, with its buffer), and keeps the order with it', async () => {
+    // Prepare: asked as an MRI without contrast, ordered as CPT 73723 (with contrast).
+    const ref = await storeJourney({
+      appointmentTypeCode: DEMO_APPOINTMENT_TYPES.mriKnee,
+      physicianOrder: { ...ORDER, procedureCode: '73723' },
+      preferences: { timeOfDay: 'AFTERNOON' },
+    });
+
+    // Act
+    await bookAppointment()(ref);
+
+    // Assess: 75 minutes from 12:00; the scanner and technologist are held 15 minutes more.
+    const appointment = await dynamoAppointmentStore(table).get(ref);
+    expect(appointment).toMatchObject({
+      appointmentType: DEMO_APPOINTMENT_TYPES.mriKneeContrast,
+      bufferAfterMinutes: 15,
+      order: {
+        procedureCode: '73723',
+        orderingPhysician: { name: 'Dr. Alan Smith', npi: '1234567893' },
+        diagnosisCodes: ['M25.561'],
+        priority: 'routine',
+      },
+    });
+    expect(Date.parse(appointment?.end ?? '') - Date.parse(appointment?.start ?? '')).toBe(75 * 60_000);
+  });
+
+  it('books no later than the order allows: an order that expires before the first open day parks', async () => {
+    // Prepare: the MRI is open from Monday 12:00 (afternoon); the order's last day is today, a Monday, mornings wanted
+    // on Tuesday only.
+    const ref = await storeJourney({
+      appointmentTypeCode: DEMO_APPOINTMENT_TYPES.mriKnee,
+      physicianOrder: { ...ORDER, expiresOn: '2041-03-04' },
+      preferences: { daysOfWeek: ['TUE'] },
+    });
+
+    // Act
+    const result = await bookAppointment()(ref);
+
+    // Assess
+    expect(result).toEqual({ outcome: 'NO_SLOT' });
+    expect(await dynamoAppointmentStore(table).get(ref)).toBeUndefined();
   });
 });
