@@ -79,6 +79,13 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: `${APPOINTMENT}/check-in`, function: 'changeAppointment', auth: SCHEDULERS },
   { method: 'POST', path: `${APPOINTMENT}/no-show`, function: 'changeAppointment', auth: SCHEDULERS },
   { method: 'POST', path: `${APPOINTMENT}/complete`, function: 'changeAppointment', auth: SCHEDULERS },
+  { method: 'POST', path: '/v1/clinics/{clinicId}/appointment-series', function: 'manageAppointmentSeries', auth: SCHEDULERS },
+  {
+    method: 'POST',
+    path: '/v1/clinics/{clinicId}/appointment-series/{seriesId}/cancel',
+    function: 'manageAppointmentSeries',
+    auth: SCHEDULERS,
+  },
   // Who touched a patient's data: admins only (the trail holds IDs, but says whose records each person opened).
   { method: 'GET', path: '/v1/clinics/{clinicId}/audit-events', function: 'listAuditEvents', auth: { kind: 'staff', roles: ['admin'] } },
   // The ops view, about the whole deployment (no clinic in the path): ops people only.

@@ -129,6 +129,13 @@ export const FUNCTIONS = {
     timeoutSeconds: 10,
     needs: ['table'],
   },
+  manageAppointmentSeries: {
+    entry: 'functions/scheduling/appointment-series.handler.ts',
+    description: 'POST appointment-series (a plan of care from a recurrence rule) and …/{seriesId}/cancel (the rest of it)',
+    memorySize: 512,
+    timeoutSeconds: 29,
+    needs: ['table'],
+  },
   getDaySchedule: {
     entry: 'functions/scheduling/day-schedule.handler.ts',
     description: "GET appointments?date: one local day's schedule from the day index (each patient shown is audited)",

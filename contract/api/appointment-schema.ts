@@ -162,3 +162,56 @@ export const RescheduleAppointmentSchema = z
 
 /** check-in, no-show, complete: nothing to say but the change. */
 export const NoBodySchema = z.strictObject({}).meta({ id: 'EmptyBody' });
+
+const DAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
+
+/** POST /v1/clinics/{clinicId}/appointment-series: a plan of care booked from a recurrence rule. */
+export const BookSeriesSchema = z
+  .strictObject({
+    patientId: PathIdSchema,
+    appointmentType: APPOINTMENT_TYPE,
+    locationId: PathIdSchema.optional().meta({ description: 'Needed when the type is offered at more than one location.' }),
+    providerId: PathIdSchema.optional().meta({ description: 'The therapist; otherwise the first visit’s, kept where free.' }),
+    recurrence: z
+      .strictObject({
+        frequency: z.literal('WEEKLY'),
+        interval: z.int().min(1).max(4).optional(),
+        byDay: z
+          .array(z.enum(DAYS))
+          .min(1)
+          .max(7)
+          .refine((days) => new Set(days).size === days.length, 'list each day once'),
+        count: z.int().min(1).max(104).optional(),
+        until: localDate.optional(),
+      })
+      .refine((r) => (r.count === undefined) !== (r.until === undefined), { path: ['count'], message: 'give either `count` or `until`' })
+      .meta({ description: 'An RFC 5545 weekly rule: e.g. Tuesday and Thursday, 12 visits.' }),
+    startDate: localDate.meta({ description: "The first date a visit may fall on, in the location's calendar." }),
+    timeOfDay: z.enum(['MORNING', 'AFTERNOON', 'ANY']).optional(),
+    order: PhysicianOrderSchema.optional(),
+  })
+  .meta({ id: 'BookSeries' });
+export type BookSeriesInput = z.output<typeof BookSeriesSchema>;
+
+export const SeriesSchema = z
+  .strictObject({
+    seriesId: z.string(),
+    visits: z.array(z.strictObject({ date: z.string(), appointmentId: z.string(), start: z.string(), end: z.string(), provider: named })),
+    unplaced: z.array(z.strictObject({ date: z.string(), reason: z.string(), alternatives: z.array(SlotSchema) })).meta({
+      description: 'Dates no visit could be placed on, each with open slots near it to offer instead.',
+    }),
+  })
+  .meta({ id: 'AppointmentSeries' });
+
+/** POST …/appointment-series/{seriesId}/cancel: the rest of the series, from a date on. */
+export const CancelSeriesSchema = z
+  .strictObject({
+    from: localDate.optional().meta({ description: 'Cancel the visits on or after this date. Default: every visit still ahead.' }),
+    by: z.enum(CANCELLED_BY),
+    reason: z.enum(CANCEL_REASONS),
+  })
+  .meta({ id: 'CancelSeries' });
+
+export const SeriesCancelledSchema = z
+  .strictObject({ seriesId: z.string(), cancelled: z.array(z.string()), kept: z.array(z.string()) })
+  .meta({ id: 'SeriesCancelled' });

@@ -5,10 +5,14 @@ import {
   AvailabilityQuerySchema,
   AvailabilitySchema,
   BookAppointmentSchema,
+  BookSeriesSchema,
   CancelAppointmentSchema,
+  CancelSeriesSchema,
   DayScheduleQuerySchema,
   DayScheduleSchema,
   RescheduleAppointmentSchema,
+  SeriesCancelledSchema,
+  SeriesSchema,
   SlotTakenSchema,
   StaffAppointmentSchema,
 } from './appointment-schema.ts';
@@ -345,6 +349,49 @@ const OPERATIONS: Record<string, Operation> = {
     'Record the visit as performed',
     'After check-in: what the daily reports (e.g. radiology services completed) and billing count.',
   ),
+  'POST /v1/clinics/{clinicId}/appointment-series': {
+    operationId: 'bookAppointmentSeries',
+    summary: 'Book a plan of care as a series of visits',
+    description:
+      'From a weekly recurrence rule (e.g. Tuesday and Thursday, 12 visits), each date gets the earliest slot that fits ' +
+      'the time of day, with the same therapist where free, each visit booked on its own with the conflict-safe write. ' +
+      "Dates that cannot be placed come back with open slots near them. Types that need a physician's order take one " +
+      '(`order`), kept with every visit. A new Idempotency-Key per series: a repeat answers 200 with the visits as they are.',
+    tags: ['Appointments'],
+    request: {
+      params: z.object({ clinicId }),
+      headers: z.object({ [IDEMPOTENCY_KEY_HEADER]: IdempotencyKeySchema }),
+      body: { required: true, content: jsonContent(BookSeriesSchema) },
+    },
+    responses: {
+      201: { description: 'Booked: the visits placed, and the dates that could not be.', content: jsonContent(SeriesSchema) },
+      200: { description: 'Booked already by this Idempotency-Key.', content: jsonContent(SeriesSchema) },
+      ...BODY_RESPONSES,
+      404: message('The clinic has no catalog.'),
+      409: message("The type needs a valid physician's order, or the Idempotency-Key was used for another series."),
+      ...STAFF_AUTH_RESPONSES,
+      ...serverError('Safe to retry with the same Idempotency-Key and body: placed visits are found, not booked again.'),
+    },
+  },
+  'POST /v1/clinics/{clinicId}/appointment-series/{seriesId}/cancel': {
+    operationId: 'cancelAppointmentSeries',
+    summary: 'Cancel the rest of a series',
+    description:
+      'Each visit still booked on or after `from` (default: every visit ahead) is cancelled as one visit is, and the ' +
+      'patient is told of each. To cancel one visit, cancel its appointment.',
+    tags: ['Appointments'],
+    request: {
+      params: z.object({ clinicId, seriesId: PathIdSchema }),
+      body: { required: true, content: jsonContent(CancelSeriesSchema) },
+    },
+    responses: {
+      200: { description: 'The visits cancelled and those kept.', content: jsonContent(SeriesCancelledSchema) },
+      ...BODY_RESPONSES,
+      404: message('No such series for this clinic.'),
+      ...STAFF_AUTH_RESPONSES,
+      ...serverError('Safe to retry: visits cancelled already are kept as they are.'),
+    },
+  },
   'POST /v1/clinics/{clinicId}/staff-tasks/{taskId}/claim': workOperation(
     'claimStaffTask',
     'Claim a staff task',

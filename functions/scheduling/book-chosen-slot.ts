@@ -110,7 +110,7 @@ const CONTENDED_RETRIES = 3;
  * Books, trying again when another transaction was writing the same busy day at that moment (CONTENDED): that one may
  * well have failed, and the person chose this slot. A slot taken (TAKEN) is not tried again.
  */
-async function bookContended(deps: BookChosenSlotDeps, appointment: AppointmentRecord) {
+export async function bookContended(deps: Pick<BookChosenSlotDeps, 'appointments'>, appointment: AppointmentRecord) {
   for (let attempt = 0; ; attempt += 1) {
     const result = await deps.appointments.book(appointment);
     if (result.outcome !== 'CONTENDED' || attempt >= CONTENDED_RETRIES) return result;

@@ -55,6 +55,8 @@ export interface AppointmentRecord extends AppointmentSummary {
   bookedBy?: string;
   /** The physician's order it was booked under (types that require one). */
   order?: PhysicianOrder;
+  /** The series (plan of care) it is a visit of. */
+  seriesId?: string;
   /**
    * Incremented by every change after booking; each change is conditional on the revision it read, so two changes
    * made at once cannot both commit. Also the calendar invite's SEQUENCE. Absent (0) until the first change.

@@ -78,6 +78,8 @@ export const keys = {
     SK: 'APPOINTMENT',
   }),
 
+  /** A series of appointments (a plan of care): what was asked and which visits it placed. */
+  series: (clinicId: string, seriesId: string) => ({ PK: `${clinic(clinicId)}#SERIES#${seriesId}`, SK: 'SERIES' }),
   /** The claim of a message about an appointment's change: one per appointment and revision. */
   appointmentMessage: (clinicId: string, appointmentId: string, revision: number) => ({
     PK: `${clinic(clinicId)}#APPOINTMENT#${appointmentId}`,

@@ -82,6 +82,14 @@ const MATRIX: Record<string, ExpectedJourney> = {
     decisions: [{ stage: 'ELIGIBILITY', action: 'PROCEED' }],
     states: [...SCREENED, ...ELIGIBILITY_PARK, ...PAID_TO_BOOKED, 'CompleteJourney'],
   },
+  // An MRI under its physician's order is booked as any visit.
+  'mri-with-order': { status: 'COMPLETED', decisions: [], states: [...SCREENED, ...PAID_TO_BOOKED, 'CompleteJourney'] },
+  // Without an order nothing is booked: scheduling waits for staff, who cancel (and book at the desk once they have it).
+  'mri-without-order': {
+    status: 'CANCELLED',
+    decisions: [{ stage: 'SCHEDULING', action: 'CANCEL' }],
+    states: [...SCREENED, ...SCHEDULING_PARK, 'CancelJourney'],
+  },
   // Sleep medicine is on leave: a RETRY books again, finds no slot again and parks again; then staff cancel.
   'no-slot': {
     status: 'CANCELLED',

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { makeManageAppointmentSeries } from '#functions/scheduling/appointment-series.handler.ts';
 import { makeBookChosenSlot } from '#functions/scheduling/book-chosen-slot.handler.ts';
 import { makeChangeAppointment } from '#functions/scheduling/change-appointment.handler.ts';
 import { makeGetDaySchedule } from '#functions/scheduling/day-schedule.handler.ts';
 import { makeListAvailability } from '#functions/scheduling/list-availability.handler.ts';
+import { dynamoSeriesStore } from '#functions/scheduling/series-store.ts';
 import { demoClinicCatalog } from '#local/seed/demo-clinic.ts';
 import type { ClinicCatalog } from '#model/clinic-catalog.ts';
 import { type AppointmentStore, dynamoAppointmentStore } from '#shared/appointment-store.ts';
@@ -30,6 +32,8 @@ export interface Desk {
   book(body: Record<string, unknown>, key?: string | null, person?: StaffClaims): Promise<Answer>;
   schedule(query: Record<string, string>, person?: StaffClaims): Promise<Answer>;
   change(appointmentId: string, verb: string, body?: unknown, headers?: Record<string, string>, person?: StaffClaims): Promise<Answer>;
+  bookSeries(body: Record<string, unknown>, key?: string): Promise<Answer>;
+  cancelSeries(seriesId: string, body: Record<string, unknown>): Promise<Answer>;
 }
 
 export interface Answer {
@@ -48,12 +52,14 @@ export function openDesk(table: TableRef, now: Date, edit: (catalog: ClinicCatal
     appointments: dynamoAppointmentStore(table),
     patients: dynamoPatientStore(table),
     audit: dynamoAuditLog(table),
+    series: dynamoSeriesStore(table),
     now: () => clock,
   };
   const availability = makeListAvailability(deps);
   const book = makeBookChosenSlot(deps);
   const schedule = makeGetDaySchedule(deps);
   const change = makeChangeAppointment(deps);
+  const series = makeManageAppointmentSeries(deps);
   const call = async (
     handler: (event: ReturnType<typeof staffEvent>, context: typeof lambdaContext) => Promise<{ statusCode?: number; body?: string }>,
     routeKey: string,
@@ -98,5 +104,9 @@ export function openDesk(table: TableRef, now: Date, edit: (catalog: ClinicCatal
         { params: { appointmentId }, ...(body !== undefined ? { body } : {}), ...(headers ? { headers } : {}) },
         person,
       ),
+    bookSeries: (body, key = randomUUID()) =>
+      call(series, 'POST /v1/clinics/{clinicId}/appointment-series', { body, headers: { 'Idempotency-Key': key } }),
+    cancelSeries: (seriesId, body) =>
+      call(series, 'POST /v1/clinics/{clinicId}/appointment-series/{seriesId}/cancel', { body, params: { seriesId } }),
   };
 }

@@ -21,6 +21,7 @@ process.env.CLEARINGHOUSE_API_KEY ??= 'test-clearinghouse-key';
 process.env.PAYMENTS_BASE_URL ??= 'http://127.0.0.1:9';
 process.env.PAYMENTS_API_KEY ??= 'sk_test_local';
 process.env.AUDIT_ARCHIVE_BUCKET ??= 'patient-access-audit-archive-test';
+process.env.EVENT_BUS_NAME ??= 'patient-access-events-test';
 process.env.ESCALATION_SCHEDULE_GROUP ??= 'staff-task-escalations-test';
 process.env.ESCALATION_TARGET_ARN ??= 'arn:aws:lambda:us-east-1:000000000000:function:escalateStaffTask';
 process.env.PATIENT_IDENTITY_KEY ??= TEST_IDENTITY_KEY;
