@@ -1,4 +1,5 @@
-import type { AppointmentChange, AppointmentStatus } from './appointments.ts';
+import * as z from 'zod';
+import { APPOINTMENT_CHANGES, APPOINTMENT_STATUSES, type AppointmentChange, type AppointmentStatus } from './appointments.ts';
 import type { EventFilterPattern } from './audit-archive.ts';
 import type { FunctionName } from './function-catalog.ts';
 
@@ -77,4 +78,36 @@ export const APPOINTMENT_EVENT_RULES: readonly AppointmentEventRule[] = [
       detail: { change: ['book', 'reschedule', 'cancel'] },
     },
   },
+  {
+    // A visit booked or moved gets its no-show check, a little after its new start.
+    name: 'WatchForNoShow',
+    target: 'watchForNoShow',
+    pattern: {
+      source: [APPOINTMENT_EVENTS_SOURCE],
+      'detail-type': [APPOINTMENT_CHANGED],
+      detail: { change: ['book', 'reschedule'] },
+    },
+  },
 ];
+
+/** The AppointmentChanged event (contract/appointment-events.ts) as its rule's queue delivers it: one per record. */
+export const QueuedAppointmentEventSchema = z.object({
+  Records: z.array(
+    z.object({
+      body: z.string().transform((body, ctx) => {
+        const detail = z
+          .object({
+            clinicId: z.string().min(1),
+            appointmentId: z.string().min(1),
+            revision: z.number().int().nonnegative(),
+            change: z.enum(['book', ...APPOINTMENT_CHANGES]),
+            status: z.enum(APPOINTMENT_STATUSES),
+            origin: z.enum(['journey', 'staff']),
+          })
+          .safeParse((JSON.parse(body) as { detail?: unknown }).detail);
+        if (!detail.success) ctx.addIssue({ code: 'custom', message: 'not an AppointmentChanged event' });
+        return detail.data;
+      }),
+    }),
+  ),
+});

@@ -1,7 +1,7 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { FUNCTIONS, type FunctionName, type FunctionSpec } from '#contract/function-catalog.ts';
+import { ENV, FUNCTIONS, type FunctionName, type FunctionSpec } from '#contract/function-catalog.ts';
 import { AppointmentEvents } from '#infra/constructs/appointment-events.ts';
 import { AuditArchive } from '#infra/constructs/audit-archive.ts';
 import { PatientAccessData } from '#infra/constructs/data.ts';
@@ -10,10 +10,10 @@ import { PatientAccessHttpApi } from '#infra/constructs/http-api.ts';
 import { JourneyStatusEvents } from '#infra/constructs/journey-status-events.ts';
 import { Messaging } from '#infra/constructs/messaging.ts';
 import { Monitoring } from '#infra/constructs/monitoring.ts';
+import { OneTimeSchedules } from '#infra/constructs/one-time-schedules.ts';
 import { PatientAccessFunctions } from '#infra/constructs/patient-access-functions.ts';
 import { PatientJourneyWorkflow } from '#infra/constructs/patient-journey-workflow.ts';
 import { StaffIdentity } from '#infra/constructs/staff-identity.ts';
-import { TaskEscalations } from '#infra/constructs/task-escalations.ts';
 import type { PatientAccessConfig } from './config.ts';
 
 export interface PatientAccessStackProps extends StackProps {
@@ -32,7 +32,8 @@ export class PatientAccessStack extends Stack {
   readonly httpApi: PatientAccessHttpApi;
   readonly staffIdentity: StaffIdentity;
   readonly monitoring: Monitoring;
-  readonly taskEscalations: TaskEscalations;
+  readonly taskEscalations: OneTimeSchedules;
+  readonly appointmentTimers: OneTimeSchedules;
 
   constructor(scope: Construct, id: string, props: PatientAccessStackProps) {
     // A production stack cannot be deleted by accident (the table and key are retained anyway).
@@ -83,9 +84,20 @@ export class PatientAccessStack extends Stack {
       functions: this.functions.byName,
     });
 
-    this.taskEscalations = new TaskEscalations(this, 'TaskEscalations', {
-      target: this.functions.byName.escalateStaffTask,
+    this.taskEscalations = new OneTimeSchedules(this, 'TaskEscalations', {
+      purpose: 'task-escalations',
+      targets: [{ fn: this.functions.byName.escalateStaffTask, arnEnv: ENV.escalationTargetArn }],
       schedulers: this.functions.withNeed('scheduleEscalations'),
+      groupEnv: ENV.escalationScheduleGroup,
+      roleEnv: ENV.escalationSchedulerRoleArn,
+      key,
+    });
+    this.appointmentTimers = new OneTimeSchedules(this, 'AppointmentTimers', {
+      purpose: 'appointment-timers',
+      targets: [{ fn: this.functions.byName.markNoShow, arnEnv: ENV.noShowTargetArn }],
+      schedulers: this.functions.withNeed('scheduleAppointmentTimers'),
+      groupEnv: ENV.appointmentTimerGroup,
+      roleEnv: ENV.appointmentTimerRoleArn,
       key,
     });
 
@@ -110,6 +122,7 @@ export class PatientAccessStack extends Stack {
         this.journeyStatusEvents.deadLetterQueue,
         this.auditArchive.deadLetterQueue,
         this.taskEscalations.deadLetterQueue,
+        this.appointmentTimers.deadLetterQueue,
         this.appointmentEvents.deadLetterQueue,
       ],
       auditArchiver: this.functions.byName.archiveAuditRecords,

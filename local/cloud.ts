@@ -45,6 +45,7 @@ export const STAFF_ALERTS_TOPIC_ARN = `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOU
 export const LOCAL_AUDIT_ARCHIVE_BUCKET = 'patient-access-audit-archive';
 export const LOCAL_ESCALATION_SCHEDULE_GROUP = 'patient-access-task-escalations';
 export const LOCAL_EVENT_BUS_NAME = 'patient-access-events';
+export const LOCAL_APPOINTMENT_TIMER_GROUP = 'patient-access-appointment-timers';
 /** Keys the local simulators expect; they guard nothing real. */
 const CLEARINGHOUSE_API_KEY = 'local-clearinghouse-key';
 const PAYMENTS_API_KEY = 'sk_test_local_sandbox';
@@ -449,6 +450,9 @@ function setHandlerEnvironment(local: {
   env[ENV.escalationScheduleGroup] = LOCAL_ESCALATION_SCHEDULE_GROUP;
   env[ENV.escalationTargetArn] = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:escalateStaffTask`;
   env[ENV.escalationSchedulerRoleArn] = `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/local-task-escalations`;
+  env[ENV.appointmentTimerGroup] = LOCAL_APPOINTMENT_TIMER_GROUP;
+  env[ENV.appointmentTimerRoleArn] = `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/local-appointment-timers`;
+  env[ENV.noShowTargetArn] = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:markNoShow`;
   // Secrets come as plain values locally (functions/shared/secrets.ts).
   delete env[ENV.clearinghouseApiKeySecretArn];
   delete env[ENV.paymentsApiKeySecretArn];

@@ -1,5 +1,4 @@
-import * as z from 'zod';
-import { APPOINTMENT_CHANGES, APPOINTMENT_STATUSES } from '#contract/appointments.ts';
+import { QueuedAppointmentEventSchema } from '#contract/appointment-events.ts';
 import { ses } from '#shared/aws/ses-client.ts';
 import { optionalEnv, requireEnv } from '#shared/env.ts';
 import { taskHandler } from '#shared/handler.ts';
@@ -9,28 +8,6 @@ import { dynamoAppointmentMessageStore } from './message-store.ts';
 import { type NotifyAppointmentChangeDeps, notifyAppointmentChange } from './notify-appointment-change.ts';
 import { sesMailer } from './ses-mail-adapter.ts';
 
-/** The AppointmentChanged event (contract/appointment-events.ts) as its rule's queue delivers it: one per record. */
-const QueuedEventSchema = z.object({
-  Records: z.array(
-    z.object({
-      body: z.string().transform((body, ctx) => {
-        const detail = z
-          .object({
-            clinicId: z.string().min(1),
-            appointmentId: z.string().min(1),
-            revision: z.number().int().nonnegative(),
-            change: z.enum(['book', ...APPOINTMENT_CHANGES]),
-            status: z.enum(APPOINTMENT_STATUSES),
-            origin: z.enum(['journey', 'staff']),
-          })
-          .safeParse((JSON.parse(body) as { detail?: unknown }).detail);
-        if (!detail.success) ctx.addIssue({ code: 'custom', message: 'not an AppointmentChanged event' });
-        return detail.data;
-      }),
-    }),
-  ),
-});
-
 /**
  * Target of the TellThePatient rule's queue (infra/constructs/appointment-events.ts): emails the patient about a
  * booking staff made, a new time or a cancellation, once per appointment revision (notify-appointment-change.ts). The
@@ -38,7 +15,7 @@ const QueuedEventSchema = z.object({
  * dead-lettered.
  */
 export function makeNotifyAppointmentChange(deps: NotifyAppointmentChangeDeps) {
-  return taskHandler(QueuedEventSchema, async ({ Records }) => {
+  return taskHandler(QueuedAppointmentEventSchema, async ({ Records }) => {
     const outcomes = [];
     for (const { body } of Records) if (body) outcomes.push(await notifyAppointmentChange(deps, body));
     return { outcomes };

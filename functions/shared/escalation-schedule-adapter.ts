@@ -17,22 +17,34 @@ export interface EscalationScheduleConfig {
  * schedule it created (ConflictException) and leaves it be.
  */
 export function eventBridgeEscalations(client: SchedulerClient, config: EscalationScheduleConfig): EscalationSchedulePort {
+  const schedules = oneTimeSchedules(client, config);
   return {
-    async schedule(task) {
+    schedule: (task) =>
+      schedules.at(escalationScheduleName(task.taskId), escalationTime(task.dueAt), { clinicId: task.clinicId, taskId: task.taskId }),
+  };
+}
+
+/**
+ * One-time EventBridge schedules in one group, invoking one target: `at(<UTC time>)`, deleted by the service once they
+ * have run, their input IDs only. Named by the caller after what they are for, so a retried caller meets the schedule
+ * it created (ConflictException) and leaves it be. Scheduler's own retries of a failed invocation run within the hour.
+ */
+export function oneTimeSchedules(client: SchedulerClient, config: EscalationScheduleConfig) {
+  return {
+    async at(name: string, utcTime: string, input: Record<string, string>): Promise<void> {
       try {
         await client.send(
           new CreateScheduleCommand({
-            Name: escalationScheduleName(task.taskId),
+            Name: name,
             GroupName: config.groupName,
-            ScheduleExpression: `at(${escalationTime(task.dueAt)})`,
+            ScheduleExpression: `at(${utcTime})`,
             ScheduleExpressionTimezone: 'UTC',
             FlexibleTimeWindow: { Mode: 'OFF' },
             ActionAfterCompletion: 'DELETE',
             Target: {
               Arn: config.targetArn,
               RoleArn: config.roleArn,
-              Input: JSON.stringify({ clinicId: task.clinicId, taskId: task.taskId }),
-              // Scheduler's own retries of a failed invocation, within the hour the alert is still worth sending.
+              Input: JSON.stringify(input),
               RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 10 },
             },
           }),

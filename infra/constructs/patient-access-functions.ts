@@ -81,7 +81,9 @@ export class PatientAccessFunctions extends Construct {
             fn.addEnvironment(ENV.patientIdentityKeySecretArn, props.identityKey.secretArn);
             break;
           case 'scheduleEscalations':
-            break; // granted by the TaskEscalations construct, which owns the schedule group
+            break; // granted by the TaskEscalations schedules, which own their schedule group
+          case 'scheduleAppointmentTimers':
+            break; // granted by the AppointmentTimers schedules, which own their schedule group
         }
       }
       acknowledgeFunctionFindings(fn, spec);

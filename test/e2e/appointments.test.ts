@@ -191,3 +191,53 @@ async function laterSlot(appointmentType: string, providerId: string, start: str
   expect(answer.body.slots.length).toBeGreaterThan(0);
   return answer.body.slots[0].start;
 }
+
+describe('Local stack: automatic no-show', () => {
+  it('marks a visit nobody checked in a no-show 30 minutes after its start, and leaves one checked in alone', async () => {
+    // Two open slots of the same type, then both booked for one patient; one of them is checked in on the day.
+    const journeyId = await completedJourney();
+    const { patientId } = (
+      await call('frontdesk', 'GET', `/appointments?date=${localDate((await settled(journeyId)).appointment?.start ?? '')}`)
+    ).body.appointments.find((a: { journeyId?: string }) => a.journeyId === journeyId);
+    const open = await call('frontdesk', 'GET', `/availability?appointmentType=PRIMARY_CARE_FOLLOW_UP&providerId=prov-okafor&limit=1`);
+    const slot = open.body.slots[0];
+    const missed = await call(
+      'frontdesk',
+      'POST',
+      '/appointments',
+      { patientId, appointmentType: 'PRIMARY_CARE_FOLLOW_UP', start: slot.start, providerId: 'prov-okafor' },
+      { 'idempotency-key': randomUUID() },
+    );
+    const later = await call(
+      'frontdesk',
+      'GET',
+      `/availability?appointmentType=PRIMARY_CARE_FOLLOW_UP&providerId=prov-martinez&from=${encodeURIComponent(slot.start)}&limit=1`,
+    );
+    const kept = await call(
+      'frontdesk',
+      'POST',
+      '/appointments',
+      { patientId, appointmentType: 'PRIMARY_CARE_FOLLOW_UP', start: later.body.slots[0].start, providerId: 'prov-martinez' },
+      { 'idempotency-key': randomUUID() },
+    );
+    expect([missed.status, kept.status]).toEqual([201, 201]);
+    await cloud.appointmentEvents.drain(60_000);
+
+    // The clock moves to the later visit's start: it is checked in; then on past both no-show checks.
+    const now = cloud.clock.now().getTime();
+    await cloud.clock.advance(Date.parse(kept.body.start) - now);
+    expect((await call('frontdesk', 'POST', `/appointments/${kept.body.appointmentId}/check-in`)).body.status).toBe('CHECKED_IN');
+    await cloud.clock.advance(
+      Math.max(Date.parse(missed.body.start), Date.parse(kept.body.start)) + 31 * 60_000 - cloud.clock.now().getTime(),
+    );
+
+    const day = async (start: string) => (await call('frontdesk', 'GET', `/appointments?date=${localDate(start)}`)).body.appointments;
+    const marked = (await day(missed.body.start)).find((a: { appointmentId: string }) => a.appointmentId === missed.body.appointmentId);
+    expect(marked).toMatchObject({
+      status: 'NO_SHOW',
+      history: [expect.objectContaining({ change: 'no-show', by: 'function:markNoShow' })],
+    });
+    const checkedIn = (await day(kept.body.start)).find((a: { appointmentId: string }) => a.appointmentId === kept.body.appointmentId);
+    expect(checkedIn.status).toBe('CHECKED_IN');
+  });
+});

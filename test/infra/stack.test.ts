@@ -262,6 +262,7 @@ describe('Construct: PatientAccessFunctions', () => {
     staffAlerts: [ENV.staffAlertsTopicArn],
     auditArchive: [ENV.auditArchiveBucket],
     publishAppointmentEvents: [ENV.eventBusName],
+    scheduleAppointmentTimers: [ENV.appointmentTimerGroup, ENV.appointmentTimerRoleArn, ENV.noShowTargetArn],
     scheduleEscalations: [ENV.escalationScheduleGroup, ENV.escalationTargetArn, ENV.escalationSchedulerRoleArn],
     patientIdentityKey: [ENV.patientIdentityKeySecretArn],
     listJourneys: [ENV.journeyStateMachineArn],
@@ -386,7 +387,24 @@ describe('Construct: TaskEscalations', () => {
         },
       });
     }
-    for (const [name] of catalog.filter(([n]) => !schedulers.includes(n))) {
+    // The other schedulers (appointment timers) create schedules in their own group only, passing their own role.
+    const timerSchedulers = catalog
+      .filter(([, spec]) => (spec.needs as FunctionSpec['needs']).includes('scheduleAppointmentTimers'))
+      .map(([n]) => n);
+    expect(timerSchedulers).toEqual(['watchForNoShow']);
+    for (const name of timerSchedulers) {
+      const create = statementsOf(name).find((s) => [s.Action].flat().includes('scheduler:CreateSchedule'));
+      expect(JSON.stringify(create?.Resource)).toContain(`:schedule/${stack.appointmentTimers.group.scheduleGroupName}/*`);
+      expect(JSON.stringify(create?.Resource)).not.toContain(groupName);
+      expect(lambdaOf(name).Properties.Environment).toMatchObject({
+        Variables: {
+          [ENV.appointmentTimerGroup]: stack.appointmentTimers.group.scheduleGroupName,
+          [ENV.noShowTargetArn]: stack.resolve(stack.functions.byName.markNoShow.functionArn),
+          [ENV.appointmentTimerRoleArn]: stack.resolve(stack.appointmentTimers.schedulerRole.roleArn),
+        },
+      });
+    }
+    for (const [name] of catalog.filter(([n]) => !schedulers.includes(n) && !timerSchedulers.includes(n))) {
       expect(actionsOf(name)).not.toContain('scheduler:CreateSchedule');
       expect(actionsOf(name)).not.toContain('iam:PassRole');
     }
@@ -411,13 +429,21 @@ describe('Construct: TaskEscalations', () => {
     const configs = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig') as Record<string, Resource>);
     const queue = resources[stack.resolve(stack.taskEscalations.deadLetterQueue.queueName)['Fn::GetAtt'][0] as string];
 
-    // assess
+    // assess: the escalation function's, and the no-show check's to the appointment timers' own queue
+    const timersQueueArn = stack.resolve(stack.appointmentTimers.deadLetterQueue.queueArn);
     expect(configs).toEqual([
       expect.objectContaining({
         Properties: expect.objectContaining({
           FunctionName: stack.resolve(stack.functions.byName.escalateStaffTask.functionName),
           MaximumRetryAttempts: 2,
           DestinationConfig: { OnFailure: { Destination: queueArn } },
+        }),
+      }),
+      expect.objectContaining({
+        Properties: expect.objectContaining({
+          FunctionName: stack.resolve(stack.functions.byName.markNoShow.functionName),
+          MaximumRetryAttempts: 2,
+          DestinationConfig: { OnFailure: { Destination: timersQueueArn } },
         }),
       }),
     ]);
@@ -663,12 +689,12 @@ describe('Construct: Monitoring', () => {
     });
   });
 
-  it('reads 20 alarm metrics in all, ten past the free tier: an idle deployment pays $1.00 a month for its alarms ($2.00 as the bench counts, without the free tier)', () => {
+  it('reads 21 alarm metrics in all, eleven past the free tier: an idle deployment pays $1.10 a month for its alarms ($2.10 as the bench counts, without the free tier)', () => {
     const metrics = alarms.reduce(
       (n, a) => n + ((a.Properties.Metrics as MetricQuery[] | undefined)?.filter((q) => q.MetricStat).length ?? 1),
       0,
     );
-    expect(metrics).toBe(20);
+    expect(metrics).toBe(21);
   });
 
   it.each(['ReadThrottleEvents', 'WriteThrottleEvents'])(
