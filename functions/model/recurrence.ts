@@ -1,4 +1,5 @@
-import { RRule, type Weekday } from 'rrule';
+import type { Weekday } from 'rrule';
+import * as rrule from 'rrule';
 import type { DayOfWeek } from './patient-records.ts';
 
 /**
@@ -17,6 +18,12 @@ export interface Recurrence {
   /** YYYY-MM-DD: the last date a visit may fall on. */
   until?: string;
 }
+
+/**
+ * rrule ships CommonJS as `main` and ESM without a default export as `module`: Node's ESM loader (the local cloud) sees
+ * only `default`, bundlers and vitest the named exports.
+ */
+const { RRule } = ((rrule as unknown as { default?: typeof rrule }).default ?? rrule) as typeof rrule;
 
 const WEEKDAYS: Record<DayOfWeek, Weekday> = {
   MON: RRule.MO,
