@@ -10,8 +10,14 @@ import type { StaffRole } from './staff-roles.ts';
  *   one of `roles` (401/403, functions/shared/http/staff-principal.ts);
  * - `public`: no one in particular. Only for content that is the same for everyone and says nothing about any clinic
  *   or patient (the API's own description).
+ * - `capability`: whoever holds the unguessable token in the path, which the route's function checks (a link sent to
+ *   one patient: a waitlist offer). No authorizer; the token is good for one thing, and only until it is used up.
  */
-export type RouteAuth = { kind: 'clinic-key' } | { kind: 'staff'; roles: readonly StaffRole[] } | { kind: 'public' };
+export type RouteAuth =
+  | { kind: 'clinic-key' }
+  | { kind: 'staff'; roles: readonly StaffRole[] }
+  | { kind: 'public' }
+  | { kind: 'capability' };
 
 /**
  * The HTTP API's routes, declared once: the CDK stack creates them on API Gateway (HTTP API, payload format 2.0)
@@ -85,6 +91,17 @@ export const API_ROUTES: readonly ApiRoute[] = [
     path: '/v1/clinics/{clinicId}/appointment-series/{seriesId}/cancel',
     function: 'manageAppointmentSeries',
     auth: SCHEDULERS,
+  },
+  // The waitlist: schedulers put patients in line and read it; a patient accepts an offer through its emailed link.
+  { method: 'POST', path: '/v1/clinics/{clinicId}/waitlist', function: 'manageWaitlist', auth: SCHEDULERS },
+  { method: 'GET', path: '/v1/clinics/{clinicId}/waitlist', function: 'manageWaitlist', auth: SCHEDULERS },
+  { method: 'POST', path: '/v1/clinics/{clinicId}/waitlist/{entryId}/remove', function: 'manageWaitlist', auth: SCHEDULERS },
+  { method: 'GET', path: '/v1/clinics/{clinicId}/waitlist-offers/{token}', function: 'waitlistOffer', auth: { kind: 'capability' } },
+  {
+    method: 'POST',
+    path: '/v1/clinics/{clinicId}/waitlist-offers/{token}/accept',
+    function: 'waitlistOffer',
+    auth: { kind: 'capability' },
   },
   // Who touched a patient's data: admins only (the trail holds IDs, but says whose records each person opened).
   { method: 'GET', path: '/v1/clinics/{clinicId}/audit-events', function: 'listAuditEvents', auth: { kind: 'staff', roles: ['admin'] } },

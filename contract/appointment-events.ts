@@ -79,6 +79,16 @@ export const APPOINTMENT_EVENT_RULES: readonly AppointmentEventRule[] = [
     },
   },
   {
+    // Time a cancellation or a move gives back goes to the waitlist (the refund policy, a later issue, will listen here too).
+    name: 'OfferFreedTime',
+    target: 'offerFreedTime',
+    pattern: {
+      source: [APPOINTMENT_EVENTS_SOURCE],
+      'detail-type': [APPOINTMENT_CHANGED],
+      detail: { change: ['cancel', 'reschedule'] },
+    },
+  },
+  {
     // A visit booked or moved gets its no-show check, a little after its new start.
     name: 'WatchForNoShow',
     target: 'watchForNoShow',

@@ -11,7 +11,7 @@ import { JourneyStatusEvents } from '#infra/constructs/journey-status-events.ts'
 import { Messaging } from '#infra/constructs/messaging.ts';
 import { Monitoring } from '#infra/constructs/monitoring.ts';
 import { OneTimeSchedules } from '#infra/constructs/one-time-schedules.ts';
-import { PatientAccessFunctions } from '#infra/constructs/patient-access-functions.ts';
+import { PatientAccessFunctions, timerTargetArn } from '#infra/constructs/patient-access-functions.ts';
 import { PatientJourneyWorkflow } from '#infra/constructs/patient-journey-workflow.ts';
 import { StaffIdentity } from '#infra/constructs/staff-identity.ts';
 import type { PatientAccessConfig } from './config.ts';
@@ -94,7 +94,14 @@ export class PatientAccessStack extends Stack {
     });
     this.appointmentTimers = new OneTimeSchedules(this, 'AppointmentTimers', {
       purpose: 'appointment-timers',
-      targets: [{ fn: this.functions.byName.markNoShow, arnEnv: ENV.noShowTargetArn }],
+      targets: [
+        { fn: this.functions.byName.markNoShow, arnEnv: ENV.noShowTargetArn, arn: timerTargetArn(this.stackName, 'markNoShow') },
+        {
+          fn: this.functions.byName.expireWaitlistOffer,
+          arnEnv: ENV.offerExpiryTargetArn,
+          arn: timerTargetArn(this.stackName, 'expireWaitlistOffer'),
+        },
+      ],
       schedulers: this.functions.withNeed('scheduleAppointmentTimers'),
       groupEnv: ENV.appointmentTimerGroup,
       roleEnv: ENV.appointmentTimerRoleArn,
@@ -111,6 +118,9 @@ export class PatientAccessStack extends Stack {
       rateLimit: config.apiRateLimit,
       burstLimit: config.apiBurstLimit,
     });
+
+    // Links patients open (a waitlist offer's page) point at the API itself.
+    for (const fn of this.functions.withNeed('offerLinks')) fn.addEnvironment(ENV.publicApiUrl, this.httpApi.url);
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       alarmTopic: this.messaging.alarmTopic,

@@ -110,7 +110,7 @@ async function handle(
 
   const event = buildEvent(request, url, body, matched, requestId);
   const lambdaEvent =
-    matched.route.auth.kind === 'public'
+    matched.route.auth.kind === 'public' || matched.route.auth.kind === 'capability'
       ? event
       : matched.route.auth.kind === 'staff'
         ? await authorizeStaff(event, staffToken)

@@ -349,6 +349,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       staffIssuer: { issuer: staff.issuer, jwksUri: staff.jwksUri, audience: [staff.clientId] },
     });
     stops.push(() => api.stop());
+    // Links patients open (a waitlist offer's page) point at this API, known only once it listens.
+    process.env[ENV.publicApiUrl] = api.url;
 
     return {
       apiUrl: api.url,
@@ -453,6 +455,7 @@ function setHandlerEnvironment(local: {
   env[ENV.appointmentTimerGroup] = LOCAL_APPOINTMENT_TIMER_GROUP;
   env[ENV.appointmentTimerRoleArn] = `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/local-appointment-timers`;
   env[ENV.noShowTargetArn] = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:markNoShow`;
+  env[ENV.offerExpiryTargetArn] = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:expireWaitlistOffer`;
   // Secrets come as plain values locally (functions/shared/secrets.ts).
   delete env[ENV.clearinghouseApiKeySecretArn];
   delete env[ENV.paymentsApiKeySecretArn];

@@ -215,3 +215,57 @@ export const CancelSeriesSchema = z
 export const SeriesCancelledSchema = z
   .strictObject({ seriesId: z.string(), cancelled: z.array(z.string()), kept: z.array(z.string()) })
   .meta({ id: 'SeriesCancelled' });
+
+/** POST /v1/clinics/{clinicId}/waitlist: put a patient in line for an appointment type. */
+export const JoinWaitlistSchema = z
+  .strictObject({
+    patientId: PathIdSchema,
+    appointmentType: APPOINTMENT_TYPE,
+    locationId: PathIdSchema.optional(),
+    providerId: PathIdSchema.optional(),
+    earliestDate: localDate.optional(),
+    latestDate: localDate.optional(),
+    priority: z.enum(['urgent', 'high', 'normal']).optional().meta({ description: 'The line is by priority, then time waiting.' }),
+  })
+  .refine((b) => !b.earliestDate || !b.latestDate || b.earliestDate <= b.latestDate, {
+    path: ['latestDate'],
+    message: 'must not be before `earliestDate`',
+  })
+  .meta({ id: 'JoinWaitlist' });
+
+export const WaitlistEntrySchema = z
+  .strictObject({
+    entryId: z.string(),
+    patientId: z.string(),
+    appointmentType: z.string(),
+    locationId: z.string().optional(),
+    providerId: z.string().optional(),
+    earliestDate: z.string().optional(),
+    latestDate: z.string().optional(),
+    priority: z.enum(['urgent', 'high', 'normal']),
+    status: z.enum(['WAITING', 'OFFERED', 'BOOKED', 'REMOVED']),
+    journeyId: z.string().optional(),
+    appointmentId: z.string().optional(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+  })
+  .meta({ id: 'WaitlistEntry' });
+
+/** GET /v1/clinics/{clinicId}/waitlist?appointmentType=…: the line. */
+export const WaitlistQuerySchema = z.strictObject({ appointmentType: APPOINTMENT_TYPE }).meta({ id: 'WaitlistQuery' });
+export const WaitlistSchema = z
+  .strictObject({
+    appointmentType: z.string(),
+    entries: z.array(WaitlistEntrySchema).meta({ description: 'In line order: offered first, then waiting by priority and time.' }),
+  })
+  .meta({ id: 'Waitlist' });
+
+/** POST …/waitlist-offers/{token}/accept, asked for JSON. */
+export const OfferAcceptedSchema = z
+  .strictObject({
+    outcome: z.enum(['BOOKED', 'TAKEN', 'ALREADY_BOOKED_ANOTHER']),
+    appointmentId: z.string().optional(),
+    start: z.string().optional(),
+    alternatives: z.array(SlotSchema).optional(),
+  })
+  .meta({ id: 'OfferAccepted' });

@@ -10,11 +10,16 @@ import {
   CancelSeriesSchema,
   DayScheduleQuerySchema,
   DayScheduleSchema,
+  JoinWaitlistSchema,
+  OfferAcceptedSchema,
   RescheduleAppointmentSchema,
   SeriesCancelledSchema,
   SeriesSchema,
   SlotTakenSchema,
   StaffAppointmentSchema,
+  WaitlistEntrySchema,
+  WaitlistQuerySchema,
+  WaitlistSchema,
 } from './appointment-schema.ts';
 import { AuditEventPageSchema, AuditEventQuerySchema } from './audit-event-schema.ts';
 import { ContactLoggedSchema, ContactLogSchema } from './contact-schema.ts';
@@ -392,6 +397,89 @@ const OPERATIONS: Record<string, Operation> = {
       ...serverError('Safe to retry: visits cancelled already are kept as they are.'),
     },
   },
+  'POST /v1/clinics/{clinicId}/waitlist': {
+    operationId: 'joinWaitlist',
+    summary: 'Put a patient on the waitlist',
+    description:
+      'For an appointment type, optionally a location, a provider and a date window, at a priority. Freed time (a ' +
+      'cancellation, a new time) is offered to the first in line it fits, by email with a link. A new Idempotency-Key per entry.',
+    tags: ['Waitlist'],
+    request: {
+      params: z.object({ clinicId }),
+      headers: z.object({ [IDEMPOTENCY_KEY_HEADER]: IdempotencyKeySchema }),
+      body: { required: true, content: jsonContent(JoinWaitlistSchema) },
+    },
+    responses: {
+      201: { description: 'In line.', content: jsonContent(WaitlistEntrySchema) },
+      200: { description: 'In line already (this Idempotency-Key).', content: jsonContent(WaitlistEntrySchema) },
+      ...BODY_RESPONSES,
+      ...STAFF_AUTH_RESPONSES,
+      ...serverError('Safe to retry with the same Idempotency-Key.'),
+    },
+  },
+  'GET /v1/clinics/{clinicId}/waitlist': {
+    operationId: 'listWaitlist',
+    summary: 'The waitlist of an appointment type, in line order',
+    description:
+      'Entries with an open offer, then those waiting, by priority and time waiting. Each patient listed is recorded as read by you.',
+    tags: ['Waitlist'],
+    request: { params: z.object({ clinicId }), query: WaitlistQuerySchema },
+    responses: {
+      200: { description: 'The line.', content: jsonContent(WaitlistSchema) },
+      ...QUERY_RESPONSES('an appointment type'),
+      ...STAFF_AUTH_RESPONSES,
+      ...serverError('Safe to retry.'),
+    },
+  },
+  'POST /v1/clinics/{clinicId}/waitlist/{entryId}/remove': {
+    operationId: 'removeFromWaitlist',
+    summary: 'Take a patient off the waitlist',
+    tags: ['Waitlist'],
+    request: { params: z.object({ clinicId, entryId: PathIdSchema }) },
+    responses: {
+      200: { description: 'Off the list (a repeat answers 200).', content: jsonContent(WaitlistEntrySchema) },
+      400: { description: 'The entry ID is not an ID.', content: jsonContent(ValidationErrorSchema) },
+      404: message('No such entry for this clinic.'),
+      409: message('The entry was booked already.'),
+      ...STAFF_AUTH_RESPONSES,
+      ...serverError('Safe to retry.'),
+    },
+  },
+  'GET /v1/clinics/{clinicId}/waitlist-offers/{token}': {
+    operationId: 'getWaitlistOffer',
+    summary: "A waitlist offer's page (the emailed link)",
+    description:
+      'The token in the path is the credential: the link was emailed to one patient. An HTML page with a button that ' +
+      'accepts (opening the link books nothing: mail scanners open links); JSON with `accept: application/json`.',
+    tags: ['Waitlist'],
+    request: { params: z.object({ clinicId, token: PathIdSchema }) },
+    responses: {
+      200: { description: 'The offer: when, and until when it holds.' },
+      400: { description: 'The clinic ID or token in the path is not an ID.', content: jsonContent(ValidationErrorSchema) },
+      404: message('No such offer.'),
+      ...serverError('Safe to retry.'),
+    },
+  },
+  'POST /v1/clinics/{clinicId}/waitlist-offers/{token}/accept': {
+    operationId: 'acceptWaitlistOffer',
+    summary: 'Accept a waitlist offer',
+    description:
+      'The token in the path is the credential (the emailed link). Books the offered time for the patient, with the ' +
+      'same conflict-safe write as any booking: whoever accepts first ' +
+      'gets it (an offer that expired is still honoured while the time is free); the other answer is 409 with the next open slots.',
+    tags: ['Waitlist'],
+    request: { params: z.object({ clinicId, token: PathIdSchema }) },
+    responses: {
+      200: { description: 'Booked (a repeat answers with the same booking).', content: jsonContent(OfferAcceptedSchema) },
+      400: { description: 'The clinic ID or token in the path is not an ID.', content: jsonContent(ValidationErrorSchema) },
+      404: message('No such offer.'),
+      409: {
+        description: 'Taken by someone else meanwhile (with the next open slots), or the patient booked through another offer.',
+        content: jsonContent(OfferAcceptedSchema),
+      },
+      ...serverError('Safe to retry: a repeat answers with the booking.'),
+    },
+  },
   'POST /v1/clinics/{clinicId}/staff-tasks/{taskId}/claim': workOperation(
     'claimStaffTask',
     'Claim a staff task',
@@ -616,7 +704,12 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[] = API_ROUTES) {
       path: route.path,
       // An empty list overrides the document-wide API key requirement. OpenAPI scopes are OAuth's: a staff route's
       // roles are in its description instead.
-      security: route.auth.kind === 'public' ? [] : route.auth.kind === 'staff' ? [{ [staff.name]: [] }] : [{ [apiKey.name]: [] }],
+      security:
+        route.auth.kind === 'public' || route.auth.kind === 'capability'
+          ? []
+          : route.auth.kind === 'staff'
+            ? [{ [staff.name]: [] }]
+            : [{ [apiKey.name]: [] }],
       ...(route.auth.kind === 'staff'
         ? {
             description:

@@ -1,5 +1,4 @@
 import type { JourneyAppointment } from '#model/journey.ts';
-import { composeCalendarInvite } from './compose-calendar-invite.ts';
 import {
   type ClinicContact,
   type ComposedEmail,
@@ -9,7 +8,8 @@ import {
   formatPhone,
   formatWhen,
   htmlDocument,
-} from './compose-format.ts';
+} from '#shared/mail/compose-format.ts';
+import { composeCalendarInvite } from './compose-calendar-invite.ts';
 
 export interface AppointmentConfirmationInput {
   /** Greeting only; no other personal detail goes into the message. */

@@ -1,7 +1,7 @@
 import { createEvent } from 'ics';
 import type { JourneyAppointment } from '#model/journey.ts';
-import { type ClinicContact, formatPhone } from './compose-format.ts';
-import type { EmailAttachment } from './mailer-port.ts';
+import { type ClinicContact, formatPhone } from '#shared/mail/compose-format.ts';
+import type { EmailAttachment } from '#shared/mail/mailer-port.ts';
 
 /** UID of the appointment's calendar event: stable, so a re-sent invite updates the event instead of adding one. */
 export function calendarUid(appointmentId: string): string {

@@ -1,5 +1,13 @@
 import type { JourneyAppointment } from '#model/journey.ts';
-import { type ClinicContact, type ComposedEmail, escapeHtml, formatDay, formatPhone, formatUsd, htmlDocument } from './compose-format.ts';
+import {
+  type ClinicContact,
+  type ComposedEmail,
+  escapeHtml,
+  formatDay,
+  formatPhone,
+  formatUsd,
+  htmlDocument,
+} from '#shared/mail/compose-format.ts';
 
 export interface PaymentRequestInput {
   firstName: string;

@@ -2,11 +2,11 @@ import { QueuedAppointmentEventSchema } from '#contract/appointment-events.ts';
 import { ses } from '#shared/aws/ses-client.ts';
 import { optionalEnv, requireEnv } from '#shared/env.ts';
 import { taskHandler } from '#shared/handler.ts';
+import { dynamoCorrespondenceStore } from '#shared/mail/correspondence-store.ts';
+import { dynamoAppointmentMessageStore } from '#shared/mail/message-store.ts';
+import { sesMailer } from '#shared/mail/ses-mail-adapter.ts';
 import { dynamoStores, systemClock, tableFromEnv } from '#shared/stores.ts';
-import { dynamoCorrespondenceStore } from './correspondence-store.ts';
-import { dynamoAppointmentMessageStore } from './message-store.ts';
 import { type NotifyAppointmentChangeDeps, notifyAppointmentChange } from './notify-appointment-change.ts';
-import { sesMailer } from './ses-mail-adapter.ts';
 
 /**
  * Target of the TellThePatient rule's queue (infra/constructs/appointment-events.ts): emails the patient about a

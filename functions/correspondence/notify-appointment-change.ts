@@ -1,13 +1,13 @@
 import type { AppointmentChangedDetail } from '#contract/appointment-events.ts';
 import { journeyAppointment } from '#model/journey.ts';
 import { auditSession } from '#shared/audit.ts';
+import type { CorrespondenceStore } from '#shared/mail/correspondence-store.ts';
+import { type Mailer, wasNotSent } from '#shared/mail/mailer-port.ts';
+import type { AppointmentMessageStore } from '#shared/mail/message-store.ts';
 import { log } from '#shared/observability.ts';
 import type { SharedStores } from '#shared/stores.ts';
 import { composeAppointmentChange } from './compose-appointment-change.ts';
 import { composeAppointmentConfirmation } from './compose-appointment-confirmation.ts';
-import type { CorrespondenceStore } from './correspondence-store.ts';
-import { type Mailer, wasNotSent } from './mailer-port.ts';
-import type { AppointmentMessageStore } from './message-store.ts';
 
 export interface NotifyAppointmentChangeDeps extends Pick<SharedStores, 'appointments' | 'patients' | 'audit'> {
   recipients: CorrespondenceStore;

@@ -2,11 +2,11 @@ import { CorrespondenceRequestSchema } from '#contract/journey-workflow.ts';
 import { ses } from '#shared/aws/ses-client.ts';
 import { optionalEnv, requireEnv } from '#shared/env.ts';
 import { taskHandler } from '#shared/handler.ts';
+import { dynamoCorrespondenceStore } from '#shared/mail/correspondence-store.ts';
+import { dynamoMessageStore } from '#shared/mail/message-store.ts';
+import { sesMailer } from '#shared/mail/ses-mail-adapter.ts';
 import { dynamoStores, systemClock, tableFromEnv } from '#shared/stores.ts';
-import { dynamoCorrespondenceStore } from './correspondence-store.ts';
-import { dynamoMessageStore } from './message-store.ts';
 import { type SendCorrespondenceDeps, sendCorrespondence } from './send-correspondence.ts';
-import { sesMailer } from './ses-mail-adapter.ts';
 
 /**
  * SendConfirmation / SendPaymentRequest task: one email per journey and kind, at most once — claimed before it is

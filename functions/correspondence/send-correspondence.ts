@@ -4,14 +4,14 @@ import type { JourneyAttempt, JourneyRecord } from '#model/journey.ts';
 import type { PatientRecord } from '#model/patient-records.ts';
 import { amountDueNow } from '#model/patient-share.ts';
 import { journeyAuditSession } from '#shared/audit.ts';
+import type { ComposedEmail } from '#shared/mail/compose-format.ts';
+import type { CorrespondenceStore } from '#shared/mail/correspondence-store.ts';
+import { type Mailer, wasNotSent } from '#shared/mail/mailer-port.ts';
+import type { MessageRecord, MessageStore } from '#shared/mail/message-store.ts';
 import { log } from '#shared/observability.ts';
 import type { SharedStores } from '#shared/stores.ts';
 import { composeAppointmentConfirmation } from './compose-appointment-confirmation.ts';
-import type { ComposedEmail } from './compose-format.ts';
 import { composePaymentRequest } from './compose-payment-request.ts';
-import type { CorrespondenceStore } from './correspondence-store.ts';
-import { type Mailer, wasNotSent } from './mailer-port.ts';
-import type { MessageRecord, MessageStore } from './message-store.ts';
 
 /** What sending correspondence needs: the journey, the patient, the clinic's profile, the message claims, the mail port, a clock. */
 export interface SendCorrespondenceDeps extends Pick<SharedStores, 'journeys' | 'patients' | 'audit'> {

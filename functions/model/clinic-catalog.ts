@@ -22,6 +22,8 @@ export interface ClinicProfile {
   lateCancelHours?: number;
   /** Minutes after the start after which a visit nobody checked in is a no-show (DEFAULT_NO_SHOW_AFTER_MINUTES otherwise). */
   noShowAfterMinutes?: number;
+  /** Minutes a waitlist offer of freed time stays open before it goes to the next in line (DEFAULT_OFFER_MINUTES). */
+  waitlistOfferMinutes?: number;
   /** Where logged contacts go, per category, where the defaults (DEFAULT_CONTACT_ROUTING) do not suit the clinic. */
   contactRouting?: Partial<Record<ContactCategory, StaffQueue>>;
 }

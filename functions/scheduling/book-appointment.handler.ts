@@ -3,6 +3,7 @@ import { taskHandler } from '#shared/handler.ts';
 import { dynamoStores, systemClock, tableFromEnv } from '#shared/stores.ts';
 import type { BookAppointmentDeps } from './book-appointment.ts';
 import { bookAppointment } from './book-appointment.ts';
+import { dynamoWaitlistStore } from './waitlist-store.ts';
 
 /**
  * Journey task BookAppointment: books the earliest slot for the submission's appointment type and preferences, or
@@ -13,7 +14,5 @@ export function makeBookAppointment(deps: BookAppointmentDeps) {
   return taskHandler(JourneyRefSchema, (ref) => bookAppointment(deps, ref));
 }
 
-export const handler = makeBookAppointment({
-  ...dynamoStores(tableFromEnv()),
-  now: systemClock,
-});
+const table = tableFromEnv();
+export const handler = makeBookAppointment({ ...dynamoStores(table), waitlist: dynamoWaitlistStore(table), now: systemClock });

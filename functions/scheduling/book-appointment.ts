@@ -9,8 +9,13 @@ import type { SharedStores } from '#shared/stores.ts';
 import { bookEarliestSlot } from './book-earliest.ts';
 import { eligibleResources, HORIZON_DAYS, type SlotPreferences } from './find-slots.ts';
 import { lastInstantOf } from './local-days.ts';
+import { joinWaitlist } from './waitlist.ts';
+import type { WaitlistStore } from './waitlist-store.ts';
 
-export interface BookAppointmentDeps extends Pick<SharedStores, 'journeys' | 'submissions' | 'catalog' | 'appointments' | 'audit'> {
+export interface BookAppointmentDeps
+  extends Pick<SharedStores, 'journeys' | 'submissions' | 'catalog' | 'appointments' | 'audit' | 'patients'> {
+  /** A journey that finds no slot puts its patient in line for the first one that frees. */
+  waitlist: WaitlistStore;
   now: () => Date;
 }
 
@@ -76,7 +81,20 @@ export async function bookAppointment(deps: BookAppointmentDeps, ref: JourneyRef
   });
   if (result.outcome === 'NO_SLOT') {
     log.info('No slot within the horizon', { ...fields, outcome: 'NO_SLOT', count: result.attempts });
-    const reason = `No ${appointmentType.name} slot within ${HORIZON_DAYS} days matching the patient's preferences`;
+    // In line for the first time that frees (a cancellation, a move): an accepted offer books the journey's appointment.
+    await joinWaitlist(
+      { ...deps, now: () => now },
+      { clinicId: ref.clinicId, actor: ACTOR },
+      {
+        patientId: journey.patientId,
+        appointmentType: appointmentType.code,
+        ...(preferences.locationId ? { locationId: preferences.locationId } : {}),
+        ...(preferences.earliestDate ? { earliestDate: preferences.earliestDate } : {}),
+        journeyId: ref.journeyId,
+        requestKey: `journey:${ref.journeyId}`,
+      },
+    );
+    const reason = `No ${appointmentType.name} slot within ${HORIZON_DAYS} days matching the patient's preferences: on the waitlist`;
     return noSlot(deps, journey, reason, now, audit);
   }
   await complete(result.appointment);

@@ -80,6 +80,15 @@ export const keys = {
 
   /** A series of appointments (a plan of care): what was asked and which visits it placed. */
   series: (clinicId: string, seriesId: string) => ({ PK: `${clinic(clinicId)}#SERIES#${seriesId}`, SK: 'SERIES' }),
+  /**
+   * A waitlist entry; GSI1 lists a clinic's entries of one appointment type by status, then line position
+   * (`<status>#<priority rank>#<createdAt>#<entryId>`).
+   */
+  waitlistEntry: (clinicId: string, entryId: string) => ({ PK: `${clinic(clinicId)}#WAITLIST#${entryId}`, SK: 'ENTRY' }),
+  waitlistOfType: (clinicId: string, appointmentType: string) => `${clinic(clinicId)}#WAITLIST#TYPE#${appointmentType}`,
+  /** An offer of freed time, by the SHA-256 of its link's token (the token itself is never stored). */
+  waitlistOffer: (clinicId: string, offerId: string) => ({ PK: `${clinic(clinicId)}#OFFER#${offerId}`, SK: 'OFFER' }),
+  waitlistOfferMessage: (clinicId: string, offerId: string) => ({ PK: `${clinic(clinicId)}#OFFER#${offerId}`, SK: 'MESSAGE' }),
   /** The claim of a message about an appointment's change: one per appointment and revision. */
   appointmentMessage: (clinicId: string, appointmentId: string, revision: number) => ({
     PK: `${clinic(clinicId)}#APPOINTMENT#${appointmentId}`,

@@ -14,8 +14,11 @@ type EnvName = (typeof ENV)[keyof typeof ENV];
 export interface OneTimeSchedulesProps {
   /** The schedule group's name after the stack's: `<stack>-<purpose>`. */
   purpose: string;
-  /** What the schedules invoke, each with the environment variable that gives the schedulers its ARN. */
-  targets: ReadonlyArray<{ fn: IFunction; arnEnv: EnvName }>;
+  /**
+   * What the schedules invoke, each with the environment variable that gives the schedulers its ARN, and that ARN when
+   * it must not refer to the function (a target that also schedules: its own ARN would make it refer to itself).
+   */
+  targets: ReadonlyArray<{ fn: IFunction; arnEnv: EnvName; arn?: string }>;
   /** The functions that create schedules in the group (a catalog need names them). */
   schedulers: readonly PatientAccessFunction[];
   /** The environment variables that give the schedulers the group and the role their schedules assume. */
@@ -52,7 +55,7 @@ export class OneTimeSchedules extends Construct {
     });
     // The functions' ARNs themselves (what schedules name), not grantInvoke's `:*` versions too.
     this.schedulerRole.addToPolicy(
-      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: props.targets.map((t) => t.fn.functionArn) }),
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: props.targets.map((t) => t.arn ?? t.fn.functionArn) }),
     );
     Validations.of(this.schedulerRole).acknowledge({ id: 'HIPAA.Security-IAMNoInlinePolicy', reason: INLINE_POLICY_REASON });
 
@@ -95,7 +98,7 @@ export class OneTimeSchedules extends Construct {
       );
       fn.addEnvironment(props.groupEnv, this.group.scheduleGroupName);
       fn.addEnvironment(props.roleEnv, this.schedulerRole.roleArn);
-      for (const target of props.targets) fn.addEnvironment(target.arnEnv, target.fn.functionArn);
+      for (const target of props.targets) fn.addEnvironment(target.arnEnv, target.arn ?? target.fn.functionArn);
       Validations.of(fn.role ?? fn).acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${groupName}/*]`,
         reason: `Schedules are named at run time (per task, per appointment); the grant is limited to the ${props.purpose} schedule group.`,

@@ -65,6 +65,11 @@ export interface PatientAccessFunctionProps {
   logRemovalPolicy?: RemovalPolicy;
   /** Extra environment variables; more can be added later with `addEnvironment`. @default none */
   environment?: Record<string, string>;
+  /**
+   * A name fixed at synthesis, for a function that must know its own ARN without referring to itself (a timer target
+   * that schedules its own next run: CloudFormation refuses a resource whose properties refer to it). @default generated
+   */
+  functionName?: string;
 }
 
 /**
@@ -94,6 +99,7 @@ export class PatientAccessFunction extends NodejsFunction {
     );
 
     super(scope, id, {
+      ...(props.functionName ? { functionName: props.functionName } : {}),
       entry: path.join(REPO_ROOT, spec.entry),
       handler: 'handler',
       projectRoot: REPO_ROOT,

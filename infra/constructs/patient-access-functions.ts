@@ -1,4 +1,4 @@
-import { type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -40,6 +40,8 @@ export class PatientAccessFunctions extends Construct {
     for (const [name, spec] of entries(FUNCTIONS)) {
       const fn = new PatientAccessFunction(this, pascal(name), {
         spec,
+        // Appointment timers' targets schedule their own next run: they know their ARN from their name (timerTargetArn).
+        ...((spec as FunctionSpec).trigger === 'appointmentTimer' ? { functionName: timerTargetName(Stack.of(this).stackName, name) } : {}),
         encryptionKey: props.key,
         logRetention: props.logRetention,
         logRemovalPolicy: props.logRemovalPolicy,
@@ -84,6 +86,8 @@ export class PatientAccessFunctions extends Construct {
             break; // granted by the TaskEscalations schedules, which own their schedule group
           case 'scheduleAppointmentTimers':
             break; // granted by the AppointmentTimers schedules, which own their schedule group
+          case 'offerLinks':
+            break; // the API's URL, set by the stack once the API exists
         }
       }
       acknowledgeFunctionFindings(fn, spec);
@@ -144,6 +148,13 @@ export class PatientAccessFunctions extends Construct {
     }
   }
 }
+
+/** The fixed name of an appointment timer's target function. */
+export const timerTargetName = (stackName: string, name: FunctionName) => `${stackName}-${name}`;
+
+/** Its ARN, from the name and the stack's pseudo parameters only: no reference to the function itself. */
+export const timerTargetArn = (stackName: string, name: FunctionName) =>
+  `arn:${Aws.PARTITION}:lambda:${Aws.REGION}:${Aws.ACCOUNT_ID}:function:${timerTargetName(stackName, name)}`;
 
 /**
  * Findings that hold for every function of the product because of how they are invoked and what they reach.

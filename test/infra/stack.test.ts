@@ -8,6 +8,7 @@ import { STAFF_QUEUES } from '#contract/staff-queues.ts';
 import { STAFF_ROLES } from '#contract/staff-roles.ts';
 import { TABLE_SCHEMA } from '#contract/table-schema.ts';
 import { API_ALARM_POLICY, API_P90_LATENCY_GOAL, FUNCTION_ALARM_POLICY } from '#infra/constructs/monitoring.ts';
+import { timerTargetArn } from '#infra/constructs/patient-access-functions.ts';
 import {
   aslPlaceholders,
   JOURNEY_STAGES_ASL,
@@ -262,7 +263,8 @@ describe('Construct: PatientAccessFunctions', () => {
     staffAlerts: [ENV.staffAlertsTopicArn],
     auditArchive: [ENV.auditArchiveBucket],
     publishAppointmentEvents: [ENV.eventBusName],
-    scheduleAppointmentTimers: [ENV.appointmentTimerGroup, ENV.appointmentTimerRoleArn, ENV.noShowTargetArn],
+    scheduleAppointmentTimers: [ENV.appointmentTimerGroup, ENV.appointmentTimerRoleArn, ENV.noShowTargetArn, ENV.offerExpiryTargetArn],
+    offerLinks: [ENV.publicApiUrl],
     scheduleEscalations: [ENV.escalationScheduleGroup, ENV.escalationTargetArn, ENV.escalationSchedulerRoleArn],
     patientIdentityKey: [ENV.patientIdentityKeySecretArn],
     listJourneys: [ENV.journeyStateMachineArn],
@@ -391,7 +393,7 @@ describe('Construct: TaskEscalations', () => {
     const timerSchedulers = catalog
       .filter(([, spec]) => (spec.needs as FunctionSpec['needs']).includes('scheduleAppointmentTimers'))
       .map(([n]) => n);
-    expect(timerSchedulers).toEqual(['watchForNoShow']);
+    expect(timerSchedulers.sort()).toEqual(['expireWaitlistOffer', 'offerFreedTime', 'watchForNoShow']);
     for (const name of timerSchedulers) {
       const create = statementsOf(name).find((s) => [s.Action].flat().includes('scheduler:CreateSchedule'));
       expect(JSON.stringify(create?.Resource)).toContain(`:schedule/${stack.appointmentTimers.group.scheduleGroupName}/*`);
@@ -399,7 +401,7 @@ describe('Construct: TaskEscalations', () => {
       expect(lambdaOf(name).Properties.Environment).toMatchObject({
         Variables: {
           [ENV.appointmentTimerGroup]: stack.appointmentTimers.group.scheduleGroupName,
-          [ENV.noShowTargetArn]: stack.resolve(stack.functions.byName.markNoShow.functionArn),
+          [ENV.noShowTargetArn]: stack.resolve(timerTargetArn(stack.stackName, 'markNoShow')),
           [ENV.appointmentTimerRoleArn]: stack.resolve(stack.appointmentTimers.schedulerRole.roleArn),
         },
       });
@@ -439,13 +441,15 @@ describe('Construct: TaskEscalations', () => {
           DestinationConfig: { OnFailure: { Destination: queueArn } },
         }),
       }),
-      expect.objectContaining({
-        Properties: expect.objectContaining({
-          FunctionName: stack.resolve(stack.functions.byName.markNoShow.functionName),
-          MaximumRetryAttempts: 2,
-          DestinationConfig: { OnFailure: { Destination: timersQueueArn } },
+      ...(['expireWaitlistOffer', 'markNoShow'] as const).map((name) =>
+        expect.objectContaining({
+          Properties: expect.objectContaining({
+            FunctionName: stack.resolve(stack.functions.byName[name].functionName),
+            MaximumRetryAttempts: 2,
+            DestinationConfig: { OnFailure: { Destination: timersQueueArn } },
+          }),
         }),
-      }),
+      ),
     ]);
     expect(queue?.Properties.KmsMasterKeyId).toEqual(keyArn);
     expect(actionsOf('escalateStaffTask')).toContain('sqs:SendMessage');
@@ -531,7 +535,7 @@ describe('Construct: PatientAccessHttpApi', () => {
     expect(JSON.stringify(client?.Properties.WriteAttributes)).not.toContain('clinicId');
   });
 
-  it('deploys only the OpenAPI route without an authorizer, to a function that can touch nothing; every other route with one', () => {
+  it('deploys without an authorizer only the OpenAPI route (to a function that can touch nothing) and the waitlist offer links (their token is the credential); every other route with one', () => {
     // The template's own routes, not the catalog: what API Gateway will run, whatever contract/api-routes.ts says.
     const functionRef = (name: FunctionName) => stack.resolve(stack.functions.byName[name].functionName).Ref as string;
     const integrationOf = (route: Resource) => {
@@ -543,15 +547,23 @@ describe('Construct: PatientAccessHttpApi', () => {
     );
     const guarded = routes.filter((r) => !open.includes(r));
 
-    expect(open.map((r) => r.Properties.RouteKey)).toEqual(['GET /openapi.json']);
-    expect(open[0]?.Properties.AuthorizationType).toBe('NONE');
-    expect(open[0]?.Properties).not.toHaveProperty('AuthorizerId');
-    expect(open.map((r) => integrationOf(r)?.Properties.IntegrationUri)).toEqual([
-      { 'Fn::GetAtt': [functionRef('getOpenApiDocument'), 'Arn'] },
+    expect(open.map((r) => r.Properties.RouteKey).sort()).toEqual([
+      'GET /openapi.json',
+      'GET /v1/clinics/{clinicId}/waitlist-offers/{token}',
+      'POST /v1/clinics/{clinicId}/waitlist-offers/{token}/accept',
     ]);
+    for (const route of open) {
+      expect(route.Properties.AuthorizationType).toBe('NONE');
+      expect(route.Properties).not.toHaveProperty('AuthorizerId');
+    }
+    expect(open.map((r) => integrationOf(r)?.Properties.IntegrationUri)).toEqual(
+      open.map((r) => ({
+        'Fn::GetAtt': [functionRef(r.Properties.RouteKey === 'GET /openapi.json' ? 'getOpenApiDocument' : 'waitlistOffer'), 'Arn'],
+      })),
+    );
     expect(actionsOf(statementsOf('getOpenApiDocument')).filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:'))).toEqual([]);
 
-    expect(guarded).toHaveLength(routes.length - 1);
+    expect(guarded).toHaveLength(routes.length - 3);
     const authorizerIds = new Set(authorizers.map(([id]) => id));
     for (const route of guarded)
       expect(authorizerIds, String(route.Properties.RouteKey)).toContain((route.Properties.AuthorizerId as { Ref: string }).Ref);

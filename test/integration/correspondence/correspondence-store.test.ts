@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type CorrespondenceStore, dynamoCorrespondenceStore } from '#functions/correspondence/correspondence-store.ts';
 import { ensureTable } from '#local/create-table.ts';
 import { keys } from '#shared/keys.ts';
+import { type CorrespondenceStore, dynamoCorrespondenceStore } from '#shared/mail/correspondence-store.ts';
 import { clinicProfile } from '#test/support/fixtures/records.ts';
 
 let store: CorrespondenceStore;

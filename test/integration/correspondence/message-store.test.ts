@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { dynamoMessageStore, type MessageRef } from '#functions/correspondence/message-store.ts';
 import { keys } from '#shared/keys.ts';
+import { dynamoMessageStore, type MessageRef } from '#shared/mail/message-store.ts';
 import { localTable } from '#test/support/local-table.ts';
 
 const clinicId = 'clinic-messages';

@@ -1,8 +1,8 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { describe, expect, it } from 'vitest';
 import { composeAppointmentConfirmation } from '#functions/correspondence/compose-appointment-confirmation.ts';
-import { sesMailer } from '#functions/correspondence/ses-mail-adapter.ts';
 import { readSentEmails } from '#local/ses-emulator.ts';
+import { sesMailer } from '#shared/mail/ses-mail-adapter.ts';
 import { appointment, clinicProfile } from '#test/support/fixtures/records.ts';
 
 describe('Adapter: sesMailer against the SES emulator', () => {

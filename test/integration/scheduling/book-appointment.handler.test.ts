@@ -3,6 +3,7 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { JourneyRef } from '#contract/journey-workflow.ts';
 import { makeBookAppointment } from '#functions/scheduling/book-appointment.handler.ts';
+import { dynamoWaitlistStore } from '#functions/scheduling/waitlist-store.ts';
 import {
   DEMO_APPOINTMENT_TYPES,
   DEMO_CLINIC_ID,
@@ -18,6 +19,7 @@ import { dynamoAuditLog } from '#shared/audit-store.ts';
 import { dynamoCatalogStore } from '#shared/catalog-store.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
+import { dynamoPatientStore } from '#shared/patient-store.ts';
 import { dynamoSubmissionStore } from '#shared/submission-store.ts';
 import type { TableRef } from '#shared/table.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
@@ -87,6 +89,8 @@ describe('Function: bookAppointment', () => {
       catalog: dynamoCatalogStore(table),
       appointments: dynamoAppointmentStore(table),
       audit: dynamoAuditLog(table),
+      patients: dynamoPatientStore(table),
+      waitlist: dynamoWaitlistStore(table),
       now: () => NOW,
     });
     return (ref: JourneyRef) => handler(ref, lambdaContext);
@@ -214,9 +218,19 @@ describe('Function: bookAppointment', () => {
     const journey = await journeyOf(ref);
     expect(journey?.stages.SCHEDULING).toMatchObject({
       status: 'WAITING_FOR_STAFF',
-      reason: "No Sleep medicine consultation slot within 28 days matching the patient's preferences",
+      reason: "No Sleep medicine consultation slot within 28 days matching the patient's preferences: on the waitlist",
     });
     expect(journey?.appointment).toBeUndefined();
+    // In line for the first sleep medicine time that frees, as the journey's patient.
+    const [entry] = (await dynamoWaitlistStore(table).inLine(DEMO_CLINIC_ID, DEMO_APPOINTMENT_TYPES.sleepStudy, 'WAITING', 100)).filter(
+      (e) => e.journeyId === ref.journeyId,
+    );
+    expect(entry).toMatchObject({
+      patientId: `p-${ref.journeyId}`,
+      status: 'WAITING',
+      priority: 'normal',
+      createdBy: 'function:bookAppointment',
+    });
   });
 
   it('parks the stage for staff when the appointment type is not in the catalog', async () => {

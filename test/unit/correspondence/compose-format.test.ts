@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatClock, formatDay, formatWhen } from '#functions/correspondence/compose-format.ts';
+import { formatClock, formatDay, formatWhen } from '#shared/mail/compose-format.ts';
 
 // Every expected string below is what the luxon implementation produced before compose-format moved to Intl
 // (docs/decisions.md, "Correspondence formats dates with Intl"); the one exception is marked.

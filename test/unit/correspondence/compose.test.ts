@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { composeAppointmentConfirmation } from '#functions/correspondence/compose-appointment-confirmation.ts';
 import { calendarUid, composeCalendarInvite } from '#functions/correspondence/compose-calendar-invite.ts';
-import { formatWhen } from '#functions/correspondence/compose-format.ts';
 import { composePaymentRequest } from '#functions/correspondence/compose-payment-request.ts';
+import { formatWhen } from '#shared/mail/compose-format.ts';
 import { appointment, clinicalDetails, clinicProfile, identifyingDetails } from '#test/support/fixtures/records.ts';
 
 const clinic = { name: clinicProfile.name, phone: clinicProfile.phone };

@@ -1,8 +1,8 @@
 import { BadRequestException, SESv2Client, SendEmailCommand, TooManyRequestsException } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { wasNotSent } from '#functions/correspondence/mailer-port.ts';
-import { MESSAGE_KEY_HEADER, sesMailer } from '#functions/correspondence/ses-mail-adapter.ts';
+import { wasNotSent } from '#shared/mail/mailer-port.ts';
+import { MESSAGE_KEY_HEADER, sesMailer } from '#shared/mail/ses-mail-adapter.ts';
 
 const sesMock = mockClient(SESv2Client);
 const email = {

@@ -45,8 +45,7 @@ describe('OpenAPI document', () => {
   });
 
   it('documents every route the API deploys behind the API key or a staff token, with the authorizer answers', () => {
-    const protectedRoutes = API_ROUTES.filter((route) => route.auth.kind !== 'public');
-    expect(new Set(protectedRoutes.map((route) => route.auth.kind))).toEqual(new Set(['clinic-key', 'staff']));
+    const protectedRoutes = API_ROUTES.filter((route) => route.auth.kind === 'clinic-key' || route.auth.kind === 'staff');
     for (const route of protectedRoutes) {
       const operation = document.paths[route.path]?.[route.method.toLowerCase()];
       expect(operation, `${route.method} ${route.path}`).toBeDefined();
@@ -54,6 +53,20 @@ describe('OpenAPI document', () => {
       expect(operation?.responses).toHaveProperty('401');
       expect(operation?.responses).toHaveProperty('403');
       if (route.auth.kind === 'staff') expect(operation?.description).toContain(`Roles: ${route.auth.roles.join(', ')}`);
+    }
+  });
+
+  it('documents the capability routes (a token in the path, checked by the function) as needing no API key or token', () => {
+    const capabilityRoutes = API_ROUTES.filter((route) => route.auth.kind === 'capability');
+    expect(capabilityRoutes.map((route) => `${route.method} ${route.path}`)).toEqual([
+      'GET /v1/clinics/{clinicId}/waitlist-offers/{token}',
+      'POST /v1/clinics/{clinicId}/waitlist-offers/{token}/accept',
+    ]);
+    for (const route of capabilityRoutes) {
+      const operation = document.paths[route.path]?.[route.method.toLowerCase()];
+      expect(operation?.security).toEqual([]);
+      expect(operation?.responses).toHaveProperty('404');
+      expect(operation?.description).toContain('token');
     }
   });
 

@@ -71,6 +71,15 @@ export function dynamoAppointmentMessageStore(table: TableRef): AppointmentMessa
   );
 }
 
+/** The claims of waitlist offers' emails (keys.waitlistOfferMessage): each offer goes out at most once. */
+export function dynamoOfferMessageStore(table: TableRef) {
+  return messageClaims(
+    table,
+    (ref: { clinicId: string; offerId: string }) => keys.waitlistOfferMessage(ref.clinicId, ref.offerId),
+    (ref) => ({ type: 'OfferMessage', ...ref, channel: 'email' }),
+  );
+}
+
 /**
  * Claims keyed by `keyOf`: a conditional put claims (undefined: this call won; else the record found), `markSent`
  * records the provider's ID, `release` gives back a claim still SENDING. Never the address or the content.

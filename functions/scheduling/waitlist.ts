@@ -1,0 +1,342 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Slot } from '#contract/api/appointment-schema.ts';
+import type { AppointmentChangedDetail } from '#contract/appointment-events.ts';
+import type { ClinicCatalog } from '#model/clinic-catalog.ts';
+import { appointmentIdOf } from '#model/journey.ts';
+import {
+  DEFAULT_OFFER_MINUTES,
+  type FreedSlot,
+  fitsEntry,
+  OFFER_LEAD_MINUTES,
+  type WaitlistEntry,
+  type WaitlistPriority,
+} from '#model/waitlist.ts';
+import type { AppointmentRecord } from '#shared/appointment-store.ts';
+import { auditSession } from '#shared/audit.ts';
+import { HttpError } from '#shared/http/http-error.ts';
+import type { CorrespondenceStore } from '#shared/mail/correspondence-store.ts';
+import { type Mailer, wasNotSent } from '#shared/mail/mailer-port.ts';
+import { log } from '#shared/observability.ts';
+import type { SharedStores } from '#shared/stores.ts';
+import { appointmentOf } from './book-earliest.ts';
+import { composeWaitlistOffer } from './compose-waitlist-offer.ts';
+import type { SlotCandidate } from './find-slots.ts';
+import { searchOpenSlots, slotOf } from './open-slots.ts';
+import type { WaitlistOffer, WaitlistStore } from './waitlist-store.ts';
+
+const hashOf = (...parts: string[]) => createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
+/** An entry is named by its clinic and the request that made it (an Idempotency-Key, or `journey:<id>`). */
+export const entryIdOf = (clinicId: string, requestKey: string) => `wl-${hashOf(clinicId, requestKey)}`;
+/** An offer is found by the hash of its link's token: the table never holds the token. */
+export const offerIdOf = (token: string) => hashOf('offer', token);
+
+export interface JoinWaitlistDeps extends Pick<SharedStores, 'patients' | 'audit'> {
+  waitlist: WaitlistStore;
+  now: () => Date;
+}
+
+export interface JoinRequest {
+  patientId: string;
+  appointmentType: string;
+  locationId?: string;
+  providerId?: string;
+  earliestDate?: string;
+  latestDate?: string;
+  priority?: WaitlistPriority;
+  journeyId?: string;
+  requestKey: string;
+}
+
+/** Puts a patient in line for an appointment type (staff, or a journey that found no slot); a repeat finds the entry. */
+export async function joinWaitlist(
+  deps: JoinWaitlistDeps,
+  by: { clinicId: string; actor: string; via?: string },
+  request: JoinRequest,
+): Promise<{ outcome: 'ADDED' | 'ALREADY'; entry: WaitlistEntry }> {
+  const now = deps.now();
+  const { requestKey, priority, ...wanted } = request;
+  const entry: WaitlistEntry = {
+    type: 'WaitlistEntry',
+    clinicId: by.clinicId,
+    entryId: entryIdOf(by.clinicId, requestKey),
+    ...wanted,
+    priority: priority ?? 'normal',
+    status: 'WAITING',
+    createdAt: now.toISOString(),
+    createdBy: by.actor,
+  };
+  const existing = await deps.waitlist.get(by.clinicId, entry.entryId);
+  if (existing) return { outcome: 'ALREADY', entry: existing };
+  const audit = auditSession(
+    deps.audit,
+    {
+      clinicId: by.clinicId,
+      actor: by.actor,
+      patientId: request.patientId,
+      ...(request.journeyId ? { journeyId: request.journeyId } : {}),
+      ...(by.via ? { via: by.via } : {}),
+    },
+    now,
+  );
+  await audit.before('waitlist.join');
+  if (!(await deps.waitlist.add(entry)))
+    return { outcome: 'ALREADY', entry: (await deps.waitlist.get(by.clinicId, entry.entryId)) ?? entry };
+  log.info('Waitlist joined', { clinicId: by.clinicId, outcome: 'ADDED' });
+  return { outcome: 'ADDED', entry };
+}
+
+/** Where an offer's expiry is scheduled (EventBridge Scheduler). */
+export interface OfferTimerPort {
+  schedule(offer: { clinicId: string; offerId: string; at: Date }): Promise<void>;
+}
+
+/** A message claim per offer: the offer goes out once. */
+export interface OfferMessageClaims {
+  claim(ref: { clinicId: string; offerId: string }, now: Date): Promise<unknown>;
+  markSent(ref: { clinicId: string; offerId: string }, providerMessageId: string, now: Date): Promise<void>;
+  release(ref: { clinicId: string; offerId: string }): Promise<void>;
+}
+
+export interface OfferDeps extends Pick<SharedStores, 'appointments' | 'catalog' | 'patients' | 'audit'> {
+  waitlist: WaitlistStore;
+  timers: OfferTimerPort;
+  recipients: CorrespondenceStore;
+  messages: OfferMessageClaims;
+  mailer: Mailer;
+  /** The API's public base URL: the offer's link is `<base>/v1/clinics/<c>/waitlist-offers/<token>`. */
+  offerLinkBase: string;
+  now: () => Date;
+  /** A new unguessable token (tests pass their own). */
+  newToken?: () => string;
+}
+
+const ACTOR = 'function:offerFreedTime';
+
+/**
+ * Time freed by a cancellation or a new time (an AppointmentChanged event) is offered to the waitlist: the first entry
+ * in line (priority, then time waiting) whose type, location, provider and dates it fits.
+ */
+export async function offerFreedTime(deps: OfferDeps, event: AppointmentChangedDetail): Promise<'OFFERED' | 'NONE'> {
+  if (event.change !== 'cancel' && event.change !== 'reschedule') return 'NONE';
+  const appointment = await deps.appointments.getById(event.clinicId, event.appointmentId);
+  if (!appointment) return 'NONE';
+  const freed = event.change === 'cancel' ? appointment : appointment.history?.[event.revision - 1]?.from;
+  if (!freed || (event.change === 'cancel' && appointment.status !== 'CANCELLED')) return 'NONE';
+  return offerSlot(deps, event.clinicId, {
+    appointmentType: appointment.appointmentType,
+    start: freed.start,
+    end: freed.end,
+    locationId: appointment.location.id,
+    resourceIds: freed.resourceIds,
+  });
+}
+
+/**
+ * Offers a freed slot, still free and not too soon to reach, to the first entry in line it fits: an offer with an
+ * unguessable link (its token's hash is its ID), an expiry (the clinic's `waitlistOfferMinutes`, 120 by default, and
+ * never after the slot's start less the lead time), a timer that hands it to the next in line when it expires, and an
+ * email to the patient. The slot is not held: whoever accepts first books it (the conditional write decides).
+ */
+export async function offerSlot(deps: OfferDeps, clinicId: string, slot: FreedSlot): Promise<'OFFERED' | 'NONE'> {
+  const now = deps.now();
+  const latestOffer = Date.parse(slot.start) - OFFER_LEAD_MINUTES * 60_000;
+  if (now.getTime() >= latestOffer) return 'NONE';
+  const catalog = await deps.catalog.load(clinicId);
+  if (!catalog || !(await stillFree(deps, catalog, clinicId, slot, now))) return 'NONE';
+  const entries = (await deps.waitlist.inLine(clinicId, slot.appointmentType, 'WAITING', 100)).filter((e) =>
+    fitsEntry(e, slot, slot.start.slice(0, 10)),
+  );
+  const minutes = catalog.profile.waitlistOfferMinutes ?? DEFAULT_OFFER_MINUTES;
+  const expiresAt = new Date(Math.min(now.getTime() + minutes * 60_000, latestOffer)).toISOString();
+  for (const entry of entries) {
+    const token = (deps.newToken ?? (() => randomBytes(24).toString('base64url')))();
+    const offer: WaitlistOffer = {
+      type: 'WaitlistOffer',
+      clinicId,
+      offerId: offerIdOf(token),
+      entryId: entry.entryId,
+      slot,
+      expiresAt,
+      status: 'OPEN',
+      createdAt: now.toISOString(),
+    };
+    if (!(await deps.waitlist.offer(entry, offer))) continue; // the entry moved meanwhile: the next in line
+    await deps.timers.schedule({ clinicId, offerId: offer.offerId, at: new Date(expiresAt) });
+    await tellOffer(deps, catalog, entry, offer, token, now);
+    log.info('Freed time offered', { clinicId, outcome: 'OFFERED' });
+    return 'OFFERED';
+  }
+  return 'NONE';
+}
+
+/** The email with the link; a patient without an email address or consent is offered nothing by email (the desk can call). */
+async function tellOffer(deps: OfferDeps, catalog: ClinicCatalog, entry: WaitlistEntry, offer: WaitlistOffer, token: string, now: Date) {
+  const audit = auditSession(
+    deps.audit,
+    { clinicId: entry.clinicId, actor: ACTOR, patientId: entry.patientId, ...(entry.journeyId ? { journeyId: entry.journeyId } : {}) },
+    now,
+  );
+  await audit.before('patient.read', 'message.send');
+  const patient = await deps.patients.read({ clinicId: entry.clinicId, patientId: entry.patientId, journeyId: entry.journeyId }, audit, [
+    'firstName',
+    'email',
+    'communication',
+  ]);
+  if (!patient.email || patient.communication?.email === false) {
+    await audit.failed('message.send');
+    return;
+  }
+  const ref = { clinicId: entry.clinicId, offerId: offer.offerId };
+  if (await deps.messages.claim(ref, now)) return;
+  const location = catalog.locations.find((l) => l.locationId === offer.slot.locationId);
+  const provider = catalog.resources.find((r) => offer.slot.resourceIds.includes(r.resourceId) && r.kind === 'provider');
+  const resource = catalog.resources.find((r) => offer.slot.resourceIds.includes(r.resourceId) && r.kind !== 'provider');
+  const type = catalog.appointmentTypes.find((t) => t.code === offer.slot.appointmentType);
+  const department = catalog.departments.find((d) => d.departmentId === type?.departmentId);
+  const composed = composeWaitlistOffer({
+    firstName: patient.firstName,
+    clinic: { name: catalog.profile.name, phone: catalog.profile.phone },
+    appointment: {
+      start: offer.slot.start,
+      end: offer.slot.end,
+      timeZone: location?.timeZone ?? 'UTC',
+      location: { name: location?.name ?? '', address: location?.address ?? '' },
+      department: { name: department?.name ?? '' },
+      provider: { name: provider?.name ?? '' },
+      ...(resource ? { resource: { name: resource.name } } : {}),
+    },
+    acceptUrl: `${deps.offerLinkBase}/v1/clinics/${entry.clinicId}/waitlist-offers/${token}`,
+    expiresAt: offer.expiresAt,
+  });
+  try {
+    const { messageId } = await deps.mailer.send({
+      ...composed,
+      to: patient.email,
+      replyTo: catalog.profile.replyToEmail,
+      idempotencyKey: `offer-${offer.offerId}`,
+    });
+    await deps.messages.markSent(ref, messageId, now);
+  } catch (error) {
+    if (wasNotSent(error)) {
+      await deps.messages.release(ref);
+      await audit.failed('message.send');
+    }
+    throw error;
+  }
+}
+
+/** The freed slot's own resources are all still free at its start (nobody booked it meanwhile). */
+async function stillFree(deps: Pick<OfferDeps, 'appointments'>, catalog: ClinicCatalog, clinicId: string, slot: FreedSlot, now: Date) {
+  return (await candidateFor(deps, catalog, clinicId, slot, now)) !== undefined;
+}
+
+async function candidateFor(
+  deps: Pick<OfferDeps, 'appointments'>,
+  catalog: ClinicCatalog,
+  clinicId: string,
+  slot: FreedSlot,
+  now: Date,
+): Promise<SlotCandidate | undefined> {
+  const type = catalog.appointmentTypes.find((t) => t.code === slot.appointmentType);
+  if (!type) return undefined;
+  const start = new Date(slot.start);
+  const { candidates } = await searchOpenSlots(deps.appointments, {
+    clinicId,
+    catalog,
+    type,
+    preferences: { locationId: slot.locationId },
+    within: { start, end: new Date(start.getTime() + 1) },
+    now,
+    limit: 1,
+  });
+  const wanted = [...slot.resourceIds].sort().join();
+  return candidates.find(
+    (c) =>
+      c.resources
+        .map((r) => r.resourceId)
+        .sort()
+        .join() === wanted,
+  );
+}
+
+/** An offer's expiry comes due: still open, it expires (the entry keeps its place) and the slot goes to the next in line. */
+export async function expireOffer(deps: OfferDeps, ref: { clinicId: string; offerId: string }): Promise<'EXPIRED' | 'NOT_DUE'> {
+  const offer = await deps.waitlist.getOffer(ref.clinicId, ref.offerId);
+  if (!offer || offer.status !== 'OPEN' || deps.now() < new Date(offer.expiresAt)) return 'NOT_DUE';
+  if (!(await deps.waitlist.settle(offer, 'OPEN', 'EXPIRED'))) return 'NOT_DUE';
+  await offerSlot(deps, ref.clinicId, offer.slot);
+  return 'EXPIRED';
+}
+
+export type AcceptResult =
+  | { outcome: 'BOOKED'; appointment: AppointmentRecord }
+  | { outcome: 'TAKEN'; alternatives: Slot[] }
+  | { outcome: 'ALREADY_BOOKED_ANOTHER' };
+
+/**
+ * The patient accepts an offer through its link: the slot is booked for them with the same conditional write as any
+ * booking, under their journey's appointment ID when a journey put them in line (its RETRY then finds it booked). An
+ * offer is honoured while the slot is free, even after it expired: whoever accepts first books it; the other is told
+ * it was taken, with the next open slots. A repeat of an accepted offer answers with the booking.
+ */
+export type AcceptOfferDeps = Pick<OfferDeps, 'waitlist' | 'appointments' | 'catalog' | 'audit' | 'now'>;
+
+export async function acceptOffer(deps: AcceptOfferDeps, clinicId: string, token: string, via?: string): Promise<AcceptResult> {
+  const now = deps.now();
+  const offer = await deps.waitlist.getOffer(clinicId, offerIdOf(token));
+  if (!offer) throw HttpError.withMessage(404, 'This offer does not exist');
+  const entry = await deps.waitlist.get(clinicId, offer.entryId);
+  if (!entry) throw HttpError.withMessage(404, 'This offer does not exist');
+  const appointmentId = entry.journeyId ? appointmentIdOf(entry.journeyId) : `appt-${hashOf(entry.entryId)}`;
+  if (offer.status === 'ACCEPTED') {
+    const booked = await deps.appointments.getById(clinicId, appointmentId);
+    if (booked) return { outcome: 'BOOKED', appointment: booked };
+  }
+  if (entry.status === 'BOOKED' || entry.status === 'REMOVED') return { outcome: 'ALREADY_BOOKED_ANOTHER' };
+  const catalog = await deps.catalog.load(clinicId);
+  const type = catalog?.appointmentTypes.find((t) => t.code === offer.slot.appointmentType);
+  if (!catalog || !type) throw HttpError.withMessage(409, 'This appointment is no longer offered');
+  const audit = auditSession(
+    deps.audit,
+    {
+      clinicId,
+      actor: `patient:${entry.patientId}`,
+      patientId: entry.patientId,
+      ...(entry.journeyId ? { journeyId: entry.journeyId } : {}),
+      ...(via ? { via } : {}),
+    },
+    now,
+  );
+  await audit.before('appointment.create');
+  const candidate = offer.status === 'TAKEN' ? undefined : await candidateFor(deps, catalog, clinicId, offer.slot, now);
+  if (candidate) {
+    const result = await deps.appointments.book({
+      ...appointmentOf(catalog, type, candidate, {
+        appointmentId,
+        clinicId,
+        patientId: entry.patientId,
+        bookedBy: `patient:${entry.patientId}`,
+        now,
+        ...(entry.journeyId ? { journeyId: entry.journeyId } : {}),
+      }),
+    });
+    if (result.outcome === 'BOOKED' || result.outcome === 'ALREADY_BOOKED') {
+      await deps.waitlist.settle(offer, offer.status, 'ACCEPTED', result.appointment.appointmentId);
+      log.info('Waitlist offer accepted', { clinicId, outcome: 'BOOKED' });
+      return { outcome: 'BOOKED', appointment: result.appointment };
+    }
+  }
+  await audit.failed('appointment.create');
+  if (offer.status === 'OPEN') await deps.waitlist.settle(offer, 'OPEN', 'TAKEN');
+  const { candidates } = await searchOpenSlots(deps.appointments, {
+    clinicId,
+    catalog,
+    type,
+    preferences: { ...(entry.locationId ? { locationId: entry.locationId } : {}) },
+    within: { start: now, end: new Date(now.getTime() + 14 * 86_400_000) },
+    now,
+    limit: 3,
+  });
+  log.info('Waitlist offer taken meanwhile', { clinicId, outcome: 'TAKEN' });
+  return { outcome: 'TAKEN', alternatives: candidates.slice(0, 3).map((c) => slotOf(catalog, type, c)) };
+}
