@@ -192,6 +192,64 @@ async function laterSlot(appointmentType: string, providerId: string, start: str
   return answer.body.slots[0].start;
 }
 
+describe('Local stack: the waitlist fills a cancelled slot', () => {
+  it('offers the freed time to the patient in line by email; their link books it', async () => {
+    const [first, second] = await Promise.all([completedJourney(), completedJourney()]);
+    const patientOf = async (journeyId: string) => {
+      const view = await settled(journeyId);
+      const day = await call('frontdesk', 'GET', `/appointments?date=${localDate(view.appointment?.start ?? '')}`);
+      return day.body.appointments.find((a: { journeyId?: string }) => a.journeyId === journeyId).patientId as string;
+    };
+    const [holder, waiting] = [await patientOf(first), await patientOf(second)];
+    const open = await call(
+      'frontdesk',
+      'GET',
+      '/availability?appointmentType=PRIMARY_CARE_FOLLOW_UP&providerId=prov-okafor&limit=1&from=' +
+        encodeURIComponent(new Date(Date.now() + 3 * 3_600_000).toISOString()),
+    );
+    const start = open.body.slots[0].start as string;
+    const booked = await call(
+      'frontdesk',
+      'POST',
+      '/appointments',
+      { patientId: holder, appointmentType: 'PRIMARY_CARE_FOLLOW_UP', start, providerId: 'prov-okafor' },
+      { 'idempotency-key': randomUUID() },
+    );
+    const joined = await call(
+      'frontdesk',
+      'POST',
+      '/waitlist',
+      { patientId: waiting, appointmentType: 'PRIMARY_CARE_FOLLOW_UP', providerId: 'prov-okafor', priority: 'urgent' },
+      { 'idempotency-key': randomUUID() },
+    );
+    expect([booked.status, joined.status]).toEqual([201, 201]);
+    await cloud.appointmentEvents.drain(60_000);
+    const sentBefore = (await readSentEmails(cloud.mailViewerUrl)).length;
+
+    await call('frontdesk', 'POST', `/appointments/${booked.body.appointmentId}/cancel`, { by: 'patient', reason: 'SCHEDULING_CONFLICT' });
+    await cloud.appointmentEvents.drain(60_000);
+
+    const offerMail = (await readSentEmails(cloud.mailViewerUrl))
+      .slice(sentBefore)
+      .find((e) => e.subject.startsWith('An earlier appointment is available'));
+    const link = offerMail?.body.text?.match(/https?:\/\/\S+\/waitlist-offers\/[A-Za-z0-9_-]+/)?.[0] ?? '';
+    expect(link).toContain(`${cloud.apiUrl}/v1/clinics/${cloud.clinicId}/waitlist-offers/`);
+    const page = await fetch(link);
+    expect(await page.text()).toContain('<form method="post"');
+    const accepted = await fetch(`${link}/accept`, { method: 'POST', headers: { accept: 'application/json' } });
+    expect(accepted.status).toBe(200);
+    expect(await accepted.json()).toMatchObject({ outcome: 'BOOKED', start });
+    const after = await call(
+      'frontdesk',
+      'GET',
+      `/availability?appointmentType=PRIMARY_CARE_FOLLOW_UP&providerId=prov-okafor&from=${encodeURIComponent(start)}&to=${encodeURIComponent(new Date(Date.parse(start) + 60_000).toISOString())}`,
+    );
+    expect(after.body.slots).toEqual([]);
+    const line = await call('frontdesk', 'GET', '/waitlist?appointmentType=PRIMARY_CARE_FOLLOW_UP');
+    expect(line.body.entries.map((e: { entryId: string }) => e.entryId)).not.toContain(joined.body.entryId);
+  });
+});
+
 describe('Local stack: automatic no-show', () => {
   it('marks a visit nobody checked in a no-show 30 minutes after its start, and leaves one checked in alone', async () => {
     // Two open slots of the same type, then both booked for one patient; one of them is checked in on the day.
