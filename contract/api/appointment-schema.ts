@@ -88,6 +88,7 @@ export const StaffAppointmentSchema = z
     patientId: z.string(),
     journeyId: z.string().optional(),
     bookedBy: z.string().optional(),
+    seriesId: z.string().optional().meta({ description: 'The series (plan of care) it is a visit of.' }),
     order: z
       .strictObject({
         orderId: z.string().optional(),

@@ -31,6 +31,7 @@ export const AppointmentViewSchema = z
     department: z.string().meta({ description: 'Department name' }),
     provider: z.string().meta({ description: 'Provider name' }),
     resource: z.string().optional().meta({ description: 'Room or device held for the visit, e.g. the MRI scanner' }),
+    status: z.enum(['CANCELLED']).optional().meta({ description: 'Present when the clinic cancelled the appointment.' }),
   })
   .meta({ id: 'AppointmentView' });
 

@@ -76,7 +76,7 @@ export async function notifyAppointmentChange(deps: NotifyAppointmentChangeDeps,
           appointment: summary,
           change: event.change === 'reschedule' ? 'reschedule' : 'cancel',
           revision: event.revision,
-          ...(event.change === 'reschedule' ? { previousStart: appointment.history?.at(-1)?.from?.start } : {}),
+          ...(event.change === 'reschedule' ? { previousStart: appointment.history?.[event.revision - 1]?.from?.start } : {}),
         });
 
   const ref = { clinicId: event.clinicId, appointmentId: event.appointmentId, revision: event.revision };

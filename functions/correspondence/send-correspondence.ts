@@ -25,6 +25,7 @@ export interface SendCorrespondenceDeps extends Pick<SharedStores, 'journeys' | 
 const ACTOR = 'function:sendCorrespondence';
 export const NO_EMAIL_CONSENT_REASON = 'No email address or no consent to email: confirm the appointment by phone';
 export const NO_EMAIL_PAYMENT_REASON = 'Payment outstanding and no consent to email: collect by phone or at the desk';
+export const CANCELLED_REASON = 'The clinic cancelled the appointment before it was confirmed';
 export const UNCERTAIN_DELIVERY_REASON = 'The confirmation email may not have been delivered: confirm the appointment by phone';
 
 /** The message's name at the provider and in our claim: one per journey and kind. */
@@ -47,6 +48,14 @@ export async function sendCorrespondence(deps: SendCorrespondenceDeps, input: Co
 
   const journey = await deps.journeys.beginAttempt(ref);
   // Nothing due: no request, and no patient data read (a run resumed after a park asks without knowing the payment).
+  // A visit staff cancelled while the journey ran is neither confirmed nor billed.
+  if (journey.appointment?.status === 'CANCELLED') {
+    if (request.kind === 'APPOINTMENT_CONFIRMATION') {
+      await deps.journeys.updateStage(journey, 'CONFIRMATION', { status: 'SKIPPED', reason: CANCELLED_REASON }, now);
+    }
+    log.info('Appointment cancelled: nothing sent', { ...fields, outcome: 'NOT_NEEDED' });
+    return { outcome: 'NOT_NEEDED' };
+  }
   if (request.kind === 'PAYMENT_REQUEST' && amountDueNow(journey.amounts).kind === 'NOTHING_DUE') {
     log.info('Nothing due: payment request not sent', { ...fields, outcome: 'NOT_NEEDED' });
     return { outcome: 'NOT_NEEDED' };

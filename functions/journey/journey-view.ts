@@ -34,6 +34,7 @@ export function toJourneyView(journey: JourneyRecord) {
           department: appointment.department.name,
           provider: appointment.provider.name,
           ...(appointment.resource ? { resource: appointment.resource.name } : {}),
+          ...(appointment.status ? { status: appointment.status } : {}),
         }
       : null,
     amounts: {

@@ -32,6 +32,8 @@ export interface AppointmentSummary {
  */
 export interface JourneyAppointment {
   appointmentId: string;
+  /** Set when staff cancelled the appointment while the journey ran: no charge and no confirmation follow. */
+  status?: 'CANCELLED';
   start: string;
   end: string;
   timeZone: string;

@@ -47,6 +47,9 @@ export function decideOrderedType(
       reason: `The order is for CPT ${order.procedureCode}, which the clinic does not schedule: check the order`,
     };
   }
+  if (byProcedure && byProcedure.departmentId !== requested.departmentId) {
+    return { kind: 'NEEDS_ORDER', reason: `The order is for ${byProcedure.name}, not for ${requested.name}: check the order` };
+  }
   const type = byProcedure ?? requested;
   if (!type.requiresPhysicianOrder) return { kind: 'NOT_NEEDED', type, ...(order ? { order } : {}) };
   if (!order) return { kind: 'NEEDS_ORDER', reason: `${type.name} needs a physician's order, and none came with the request` };

@@ -65,7 +65,8 @@ export async function collectPayment(deps: CollectPaymentDeps, input: CollectPay
   }
 
   const due = amountDueNow(journey.amounts);
-  if (due.kind === 'NOTHING_DUE') return settle({ outcome: 'NOTHING_DUE' });
+  // Nothing is charged for a visit staff cancelled while the journey ran.
+  if (due.kind === 'NOTHING_DUE' || journey.appointment?.status === 'CANCELLED') return settle({ outcome: 'NOTHING_DUE' });
 
   if (mode === 'DEFER') {
     // No card is read and nothing is charged: only what the processor already holds decides.

@@ -8,7 +8,7 @@ import { log } from '#shared/observability.ts';
 import type { SharedStores } from '#shared/stores.ts';
 import { bookEarliestSlot } from './book-earliest.ts';
 import { eligibleResources, HORIZON_DAYS, type SlotPreferences } from './find-slots.ts';
-import { lastInstantOf } from './local-days.ts';
+import { lastInstantOf, localToday } from './local-days.ts';
 import { joinWaitlist } from './waitlist.ts';
 import type { WaitlistStore } from './waitlist-store.ts';
 
@@ -56,9 +56,10 @@ export async function bookAppointment(deps: BookAppointmentDeps, ref: JourneyRef
   }
   // The physician's order decides the type (its procedure) and how long it may be booked for; without a valid one, a
   // type that requires it is not booked: staff obtain the order.
+  const zones = zonesOf(catalog, requested, submission.visit.preferences ?? {});
   const decision = decideOrderedType(catalog, requested, orderOfRequest(submission.visit.physicianOrder), {
-    receivedOn: journey.createdAt.slice(0, 10),
-    today: now.toISOString().slice(0, 10),
+    receivedOn: localToday(new Date(journey.createdAt), zones),
+    today: localToday(now, zones),
   });
   if (decision.kind === 'NEEDS_ORDER') {
     log.info('No valid physician order', { ...fields, outcome: 'NEEDS_ORDER' });

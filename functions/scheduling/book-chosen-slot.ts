@@ -9,7 +9,7 @@ import { staffActor } from '#shared/http/staff-principal.ts';
 import { log } from '#shared/observability.ts';
 import type { SharedStores } from '#shared/stores.ts';
 import { appointmentOf } from './book-earliest.ts';
-import { lastInstantOf } from './local-days.ts';
+import { lastInstantOf, localToday } from './local-days.ts';
 import { requireCatalog, searchOpenSlots, slotOf, staffSearchOf } from './open-slots.ts';
 
 export interface BookChosenSlotDeps extends Pick<SharedStores, 'catalog' | 'appointments' | 'patients' | 'audit'> {
@@ -56,7 +56,8 @@ export async function bookChosenSlot(
     throw HttpError.badRequest([{ path: 'patientId', message: 'is not a patient of this clinic' }]);
   }
   // The order decides the type (its procedure); a type that requires one is not booked without a valid order.
-  const today = now.toISOString().slice(0, 10);
+  const zones = catalog.locations.filter((l) => !request.locationId || l.locationId === request.locationId).map((l) => l.timeZone);
+  const today = localToday(now, zones);
   const decision = decideOrderedType(catalog, requested, orderOfRequest(request.order), { receivedOn: today, today });
   if (decision.kind === 'NEEDS_ORDER') throw HttpError.withMessage(409, decision.reason);
   const type = decision.type;
@@ -64,7 +65,6 @@ export async function bookChosenSlot(
 
   const start = new Date(request.start);
   if (decision.kind === 'ORDERED') {
-    const zones = catalog.locations.filter((l) => !request.locationId || l.locationId === request.locationId).map((l) => l.timeZone);
     if (start >= lastInstantOf(decision.validUntil, zones)) {
       throw HttpError.withMessage(409, `The physician's order may be acted on until ${decision.validUntil}: choose an earlier slot`);
     }

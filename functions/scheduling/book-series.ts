@@ -89,12 +89,13 @@ export async function bookSeries(deps: BookSeriesDeps, person: StaffPrincipal, r
   if (!(await deps.patients.exists(clinicId, request.patientId))) {
     throw HttpError.badRequest([{ path: 'patientId', message: 'is not a patient of this clinic' }]);
   }
-  const today = now.toISOString().slice(0, 10);
+  const location = locationOf(catalog, requested, request);
+  const today = localToday(now, location);
+  if (request.startDate < today) throw HttpError.badRequest([{ path: 'startDate', message: `must not be before today (${today})` }]);
   const decision = decideOrderedType(catalog, requested, orderOfRequest(request.order), { receivedOn: today, today });
   if (decision.kind === 'NEEDS_ORDER') throw HttpError.withMessage(409, decision.reason);
   const type = decision.type;
-  const location = locationOf(catalog, type, request);
-  const dates = recurrenceDates(request.recurrence, request.startDate).filter((date) => date >= localToday(now, location));
+  const dates = recurrenceDates(request.recurrence, request.startDate);
   if (dates.length === 0) throw HttpError.badRequest([{ path: 'recurrence', message: 'gives no date from `startDate` (and today) on' }]);
 
   const audit = auditSession(deps.audit, { clinicId, actor: staffActor(person), patientId: request.patientId, via: request.via }, now);

@@ -2,6 +2,7 @@ import type { Slot } from '#contract/api/appointment-schema.ts';
 import type { AppointmentChange, CANCEL_REASONS, CANCELLED_BY } from '#contract/appointments.ts';
 import { checkTiming, checkTransition, isLateCancel } from '#model/appointment-lifecycle.ts';
 import { journeyAppointment } from '#model/journey.ts';
+import { DEFAULT_ORDER_VALIDITY_DAYS } from '#model/physician-order.ts';
 import type { AppointmentRecord } from '#shared/appointment-store.ts';
 import type { AuditAction } from '#shared/audit.ts';
 import { HttpError } from '#shared/http/http-error.ts';
@@ -10,6 +11,7 @@ import type { SharedStores } from '#shared/stores.ts';
 import { ALTERNATIVES } from './book-chosen-slot.ts';
 import { appointmentOf } from './book-earliest.ts';
 import { HORIZON_DAYS, type SlotCandidate } from './find-slots.ts';
+import { lastInstantOf } from './local-days.ts';
 import { requireCatalog, searchOpenSlots, slotOf } from './open-slots.ts';
 
 export interface ChangeAppointmentDeps extends Pick<SharedStores, 'catalog' | 'appointments'> {
@@ -87,7 +89,10 @@ export async function changeAppointment(
       continue;
     }
     const next = changed(current, request, by.actor, now, await lateCancelHours(deps, current, request));
-    const result = await deps.appointments.saveChange(current, next, audit, now);
+    // A journey's copy says so when its appointment is cancelled: a journey still running charges and confirms nothing.
+    const journey =
+      request.change === 'cancel' && current.journeyId ? { appointment: { ...journeyAppointment(next), status: 'CANCELLED' } } : undefined;
+    const result = await deps.appointments.saveChange(current, next, audit, now, journey);
     if (result.outcome === 'CHANGED') {
       log.info('Appointment changed', { clinicId: by.clinicId, outcome: request.change });
       return { outcome: 'CHANGED', appointment: result.appointment };
@@ -100,6 +105,17 @@ export async function changeAppointment(
 async function lateCancelHours(deps: ChangeAppointmentDeps, current: AppointmentRecord, request: ChangeRequest) {
   if (request.change !== 'cancel' || request.by !== 'patient') return undefined;
   return (await deps.catalog.load(current.clinicId))?.profile.lateCancelHours;
+}
+
+/** The end of the last day its order may be acted on (in the appointment's zone), 90 days from booking without an expiry. */
+function orderEnd(
+  current: AppointmentRecord,
+  catalog: { locations: Array<{ locationId: string; timeZone: string }> },
+  bookedAt: string,
+): Date {
+  const validUntil =
+    current.order?.expiresOn ?? new Date(Date.parse(bookedAt) + DEFAULT_ORDER_VALIDITY_DAYS * 86_400_000).toISOString().slice(0, 10);
+  return lastInstantOf(validUntil, [current.timeZone]);
 }
 
 /** The appointment after a change of status (every change but a reschedule). */
@@ -157,9 +173,26 @@ async function reschedule(
   const preferences = { locationId: current.location.id, ...(request.providerId ? { providerId: request.providerId } : {}) };
   const search = { clinicId: by.clinicId, catalog, type, preferences, now, moving: current };
   const from = request.start ? new Date(request.start) : now;
+  // Under a physician's order, never past the end of its last valid day.
+  const orderEnds = current.order ? orderEnd(current, catalog, current.createdAt) : undefined;
+  const horizonEnd = new Date(from.getTime() + HORIZON_DAYS * 86_400_000);
   const within = request.start
     ? { start: from, end: new Date(from.getTime() + 1) }
-    : { start: from, end: new Date(from.getTime() + HORIZON_DAYS * 86_400_000) };
+    : { start: from, end: orderEnds && orderEnds < horizonEnd ? orderEnds : horizonEnd };
+  if (orderEnds && from >= orderEnds) {
+    throw HttpError.withMessage(
+      409,
+      `The physician's order it was booked under may be acted on until ${current.order?.expiresOn ?? 'its expiry'}`,
+    );
+  }
+  // Asked to move where it already is (a repeated request): nothing to do.
+  if (
+    request.start &&
+    Date.parse(request.start) === Date.parse(current.start) &&
+    (!request.providerId || request.providerId === current.provider.id)
+  ) {
+    return { outcome: 'UNCHANGED', appointment: current };
+  }
   const { candidates: found } = await searchOpenSlots(deps.appointments, { ...search, within, limit: request.start ? 1 : ALTERNATIVES });
   const sameProviderFirst = (c: SlotCandidate) => (c.resources[0]?.resourceId === current.provider.id ? 0 : 1);
   const candidates = found
@@ -197,13 +230,18 @@ async function reschedule(
     if (!type.bufferBeforeMinutes) delete next.bufferBeforeMinutes;
     if (!type.bufferAfterMinutes) delete next.bufferAfterMinutes;
     const journey = current.journeyId ? { appointment: { ...journeyAppointment(next) } } : undefined;
-    const result = await deps.appointments.saveChange(current, next, audit, now, journey);
+    // Another writer on the same busy day at that moment (CONTENDED) may well fail: the same candidate again, shortly.
+    let result = await deps.appointments.saveChange(current, next, audit, now, journey);
+    for (let retry = 1; result.outcome === 'CONTENDED' && retry <= 3; retry += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 60 * retry));
+      result = await deps.appointments.saveChange(current, next, audit, now, journey);
+    }
     if (result.outcome === 'CHANGED') {
       log.info('Appointment rescheduled', { clinicId: by.clinicId, outcome: 'reschedule' });
       return { outcome: 'CHANGED', appointment: result.appointment };
     }
     if (result.outcome === 'STALE') return undefined;
-    // TAKEN or CONTENDED: the next candidate.
+    // TAKEN (or still contended): the next candidate.
   }
   const { candidates: after } = await searchOpenSlots(deps.appointments, {
     ...search,

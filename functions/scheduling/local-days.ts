@@ -123,3 +123,11 @@ export function lastInstantOf(date: string, zones: readonly string[]): Date {
   );
   return new Date(Math.min(...ends));
 }
+
+/**
+ * Today's date (YYYY-MM-DD) where it is earliest among the zones: an order valid "until today" is valid until today
+ * ends everywhere the visit could be (UTC's date is tomorrow's in the evening across the Americas).
+ */
+export function localToday(now: Date, zones: readonly string[]): string {
+  return (zones.length > 0 ? zones : ['UTC']).map((zone) => DateTime.fromJSDate(now, { zone }).toISODate() ?? '').sort()[0] ?? '';
+}

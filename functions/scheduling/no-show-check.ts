@@ -1,5 +1,6 @@
 import type { AppointmentChangedDetail } from '#contract/appointment-events.ts';
 import { noShowDueAt } from '#model/appointment-lifecycle.ts';
+import { HttpError } from '#shared/http/http-error.ts';
 import { log } from '#shared/observability.ts';
 import type { SharedStores } from '#shared/stores.ts';
 import { type ChangeAppointmentDeps, changeAppointment } from './change-appointment.ts';
@@ -12,6 +13,7 @@ export interface NoShowTimerPort {
 
 export interface WatchForNoShowDeps extends Pick<SharedStores, 'appointments' | 'catalog'> {
   timers: NoShowTimerPort;
+  now: () => Date;
 }
 
 /**
@@ -26,7 +28,10 @@ export async function watchForNoShow(deps: WatchForNoShowDeps, event: Appointmen
     return 'NOT_NEEDED';
   }
   const profile = (await deps.catalog.load(event.clinicId))?.profile;
-  const at = noShowDueAt(new Date(appointment.start), profile?.noShowAfterMinutes);
+  // A due time already past (events delayed by an outage) is checked a minute from now.
+  const at = new Date(
+    Math.max(noShowDueAt(new Date(appointment.start), profile?.noShowAfterMinutes).getTime(), deps.now().getTime() + 60_000),
+  );
   await deps.timers.schedule({ clinicId: event.clinicId, appointmentId: event.appointmentId, revision: event.revision, at });
   log.info('No-show check scheduled', { clinicId: event.clinicId, outcome: 'SCHEDULED' });
   return 'SCHEDULED';
@@ -47,7 +52,13 @@ export async function markNoShow(
   if (!appointment || appointment.status !== 'BOOKED') return 'NOT_DUE';
   const profile = (await deps.catalog.load(check.clinicId))?.profile;
   if (deps.now() < noShowDueAt(new Date(appointment.start), profile?.noShowAfterMinutes)) return 'NOT_DUE';
-  const result = await changeAppointment(deps, { clinicId: check.clinicId, actor: ACTOR }, check.appointmentId, { change: 'no-show' });
-  log.info('No-show marked', { clinicId: check.clinicId, outcome: result.outcome });
-  return 'MARKED';
+  try {
+    const result = await changeAppointment(deps, { clinicId: check.clinicId, actor: ACTOR }, check.appointmentId, { change: 'no-show' });
+    log.info('No-show marked', { clinicId: check.clinicId, outcome: result.outcome });
+    return result.outcome === 'CHANGED' ? 'MARKED' : 'NOT_DUE';
+  } catch (error) {
+    // Checked in (or cancelled) between the read and the write: nothing to mark, and nothing to retry.
+    if (error instanceof HttpError && error.statusCode === 409) return 'NOT_DUE';
+    throw error;
+  }
 }

@@ -3,7 +3,7 @@ import { scheduler } from '#shared/aws/scheduler-client.ts';
 import { requireEnv } from '#shared/env.ts';
 import { oneTimeSchedules } from '#shared/escalation-schedule-adapter.ts';
 import { taskHandler } from '#shared/handler.ts';
-import { dynamoStores, tableFromEnv } from '#shared/stores.ts';
+import { dynamoStores, systemClock, tableFromEnv } from '#shared/stores.ts';
 import { type NoShowTimerPort, type WatchForNoShowDeps, watchForNoShow } from './no-show-check.ts';
 
 /** Target of the WatchForNoShow rule's queue (contract/appointment-events.ts): one event per invocation. */
@@ -31,4 +31,4 @@ export function eventBridgeNoShowTimers(): NoShowTimerPort {
   };
 }
 
-export const handler = makeWatchForNoShow({ ...dynamoStores(tableFromEnv()), timers: eventBridgeNoShowTimers() });
+export const handler = makeWatchForNoShow({ ...dynamoStores(tableFromEnv()), timers: eventBridgeNoShowTimers(), now: systemClock });

@@ -331,6 +331,13 @@ describe('Appointment changes: reschedule', () => {
       new GetCommand({ TableName: table.tableName, Key: keys.journey(desk.clinicId, journeyId), ConsistentRead: true }),
     );
     expect(Item?.appointment).toMatchObject({ start: '2026-12-10T10:00:00-05:00', end: '2026-12-10T10:30:00-05:00' });
+
+    // Cancelled by the desk: the journey's copy says so (a journey still running then charges and confirms nothing).
+    await desk.change(appointmentIdOf(journeyId), 'cancel', { by: 'clinic', reason: 'PROVIDER_UNAVAILABLE' });
+    const { Item: after } = await table.client.send(
+      new GetCommand({ TableName: table.tableName, Key: keys.journey(desk.clinicId, journeyId), ConsistentRead: true }),
+    );
+    expect(after?.appointment).toMatchObject({ start: '2026-12-10T10:00:00-05:00', status: 'CANCELLED' });
   });
 });
 

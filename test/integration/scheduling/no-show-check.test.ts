@@ -41,8 +41,8 @@ describe('Function: watchForNoShow and markNoShow on DynamoDB Local', () => {
     const usual = await bookedVisit();
     const strict = await bookedVisit(15);
 
-    await watchForNoShow({ appointments: usual.desk.appointments, catalog: usual.catalogStore, timers }, usual.event);
-    await watchForNoShow({ appointments: strict.desk.appointments, catalog: strict.catalogStore, timers }, strict.event);
+    await watchForNoShow({ appointments: usual.desk.appointments, catalog: usual.catalogStore, timers, now: () => NOW }, usual.event);
+    await watchForNoShow({ appointments: strict.desk.appointments, catalog: strict.catalogStore, timers, now: () => NOW }, strict.event);
 
     expect(scheduled).toEqual([
       { clinicId: usual.desk.clinicId, appointmentId: usual.event.appointmentId, revision: 0, at: new Date('2026-12-08T14:30:00.000Z') },
@@ -56,7 +56,7 @@ describe('Function: watchForNoShow and markNoShow on DynamoDB Local', () => {
     await desk.change(event.appointmentId, 'reschedule', { start: '2026-12-09T09:00:00-05:00' });
 
     const outcome = await watchForNoShow(
-      { appointments: desk.appointments, catalog: catalogStore, timers: { schedule: async (c) => void scheduled.push(c) } },
+      { appointments: desk.appointments, catalog: catalogStore, timers: { schedule: async (c) => void scheduled.push(c) }, now: () => NOW },
       event,
     );
 

@@ -151,6 +151,23 @@ describe('Function: collectPayment', () => {
     expect(journey().amounts.paidCents).toBe(2500);
   });
 
+  it('charges nothing for a visit staff cancelled while the journey ran, and reads no card', async () => {
+    // Prepare
+    const cancelled = journeyWithAppointment({ amounts: { currency: 'USD', dueCents: 2500 } });
+    if (!cancelled.appointment) throw new Error('fixture has an appointment');
+    table.seed(journeyKey, { ...cancelled, appointment: { ...cancelled.appointment, status: 'CANCELLED' } });
+    givenSubmission({ paymentMethodToken: 'pm_card_visa' });
+    const processor = new FakeProcessor();
+
+    // Act
+    const result = await collect(processor);
+
+    // Assess
+    expect(result).toEqual({ outcome: 'NOTHING_DUE' });
+    expect(processor.charges).toEqual([]);
+    expect(auditActions()).toEqual([]);
+  });
+
   it('has audited the token read and the charge when it crashes after charging', async () => {
     // Prepare: the processor charges, then DynamoDB fails before the outcome is recorded.
     givenJourney({ dueCents: 2500 });
