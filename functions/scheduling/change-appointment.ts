@@ -108,11 +108,7 @@ async function lateCancelHours(deps: ChangeAppointmentDeps, current: Appointment
 }
 
 /** The end of the last day its order may be acted on (in the appointment's zone), 90 days from booking without an expiry. */
-function orderEnd(
-  current: AppointmentRecord,
-  catalog: { locations: Array<{ locationId: string; timeZone: string }> },
-  bookedAt: string,
-): Date {
+function orderEnd(current: AppointmentRecord, bookedAt: string): Date {
   const validUntil =
     current.order?.expiresOn ?? new Date(Date.parse(bookedAt) + DEFAULT_ORDER_VALIDITY_DAYS * 86_400_000).toISOString().slice(0, 10);
   return lastInstantOf(validUntil, [current.timeZone]);
@@ -174,7 +170,7 @@ async function reschedule(
   const search = { clinicId: by.clinicId, catalog, type, preferences, now, moving: current };
   const from = request.start ? new Date(request.start) : now;
   // Under a physician's order, never past the end of its last valid day.
-  const orderEnds = current.order ? orderEnd(current, catalog, current.createdAt) : undefined;
+  const orderEnds = current.order ? orderEnd(current, current.createdAt) : undefined;
   const horizonEnd = new Date(from.getTime() + HORIZON_DAYS * 86_400_000);
   const within = request.start
     ? { start: from, end: new Date(from.getTime() + 1) }

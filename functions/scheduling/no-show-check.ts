@@ -24,7 +24,7 @@ export interface WatchForNoShowDeps extends Pick<SharedStores, 'appointments' | 
 export async function watchForNoShow(deps: WatchForNoShowDeps, event: AppointmentChangedDetail): Promise<'SCHEDULED' | 'NOT_NEEDED'> {
   const appointment = await deps.appointments.getById(event.clinicId, event.appointmentId);
   const later = appointment?.history?.slice(event.revision) ?? [];
-  if (!appointment || appointment.status !== 'BOOKED' || later.some((h) => h.change === 'reschedule' || h.change === 'cancel')) {
+  if (appointment?.status !== 'BOOKED' || later.some((h) => h.change === 'reschedule' || h.change === 'cancel')) {
     return 'NOT_NEEDED';
   }
   const profile = (await deps.catalog.load(event.clinicId))?.profile;
@@ -49,7 +49,7 @@ export async function markNoShow(
   check: { clinicId: string; appointmentId: string },
 ): Promise<'MARKED' | 'NOT_DUE'> {
   const appointment = await deps.appointments.getById(check.clinicId, check.appointmentId);
-  if (!appointment || appointment.status !== 'BOOKED') return 'NOT_DUE';
+  if (appointment?.status !== 'BOOKED') return 'NOT_DUE';
   const profile = (await deps.catalog.load(check.clinicId))?.profile;
   if (deps.now() < noShowDueAt(new Date(appointment.start), profile?.noShowAfterMinutes)) return 'NOT_DUE';
   try {

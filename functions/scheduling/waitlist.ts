@@ -262,7 +262,7 @@ async function candidateFor(
 /** An offer's expiry comes due: still open, it expires (the entry keeps its place) and the slot goes to the next in line. */
 export async function expireOffer(deps: OfferDeps, ref: { clinicId: string; offerId: string }): Promise<'EXPIRED' | 'NOT_DUE'> {
   const offer = await deps.waitlist.getOffer(ref.clinicId, ref.offerId);
-  if (!offer || offer.status !== 'OPEN' || deps.now() < new Date(offer.expiresAt)) return 'NOT_DUE';
+  if (offer?.status !== 'OPEN' || deps.now() < new Date(offer.expiresAt)) return 'NOT_DUE';
   if (!(await deps.waitlist.settle(offer, 'OPEN', 'EXPIRED'))) return 'NOT_DUE';
   await offerSlot(deps, ref.clinicId, offer.slot);
   return 'EXPIRED';

@@ -423,7 +423,7 @@ async function releaseAppointment(
 ): Promise<'RELEASED' | 'NOTHING_TO_RELEASE'> {
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const appointment = await getAppointment(table, ref.clinicId, appointmentIdOf(ref.journeyId));
-    if (!appointment || appointment.status !== 'BOOKED') return 'NOTHING_TO_RELEASE';
+    if (appointment?.status !== 'BOOKED') return 'NOTHING_TO_RELEASE';
     const at = now.toISOString();
     const next: AppointmentRecord = {
       ...appointment,
