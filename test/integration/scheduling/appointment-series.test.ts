@@ -97,6 +97,38 @@ describe('Series: POST /v1/clinics/{clinicId}/appointment-series', () => {
     ]);
   });
 
+  it('keeps the visits at the same local time across the change to summer time, in Denver and in Boston', async () => {
+    // Clocks go forward on 14 March 2027 in both zones.
+    const desk = openDesk(table, new Date('2027-03-01T12:00:00.000Z'));
+    const patientId = await desk.patient();
+    const therapy = await desk.bookSeries({
+      patientId,
+      ...PLAN,
+      startDate: '2027-03-09',
+      recurrence: { frequency: 'WEEKLY', byDay: ['TUE', 'THU'], count: 4 },
+    });
+    const checkUps = await desk.bookSeries({
+      patientId,
+      appointmentType: TYPES.primaryCareFollowUp,
+      locationId: DEMO_LOCATIONS.boston,
+      providerId: DEMO_RESOURCES.drOkafor,
+      recurrence: { frequency: 'WEEKLY', byDay: ['MON'], count: 2 },
+      startDate: '2027-03-08',
+      timeOfDay: 'MORNING',
+    });
+
+    expect(SeriesSchema.parse(therapy.body).visits.map((v) => v.start)).toEqual([
+      '2027-03-09T12:00:00-07:00',
+      '2027-03-11T12:00:00-07:00',
+      '2027-03-16T12:00:00-06:00',
+      '2027-03-18T12:00:00-06:00',
+    ]);
+    expect(SeriesSchema.parse(checkUps.body).visits.map((v) => v.start)).toEqual([
+      '2027-03-08T08:00:00-05:00',
+      '2027-03-15T08:00:00-04:00',
+    ]);
+  });
+
   it('places what it can when another patient holds the usual time: another time that afternoon', async () => {
     const desk = openDesk(table, NOW);
     const [other, patientId] = [await desk.patient(), await desk.patient()];
