@@ -6,7 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { APPOINTMENT_EVENT_RULES, APPOINTMENT_STREAM_DELIVERY, APPOINTMENT_STREAM_FILTER } from '#contract/appointment-events.ts';
-import { AUDIT_ARCHIVE_DELIVERY, AUDIT_ARCHIVE_FILTER } from '#contract/audit-archive.ts';
+import { AUDIT_ARCHIVE_DELIVERY, AUDIT_ARCHIVE_FILTER, type EventFilterPattern } from '#contract/audit-archive.ts';
 import { ENV, FUNCTIONS, type FunctionName } from '#contract/function-catalog.ts';
 import { DEMO_STAFF } from '#contract/staff-roles.ts';
 import { startClearinghouseSimulator } from '#local/clearinghouse-simulator/server.ts';
@@ -22,7 +22,7 @@ import { startApiGateway } from './api-gateway.ts';
 import { installLocalClock, localClock } from './clock.ts';
 import { ensureTable } from './create-table.ts';
 import { assertDynamoDbLocalPrerequisites, type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
-import { DynamoDbStreamPoller, type StreamDeadLetter, type StreamPollerStats } from './dynamodb-streams.ts';
+import { DynamoDbStreamPoller, type StreamDeadLetter, type StreamDeliverySettings, type StreamPollerStats } from './dynamodb-streams.ts';
 import { type LocalDeadLetter, LocalEventBus } from './event-bus.ts';
 import { type FaultProxy, type FaultRules, startFaultProxy } from './fault-proxy.ts';
 import { invokeFunction, type LogLineListener, setFunctionLogListener, stopFunctions } from './lambda-runtime.ts';
@@ -280,45 +280,37 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       tableName: LOCAL_TABLE_NAME,
     };
     await ensureTable(dynamoClient, LOCAL_TABLE_NAME, { stream: true });
-    // The table's stream into archiveAuditRecords, as the deployed event source mapping (same filter, same settings);
-    // stopped before the functions and DynamoDB Local (stops run in reverse).
-    const auditStream = new DynamoDbStreamPoller({
-      dynamodb: dynamoClient,
-      streams: new DynamoDBStreamsClient({
+    // The table's stream into its two readers, as the deployed event source mappings (same filters, same settings, each
+    // with its own checkpoints): archiveAuditRecords and publishAppointmentEvents. Stopped before the functions and
+    // DynamoDB Local (stops run in reverse).
+    const streamInto = (fn: FunctionName, filter: EventFilterPattern, delivery: StreamDeliverySettings, checkpoints: string) => {
+      const poller = new DynamoDbStreamPoller({
+        dynamodb: dynamoClient,
+        streams: new DynamoDBStreamsClient({
+          region: LOCAL_REGION,
+          endpoint: dynamodb.endpoint,
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        }),
+        tableName: LOCAL_TABLE_NAME,
+        filter,
+        delivery,
+        invoke: (event) => invokeFunction(fn, event),
         region: LOCAL_REGION,
-        endpoint: dynamodb.endpoint,
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      }),
-      tableName: LOCAL_TABLE_NAME,
-      filter: AUDIT_ARCHIVE_FILTER,
-      delivery: AUDIT_ARCHIVE_DELIVERY,
-      invoke: (event) => invokeFunction('archiveAuditRecords', event),
-      region: LOCAL_REGION,
-      ...(options.retryDelayMs !== undefined ? { retryDelayMs: Math.max(options.retryDelayMs, 1) } : {}),
-      ...(options.dataDir ? { checkpointFile: join(options.dataDir, 'dynamodb-streams.json') } : {}),
-      log: say,
-    });
-    auditStream.start();
-    stops.push(() => auditStream.stop());
-    // The same stream into publishAppointmentEvents, as its own mapping (appointment writes), with its own checkpoints.
-    const appointmentStream = new DynamoDbStreamPoller({
-      dynamodb: dynamoClient,
-      streams: new DynamoDBStreamsClient({
-        region: LOCAL_REGION,
-        endpoint: dynamodb.endpoint,
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      }),
-      tableName: LOCAL_TABLE_NAME,
-      filter: APPOINTMENT_STREAM_FILTER,
-      delivery: APPOINTMENT_STREAM_DELIVERY,
-      invoke: (event) => invokeFunction('publishAppointmentEvents', event),
-      region: LOCAL_REGION,
-      ...(options.retryDelayMs !== undefined ? { retryDelayMs: Math.max(options.retryDelayMs, 1) } : {}),
-      ...(options.dataDir ? { checkpointFile: join(options.dataDir, 'dynamodb-streams-appointments.json') } : {}),
-      log: say,
-    });
-    appointmentStream.start();
-    stops.push(() => appointmentStream.stop());
+        ...(options.retryDelayMs !== undefined ? { retryDelayMs: Math.max(options.retryDelayMs, 1) } : {}),
+        ...(options.dataDir ? { checkpointFile: join(options.dataDir, checkpoints) } : {}),
+        log: say,
+      });
+      poller.start();
+      stops.push(() => poller.stop());
+      return poller;
+    };
+    const auditStream = streamInto('archiveAuditRecords', AUDIT_ARCHIVE_FILTER, AUDIT_ARCHIVE_DELIVERY, 'dynamodb-streams.json');
+    const appointmentStream = streamInto(
+      'publishAppointmentEvents',
+      APPOINTMENT_STREAM_FILTER,
+      APPOINTMENT_STREAM_DELIVERY,
+      'dynamodb-streams-appointments.json',
+    );
     const apiKey = options.apiKey ?? newApiKey('pa_demo');
     await seedDemoClinic(table, { apiKey });
     // Executions a previous run left in flight go on, as they would have on AWS while this machine was off.

@@ -14,7 +14,7 @@ import { HORIZON_DAYS, type SlotCandidate } from './find-slots.ts';
 import { lastInstantOf } from './local-days.ts';
 import { requireCatalog, searchOpenSlots, slotOf } from './open-slots.ts';
 
-export interface ChangeAppointmentDeps extends Pick<SharedStores, 'catalog' | 'appointments'> {
+export interface ChangeAppointmentDeps extends Pick<SharedStores, 'catalog' | 'appointments' | 'audit'> {
   now: () => Date;
 }
 
@@ -61,16 +61,25 @@ export async function changeAppointment(
     const now = deps.now();
     const current = await deps.appointments.getById(by.clinicId, appointmentId);
     if (!current) throw HttpError.withMessage(404, 'Appointment not found');
+    // A repeat answers with the appointment as it is: a read of it, recorded in the actor's name.
+    const unchanged = async (): Promise<ChangeResult> => {
+      const subject = { clinicId: by.clinicId, actor: by.actor, patientId: current.patientId, ...(by.via ? { via: by.via } : {}) };
+      await deps.audit.record(
+        { ...subject, ...(current.journeyId ? { journeyId: current.journeyId } : {}), action: 'appointment.read', outcome: 'success' },
+        now,
+      );
+      return { outcome: 'UNCHANGED', appointment: current };
+    };
     if (
       request.change === 'reschedule' &&
       request.idempotencyKey &&
       current.history?.some((h) => h.requestKey === request.idempotencyKey)
     ) {
-      return { outcome: 'UNCHANGED', appointment: current };
+      return unchanged();
     }
     const check = checkTransition(current.status, request.change);
     if (check.kind === 'ILLEGAL') throw HttpError.withMessage(409, check.message);
-    if (check.kind === 'ALREADY') return { outcome: 'UNCHANGED', appointment: current };
+    if (check.kind === 'ALREADY') return unchanged();
     const tooLate = checkTiming(request.change, new Date(current.start), now);
     if (tooLate) throw HttpError.withMessage(409, tooLate);
 

@@ -188,6 +188,22 @@ function granulesUpdate(
   };
 }
 
+/**
+ * The granules a transaction found taken: its locks follow the appointment (CancellationReasons[i + 1] is `locks[i]`'s),
+ * and a failed lock's old image says which of its granules were there (without it, never expected, all of them).
+ */
+function takenGranules(locks: readonly BusyDayGranules[], reasons: readonly CancellationReason[]) {
+  return locks.flatMap(({ resourceId, day, granules }, i) => {
+    if (reasons[i + 1]?.Code !== 'ConditionalCheckFailed') return [];
+    const held = busyOf(reasons[i + 1]?.Item);
+    const hit = held ? granules.filter((g) => held.has(g)) : [];
+    return (hit.length > 0 ? hit : granules).map((g) => {
+      const start = granuleStart(day, g);
+      return { resourceId, granule: { start: new Date(start), end: new Date(start + GRANULE_MS) } };
+    });
+  });
+}
+
 /** The busy granules of a busy day's old image, as DynamoDB returns it in CancellationReasons (wire format, a string set). */
 function busyOf(item: CancellationReason['Item']): Set<string> | undefined {
   const busy = item?.busy as { SS?: string[] } | undefined;
@@ -244,16 +260,7 @@ async function bookSlot(table: TableRef, appointment: AppointmentRecord): Promis
       if (!existing) throw new Error(`Appointment ${appointment.appointmentId} reported as existing but not found`, { cause: error });
       return { outcome: 'ALREADY_BOOKED', appointment: existing };
     }
-    const taken = days.flatMap(({ resourceId, day, granules }, i) => {
-      if (!failed(i + 1)) return [];
-      // The day's old image says which granules were there; without it (never expected), all of them count as taken.
-      const held = busyOf(reasons[i + 1]?.Item);
-      const hit = held ? granules.filter((g) => held.has(g)) : [];
-      return (hit.length > 0 ? hit : granules).map((g) => {
-        const start = granuleStart(day, g);
-        return { resourceId, granule: { start: new Date(start), end: new Date(start + GRANULE_MS) } };
-      });
-    });
+    const taken = takenGranules(days, reasons);
     if (taken.length > 0) return { outcome: 'TAKEN', taken };
     if (reasons.some((r) => r.Code === 'TransactionConflict')) return { outcome: 'CONTENDED' };
     throw error;
@@ -393,15 +400,7 @@ async function saveChange(
     const reasons: CancellationReason[] = (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
     const failed = (index: number) => reasons[index]?.Code === 'ConditionalCheckFailed';
     if (failed(0)) return { outcome: 'STALE' };
-    const clash = newTaken.flatMap(({ resourceId, day, granules }, i) => {
-      if (!failed(i + 1)) return [];
-      const held = busyOf(reasons[i + 1]?.Item);
-      const hit = held ? granules.filter((g) => held.has(g)) : [];
-      return (hit.length > 0 ? hit : granules).map((g) => {
-        const start = granuleStart(day, g);
-        return { resourceId, granule: { start: new Date(start), end: new Date(start + GRANULE_MS) } };
-      });
-    });
+    const clash = takenGranules(newTaken, reasons);
     if (clash.length > 0) return { outcome: 'TAKEN', taken: clash };
     // A rewritten busy day or the journey moved on under us, or another writer was mid-transaction: try again.
     if (reasons.some((r) => r.Code === 'TransactionConflict' || r.Code === 'ConditionalCheckFailed')) return { outcome: 'CONTENDED' };

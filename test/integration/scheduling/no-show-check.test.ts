@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AppointmentChangedDetail } from '#contract/appointment-events.ts';
 import { markNoShow, watchForNoShow } from '#functions/scheduling/no-show-check.ts';
 import { DEMO_RESOURCES, DEMO_APPOINTMENT_TYPES as TYPES } from '#local/seed/demo-clinic.ts';
+import { dynamoAuditLog } from '#shared/audit-store.ts';
 import { openDesk } from '#test/support/appointment-desk.ts';
 import { localTable } from '#test/support/local-table.ts';
 
@@ -72,6 +73,7 @@ describe('Function: watchForNoShow and markNoShow on DynamoDB Local', () => {
     const deps = (visit: typeof missed, now: string) => ({
       appointments: visit.desk.appointments,
       catalog: visit.catalogStore,
+      audit: dynamoAuditLog(table),
       now: () => new Date(now),
     });
 
