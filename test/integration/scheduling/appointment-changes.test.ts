@@ -88,7 +88,11 @@ describe('Appointment changes: check-in, complete, cancel, no-show', () => {
       }),
     );
     // The repeat changed nothing, and is recorded as the read it was.
-    expect(auditRecords(Items).map((r) => `${r.actor} ${r.actions.join()} ${r.patientId === patientId}`).sort()).toEqual([
+    expect(
+      auditRecords(Items)
+        .map((r) => `${r.actor} ${r.actions.join()} ${r.patientId === patientId}`)
+        .sort(),
+    ).toEqual([
       'user:desk-1 appointment.checkIn true',
       'user:nurse-1 appointment.complete true',
       'user:user-frontdesk appointment.read true',
