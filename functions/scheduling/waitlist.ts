@@ -160,8 +160,10 @@ export async function offerSlot(deps: OfferDeps, clinicId: string, slot: FreedSl
       status: 'OPEN',
       createdAt: now.toISOString(),
     };
-    if (!(await deps.waitlist.offer(entry, offer))) continue; // the entry moved meanwhile: the next in line
+    // The expiry first: an offer never exists without the timer that ends it (a timer for an offer never made finds
+    // nothing to expire).
     await deps.timers.schedule({ clinicId, offerId: offer.offerId, at: new Date(expiresAt) });
+    if (!(await deps.waitlist.offer(entry, offer))) continue; // the entry moved meanwhile: the next in line
     await tellOffer(deps, catalog, entry, offer, token, now);
     log.info('Freed time offered', { clinicId, outcome: 'OFFERED' });
     return 'OFFERED';
