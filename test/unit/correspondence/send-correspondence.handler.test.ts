@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { CorrespondenceRequest } from '#contract/journey-workflow.ts';
 import { makeSendCorrespondence } from '#functions/correspondence/send-correspondence.handler.ts';
-import { NO_EMAIL_CONSENT_REASON, UNCERTAIN_DELIVERY_REASON } from '#functions/correspondence/send-correspondence.ts';
+import { CANCELLED_REASON, NO_EMAIL_CONSENT_REASON, UNCERTAIN_DELIVERY_REASON } from '#functions/correspondence/send-correspondence.ts';
 import type { JourneyRecord } from '#model/journey.ts';
 import type { PatientRecord } from '#model/patient-records.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
@@ -110,6 +110,23 @@ describe('Function: sendCorrespondence', () => {
       expect.objectContaining({ actor: 'function:sendCorrespondence', patientId: 'p-1', journeyId: 'j-1', at: now.toISOString() }),
     ]);
     expect(stages().CONFIRMATION).toMatchObject({ status: 'COMPLETED' });
+  });
+
+  it('confirms nothing for a visit the clinic cancelled while the journey ran, and reads no patient', async () => {
+    // Prepare
+    const journey = journeyWithAppointment();
+    if (!journey.appointment) throw new Error('fixture has an appointment');
+    given({ journey: { ...journey, appointment: { ...journey.appointment, status: 'CANCELLED' } } });
+    const mailer = new FakeMailer();
+
+    // Act
+    const result = await send(mailer);
+
+    // Assess
+    expect(result).toEqual({ outcome: 'NOT_NEEDED' });
+    expect(mailer.sent).toEqual([]);
+    expect(stages().CONFIRMATION).toMatchObject({ status: 'SKIPPED', reason: CANCELLED_REASON });
+    expect(auditActions()).toEqual([]);
   });
 
   it('has audited the read and the send when it crashes after sending', async () => {
