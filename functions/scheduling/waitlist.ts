@@ -27,6 +27,12 @@ import type { WaitlistOffer, WaitlistStore } from './waitlist-store.ts';
 const hashOf = (...parts: string[]) => createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
 /** An entry is named by its clinic and the request that made it (an Idempotency-Key, or `journey:<id>`). */
 export const entryIdOf = (clinicId: string, requestKey: string) => `wl-${hashOf(clinicId, requestKey)}`;
+/**
+ * An offer's token: 192 random bits, in hex because it travels as a path ID, which must start with a letter or digit
+ * (base64url could start with '-' or '_').
+ */
+export const newOfferToken = () => randomBytes(24).toString('hex');
+
 /** An offer is found by the hash of its link's token: the table never holds the token. */
 export const offerIdOf = (token: string) => hashOf('offer', token);
 
@@ -149,7 +155,7 @@ export async function offerSlot(deps: OfferDeps, clinicId: string, slot: FreedSl
   const minutes = catalog.profile.waitlistOfferMinutes ?? DEFAULT_OFFER_MINUTES;
   const expiresAt = new Date(Math.min(now.getTime() + minutes * 60_000, latestOffer)).toISOString();
   for (const entry of entries) {
-    const token = (deps.newToken ?? (() => randomBytes(24).toString('base64url')))();
+    const token = (deps.newToken ?? newOfferToken)();
     const offer: WaitlistOffer = {
       type: 'WaitlistOffer',
       clinicId,
