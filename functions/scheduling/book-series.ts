@@ -15,6 +15,7 @@ import type { SharedStores } from '#shared/stores.ts';
 import { bookContended } from './book-chosen-slot.ts';
 import { appointmentOf } from './book-earliest.ts';
 import { eligibleResources, type SlotCandidate } from './find-slots.ts';
+import { localToday } from './local-days.ts';
 import { requireCatalog, searchOpenSlots, slotOf, staffSearchOf } from './open-slots.ts';
 import type { SeriesRecord, SeriesStore } from './series-store.ts';
 
@@ -90,7 +91,7 @@ export async function bookSeries(deps: BookSeriesDeps, person: StaffPrincipal, r
     throw HttpError.badRequest([{ path: 'patientId', message: 'is not a patient of this clinic' }]);
   }
   const location = locationOf(catalog, requested, request);
-  const today = localToday(now, location);
+  const today = localToday(now, [location.timeZone]);
   if (request.startDate < today) throw HttpError.badRequest([{ path: 'startDate', message: `must not be before today (${today})` }]);
   const decision = decideOrderedType(catalog, requested, orderOfRequest(request.order), { receivedOn: today, today });
   if (decision.kind === 'NEEDS_ORDER') throw HttpError.withMessage(409, decision.reason);
@@ -216,10 +217,6 @@ function locationOf(catalog: ClinicCatalog, type: Parameters<typeof eligibleReso
 function dayOf(date: string, location: Location) {
   const start = DateTime.fromISO(date, { zone: location.timeZone }).startOf('day');
   return { start: start.toJSDate(), end: start.plus({ days: 1 }).toJSDate() };
-}
-
-function localToday(now: Date, location: Location): string {
-  return DateTime.fromJSDate(now, { zone: location.timeZone }).toISODate() ?? '';
 }
 
 function fitsTimeOfDay(candidate: SlotCandidate, location: Location, timeOfDay: BookSeriesRequest['timeOfDay']): boolean {

@@ -9,7 +9,7 @@ import { dynamoStores, systemClock, tableFromEnv } from '#shared/stores.ts';
 import type { OfferDeps, OfferTimerPort } from './waitlist.ts';
 import { dynamoWaitlistStore } from './waitlist-store.ts';
 
-/** An offer's expiry as an EventBridge schedule (`offer-<offerId>`), on the minute after it is due. */
+/** An offer's expiry as an EventBridge schedule (`offer-<offerId>`). */
 export function eventBridgeOfferTimers(): OfferTimerPort {
   const schedules = oneTimeSchedules(scheduler, {
     groupName: requireEnv('appointmentTimerGroup'),
@@ -17,11 +17,7 @@ export function eventBridgeOfferTimers(): OfferTimerPort {
     roleArn: requireEnv('appointmentTimerRoleArn'),
   });
   return {
-    schedule: ({ clinicId, offerId, at }) =>
-      schedules.at(`offer-${offerId}`, new Date(Math.ceil(at.getTime() / 60_000) * 60_000).toISOString().slice(0, 19), {
-        clinicId,
-        offerId,
-      }),
+    schedule: ({ clinicId, offerId, at }) => schedules.at(`offer-${offerId}`, at.toISOString(), { clinicId, offerId }),
   };
 }
 

@@ -15,7 +15,7 @@ export function makeWatchForNoShow(deps: WatchForNoShowDeps) {
   });
 }
 
-/** The no-show checks as EventBridge schedules: `noshow-<appointment>-<revision>`, on the minute after they are due. */
+/** The no-show checks as EventBridge schedules: `noshow-<appointment>-<revision>`. */
 export function eventBridgeNoShowTimers(): NoShowTimerPort {
   const schedules = oneTimeSchedules(scheduler, {
     groupName: requireEnv('appointmentTimerGroup'),
@@ -24,10 +24,7 @@ export function eventBridgeNoShowTimers(): NoShowTimerPort {
   });
   return {
     schedule: ({ clinicId, appointmentId, revision, at }) =>
-      schedules.at(`noshow-${appointmentId}-${revision}`, new Date(Math.ceil(at.getTime() / 60_000) * 60_000).toISOString().slice(0, 19), {
-        clinicId,
-        appointmentId,
-      }),
+      schedules.at(`noshow-${appointmentId}-${revision}`, at.toISOString(), { clinicId, appointmentId }),
   };
 }
 

@@ -19,8 +19,7 @@ export interface EscalationScheduleConfig {
 export function eventBridgeEscalations(client: SchedulerClient, config: EscalationScheduleConfig): EscalationSchedulePort {
   const schedules = oneTimeSchedules(client, config);
   return {
-    schedule: (task) =>
-      schedules.at(escalationScheduleName(task.taskId), escalationTime(task.dueAt), { clinicId: task.clinicId, taskId: task.taskId }),
+    schedule: (task) => schedules.at(escalationScheduleName(task.taskId), task.dueAt, { clinicId: task.clinicId, taskId: task.taskId }),
   };
 }
 
@@ -31,13 +30,14 @@ export function eventBridgeEscalations(client: SchedulerClient, config: Escalati
  */
 export function oneTimeSchedules(client: SchedulerClient, config: EscalationScheduleConfig) {
   return {
-    async at(name: string, utcTime: string, input: Record<string, string>): Promise<void> {
+    /** A schedule named `name` that runs at `due` (an ISO instant; on the whole minute at or after it). */
+    async at(name: string, due: string, input: Record<string, string>): Promise<void> {
       try {
         await client.send(
           new CreateScheduleCommand({
             Name: name,
             GroupName: config.groupName,
-            ScheduleExpression: `at(${utcTime})`,
+            ScheduleExpression: `at(${escalationTime(due)})`,
             ScheduleExpressionTimezone: 'UTC',
             FlexibleTimeWindow: { Mode: 'OFF' },
             ActionAfterCompletion: 'DELETE',
@@ -57,9 +57,9 @@ export function oneTimeSchedules(client: SchedulerClient, config: EscalationSche
 }
 
 /**
- * When a task's schedule fires: its due time rounded up to the whole minute. Scheduler's `at()` has no milliseconds and
- * runs a schedule within the minute it names, so a schedule of the due minute itself could fire before the task is
- * due; from the next whole minute on, it never can.
+ * When a one-time schedule fires (a task's escalation, a no-show check, an offer's expiry): its due time rounded up to
+ * the whole minute. Scheduler's `at()` has no milliseconds and runs a schedule within the minute it names, so a
+ * schedule of the due minute itself could fire before it is due; from the next whole minute on, it never can.
  */
 export function escalationTime(dueAt: string): string {
   const minute = 60_000;
