@@ -2,8 +2,9 @@ import type { AppointmentChangedDetail } from '#contract/appointment-events.ts';
 import { journeyAppointment } from '#model/journey.ts';
 import { auditSession } from '#shared/audit.ts';
 import type { CorrespondenceStore } from '#shared/mail/correspondence-store.ts';
-import { type Mailer, wasNotSent } from '#shared/mail/mailer-port.ts';
+import type { Mailer } from '#shared/mail/mailer-port.ts';
 import type { AppointmentMessageStore } from '#shared/mail/message-store.ts';
+import { sendOnce } from '#shared/mail/send-once.ts';
 import { log } from '#shared/observability.ts';
 import type { SharedStores } from '#shared/stores.ts';
 import { composeAppointmentChange } from './compose-appointment-change.ts';
@@ -80,27 +81,18 @@ export async function notifyAppointmentChange(deps: NotifyAppointmentChangeDeps,
         });
 
   const ref = { clinicId: event.clinicId, appointmentId: event.appointmentId, revision: event.revision };
-  if (await deps.messages.claim(ref, now)) {
-    await audit.failed('message.send');
-    log.info('Appointment change already told', { ...fields, outcome: 'ALREADY_SENT' });
-    return 'ALREADY_SENT';
-  }
+  const email = {
+    ...composed,
+    to: patient.email,
+    replyTo: clinic.replyToEmail,
+    idempotencyKey: appointmentMessageKey(event.appointmentId, event.revision),
+  };
   try {
-    const { messageId } = await deps.mailer.send({
-      ...composed,
-      to: patient.email,
-      replyTo: clinic.replyToEmail,
-      idempotencyKey: appointmentMessageKey(event.appointmentId, event.revision),
-    });
-    await deps.messages.markSent(ref, messageId, now);
+    const outcome = await sendOnce(deps.messages, ref, deps.mailer, email, audit, now);
+    log.info(outcome === 'SENT' ? 'Appointment change told' : 'Appointment change already told', { ...fields, outcome });
+    return outcome;
   } catch (error) {
-    if (wasNotSent(error)) {
-      await deps.messages.release(ref);
-      await audit.failed('message.send');
-    }
     log.warn('Appointment change email failed', { ...fields, errorName: (error as Error).name });
     throw error;
   }
-  log.info('Appointment change told', { ...fields, outcome: 'SENT' });
-  return 'SENT';
 }

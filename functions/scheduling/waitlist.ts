@@ -15,7 +15,8 @@ import type { AppointmentRecord } from '#shared/appointment-store.ts';
 import { auditSession } from '#shared/audit.ts';
 import { HttpError } from '#shared/http/http-error.ts';
 import type { CorrespondenceStore } from '#shared/mail/correspondence-store.ts';
-import { type Mailer, wasNotSent } from '#shared/mail/mailer-port.ts';
+import type { Mailer } from '#shared/mail/mailer-port.ts';
+import { type MessageClaims, sendOnce } from '#shared/mail/send-once.ts';
 import { log } from '#shared/observability.ts';
 import type { SharedStores } from '#shared/stores.ts';
 import { appointmentOf } from './book-earliest.ts';
@@ -97,11 +98,7 @@ export interface OfferTimerPort {
 }
 
 /** A message claim per offer: the offer goes out once. */
-export interface OfferMessageClaims {
-  claim(ref: { clinicId: string; offerId: string }, now: Date): Promise<unknown>;
-  markSent(ref: { clinicId: string; offerId: string }, providerMessageId: string, now: Date): Promise<void>;
-  release(ref: { clinicId: string; offerId: string }): Promise<void>;
-}
+export type OfferMessageClaims = MessageClaims<{ clinicId: string; offerId: string }>;
 
 export interface OfferDeps extends Pick<SharedStores, 'appointments' | 'catalog' | 'patients' | 'audit'> {
   waitlist: WaitlistStore;
@@ -194,8 +191,6 @@ async function tellOffer(deps: OfferDeps, catalog: ClinicCatalog, entry: Waitlis
     await audit.failed('message.send');
     return;
   }
-  const ref = { clinicId: entry.clinicId, offerId: offer.offerId };
-  if (await deps.messages.claim(ref, now)) return;
   const location = catalog.locations.find((l) => l.locationId === offer.slot.locationId);
   const provider = catalog.resources.find((r) => offer.slot.resourceIds.includes(r.resourceId) && r.kind === 'provider');
   const resource = catalog.resources.find((r) => offer.slot.resourceIds.includes(r.resourceId) && r.kind !== 'provider');
@@ -216,21 +211,8 @@ async function tellOffer(deps: OfferDeps, catalog: ClinicCatalog, entry: Waitlis
     acceptUrl: `${deps.offerLinkBase}/v1/clinics/${entry.clinicId}/waitlist-offers/${token}`,
     expiresAt: offer.expiresAt,
   });
-  try {
-    const { messageId } = await deps.mailer.send({
-      ...composed,
-      to: patient.email,
-      replyTo: catalog.profile.replyToEmail,
-      idempotencyKey: `offer-${offer.offerId}`,
-    });
-    await deps.messages.markSent(ref, messageId, now);
-  } catch (error) {
-    if (wasNotSent(error)) {
-      await deps.messages.release(ref);
-      await audit.failed('message.send');
-    }
-    throw error;
-  }
+  const email = { ...composed, to: patient.email, replyTo: catalog.profile.replyToEmail, idempotencyKey: `offer-${offer.offerId}` };
+  await sendOnce(deps.messages, { clinicId: entry.clinicId, offerId: offer.offerId }, deps.mailer, email, audit, now);
 }
 
 /** The freed slot's own resources are all still free at its start (nobody booked it meanwhile). */
