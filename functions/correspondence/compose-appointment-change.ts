@@ -1,5 +1,6 @@
 import type { JourneyAppointment } from '#model/journey.ts';
 import {
+  appointmentDetails,
   type ClinicContact,
   type ComposedEmail,
   escapeHtml,
@@ -32,9 +33,7 @@ export interface AppointmentChangeInput {
 export function composeAppointmentChange(input: AppointmentChangeInput): ComposedEmail {
   const { firstName, clinic, appointment, change } = input;
   const { timeZone, start } = appointment;
-  const when = formatWhen(start, timeZone);
-  const where = `${appointment.location.name}, ${appointment.location.address}`;
-  const withWhom = `${appointment.provider.name}, ${appointment.department.name}`;
+  const details = appointmentDetails(appointment);
   const phone = formatPhone(clinic.phone);
   const moved = change === 'reschedule';
   const lines = {
@@ -47,17 +46,11 @@ export function composeAppointmentChange(input: AppointmentChangeInput): Compose
       ? 'The attached calendar invitation updates the event in your calendar.'
       : 'The attached calendar update removes the event from your calendar.',
   };
-  const details = [`When: ${when}`, `Where: ${where}`, `With: ${withWhom}`];
-  const text = [lines.greeting, '', lines.what, '', ...details, '', lines.next, lines.invite, '', clinic.name, ''].join('\n');
+  const text = [lines.greeting, '', lines.what, '', ...details.lines, '', lines.next, lines.invite, '', clinic.name, ''].join('\n');
   const html = htmlDocument([
     escapeHtml(lines.greeting),
     escapeHtml(lines.what),
-    details
-      .map((line) => {
-        const [label, ...rest] = line.split(': ');
-        return `<strong>${escapeHtml(label ?? '')}:</strong> ${escapeHtml(rest.join(': '))}`;
-      })
-      .join('<br>'),
+    details.html,
     escapeHtml(lines.next),
     escapeHtml(lines.invite),
     escapeHtml(clinic.name),

@@ -1,12 +1,12 @@
 import type { JourneyAppointment } from '#model/journey.ts';
 import {
+  appointmentDetails,
   type ClinicContact,
   type ComposedEmail,
   escapeHtml,
   formatClock,
   formatDay,
   formatPhone,
-  formatWhen,
   htmlDocument,
 } from '#shared/mail/compose-format.ts';
 import { composeCalendarInvite } from './compose-calendar-invite.ts';
@@ -29,9 +29,7 @@ export const ARRIVE_EARLY_MINUTES = 15;
 export function composeAppointmentConfirmation(input: AppointmentConfirmationInput): ComposedEmail {
   const { firstName, clinic, appointment } = input;
   const { timeZone, start } = appointment;
-  const when = formatWhen(start, timeZone);
-  const where = `${appointment.location.name}, ${appointment.location.address}`;
-  const withWhom = `${appointment.provider.name}, ${appointment.department.name}`;
+  const details = appointmentDetails(appointment);
   const arriveBy = formatClock(start, timeZone, ARRIVE_EARLY_MINUTES);
   const phone = formatPhone(clinic.phone);
 
@@ -47,9 +45,7 @@ export function composeAppointmentConfirmation(input: AppointmentConfirmationInp
     '',
     lines.confirmed,
     '',
-    `When: ${when}`,
-    `Where: ${where}`,
-    `With: ${withWhom}`,
+    ...details.lines,
     '',
     lines.arrive,
     lines.reschedule,
@@ -61,11 +57,7 @@ export function composeAppointmentConfirmation(input: AppointmentConfirmationInp
   const html = htmlDocument([
     escapeHtml(lines.greeting),
     escapeHtml(lines.confirmed),
-    [
-      `<strong>When:</strong> ${escapeHtml(when)}`,
-      `<strong>Where:</strong> ${escapeHtml(where)}`,
-      `<strong>With:</strong> ${escapeHtml(withWhom)}`,
-    ].join('<br>'),
+    details.html,
     escapeHtml(lines.arrive),
     escapeHtml(lines.reschedule),
     escapeHtml(lines.invite),

@@ -1,12 +1,12 @@
 import type { JourneyAppointment } from '#model/journey.ts';
 import {
+  appointmentDetails,
   type ClinicContact,
   type ComposedEmail,
   escapeHtml,
   formatClock,
   formatDay,
   formatPhone,
-  formatWhen,
   htmlDocument,
 } from '#shared/mail/compose-format.ts';
 
@@ -27,9 +27,7 @@ export interface WaitlistOfferInput {
 export function composeWaitlistOffer(input: WaitlistOfferInput): ComposedEmail {
   const { firstName, clinic, appointment, acceptUrl } = input;
   const { timeZone, start } = appointment;
-  const when = formatWhen(start, timeZone);
-  const where = `${appointment.location.name}, ${appointment.location.address}`;
-  const withWhom = `${appointment.provider.name}, ${appointment.department.name}`;
+  const details = appointmentDetails(appointment);
   const until = `${formatDay(input.expiresAt, timeZone)} at ${formatClock(input.expiresAt, timeZone)}`;
   const lines = {
     greeting: `Hello ${firstName},`,
@@ -38,12 +36,13 @@ export function composeWaitlistOffer(input: WaitlistOfferInput): ComposedEmail {
     accept: `To accept, open this link: ${acceptUrl}`,
     call: `Or call us at ${formatPhone(clinic.phone)}. If you do not want it, there is nothing to do: you keep your place.`,
   };
-  const details = [`When: ${when}`, `Where: ${where}`, `With: ${withWhom}`];
-  const text = [lines.greeting, '', lines.offer, '', ...details, '', lines.hold, lines.accept, lines.call, '', clinic.name, ''].join('\n');
+  const text = [lines.greeting, '', lines.offer, '', ...details.lines, '', lines.hold, lines.accept, lines.call, '', clinic.name, ''].join(
+    '\n',
+  );
   const html = htmlDocument([
     escapeHtml(lines.greeting),
     escapeHtml(lines.offer),
-    details.map((line) => escapeHtml(line)).join('<br>'),
+    details.html,
     escapeHtml(lines.hold),
     `<a href="${escapeHtml(acceptUrl)}">Accept this appointment</a>`,
     escapeHtml(lines.call),

@@ -115,3 +115,25 @@ export function htmlDocument(paragraphs: string[]): string {
   const body = paragraphs.map((p) => `<p>${p}</p>`).join('\n');
   return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"></head><body style="font-family:sans-serif">\n${body}\n</body></html>`;
 }
+
+/** What an email about an appointment says of it: when (in the location's zone, named), where and with whom. */
+export interface AppointmentDetailsSource {
+  start: string;
+  timeZone: string;
+  location: { name: string; address: string };
+  department: { name: string };
+  provider: { name: string };
+}
+
+/** Those three lines, as text lines and as one HTML paragraph with bold labels; never what the visit is for. */
+export function appointmentDetails(appointment: AppointmentDetailsSource): { lines: string[]; html: string } {
+  const details: Array<[string, string]> = [
+    ['When', formatWhen(appointment.start, appointment.timeZone)],
+    ['Where', `${appointment.location.name}, ${appointment.location.address}`],
+    ['With', `${appointment.provider.name}, ${appointment.department.name}`],
+  ];
+  return {
+    lines: details.map(([label, value]) => `${label}: ${value}`),
+    html: details.map(([label, value]) => `<strong>${label}:</strong> ${escapeHtml(value)}`).join('<br>'),
+  };
+}
