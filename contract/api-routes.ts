@@ -39,6 +39,7 @@ const CORRECTORS: RouteAuth = { kind: 'staff', roles: ['front-desk', 'billing', 
 /** Who books and changes appointments: the desk, radiology's schedulers, clinicians (check-in, complete) and admins. */
 const SCHEDULERS: RouteAuth = { kind: 'staff', roles: ['front-desk', 'radiology', 'clinical', 'admin'] };
 const APPOINTMENT = '/v1/clinics/{clinicId}/appointments/{appointmentId}';
+const ADMINS: RouteAuth = { kind: 'staff', roles: ['admin'] };
 
 export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/v1/clinics/{clinicId}/intake-submissions', function: 'submitIntake', auth: CLINIC_KEY },
@@ -103,8 +104,15 @@ export const API_ROUTES: readonly ApiRoute[] = [
     function: 'waitlistOffer',
     auth: { kind: 'capability' },
   },
+  // When the clinic works: weekly hours, closures, time off and blocks, maintained by its admins.
+  { method: 'GET', path: '/v1/clinics/{clinicId}/calendar', function: 'maintainCalendar', auth: ADMINS },
+  { method: 'PATCH', path: '/v1/clinics/{clinicId}/resources/{resourceId}/hours', function: 'maintainCalendar', auth: ADMINS },
+  { method: 'POST', path: '/v1/clinics/{clinicId}/closures', function: 'maintainCalendar', auth: ADMINS },
+  { method: 'POST', path: '/v1/clinics/{clinicId}/closures/{closureId}/remove', function: 'maintainCalendar', auth: ADMINS },
+  { method: 'POST', path: '/v1/clinics/{clinicId}/unavailability', function: 'maintainCalendar', auth: ADMINS },
+  { method: 'POST', path: '/v1/clinics/{clinicId}/unavailability/{entryId}/remove', function: 'maintainCalendar', auth: ADMINS },
   // Who touched a patient's data: admins only (the trail holds IDs, but says whose records each person opened).
-  { method: 'GET', path: '/v1/clinics/{clinicId}/audit-events', function: 'listAuditEvents', auth: { kind: 'staff', roles: ['admin'] } },
+  { method: 'GET', path: '/v1/clinics/{clinicId}/audit-events', function: 'listAuditEvents', auth: ADMINS },
   // The ops view, about the whole deployment (no clinic in the path): ops people only.
   { method: 'GET', path: '/v1/ops/executions', function: 'listStoppedExecutions', auth: { kind: 'staff', roles: ['ops'] } },
   {

@@ -42,10 +42,33 @@ export interface AppointmentChangedEvent {
   detail: AppointmentChangedDetail;
 }
 
-/** The stream records publishAppointmentEvents is given: every write of an appointment item (bookings and changes). */
+/**
+ * Time an admin's calendar change opened (new hours, a time off or closure removed): which resources, and when. The
+ * change's transaction writes a `CalendarOpening` item (functions/scheduling/calendar-store.ts), which the stream
+ * carries like an appointment's write, so the waitlist hears of every opening.
+ */
+export const CALENDAR_OPENED = 'CalendarOpened';
+
+export interface CalendarOpenedDetail {
+  clinicId: string;
+  openingId: string;
+  resourceIds: string[];
+  /** ISO instants, half-open, in order. */
+  windows: Array<{ start: string; end: string }>;
+}
+
+/** An event as published: its detail-type and detail. */
+export type SchedulingEvent =
+  | { detailType: typeof APPOINTMENT_CHANGED; detail: AppointmentChangedDetail }
+  | { detailType: typeof CALENDAR_OPENED; detail: CalendarOpenedDetail };
+
+/**
+ * The stream records publishAppointmentEvents is given: every write of an appointment item (bookings and changes), and
+ * each opening a calendar change wrote.
+ */
 export const APPOINTMENT_STREAM_FILTER = {
   eventName: ['INSERT', 'MODIFY'],
-  dynamodb: { NewImage: { type: { S: ['Appointment'] } } },
+  dynamodb: { NewImage: { type: { S: ['Appointment', 'CalendarOpening'] } } },
 } as const satisfies EventFilterPattern;
 
 /** How the stream's appointment records reach the publisher, deployed (the mapping) and locally (the poller). */
@@ -89,6 +112,12 @@ export const APPOINTMENT_EVENT_RULES: readonly AppointmentEventRule[] = [
     },
   },
   {
+    // Time an admin's calendar change opened goes to the waitlist too.
+    name: 'OfferOpenedTime',
+    target: 'offerFreedTime',
+    pattern: { source: [APPOINTMENT_EVENTS_SOURCE], 'detail-type': [CALENDAR_OPENED] },
+  },
+  {
     // A visit booked or moved gets its no-show check, a little after its new start.
     name: 'WatchForNoShow',
     target: 'watchForNoShow',
@@ -100,24 +129,57 @@ export const APPOINTMENT_EVENT_RULES: readonly AppointmentEventRule[] = [
   },
 ];
 
-/** The AppointmentChanged event (contract/appointment-events.ts) as its rule's queue delivers it: one per record. */
-export const QueuedAppointmentEventSchema = z.object({
-  Records: z.array(
-    z.object({
-      body: z.string().transform((body, ctx) => {
-        const detail = z
-          .object({
-            clinicId: z.string().min(1),
-            appointmentId: z.string().min(1),
-            revision: z.number().int().nonnegative(),
-            change: z.enum(['book', ...APPOINTMENT_CHANGES]),
-            status: z.enum(APPOINTMENT_STATUSES),
-            origin: z.enum(['journey', 'staff']),
-          })
-          .safeParse((JSON.parse(body) as { detail?: unknown }).detail);
-        if (!detail.success) ctx.addIssue({ code: 'custom', message: 'not an AppointmentChanged event' });
-        return detail.data;
-      }),
-    }),
-  ),
+const AppointmentChangedDetailSchema = z.object({
+  clinicId: z.string().min(1),
+  appointmentId: z.string().min(1),
+  revision: z.number().int().nonnegative(),
+  change: z.enum(['book', ...APPOINTMENT_CHANGES]),
+  status: z.enum(APPOINTMENT_STATUSES),
+  origin: z.enum(['journey', 'staff']),
 });
+
+const CalendarOpenedDetailSchema = z.object({
+  clinicId: z.string().min(1),
+  openingId: z.string().min(1),
+  resourceIds: z.array(z.string().min(1)).min(1),
+  windows: z.array(z.object({ start: z.iso.datetime(), end: z.iso.datetime() })),
+});
+
+/** Events as their rules' queues deliver them, one per record: the SQS body is the EventBridge event. */
+function queued<T extends z.ZodType>(
+  parse: (event: { 'detail-type'?: unknown; detail?: unknown }) => z.ZodSafeParseResult<z.output<T>>,
+  what: string,
+) {
+  return z.object({
+    Records: z.array(
+      z.object({
+        body: z.string().transform((body, ctx) => {
+          const parsed = parse(JSON.parse(body) as { 'detail-type'?: unknown; detail?: unknown });
+          if (!parsed.success) ctx.addIssue({ code: 'custom', message: `not ${what}` });
+          return parsed.data;
+        }),
+      }),
+    ),
+  });
+}
+
+/** The AppointmentChanged event as its rule's queue delivers it. */
+export const QueuedAppointmentEventSchema = queued<typeof AppointmentChangedDetailSchema>(
+  (event) => AppointmentChangedDetailSchema.safeParse(event.detail),
+  'an AppointmentChanged event',
+);
+
+/** What the waitlist's offers hear of: an appointment's change, or time a calendar change opened. */
+export type OfferEvent = { change: AppointmentChangedDetail } | { opening: CalendarOpenedDetail };
+const OfferEventSchema = z.union([
+  z
+    .object({ 'detail-type': z.literal(APPOINTMENT_CHANGED), detail: AppointmentChangedDetailSchema })
+    .transform((e) => ({ change: e.detail })),
+  z.object({ 'detail-type': z.literal(CALENDAR_OPENED), detail: CalendarOpenedDetailSchema }).transform((e) => ({ opening: e.detail })),
+]);
+
+/** The events offerFreedTime's two queues deliver (rules OfferFreedTime and OfferOpenedTime). */
+export const QueuedOfferEventSchema = queued<typeof OfferEventSchema>(
+  (event) => OfferEventSchema.safeParse(event),
+  'a change or an opening',
+);

@@ -303,6 +303,13 @@ export const FUNCTIONS = {
     timeoutSeconds: 10,
     needs: ['table'],
   },
+  maintainCalendar: {
+    entry: 'functions/scheduling/maintain-calendar.handler.ts',
+    description: "Admins' calendar: weekly hours, closures, time off and blocks; collisions become tasks, opened time goes to the waitlist",
+    memorySize: 512,
+    timeoutSeconds: 29,
+    needs: ['table', 'scheduleEscalations'],
+  },
   offerFreedTime: {
     entry: 'functions/scheduling/offer-freed-time.handler.ts',
     description: 'AppointmentChanged (cancelled, rescheduled): offers the freed time to the first waitlist entry it fits, by email',

@@ -22,6 +22,7 @@ import {
   WaitlistSchema,
 } from './appointment-schema.ts';
 import { AuditEventPageSchema, AuditEventQuerySchema } from './audit-event-schema.ts';
+import { AddClosureSchema, AddUnavailabilitySchema, CalendarChangedSchema, CalendarSchema, WeeklyHoursSchema } from './calendar-schema.ts';
 import { ContactLoggedSchema, ContactLogSchema } from './contact-schema.ts';
 import {
   CorrectionAppliedSchema,
@@ -159,6 +160,37 @@ const changeOperation = (operationId: string, summary: string, description: stri
     ...serverError('Safe to retry: a repeat of a change already made changes nothing (a reschedule, with the same Idempotency-Key).'),
   },
 });
+
+/** An admin's change of the calendar: its body (if any), and the answers every calendar change gives. */
+function calendarChange(
+  operationId: string,
+  summary: string,
+  description: string,
+  params: Record<string, z.ZodType>,
+  body: z.ZodType | undefined,
+  outcomes: Partial<Record<200 | 201 | 404, string>>,
+): Operation {
+  const answer = (text: string) => ({ description: text, content: jsonContent(CalendarChangedSchema) });
+  return {
+    operationId,
+    summary,
+    description: `For admins. ${description}`,
+    tags: ['Calendar'],
+    request: {
+      params: z.object({ clinicId, ...params }),
+      ...(body ? { body: { required: true, content: jsonContent(body) } } : {}),
+    },
+    responses: {
+      ...(outcomes[201] ? { 201: answer(outcomes[201]) } : {}),
+      ...(outcomes[200] ? { 200: answer(outcomes[200]) } : {}),
+      ...(body ? BODY_RESPONSES : { 400: { description: 'An ID in the path is not an ID.', content: jsonContent(ValidationErrorSchema) } }),
+      ...(outcomes[404] ? { 404: message(outcomes[404]) } : {}),
+      409: message('Other admins kept changing the calendar meanwhile: read it and try again.'),
+      ...STAFF_AUTH_RESPONSES,
+      ...serverError('Safe to retry: a change made already is not made twice.'),
+    },
+  };
+}
 
 /** What each route in contract/api-routes.ts does, keyed by "METHOD path". */
 const OPERATIONS: Record<string, Operation> = {
@@ -565,6 +597,64 @@ const OPERATIONS: Record<string, Operation> = {
       ...serverError('Safe to retry.'),
     },
   },
+  'GET /v1/clinics/{clinicId}/calendar': {
+    operationId: 'getCalendar',
+    summary: "The clinic's calendar: weekly hours, closures, time off and blocks",
+    description: 'For admins. Every resource’s weekly hours (local wall clock), the closures, and the time off and blocks not yet over.',
+    tags: ['Calendar'],
+    request: { params: z.object({ clinicId }) },
+    responses: {
+      200: { description: 'The calendar.', content: jsonContent(CalendarSchema) },
+      400: { description: 'The clinic ID in the path is not an ID.', content: jsonContent(ValidationErrorSchema) },
+      404: message('No such clinic.'),
+      ...STAFF_AUTH_RESPONSES,
+      ...serverError('Safe to retry.'),
+    },
+  },
+  'PATCH /v1/clinics/{clinicId}/resources/{resourceId}/hours': calendarChange(
+    'setWeeklyHours',
+    "Set a provider's, room's or device's weekly hours",
+    'The whole week: a day left out is a day off. Booked visits left outside the new hours (within a year) are listed, ' +
+      'each with a RESCHEDULE task in its department’s scheduling queue; time the new hours open in the next 28 days is ' +
+      'offered to the waitlist. Setting the same hours again changes nothing and answers the same collisions.',
+    { resourceId: PathIdSchema },
+    WeeklyHoursSchema,
+    { 200: 'The hours are set.', 404: 'No such resource in this clinic.' },
+  ),
+  'POST /v1/clinics/{clinicId}/closures': calendarChange(
+    'addClosure',
+    'Close a location for a day',
+    'A holiday or a closure: nothing at the location is bookable on that local date. Visits booked there that day are ' +
+      'listed, each with a RESCHEDULE task. Adding the same location and date again answers 200 and adds nothing.',
+    {},
+    AddClosureSchema,
+    { 201: 'The closure is added.', 200: 'The location was closed that day already.' },
+  ),
+  'POST /v1/clinics/{clinicId}/closures/{closureId}/remove': calendarChange(
+    'removeClosure',
+    'Open a closed day again',
+    'The day’s time (if within 28 days) is offered to the waitlist.',
+    { closureId: PathIdSchema },
+    undefined,
+    { 200: 'The closure is removed.', 404: 'No such closure (or removed already).' },
+  ),
+  'POST /v1/clinics/{clinicId}/unavailability': calendarChange(
+    'addUnavailability',
+    'Add time off or a block for a resource',
+    'The resource is not bookable from `start` to `end` (at most 366 days). Visits it holds then (buffers included) are ' +
+      'listed, each with a RESCHEDULE task. The same entry again answers 200 and adds nothing.',
+    {},
+    AddUnavailabilitySchema,
+    { 201: 'The time off or block is added.', 200: 'It was there already.' },
+  ),
+  'POST /v1/clinics/{clinicId}/unavailability/{entryId}/remove': calendarChange(
+    'removeUnavailability',
+    'Remove time off or a block',
+    'The time it held (within 28 days) is offered to the waitlist.',
+    { entryId: PathIdSchema },
+    undefined,
+    { 200: 'It is removed.', 404: 'No such time off or block (or removed already).' },
+  ),
   'GET /v1/clinics/{clinicId}/audit-events': {
     operationId: 'listAuditEvents',
     summary: "List who touched a patient's data, or the clinic's audit trail over some days",

@@ -2,7 +2,7 @@ import type { StaffDecisionBody, StaffDecisionRecorded } from '#contract/api/sta
 import { STAGE_CHECKPOINT, type StaffDecision } from '#contract/journey-workflow.ts';
 import type { StaffRole } from '#contract/staff-roles.ts';
 import { allowedActions, stageAfterDecision, worksTask } from '#model/staff-decision.ts';
-import { journeyOfTask, type StaffTask, stageOfTask } from '#model/staff-task.ts';
+import { isStandaloneTask, journeyOfTask, type StaffTask, stageOfTask } from '#model/staff-task.ts';
 import { HttpError } from '#shared/http/http-error.ts';
 import { log } from '#shared/observability.ts';
 import { type EscalationSchedulePort, scheduleEscalation } from '#shared/staff-alerts.ts';
@@ -107,7 +107,7 @@ export async function decideStaffTask(deps: DecideStaffTaskDeps, request: StaffD
 
 /** A repeat stands only while the journey has not moved on to wait on another task. */
 async function assertStillApplies(deps: DecideStaffTaskDeps, task: StaffTask): Promise<void> {
-  if (task.kind === 'TRIAGE' || task.kind === 'CONTACT') return;
+  if (task.kind === 'TRIAGE' || isStandaloneTask(task)) return;
   const journey = await deps.journeys.get(journeyOfTask(task), { consistent: true });
   const waitingOn =
     journey?.status === 'WAITING_FOR_STAFF' ? Object.values(journey.stages).find((s) => s.status === 'WAITING_FOR_STAFF') : undefined;

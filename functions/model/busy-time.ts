@@ -56,6 +56,11 @@ export class BusyCalendar {
     for (let at = Math.floor(startMs / GRANULE_MS) * GRANULE_MS; at < endMs; at += GRANULE_MS) set.delete(at);
   }
 
+  /** The starts of the resource's busy granules, in order (epoch milliseconds). */
+  busyStarts(resourceId: string): number[] {
+    return [...(this.#granules.get(resourceId) ?? [])].sort((a, b) => a - b);
+  }
+
   isFree(resourceId: string, interval: Interval): boolean {
     return this.isFreeBetween(resourceId, interval.start.getTime(), interval.end.getTime());
   }

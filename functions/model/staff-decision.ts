@@ -2,15 +2,15 @@ import { STAFF_ACTIONS_BY_STAGE, type StaffDecision, type StageName, TRIAGE_ACTI
 import { QUEUE_ROLES } from '#contract/staff-queues.ts';
 import type { StaffRole } from '#contract/staff-roles.ts';
 import type { StageState } from '#model/journey.ts';
-import { POSSIBLE_DUPLICATE_REASON, STAGE_QUEUE, type StaffTask, stageOfTask } from '#model/staff-task.ts';
+import { isStandaloneTask, POSSIBLE_DUPLICATE_REASON, STAGE_QUEUE, type StaffTask, stageOfTask } from '#model/staff-task.ts';
 
 /** What staff may decide for this task (the workflow routes exactly these; see STAFF_ACTIONS_BY_STAGE). */
 export function allowedActions(
   task: Pick<StaffTask, 'kind' | 'stage'> & { reason?: string; taskId?: string },
 ): readonly StaffDecision['action'][] {
   if (task.kind === 'TRIAGE') return TRIAGE_ACTIONS;
-  // A logged contact holds no journey: PROCEED marks it handled.
-  if (task.kind === 'CONTACT') return CONTACT_ACTIONS;
+  // A logged contact or a visit to reschedule holds no journey: PROCEED marks it handled.
+  if (isStandaloneTask(task)) return CONTACT_ACTIONS;
   const stage = stageOfTask(task);
   // A possible duplicate goes on only once settled (merged or kept apart), by a RETRY that screens again.
   if (task.reason === POSSIBLE_DUPLICATE_REASON) return ['RETRY', 'CANCEL'];
@@ -19,7 +19,7 @@ export function allowedActions(
   return STAFF_ACTIONS_BY_STAGE[stage];
 }
 
-/** A logged contact's only decision: handled. */
+/** A logged contact's (or a visit to reschedule's) only decision: handled. */
 export const CONTACT_ACTIONS: readonly StaffDecision['action'][] = ['PROCEED'];
 
 /**

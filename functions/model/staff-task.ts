@@ -22,11 +22,15 @@ export interface StaffTask {
    * TRIAGE slips are informational (no token). STAGE_BLOCKED tasks hold a parked journey (with its token).
    * EXECUTION_STOPPED tasks hold a journey whose execution ended unsuccessfully (failed, timed out or aborted):
    * RETRY redrives the execution from where it stopped. CONTACT tasks are logged calls, messages and walk-in questions
-   * to deal with (POST …/contacts), about a patient or not; PROCEED marks one handled.
+   * to deal with (POST …/contacts), about a patient or not; PROCEED marks one handled. RESCHEDULE tasks are booked
+   * visits a calendar change (new hours, time off, a block, a closure) left outside the time the clinic works: someone
+   * moves or cancels the visit with the patient, then PROCEED marks the task handled.
    */
-  kind: 'TRIAGE' | 'STAGE_BLOCKED' | 'EXECUTION_STOPPED' | 'CONTACT';
+  kind: StaffTaskKind;
   /** The journey's stage the task is about; a contact's is none. */
   stage?: StageName;
+  /** RESCHEDULE: the visit to move. */
+  appointmentId?: string;
   /** CONTACT: what was logged (the summary is free text: shown to the queue's people in the task, audited). */
   contact?: LoggedContact;
   reason: string;
@@ -70,6 +74,11 @@ export interface LoggedContact {
   bodyHash: string;
 }
 
+export const STAFF_TASK_KINDS = ['TRIAGE', 'STAGE_BLOCKED', 'EXECUTION_STOPPED', 'CONTACT', 'RESCHEDULE'] as const;
+export type StaffTaskKind = (typeof STAFF_TASK_KINDS)[number];
+/** Tasks that hold no journey: deciding one (PROCEED) marks it handled and resumes nothing. */
+export const isStandaloneTask = (task: Pick<StaffTask, 'kind'>) => task.kind === 'CONTACT' || task.kind === 'RESCHEDULE';
+
 export const STAFF_TASK_STATUSES = ['OPEN', 'DECIDED', 'EXPIRED'] as const;
 export type StaffTaskStatus = (typeof STAFF_TASK_STATUSES)[number];
 
@@ -90,7 +99,7 @@ export interface StaffTaskEvent {
 export type StaffTaskDraft = Omit<StaffTask, 'type' | 'status' | 'createdAt' | 'queue' | 'priority' | 'dueAt' | 'history'> & {
   /** TRIAGE: how urgent the screening found it (the slip's priority). */
   triageLevel?: 'URGENT' | 'EMERGENT';
-  /** A parked SCHEDULING stage: the queue of the appointment type's department, where the clinic routes it (catalog). */
+  /** A parked SCHEDULING stage or a RESCHEDULE: the queue of the appointment type's department, where the clinic routes it (catalog). */
   departmentQueue?: StaffQueue;
   /** CONTACT: the queue the clinic's routing gives its category. */
   contactQueue?: StaffQueue;
@@ -118,6 +127,7 @@ export function routeStaffTask(
   if (task.kind === 'EXECUTION_STOPPED') return { queue: 'ops', priority: 'high' };
   if (task.kind === 'CONTACT')
     return { queue: task.contactQueue ?? 'front-desk', priority: CONTACT_PRIORITY[task.contact?.urgency ?? 'routine'] };
+  if (task.kind === 'RESCHEDULE') return { queue: task.departmentQueue ?? 'scheduling', priority: 'high' };
   if (task.stage === 'SCHEDULING' && task.departmentQueue) return { queue: task.departmentQueue, priority: 'high' };
   return { queue: STAGE_QUEUE[stageOfTask(task)], priority: 'high' };
 }

@@ -1,15 +1,24 @@
-import { QueuedAppointmentEventSchema } from '#contract/appointment-events.ts';
+import { QueuedOfferEventSchema } from '#contract/appointment-events.ts';
+import { dynamoCatalogStore } from '#shared/catalog-store.ts';
 import { taskHandler } from '#shared/handler.ts';
-import { type OfferDeps, offerFreedTime } from './waitlist.ts';
+import { tableFromEnv } from '#shared/stores.ts';
+import { type OfferDeps, offerFreedTime, offerOpenedTime } from './waitlist.ts';
 import { offerDepsFromEnv } from './waitlist-offer-adapter.ts';
 
-/** Target of the OfferFreedTime rule's queue (contract/appointment-events.ts): freed time goes to the waitlist. */
+/**
+ * Target of two rules' queues (contract/appointment-events.ts): OfferFreedTime (an appointment cancelled or moved) and
+ * OfferOpenedTime (a calendar change opened time). Either way, the time goes to the waitlist.
+ */
 export function makeOfferFreedTime(deps: OfferDeps) {
-  return taskHandler(QueuedAppointmentEventSchema, async ({ Records }) => {
+  return taskHandler(QueuedOfferEventSchema, async ({ Records }) => {
     const outcomes = [];
-    for (const { body } of Records) if (body) outcomes.push(await offerFreedTime(deps, body));
+    for (const { body } of Records) {
+      if (!body) continue;
+      outcomes.push('opening' in body ? await offerOpenedTime(deps, body.opening) : await offerFreedTime(deps, body.change));
+    }
     return { outcomes };
   });
 }
 
-export const handler = makeOfferFreedTime(offerDepsFromEnv());
+// The catalog as it is now, not cached: an opening's event follows the change that opened the time within a second.
+export const handler = makeOfferFreedTime({ ...offerDepsFromEnv(), catalog: dynamoCatalogStore(tableFromEnv()) });

@@ -2,7 +2,6 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { APPOINTMENT_STREAM_FILTER } from '#contract/appointment-events.ts';
 import { matchesEventFilter } from '#contract/audit-archive.ts';
-import type { AppointmentRecord } from '#shared/appointment-store.ts';
 import { eventBridge } from '#shared/aws/eventbridge-client.ts';
 import { requireEnv } from '#shared/env.ts';
 import { eventBridgeAppointmentEvents } from '#shared/event-bus-adapter.ts';
@@ -19,13 +18,13 @@ export function makePublishAppointmentEvents(deps: PublishAppointmentEventsDeps)
   );
 }
 
-/** The batch's appointment writes, as items (records the mapping's filter would not deliver are left out). */
+/** The batch's appointment writes and calendar openings, as items (records the mapping's filter would not deliver are left out). */
 export function writesOf(records: readonly DynamoDBRecord[]): AppointmentWrite[] {
   return records
     .filter((record) => matchesEventFilter(APPOINTMENT_STREAM_FILTER, record))
     .map((record) => ({
       sequenceNumber: record.dynamodb?.SequenceNumber ?? '',
-      appointment: unmarshall(record.dynamodb?.NewImage as Parameters<typeof unmarshall>[0]) as unknown as AppointmentRecord,
+      item: unmarshall(record.dynamodb?.NewImage as Parameters<typeof unmarshall>[0]) as unknown as AppointmentWrite['item'],
     }));
 }
 

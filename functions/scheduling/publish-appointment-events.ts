@@ -1,11 +1,17 @@
 import type { DynamoDBBatchResponse } from 'aws-lambda';
-import type { AppointmentChangedDetail } from '#contract/appointment-events.ts';
+import {
+  APPOINTMENT_CHANGED,
+  type AppointmentChangedDetail,
+  CALENDAR_OPENED,
+  type CalendarOpenedDetail,
+  type SchedulingEvent,
+} from '#contract/appointment-events.ts';
 import type { AppointmentRecord } from '#shared/appointment-store.ts';
 import { log } from '#shared/observability.ts';
 
-/** Where appointment events go: the stack's event bus (event-bus-adapter.ts). `true` per entry the bus accepted. */
+/** Where scheduling events go: the stack's event bus (event-bus-adapter.ts). `true` per entry the bus accepted. */
 export interface AppointmentEventsPort {
-  publish(details: readonly AppointmentChangedDetail[]): Promise<boolean[]>;
+  publish(events: readonly SchedulingEvent[]): Promise<boolean[]>;
 }
 
 export interface PublishAppointmentEventsDeps {
@@ -25,15 +31,24 @@ export function appointmentEventOf(appointment: AppointmentRecord): AppointmentC
   };
 }
 
-/** An appointment write from the table's stream: the item as written, and the record's position (its batch item ID). */
+/** A write from the table's stream the filter lets through: the item as written, and its position (its batch item ID). */
 export interface AppointmentWrite {
   sequenceNumber: string;
-  appointment: AppointmentRecord;
+  item: AppointmentRecord | ({ type: 'CalendarOpening' } & CalendarOpenedDetail);
+}
+
+/** The event a write records: an appointment's change, or time a calendar change opened (IDs and instants only). */
+export function eventOf(item: AppointmentWrite['item']): SchedulingEvent {
+  if (item.type === 'CalendarOpening') {
+    const { clinicId, openingId, resourceIds, windows } = item;
+    return { detailType: CALENDAR_OPENED, detail: { clinicId, openingId, resourceIds, windows } };
+  }
+  return { detailType: APPOINTMENT_CHANGED, detail: appointmentEventOf(item) };
 }
 
 /**
- * Turns a batch of appointment writes (the stream's records the mapping's filter lets through, in order) into
- * AppointmentChanged events, in order, and reports the records whose event the bus did not take as batch item
+ * Turns a batch of writes (the stream's records the mapping's filter lets through, in order) into AppointmentChanged
+ * and CalendarOpened events, in order, and reports the records whose event the bus did not take as batch item
  * failures: Lambda retries from the first of them, so an event may be published twice but never lost (consumers act
  * once per revision).
  */
@@ -41,11 +56,11 @@ export async function publishAppointmentEvents(
   deps: PublishAppointmentEventsDeps,
   writes: readonly AppointmentWrite[],
 ): Promise<DynamoDBBatchResponse> {
-  const details = writes.map((write) => appointmentEventOf(write.appointment));
-  const accepted = details.length > 0 ? await deps.events.publish(details) : [];
+  const events = writes.map((write) => eventOf(write.item));
+  const accepted = events.length > 0 ? await deps.events.publish(events) : [];
   const firstRefused = accepted.indexOf(false);
   if (firstRefused === -1) {
-    log.info('Appointment events published', { count: details.length });
+    log.info('Appointment events published', { count: events.length });
     return { batchItemFailures: [] };
   }
   // From the first refused on: the stream is retried from there, in order.

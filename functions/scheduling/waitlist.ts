@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Slot } from '#contract/api/appointment-schema.ts';
-import type { AppointmentChangedDetail } from '#contract/appointment-events.ts';
+import type { AppointmentChangedDetail, CalendarOpenedDetail } from '#contract/appointment-events.ts';
 import type { ClinicCatalog } from '#model/clinic-catalog.ts';
 import { appointmentIdOf } from '#model/journey.ts';
 import {
@@ -22,7 +22,7 @@ import type { SharedStores } from '#shared/stores.ts';
 import { appointmentOf } from './book-earliest.ts';
 import { composeWaitlistOffer } from './compose-waitlist-offer.ts';
 import type { SlotCandidate } from './find-slots.ts';
-import { searchOpenSlots, slotOf } from './open-slots.ts';
+import { MAX_WINDOW_DAYS, searchOpenSlots, slotOf } from './open-slots.ts';
 import type { WaitlistOffer, WaitlistStore } from './waitlist-store.ts';
 
 const hashOf = (...parts: string[]) => createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
@@ -132,6 +132,64 @@ export async function offerFreedTime(deps: OfferDeps, event: AppointmentChangedD
     locationId: appointment.location.id,
     resourceIds: freed.resourceIds,
   });
+}
+
+/** At most this many offers per opening: a new week of hours is not a hundred emails at once (the rest stays open). */
+const MAX_OFFERS_PER_OPENING = 10;
+/** Candidate slots looked at per appointment type of an opening. */
+const SLOTS_PER_TYPE = 50;
+
+/**
+ * Time an admin's calendar change opened (new hours, a time off or closure removed) is offered to the waitlist: for
+ * each appointment type the opened resources serve and someone waits for, the open slots within the opened windows
+ * that hold one of those resources, earliest first, each to the first entry in line it fits (offerSlot), up to
+ * MAX_OFFERS_PER_OPENING offers. The catalog is read as it is now (the handler's store is not cached): the change that
+ * opened the time is in it.
+ */
+export async function offerOpenedTime(deps: OfferDeps, opening: CalendarOpenedDetail): Promise<'OFFERED' | 'NONE'> {
+  const now = deps.now();
+  const catalog = await deps.catalog.load(opening.clinicId);
+  const reachable = now.getTime() + OFFER_LEAD_MINUTES * 60_000;
+  const spans = opening.windows.map((w) => ({ start: Date.parse(w.start), end: Date.parse(w.end) })).filter((w) => w.end > reachable);
+  const [first] = spans;
+  if (!catalog || !first) return 'NONE';
+  const opened = new Set(opening.resourceIds);
+  const within = {
+    start: new Date(Math.max(first.start, reachable)),
+    end: new Date(Math.min(Math.max(...spans.map((w) => w.end)), first.start + MAX_WINDOW_DAYS * 86_400_000)),
+  };
+  let offers = 0;
+  for (const type of catalog.appointmentTypes) {
+    const served = catalog.resources.some(
+      (r) => opened.has(r.resourceId) && r.departmentId === type.departmentId && type.requires.includes(r.kind),
+    );
+    if (!served || (await deps.waitlist.inLine(opening.clinicId, type.code, 'WAITING', 1)).length === 0) continue;
+    const { candidates } = await searchOpenSlots(deps.appointments, {
+      clinicId: opening.clinicId,
+      catalog,
+      type,
+      preferences: {},
+      within,
+      now,
+      limit: SLOTS_PER_TYPE,
+    });
+    const inOpening = candidates.filter(
+      (c) =>
+        c.resources.some((r) => opened.has(r.resourceId)) && spans.some((w) => w.start <= c.start.getTime() && c.end.getTime() <= w.end),
+    );
+    for (const candidate of inOpening) {
+      const slot = slotOf(catalog, type, candidate);
+      const freed = {
+        appointmentType: type.code,
+        start: slot.start,
+        end: slot.end,
+        locationId: candidate.location.locationId,
+        resourceIds: candidate.resources.map((r) => r.resourceId),
+      };
+      if ((await offerSlot(deps, opening.clinicId, freed)) === 'OFFERED' && ++offers >= MAX_OFFERS_PER_OPENING) return 'OFFERED';
+    }
+  }
+  return offers > 0 ? 'OFFERED' : 'NONE';
 }
 
 /**

@@ -33,7 +33,11 @@ async function loadCatalog(table: TableRef, clinicId: string): Promise<ClinicCat
     startKey = page.LastEvaluatedKey;
   } while (startKey);
 
-  const ofType = <T>(type: string) => items.filter((i) => i.type === type).map(({ PK, SK, type: _t, ...rest }) => rest as T);
+  // An admin's change of hours or calendar (functions/scheduling/calendar-store.ts) leaves its revision and author on the item.
+  const ofType = <T>(type: string) =>
+    items
+      .filter((i) => i.type === type)
+      .map(({ PK, SK, type: _t, calendarRevision: _r, changedBy: _b, changedAt: _a, ...rest }) => rest as T);
   const [profile] = ofType<ClinicProfile>(CATALOG_ITEM_TYPES.profile);
   if (!profile) return undefined;
   return {

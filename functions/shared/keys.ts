@@ -19,6 +19,11 @@ export const keys = {
   appointmentType: (clinicId: string, code: string) => ({ PK: catalog(clinicId), SK: `APPTTYPE#${code}` }),
   /** Location closures and resources' time off and blocks: one item, as they are read together and change together. */
   catalogCalendar: (clinicId: string) => ({ PK: catalog(clinicId), SK: 'CALENDAR' }),
+  /**
+   * Time a calendar change opened (new hours, a time off or closure removed), written in the change's transaction: the
+   * table's stream carries it to the waitlist (contract/appointment-events.ts), so no opening is lost. Kept a day.
+   */
+  calendarOpening: (clinicId: string, openingId: string) => ({ PK: `${catalog(clinicId)}#OPENING#${openingId}`, SK: 'OPENING' }),
   /** A clinic's API key, by the hash of the key (the authorizer's one GetItem). */
   apiKey: (clinicId: string, keyHash: string) => ({ PK: clinic(clinicId), SK: `APIKEY#${keyHash}` }),
 

@@ -7,6 +7,7 @@ export function staffTaskSummary(task: StaffTask, now: Date): StaffTaskSummary {
     taskId: task.taskId,
     ...(task.journeyId ? { journeyId: task.journeyId } : {}),
     kind: task.kind,
+    ...(task.appointmentId ? { appointmentId: task.appointmentId } : {}),
     ...(task.stage ? { stage: task.stage } : {}),
     queue: task.queue,
     priority: task.priority,

@@ -66,8 +66,11 @@ describe('Construct: AppointmentEvents', () => {
       }>;
       if (!target) throw new Error(`${rule.name} has no target`);
       expect(target.DeadLetterConfig.Arn).toEqual(deadLetterArn);
+      // A function may be the target of several rules (offerFreedTime: two), each through its own queue.
       const queueMapping = ofType('AWS::Lambda::EventSourceMapping').find(
-        (r) => JSON.stringify(r.Properties.FunctionName) === JSON.stringify(functionRef(rule.target)),
+        (r) =>
+          JSON.stringify(r.Properties.FunctionName) === JSON.stringify(functionRef(rule.target)) &&
+          JSON.stringify(r.Properties.EventSourceArn) === JSON.stringify(target.Arn),
       );
       expect(queueMapping?.Properties).toMatchObject({ EventSourceArn: target.Arn, BatchSize: 1 });
       const queueId = target.Arn['Fn::GetAtt'][0];

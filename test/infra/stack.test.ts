@@ -367,6 +367,7 @@ describe('Construct: TaskEscalations', () => {
     expect(schedulers.sort()).toEqual([
       'decideStaffTask',
       'logContact',
+      'maintainCalendar',
       'parkForStaff',
       'recordExecutionOutcome',
       'redriveExecution',
@@ -815,6 +816,7 @@ describe('Construct: Monitoring', () => {
     expect(openers.sort()).toEqual([
       'decideStaffTask',
       'logContact',
+      'maintainCalendar',
       'parkForStaff',
       'recordExecutionOutcome',
       'redriveExecution',

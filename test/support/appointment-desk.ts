@@ -10,7 +10,7 @@ import { demoClinicCatalog } from '#local/seed/demo-clinic.ts';
 import type { ClinicCatalog } from '#model/clinic-catalog.ts';
 import { type AppointmentStore, dynamoAppointmentStore } from '#shared/appointment-store.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
-import type { CatalogStore } from '#shared/catalog-store.ts';
+import { type CatalogStore, dynamoCatalogStore } from '#shared/catalog-store.ts';
 import { keys } from '#shared/keys.ts';
 import { dynamoPatientStore } from '#shared/patient-store.ts';
 import type { TableRef } from '#shared/table.ts';
@@ -23,6 +23,7 @@ import { lambdaContext, type StaffClaims, staffEvent } from './api-event.ts';
 export interface Desk {
   clinicId: string;
   catalog: ClinicCatalog;
+  catalogStore: CatalogStore;
   appointments: AppointmentStore;
   /** Sets the clock every handler reads. */
   setNow(now: Date): void;
@@ -42,10 +43,20 @@ export interface Answer {
   body: any;
 }
 
-export function openDesk(table: TableRef, now: Date, edit: (catalog: ClinicCatalog) => ClinicCatalog = (c) => c): Desk {
+/**
+ * `catalogIn: 'table'` reads the catalog from the table (uncached), as an admin's calendar changes leave it: the test
+ * puts `desk.catalog` there first (`desk.catalogStore.put`).
+ */
+export function openDesk(
+  table: TableRef,
+  now: Date,
+  edit: (catalog: ClinicCatalog) => ClinicCatalog = (c) => c,
+  catalogIn: 'memory' | 'table' = 'memory',
+): Desk {
   const clinicId = `clinic-${randomUUID().slice(0, 8)}`;
   const catalog = edit({ ...demoClinicCatalog, profile: { ...demoClinicCatalog.profile, clinicId } });
-  const catalogStore: CatalogStore = { load: async (id) => (id === clinicId ? catalog : undefined), put: async () => {} };
+  const catalogStore: CatalogStore =
+    catalogIn === 'table' ? dynamoCatalogStore(table) : { load: async (id) => (id === clinicId ? catalog : undefined), put: async () => {} };
   let clock = now;
   const deps = {
     catalog: catalogStore,
@@ -82,6 +93,7 @@ export function openDesk(table: TableRef, now: Date, edit: (catalog: ClinicCatal
   return {
     clinicId,
     catalog,
+    catalogStore,
     appointments: deps.appointments,
     setNow: (next) => {
       clock = next;

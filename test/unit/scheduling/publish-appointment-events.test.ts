@@ -1,7 +1,7 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import type { AppointmentChangedDetail } from '#contract/appointment-events.ts';
+import type { SchedulingEvent } from '#contract/appointment-events.ts';
 import { writesOf } from '#functions/scheduling/publish-appointment-events.handler.ts';
 import { publishAppointmentEvents } from '#functions/scheduling/publish-appointment-events.ts';
 import { appointmentRecord } from '#test/support/fixtures/records.ts';
@@ -19,14 +19,14 @@ function streamRecord(sequence: string, item: object, eventName: 'INSERT' | 'MOD
 
 /** A bus that takes the first `accept` events it is given, over all calls, and refuses the rest. */
 function bus(accept = Number.POSITIVE_INFINITY) {
-  const published: AppointmentChangedDetail[] = [];
+  const published: SchedulingEvent[] = [];
   return {
     published,
     events: {
-      publish: async (details: readonly AppointmentChangedDetail[]) =>
-        details.map((detail) => {
+      publish: async (events: readonly SchedulingEvent[]) =>
+        events.map((event) => {
           if (published.length >= accept) return false;
-          published.push(detail);
+          published.push(event);
           return true;
         }),
     },
@@ -52,11 +52,34 @@ describe('Function: publishAppointmentEvents', () => {
     );
 
     expect(answer).toEqual({ batchItemFailures: [] });
-    expect(published).toEqual([
+    expect(published.map((e) => e.detailType)).toEqual(['AppointmentChanged', 'AppointmentChanged', 'AppointmentChanged']);
+    expect(published.map((e) => e.detail)).toEqual([
       { clinicId: 'c1', appointmentId: 'appt-1', revision: 0, change: 'book', status: 'BOOKED', origin: 'journey' },
       { clinicId: 'c1', appointmentId: 'appt-2', revision: 0, change: 'book', status: 'BOOKED', origin: 'staff' },
       { clinicId: 'c1', appointmentId: 'appt-1', revision: 2, change: 'cancel', status: 'CANCELLED', origin: 'journey' },
     ]);
+  });
+
+  it('publishes the time a calendar change opened as a CalendarOpened event, in stream order with the changes', async () => {
+    const { published, events } = bus();
+    const opening = {
+      PK: 'CLINIC#c1#CATALOG#OPENING#calendar-3',
+      SK: 'OPENING',
+      type: 'CalendarOpening',
+      clinicId: 'c1',
+      openingId: 'calendar-3',
+      resourceIds: ['dr-a'],
+      windows: [{ start: '2026-12-08T14:00:00.000Z', end: '2026-12-08T18:00:00.000Z' }],
+      changedBy: 'user:admin-1',
+      expiresAt: 1,
+    };
+
+    await publishAppointmentEvents({ events }, writesOf([streamRecord('1', booked), streamRecord('2', opening)]));
+
+    expect(published[1]).toEqual({
+      detailType: 'CalendarOpened',
+      detail: { clinicId: 'c1', openingId: 'calendar-3', resourceIds: ['dr-a'], windows: opening.windows },
+    });
   });
 
   it('reports every record from the first the bus refused, so the stream is retried from there in order', async () => {

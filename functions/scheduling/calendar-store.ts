@@ -1,0 +1,162 @@
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { Closure, Resource, Unavailability } from '#model/clinic-catalog.ts';
+import { CATALOG_ITEM_TYPES } from '#shared/catalog-store.ts';
+import { keys } from '#shared/keys.ts';
+import type { TableRef } from '#shared/table.ts';
+
+/** The clinic's dated calendar (closures, time off, blocks) as one item, with the revision its next write expects. */
+export interface CalendarState {
+  closures: Closure[];
+  unavailability: Unavailability[];
+  revision: number;
+}
+
+/** A resource's weekly hours, with the revision their next write expects. */
+export interface ResourceHours {
+  resource: Resource;
+  revision: number;
+}
+
+/** Time a change opened, as the waitlist is told of it (the item the stream carries: keys.calendarOpening). */
+export interface CalendarOpening {
+  openingId: string;
+  clinicId: string;
+  resourceIds: string[];
+  /** ISO instants, half-open. */
+  windows: Array<{ start: string; end: string }>;
+}
+
+/** Who made a change, and when: kept on the item changed (calendar changes are nobody's patient data: no audit trail). */
+export interface ChangedBy {
+  actor: string;
+  at: Date;
+}
+
+/** The calendar's port: optimistic writes (a revision each), each with the time it opens in the same transaction. */
+export interface CalendarStore {
+  read(clinicId: string): Promise<CalendarState>;
+  /** Writes the calendar if it is still at `revision`; false when someone changed it meanwhile. */
+  save(
+    clinicId: string,
+    next: Omit<CalendarState, 'revision'>,
+    revision: number,
+    by: ChangedBy,
+    opening?: CalendarOpening,
+  ): Promise<boolean>;
+  readHours(clinicId: string, resourceId: string): Promise<ResourceHours | undefined>;
+  /** Sets a resource's weekly hours if they are still at `revision`; false when someone changed them meanwhile. */
+  saveHours(
+    clinicId: string,
+    hours: ResourceHours,
+    weeklyHours: Resource['weeklyHours'],
+    by: ChangedBy,
+    opening?: CalendarOpening,
+  ): Promise<boolean>;
+}
+
+/** An opening's item lives a day: the stream has carried it long before. */
+const OPENING_TTL_SECONDS = 24 * 3600;
+const REVISION = 'calendarRevision';
+
+/** `#rev` at `revision` (0: never written by this store: a seeded item, or none). */
+function atRevision(revision: number) {
+  return revision === 0
+    ? { ConditionExpression: 'attribute_not_exists(#rev)', ExpressionAttributeNames: { '#rev': REVISION } }
+    : {
+        ConditionExpression: '#rev = :rev',
+        ExpressionAttributeNames: { '#rev': REVISION },
+        ExpressionAttributeValues: { ':rev': revision },
+      };
+}
+
+function openingPut(table: TableRef, opening: CalendarOpening | undefined, at: Date) {
+  if (!opening) return [];
+  const Item = {
+    ...keys.calendarOpening(opening.clinicId, opening.openingId),
+    type: 'CalendarOpening',
+    ...opening,
+    expiresAt: Math.floor(at.getTime() / 1000) + OPENING_TTL_SECONDS,
+  };
+  return [{ Put: { TableName: table.tableName, Item } }];
+}
+
+/** A conditional transaction refused on its condition: someone else's write came first. */
+const lostTheRace = (error: unknown) =>
+  (error as Error).name === 'TransactionCanceledException' &&
+  ((error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? []).some(
+    (r) => r.Code === 'ConditionalCheckFailed',
+  );
+
+export function dynamoCalendarStore(table: TableRef): CalendarStore {
+  const { client, tableName: TableName } = table;
+  return {
+    async read(clinicId) {
+      const { Item } = await client.send(new GetCommand({ TableName, Key: keys.catalogCalendar(clinicId), ConsistentRead: true }));
+      return {
+        closures: (Item?.closures as Closure[] | undefined) ?? [],
+        unavailability: (Item?.unavailability as Unavailability[] | undefined) ?? [],
+        revision: (Item?.[REVISION] as number | undefined) ?? 0,
+      };
+    },
+    async save(clinicId, next, revision, by, opening) {
+      const Item = {
+        ...keys.catalogCalendar(clinicId),
+        type: CATALOG_ITEM_TYPES.calendar,
+        closures: next.closures,
+        unavailability: next.unavailability,
+        [REVISION]: revision + 1,
+        changedBy: by.actor,
+        changedAt: by.at.toISOString(),
+      };
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [{ Put: { TableName, Item, ...atRevision(revision) } }, ...openingPut(table, opening, by.at)],
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (lostTheRace(error)) return false;
+        throw error;
+      }
+    },
+    async readHours(clinicId, resourceId) {
+      const { Item } = await client.send(new GetCommand({ TableName, Key: keys.resource(clinicId, resourceId), ConsistentRead: true }));
+      if (!Item) return undefined;
+      const { PK: _pk, SK: _sk, type: _t, [REVISION]: revision, changedBy: _b, changedAt: _a, ...resource } = Item;
+      return { resource: resource as Resource, revision: (revision as number | undefined) ?? 0 };
+    },
+    async saveHours(clinicId, hours, weeklyHours, by, opening) {
+      const condition = atRevision(hours.revision);
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName,
+                  Key: keys.resource(clinicId, hours.resource.resourceId),
+                  UpdateExpression: 'SET weeklyHours = :hours, #rev = :next, changedBy = :by, changedAt = :at',
+                  ConditionExpression: `attribute_exists(PK) AND ${condition.ConditionExpression}`,
+                  ExpressionAttributeNames: condition.ExpressionAttributeNames,
+                  ExpressionAttributeValues: {
+                    ...('ExpressionAttributeValues' in condition ? condition.ExpressionAttributeValues : {}),
+                    ':hours': weeklyHours,
+                    ':next': hours.revision + 1,
+                    ':by': by.actor,
+                    ':at': by.at.toISOString(),
+                  },
+                },
+              },
+              ...openingPut(table, opening, by.at),
+            ],
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (lostTheRace(error)) return false;
+        throw error;
+      }
+    },
+  };
+}
