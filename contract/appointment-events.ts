@@ -118,6 +118,16 @@ export const APPOINTMENT_EVENT_RULES: readonly AppointmentEventRule[] = [
     pattern: { source: [APPOINTMENT_EVENTS_SOURCE], 'detail-type': [CALENDAR_OPENED] },
   },
   {
+    // A visit booked or moved in time an admin's change just took away (searches cache the catalog) becomes a task.
+    name: 'CheckBookedTime',
+    target: 'checkBookedTime',
+    pattern: {
+      source: [APPOINTMENT_EVENTS_SOURCE],
+      'detail-type': [APPOINTMENT_CHANGED],
+      detail: { change: ['book', 'reschedule'] },
+    },
+  },
+  {
     // A visit booked or moved gets its no-show check, a little after its new start.
     name: 'WatchForNoShow',
     target: 'watchForNoShow',

@@ -310,6 +310,14 @@ export const FUNCTIONS = {
     timeoutSeconds: 29,
     needs: ['table', 'scheduleEscalations'],
   },
+  checkBookedTime: {
+    entry: 'functions/scheduling/check-booked-time.handler.ts',
+    description: 'AppointmentChanged (booked, rescheduled): a visit in time the calendar no longer has becomes a RESCHEDULE task',
+    memorySize: 256,
+    timeoutSeconds: 30,
+    trigger: 'appointmentEvent',
+    needs: ['table', 'scheduleEscalations'],
+  },
   offerFreedTime: {
     entry: 'functions/scheduling/offer-freed-time.handler.ts',
     description: 'AppointmentChanged (cancelled, rescheduled): offers the freed time to the first waitlist entry it fits, by email',

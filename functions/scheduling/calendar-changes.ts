@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
-import type { Closure, Resource, Unavailability } from '#model/clinic-catalog.ts';
-import type { AppointmentRecord } from '#shared/appointment-store.ts';
 import { heldInterval } from '#model/appointment-lifecycle.ts';
+import type { ClinicCatalog, Closure, Resource, Unavailability } from '#model/clinic-catalog.ts';
+import type { AppointmentRecord } from '#shared/appointment-store.ts';
 import { dayOfInstant, localDays, openingWindows, type Window } from './local-days.ts';
 
 /**
@@ -128,4 +128,21 @@ export function outsideHours(resource: Resource, timeZone: string, granuleStarts
     }
     return !windows.some(([opens, closes]) => opens <= at && at < closes);
   });
+}
+
+/**
+ * Whether a booked visit lies outside the catalog's calendar as it is now, and why: its location closed that day, one
+ * of its resources away, or one of them not working then (every resource must be, as in the slot search).
+ */
+export function outsideCalendar(catalog: ClinicCatalog, appointment: AppointmentRecord): CalendarConstraint['kind'] | undefined {
+  if (appointment.status !== 'BOOKED') return undefined;
+  const date = appointment.start.slice(0, 10);
+  if ((catalog.closures ?? []).some((c) => c.locationId === appointment.location.id && c.date === date)) return 'closed';
+  const away = (catalog.unavailability ?? []).some((u) =>
+    collides(appointment, { kind: 'away', resourceId: u.resourceId, span: { start: Date.parse(u.start), end: Date.parse(u.end) } }),
+  );
+  if (away) return 'away';
+  const timeZone = catalog.locations.find((l) => l.locationId === appointment.location.id)?.timeZone ?? 'UTC';
+  const resources = catalog.resources.filter((r) => appointment.resourceIds.includes(r.resourceId));
+  return resources.some((resource) => collides(appointment, { kind: 'hours', resource, timeZone })) ? 'hours' : undefined;
 }

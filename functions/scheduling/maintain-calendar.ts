@@ -10,12 +10,11 @@ import type {
 import type { StaffPrincipal } from '#contract/staff-roles.ts';
 import { BusyCalendar } from '#model/busy-time.ts';
 import type { ClinicCatalog, Closure, Resource, Unavailability } from '#model/clinic-catalog.ts';
-import { type StaffTaskDraft, staffTaskId } from '#model/staff-task.ts';
 import type { AppointmentRecord } from '#shared/appointment-store.ts';
 import { HttpError } from '#shared/http/http-error.ts';
 import { staffActor } from '#shared/http/staff-principal.ts';
 import { log } from '#shared/observability.ts';
-import { type EscalationSchedulePort, newStaffTask, openTaskWithoutAlert } from '#shared/staff-alerts.ts';
+import type { EscalationSchedulePort } from '#shared/staff-alerts.ts';
 import type { SharedStores } from '#shared/stores.ts';
 import {
   CALENDAR_CHANGE_HORIZON_DAYS,
@@ -33,6 +32,7 @@ import {
 } from './calendar-changes.ts';
 import type { CalendarOpening, CalendarState, CalendarStore } from './calendar-store.ts';
 import { requireCatalog } from './open-slots.ts';
+import { openRescheduleTask } from './reschedule-task.ts';
 
 export interface MaintainCalendarDeps extends Pick<SharedStores, 'appointments' | 'catalog' | 'tasks' | 'audit'> {
   calendar: CalendarStore;
@@ -232,7 +232,7 @@ async function collisionsOf(
   }
   const collisions: Collision[] = [];
   for (const appointment of colliding) {
-    const taskId = await openRescheduleTask(deps, catalog, person, appointment, constraint, now);
+    const taskId = await openRescheduleTask(deps, catalog, appointment, constraint.kind, staffActor(person), now);
     collisions.push({
       appointmentId: appointment.appointmentId,
       appointmentType: appointment.appointmentType,
@@ -270,37 +270,6 @@ async function bookedDates(
   const inSpan = busy.busyStarts(resourceId).filter((at) => at >= within.start - DAY_MS && at < within.end + DAY_MS);
   return localDatesOf(constraint.kind === 'hours' ? outsideHours(constraint.resource, timeZone, inSpan) : inSpan, timeZone);
 }
-
-async function openRescheduleTask(
-  deps: MaintainCalendarDeps,
-  catalog: ClinicCatalog,
-  person: StaffPrincipal,
-  appointment: AppointmentRecord,
-  constraint: CalendarConstraint,
-  now: Date,
-): Promise<string> {
-  const department = catalog.departments.find((d) => d.departmentId === appointment.department.id);
-  const draft: StaffTaskDraft = {
-    clinicId: person.clinicId,
-    taskId: staffTaskId(`reschedule#${person.clinicId}#${appointment.appointmentId}#${appointment.revision ?? 0}`),
-    kind: 'RESCHEDULE',
-    patientId: appointment.patientId,
-    appointmentId: appointment.appointmentId,
-    ...(department?.staffQueue ? { departmentQueue: department.staffQueue } : {}),
-    reason:
-      `${appointment.appointmentType} on ${appointment.start} at ${appointment.location.name} is now outside the clinic's ` +
-      `time (${CONSTRAINT_LABEL[constraint.kind]}): move or cancel it with the patient, then mark this task handled.`,
-  };
-  const task = await newStaffTask(deps, draft, staffActor(person), now);
-  await openTaskWithoutAlert(deps, task, staffActor(person), now);
-  return task.taskId;
-}
-
-const CONSTRAINT_LABEL: Readonly<Record<CalendarConstraint['kind'], string>> = {
-  away: 'time off or a block',
-  hours: 'new weekly hours',
-  closed: 'a closure',
-};
 
 function openingOf(clinicId: string, openingId: string, resourceIds: string[], spans: Span[]): CalendarOpening | undefined {
   if (spans.length === 0 || resourceIds.length === 0) return undefined;

@@ -5,6 +5,7 @@ import { JourneyViewSchema } from '#contract/api/journey-view-schema.ts';
 import { type LocalCloud, startLocalCloud } from '#local/cloud.ts';
 import { readSentEmails, type StoredEmail } from '#local/ses-emulator.ts';
 import { appointmentIdOf } from '#model/journey.ts';
+import { CATALOG_CACHE_MS } from '#shared/stores.ts';
 
 /**
  * The appointment's life on the local cloud over HTTP, as the desk works it with a signed-in person: a journey books
@@ -247,6 +248,61 @@ describe('Local stack: the waitlist fills a cancelled slot', () => {
     expect(after.body.slots).toEqual([]);
     const line = await call('frontdesk', 'GET', '/waitlist?appointmentType=PRIMARY_CARE_FOLLOW_UP');
     expect(line.body.entries.map((e: { entryId: string }) => e.entryId)).not.toContain(joined.body.entryId);
+  });
+});
+
+describe('Local stack: an admin opens time, and the waitlist is offered it', () => {
+  it('a block takes a provider’s time out of availability; removing it offers that time to the patient in line', async () => {
+    const journeyId = await completedJourney();
+    const view = await settled(journeyId);
+    const day = await call('frontdesk', 'GET', `/appointments?date=${localDate(view.appointment?.start ?? '')}`);
+    const waiting = day.body.appointments.find((a: { journeyId?: string }) => a.journeyId === journeyId).patientId as string;
+    const from = new Date(Date.now() + 3 * 3_600_000).toISOString();
+    const open = await call(
+      'frontdesk',
+      'GET',
+      `/availability?appointmentType=PRIMARY_CARE_FOLLOW_UP&providerId=prov-okafor&limit=1&from=${encodeURIComponent(from)}`,
+    );
+    const start = open.body.slots[0].start as string;
+    const end = new Date(Date.parse(start) + 2 * 3_600_000).toISOString();
+    const slotsThen = async () =>
+      (
+        await call(
+          'frontdesk',
+          'GET',
+          `/availability?appointmentType=PRIMARY_CARE_FOLLOW_UP&providerId=prov-okafor&from=${encodeURIComponent(start)}&to=${encodeURIComponent(end)}`,
+        )
+      ).body.slots as unknown[];
+
+    const blocked = await call('admin', 'POST', '/unavailability', { resourceId: 'prov-okafor', kind: 'block', start, end });
+    expect(blocked.status).toBe(201);
+    // Searches see a calendar change once their catalog cache has turned over.
+    await cloud.clock.advance(CATALOG_CACHE_MS);
+    expect(await slotsThen()).toEqual([]);
+    const joined = await call(
+      'frontdesk',
+      'POST',
+      '/waitlist',
+      { patientId: waiting, appointmentType: 'PRIMARY_CARE_FOLLOW_UP', providerId: 'prov-okafor', priority: 'urgent' },
+      { 'idempotency-key': randomUUID() },
+    );
+    expect(joined.status).toBe(201);
+    await cloud.appointmentEvents.drain(60_000);
+    const sentBefore = (await readSentEmails(cloud.mailViewerUrl)).length;
+
+    const removed = await call('admin', 'POST', `/unavailability/${blocked.body.unavailability.entryId}/remove`);
+    await cloud.appointmentEvents.drain(60_000);
+
+    expect(removed.body.openedTime).toBe(true);
+    await cloud.clock.advance(CATALOG_CACHE_MS);
+    expect((await slotsThen()).length).toBeGreaterThan(0);
+    const offerMail = (await readSentEmails(cloud.mailViewerUrl))
+      .slice(sentBefore)
+      .find((e) => e.subject.startsWith('An earlier appointment is available'));
+    expect(offerMail).toBeDefined();
+    const line = await call('frontdesk', 'GET', '/waitlist?appointmentType=PRIMARY_CARE_FOLLOW_UP');
+    const entry = line.body.entries.find((e: { entryId: string }) => e.entryId === joined.body.entryId);
+    expect(entry.status).toBe('OFFERED');
   });
 });
 

@@ -365,6 +365,7 @@ describe('Construct: TaskEscalations', () => {
   it('lets only the functions that open or reopen tasks create schedules, in the escalation group only, passing its role to Scheduler only', () => {
     // assess
     expect(schedulers.sort()).toEqual([
+      'checkBookedTime',
       'decideStaffTask',
       'logContact',
       'maintainCalendar',
@@ -814,6 +815,7 @@ describe('Construct: Monitoring', () => {
   it('alarms on one task whose escalation could not be scheduled, counted from the log of every function that schedules one', () => {
     const openers = catalog.filter(([, spec]) => (spec as FunctionSpec).needs.includes('scheduleEscalations')).map(([name]) => name);
     expect(openers.sort()).toEqual([
+      'checkBookedTime',
       'decideStaffTask',
       'logContact',
       'maintainCalendar',

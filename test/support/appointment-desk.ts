@@ -56,7 +56,9 @@ export function openDesk(
   const clinicId = `clinic-${randomUUID().slice(0, 8)}`;
   const catalog = edit({ ...demoClinicCatalog, profile: { ...demoClinicCatalog.profile, clinicId } });
   const catalogStore: CatalogStore =
-    catalogIn === 'table' ? dynamoCatalogStore(table) : { load: async (id) => (id === clinicId ? catalog : undefined), put: async () => {} };
+    catalogIn === 'table'
+      ? dynamoCatalogStore(table)
+      : { load: async (id) => (id === clinicId ? catalog : undefined), put: async () => {} };
   let clock = now;
   const deps = {
     catalog: catalogStore,

@@ -1,14 +1,19 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CalendarChangedSchema, CalendarSchema } from '#contract/api/calendar-schema.ts';
+import { makeDecideStaffTask } from '#functions/journey/decide-staff-task.handler.ts';
 import { dynamoCalendarStore } from '#functions/scheduling/calendar-store.ts';
+import { checkBookedTime } from '#functions/scheduling/check-booked-time.ts';
 import { makeMaintainCalendar } from '#functions/scheduling/maintain-calendar.handler.ts';
 import { DEMO_LOCATIONS, DEMO_RESOURCES, DEMO_APPOINTMENT_TYPES as TYPES } from '#local/seed/demo-clinic.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
 import { keys } from '#shared/keys.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
+import { dynamoStores } from '#shared/stores.ts';
 import { lambdaContext, type StaffClaims, staffEvent } from '#test/support/api-event.ts';
 import { type Desk, openDesk } from '#test/support/appointment-desk.ts';
+import { noMetrics } from '#test/support/fakes/journey-metrics.ts';
+import { fakeJourneyEngine } from '#test/support/fakes/journey-ports.ts';
 import { localTable } from '#test/support/local-table.ts';
 
 const table = await localTable('calendar');
@@ -72,7 +77,12 @@ async function bookOn(desk: Desk, providerId: string, date: string, notBefore = 
   });
   const slot = (body.slots as Array<{ start: string }>).find((s) => s.start.slice(0, 10) === date && s.start.slice(11, 16) >= notBefore);
   if (!slot) throw new Error(`No slot with ${providerId} on ${date} from ${notBefore}`);
-  const booked = await desk.book({ patientId: await desk.patient(), appointmentType: TYPES.primaryCareFollowUp, providerId, start: slot.start });
+  const booked = await desk.book({
+    patientId: await desk.patient(),
+    appointmentType: TYPES.primaryCareFollowUp,
+    providerId,
+    start: slot.start,
+  });
   expect(booked.status).toBe(201);
   return booked.body as { appointmentId: string; start: string };
 }
@@ -92,6 +102,44 @@ async function openingItem(clinicId: string, openingId: string) {
   const { Item } = await table.client.send(new GetCommand({ TableName: table.tableName, Key: keys.calendarOpening(clinicId, openingId) }));
   return Item;
 }
+
+describe('Calendar: a visit booked in time the calendar no longer has (checkBookedTime)', () => {
+  it('gets the RESCHEDULE task the change would have opened, once; a visit that fits, or a later revision, gets none', async () => {
+    const { desk } = await openClinic();
+    const late = await bookOn(desk, OKAFOR, '2026-12-29', '10:00');
+    const fits = await bookOn(desk, OKAFOR, '2026-12-30', '10:00');
+    // The block lands after the booking was made against a cached catalog: nobody listed the collision.
+    await dynamoCalendarStore(table).save(
+      desk.clinicId,
+      { closures: [], unavailability: [{ resourceId: OKAFOR, kind: 'block', start: '2026-12-29T05:00:00Z', end: '2026-12-30T05:00:00Z' }] },
+      0,
+      { actor: 'user:admin', at: NOW },
+    );
+    const deps = {
+      appointments: desk.appointments,
+      catalog: desk.catalogStore,
+      tasks,
+      audit: dynamoAuditLog(table),
+      escalations: { schedule: async () => {} },
+      now: () => NOW,
+    };
+    const event = (appointmentId: string, revision = 0) =>
+      ({ clinicId: desk.clinicId, appointmentId, revision, change: 'book', status: 'BOOKED', origin: 'staff' }) as const;
+
+    const outcomes = [
+      await checkBookedTime(deps, event(late.appointmentId)),
+      await checkBookedTime(deps, event(late.appointmentId)),
+      await checkBookedTime(deps, event(fits.appointmentId)),
+      await checkBookedTime(deps, event(late.appointmentId, 3)),
+    ];
+
+    expect(outcomes).toEqual(['OUTSIDE', 'OUTSIDE', 'INSIDE', 'STALE']);
+    const open = await tasks.list({ clinicId: desk.clinicId, queues: ['scheduling'], status: 'OPEN', limit: 50 });
+    const reschedules = open.tasks.filter((t) => t.kind === 'RESCHEDULE');
+    expect(reschedules.map((t) => t.appointmentId)).toEqual([late.appointmentId]);
+    expect(reschedules[0]?.history[0]?.by).toBe('function:checkBookedTime');
+  });
+});
 
 describe('Calendar: admins maintain hours, time off, blocks and closures', () => {
   let clinic: Awaited<ReturnType<typeof openClinic>>;
@@ -118,12 +166,45 @@ describe('Calendar: admins maintain hours, time off, blocks and closures', () =>
     expect(await slotsOn(desk, OKAFOR, '2026-12-08')).toEqual([]);
     expect((await slotsOn(desk, OKAFOR, '2026-12-10')).length).toBeGreaterThan(0);
     expect(thursday.appointmentId).not.toBe(tuesday.appointmentId);
+    expect(answer.collisions.map((c) => c.appointmentId)).not.toContain(thursday.appointmentId);
 
     const again = await admin.addAway(timeOff);
     expect(again.status).toBe(200);
     expect(again.body.collisions).toEqual(answer.collisions);
     const calendar = CalendarSchema.parse((await admin.calendar()).body);
     expect(calendar.unavailability.filter((u) => u.resourceId === OKAFOR)).toHaveLength(1);
+  });
+
+  it('a RESCHEDULE task is handled by a PROCEED of its queue’s people; RETRY is refused, as it holds no journey', async () => {
+    const { desk, admin } = clinic;
+    const calendar = CalendarSchema.parse((await admin.calendar()).body);
+    const entry = calendar.unavailability.find((u) => u.resourceId === OKAFOR);
+    const { body } = await admin.addAway({ resourceId: entry?.resourceId, kind: entry?.kind, start: entry?.start, end: entry?.end });
+    const taskId = body.collisions[0].taskId as string;
+    const decide = makeDecideStaffTask({
+      ...dynamoStores(table),
+      engine: fakeJourneyEngine().port,
+      escalations: { schedule: async () => {} },
+      metrics: noMetrics,
+      now: () => NOW,
+    });
+    const decision = async (action: string, groups: string) =>
+      (
+        await decide(
+          staffEvent({
+            routeKey: 'POST /v1/clinics/{clinicId}/staff-tasks/{taskId}/decision',
+            pathParameters: { clinicId: desk.clinicId, taskId },
+            body: { action },
+            person: { clinicId: desk.clinicId, sub: 'user-sched', username: 'sched', groups },
+          }),
+          lambdaContext,
+        )
+      ).statusCode;
+
+    expect(await decision('RETRY', '[front-desk]')).toBe(409);
+    expect(await decision('PROCEED', '[billing]')).toBe(403);
+    expect(await decision('PROCEED', '[front-desk]')).toBe(200);
+    expect((await tasks.get(desk.clinicId, taskId))?.status).toBe('DECIDED');
   });
 
   it('removing the time off gives the time back and writes the opening the waitlist hears of; a second removal is 404', async () => {
@@ -170,9 +251,9 @@ describe('Calendar: admins maintain hours, time off, blocks and closures', () =>
     const opening = await openingItem(desk.clinicId, `hours-${OKAFOR}-${hours?.revision}`);
     // Saturdays 12 December to 2 January, 09:00–12:00 in Boston (UTC−5).
     expect(opening?.windows).toEqual(
-      ['12', '19', '26'].map((day) => ({ start: `2026-12-${day}T14:00:00.000Z`, end: `2026-12-${day}T17:00:00.000Z` })).concat([
-        { start: '2027-01-02T14:00:00.000Z', end: '2027-01-02T17:00:00.000Z' },
-      ]),
+      ['12', '19', '26']
+        .map((day) => ({ start: `2026-12-${day}T14:00:00.000Z`, end: `2026-12-${day}T17:00:00.000Z` }))
+        .concat([{ start: '2027-01-02T14:00:00.000Z', end: '2027-01-02T17:00:00.000Z' }]),
     );
   });
 
@@ -198,8 +279,18 @@ describe('Calendar: admins maintain hours, time off, blocks and closures', () =>
   it('answers 400 with every field in error and writes nothing', async () => {
     const { desk, admin } = await openClinic();
 
-    const unknown = await admin.addAway({ resourceId: 'nobody', kind: 'block', start: '2026-12-08T09:00:00Z', end: '2026-12-08T10:00:00Z' });
-    const backwards = await admin.addAway({ resourceId: OKAFOR, kind: 'block', start: '2026-12-08T10:00:00Z', end: '2026-12-08T09:00:00Z' });
+    const unknown = await admin.addAway({
+      resourceId: 'nobody',
+      kind: 'block',
+      start: '2026-12-08T09:00:00Z',
+      end: '2026-12-08T10:00:00Z',
+    });
+    const backwards = await admin.addAway({
+      resourceId: OKAFOR,
+      kind: 'block',
+      start: '2026-12-08T10:00:00Z',
+      end: '2026-12-08T09:00:00Z',
+    });
     const overlap = await admin.setHours(OKAFOR, {
       MON: [
         { start: '08:00', end: '12:00' },
@@ -221,7 +312,10 @@ describe('Calendar: admins maintain hours, time off, blocks and closures', () =>
     const { desk, admin } = await openClinic();
     const desker = { sub: 'user-desk', username: 'desk', groups: '[front-desk]' };
 
-    const refused = await admin.addAway({ resourceId: OKAFOR, kind: 'block', start: '2026-12-08T14:00:00Z', end: '2026-12-08T15:00:00Z' }, desker);
+    const refused = await admin.addAway(
+      { resourceId: OKAFOR, kind: 'block', start: '2026-12-08T14:00:00Z', end: '2026-12-08T15:00:00Z' },
+      desker,
+    );
 
     expect(refused.status).toBe(403);
     expect((await admin.setHours(OKAFOR, {}, desker)).status).toBe(403);

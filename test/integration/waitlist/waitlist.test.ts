@@ -3,7 +3,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { AppointmentChangedDetail } from '#contract/appointment-events.ts';
 import { makeManageWaitlist } from '#functions/scheduling/manage-waitlist.handler.ts';
-import { acceptOffer, expireOffer, joinWaitlist, type OfferDeps, offerFreedTime } from '#functions/scheduling/waitlist.ts';
+import { acceptOffer, expireOffer, joinWaitlist, type OfferDeps, offerFreedTime, offerOpenedTime } from '#functions/scheduling/waitlist.ts';
 import { makeWaitlistOffer } from '#functions/scheduling/waitlist-offer.handler.ts';
 import { dynamoWaitlistStore } from '#functions/scheduling/waitlist-store.ts';
 import { DEMO_LOCATIONS, DEMO_RESOURCES, DEMO_APPOINTMENT_TYPES as TYPES } from '#local/seed/demo-clinic.ts';
@@ -273,5 +273,59 @@ describe('Waitlist routes', () => {
     expect(beforeAccept.body.appointments.filter((a: { status: string }) => a.status === 'BOOKED')).toEqual([]);
     expect(accepted).toMatchObject({ status: 200, body: expect.stringContaining('You are booked') });
     expect(unknown.status).toBe(404);
+  });
+});
+
+describe('Waitlist: time an admin opens (CalendarOpened)', () => {
+  it('offers open slots within the opened windows, of the opened resource, one per entry in line', async () => {
+    const desk = openDesk(table, NOW);
+    const { deps, sent } = offers(desk, { now: NOW });
+    const [first, second] = [await patientWithEmail(desk), await patientWithEmail(desk)];
+    const { entry: firstEntry } = await join(desk, first, {}, new Date('2026-12-01T00:00:00Z'));
+    const { entry: secondEntry } = await join(desk, second, {}, new Date('2026-12-02T00:00:00Z'));
+    // Tuesday 8 December, 14:00–15:00 in Boston.
+    const window = { start: '2026-12-08T19:00:00.000Z', end: '2026-12-08T20:00:00.000Z' };
+
+    const outcome = await offerOpenedTime(deps, {
+      clinicId: desk.clinicId,
+      openingId: 'calendar-1',
+      resourceIds: [DEMO_RESOURCES.drOkafor],
+      windows: [window],
+    });
+
+    expect(outcome).toBe('OFFERED');
+    expect(sent.map((e) => e.to).sort()).toEqual([`${first}@example.com`, `${second}@example.com`].sort());
+    const offered = [await waitlist.get(desk.clinicId, firstEntry.entryId), await waitlist.get(desk.clinicId, secondEntry.entryId)];
+    expect(offered.map((e) => e?.status)).toEqual(['OFFERED', 'OFFERED']);
+    const slots = await Promise.all(offered.map((e) => waitlist.getOffer(desk.clinicId, e?.offerId ?? '')));
+    for (const offer of slots) {
+      expect(offer?.slot.resourceIds).toContain(DEMO_RESOURCES.drOkafor);
+      expect(Date.parse(offer?.slot.start ?? '')).toBeGreaterThanOrEqual(Date.parse(window.start));
+      expect(Date.parse(offer?.slot.end ?? '')).toBeLessThanOrEqual(Date.parse(window.end));
+    }
+    expect(slots[0]?.slot.start).not.toBe(slots[1]?.slot.start);
+  });
+
+  it('offers nothing for time nobody waits for, or too soon to reach', async () => {
+    const desk = openDesk(table, NOW);
+    const { deps, sent } = offers(desk, { now: NOW });
+    await join(desk, await patientWithEmail(desk));
+
+    const unserved = await offerOpenedTime(deps, {
+      clinicId: desk.clinicId,
+      openingId: 'calendar-1',
+      resourceIds: [DEMO_RESOURCES.ptChen],
+      windows: [{ start: '2026-12-08T15:00:00.000Z', end: '2026-12-08T20:00:00.000Z' }],
+    });
+    // 07:00–07:45 in Boston, within the hour it takes to get there.
+    const tooSoon = await offerOpenedTime(deps, {
+      clinicId: desk.clinicId,
+      openingId: 'calendar-2',
+      resourceIds: [DEMO_RESOURCES.drOkafor],
+      windows: [{ start: '2026-12-07T12:00:00.000Z', end: '2026-12-07T12:45:00.000Z' }],
+    });
+
+    expect([unserved, tooSoon]).toEqual(['NONE', 'NONE']);
+    expect(sent).toEqual([]);
   });
 });
