@@ -40,6 +40,7 @@ const CORRECTORS: RouteAuth = { kind: 'staff', roles: ['front-desk', 'billing', 
 const SCHEDULERS: RouteAuth = { kind: 'staff', roles: ['front-desk', 'radiology', 'clinical', 'admin'] };
 const APPOINTMENT = '/v1/clinics/{clinicId}/appointments/{appointmentId}';
 const ADMINS: RouteAuth = { kind: 'staff', roles: ['admin'] };
+const ORDER_TAKERS: RouteAuth = { kind: 'staff', roles: ['front-desk', 'radiology', 'admin'] };
 
 export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/v1/clinics/{clinicId}/intake-submissions', function: 'submitIntake', auth: CLINIC_KEY },
@@ -66,6 +67,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
   // Corrections of what made a stage fail (the journey's patient and their insurance), before a RETRY.
   { method: 'PATCH', path: '/v1/clinics/{clinicId}/journeys/{journeyId}/coverage', function: 'correctCoverage', auth: CORRECTORS },
   { method: 'PATCH', path: '/v1/clinics/{clinicId}/journeys/{journeyId}/patient', function: 'correctPatient', auth: CORRECTORS },
+  // The physician's order a journey parked at scheduling waits for: whoever obtains orders (the desk, radiology).
+  { method: 'PATCH', path: '/v1/clinics/{clinicId}/journeys/{journeyId}/order', function: 'attachOrder', auth: ORDER_TAKERS },
   {
     method: 'POST',
     path: '/v1/clinics/{clinicId}/journeys/{journeyId}/duplicate-resolution',

@@ -303,6 +303,13 @@ export const FUNCTIONS = {
     timeoutSeconds: 10,
     needs: ['table'],
   },
+  attachOrder: {
+    entry: 'functions/scheduling/attach-order.handler.ts',
+    description: "PATCH journeys/{journeyId}/order: the physician's order a journey parked at scheduling waits for",
+    memorySize: 256,
+    timeoutSeconds: 10,
+    needs: ['table'],
+  },
   maintainCalendar: {
     entry: 'functions/scheduling/maintain-calendar.handler.ts',
     description: "Admins' calendar: weekly hours, closures, time off and blocks; collisions become tasks, opened time goes to the waitlist",

@@ -78,3 +78,14 @@ export const DuplicateResolvedSchema = z
   .meta({ id: 'DuplicateResolved' });
 
 export type DuplicateResolved = z.output<typeof DuplicateResolvedSchema>;
+
+/** 200 of PATCH …/journeys/{journeyId}/order: the order is on the journey's visit request; a RETRY books under it. */
+export const OrderAttachedSchema = z
+  .strictObject({
+    journeyId: z.string(),
+    appointmentType: z.string().meta({ description: 'The type the order decides (its CPT), booked at the RETRY.' }),
+    validUntil: z.string().meta({ description: 'The last local day the order may be booked on.' }),
+  })
+  .meta({ id: 'OrderAttached' });
+
+export type OrderAttached = z.output<typeof OrderAttachedSchema>;

@@ -29,6 +29,7 @@ import {
   CoverageCorrectionSchema,
   DuplicateResolutionSchema,
   DuplicateResolvedSchema,
+  OrderAttachedSchema,
   PatientCorrectionSchema,
 } from './correction-schema.ts';
 import { MessageErrorSchema, ValidationErrorSchema } from './error-schemas.ts';
@@ -47,7 +48,7 @@ import {
   StaffTaskSummarySchema,
   TriageDispositionBodySchema,
 } from './staff-task-schema.ts';
-import { IntakeSubmissionSchema, SubmissionAcceptedSchema } from './submission-schema.ts';
+import { IntakeSubmissionSchema, PhysicianOrderSchema, SubmissionAcceptedSchema } from './submission-schema.ts';
 
 type Operation = Omit<RouteConfig, 'method' | 'path'>;
 type Responses = Operation['responses'];
@@ -593,6 +594,27 @@ const OPERATIONS: Record<string, Operation> = {
       200: { description: 'The timeline.', content: jsonContent(JourneyTimelineSchema) },
       400: { description: 'The journey ID is not an ID.', content: jsonContent(ValidationErrorSchema) },
       404: message('No such journey for this clinic.'),
+      ...STAFF_AUTH_RESPONSES,
+      ...serverError('Safe to retry.'),
+    },
+  },
+  'PATCH /v1/clinics/{clinicId}/journeys/{journeyId}/order': {
+    operationId: 'attachPhysicianOrder',
+    summary: "Attach the physician's order a journey waits for",
+    description:
+      'A journey parked at scheduling for want of a valid order (none came, it expired, or it did not fit) gets the ' +
+      'order staff obtained; it is checked as scheduling will check it (its CPT decides a type of the department asked ' +
+      'for; not expired). Then RETRY the scheduling task. Without `expiresOn`, valid 90 days from today. Audited.',
+    tags: ['Corrections'],
+    request: {
+      params: z.object({ clinicId, journeyId: PathIdSchema }),
+      body: { required: true, content: jsonContent(PhysicianOrderSchema) },
+    },
+    responses: {
+      200: { description: 'The order is on the journey; the type it decides.', content: jsonContent(OrderAttachedSchema) },
+      ...BODY_RESPONSES,
+      404: message('No such journey for this clinic.'),
+      409: message('The journey has ended, or has booked its appointment already.'),
       ...STAFF_AUTH_RESPONSES,
       ...serverError('Safe to retry.'),
     },

@@ -236,6 +236,7 @@ export const PhysicianOrderSchema = z
     expiresOn: isoDate.optional().meta({ description: 'The last day the order may be acted on.' }),
   })
   .meta({ id: 'PhysicianOrder' });
+export type PhysicianOrderBody = z.output<typeof PhysicianOrderSchema>;
 
 export const VisitSchema = z
   .strictObject({

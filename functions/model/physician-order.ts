@@ -60,7 +60,8 @@ export function decideOrderedType(
   return { kind: 'ORDERED', type, order, validUntil };
 }
 
-function addDays(date: string, days: number): string {
+/** A YYYY-MM-DD date `days` later. */
+export function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 

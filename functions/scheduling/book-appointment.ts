@@ -7,7 +7,7 @@ import { type AuditSession, journeyAuditSession } from '#shared/audit.ts';
 import { log } from '#shared/observability.ts';
 import type { SharedStores } from '#shared/stores.ts';
 import { bookEarliestSlot } from './book-earliest.ts';
-import { eligibleResources, HORIZON_DAYS, type SlotPreferences } from './find-slots.ts';
+import { HORIZON_DAYS, zonesOf } from './find-slots.ts';
 import { lastInstantOf, localToday } from './local-days.ts';
 import { joinWaitlist } from './waitlist.ts';
 import type { WaitlistStore } from './waitlist-store.ts';
@@ -113,10 +113,4 @@ async function noSlot(
   await audit.failed('appointment.create');
   await deps.journeys.updateStage(journey, 'SCHEDULING', { status: 'WAITING_FOR_STAFF', reason }, now);
   return { outcome: 'NO_SLOT' };
-}
-
-/** The time zones of the locations that could serve the type. */
-function zonesOf(catalog: ClinicCatalog, type: AppointmentType, preferences: SlotPreferences): string[] {
-  const locations = new Set(eligibleResources(catalog, type, preferences).map((r) => r.locationId));
-  return catalog.locations.filter((l) => locations.has(l.locationId)).map((l) => l.timeZone);
 }

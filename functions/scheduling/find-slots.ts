@@ -31,6 +31,12 @@ export interface SlotCandidate extends Interval {
   resources: Resource[];
 }
 
+/** The time zones of the locations that could serve the type. */
+export function zonesOf(catalog: ClinicCatalog, type: AppointmentType, preferences: SlotPreferences): string[] {
+  const locations = new Set(eligibleResources(catalog, type, preferences).map((r) => r.locationId));
+  return catalog.locations.filter((l) => locations.has(l.locationId)).map((l) => l.timeZone);
+}
+
 /**
  * Resources that could serve the appointment type: its department, a kind it requires, and the patient's preferred
  * location if any. A resource carries its own location, so one department (e.g. primary care) can practise at several.

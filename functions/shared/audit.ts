@@ -14,6 +14,7 @@ export type AuditAction =
   | 'patient.merge'
   | 'patient.separate'
   | 'journey.read'
+  | 'order.attach'
   | 'appointment.create'
   | 'appointment.cancel'
   | 'appointment.read'

@@ -1,5 +1,5 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { SubmissionRecord } from '#model/patient-records.ts';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { SubmissionRecord, VisitRequest } from '#model/patient-records.ts';
 import { type AuditSession, assertSessionFor } from './audit.ts';
 import { keys } from './keys.ts';
 import type { TableRef } from './table.ts';
@@ -81,8 +81,34 @@ function projectionOf(paths: readonly string[]): { ProjectionExpression: string;
   return { ProjectionExpression: placeholders.join(', '), ExpressionAttributeNames: names };
 }
 
+/**
+ * Puts a physician's order on the submission's visit request (staff obtained it after intake), recording
+ * `order.attach` in the person's session before the write (`orderAttached` says who and when).
+ */
+async function attachOrder(
+  table: TableRef,
+  ref: SubmissionRef,
+  order: NonNullable<VisitRequest['physicianOrder']>,
+  audit: AuditSession,
+  at: Date,
+): Promise<void> {
+  assertSessionFor(audit, ref);
+  await audit.before('order.attach');
+  await table.client.send(
+    new UpdateCommand({
+      TableName: table.tableName,
+      Key: keys.submission(ref.clinicId, ref.submissionId),
+      UpdateExpression: 'SET #visit.#order = :order, #attached = :attached',
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeNames: { '#visit': 'visit', '#order': 'physicianOrder', '#attached': 'orderAttached' },
+      ExpressionAttributeValues: { ':order': order, ':attached': { by: audit.subject.actor, at: at.toISOString() } },
+    }),
+  );
+}
+
 /** The submissions' port: every read is audited, before it is made, in the caller's session (readSubmission). */
 export interface SubmissionStore {
+  attachOrder(ref: SubmissionRef, order: NonNullable<VisitRequest['physicianOrder']>, audit: AuditSession, at: Date): Promise<void>;
   read(ref: SubmissionRef, audit: AuditSession, projection?: undefined): Promise<SubmissionRecord>;
   read<K extends keyof SubmissionRecord>(
     ref: SubmissionRef,
@@ -95,6 +121,7 @@ export interface SubmissionStore {
 /** The DynamoDB adapter of the submission store. */
 export function dynamoSubmissionStore(table: TableRef): SubmissionStore {
   return {
+    attachOrder: (ref, order, audit, at) => attachOrder(table, ref, order, audit, at),
     read: ((ref: SubmissionRef, audit: AuditSession, projection?: readonly string[]) =>
       readSubmission(table, ref, audit, projection as readonly string[])) as SubmissionStore['read'],
   };

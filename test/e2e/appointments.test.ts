@@ -84,6 +84,34 @@ describe('Local stack: physician orders (examples/mri-with-order.json, examples/
       reason: "MRI knee without contrast needs a physician's order, and none came with the request",
     });
     expect(parked.appointment).toBeNull();
+
+    // Radiology obtains the order (with contrast: CPT 73723) and attaches it; a RETRY books the type it decides.
+    const taskId = parked.stages.find((stage) => stage.name === 'SCHEDULING')?.staffTaskId ?? '';
+    const order = {
+      orderingPhysicianName: 'Dr. Lena Park',
+      orderingPhysicianNpi: '1245319599',
+      procedureCode: '73723',
+      diagnosisCodes: ['M25.561'],
+    };
+    const expired = await call('radiology', 'PATCH', `/journeys/${withoutOrder}/order`, { ...order, expiresOn: '2020-01-31' });
+    const attached = await call('radiology', 'PATCH', `/journeys/${withoutOrder}/order`, order);
+    const retried = await call('radiology', 'POST', `/staff-tasks/${taskId}/decision`, { action: 'RETRY' });
+    const rebooked = await settled(withoutOrder);
+
+    expect(expired.status).toBe(400);
+    expect(expired.body.errors).toEqual([expect.objectContaining({ path: 'expiresOn' })]);
+    expect(attached).toMatchObject({ status: 200, body: { appointmentType: 'MRI_KNEE_CONTRAST' } });
+    expect(retried.status).toBe(200);
+    expect(rebooked.appointment?.resource).toBe('MRI scanner 1 (1.5 T)');
+    const sheet = await call(
+      'radiology',
+      'GET',
+      `/appointments?date=${localDate(rebooked.appointment?.start ?? '')}&departmentId=radiology`,
+    );
+    expect(sheet.body.appointments.find((a: { journeyId?: string }) => a.journeyId === withoutOrder)).toMatchObject({
+      appointmentType: 'MRI_KNEE_CONTRAST',
+      order: { procedureCode: '73723' },
+    });
   });
 });
 

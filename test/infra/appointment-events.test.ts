@@ -58,20 +58,22 @@ describe('Construct: AppointmentEvents', () => {
       const found = ofType('AWS::Events::Rule').filter(
         (r) => JSON.stringify(r.Properties.EventBusName) === JSON.stringify(stack.resolve(events.bus.eventBusName)),
       );
-      const ruleResource = found.find((r) => JSON.stringify(r.Properties.EventPattern) === JSON.stringify(rule.pattern));
-      if (!ruleResource) throw new Error(`No rule on the bus with ${rule.name}'s pattern`);
-      const [target] = ruleResource.Properties.Targets as Array<{
-        Arn: { 'Fn::GetAtt': [string, string] };
-        DeadLetterConfig: { Arn: unknown };
-      }>;
+      // Two rules may share a pattern (CheckBookedTime, WatchForNoShow): the one whose queue feeds this rule's function.
+      const mappings = ofType('AWS::Lambda::EventSourceMapping').filter(
+        (r) => JSON.stringify(r.Properties.FunctionName) === JSON.stringify(functionRef(rule.target)),
+      );
+      const targetOf = (r: (typeof found)[number]) =>
+        (r.Properties.Targets as Array<{ Arn: { 'Fn::GetAtt': [string, string] }; DeadLetterConfig: { Arn: unknown } }>)[0];
+      const ruleResource = found.find(
+        (r) =>
+          JSON.stringify(r.Properties.EventPattern) === JSON.stringify(rule.pattern) &&
+          mappings.some((m) => JSON.stringify(m.Properties.EventSourceArn) === JSON.stringify(targetOf(r)?.Arn)),
+      );
+      if (!ruleResource) throw new Error(`No rule on the bus with ${rule.name}'s pattern and target`);
+      const target = targetOf(ruleResource);
       if (!target) throw new Error(`${rule.name} has no target`);
       expect(target.DeadLetterConfig.Arn).toEqual(deadLetterArn);
-      // A function may be the target of several rules (offerFreedTime: two), each through its own queue.
-      const queueMapping = ofType('AWS::Lambda::EventSourceMapping').find(
-        (r) =>
-          JSON.stringify(r.Properties.FunctionName) === JSON.stringify(functionRef(rule.target)) &&
-          JSON.stringify(r.Properties.EventSourceArn) === JSON.stringify(target.Arn),
-      );
+      const queueMapping = mappings.find((m) => JSON.stringify(m.Properties.EventSourceArn) === JSON.stringify(target.Arn));
       expect(queueMapping?.Properties).toMatchObject({ EventSourceArn: target.Arn, BatchSize: 1 });
       const queueId = target.Arn['Fn::GetAtt'][0];
       expect(resources[queueId]?.Properties).toMatchObject({

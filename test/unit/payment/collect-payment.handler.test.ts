@@ -70,6 +70,7 @@ class FakeProcessor implements PaymentProcessor {
 function submissionsRemembering(projections: unknown[]): SubmissionStore {
   const store = dynamoSubmissionStore(tableRef);
   return {
+    ...store,
     read: ((...args: Parameters<SubmissionStore['read']>) => {
       projections.push(args[2]);
       return store.read(...args);
