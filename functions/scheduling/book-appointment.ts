@@ -1,5 +1,4 @@
 import type { BookingResult, JourneyRef } from '#contract/journey-workflow.ts';
-import type { AppointmentType, ClinicCatalog } from '#model/clinic-catalog.ts';
 import { type JourneyAttempt, journeyAppointment } from '#model/journey.ts';
 import { decideOrderedType, orderOfRequest } from '#model/physician-order.ts';
 import type { AppointmentRecord } from '#shared/appointment-store.ts';
