@@ -227,6 +227,10 @@ export const JoinWaitlistSchema = z
     earliestDate: localDate.optional(),
     latestDate: localDate.optional(),
     priority: z.enum(['urgent', 'high', 'normal']).optional().meta({ description: 'The line is by priority, then time waiting.' }),
+    moveAppointmentId: PathIdSchema.optional().meta({
+      description:
+        'A booked visit of this patient and type they would rather have earlier: only earlier time is offered, and accepting moves it.',
+    }),
   })
   .refine((b) => !b.earliestDate || !b.latestDate || b.earliestDate <= b.latestDate, {
     path: ['latestDate'],
@@ -247,6 +251,10 @@ export const WaitlistEntrySchema = z
     status: z.enum(['WAITING', 'OFFERED', 'BOOKED', 'REMOVED']),
     journeyId: z.string().optional(),
     appointmentId: z.string().optional(),
+    moves: z
+      .strictObject({ appointmentId: z.string(), start: z.string() })
+      .optional()
+      .meta({ description: 'The booked visit an accepted offer moves earlier: only time before its start is offered.' }),
     createdAt: z.string(),
     createdBy: z.string(),
   })

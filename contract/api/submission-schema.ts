@@ -267,6 +267,10 @@ export const VisitSchema = z
           }, 'must be within the next year')
           .optional()
           .meta({ description: "Not before this date (clinic's local calendar)." }),
+        earliestPossible: z.boolean().optional().meta({
+          description:
+            'Earlier is better: once booked, the patient waits in line for an earlier time, and an accepted offer moves the visit.',
+        }),
       })
       .default({}),
   })

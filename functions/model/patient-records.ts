@@ -77,6 +77,8 @@ export interface VisitRequest {
     timeOfDay?: TimeOfDay;
     /** YYYY-MM-DD: not before this date (clinic's local calendar). */
     earliestDate?: string;
+    /** Earlier is better: once booked, the patient waits in line for an earlier time (the waitlist). */
+    earliestPossible?: boolean;
   };
 }
 

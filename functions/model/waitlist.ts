@@ -22,6 +22,11 @@ export interface WaitlistEntry {
   status: 'WAITING' | 'OFFERED' | 'BOOKED' | 'REMOVED';
   /** The journey that found no slot, if one did: its booking is the journey's appointment. */
   journeyId?: string;
+  /**
+   * A booked visit the patient would rather have earlier ("earliest possible"): only slots starting before it are
+   * offered, and an accepted offer moves it (a reschedule) instead of booking another.
+   */
+  moves?: { appointmentId: string; start: string };
   /** The open offer while OFFERED. */
   offerId?: string;
   /** Freed slots this entry was offered and let expire: not offered again. */
@@ -57,6 +62,7 @@ export function fitsEntry(entry: WaitlistEntry, slot: FreedSlot, localDate: stri
     (!entry.providerId || slot.resourceIds.includes(entry.providerId)) &&
     (!entry.earliestDate || localDate >= entry.earliestDate) &&
     (!entry.latestDate || localDate <= entry.latestDate) &&
+    (!entry.moves || Date.parse(slot.start) < Date.parse(entry.moves.start)) &&
     !(entry.passedSlots ?? []).includes(slotKeyOf(slot))
   );
 }

@@ -97,6 +97,21 @@ export async function bookAppointment(deps: BookAppointmentDeps, ref: JourneyRef
     const reason = `No ${appointmentType.name} slot within ${HORIZON_DAYS} days matching the patient's preferences: on the waitlist`;
     return noSlot(deps, journey, reason, now, audit);
   }
+  if (preferences.earliestPossible) {
+    // Booked, and earlier is better: in line for earlier time; an accepted offer moves this booking.
+    await joinWaitlist(
+      { ...deps, now: () => now },
+      { clinicId: ref.clinicId, actor: ACTOR },
+      {
+        patientId: journey.patientId,
+        appointmentType: appointmentType.code,
+        ...(preferences.locationId ? { locationId: preferences.locationId } : {}),
+        journeyId: ref.journeyId,
+        moves: { appointmentId: result.appointment.appointmentId, start: result.appointment.start },
+        requestKey: `journey-earlier:${ref.journeyId}`,
+      },
+    );
+  }
   await complete(result.appointment);
   log.info('Appointment booked', { ...fields, outcome: result.outcome, count: result.attempts });
   return { outcome: 'BOOKED', appointmentId: result.appointment.appointmentId };

@@ -9,7 +9,7 @@ import { parseJsonBody, validateBody } from '#shared/http/parse-json-body.ts';
 import { pathIds } from '#shared/http/path-parameters.ts';
 import { json } from '#shared/http/response.ts';
 import { staffActor, staffPrincipal } from '#shared/http/staff-principal.ts';
-import { dynamoStores, systemClock, tableFromEnv } from '#shared/stores.ts';
+import { dynamoStores, type SharedStores, systemClock, tableFromEnv } from '#shared/stores.ts';
 import { type JoinWaitlistDeps, joinWaitlist } from './waitlist.ts';
 import { dynamoWaitlistStore } from './waitlist-store.ts';
 
@@ -19,7 +19,9 @@ import { dynamoWaitlistStore } from './waitlist-store.ts';
  */
 const ROLES = staffRolesOf('manageWaitlist');
 
-export function makeManageWaitlist(deps: JoinWaitlistDeps) {
+export type ManageWaitlistDeps = JoinWaitlistDeps & Pick<SharedStores, 'appointments'>;
+
+export function makeManageWaitlist(deps: ManageWaitlistDeps) {
   return httpHandler(async (event) => {
     const person = staffPrincipal(event, ROLES);
     const by = { clinicId: person.clinicId, actor: staffActor(person), via: event.routeKey };
@@ -53,9 +55,24 @@ export function makeManageWaitlist(deps: JoinWaitlistDeps) {
     if (!(await deps.patients.exists(person.clinicId, body.patientId))) {
       throw HttpError.badRequest([{ path: 'patientId', message: 'is not a patient of this clinic' }]);
     }
-    const { outcome, entry } = await joinWaitlist(deps, by, { ...body, requestKey });
+    const { moveAppointmentId, ...wanted } = body;
+    const moves = moveAppointmentId ? await movableVisit(deps, person.clinicId, moveAppointmentId, body) : undefined;
+    const { outcome, entry } = await joinWaitlist(deps, by, { ...wanted, ...(moves ? { moves } : {}), requestKey });
     return json(outcome === 'ADDED' ? 201 : 200, entryView(entry));
   });
+}
+
+/** The visit to move earlier: this patient's, of this type, still booked (400 naming the field otherwise). */
+async function movableVisit(
+  deps: ManageWaitlistDeps,
+  clinicId: string,
+  appointmentId: string,
+  body: { patientId: string; appointmentType: string },
+) {
+  const visit = await deps.appointments.getById(clinicId, appointmentId);
+  if (visit?.patientId !== body.patientId || visit.appointmentType !== body.appointmentType || visit.status !== 'BOOKED')
+    throw HttpError.badRequest([{ path: 'moveAppointmentId', message: 'is not a booked visit of this patient and type' }]);
+  return { appointmentId, start: visit.start };
 }
 
 function entryView(entry: WaitlistEntry) {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Slot } from '#contract/api/appointment-schema.ts';
 import type { AppointmentChangedDetail, CalendarOpenedDetail } from '#contract/appointment-events.ts';
-import type { ClinicCatalog } from '#model/clinic-catalog.ts';
+import type { AppointmentType, ClinicCatalog } from '#model/clinic-catalog.ts';
 import { appointmentIdOf } from '#model/journey.ts';
 import {
   DEFAULT_OFFER_MINUTES,
@@ -20,6 +20,7 @@ import { type MessageClaims, sendOnce } from '#shared/mail/send-once.ts';
 import { log } from '#shared/observability.ts';
 import type { SharedStores } from '#shared/stores.ts';
 import { appointmentOf } from './book-earliest.ts';
+import { changeAppointment } from './change-appointment.ts';
 import { composeWaitlistOffer } from './compose-waitlist-offer.ts';
 import type { SlotCandidate } from './find-slots.ts';
 import { MAX_WINDOW_DAYS, searchOpenSlots, slotOf } from './open-slots.ts';
@@ -51,6 +52,8 @@ export interface JoinRequest {
   latestDate?: string;
   priority?: WaitlistPriority;
   journeyId?: string;
+  /** A booked visit to move earlier (`earliestPossible`). */
+  moves?: { appointmentId: string; start: string };
   requestKey: string;
 }
 
@@ -329,13 +332,57 @@ export type AcceptResult =
  */
 export type AcceptOfferDeps = Pick<OfferDeps, 'waitlist' | 'appointments' | 'catalog' | 'audit' | 'now'>;
 
+/**
+ * An offer to an entry that waits for earlier time than its booked visit: accepting moves the visit (a reschedule by
+ * the patient, with the offer as its idempotency key, so a repeat moves it once); a visit no longer booked cannot move.
+ */
+async function acceptEarlierTime(
+  deps: AcceptOfferDeps,
+  accepted: {
+    entry: WaitlistEntry;
+    offer: WaitlistOffer;
+    moves: NonNullable<WaitlistEntry['moves']>;
+    catalog: ClinicCatalog;
+    type: AppointmentType;
+    via: string | undefined;
+  },
+): Promise<AcceptResult> {
+  const { entry, offer, moves, catalog, type } = accepted;
+  const providerId = catalog.resources.find((r) => offer.slot.resourceIds.includes(r.resourceId) && r.kind === 'provider')?.resourceId;
+  const by = { clinicId: entry.clinicId, actor: `patient:${entry.patientId}`, ...(accepted.via ? { via: accepted.via } : {}) };
+  const moved =
+    offer.status === 'TAKEN'
+      ? undefined
+      : await changeAppointment(deps, by, moves.appointmentId, {
+          change: 'reschedule',
+          start: offer.slot.start,
+          ...(providerId ? { providerId } : {}),
+          idempotencyKey: `offer-${offer.offerId}`,
+        }).catch((error: unknown) => {
+          if (error instanceof HttpError && error.statusCode === 409) return 'NOT_MOVABLE' as const;
+          throw error;
+        });
+  if (moved === 'NOT_MOVABLE') return { outcome: 'ALREADY_BOOKED_ANOTHER' };
+  if (moved && moved.outcome !== 'SLOT_UNAVAILABLE') {
+    await deps.waitlist.settle(offer, offer.status, 'ACCEPTED', moved.appointment.appointmentId);
+    log.info('Waitlist offer accepted', { clinicId: entry.clinicId, outcome: 'MOVED' });
+    return { outcome: 'BOOKED', appointment: moved.appointment };
+  }
+  if (offer.status === 'OPEN') await deps.waitlist.settle(offer, 'OPEN', 'TAKEN');
+  log.info('Waitlist offer taken meanwhile', { clinicId: entry.clinicId, outcome: 'TAKEN' });
+  const alternatives = moved?.outcome === 'SLOT_UNAVAILABLE' ? moved.alternatives : [];
+  return { outcome: 'TAKEN', alternatives: alternatives.filter((s) => Date.parse(s.start) < Date.parse(moves.start)).slice(0, 3) };
+}
+
 export async function acceptOffer(deps: AcceptOfferDeps, clinicId: string, token: string, via?: string): Promise<AcceptResult> {
   const now = deps.now();
   const offer = await deps.waitlist.getOffer(clinicId, offerIdOf(token));
   if (!offer) throw HttpError.withMessage(404, 'This offer does not exist');
   const entry = await deps.waitlist.get(clinicId, offer.entryId);
   if (!entry) throw HttpError.withMessage(404, 'This offer does not exist');
-  const appointmentId = entry.journeyId ? appointmentIdOf(entry.journeyId) : `appt-${hashOf(entry.entryId)}`;
+  // The visit an accepted offer booked, or moved (earliest possible).
+  const appointmentId =
+    entry.moves?.appointmentId ?? (entry.journeyId ? appointmentIdOf(entry.journeyId) : `appt-${hashOf(entry.entryId)}`);
   if (offer.status === 'ACCEPTED') {
     const booked = await deps.appointments.getById(clinicId, appointmentId);
     if (booked) return { outcome: 'BOOKED', appointment: booked };
@@ -344,6 +391,7 @@ export async function acceptOffer(deps: AcceptOfferDeps, clinicId: string, token
   const catalog = await deps.catalog.load(clinicId);
   const type = catalog?.appointmentTypes.find((t) => t.code === offer.slot.appointmentType);
   if (!catalog || !type) throw HttpError.withMessage(409, 'This appointment is no longer offered');
+  if (entry.moves) return acceptEarlierTime(deps, { entry, offer, moves: entry.moves, catalog, type, via });
   const audit = auditSession(
     deps.audit,
     {

@@ -206,6 +206,29 @@ describe('Function: bookAppointment', () => {
     expect((await journeyOf(b))?.appointment?.start).toBe('2041-03-04T09:30:00-05:00');
   });
 
+  it('books, and with "earliest possible" puts the patient in line for earlier time that would move this booking', async () => {
+    // Prepare
+    const visit = { appointmentTypeCode: DEMO_APPOINTMENT_TYPES.primaryCareFollowUp, preferences: { earliestPossible: true } };
+    const plain = { appointmentTypeCode: DEMO_APPOINTMENT_TYPES.primaryCareFollowUp, preferences: {} };
+    const [eager, content] = [await storeJourney(visit), await storeJourney(plain)];
+
+    // Act
+    await bookAppointment()(eager);
+    await bookAppointment()(eager);
+    await bookAppointment()(content);
+
+    // Assess
+    const line = await dynamoWaitlistStore(table).inLine(DEMO_CLINIC_ID, DEMO_APPOINTMENT_TYPES.primaryCareFollowUp, 'WAITING', 100);
+    const booked = await journeyOf(eager);
+    expect(line.filter((e) => e.journeyId === eager.journeyId)).toEqual([
+      expect.objectContaining({
+        moves: { appointmentId: `appt-${eager.journeyId}`, start: booked?.appointment?.start },
+        status: 'WAITING',
+      }),
+    ]);
+    expect(line.filter((e) => e.journeyId === content.journeyId)).toEqual([]);
+  });
+
   it('parks the stage for staff when no slot exists within the horizon', async () => {
     // Prepare: the sleep medicine provider has no weekly hours.
     const ref = await storeJourney({ appointmentTypeCode: DEMO_APPOINTMENT_TYPES.sleepStudy, preferences: {} });

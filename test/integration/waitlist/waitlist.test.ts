@@ -208,7 +208,13 @@ describe('Waitlist: freed time offered in line order, an expiry, then the next i
 describe('Waitlist routes', () => {
   it('puts a patient in line once per key, lists the line in order and takes them off', async () => {
     const desk = openDesk(table, NOW);
-    const manage = makeManageWaitlist({ patients: dynamoPatientStore(table), audit: dynamoAuditLog(table), waitlist, now: () => NOW });
+    const manage = makeManageWaitlist({
+      appointments: desk.appointments,
+      patients: dynamoPatientStore(table),
+      audit: dynamoAuditLog(table),
+      waitlist,
+      now: () => NOW,
+    });
     const call = async (
       routeKey: string,
       options: { body?: unknown; query?: Record<string, string>; params?: Record<string, string>; key?: string },
@@ -327,5 +333,81 @@ describe('Waitlist: time an admin opens (CalendarOpened)', () => {
 
     expect([unserved, tooSoon]).toEqual(['NONE', 'NONE']);
     expect(sent).toEqual([]);
+  });
+});
+
+describe('Waitlist: earliest possible (a booked visit moved earlier)', () => {
+  it('offers only time before the booked visit, and accepting moves that visit: one appointment, its old time free again', async () => {
+    const desk = openDesk(table, NOW);
+    const { deps, tokens, sent } = offers(desk, { now: NOW });
+    const patientId = await patientWithEmail(desk);
+    const booked = await desk.book({ patientId, ...FOLLOW_UP, start: '2026-12-10T09:00:00-05:00' });
+    const manage = makeManageWaitlist({ ...deps, now: () => NOW });
+    const joined = await manage(
+      staffEvent({
+        routeKey: 'POST /v1/clinics/{clinicId}/waitlist',
+        pathParameters: { clinicId: desk.clinicId },
+        body: { patientId, appointmentType: TYPES.primaryCareFollowUp, moveAppointmentId: booked.body.appointmentId },
+        headers: { 'Idempotency-Key': randomUUID() },
+      }),
+      lambdaContext,
+    );
+    expect(JSON.parse(joined.body ?? '{}')).toMatchObject({
+      moves: { appointmentId: booked.body.appointmentId, start: booked.body.start },
+    });
+    const later = await desk.book({ patientId: await desk.patient(), ...FOLLOW_UP, start: '2026-12-11T09:00:00-05:00' });
+    await desk.change(later.body.appointmentId, 'cancel', { by: 'clinic', reason: 'PROVIDER_UNAVAILABLE' });
+    const laterFreed = {
+      clinicId: desk.clinicId,
+      appointmentId: later.body.appointmentId,
+      revision: 1,
+      change: 'cancel',
+      status: 'CANCELLED',
+      origin: 'staff',
+    } as const;
+
+    const notEarlier = await offerFreedTime(deps, laterFreed);
+    const earlier = await offerFreedTime(deps, await freedTuesdayNine(desk));
+    const accepted = await acceptOffer(deps, desk.clinicId, tokens[0] ?? '');
+    const again = await acceptOffer(deps, desk.clinicId, tokens[0] ?? '');
+
+    expect([notEarlier, earlier]).toEqual(['NONE', 'OFFERED']);
+    expect(sent).toHaveLength(1);
+    expect(accepted).toMatchObject({
+      outcome: 'BOOKED',
+      appointment: { appointmentId: booked.body.appointmentId, start: '2026-12-08T09:00:00-05:00' },
+    });
+    expect(again).toMatchObject({ outcome: 'BOOKED', appointment: { appointmentId: booked.body.appointmentId, revision: 1 } });
+    const moved = await desk.appointments.getById(desk.clinicId, booked.body.appointmentId);
+    expect(moved?.history?.at(-1)).toMatchObject({ change: 'reschedule', by: `patient:${patientId}` });
+    const thursday = await desk.availability({
+      appointmentType: TYPES.primaryCareFollowUp,
+      providerId: DEMO_RESOURCES.drOkafor,
+      from: '2026-12-10T14:00:00Z',
+      to: '2026-12-10T14:01:00Z',
+    });
+    expect(thursday.body.slots).toHaveLength(1);
+  });
+
+  it('refuses to move a visit that is not this patient’s booked visit of this type (400, nothing joined)', async () => {
+    const desk = openDesk(table, NOW);
+    const { deps } = offers(desk, { now: NOW });
+    const [patientId, other] = [await desk.patient(), await desk.patient()];
+    const booked = await desk.book({ patientId: other, ...FOLLOW_UP, start: '2026-12-10T09:00:00-05:00' });
+    const manage = makeManageWaitlist({ ...deps, now: () => NOW });
+
+    const refused = await manage(
+      staffEvent({
+        routeKey: 'POST /v1/clinics/{clinicId}/waitlist',
+        pathParameters: { clinicId: desk.clinicId },
+        body: { patientId, appointmentType: TYPES.primaryCareFollowUp, moveAppointmentId: booked.body.appointmentId },
+        headers: { 'Idempotency-Key': randomUUID() },
+      }),
+      lambdaContext,
+    );
+
+    expect(refused.statusCode).toBe(400);
+    expect(JSON.parse(refused.body ?? '{}').errors).toEqual([expect.objectContaining({ path: 'moveAppointmentId' })]);
+    expect(await waitlist.inLine(desk.clinicId, TYPES.primaryCareFollowUp, 'WAITING', 10)).toEqual([]);
   });
 });
