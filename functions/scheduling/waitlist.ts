@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Slot } from '#contract/api/appointment-schema.ts';
 import type { AppointmentChangedDetail, CalendarOpenedDetail } from '#contract/appointment-events.ts';
-import type { AppointmentType, ClinicCatalog } from '#model/clinic-catalog.ts';
+import type { ClinicCatalog } from '#model/clinic-catalog.ts';
 import { appointmentIdOf } from '#model/journey.ts';
 import {
   DEFAULT_OFFER_MINUTES,
@@ -343,11 +343,10 @@ async function acceptEarlierTime(
     offer: WaitlistOffer;
     moves: NonNullable<WaitlistEntry['moves']>;
     catalog: ClinicCatalog;
-    type: AppointmentType;
     via: string | undefined;
   },
 ): Promise<AcceptResult> {
-  const { entry, offer, moves, catalog, type } = accepted;
+  const { entry, offer, moves, catalog } = accepted;
   const providerId = catalog.resources.find((r) => offer.slot.resourceIds.includes(r.resourceId) && r.kind === 'provider')?.resourceId;
   const by = { clinicId: entry.clinicId, actor: `patient:${entry.patientId}`, ...(accepted.via ? { via: accepted.via } : {}) };
   const moved =
@@ -391,7 +390,7 @@ export async function acceptOffer(deps: AcceptOfferDeps, clinicId: string, token
   const catalog = await deps.catalog.load(clinicId);
   const type = catalog?.appointmentTypes.find((t) => t.code === offer.slot.appointmentType);
   if (!catalog || !type) throw HttpError.withMessage(409, 'This appointment is no longer offered');
-  if (entry.moves) return acceptEarlierTime(deps, { entry, offer, moves: entry.moves, catalog, type, via });
+  if (entry.moves) return acceptEarlierTime(deps, { entry, offer, moves: entry.moves, catalog, via });
   const audit = auditSession(
     deps.audit,
     {
