@@ -36,8 +36,14 @@ const ANY_STAFF: RouteAuth = { kind: 'staff', roles: ['front-desk', 'billing', '
 const STAFF_TASK = '/v1/clinics/{clinicId}/staff-tasks/{taskId}';
 /** Who corrects a patient's record and insurance: the front desk and billing (and admins), not clinicians or ops. */
 const CORRECTORS: RouteAuth = { kind: 'staff', roles: ['front-desk', 'billing', 'admin'] };
-/** Who books and changes appointments: the desk, radiology's schedulers, clinicians (check-in, complete) and admins. */
-const SCHEDULERS: RouteAuth = { kind: 'staff', roles: ['front-desk', 'radiology', 'clinical', 'admin'] };
+/**
+ * Who books, moves and cancels appointments, and keeps the waitlist: the desk, radiology's schedulers and admins.
+ * Clinicians see availability and mark visits arrived, missed or done (changeAppointment lets them do only those).
+ */
+export const BOOKING_ROLES = ['front-desk', 'radiology', 'admin'] as const satisfies readonly StaffRole[];
+const BOOKERS: RouteAuth = { kind: 'staff', roles: BOOKING_ROLES };
+/** Who looks up open time and changes a visit's status: the bookers and clinicians. */
+const SCHEDULERS: RouteAuth = { kind: 'staff', roles: [...BOOKING_ROLES, 'clinical'] };
 const APPOINTMENT = '/v1/clinics/{clinicId}/appointments/{appointmentId}';
 const ADMINS: RouteAuth = { kind: 'staff', roles: ['admin'] };
 const ORDER_TAKERS: RouteAuth = { kind: 'staff', roles: ['front-desk', 'radiology', 'admin'] };
@@ -77,7 +83,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   },
   // Scheduling: availability, staff bookings, the day schedule (billing reads it for completed visits) and changes.
   { method: 'GET', path: '/v1/clinics/{clinicId}/availability', function: 'listAvailability', auth: SCHEDULERS },
-  { method: 'POST', path: '/v1/clinics/{clinicId}/appointments', function: 'bookChosenSlot', auth: SCHEDULERS },
+  { method: 'POST', path: '/v1/clinics/{clinicId}/appointments', function: 'bookChosenSlot', auth: BOOKERS },
   {
     method: 'GET',
     path: '/v1/clinics/{clinicId}/appointments',
@@ -89,17 +95,17 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: `${APPOINTMENT}/check-in`, function: 'changeAppointment', auth: SCHEDULERS },
   { method: 'POST', path: `${APPOINTMENT}/no-show`, function: 'changeAppointment', auth: SCHEDULERS },
   { method: 'POST', path: `${APPOINTMENT}/complete`, function: 'changeAppointment', auth: SCHEDULERS },
-  { method: 'POST', path: '/v1/clinics/{clinicId}/appointment-series', function: 'manageAppointmentSeries', auth: SCHEDULERS },
+  { method: 'POST', path: '/v1/clinics/{clinicId}/appointment-series', function: 'manageAppointmentSeries', auth: BOOKERS },
   {
     method: 'POST',
     path: '/v1/clinics/{clinicId}/appointment-series/{seriesId}/cancel',
     function: 'manageAppointmentSeries',
-    auth: SCHEDULERS,
+    auth: BOOKERS,
   },
   // The waitlist: schedulers put patients in line and read it; a patient accepts an offer through its emailed link.
-  { method: 'POST', path: '/v1/clinics/{clinicId}/waitlist', function: 'manageWaitlist', auth: SCHEDULERS },
-  { method: 'GET', path: '/v1/clinics/{clinicId}/waitlist', function: 'manageWaitlist', auth: SCHEDULERS },
-  { method: 'POST', path: '/v1/clinics/{clinicId}/waitlist/{entryId}/remove', function: 'manageWaitlist', auth: SCHEDULERS },
+  { method: 'POST', path: '/v1/clinics/{clinicId}/waitlist', function: 'manageWaitlist', auth: BOOKERS },
+  { method: 'GET', path: '/v1/clinics/{clinicId}/waitlist', function: 'manageWaitlist', auth: BOOKERS },
+  { method: 'POST', path: '/v1/clinics/{clinicId}/waitlist/{entryId}/remove', function: 'manageWaitlist', auth: BOOKERS },
   { method: 'GET', path: '/v1/clinics/{clinicId}/waitlist-offers/{token}', function: 'waitlistOffer', auth: { kind: 'capability' } },
   {
     method: 'POST',

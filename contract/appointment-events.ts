@@ -57,18 +57,38 @@ export interface CalendarOpenedDetail {
   windows: Array<{ start: string; end: string }>;
 }
 
+/**
+ * Time an admin's calendar change took away (time off or a block, new weekly hours, a closure): the visits booked in
+ * it become RESCHEDULE tasks. Written like an opening, in the change's transaction (a `CalendarClosing` item).
+ */
+export const CALENDAR_CLOSED = 'CalendarClosed';
+
+export type ClosedTime =
+  | { kind: 'away'; resourceId: string; start: string; end: string }
+  | { kind: 'hours'; resourceId: string }
+  | { kind: 'closed'; locationId: string; date: string };
+
+export interface CalendarClosedDetail {
+  clinicId: string;
+  closingId: string;
+  closed: ClosedTime;
+  /** Who made the change (`user:<sub>`): the tasks are opened in their name. */
+  by: string;
+}
+
 /** An event as published: its detail-type and detail. */
 export type SchedulingEvent =
   | { detailType: typeof APPOINTMENT_CHANGED; detail: AppointmentChangedDetail }
-  | { detailType: typeof CALENDAR_OPENED; detail: CalendarOpenedDetail };
+  | { detailType: typeof CALENDAR_OPENED; detail: CalendarOpenedDetail }
+  | { detailType: typeof CALENDAR_CLOSED; detail: CalendarClosedDetail };
 
 /**
  * The stream records publishAppointmentEvents is given: every write of an appointment item (bookings and changes), and
- * each opening a calendar change wrote.
+ * each opening and closing a calendar change wrote.
  */
 export const APPOINTMENT_STREAM_FILTER = {
   eventName: ['INSERT', 'MODIFY'],
-  dynamodb: { NewImage: { type: { S: ['Appointment', 'CalendarOpening'] } } },
+  dynamodb: { NewImage: { type: { S: ['Appointment', 'CalendarOpening', 'CalendarClosing'] } } },
 } as const satisfies EventFilterPattern;
 
 /** How the stream's appointment records reach the publisher, deployed (the mapping) and locally (the poller). */
@@ -116,6 +136,12 @@ export const APPOINTMENT_EVENT_RULES: readonly AppointmentEventRule[] = [
     name: 'OfferOpenedTime',
     target: 'offerFreedTime',
     pattern: { source: [APPOINTMENT_EVENTS_SOURCE], 'detail-type': [CALENDAR_OPENED] },
+  },
+  {
+    // Visits booked in time an admin's calendar change took away become tasks to reschedule them.
+    name: 'RescheduleCollisions',
+    target: 'rescheduleCollisions',
+    pattern: { source: [APPOINTMENT_EVENTS_SOURCE], 'detail-type': [CALENDAR_CLOSED] },
   },
   {
     // A visit booked or moved in time an admin's change just took away (searches cache the catalog) becomes a task.
@@ -192,4 +218,27 @@ const OfferEventSchema = z.union([
 export const QueuedOfferEventSchema = queued<typeof OfferEventSchema>(
   (event) => OfferEventSchema.safeParse(event),
   'a change or an opening',
+);
+
+const ClosedTimeSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('away'),
+    resourceId: z.string().min(1),
+    start: z.iso.datetime({ offset: true }),
+    end: z.iso.datetime({ offset: true }),
+  }),
+  z.object({ kind: z.literal('hours'), resourceId: z.string().min(1) }),
+  z.object({ kind: z.literal('closed'), locationId: z.string().min(1), date: z.iso.date() }),
+]);
+const CalendarClosedDetailSchema = z.object({
+  clinicId: z.string().min(1),
+  closingId: z.string().min(1),
+  closed: ClosedTimeSchema,
+  by: z.string().min(1),
+});
+
+/** The CalendarClosed event as its rule's queue delivers it. */
+export const QueuedCalendarClosedSchema = queued<typeof CalendarClosedDetailSchema>(
+  (event) => CalendarClosedDetailSchema.safeParse(event.detail),
+  'a CalendarClosed event',
 );

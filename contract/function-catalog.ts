@@ -312,9 +312,17 @@ export const FUNCTIONS = {
   },
   maintainCalendar: {
     entry: 'functions/scheduling/maintain-calendar.handler.ts',
-    description: "Admins' calendar: weekly hours, closures, time off and blocks; collisions become tasks, opened time goes to the waitlist",
+    description: "Admins' calendar: weekly hours, closures, time off and blocks, each written with what it closed and opened",
     memorySize: 512,
     timeoutSeconds: 29,
+    needs: ['table'],
+  },
+  rescheduleCollisions: {
+    entry: 'functions/scheduling/reschedule-collisions.handler.ts',
+    description: 'CalendarClosed: every booked visit in time a calendar change took away becomes a RESCHEDULE task',
+    memorySize: 512,
+    timeoutSeconds: 30,
+    trigger: 'appointmentEvent',
     needs: ['table', 'scheduleEscalations'],
   },
   checkBookedTime: {

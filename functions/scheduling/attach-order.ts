@@ -21,7 +21,9 @@ export interface AttachOrderDeps extends Pick<SharedStores, 'journeys' | 'submis
  * checked as scheduling will check it (its CPT decides a type of the department asked for; not expired), so a RETRY
  * does not park again for the same reason: 400 otherwise, naming the field. An order without an expiry date is valid
  * DEFAULT_ORDER_VALIDITY_DAYS from today, the day it was received, and is stored with that date. Audited in the
- * person's name (`order.attach`). Sending the same order again writes it again, harmlessly.
+ * person's name (`order.attach`; a refused order records a failure). Sending the same order again writes it again,
+ * harmlessly. The journey need not be parked yet: an order obtained while eligibility runs is there when scheduling
+ * reads the visit request.
  */
 export async function attachOrder(
   deps: AttachOrderDeps,
@@ -45,12 +47,17 @@ export async function attachOrder(
   const submission = await deps.submissions.read(journey, audit, ['visit']);
   const catalog = requireCatalog(await deps.catalog.load(person.clinicId));
   const requested = catalog.appointmentTypes.find((t) => t.code === submission.visit.appointmentTypeCode);
-  if (!requested) throw HttpError.withMessage(409, 'The journey asks for an appointment type the clinic no longer offers');
+  if (!requested) {
+    await audit.failed('order.attach');
+    throw HttpError.withMessage(409, 'The journey asks for an appointment type the clinic no longer offers');
+  }
   const today = localToday(now, zonesOf(catalog, requested, submission.visit.preferences ?? {}));
   const order = { ...body, expiresOn: body.expiresOn ?? addDays(today, DEFAULT_ORDER_VALIDITY_DAYS) };
   const decision = decideOrderedType(catalog, requested, orderOfRequest(order), { receivedOn: today, today });
-  if (decision.kind === 'NEEDS_ORDER')
+  if (decision.kind === 'NEEDS_ORDER') {
+    await audit.failed('order.attach');
     throw HttpError.badRequest([{ path: order.expiresOn < today ? 'expiresOn' : 'procedureCode', message: decision.reason }]);
+  }
   await deps.submissions.attachOrder(journey, order, audit, now);
   log.info('Physician order attached', { clinicId: journey.clinicId, journeyId, outcome: decision.type.code });
   return {

@@ -8,7 +8,7 @@ import type { SharedStores } from '#shared/stores.ts';
 import { bookEarliestSlot } from './book-earliest.ts';
 import { HORIZON_DAYS, zonesOf } from './find-slots.ts';
 import { lastInstantOf, localToday } from './local-days.ts';
-import { joinWaitlist } from './waitlist.ts';
+import { entryIdOf, joinWaitlist } from './waitlist.ts';
 import type { WaitlistStore } from './waitlist-store.ts';
 
 export interface BookAppointmentDeps
@@ -35,7 +35,13 @@ export async function bookAppointment(deps: BookAppointmentDeps, ref: JourneyRef
 
   const existing = await deps.appointments.get(ref);
   if (existing) {
-    // Booked by an earlier attempt, whose audit record was written before it booked.
+    // Booked by an earlier attempt, whose audit record was written before it booked; it may have stopped before the
+    // patient who asked for earlier time was put in line.
+    if (existing.status === 'BOOKED' && !(await deps.waitlist.get(ref.clinicId, entryIdOf(ref.clinicId, earlierTimeKey(ref.journeyId))))) {
+      const audit = journeyAuditSession(deps.audit, ACTOR, journey, now);
+      const { visit } = await deps.submissions.read(journey, audit, ['visit']);
+      if (visit.preferences?.earliestPossible) await joinForEarlierTime(deps, ref, existing, visit.preferences, now);
+    }
     await complete(existing);
     log.info('Appointment already booked', { ...fields, outcome: 'BOOKED' });
     return { outcome: 'BOOKED', appointmentId: existing.appointmentId };
@@ -97,24 +103,39 @@ export async function bookAppointment(deps: BookAppointmentDeps, ref: JourneyRef
     const reason = `No ${appointmentType.name} slot within ${HORIZON_DAYS} days matching the patient's preferences: on the waitlist`;
     return noSlot(deps, journey, reason, now, audit);
   }
-  if (preferences.earliestPossible) {
-    // Booked, and earlier is better: in line for earlier time; an accepted offer moves this booking.
-    await joinWaitlist(
-      { ...deps, now: () => now },
-      { clinicId: ref.clinicId, actor: ACTOR },
-      {
-        patientId: journey.patientId,
-        appointmentType: appointmentType.code,
-        ...(preferences.locationId ? { locationId: preferences.locationId } : {}),
-        journeyId: ref.journeyId,
-        moves: { appointmentId: result.appointment.appointmentId, start: result.appointment.start },
-        requestKey: `journey-earlier:${ref.journeyId}`,
-      },
-    );
-  }
+  if (preferences.earliestPossible) await joinForEarlierTime(deps, ref, result.appointment, preferences, now);
   await complete(result.appointment);
   log.info('Appointment booked', { ...fields, outcome: result.outcome, count: result.attempts });
   return { outcome: 'BOOKED', appointmentId: result.appointment.appointmentId };
+}
+
+/** The waitlist entry of a journey whose patient wants earlier time than booked: one per journey. */
+const earlierTimeKey = (journeyId: string) => `journey-earlier:${journeyId}`;
+
+/**
+ * Booked, and earlier is better (`earliestPossible`): in line for earlier time at the visit's location (a visit moves
+ * within its location), not before the patient's earliest date; an accepted offer moves this booking.
+ */
+async function joinForEarlierTime(
+  deps: BookAppointmentDeps,
+  ref: JourneyRef,
+  booked: AppointmentRecord,
+  preferences: { earliestDate?: string },
+  now: Date,
+): Promise<void> {
+  await joinWaitlist(
+    { ...deps, now: () => now },
+    { clinicId: ref.clinicId, actor: ACTOR },
+    {
+      patientId: booked.patientId,
+      appointmentType: booked.appointmentType,
+      locationId: booked.location.id,
+      ...(preferences.earliestDate ? { earliestDate: preferences.earliestDate } : {}),
+      journeyId: ref.journeyId,
+      moves: { appointmentId: booked.appointmentId, start: booked.start },
+      requestKey: earlierTimeKey(ref.journeyId),
+    },
+  );
 }
 
 async function noSlot(

@@ -1,4 +1,5 @@
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { CalendarClosedDetail, CalendarOpenedDetail } from '#contract/appointment-events.ts';
 import type { Closure, Resource, Unavailability } from '#model/clinic-catalog.ts';
 import { CATALOG_ITEM_TYPES } from '#shared/catalog-store.ts';
 import { keys } from '#shared/keys.ts';
@@ -17,14 +18,13 @@ export interface ResourceHours {
   revision: number;
 }
 
-/** Time a change opened, as the waitlist is told of it (the item the stream carries: keys.calendarOpening). */
-export interface CalendarOpening {
-  openingId: string;
-  clinicId: string;
-  resourceIds: string[];
-  /** ISO instants, half-open. */
-  windows: Array<{ start: string; end: string }>;
-}
+/**
+ * What a change opened (for the waitlist) or closed (for the collision check), written with it in one transaction
+ * (keys.calendarOutbox): the table's stream publishes each as an event, so none is lost when the request dies after.
+ */
+export type CalendarOutboxItem =
+  | ({ type: 'CalendarOpening' } & CalendarOpenedDetail)
+  | ({ type: 'CalendarClosing' } & CalendarClosedDetail);
 
 /** Who made a change, and when: kept on the item changed (calendar changes are nobody's patient data: no audit trail). */
 export interface ChangedBy {
@@ -32,7 +32,7 @@ export interface ChangedBy {
   at: Date;
 }
 
-/** The calendar's port: optimistic writes (a revision each), each with the time it opens in the same transaction. */
+/** The calendar's port: optimistic writes (a revision each), each with what it opened and closed in the same transaction. */
 export interface CalendarStore {
   read(clinicId: string): Promise<CalendarState>;
   /** Writes the calendar if it is still at `revision`; false when someone changed it meanwhile. */
@@ -41,7 +41,7 @@ export interface CalendarStore {
     next: Omit<CalendarState, 'revision'>,
     revision: number,
     by: ChangedBy,
-    opening?: CalendarOpening,
+    outbox: readonly CalendarOutboxItem[],
   ): Promise<boolean>;
   readHours(clinicId: string, resourceId: string): Promise<ResourceHours | undefined>;
   /** Sets a resource's weekly hours if they are still at `revision`; false when someone changed them meanwhile. */
@@ -50,12 +50,12 @@ export interface CalendarStore {
     hours: ResourceHours,
     weeklyHours: Resource['weeklyHours'],
     by: ChangedBy,
-    opening?: CalendarOpening,
+    outbox: readonly CalendarOutboxItem[],
   ): Promise<boolean>;
 }
 
-/** An opening's item lives a day: the stream has carried it long before. */
-const OPENING_TTL_SECONDS = 24 * 3600;
+/** An outbox item lives a day: the stream has carried it long before. */
+const OUTBOX_TTL_SECONDS = 24 * 3600;
 const REVISION = 'calendarRevision';
 
 /** `#rev` at `revision` (0: never written by this store: a seeded item, or none). */
@@ -69,15 +69,17 @@ function atRevision(revision: number) {
       };
 }
 
-function openingPut(table: TableRef, opening: CalendarOpening | undefined, at: Date) {
-  if (!opening) return [];
-  const Item = {
-    ...keys.calendarOpening(opening.clinicId, opening.openingId),
-    type: 'CalendarOpening',
-    ...opening,
-    expiresAt: Math.floor(at.getTime() / 1000) + OPENING_TTL_SECONDS,
-  };
-  return [{ Put: { TableName: table.tableName, Item } }];
+function outboxPuts(table: TableRef, outbox: readonly CalendarOutboxItem[], at: Date) {
+  return outbox.map((item) => ({
+    Put: {
+      TableName: table.tableName,
+      Item: {
+        ...keys.calendarOutbox(item.clinicId, item.type === 'CalendarOpening' ? item.openingId : item.closingId),
+        ...item,
+        expiresAt: Math.floor(at.getTime() / 1000) + OUTBOX_TTL_SECONDS,
+      },
+    },
+  }));
 }
 
 /** A conditional transaction refused on its condition: someone else's write came first. */
@@ -98,7 +100,7 @@ export function dynamoCalendarStore(table: TableRef): CalendarStore {
         revision: (Item?.[REVISION] as number | undefined) ?? 0,
       };
     },
-    async save(clinicId, next, revision, by, opening) {
+    async save(clinicId, next, revision, by, outbox) {
       const Item = {
         ...keys.catalogCalendar(clinicId),
         type: CATALOG_ITEM_TYPES.calendar,
@@ -111,7 +113,7 @@ export function dynamoCalendarStore(table: TableRef): CalendarStore {
       try {
         await client.send(
           new TransactWriteCommand({
-            TransactItems: [{ Put: { TableName, Item, ...atRevision(revision) } }, ...openingPut(table, opening, by.at)],
+            TransactItems: [{ Put: { TableName, Item, ...atRevision(revision) } }, ...outboxPuts(table, outbox, by.at)],
           }),
         );
         return true;
@@ -126,7 +128,7 @@ export function dynamoCalendarStore(table: TableRef): CalendarStore {
       const { PK: _pk, SK: _sk, type: _t, [REVISION]: revision, changedBy: _b, changedAt: _a, ...resource } = Item;
       return { resource: resource as Resource, revision: (revision as number | undefined) ?? 0 };
     },
-    async saveHours(clinicId, hours, weeklyHours, by, opening) {
+    async saveHours(clinicId, hours, weeklyHours, by, outbox) {
       const condition = atRevision(hours.revision);
       try {
         await client.send(
@@ -148,7 +150,7 @@ export function dynamoCalendarStore(table: TableRef): CalendarStore {
                   },
                 },
               },
-              ...openingPut(table, opening, by.at),
+              ...outboxPuts(table, outbox, by.at),
             ],
           }),
         );

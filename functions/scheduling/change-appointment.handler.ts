@@ -1,6 +1,7 @@
 import { CancelAppointmentSchema, RescheduleAppointmentSchema } from '#contract/api/appointment-schema.ts';
-import { staffRolesOf } from '#contract/api-routes.ts';
+import { BOOKING_ROLES, staffRolesOf } from '#contract/api-routes.ts';
 import { httpHandler } from '#shared/handler.ts';
+import { HttpError } from '#shared/http/http-error.ts';
 import { idempotencyKeyHeader } from '#shared/http/idempotency-key.ts';
 import { type JsonBodyEvent, parseJsonBody } from '#shared/http/parse-json-body.ts';
 import { pathIds } from '#shared/http/path-parameters.ts';
@@ -22,7 +23,11 @@ export function makeChangeAppointment(deps: ChangeAppointmentDeps) {
   return httpHandler(async (event) => {
     const person = staffPrincipal(event, ROLES);
     const { appointmentId } = pathIds(event, ['appointmentId']);
-    const request = requestOf(event.routeKey.split('/').at(-1), event);
+    const verb = event.routeKey.split('/').at(-1);
+    // Moving or cancelling a visit is booking work; clinicians mark arrivals, no-shows and completed visits.
+    if ((verb === 'reschedule' || verb === 'cancel') && !person.roles.some((r) => BOOKING_ROLES.some((b) => b === r)))
+      throw HttpError.withMessage(403, 'Rescheduling and cancelling are for the front desk, radiology schedulers and admins');
+    const request = requestOf(verb, event);
     const result = await changeAppointment(
       deps,
       { clinicId: person.clinicId, actor: staffActor(person), via: event.routeKey },

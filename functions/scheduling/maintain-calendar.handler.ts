@@ -1,7 +1,6 @@
 import { AddClosureSchema, AddUnavailabilitySchema, WeeklyHoursSchema } from '#contract/api/calendar-schema.ts';
 import { staffRolesOf } from '#contract/api-routes.ts';
 import { dynamoCatalogStore } from '#shared/catalog-store.ts';
-import { escalationsFromEnv } from '#shared/escalation-schedule-adapter.ts';
 import { httpHandler } from '#shared/handler.ts';
 import { parseJsonBody } from '#shared/http/parse-json-body.ts';
 import { pathIds } from '#shared/http/path-parameters.ts';
@@ -33,17 +32,22 @@ export function makeMaintainCalendar(deps: MaintainCalendarDeps) {
     if (route.startsWith('GET ')) return json(200, await calendarOf(deps, person));
     if (route.endsWith('/hours')) {
       const { resourceId } = pathIds(event, ['resourceId']);
-      return json(200, await setHours(deps, person, resourceId, parseJsonBody(event, WeeklyHoursSchema, { maxBytes: 8192 })));
+      return json(200, await setHours(deps, person, resourceId, parseJsonBody(event, WeeklyHoursSchema, { maxBytes: 8192 }), route));
     }
     if (route.endsWith('/closures/{closureId}/remove'))
       return json(200, await removeClosure(deps, person, pathIds(event, ['closureId']).closureId));
     if (route.endsWith('/unavailability/{entryId}/remove'))
       return json(200, await removeUnavailability(deps, person, pathIds(event, ['entryId']).entryId));
     if (route.endsWith('/closures')) {
-      const { added, answer } = await addClosure(deps, person, parseJsonBody(event, AddClosureSchema, { maxBytes: 2048 }));
+      const { added, answer } = await addClosure(deps, person, parseJsonBody(event, AddClosureSchema, { maxBytes: 2048 }), route);
       return json(added ? 201 : 200, answer);
     }
-    const { added, answer } = await addUnavailability(deps, person, parseJsonBody(event, AddUnavailabilitySchema, { maxBytes: 2048 }));
+    const { added, answer } = await addUnavailability(
+      deps,
+      person,
+      parseJsonBody(event, AddUnavailabilitySchema, { maxBytes: 2048 }),
+      route,
+    );
     return json(added ? 201 : 200, answer);
   });
 }
@@ -54,6 +58,5 @@ export const handler = makeMaintainCalendar({
   // Admins read what they just wrote: the catalog uncached here.
   catalog: dynamoCatalogStore(table),
   calendar: dynamoCalendarStore(table),
-  escalations: escalationsFromEnv(),
   now: systemClock,
 });

@@ -7,36 +7,29 @@ import type {
   Collision,
   WeeklyHoursBody,
 } from '#contract/api/calendar-schema.ts';
+import type { ClosedTime } from '#contract/appointment-events.ts';
 import type { StaffPrincipal } from '#contract/staff-roles.ts';
-import { BusyCalendar } from '#model/busy-time.ts';
 import type { ClinicCatalog, Closure, Resource, Unavailability } from '#model/clinic-catalog.ts';
-import type { AppointmentRecord } from '#shared/appointment-store.ts';
 import { HttpError } from '#shared/http/http-error.ts';
 import { staffActor } from '#shared/http/staff-principal.ts';
 import { log } from '#shared/observability.ts';
-import type { EscalationSchedulePort } from '#shared/staff-alerts.ts';
 import type { SharedStores } from '#shared/stores.ts';
 import {
-  CALENDAR_CHANGE_HORIZON_DAYS,
-  type CalendarConstraint,
   clip,
   closureIdOf,
-  collides,
   localDateSpan,
-  localDatesOf,
   OPENED_TIME_OFFER_DAYS,
   openedByHours,
-  outsideHours,
   type Span,
   unavailabilityIdOf,
 } from './calendar-changes.ts';
-import type { CalendarOpening, CalendarState, CalendarStore } from './calendar-store.ts';
+import { findCollisions } from './calendar-collisions.ts';
+import type { CalendarOutboxItem, CalendarState, CalendarStore } from './calendar-store.ts';
 import { requireCatalog } from './open-slots.ts';
-import { openRescheduleTask } from './reschedule-task.ts';
+import { rescheduleTaskIdOf } from './reschedule-task.ts';
 
-export interface MaintainCalendarDeps extends Pick<SharedStores, 'appointments' | 'catalog' | 'tasks' | 'audit'> {
+export interface MaintainCalendarDeps extends Pick<SharedStores, 'appointments' | 'catalog' | 'audit'> {
   calendar: CalendarStore;
-  escalations: EscalationSchedulePort;
   now: () => Date;
 }
 
@@ -48,13 +41,15 @@ const WRITE_ATTEMPTS = 3;
 
 /**
  * An admin maintains when the clinic works. Each change is one conditional write (the calendar item, or the resource's
- * hours, at the revision read) with the time it opens in the same transaction (the waitlist is offered it through the
- * table's stream), and answers the booked visits it now leaves outside the time the clinic works: each gets a
- * RESCHEDULE task in its department's scheduling queue (one per visit and revision, so a repeat opens none), and the
- * visit stays booked until someone moves it with the patient. A repeat of a change answers as the first did.
+ * hours, at the revision read) with, in the same transaction, what it closed and what it opened (keys.calendarOutbox):
+ * the table's stream carries the closing to `rescheduleCollisions`, which opens a RESCHEDULE task for every booked
+ * visit now outside the clinic's time, and the opening to the waitlist. The answer lists those visits with the IDs
+ * their tasks have (each patient shown is recorded as read by the admin); the visits stay booked until someone moves
+ * them with the patient. Adding what is there already, or setting the same hours, writes nothing and answers the same;
+ * removing what is not there is 404.
  *
  * Slot searches read the catalog through a cache of CATALOG_CACHE_MS: a booking in the minute after a change may still
- * see the old calendar. The collisions listed are those committed when the change was made.
+ * see the old calendar, and `checkBookedTime` gives such a visit its task.
  */
 export async function calendarOf(
   deps: Pick<MaintainCalendarDeps, 'catalog' | 'calendar' | 'now'>,
@@ -83,80 +78,87 @@ export async function setHours(
   person: StaffPrincipal,
   resourceId: string,
   body: WeeklyHoursBody,
+  via: string,
 ): Promise<CalendarChangedBody> {
   const now = deps.now();
-  const catalog = requireCatalog(await deps.catalog.load(person.clinicId));
   for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
     const hours = await deps.calendar.readHours(person.clinicId, resourceId);
     if (!hours) throw HttpError.withMessage(404, 'No such resource in this clinic');
+    const catalog = requireCatalog(await deps.catalog.load(person.clinicId));
     const timeZone = zoneOf(catalog, hours.resource.locationId);
     const resource: Resource = { ...hours.resource, weeklyHours: body.weeklyHours };
     const changed = !isDeepStrictEqual(hours.resource.weeklyHours, body.weeklyHours);
     const opened = changed ? openedByHours(resource, hours.resource.weeklyHours, timeZone, now.getTime(), offerUntil(now)) : [];
-    const opening = openingOf(person.clinicId, `hours-${resourceId}-${hours.revision + 1}`, [resourceId], opened);
-    if (changed && !(await deps.calendar.saveHours(person.clinicId, hours, body.weeklyHours, byOf(person, now), opening))) continue;
-    const collisions = await collisionsOf(deps, catalog, person, { kind: 'hours', resource, timeZone }, horizonFrom(now));
-    log.info('Weekly hours set', { clinicId: person.clinicId, outcome: changed ? 'CHANGED' : 'UNCHANGED', count: collisions.length });
-    return { change: 'hours-set', resourceId, collisions, openedTime: opening !== undefined };
+    const changeId = `hours-${resourceId}-${hours.revision + 1}`;
+    const closed: ClosedTime = { kind: 'hours', resourceId };
+    const outbox = [closing(person, changeId, closed), ...opening(person, changeId, [resourceId], opened)];
+    if (changed && !(await deps.calendar.saveHours(person.clinicId, hours, body.weeklyHours, byOf(person, now), outbox))) continue;
+    log.info('Weekly hours set', { clinicId: person.clinicId, outcome: changed ? 'CHANGED' : 'UNCHANGED' });
+    const withNewHours = { ...catalog, resources: catalog.resources.map((r) => (r.resourceId === resourceId ? resource : r)) };
+    const collisions = await collisionsOf(deps, withNewHours, person, closed, via);
+    return { change: 'hours-set', resourceId, collisions, openedTime: opened.length > 0 };
   }
   throw HttpError.withMessage(409, 'The hours keep changing: read them again');
 }
 
-export async function addClosure(deps: MaintainCalendarDeps, person: StaffPrincipal, body: AddClosureBody) {
+export async function addClosure(deps: MaintainCalendarDeps, person: StaffPrincipal, body: AddClosureBody, via: string) {
   const catalog = requireCatalog(await deps.catalog.load(person.clinicId));
   if (!catalog.locations.some((l) => l.locationId === body.locationId))
     throw HttpError.badRequest([{ path: 'locationId', message: 'is not a location of this clinic' }]);
   const closure: Closure = { locationId: body.locationId, date: body.date, name: body.name };
-  const { added } = await changeCalendar(deps, person, (calendar) =>
+  const closed: ClosedTime = { kind: 'closed', locationId: closure.locationId, date: closure.date };
+  const { changed } = await changeCalendar(deps, person, (calendar, revision) =>
     calendar.closures.some((c) => closureIdOf(c) === closureIdOf(closure))
       ? undefined
-      : { next: { ...calendar, closures: [...calendar.closures, closure] } },
+      : { next: { ...calendar, closures: [...calendar.closures, closure] }, outbox: [closing(person, `calendar-${revision + 1}`, closed)] },
   );
-  const collisions = await collisionsOf(deps, catalog, person, { kind: 'closed', locationId: closure.locationId, date: closure.date });
+  const collisions = await collisionsOf(deps, catalog, person, closed, via);
   const answer: CalendarChangedBody = { change: 'closure-added', closure: closureView(closure), collisions, openedTime: false };
-  return { added, answer };
+  return { added: changed, answer };
 }
 
 export async function removeClosure(deps: MaintainCalendarDeps, person: StaffPrincipal, closureId: string): Promise<CalendarChangedBody> {
   const now = deps.now();
   const catalog = requireCatalog(await deps.catalog.load(person.clinicId));
   let removed: Closure | undefined;
-  const { opening } = await changeCalendar(deps, person, (calendar, revision) => {
+  const { opened } = await changeCalendar(deps, person, (calendar, revision) => {
     removed = calendar.closures.find((c) => closureIdOf(c) === closureId);
     if (!removed) throw HttpError.withMessage(404, 'No such closure');
     const { locationId, date } = removed;
-    const day = localDateSpan(date, zoneOf(catalog, locationId));
-    const span = clip(day, now.getTime(), offerUntil(now));
+    const span = clip(localDateSpan(date, zoneOf(catalog, locationId)), now.getTime(), offerUntil(now));
     const resourceIds = catalog.resources.filter((r) => r.locationId === locationId).map((r) => r.resourceId);
     return {
       next: { ...calendar, closures: calendar.closures.filter((c) => c !== removed) },
-      opening: openingOf(person.clinicId, `calendar-${revision + 1}`, resourceIds, span ? [span] : []),
+      outbox: opening(person, `calendar-${revision + 1}`, resourceIds, span ? [span] : []),
     };
   });
-  return { change: 'closure-removed', ...(removed ? { closure: closureView(removed) } : {}), collisions: [], openedTime: opening };
+  return { change: 'closure-removed', ...(removed ? { closure: closureView(removed) } : {}), collisions: [], openedTime: opened };
 }
 
-export async function addUnavailability(deps: MaintainCalendarDeps, person: StaffPrincipal, body: AddUnavailabilityBody) {
+export async function addUnavailability(deps: MaintainCalendarDeps, person: StaffPrincipal, body: AddUnavailabilityBody, via: string) {
   const now = deps.now();
   const catalog = requireCatalog(await deps.catalog.load(person.clinicId));
   if (!catalog.resources.some((r) => r.resourceId === body.resourceId))
     throw HttpError.badRequest([{ path: 'resourceId', message: 'is not a resource of this clinic' }]);
   const entry: Unavailability = { resourceId: body.resourceId, kind: body.kind, start: body.start, end: body.end };
   const entryId = unavailabilityIdOf(entry);
-  const { added } = await changeCalendar(deps, person, (calendar) =>
+  const closed: ClosedTime = { kind: 'away', resourceId: entry.resourceId, start: entry.start, end: entry.end };
+  const { changed } = await changeCalendar(deps, person, (calendar, revision) =>
     calendar.unavailability.some((u) => unavailabilityIdOf(u) === entryId)
       ? undefined
-      : { next: { ...calendar, unavailability: [...recentOnly(calendar.unavailability, now), entry] } },
+      : {
+          next: { ...calendar, unavailability: [...recentOnly(calendar.unavailability, now), entry] },
+          outbox: [closing(person, `calendar-${revision + 1}`, closed)],
+        },
   );
-  const span = { start: Date.parse(entry.start), end: Date.parse(entry.end) };
-  const collisions = await collisionsOf(deps, catalog, person, { kind: 'away', resourceId: entry.resourceId, span }, span);
+  const collisions = await collisionsOf(deps, catalog, person, closed, via);
   const answer: CalendarChangedBody = {
     change: 'unavailability-added',
     unavailability: unavailabilityView(entry),
     collisions,
     openedTime: false,
   };
-  return { added, answer };
+  return { added: changed, answer };
 }
 
 export async function removeUnavailability(
@@ -166,20 +168,20 @@ export async function removeUnavailability(
 ): Promise<CalendarChangedBody> {
   const now = deps.now();
   let removed: Unavailability | undefined;
-  const { opening } = await changeCalendar(deps, person, (calendar, revision) => {
+  const { opened } = await changeCalendar(deps, person, (calendar, revision) => {
     removed = calendar.unavailability.find((u) => unavailabilityIdOf(u) === entryId);
     if (!removed) throw HttpError.withMessage(404, 'No such time off or block');
     const span = clip({ start: Date.parse(removed.start), end: Date.parse(removed.end) }, now.getTime(), offerUntil(now));
     return {
       next: { ...calendar, unavailability: recentOnly(calendar.unavailability, now).filter((u) => u !== removed) },
-      opening: openingOf(person.clinicId, `calendar-${revision + 1}`, [removed.resourceId], span ? [span] : []),
+      outbox: opening(person, `calendar-${revision + 1}`, [removed.resourceId], span ? [span] : []),
     };
   });
   return {
     change: 'unavailability-removed',
     ...(removed ? { unavailability: unavailabilityView(removed) } : {}),
     collisions: [],
-    openedTime: opening,
+    openedTime: opened,
   };
 }
 
@@ -193,88 +195,57 @@ async function changeCalendar(
   edit: (
     calendar: Omit<CalendarState, 'revision'>,
     revision: number,
-  ) => { next: Omit<CalendarState, 'revision'>; opening?: CalendarOpening | undefined } | undefined,
-): Promise<{ added: boolean; opening: boolean }> {
+  ) => { next: Omit<CalendarState, 'revision'>; outbox: CalendarOutboxItem[] } | undefined,
+): Promise<{ changed: boolean; opened: boolean }> {
   for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
     const { revision, ...calendar } = await deps.calendar.read(person.clinicId);
     const change = edit(calendar, revision);
-    if (!change) return { added: false, opening: false };
-    if (await deps.calendar.save(person.clinicId, change.next, revision, byOf(person, deps.now()), change.opening)) {
+    if (!change) return { changed: false, opened: false };
+    if (await deps.calendar.save(person.clinicId, change.next, revision, byOf(person, deps.now()), change.outbox)) {
       log.info('Calendar changed', { clinicId: person.clinicId, outcome: 'CHANGED' });
-      return { added: true, opening: change.opening !== undefined };
+      return { changed: true, opened: change.outbox.some((item) => item.type === 'CalendarOpening') };
     }
   }
   throw HttpError.withMessage(409, 'The calendar keeps changing: read it again');
 }
 
 /**
- * The booked visits a constraint leaves outside the clinic's time, each with its RESCHEDULE task (opened once per visit
- * and revision). The days to read come from the resource's busy time (one Query of its department's busy days over the
- * span), so only days it is booked are read from the day index; a closure reads its one day.
+ * The booked visits the closed time leaves outside the clinic's time (the catalog as the change leaves it), with the
+ * IDs of the tasks `rescheduleCollisions` opens for them. Each patient listed is recorded as read by the admin.
  */
 async function collisionsOf(
   deps: MaintainCalendarDeps,
   catalog: ClinicCatalog,
   person: StaffPrincipal,
-  constraint: CalendarConstraint,
-  span?: Span,
+  closed: ClosedTime,
+  via: string,
 ): Promise<Collision[]> {
   const now = deps.now();
-  const dates = constraint.kind === 'closed' ? [constraint.date] : await bookedDates(deps, catalog, person.clinicId, constraint, span);
-  const colliding: AppointmentRecord[] = [];
-  for (const date of dates) {
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await deps.appointments.listDay(person.clinicId, date, { limit: 100, ...(cursor ? { cursor } : {}) });
-      colliding.push(...page.appointments.filter((a) => Date.parse(a.end) > now.getTime() && collides(a, constraint)));
-      cursor = page.cursor;
-    } while (cursor);
-  }
-  const collisions: Collision[] = [];
-  for (const appointment of colliding) {
-    const taskId = await openRescheduleTask(deps, catalog, appointment, constraint.kind, staffActor(person), now);
-    collisions.push({
-      appointmentId: appointment.appointmentId,
-      appointmentType: appointment.appointmentType,
-      start: appointment.start,
-      end: appointment.end,
-      locationId: appointment.location.id,
-      resourceIds: appointment.resourceIds,
-      taskId,
-    });
-  }
-  return collisions;
-}
-
-/** The local dates within the span (from now) on which the constraint's resource has busy time. */
-async function bookedDates(
-  deps: MaintainCalendarDeps,
-  catalog: ClinicCatalog,
-  clinicId: string,
-  constraint: Exclude<CalendarConstraint, { kind: 'closed' }>,
-  span: Span | undefined,
-): Promise<string[]> {
-  const resourceId = constraint.kind === 'away' ? constraint.resourceId : constraint.resource.resourceId;
-  const resource = catalog.resources.find((r) => r.resourceId === resourceId);
-  const within = span && clip(span, deps.now().getTime(), Number.POSITIVE_INFINITY);
-  if (!resource || !within) return [];
-  const busy = new BusyCalendar();
-  await deps.appointments.loadBusy(
-    clinicId,
-    resource.departmentId,
-    [resourceId],
-    { start: new Date(within.start), end: new Date(within.end) },
-    busy,
+  const visits = await findCollisions(deps, catalog, person.clinicId, closed);
+  await Promise.all(
+    [...new Set(visits.map((v) => v.patientId))].map((patientId) =>
+      deps.audit.append({ clinicId: person.clinicId, actor: staffActor(person), patientId, via, actions: ['appointment.read'] }, now),
+    ),
   );
-  const timeZone = zoneOf(catalog, resource.locationId);
-  const inSpan = busy.busyStarts(resourceId).filter((at) => at >= within.start - DAY_MS && at < within.end + DAY_MS);
-  return localDatesOf(constraint.kind === 'hours' ? outsideHours(constraint.resource, timeZone, inSpan) : inSpan, timeZone);
+  return visits.map((visit) => ({
+    appointmentId: visit.appointmentId,
+    appointmentType: visit.appointmentType,
+    start: visit.start,
+    end: visit.end,
+    locationId: visit.location.id,
+    resourceIds: visit.resourceIds,
+    taskId: rescheduleTaskIdOf(visit),
+  }));
 }
 
-function openingOf(clinicId: string, openingId: string, resourceIds: string[], spans: Span[]): CalendarOpening | undefined {
-  if (spans.length === 0 || resourceIds.length === 0) return undefined;
+function closing(person: StaffPrincipal, changeId: string, closed: ClosedTime): CalendarOutboxItem {
+  return { type: 'CalendarClosing', clinicId: person.clinicId, closingId: `closing-${changeId}`, closed, by: staffActor(person) };
+}
+
+function opening(person: StaffPrincipal, changeId: string, resourceIds: string[], spans: Span[]): CalendarOutboxItem[] {
+  if (spans.length === 0 || resourceIds.length === 0) return [];
   const windows = spans.map((s) => ({ start: new Date(s.start).toISOString(), end: new Date(s.end).toISOString() }));
-  return { openingId, clinicId, resourceIds, windows };
+  return [{ type: 'CalendarOpening', clinicId: person.clinicId, openingId: `opening-${changeId}`, resourceIds, windows }];
 }
 
 function zoneOf(catalog: ClinicCatalog, locationId: string): string {
@@ -283,7 +254,6 @@ function zoneOf(catalog: ClinicCatalog, locationId: string): string {
 
 const byOf = (person: StaffPrincipal, at: Date) => ({ actor: staffActor(person), at });
 const offerUntil = (now: Date) => now.getTime() + OPENED_TIME_OFFER_DAYS * DAY_MS;
-const horizonFrom = (now: Date): Span => ({ start: now.getTime(), end: now.getTime() + CALENDAR_CHANGE_HORIZON_DAYS * DAY_MS });
 const recentOnly = (entries: Unavailability[], now: Date) =>
   entries.filter((u) => Date.parse(u.end) > now.getTime() - KEEP_PAST_UNAVAILABILITY_DAYS * DAY_MS);
 

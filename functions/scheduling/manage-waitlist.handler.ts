@@ -10,7 +10,7 @@ import { pathIds } from '#shared/http/path-parameters.ts';
 import { json } from '#shared/http/response.ts';
 import { staffActor, staffPrincipal } from '#shared/http/staff-principal.ts';
 import { dynamoStores, type SharedStores, systemClock, tableFromEnv } from '#shared/stores.ts';
-import { type JoinWaitlistDeps, joinWaitlist } from './waitlist.ts';
+import { type JoinWaitlistDeps, joinWaitlist, visitToMove } from './waitlist.ts';
 import { dynamoWaitlistStore } from './waitlist-store.ts';
 
 /**
@@ -56,23 +56,10 @@ export function makeManageWaitlist(deps: ManageWaitlistDeps) {
       throw HttpError.badRequest([{ path: 'patientId', message: 'is not a patient of this clinic' }]);
     }
     const { moveAppointmentId, ...wanted } = body;
-    const moves = moveAppointmentId ? await movableVisit(deps, person.clinicId, moveAppointmentId, body) : undefined;
-    const { outcome, entry } = await joinWaitlist(deps, by, { ...wanted, ...(moves ? { moves } : {}), requestKey });
+    const moving = moveAppointmentId ? await visitToMove(deps, by, moveAppointmentId, body) : undefined;
+    const { outcome, entry } = await joinWaitlist(deps, by, { ...wanted, ...moving, requestKey });
     return json(outcome === 'ADDED' ? 201 : 200, entryView(entry));
   });
-}
-
-/** The visit to move earlier: this patient's, of this type, still booked (400 naming the field otherwise). */
-async function movableVisit(
-  deps: ManageWaitlistDeps,
-  clinicId: string,
-  appointmentId: string,
-  body: { patientId: string; appointmentType: string },
-) {
-  const visit = await deps.appointments.getById(clinicId, appointmentId);
-  if (visit?.patientId !== body.patientId || visit.appointmentType !== body.appointmentType || visit.status !== 'BOOKED')
-    throw HttpError.badRequest([{ path: 'moveAppointmentId', message: 'is not a booked visit of this patient and type' }]);
-  return { appointmentId, start: visit.start };
 }
 
 function entryView(entry: WaitlistEntry) {

@@ -2,12 +2,13 @@ import type { DynamoDBBatchResponse } from 'aws-lambda';
 import {
   APPOINTMENT_CHANGED,
   type AppointmentChangedDetail,
+  CALENDAR_CLOSED,
   CALENDAR_OPENED,
-  type CalendarOpenedDetail,
   type SchedulingEvent,
 } from '#contract/appointment-events.ts';
 import type { AppointmentRecord } from '#shared/appointment-store.ts';
 import { log } from '#shared/observability.ts';
+import type { CalendarOutboxItem } from './calendar-store.ts';
 
 /** Where scheduling events go: the stack's event bus (event-bus-adapter.ts). `true` per entry the bus accepted. */
 export interface AppointmentEventsPort {
@@ -34,7 +35,7 @@ export function appointmentEventOf(appointment: AppointmentRecord): AppointmentC
 /** A write from the table's stream the filter lets through: the item as written, and its position (its batch item ID). */
 export interface AppointmentWrite {
   sequenceNumber: string;
-  item: AppointmentRecord | ({ type: 'CalendarOpening' } & CalendarOpenedDetail);
+  item: AppointmentRecord | CalendarOutboxItem;
 }
 
 /** The event a write records: an appointment's change, or time a calendar change opened (IDs and instants only). */
@@ -42,6 +43,10 @@ export function eventOf(item: AppointmentWrite['item']): SchedulingEvent {
   if (item.type === 'CalendarOpening') {
     const { clinicId, openingId, resourceIds, windows } = item;
     return { detailType: CALENDAR_OPENED, detail: { clinicId, openingId, resourceIds, windows } };
+  }
+  if (item.type === 'CalendarClosing') {
+    const { clinicId, closingId, closed, by } = item;
+    return { detailType: CALENDAR_CLOSED, detail: { clinicId, closingId, closed, by } };
   }
   return { detailType: APPOINTMENT_CHANGED, detail: appointmentEventOf(item) };
 }

@@ -38,6 +38,8 @@ export interface WaitlistStore {
     appointmentId?: string,
   ): Promise<boolean>;
   remove(clinicId: string, entryId: string): Promise<boolean>;
+  /** Claims a name once (kept until `until`): false when it was claimed before. */
+  claimOnce(clinicId: string, claimId: string, until: Date): Promise<boolean>;
 }
 
 const indexOf = (entry: Pick<WaitlistEntry, 'clinicId' | 'appointmentType' | 'status' | 'priority' | 'createdAt' | 'entryId'>) => ({
@@ -152,6 +154,16 @@ export function dynamoWaitlistStore(table: TableRef): WaitlistStore {
         client.send(new TransactWriteCommand({ TransactItems: [offerUpdate, ...(entryChange ? [{ Update: entryChange }] : [])] })),
       );
     },
+    claimOnce: (clinicId, claimId, until) =>
+      conditionHeld(
+        client.send(
+          new PutCommand({
+            TableName,
+            Item: { ...keys.waitlistClaim(clinicId, claimId), expiresAt: Math.floor(until.getTime() / 1000) },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          }),
+        ),
+      ),
     async remove(clinicId, entryId) {
       const entry = await this.get(clinicId, entryId);
       if (!entry || entry.status === 'BOOKED' || entry.status === 'REMOVED') return false;

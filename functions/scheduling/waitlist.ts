@@ -8,6 +8,7 @@ import {
   type FreedSlot,
   fitsEntry,
   OFFER_LEAD_MINUTES,
+  slotKeyOf,
   type WaitlistEntry,
   type WaitlistPriority,
 } from '#model/waitlist.ts';
@@ -23,7 +24,7 @@ import { appointmentOf } from './book-earliest.ts';
 import { changeAppointment } from './change-appointment.ts';
 import { composeWaitlistOffer } from './compose-waitlist-offer.ts';
 import type { SlotCandidate } from './find-slots.ts';
-import { MAX_WINDOW_DAYS, searchOpenSlots, slotOf } from './open-slots.ts';
+import { searchOpenSlots, slotOf } from './open-slots.ts';
 import type { WaitlistOffer, WaitlistStore } from './waitlist-store.ts';
 
 const hashOf = (...parts: string[]) => createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
@@ -95,6 +96,28 @@ export async function joinWaitlist(
   return { outcome: 'ADDED', entry };
 }
 
+/**
+ * The booked visit a staff entry moves earlier (`moveAppointmentId`): this patient's, of this type, still booked, and
+ * at the location asked for if one is (a visit moves within its location). Read in the person's name. 400 otherwise.
+ */
+export async function visitToMove(
+  deps: Pick<SharedStores, 'appointments' | 'audit'> & { now: () => Date },
+  by: { clinicId: string; actor: string; via?: string },
+  appointmentId: string,
+  wanted: { patientId: string; appointmentType: string; locationId?: string },
+): Promise<{ moves: NonNullable<WaitlistEntry['moves']>; locationId: string }> {
+  const visit = await deps.appointments.getById(by.clinicId, appointmentId);
+  const fits =
+    visit?.patientId === wanted.patientId &&
+    visit.appointmentType === wanted.appointmentType &&
+    visit.status === 'BOOKED' &&
+    (!wanted.locationId || wanted.locationId === visit.location.id);
+  if (!visit || !fits)
+    throw HttpError.badRequest([{ path: 'moveAppointmentId', message: 'is not a booked visit of this patient, type and location' }]);
+  await deps.audit.record({ ...by, patientId: visit.patientId, action: 'appointment.read', outcome: 'success' }, deps.now());
+  return { moves: { appointmentId, start: visit.start }, locationId: visit.location.id };
+}
+
 /** Where an offer's expiry is scheduled (EventBridge Scheduler). */
 export interface OfferTimerPort {
   schedule(offer: { clinicId: string; offerId: string; at: Date }): Promise<void>;
@@ -139,57 +162,74 @@ export async function offerFreedTime(deps: OfferDeps, event: AppointmentChangedD
 
 /** At most this many offers per opening: a new week of hours is not a hundred emails at once (the rest stays open). */
 const MAX_OFFERS_PER_OPENING = 10;
-/** Candidate slots looked at per appointment type of an opening. */
-const SLOTS_PER_TYPE = 50;
+/** Candidate slots looked at per opened window, resource and appointment type. */
+const SLOTS_PER_WINDOW = 20;
 
 /**
  * Time an admin's calendar change opened (new hours, a time off or closure removed) is offered to the waitlist: for
- * each appointment type the opened resources serve and someone waits for, the open slots within the opened windows
- * that hold one of those resources, earliest first, each to the first entry in line it fits (offerSlot), up to
- * MAX_OFFERS_PER_OPENING offers. The catalog is read as it is now (the handler's store is not cached): the change that
- * opened the time is in it.
+ * each opened resource, each appointment type it serves that someone waits for, and each opened window, the open slots
+ * on that resource within the window, earliest first, each to the first entry in line it fits (offerSlot), never two
+ * overlapping offers of one resource's time, at most MAX_OFFERS_PER_OPENING offers. Each slot of an opening is claimed
+ * before it is offered, so a redelivered event offers none twice. The catalog is read as it is now (the handler's
+ * store is not cached): the change that opened the time is in it.
  */
 export async function offerOpenedTime(deps: OfferDeps, opening: CalendarOpenedDetail): Promise<'OFFERED' | 'NONE'> {
   const now = deps.now();
-  const catalog = await deps.catalog.load(opening.clinicId);
+  const { clinicId } = opening;
+  const catalog = await deps.catalog.load(clinicId);
   const reachable = now.getTime() + OFFER_LEAD_MINUTES * 60_000;
-  const spans = opening.windows.map((w) => ({ start: Date.parse(w.start), end: Date.parse(w.end) })).filter((w) => w.end > reachable);
-  const [first] = spans;
-  if (!catalog || !first) return 'NONE';
-  const opened = new Set(opening.resourceIds);
-  const within = {
-    start: new Date(Math.max(first.start, reachable)),
-    end: new Date(Math.min(Math.max(...spans.map((w) => w.end)), first.start + MAX_WINDOW_DAYS * 86_400_000)),
+  const windows = opening.windows
+    .map((w) => ({ start: Math.max(Date.parse(w.start), reachable), end: Date.parse(w.end) }))
+    .filter((w) => w.start < w.end);
+  if (!catalog || windows.length === 0) return 'NONE';
+  const waiting = new Map<string, boolean>();
+  const someoneWaits = async (code: string) => {
+    if (!waiting.has(code)) waiting.set(code, (await deps.waitlist.inLine(clinicId, code, 'WAITING', 1)).length > 0);
+    return waiting.get(code) === true;
   };
   let offers = 0;
-  for (const type of catalog.appointmentTypes) {
-    const served = catalog.resources.some(
-      (r) => opened.has(r.resourceId) && r.departmentId === type.departmentId && type.requires.includes(r.kind),
-    );
-    if (!served || (await deps.waitlist.inLine(opening.clinicId, type.code, 'WAITING', 1)).length === 0) continue;
-    const { candidates } = await searchOpenSlots(deps.appointments, {
-      clinicId: opening.clinicId,
-      catalog,
-      type,
-      preferences: {},
-      within,
-      now,
-      limit: SLOTS_PER_TYPE,
-    });
-    const inOpening = candidates.filter(
-      (c) =>
-        c.resources.some((r) => opened.has(r.resourceId)) && spans.some((w) => w.start <= c.start.getTime() && c.end.getTime() <= w.end),
-    );
-    for (const candidate of inOpening) {
-      const slot = slotOf(catalog, type, candidate);
-      const freed = {
-        appointmentType: type.code,
-        start: slot.start,
-        end: slot.end,
-        locationId: candidate.location.locationId,
-        resourceIds: candidate.resources.map((r) => r.resourceId),
-      };
-      if ((await offerSlot(deps, opening.clinicId, freed)) === 'OFFERED' && ++offers >= MAX_OFFERS_PER_OPENING) return 'OFFERED';
+  for (const resource of catalog.resources.filter((r) => opening.resourceIds.includes(r.resourceId))) {
+    const offered: Array<[number, number]> = [];
+    const types = catalog.appointmentTypes.filter((t) => t.departmentId === resource.departmentId && t.requires.includes(resource.kind));
+    for (const type of types) {
+      if (!(await someoneWaits(type.code))) continue;
+      for (const window of windows) {
+        const { candidates } = await searchOpenSlots(deps.appointments, {
+          clinicId,
+          catalog,
+          type,
+          preferences:
+            resource.kind === 'provider'
+              ? { providerId: resource.resourceId, locationId: resource.locationId }
+              : { locationId: resource.locationId },
+          within: { start: new Date(window.start), end: new Date(window.end) },
+          now,
+          limit: SLOTS_PER_WINDOW,
+        });
+        for (const candidate of candidates) {
+          const held: [number, number] = [
+            candidate.start.getTime() - (type.bufferBeforeMinutes ?? 0) * 60_000,
+            candidate.end.getTime() + (type.bufferAfterMinutes ?? 0) * 60_000,
+          ];
+          const usable =
+            candidate.resources.some((r) => r.resourceId === resource.resourceId) &&
+            candidate.end.getTime() <= window.end &&
+            !offered.some(([from, until]) => from < held[1] && held[0] < until);
+          if (!usable) continue;
+          const slot = slotOf(catalog, type, candidate);
+          const freed = {
+            appointmentType: type.code,
+            start: slot.start,
+            end: slot.end,
+            locationId: candidate.location.locationId,
+            resourceIds: candidate.resources.map((r) => r.resourceId),
+          };
+          if (!(await deps.waitlist.claimOnce(clinicId, hashOf(opening.openingId, slotKeyOf(freed)), candidate.end))) continue;
+          if ((await offerSlot(deps, clinicId, freed)) !== 'OFFERED') continue;
+          offered.push(held);
+          if (++offers >= MAX_OFFERS_PER_OPENING) return 'OFFERED';
+        }
+      }
     }
   }
   return offers > 0 ? 'OFFERED' : 'NONE';
@@ -207,9 +247,11 @@ export async function offerSlot(deps: OfferDeps, clinicId: string, slot: FreedSl
   if (now.getTime() >= latestOffer) return 'NONE';
   const catalog = await deps.catalog.load(clinicId);
   if (!catalog || !(await stillFree(deps, catalog, clinicId, slot, now))) return 'NONE';
-  const entries = (await deps.waitlist.inLine(clinicId, slot.appointmentType, 'WAITING', 100)).filter((e) =>
+  const fitting = (await deps.waitlist.inLine(clinicId, slot.appointmentType, 'WAITING', 100)).filter((e) =>
     fitsEntry(e, slot, slot.start.slice(0, 10)),
   );
+  const entries = [];
+  for (const entry of fitting) if (await stillWantsEarlier(deps, entry, slot.start)) entries.push(entry);
   const minutes = catalog.profile.waitlistOfferMinutes ?? DEFAULT_OFFER_MINUTES;
   const expiresAt = new Date(Math.min(now.getTime() + minutes * 60_000, latestOffer)).toISOString();
   for (const entry of entries) {
@@ -233,6 +275,24 @@ export async function offerSlot(deps: OfferDeps, clinicId: string, slot: FreedSl
     return 'OFFERED';
   }
   return 'NONE';
+}
+
+/**
+ * An entry that moves a booked visit earlier wants this time only while that visit is still booked and later; an
+ * entry whose visit is no longer booked leaves the line. Other entries always do.
+ */
+async function stillWantsEarlier(
+  deps: Pick<OfferDeps, 'appointments' | 'waitlist'>,
+  entry: WaitlistEntry,
+  start: string,
+): Promise<boolean> {
+  if (!entry.moves) return true;
+  const visit = await deps.appointments.getById(entry.clinicId, entry.moves.appointmentId);
+  if (visit?.status !== 'BOOKED') {
+    await deps.waitlist.remove(entry.clinicId, entry.entryId);
+    return false;
+  }
+  return Date.parse(start) < Date.parse(visit.start);
 }
 
 /** The email with the link; a patient without an email address or consent is offered nothing by email (the desk can call). */
@@ -349,6 +409,13 @@ async function acceptEarlierTime(
   const { entry, offer, moves, catalog } = accepted;
   const providerId = catalog.resources.find((r) => offer.slot.resourceIds.includes(r.resourceId) && r.kind === 'provider')?.resourceId;
   const by = { clinicId: entry.clinicId, actor: `patient:${entry.patientId}`, ...(accepted.via ? { via: accepted.via } : {}) };
+  const visit = await deps.appointments.getById(entry.clinicId, moves.appointmentId);
+  const movedHereAlready = visit?.history?.some((h) => h.requestKey === `offer-${offer.offerId}`);
+  if (!movedHereAlready && (visit?.status !== 'BOOKED' || Date.parse(visit.start) <= Date.parse(offer.slot.start))) {
+    // Cancelled, done, or moved as early meanwhile: nothing to move. The offer stays open, so its expiry passes the time on.
+    await deps.waitlist.remove(entry.clinicId, entry.entryId);
+    return { outcome: 'ALREADY_BOOKED_ANOTHER' };
+  }
   const moved =
     offer.status === 'TAKEN'
       ? undefined
@@ -357,11 +424,7 @@ async function acceptEarlierTime(
           start: offer.slot.start,
           ...(providerId ? { providerId } : {}),
           idempotencyKey: `offer-${offer.offerId}`,
-        }).catch((error: unknown) => {
-          if (error instanceof HttpError && error.statusCode === 409) return 'NOT_MOVABLE' as const;
-          throw error;
         });
-  if (moved === 'NOT_MOVABLE') return { outcome: 'ALREADY_BOOKED_ANOTHER' };
   if (moved && moved.outcome !== 'SLOT_UNAVAILABLE') {
     await deps.waitlist.settle(offer, offer.status, 'ACCEPTED', moved.appointment.appointmentId);
     log.info('Waitlist offer accepted', { clinicId: entry.clinicId, outcome: 'MOVED' });

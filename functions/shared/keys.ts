@@ -20,10 +20,11 @@ export const keys = {
   /** Location closures and resources' time off and blocks: one item, as they are read together and change together. */
   catalogCalendar: (clinicId: string) => ({ PK: catalog(clinicId), SK: 'CALENDAR' }),
   /**
-   * Time a calendar change opened (new hours, a time off or closure removed), written in the change's transaction: the
-   * table's stream carries it to the waitlist (contract/appointment-events.ts), so no opening is lost. Kept a day.
+   * What a calendar change opened or closed (`opening-…`, `closing-…`), written in the change's transaction: the table's
+   * stream carries it to the waitlist or to the collision check (contract/appointment-events.ts), so none is lost. Kept
+   * a day.
    */
-  calendarOpening: (clinicId: string, openingId: string) => ({ PK: `${catalog(clinicId)}#OPENING#${openingId}`, SK: 'OPENING' }),
+  calendarOutbox: (clinicId: string, itemId: string) => ({ PK: `${catalog(clinicId)}#OUTBOX#${itemId}`, SK: 'EVENT' }),
   /** A clinic's API key, by the hash of the key (the authorizer's one GetItem). */
   apiKey: (clinicId: string, keyHash: string) => ({ PK: clinic(clinicId), SK: `APIKEY#${keyHash}` }),
 
@@ -94,6 +95,8 @@ export const keys = {
   /** An offer of freed time, by the SHA-256 of its link's token (the token itself is never stored). */
   waitlistOffer: (clinicId: string, offerId: string) => ({ PK: `${clinic(clinicId)}#OFFER#${offerId}`, SK: 'OFFER' }),
   waitlistOfferMessage: (clinicId: string, offerId: string) => ({ PK: `${clinic(clinicId)}#OFFER#${offerId}`, SK: 'MESSAGE' }),
+  /** A one-time claim of the waitlist's (e.g. a slot of a calendar opening, offered once however often it is delivered). */
+  waitlistClaim: (clinicId: string, claimId: string) => ({ PK: `${clinic(clinicId)}#WAITLIST-CLAIM#${claimId}`, SK: 'CLAIM' }),
   /** The claim of a message about an appointment's change: one per appointment and revision. */
   appointmentMessage: (clinicId: string, appointmentId: string, revision: number) => ({
     PK: `${clinic(clinicId)}#APPOINTMENT#${appointmentId}`,

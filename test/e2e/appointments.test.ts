@@ -302,8 +302,21 @@ describe('Local stack: an admin opens time, and the waitlist is offered it', () 
         )
       ).body.slots as unknown[];
 
+    const inTheWay = await call(
+      'frontdesk',
+      'POST',
+      '/appointments',
+      { patientId: waiting, appointmentType: 'PRIMARY_CARE_FOLLOW_UP', start, providerId: 'prov-okafor' },
+      { 'idempotency-key': randomUUID() },
+    );
     const blocked = await call('admin', 'POST', '/unavailability', { resourceId: 'prov-okafor', kind: 'block', start, end });
     expect(blocked.status).toBe(201);
+    // The visit in the way is listed, and its task reaches the scheduling queue through the table's stream.
+    expect(blocked.body.collisions.map((c: { appointmentId: string }) => c.appointmentId)).toEqual([inTheWay.body.appointmentId]);
+    await cloud.appointmentEvents.drain(60_000);
+    const task = await call('frontdesk', 'GET', `/staff-tasks/${blocked.body.collisions[0].taskId}`);
+    expect(task.body).toMatchObject({ kind: 'RESCHEDULE', appointmentId: inTheWay.body.appointmentId, queue: 'scheduling' });
+    await call('frontdesk', 'POST', `/appointments/${inTheWay.body.appointmentId}/cancel`, { by: 'clinic', reason: 'PROVIDER_UNAVAILABLE' });
     // Searches see a calendar change once their catalog cache has turned over.
     await cloud.clock.advance(CATALOG_CACHE_MS);
     expect(await slotsThen()).toEqual([]);

@@ -368,10 +368,10 @@ describe('Construct: TaskEscalations', () => {
       'checkBookedTime',
       'decideStaffTask',
       'logContact',
-      'maintainCalendar',
       'parkForStaff',
       'recordExecutionOutcome',
       'redriveExecution',
+      'rescheduleCollisions',
       'screenIntake',
     ]);
     const groupName = stack.taskEscalations.group.scheduleGroupName;
@@ -818,10 +818,10 @@ describe('Construct: Monitoring', () => {
       'checkBookedTime',
       'decideStaffTask',
       'logContact',
-      'maintainCalendar',
       'parkForStaff',
       'recordExecutionOutcome',
       'redriveExecution',
+      'rescheduleCollisions',
       'screenIntake',
     ]);
     for (const name of openers)

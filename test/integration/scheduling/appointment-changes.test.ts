@@ -55,6 +55,27 @@ async function stored(desk: Desk, appointmentId: string) {
   return desk.appointments.getById(desk.clinicId, appointmentId);
 }
 
+describe('Appointment changes: who may make them', () => {
+  it('lets clinicians check in and complete, but not book, move or cancel a visit (403, nothing changed)', async () => {
+    const desk = openDesk(table, NOW);
+    const { appointmentId, patientId } = await booked(desk);
+    const nurse = { sub: 'nurse-1', groups: '[clinical]' };
+
+    const cancel = await desk.change(appointmentId, 'cancel', { by: 'patient', reason: 'PATIENT_ILL' }, undefined, nurse);
+    const move = await desk.change(appointmentId, 'reschedule', { nextAvailable: true }, undefined, nurse);
+    const book = await desk.book(
+      { patientId, appointmentType: 'PRIMARY_CARE_FOLLOW_UP', start: '2026-12-09T09:00:00-05:00' },
+      undefined,
+      nurse,
+    );
+    desk.setNow(new Date('2026-12-08T13:55:00.000Z'));
+    const checkIn = await desk.change(appointmentId, 'check-in', undefined, undefined, nurse);
+
+    expect([cancel.status, move.status, book.status, checkIn.status]).toEqual([403, 403, 403, 200]);
+    expect((await stored(desk, appointmentId))?.revision).toBe(1);
+  });
+});
+
 describe('Appointment changes: check-in, complete, cancel, no-show', () => {
   it('checks in, then completes, each once, each in the person’s name with its audit record', async () => {
     const desk = openDesk(table, NOW);

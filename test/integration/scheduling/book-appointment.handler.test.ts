@@ -220,9 +220,12 @@ describe('Function: bookAppointment', () => {
     // Assess
     const line = await dynamoWaitlistStore(table).inLine(DEMO_CLINIC_ID, DEMO_APPOINTMENT_TYPES.primaryCareFollowUp, 'WAITING', 100);
     const booked = await journeyOf(eager);
+    const stored = await dynamoAppointmentStore(table).get(eager);
+    // At the visit's location: a visit moves within its location.
     expect(line.filter((e) => e.journeyId === eager.journeyId)).toEqual([
       expect.objectContaining({
         moves: { appointmentId: `appt-${eager.journeyId}`, start: booked?.appointment?.start },
+        locationId: stored?.location.id,
         status: 'WAITING',
       }),
     ]);

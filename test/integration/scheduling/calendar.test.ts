@@ -2,9 +2,11 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CalendarChangedSchema, CalendarSchema } from '#contract/api/calendar-schema.ts';
 import { makeDecideStaffTask } from '#functions/journey/decide-staff-task.handler.ts';
-import { dynamoCalendarStore } from '#functions/scheduling/calendar-store.ts';
+import { type CalendarOutboxItem, type CalendarStore, dynamoCalendarStore } from '#functions/scheduling/calendar-store.ts';
 import { checkBookedTime } from '#functions/scheduling/check-booked-time.ts';
 import { makeMaintainCalendar } from '#functions/scheduling/maintain-calendar.handler.ts';
+import { eventOf } from '#functions/scheduling/publish-appointment-events.ts';
+import { rescheduleCollisions } from '#functions/scheduling/reschedule-collisions.ts';
 import { DEMO_LOCATIONS, DEMO_RESOURCES, DEMO_APPOINTMENT_TYPES as TYPES } from '#local/seed/demo-clinic.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
 import { keys } from '#shared/keys.ts';
@@ -27,20 +29,44 @@ const OKAFOR = DEMO_RESOURCES.drOkafor;
 async function openClinic() {
   const desk = openDesk(table, NOW, (c) => c, 'table');
   await desk.catalogStore.put(desk.catalog);
-  const escalations: string[] = [];
+  // What the table's stream would carry: the outbox items of the changes that were written, published as events.
+  const outbox: CalendarOutboxItem[] = [];
+  const store = dynamoCalendarStore(table);
+  const calendar: CalendarStore = {
+    ...store,
+    async save(...args) {
+      const saved = await store.save(...args);
+      if (saved) outbox.push(...args[4]);
+      return saved;
+    },
+    async saveHours(...args) {
+      const saved = await store.saveHours(...args);
+      if (saved) outbox.push(...args[4]);
+      return saved;
+    },
+  };
   const handler = makeMaintainCalendar({
+    appointments: desk.appointments,
+    catalog: desk.catalogStore,
+    audit: dynamoAuditLog(table),
+    calendar,
+    now: () => NOW,
+  });
+  const collisionDeps = {
     appointments: desk.appointments,
     catalog: desk.catalogStore,
     tasks,
     audit: dynamoAuditLog(table),
-    calendar: dynamoCalendarStore(table),
-    escalations: {
-      schedule: async (task) => {
-        escalations.push(task.taskId);
-      },
-    },
+    escalations: { schedule: async () => {} },
     now: () => NOW,
-  });
+  };
+  /** The closings the changes wrote, through the publisher's event, to the collision check (RescheduleCollisions). */
+  const drain = async () => {
+    for (let item = outbox.shift(); item; item = outbox.shift()) {
+      const event = eventOf(item);
+      if (event.detailType === 'CalendarClosed') await rescheduleCollisions(collisionDeps, event.detail);
+    }
+  };
   const call = async (routeKey: string, options: { body?: unknown; params?: Record<string, string> } = {}, person = ADMIN) => {
     const response = await handler(
       staffEvent({
@@ -51,6 +77,7 @@ async function openClinic() {
       }),
       lambdaContext,
     );
+    await drain();
     // biome-ignore lint/suspicious/noExplicitAny: a response body as the test reads it
     return { status: response.statusCode ?? 0, body: JSON.parse(response.body ?? '{}') as any };
   };
@@ -63,7 +90,7 @@ async function openClinic() {
     addAway: (body: unknown, person?: StaffClaims) => call('POST /v1/clinics/{clinicId}/unavailability', { body }, person),
     removeAway: (entryId: string) => call('POST /v1/clinics/{clinicId}/unavailability/{entryId}/remove', { params: { entryId } }),
   };
-  return { desk, admin, escalations };
+  return { desk, admin };
 }
 
 /** Books the first open slot of a follow-up with a provider on a local date at or after a local time. */
@@ -99,7 +126,7 @@ async function slotsOn(desk: Desk, providerId: string, date: string) {
 }
 
 async function openingItem(clinicId: string, openingId: string) {
-  const { Item } = await table.client.send(new GetCommand({ TableName: table.tableName, Key: keys.calendarOpening(clinicId, openingId) }));
+  const { Item } = await table.client.send(new GetCommand({ TableName: table.tableName, Key: keys.calendarOutbox(clinicId, openingId) }));
   return Item;
 }
 
@@ -114,6 +141,7 @@ describe('Calendar: a visit booked in time the calendar no longer has (checkBook
       { closures: [], unavailability: [{ resourceId: OKAFOR, kind: 'block', start: '2026-12-29T05:00:00Z', end: '2026-12-30T05:00:00Z' }] },
       0,
       { actor: 'user:admin', at: NOW },
+      [],
     );
     const deps = {
       appointments: desk.appointments,
@@ -219,7 +247,7 @@ describe('Calendar: admins maintain hours, time off, blocks and closures', () =>
     expect(removed.body).toMatchObject({ change: 'unavailability-removed', openedTime: true, collisions: [] });
     expect((await slotsOn(desk, OKAFOR, '2026-12-08')).length).toBeGreaterThan(0);
     const { revision } = await dynamoCalendarStore(table).read(desk.clinicId);
-    const opening = await openingItem(desk.clinicId, `calendar-${revision}`);
+    const opening = await openingItem(desk.clinicId, `opening-calendar-${revision}`);
     expect(opening).toMatchObject({
       type: 'CalendarOpening',
       resourceIds: [OKAFOR],
@@ -248,7 +276,7 @@ describe('Calendar: admins maintain hours, time off, blocks and closures', () =>
     expect(saturdays.body.openedTime).toBe(true);
     expect(saturdays.body.collisions).toEqual(narrowed.body.collisions);
     const hours = await dynamoCalendarStore(table).readHours(desk.clinicId, OKAFOR);
-    const opening = await openingItem(desk.clinicId, `hours-${OKAFOR}-${hours?.revision}`);
+    const opening = await openingItem(desk.clinicId, `opening-hours-${OKAFOR}-${hours?.revision}`);
     // Saturdays 12 December to 2 January, 09:00–12:00 in Boston (UTC−5).
     expect(opening?.windows).toEqual(
       ['12', '19', '26']

@@ -309,7 +309,28 @@ describe('Waitlist: time an admin opens (CalendarOpened)', () => {
       expect(Date.parse(offer?.slot.start ?? '')).toBeGreaterThanOrEqual(Date.parse(window.start));
       expect(Date.parse(offer?.slot.end ?? '')).toBeLessThanOrEqual(Date.parse(window.end));
     }
-    expect(slots[0]?.slot.start).not.toBe(slots[1]?.slot.start);
+    // Two offers of one provider's time never overlap: both patients could accept.
+    const [one, two] = slots.map((o) => [Date.parse(o?.slot.start ?? ''), Date.parse(o?.slot.end ?? '')] as const);
+    expect(one && two && (one[1] <= two[0] || two[1] <= one[0])).toBe(true);
+  });
+
+  it('offers each slot of an opening once, however often its event is delivered', async () => {
+    const desk = openDesk(table, NOW);
+    const { deps, sent } = offers(desk, { now: NOW });
+    for (const day of ['01', '02', '03']) await join(desk, await patientWithEmail(desk), {}, new Date(`2026-12-${day}T00:00:00Z`));
+    // Tuesday 8 December, 14:00–14:30 in Boston: one follow-up's time.
+    const opening = {
+      clinicId: desk.clinicId,
+      openingId: 'opening-calendar-7',
+      resourceIds: [DEMO_RESOURCES.drOkafor],
+      windows: [{ start: '2026-12-08T19:00:00.000Z', end: '2026-12-08T19:30:00.000Z' }],
+    };
+
+    const first = await offerOpenedTime(deps, opening);
+    const redelivered = await offerOpenedTime(deps, opening);
+
+    expect([first, redelivered]).toEqual(['OFFERED', 'NONE']);
+    expect(sent).toHaveLength(1);
   });
 
   it('offers nothing for time nobody waits for, or too soon to reach', async () => {
@@ -387,6 +408,34 @@ describe('Waitlist: earliest possible (a booked visit moved earlier)', () => {
       to: '2026-12-10T14:01:00Z',
     });
     expect(thursday.body.slots).toHaveLength(1);
+  });
+
+  it('drops an entry whose visit was cancelled meanwhile: no offer for it, and an offer made before answers that nothing moves', async () => {
+    const desk = openDesk(table, NOW);
+    const { deps, tokens, sent } = offers(desk, { now: NOW });
+    const [patientId, other] = [await patientWithEmail(desk), await patientWithEmail(desk)];
+    const booked = await desk.book({ patientId, ...FOLLOW_UP, start: '2026-12-10T09:00:00-05:00' });
+    const { entry } = await join(desk, patientId, { moves: { appointmentId: booked.body.appointmentId, start: booked.body.start } });
+    await offerFreedTime(deps, await freedTuesdayNine(desk));
+    await desk.change(booked.body.appointmentId, 'cancel', { by: 'patient', reason: 'PATIENT_ILL' });
+
+    const accepted = await acceptOffer(deps, desk.clinicId, tokens[0] ?? '');
+    await join(desk, other, {}, new Date('2026-12-06T00:00:00Z'));
+    const later = await desk.book({ patientId: await desk.patient(), ...FOLLOW_UP, start: '2026-12-09T09:00:00-05:00' });
+    await desk.change(later.body.appointmentId, 'cancel', { by: 'clinic', reason: 'PROVIDER_UNAVAILABLE' });
+    const next = await offerFreedTime(deps, {
+      clinicId: desk.clinicId,
+      appointmentId: later.body.appointmentId,
+      revision: 1,
+      change: 'cancel',
+      status: 'CANCELLED',
+      origin: 'staff',
+    });
+
+    expect(accepted).toEqual({ outcome: 'ALREADY_BOOKED_ANOTHER' });
+    expect((await waitlist.get(desk.clinicId, entry.entryId))?.status).toBe('REMOVED');
+    expect(next).toBe('OFFERED');
+    expect(sent.map((e) => e.to)).toEqual([`${patientId}@example.com`, `${other}@example.com`]);
   });
 
   it('refuses to move a visit that is not this patient’s booked visit of this type (400, nothing joined)', async () => {

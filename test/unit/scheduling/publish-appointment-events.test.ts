@@ -74,7 +74,26 @@ describe('Function: publishAppointmentEvents', () => {
       expiresAt: 1,
     };
 
-    await publishAppointmentEvents({ events }, writesOf([streamRecord('1', booked), streamRecord('2', opening)]));
+    const closing = {
+      PK: 'CLINIC#c1#CATALOG#OUTBOX#closing-calendar-4',
+      SK: 'EVENT',
+      type: 'CalendarClosing',
+      clinicId: 'c1',
+      closingId: 'closing-calendar-4',
+      closed: { kind: 'closed', locationId: 'boston', date: '2026-12-24' },
+      by: 'user:admin-1',
+      expiresAt: 1,
+    };
+
+    await publishAppointmentEvents(
+      { events },
+      writesOf([streamRecord('1', booked), streamRecord('2', opening), streamRecord('3', closing)]),
+    );
+
+    expect(published[2]).toEqual({
+      detailType: 'CalendarClosed',
+      detail: { clinicId: 'c1', closingId: 'closing-calendar-4', closed: closing.closed, by: 'user:admin-1' },
+    });
 
     expect(published[1]).toEqual({
       detailType: 'CalendarOpened',
