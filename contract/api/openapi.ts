@@ -363,7 +363,8 @@ const OPERATIONS: Record<string, Operation> = {
     'rescheduleAppointment',
     'Move an appointment to another time',
     'To `start` (the same provider first, if free; or `providerId`), or `nextAvailable` from now: the new time is taken ' +
-      'and the old one given back in one write, and the history keeps the old. Send an Idempotency-Key to make a retry safe.',
+      'and the old one given back in one write, and the history keeps the old. An Idempotency-Key makes a retry safe; ' +
+      'it is required with `nextAvailable` (400 without), as a repeat would otherwise move the visit again.',
     RescheduleAppointmentSchema,
   ),
   'POST /v1/clinics/{clinicId}/appointments/{appointmentId}/cancel': changeOperation(

@@ -48,7 +48,7 @@ export async function bookChosenSlot(
   const clinicId = person.clinicId;
   const appointmentId = staffAppointmentIdOf(clinicId, request.idempotencyKey);
   const existing = await deps.appointments.getById(clinicId, appointmentId);
-  if (existing) return repeated(existing, request);
+  if (existing) return repeated(deps, person, existing, request, now);
 
   const catalog = requireCatalog(await deps.catalog.load(clinicId));
   const { type: requested, preferences } = staffSearchOf(catalog, request);
@@ -92,7 +92,7 @@ export async function bookChosenSlot(
       log.info('Appointment booked by staff', { clinicId, outcome: 'BOOKED' });
       return result;
     }
-    if (result.outcome === 'ALREADY_BOOKED') return repeated(result.appointment, request);
+    if (result.outcome === 'ALREADY_BOOKED') return repeated(deps, person, result.appointment, request, now);
   }
   await audit.failed('appointment.create');
   const { candidates: after } = await searchOpenSlots(deps.appointments, {
@@ -118,8 +118,17 @@ export async function bookContended(deps: Pick<BookChosenSlotDeps, 'appointments
   }
 }
 
-/** The first booking of this Idempotency-Key: the same request gets it again; another request with the key is refused. */
-function repeated(existing: AppointmentRecord, request: BookAppointmentInput): BookChosenSlotResult {
+/**
+ * The first booking of this Idempotency-Key: the same request gets it again (shown to the person, so recorded as read
+ * in their name); another request with the key is refused.
+ */
+async function repeated(
+  deps: Pick<BookChosenSlotDeps, 'audit'>,
+  person: StaffPrincipal,
+  existing: AppointmentRecord,
+  request: BookAppointmentInput & { via: string },
+  now: Date,
+): Promise<BookChosenSlotResult> {
   const same =
     existing.patientId === request.patientId &&
     // The type asked for, or the one the order's procedure made of it.
@@ -129,5 +138,16 @@ function repeated(existing: AppointmentRecord, request: BookAppointmentInput): B
     (!request.providerId || existing.provider.id === request.providerId) &&
     (!request.locationId || existing.location.id === request.locationId);
   if (!same) throw HttpError.withMessage(409, 'This Idempotency-Key was used for another booking');
+  await deps.audit.record(
+    {
+      clinicId: person.clinicId,
+      actor: staffActor(person),
+      patientId: existing.patientId,
+      via: request.via,
+      action: 'appointment.read',
+      outcome: 'success',
+    },
+    now,
+  );
   return { outcome: 'ALREADY_BOOKED', appointment: existing };
 }

@@ -1,4 +1,5 @@
 import { CancelAppointmentSchema, RescheduleAppointmentSchema } from '#contract/api/appointment-schema.ts';
+import { IDEMPOTENCY_KEY_HEADER } from '#contract/api/idempotency-key.ts';
 import { BOOKING_ROLES, staffRolesOf } from '#contract/api-routes.ts';
 import { httpHandler } from '#shared/handler.ts';
 import { HttpError } from '#shared/http/http-error.ts';
@@ -52,11 +53,11 @@ function requestOf(verb: string | undefined, event: JsonBodyEvent): ChangeReques
       return { change: 'cancel', ...parseJsonBody(event, CancelAppointmentSchema, { maxBytes: 4096 }) };
     case 'reschedule': {
       const idempotencyKey = idempotencyKeyHeader(event);
-      return {
-        change: 'reschedule',
-        ...parseJsonBody(event, RescheduleAppointmentSchema, { maxBytes: 4096 }),
-        ...(idempotencyKey ? { idempotencyKey } : {}),
-      };
+      const body = parseJsonBody(event, RescheduleAppointmentSchema, { maxBytes: 4096 });
+      // A repeat of "the next available" would move the visit again: the key tells a repeat from a new request.
+      if (body.nextAvailable && !idempotencyKey)
+        throw HttpError.badRequest([{ path: IDEMPOTENCY_KEY_HEADER, message: 'is required with `nextAvailable`: a new key per move' }]);
+      return { change: 'reschedule', ...body, ...(idempotencyKey ? { idempotencyKey } : {}) };
     }
     default:
       throw new Error(`changeAppointment serves reschedule, cancel, check-in, no-show and complete, not ${verb}`);

@@ -316,7 +316,10 @@ describe('Local stack: an admin opens time, and the waitlist is offered it', () 
     await cloud.appointmentEvents.drain(60_000);
     const task = await call('frontdesk', 'GET', `/staff-tasks/${blocked.body.collisions[0].taskId}`);
     expect(task.body).toMatchObject({ kind: 'RESCHEDULE', appointmentId: inTheWay.body.appointmentId, queue: 'scheduling' });
-    await call('frontdesk', 'POST', `/appointments/${inTheWay.body.appointmentId}/cancel`, { by: 'clinic', reason: 'PROVIDER_UNAVAILABLE' });
+    await call('frontdesk', 'POST', `/appointments/${inTheWay.body.appointmentId}/cancel`, {
+      by: 'clinic',
+      reason: 'PROVIDER_UNAVAILABLE',
+    });
     // Searches see a calendar change once their catalog cache has turned over.
     await cloud.clock.advance(CATALOG_CACHE_MS);
     expect(await slotsThen()).toEqual([]);

@@ -281,9 +281,20 @@ describe('Appointment changes: reschedule', () => {
     const desk = openDesk(table, NOW);
     const { appointmentId } = await booked(desk, '2026-12-07T08:00:00-05:00');
 
-    const moved = await desk.change(appointmentId, 'reschedule', { nextAvailable: true, providerId: DEMO_RESOURCES.drOkafor });
+    const unkeyed = await desk.change(appointmentId, 'reschedule', { nextAvailable: true, providerId: DEMO_RESOURCES.drOkafor });
+    const moved = await desk.change(
+      appointmentId,
+      'reschedule',
+      { nextAvailable: true, providerId: DEMO_RESOURCES.drOkafor },
+      { 'Idempotency-Key': randomUUID() },
+    );
 
-    expect(moved).toMatchObject({ status: 200, body: { start: '2026-12-07T08:15:00-05:00', provider: { id: DEMO_RESOURCES.drOkafor } } });
+    // Without a key a repeat could not be told from a second move: refused, nothing moved.
+    expect(unkeyed).toMatchObject({ status: 400, body: { errors: [{ path: 'Idempotency-Key' }] } });
+    expect(moved).toMatchObject({
+      status: 200,
+      body: { start: '2026-12-07T08:15:00-05:00', provider: { id: DEMO_RESOURCES.drOkafor }, revision: 1 },
+    });
   });
 
   it('refuses a time someone else holds with 409 and the next open slots, changing nothing', async () => {
