@@ -241,6 +241,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       invoke: (target, event) => invokeFunction(target, event),
       region: LOCAL_REGION,
       accountId: LOCAL_ACCOUNT_ID,
+      now: () => localClock.now(),
       ...(options.retryDelayMs !== undefined ? { retryDelayMs: Math.max(options.retryDelayMs, 1) } : {}),
       log: say,
     });

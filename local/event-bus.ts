@@ -12,12 +12,16 @@ export interface LocalEventBusOptions {
   invoke: (target: FunctionName, sqsEvent: unknown) => Promise<unknown>;
   region: string;
   accountId: string;
+  /** The local cloud's clock: each event's `time`. */
+  now: () => Date;
   /** First redelivery delay after a failure, doubled each time (the queue's visibility timeout, shortened). Default 200 ms. */
   retryDelayMs?: number;
   /** Deliveries before an event is dead-lettered (the queue's maxReceiveCount, shortened). Default 8. */
   maxDeliveries?: number;
   log?: (line: string) => void;
 }
+
+const DELIVERIES_KEPT = 1_000;
 
 /** An event that kept failing its rule's function: what the dead-letter queue would hold. */
 export interface LocalDeadLetter {
@@ -35,6 +39,7 @@ export interface LocalDeadLetter {
  */
 export class LocalEventBus {
   readonly deadLetters: LocalDeadLetter[] = [];
+  /** The last DELIVERIES_KEPT deliveries, oldest first (a long-running `npm start` keeps no more). */
   readonly delivered: Array<{ rule: string; event: unknown }> = [];
   readonly #pending = new Set<Promise<void>>();
 
@@ -66,7 +71,10 @@ export class LocalEventBus {
         'detail-type': entry.DetailType,
         source: entry.Source,
         account: this.options.accountId,
-        time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        time: this.options
+          .now()
+          .toISOString()
+          .replace(/\.\d{3}Z$/, 'Z'),
         region: this.options.region,
         resources: [],
         detail,
@@ -100,6 +108,7 @@ export class LocalEventBus {
         };
         await this.options.invoke(rule.target, { Records: [record] });
         this.delivered.push({ rule: rule.name, event });
+        if (this.delivered.length > DELIVERIES_KEPT) this.delivered.splice(0, this.delivered.length - DELIVERIES_KEPT);
         return;
       } catch (error) {
         if (delivery >= maxDeliveries) {

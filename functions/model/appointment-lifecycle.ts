@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import type { AppointmentChange, AppointmentStatus, CANCELLED_BY } from '#contract/appointments.ts';
 import type { Interval } from './busy-time.ts';
 
@@ -6,9 +7,9 @@ import type { Interval } from './busy-time.ts';
  * conditional write on the status read here (appointment-store.ts), so two people acting at once can never both win.
  *
  *   BOOKED ──check-in──▶ CHECKED_IN ──complete──▶ COMPLETED
- *     │ ╰──reschedule──▶ BOOKED (same appointment, new time, history kept)
- *     ├──cancel──▶ CANCELLED
- *     ╰──no-show──▶ NO_SHOW
+ *     │ ╰──reschedule──▶ BOOKED (same appointment, new time, history kept)      ▲
+ *     ├──cancel──▶ CANCELLED                                                    │ check-in (a late arrival,
+ *     ╰──no-show──▶ NO_SHOW ─────────────────────────────────────────────────────┘  the same day, time still free)
  */
 
 const TRANSITIONS: Record<AppointmentChange, { from: AppointmentStatus; to: AppointmentStatus }> = {
@@ -34,6 +35,8 @@ export type TransitionCheck =
 
 /** Whether `change` may be made to an appointment in `status`. A reschedule is never "already" done: it always moves. */
 export function checkTransition(status: AppointmentStatus, change: AppointmentChange): TransitionCheck {
+  // A patient marked a no-show (by the automatic check, 30 minutes in) who then arrives is checked in after all.
+  if (change === 'check-in' && status === 'NO_SHOW') return { kind: 'APPLY', from: 'NO_SHOW', to: 'CHECKED_IN' };
   const { from, to } = TRANSITIONS[change];
   if (status === from) return { kind: 'APPLY', from, to };
   if (status === to && change !== 'reschedule') return { kind: 'ALREADY' };
@@ -48,8 +51,14 @@ const VERBS: Record<AppointmentChange, string> = {
   complete: 'complete',
 };
 
-/** Time rules on top of the statuses: a visit cannot be missed before it starts, nor moved once it has begun. */
-export function checkTiming(change: AppointmentChange, start: Date, now: Date): string | undefined {
+/**
+ * Time rules on top of the statuses: a visit cannot be missed before it starts, nor moved once it has begun, and a
+ * patient checks in on the day of the visit (the location's calendar), not a day before or after.
+ */
+export function checkTiming(change: AppointmentChange, start: Date, now: Date, timeZone: string): string | undefined {
+  if (change === 'check-in' && localDate(now, timeZone) !== localDate(start, timeZone)) {
+    return `A patient checks in on the day of the visit (${localDate(start, timeZone)})`;
+  }
   if (change === 'no-show' && now < start) return 'A no-show can only be recorded once the appointment has started';
   if ((change === 'reschedule' || change === 'cancel') && now >= start) {
     return `Cannot ${VERBS[change]} an appointment that has started: check the patient in or record a no-show`;
@@ -87,3 +96,5 @@ export function heldInterval(appointment: {
     end: new Date(Date.parse(appointment.end) + (appointment.bufferAfterMinutes ?? 0) * 60_000),
   };
 }
+
+const localDate = (at: Date, timeZone: string) => DateTime.fromJSDate(at, { zone: timeZone }).toISODate();

@@ -80,7 +80,7 @@ export async function changeAppointment(
     const check = checkTransition(current.status, request.change);
     if (check.kind === 'ILLEGAL') throw HttpError.withMessage(409, check.message);
     if (check.kind === 'ALREADY') return unchanged();
-    const tooLate = checkTiming(request.change, new Date(current.start), now);
+    const tooLate = checkTiming(request.change, new Date(current.start), now, current.timeZone);
     if (tooLate) throw HttpError.withMessage(409, tooLate);
 
     const audit = {
@@ -106,6 +106,9 @@ export async function changeAppointment(
       log.info('Appointment changed', { clinicId: by.clinicId, outcome: request.change });
       return { outcome: 'CHANGED', appointment: result.appointment };
     }
+    // A late arrival's check-in takes the visit's time back, which someone may have booked since the no-show.
+    if (result.outcome === 'TAKEN')
+      throw HttpError.withMessage(409, "The visit's time has been booked since the no-show: book the patient a new visit");
   }
   throw HttpError.withMessage(409, 'The appointment kept changing while this change was being made: look at it again');
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JourneyViewSchema } from '#contract/api/journey-view-schema.ts';
 import { type LocalCloud, startLocalCloud } from '#local/cloud.ts';
@@ -144,11 +145,10 @@ describe('Local stack: the desk works an appointment from booking to completion'
     );
     expect(journey.appointment?.start).toBe(moved.body.start);
 
-    expect((await call('frontdesk', 'POST', `/appointments/${appointmentId}/check-in`)).body.status).toBe('CHECKED_IN');
-    expect((await call('nurse', 'POST', `/appointments/${appointmentId}/complete`)).body.status).toBe('COMPLETED');
-    expect(
-      (await call('frontdesk', 'POST', `/appointments/${appointmentId}/cancel`, { by: 'patient', reason: 'PATIENT_REQUEST' })).status,
-    ).toBe(409);
+    // Not checked in before the day of the visit.
+    expect((await call('frontdesk', 'POST', `/appointments/${appointmentId}/check-in`)).status).toBe(
+      localDate(moved.body.start) === DateTime.fromJSDate(cloud.clock.now(), { zone: moved.body.timeZone }).toISODate() ? 200 : 409,
+    );
 
     const second = await call(
       'frontdesk',
@@ -168,6 +168,15 @@ describe('Local stack: the desk works an appointment from booking to completion'
     expect(cancelled.body).toMatchObject({ status: 'CANCELLED', cancellation: { late: false } });
     expect(await open()).toEqual([start]);
     expect((await call('billing', 'POST', `/appointments/${second.body.appointmentId}/check-in`)).status).toBe(403);
+
+    // The day of the visit: the patient arrives a few minutes early, is checked in, then seen.
+    await cloud.clock.advance(Math.max(0, Date.parse(moved.body.start) - 5 * 60_000 - cloud.clock.now().getTime()));
+    const checkedIn = await call('frontdesk', 'POST', `/appointments/${appointmentId}/check-in`);
+    expect(checkedIn.body.status).toBe('CHECKED_IN');
+    expect((await call('nurse', 'POST', `/appointments/${appointmentId}/complete`)).body.status).toBe('COMPLETED');
+    expect(
+      (await call('frontdesk', 'POST', `/appointments/${appointmentId}/cancel`, { by: 'patient', reason: 'PATIENT_REQUEST' })).status,
+    ).toBe(409);
 
     // The patient was told each change that concerns them, through the events, with a calendar update each.
     await cloud.appointmentEvents.drain(60_000);
@@ -234,7 +243,7 @@ describe('Local stack: the waitlist fills a cancelled slot', () => {
       'frontdesk',
       'GET',
       '/availability?appointmentType=PRIMARY_CARE_FOLLOW_UP&providerId=prov-okafor&limit=1&from=' +
-        encodeURIComponent(new Date(Date.now() + 3 * 3_600_000).toISOString()),
+        encodeURIComponent(new Date(cloud.clock.now().getTime() + 3 * 3_600_000).toISOString()),
     );
     const start = open.body.slots[0].start as string;
     const booked = await call(
@@ -285,7 +294,7 @@ describe('Local stack: an admin opens time, and the waitlist is offered it', () 
     const view = await settled(journeyId);
     const day = await call('frontdesk', 'GET', `/appointments?date=${localDate(view.appointment?.start ?? '')}`);
     const waiting = day.body.appointments.find((a: { journeyId?: string }) => a.journeyId === journeyId).patientId as string;
-    const from = new Date(Date.now() + 3 * 3_600_000).toISOString();
+    const from = new Date(cloud.clock.now().getTime() + 3 * 3_600_000).toISOString();
     const open = await call(
       'frontdesk',
       'GET',

@@ -168,6 +168,39 @@ describe('Appointment changes: check-in, complete, cancel, no-show', () => {
     expect(await okaforLock(desk, '2026-12-08')).toEqual([]);
   });
 
+  it('checks a patient in on the day of the visit only: 409 the day before, and the day after', async () => {
+    const desk = openDesk(table, NOW);
+    const { appointmentId } = await booked(desk);
+
+    const dayBefore = await desk.change(appointmentId, 'check-in');
+    desk.setNow(new Date('2026-12-09T14:00:00.000Z'));
+    const dayAfter = await desk.change(appointmentId, 'check-in');
+
+    expect(dayBefore).toMatchObject({ status: 409, body: { message: 'A patient checks in on the day of the visit (2026-12-08)' } });
+    expect(dayAfter.status).toBe(409);
+    expect((await stored(desk, appointmentId))?.status).toBe('BOOKED');
+  });
+
+  it('checks in a late arrival marked a no-show, taking the visit’s time back; not the next day', async () => {
+    const desk = openDesk(table, NOW);
+    const { appointmentId, start, end } = await booked(desk);
+    const other = await booked(desk, '2026-12-08T10:00:00-05:00');
+    // 10:31 in Boston: both visits have started, nobody came.
+    desk.setNow(new Date('2026-12-08T15:31:00.000Z'));
+    await desk.change(appointmentId, 'no-show');
+    await desk.change(other.appointmentId, 'no-show');
+    const freed = await okaforLock(desk, '2026-12-08');
+
+    const late = await desk.change(appointmentId, 'check-in');
+    desk.setNow(new Date('2026-12-09T13:00:00.000Z'));
+    const nextDay = await desk.change(other.appointmentId, 'check-in');
+
+    expect(late).toMatchObject({ status: 200, body: { status: 'CHECKED_IN', revision: 2 } });
+    expect(freed).toEqual([]);
+    expect(await okaforLock(desk, '2026-12-08')).toEqual(granules(start, end));
+    expect(nextDay.status).toBe(409);
+  });
+
   it('refuses every change its status does not allow with 409, changing nothing; a repeat of the status it has answers 200', async () => {
     let desk = openDesk(table, NOW);
     /** Reaches `status` through the API from a booking (in a clinic of its own); the clock is then after the start. */
@@ -199,7 +232,8 @@ describe('Appointment changes: check-in, complete, cancel, no-show', () => {
       CHECKED_IN: { reschedule: 409, cancel: 409, 'check-in': 200, 'no-show': 409 },
       COMPLETED: { reschedule: 409, cancel: 409, 'check-in': 409, 'no-show': 409, complete: 200 },
       CANCELLED: { reschedule: 409, cancel: 200, 'check-in': 409, 'no-show': 409, complete: 409 },
-      NO_SHOW: { reschedule: 409, cancel: 409, 'check-in': 409, 'no-show': 200, complete: 409 },
+      // A no-show's check-in is a late arrival (its own test below).
+      NO_SHOW: { reschedule: 409, cancel: 409, 'no-show': 200, complete: 409 },
     };
 
     for (const [status, answers] of Object.entries(expected) as Array<[AppointmentStatus, Record<string, number>]>) {
