@@ -146,3 +146,28 @@ export function outsideCalendar(catalog: ClinicCatalog, appointment: Appointment
   const resources = catalog.resources.filter((r) => appointment.resourceIds.includes(r.resourceId));
   return resources.some((resource) => collides(appointment, { kind: 'hours', resource, timeZone })) ? 'hours' : undefined;
 }
+
+/** Minutes since midnight of "HH:MM". */
+const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/**
+ * Whether new weekly hours take away time the old ones had: some weekday's old opening not wholly inside the new
+ * openings of that day (wall-clock, so the same every week whatever the offset).
+ */
+export function hoursTakeTime(oldHours: Resource['weeklyHours'], newHours: Resource['weeklyHours']): boolean {
+  return Object.entries(oldHours).some(([day, ranges]) =>
+    (ranges ?? []).some((range) => {
+      const [from, until] = [minutesOf(range.start), minutesOf(range.end)];
+      const kept = (newHours[day as keyof typeof newHours] ?? [])
+        .map((r) => [minutesOf(r.start), minutesOf(r.end)] as const)
+        .filter(([start, end]) => start < until && from < end)
+        .sort((a, b) => a[0] - b[0]);
+      let covered = from;
+      for (const [start, end] of kept) {
+        if (start > covered) return true;
+        covered = Math.max(covered, end);
+      }
+      return covered < until;
+    }),
+  );
+}

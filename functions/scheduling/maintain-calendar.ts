@@ -17,6 +17,7 @@ import type { SharedStores } from '#shared/stores.ts';
 import {
   clip,
   closureIdOf,
+  hoursTakeTime,
   localDateSpan,
   OPENED_TIME_OFFER_DAYS,
   openedByHours,
@@ -89,9 +90,10 @@ export async function setHours(
     const resource: Resource = { ...hours.resource, weeklyHours: body.weeklyHours };
     const changed = !isDeepStrictEqual(hours.resource.weeklyHours, body.weeklyHours);
     const opened = changed ? openedByHours(resource, hours.resource.weeklyHours, timeZone, now.getTime(), offerUntil(now)) : [];
-    const changeId = `hours-${resourceId}-${hours.revision + 1}`;
+    const changeId = `hours-${resourceId}-${changeSuffix(hours.revision, now)}`;
     const closed: ClosedTime = { kind: 'hours', resourceId };
-    const outbox = [closing(person, changeId, closed), ...opening(person, changeId, [resourceId], opened)];
+    const takes = changed && hoursTakeTime(hours.resource.weeklyHours, body.weeklyHours);
+    const outbox = [...(takes ? [closing(person, changeId, closed)] : []), ...opening(person, changeId, [resourceId], opened)];
     if (changed && !(await deps.calendar.saveHours(person.clinicId, hours, body.weeklyHours, byOf(person, now), outbox))) continue;
     log.info('Weekly hours set', { clinicId: person.clinicId, outcome: changed ? 'CHANGED' : 'UNCHANGED' });
     const withNewHours = { ...catalog, resources: catalog.resources.map((r) => (r.resourceId === resourceId ? resource : r)) };
@@ -102,6 +104,7 @@ export async function setHours(
 }
 
 export async function addClosure(deps: MaintainCalendarDeps, person: StaffPrincipal, body: AddClosureBody, via: string) {
+  const now = deps.now();
   const catalog = requireCatalog(await deps.catalog.load(person.clinicId));
   if (!catalog.locations.some((l) => l.locationId === body.locationId))
     throw HttpError.badRequest([{ path: 'locationId', message: 'is not a location of this clinic' }]);
@@ -110,7 +113,10 @@ export async function addClosure(deps: MaintainCalendarDeps, person: StaffPrinci
   const { changed } = await changeCalendar(deps, person, (calendar, revision) =>
     calendar.closures.some((c) => closureIdOf(c) === closureIdOf(closure))
       ? undefined
-      : { next: { ...calendar, closures: [...calendar.closures, closure] }, outbox: [closing(person, `calendar-${revision + 1}`, closed)] },
+      : {
+          next: { ...calendar, closures: [...calendar.closures, closure] },
+          outbox: [closing(person, `calendar-${changeSuffix(revision, now)}`, closed)],
+        },
   );
   const collisions = await collisionsOf(deps, catalog, person, closed, via);
   const answer: CalendarChangedBody = { change: 'closure-added', closure: closureView(closure), collisions, openedTime: false };
@@ -129,7 +135,7 @@ export async function removeClosure(deps: MaintainCalendarDeps, person: StaffPri
     const resourceIds = catalog.resources.filter((r) => r.locationId === locationId).map((r) => r.resourceId);
     return {
       next: { ...calendar, closures: calendar.closures.filter((c) => c !== removed) },
-      outbox: opening(person, `calendar-${revision + 1}`, resourceIds, span ? [span] : []),
+      outbox: opening(person, `calendar-${changeSuffix(revision, now)}`, resourceIds, span ? [span] : []),
     };
   });
   return { change: 'closure-removed', ...(removed ? { closure: closureView(removed) } : {}), collisions: [], openedTime: opened };
@@ -148,7 +154,7 @@ export async function addUnavailability(deps: MaintainCalendarDeps, person: Staf
       ? undefined
       : {
           next: { ...calendar, unavailability: [...recentOnly(calendar.unavailability, now), entry] },
-          outbox: [closing(person, `calendar-${revision + 1}`, closed)],
+          outbox: [closing(person, `calendar-${changeSuffix(revision, now)}`, closed)],
         },
   );
   const collisions = await collisionsOf(deps, catalog, person, closed, via);
@@ -174,7 +180,7 @@ export async function removeUnavailability(
     const span = clip({ start: Date.parse(removed.start), end: Date.parse(removed.end) }, now.getTime(), offerUntil(now));
     return {
       next: { ...calendar, unavailability: recentOnly(calendar.unavailability, now).filter((u) => u !== removed) },
-      outbox: opening(person, `calendar-${revision + 1}`, [removed.resourceId], span ? [span] : []),
+      outbox: opening(person, `calendar-${changeSuffix(revision, now)}`, [removed.resourceId], span ? [span] : []),
     };
   });
   return {
@@ -253,6 +259,11 @@ function zoneOf(catalog: ClinicCatalog, locationId: string): string {
 }
 
 const byOf = (person: StaffPrincipal, at: Date) => ({ actor: staffActor(person), at });
+/**
+ * An outbox ID's tail: the revision written and the time, as a catalog load resets revisions (claims of an earlier
+ * opening with the same revision must not stand in for a new one).
+ */
+const changeSuffix = (revision: number, now: Date) => `${revision + 1}-${now.getTime().toString(36)}`;
 const offerUntil = (now: Date) => now.getTime() + OPENED_TIME_OFFER_DAYS * DAY_MS;
 const recentOnly = (entries: Unavailability[], now: Date) =>
   entries.filter((u) => Date.parse(u.end) > now.getTime() - KEEP_PAST_UNAVAILABILITY_DAYS * DAY_MS);

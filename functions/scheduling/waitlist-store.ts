@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type FreedSlot, slotKeyOf, type WaitlistEntry, waitlistPosition } from '#model/waitlist.ts';
 import { keys } from '#shared/keys.ts';
 import { conditionHeld, type TableRef } from '#shared/table.ts';
@@ -12,7 +12,8 @@ export interface WaitlistOffer {
   slot: FreedSlot;
   expiresAt: string;
   /** OPEN until accepted, expired, or the slot was taken by someone else when it was accepted. */
-  status: 'OPEN' | 'ACCEPTED' | 'EXPIRED' | 'TAKEN';
+  /** WITHDRAWN: its email could not be sent; the entry is back in line (the event's redelivery offers again). */
+  status: 'OPEN' | 'ACCEPTED' | 'EXPIRED' | 'TAKEN' | 'WITHDRAWN';
   createdAt: string;
   appointmentId?: string;
 }
@@ -34,12 +35,14 @@ export interface WaitlistStore {
   settle(
     offer: WaitlistOffer,
     from: WaitlistOffer['status'],
-    outcome: 'ACCEPTED' | 'EXPIRED' | 'TAKEN',
+    outcome: 'ACCEPTED' | 'EXPIRED' | 'TAKEN' | 'WITHDRAWN',
     appointmentId?: string,
   ): Promise<boolean>;
   remove(clinicId: string, entryId: string): Promise<boolean>;
   /** Claims a name once (kept until `until`): false when it was claimed before. */
   claimOnce(clinicId: string, claimId: string, until: Date): Promise<boolean>;
+  /** Gives a claim back (what it claimed was not done). */
+  releaseClaim(clinicId: string, claimId: string): Promise<void>;
 }
 
 const indexOf = (entry: Pick<WaitlistEntry, 'clinicId' | 'appointmentType' | 'status' | 'priority' | 'createdAt' | 'entryId'>) => ({
@@ -164,6 +167,9 @@ export function dynamoWaitlistStore(table: TableRef): WaitlistStore {
           }),
         ),
       ),
+    async releaseClaim(clinicId, claimId) {
+      await client.send(new DeleteCommand({ TableName, Key: keys.waitlistClaim(clinicId, claimId) }));
+    },
     async remove(clinicId, entryId) {
       const entry = await this.get(clinicId, entryId);
       if (!entry || entry.status === 'BOOKED' || entry.status === 'REMOVED') return false;

@@ -169,8 +169,9 @@ const SLOTS_PER_WINDOW = 20;
  * Time an admin's calendar change opened (new hours, a time off or closure removed) is offered to the waitlist: for
  * each opened resource, each appointment type it serves that someone waits for, and each opened window, the open slots
  * on that resource within the window, earliest first, each to the first entry in line it fits (offerSlot), never two
- * overlapping offers of one resource's time, at most MAX_OFFERS_PER_OPENING offers. Each slot of an opening is claimed
- * before it is offered, so a redelivered event offers none twice. The catalog is read as it is now (the handler's
+ * offers that share a resource's time (a provider, the scanner), at most MAX_OFFERS_PER_OPENING offers. Each slot of an
+ * opening is claimed before it is offered (and the claim given back if the offer fails), so a redelivered event offers
+ * none twice and retries what failed. The catalog is read as it is now (the handler's
  * store is not cached): the change that opened the time is in it.
  */
 export async function offerOpenedTime(deps: OfferDeps, opening: CalendarOpenedDetail): Promise<'OFFERED' | 'NONE'> {
@@ -188,8 +189,14 @@ export async function offerOpenedTime(deps: OfferDeps, opening: CalendarOpenedDe
     return waiting.get(code) === true;
   };
   let offers = 0;
+  // Every resource's time offered (or claimed before) so far: no two offers share a provider, room or device.
+  const offered = new Map<string, Array<[number, number]>>();
+  const overlaps = (resourceIds: string[], [start, end]: [number, number]) =>
+    resourceIds.some((id) => (offered.get(id) ?? []).some(([from, until]) => from < end && start < until));
+  const hold = (resourceIds: string[], held: [number, number]) => {
+    for (const id of resourceIds) offered.set(id, [...(offered.get(id) ?? []), held]);
+  };
   for (const resource of catalog.resources.filter((r) => opening.resourceIds.includes(r.resourceId))) {
-    const offered: Array<[number, number]> = [];
     const types = catalog.appointmentTypes.filter((t) => t.departmentId === resource.departmentId && t.requires.includes(resource.kind));
     for (const type of types) {
       if (!(await someoneWaits(type.code))) continue;
@@ -211,10 +218,8 @@ export async function offerOpenedTime(deps: OfferDeps, opening: CalendarOpenedDe
             candidate.start.getTime() - (type.bufferBeforeMinutes ?? 0) * 60_000,
             candidate.end.getTime() + (type.bufferAfterMinutes ?? 0) * 60_000,
           ];
-          const usable =
-            candidate.resources.some((r) => r.resourceId === resource.resourceId) &&
-            candidate.end.getTime() <= window.end &&
-            !offered.some(([from, until]) => from < held[1] && held[0] < until);
+          const resourceIds = candidate.resources.map((r) => r.resourceId);
+          const usable = resourceIds.includes(resource.resourceId) && candidate.end.getTime() <= window.end && !overlaps(resourceIds, held);
           if (!usable) continue;
           const slot = slotOf(catalog, type, candidate);
           const freed = {
@@ -224,9 +229,18 @@ export async function offerOpenedTime(deps: OfferDeps, opening: CalendarOpenedDe
             locationId: candidate.location.locationId,
             resourceIds: candidate.resources.map((r) => r.resourceId),
           };
-          if (!(await deps.waitlist.claimOnce(clinicId, hashOf(opening.openingId, slotKeyOf(freed)), candidate.end))) continue;
-          if ((await offerSlot(deps, clinicId, freed)) !== 'OFFERED') continue;
-          offered.push(held);
+          const claimId = hashOf(opening.openingId, slotKeyOf(freed));
+          if (!(await deps.waitlist.claimOnce(clinicId, claimId, candidate.end))) {
+            hold(resourceIds, held); // offered by an earlier delivery of this opening
+            continue;
+          }
+          // A failed offer gives its claim back, so the event's redelivery offers the slot again.
+          const outcome = await offerSlot(deps, clinicId, freed).catch(async (error: unknown) => {
+            await deps.waitlist.releaseClaim(clinicId, claimId);
+            throw error;
+          });
+          if (outcome !== 'OFFERED') continue;
+          hold(resourceIds, held);
           if (++offers >= MAX_OFFERS_PER_OPENING) return 'OFFERED';
         }
       }
@@ -270,7 +284,11 @@ export async function offerSlot(deps: OfferDeps, clinicId: string, slot: FreedSl
     // nothing to expire).
     await deps.timers.schedule({ clinicId, offerId: offer.offerId, at: new Date(expiresAt) });
     if (!(await deps.waitlist.offer(entry, offer))) continue; // the entry moved meanwhile: the next in line
-    await tellOffer(deps, catalog, entry, offer, token, now);
+    await tellOffer(deps, catalog, entry, offer, token, now).catch(async (error: unknown) => {
+      // Not told: the offer is withdrawn and the entry back in line, for the event's redelivery to offer again.
+      await deps.waitlist.settle(offer, 'OPEN', 'WITHDRAWN');
+      throw error;
+    });
     log.info('Freed time offered', { clinicId, outcome: 'OFFERED' });
     return 'OFFERED';
   }
@@ -424,6 +442,10 @@ async function acceptEarlierTime(
           start: offer.slot.start,
           ...(providerId ? { providerId } : {}),
           idempotencyKey: `offer-${offer.offerId}`,
+        }).catch((error: unknown) => {
+          // The visit began, its order ran out, or it kept changing: it does not move to this time.
+          if (error instanceof HttpError && error.statusCode === 409) return { outcome: 'SLOT_UNAVAILABLE' as const, alternatives: [] };
+          throw error;
         });
   if (moved && moved.outcome !== 'SLOT_UNAVAILABLE') {
     await deps.waitlist.settle(offer, offer.status, 'ACCEPTED', moved.appointment.appointmentId);

@@ -247,7 +247,7 @@ describe('Calendar: admins maintain hours, time off, blocks and closures', () =>
     expect(removed.body).toMatchObject({ change: 'unavailability-removed', openedTime: true, collisions: [] });
     expect((await slotsOn(desk, OKAFOR, '2026-12-08')).length).toBeGreaterThan(0);
     const { revision } = await dynamoCalendarStore(table).read(desk.clinicId);
-    const opening = await openingItem(desk.clinicId, `opening-calendar-${revision}`);
+    const opening = await openingItem(desk.clinicId, `opening-calendar-${revision}-${NOW.getTime().toString(36)}`);
     expect(opening).toMatchObject({
       type: 'CalendarOpening',
       resourceIds: [OKAFOR],
@@ -276,7 +276,7 @@ describe('Calendar: admins maintain hours, time off, blocks and closures', () =>
     expect(saturdays.body.openedTime).toBe(true);
     expect(saturdays.body.collisions).toEqual(narrowed.body.collisions);
     const hours = await dynamoCalendarStore(table).readHours(desk.clinicId, OKAFOR);
-    const opening = await openingItem(desk.clinicId, `opening-hours-${OKAFOR}-${hours?.revision}`);
+    const opening = await openingItem(desk.clinicId, `opening-hours-${OKAFOR}-${hours?.revision}-${NOW.getTime().toString(36)}`);
     // Saturdays 12 December to 2 January, 09:00–12:00 in Boston (UTC−5).
     expect(opening?.windows).toEqual(
       ['12', '19', '26']

@@ -7,6 +7,7 @@ import { acceptOffer, expireOffer, joinWaitlist, type OfferDeps, offerFreedTime,
 import { makeWaitlistOffer } from '#functions/scheduling/waitlist-offer.handler.ts';
 import { dynamoWaitlistStore } from '#functions/scheduling/waitlist-store.ts';
 import { DEMO_LOCATIONS, DEMO_RESOURCES, DEMO_APPOINTMENT_TYPES as TYPES } from '#local/seed/demo-clinic.ts';
+import type { Resource } from '#model/clinic-catalog.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
 import { keys } from '#shared/keys.ts';
 import type { OutgoingEmail } from '#shared/mail/mailer-port.ts';
@@ -458,5 +459,70 @@ describe('Waitlist: earliest possible (a booked visit moved earlier)', () => {
     expect(refused.statusCode).toBe(400);
     expect(JSON.parse(refused.body ?? '{}').errors).toEqual([expect.objectContaining({ path: 'moveAppointmentId' })]);
     expect(await waitlist.inLine(desk.clinicId, TYPES.primaryCareFollowUp, 'WAITING', 10)).toEqual([]);
+  });
+});
+
+describe('Waitlist: opened time offered safely', () => {
+  it('never offers two patients the same scanner time, whichever technologist each offer names', async () => {
+    const secondTech = 'mri-tech-second';
+    const desk = openDesk(table, NOW, (catalog) => ({
+      ...catalog,
+      resources: [
+        ...catalog.resources,
+        {
+          ...(catalog.resources.find((r) => r.resourceId === DEMO_RESOURCES.mriTechNowak) as Resource),
+          resourceId: secondTech,
+          name: 'Second technologist',
+        },
+      ],
+    }));
+    const { deps } = offers(desk, { now: NOW });
+    for (const day of ['01', '02', '03', '04']) {
+      await join(desk, await patientWithEmail(desk), { appointmentType: TYPES.mriKnee }, new Date(`2026-12-${day}T00:00:00Z`));
+    }
+
+    // Tuesday 8 December, 13:00–16:00 in Boston, for both technologists and the scanner (a closure removed).
+    await offerOpenedTime(deps, {
+      clinicId: desk.clinicId,
+      openingId: 'opening-calendar-2',
+      resourceIds: [DEMO_RESOURCES.mriTechNowak, secondTech, DEMO_RESOURCES.mriScanner],
+      windows: [{ start: '2026-12-08T18:00:00.000Z', end: '2026-12-08T21:00:00.000Z' }],
+    });
+
+    const line = await waitlist.inLine(desk.clinicId, TYPES.mriKnee, 'OFFERED', 10);
+    const slots = (await Promise.all(line.map((e) => waitlist.getOffer(desk.clinicId, e.offerId ?? '')))).map((o) => o?.slot);
+    expect(slots.length).toBeGreaterThanOrEqual(2);
+    const scannerTimes = slots.map((s) => [Date.parse(s?.start ?? ''), Date.parse(s?.end ?? '')] as const).sort((a, b) => a[0] - b[0]);
+    for (const [i, [start]] of scannerTimes.entries()) if (i > 0) expect(start).toBeGreaterThanOrEqual(scannerTimes[i - 1]?.[1] ?? 0);
+  });
+
+  it('offers again on the redelivery a slot whose email failed, to the same first in line', async () => {
+    const desk = openDesk(table, NOW);
+    const { deps, sent } = offers(desk, { now: NOW });
+    const first = await patientWithEmail(desk);
+    const { entry } = await join(desk, first);
+    let failures = 1;
+    const flaky = {
+      ...deps,
+      mailer: {
+        send: async (email: OutgoingEmail) => {
+          if (failures-- > 0) throw Object.assign(new Error('SES throttled'), { name: 'MessagingUnavailable' });
+          return deps.mailer.send(email);
+        },
+      },
+    };
+    const opening = {
+      clinicId: desk.clinicId,
+      openingId: 'opening-calendar-9',
+      resourceIds: [DEMO_RESOURCES.drOkafor],
+      windows: [{ start: '2026-12-08T19:00:00.000Z', end: '2026-12-08T19:30:00.000Z' }],
+    };
+
+    await expect(offerOpenedTime(flaky, opening)).rejects.toThrow('SES throttled');
+    const redelivered = await offerOpenedTime(flaky, opening);
+
+    expect(redelivered).toBe('OFFERED');
+    expect(sent.map((e) => e.to)).toEqual([`${first}@example.com`]);
+    expect((await waitlist.get(desk.clinicId, entry.entryId))?.status).toBe('OFFERED');
   });
 });

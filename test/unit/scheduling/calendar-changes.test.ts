@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   closureIdOf,
   collides,
+  hoursTakeTime,
   localDateSpan,
   openedByHours,
   outsideCalendar,
@@ -84,6 +85,30 @@ describe('Calendar changes: what collides, what opens (pure)', () => {
     ]);
     const narrower: Resource = { ...provider, weeklyHours: { MON: [{ start: '09:00', end: '12:00' }] } };
     expect(openedByHours(narrower, wider.weeklyHours, BOSTON, from, until)).toEqual([]);
+  });
+
+  it('knows whether new hours take time away, or only add some', () => {
+    const mornings = { MON: [{ start: '08:00', end: '12:00' }] };
+
+    expect(hoursTakeTime(mornings, { MON: [{ start: '07:00', end: '13:00' }] })).toBe(false);
+    expect(
+      hoursTakeTime(mornings, {
+        MON: [
+          { start: '08:00', end: '10:00' },
+          { start: '10:00', end: '12:00' },
+        ],
+      }),
+    ).toBe(false);
+    expect(
+      hoursTakeTime(mornings, {
+        MON: [
+          { start: '08:00', end: '10:00' },
+          { start: '10:05', end: '12:00' },
+        ],
+      }),
+    ).toBe(true);
+    expect(hoursTakeTime(mornings, { TUE: [{ start: '08:00', end: '12:00' }] })).toBe(true);
+    expect(hoursTakeTime({}, mornings)).toBe(false);
   });
 
   it('outsideHours keeps only the granules outside the weekly hours', () => {
