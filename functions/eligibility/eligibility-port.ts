@@ -33,6 +33,8 @@ export interface EligibilityRequest {
   dependent?: EligibilityPerson & { relationship: 'spouse' | 'child' | 'other' };
   /** X12 service type code of the appointment type (e.g. "98" office visit, "62" MRI/CAT scan). */
   serviceTypeCode: string;
+  /** The visit's date (YYYY-MM-DD), when known: coverage is checked for that day. */
+  dateOfService?: string;
 }
 
 /** A plan-level status line (Stedi's deprecated `planStatus`; still sent, and read as a fallback). */
@@ -60,6 +62,24 @@ export interface BenefitEntry {
   coverageLevelCode?: string;
   /** EB11: "Y" prior authorisation or certification required, "N" not, "U" unknown. */
   authOrCertIndicator?: string;
+  /** EB04: the insurance type (e.g. "MA" Medicare Part A, "MB" Part B, "MC" Medicaid, "QM" QMB, "12" MSP …). */
+  insuranceTypeCode?: string;
+  /** EB05: the plan's own description of the coverage. */
+  planCoverage?: string;
+  /** EB09 and EB10: a quantity and what it counts (e.g. "VS" visits, "DY" days, "P6" number of services). */
+  quantityQualifierCode?: string;
+  quantity?: number;
+  /** HSD (Stedi: benefitsServiceDelivery): delivery or visit limits, e.g. 35 visits ("VS") per year ("22"/"23"). */
+  deliveries?: Array<{ quantityQualifierCode?: string; quantity?: number; timePeriodQualifierCode?: string; numberOfPeriods?: number }>;
+  /** III with qualifier ZZ (Stedi: eligibilityAdditionalInformation): the place of service the line is for, e.g. "11" office. */
+  placesOfService?: string[];
+  /** MSG (Stedi: additionalInformation[].description): the payer's free text about the line, verbatim. */
+  messages?: string[];
+  /**
+   * The loop 2120 entities (Stedi: benefitsRelatedEntities): e.g. the other payer of an EB*R line ("PRP" primary payer,
+   * "SEP" secondary, "PR" payer) or a primary care provider ("P3"). Names as the payer sent them.
+   */
+  relatedEntities?: Array<{ entityIdentifier: string; name?: string; identifier?: string }>;
 }
 
 /** An AAA rejection: the payer (or clearinghouse on its behalf) could not process the inquiry as sent. */
