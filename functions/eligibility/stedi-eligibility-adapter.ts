@@ -28,7 +28,8 @@ export interface StediEligibilityRequest {
   provider: { npi: string; organizationName: string };
   subscriber: { memberId: string; firstName: string; lastName: string; dateOfBirth: string; groupNumber?: string };
   dependents?: Array<{ firstName: string; lastName: string; dateOfBirth: string; individualRelationshipCode: '01' | '19' | '34' }>;
-  encounter: { serviceTypeCodes: string[] };
+  /** `dateOfService` YYYYMMDD: the visit's day, when known (the payer answers for that day, not today). */
+  encounter: { serviceTypeCodes: string[]; dateOfService?: string };
 }
 
 const nullableString = z.string().nullish();
@@ -49,6 +50,28 @@ export const stediEligibilityResponseSchema = z.object({
         inPlanNetworkIndicatorCode: nullableString,
         coverageLevelCode: nullableString,
         authOrCertIndicator: nullableString,
+        insuranceTypeCode: nullableString,
+        planCoverage: nullableString,
+        quantityQualifierCode: nullableString,
+        benefitQuantity: nullableString,
+        benefitsServiceDelivery: z
+          .array(
+            z.object({
+              quantityQualifierCode: nullableString,
+              quantity: nullableString,
+              timePeriodQualifierCode: nullableString,
+              numOfPeriods: nullableString,
+            }),
+          )
+          .nullish(),
+        eligibilityAdditionalInformationList: z
+          .array(z.object({ codeListQualifierCode: nullableString, industryCode: nullableString }))
+          .nullish(),
+        eligibilityAdditionalInformation: z.object({ codeListQualifierCode: nullableString, industryCode: nullableString }).nullish(),
+        additionalInformation: z.array(z.object({ description: nullableString })).nullish(),
+        benefitsRelatedEntities: z
+          .array(z.object({ entityIdentifier: nullableString, entityName: nullableString, entityIdentificationValue: nullableString }))
+          .nullish(),
       }),
     )
     .nullish(),
@@ -105,21 +128,26 @@ export function createStediEligibilityAdapter(options: StediEligibilityAdapterOp
         await response.body?.cancel();
         throw new TransientDependencyError(TRANSIENT_ERRORS.clearinghouseUnavailable, `Clearinghouse answered HTTP ${response.status}`);
       }
+      let result: EligibilityResponse;
       if (!response.ok) {
-        await response.body?.cancel();
-        throw new ClearinghouseRequestError(`Clearinghouse rejected the eligibility request with HTTP ${response.status}`);
+        // A payer's AAA rejection can come in a 400 body (the 271 with its errors): an answer, not a failed request.
+        const rejection = response.status === 400 ? await aaaRejectionIn(response) : undefined;
+        if (!rejection) {
+          await response.body?.cancel().catch(() => undefined);
+          throw new ClearinghouseRequestError(`Clearinghouse rejected the eligibility request with HTTP ${response.status}`);
+        }
+        result = rejection;
+      } else {
+        let body: unknown;
+        try {
+          body = await response.json();
+        } catch (error) {
+          throw new ClearinghouseRequestError('Clearinghouse answered with a body that is not JSON', { cause: error });
+        }
+        const parsed = stediEligibilityResponseSchema.safeParse(body);
+        if (!parsed.success) throw new ClearinghouseRequestError('Clearinghouse answered with an unexpected eligibility response shape');
+        result = fromStediResponse(parsed.data);
       }
-
-      let body: unknown;
-      try {
-        body = await response.json();
-      } catch (error) {
-        throw new ClearinghouseRequestError('Clearinghouse answered with a body that is not JSON', { cause: error });
-      }
-      const parsed = stediEligibilityResponseSchema.safeParse(body);
-      if (!parsed.success) throw new ClearinghouseRequestError('Clearinghouse answered with an unexpected eligibility response shape');
-
-      const result = fromStediResponse(parsed.data);
       const transient = result.errors.find((e) => TRANSIENT_AAA_CODES.has(e.code));
       if (transient) {
         throw new TransientDependencyError(TRANSIENT_ERRORS.clearinghouseUnavailable, `Payer unable to respond (AAA ${transient.code})`);
@@ -163,7 +191,10 @@ export function toStediRequest(request: EligibilityRequest): StediEligibilityReq
           ],
         }
       : {}),
-    encounter: { serviceTypeCodes: [request.serviceTypeCode] },
+    encounter: {
+      serviceTypeCodes: [request.serviceTypeCode],
+      ...(request.dateOfService ? { dateOfService: compactDate(request.dateOfService) } : {}),
+    },
   };
 }
 
@@ -187,12 +218,67 @@ export function fromStediResponse(body: StediEligibilityResponse): EligibilityRe
           ...(b.inPlanNetworkIndicatorCode ? { inPlanNetworkIndicatorCode: b.inPlanNetworkIndicatorCode } : {}),
           ...(b.coverageLevelCode ? { coverageLevelCode: b.coverageLevelCode } : {}),
           ...(b.authOrCertIndicator ? { authOrCertIndicator: b.authOrCertIndicator } : {}),
+          ...detailsOf(b),
         },
       ];
     }),
     errors: (body.errors ?? []).flatMap((e) =>
       e.code ? [{ code: e.code, ...(e.followupAction ? { followupAction: e.followupAction } : {}) }] : [],
     ),
+  };
+}
+
+/** A 400 whose body is a 271 carrying AAA errors (codes as X12 gives them), as the domain response; else undefined. */
+async function aaaRejectionIn(response: Response): Promise<EligibilityResponse | undefined> {
+  try {
+    const parsed = stediEligibilityResponseSchema.safeParse(await response.json());
+    if (!parsed.success) return undefined;
+    const result = fromStediResponse(parsed.data);
+    return result.errors.length > 0 && result.errors.every((e) => /^[A-Z0-9]{1,3}$/.test(e.code)) ? result : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+type StediBenefit = NonNullable<StediEligibilityResponse['benefitsInformation']>[number];
+
+/** What a line says beyond its amounts: insurance type, quantities, deliveries, place of service, messages, entities. */
+function detailsOf(b: StediBenefit): Partial<BenefitEntry> {
+  const number = (value: string | null | undefined) => (value && Number.isFinite(Number(value)) ? Number(value) : undefined);
+  const places = [
+    ...(b.eligibilityAdditionalInformationList ?? []),
+    ...(b.eligibilityAdditionalInformation ? [b.eligibilityAdditionalInformation] : []),
+  ]
+    .filter((i) => i.codeListQualifierCode === 'ZZ' && i.industryCode)
+    .map((i) => i.industryCode as string);
+  const messages = (b.additionalInformation ?? []).flatMap((i) => (i.description?.trim() ? [i.description.trim()] : []));
+  const deliveries = (b.benefitsServiceDelivery ?? []).map((d) => ({
+    ...(d.quantityQualifierCode ? { quantityQualifierCode: d.quantityQualifierCode } : {}),
+    ...(number(d.quantity) !== undefined ? { quantity: number(d.quantity) } : {}),
+    ...(d.timePeriodQualifierCode ? { timePeriodQualifierCode: d.timePeriodQualifierCode } : {}),
+    ...(number(d.numOfPeriods) !== undefined ? { numberOfPeriods: number(d.numOfPeriods) } : {}),
+  }));
+  const entities = (b.benefitsRelatedEntities ?? []).flatMap((e) =>
+    e.entityIdentifier
+      ? [
+          {
+            entityIdentifier: e.entityIdentifier,
+            ...(e.entityName ? { name: e.entityName } : {}),
+            ...(e.entityIdentificationValue ? { identifier: e.entityIdentificationValue } : {}),
+          },
+        ]
+      : [],
+  );
+  const quantity = number(b.benefitQuantity);
+  return {
+    ...(b.insuranceTypeCode ? { insuranceTypeCode: b.insuranceTypeCode } : {}),
+    ...(b.planCoverage ? { planCoverage: b.planCoverage } : {}),
+    ...(b.quantityQualifierCode ? { quantityQualifierCode: b.quantityQualifierCode } : {}),
+    ...(quantity !== undefined ? { quantity } : {}),
+    ...(deliveries.length ? { deliveries } : {}),
+    ...(places.length ? { placesOfService: places } : {}),
+    ...(messages.length ? { messages } : {}),
+    ...(entities.length ? { relatedEntities: entities } : {}),
   };
 }
 

@@ -116,8 +116,9 @@ describe('Function: interpretEligibility', () => {
       const summary = interpretEligibility(response(lines), { serviceTypeCode: 'PT' });
 
       // Assess
-      expect(summary).toMatchObject({ outcome: 'ACTIVE', copayCents: 4000 });
-      expect(summary.inNetwork).toBeUndefined();
+      expect(summary).toMatchObject({ outcome: 'ACTIVE', copayCents: 4000, benefits: { answeredUnder: '30' } });
+      // The clinic's network status is the catalog's (in network unless it says otherwise), not guessed from the lines.
+      expect(summary.inNetwork).toBe(true);
     });
 
     it('uses the smaller of the individual and family deductible remaining', () => {
@@ -136,15 +137,18 @@ describe('Function: interpretEligibility', () => {
       expect(summary.deductibleRemainingCents).toBe(30_000);
     });
 
-    it('uses out-of-network terms only when the payer gives no others, and says so', () => {
+    it('never quotes out-of-network terms for an in-network visit: with only those, staff decide', () => {
       // Prepare
       const lines: BenefitEntry[] = [activePlan, { code: 'A', serviceTypeCodes: ['98'], percent: 40, inPlanNetworkIndicatorCode: 'N' }];
 
       // Act
-      const summary = interpretEligibility(response(lines), { serviceTypeCode: '98' });
+      const inNetworkVisit = interpretEligibility(response(lines), { serviceTypeCode: '98' });
+      const outOfNetworkVisit = interpretEligibility(response(lines), { serviceTypeCode: '98', network: 'OUT' });
 
       // Assess
-      expect(summary).toMatchObject({ coinsurancePercent: 40, inNetwork: false });
+      expect(inNetworkVisit).toMatchObject({ outcome: 'NEEDS_REVIEW', inNetwork: true });
+      expect(inNetworkVisit.coinsurancePercent).toBeUndefined();
+      expect(outOfNetworkVisit).toMatchObject({ outcome: 'ACTIVE', coinsurancePercent: 40, inNetwork: false });
     });
 
     it('reads the deprecated planStatus when there are no status lines', () => {

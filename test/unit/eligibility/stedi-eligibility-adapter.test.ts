@@ -106,7 +106,7 @@ describe('Function: createStediEligibilityAdapter', () => {
     expect(error?.message).not.toContain('W123');
   });
 
-  it('maps amounts to cents and percentages to 0-100, dropping what it does not read', async () => {
+  it('maps amounts to cents, percentages to 0-100, and what each line is for, dropping what it does not read', async () => {
     // Prepare
     const http = fakeFetch(() =>
       json(200, {
@@ -117,7 +117,16 @@ describe('Function: createStediEligibilityAdapter', () => {
             serviceTypeCodes: ['98'],
             benefitAmount: '25.00',
             inPlanNetworkIndicatorCode: 'Y',
-            additionalInformation: [{ description: 'x' }],
+            additionalInformation: [{ description: ' PCP OFFICE VISIT ' }],
+            eligibilityAdditionalInformationList: [{ codeListQualifierCode: 'ZZ', industryCode: '11' }],
+            benefitsRelatedEntities: [{ entityIdentifier: 'Primary Care Provider', entityName: 'SMITH', entityType: 'Person' }],
+            compositeMedicalProcedureIdentifier: { procedureCode: '99213' },
+          },
+          {
+            code: 'F',
+            serviceTypeCodes: ['PT'],
+            benefitsServiceDelivery: [{ quantityQualifierCode: 'VS', quantity: '60', timePeriodQualifierCode: '23', numOfPeriods: '1' }],
+            insuranceTypeCode: 'PR',
           },
           { code: 'A', serviceTypeCodes: ['98'], benefitPercent: '0.2', authOrCertIndicator: 'Y' },
           { code: 'C', benefitAmount: '500', timeQualifierCode: '29', coverageLevelCode: 'IND' },
@@ -135,7 +144,21 @@ describe('Function: createStediEligibilityAdapter', () => {
     expect(result).toEqual({
       planStatus: [{ statusCode: '1', serviceTypeCodes: ['30'] }],
       benefitsInformation: [
-        { code: 'B', serviceTypeCodes: ['98'], amountCents: 2500, inPlanNetworkIndicatorCode: 'Y' },
+        {
+          code: 'B',
+          serviceTypeCodes: ['98'],
+          amountCents: 2500,
+          inPlanNetworkIndicatorCode: 'Y',
+          messages: ['PCP OFFICE VISIT'],
+          placesOfService: ['11'],
+          relatedEntities: [{ entityIdentifier: 'Primary Care Provider', name: 'SMITH' }],
+        },
+        {
+          code: 'F',
+          serviceTypeCodes: ['PT'],
+          insuranceTypeCode: 'PR',
+          deliveries: [{ quantityQualifierCode: 'VS', quantity: 60, timePeriodQualifierCode: '23', numberOfPeriods: 1 }],
+        },
         { code: 'A', serviceTypeCodes: ['98'], percent: 20, authOrCertIndicator: 'Y' },
         { code: 'C', serviceTypeCodes: [], amountCents: 50_000, timeQualifierCode: '29', coverageLevelCode: 'IND' },
       ],
@@ -144,7 +167,34 @@ describe('Function: createStediEligibilityAdapter', () => {
   });
 });
 
+describe('Function: createStediEligibilityAdapter, a rejection in a 400 body', () => {
+  const adapterAnswering = (status: number, body: unknown) =>
+    createStediEligibilityAdapter({ baseUrl: 'https://x', apiKey: 'k', fetch: fakeFetch(() => json(status, body)).fn });
+
+  it('returns the AAA rejection a 400 carries as the payer’s answer, not as a failed request', async () => {
+    const result = await adapterAnswering(400, { errors: [{ code: '75', followupAction: 'Please Correct and Resubmit' }] }).check(request);
+
+    expect(result.errors).toEqual([{ code: '75', followupAction: 'Please Correct and Resubmit' }]);
+  });
+
+  it('retries a 400 whose AAA says the payer cannot answer now, and refuses a 400 that carries no AAA', async () => {
+    await expect(adapterAnswering(400, { errors: [{ code: '42' }] }).check(request)).rejects.toMatchObject({
+      name: TRANSIENT_ERRORS.clearinghouseUnavailable,
+    });
+    await expect(adapterAnswering(400, { message: 'Invalid request body' }).check(request)).rejects.toMatchObject({
+      name: 'ClearinghouseRequestRejected',
+    });
+  });
+});
+
 describe('Function: toStediRequest', () => {
+  it('asks about the visit’s date when it is known', () => {
+    expect(toStediRequest({ ...request, dateOfService: '2026-12-08' }).encounter).toEqual({
+      serviceTypeCodes: ['98'],
+      dateOfService: '20261208',
+    });
+  });
+
   it('sends the subscriber with a compact birth date and one service type code', () => {
     // Act
     const body = toStediRequest(request);

@@ -1,0 +1,319 @@
+import type { Accumulator, BenefitsReading, Period } from './benefits-reading.ts';
+import type { BenefitEntry, EligibilityResponse, PayerRejection } from './eligibility-port.ts';
+
+/**
+ * Reads a 271 for one service type as an insurance verification specialist would (benefits-reading.ts): only lines for
+ * the clinic's network, only lines for an office setting, the service's own lines before a related service's before
+ * the plan's, each term (copay, coinsurance, deductible, out-of-pocket, limits) on its own. Where the lines that remain
+ * disagree, it says so in `uncertain` rather than picking one. Pure: no AWS.
+ */
+
+/** Plan-level lines: service type 30, or none. */
+export const PLAN_LEVEL = '30';
+
+/** Codes a payer may answer under instead of the one asked (X12 service types): physical medicine for therapy, … */
+const RELATED_SERVICE_TYPES: Readonly<Record<string, readonly string[]>> = {
+  PT: ['AE'],
+  AE: ['PT'],
+  '62': ['4'],
+  '98': ['BY'],
+};
+
+const ACTIVE_CODES = new Set(['1', '2', '3', '4', '5']);
+const INACTIVE_CODES = new Set(['6', '7', '8']);
+
+/** AAA codes that mean the payer could not identify the member or patient: staff check the card and correct it. */
+export const MEMBER_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['64', '67', '72', '75', '76', '77', '78']);
+
+/** Standard X12 AAA03 meanings for the codes staff most often see; generic text, never the payer's. */
+export const AAA_MEANINGS: Readonly<Record<string, string>> = {
+  '15': 'required data missing',
+  '33': 'input errors',
+  '41': 'authorization or access restrictions',
+  '42': 'payer unable to respond now',
+  '43': 'invalid or missing provider identification',
+  '44': 'invalid or missing provider name',
+  '50': 'provider ineligible for inquiries',
+  '51': 'provider not on file with the payer',
+  '56': 'inappropriate date',
+  '57': 'invalid or missing date of service',
+  '58': 'invalid or missing date of birth',
+  '62': 'date of service outside the allowed inquiry period',
+  '64': 'invalid or missing patient ID',
+  '65': 'invalid or missing patient name',
+  '67': 'patient not found',
+  '71': 'birth date does not match the payer’s record',
+  '72': 'invalid or missing member ID',
+  '73': 'invalid or missing subscriber name',
+  '75': 'subscriber not found',
+  '76': 'duplicate member ID',
+  '77': 'subscriber found, patient not found',
+  '78': 'subscriber not in the group or plan',
+  '79': 'invalid participant identification',
+  '80': 'no response from the payer',
+  T4: 'payer name or identifier missing',
+};
+
+/** Words of a line's messages that mark another setting than a visit in the office (so not this visit's terms). */
+const OTHER_SETTING =
+  /\b(URGENT|EMERGENCY|ER VISIT|INPATIENT|TELE ?HEALTH|TELEMEDICINE|VIRTUAL|PHARMACY|DRUGS?|RX|MAIL ORDER|RETAIL|AMBULANCE|HOSPITAL)\b/i;
+/** For a primary care office visit (98): lines marked for a specialist or preventive care are another visit's. */
+const NOT_PRIMARY_CARE = /\b(SPECIALISTS?|SPECIALTY|PREVENTIVE|PREVENTATIVE|WELL(NESS)?|ROUTINE|PHYSICAL EXAM)\b/i;
+const PRIMARY_CARE = /\b(PCP|PRIMARY CARE|PRIMARY PHYSICIAN|OFFICE VISIT)\b/i;
+/** Places of service (III ZZ) of a visit at the clinic: office, and independent clinic / imaging settings. */
+const OFFICE_PLACES = new Set(['11', '49', '81']);
+
+const PRIOR_AUTH_WORDS = /\b(PRIOR AUTH\w*|PRE-?AUTH\w*|PRE-?CERT\w*|PRECERTIFICATION|AUTHORI[ZS]ATION REQUIRED|REQUIRES? AUTH\w*)\b/i;
+const MAY_BE = /\bMAY\b/i;
+
+const PERIODS: Readonly<Record<string, Period>> = {
+  '21': 'calendar-year',
+  '22': 'service-year',
+  '23': 'calendar-year',
+  '25': 'plan-year',
+  '29': 'other',
+  '32': 'lifetime',
+  '27': 'visit',
+  '7': 'day',
+  '34': 'month',
+};
+
+export interface ReadingRequest {
+  serviceTypeCode: string;
+  /** The clinic's network status with the payer (catalog setting); in network unless the clinic says otherwise. */
+  network?: 'IN' | 'OUT';
+}
+
+export function readBenefits(response: EligibilityResponse, request: ReadingRequest): BenefitsReading {
+  const stc = request.serviceTypeCode;
+  const network = request.network ?? 'IN';
+  const lines = response.benefitsInformation;
+  const reading: BenefitsReading = {
+    status: 'UNKNOWN',
+    serviceTypeCode: stc,
+    network,
+    notCovered: false,
+    priorAuthorization: 'UNKNOWN',
+    otherPayers: otherPayersOf(lines),
+    payerMessages: [...new Set(lines.flatMap((l) => l.messages ?? []))],
+    uncertain: [],
+  };
+  if (response.errors.length > 0) return { ...reading, status: 'REJECTED', rejection: rejectionOf(response.errors) };
+
+  const ours = lines.filter((l) => inNetwork(l, network) && forThisSetting(l, stc));
+  const order = [[stc], RELATED_SERVICE_TYPES[stc] ?? []] as const;
+  /** The lines of one kind for the asked service, else a related one, else the plan's: and which answered. */
+  const answer = (keep: (l: BenefitEntry) => boolean): { lines: BenefitEntry[]; under?: string } => {
+    for (const codes of order) {
+      const found = ours.filter((l) => keep(l) && l.serviceTypeCodes.some((c) => codes.includes(c)));
+      const first = codes.find((c) => found.some((l) => l.serviceTypeCodes.includes(c)));
+      if (found.length > 0) return { lines: found, ...(first ? { under: first } : {}) };
+    }
+    const planLevel = ours.filter((l) => keep(l) && isPlanLevel(l));
+    return planLevel.length > 0 ? { lines: planLevel, under: PLAN_LEVEL } : { lines: [] };
+  };
+
+  // Status: the service's own lines first (any network: status is the plan's, not the network's).
+  // The deprecated planStatus is read when no EB status line came (older payer connections send only it).
+  const statusLines = statusAnswer(
+    lines.some((l) => ACTIVE_CODES.has(l.code) || INACTIVE_CODES.has(l.code))
+      ? lines
+      : response.planStatus.map((p) => ({ code: p.statusCode, serviceTypeCodes: p.serviceTypeCodes })),
+    stc,
+  );
+  const active = statusLines.some((l) => ACTIVE_CODES.has(l.code));
+  const inactive = statusLines.some((l) => INACTIVE_CODES.has(l.code));
+  reading.status = active ? 'ACTIVE' : inactive ? 'INACTIVE' : 'UNKNOWN';
+  if (active && inactive) reading.uncertain.push(`The payer reports both active and inactive coverage for service type ${stc}.`);
+  if (statusLines.some((l) => l.code === '5')) reading.uncertain.push('The payer reports the coverage active pending investigation.');
+  if (reading.status === 'UNKNOWN') reading.uncertain.push(`The response gives no coverage status for service type ${stc}.`);
+
+  reading.notCovered = ours.some((l) => l.code === 'I' && l.serviceTypeCodes.some((c) => order.flat().includes(c)));
+
+  const copay = answer((l) => l.code === 'B' && l.amountCents !== undefined && l.coverageLevelCode !== 'FAM');
+  const copays = distinct(copay.lines.map((l) => l.amountCents));
+  if (copays.length === 1) reading.copayCents = copays[0];
+  else if (copays.length > 1)
+    reading.uncertain.push(
+      `The payer lists several copays for this visit (${copays.map(dollars).join(', ')}) without saying which applies.`,
+    );
+
+  const coinsurance = answer((l) => l.code === 'A' && l.percent !== undefined);
+  const shares = distinct(coinsurance.lines.map((l) => l.percent));
+  if (shares.length === 1) reading.coinsurancePercent = shares[0];
+  else if (shares.length > 1) reading.uncertain.push(`The payer lists several coinsurance rates for this visit (${shares.join('%, ')}%).`);
+
+  // Terms only for the other network: a careful person does not quote them for this visit, nor assume nothing is owed.
+  const costCodes = new Set(['A', 'B', 'C']);
+  const otherNetworkOnly =
+    copay.lines.length + coinsurance.lines.length === 0 &&
+    lines.some(
+      (l) =>
+        costCodes.has(l.code) && !inNetwork(l, network) && l.serviceTypeCodes.some((c) => order.flat().includes(c) || c === PLAN_LEVEL),
+    );
+  if (otherNetworkOnly) {
+    reading.uncertain.push(`The payer gives cost sharing for this service only ${network === 'IN' ? 'out of' : 'in'} network.`);
+  }
+  const answeredUnder = copay.under ?? coinsurance.under;
+  if (answeredUnder) reading.answeredUnder = answeredUnder;
+
+  const deductible = accumulators(ours, 'C', order.flat(), reading.uncertain, 'deductible');
+  if (deductible) reading.deductible = deductible;
+  const outOfPocket = accumulators(ours, 'G', order.flat(), reading.uncertain, 'out-of-pocket maximum');
+  if (outOfPocket) {
+    const { waivedForService: _, ...oop } = outOfPocket;
+    reading.outOfPocket = oop;
+  }
+
+  const limit = visitLimitOf(answer((l) => l.code === 'F').lines);
+  if (limit) reading.visitLimit = limit;
+
+  reading.priorAuthorization = priorAuthorizationOf(
+    ours.filter((l) => l.serviceTypeCodes.some((c) => order.flat().includes(c))),
+    reading.uncertain,
+  );
+
+  if (lines.some((l) => l.insuranceTypeCode === 'QM' && (ACTIVE_CODES.has(l.code) || l.code === 'R'))) reading.costSharingWaived = 'QMB';
+  return reading;
+}
+
+function rejectionOf(errors: PayerRejection[]): NonNullable<BenefitsReading['rejection']> {
+  const notFound = errors.find((e) => MEMBER_NOT_FOUND_CODES.has(e.code));
+  const first = notFound ?? (errors[0] as PayerRejection);
+  return {
+    code: first.code,
+    meaning: AAA_MEANINGS[first.code] ?? 'see the payer’s reject reason code',
+    memberNotFound: notFound !== undefined,
+  };
+}
+
+/** Status lines for the service asked, else a related service's, else the plan's. */
+function statusAnswer<T extends Pick<BenefitEntry, 'code' | 'serviceTypeCodes'>>(lines: T[], stc: string): T[] {
+  const status = lines.filter((l) => ACTIVE_CODES.has(l.code) || INACTIVE_CODES.has(l.code));
+  for (const codes of [[stc], RELATED_SERVICE_TYPES[stc] ?? []]) {
+    const found = status.filter((l) => l.serviceTypeCodes.some((c) => codes.includes(c)));
+    if (found.length > 0) return found;
+  }
+  return status.filter(isPlanLevel);
+}
+
+const isPlanLevel = (line: Pick<BenefitEntry, 'serviceTypeCodes'>) =>
+  line.serviceTypeCodes.length === 0 || line.serviceTypeCodes.includes(PLAN_LEVEL);
+
+/** In network: Y, W (both) or unsaid; out of network: N, W or unsaid. */
+function inNetwork(line: BenefitEntry, network: 'IN' | 'OUT'): boolean {
+  const indicator = line.inPlanNetworkIndicatorCode;
+  if (indicator === undefined || indicator === 'W' || indicator === 'U') return true;
+  return network === 'IN' ? indicator === 'Y' : indicator === 'N';
+}
+
+/** Whether a line may set the terms of this visit: not one marked for another setting by its place of service or words. */
+function forThisSetting(line: BenefitEntry, stc: string): boolean {
+  if (line.placesOfService?.length && !line.placesOfService.some((p) => OFFICE_PLACES.has(p))) return false;
+  const text = (line.messages ?? []).join(' ');
+  if (OTHER_SETTING.test(text)) return false;
+  if (stc === '98' && NOT_PRIMARY_CARE.test(text) && !PRIMARY_CARE.test(text)) return false;
+  return true;
+}
+
+/** Deductible (C) or out-of-pocket (G) totals and remainders per coverage level; a $0 service line over a plan one is a waiver. */
+function accumulators(
+  lines: BenefitEntry[],
+  code: 'C' | 'G',
+  serviceCodes: string[],
+  uncertain: string[],
+  what: string,
+): BenefitsReading['deductible'] | undefined {
+  const all = lines.filter((l) => l.code === code && l.amountCents !== undefined);
+  const service = all.filter((l) => l.serviceTypeCodes.some((c) => serviceCodes.includes(c)));
+  const plan = all.filter(isPlanLevel);
+  const waived = service.length > 0 && service.every((l) => l.amountCents === 0) && plan.some((l) => (l.amountCents ?? 0) > 0);
+  const used = service.length > 0 && !waived ? service : plan;
+  if (used.length === 0) return undefined;
+  const level = (coverage: 'IND' | 'FAM'): Accumulator | undefined => {
+    const ofLevel = used.filter(
+      (l) => (l.coverageLevelCode ?? 'IND') === coverage || (coverage === 'IND' && l.coverageLevelCode === 'EMP'),
+    );
+    const totals = distinct(ofLevel.filter((l) => l.timeQualifierCode !== '29').map((l) => l.amountCents));
+    const remaining = distinct(ofLevel.filter((l) => l.timeQualifierCode === '29').map((l) => l.amountCents));
+    if (totals.length > 1 || remaining.length > 1) {
+      uncertain.push(`The payer lists several ${coverage === 'IND' ? 'individual' : 'family'} ${what} amounts for this visit.`);
+    }
+    const period = ofLevel.map((l) => PERIODS[l.timeQualifierCode ?? '']).find((p) => p && p !== 'other');
+    const accumulator: Accumulator = {
+      ...(totals.length === 1 ? { totalCents: totals[0] } : {}),
+      ...(remaining.length === 1 ? { remainingCents: remaining[0] } : {}),
+      ...(period ? { period } : {}),
+    };
+    return Object.keys(accumulator).length > 0 ? accumulator : undefined;
+  };
+  const individual = level('IND');
+  const family = level('FAM');
+  return {
+    ...(individual ? { individual } : {}),
+    ...(family ? { family } : {}),
+    ...(waived ? { waivedForService: true } : {}),
+  };
+}
+
+/** A limitation (F) in visits: per period from its delivery (HSD) or its quantity; what remains or is used. */
+function visitLimitOf(lines: BenefitEntry[]): BenefitsReading['visitLimit'] | undefined {
+  let visits: number | undefined;
+  let remaining: number | undefined;
+  let used: number | undefined;
+  let period: Period | undefined;
+  for (const line of lines) {
+    for (const delivery of line.deliveries ?? []) {
+      if (delivery.quantityQualifierCode !== 'VS' || delivery.quantity === undefined) continue;
+      if (line.timeQualifierCode === '29') remaining = delivery.quantity;
+      else {
+        visits = delivery.quantity;
+        period = PERIODS[delivery.timePeriodQualifierCode ?? ''] ?? period;
+      }
+    }
+    if (line.quantityQualifierCode === 'VS' && line.quantity !== undefined) {
+      if (line.timeQualifierCode === '29') remaining = line.quantity;
+      else if (line.timeQualifierCode === '24') used = line.quantity;
+      else {
+        visits = line.quantity;
+        period = PERIODS[line.timeQualifierCode ?? ''] ?? period;
+      }
+    }
+  }
+  if (visits === undefined) return undefined;
+  return {
+    visits,
+    ...(remaining !== undefined ? { remaining } : {}),
+    ...(used !== undefined ? { used } : remaining !== undefined ? { used: visits - remaining } : {}),
+    ...(period ? { period } : {}),
+  };
+}
+
+function priorAuthorizationOf(lines: BenefitEntry[], uncertain: string[]): BenefitsReading['priorAuthorization'] {
+  const said = lines.flatMap((l) => l.messages ?? []).filter((m) => PRIOR_AUTH_WORDS.test(m));
+  if (lines.some((l) => l.authOrCertIndicator === 'Y') || said.some((m) => !MAY_BE.test(m))) return 'REQUIRED';
+  if (said.length > 0) uncertain.push('The payer says prior authorization may be required for this service: ask the payer.');
+  if (lines.some((l) => l.authOrCertIndicator === 'N')) return 'NOT_REQUIRED';
+  return 'UNKNOWN';
+}
+
+/** Every other or additional payer the response names (EB*R), with its insurance type and whether it pays first. */
+function otherPayersOf(lines: BenefitEntry[]): BenefitsReading['otherPayers'] {
+  const payers: BenefitsReading['otherPayers'] = [];
+  for (const line of lines.filter((l) => l.code === 'R')) {
+    const entities = line.relatedEntities?.length ? line.relatedEntities : [{ entityIdentifier: '' }];
+    for (const entity of entities) {
+      const primary = /^(PRP|Primary Payer)$/i.test(entity.entityIdentifier) || (line.messages ?? []).some((m) => /\bPRIMARY\b/i.test(m));
+      payers.push({
+        ...(entity.name ? { name: entity.name } : {}),
+        ...(entity.identifier ? { payerId: entity.identifier } : {}),
+        ...(line.insuranceTypeCode ? { insuranceTypeCode: line.insuranceTypeCode } : {}),
+        ...(primary ? { primary: true } : {}),
+      });
+    }
+  }
+  return payers;
+}
+
+const distinct = (values: Array<number | undefined>): number[] => [...new Set(values.filter((v): v is number => v !== undefined))];
+const dollars = (cents: number) => `$${(cents / 100).toFixed(2)}`;
