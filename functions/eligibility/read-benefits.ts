@@ -10,6 +10,7 @@ import type { BenefitEntry, EligibilityResponse, PayerRejection } from './eligib
 
 /** Plan-level lines: service type 30, or none. */
 export const PLAN_LEVEL = '30';
+const MEDICAL_CARE = '1';
 
 /** Codes a payer may answer under instead of the one asked (X12 service types): physical medicine for therapy, … */
 const RELATED_SERVICE_TYPES: Readonly<Record<string, readonly string[]>> = {
@@ -17,6 +18,7 @@ const RELATED_SERVICE_TYPES: Readonly<Record<string, readonly string[]>> = {
   AE: ['PT'],
   '62': ['4'],
   '98': ['BY'],
+  MH: ['A4', 'A6', '22'],
 };
 
 const ACTIVE_CODES = new Set(['1', '2', '3', '4', '5']);
@@ -56,7 +58,7 @@ export const AAA_MEANINGS: Readonly<Record<string, string>> = {
 
 /** Words of a line's messages that mark another setting than a visit in the office (so not this visit's terms). */
 const OTHER_SETTING =
-  /\b(URGENT|EMERGENCY|ER VISIT|INPATIENT|TELE ?HEALTH|TELEMEDICINE|VIRTUAL|PHARMACY|DRUGS?|RX|MAIL ORDER|RETAIL|AMBULANCE|HOSPITAL)\b/i;
+  /\b(URGENT|EMERGENCY|ER VISIT|INPATIENT|TELE ?HEALTH|TELEMEDICINE|VIRTUAL|PHARMACY|DRUGS?|RX|MAIL ORDER|RETAIL|AMBULANCE|HOSPITAL|PROGRAM)\b/i;
 /** For a primary care office visit (98): lines marked for a specialist or preventive care are another visit's. */
 const NOT_PRIMARY_CARE = /\b(SPECIALISTS?|SPECIALTY|PREVENTIVE|PREVENTATIVE|WELL(NESS)?|ROUTINE|PHYSICAL EXAM)\b/i;
 const PRIMARY_CARE = /\b(PCP|PRIMARY CARE|PRIMARY PHYSICIAN|OFFICE VISIT)\b/i;
@@ -65,6 +67,9 @@ const OFFICE_PLACES = new Set(['11', '49', '81']);
 
 const PRIOR_AUTH_WORDS = /\b(PRIOR AUTH\w*|PRE-?AUTH\w*|PRE-?CERT\w*|PRECERTIFICATION|AUTHORI[ZS]ATION REQUIRED|REQUIRES? AUTH\w*)\b/i;
 const MAY_BE = /\bMAY\b/i;
+
+/** EB06 of a total for a period (not "24" year to date, what is met, nor "29" what remains). */
+const TOTAL_PERIODS = new Set(['21', '22', '23', '25', '32', '']);
 
 const PERIODS: Readonly<Record<string, Period>> = {
   '21': 'calendar-year',
@@ -98,9 +103,12 @@ export function readBenefits(response: EligibilityResponse, request: ReadingRequ
     payerMessages: [...new Set(lines.flatMap((l) => l.messages ?? []))],
     uncertain: [],
   };
+  if (lines.some((l) => l.insuranceTypeCode === 'QM' && (ACTIVE_CODES.has(l.code) || l.code === 'R'))) reading.costSharingWaived = 'QMB';
   if (response.errors.length > 0) return { ...reading, status: 'REJECTED', rejection: rejectionOf(response.errors) };
 
-  const ours = lines.filter((l) => inNetwork(l, network) && forThisSetting(l, stc));
+  // Accumulators (deductible, out-of-pocket) are the plan's, whatever setting their words name; visit terms are not.
+  const ourNetwork = lines.filter((l) => inNetwork(l, network));
+  const ours = ourNetwork.filter((l) => forThisSetting(l, stc));
   const order = [[stc], RELATED_SERVICE_TYPES[stc] ?? []] as const;
   /** The lines of one kind for the asked service, else a related one, else the plan's: and which answered. */
   const answer = (keep: (l: BenefitEntry) => boolean): { lines: BenefitEntry[]; under?: string } => {
@@ -130,7 +138,7 @@ export function readBenefits(response: EligibilityResponse, request: ReadingRequ
 
   reading.notCovered = ours.some((l) => l.code === 'I' && l.serviceTypeCodes.some((c) => order.flat().includes(c)));
 
-  const copay = answer((l) => l.code === 'B' && l.amountCents !== undefined && l.coverageLevelCode !== 'FAM');
+  const copay = answer((l) => l.code === 'B' && l.amountCents !== undefined);
   const copays = distinct(copay.lines.map((l) => l.amountCents));
   if (copays.length === 1) reading.copayCents = copays[0];
   else if (copays.length > 1)
@@ -147,6 +155,7 @@ export function readBenefits(response: EligibilityResponse, request: ReadingRequ
   const costCodes = new Set(['A', 'B', 'C']);
   const otherNetworkOnly =
     copay.lines.length + coinsurance.lines.length === 0 &&
+    !ours.some((l) => l.code === 'C' && (isPlanLevel(l) || l.serviceTypeCodes.some((c) => order.flat().includes(c)))) &&
     lines.some(
       (l) =>
         costCodes.has(l.code) && !inNetwork(l, network) && l.serviceTypeCodes.some((c) => order.flat().includes(c) || c === PLAN_LEVEL),
@@ -154,12 +163,12 @@ export function readBenefits(response: EligibilityResponse, request: ReadingRequ
   if (otherNetworkOnly) {
     reading.uncertain.push(`The payer gives cost sharing for this service only ${network === 'IN' ? 'out of' : 'in'} network.`);
   }
-  const answeredUnder = copay.under ?? coinsurance.under;
+  const answeredUnder = copay.under ?? coinsurance.under ?? statusUnder(statusLines, stc);
   if (answeredUnder) reading.answeredUnder = answeredUnder;
 
-  const deductible = accumulators(ours, 'C', order.flat(), reading.uncertain, 'deductible');
+  const deductible = accumulators(ourNetwork, 'C', order.flat(), reading.uncertain, 'deductible');
   if (deductible) reading.deductible = deductible;
-  const outOfPocket = accumulators(ours, 'G', order.flat(), reading.uncertain, 'out-of-pocket maximum');
+  const outOfPocket = accumulators(ourNetwork, 'G', order.flat(), reading.uncertain, 'out-of-pocket maximum');
   if (outOfPocket) {
     const { waivedForService: _, ...oop } = outOfPocket;
     reading.outOfPocket = oop;
@@ -173,7 +182,6 @@ export function readBenefits(response: EligibilityResponse, request: ReadingRequ
     reading.uncertain,
   );
 
-  if (lines.some((l) => l.insuranceTypeCode === 'QM' && (ACTIVE_CODES.has(l.code) || l.code === 'R'))) reading.costSharingWaived = 'QMB';
   return reading;
 }
 
@@ -197,8 +205,17 @@ function statusAnswer<T extends Pick<BenefitEntry, 'code' | 'serviceTypeCodes'>>
   return status.filter(isPlanLevel);
 }
 
+/** Plan level: no service type, 30 (health benefit plan coverage) or 1 (medical care, which every visit here is). */
+/** The service type the status lines answered under: the one asked, a related one, or the plan's. */
+function statusUnder(lines: Array<Pick<BenefitEntry, 'serviceTypeCodes'>>, stc: string): string | undefined {
+  if (lines.length === 0) return undefined;
+  if (lines.some((l) => l.serviceTypeCodes.includes(stc))) return stc;
+  const related = (RELATED_SERVICE_TYPES[stc] ?? []).find((c) => lines.some((l) => l.serviceTypeCodes.includes(c)));
+  return related ?? PLAN_LEVEL;
+}
+
 const isPlanLevel = (line: Pick<BenefitEntry, 'serviceTypeCodes'>) =>
-  line.serviceTypeCodes.length === 0 || line.serviceTypeCodes.includes(PLAN_LEVEL);
+  line.serviceTypeCodes.length === 0 || line.serviceTypeCodes.includes(PLAN_LEVEL) || line.serviceTypeCodes.includes(MEDICAL_CARE);
 
 /** In network: Y, W (both) or unsaid; out of network: N, W or unsaid. */
 function inNetwork(line: BenefitEntry, network: 'IN' | 'OUT'): boolean {
@@ -234,7 +251,7 @@ function accumulators(
     const ofLevel = used.filter(
       (l) => (l.coverageLevelCode ?? 'IND') === coverage || (coverage === 'IND' && l.coverageLevelCode === 'EMP'),
     );
-    const totals = distinct(ofLevel.filter((l) => l.timeQualifierCode !== '29').map((l) => l.amountCents));
+    const totals = distinct(ofLevel.filter((l) => TOTAL_PERIODS.has(l.timeQualifierCode ?? '')).map((l) => l.amountCents));
     const remaining = distinct(ofLevel.filter((l) => l.timeQualifierCode === '29').map((l) => l.amountCents));
     if (totals.length > 1 || remaining.length > 1) {
       uncertain.push(`The payer lists several ${coverage === 'IND' ? 'individual' : 'family'} ${what} amounts for this visit.`);
@@ -265,7 +282,7 @@ function visitLimitOf(lines: BenefitEntry[]): BenefitsReading['visitLimit'] | un
   for (const line of lines) {
     for (const delivery of line.deliveries ?? []) {
       if (delivery.quantityQualifierCode !== 'VS' || delivery.quantity === undefined) continue;
-      if (line.timeQualifierCode === '29') remaining = delivery.quantity;
+      if (line.timeQualifierCode === '29' || delivery.timePeriodQualifierCode === '29') remaining = delivery.quantity;
       else {
         visits = delivery.quantity;
         period = PERIODS[delivery.timePeriodQualifierCode ?? ''] ?? period;
@@ -297,11 +314,15 @@ function priorAuthorizationOf(lines: BenefitEntry[], uncertain: string[]): Benef
   return 'UNKNOWN';
 }
 
+/** Loop 2120 entities that are payers (codes, or Stedi's names for them); not the insured, a provider or a plan sponsor. */
+const PAYER_ENTITIES = /^(PR|PRP|SEP|TTP|Payer|Primary Payer|Secondary Payer|Tertiary Payer)$/i;
+
 /** Every other or additional payer the response names (EB*R), with its insurance type and whether it pays first. */
 function otherPayersOf(lines: BenefitEntry[]): BenefitsReading['otherPayers'] {
   const payers: BenefitsReading['otherPayers'] = [];
   for (const line of lines.filter((l) => l.code === 'R')) {
-    const entities = line.relatedEntities?.length ? line.relatedEntities : [{ entityIdentifier: '' }];
+    const named = (line.relatedEntities ?? []).filter((e) => PAYER_ENTITIES.test(e.entityIdentifier));
+    const entities: NonNullable<BenefitEntry['relatedEntities']> = named.length ? named : [{ entityIdentifier: '' }];
     for (const entity of entities) {
       const primary = /^(PRP|Primary Payer)$/i.test(entity.entityIdentifier) || (line.messages ?? []).some((m) => /\bPRIMARY\b/i.test(m));
       payers.push({

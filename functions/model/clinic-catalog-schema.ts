@@ -135,6 +135,9 @@ export const ClinicCatalogSchema = z
           .refine((u) => Date.parse(u.start) < Date.parse(u.end), 'start must be before end'),
       )
       .optional(),
+    payerNetworks: z
+      .array(z.strictObject({ payerId: z.string().min(1).max(80), locationId: id.optional(), network: z.enum(['IN', 'OUT']) }))
+      .optional(),
   })
   .superRefine((catalog, ctx) => {
     const locations = new Set(catalog.locations.map((l) => l.locationId));
@@ -152,6 +155,9 @@ export const ClinicCatalogSchema = z
     });
     catalog.closures?.forEach((c, i) => {
       if (!locations.has(c.locationId)) problem(['closures', i, 'locationId'], 'unknown location');
+    });
+    catalog.payerNetworks?.forEach((p, i) => {
+      if (p.locationId && !locations.has(p.locationId)) problem(['payerNetworks', i, 'locationId'], 'unknown location');
     });
     const resources = new Set(catalog.resources.map((r) => r.resourceId));
     catalog.unavailability?.forEach((u, i) => {

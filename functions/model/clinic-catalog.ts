@@ -105,4 +105,24 @@ export interface ClinicCatalog {
   appointmentTypes: AppointmentType[];
   closures?: Closure[];
   unavailability?: Unavailability[];
+  /**
+   * The clinic's network status with each payer (at one location, or all): whose in-network or out-of-network terms
+   * apply to its patients. A payer not listed is taken as in network.
+   */
+  payerNetworks?: PayerNetwork[];
+}
+
+export interface PayerNetwork {
+  /** The clearinghouse's payer ID, as coverage records carry it. */
+  payerId: string;
+  locationId?: string;
+  network: 'IN' | 'OUT';
+}
+
+/** The clinic's network status with a payer at a location: the location's own entry, else the clinic-wide one, else in. */
+export function networkWith(catalog: Pick<ClinicCatalog, 'payerNetworks'>, payerId: string, locationId?: string): 'IN' | 'OUT' {
+  const entries = (catalog.payerNetworks ?? []).filter((p) => p.payerId === payerId);
+  return (
+    (entries.find((p) => locationId !== undefined && p.locationId === locationId) ?? entries.find((p) => !p.locationId))?.network ?? 'IN'
+  );
 }
