@@ -89,6 +89,44 @@ export const CoverageViewSchema = z
 
 export type CoverageView = z.output<typeof CoverageViewSchema>;
 
+const accumulator = z.strictObject({ totalCents: z.int().optional(), remainingCents: z.int().optional(), period: z.string().optional() });
+
+/** The last eligibility check of a journey, read for one service type: what the payer says, and what it leaves open. */
+export const EligibilityViewSchema = z
+  .strictObject({
+    checkedAt: z.string(),
+    serviceTypeCode: z.string(),
+    payerId: z.string().optional(),
+    status: z.enum(['ACTIVE', 'INACTIVE', 'REJECTED', 'UNKNOWN']),
+    answeredUnder: z.string().optional().meta({ description: 'The service type whose lines answered (a related one, or 30: the plan).' }),
+    network: z.enum(['IN', 'OUT']).meta({ description: "The clinic's network status with the payer, as read." }),
+    notCovered: z.boolean(),
+    copayCents: z.int().optional(),
+    coinsurancePercent: z.number().optional(),
+    deductible: z
+      .strictObject({ individual: accumulator.optional(), family: accumulator.optional(), waivedForService: z.boolean().optional() })
+      .optional(),
+    outOfPocket: z.strictObject({ individual: accumulator.optional(), family: accumulator.optional() }).optional(),
+    visitLimit: z
+      .strictObject({ visits: z.int(), used: z.int().optional(), remaining: z.int().optional(), period: z.string().optional() })
+      .optional(),
+    priorAuthorization: z.enum(['REQUIRED', 'NOT_REQUIRED', 'UNKNOWN']),
+    otherPayers: z.array(
+      z.strictObject({
+        name: z.string().optional(),
+        payerId: z.string().optional(),
+        insuranceTypeCode: z.string().optional(),
+        primary: z.boolean().optional(),
+      }),
+    ),
+    costSharingWaived: z.literal('QMB').optional(),
+    payerMessages: z.array(z.string()).meta({ description: 'The payer’s free text, verbatim.' }),
+    rejection: z.strictObject({ code: z.string(), meaning: z.string(), memberNotFound: z.boolean() }).optional(),
+    uncertain: z.array(z.string()).meta({ description: 'Why the response does not decide, when it does not.' }),
+    dueCents: z.int().optional().meta({ description: 'The estimate recorded for the patient.' }),
+  })
+  .meta({ id: 'EligibilityView' });
+
 /** One task with what a person needs to act on it. */
 export const StaffTaskDetailSchema = StaffTaskSummarySchema.extend({
   reason: z.string().meta({ description: 'Why the task exists, as the stage or the screening put it.' }),
@@ -120,6 +158,9 @@ export const StaffTaskDetailSchema = StaffTaskSummarySchema.extend({
     .meta({ description: 'A logged contact: who called or wrote, about what, how urgent, and the summary.' }),
   coverage: CoverageViewSchema.optional().meta({
     description: 'Eligibility tasks: the insurance on file (or self-pay), the fields a correction would change.',
+  }),
+  eligibility: EligibilityViewSchema.optional().meta({
+    description: "Eligibility tasks: the last check as a verification specialist reads it, with the payer's own messages.",
   }),
   possibleDuplicate: z
     .strictObject({

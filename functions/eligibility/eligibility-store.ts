@@ -1,23 +1,10 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { JourneyRef } from '#contract/journey-workflow.ts';
+import type { EligibilityCheckRecord } from '#model/benefits-reading.ts';
 import type { CoverageRecord } from '#model/patient-records.ts';
+import { eligibilityCheckOf } from '#shared/eligibility-check-store.ts';
 import { keys } from '#shared/keys.ts';
 import type { TableRef } from '#shared/table.ts';
-import type { CoverageSummary } from './interpret-eligibility.ts';
-
-/** The eligibility item (keys.eligibility): the last check's result for staff and the journey view. No member ID, no names. */
-export interface EligibilityCheckRecord extends JourneyRef {
-  type: 'EligibilityCheck';
-  appointmentTypeCode: string;
-  serviceTypeCode: string;
-  /** Absent when no inquiry could be sent (e.g. no insurance on file). */
-  payerId?: string;
-  controlNumber?: string;
-  summary: CoverageSummary;
-  /** The estimate recorded on the journey as amounts.dueCents, when the plan is active. */
-  dueCents?: number;
-  checkedAt: string;
-}
 
 /**
  * The eligibility stage's port to storage: the coverage one check reads, and the check's result. The coverage read is
@@ -42,7 +29,7 @@ export function dynamoEligibilityStore(table: TableRef): EligibilityStore {
         new PutCommand({ TableName: table.tableName, Item: { ...keys.eligibility(record.clinicId, record.journeyId), ...record } }),
       );
     },
-    getCheck: (ref) => get<EligibilityCheckRecord>(table, keys.eligibility(ref.clinicId, ref.journeyId)),
+    getCheck: (ref) => eligibilityCheckOf(table, ref),
   };
 }
 

@@ -1,32 +1,6 @@
-import type { EligibilityResult } from '#contract/journey-workflow.ts';
-import type { BenefitsReading } from './benefits-reading.ts';
+import type { BenefitsReading, CoverageSummary } from '#model/benefits-reading.ts';
 import type { EligibilityResponse } from './eligibility-port.ts';
 import { PLAN_LEVEL, type ReadingRequest, readBenefits } from './read-benefits.ts';
-
-/**
- * What the front desk needs from a 271 for one appointment type: is the plan active for the service, what the
- * patient's cost sharing is, and whether prior authorisation is needed. Holds no PHI (no names, no member ID), so it
- * may be stored on the journey partition and shown in staff queues.
- */
-export interface CoverageSummary {
-  outcome: EligibilityResult['outcome'];
-  /** The X12 service type code asked about. */
-  serviceTypeCode: string;
-  /** The payer reports active coverage (true also when the outcome is NEEDS_REVIEW for prior authorisation). */
-  coverageActive: boolean;
-  copayCents?: number;
-  coinsurancePercent?: number;
-  deductibleRemainingCents?: number;
-  /** From the cost-sharing lines used: true for in-network lines, false when only out-of-network lines were given. */
-  inNetwork?: boolean;
-  priorAuthorizationRequired: boolean;
-  /** The AAA reject reason code, when the payer rejected the inquiry. */
-  payerRejectionCode?: string;
-  /** In words staff can act on. Shown in queues and alerts, so never PHI. */
-  reason: string;
-  /** The specialist's reading it came from: the terms, their levels and periods, limits, other payers, the payer's words. */
-  benefits?: BenefitsReading;
-}
 
 /**
  * The plan-level service type (30): its lines, or lines with no service type at all, apply when the payer sends nothing

@@ -1,7 +1,8 @@
+import type { CoverageSummary } from '#model/benefits-reading.ts';
 import type { AppointmentType, ClinicCatalog } from '#model/clinic-catalog.ts';
 import { type CoverageRecord, type InsuranceCoverage, isSelfPay } from '#model/patient-records.ts';
 import { controlNumberFor, type EligibilityPerson, type EligibilityRequest } from './eligibility-port.ts';
-import { type CoverageSummary, GENERAL_SERVICE_TYPE } from './interpret-eligibility.ts';
+import { GENERAL_SERVICE_TYPE } from './interpret-eligibility.ts';
 
 /** What the eligibility stage loaded for one journey (see verify-eligibility.ts). */
 export interface EligibilityContext {

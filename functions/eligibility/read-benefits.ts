@@ -1,4 +1,4 @@
-import type { Accumulator, BenefitsReading, Period } from './benefits-reading.ts';
+import type { Accumulator, BenefitsReading, Period } from '#model/benefits-reading.ts';
 import type { BenefitEntry, EligibilityResponse, PayerRejection } from './eligibility-port.ts';
 
 /**

@@ -1,4 +1,5 @@
 import type { EligibilityResult, JourneyRef } from '#contract/journey-workflow.ts';
+import { networkWith } from '#model/clinic-catalog.ts';
 import type { JourneyRecord } from '#model/journey.ts';
 import { estimatePatientResponsibility } from '#model/patient-share.ts';
 import { journeyAuditSession } from '#shared/audit.ts';
@@ -36,8 +37,14 @@ export async function verifyEligibility(deps: VerifyEligibilityDeps, ref: Journe
 
   const context = await loadEligibilityContext(deps, journey, now);
   const prepared = prepareEligibilityCheck(context);
+  // Read for the clinic's network status with the payer (catalog `payerNetworks`): whose terms apply to this patient.
   const summary =
-    prepared.kind === 'inquire' ? interpretEligibility(await deps.eligibility.check(prepared.request), prepared.request) : prepared.summary;
+    prepared.kind === 'inquire'
+      ? interpretEligibility(await deps.eligibility.check(prepared.request), {
+          serviceTypeCode: prepared.request.serviceTypeCode,
+          network: networkWith(context.catalog ?? {}, prepared.request.payer.id),
+        })
+      : prepared.summary;
   const dueCents =
     prepared.kind === 'selfPay'
       ? prepared.appointmentType.allowedAmountCents

@@ -3,6 +3,7 @@ import { type AppointmentStore, dynamoAppointmentStore } from './appointment-sto
 import { type AuditLog, dynamoAuditLog } from './audit-store.ts';
 import { dynamo } from './aws/dynamodb-client.ts';
 import { type CatalogStore, cachedCatalogStore, dynamoCatalogStore } from './catalog-store.ts';
+import { type EligibilityChecks, eligibilityCheckOf } from './eligibility-check-store.ts';
 import { requireEnv } from './env.ts';
 import { dynamoJourneyStore, type JourneyStore } from './journey-store.ts';
 import { dynamoPatientStore, type PatientStore } from './patient-store.ts';
@@ -19,6 +20,8 @@ export interface SharedStores {
   patients: PatientStore;
   catalog: CatalogStore;
   audit: AuditLog;
+  /** A journey's last eligibility check, as the eligibility stage wrote it (read by staff views). */
+  eligibilityChecks: EligibilityChecks;
 }
 
 /** How long a warm function keeps a clinic's catalog: an edit of the clinic's offer reaches every function within it. */
@@ -34,6 +37,7 @@ export function dynamoStores(table: TableRef, now: () => Date = systemClock): Sh
     patients: dynamoPatientStore(table),
     catalog: cachedCatalogStore(dynamoCatalogStore(table), { ttlMs: CATALOG_CACHE_MS, now }),
     audit: dynamoAuditLog(table),
+    eligibilityChecks: { get: (ref) => eligibilityCheckOf(table, ref) },
   };
 }
 

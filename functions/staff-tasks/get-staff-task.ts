@@ -1,5 +1,6 @@
 import type { StaffTaskDetail } from '#contract/api/staff-task-schema.ts';
 import type { StaffPrincipal } from '#contract/staff-roles.ts';
+import type { EligibilityCheckRecord } from '#model/benefits-reading.ts';
 import { coverageView } from '#model/coverage.ts';
 import { allowedActions, worksTask } from '#model/staff-decision.ts';
 import { POSSIBLE_DUPLICATE_REASON, type StaffTask } from '#model/staff-task.ts';
@@ -9,7 +10,8 @@ import { staffActor } from '#shared/http/staff-principal.ts';
 import type { SharedStores } from '#shared/stores.ts';
 import { staffTaskSummary } from './staff-task-view.ts';
 
-export interface GetStaffTaskDeps extends Pick<SharedStores, 'tasks' | 'patients' | 'audit' | 'submissions' | 'journeys'> {
+export interface GetStaffTaskDeps
+  extends Pick<SharedStores, 'tasks' | 'patients' | 'audit' | 'submissions' | 'journeys' | 'eligibilityChecks'> {
   now: () => Date;
 }
 
@@ -47,14 +49,15 @@ export async function getStaffTask(deps: GetStaffTaskDeps, person: StaffPrincipa
     ...(withCoverage ? (['coverage.read'] as const) : []),
     ...(duplicate ? (['journey.read', 'submission.read'] as const) : []),
   );
-  const [patient, coverage] = ref
+  const [patient, coverage, check] = ref
     ? await Promise.all([
         // A record merged away since (a possible duplicate's): the task shows without it (the read's failure is audited).
         deps.patients.read(ref, audit, ['patientId', 'firstName', 'lastName', 'birthDate', 'phone', 'email']).catch(() => undefined),
-        // Eligibility tasks show the insurance on file: it is what a correction would change.
+        // Eligibility tasks show the insurance on file (what a correction would change) and how the payer answered.
         withCoverage ? deps.patients.readCoverage(ref, audit) : undefined,
+        withCoverage ? deps.eligibilityChecks.get(ref) : undefined,
       ])
-    : [undefined, undefined];
+    : [undefined, undefined, undefined];
   return {
     ...staffTaskSummary(task, now),
     reason: task.reason,
@@ -73,6 +76,7 @@ export async function getStaffTask(deps: GetStaffTaskDeps, person: StaffPrincipa
       : {}),
     ...(task.contact ? { contact: contactView(task.contact, task.patientId) } : {}),
     ...(coverage ? { coverage: coverageView(coverage) } : {}),
+    ...(check?.summary.benefits ? { eligibility: eligibilityView(check) } : {}),
     ...(await possibleDuplicateOf(deps, duplicate ? ref : undefined, audit, now)),
     notes: (task.notes ?? []).map((note) => ({ at: note.at, by: { userId: note.by }, text: note.text })),
     history: task.history.map((entry) => ({ at: entry.at, by: { userId: entry.by }, event: entry.event })),
@@ -141,4 +145,16 @@ async function otherPatientOf(
 function contactView(contact: NonNullable<StaffTask['contact']>, patientId: string | undefined): NonNullable<StaffTaskDetail['contact']> {
   const { bodyHash: _, ...shown } = contact;
   return { ...shown, ...(patientId ? { patientId } : {}) };
+}
+
+/** The check as staff read it: the reading's terms and the payer's words, its time, payer and estimate. */
+function eligibilityView(check: EligibilityCheckRecord): NonNullable<StaffTaskDetail['eligibility']> {
+  const { serviceTypeCode: _, ...reading } = check.summary.benefits as NonNullable<EligibilityCheckRecord['summary']['benefits']>;
+  return {
+    checkedAt: check.checkedAt,
+    serviceTypeCode: check.serviceTypeCode,
+    ...(check.payerId ? { payerId: check.payerId } : {}),
+    ...reading,
+    ...(check.dueCents !== undefined ? { dueCents: check.dueCents } : {}),
+  };
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { dynamoEligibilityStore, type EligibilityCheckRecord } from '#functions/eligibility/eligibility-store.ts';
+import { dynamoEligibilityStore } from '#functions/eligibility/eligibility-store.ts';
+import type { EligibilityCheckRecord } from '#model/benefits-reading.ts';
 import type { CoverageRecord } from '#model/patient-records.ts';
 import { keys } from '#shared/keys.ts';
 import { localTable } from '#test/support/local-table.ts';

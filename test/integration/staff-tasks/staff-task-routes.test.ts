@@ -5,6 +5,7 @@ import { StaffTaskDetailSchema, StaffTaskPageSchema, StaffTaskSummarySchema } fr
 import { API_ROUTES } from '#contract/api-routes.ts';
 import { STAFF_QUEUES, type StaffQueue } from '#contract/staff-queues.ts';
 import { DEMO_STAFF, STAFF_ROLES, type StaffRole } from '#contract/staff-roles.ts';
+import { readBenefits } from '#functions/eligibility/read-benefits.ts';
 import { makeGetStaffTask } from '#functions/staff-tasks/get-staff-task.handler.ts';
 import { makeListStaffTasks } from '#functions/staff-tasks/list-staff-tasks.handler.ts';
 import { makeWorkStaffTask } from '#functions/staff-tasks/work-staff-task.handler.ts';
@@ -822,6 +823,57 @@ describe('Function: getStaffTask, the detail and its audit', () => {
     };
     expect((await clinicAudits(clinicId)).filter((a) => a.journeyId === task.journeyId)).toEqual([expected]);
     expect(readsSeen).toEqual([{ patientId: PATIENT_ID, auditsAtRead: expect.arrayContaining([expected]) }]);
+  });
+
+  it("shows an eligibility task with the payer's answer as a specialist reads it, the payer's messages verbatim", async () => {
+    // Prepare: the stage read a 271 whose copays disagree, and recorded the reading.
+    const task = await openTask(clinicId, 'eligibility');
+    const reading = readBenefits(
+      {
+        planStatus: [],
+        errors: [],
+        benefitsInformation: [
+          { code: '1', serviceTypeCodes: ['30'] },
+          { code: 'B', serviceTypeCodes: ['98'], amountCents: 2500, inPlanNetworkIndicatorCode: 'Y' },
+          { code: 'B', serviceTypeCodes: ['98'], amountCents: 4000, inPlanNetworkIndicatorCode: 'Y', messages: ['PER VISIT'] },
+          { code: 'C', serviceTypeCodes: ['30'], amountCents: 50_000, timeQualifierCode: '29', coverageLevelCode: 'IND' },
+        ],
+      },
+      { serviceTypeCode: '98' },
+    );
+    await put({
+      ...keys.eligibility(clinicId, task.journeyId ?? ''),
+      type: 'EligibilityCheck',
+      clinicId,
+      journeyId: task.journeyId,
+      appointmentTypeCode: 'PRIMARY_CARE_NEW',
+      serviceTypeCode: '98',
+      payerId: '60054',
+      summary: {
+        outcome: 'NEEDS_REVIEW',
+        serviceTypeCode: '98',
+        coverageActive: true,
+        priorAuthorizationRequired: false,
+        reason: 'x',
+        benefits: reading,
+      },
+      checkedAt: now.toISOString(),
+    });
+
+    // Act
+    const { body } = await call('get', { clinicId, taskId: task.taskId, as: 'billing' });
+
+    // Assess
+    const { eligibility } = StaffTaskDetailSchema.parse(body);
+    expect(eligibility).toMatchObject({
+      payerId: '60054',
+      status: 'ACTIVE',
+      network: 'IN',
+      deductible: { individual: { remainingCents: 50_000 } },
+      payerMessages: ['PER VISIT'],
+      uncertain: [expect.stringContaining('$25.00, $40.00')],
+    });
+    expect(eligibility?.copayCents).toBeUndefined();
   });
 
   it('shows a task of another stage without coverage, audited as a task and patient read', async () => {

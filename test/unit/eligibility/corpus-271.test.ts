@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { BenefitsReading } from '#functions/eligibility/benefits-reading.ts';
 import type { EligibilityResponse } from '#functions/eligibility/eligibility-port.ts';
 import { readBenefits } from '#functions/eligibility/read-benefits.ts';
 import { fromStediResponse, stediEligibilityResponseSchema } from '#functions/eligibility/stedi-eligibility-adapter.ts';
+import type { BenefitsReading } from '#model/benefits-reading.ts';
 import { eligibilityResponseOfX12 } from '#test/support/x12-271.ts';
 
 /**

@@ -1,3 +1,5 @@
+import type { EligibilityResult } from '#contract/journey-workflow.ts';
+
 /**
  * What an insurance verification specialist reads from a 271 for one service type, for the clinic's network status
  * with the payer: the plan's status, the patient's cost sharing with its coverage level and period, limits, prior
@@ -51,3 +53,44 @@ export interface Accumulator {
 
 /** EB06 / HSD time periods, named. */
 export type Period = 'calendar-year' | 'plan-year' | 'service-year' | 'lifetime' | 'visit' | 'day' | 'month' | 'other';
+
+/**
+ * What the front desk needs from a 271 for one appointment type: is the plan active for the service, what the
+ * patient's cost sharing is, and whether prior authorisation is needed. Holds no PHI (no names, no member ID), so it
+ * may be stored on the journey partition and shown in staff queues.
+ */
+export interface CoverageSummary {
+  outcome: EligibilityResult['outcome'];
+  /** The X12 service type code asked about. */
+  serviceTypeCode: string;
+  /** The payer reports active coverage (true also when the outcome is NEEDS_REVIEW for prior authorisation). */
+  coverageActive: boolean;
+  copayCents?: number;
+  coinsurancePercent?: number;
+  deductibleRemainingCents?: number;
+  /** The clinic's network status with the payer, as the reading took it (the catalog's `payerNetworks`; in by default). */
+  inNetwork?: boolean;
+  priorAuthorizationRequired: boolean;
+  /** The AAA reject reason code, when the payer rejected the inquiry. */
+  payerRejectionCode?: string;
+  /** In words staff can act on. Shown in queues and alerts, so never PHI. */
+  reason: string;
+  /** The specialist's reading it came from: the terms, their levels and periods, limits, other payers, the payer's words. */
+  benefits?: BenefitsReading;
+}
+
+/** The eligibility item (keys.eligibility): the last check's result for staff. No member ID, no names. */
+export interface EligibilityCheckRecord {
+  type: 'EligibilityCheck';
+  clinicId: string;
+  journeyId: string;
+  appointmentTypeCode: string;
+  serviceTypeCode: string;
+  /** Absent when no inquiry could be sent (e.g. no insurance on file). */
+  payerId?: string;
+  controlNumber?: string;
+  summary: CoverageSummary;
+  /** The estimate recorded on the journey as amounts.dueCents, when the plan is active. */
+  dueCents?: number;
+  checkedAt: string;
+}
