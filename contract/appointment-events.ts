@@ -154,6 +154,16 @@ export const APPOINTMENT_EVENT_RULES: readonly AppointmentEventRule[] = [
     },
   },
   {
+    // A visit booked or moved has its coverage checked again before the patient comes.
+    name: 'PlanReverification',
+    target: 'planReverification',
+    pattern: {
+      source: [APPOINTMENT_EVENTS_SOURCE],
+      'detail-type': [APPOINTMENT_CHANGED],
+      detail: { change: ['book', 'reschedule'] },
+    },
+  },
+  {
     // A visit booked or moved gets its no-show check, a little after its new start.
     name: 'WatchForNoShow',
     target: 'watchForNoShow',

@@ -225,6 +225,22 @@ export const FUNCTIONS = {
     aslPlaceholder: 'VerifyEligibilityFunctionArn',
     needs: ['table', 'clearinghouse'],
   },
+  planReverification: {
+    entry: 'functions/eligibility/plan-reverification.handler.ts',
+    description: "AppointmentChanged (booked, rescheduled): schedules the visit's coverage checks, days ahead and on the day",
+    memorySize: 256,
+    timeoutSeconds: 30,
+    trigger: 'appointmentEvent',
+    needs: ['table', 'scheduleAppointmentTimers'],
+  },
+  reverifyEligibility: {
+    entry: 'functions/eligibility/reverify-eligibility.handler.ts',
+    description: "A visit's coverage check: asks the payer again; a change becomes a COVERAGE_CHANGED task before the visit",
+    memorySize: 512,
+    timeoutSeconds: 30,
+    trigger: 'appointmentTimer',
+    needs: ['table', 'clearinghouse', 'scheduleEscalations'],
+  },
   bookAppointment: {
     entry: 'functions/scheduling/book-appointment.handler.ts',
     description: 'Journey task: books the earliest slot that fits the appointment type and preferences',
@@ -405,6 +421,7 @@ export const ENV = {
   appointmentTimerRoleArn: 'APPOINTMENT_TIMER_ROLE_ARN',
   noShowTargetArn: 'NO_SHOW_TARGET_ARN',
   offerExpiryTargetArn: 'OFFER_EXPIRY_TARGET_ARN',
+  reverifyTargetArn: 'REVERIFY_TARGET_ARN',
   /** The API's public base URL, for links patients open (a waitlist offer's page). */
   publicApiUrl: 'PUBLIC_API_URL',
   /**

@@ -101,6 +101,11 @@ export class PatientAccessStack extends Stack {
           arnEnv: ENV.offerExpiryTargetArn,
           arn: timerTargetArn(this.stackName, 'expireWaitlistOffer'),
         },
+        {
+          fn: this.functions.byName.reverifyEligibility,
+          arnEnv: ENV.reverifyTargetArn,
+          arn: timerTargetArn(this.stackName, 'reverifyEligibility'),
+        },
       ],
       schedulers: this.functions.withNeed('scheduleAppointmentTimers'),
       groupEnv: ENV.appointmentTimerGroup,

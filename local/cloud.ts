@@ -449,6 +449,7 @@ function setHandlerEnvironment(local: {
   env[ENV.appointmentTimerRoleArn] = `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/local-appointment-timers`;
   env[ENV.noShowTargetArn] = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:markNoShow`;
   env[ENV.offerExpiryTargetArn] = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:expireWaitlistOffer`;
+  env[ENV.reverifyTargetArn] = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:reverifyEligibility`;
   // Secrets come as plain values locally (functions/shared/secrets.ts).
   delete env[ENV.clearinghouseApiKeySecretArn];
   delete env[ENV.paymentsApiKeySecretArn];

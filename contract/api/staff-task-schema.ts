@@ -49,8 +49,11 @@ export const StaffTaskSummarySchema = z
   .strictObject({
     taskId: z.string(),
     journeyId: z.string().optional().meta({ description: 'The journey it is about; a logged contact may be about none.' }),
-    kind: z.enum(['TRIAGE', 'STAGE_BLOCKED', 'EXECUTION_STOPPED', 'CONTACT', 'RESCHEDULE']),
-    appointmentId: z.string().optional().meta({ description: 'RESCHEDULE: the visit a calendar change collides with.' }),
+    kind: z.enum(['TRIAGE', 'STAGE_BLOCKED', 'EXECUTION_STOPPED', 'CONTACT', 'RESCHEDULE', 'COVERAGE_CHANGED']),
+    appointmentId: z
+      .string()
+      .optional()
+      .meta({ description: 'RESCHEDULE: the visit a calendar change collides with; COVERAGE_CHANGED: the visit whose coverage changed.' }),
     stage: z.string().optional().meta({ description: "The journey's stage; a logged contact has none." }),
     queue: z.enum(STAFF_QUEUES),
     priority: z.enum(TASK_PRIORITIES),

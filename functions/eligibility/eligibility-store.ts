@@ -18,6 +18,9 @@ export interface EligibilityStore {
   putCheck(record: EligibilityCheckRecord): Promise<void>;
   /** The last check's result, for the journey view. */
   getCheck(ref: JourneyRef): Promise<EligibilityCheckRecord | undefined>;
+  /** A visit's latest re-check (keys.appointmentEligibility), written whole by each. */
+  getRecheck(clinicId: string, appointmentId: string): Promise<EligibilityCheckRecord | undefined>;
+  putRecheck(appointmentId: string, record: EligibilityCheckRecord): Promise<void>;
 }
 
 /** The DynamoDB adapter of the eligibility store. */
@@ -30,6 +33,12 @@ export function dynamoEligibilityStore(table: TableRef): EligibilityStore {
       );
     },
     getCheck: (ref) => eligibilityCheckOf(table, ref),
+    getRecheck: (clinicId, appointmentId) => get<EligibilityCheckRecord>(table, keys.appointmentEligibility(clinicId, appointmentId)),
+    async putRecheck(appointmentId, record) {
+      await table.client.send(
+        new PutCommand({ TableName: table.tableName, Item: { ...keys.appointmentEligibility(record.clinicId, appointmentId), ...record } }),
+      );
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 import type { BenefitsReading, CoverageSummary } from '#model/benefits-reading.ts';
+import { estimatePatientResponsibility } from '#model/patient-share.ts';
 import type { EligibilityResponse } from './eligibility-port.ts';
 import { PLAN_LEVEL, type ReadingRequest, readBenefits } from './read-benefits.ts';
 
@@ -82,7 +83,12 @@ export function interpretEligibility(response: EligibilityResponse, request: Rea
   return activeSummary;
 }
 
-function costOf(reading: BenefitsReading): Pick<CoverageSummary, 'copayCents' | 'coinsurancePercent' | 'deductibleRemainingCents'> {
+function costOf(
+  reading: BenefitsReading,
+): Pick<CoverageSummary, 'copayCents' | 'coinsurancePercent' | 'deductibleRemainingCents' | 'outOfPocketRemainingCents'> {
+  const oop = [reading.outOfPocket?.individual?.remainingCents, reading.outOfPocket?.family?.remainingCents].filter(
+    (v): v is number => v !== undefined,
+  );
   // What the patient can still owe toward the deductible: their own remainder, capped by the family's (an embedded
   // deductible is met for everyone once the family's is).
   const remainders = [reading.deductible?.individual?.remainingCents, reading.deductible?.family?.remainingCents].filter(
@@ -93,5 +99,15 @@ function costOf(reading: BenefitsReading): Pick<CoverageSummary, 'copayCents' | 
     ...(reading.copayCents !== undefined ? { copayCents: reading.copayCents } : {}),
     ...(reading.coinsurancePercent !== undefined ? { coinsurancePercent: reading.coinsurancePercent } : {}),
     ...(remaining !== undefined ? { deductibleRemainingCents: remaining } : {}),
+    ...(oop.length > 0 ? { outOfPocketRemainingCents: Math.min(...oop) } : {}),
   };
+}
+
+/**
+ * The estimate a person could sign: from the reading's terms, only when the plan is active, the service covered and
+ * nothing left uncertain; undefined otherwise (the desk collects at the visit instead of the system guessing).
+ */
+export function signableEstimate(summary: CoverageSummary, allowedAmountCents: number): number | undefined {
+  const signable = summary.coverageActive && !summary.benefits?.notCovered && (summary.benefits?.uncertain.length ?? 0) === 0;
+  return signable ? estimatePatientResponsibility(summary, allowedAmountCents) : undefined;
 }

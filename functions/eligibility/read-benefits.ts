@@ -12,11 +12,14 @@ import type { BenefitEntry, EligibilityResponse, PayerRejection } from './eligib
 export const PLAN_LEVEL = '30';
 const MEDICAL_CARE = '1';
 
-/** Codes a payer may answer under instead of the one asked (X12 service types): physical medicine for therapy, … */
+/**
+ * Codes a payer may answer under instead of the one asked (X12 service types): physical medicine for physical therapy,
+ * psychiatric and psychotherapy lines for mental health. Imaging has none: diagnostic X-ray (4) lines also carry
+ * unrelated services, and an MRI's terms are not an X-ray's.
+ */
 const RELATED_SERVICE_TYPES: Readonly<Record<string, readonly string[]>> = {
   PT: ['AE'],
   AE: ['PT'],
-  '62': ['4'],
   '98': ['BY'],
   MH: ['A4', 'A6', '22'],
 };
@@ -62,11 +65,13 @@ const OTHER_SETTING =
 /** For a primary care office visit (98): lines marked for a specialist or preventive care are another visit's. */
 const NOT_PRIMARY_CARE = /\b(SPECIALISTS?|SPECIALTY|PREVENTIVE|PREVENTATIVE|WELL(NESS)?|ROUTINE|PHYSICAL EXAM)\b/i;
 const PRIMARY_CARE = /\b(PCP|PRIMARY CARE|PRIMARY PHYSICIAN|OFFICE VISIT)\b/i;
-/** Places of service (III ZZ) of a visit at the clinic: office, and independent clinic / imaging settings. */
-const OFFICE_PLACES = new Set(['11', '49', '81']);
+/** Places of service (III ZZ) of a visit at the clinic: office (11) and independent clinic (49). */
+const OFFICE_PLACES = new Set(['11', '49']);
 
+const OUT_OF_NETWORK_WORDS = /\b(OUT[- ]OF[- ]NETWORK|OUT NETWORK|NOT IN NETWORK|NON[- ]PARTICIPATING)\b/i;
 const PRIOR_AUTH_WORDS = /\b(PRIOR AUTH\w*|PRE-?AUTH\w*|PRE-?CERT\w*|PRECERTIFICATION|AUTHORI[ZS]ATION REQUIRED|REQUIRES? AUTH\w*)\b/i;
 const MAY_BE = /\bMAY\b/i;
+const NOT_REQUIRED = /\b(NO|NOT)\b[^.]*\b(REQUIRED|NEEDED)\b|\bNO (PRIOR AUTH\w*|PRE-?CERT\w*)\b/i;
 
 /** EB06 of a total for a period (not "24" year to date, what is met, nor "29" what remains). */
 const TOTAL_PERIODS = new Set(['21', '22', '23', '25', '32', '']);
@@ -100,7 +105,19 @@ export function readBenefits(response: EligibilityResponse, request: ReadingRequ
     notCovered: false,
     priorAuthorization: 'UNKNOWN',
     otherPayers: otherPayersOf(lines),
-    payerMessages: [...new Set(lines.flatMap((l) => l.messages ?? []))],
+    // The payer's words about this service and the plan, not every line's (other services' can name a condition).
+    payerMessages: [
+      ...new Set(
+        lines
+          .filter(
+            (l) =>
+              isPlanLevel(l) ||
+              l.code === 'R' ||
+              l.serviceTypeCodes.some((c) => c === stc || (RELATED_SERVICE_TYPES[stc] ?? []).includes(c)),
+          )
+          .flatMap((l) => l.messages ?? []),
+      ),
+    ],
     uncertain: [],
   };
   if (lines.some((l) => l.insuranceTypeCode === 'QM' && (ACTIVE_CODES.has(l.code) || l.code === 'R'))) reading.costSharingWaived = 'QMB';
@@ -176,9 +193,26 @@ export function readBenefits(response: EligibilityResponse, request: ReadingRequ
 
   const limit = visitLimitOf(answer((l) => l.code === 'F').lines);
   if (limit) reading.visitLimit = limit;
+  if (limit?.remaining === 0) reading.uncertain.push('The payer reports no visits left for this service this period.');
 
+  // What a careful person would not act on without asking: another payer first, or the payer saying we are out of network.
+  const primary = reading.otherPayers.filter((p) => p.primary);
+  if (primary.length > 0) {
+    reading.uncertain.push(
+      `Another payer is primary (${primary.map((p) => p.name ?? p.insuranceTypeCode ?? 'unnamed').join(', ')}): bill it first.`,
+    );
+  }
+  if (network === 'IN' && reading.payerMessages.some((m) => OUT_OF_NETWORK_WORDS.test(m))) {
+    reading.uncertain.push('The payer says the provider is out of network for this member, while the clinic is set as in network.');
+  }
+
+  // Prior authorization from the service's own (or its related codes') lines: the plan's status line says nothing of it.
   reading.priorAuthorization = priorAuthorizationOf(
-    ours.filter((l) => l.serviceTypeCodes.some((c) => order.flat().includes(c))),
+    ours.filter(
+      (l) =>
+        l.serviceTypeCodes.some((c) => order.flat().includes(c)) &&
+        !(isPlanLevel(l) && (ACTIVE_CODES.has(l.code) || INACTIVE_CODES.has(l.code))),
+    ),
     reading.uncertain,
   );
 
@@ -308,11 +342,18 @@ function visitLimitOf(lines: BenefitEntry[]): BenefitsReading['visitLimit'] | un
 
 function priorAuthorizationOf(lines: BenefitEntry[], uncertain: string[]): BenefitsReading['priorAuthorization'] {
   const said = lines.flatMap((l) => l.messages ?? []).filter((m) => PRIOR_AUTH_WORDS.test(m));
-  if (lines.some((l) => l.authOrCertIndicator === 'Y') || said.some((m) => !MAY_BE.test(m))) return 'REQUIRED';
-  if (said.length > 0) uncertain.push('The payer says prior authorization may be required for this service: ask the payer.');
-  if (lines.some((l) => l.authOrCertIndicator === 'N')) return 'NOT_REQUIRED';
+  const saysNotRequired = said.filter((m) => NOT_REQUIRED.test(m));
+  const saysRequired = said.filter((m) => !NOT_REQUIRED.test(m) && !MAY_BE.test(m));
+  if (lines.some((l) => l.authOrCertIndicator === 'Y') || saysRequired.length > 0) return 'REQUIRED';
+  if (said.some((m) => MAY_BE.test(m)))
+    uncertain.push('The payer says prior authorization may be required for this service: ask the payer.');
+  if (lines.some((l) => l.authOrCertIndicator === 'N') || saysNotRequired.length > 0) return 'NOT_REQUIRED';
   return 'UNKNOWN';
 }
+
+/** EB04 Medicare Secondary Payer types on an other-payer line: that payer is primary, Medicare secondary. */
+const MSP_TYPES = new Set(['12', '13', '14', '15', '16', '41', '42', '43', '47']);
+const MEDICARE_TYPES = new Set(['MA', 'MB', 'MP']);
 
 /** Loop 2120 entities that are payers (codes, or Stedi's names for them); not the insured, a provider or a plan sponsor. */
 const PAYER_ENTITIES = /^(PR|PRP|SEP|TTP|Payer|Primary Payer|Secondary Payer|Tertiary Payer)$/i;
@@ -320,11 +361,17 @@ const PAYER_ENTITIES = /^(PR|PRP|SEP|TTP|Payer|Primary Payer|Secondary Payer|Ter
 /** Every other or additional payer the response names (EB*R), with its insurance type and whether it pays first. */
 function otherPayersOf(lines: BenefitEntry[]): BenefitsReading['otherPayers'] {
   const payers: BenefitsReading['otherPayers'] = [];
+  // Medicaid pays last: Medicare a Medicaid response names is primary.
+  const medicaid = lines.some((l) => ACTIVE_CODES.has(l.code) && l.insuranceTypeCode === 'MC');
   for (const line of lines.filter((l) => l.code === 'R')) {
     const named = (line.relatedEntities ?? []).filter((e) => PAYER_ENTITIES.test(e.entityIdentifier));
     const entities: NonNullable<BenefitEntry['relatedEntities']> = named.length ? named : [{ entityIdentifier: '' }];
     for (const entity of entities) {
-      const primary = /^(PRP|Primary Payer)$/i.test(entity.entityIdentifier) || (line.messages ?? []).some((m) => /\bPRIMARY\b/i.test(m));
+      const primary =
+        /^(PRP|Primary Payer)$/i.test(entity.entityIdentifier) ||
+        (line.messages ?? []).some((m) => /\bPRIMARY\b/i.test(m)) ||
+        MSP_TYPES.has(line.insuranceTypeCode ?? '') ||
+        (medicaid && MEDICARE_TYPES.has(line.insuranceTypeCode ?? ''));
       payers.push({
         ...(entity.name ? { name: entity.name } : {}),
         ...(entity.identifier ? { payerId: entity.identifier } : {}),

@@ -1,13 +1,12 @@
 import type { EligibilityResult, JourneyRef } from '#contract/journey-workflow.ts';
 import { networkWith } from '#model/clinic-catalog.ts';
 import type { JourneyRecord } from '#model/journey.ts';
-import { estimatePatientResponsibility } from '#model/patient-share.ts';
 import { journeyAuditSession } from '#shared/audit.ts';
 import { log } from '#shared/observability.ts';
 import type { SharedStores } from '#shared/stores.ts';
 import type { EligibilityPerson, EligibilityPort } from './eligibility-port.ts';
 import type { EligibilityStore } from './eligibility-store.ts';
-import { interpretEligibility } from './interpret-eligibility.ts';
+import { interpretEligibility, signableEstimate } from './interpret-eligibility.ts';
 import { type EligibilityContext, prepareEligibilityCheck } from './prepare-eligibility-check.ts';
 
 export interface VerifyEligibilityDeps extends Pick<SharedStores, 'journeys' | 'submissions' | 'patients' | 'catalog' | 'audit'> {
@@ -45,11 +44,12 @@ export async function verifyEligibility(deps: VerifyEligibilityDeps, ref: Journe
           network: networkWith(context.catalog ?? {}, prepared.request.payer.id),
         })
       : prepared.summary;
+  // An estimate only from terms a person could sign (a PROCEED past an uncertain reading charges nothing automatically).
   const dueCents =
     prepared.kind === 'selfPay'
       ? prepared.appointmentType.allowedAmountCents
-      : summary.coverageActive && prepared.appointmentType
-        ? estimatePatientResponsibility(summary, prepared.appointmentType.allowedAmountCents)
+      : prepared.appointmentType
+        ? signableEstimate(summary, prepared.appointmentType.allowedAmountCents)
         : undefined;
 
   await deps.store.putCheck({

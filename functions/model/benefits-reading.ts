@@ -11,7 +11,7 @@ export interface BenefitsReading {
   status: 'ACTIVE' | 'INACTIVE' | 'REJECTED' | 'UNKNOWN';
   /** The X12 service type asked about (e.g. "98", "PT", "62"). */
   serviceTypeCode: string;
-  /** The service type whose lines answered: the one asked, a related one ("AD" for "PT"), or "30" (plan level). */
+  /** The service type whose lines answered: the one asked, a related one ("AE" physical medicine for "PT"), or "30" (plan level). */
   answeredUnder?: string;
   /** The clinic's network status with this payer, as the reading assumed it (catalog setting). */
   network: 'IN' | 'OUT';
@@ -56,8 +56,9 @@ export type Period = 'calendar-year' | 'plan-year' | 'service-year' | 'lifetime'
 
 /**
  * What the front desk needs from a 271 for one appointment type: is the plan active for the service, what the
- * patient's cost sharing is, and whether prior authorisation is needed. Holds no PHI (no names, no member ID), so it
- * may be stored on the journey partition and shown in staff queues.
+ * patient's cost sharing is, and whether prior authorisation is needed. No names or member ID; the reading's payer
+ * messages are the payer's free text (which can name a condition), so the summary is shown only in the eligibility
+ * task, to the people of that queue; the `reason` alone is shown in queues.
  */
 export interface CoverageSummary {
   outcome: EligibilityResult['outcome'];
@@ -68,6 +69,8 @@ export interface CoverageSummary {
   copayCents?: number;
   coinsurancePercent?: number;
   deductibleRemainingCents?: number;
+  /** The smaller of the individual and family out-of-pocket remainders, when the payer gives one. */
+  outOfPocketRemainingCents?: number;
   /** The clinic's network status with the payer, as the reading took it (the catalog's `payerNetworks`; in by default). */
   inNetwork?: boolean;
   priorAuthorizationRequired: boolean;

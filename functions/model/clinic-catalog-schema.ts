@@ -68,6 +68,7 @@ export const ClinicCatalogSchema = z
         .min(5)
         .max(24 * 60)
         .optional(),
+      reverifyDaysBefore: z.int().min(1).max(30).optional(),
     }),
     locations: z
       .array(

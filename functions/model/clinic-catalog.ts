@@ -24,6 +24,8 @@ export interface ClinicProfile {
   noShowAfterMinutes?: number;
   /** Minutes a waitlist offer of freed time stays open before it goes to the next in line (DEFAULT_OFFER_MINUTES). */
   waitlistOfferMinutes?: number;
+  /** Days before a visit its coverage is checked again (and again on the day); 3 unless the clinic says otherwise. */
+  reverifyDaysBefore?: number;
   /** Where logged contacts go, per category, where the defaults (DEFAULT_CONTACT_ROUTING) do not suit the clinic. */
   contactRouting?: Partial<Record<ContactCategory, StaffQueue>>;
 }

@@ -5,6 +5,8 @@ export interface CostSharing {
   copayCents?: number;
   coinsurancePercent?: number;
   deductibleRemainingCents?: number;
+  /** What is left of the out-of-pocket maximum: once met, the patient owes nothing more this period. */
+  outOfPocketRemainingCents?: number;
 }
 
 export type AmountDue = { kind: 'CHARGE'; amountCents: number } | { kind: 'NOTHING_DUE' };
@@ -35,14 +37,16 @@ export function visitChargeIdempotencyKey(journeyId: string): string {
  */
 export function estimatePatientResponsibility(summary: CostSharing, allowedAmountCents: number): number {
   const allowed = Math.max(0, Math.round(allowedAmountCents));
+  // Never more than is left of the out-of-pocket maximum: a patient who met it owes nothing more.
+  const cap = Math.min(allowed, summary.outOfPocketRemainingCents ?? allowed);
   const hasPercentageTerms = summary.coinsurancePercent !== undefined || summary.deductibleRemainingCents !== undefined;
   // A $0 copay next to co-insurance or a deductible means "no copay, cost sharing applies" (payers send both).
-  if (summary.copayCents !== undefined && (summary.copayCents > 0 || !hasPercentageTerms)) return Math.min(summary.copayCents, allowed);
+  if (summary.copayCents !== undefined && (summary.copayCents > 0 || !hasPercentageTerms)) return Math.min(summary.copayCents, cap);
 
   const deductiblePart = Math.min(summary.deductibleRemainingCents ?? 0, allowed);
   const rest = allowed - deductiblePart;
   const coinsurancePart = roundHalfUp((rest * (summary.coinsurancePercent ?? 0)) / 100);
-  return deductiblePart + coinsurancePart;
+  return Math.min(deductiblePart + coinsurancePart, cap);
 }
 
 function roundHalfUp(value: number): number {

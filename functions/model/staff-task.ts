@@ -24,12 +24,14 @@ export interface StaffTask {
    * RETRY redrives the execution from where it stopped. CONTACT tasks are logged calls, messages and walk-in questions
    * to deal with (POST …/contacts), about a patient or not; PROCEED marks one handled. RESCHEDULE tasks are booked
    * visits a calendar change (new hours, time off, a block, a closure) left outside the time the clinic works: someone
-   * moves or cancels the visit with the patient, then PROCEED marks the task handled.
+   * moves or cancels the visit with the patient, then PROCEED marks the task handled. COVERAGE_CHANGED tasks are booked
+   * visits whose coverage, checked again before the visit, no longer reads as it did (inactive, a new plan, other cost
+   * sharing): someone sorts it out with the patient before they arrive, then PROCEED.
    */
   kind: StaffTaskKind;
   /** The journey's stage the task is about; a contact's is none. */
   stage?: StageName;
-  /** RESCHEDULE: the visit to move. */
+  /** RESCHEDULE: the visit to move; COVERAGE_CHANGED: the visit whose coverage changed. */
   appointmentId?: string;
   /** CONTACT: what was logged (the summary is free text: shown to the queue's people in the task, audited). */
   contact?: LoggedContact;
@@ -74,10 +76,11 @@ export interface LoggedContact {
   bodyHash: string;
 }
 
-export const STAFF_TASK_KINDS = ['TRIAGE', 'STAGE_BLOCKED', 'EXECUTION_STOPPED', 'CONTACT', 'RESCHEDULE'] as const;
+export const STAFF_TASK_KINDS = ['TRIAGE', 'STAGE_BLOCKED', 'EXECUTION_STOPPED', 'CONTACT', 'RESCHEDULE', 'COVERAGE_CHANGED'] as const;
 export type StaffTaskKind = (typeof STAFF_TASK_KINDS)[number];
 /** Tasks that hold no journey: deciding one (PROCEED) marks it handled and resumes nothing. */
-export const isStandaloneTask = (task: Pick<StaffTask, 'kind'>) => task.kind === 'CONTACT' || task.kind === 'RESCHEDULE';
+export const isStandaloneTask = (task: Pick<StaffTask, 'kind'>) =>
+  task.kind === 'CONTACT' || task.kind === 'RESCHEDULE' || task.kind === 'COVERAGE_CHANGED';
 
 export const STAFF_TASK_STATUSES = ['OPEN', 'DECIDED', 'EXPIRED'] as const;
 export type StaffTaskStatus = (typeof STAFF_TASK_STATUSES)[number];
@@ -128,6 +131,7 @@ export function routeStaffTask(
   if (task.kind === 'CONTACT')
     return { queue: task.contactQueue ?? 'front-desk', priority: CONTACT_PRIORITY[task.contact?.urgency ?? 'routine'] };
   if (task.kind === 'RESCHEDULE') return { queue: task.departmentQueue ?? 'scheduling', priority: 'high' };
+  if (task.kind === 'COVERAGE_CHANGED') return { queue: 'eligibility', priority: 'high' };
   if (task.stage === 'SCHEDULING' && task.departmentQueue) return { queue: task.departmentQueue, priority: 'high' };
   return { queue: STAGE_QUEUE[stageOfTask(task)], priority: 'high' };
 }

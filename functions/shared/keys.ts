@@ -97,6 +97,11 @@ export const keys = {
   waitlistOfferMessage: (clinicId: string, offerId: string) => ({ PK: `${clinic(clinicId)}#OFFER#${offerId}`, SK: 'MESSAGE' }),
   /** A one-time claim of the waitlist's (e.g. a slot of a calendar opening, offered once however often it is delivered). */
   waitlistClaim: (clinicId: string, claimId: string) => ({ PK: `${clinic(clinicId)}#WAITLIST-CLAIM#${claimId}`, SK: 'CLAIM' }),
+  /** A visit's latest coverage check (re-verification before the visit), next to the visit. */
+  appointmentEligibility: (clinicId: string, appointmentId: string) => ({
+    PK: `${clinic(clinicId)}#APPOINTMENT#${appointmentId}`,
+    SK: 'ELIGIBILITY',
+  }),
   /** The claim of a message about an appointment's change: one per appointment and revision. */
   appointmentMessage: (clinicId: string, appointmentId: string, revision: number) => ({
     PK: `${clinic(clinicId)}#APPOINTMENT#${appointmentId}`,

@@ -372,6 +372,7 @@ describe('Construct: TaskEscalations', () => {
       'recordExecutionOutcome',
       'redriveExecution',
       'rescheduleCollisions',
+      'reverifyEligibility',
       'screenIntake',
     ]);
     const groupName = stack.taskEscalations.group.scheduleGroupName;
@@ -395,7 +396,7 @@ describe('Construct: TaskEscalations', () => {
     const timerSchedulers = catalog
       .filter(([, spec]) => (spec.needs as FunctionSpec['needs']).includes('scheduleAppointmentTimers'))
       .map(([n]) => n);
-    expect(timerSchedulers.sort()).toEqual(['expireWaitlistOffer', 'offerFreedTime', 'watchForNoShow']);
+    expect(timerSchedulers.sort()).toEqual(['expireWaitlistOffer', 'offerFreedTime', 'planReverification', 'watchForNoShow']);
     for (const name of timerSchedulers) {
       const create = statementsOf(name).find((s) => [s.Action].flat().includes('scheduler:CreateSchedule'));
       expect(JSON.stringify(create?.Resource)).toContain(`:schedule/${stack.appointmentTimers.group.scheduleGroupName}/*`);
@@ -443,7 +444,7 @@ describe('Construct: TaskEscalations', () => {
           DestinationConfig: { OnFailure: { Destination: queueArn } },
         }),
       }),
-      ...(['expireWaitlistOffer', 'markNoShow'] as const).map((name) =>
+      ...(['reverifyEligibility', 'expireWaitlistOffer', 'markNoShow'] as const).map((name) =>
         expect.objectContaining({
           Properties: expect.objectContaining({
             FunctionName: stack.resolve(stack.functions.byName[name].functionName),
@@ -822,6 +823,7 @@ describe('Construct: Monitoring', () => {
       'recordExecutionOutcome',
       'redriveExecution',
       'rescheduleCollisions',
+      'reverifyEligibility',
       'screenIntake',
     ]);
     for (const name of openers)

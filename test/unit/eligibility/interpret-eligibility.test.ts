@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BenefitEntry, EligibilityResponse } from '#functions/eligibility/eligibility-port.ts';
-import { interpretEligibility } from '#functions/eligibility/interpret-eligibility.ts';
+import { interpretEligibility, signableEstimate } from '#functions/eligibility/interpret-eligibility.ts';
 import { fromStediResponse, type StediEligibilityResponse } from '#functions/eligibility/stedi-eligibility-adapter.ts';
 import { answerEligibility, TEST_MEMBERS, TEST_PAYER } from '#local/clearinghouse-simulator/responses.ts';
 
@@ -211,5 +211,85 @@ describe('Function: interpretEligibility', () => {
       expect(summary).toMatchObject({ outcome: 'NEEDS_REVIEW', payerRejectionCode: '43' });
       expect(summary.reason).toMatch(/AAA 43/);
     });
+  });
+});
+
+describe('Function: interpretEligibility, what a person must look at', () => {
+  const active = { code: '1', serviceTypeCodes: ['30'] };
+
+  it('asks a person, and estimates nothing, when another payer is primary or the copays disagree', () => {
+    const otherPrimary = interpretEligibility(
+      {
+        planStatus: [],
+        errors: [],
+        benefitsInformation: [
+          active,
+          { code: 'B', serviceTypeCodes: ['98'], amountCents: 2500 },
+          {
+            code: 'R',
+            serviceTypeCodes: ['30'],
+            relatedEntities: [{ entityIdentifier: 'Primary Payer', name: 'CIGNA', identifier: '1006' }],
+          },
+        ],
+      },
+      { serviceTypeCode: '98' },
+    );
+    const twoCopays = interpretEligibility(
+      {
+        planStatus: [],
+        errors: [],
+        benefitsInformation: [
+          active,
+          { code: 'B', serviceTypeCodes: ['98'], amountCents: 2500 },
+          { code: 'B', serviceTypeCodes: ['98'], amountCents: 4000 },
+        ],
+      },
+      { serviceTypeCode: '98' },
+    );
+
+    expect(otherPrimary).toMatchObject({ outcome: 'NEEDS_REVIEW', reason: expect.stringContaining('Another payer is primary (CIGNA)') });
+    expect(twoCopays.outcome).toBe('NEEDS_REVIEW');
+    expect(signableEstimate(otherPrimary, 18_500)).toBeUndefined();
+    expect(signableEstimate(twoCopays, 18_500)).toBeUndefined();
+  });
+
+  it('estimates from terms a person could sign, capped by what is left of the out-of-pocket maximum', () => {
+    const summary = interpretEligibility(
+      {
+        planStatus: [],
+        errors: [],
+        benefitsInformation: [
+          active,
+          { code: 'B', serviceTypeCodes: ['98'], amountCents: 4000, inPlanNetworkIndicatorCode: 'Y' },
+          {
+            code: 'G',
+            serviceTypeCodes: ['30'],
+            amountCents: 0,
+            timeQualifierCode: '29',
+            coverageLevelCode: 'IND',
+            inPlanNetworkIndicatorCode: 'Y',
+          },
+        ],
+      },
+      { serviceTypeCode: '98' },
+    );
+
+    expect(summary.outcome).toBe('ACTIVE');
+    expect(signableEstimate(summary, 18_500)).toBe(0);
+  });
+
+  it('reads "no prior authorization required" as not required, and a negation-free requirement as required', () => {
+    const lines = (message: string) => ({
+      planStatus: [],
+      errors: [],
+      benefitsInformation: [active, { code: 'A', serviceTypeCodes: ['62'], percent: 20, messages: [message] }],
+    });
+
+    expect(interpretEligibility(lines('NO PRIOR AUTHORIZATION REQUIRED'), { serviceTypeCode: '62' }).benefits?.priorAuthorization).toBe(
+      'NOT_REQUIRED',
+    );
+    expect(interpretEligibility(lines('PRIOR AUTHORIZATION REQUIRED'), { serviceTypeCode: '62' }).benefits?.priorAuthorization).toBe(
+      'REQUIRED',
+    );
   });
 });

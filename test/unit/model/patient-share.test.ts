@@ -85,3 +85,16 @@ describe('Function: estimatePatientResponsibility', () => {
     expect(estimatePatientResponsibility({}, 18_500)).toBe(0);
   });
 });
+
+describe('Function: estimatePatientResponsibility, out-of-pocket maximum', () => {
+  it('never asks more than is left of the out-of-pocket maximum: nothing once it is met', () => {
+    expect(estimatePatientResponsibility({ copayCents: 4000, outOfPocketRemainingCents: 0 }, 18_500)).toBe(0);
+    expect(
+      estimatePatientResponsibility(
+        { coinsurancePercent: 20, deductibleRemainingCents: 50_000, outOfPocketRemainingCents: 12_000 },
+        120_000,
+      ),
+    ).toBe(12_000);
+    expect(estimatePatientResponsibility({ coinsurancePercent: 20, outOfPocketRemainingCents: 500_000 }, 120_000)).toBe(24_000);
+  });
+});

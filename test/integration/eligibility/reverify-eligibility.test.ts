@@ -1,0 +1,155 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import type { EligibilityRequest, EligibilityResponse } from '#functions/eligibility/eligibility-port.ts';
+import { dynamoEligibilityStore } from '#functions/eligibility/eligibility-store.ts';
+import { planReverification, reverifyEligibility } from '#functions/eligibility/reverify-eligibility.ts';
+import { DEMO_RESOURCES, DEMO_APPOINTMENT_TYPES as TYPES } from '#local/seed/demo-clinic.ts';
+import type { CoverageRecord } from '#model/patient-records.ts';
+import { dynamoAuditLog } from '#shared/audit-store.ts';
+import { keys } from '#shared/keys.ts';
+import { dynamoStores } from '#shared/stores.ts';
+import { type Desk, openDesk } from '#test/support/appointment-desk.ts';
+import { patient as patientFixture } from '#test/support/fixtures/records.ts';
+import { localTable } from '#test/support/local-table.ts';
+
+const table = await localTable('reverify');
+const stores = dynamoStores(table);
+/** Tuesday 1 December 2026, 07:00 in Boston. */
+const NOW = new Date('2026-12-01T12:00:00.000Z');
+const VISIT = '2026-12-10T09:00:00-05:00';
+
+async function put(item: Record<string, unknown>) {
+  await table.client.send(new PutCommand({ TableName: table.tableName, Item: item }));
+}
+
+/** A patient with insurance on file (or self-pay), booked for a follow-up with Dr Okafor at `start`. */
+async function bookedVisit(desk: Desk, start = VISIT, coverage: 'insured' | 'self-pay' = 'insured') {
+  const patientId = await desk.patient();
+  await put({ ...keys.patient(desk.clinicId, patientId), ...patientFixture, clinicId: desk.clinicId, patientId });
+  const insurance: CoverageRecord =
+    coverage === 'insured'
+      ? {
+          type: 'Coverage',
+          clinicId: desk.clinicId,
+          patientId,
+          payerId: '60054',
+          payerName: 'Aetna',
+          memberId: 'W123456789',
+          subscriber: { relationship: 'self', firstName: 'Jordan', lastName: 'Quintero', birthDate: '1984-07-09' },
+          updatedAt: NOW.toISOString(),
+        }
+      : { type: 'Coverage', clinicId: desk.clinicId, patientId, selfPay: true, updatedAt: NOW.toISOString() };
+  await put({ ...keys.coverage(desk.clinicId, patientId), ...insurance });
+  const booked = await desk.book({ patientId, appointmentType: TYPES.primaryCareFollowUp, providerId: DEMO_RESOURCES.drOkafor, start });
+  expect(booked.status).toBe(201);
+  return booked.body as { appointmentId: string; revision: number };
+}
+
+/** A payer that answers each inquiry with the next response given, remembering what it was asked. */
+function payer(...answers: EligibilityResponse[]) {
+  const asked: EligibilityRequest[] = [];
+  return {
+    asked,
+    port: {
+      check: async (request: EligibilityRequest) => {
+        asked.push(request);
+        const answer = answers.shift();
+        if (!answer) throw new Error('no more answers');
+        return answer;
+      },
+    },
+  };
+}
+
+const active = (copay: number): EligibilityResponse => ({
+  planStatus: [],
+  errors: [],
+  benefitsInformation: [
+    { code: '1', serviceTypeCodes: ['30'] },
+    { code: 'B', serviceTypeCodes: ['30'], amountCents: copay, inPlanNetworkIndicatorCode: 'Y' },
+  ],
+});
+const inactive: EligibilityResponse = { planStatus: [], errors: [], benefitsInformation: [{ code: '6', serviceTypeCodes: ['30'] }] };
+
+function deps(desk: Desk, port: ReturnType<typeof payer>['port'], now = NOW) {
+  return {
+    ...stores,
+    appointments: desk.appointments,
+    catalog: desk.catalogStore,
+    audit: dynamoAuditLog(table),
+    store: dynamoEligibilityStore(table),
+    eligibility: port,
+    escalations: { schedule: async () => {} },
+    now: () => now,
+  };
+}
+
+describe('Coverage checked again before the visit', () => {
+  it('plans a check three days ahead at 07:00 and one on the day at 06:00, in the visit’s zone; only what is still ahead', async () => {
+    const desk = openDesk(table, NOW);
+    const far = await bookedVisit(desk);
+    const soon = await bookedVisit(desk, '2026-12-02T10:00:00-05:00');
+    const scheduled: Array<{ appointmentId: string; when: string; at: Date }> = [];
+    const plan = (appointmentId: string) =>
+      planReverification(
+        {
+          appointments: desk.appointments,
+          catalog: desk.catalogStore,
+          timers: { schedule: async (c) => void scheduled.push(c) },
+          now: () => NOW,
+        },
+        { clinicId: desk.clinicId, appointmentId, revision: 0, change: 'book', status: 'BOOKED', origin: 'staff' },
+      );
+
+    await plan(far.appointmentId);
+    await plan(soon.appointmentId);
+
+    expect(scheduled.map(({ appointmentId, when, at }) => ({ appointmentId, when, at: at.toISOString() }))).toEqual([
+      { appointmentId: far.appointmentId, when: 'ahead', at: '2026-12-07T12:00:00.000Z' },
+      { appointmentId: far.appointmentId, when: 'day', at: '2026-12-10T11:00:00.000Z' },
+      { appointmentId: soon.appointmentId, when: 'day', at: '2026-12-02T11:00:00.000Z' },
+    ]);
+  });
+
+  it('asks the payer for the visit’s date; the same answer opens nothing, a change opens one task before the visit', async () => {
+    const desk = openDesk(table, NOW);
+    const visit = await bookedVisit(desk);
+    const { asked, port } = payer(active(2500), active(2500), inactive);
+    const timer = (when: 'ahead' | 'day') => ({ clinicId: desk.clinicId, appointmentId: visit.appointmentId, revision: 0, when });
+
+    const first = await reverifyEligibility(deps(desk, port), timer('ahead'));
+    const again = await reverifyEligibility(deps(desk, port), timer('ahead'));
+    const onTheDay = await reverifyEligibility(deps(desk, port, new Date('2026-12-10T11:00:00.000Z')), timer('day'));
+
+    expect([first, again, onTheDay]).toEqual(['UNCHANGED', 'UNCHANGED', 'CHANGED']);
+    expect(asked.map((r) => r.dateOfService)).toEqual(['2026-12-10', '2026-12-10', '2026-12-10']);
+    const open = await stores.tasks.list({ clinicId: desk.clinicId, queues: ['eligibility'], status: 'OPEN', limit: 10 });
+    expect(open.tasks).toEqual([
+      expect.objectContaining({
+        kind: 'COVERAGE_CHANGED',
+        appointmentId: visit.appointmentId,
+        reason: expect.stringContaining('ACTIVE before, INACTIVE now'),
+      }),
+    ]);
+    expect(open.tasks[0]?.reason).not.toMatch(/Jordan|Quintero|W123456789/);
+    expect((await dynamoEligibilityStore(table).getRecheck(desk.clinicId, visit.appointmentId))?.summary.outcome).toBe('INACTIVE');
+  });
+
+  it('says so when the copay is not what it was, and leaves a visit moved since, or a self-pay patient, alone', async () => {
+    const desk = openDesk(table, NOW);
+    const visit = await bookedVisit(desk);
+    const selfPay = await bookedVisit(desk, '2026-12-11T09:00:00-05:00', 'self-pay');
+    const { asked, port } = payer(active(2500), active(4000));
+    const timer = (appointmentId: string, revision = 0) => ({ clinicId: desk.clinicId, appointmentId, revision, when: 'ahead' as const });
+
+    await reverifyEligibility(deps(desk, port), timer(visit.appointmentId));
+    const changed = await reverifyEligibility(deps(desk, port), timer(visit.appointmentId));
+    const stale = await reverifyEligibility(deps(desk, port), timer(visit.appointmentId, 3));
+    const notInsured = await reverifyEligibility(deps(desk, port), timer(selfPay.appointmentId));
+
+    expect([changed, stale, notInsured]).toEqual(['CHANGED', 'STALE', 'NOT_INSURED']);
+    expect(asked).toHaveLength(2);
+    const open = await stores.tasks.list({ clinicId: desk.clinicId, queues: ['eligibility'], status: 'OPEN', limit: 10 });
+    expect(open.tasks.map((t) => t.reason)).toEqual([expect.stringContaining('copay $25.00 before, $40.00 now')]);
+  });
+});
