@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JourneyViewSchema } from '#contract/api/journey-view-schema.ts';
+import { TEST_MEMBERS } from '#local/clearinghouse-simulator/responses.ts';
 import { type LocalCloud, startLocalCloud } from '#local/cloud.ts';
 import { readSentEmails, type StoredEmail } from '#local/ses-emulator.ts';
 import { appointmentIdOf } from '#model/journey.ts';
+import { keys } from '#shared/keys.ts';
 import { CATALOG_CACHE_MS } from '#shared/stores.ts';
 
 /**
@@ -400,5 +404,51 @@ describe('Local stack: automatic no-show', () => {
     });
     const checkedIn = (await day(kept.body.start)).find((a: { appointmentId: string }) => a.appointmentId === kept.body.appointmentId);
     expect(checkedIn.status).toBe('CHECKED_IN');
+  });
+});
+
+describe('Local stack: coverage checked again before the visit', () => {
+  it('asks the payer again three days ahead (the local clock) and puts a change in the eligibility queue before the patient comes', async () => {
+    const journeyId = await completedJourney();
+    const view = await settled(journeyId);
+    const sheet = await call('frontdesk', 'GET', `/appointments?date=${localDate(view.appointment?.start ?? '')}`);
+    const patientId = sheet.body.appointments.find((a: { journeyId?: string }) => a.journeyId === journeyId).patientId as string;
+    const weekAhead = new Date(cloud.clock.now().getTime() + 7 * 86_400_000).toISOString();
+    const open = await call(
+      'frontdesk',
+      'GET',
+      `/availability?appointmentType=PRIMARY_CARE_FOLLOW_UP&providerId=prov-okafor&limit=1&from=${encodeURIComponent(weekAhead)}`,
+    );
+    const visit = await call(
+      'frontdesk',
+      'POST',
+      '/appointments',
+      { patientId, appointmentType: 'PRIMARY_CARE_FOLLOW_UP', start: open.body.slots[0].start, providerId: 'prov-okafor' },
+      { 'idempotency-key': randomUUID() },
+    );
+    expect(visit.status).toBe(201);
+    await cloud.appointmentEvents.drain(60_000);
+    // Meanwhile the plan ends: the insurance on file now names a member the payer reports inactive.
+    await cloud.table.client.send(
+      new UpdateCommand({
+        TableName: cloud.table.tableName,
+        Key: keys.coverage(cloud.clinicId, patientId),
+        UpdateExpression: 'SET memberId = :member',
+        ExpressionAttributeValues: { ':member': TEST_MEMBERS.inactive },
+      }),
+    );
+
+    // Three days before the visit, 07:00 where it happens, and a minute.
+    const ahead = DateTime.fromISO(visit.body.start, { zone: visit.body.timeZone })
+      .startOf('day')
+      .minus({ days: 3 })
+      .set({ hour: 7, minute: 1 });
+    await cloud.clock.advance(Math.max(0, ahead.toMillis() - cloud.clock.now().getTime()));
+
+    const queue = await call('frontdesk', 'GET', '/staff-tasks?queue=eligibility&limit=50');
+    const changed = queue.body.tasks.find((t: { appointmentId?: string }) => t.appointmentId === visit.body.appointmentId);
+    expect(changed).toMatchObject({ kind: 'COVERAGE_CHANGED', queue: 'eligibility' });
+    const detail = await call('frontdesk', 'GET', `/staff-tasks/${changed.taskId}`);
+    expect(detail.body.reason).toContain('INACTIVE');
   });
 });
