@@ -80,6 +80,11 @@ export interface BenefitEntry {
    * "SEP" secondary, "PR" payer) or a primary care provider ("P3"). Names as the payer sent them.
    */
   relatedEntities?: Array<{ entityIdentifier: string; name?: string; identifier?: string }>;
+  /**
+   * DTP in loop 2110 (Stedi: benefitsDateInformation): the days the line holds for (YYYY-MM-DD, inclusive), e.g. a
+   * past inactive period or a plan year. Absent: the line holds for the inquiry's date.
+   */
+  period?: { start?: string; end?: string };
 }
 
 /** An AAA rejection: the payer (or clearinghouse on its behalf) could not process the inquiry as sent. */

@@ -90,6 +90,8 @@ const PERIODS: Readonly<Record<string, Period>> = {
 
 export interface ReadingRequest {
   serviceTypeCode: string;
+  /** The day the coverage is read for (YYYY-MM-DD): lines dated for other days are left out. Absent: any day. */
+  on?: string;
   /** The clinic's network status with the payer (catalog setting); in network unless the clinic says otherwise. */
   network?: 'IN' | 'OUT';
 }
@@ -97,7 +99,8 @@ export interface ReadingRequest {
 export function readBenefits(response: EligibilityResponse, request: ReadingRequest): BenefitsReading {
   const stc = request.serviceTypeCode;
   const network = request.network ?? 'IN';
-  const lines = response.benefitsInformation;
+  // Lines dated for other days (a past inactive period, last year's accumulators) say nothing of this one.
+  const lines = response.benefitsInformation.filter((l) => !request.on || holdsOn(l, request.on));
   const reading: BenefitsReading = {
     status: 'UNKNOWN',
     serviceTypeCode: stc,
@@ -383,5 +386,7 @@ function otherPayersOf(lines: BenefitEntry[]): BenefitsReading['otherPayers'] {
   return payers;
 }
 
+const holdsOn = (line: BenefitEntry, day: string) =>
+  (!line.period?.start || line.period.start <= day) && (!line.period?.end || day <= line.period.end);
 const distinct = (values: Array<number | undefined>): number[] => [...new Set(values.filter((v): v is number => v !== undefined))];
 const dollars = (cents: number) => `$${(cents / 100).toFixed(2)}`;

@@ -113,6 +113,7 @@ export async function reverifyEligibility(
   const summary = interpretEligibility(await deps.eligibility.check(request), {
     serviceTypeCode: type.serviceTypeCode,
     network: networkWith(catalog, coverage.payerId, appointment.location.id),
+    on: request.dateOfService,
   });
   const dueCents = signableEstimate(summary, type.allowedAmountCents);
   const previous =

@@ -72,6 +72,7 @@ export const stediEligibilityResponseSchema = z.object({
         benefitsRelatedEntities: z
           .array(z.object({ entityIdentifier: nullableString, entityName: nullableString, entityIdentificationValue: nullableString }))
           .nullish(),
+        benefitsDateInformation: z.record(z.string(), z.unknown()).nullish(),
       }),
     )
     .nullish(),
@@ -270,7 +271,9 @@ function detailsOf(b: StediBenefit): Partial<BenefitEntry> {
       : [],
   );
   const quantity = number(b.benefitQuantity);
+  const period = periodOfDates(b.benefitsDateInformation);
   return {
+    ...(period ? { period } : {}),
     ...(b.insuranceTypeCode ? { insuranceTypeCode: b.insuranceTypeCode } : {}),
     ...(b.planCoverage ? { planCoverage: b.planCoverage } : {}),
     ...(b.quantityQualifierCode ? { quantityQualifierCode: b.quantityQualifierCode } : {}),
@@ -280,6 +283,31 @@ function detailsOf(b: StediBenefit): Partial<BenefitEntry> {
     ...(messages.length ? { messages } : {}),
     ...(entities.length ? { relatedEntities: entities } : {}),
   };
+}
+
+/**
+ * The days a line holds for, from Stedi's benefitsDateInformation: `benefit` / `eligibility` / `plan` as a range
+ * ("20240101-20241231") or an "as of" day ("20240101": the start), or their `…Begin` / `…End` pairs. The first that
+ * says anything wins.
+ */
+function periodOfDates(dates: Record<string, unknown> | null | undefined): { start?: string; end?: string } | undefined {
+  if (!dates) return undefined;
+  const iso = (d: unknown) =>
+    typeof d === 'string' && /^\d{8}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}` : undefined;
+  for (const name of ['benefit', 'eligibility', 'plan']) {
+    // A range holds for its days; a single date is "as of" (the start), as in X12's D8 eligibility and plan dates.
+    const range = dates[name];
+    if (typeof range === 'string') {
+      const [from, to] = range.split('-');
+      const start = iso(from);
+      const end = iso(to);
+      if (start) return { start, ...(end ? { end } : {}) };
+    }
+    const start = iso(dates[`${name}Begin`]);
+    const end = iso(dates[`${name}End`]);
+    if (start || end) return { ...(start ? { start } : {}), ...(end ? { end } : {}) };
+  }
+  return undefined;
 }
 
 const DECIMAL = /^\s*(\d*)(?:\.(\d*))?\s*$/;

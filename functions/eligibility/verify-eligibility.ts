@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import type { EligibilityResult, JourneyRef } from '#contract/journey-workflow.ts';
 import { networkWith } from '#model/clinic-catalog.ts';
 import type { JourneyRecord } from '#model/journey.ts';
@@ -42,6 +43,8 @@ export async function verifyEligibility(deps: VerifyEligibilityDeps, ref: Journe
       ? interpretEligibility(await deps.eligibility.check(prepared.request), {
           serviceTypeCode: prepared.request.serviceTypeCode,
           network: networkWith(context.catalog ?? {}, prepared.request.payer.id),
+          // The first check, before scheduling, asks about today where the clinic is.
+          on: DateTime.fromJSDate(now, { zone: context.catalog?.locations[0]?.timeZone ?? 'UTC' }).toISODate() ?? undefined,
         })
       : prepared.summary;
   // An estimate only from terms a person could sign (a PROCEED past an uncertain reading charges nothing automatically).

@@ -61,6 +61,12 @@ export function eligibilityResponseOfX12(x12: string): EligibilityResponse {
           benefit.placesOfService = [...(benefit.placesOfService ?? []), placeOfService];
         break;
       }
+      case 'DTP': {
+        // DTP*<qualifier>*D8*CCYYMMDD or *RD8*CCYYMMDD-CCYYMMDD: the days the benefit line holds for.
+        const period = benefit ? periodOf(element(segment, 1), element(segment, 2), element(segment, 3)) : undefined;
+        if (benefit && period) benefit.period = { ...benefit.period, ...period };
+        break;
+      }
       case 'MSG': {
         const text = element(segment, 1);
         if (benefit && text) benefit.messages = [...(benefit.messages ?? []), text];
@@ -234,4 +240,31 @@ function relatedEntityOf(nm1: X12Segment): NonNullable<BenefitEntry['relatedEnti
 function rejectionOf(aaa: X12Segment): PayerRejection | undefined {
   const code = element(aaa, 3);
   return code ? withoutAbsent({ code, followupAction: element(aaa, 4) }) : undefined;
+}
+
+/** DTP qualifiers whose one date (D8) starts a line's validity, and those that end it (X12 005010X279A1, 2110C DTP). */
+const STARTS = new Set(['193', '291', '292', '307', '346', '348', '356']);
+const ENDS = new Set(['194', '347', '349', '357']);
+
+/**
+ * The days a DTP says a benefit line holds for: an RD8 range as is; a D8 as the start (eligibility, plan, benefit,
+ * period start: "as of") or the end (…end) of the validity. Other dates (a latest visit, a completion) are not a period.
+ */
+export function periodOf(
+  qualifier: string | undefined,
+  format: string | undefined,
+  value: string | undefined,
+): { start?: string; end?: string } | undefined {
+  const iso = (d: string | undefined) => (d && /^\d{8}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}` : undefined);
+  const isPeriod = STARTS.has(qualifier ?? '') || ENDS.has(qualifier ?? '');
+  if (!isPeriod) return undefined;
+  if (format === 'RD8') {
+    const [from, to] = (value ?? '').split('-');
+    const start = iso(from);
+    const end = iso(to);
+    return start && end ? { start, end } : undefined;
+  }
+  const day = format === 'D8' ? iso(value) : undefined;
+  if (!day) return undefined;
+  return ENDS.has(qualifier ?? '') ? { end: day } : { start: day };
 }

@@ -293,3 +293,23 @@ describe('Function: interpretEligibility, what a person must look at', () => {
     );
   });
 });
+
+describe('Function: interpretEligibility, dated lines', () => {
+  it('reads only the lines that hold on the day asked: a past inactive period does not make today uncertain', () => {
+    const response = {
+      planStatus: [],
+      errors: [],
+      benefitsInformation: [
+        { code: '1', serviceTypeCodes: ['30'] },
+        { code: '6', serviceTypeCodes: ['30'], period: { start: '2007-09-01', end: '2007-09-30' } },
+        { code: 'B', serviceTypeCodes: ['98'], amountCents: 2500 },
+      ],
+    };
+
+    expect(interpretEligibility(response, { serviceTypeCode: '98', on: '2026-12-08' })).toMatchObject({
+      outcome: 'ACTIVE',
+      copayCents: 2500,
+    });
+    expect(interpretEligibility(response, { serviceTypeCode: '98', on: '2007-09-15' }).outcome).toBe('NEEDS_REVIEW');
+  });
+});

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { BenefitEntry } from '#functions/eligibility/eligibility-port.ts';
-import { eligibilityResponseOfX12, segmentsOfX12 } from '#test/support/x12-271.ts';
+import { eligibilityResponseOfX12, periodOf, segmentsOfX12 } from '#test/support/x12-271.ts';
 
 const FIXTURES = new URL('../../fixtures/eligibility-271/', import.meta.url);
 
@@ -260,7 +260,9 @@ describe('Function: eligibilityResponseOfX12', () => {
       quantity: 30,
     });
     // EB*D*IND**MB*********HC|90669~ : EB13 (a composite procedure) is not part of the port
-    expect(benefits).toContainEqual({ code: 'D', coverageLevelCode: 'IND', serviceTypeCodes: [], insuranceTypeCode: 'MB' });
+    expect(benefits).toContainEqual(
+      expect.objectContaining({ code: 'D', coverageLevelCode: 'IND', serviceTypeCodes: [], insuranceTypeCode: 'MB' }),
+    );
     // EB*R*IND*30*12~REF…DTP…LS*2120~NM1*PRP*2*ORGNAME~N3…N4…LE*2120~
     expect(benefits).toContainEqual({
       code: 'R',
@@ -275,8 +277,8 @@ describe('Function: eligibilityResponseOfX12', () => {
     expect(homeHealth?.relatedEntities).toEqual([{ entityIdentifier: 'PR', name: 'ORGNAME', identifier: 'CONTRACTNUMBER' }]);
     // EB*R**88*OT~…III*ZZ*21~III***44*Broken bones and third degree burns~
     expect(benefits.find((b) => b.serviceTypeCodes[0] === '88')?.placesOfService).toEqual(['21']);
-    // Last line: EB*6~
-    expect(benefits.at(-1)).toEqual({ code: '6', serviceTypeCodes: [] });
+    // Last line: EB*6~DTP*307*RD8*20070901-20070930~ (inactive for that September only)
+    expect(benefits.at(-1)).toEqual({ code: '6', serviceTypeCodes: [], period: { start: '2007-09-01', end: '2007-09-30' } });
   });
 
   it('Health Net 4010: four subscriber-level AAA rejections, in order, the repeated 73 kept', () => {
@@ -395,5 +397,15 @@ describe('Function: eligibilityResponseOfX12', () => {
       'ALLERGY TESTING',
       'MAMMOGRAM ROUTINE COPAY',
     ]);
+  });
+});
+
+describe('periodOf (DTP dates of a benefit line)', () => {
+  it('reads a range as is, a begin or "as of" date as the start, an end date as the end, and other dates as no period', () => {
+    expect(periodOf('292', 'RD8', '20070901-20070930')).toEqual({ start: '2007-09-01', end: '2007-09-30' });
+    expect(periodOf('307', 'D8', '19850401')).toEqual({ start: '1985-04-01' });
+    expect(periodOf('347', 'D8', '20241231')).toEqual({ end: '2024-12-31' });
+    expect(periodOf('304', 'D8', '20240105')).toBeUndefined();
+    expect(periodOf('292', 'RD8', '2007-09')).toBeUndefined();
   });
 });
