@@ -52,7 +52,24 @@ export const JourneyViewSchema = z
         paidCents: z.int().min(0).optional(),
       })
       .meta({ id: 'Amounts' }),
+    coverage: z
+      .strictObject({
+        status: z.enum(['ACTIVE', 'INACTIVE', 'REJECTED', 'UNKNOWN']),
+        network: z.enum(['IN', 'OUT']),
+        copayCents: z.int().optional(),
+        coinsurancePercent: z.number().optional(),
+        deductibleRemainingCents: z.int().optional(),
+        outOfPocketRemainingCents: z.int().optional(),
+        priorAuthorization: z.enum(['REQUIRED', 'NOT_REQUIRED', 'UNKNOWN']),
+        needsReview: z.boolean().meta({ description: 'The payer’s answer does not decide: staff look at it (the eligibility task).' }),
+        checkedAt: z.string(),
+      })
+      .optional()
+      .meta({
+        id: 'CoverageReading',
+        description: "The last eligibility check's terms for the visit's service (the payer's own words are shown to staff only).",
+      }),
   })
-  .meta({ id: 'JourneyView', description: 'Status, stages, appointment and amounts; no clinical details.' });
+  .meta({ id: 'JourneyView', description: 'Status, stages, appointment, amounts and coverage terms; no clinical details.' });
 
 export type JourneyViewBody = z.output<typeof JourneyViewSchema>;

@@ -111,7 +111,7 @@ export const EligibilityViewSchema = z
       .optional(),
     outOfPocket: z.strictObject({ individual: accumulator.optional(), family: accumulator.optional() }).optional(),
     visitLimit: z
-      .strictObject({ visits: z.int(), used: z.int().optional(), remaining: z.int().optional(), period: z.string().optional() })
+      .strictObject({ visits: z.int().optional(), used: z.int().optional(), remaining: z.int().optional(), period: z.string().optional() })
       .optional(),
     priorAuthorization: z.enum(['REQUIRED', 'NOT_REQUIRED', 'UNKNOWN']),
     otherPayers: z.array(

@@ -334,11 +334,12 @@ function visitLimitOf(lines: BenefitEntry[]): BenefitsReading['visitLimit'] | un
       }
     }
   }
-  if (visits === undefined) return undefined;
+  if (visits === undefined && remaining === undefined) return undefined;
+  const usedSoFar = used ?? (visits !== undefined && remaining !== undefined ? visits - remaining : undefined);
   return {
-    visits,
+    ...(visits !== undefined ? { visits } : {}),
     ...(remaining !== undefined ? { remaining } : {}),
-    ...(used !== undefined ? { used } : remaining !== undefined ? { used: visits - remaining } : {}),
+    ...(usedSoFar !== undefined ? { used: usedSoFar } : {}),
     ...(period ? { period } : {}),
   };
 }

@@ -2,7 +2,7 @@ import type { JourneyRef } from '#contract/journey-workflow.ts';
 import type { SharedStores } from '#shared/stores.ts';
 import { type JourneyView, toJourneyView } from './journey-view.ts';
 
-export interface GetJourneyDeps extends Pick<SharedStores, 'journeys' | 'audit'> {
+export interface GetJourneyDeps extends Pick<SharedStores, 'journeys' | 'audit' | 'eligibilityChecks'> {
   now: () => Date;
 }
 
@@ -24,5 +24,5 @@ export async function getJourney(deps: GetJourneyDeps, ref: JourneyRef, actor: s
     },
     deps.now(),
   );
-  return toJourneyView(journey);
+  return toJourneyView(journey, await deps.eligibilityChecks.get(ref));
 }

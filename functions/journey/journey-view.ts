@@ -1,11 +1,14 @@
+import type { EligibilityCheckRecord } from '#model/benefits-reading.ts';
 import type { JourneyRecord } from '#model/journey.ts';
 import { STAGES } from '#model/journey.ts';
 
 /**
  * The journey as an API client sees it. Built field by field from an allow-list, never by spreading the record, so
- * nothing clinical, no birth date and no member ID can leak into it when the record grows.
+ * nothing clinical, no birth date and no member ID can leak into it when the record grows. The coverage terms come from
+ * the last eligibility check, without the payer's free text (staff read it in the eligibility task).
  */
-export function toJourneyView(journey: JourneyRecord) {
+export function toJourneyView(journey: JourneyRecord, check?: EligibilityCheckRecord) {
+  const reading = check?.summary.benefits;
   const appointment = journey.appointment;
   return {
     journeyId: journey.journeyId,
@@ -42,6 +45,25 @@ export function toJourneyView(journey: JourneyRecord) {
       ...(journey.amounts.dueCents !== undefined ? { dueCents: journey.amounts.dueCents } : {}),
       ...(journey.amounts.paidCents !== undefined ? { paidCents: journey.amounts.paidCents } : {}),
     },
+    ...(check && reading
+      ? {
+          coverage: {
+            status: reading.status,
+            network: reading.network,
+            ...(check.summary.copayCents !== undefined ? { copayCents: check.summary.copayCents } : {}),
+            ...(check.summary.coinsurancePercent !== undefined ? { coinsurancePercent: check.summary.coinsurancePercent } : {}),
+            ...(check.summary.deductibleRemainingCents !== undefined
+              ? { deductibleRemainingCents: check.summary.deductibleRemainingCents }
+              : {}),
+            ...(check.summary.outOfPocketRemainingCents !== undefined
+              ? { outOfPocketRemainingCents: check.summary.outOfPocketRemainingCents }
+              : {}),
+            priorAuthorization: reading.priorAuthorization,
+            needsReview: check.summary.outcome !== 'ACTIVE',
+            checkedAt: check.checkedAt,
+          },
+        }
+      : {}),
   };
 }
 

@@ -28,8 +28,8 @@ export interface BenefitsReading {
     waivedForService?: boolean;
   };
   outOfPocket?: { individual?: Accumulator; family?: Accumulator };
-  /** Visits allowed per period, and how many are used or remain where the payer says. */
-  visitLimit?: { visits: number; used?: number; remaining?: number; period?: Period };
+  /** Visits allowed per period, and how many are used or remain, as far as the payer says (some give only what remains). */
+  visitLimit?: { visits?: number; used?: number; remaining?: number; period?: Period };
   /** REQUIRED / NOT_REQUIRED from the service's own lines (EB11, or the payer's words); UNKNOWN when nothing says. */
   priorAuthorization: 'REQUIRED' | 'NOT_REQUIRED' | 'UNKNOWN';
   /** Other coverage the payer reports (EB*R), and who pays first where it says. */

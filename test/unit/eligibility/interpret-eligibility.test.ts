@@ -313,3 +313,27 @@ describe('Function: interpretEligibility, dated lines', () => {
     expect(interpretEligibility(response, { serviceTypeCode: '98', on: '2007-09-15' }).outcome).toBe('NEEDS_REVIEW');
   });
 });
+
+describe('Function: readBenefits, visit limits', () => {
+  it('reads a limit given only as what remains, and says so when nothing remains', () => {
+    const limit = (remaining: number) => ({
+      planStatus: [],
+      errors: [],
+      benefitsInformation: [
+        { code: '1', serviceTypeCodes: ['30'] },
+        {
+          code: 'F',
+          serviceTypeCodes: ['PT'],
+          timeQualifierCode: '29',
+          deliveries: [{ quantityQualifierCode: 'VS', quantity: remaining }],
+        },
+      ],
+    });
+
+    expect(interpretEligibility(limit(4), { serviceTypeCode: 'PT' }).benefits?.visitLimit).toEqual({ remaining: 4 });
+    expect(interpretEligibility(limit(0), { serviceTypeCode: 'PT' })).toMatchObject({
+      outcome: 'NEEDS_REVIEW',
+      reason: expect.stringContaining('no visits left'),
+    });
+  });
+});

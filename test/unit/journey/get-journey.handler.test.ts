@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeGetJourney } from '#functions/journey/get-journey.handler.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
+import { eligibilityCheckOf } from '#shared/eligibility-check-store.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { apiEvent, lambdaContext } from '#test/support/api-event.ts';
@@ -16,7 +17,12 @@ const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const ddb = mockClient(client);
 const tableRef = { client, tableName: 't' };
 const now = new Date('2026-12-01T10:00:00Z');
-const getJourney = makeGetJourney({ journeys: dynamoJourneyStore(tableRef), audit: dynamoAuditLog(tableRef), now: () => now });
+const getJourney = makeGetJourney({
+  journeys: dynamoJourneyStore(tableRef),
+  audit: dynamoAuditLog(tableRef),
+  eligibilityChecks: { get: (ref) => eligibilityCheckOf(tableRef, ref) },
+  now: () => now,
+});
 let table: ReturnType<typeof inMemoryTable>;
 
 function request(pathClinic: string, authorizedClinic: string, journeyId = 'j-1') {
@@ -27,6 +33,56 @@ function request(pathClinic: string, authorizedClinic: string, journeyId = 'j-1'
   });
   return getJourney(event, lambdaContext);
 }
+
+describe('Function: getJourney, the coverage terms', () => {
+  beforeEach(() => {
+    ddb.reset();
+    table = inMemoryTable(ddb);
+    table.seed(keys.journey('c-1', 'j-1'), journeyWithAppointment());
+  });
+
+  it("shows the last check's terms for the visit, never the payer's own words", async () => {
+    table.seed(keys.eligibility('c-1', 'j-1'), {
+      type: 'EligibilityCheck',
+      clinicId: 'c-1',
+      journeyId: 'j-1',
+      appointmentTypeCode: 'PRIMARY_CARE_NEW',
+      serviceTypeCode: '98',
+      checkedAt: '2026-12-01T09:00:00.000Z',
+      summary: {
+        outcome: 'NEEDS_REVIEW',
+        serviceTypeCode: '98',
+        coverageActive: true,
+        priorAuthorizationRequired: false,
+        copayCents: 2500,
+        reason: 'x',
+        benefits: {
+          status: 'ACTIVE',
+          serviceTypeCode: '98',
+          network: 'IN',
+          notCovered: false,
+          priorAuthorization: 'UNKNOWN',
+          otherPayers: [],
+          payerMessages: ['MEMBER HAS DIABETES PROGRAM'],
+          uncertain: ['x'],
+        },
+      },
+    });
+
+    const response = await request('c-1', 'c-1');
+
+    const body = JSON.parse(response.body ?? '{}');
+    expect(body.coverage).toEqual({
+      status: 'ACTIVE',
+      network: 'IN',
+      copayCents: 2500,
+      priorAuthorization: 'UNKNOWN',
+      needsReview: true,
+      checkedAt: '2026-12-01T09:00:00.000Z',
+    });
+    expect(response.body).not.toContain('DIABETES');
+  });
+});
 
 describe('Function: getJourney', () => {
   beforeEach(() => {
