@@ -68,7 +68,8 @@ const PRIMARY_CARE = /\b(PCP|PRIMARY CARE|PRIMARY PHYSICIAN|OFFICE VISIT)\b/i;
 /** Places of service (III ZZ) of a visit at the clinic: office (11) and independent clinic (49). */
 const OFFICE_PLACES = new Set(['11', '49']);
 
-const OUT_OF_NETWORK_WORDS = /\b(OUT[- ]OF[- ]NETWORK|OUT NETWORK|NOT IN NETWORK|NON[- ]PARTICIPATING)\b/i;
+/** The payer saying the provider (the clinic) is out of network for this member; not "in and out of network" limits. */
+const OUT_OF_NETWORK_WORDS = /\bPROVIDER\b[^.]*\bOUT[- ]?(OF[- ])?NETWORK\b|\bNON[- ]?PARTICIPATING PROVIDER\b/i;
 const PRIOR_AUTH_WORDS = /\b(PRIOR AUTH\w*|PRE-?AUTH\w*|PRE-?CERT\w*|PRECERTIFICATION|AUTHORI[ZS]ATION REQUIRED|REQUIRES? AUTH\w*)\b/i;
 const MAY_BE = /\bMAY\b/i;
 const NOT_REQUIRED = /\b(NO|NOT)\b[^.]*\b(REQUIRED|NEEDED)\b|\bNO (PRIOR AUTH\w*|PRE-?CERT\w*)\b/i;

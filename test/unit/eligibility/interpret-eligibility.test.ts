@@ -337,3 +337,23 @@ describe('Function: readBenefits, visit limits', () => {
     });
   });
 });
+
+describe('Function: readBenefits, the payer on the network', () => {
+  it('hears "provider is out of network for member", not a limit "for both in and out of network"', () => {
+    const said = (message: string) =>
+      interpretEligibility(
+        {
+          planStatus: [],
+          errors: [],
+          benefitsInformation: [
+            { code: '1', serviceTypeCodes: ['30'], messages: [message] },
+            { code: 'B', serviceTypeCodes: ['98'], amountCents: 2500 },
+          ],
+        },
+        { serviceTypeCode: '98' },
+      ).outcome;
+
+    expect(said('PROVIDER IS OUT NETWORK FOR MEMBER')).toBe('NEEDS_REVIEW');
+    expect(said('LIMITATION IS COMBINED FOR BOTH IN AND OUT OF NETWORK')).toBe('ACTIVE');
+  });
+});
