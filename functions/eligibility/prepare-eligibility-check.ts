@@ -8,6 +8,8 @@ import { GENERAL_SERVICE_TYPE } from './interpret-eligibility.ts';
 export interface EligibilityContext {
   journeyId: string;
   appointmentTypeCode: string;
+  /** The location the patient asked for at intake, if any (its network status with the payer applies). */
+  preferredLocationId?: string;
   catalog?: ClinicCatalog;
   coverage?: CoverageRecord;
   /** The patient's own name and birth date, as the patient record has them now (after any staff correction). */

@@ -42,7 +42,8 @@ export async function verifyEligibility(deps: VerifyEligibilityDeps, ref: Journe
     prepared.kind === 'inquire'
       ? interpretEligibility(await deps.eligibility.check(prepared.request), {
           serviceTypeCode: prepared.request.serviceTypeCode,
-          network: networkWith(context.catalog ?? {}, prepared.request.payer.id),
+          // The location the patient asked for, when they did (the visit is not booked yet): its network status first.
+          network: networkWith(context.catalog ?? {}, prepared.request.payer.id, context.preferredLocationId),
           // The first check, before scheduling, asks about today where the clinic is.
           on: DateTime.fromJSDate(now, { zone: context.catalog?.locations[0]?.timeZone ?? 'UTC' }).toISODate() ?? undefined,
         })
@@ -93,8 +94,9 @@ async function loadEligibilityContext(deps: VerifyEligibilityDeps, journey: Jour
   const audit = journeyAuditSession(deps.audit, ACTOR, journey, now);
   await audit.before('submission.read', 'coverage.read', 'patient.read');
 
-  const submission = await deps.submissions.read(journey, audit, ['visit.appointmentTypeCode']);
+  const submission = await deps.submissions.read(journey, audit, ['visit.appointmentTypeCode', 'visit.preferences.locationId']);
   const appointmentTypeCode = submission.visit?.appointmentTypeCode;
+  const preferredLocationId = submission.visit?.preferences?.locationId;
   if (!appointmentTypeCode) throw new Error(`Submission ${journey.submissionId} of journey ${journeyId} has no appointment type`);
   const readCoverage = async () => {
     const found = await deps.store.getCoverage(clinicId, patientId);
@@ -110,6 +112,7 @@ async function loadEligibilityContext(deps: VerifyEligibilityDeps, journey: Jour
   return {
     journeyId,
     appointmentTypeCode,
+    ...(preferredLocationId ? { preferredLocationId } : {}),
     ...(catalog ? { catalog } : {}),
     ...(coverage ? { coverage } : {}),
     patient,

@@ -250,7 +250,7 @@ describe('Function: verifyEligibility', () => {
     expect(JSON.stringify(item)).not.toMatch(/SIM-COPAY|Maria|Garcia|1985|Jordan|Quintero|1984/);
   });
 
-  it('reads the appointment type alone from the submission and the name and birth date alone from the patient, and audits the three reads', async () => {
+  it('reads the appointment type and preferred location alone from the submission and the name and birth date alone from the patient, and audits the three reads', async () => {
     // Prepare
     const read = vi.spyOn(deps.submissions, 'read');
     const readPatient = vi.spyOn(deps.patients, 'read');
@@ -262,7 +262,7 @@ describe('Function: verifyEligibility', () => {
     expect(read).toHaveBeenCalledWith(
       expect.objectContaining({ clinicId, submissionId, journeyId, patientId }),
       expect.objectContaining({ subject: expect.objectContaining({ actor: 'function:verifyEligibility', patientId }) }),
-      ['visit.appointmentTypeCode'],
+      ['visit.appointmentTypeCode', 'visit.preferences.locationId'],
     );
     expect(readPatient).toHaveBeenCalledWith(
       expect.objectContaining({ clinicId, journeyId, patientId }),

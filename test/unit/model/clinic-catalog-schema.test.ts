@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { demoClinicCatalog } from '#local/seed/demo-clinic.ts';
-import type { ClinicCatalog } from '#model/clinic-catalog.ts';
+import { type ClinicCatalog, networkWith } from '#model/clinic-catalog.ts';
 import { ClinicCatalogSchema } from '#model/clinic-catalog-schema.ts';
 
 const paths = (value: unknown) => (ClinicCatalogSchema.safeParse(value).error?.issues ?? []).map((i) => i.path.join('.'));
@@ -44,5 +44,24 @@ describe('Schema: ClinicCatalogSchema', () => {
       appointmentType: { departmentId: 'nowhere' },
     });
     expect(paths(catalog)).toEqual(['resources.0.locationId', 'resources.0.departmentId', 'appointmentTypes.0.departmentId']);
+  });
+});
+
+describe('networkWith: the clinic’s network status with a payer', () => {
+  it('takes the location’s own entry, else the clinic-wide one, else in network', () => {
+    const catalog = {
+      payerNetworks: [
+        { payerId: '60054', network: 'IN' as const },
+        { payerId: '60054', locationId: 'denver', network: 'OUT' as const },
+        { payerId: '62308', network: 'OUT' as const },
+      ],
+    };
+
+    expect(networkWith(catalog, '60054', 'denver')).toBe('OUT');
+    expect(networkWith(catalog, '60054', 'boston')).toBe('IN');
+    expect(networkWith(catalog, '60054')).toBe('IN');
+    expect(networkWith(catalog, '62308', 'denver')).toBe('OUT');
+    expect(networkWith(catalog, '87726')).toBe('IN');
+    expect(networkWith({}, '60054', 'denver')).toBe('IN');
   });
 });
