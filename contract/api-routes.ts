@@ -90,8 +90,9 @@ export const API_ROUTES: readonly ApiRoute[] = [
     function: 'getDaySchedule',
     auth: { kind: 'staff', roles: ['front-desk', 'radiology', 'clinical', 'billing', 'admin'] },
   },
-  { method: 'POST', path: `${APPOINTMENT}/reschedule`, function: 'changeAppointment', auth: SCHEDULERS },
-  { method: 'POST', path: `${APPOINTMENT}/cancel`, function: 'changeAppointment', auth: SCHEDULERS },
+  // Moving and cancelling are booking work; clinicians mark arrivals, no-shows and completed visits.
+  { method: 'POST', path: `${APPOINTMENT}/reschedule`, function: 'changeAppointment', auth: BOOKERS },
+  { method: 'POST', path: `${APPOINTMENT}/cancel`, function: 'changeAppointment', auth: BOOKERS },
   { method: 'POST', path: `${APPOINTMENT}/check-in`, function: 'changeAppointment', auth: SCHEDULERS },
   { method: 'POST', path: `${APPOINTMENT}/no-show`, function: 'changeAppointment', auth: SCHEDULERS },
   { method: 'POST', path: `${APPOINTMENT}/complete`, function: 'changeAppointment', auth: SCHEDULERS },
@@ -134,6 +135,16 @@ export const API_ROUTES: readonly ApiRoute[] = [
 ];
 
 export const API_AUTHORIZER: FunctionName = 'authorizeApiKey';
+
+/**
+ * The roles that may call one staff route, by its API Gateway route key (`POST /v1/…`): for a function whose routes
+ * differ in who may call them (changeAppointment: clinicians check in, only bookers move or cancel).
+ */
+export function staffRolesOfRoute(routeKey: string): readonly StaffRole[] {
+  const route = API_ROUTES.find((r) => `${r.method} ${r.path}` === routeKey);
+  if (route?.auth.kind !== 'staff') throw new Error(`${routeKey} is not a staff route`);
+  return route.auth.roles;
+}
 
 /** The roles that may call the staff routes a function serves (all of them alike: one function, one set of roles). */
 export function staffRolesOf(functionName: FunctionName): readonly StaffRole[] {
