@@ -131,25 +131,18 @@ export function readBenefits(response: EligibilityResponse, request: ReadingRequ
   const ourNetwork = lines.filter((l) => inNetwork(l, network));
   const ours = ourNetwork.filter((l) => forThisSetting(l, stc));
   const order = [[stc], RELATED_SERVICE_TYPES[stc] ?? []] as const;
-  /** The lines of one kind for the asked service, else a related one, else the plan's: and which answered. */
-  const answer = (keep: (l: BenefitEntry) => boolean): { lines: BenefitEntry[]; under?: string } => {
-    for (const codes of order) {
-      const found = ours.filter((l) => keep(l) && l.serviceTypeCodes.some((c) => codes.includes(c)));
-      const first = codes.find((c) => found.some((l) => l.serviceTypeCodes.includes(c)));
-      if (found.length > 0) return { lines: found, ...(first ? { under: first } : {}) };
-    }
-    const planLevel = ours.filter((l) => keep(l) && isPlanLevel(l));
-    return planLevel.length > 0 ? { lines: planLevel, under: PLAN_LEVEL } : { lines: [] };
-  };
+  const answer = (keep: (l: BenefitEntry) => boolean) => answerFor(ours.filter(keep), stc);
 
   // Status: the service's own lines first (any network: status is the plan's, not the network's).
   // The deprecated planStatus is read when no EB status line came (older payer connections send only it).
-  const statusLines = statusAnswer(
-    lines.some((l) => ACTIVE_CODES.has(l.code) || INACTIVE_CODES.has(l.code))
-      ? lines
-      : response.planStatus.map((p) => ({ code: p.statusCode, serviceTypeCodes: p.serviceTypeCodes })),
+  const isStatus = (l: Pick<BenefitEntry, 'code'>) => ACTIVE_CODES.has(l.code) || INACTIVE_CODES.has(l.code);
+  const status = answerFor(
+    lines.some(isStatus)
+      ? lines.filter(isStatus)
+      : response.planStatus.map((p) => ({ code: p.statusCode, serviceTypeCodes: p.serviceTypeCodes })).filter(isStatus),
     stc,
   );
+  const statusLines = status.lines;
   const active = statusLines.some((l) => ACTIVE_CODES.has(l.code));
   const inactive = statusLines.some((l) => INACTIVE_CODES.has(l.code));
   reading.status = active ? 'ACTIVE' : inactive ? 'INACTIVE' : 'UNKNOWN';
@@ -184,7 +177,7 @@ export function readBenefits(response: EligibilityResponse, request: ReadingRequ
   if (otherNetworkOnly) {
     reading.uncertain.push(`The payer gives cost sharing for this service only ${network === 'IN' ? 'out of' : 'in'} network.`);
   }
-  const answeredUnder = copay.under ?? coinsurance.under ?? statusUnder(statusLines, stc);
+  const answeredUnder = copay.under ?? coinsurance.under ?? status.under;
   if (answeredUnder) reading.answeredUnder = answeredUnder;
 
   const deductible = accumulators(ourNetwork, 'C', order.flat(), reading.uncertain, 'deductible');
@@ -233,25 +226,21 @@ function rejectionOf(errors: PayerRejection[]): NonNullable<BenefitsReading['rej
   };
 }
 
-/** Status lines for the service asked, else a related service's, else the plan's. */
-function statusAnswer<T extends Pick<BenefitEntry, 'code' | 'serviceTypeCodes'>>(lines: T[], stc: string): T[] {
-  const status = lines.filter((l) => ACTIVE_CODES.has(l.code) || INACTIVE_CODES.has(l.code));
+/**
+ * Of some lines, those for the service asked, else those of a related service type, else the plan's; and the service
+ * type that answered (the first of the asked or related codes the lines carry, or 30).
+ */
+function answerFor<T extends Pick<BenefitEntry, 'serviceTypeCodes'>>(lines: T[], stc: string): { lines: T[]; under?: string } {
   for (const codes of [[stc], RELATED_SERVICE_TYPES[stc] ?? []]) {
-    const found = status.filter((l) => l.serviceTypeCodes.some((c) => codes.includes(c)));
-    if (found.length > 0) return found;
+    const found = lines.filter((l) => l.serviceTypeCodes.some((c) => codes.includes(c)));
+    const first = codes.find((c) => found.some((l) => l.serviceTypeCodes.includes(c)));
+    if (found.length > 0) return { lines: found, ...(first ? { under: first } : {}) };
   }
-  return status.filter(isPlanLevel);
+  const planLevel = lines.filter(isPlanLevel);
+  return planLevel.length > 0 ? { lines: planLevel, under: PLAN_LEVEL } : { lines: [] };
 }
 
 /** Plan level: no service type, 30 (health benefit plan coverage) or 1 (medical care, which every visit here is). */
-/** The service type the status lines answered under: the one asked, a related one, or the plan's. */
-function statusUnder(lines: Array<Pick<BenefitEntry, 'serviceTypeCodes'>>, stc: string): string | undefined {
-  if (lines.length === 0) return undefined;
-  if (lines.some((l) => l.serviceTypeCodes.includes(stc))) return stc;
-  const related = (RELATED_SERVICE_TYPES[stc] ?? []).find((c) => lines.some((l) => l.serviceTypeCodes.includes(c)));
-  return related ?? PLAN_LEVEL;
-}
-
 const isPlanLevel = (line: Pick<BenefitEntry, 'serviceTypeCodes'>) =>
   line.serviceTypeCodes.length === 0 || line.serviceTypeCodes.includes(PLAN_LEVEL) || line.serviceTypeCodes.includes(MEDICAL_CARE);
 

@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type FreedSlot, slotKeyOf, type WaitlistEntry, waitlistPosition } from '#model/waitlist.ts';
 import { keys } from '#shared/keys.ts';
-import { conditionHeld, type TableRef } from '#shared/table.ts';
+import { conditionHeld, type TableRef, transactionHeld } from '#shared/table.ts';
 
 /** An offer of a freed slot to one waitlist entry: found by the hash of the link's token, never the token itself. */
 export interface WaitlistOffer {
@@ -178,17 +178,6 @@ export function dynamoWaitlistStore(table: TableRef): WaitlistStore {
       );
     },
   };
-}
-
-/** A transaction whose conditions all held: false when one failed (or another writer held an item at that moment). */
-async function transactionHeld(write: Promise<unknown>): Promise<boolean> {
-  try {
-    await write;
-    return true;
-  } catch (error) {
-    if ((error as Error).name === 'TransactionCanceledException') return false;
-    throw error;
-  }
 }
 
 function strip(item: Record<string, unknown>): Record<string, unknown> {

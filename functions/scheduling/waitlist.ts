@@ -44,19 +44,11 @@ export interface JoinWaitlistDeps extends Pick<SharedStores, 'patients' | 'audit
   now: () => Date;
 }
 
-export interface JoinRequest {
-  patientId: string;
-  appointmentType: string;
-  locationId?: string;
-  providerId?: string;
-  earliestDate?: string;
-  latestDate?: string;
-  priority?: WaitlistPriority;
-  journeyId?: string;
-  /** A booked visit to move earlier (`earliestPossible`). */
-  moves?: { appointmentId: string; start: string };
-  requestKey: string;
-}
+/** What a new entry asks for (as the entry has it), its priority (normal unless said), and the request it comes from. */
+export type JoinRequest = Pick<
+  WaitlistEntry,
+  'patientId' | 'appointmentType' | 'locationId' | 'providerId' | 'earliestDate' | 'latestDate' | 'journeyId' | 'moves'
+> & { priority?: WaitlistPriority; requestKey: string };
 
 /** Puts a patient in line for an appointment type (staff, or a journey that found no slot); a repeat finds the entry. */
 export async function joinWaitlist(

@@ -13,7 +13,7 @@ import {
 import { type AuditEvent, auditPut } from '#shared/audit.ts';
 import { statusIndexSet } from '#shared/journey-store.ts';
 import { keys, staffTaskPosition } from '#shared/keys.ts';
-import { conditionHeld, type TableRef } from '#shared/table.ts';
+import { conditionHeld, type TableRef, transactionHeld } from '#shared/table.ts';
 
 /** The item of a task: its key, its place in its queue's list, the task. (Owned tasks get their owner index on claim.) */
 function taskItem(task: StaffTask): Record<string, unknown> {
@@ -200,8 +200,8 @@ async function reopenDecidedTask(
   const waiting: StageState = { status: 'WAITING_FOR_STAFF', at: now.toISOString(), reason: task.reason, staffTaskId: task.taskId };
   const waitingAgain = statusIndexSet(task.clinicId, 'WAITING_FOR_STAFF');
   const change = statusChange(task, 'OPEN', { at: now.toISOString(), by, event: 'reopened' });
-  try {
-    await table.client.send(
+  return transactionHeld(
+    table.client.send(
       new TransactWriteCommand({
         TransactItems: [
           {
@@ -234,12 +234,8 @@ async function reopenDecidedTask(
           },
         ],
       }),
-    );
-    return true;
-  } catch (error) {
-    if ((error as Error).name === 'TransactionCanceledException') return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /** An existing task still needs its alert when none was recorded and nobody has dealt with the task yet. */

@@ -22,6 +22,20 @@ export async function conditionHeld(write: Promise<unknown>): Promise<boolean> {
   }
 }
 
+/**
+ * The same for a TransactWriteItems: false when the transaction was cancelled (a condition failed, or another writer
+ * held one of its items at that moment), for the caller to read again and decide; any other error is thrown.
+ */
+export async function transactionHeld(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'TransactionCanceledException') return false;
+    throw error;
+  }
+}
+
 /** DynamoDB refuses a BatchGet that asks for more. */
 const BATCH_GET_MAX = 100;
 /** Rounds of a BatchGet's unprocessed keys (throttled reads) before the read gives up. */
