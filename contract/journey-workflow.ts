@@ -26,7 +26,11 @@ export interface EligibilityResult {
 
 /** BookAppointment → $.booking */
 export interface BookingResult {
-  outcome: 'BOOKED' | 'NO_SLOT';
+  /**
+   * BOOKED goes on to payment and the confirmation. NO_SLOT parks; so does AWAITING_AUTHORIZATION: the visit is booked
+   * (its time held) but waits for the payer's prior authorization, and is not charged or confirmed until approved.
+   */
+  outcome: 'BOOKED' | 'NO_SLOT' | 'AWAITING_AUTHORIZATION';
   appointmentId?: string;
 }
 

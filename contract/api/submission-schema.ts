@@ -234,6 +234,15 @@ export const PhysicianOrderSchema = z
       .optional(),
     priority: z.enum(['routine', 'urgent', 'stat']).optional(),
     expiresOn: isoDate.optional().meta({ description: 'The last day the order may be acted on.' }),
+    clinicalNotesReference: z
+      .string()
+      .trim()
+      .regex(/^[\x21-\x7E]{1,200}$/, 'a reference without spaces, e.g. DocumentReference/8812')
+      .optional()
+      .meta({
+        description: "Where the clinical notes behind the order are in the EHR (a document reference), for a payer's prior authorization.",
+        example: 'DocumentReference/8812',
+      }),
   })
   .meta({ id: 'PhysicianOrder' });
 export type PhysicianOrderBody = z.output<typeof PhysicianOrderSchema>;

@@ -12,8 +12,9 @@ export const GENERAL_SERVICE_TYPE = PLAN_LEVEL;
 /**
  * Interprets an eligibility response for one service type: the specialist's reading (read-benefits.ts), and what the
  * journey does with it. Active and decidable → ACTIVE; inactive → INACTIVE; the member not identified →
- * MEMBER_NOT_FOUND; anything a person must look at (a rejection, no status, not covered, prior authorization, a
- * response that does not decide) → NEEDS_REVIEW with the reason. The cost sharing quoted is the reading's.
+ * MEMBER_NOT_FOUND; anything a person must look at (a rejection, no status, not covered, a response that does not
+ * decide) → NEEDS_REVIEW with the reason. Prior authorization required stays ACTIVE: scheduling books the visit and
+ * opens its authorization case (functions/scheduling/authorization-gate.ts). The cost sharing quoted is the reading's.
  */
 export function interpretEligibility(response: EligibilityResponse, request: ReadingRequest): CoverageSummary {
   const stc = request.serviceTypeCode;
@@ -57,20 +58,17 @@ export function interpretEligibility(response: EligibilityResponse, request: Rea
     priorAuthorizationRequired: reading.priorAuthorization === 'REQUIRED',
     ...(waived ? { copayCents: 0, coinsurancePercent: 0, deductibleRemainingCents: 0 } : costOf(reading)),
     inNetwork: reading.network === 'IN',
-    reason: `Coverage is active for service type ${stc}.`,
+    // Prior authorization does not hold eligibility up: the visit is booked and its case opened (authorization-gate.ts).
+    reason:
+      reading.priorAuthorization === 'REQUIRED'
+        ? `Coverage is active for service type ${stc}; the payer requires prior authorization, asked for once the visit is booked.`
+        : `Coverage is active for service type ${stc}.`,
   };
   if (reading.notCovered) {
     return {
       ...activeSummary,
       outcome: 'NEEDS_REVIEW',
       reason: `The plan is active, but the payer lists service type ${stc} as not covered: discuss self-pay or an exception with the patient.`,
-    };
-  }
-  if (reading.priorAuthorization === 'REQUIRED') {
-    return {
-      ...activeSummary,
-      outcome: 'NEEDS_REVIEW',
-      reason: `The plan is active, but the payer requires prior authorization for service type ${stc}: obtain it, then proceed.`,
     };
   }
   if (reading.uncertain.length > 0) {

@@ -119,7 +119,6 @@ export const ClinicCatalogSchema = z
           .optional(),
         bufferBeforeMinutes: z.int().min(0).max(120).multipleOf(5).optional(),
         bufferAfterMinutes: z.int().min(0).max(120).multipleOf(5).optional(),
-        mayNeedPriorAuthorization: z.boolean(),
         requiresPhysicianOrder: z.boolean(),
       }),
     ),
@@ -138,6 +137,17 @@ export const ClinicCatalogSchema = z
       .optional(),
     payerNetworks: z
       .array(z.strictObject({ payerId: z.string().min(1).max(80), locationId: id.optional(), network: z.enum(['IN', 'OUT']) }))
+      .optional(),
+    priorAuthorizationRules: z
+      .array(
+        z.strictObject({
+          payerId: z.string().min(1).max(80),
+          procedureCodes: z
+            .array(z.string().regex(/^\d{4}[0-9A-Z]$/, 'a CPT code, e.g. 73721'))
+            .min(1)
+            .max(500),
+        }),
+      )
       .optional(),
   })
   .superRefine((catalog, ctx) => {

@@ -1,5 +1,6 @@
 import type { ContactCategory, ServiceLevels, StaffQueue } from '#contract/staff-queues.ts';
 import type { DayOfWeek } from './patient-records.ts';
+import type { PriorAuthorizationRule } from './prior-authorization.ts';
 
 /**
  * A clinic's bookable world: locations (each in its own time zone), departments, resources (providers, rooms,
@@ -77,8 +78,6 @@ export interface AppointmentType {
   bufferAfterMinutes?: number;
   /** CPT codes of the procedures this type performs: a physician's order for one of them is booked as this type. */
   procedureCodes?: string[];
-  /** Imaging usually needs prior authorisation; eligibility flags it for staff. */
-  mayNeedPriorAuthorization: boolean;
   requiresPhysicianOrder: boolean;
 }
 
@@ -112,6 +111,11 @@ export interface ClinicCatalog {
    * apply to its patients. A payer not listed is taken as in network.
    */
   payerNetworks?: PayerNetwork[];
+  /**
+   * Each payer's list of procedures (CPT) it wants authorized before they are done, as the clinic knows it from the
+   * payer's published list: a booked visit for one of them waits for an approval even when the 271 says nothing.
+   */
+  priorAuthorizationRules?: PriorAuthorizationRule[];
 }
 
 export interface PayerNetwork {

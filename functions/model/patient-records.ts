@@ -69,6 +69,8 @@ export interface VisitRequest {
     priority?: 'routine' | 'urgent' | 'stat';
     /** YYYY-MM-DD: the last day the order may be acted on. */
     expiresOn?: string;
+    /** Where the clinical notes behind the order are in the EHR (a document reference). */
+    clinicalNotesReference?: string;
   };
   preferences: {
     locationId?: string;

@@ -14,6 +14,8 @@ export interface PhysicianOrder {
   priority: 'routine' | 'urgent' | 'stat';
   /** Last day the order may be acted on (YYYY-MM-DD); without one, DEFAULT_ORDER_VALIDITY_DAYS after it was received. */
   expiresOn?: string;
+  /** Where the clinical notes behind the order are (an EHR document reference): what a payer's prior authorization asks for. */
+  clinicalNotesReference?: string;
 }
 
 /** How long an order without an expiry date is acted on, from the day it was received (many payers use 90 days). */
@@ -79,5 +81,6 @@ export function orderOfRequest(request: VisitRequest['physicianOrder']): Physici
     diagnosisCodes: request.diagnosisCodes ?? [],
     priority: request.priority ?? 'routine',
     ...(request.expiresOn ? { expiresOn: request.expiresOn } : {}),
+    ...(request.clinicalNotesReference ? { clinicalNotesReference: request.clinicalNotesReference } : {}),
   };
 }

@@ -1,10 +1,12 @@
 import type { BookingResult, JourneyRef } from '#contract/journey-workflow.ts';
+import type { ClinicCatalog } from '#model/clinic-catalog.ts';
 import { type JourneyAttempt, journeyAppointment } from '#model/journey.ts';
 import { decideOrderedType, orderOfRequest } from '#model/physician-order.ts';
 import type { AppointmentRecord } from '#shared/appointment-store.ts';
 import { type AuditSession, journeyAuditSession } from '#shared/audit.ts';
 import { log } from '#shared/observability.ts';
 import type { SharedStores } from '#shared/stores.ts';
+import { authorizationHoldOf } from './authorization-gate.ts';
 import { bookEarliestSlot } from './book-earliest.ts';
 import { HORIZON_DAYS, zonesOf } from './find-slots.ts';
 import { lastInstantOf, localToday } from './local-days.ts';
@@ -12,7 +14,10 @@ import { entryIdOf, joinWaitlist } from './waitlist.ts';
 import type { WaitlistStore } from './waitlist-store.ts';
 
 export interface BookAppointmentDeps
-  extends Pick<SharedStores, 'journeys' | 'submissions' | 'catalog' | 'appointments' | 'audit' | 'patients'> {
+  extends Pick<
+    SharedStores,
+    'journeys' | 'submissions' | 'catalog' | 'appointments' | 'audit' | 'patients' | 'authorizations' | 'eligibilityChecks'
+  > {
   /** A journey that finds no slot puts its patient in line for the first one that frees. */
   waitlist: WaitlistStore;
   now: () => Date;
@@ -22,29 +27,42 @@ const ACTOR = 'function:bookAppointment';
 
 /**
  * Books the earliest slot for the submission's appointment type and preferences, or parks the stage for staff when
- * the horizon holds none or the type is not in the catalog. Safe to retry: the journey's existing appointment is
- * returned, never a second one (the appointment item is keyed by journey and written conditionally in the same
- * transaction as its busy time).
+ * the horizon holds none or the type is not in the catalog. A booked visit that needs a prior authorization parks too,
+ * its time held, until an approval covers its day (authorization-gate.ts): nothing is charged or confirmed before.
+ * Safe to retry: the journey's existing appointment is returned, never a second one (the appointment item is keyed by
+ * journey and written conditionally in the same transaction as its busy time).
  */
 export async function bookAppointment(deps: BookAppointmentDeps, ref: JourneyRef): Promise<BookingResult> {
   const now = deps.now();
   const fields = { clinicId: ref.clinicId, journeyId: ref.journeyId, stage: 'SCHEDULING' };
   const journey = await deps.journeys.beginAttempt(ref);
-  const complete = (appointment: AppointmentRecord) =>
-    deps.journeys.updateStage(journey, 'SCHEDULING', { status: 'COMPLETED', appointment: journeyAppointment(appointment) }, now);
+  /** Booked: confirmed, unless it waits for a prior authorization. */
+  const settle = async (appointment: AppointmentRecord, audit: AuditSession, catalog: ClinicCatalog): Promise<BookingResult> => {
+    const held = await authorizationHoldOf(deps, appointment, catalog, audit, now);
+    const booked = journeyAppointment(appointment);
+    const ids = { appointmentId: appointment.appointmentId };
+    if (held) {
+      await deps.journeys.updateStage(journey, 'SCHEDULING', { status: 'WAITING_FOR_STAFF', reason: held, appointment: booked }, now);
+      log.info('Booked, awaiting prior authorization', { ...fields, outcome: 'AWAITING_AUTHORIZATION' });
+      return { outcome: 'AWAITING_AUTHORIZATION', ...ids };
+    }
+    await deps.journeys.updateStage(journey, 'SCHEDULING', { status: 'COMPLETED', appointment: booked }, now);
+    return { outcome: 'BOOKED', ...ids };
+  };
 
   const existing = await deps.appointments.get(ref);
   if (existing) {
     // Booked by an earlier attempt, whose audit record was written before it booked; it may have stopped before the
     // patient who asked for earlier time was put in line.
+    const audit = journeyAuditSession(deps.audit, ACTOR, journey, now);
     if (existing.status === 'BOOKED' && !(await deps.waitlist.get(ref.clinicId, entryIdOf(ref.clinicId, earlierTimeKey(ref.journeyId))))) {
-      const audit = journeyAuditSession(deps.audit, ACTOR, journey, now);
       const { visit } = await deps.submissions.read(journey, audit, ['visit']);
       if (visit.preferences?.earliestPossible) await joinForEarlierTime(deps, ref, existing, visit.preferences, now);
     }
-    await complete(existing);
     log.info('Appointment already booked', { ...fields, outcome: 'BOOKED' });
-    return { outcome: 'BOOKED', appointmentId: existing.appointmentId };
+    const catalog = await deps.catalog.load(ref.clinicId);
+    if (!catalog) throw new Error(`Clinic ${ref.clinicId} has no catalog`);
+    return settle(existing, audit, catalog);
   }
 
   // One audit record of both accesses, written before the first: a crash after either leaves it behind.
@@ -104,9 +122,8 @@ export async function bookAppointment(deps: BookAppointmentDeps, ref: JourneyRef
     return noSlot(deps, journey, reason, now, audit);
   }
   if (preferences.earliestPossible) await joinForEarlierTime(deps, ref, result.appointment, preferences, now);
-  await complete(result.appointment);
   log.info('Appointment booked', { ...fields, outcome: result.outcome, count: result.attempts });
-  return { outcome: 'BOOKED', appointmentId: result.appointment.appointmentId };
+  return settle(result.appointment, audit, catalog);
 }
 
 /** The waitlist entry of a journey whose patient wants earlier time than booked: one per journey. */

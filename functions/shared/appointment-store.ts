@@ -2,6 +2,7 @@ import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { AppointmentChange, AppointmentStatus, CANCEL_REASONS, CANCELLED_BY } from '#contract/appointments.ts';
 import type { JourneyRef } from '#contract/journey-workflow.ts';
+import type { AuthorizationStatus } from '#contract/prior-authorizations.ts';
 import { heldInterval, holdsTime } from '#model/appointment-lifecycle.ts';
 import { type BusyCalendar, GRANULE_MINUTES, granuleStarts, type Interval } from '#model/busy-time.ts';
 import { type AppointmentSummary, appointmentIdOf } from '#model/journey.ts';
@@ -55,6 +56,11 @@ export interface AppointmentRecord extends AppointmentSummary {
   bookedBy?: string;
   /** The physician's order it was booked under (types that require one). */
   order?: PhysicianOrder;
+  /**
+   * Where its prior authorization stands, when it needs one (the case's status, kept here by the case's own writes for
+   * the day schedule and views): booked but not confirmed to the patient until APPROVED covers its day.
+   */
+  authorizationStatus?: AuthorizationStatus;
   /** The series (plan of care) it is a visit of. */
   seriesId?: string;
   /**
@@ -355,9 +361,18 @@ async function saveChange(
       Put: {
         TableName: table.tableName,
         Item: appointmentItem(next),
-        ConditionExpression: '#status = :status AND (#revision = :revision OR (attribute_not_exists(#revision) AND :revision = :zero))',
-        ExpressionAttributeNames: { '#status': 'status', '#revision': 'revision' },
-        ExpressionAttributeValues: { ':status': current.status, ':revision': current.revision ?? 0, ':zero': 0 },
+        // The authorization status is the prior-authorization case's to write (prior-authorization-store.ts) without a
+        // revision: a change made from an older read of it would put the old status back, so it must not have moved.
+        ConditionExpression: `#status = :status AND (#revision = :revision OR (attribute_not_exists(#revision) AND :revision = :zero)) AND ${
+          current.authorizationStatus ? '#auth = :auth' : 'attribute_not_exists(#auth)'
+        }`,
+        ExpressionAttributeNames: { '#status': 'status', '#revision': 'revision', '#auth': 'authorizationStatus' },
+        ExpressionAttributeValues: {
+          ':status': current.status,
+          ':revision': current.revision ?? 0,
+          ':zero': 0,
+          ...(current.authorizationStatus ? { ':auth': current.authorizationStatus } : {}),
+        },
       },
     },
     // The new locks right after the appointment: CancellationReasons[i + 1] is newTaken[i]'s lock.

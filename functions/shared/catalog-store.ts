@@ -11,6 +11,7 @@ export const CATALOG_ITEM_TYPES = {
   resource: 'Resource',
   appointmentType: 'AppointmentType',
   calendar: 'CatalogCalendar',
+  payerTerms: 'PayerTerms',
 } as const;
 
 /**
@@ -47,6 +48,18 @@ async function loadCatalog(table: TableRef, clinicId: string): Promise<ClinicCat
     resources: ofType<Resource>(CATALOG_ITEM_TYPES.resource),
     appointmentTypes: ofType<AppointmentType>(CATALOG_ITEM_TYPES.appointmentType),
     ...calendarOf(ofType<Pick<ClinicCatalog, 'closures' | 'unavailability'>>(CATALOG_ITEM_TYPES.calendar)[0]),
+    ...payerTermsOf(ofType<PayerTerms>(CATALOG_ITEM_TYPES.payerTerms)[0]),
+  };
+}
+
+/** What the clinic has agreed with or learnt of its payers: one item, read with the rest. */
+type PayerTerms = Pick<ClinicCatalog, 'payerNetworks' | 'priorAuthorizationRules'>;
+
+/** The payer terms' lists, those that hold anything. */
+function payerTermsOf(item: PayerTerms | undefined): PayerTerms {
+  return {
+    ...(item?.payerNetworks?.length ? { payerNetworks: item.payerNetworks } : {}),
+    ...(item?.priorAuthorizationRules?.length ? { priorAuthorizationRules: item.priorAuthorizationRules } : {}),
   };
 }
 
@@ -78,6 +91,12 @@ async function putCatalog(table: TableRef, catalog: ClinicCatalog): Promise<void
       type: CATALOG_ITEM_TYPES.calendar,
       closures: catalog.closures ?? [],
       unavailability: catalog.unavailability ?? [],
+    },
+    {
+      ...keys.catalogPayerTerms(c),
+      type: CATALOG_ITEM_TYPES.payerTerms,
+      payerNetworks: catalog.payerNetworks ?? [],
+      priorAuthorizationRules: catalog.priorAuthorizationRules ?? [],
     },
   ];
   await Promise.all(items.map((Item) => table.client.send(new PutCommand({ TableName: table.tableName, Item }))));

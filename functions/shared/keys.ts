@@ -19,6 +19,8 @@ export const keys = {
   appointmentType: (clinicId: string, code: string) => ({ PK: catalog(clinicId), SK: `APPTTYPE#${code}` }),
   /** Location closures and resources' time off and blocks: one item, as they are read together and change together. */
   catalogCalendar: (clinicId: string) => ({ PK: catalog(clinicId), SK: 'CALENDAR' }),
+  /** The clinic's terms with its payers (network status, prior-authorization lists): one item. */
+  catalogPayerTerms: (clinicId: string) => ({ PK: catalog(clinicId), SK: 'PAYERS' }),
   /**
    * What a calendar change opened or closed (`opening-…`, `closing-…`), written in the change's transaction: the table's
    * stream carries it to the waitlist or to the collision check (contract/appointment-events.ts), so none is lost. Kept
@@ -101,6 +103,11 @@ export const keys = {
   appointmentEligibility: (clinicId: string, appointmentId: string) => ({
     PK: `${clinic(clinicId)}#APPOINTMENT#${appointmentId}`,
     SK: 'ELIGIBILITY',
+  }),
+  /** A visit's prior-authorization case (one per visit), next to the visit. */
+  appointmentAuthorization: (clinicId: string, appointmentId: string) => ({
+    PK: `${clinic(clinicId)}#APPOINTMENT#${appointmentId}`,
+    SK: 'AUTHORIZATION',
   }),
   /** The claim of a message about an appointment's change: one per appointment and revision. */
   appointmentMessage: (clinicId: string, appointmentId: string, revision: number) => ({

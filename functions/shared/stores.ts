@@ -7,6 +7,7 @@ import { type EligibilityChecks, eligibilityCheckOf } from './eligibility-check-
 import { requireEnv } from './env.ts';
 import { dynamoJourneyStore, type JourneyStore } from './journey-store.ts';
 import { dynamoPatientStore, type PatientStore } from './patient-store.ts';
+import { dynamoPriorAuthorizations, type PriorAuthorizations } from './prior-authorization-store.ts';
 import { dynamoStaffTaskStore, type StaffTaskStore } from './staff-task-store.ts';
 import { dynamoSubmissionStore, type SubmissionStore } from './submission-store.ts';
 import type { TableRef } from './table.ts';
@@ -22,6 +23,8 @@ export interface SharedStores {
   audit: AuditLog;
   /** A journey's last eligibility check, as the eligibility stage wrote it (read by staff views). */
   eligibilityChecks: EligibilityChecks;
+  /** Visits' prior-authorization cases (scheduling opens them, staff work them, re-checks reopen lapsed ones). */
+  authorizations: PriorAuthorizations;
 }
 
 /** How long a warm function keeps a clinic's catalog: an edit of the clinic's offer reaches every function within it. */
@@ -38,6 +41,7 @@ export function dynamoStores(table: TableRef, now: () => Date = systemClock): Sh
     catalog: cachedCatalogStore(dynamoCatalogStore(table), { ttlMs: CATALOG_CACHE_MS, now }),
     audit: dynamoAuditLog(table),
     eligibilityChecks: { get: (ref) => eligibilityCheckOf(table, ref) },
+    authorizations: dynamoPriorAuthorizations(table),
   };
 }
 

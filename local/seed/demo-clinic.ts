@@ -177,7 +177,6 @@ const appointmentTypes: AppointmentType[] = [
     requires: ['provider'],
     serviceTypeCode: '98',
     allowedAmountCents: 18_500,
-    mayNeedPriorAuthorization: false,
     requiresPhysicianOrder: false,
   },
   {
@@ -188,7 +187,6 @@ const appointmentTypes: AppointmentType[] = [
     requires: ['provider'],
     serviceTypeCode: '30',
     allowedAmountCents: 11_000,
-    mayNeedPriorAuthorization: false,
     requiresPhysicianOrder: false,
   },
   {
@@ -200,7 +198,6 @@ const appointmentTypes: AppointmentType[] = [
     serviceTypeCode: 'PT',
     allowedAmountCents: 16_000,
     procedureCodes: ['97161', '97162', '97163'],
-    mayNeedPriorAuthorization: false,
     requiresPhysicianOrder: true,
   },
   {
@@ -212,7 +209,6 @@ const appointmentTypes: AppointmentType[] = [
     serviceTypeCode: 'PT',
     allowedAmountCents: 9_500,
     procedureCodes: ['97110', '97112', '97140', '97530'],
-    mayNeedPriorAuthorization: false,
     requiresPhysicianOrder: true,
   },
   {
@@ -224,7 +220,6 @@ const appointmentTypes: AppointmentType[] = [
     serviceTypeCode: '62',
     allowedAmountCents: 120_000,
     procedureCodes: ['73721'],
-    mayNeedPriorAuthorization: true,
     requiresPhysicianOrder: true,
   },
   {
@@ -238,7 +233,6 @@ const appointmentTypes: AppointmentType[] = [
     procedureCodes: ['73723'],
     // The scanner is prepared and cleaned around a contrast study.
     bufferAfterMinutes: 15,
-    mayNeedPriorAuthorization: true,
     requiresPhysicianOrder: true,
   },
   {
@@ -249,7 +243,6 @@ const appointmentTypes: AppointmentType[] = [
     requires: ['provider'],
     serviceTypeCode: '30',
     allowedAmountCents: 25_000,
-    mayNeedPriorAuthorization: false,
     requiresPhysicianOrder: false,
   },
 ];
@@ -267,6 +260,8 @@ export const demoClinicCatalog: ClinicCatalog = {
   departments: departments.sort(byKey((d) => d.departmentId)),
   resources: resources.sort(byKey((r) => r.resourceId)),
   appointmentTypes: appointmentTypes.sort(byKey((t) => t.code)),
+  // The demo payer's published list: contrast MRIs are authorized before they are done (a knee MRI without contrast is not).
+  priorAuthorizationRules: [{ payerId: '60054', procedureCodes: ['73722', '73723'] }],
 };
 
 /** Fixed so repeated seeding writes identical items. */

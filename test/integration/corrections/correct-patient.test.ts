@@ -424,7 +424,6 @@ describe('Function: correctPatient (PATCH …/journeys/{journeyId}/patient) on D
       requires: ['provider'],
       serviceTypeCode: '98',
       allowedAmountCents: 18_500,
-      mayNeedPriorAuthorization: false,
       requiresPhysicianOrder: false,
     };
     await dynamoCatalogStore(table).put({

@@ -17,6 +17,7 @@ import { newJourneyRecord } from '#model/journey.ts';
 import type { CoverageRecord, PatientRecord, SubmissionRecord } from '#model/patient-records.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
 import { dynamoCatalogStore } from '#shared/catalog-store.ts';
+import { eligibilityCheckOf } from '#shared/eligibility-check-store.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { dynamoPatientStore } from '#shared/patient-store.ts';
@@ -37,7 +38,6 @@ const mri: AppointmentType = {
   requires: ['provider', 'device'],
   serviceTypeCode: '62',
   allowedAmountCents: 120_000,
-  mayNeedPriorAuthorization: true,
   requiresPhysicianOrder: true,
 };
 const officeVisit: AppointmentType = {
@@ -139,7 +139,7 @@ describe('Function: verifyEligibility on DynamoDB Local and the clearinghouse si
     });
   });
 
-  it('leaves an MRI needing prior authorization waiting for staff, with the reason and estimate recorded', async () => {
+  it('records an MRI needing prior authorization as active, the requirement and the estimate kept for scheduling', async () => {
     // Prepare
     const ref = await seedJourney(TEST_MEMBERS.activeDeductible, mri.code);
 
@@ -147,13 +147,11 @@ describe('Function: verifyEligibility on DynamoDB Local and the clearinghouse si
     const result = await verify(ref);
 
     // Assess
-    expect(result).toEqual({ outcome: 'NEEDS_REVIEW' });
+    expect(result).toEqual({ outcome: 'ACTIVE' });
     const journey = await dynamoJourneyStore(table).get(ref);
-    expect(journey?.stages.ELIGIBILITY).toMatchObject({
-      status: 'WAITING_FOR_STAFF',
-      reason: expect.stringMatching(/prior authorization/),
-    });
+    expect(journey?.stages.ELIGIBILITY).toMatchObject({ status: 'COMPLETED' });
     expect(journey?.amounts.dueCents).toBe(64_000);
+    expect(await eligibilityCheckOf(table, ref)).toMatchObject({ payerId: '60054', summary: { priorAuthorizationRequired: true } });
   });
 
   it('keeps one eligibility item per journey when the check repeats, and audits each submission, coverage and patient read', async () => {

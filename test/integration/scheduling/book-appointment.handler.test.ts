@@ -12,14 +12,17 @@ import {
   DEMO_RESOURCES,
   seedDemoClinic,
 } from '#local/seed/demo-clinic.ts';
+import type { EligibilityCheckRecord } from '#model/benefits-reading.ts';
 import { newJourneyRecord } from '#model/journey.ts';
 import type { SubmissionRecord, VisitRequest } from '#model/patient-records.ts';
 import { dynamoAppointmentStore } from '#shared/appointment-store.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
 import { dynamoCatalogStore } from '#shared/catalog-store.ts';
+import { eligibilityCheckOf } from '#shared/eligibility-check-store.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { dynamoPatientStore } from '#shared/patient-store.ts';
+import { dynamoPriorAuthorizations } from '#shared/prior-authorization-store.ts';
 import { dynamoSubmissionStore } from '#shared/submission-store.ts';
 import type { TableRef } from '#shared/table.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
@@ -69,6 +72,19 @@ const ORDER = {
   expiresOn: '2041-05-31',
 };
 
+/** The journey's audit items of the test's day. */
+async function auditOf(ref: JourneyRef) {
+  const { Items } = await table.client.send(
+    new QueryCommand({
+      TableName: table.tableName,
+      KeyConditionExpression: 'PK = :pk',
+      FilterExpression: 'journeyId = :j',
+      ExpressionAttributeValues: { ':pk': `CLINIC#${DEMO_CLINIC_ID}#AUDIT#2041-03-04`, ':j': ref.journeyId },
+    }),
+  );
+  return Items;
+}
+
 /** How many granules a resource holds on its busy day (keys.busyDay) of `utcDay`. */
 async function busyGranules(departmentId: string, resourceId: string, utcDay: string): Promise<number> {
   const { Item } = await table.client.send(
@@ -91,6 +107,8 @@ describe('Function: bookAppointment', () => {
       audit: dynamoAuditLog(table),
       patients: dynamoPatientStore(table),
       waitlist: dynamoWaitlistStore(table),
+      authorizations: dynamoPriorAuthorizations(table),
+      eligibilityChecks: { get: (ref) => eligibilityCheckOf(table, ref) },
       now: () => NOW,
     });
     return (ref: JourneyRef) => handler(ref, lambdaContext);
@@ -128,14 +146,7 @@ describe('Function: bookAppointment', () => {
       department: { id: 'primary-care' },
       provider: { id: DEMO_RESOURCES.drMartinez },
     });
-    const { Items: audit } = await table.client.send(
-      new QueryCommand({
-        TableName: table.tableName,
-        KeyConditionExpression: 'PK = :pk',
-        FilterExpression: 'journeyId = :j',
-        ExpressionAttributeValues: { ':pk': `CLINIC#${DEMO_CLINIC_ID}#AUDIT#2041-03-04`, ':j': ref.journeyId },
-      }),
-    );
+    const audit = await auditOf(ref);
     // One record of the submission read and the booking, written before the read.
     expect(auditRecords(audit ?? [])).toEqual([
       expect.objectContaining({
@@ -357,5 +368,143 @@ describe('Function: bookAppointment', () => {
     // Assess
     expect(result).toEqual({ outcome: 'NO_SLOT' });
     expect(await dynamoAppointmentStore(table).get(ref)).toBeUndefined();
+  });
+
+  describe('prior authorization', () => {
+    /** The journey's eligibility check as verifyEligibility stores it: active with the payer, authorization said or not. */
+    async function storeEligibility(ref: JourneyRef, payerSaysRequired: boolean, payerId = '60054') {
+      const check: EligibilityCheckRecord = {
+        type: 'EligibilityCheck',
+        clinicId: ref.clinicId,
+        journeyId: ref.journeyId,
+        appointmentTypeCode: DEMO_APPOINTMENT_TYPES.mriKnee,
+        serviceTypeCode: '62',
+        payerId,
+        summary: {
+          outcome: 'ACTIVE',
+          serviceTypeCode: '62',
+          coverageActive: true,
+          priorAuthorizationRequired: payerSaysRequired,
+          reason: 'Coverage is active for service type 62.',
+        },
+        checkedAt: NOW.toISOString(),
+      };
+      await table.client.send(
+        new PutCommand({ TableName: table.tableName, Item: { ...keys.eligibility(ref.clinicId, ref.journeyId), ...check } }),
+      );
+    }
+    const authorizations = () => dynamoPriorAuthorizations(table);
+
+    it('books an MRI the payer says needs authorization, holds it unconfirmed and opens its case with what the payer needs', async () => {
+      // Prepare
+      const ref = await storeJourney({
+        appointmentTypeCode: DEMO_APPOINTMENT_TYPES.mriKnee,
+        physicianOrder: { ...ORDER, clinicalNotesReference: 'DocumentReference/8812' },
+        preferences: {},
+      });
+      await storeEligibility(ref, true);
+
+      // Act
+      const result = await bookAppointment()(ref);
+
+      // Assess: booked (the time is held) but waiting, with the case OPEN and the appointment marking it.
+      const appointment = await dynamoAppointmentStore(table).get(ref);
+      expect(result).toEqual({ outcome: 'AWAITING_AUTHORIZATION', appointmentId: appointment?.appointmentId });
+      expect(appointment).toMatchObject({ status: 'BOOKED', authorizationStatus: 'OPEN' });
+      expect(await authorizations().get(DEMO_CLINIC_ID, appointment?.appointmentId ?? '')).toMatchObject({
+        status: 'OPEN',
+        requiredBy: 'payer-response',
+        payerId: '60054',
+        journeyId: ref.journeyId,
+        request: {
+          procedureCode: '73721',
+          diagnosisCodes: ['M25.561'],
+          orderingPhysician: { name: 'Dr. Alan Smith', npi: '1234567893' },
+          clinicalNotesReference: 'DocumentReference/8812',
+          appointmentTypeCode: DEMO_APPOINTMENT_TYPES.mriKnee,
+          serviceDate: appointment?.start.slice(0, 10),
+          locationId: DEMO_LOCATIONS.boston,
+        },
+      });
+      const journey = await journeyOf(ref);
+      expect(journey?.stages.SCHEDULING).toMatchObject({
+        status: 'WAITING_FOR_STAFF',
+        reason: expect.stringMatching(/^Prior authorization required/),
+      });
+      expect(journey?.appointment?.appointmentId).toBe(appointment?.appointmentId);
+      expect(auditRecords((await auditOf(ref)) ?? []).flatMap((r) => r.actions)).toContain('authorization.open');
+    });
+
+    it("opens a case for a procedure on the clinic's list for the payer though the 271 says nothing, and none for another payer", async () => {
+      // Prepare: CPT 73723 (with contrast) is on the demo payer's list.
+      const listed = await storeJourney({
+        appointmentTypeCode: DEMO_APPOINTMENT_TYPES.mriKnee,
+        physicianOrder: { ...ORDER, procedureCode: '73723' },
+        preferences: {},
+      });
+      await storeEligibility(listed, false);
+      const otherPayer = await storeJourney({
+        appointmentTypeCode: DEMO_APPOINTMENT_TYPES.mriKnee,
+        physicianOrder: { ...ORDER, procedureCode: '73723' },
+        preferences: {},
+      });
+      await storeEligibility(otherPayer, false, '87726');
+
+      // Act
+      const onList = await bookAppointment()(listed);
+      const notOnList = await bookAppointment()(otherPayer);
+
+      // Assess
+      expect(onList.outcome).toBe('AWAITING_AUTHORIZATION');
+      expect(await authorizations().get(DEMO_CLINIC_ID, onList.appointmentId ?? '')).toMatchObject({ requiredBy: 'payer-rule' });
+      expect(notOnList.outcome).toBe('BOOKED');
+      expect(await authorizations().get(DEMO_CLINIC_ID, notOnList.appointmentId ?? '')).toBeUndefined();
+      expect(await journeyOf(otherPayer)).toMatchObject({ stages: { SCHEDULING: { status: 'COMPLETED' } } });
+    });
+
+    it('confirms on a retry once an approval covers the visit’s day, and keeps waiting while the approval does not', async () => {
+      // Prepare
+      const ref = await storeJourney({ appointmentTypeCode: DEMO_APPOINTMENT_TYPES.mriKnee, physicianOrder: ORDER, preferences: {} });
+      await storeEligibility(ref, true);
+      const first = await bookAppointment()(ref);
+      const opened = await authorizations().get(DEMO_CLINIC_ID, first.appointmentId ?? '');
+      if (!opened) throw new Error('no case');
+      const day = opened.request.serviceDate;
+      const approve = async (validTo: string, revision: number) =>
+        authorizations().save({
+          ...opened,
+          status: 'APPROVED',
+          approval: { authorizationNumber: 'A-1', validFrom: '2041-03-01', validTo, units: 1 },
+          revision,
+        });
+      expect(await approve('2041-03-03', 1)).toBe(true);
+
+      // Act
+      const tooShort = await bookAppointment()(ref);
+      await approve(day, 2);
+      const covered = await bookAppointment()(ref);
+
+      // Assess: one booking throughout; confirmed only by the approval that covers its day.
+      expect(tooShort).toEqual({ outcome: 'AWAITING_AUTHORIZATION', appointmentId: first.appointmentId });
+      expect(covered).toEqual({ outcome: 'BOOKED', appointmentId: first.appointmentId });
+      expect(await dynamoAppointmentStore(table).get(ref)).toMatchObject({ authorizationStatus: 'APPROVED' });
+      expect(await journeyOf(ref)).toMatchObject({ stages: { SCHEDULING: { status: 'COMPLETED' } } });
+    });
+
+    it('needs no authorization for a patient paying for themselves (no payer asked)', async () => {
+      // Prepare: no eligibility check with a payer.
+      const ref = await storeJourney({
+        appointmentTypeCode: DEMO_APPOINTMENT_TYPES.mriKnee,
+        physicianOrder: { ...ORDER, procedureCode: '73723' },
+        preferences: {},
+      });
+
+      // Act
+      const result = await bookAppointment()(ref);
+
+      // Assess
+      expect(result.outcome).toBe('BOOKED');
+      expect(await dynamoAppointmentStore(table).get(ref)).not.toHaveProperty('authorizationStatus');
+    });
   });
 });

@@ -51,13 +51,13 @@ describe('Function: interpretEligibility', () => {
       expect(summary.copayCents).toBeUndefined();
     });
 
-    it('asks staff for prior authorization when the payer requires it for an MRI', () => {
+    it('reads an MRI the payer wants authorized as active, with the requirement flagged for scheduling', () => {
       // Act
       const summary = interpretEligibility(simulated(TEST_MEMBERS.activeDeductible, '62'), { serviceTypeCode: '62' });
 
       // Assess
       expect(summary).toMatchObject({
-        outcome: 'NEEDS_REVIEW',
+        outcome: 'ACTIVE',
         coverageActive: true,
         priorAuthorizationRequired: true,
         deductibleRemainingCents: 50_000,

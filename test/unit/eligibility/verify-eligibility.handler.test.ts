@@ -39,7 +39,6 @@ const appointmentType = (code: string, serviceTypeCode: string, allowedAmountCen
   requires: ['provider'],
   serviceTypeCode,
   allowedAmountCents,
-  mayNeedPriorAuthorization: serviceTypeCode === '62',
   requiresPhysicianOrder: false,
 });
 const catalog: ClinicCatalog = {
@@ -274,7 +273,7 @@ describe('Function: verifyEligibility', () => {
     expect(auditRecords(table.audits())[0]).toMatchObject({ actor: 'function:verifyEligibility', journeyId, patientId });
   });
 
-  it('parks an MRI that needs prior authorization for staff but keeps the estimate', async () => {
+  it('completes an MRI that needs prior authorization (scheduling opens the case), with its estimate', async () => {
     // Prepare
     given({ memberId: TEST_MEMBERS.activeDeductible, appointmentTypeCode: 'MRI_KNEE' });
 
@@ -282,9 +281,9 @@ describe('Function: verifyEligibility', () => {
     const result = await verify();
 
     // Assess
-    expect(result).toEqual({ outcome: 'NEEDS_REVIEW' });
+    expect(result).toEqual({ outcome: 'ACTIVE' });
     const journey = storedJourney();
-    expect(journey.stages.ELIGIBILITY).toMatchObject({ status: 'WAITING_FOR_STAFF', reason: expect.stringMatching(/prior authorization/) });
+    expect(journey.stages.ELIGIBILITY).toMatchObject({ status: 'COMPLETED' });
     expect(journey.amounts.dueCents).toBe(64_000);
   });
 

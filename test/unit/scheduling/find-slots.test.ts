@@ -34,7 +34,6 @@ const gp30: AppointmentType = {
   requires: ['provider'],
   serviceTypeCode: '98',
   allowedAmountCents: 10_000,
-  mayNeedPriorAuthorization: false,
   requiresPhysicianOrder: false,
 };
 const mri60: AppointmentType = {

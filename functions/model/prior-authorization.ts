@@ -1,0 +1,186 @@
+import { DateTime } from 'luxon';
+import type { AuthorizationRequiredBy, AuthorizationStatus, RecordedAuthorizationStatus } from '#contract/prior-authorizations.ts';
+import type { PhysicianOrder } from './physician-order.ts';
+
+/**
+ * Prior authorization of a booked visit, as an authorization specialist works it: pure rules, no AWS. A visit that
+ * needs one is booked (its time held) but not confirmed to the patient, charged or told, until an approval covers its
+ * day. One case per appointment (its ID is the appointment's): a move keeps the case; an approval that lapses before
+ * the visit reopens it (EXPIRED, to submit again).
+ *
+ *   OPEN ─▶ SUBMITTED ─▶ PENDING ─▶ SUBMITTED …
+ *     │         ├──────────┴──▶ APPROVED ──(last day passes before the visit)──▶ EXPIRED ─▶ SUBMITTED …
+ *     │         ╰──────────┴──▶ DENIED ─▶ SUBMITTED (appeal) …
+ *     ╰──▶ APPROVED or DENIED (the payer decided on the phone)
+ */
+export interface PriorAuthorizationCase {
+  type: 'PriorAuthorization';
+  clinicId: string;
+  /** The appointment's ID: one case per visit. */
+  appointmentId: string;
+  journeyId?: string;
+  patientId: string;
+  payerId: string;
+  requiredBy: AuthorizationRequiredBy;
+  /** What the payer needs to decide, from the physician's order and the booking. Clinical: staff of the queue only. */
+  request: AuthorizationRequest;
+  status: AuthorizationStatus;
+  /** The payer's reference for the request (a tracking or case number), once submitted. */
+  payerReference?: string;
+  approval?: AuthorizationApproval;
+  denialReason?: string;
+  /** Every status it had, oldest first, with who recorded it and their note. */
+  history: AuthorizationEvent[];
+  /** Incremented by every change; each change is conditional on the revision it read. */
+  revision: number;
+  openedAt: string;
+  updatedAt: string;
+}
+
+export interface AuthorizationRequest {
+  /** CPT of the procedure (the order's, else the appointment type's first). */
+  procedureCode?: string;
+  /** ICD-10-CM codes of the order. */
+  diagnosisCodes: string[];
+  orderingPhysician?: PhysicianOrder['orderingPhysician'];
+  /** Where the clinical notes the payer may ask for are (an EHR document reference), when known. */
+  clinicalNotesReference?: string;
+  appointmentTypeCode: string;
+  /** The visit's local date (YYYY-MM-DD) and location, as booked. */
+  serviceDate: string;
+  locationId: string;
+}
+
+export interface AuthorizationApproval {
+  authorizationNumber: string;
+  /** First and last day it may be used (YYYY-MM-DD, inclusive). */
+  validFrom: string;
+  validTo: string;
+  units: number;
+}
+
+export interface AuthorizationEvent {
+  at: string;
+  /** `user:<sub>` or `function:<name>`. */
+  by: string;
+  status: AuthorizationStatus;
+  note?: string;
+}
+
+/** What staff record about a case. */
+export type AuthorizationUpdate =
+  | { status: 'SUBMITTED'; payerReference?: string; clinicalNotesReference?: string; note?: string }
+  | { status: 'PENDING'; note?: string }
+  | ({ status: 'APPROVED'; note?: string } & AuthorizationApproval)
+  | { status: 'DENIED'; denialReason: string; note?: string };
+
+/** A payer's authorization list in the clinic's catalog: the procedures (CPT) it wants authorized before they are done. */
+export interface PriorAuthorizationRule {
+  payerId: string;
+  procedureCodes: string[];
+}
+
+/**
+ * Whether the visit needs an authorization and why: the payer's own response said so for the service and network
+ * (EB11), or the clinic's rules for the payer list the procedure. Either is enough (payers' 271s often say nothing of
+ * imaging, which their radiology benefit managers authorize; and a rule can be stricter than a response). A patient
+ * paying for themselves needs none.
+ */
+export function authorizationRequirement(input: {
+  payerId: string | undefined;
+  procedureCode: string | undefined;
+  payerSaysRequired: boolean;
+  rules: readonly PriorAuthorizationRule[] | undefined;
+}): AuthorizationRequiredBy | undefined {
+  if (!input.payerId) return undefined;
+  if (input.payerSaysRequired) return 'payer-response';
+  const listed = input.rules?.some((r) => r.payerId === input.payerId && r.procedureCodes.includes(input.procedureCode ?? ''));
+  return listed ? 'payer-rule' : undefined;
+}
+
+/** The statuses each recorded status may follow: an approval from any (even a denial overturned), the rest in order. */
+const RECORDABLE_FROM: Readonly<Record<RecordedAuthorizationStatus, readonly AuthorizationStatus[]>> = {
+  SUBMITTED: ['OPEN', 'SUBMITTED', 'PENDING', 'DENIED', 'EXPIRED'],
+  PENDING: ['SUBMITTED', 'PENDING'],
+  APPROVED: ['OPEN', 'SUBMITTED', 'PENDING', 'APPROVED', 'DENIED', 'EXPIRED'],
+  DENIED: ['OPEN', 'SUBMITTED', 'PENDING', 'DENIED'],
+};
+
+export type AuthorizationChange =
+  | { kind: 'APPLY'; next: PriorAuthorizationCase }
+  /** The case says this already (a repeated request): nothing to write. */
+  | { kind: 'ALREADY' }
+  | { kind: 'ILLEGAL'; message: string };
+
+/** What recording `update` makes of the case, by `by` at `at`; a same-status update with other details corrects it. */
+export function recordAuthorization(
+  current: PriorAuthorizationCase,
+  update: AuthorizationUpdate,
+  by: string,
+  at: string,
+): AuthorizationChange {
+  if (!RECORDABLE_FROM[update.status].includes(current.status)) {
+    return { kind: 'ILLEGAL', message: `A case that is ${current.status.toLowerCase()} cannot become ${update.status.toLowerCase()}` };
+  }
+  if (update.status === 'APPROVED' && update.validFrom > update.validTo) {
+    return { kind: 'ILLEGAL', message: 'validFrom must not be after validTo' };
+  }
+  const next: PriorAuthorizationCase = { ...current, status: update.status, updatedAt: at, revision: current.revision + 1 };
+  if (update.status === 'SUBMITTED') {
+    if (update.payerReference) next.payerReference = update.payerReference;
+    if (update.clinicalNotesReference) next.request = { ...current.request, clinicalNotesReference: update.clinicalNotesReference };
+  }
+  if (update.status === 'APPROVED') {
+    const { authorizationNumber, validFrom, validTo, units } = update;
+    next.approval = { authorizationNumber, validFrom, validTo, units };
+    delete next.denialReason;
+  }
+  if (update.status === 'DENIED') {
+    next.denialReason = update.denialReason;
+    delete next.approval;
+  }
+  if (update.status === 'SUBMITTED' || update.status === 'PENDING') delete next.approval;
+  const { type: _t, revision: _r, updatedAt: _u, history: _h, ...before } = current;
+  const { type: _t2, revision: _r2, updatedAt: _u2, history: _h2, ...after } = next;
+  if (JSON.stringify(before) === JSON.stringify(after) && !update.note) return { kind: 'ALREADY' };
+  next.history = [...current.history, { at, by, status: update.status, ...(update.note ? { note: update.note } : {}) }];
+  return { kind: 'APPLY', next };
+}
+
+/** Whether an approval covers a visit on `serviceDate` (YYYY-MM-DD). */
+export const coversVisit = (approval: AuthorizationApproval | undefined, serviceDate: string) =>
+  approval !== undefined && approval.validFrom <= serviceDate && serviceDate <= approval.validTo;
+
+/**
+ * Why the visit may not be confirmed yet, in words for the queue (no codes, nothing clinical), or undefined when an
+ * approval covers its day.
+ */
+export function authorizationHold(
+  authorization: Pick<PriorAuthorizationCase, 'status' | 'approval' | 'requiredBy'>,
+  serviceDate: string,
+): string | undefined {
+  const why = authorization.requiredBy === 'payer-response' ? "the payer's eligibility response" : "the clinic's rules for this payer";
+  switch (authorization.status) {
+    case 'APPROVED':
+      if (coversVisit(authorization.approval, serviceDate)) return undefined;
+      return `Prior authorization: the approval is valid ${authorization.approval?.validFrom} to ${authorization.approval?.validTo}, the visit is on ${serviceDate}: ask the payer to extend it, or move the visit.`;
+    case 'OPEN':
+      return `Prior authorization required (${why}): submit the request to the payer, then record it on the appointment's authorization. The visit is held, not confirmed.`;
+    case 'SUBMITTED':
+      return 'Prior authorization submitted: waiting for the payer. Record the decision on the appointment’s authorization.';
+    case 'PENDING':
+      return 'Prior authorization pending: the payer asks for more information.';
+    case 'DENIED':
+      return 'Prior authorization denied: appeal, or cancel the visit or discuss self-pay with the patient.';
+    case 'EXPIRED':
+      return 'Prior authorization expired before the visit: submit it again.';
+  }
+}
+
+/** Whether an approval has lapsed before a visit on `serviceDate` that is still to come. */
+export const lapsedBeforeVisit = (authorization: Pick<PriorAuthorizationCase, 'status' | 'approval'>, serviceDate: string) =>
+  authorization.status === 'APPROVED' && authorization.approval !== undefined && authorization.approval.validTo < serviceDate;
+
+/** A visit's local date (YYYY-MM-DD), the day an approval must cover. */
+export const visitDateOf = (visit: { start: string; timeZone: string }) =>
+  DateTime.fromISO(visit.start, { zone: visit.timeZone }).toISODate() ?? visit.start.slice(0, 10);

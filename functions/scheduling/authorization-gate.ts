@@ -1,0 +1,71 @@
+import type { ClinicCatalog } from '#model/clinic-catalog.ts';
+import { authorizationHold, authorizationRequirement, type PriorAuthorizationCase, visitDateOf } from '#model/prior-authorization.ts';
+import type { AppointmentRecord } from '#shared/appointment-store.ts';
+import type { AuditSession } from '#shared/audit.ts';
+import { log } from '#shared/observability.ts';
+import type { SharedStores } from '#shared/stores.ts';
+
+export type AuthorizationGateDeps = Pick<SharedStores, 'authorizations' | 'eligibilityChecks'>;
+
+/**
+ * Whether a journey's booked visit may be confirmed, or waits for a prior authorization (the reason, for the queue).
+ * The first time a visit that needs one passes here its case is opened, OPEN, with what the payer needs from the order
+ * (CPT, ICD-10, ordering physician, notes reference); later passes (a RETRY, the approval's resume) read the case. A
+ * visit needs one when the payer's eligibility response said so for the service, or the clinic's list for the payer
+ * names the procedure (model/prior-authorization.ts).
+ */
+export async function authorizationHoldOf(
+  deps: AuthorizationGateDeps,
+  appointment: AppointmentRecord,
+  catalog: ClinicCatalog,
+  audit: AuditSession,
+  now: Date,
+): Promise<string | undefined> {
+  const serviceDate = visitDateOf(appointment);
+  const known = await deps.authorizations.get(appointment.clinicId, appointment.appointmentId);
+  if (known) return authorizationHold(known, serviceDate);
+
+  const check = appointment.journeyId
+    ? await deps.eligibilityChecks.get({ clinicId: appointment.clinicId, journeyId: appointment.journeyId })
+    : undefined;
+  const type = catalog.appointmentTypes.find((t) => t.code === appointment.appointmentType);
+  const procedureCode = appointment.order?.procedureCode ?? type?.procedureCodes?.[0];
+  const requiredBy = authorizationRequirement({
+    payerId: check?.payerId,
+    procedureCode,
+    payerSaysRequired: check?.summary.priorAuthorizationRequired ?? false,
+    rules: catalog.priorAuthorizationRules,
+  });
+  if (!requiredBy || !check?.payerId) return undefined;
+
+  const at = now.toISOString();
+  const opened: PriorAuthorizationCase = {
+    type: 'PriorAuthorization',
+    clinicId: appointment.clinicId,
+    appointmentId: appointment.appointmentId,
+    ...(appointment.journeyId ? { journeyId: appointment.journeyId } : {}),
+    patientId: appointment.patientId,
+    payerId: check.payerId,
+    requiredBy,
+    request: {
+      ...(procedureCode ? { procedureCode } : {}),
+      diagnosisCodes: appointment.order?.diagnosisCodes ?? [],
+      ...(appointment.order ? { orderingPhysician: appointment.order.orderingPhysician } : {}),
+      ...(appointment.order?.clinicalNotesReference ? { clinicalNotesReference: appointment.order.clinicalNotesReference } : {}),
+      appointmentTypeCode: appointment.appointmentType,
+      serviceDate,
+      locationId: appointment.location.id,
+    },
+    status: 'OPEN',
+    history: [{ at, by: audit.subject.actor, status: 'OPEN' }],
+    revision: 0,
+    openedAt: at,
+    updatedAt: at,
+  };
+  await audit.before('authorization.open');
+  // Opened by an earlier attempt meanwhile: that case stands.
+  const current = (await deps.authorizations.open(opened)) ? opened : await deps.authorizations.get(opened.clinicId, opened.appointmentId);
+  if (!current) throw new Error(`Appointment ${appointment.appointmentId} is gone: no authorization case opened`);
+  log.info('Prior authorization needed', { clinicId: opened.clinicId, journeyId: opened.journeyId, outcome: requiredBy });
+  return authorizationHold(current, serviceDate);
+}
