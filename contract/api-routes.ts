@@ -47,6 +47,8 @@ const SCHEDULERS: RouteAuth = { kind: 'staff', roles: [...BOOKING_ROLES, 'clinic
 const APPOINTMENT = '/v1/clinics/{clinicId}/appointments/{appointmentId}';
 const ADMINS: RouteAuth = { kind: 'staff', roles: ['admin'] };
 const ORDER_TAKERS: RouteAuth = { kind: 'staff', roles: ['front-desk', 'radiology', 'admin'] };
+/** Who works prior authorizations: radiology (the authorization queue) and admins; the cases carry diagnosis codes. */
+const AUTHORIZERS: RouteAuth = { kind: 'staff', roles: ['radiology', 'admin'] };
 
 export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/v1/clinics/{clinicId}/intake-submissions', function: 'submitIntake', auth: CLINIC_KEY },
@@ -96,6 +98,9 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: `${APPOINTMENT}/check-in`, function: 'changeAppointment', auth: SCHEDULERS },
   { method: 'POST', path: `${APPOINTMENT}/no-show`, function: 'changeAppointment', auth: SCHEDULERS },
   { method: 'POST', path: `${APPOINTMENT}/complete`, function: 'changeAppointment', auth: SCHEDULERS },
+  // A visit's prior authorization: what the payer needs, and what it did (an approval confirms the visit).
+  { method: 'GET', path: `${APPOINTMENT}/authorization`, function: 'managePriorAuthorization', auth: AUTHORIZERS },
+  { method: 'POST', path: `${APPOINTMENT}/authorization`, function: 'managePriorAuthorization', auth: AUTHORIZERS },
   { method: 'POST', path: '/v1/clinics/{clinicId}/appointment-series', function: 'manageAppointmentSeries', auth: BOOKERS },
   {
     method: 'POST',

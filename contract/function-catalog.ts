@@ -68,6 +68,13 @@ export const FUNCTIONS = {
     timeoutSeconds: 10,
     needs: ['table', 'completeStaffTask', 'redriveJourney', 'scheduleEscalations'],
   },
+  managePriorAuthorization: {
+    entry: 'functions/journey/prior-authorization.handler.ts',
+    description: "GET/POST appointments/{appointmentId}/authorization: a visit's prior-authorization case; an approval resumes its journey",
+    memorySize: 256,
+    timeoutSeconds: 10,
+    needs: ['table', 'completeStaffTask', 'redriveJourney', 'scheduleEscalations'],
+  },
   listStaffTasks: {
     entry: 'functions/staff-tasks/list-staff-tasks.handler.ts',
     description: "GET staff-tasks: a page of the tasks in the person's queues, most due first",
@@ -227,11 +234,12 @@ export const FUNCTIONS = {
   },
   planReverification: {
     entry: 'functions/eligibility/plan-reverification.handler.ts',
-    description: "AppointmentChanged (booked, rescheduled): schedules the visit's coverage checks, days ahead and on the day",
+    description:
+      "AppointmentChanged (booked, rescheduled): schedules the visit's coverage checks, days ahead and on the day; reopens a lapsed prior authorization",
     memorySize: 256,
     timeoutSeconds: 30,
     trigger: 'appointmentEvent',
-    needs: ['table', 'scheduleAppointmentTimers'],
+    needs: ['table', 'scheduleAppointmentTimers', 'scheduleEscalations'],
   },
   reverifyEligibility: {
     entry: 'functions/eligibility/reverify-eligibility.handler.ts',

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { APPOINTMENT_STATUSES, CANCEL_REASONS, CANCELLED_BY } from '#contract/appointments.ts';
+import { AUTHORIZATION_STATUSES } from '#contract/prior-authorizations.ts';
 import { PathIdSchema } from './path-ids.ts';
 import { PhysicianOrderSchema } from './submission-schema.ts';
 
@@ -97,9 +98,14 @@ export const StaffAppointmentSchema = z
         diagnosisCodes: z.array(z.string()),
         priority: z.enum(['routine', 'urgent', 'stat']),
         expiresOn: z.string().optional(),
+        clinicalNotesReference: z.string().optional(),
       })
       .optional()
       .meta({ description: "The physician's order it was booked under." }),
+    authorizationStatus: z.enum(AUTHORIZATION_STATUSES).optional().meta({
+      description:
+        'Present when the visit needs a prior authorization: booked (its time held) but not confirmed to the patient until APPROVED. See …/authorization.',
+    }),
     createdAt: z.string(),
     revision: z.number().int(),
     history: z.array(historyEntry),

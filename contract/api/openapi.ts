@@ -39,6 +39,7 @@ import { JourneyTimelineSchema } from './journey-timeline-schema.ts';
 import { JourneyViewSchema } from './journey-view-schema.ts';
 import { ExecutionIdSchema, StoppedExecutionsPageSchema, StoppedExecutionsQuerySchema } from './ops-schema.ts';
 import { PathIdSchema } from './path-ids.ts';
+import { AuthorizationRecordedSchema, PriorAuthorizationViewSchema, RecordAuthorizationSchema } from './prior-authorization-schema.ts';
 import { StaffDecisionBodySchema, StaffDecisionRecordedSchema } from './staff-decision-schema.ts';
 import {
   StaffTaskDetailSchema,
@@ -388,6 +389,45 @@ const OPERATIONS: Record<string, Operation> = {
     'Record the visit as performed',
     'After check-in: what the daily reports (e.g. radiology services completed) and billing count.',
   ),
+  'GET /v1/clinics/{clinicId}/appointments/{appointmentId}/authorization': {
+    operationId: 'getPriorAuthorization',
+    summary: "A visit's prior authorization",
+    description:
+      'What the payer needs (CPT, ICD-10, ordering physician, clinical notes reference, date), where the case stands, ' +
+      'its history, and `hold`: why the visit is not confirmed yet. For radiology and admins; audited in the person’s name.',
+    tags: ['Appointments'],
+    request: { params: z.object({ clinicId, appointmentId: PathIdSchema }) },
+    responses: {
+      200: { description: 'The case.', content: jsonContent(PriorAuthorizationViewSchema) },
+      400: { description: 'The appointment ID is not an ID.', content: jsonContent(ValidationErrorSchema) },
+      404: message('The visit has no prior authorization.'),
+      ...STAFF_AUTH_RESPONSES,
+      ...serverError('Safe to retry.'),
+    },
+  },
+  'POST /v1/clinics/{clinicId}/appointments/{appointmentId}/authorization': {
+    operationId: 'recordPriorAuthorization',
+    summary: 'Record what the payer did with a prior authorization',
+    description:
+      'SUBMITTED (with the payer’s reference), PENDING, APPROVED (number, valid dates, units) or DENIED (the reason). ' +
+      'An approval that covers the visit’s day confirms it: the journey waiting on it goes on to payment and the ' +
+      'confirmation (`journeyResumed`). The same record again changes nothing. Audited.',
+    tags: ['Appointments'],
+    request: {
+      params: z.object({ clinicId, appointmentId: PathIdSchema }),
+      body: { required: true, content: jsonContent(RecordAuthorizationSchema) },
+    },
+    responses: {
+      200: { description: 'The case as recorded.', content: jsonContent(AuthorizationRecordedSchema) },
+      ...BODY_RESPONSES,
+      404: message('The visit has no prior authorization.'),
+      409: message(
+        'Not from the case’s status (e.g. pending before it was submitted), the visit is no longer booked, or the case keeps changing.',
+      ),
+      ...STAFF_AUTH_RESPONSES,
+      ...serverError('Safe to retry.'),
+    },
+  },
   'POST /v1/clinics/{clinicId}/appointment-series': {
     operationId: 'bookAppointmentSeries',
     summary: 'Book a plan of care as a series of visits',

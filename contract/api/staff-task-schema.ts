@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { CONTACT_CATEGORIES, STAFF_QUEUES, TASK_PRIORITIES, TRIAGE_DISPOSITIONS } from '#contract/staff-queues.ts';
+import { PriorAuthorizationViewSchema } from './prior-authorization-schema.ts';
 
 const STATUSES = ['OPEN', 'DECIDED', 'EXPIRED'] as const;
 export const CONTACT_CHANNELS = ['call', 'voicemail', 'portal-message', 'walk-in'] as const;
@@ -49,11 +50,11 @@ export const StaffTaskSummarySchema = z
   .strictObject({
     taskId: z.string(),
     journeyId: z.string().optional().meta({ description: 'The journey it is about; a logged contact may be about none.' }),
-    kind: z.enum(['TRIAGE', 'STAGE_BLOCKED', 'EXECUTION_STOPPED', 'CONTACT', 'RESCHEDULE', 'COVERAGE_CHANGED']),
-    appointmentId: z
-      .string()
-      .optional()
-      .meta({ description: 'RESCHEDULE: the visit a calendar change collides with; COVERAGE_CHANGED: the visit whose coverage changed.' }),
+    kind: z.enum(['TRIAGE', 'STAGE_BLOCKED', 'EXECUTION_STOPPED', 'CONTACT', 'RESCHEDULE', 'COVERAGE_CHANGED', 'PRIOR_AUTHORIZATION']),
+    appointmentId: z.string().optional().meta({
+      description:
+        'RESCHEDULE: the visit a calendar change collides with; COVERAGE_CHANGED: the visit whose coverage changed; PRIOR_AUTHORIZATION: the visit whose approval ran out.',
+    }),
     stage: z.string().optional().meta({ description: "The journey's stage; a logged contact has none." }),
     queue: z.enum(STAFF_QUEUES),
     priority: z.enum(TASK_PRIORITIES),
@@ -161,6 +162,10 @@ export const StaffTaskDetailSchema = StaffTaskSummarySchema.extend({
     .meta({ description: 'A logged contact: who called or wrote, about what, how urgent, and the summary.' }),
   coverage: CoverageViewSchema.optional().meta({
     description: 'Eligibility tasks: the insurance on file (or self-pay), the fields a correction would change.',
+  }),
+  authorization: PriorAuthorizationViewSchema.optional().meta({
+    description:
+      "A visit's prior authorization, on the task that waits for it (radiology and admins): what the payer needs and where it stands.",
   }),
   eligibility: EligibilityViewSchema.optional().meta({
     description: "Eligibility tasks: the last check as a verification specialist reads it, with the payer's own messages.",

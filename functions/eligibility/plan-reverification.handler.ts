@@ -1,7 +1,7 @@
 import { QueuedAppointmentEventSchema } from '#contract/appointment-events.ts';
 import { scheduler } from '#shared/aws/scheduler-client.ts';
 import { requireEnv } from '#shared/env.ts';
-import { oneTimeSchedules } from '#shared/escalation-schedule-adapter.ts';
+import { escalationsFromEnv, oneTimeSchedules } from '#shared/escalation-schedule-adapter.ts';
 import { taskHandler } from '#shared/handler.ts';
 import { dynamoStores, systemClock, tableFromEnv } from '#shared/stores.ts';
 import { type PlanReverificationDeps, planReverification, type ReverificationTimerPort } from './reverify-eligibility.ts';
@@ -36,5 +36,6 @@ export function eventBridgeReverificationTimers(): ReverificationTimerPort {
 export const handler = makePlanReverification({
   ...dynamoStores(tableFromEnv()),
   timers: eventBridgeReverificationTimers(),
+  escalations: escalationsFromEnv(),
   now: systemClock,
 });

@@ -12,6 +12,7 @@ import type { EligibilityPerson, EligibilityPort } from './eligibility-port.ts';
 import type { EligibilityStore } from './eligibility-store.ts';
 import { interpretEligibility, signableEstimate } from './interpret-eligibility.ts';
 import { buildEligibilityRequest } from './prepare-eligibility-check.ts';
+import { type ReopenLapsedAuthorizationDeps, reopenLapsedAuthorization } from './reopen-lapsed-authorization.ts';
 
 /** Days before a visit its coverage is checked again, unless the clinic says otherwise (catalog `reverifyDaysBefore`). */
 export const DEFAULT_REVERIFY_DAYS_BEFORE = 3;
@@ -26,7 +27,7 @@ export interface ReverificationTimerPort {
   schedule(check: { clinicId: string; appointmentId: string; revision: number; when: RecheckWhen; at: Date }): Promise<void>;
 }
 
-export interface PlanReverificationDeps extends Pick<SharedStores, 'appointments' | 'catalog'> {
+export interface PlanReverificationDeps extends Pick<SharedStores, 'appointments' | 'catalog'>, ReopenLapsedAuthorizationDeps {
   timers: ReverificationTimerPort;
   now: () => Date;
 }
@@ -35,12 +36,14 @@ export interface PlanReverificationDeps extends Pick<SharedStores, 'appointments
  * On a booking or a new time (an AppointmentChanged event): schedules the visit's coverage checks, the clinic's
  * `reverifyDaysBefore` days ahead at 07:00 and on the day at 06:00, in the visit's zone; a time already past is not
  * scheduled (a visit booked for tomorrow was just verified). An event overtaken by a later change schedules nothing.
+ * A visit moved past the end of its prior authorization's approval reopens the case now (reopen-lapsed-authorization.ts).
  */
 export async function planReverification(deps: PlanReverificationDeps, event: AppointmentChangedDetail): Promise<RecheckWhen[]> {
   if (event.change !== 'book' && event.change !== 'reschedule') return [];
   const appointment = await deps.appointments.getById(event.clinicId, event.appointmentId);
   const later = appointment?.history?.slice(event.revision) ?? [];
   if (appointment?.status !== 'BOOKED' || later.some((h) => h.change === 'reschedule' || h.change === 'cancel')) return [];
+  await reopenLapsedAuthorization(deps, appointment, PLAN_ACTOR, deps.now());
   const days = (await deps.catalog.load(event.clinicId))?.profile.reverifyDaysBefore ?? DEFAULT_REVERIFY_DAYS_BEFORE;
   const visitDay = DateTime.fromISO(appointment.start, { zone: appointment.timeZone }).startOf('day');
   const times: Array<[RecheckWhen, DateTime]> = [
@@ -63,7 +66,8 @@ export async function planReverification(deps: PlanReverificationDeps, event: Ap
 }
 
 export interface ReverifyEligibilityDeps
-  extends Pick<SharedStores, 'appointments' | 'catalog' | 'patients' | 'audit' | 'tasks' | 'eligibilityChecks'> {
+  extends Pick<SharedStores, 'appointments' | 'catalog' | 'patients' | 'audit' | 'tasks' | 'eligibilityChecks'>,
+    ReopenLapsedAuthorizationDeps {
   store: EligibilityStore;
   eligibility: EligibilityPort;
   escalations: EscalationSchedulePort;
@@ -71,13 +75,15 @@ export interface ReverifyEligibilityDeps
 }
 
 const ACTOR = 'function:reverifyEligibility';
+const PLAN_ACTOR = 'function:planReverification';
 
 /**
  * A visit's coverage check comes due: the payer is asked again for the visit's date, read as the first check was, and
  * compared with the last check of this visit (or its journey's). A change (inactive, another payer, other cost
  * sharing, another estimate) is recorded with the new estimate and opens a COVERAGE_CHANGED task in the eligibility
  * queue, one per visit revision and check, before the patient arrives. A visit moved, cancelled or done since is left.
- * A clearinghouse outage throws (Lambda's retries, then the timers' dead-letter queue).
+ * A clearinghouse outage throws (Lambda's retries, then the timers' dead-letter queue). Its prior authorization is
+ * looked at too: an approval that no longer covers the visit's day reopens the case.
  */
 export async function reverifyEligibility(
   deps: ReverifyEligibilityDeps,
@@ -86,6 +92,7 @@ export async function reverifyEligibility(
   const now = deps.now();
   const appointment = await deps.appointments.getById(timer.clinicId, timer.appointmentId);
   if (appointment?.status !== 'BOOKED' || (appointment.revision ?? 0) !== timer.revision) return 'STALE';
+  await reopenLapsedAuthorization(deps, appointment, ACTOR, now);
   const catalog = await deps.catalog.load(timer.clinicId);
   const type = catalog?.appointmentTypes.find((t) => t.code === appointment.appointmentType);
   if (!catalog || !type) return 'STALE';

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import type { PriorAuthorizationView } from '#contract/api/prior-authorization-schema.ts';
 import type { AuthorizationRequiredBy, AuthorizationStatus, RecordedAuthorizationStatus } from '#contract/prior-authorizations.ts';
 import type { PhysicianOrder } from './physician-order.ts';
 
@@ -184,3 +185,13 @@ export const lapsedBeforeVisit = (authorization: Pick<PriorAuthorizationCase, 's
 /** A visit's local date (YYYY-MM-DD), the day an approval must cover. */
 export const visitDateOf = (visit: { start: string; timeZone: string }) =>
   DateTime.fromISO(visit.start, { zone: visit.timeZone }).toISODate() ?? visit.start.slice(0, 10);
+
+/** The case as its people see it (no storage fields), with why its visit on `visit`'s day is not confirmed yet. */
+export function authorizationView(
+  authorization: PriorAuthorizationCase,
+  visit: { start: string; timeZone: string },
+): PriorAuthorizationView {
+  const { type: _type, clinicId: _clinic, revision: _revision, ...view } = authorization;
+  const hold = authorizationHold(authorization, visitDateOf(visit));
+  return { ...view, ...(hold ? { hold } : {}) };
+}

@@ -26,12 +26,14 @@ export interface StaffTask {
    * visits a calendar change (new hours, time off, a block, a closure) left outside the time the clinic works: someone
    * moves or cancels the visit with the patient, then PROCEED marks the task handled. COVERAGE_CHANGED tasks are booked
    * visits whose coverage, checked again before the visit, no longer reads as it did (inactive, a new plan, other cost
-   * sharing): someone sorts it out with the patient before they arrive, then PROCEED.
+   * sharing): someone sorts it out with the patient before they arrive, then PROCEED. PRIOR_AUTHORIZATION tasks are
+   * booked visits whose approval ran out before the visit (it moved, or the approval was short): someone asks the payer
+   * again and records it on the visit's authorization, then PROCEED.
    */
   kind: StaffTaskKind;
   /** The journey's stage the task is about; a contact's is none. */
   stage?: StageName;
-  /** RESCHEDULE: the visit to move; COVERAGE_CHANGED: the visit whose coverage changed. */
+  /** RESCHEDULE: the visit to move; COVERAGE_CHANGED: the visit whose coverage changed; PRIOR_AUTHORIZATION: the visit to authorize. */
   appointmentId?: string;
   /** CONTACT: what was logged (the summary is free text: shown to the queue's people in the task, audited). */
   contact?: LoggedContact;
@@ -76,11 +78,19 @@ export interface LoggedContact {
   bodyHash: string;
 }
 
-export const STAFF_TASK_KINDS = ['TRIAGE', 'STAGE_BLOCKED', 'EXECUTION_STOPPED', 'CONTACT', 'RESCHEDULE', 'COVERAGE_CHANGED'] as const;
+export const STAFF_TASK_KINDS = [
+  'TRIAGE',
+  'STAGE_BLOCKED',
+  'EXECUTION_STOPPED',
+  'CONTACT',
+  'RESCHEDULE',
+  'COVERAGE_CHANGED',
+  'PRIOR_AUTHORIZATION',
+] as const;
 export type StaffTaskKind = (typeof STAFF_TASK_KINDS)[number];
 /** Tasks that hold no journey: deciding one (PROCEED) marks it handled and resumes nothing. */
 export const isStandaloneTask = (task: Pick<StaffTask, 'kind'>) =>
-  task.kind === 'CONTACT' || task.kind === 'RESCHEDULE' || task.kind === 'COVERAGE_CHANGED';
+  task.kind === 'CONTACT' || task.kind === 'RESCHEDULE' || task.kind === 'COVERAGE_CHANGED' || task.kind === 'PRIOR_AUTHORIZATION';
 
 export const STAFF_TASK_STATUSES = ['OPEN', 'DECIDED', 'EXPIRED'] as const;
 export type StaffTaskStatus = (typeof STAFF_TASK_STATUSES)[number];
@@ -132,6 +142,7 @@ export function routeStaffTask(
     return { queue: task.contactQueue ?? 'front-desk', priority: CONTACT_PRIORITY[task.contact?.urgency ?? 'routine'] };
   if (task.kind === 'RESCHEDULE') return { queue: task.departmentQueue ?? 'scheduling', priority: 'high' };
   if (task.kind === 'COVERAGE_CHANGED') return { queue: 'eligibility', priority: 'high' };
+  if (task.kind === 'PRIOR_AUTHORIZATION') return { queue: 'radiology', priority: 'high' };
   if (task.stage === 'SCHEDULING' && task.departmentQueue) return { queue: task.departmentQueue, priority: 'high' };
   return { queue: STAGE_QUEUE[stageOfTask(task)], priority: 'high' };
 }

@@ -2,6 +2,8 @@ import type { StaffTaskDetail } from '#contract/api/staff-task-schema.ts';
 import type { StaffPrincipal } from '#contract/staff-roles.ts';
 import type { EligibilityCheckRecord } from '#model/benefits-reading.ts';
 import { coverageView } from '#model/coverage.ts';
+import { appointmentIdOf } from '#model/journey.ts';
+import { authorizationView } from '#model/prior-authorization.ts';
 import { allowedActions, worksTask } from '#model/staff-decision.ts';
 import { POSSIBLE_DUPLICATE_REASON, type StaffTask } from '#model/staff-task.ts';
 import { type AuditSession, auditSession } from '#shared/audit.ts';
@@ -11,7 +13,10 @@ import type { SharedStores } from '#shared/stores.ts';
 import { staffTaskSummary } from './staff-task-view.ts';
 
 export interface GetStaffTaskDeps
-  extends Pick<SharedStores, 'tasks' | 'patients' | 'audit' | 'submissions' | 'journeys' | 'eligibilityChecks'> {
+  extends Pick<
+    SharedStores,
+    'tasks' | 'patients' | 'audit' | 'submissions' | 'journeys' | 'eligibilityChecks' | 'appointments' | 'authorizations'
+  > {
   now: () => Date;
 }
 
@@ -27,6 +32,14 @@ export async function getStaffTask(deps: GetStaffTaskDeps, person: StaffPrincipa
   if (!worksTask(task, person.roles)) throw HttpError.withMessage(403, 'Your roles do not work this task’s queue');
 
   const withCoverage = task.stage === 'ELIGIBILITY' && task.kind !== 'TRIAGE';
+  // A visit waiting for its prior authorization (or whose approval ran out): the case, to its people only (diagnoses).
+  const authorizedVisit =
+    person.roles.some((role) => role === 'radiology' || role === 'admin') &&
+    (task.kind === 'PRIOR_AUTHORIZATION'
+      ? task.appointmentId
+      : task.stage === 'SCHEDULING' && task.journeyId
+        ? appointmentIdOf(task.journeyId)
+        : undefined);
   // A journey's patient is read and shown; a logged contact shows what was logged (its patient, if named, by ID).
   const ref =
     task.journeyId && task.patientId ? { clinicId: task.clinicId, journeyId: task.journeyId, patientId: task.patientId } : undefined;
@@ -48,6 +61,7 @@ export async function getStaffTask(deps: GetStaffTaskDeps, person: StaffPrincipa
     ...(ref ? (['patient.read'] as const) : []),
     ...(withCoverage ? (['coverage.read'] as const) : []),
     ...(duplicate ? (['journey.read', 'submission.read'] as const) : []),
+    ...(authorizedVisit ? (['authorization.read'] as const) : []),
   );
   const [patient, coverage, check] = ref
     ? await Promise.all([
@@ -77,6 +91,7 @@ export async function getStaffTask(deps: GetStaffTaskDeps, person: StaffPrincipa
     ...(task.contact ? { contact: contactView(task.contact, task.patientId) } : {}),
     ...(coverage ? { coverage: coverageView(coverage) } : {}),
     ...(check?.summary.benefits ? { eligibility: eligibilityView(check) } : {}),
+    ...(authorizedVisit ? await authorizationOf(deps, task.clinicId, authorizedVisit) : {}),
     ...(await possibleDuplicateOf(deps, duplicate ? ref : undefined, audit, now)),
     notes: (task.notes ?? []).map((note) => ({ at: note.at, by: { userId: note.by }, text: note.text })),
     history: task.history.map((entry) => ({ at: entry.at, by: { userId: entry.by }, event: entry.event })),
@@ -92,6 +107,18 @@ export async function getStaffTask(deps: GetStaffTaskDeps, person: StaffPrincipa
         }
       : {}),
   };
+}
+
+async function authorizationOf(
+  deps: GetStaffTaskDeps,
+  clinicId: string,
+  appointmentId: string,
+): Promise<Pick<StaffTaskDetail, 'authorization'>> {
+  const [authorization, appointment] = await Promise.all([
+    deps.authorizations.get(clinicId, appointmentId),
+    deps.appointments.getById(clinicId, appointmentId),
+  ]);
+  return authorization && appointment ? { authorization: authorizationView(authorization, appointment) } : {};
 }
 
 function decisionOf(task: StaffTask): Pick<StaffTaskDetail, 'decision'> {

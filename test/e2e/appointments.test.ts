@@ -115,7 +115,92 @@ describe('Local stack: physician orders (examples/mri-with-order.json, examples/
     expect(sheet.body.appointments.find((a: { journeyId?: string }) => a.journeyId === withoutOrder)).toMatchObject({
       appointmentType: 'MRI_KNEE_CONTRAST',
       order: { procedureCode: '73723' },
+      authorizationStatus: 'OPEN',
     });
+  });
+});
+
+describe('Local stack: prior authorization (the demo payer lists CPT 73723)', () => {
+  it('books the MRI unconfirmed, opens its case for radiology; the approval confirms the visit and the journey completes', async () => {
+    // A contrast MRI ordered for an Aetna member: booked, held, not confirmed, not charged.
+    const example = JSON.parse(readFileSync('examples/mri-prior-authorization.json', 'utf8'));
+    const journeyId = await submitted('mri-prior-authorization');
+    const held = await settled(journeyId);
+    const email = `${example.contact.email}`;
+    const confirmations = async () =>
+      (await readSentEmails(cloud.mailViewerUrl)).filter(
+        (e) => e.subject.startsWith('Appointment confirmed') && e.destination.to.includes(email),
+      );
+    const confirmedBefore = (await confirmations()).length;
+    const scheduling = held.stages.find((stage) => stage.name === 'SCHEDULING');
+    expect(held.status).toBe('WAITING_FOR_STAFF');
+    expect(scheduling).toMatchObject({ status: 'WAITING_FOR_STAFF', reason: expect.stringMatching(/^Prior authorization required/) });
+    expect(held.amounts.paidCents).toBeUndefined();
+    const appointmentId = appointmentIdOf(journeyId);
+    const task = await call('radiology', 'GET', `/staff-tasks/${scheduling?.staffTaskId}`);
+    expect(task.body).toMatchObject({ queue: 'radiology', kind: 'STAGE_BLOCKED' });
+
+    // Radiology reads what the payer needs, submits it, and records the approval.
+    const frontDeskRead = await call('frontdesk', 'GET', `/appointments/${appointmentId}/authorization`);
+    const opened = await call('radiology', 'GET', `/appointments/${appointmentId}/authorization`);
+    const pendingTooSoon = await call('radiology', 'POST', `/appointments/${appointmentId}/authorization`, { status: 'PENDING' });
+    const submittedCase = await call('radiology', 'POST', `/appointments/${appointmentId}/authorization`, {
+      status: 'SUBMITTED',
+      payerReference: 'AET-PA-55120',
+    });
+    const day = opened.body.request.serviceDate as string;
+    const approval = { status: 'APPROVED', authorizationNumber: 'A1234567', validFrom: day, validTo: day, units: 1 };
+    const approved = await call('radiology', 'POST', `/appointments/${appointmentId}/authorization`, approval);
+    const again = await call('radiology', 'POST', `/appointments/${appointmentId}/authorization`, approval);
+    const completed = await settled(journeyId);
+
+    expect(frontDeskRead.status).toBe(403);
+    expect(opened).toMatchObject({
+      status: 200,
+      body: {
+        status: 'OPEN',
+        requiredBy: 'payer-rule',
+        payerId: '60054',
+        request: { procedureCode: '73723', diagnosisCodes: ['M25.561', 'S83.241A'], orderingPhysician: { npi: '1234567893' } },
+        hold: expect.stringMatching(/^Prior authorization required/),
+      },
+    });
+    expect(pendingTooSoon.status).toBe(409);
+    expect(submittedCase.body).toMatchObject({
+      authorization: { status: 'SUBMITTED', payerReference: 'AET-PA-55120' },
+      journeyResumed: false,
+    });
+    expect(approved).toMatchObject({ status: 200, body: { authorization: { status: 'APPROVED' }, journeyResumed: true } });
+    expect(approved.body.authorization).not.toHaveProperty('hold');
+    expect(again.body.journeyResumed).toBe(false);
+    expect(confirmedBefore).toBe(0);
+    expect(completed.status).toBe('COMPLETED');
+    expect(completed.amounts.paidCents).toBe(completed.amounts.dueCents);
+    expect(await confirmations()).toHaveLength(1);
+    const detail = await call('radiology', 'GET', `/staff-tasks/${scheduling?.staffTaskId}`);
+    expect(detail.body.authorization).toMatchObject({ status: 'APPROVED', approval: { authorizationNumber: 'A1234567' } });
+
+    // The visit moves to a later day than the approval covers: the case reopens, and radiology is asked to act.
+    const zone = completed.appointment?.timeZone ?? 'UTC';
+    const dayAfter = DateTime.fromISO(day, { zone }).plus({ days: 1 }).toISO() ?? '';
+    const later = await call(
+      'radiology',
+      'GET',
+      `/availability?appointmentType=MRI_KNEE_CONTRAST&limit=1&from=${encodeURIComponent(dayAfter)}`,
+    );
+    const moved = await call('radiology', 'POST', `/appointments/${appointmentId}/reschedule`, {
+      start: later.body.slots[0].start,
+      providerId: later.body.slots[0].provider.id,
+    });
+    await cloud.appointmentEvents.drain(60_000);
+    const lapsed = await call('radiology', 'GET', `/appointments/${appointmentId}/authorization`);
+    const queue = await call('radiology', 'GET', '/staff-tasks?queue=radiology&limit=50');
+
+    expect(moved.status).toBe(200);
+    expect(lapsed.body).toMatchObject({ status: 'EXPIRED', hold: expect.stringMatching(/expired/) });
+    expect(queue.body.tasks.filter((t: { appointmentId?: string }) => t.appointmentId === appointmentId)).toEqual([
+      expect.objectContaining({ kind: 'PRIOR_AUTHORIZATION', queue: 'radiology' }),
+    ]);
   });
 });
 

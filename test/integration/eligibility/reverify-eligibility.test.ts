@@ -5,6 +5,7 @@ import { dynamoEligibilityStore } from '#functions/eligibility/eligibility-store
 import { planReverification, reverifyEligibility } from '#functions/eligibility/reverify-eligibility.ts';
 import { DEMO_RESOURCES, DEMO_APPOINTMENT_TYPES as TYPES } from '#local/seed/demo-clinic.ts';
 import type { CoverageRecord } from '#model/patient-records.ts';
+import type { PriorAuthorizationCase } from '#model/prior-authorization.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
 import { keys } from '#shared/keys.ts';
 import { dynamoStores } from '#shared/stores.ts';
@@ -93,9 +94,11 @@ describe('Coverage checked again before the visit', () => {
     const plan = (appointmentId: string) =>
       planReverification(
         {
+          ...stores,
           appointments: desk.appointments,
           catalog: desk.catalogStore,
           timers: { schedule: async (c) => void scheduled.push(c) },
+          escalations: { schedule: async () => {} },
           now: () => NOW,
         },
         { clinicId: desk.clinicId, appointmentId, revision: 0, change: 'book', status: 'BOOKED', origin: 'staff' },
@@ -151,5 +154,109 @@ describe('Coverage checked again before the visit', () => {
     expect(asked).toHaveLength(2);
     const open = await stores.tasks.list({ clinicId: desk.clinicId, queues: ['eligibility'], status: 'OPEN', limit: 10 });
     expect(open.tasks.map((t) => t.reason)).toEqual([expect.stringContaining('copay $25.00 before, $40.00 now')]);
+  });
+
+  it('reopens an approval that ends before the visit (the visit moved later): EXPIRED, and one task for radiology', async () => {
+    // Prepare: a visit on 10 December whose authorization was approved to 9 December.
+    const desk = openDesk(table, NOW);
+    const visit = await bookedVisit(desk);
+    const booked = await desk.appointments.getById(desk.clinicId, visit.appointmentId);
+    if (!booked) throw new Error('not booked');
+    const opened: PriorAuthorizationCase = {
+      type: 'PriorAuthorization',
+      clinicId: desk.clinicId,
+      appointmentId: visit.appointmentId,
+      patientId: booked.patientId,
+      payerId: '60054',
+      requiredBy: 'payer-rule',
+      request: {
+        procedureCode: '73723',
+        diagnosisCodes: ['M25.561'],
+        appointmentTypeCode: TYPES.mriKneeContrast,
+        serviceDate: '2026-12-03',
+        locationId: 'boston-back-bay',
+      },
+      status: 'OPEN',
+      history: [],
+      revision: 0,
+      openedAt: NOW.toISOString(),
+      updatedAt: NOW.toISOString(),
+    };
+    expect(await stores.authorizations.open(opened)).toBe(true);
+    const approval = { authorizationNumber: 'A-77', validFrom: '2026-12-01', validTo: '2026-12-09', units: 1 };
+    expect(await stores.authorizations.save({ ...opened, status: 'APPROVED', approval, revision: 1 })).toBe(true);
+    const event = {
+      clinicId: desk.clinicId,
+      appointmentId: visit.appointmentId,
+      revision: 0,
+      change: 'reschedule' as const,
+      status: 'BOOKED' as const,
+      origin: 'staff' as const,
+    };
+    const planDeps = {
+      ...stores,
+      appointments: desk.appointments,
+      catalog: desk.catalogStore,
+      timers: { schedule: async () => {} },
+      escalations: { schedule: async () => {} },
+      now: () => NOW,
+    };
+
+    // Act: the move's event, delivered twice.
+    await planReverification(planDeps, event);
+    await planReverification(planDeps, event);
+
+    // Assess
+    expect(await stores.authorizations.get(desk.clinicId, visit.appointmentId)).toMatchObject({ status: 'EXPIRED', approval, revision: 2 });
+    expect(await desk.appointments.getById(desk.clinicId, visit.appointmentId)).toMatchObject({ authorizationStatus: 'EXPIRED' });
+    const open = await stores.tasks.list({ clinicId: desk.clinicId, queues: ['radiology'], status: 'OPEN', limit: 10 });
+    expect(open.tasks).toEqual([
+      expect.objectContaining({
+        kind: 'PRIOR_AUTHORIZATION',
+        appointmentId: visit.appointmentId,
+        reason: expect.stringContaining('ran to 2026-12-09'),
+      }),
+    ]);
+  });
+
+  it('leaves an approval that covers the visit alone', async () => {
+    // Prepare
+    const desk = openDesk(table, NOW);
+    const visit = await bookedVisit(desk);
+    const booked = await desk.appointments.getById(desk.clinicId, visit.appointmentId);
+    if (!booked) throw new Error('not booked');
+    const approved: PriorAuthorizationCase = {
+      type: 'PriorAuthorization',
+      clinicId: desk.clinicId,
+      appointmentId: visit.appointmentId,
+      patientId: booked.patientId,
+      payerId: '60054',
+      requiredBy: 'payer-response',
+      request: {
+        diagnosisCodes: [],
+        appointmentTypeCode: TYPES.primaryCareFollowUp,
+        serviceDate: '2026-12-10',
+        locationId: 'boston-back-bay',
+      },
+      status: 'APPROVED',
+      approval: { authorizationNumber: 'A-78', validFrom: '2026-12-01', validTo: '2026-12-10', units: 1 },
+      history: [],
+      revision: 0,
+      openedAt: NOW.toISOString(),
+      updatedAt: NOW.toISOString(),
+    };
+    await stores.authorizations.open(approved);
+    const { port } = payer(active(2500));
+
+    // Act
+    await reverifyEligibility(deps(desk, port), {
+      clinicId: desk.clinicId,
+      appointmentId: visit.appointmentId,
+      revision: 0,
+      when: 'ahead',
+    });
+
+    // Assess
+    expect(await stores.authorizations.get(desk.clinicId, visit.appointmentId)).toMatchObject({ status: 'APPROVED', revision: 0 });
   });
 });
