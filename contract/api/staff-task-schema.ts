@@ -128,6 +128,23 @@ export const EligibilityViewSchema = z
     rejection: z.strictObject({ code: z.string(), meaning: z.string(), memberNotFound: z.boolean() }).optional(),
     uncertain: z.array(z.string()).meta({ description: 'Why the response does not decide, when it does not.' }),
     dueCents: z.int().optional().meta({ description: 'The estimate recorded for the patient.' }),
+    estimate: z
+      .strictObject({
+        allowedAmountCents: z.int(),
+        allowedAmountFrom: z.enum(['payer-rate', 'clinic']).meta({
+          description: "`payer-rate`: the clinic's contracted rate with this payer for the type; `clinic`: the type's own amount.",
+        }),
+        lines: z.array(
+          z.strictObject({
+            term: z.enum(['copay', 'deductible', 'coinsurance', 'out-of-pocket cap']),
+            cents: z.int(),
+            detail: z.string(),
+          }),
+        ),
+        dueCents: z.int(),
+      })
+      .optional()
+      .meta({ description: 'How the estimate was reached, line by line; absent when no estimate could be signed.' }),
   })
   .meta({ id: 'EligibilityView' });
 

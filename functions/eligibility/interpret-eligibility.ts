@@ -1,5 +1,5 @@
 import type { BenefitsReading, CoverageSummary } from '#model/benefits-reading.ts';
-import { estimatePatientResponsibility } from '#model/patient-share.ts';
+import { type AllowedAmountSource, type EstimateWorking, estimateWithWorking } from '#model/patient-share.ts';
 import type { EligibilityResponse } from './eligibility-port.ts';
 import { PLAN_LEVEL, type ReadingRequest, readBenefits } from './read-benefits.ts';
 
@@ -105,7 +105,10 @@ function costOf(
  * The estimate a person could sign: from the reading's terms, only when the plan is active, the service covered and
  * nothing left uncertain; undefined otherwise (the desk collects at the visit instead of the system guessing).
  */
-export function signableEstimate(summary: CoverageSummary, allowedAmountCents: number): number | undefined {
+export function signableEstimate(
+  summary: CoverageSummary,
+  allowedAmount: { cents: number; from: AllowedAmountSource },
+): EstimateWorking | undefined {
   const signable = summary.coverageActive && !summary.benefits?.notCovered && (summary.benefits?.uncertain.length ?? 0) === 0;
-  return signable ? estimatePatientResponsibility(summary, allowedAmountCents) : undefined;
+  return signable ? estimateWithWorking(summary, allowedAmount) : undefined;
 }

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { AppointmentChangedDetail } from '#contract/appointment-events.ts';
 import type { CoverageSummary, EligibilityCheckRecord } from '#model/benefits-reading.ts';
-import { networkWith } from '#model/clinic-catalog.ts';
+import { allowedAmountFor, networkWith } from '#model/clinic-catalog.ts';
 import { isSelfPay } from '#model/patient-records.ts';
 import { openedStaffTask, serviceLevelsOf, staffTaskId } from '#model/staff-task.ts';
 import { auditSession } from '#shared/audit.ts';
@@ -122,7 +122,8 @@ export async function reverifyEligibility(
     network: networkWith(catalog, coverage.payerId, appointment.location.id),
     on: request.dateOfService,
   });
-  const dueCents = signableEstimate(summary, type.allowedAmountCents);
+  const estimate = signableEstimate(summary, allowedAmountFor(catalog, coverage.payerId, type));
+  const dueCents = estimate?.dueCents;
   const previous =
     (await deps.store.getRecheck(appointment.clinicId, appointment.appointmentId)) ??
     (appointment.journeyId
@@ -138,6 +139,7 @@ export async function reverifyEligibility(
     controlNumber: request.controlNumber,
     summary,
     ...(dueCents !== undefined ? { dueCents } : {}),
+    ...(estimate ? { estimate } : {}),
     checkedAt: now.toISOString(),
   };
   await deps.store.putRecheck(appointment.appointmentId, record);

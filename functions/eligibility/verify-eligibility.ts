@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { EligibilityResult, JourneyRef } from '#contract/journey-workflow.ts';
-import { networkWith } from '#model/clinic-catalog.ts';
+import { allowedAmountFor, networkWith } from '#model/clinic-catalog.ts';
 import type { JourneyRecord } from '#model/journey.ts';
 import { journeyAuditSession } from '#shared/audit.ts';
 import { log } from '#shared/observability.ts';
@@ -49,12 +49,12 @@ export async function verifyEligibility(deps: VerifyEligibilityDeps, ref: Journe
         })
       : prepared.summary;
   // An estimate only from terms a person could sign (a PROCEED past an uncertain reading charges nothing automatically).
-  const dueCents =
-    prepared.kind === 'selfPay'
-      ? prepared.appointmentType.allowedAmountCents
-      : prepared.appointmentType
-        ? signableEstimate(summary, prepared.appointmentType.allowedAmountCents)
-        : undefined;
+  // From the payer's contracted rate for the type where the clinic has one (catalog `payerRates`), with its working.
+  const estimate =
+    prepared.kind === 'inquire' && prepared.appointmentType && context.catalog
+      ? signableEstimate(summary, allowedAmountFor(context.catalog, prepared.request.payer.id, prepared.appointmentType))
+      : undefined;
+  const dueCents = prepared.kind === 'selfPay' ? prepared.appointmentType.allowedAmountCents : estimate?.dueCents;
 
   await deps.store.putCheck({
     type: 'EligibilityCheck',
@@ -65,6 +65,7 @@ export async function verifyEligibility(deps: VerifyEligibilityDeps, ref: Journe
     ...(prepared.kind === 'inquire' ? { payerId: prepared.request.payer.id, controlNumber: prepared.request.controlNumber } : {}),
     summary,
     ...(dueCents !== undefined ? { dueCents } : {}),
+    ...(estimate ? { estimate } : {}),
     checkedAt: now.toISOString(),
   });
   // The estimate is kept even when staff must review (e.g. prior authorisation), so PROCEED can still collect it.

@@ -1,4 +1,5 @@
 import type { EligibilityResult } from '#contract/journey-workflow.ts';
+import type { EstimateWorking } from './patient-share.ts';
 
 /**
  * What an insurance verification specialist reads from a 271 for one service type, for the clinic's network status
@@ -95,5 +96,7 @@ export interface EligibilityCheckRecord {
   summary: CoverageSummary;
   /** The estimate recorded on the journey as amounts.dueCents, when the plan is active. */
   dueCents?: number;
+  /** How that estimate was reached (allowed amount and its source, each term), for staff to check. */
+  estimate?: EstimateWorking;
   checkedAt: string;
 }

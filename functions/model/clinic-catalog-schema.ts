@@ -138,6 +138,15 @@ export const ClinicCatalogSchema = z
     payerNetworks: z
       .array(z.strictObject({ payerId: z.string().min(1).max(80), locationId: id.optional(), network: z.enum(['IN', 'OUT']) }))
       .optional(),
+    payerRates: z
+      .array(
+        z.strictObject({
+          payerId: z.string().min(1).max(80),
+          appointmentTypeCode: z.string().regex(/^[A-Z0-9_]{2,40}$/),
+          allowedAmountCents: z.number().int().min(0),
+        }),
+      )
+      .optional(),
     priorAuthorizationRules: z
       .array(
         z.strictObject({
@@ -166,6 +175,10 @@ export const ClinicCatalogSchema = z
     });
     catalog.closures?.forEach((c, i) => {
       if (!locations.has(c.locationId)) problem(['closures', i, 'locationId'], 'unknown location');
+    });
+    const types = new Set(catalog.appointmentTypes.map((t) => t.code));
+    catalog.payerRates?.forEach((r, i) => {
+      if (!types.has(r.appointmentTypeCode)) problem(['payerRates', i, 'appointmentTypeCode'], 'unknown appointment type');
     });
     catalog.payerNetworks?.forEach((p, i) => {
       if (p.locationId && !locations.has(p.locationId)) problem(['payerNetworks', i, 'locationId'], 'unknown location');

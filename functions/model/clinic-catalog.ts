@@ -71,7 +71,7 @@ export interface AppointmentType {
   requires: Array<Resource['kind']>;
   /** X12 service type code sent in the 270 (e.g. "30" health benefit plan coverage, "98" office visit, "PT", "MH"). */
   serviceTypeCode: string;
-  /** Allowed amount used to estimate what the patient owes when the plan has no flat copay. */
+  /** Allowed amount used to estimate what the patient owes when the plan has no flat copay (unless a payer rate says otherwise). */
   allowedAmountCents: number;
   /** Minutes the resources are held before the start (e.g. preparing the room) and after the end (cleaning, notes). */
   bufferBeforeMinutes?: number;
@@ -116,6 +116,24 @@ export interface ClinicCatalog {
    * payer's published list: a booked visit for one of them waits for an approval even when the 271 says nothing.
    */
   priorAuthorizationRules?: PriorAuthorizationRule[];
+  /** The clinic's contracted rates: what a payer allows for a visit type, where it differs from the type's own amount. */
+  payerRates?: PayerRate[];
+}
+
+export interface PayerRate {
+  payerId: string;
+  appointmentTypeCode: string;
+  allowedAmountCents: number;
+}
+
+/** The allowed amount an estimate starts from: the payer's contracted rate for the type, else the type's own. */
+export function allowedAmountFor(
+  catalog: Pick<ClinicCatalog, 'payerRates'>,
+  payerId: string | undefined,
+  type: Pick<AppointmentType, 'code' | 'allowedAmountCents'>,
+): { cents: number; from: 'payer-rate' | 'clinic' } {
+  const rate = payerId ? catalog.payerRates?.find((r) => r.payerId === payerId && r.appointmentTypeCode === type.code) : undefined;
+  return rate ? { cents: rate.allowedAmountCents, from: 'payer-rate' } : { cents: type.allowedAmountCents, from: 'clinic' };
 }
 
 export interface PayerNetwork {

@@ -29,6 +29,18 @@ export function visitChargeIdempotencyKey(journeyId: string): string {
   return `journey-${journeyId}-visit-charge`;
 }
 
+/** Where the allowed amount of an estimate came from: the payer's contracted rate, or the clinic's own amount. */
+export type AllowedAmountSource = 'payer-rate' | 'clinic';
+
+/** An estimate with its working, as staff check it: the allowed amount, each term that applied, and the total. */
+export interface EstimateWorking {
+  allowedAmountCents: number;
+  allowedAmountFrom: AllowedAmountSource;
+  /** In order: what each term adds (a copay; or the deductible, then the coinsurance), and a cap when one applied. */
+  lines: Array<{ term: 'copay' | 'deductible' | 'coinsurance' | 'out-of-pocket cap'; cents: number; detail: string }>;
+  dueCents: number;
+}
+
 /**
  * What the patient is expected to pay at the desk for a visit with this allowed amount, in integer cents:
  * a flat copay when the plan has one (capped at the allowed amount); otherwise what is left of the deductible
@@ -36,18 +48,43 @@ export function visitChargeIdempotencyKey(journeyId: string): string {
  * Unknown terms count as nothing owed: the desk collects what is certainly due, the claim settles the rest.
  */
 export function estimatePatientResponsibility(summary: CostSharing, allowedAmountCents: number): number {
-  const allowed = Math.max(0, Math.round(allowedAmountCents));
-  // Never more than is left of the out-of-pocket maximum: a patient who met it owes nothing more.
-  const cap = Math.min(allowed, summary.outOfPocketRemainingCents ?? allowed);
+  return estimateWithWorking(summary, { cents: allowedAmountCents, from: 'clinic' }).dueCents;
+}
+
+/** The estimate (estimatePatientResponsibility) with its working, line by line. */
+export function estimateWithWorking(summary: CostSharing, allowedAmount: { cents: number; from: AllowedAmountSource }): EstimateWorking {
+  const allowed = Math.max(0, Math.round(allowedAmount.cents));
+  const lines: EstimateWorking['lines'] = [];
   const hasPercentageTerms = summary.coinsurancePercent !== undefined || summary.deductibleRemainingCents !== undefined;
   // A $0 copay next to co-insurance or a deductible means "no copay, cost sharing applies" (payers send both).
-  if (summary.copayCents !== undefined && (summary.copayCents > 0 || !hasPercentageTerms)) return Math.min(summary.copayCents, cap);
-
-  const deductiblePart = Math.min(summary.deductibleRemainingCents ?? 0, allowed);
-  const rest = allowed - deductiblePart;
-  const coinsurancePart = roundHalfUp((rest * (summary.coinsurancePercent ?? 0)) / 100);
-  return Math.min(deductiblePart + coinsurancePart, cap);
+  if (summary.copayCents !== undefined && (summary.copayCents > 0 || !hasPercentageTerms)) {
+    lines.push({ term: 'copay', cents: Math.min(summary.copayCents, allowed), detail: `copay ${dollars(summary.copayCents)}` });
+  } else {
+    const deductiblePart = Math.min(summary.deductibleRemainingCents ?? 0, allowed);
+    if (summary.deductibleRemainingCents !== undefined) {
+      lines.push({
+        term: 'deductible',
+        cents: deductiblePart,
+        detail: `${dollars(summary.deductibleRemainingCents)} of the deductible left`,
+      });
+    }
+    const rest = allowed - deductiblePart;
+    if (summary.coinsurancePercent !== undefined) {
+      const cents = roundHalfUp((rest * summary.coinsurancePercent) / 100);
+      lines.push({ term: 'coinsurance', cents, detail: `${summary.coinsurancePercent}% of ${dollars(rest)}` });
+    }
+  }
+  const sum = lines.reduce((total, line) => total + line.cents, 0);
+  // Never more than is left of the out-of-pocket maximum: a patient who met it owes nothing more.
+  const cap = Math.min(allowed, summary.outOfPocketRemainingCents ?? allowed);
+  if (sum > cap) {
+    const detail = cap === allowed ? 'no more than the allowed amount' : `${dollars(cap)} of the out-of-pocket maximum left`;
+    lines.push({ term: 'out-of-pocket cap', cents: cap - sum, detail });
+  }
+  return { allowedAmountCents: allowed, allowedAmountFrom: allowedAmount.from, lines, dueCents: Math.min(sum, cap) };
 }
+
+const dollars = (cents: number) => `$${(cents / 100).toFixed(2)}`;
 
 function roundHalfUp(value: number): number {
   return Math.floor(value + 0.5);

@@ -53,13 +53,14 @@ async function loadCatalog(table: TableRef, clinicId: string): Promise<ClinicCat
 }
 
 /** What the clinic has agreed with or learnt of its payers: one item, read with the rest. */
-type PayerTerms = Pick<ClinicCatalog, 'payerNetworks' | 'priorAuthorizationRules'>;
+type PayerTerms = Pick<ClinicCatalog, 'payerNetworks' | 'priorAuthorizationRules' | 'payerRates'>;
 
 /** The payer terms' lists, those that hold anything. */
 function payerTermsOf(item: PayerTerms | undefined): PayerTerms {
   return {
     ...(item?.payerNetworks?.length ? { payerNetworks: item.payerNetworks } : {}),
     ...(item?.priorAuthorizationRules?.length ? { priorAuthorizationRules: item.priorAuthorizationRules } : {}),
+    ...(item?.payerRates?.length ? { payerRates: item.payerRates } : {}),
   };
 }
 
@@ -97,6 +98,7 @@ async function putCatalog(table: TableRef, catalog: ClinicCatalog): Promise<void
       type: CATALOG_ITEM_TYPES.payerTerms,
       payerNetworks: catalog.payerNetworks ?? [],
       priorAuthorizationRules: catalog.priorAuthorizationRules ?? [],
+      payerRates: catalog.payerRates ?? [],
     },
   ];
   await Promise.all(items.map((Item) => table.client.send(new PutCommand({ TableName: table.tableName, Item }))));

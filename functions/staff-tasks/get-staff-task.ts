@@ -183,5 +183,6 @@ function eligibilityView(check: EligibilityCheckRecord): NonNullable<StaffTaskDe
     ...(check.payerId ? { payerId: check.payerId } : {}),
     ...reading,
     ...(check.dueCents !== undefined ? { dueCents: check.dueCents } : {}),
+    ...(check.estimate ? { estimate: check.estimate } : {}),
   };
 }

@@ -262,6 +262,11 @@ export const demoClinicCatalog: ClinicCatalog = {
   appointmentTypes: appointmentTypes.sort(byKey((t) => t.code)),
   // The demo payer's published list: contrast MRIs are authorized before they are done (a knee MRI without contrast is not).
   priorAuthorizationRules: [{ payerId: '60054', procedureCodes: ['73722', '73723'] }],
+  // The demo payer's contracted rates for imaging, below the clinic's own amounts.
+  payerRates: [
+    { payerId: '60054', appointmentTypeCode: DEMO_APPOINTMENT_TYPES.mriKnee, allowedAmountCents: 98_000 },
+    { payerId: '60054', appointmentTypeCode: DEMO_APPOINTMENT_TYPES.mriKneeContrast, allowedAmountCents: 132_500 },
+  ],
 };
 
 /** Fixed so repeated seeding writes identical items. */

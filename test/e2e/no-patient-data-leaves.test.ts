@@ -91,6 +91,13 @@ const MATRIX: Record<string, ExpectedJourney> = {
     decisions: [{ stage: 'SCHEDULING', action: 'CANCEL', by: 'radiology' }],
     states: [...SCREENED, ...SCHEDULING_PARK, 'CancelJourney'],
   },
+  // A contrast MRI the payer's list says needs authorization: booked and held at scheduling for radiology (the approval
+  // path is test/e2e/appointments.test.ts); here the payer denies it and radiology cancels, which frees the scanner.
+  'mri-prior-authorization': {
+    status: 'CANCELLED',
+    decisions: [{ stage: 'SCHEDULING', action: 'CANCEL', by: 'radiology' }],
+    states: [...SCREENED, ...SCHEDULING_PARK, 'CancelJourney'],
+  },
   // Sleep medicine is on leave: a RETRY books again, finds no slot again and parks again; then staff cancel.
   'no-slot': {
     status: 'CANCELLED',

@@ -99,6 +99,8 @@ beforeAll(async () => {
     departments: [],
     resources: [],
     appointmentTypes: [mri, officeVisit],
+    // The payer's contracted rate for an office visit, below the clinic's own $185.
+    payerRates: [{ payerId: '60054', appointmentTypeCode: 'OFFICE_VISIT', allowedAmountCents: 15_000 }],
   });
 
   simulator = await startClearinghouseSimulator({ port: await freePort(), apiKey: 'key' });
@@ -152,6 +154,39 @@ describe('Function: verifyEligibility on DynamoDB Local and the clearinghouse si
     expect(journey?.stages.ELIGIBILITY).toMatchObject({ status: 'COMPLETED' });
     expect(journey?.amounts.dueCents).toBe(64_000);
     expect(await eligibilityCheckOf(table, ref)).toMatchObject({ payerId: '60054', summary: { priorAuthorizationRequired: true } });
+  });
+
+  it("estimates from the payer's contracted rate, and records the working staff see", async () => {
+    // Prepare
+    const visit = await seedJourney(TEST_MEMBERS.activeDeductible, officeVisit.code);
+    const scan = await seedJourney(TEST_MEMBERS.activeDeductible, mri.code);
+
+    // Act
+    await verify(visit);
+    await verify(scan);
+
+    // Assess: $500 of deductible left covers the whole $150 contracted visit; the MRI has no rate, so the clinic's $1,200.
+    expect(await eligibilityCheckOf(table, visit)).toMatchObject({
+      dueCents: 15_000,
+      estimate: {
+        allowedAmountCents: 15_000,
+        allowedAmountFrom: 'payer-rate',
+        lines: [
+          { term: 'deductible', cents: 15_000, detail: '$500.00 of the deductible left' },
+          { term: 'coinsurance', cents: 0, detail: '20% of $0.00' },
+        ],
+        dueCents: 15_000,
+      },
+    });
+    expect((await eligibilityCheckOf(table, scan))?.estimate).toMatchObject({
+      allowedAmountCents: 120_000,
+      allowedAmountFrom: 'clinic',
+      lines: [
+        { term: 'deductible', cents: 50_000 },
+        { term: 'coinsurance', cents: 14_000, detail: '20% of $700.00' },
+      ],
+      dueCents: 64_000,
+    });
   });
 
   it('keeps one eligibility item per journey when the check repeats, and audits each submission, coverage and patient read', async () => {

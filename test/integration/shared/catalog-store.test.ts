@@ -31,6 +31,10 @@ function inIdOrder(catalog: ClinicCatalog): ClinicCatalog {
     departments: by<ClinicCatalog['departments'][number]>((d) => d.departmentId)(catalog.departments),
     resources: by<ClinicCatalog['resources'][number]>((r) => r.resourceId)(catalog.resources),
     appointmentTypes: by<ClinicCatalog['appointmentTypes'][number]>((t) => t.code)(catalog.appointmentTypes),
+    // The payer terms are one item, kept in the order listed.
+    ...(catalog.payerNetworks ? { payerNetworks: catalog.payerNetworks } : {}),
+    ...(catalog.priorAuthorizationRules ? { priorAuthorizationRules: catalog.priorAuthorizationRules } : {}),
+    ...(catalog.payerRates ? { payerRates: catalog.payerRates } : {}),
   };
 }
 
@@ -62,6 +66,22 @@ describe('Catalog store: dynamoCatalogStore on DynamoDB Local', () => {
     expect(loaded).toEqual(inIdOrder(catalog));
     expect(loaded?.resources).toHaveLength(demoClinicCatalog.resources.length);
     expect(loaded?.appointmentTypes).toHaveLength(demoClinicCatalog.appointmentTypes.length);
+    expect(loaded?.priorAuthorizationRules).toEqual(demoClinicCatalog.priorAuthorizationRules);
+    expect(loaded?.payerRates).toHaveLength(2);
+  });
+
+  it('keeps the clinic’s network status with each payer', async () => {
+    // Prepare
+    const catalog = {
+      ...catalogOf('clinic-networks'),
+      payerNetworks: [{ payerId: '87726', locationId: 'denver-cherry-creek', network: 'OUT' as const }],
+    };
+
+    // Act
+    await catalogs.put(catalog);
+
+    // Assess
+    expect((await catalogs.load('clinic-networks'))?.payerNetworks).toEqual(catalog.payerNetworks);
   });
 
   it('loads the same catalog after it is put twice', async () => {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { BenefitEntry, EligibilityResponse } from '#functions/eligibility/eligibility-port.ts';
 import { interpretEligibility, signableEstimate } from '#functions/eligibility/interpret-eligibility.ts';
+
+/** A $185 visit at the clinic's own allowed amount. */
+const clinicAmount = { cents: 18_500, from: 'clinic' as const };
+
 import { fromStediResponse, type StediEligibilityResponse } from '#functions/eligibility/stedi-eligibility-adapter.ts';
 import { answerEligibility, TEST_MEMBERS, TEST_PAYER } from '#local/clearinghouse-simulator/responses.ts';
 
@@ -249,8 +253,8 @@ describe('Function: interpretEligibility, what a person must look at', () => {
 
     expect(otherPrimary).toMatchObject({ outcome: 'NEEDS_REVIEW', reason: expect.stringContaining('Another payer is primary (CIGNA)') });
     expect(twoCopays.outcome).toBe('NEEDS_REVIEW');
-    expect(signableEstimate(otherPrimary, 18_500)).toBeUndefined();
-    expect(signableEstimate(twoCopays, 18_500)).toBeUndefined();
+    expect(signableEstimate(otherPrimary, clinicAmount)).toBeUndefined();
+    expect(signableEstimate(twoCopays, clinicAmount)).toBeUndefined();
   });
 
   it('estimates from terms a person could sign, capped by what is left of the out-of-pocket maximum', () => {
@@ -275,7 +279,15 @@ describe('Function: interpretEligibility, what a person must look at', () => {
     );
 
     expect(summary.outcome).toBe('ACTIVE');
-    expect(signableEstimate(summary, 18_500)).toBe(0);
+    expect(signableEstimate(summary, clinicAmount)).toEqual({
+      allowedAmountCents: 18_500,
+      allowedAmountFrom: 'clinic',
+      lines: [
+        { term: 'copay', cents: 4000, detail: 'copay $40.00' },
+        { term: 'out-of-pocket cap', cents: -4000, detail: '$0.00 of the out-of-pocket maximum left' },
+      ],
+      dueCents: 0,
+    });
   });
 
   it('reads "no prior authorization required" as not required, and a negation-free requirement as required', () => {
