@@ -1,6 +1,14 @@
 import * as z from 'zod';
 import { CoverageViewSchema } from './staff-task-schema.ts';
-import { AddressSchema, ContactSchema, InsuranceSchema, PatientSchema, PhoneSchema, SubscriberSchema } from './submission-schema.ts';
+import {
+  AddressSchema,
+  ContactSchema,
+  InsuranceSchema,
+  MedicareSecondaryPayerSchema,
+  PatientSchema,
+  PhoneSchema,
+  SubscriberSchema,
+} from './submission-schema.ts';
 
 const atLeastOne = (value: Record<string, unknown>) => Object.values(value).some((field) => field !== undefined);
 
@@ -15,12 +23,18 @@ export const CoverageCorrectionSchema = z
     memberId: InsuranceSchema.shape.memberId.optional(),
     groupNumber: InsuranceSchema.shape.groupNumber,
     subscriber: SubscriberSchema.optional(),
+    planType: InsuranceSchema.shape.planType,
+    secondary: InsuranceSchema.optional().meta({ description: 'The second plan the patient has (replaces any on file).' }),
+    removeSecondary: z.literal(true).optional().meta({ description: 'The patient no longer has the second plan.' }),
+    medicareSecondaryPayer: MedicareSecondaryPayerSchema.optional(),
     selfPay: z.literal(true).optional().meta({ description: 'The patient pays for the visit: no insurance is billed.' }),
   })
   .refine(atLeastOne, 'name at least one field to correct')
   .superRefine((body, ctx) => {
     if (body.selfPay && Object.keys(body).length > 1)
       ctx.addIssue({ code: 'custom', path: ['selfPay'], message: 'self-pay replaces the insurance: send it alone' });
+    if (body.secondary && body.removeSecondary)
+      ctx.addIssue({ code: 'custom', path: ['removeSecondary'], message: 'send either a secondary plan or its removal' });
   })
   .meta({ id: 'CoverageCorrection' });
 

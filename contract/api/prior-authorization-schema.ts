@@ -32,6 +32,7 @@ export const RecordAuthorizationSchema = z
       note,
     }),
     z.strictObject({ status: z.literal('DENIED'), denialReason: z.string().trim().min(1).max(500), note }),
+    z.strictObject({ status: z.literal('NOT_REQUIRED'), note: note.meta({ description: 'Why: the payer said so, or the patient pays.' }) }),
   ])
   .refine((body) => body.status !== 'APPROVED' || body.validFrom <= body.validTo, {
     path: ['validTo'],

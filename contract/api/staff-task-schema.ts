@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { CONTACT_CATEGORIES, STAFF_QUEUES, TASK_PRIORITIES, TRIAGE_DISPOSITIONS } from '#contract/staff-queues.ts';
 import { PriorAuthorizationViewSchema } from './prior-authorization-schema.ts';
+import { MedicareSecondaryPayerSchema, PLAN_TYPES } from './submission-schema.ts';
 
 const STATUSES = ['OPEN', 'DECIDED', 'EXPIRED'] as const;
 export const CONTACT_CHANNELS = ['call', 'voicemail', 'portal-message', 'walk-in'] as const;
@@ -78,14 +79,20 @@ export const StaffTaskPageSchema = z
 export type StaffTaskPage = z.output<typeof StaffTaskPageSchema>;
 
 /** A patient's coverage as staff see it: the insurance on file, or self-pay confirmed by staff. */
+const PlanViewSchema = z.strictObject({
+  payerId: z.string(),
+  payerName: z.string(),
+  memberId: z.string(),
+  groupNumber: z.string().optional(),
+  subscriberRelationship: z.string(),
+  planType: z.enum(PLAN_TYPES).optional(),
+});
+
 export const CoverageViewSchema = z
   .union([
-    z.strictObject({
-      payerId: z.string(),
-      payerName: z.string(),
-      memberId: z.string(),
-      groupNumber: z.string().optional(),
-      subscriberRelationship: z.string(),
+    PlanViewSchema.extend({
+      secondary: PlanViewSchema.optional().meta({ description: 'A second plan on file.' }),
+      medicareSecondaryPayer: MedicareSecondaryPayerSchema.optional(),
     }),
     z.strictObject({ selfPay: z.literal(true) }),
   ])
@@ -145,6 +152,17 @@ export const EligibilityViewSchema = z
       })
       .optional()
       .meta({ description: 'How the estimate was reached, line by line; absent when no estimate could be signed.' }),
+    coordination: z
+      .strictObject({
+        primaryPayerId: z.string(),
+        secondaryPayerId: z.string().optional(),
+        basis: z.string(),
+        review: z.string().optional(),
+        secondaryOutcome: z.enum(['ACTIVE', 'SELF_PAY', 'INACTIVE', 'MEMBER_NOT_FOUND', 'NEEDS_REVIEW']).optional(),
+        secondaryActive: z.boolean().optional(),
+      })
+      .optional()
+      .meta({ description: 'With two plans on file (or Medicare Secondary Payer answers): which pays first, and why.' }),
   })
   .meta({ id: 'EligibilityView' });
 

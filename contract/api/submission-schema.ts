@@ -184,6 +184,9 @@ export const SubscriberSchema = z
   ])
   .meta({ id: 'Subscriber', description: "The policy holder. For 'self' the patient's name and birth date are used." });
 
+/** Kinds of plan, for coordination of benefits. */
+export const PLAN_TYPES = ['commercial', 'medicare', 'medicare-advantage', 'medicaid', 'tricare', 'other'] as const;
+
 export const InsuranceSchema = z
   .strictObject({
     payerId: z
@@ -202,8 +205,33 @@ export const InsuranceSchema = z
       .regex(/^[A-Za-z0-9-]{1,50}$/, 'use letters, digits and hyphens only')
       .optional(),
     subscriber: SubscriberSchema,
+    planType: z.enum(PLAN_TYPES).optional().meta({
+      description: 'What kind of plan it is: with two plans on file it decides which pays first (coordination of benefits).',
+    }),
   })
   .meta({ id: 'Insurance' });
+
+/**
+ * The Medicare Secondary Payer questions (CMS's questionnaire, shortened to what decides who pays first), for a patient
+ * with Medicare: kept with the coverage.
+ */
+export const MedicareSecondaryPayerSchema = z
+  .strictObject({
+    entitlement: z.enum(['age', 'disability', 'esrd']).meta({ description: 'Why the patient has Medicare.' }),
+    blackLungBenefits: z.boolean(),
+    governmentResearchProgram: z.boolean(),
+    veteransAffairsAuthorized: z.boolean(),
+    workRelatedInjury: z.boolean(),
+    accidentOtherInsurance: z
+      .boolean()
+      .meta({ description: 'An accident another party’s (auto, no-fault, liability) insurance may pay for.' }),
+    employerGroupHealthPlan: z
+      .strictObject({ currentEmployment: z.boolean(), employerSize: z.enum(['under-20', '20-99', '100-or-more']) })
+      .optional()
+      .meta({ description: 'Group health coverage through the patient’s or their spouse’s employment.' }),
+    esrdCoordinationPeriod: z.boolean().optional().meta({ description: 'ESRD: within the 30-month coordination period.' }),
+  })
+  .meta({ id: 'MedicareSecondaryPayer' });
 
 export type Insurance = z.output<typeof InsuranceSchema>;
 
@@ -300,6 +328,10 @@ export const IntakeSubmissionSchema = z
     medicalHistory: MedicalHistorySchema.optional(),
     screening: ScreeningAnswersSchema,
     insurance: InsuranceSchema,
+    secondaryInsurance: InsuranceSchema.optional().meta({
+      description: 'A second plan the patient has: checked too, and the order of the two decided.',
+    }),
+    medicareSecondaryPayer: MedicareSecondaryPayerSchema.optional(),
     visit: VisitSchema,
     consents: ConsentsSchema,
     paymentMethodToken: z
@@ -309,6 +341,13 @@ export const IntakeSubmissionSchema = z
       .optional()
       .meta({ description: "Token from the payment processor's client-side tokenization, never a card number." }),
     source: z.enum(SUBMISSION_SOURCES).default('web-form'),
+  })
+  .superRefine((body, ctx) => {
+    const medicare = [body.insurance, body.secondaryInsurance].some(
+      (p) => p?.planType === 'medicare' || p?.planType === 'medicare-advantage',
+    );
+    if (body.medicareSecondaryPayer && !medicare)
+      ctx.addIssue({ code: 'custom', path: ['medicareSecondaryPayer'], message: 'only for a patient with a Medicare plan (planType)' });
   })
   .meta({ id: 'IntakeSubmission' });
 

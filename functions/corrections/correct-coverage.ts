@@ -29,15 +29,21 @@ export async function correctCoverage(
   if (correction.selfPay) {
     next = { type: 'Coverage', ...ids, selfPay: true, updatedAt: now.toISOString() };
   } else {
-    const { selfPay: _, ...fields } = correction;
-    const base = current && !isSelfPay(current) ? insuranceOf(current) : {};
+    const { selfPay: _, secondary: newSecondary, removeSecondary, medicareSecondaryPayer, ...fields } = correction;
+    const insured = current && !isSelfPay(current) ? current : undefined;
+    const base = insured ? insuranceOf(insured) : {};
     // The corrected policy as a whole, validated as intake validates one: a switch from self-pay names every field.
     const insurance = validateBody(InsuranceSchema, { ...base, ...definedFields(fields) });
+    // The second plan and the MSP answers stay as they were unless the correction names them.
+    const secondary = removeSecondary ? undefined : (newSecondary ?? (insured?.secondary ? insuranceOf(insured.secondary) : undefined));
     const holder =
-      insurance.subscriber.relationship === 'self'
+      insurance.subscriber.relationship === 'self' || secondary?.subscriber.relationship === 'self'
         ? await deps.patients.read(journey, session, ['firstName', 'lastName', 'birthDate'])
         : undefined;
-    next = insuranceCoverage(ids, insurance, holder, now);
+    next = insuranceCoverage(ids, insurance, holder, now, {
+      secondary,
+      medicareSecondaryPayer: medicareSecondaryPayer ?? insured?.medicareSecondaryPayer,
+    });
   }
 
   const changedFields = changedCoverageFields(current, next);

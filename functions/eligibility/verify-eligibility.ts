@@ -1,13 +1,15 @@
 import { DateTime } from 'luxon';
 import type { EligibilityResult, JourneyRef } from '#contract/journey-workflow.ts';
-import { allowedAmountFor, networkWith } from '#model/clinic-catalog.ts';
+import { type AppointmentType, allowedAmountFor, networkWith } from '#model/clinic-catalog.ts';
 import type { JourneyRecord } from '#model/journey.ts';
+import { isSelfPay } from '#model/patient-records.ts';
 import { journeyAuditSession } from '#shared/audit.ts';
 import { log } from '#shared/observability.ts';
 import type { SharedStores } from '#shared/stores.ts';
+import { coordinateCoverage } from './coordinate-coverage.ts';
 import type { EligibilityPerson, EligibilityPort } from './eligibility-port.ts';
 import type { EligibilityStore } from './eligibility-store.ts';
-import { interpretEligibility, signableEstimate } from './interpret-eligibility.ts';
+import { GENERAL_SERVICE_TYPE, interpretEligibility, signableEstimate } from './interpret-eligibility.ts';
 import { type EligibilityContext, prepareEligibilityCheck } from './prepare-eligibility-check.ts';
 
 export interface VerifyEligibilityDeps extends Pick<SharedStores, 'journeys' | 'submissions' | 'patients' | 'catalog' | 'audit'> {
@@ -38,21 +40,33 @@ export async function verifyEligibility(deps: VerifyEligibilityDeps, ref: Journe
   const context = await loadEligibilityContext(deps, journey, now);
   const prepared = prepareEligibilityCheck(context);
   // Read for the clinic's network status with the payer (catalog `payerNetworks`): whose terms apply to this patient.
-  const summary =
-    prepared.kind === 'inquire'
-      ? interpretEligibility(await deps.eligibility.check(prepared.request), {
-          serviceTypeCode: prepared.request.serviceTypeCode,
-          // The location the patient asked for, when they did (the visit is not booked yet): its network status first.
-          network: networkWith(context.catalog ?? {}, prepared.request.payer.id, context.preferredLocationId),
-          // The first check, before scheduling, asks about today where the clinic is.
-          on: DateTime.fromJSDate(now, { zone: context.catalog?.locations[0]?.timeZone ?? 'UTC' }).toISODate() ?? undefined,
+  const readingFor = (payerId: string) => ({
+    serviceTypeCode: prepared.kind === 'inquire' ? prepared.request.serviceTypeCode : GENERAL_SERVICE_TYPE,
+    // The location the patient asked for, when they did (the visit is not booked yet): its network status first.
+    network: networkWith(context.catalog ?? {}, payerId, context.preferredLocationId),
+    // The first check, before scheduling, asks about today where the clinic is.
+    on: DateTime.fromJSDate(now, { zone: context.catalog?.locations[0]?.timeZone ?? 'UTC' }).toISODate() ?? undefined,
+  });
+  // With a second plan (or MSP answers), which plan pays first decides whose reading the journey acts on.
+  const checked =
+    prepared.kind === 'inquire' && context.catalog && context.coverage && !isSelfPay(context.coverage)
+      ? await coordinateCoverage(deps.eligibility, {
+          ...context,
+          catalog: context.catalog,
+          coverage: context.coverage,
+          appointmentType: prepared.appointmentType,
+          primary: interpretEligibility(await deps.eligibility.check(prepared.request), readingFor(prepared.request.payer.id)),
+          readingFor,
         })
-      : prepared.summary;
-  // An estimate only from terms a person could sign (a PROCEED past an uncertain reading charges nothing automatically).
-  // From the payer's contracted rate for the type where the clinic has one (catalog `payerRates`), with its working.
+      : undefined;
+  const summary = checked?.summary ?? (prepared.kind === 'inquire' ? undefined : prepared.summary);
+  if (!summary) throw new Error(`Journey ${ref.journeyId}: an inquiry without coverage or catalog`);
+  // An estimate only from terms a person could sign (a PROCEED past an uncertain reading charges nothing automatically),
+  // from the payer's contracted rate for the type where the clinic has one (catalog `payerRates`), with its working;
+  // none ahead when a second plan may pay part of the patient's share.
   const estimate =
-    prepared.kind === 'inquire' && prepared.appointmentType && context.catalog
-      ? signableEstimate(summary, allowedAmountFor(context.catalog, prepared.request.payer.id, prepared.appointmentType))
+    checked && context.catalog && !checked.coordination?.secondaryActive
+      ? signableEstimate(summary, allowedAmountFor(context.catalog, checked.payerId, prepared.appointmentType as AppointmentType))
       : undefined;
   const dueCents = prepared.kind === 'selfPay' ? prepared.appointmentType.allowedAmountCents : estimate?.dueCents;
 
@@ -62,10 +76,13 @@ export async function verifyEligibility(deps: VerifyEligibilityDeps, ref: Journe
     journeyId: ref.journeyId,
     appointmentTypeCode: context.appointmentTypeCode,
     serviceTypeCode: summary.serviceTypeCode,
-    ...(prepared.kind === 'inquire' ? { payerId: prepared.request.payer.id, controlNumber: prepared.request.controlNumber } : {}),
+    ...(prepared.kind === 'inquire'
+      ? { payerId: checked?.payerId ?? prepared.request.payer.id, controlNumber: prepared.request.controlNumber }
+      : {}),
     summary,
     ...(dueCents !== undefined ? { dueCents } : {}),
     ...(estimate ? { estimate } : {}),
+    ...(checked?.coordination ? { coordination: checked.coordination } : {}),
     checkedAt: now.toISOString(),
   });
   // The estimate is kept even when staff must review (e.g. prior authorisation), so PROCEED can still collect it.

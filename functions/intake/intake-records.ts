@@ -48,7 +48,10 @@ function changeableFields(body: IntakeSubmission): Omit<PatientContactUpdate, 'p
 
 /** The insurance as submitted; a 'self' subscriber is the patient. */
 export function coverageRecord(clinicId: string, patientId: string, body: IntakeSubmission, now: Date): InsuranceCoverage {
-  return insuranceCoverage({ clinicId, patientId }, body.insurance, body.patient, now);
+  return insuranceCoverage({ clinicId, patientId }, body.insurance, body.patient, now, {
+    secondary: body.secondaryInsurance,
+    medicareSecondaryPayer: body.medicareSecondaryPayer,
+  });
 }
 
 /** The submission as received: visit, history, answers and consents (read later by triage, scheduling and payment). */

@@ -57,9 +57,10 @@ export async function recordAuthorizationStatus(
     const change = recordAuthorization(authorization, body, actor, now.toISOString());
     if (change.kind === 'ILLEGAL') throw HttpError.withMessage(409, change.message);
     let current = authorization;
+    const audit = auditSession(deps.audit, subjectOf(authorization, person, via), now);
+    // A repeat writes nothing, but its answer shows the case: a read.
+    await audit.before(change.kind === 'APPLY' ? 'authorization.record' : 'authorization.read');
     if (change.kind === 'APPLY') {
-      const audit = auditSession(deps.audit, subjectOf(authorization, person, via), now);
-      await audit.before('authorization.record');
       if (!(await deps.authorizations.save(change.next))) continue;
       current = change.next;
       log.info('Prior authorization recorded', { clinicId: person.clinicId, journeyId: current.journeyId, outcome: current.status });

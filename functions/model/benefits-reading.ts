@@ -98,5 +98,19 @@ export interface EligibilityCheckRecord {
   dueCents?: number;
   /** How that estimate was reached (allowed amount and its source, each term), for staff to check. */
   estimate?: EstimateWorking;
+  /** With two plans on file (or MSP answers that need a person): which pays first, and why. */
+  coordination?: CoordinationRecord;
   checkedAt: string;
+}
+
+/** How a patient's plans were ordered at a check (coordination of benefits), payer IDs and words only. */
+export interface CoordinationRecord {
+  primaryPayerId: string;
+  secondaryPayerId?: string;
+  basis: string;
+  /** Why a person must decide the order, when the rules need more than the clinic has. */
+  review?: string;
+  /** The second plan's outcome when it was checked, and whether it is active (then nothing is charged ahead). */
+  secondaryOutcome?: EligibilityResult['outcome'];
+  secondaryActive?: boolean;
 }

@@ -1,3 +1,4 @@
+import type { MedicareSecondaryPayerAnswers, PlanType } from './coordination-of-benefits.ts';
 /**
  * What intake stores about a patient and a submission, and what the later stages read back by ID.
  * These items hold PHI: they live only in the KMS-encrypted table, are read by ID, and every access is audited.
@@ -47,6 +48,12 @@ export interface InsuranceCoverage {
   groupNumber?: string;
   /** Who holds the policy; "self" when the patient is the subscriber. */
   subscriber: { relationship: 'self' | 'spouse' | 'child' | 'other'; firstName: string; lastName: string; birthDate: string };
+  /** What kind of plan (coordination of benefits). */
+  planType?: PlanType;
+  /** A second plan the patient has, checked too; which of the two pays first is decided at each check. */
+  secondary?: Omit<InsuranceCoverage, 'type' | 'clinicId' | 'patientId' | 'updatedAt' | 'secondary' | 'medicareSecondaryPayer'>;
+  /** The Medicare Secondary Payer answers, for a patient with Medicare. */
+  medicareSecondaryPayer?: MedicareSecondaryPayerAnswers;
   updatedAt: string;
 }
 

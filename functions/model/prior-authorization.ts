@@ -73,7 +73,8 @@ export type AuthorizationUpdate =
   | { status: 'SUBMITTED'; payerReference?: string; clinicalNotesReference?: string; note?: string }
   | { status: 'PENDING'; note?: string }
   | ({ status: 'APPROVED'; note?: string } & AuthorizationApproval)
-  | { status: 'DENIED'; denialReason: string; note?: string };
+  | { status: 'DENIED'; denialReason: string; note?: string }
+  | { status: 'NOT_REQUIRED'; note?: string };
 
 /** A payer's authorization list in the clinic's catalog: the procedures (CPT) it wants authorized before they are done. */
 export interface PriorAuthorizationRule {
@@ -101,10 +102,13 @@ export function authorizationRequirement(input: {
 
 /** The statuses each recorded status may follow: an approval from any (even a denial overturned), the rest in order. */
 const RECORDABLE_FROM: Readonly<Record<RecordedAuthorizationStatus, readonly AuthorizationStatus[]>> = {
-  SUBMITTED: ['OPEN', 'SUBMITTED', 'PENDING', 'DENIED', 'EXPIRED'],
+  // From APPROVED too: an extension asked for a visit that moved.
+  SUBMITTED: ['OPEN', 'SUBMITTED', 'PENDING', 'DENIED', 'EXPIRED', 'APPROVED'],
   PENDING: ['SUBMITTED', 'PENDING'],
   APPROVED: ['OPEN', 'SUBMITTED', 'PENDING', 'APPROVED', 'DENIED', 'EXPIRED'],
   DENIED: ['OPEN', 'SUBMITTED', 'PENDING', 'DENIED'],
+  // The payer says none is needed after all (a rule that matched wrongly), or the patient pays for the visit themselves.
+  NOT_REQUIRED: ['OPEN', 'SUBMITTED', 'PENDING', 'DENIED', 'EXPIRED', 'NOT_REQUIRED'],
 };
 
 export type AuthorizationChange =
@@ -140,12 +144,35 @@ export function recordAuthorization(
     next.denialReason = update.denialReason;
     delete next.approval;
   }
-  if (update.status === 'SUBMITTED' || update.status === 'PENDING') delete next.approval;
-  const { type: _t, revision: _r, updatedAt: _u, history: _h, ...before } = current;
-  const { type: _t2, revision: _r2, updatedAt: _u2, history: _h2, ...after } = next;
-  if (JSON.stringify(before) === JSON.stringify(after) && !update.note) return { kind: 'ALREADY' };
+  if (update.status === 'SUBMITTED' || update.status === 'PENDING' || update.status === 'NOT_REQUIRED') delete next.approval;
+  if (isRepeat(current, next, update.note)) return { kind: 'ALREADY' };
   next.history = [...current.history, { at, by, status: update.status, ...(update.note ? { note: update.note } : {}) }];
   return { kind: 'APPLY', next };
+}
+
+/**
+ * A record that changes nothing the case says (the same status, reference, approval, reason, and the same note as its
+ * last entry): a repeated request. Compared field by field, as DynamoDB does not keep a map's key order.
+ */
+function isRepeat(current: PriorAuthorizationCase, next: PriorAuthorizationCase, note: string | undefined): boolean {
+  const a = current.approval;
+  const b = next.approval;
+  const sameApproval =
+    a === b ||
+    (a !== undefined &&
+      b !== undefined &&
+      a.authorizationNumber === b.authorizationNumber &&
+      a.validFrom === b.validFrom &&
+      a.validTo === b.validTo &&
+      a.units === b.units);
+  return (
+    current.status === next.status &&
+    current.payerReference === next.payerReference &&
+    current.denialReason === next.denialReason &&
+    current.request.clinicalNotesReference === next.request.clinicalNotesReference &&
+    sameApproval &&
+    (note === undefined || current.history.at(-1)?.note === note)
+  );
 }
 
 /** Whether an approval covers a visit on `serviceDate` (YYYY-MM-DD). */
@@ -162,6 +189,8 @@ export function authorizationHold(
 ): string | undefined {
   const why = authorization.requiredBy === 'payer-response' ? "the payer's eligibility response" : "the clinic's rules for this payer";
   switch (authorization.status) {
+    case 'NOT_REQUIRED':
+      return undefined;
     case 'APPROVED':
       if (coversVisit(authorization.approval, serviceDate)) return undefined;
       return `Prior authorization: the approval is valid ${authorization.approval?.validFrom} to ${authorization.approval?.validTo}, the visit is on ${serviceDate}: ask the payer to extend it, or move the visit.`;
@@ -178,9 +207,9 @@ export function authorizationHold(
   }
 }
 
-/** Whether an approval has lapsed before a visit on `serviceDate` that is still to come. */
+/** Whether an approval no longer covers a visit on `serviceDate` (it moved later than its last day, or before its first). */
 export const lapsedBeforeVisit = (authorization: Pick<PriorAuthorizationCase, 'status' | 'approval'>, serviceDate: string) =>
-  authorization.status === 'APPROVED' && authorization.approval !== undefined && authorization.approval.validTo < serviceDate;
+  authorization.status === 'APPROVED' && !coversVisit(authorization.approval, serviceDate);
 
 /** A visit's local date (YYYY-MM-DD), the day an approval must cover. */
 export const visitDateOf = (visit: { start: string; timeZone: string }) =>

@@ -38,8 +38,11 @@ export async function bookAppointment(deps: BookAppointmentDeps, ref: JourneyRef
   const journey = await deps.journeys.beginAttempt(ref);
   /** Booked: confirmed, unless it waits for a prior authorization. */
   const settle = async (appointment: AppointmentRecord, audit: AuditSession, catalog: ClinicCatalog): Promise<BookingResult> => {
-    const held = await authorizationHoldOf(deps, appointment, catalog, audit, now);
-    const booked = journeyAppointment(appointment);
+    // A visit cancelled meanwhile (by the desk, while the journey waited) stays so on the journey: payment and the
+    // confirmation skip it, and it needs no authorization.
+    const cancelled = appointment.status === 'CANCELLED';
+    const held = cancelled ? undefined : await authorizationHoldOf(deps, appointment, catalog, audit, now);
+    const booked = { ...journeyAppointment(appointment), ...(cancelled ? { status: 'CANCELLED' as const } : {}) };
     const ids = { appointmentId: appointment.appointmentId };
     if (held) {
       await deps.journeys.updateStage(journey, 'SCHEDULING', { status: 'WAITING_FOR_STAFF', reason: held, appointment: booked }, now);

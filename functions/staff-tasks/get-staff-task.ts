@@ -184,5 +184,6 @@ function eligibilityView(check: EligibilityCheckRecord): NonNullable<StaffTaskDe
     ...reading,
     ...(check.dueCents !== undefined ? { dueCents: check.dueCents } : {}),
     ...(check.estimate ? { estimate: check.estimate } : {}),
+    ...(check.coordination ? { coordination: check.coordination } : {}),
   };
 }

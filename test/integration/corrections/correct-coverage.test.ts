@@ -202,6 +202,44 @@ describe('Function: correctCoverage (PATCH …/journeys/{journeyId}/coverage) on
     for (const value of ['W987654321', 'W123456789', s.patient.lastName, s.patient.birthDate]) expect(itemsText).not.toContain(value);
   });
 
+  it('adds a second plan and the MSP answers, keeps them through a later correction of the first, and removes the second', async () => {
+    // Prepare
+    const s = await seed();
+    const secondary = {
+      payerId: 'CMSMA',
+      payerName: 'Medicare',
+      memberId: '1EG4-TE5-MK73',
+      subscriber: { relationship: 'self' },
+      planType: 'medicare',
+    };
+    const msp = {
+      entitlement: 'age',
+      blackLungBenefits: false,
+      governmentResearchProgram: false,
+      veteransAffairsAuthorized: false,
+      workRelatedInjury: false,
+      accidentOtherInsurance: false,
+    };
+
+    // Act
+    const added = await patch({ ...s, body: { secondary, medicareSecondaryPayer: msp, planType: 'commercial' } });
+    const memberFixed = await patch({ ...s, body: { memberId: 'W987654321' } });
+    const afterFix = await storedCoverage(s);
+    const removed = await patch({ ...s, body: { removeSecondary: true } });
+
+    // Assess
+    expect(added.status).toBe(200);
+    expect((added.body.changedFields as string[]).sort()).toEqual(['medicareSecondaryPayer', 'planType', 'secondary']);
+    expect(added.body.coverage).toMatchObject({
+      planType: 'commercial',
+      secondary: { payerId: 'CMSMA', planType: 'medicare', subscriberRelationship: 'self' },
+    });
+    expect(memberFixed.body.changedFields).toEqual(['memberId']);
+    expect(afterFix).toMatchObject({ memberId: 'W987654321', secondary: { memberId: '1EG4-TE5-MK73' }, medicareSecondaryPayer: msp });
+    expect(removed.body.changedFields).toEqual(['secondary']);
+    expect(await storedCoverage(s)).not.toHaveProperty('secondary');
+  });
+
   it('answers the same correction again with no changed field, and writes neither the coverage nor a write audit', async () => {
     // Prepare
     const s = await seed();

@@ -214,7 +214,7 @@ describe('Coverage checked again before the visit', () => {
       expect.objectContaining({
         kind: 'PRIOR_AUTHORIZATION',
         appointmentId: visit.appointmentId,
-        reason: expect.stringContaining('ran to 2026-12-09'),
+        reason: expect.stringContaining('valid 2026-12-01 to 2026-12-09'),
       }),
     ]);
   });

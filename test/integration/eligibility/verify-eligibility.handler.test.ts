@@ -14,7 +14,7 @@ import {
 import { freePort } from '#local/ports.ts';
 import type { AppointmentType } from '#model/clinic-catalog.ts';
 import { newJourneyRecord } from '#model/journey.ts';
-import type { CoverageRecord, PatientRecord, SubmissionRecord } from '#model/patient-records.ts';
+import type { CoverageRecord, InsuranceCoverage, PatientRecord, SubmissionRecord } from '#model/patient-records.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
 import { dynamoCatalogStore } from '#shared/catalog-store.ts';
 import { eligibilityCheckOf } from '#shared/eligibility-check-store.ts';
@@ -58,7 +58,7 @@ async function put(item: Record<string, unknown>) {
 }
 
 /** A journey whose patient (registered as intake stores them) holds the given member ID and asked for the given appointment type. */
-async function seedJourney(memberId: string, appointmentTypeCode: string) {
+async function seedJourney(memberId: string, appointmentTypeCode: string, other: Partial<InsuranceCoverage> = {}) {
   const journeyId = randomUUID();
   const patientId = `patient-${journeyId}`;
   const submissionId = `submission-${journeyId}`;
@@ -85,6 +85,7 @@ async function seedJourney(memberId: string, appointmentTypeCode: string) {
     payerName: TEST_PAYER.name,
     memberId,
     subscriber: { relationship: 'self', firstName: 'Maria', lastName: 'Garcia', birthDate: '1985-04-12' },
+    ...other,
     updatedAt: now.toISOString(),
   };
   await put({ ...keys.coverage(clinicId, patientId), ...coverage });
@@ -186,6 +187,85 @@ describe('Function: verifyEligibility on DynamoDB Local and the clearinghouse si
         { term: 'coinsurance', cents: 14_000, detail: '20% of $700.00' },
       ],
       dueCents: 64_000,
+    });
+  });
+
+  describe('two plans on file', () => {
+    const employerPlan = {
+      payerId: '87726',
+      payerName: 'UnitedHealthcare',
+      memberId: TEST_MEMBERS.activeDeductible,
+      subscriber: { relationship: 'self' as const, firstName: 'Maria', lastName: 'Garcia', birthDate: '1985-04-12' },
+      planType: 'commercial' as const,
+    };
+    const msp = {
+      entitlement: 'age' as const,
+      blackLungBenefits: false,
+      governmentResearchProgram: false,
+      veteransAffairsAuthorized: false,
+      workRelatedInjury: false,
+      accidentOtherInsurance: false,
+    };
+
+    it("checks both; a working patient's employer plan pays before Medicare, and nothing is charged ahead", async () => {
+      // Prepare: Medicare on file first, the employer's group plan (20-99 employees, still working) second.
+      const ref = await seedJourney(TEST_MEMBERS.activeCopay, officeVisit.code, {
+        planType: 'medicare',
+        secondary: employerPlan,
+        medicareSecondaryPayer: { ...msp, employerGroupHealthPlan: { currentEmployment: true, employerSize: '20-99' } },
+      });
+
+      // Act
+      const result = await verify(ref);
+
+      // Assess: two inquiries, the employer plan's reading is the journey's, and no estimate is charged ahead.
+      expect(result).toEqual({ outcome: 'ACTIVE' });
+      const check = await eligibilityCheckOf(table, ref);
+      expect(check).toMatchObject({
+        payerId: '87726',
+        summary: { outcome: 'ACTIVE', coinsurancePercent: 20, reason: expect.stringContaining('A second plan (payer 60054) may pay part') },
+        coordination: {
+          primaryPayerId: '87726',
+          secondaryPayerId: '60054',
+          basis: expect.stringContaining('group plan of an employer of 20 or more'),
+          secondaryOutcome: 'ACTIVE',
+          secondaryActive: true,
+        },
+      });
+      expect(check).not.toHaveProperty('dueCents');
+      expect((await dynamoJourneyStore(table).get(ref))?.amounts).not.toHaveProperty('dueCents');
+    });
+
+    it('asks a person when Medicare and another plan are on file but the MSP questions were not answered', async () => {
+      // Prepare
+      const ref = await seedJourney(TEST_MEMBERS.activeCopay, officeVisit.code, { planType: 'medicare', secondary: employerPlan });
+
+      // Act
+      const result = await verify(ref);
+
+      // Assess
+      expect(result).toEqual({ outcome: 'NEEDS_REVIEW' });
+      expect((await dynamoJourneyStore(table).get(ref))?.stages.ELIGIBILITY).toMatchObject({
+        status: 'WAITING_FOR_STAFF',
+        reason: expect.stringContaining('Ask the Medicare Secondary Payer questions'),
+      });
+    });
+
+    it("bills workers' compensation first for a work injury, whatever plans are on file", async () => {
+      // Prepare
+      const ref = await seedJourney(TEST_MEMBERS.activeCopay, officeVisit.code, {
+        planType: 'medicare',
+        medicareSecondaryPayer: { ...msp, workRelatedInjury: true },
+      });
+
+      // Act
+      const result = await verify(ref);
+
+      // Assess
+      expect(result).toEqual({ outcome: 'NEEDS_REVIEW' });
+      expect(await eligibilityCheckOf(table, ref)).toMatchObject({
+        coordination: { primaryPayerId: '60054', review: "Medicare is secondary to workers' compensation: bill that payer first." },
+      });
     });
   });
 

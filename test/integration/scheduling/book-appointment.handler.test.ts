@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DateTime } from 'luxon';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { JourneyRef } from '#contract/journey-workflow.ts';
 import { makeBookAppointment } from '#functions/scheduling/book-appointment.handler.ts';
@@ -422,7 +423,8 @@ describe('Function: bookAppointment', () => {
           orderingPhysician: { name: 'Dr. Alan Smith', npi: '1234567893' },
           clinicalNotesReference: 'DocumentReference/8812',
           appointmentTypeCode: DEMO_APPOINTMENT_TYPES.mriKnee,
-          serviceDate: appointment?.start.slice(0, 10),
+          // The visit's day in Boston, where it happens.
+          serviceDate: DateTime.fromISO(appointment?.start ?? '', { zone: 'America/New_York' }).toISODate(),
           locationId: DEMO_LOCATIONS.boston,
         },
       });

@@ -129,6 +129,52 @@ describe('Function: submitIntake (POST intake-submissions)', () => {
     expect(workflow.started).toEqual([{ clinicId: 'clinic-1', journeyId: body.journeyId }]);
   });
 
+  it('keeps a second plan and the Medicare Secondary Payer answers with the coverage', async () => {
+    // Prepare
+    const msp = {
+      entitlement: 'age',
+      blackLungBenefits: false,
+      governmentResearchProgram: false,
+      veteransAffairsAuthorized: false,
+      workRelatedInjury: false,
+      accidentOtherInsurance: false,
+      employerGroupHealthPlan: { currentEmployment: true, employerSize: '20-99' },
+    };
+    const body = validSubmissionBody();
+    const withSecond = {
+      ...body,
+      insurance: { ...body.insurance, planType: 'commercial' },
+      secondaryInsurance: {
+        payerId: 'CMSMA',
+        payerName: 'Medicare',
+        memberId: '1EG4-TE5-MK73',
+        subscriber: { relationship: 'self' },
+        planType: 'medicare',
+      },
+      medicareSecondaryPayer: msp,
+    };
+
+    // Act
+    const response = await submit(withSecond);
+    const refused = await submit({ ...body, medicareSecondaryPayer: msp }, { 'idempotency-key': randomUUID() });
+
+    // Assess
+    expect(response.statusCode).toBe(202);
+    const patientId = String(journeyOf(JSON.parse(response.body).journeyId)?.patientId);
+    expect(table.get(keys.coverage('clinic-1', patientId))).toMatchObject({
+      planType: 'commercial',
+      secondary: {
+        payerId: 'CMSMA',
+        memberId: '1EG4-TE5-MK73',
+        planType: 'medicare',
+        subscriber: { relationship: 'self', lastName: body.patient.lastName },
+      },
+      medicareSecondaryPayer: msp,
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(JSON.parse(refused.body).errors).toEqual([expect.objectContaining({ path: 'medicareSecondaryPayer' })]);
+  });
+
   it('audits the patient registration, coverage and submission in the same transaction, with IDs only', async () => {
     // Act
     const body = JSON.parse((await submit()).body);

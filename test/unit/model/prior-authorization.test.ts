@@ -78,6 +78,25 @@ describe('Prior authorization: recording what the payer did', () => {
     expect(recordAuthorization({ ...opened, status }, update, 'user:r', AT)).toMatchObject({ kind: 'ILLEGAL' });
   });
 
+  it('records NOT_REQUIRED (the payer needs none, or the patient pays), which confirms the visit', () => {
+    const done = recordAuthorization(
+      { ...opened, status: 'DENIED', denialReason: 'x' },
+      { status: 'NOT_REQUIRED', note: 'Patient pays' },
+      'user:r',
+      AT,
+    );
+    expect(done).toMatchObject({ kind: 'APPLY', next: { status: 'NOT_REQUIRED' } });
+    if (done.kind === 'APPLY') expect(authorizationHold(done.next, '2026-12-10')).toBeUndefined();
+  });
+
+  it('treats the same record with the same note again as a repeat, not a second history entry', () => {
+    const first = recordAuthorization(opened, { status: 'SUBMITTED', payerReference: 'R-1', note: 'faxed' }, 'user:r', AT);
+    if (first.kind !== 'APPLY') throw new Error(first.kind);
+    expect(recordAuthorization(first.next, { status: 'SUBMITTED', payerReference: 'R-1', note: 'faxed' }, 'user:r', AT)).toEqual({
+      kind: 'ALREADY',
+    });
+  });
+
   it('refuses an approval that ends before it starts, and drops the approval when the case is denied on appeal', () => {
     expect(recordAuthorization(opened, { status: 'APPROVED', ...approval, validTo: '2026-11-01' }, 'user:r', AT)).toMatchObject({
       kind: 'ILLEGAL',
@@ -106,6 +125,8 @@ describe('Prior authorization: whether the visit may be confirmed', () => {
     expect(lapsedBeforeVisit({ status: 'APPROVED', approval }, '2027-01-02')).toBe(true);
     expect(lapsedBeforeVisit({ status: 'APPROVED', approval }, '2026-12-31')).toBe(false);
     expect(lapsedBeforeVisit({ status: 'SUBMITTED' }, '2027-01-02')).toBe(false);
+    // Moved before the approval's first day: it does not cover that either.
+    expect(lapsedBeforeVisit({ status: 'APPROVED', approval }, '2026-11-30')).toBe(true);
   });
 
   it('takes the visit’s day where it happens, not in UTC', () => {
