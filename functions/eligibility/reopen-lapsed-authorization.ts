@@ -1,5 +1,5 @@
-import { lapsedBeforeVisit, type PriorAuthorizationCase, visitDateOf } from '#model/prior-authorization.ts';
-import { openedStaffTask, serviceLevelsOf, staffTaskId } from '#model/staff-task.ts';
+import { lapsedBeforeVisit, lapseTaskId, type PriorAuthorizationCase, visitDateOf } from '#model/prior-authorization.ts';
+import { openedStaffTask, serviceLevelsOf } from '#model/staff-task.ts';
 import type { AppointmentRecord } from '#shared/appointment-store.ts';
 import { auditSession } from '#shared/audit.ts';
 import { log } from '#shared/observability.ts';
@@ -73,7 +73,7 @@ async function openLapseTask(
   const task = openedStaffTask(
     {
       clinicId: appointment.clinicId,
-      taskId: staffTaskId(`authorization#${appointment.clinicId}#${appointment.appointmentId}#${expired.revision}`),
+      taskId: lapseTaskId(appointment.clinicId, appointment.appointmentId, expired.revision),
       kind: 'PRIOR_AUTHORIZATION',
       patientId: appointment.patientId,
       ...(appointment.journeyId ? { journeyId: appointment.journeyId } : {}),

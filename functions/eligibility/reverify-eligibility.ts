@@ -122,7 +122,10 @@ export async function reverifyEligibility(
     network: networkWith(catalog, coverage.payerId, appointment.location.id),
     on: request.dateOfService,
   });
-  const estimate = signableEstimate(summary, allowedAmountFor(catalog, coverage.payerId, type));
+  const estimate = signableEstimate(
+    summary,
+    allowedAmountFor(catalog, { payerId: coverage.payerId, inNetwork: summary.inNetwork !== false }, type),
+  );
   const dueCents = estimate?.dueCents;
   const previous =
     (await deps.store.getRecheck(appointment.clinicId, appointment.appointmentId)) ??

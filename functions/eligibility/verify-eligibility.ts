@@ -66,7 +66,14 @@ export async function verifyEligibility(deps: VerifyEligibilityDeps, ref: Journe
   // none ahead when a second plan may pay part of the patient's share.
   const estimate =
     checked && context.catalog && !checked.coordination?.secondaryActive
-      ? signableEstimate(summary, allowedAmountFor(context.catalog, checked.payerId, prepared.appointmentType as AppointmentType))
+      ? signableEstimate(
+          summary,
+          allowedAmountFor(
+            context.catalog,
+            { payerId: checked.payerId, inNetwork: summary.inNetwork !== false },
+            prepared.appointmentType as AppointmentType,
+          ),
+        )
       : undefined;
   const dueCents = prepared.kind === 'selfPay' ? prepared.appointmentType.allowedAmountCents : estimate?.dueCents;
 

@@ -1,6 +1,7 @@
 import { type ParkForStaffRequest, TRANSIENT_ERRORS, UNEXPECTED_STOP_MESSAGE } from '#contract/journey-workflow.ts';
 import type { StaffQueue } from '#contract/staff-queues.ts';
 import type { JourneyRecord, StageState } from '#model/journey.ts';
+import { authorizationHold, visitDateOf } from '#model/prior-authorization.ts';
 import { staffTaskId } from '#model/staff-task.ts';
 import { journeyAuditSession } from '#shared/audit.ts';
 import type { JourneyMetrics } from '#shared/journey-metrics.ts';
@@ -12,7 +13,8 @@ import { alertStaffOfTask, journeyTask } from './journey-task.ts';
 import { parkReason } from './park-reason.ts';
 import { namedStop, stageStopOf } from './stage-stop.ts';
 
-export interface ParkForStaffDeps extends Pick<SharedStores, 'journeys' | 'tasks' | 'audit' | 'catalog' | 'submissions'> {
+export interface ParkForStaffDeps
+  extends Pick<SharedStores, 'journeys' | 'tasks' | 'audit' | 'catalog' | 'submissions' | 'authorizations'> {
   metrics: JourneyMetrics;
   /** Alerts staff of the task it opens (openTaskAndAlert). */
   alerts: StaffAlertPort;
@@ -35,7 +37,9 @@ const ACTOR = 'function:parkForStaff';
  * One park answers itself: when the execution stopped here (e.g. DynamoDB was unreachable while parking) and staff
  * chose RETRY on the stopped execution, the redrive comes back to this state. Staff have decided already, so the park
  * carries out their RETRY at once instead of asking again with a reason that no longer holds; if the stage fails
- * again, the next park asks with its fresh reason.
+ * again, the next park asks with its fresh reason. Likewise a booking held for its prior authorization whose approval
+ * was recorded while the run stopped (before this park, so nothing could resume it): the park retries scheduling,
+ * which confirms the visit.
  */
 export async function parkForStaff(deps: ParkForStaffDeps, request: ParkForStaffRequest): Promise<{ taskId: string }> {
   const now = deps.now();
@@ -48,12 +52,17 @@ export async function parkForStaff(deps: ParkForStaffDeps, request: ParkForStaff
   if (!namedStop(request.stopped)) log.error(UNEXPECTED_STOP_MESSAGE, { ...fields, errorName: error?.Error ?? '' });
 
   const current = journey.stages[stage];
-  if (await staffRetriedStopHere(deps, request.clinicId, current)) {
+  const retried = (await staffRetriedStopHere(deps, request.clinicId, current))
+    ? 'Retried by staff.'
+    : stage === 'SCHEDULING' && (await authorizedMeanwhile(deps, journey))
+      ? 'Prior authorization approved.'
+      : undefined;
+  if (retried) {
     if ((await deps.engine.resume(request.taskToken, { action: 'RETRY', checkpoint })) === 'TOKEN_GONE')
       throw new Error('The park’s own task token is no longer waiting: its execution has moved on');
     // The decision is carried out once: dropping the task from the stage means a later park asks staff again.
-    await deps.journeys.updateStage(journey, stage, { status: 'IN_PROGRESS', reason: 'Retried by staff.' }, now);
-    log.info('Stopped journey retried as staff decided', fields);
+    await deps.journeys.updateStage(journey, stage, { status: 'IN_PROGRESS', reason: retried }, now);
+    log.info('Journey retried at once', fields);
     return { taskId: current?.staffTaskId ?? '' };
   }
   // A retried invocation of this same park carries a new token: keep the task staff already see, with that token.
@@ -107,6 +116,17 @@ async function staffRetriedStopHere(deps: ParkForStaffDeps, clinicId: string, cu
   if (current?.status !== 'IN_PROGRESS' || !current.staffTaskId) return false;
   const task = await deps.tasks.get(clinicId, current.staffTaskId);
   return task?.kind === 'EXECUTION_STOPPED' && task.status === 'DECIDED' && task.decision?.action === 'RETRY';
+}
+
+/** The journey's booking waits for no authorization any more: an approval covering it was recorded meanwhile. */
+async function authorizedMeanwhile(deps: ParkForStaffDeps, journey: JourneyRecord): Promise<boolean> {
+  if (!journey.appointment || journey.appointment.status === 'CANCELLED') return false;
+  const authorization = await deps.authorizations.get(journey.clinicId, journey.appointment.appointmentId);
+  return (
+    authorization !== undefined &&
+    authorization.status !== 'OPEN' &&
+    authorizationHold(authorization, visitDateOf(journey.appointment)) === undefined
+  );
 }
 
 /**

@@ -3,6 +3,7 @@ import type { StaffPrincipal } from '#contract/staff-roles.ts';
 import {
   authorizationHold,
   authorizationView,
+  lapseTaskIdsOf,
   type PriorAuthorizationCase,
   recordAuthorization,
   visitDateOf,
@@ -66,6 +67,7 @@ export async function recordAuthorizationStatus(
       log.info('Prior authorization recorded', { clinicId: person.clinicId, journeyId: current.journeyId, outcome: current.status });
     }
     const confirmed = authorizationHold(current, visitDateOf(appointment)) === undefined;
+    if (confirmed) await closeLapseTasks(deps, current, person, via);
     const journeyResumed = confirmed && (await resumeWaitingJourney(deps, current, person, via));
     return { authorization: authorizationView(current, appointment), journeyResumed };
   }
@@ -98,6 +100,26 @@ async function resumeWaitingJourney(
     // Someone decided it meanwhile, or the person does not work that queue: the approval stands either way.
     if (error instanceof HttpError && (error.statusCode === 403 || error.statusCode === 409)) return false;
     throw error;
+  }
+}
+
+/** An approval that covers the visit again settles the tasks its expiries opened (handled: PROCEED, in this person's name). */
+async function closeLapseTasks(deps: PriorAuthorizationDeps, authorization: PriorAuthorizationCase, person: StaffPrincipal, via: string) {
+  for (const taskId of lapseTaskIdsOf(authorization)) {
+    const task = await deps.tasks.get(authorization.clinicId, taskId);
+    if (task?.status !== 'OPEN') continue;
+    await decideStaffTask(deps, {
+      clinicId: authorization.clinicId,
+      taskId,
+      action: 'PROCEED',
+      note: `Prior authorization ${authorization.status === 'APPROVED' ? 'approved' : 'not required'}`,
+      actor: staffActor(person),
+      roles: person.roles,
+      via,
+    }).catch((error: unknown) => {
+      // Decided by someone meanwhile, or claimed by a colleague: theirs to close.
+      if (!(error instanceof HttpError && (error.statusCode === 403 || error.statusCode === 409))) throw error;
+    });
   }
 }
 

@@ -120,6 +120,12 @@ export const ClinicCatalogSchema = z
         bufferBeforeMinutes: z.int().min(0).max(120).multipleOf(5).optional(),
         bufferAfterMinutes: z.int().min(0).max(120).multipleOf(5).optional(),
         requiresPhysicianOrder: z.boolean(),
+        // Before prior authorization had its rules (`priorAuthorizationRules`) a type said whether it might need one; it
+        // decided nothing. Accepted so catalogs written then still load, and dropped.
+        mayNeedPriorAuthorization: z
+          .boolean()
+          .optional()
+          .transform(() => undefined),
       }),
     ),
     closures: z.array(z.strictObject({ locationId: id, date: z.iso.date(), name: z.string().min(1).max(200) })).optional(),

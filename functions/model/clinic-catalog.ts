@@ -126,13 +126,18 @@ export interface PayerRate {
   allowedAmountCents: number;
 }
 
-/** The allowed amount an estimate starts from: the payer's contracted rate for the type, else the type's own. */
+/**
+ * The allowed amount an estimate starts from: the payer's contracted rate for the type when the clinic is in the
+ * payer's network (a contract is what makes it so), else the type's own.
+ */
 export function allowedAmountFor(
   catalog: Pick<ClinicCatalog, 'payerRates'>,
-  payerId: string | undefined,
+  payer: { payerId: string; inNetwork: boolean } | undefined,
   type: Pick<AppointmentType, 'code' | 'allowedAmountCents'>,
 ): { cents: number; from: 'payer-rate' | 'clinic' } {
-  const rate = payerId ? catalog.payerRates?.find((r) => r.payerId === payerId && r.appointmentTypeCode === type.code) : undefined;
+  const rate = payer?.inNetwork
+    ? catalog.payerRates?.find((r) => r.payerId === payer.payerId && r.appointmentTypeCode === type.code)
+    : undefined;
   return rate ? { cents: rate.allowedAmountCents, from: 'payer-rate' } : { cents: type.allowedAmountCents, from: 'clinic' };
 }
 

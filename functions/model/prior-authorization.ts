@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { PriorAuthorizationView } from '#contract/api/prior-authorization-schema.ts';
 import type { AuthorizationRequiredBy, AuthorizationStatus, RecordedAuthorizationStatus } from '#contract/prior-authorizations.ts';
 import type { PhysicianOrder } from './physician-order.ts';
+import { staffTaskId } from './staff-task.ts';
 
 /**
  * Prior authorization of a booked visit, as an authorization specialist works it: pure rules, no AWS. A visit that
@@ -224,3 +225,13 @@ export function authorizationView(
   const hold = authorizationHold(authorization, visitDateOf(visit));
   return { ...view, ...(hold ? { hold } : {}) };
 }
+
+/** The task that asks for a new approval after the case's expiry at `revision`: one per expiry. */
+export const lapseTaskId = (clinicId: string, appointmentId: string, revision: number) =>
+  staffTaskId(`authorization#${clinicId}#${appointmentId}#${revision}`);
+
+/** The lapse tasks a case may have opened: one per EXPIRED entry of its history (entry i was written at revision i). */
+export const lapseTaskIdsOf = (authorization: Pick<PriorAuthorizationCase, 'clinicId' | 'appointmentId' | 'history'>) =>
+  authorization.history.flatMap((entry, revision) =>
+    entry.status === 'EXPIRED' ? [lapseTaskId(authorization.clinicId, authorization.appointmentId, revision)] : [],
+  );

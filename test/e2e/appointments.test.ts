@@ -198,9 +198,21 @@ describe('Local stack: prior authorization (the demo payer lists CPT 73723)', ()
 
     expect(moved.status).toBe(200);
     expect(lapsed.body).toMatchObject({ status: 'EXPIRED', hold: expect.stringMatching(/expired/) });
-    expect(queue.body.tasks.filter((t: { appointmentId?: string }) => t.appointmentId === appointmentId)).toEqual([
-      expect.objectContaining({ kind: 'PRIOR_AUTHORIZATION', queue: 'radiology' }),
-    ]);
+    const lapseTasks = queue.body.tasks.filter((t: { appointmentId?: string }) => t.appointmentId === appointmentId);
+    expect(lapseTasks).toEqual([expect.objectContaining({ kind: 'PRIOR_AUTHORIZATION', queue: 'radiology' })]);
+
+    // The payer extends it to the new day: the case is approved again, and the task it opened is settled.
+    const newDay = DateTime.fromISO(moved.body.start, { zone }).toISODate();
+    const extension = await call('radiology', 'POST', `/appointments/${appointmentId}/authorization`, {
+      status: 'SUBMITTED',
+      note: 'extension asked',
+    });
+    const extended = await call('radiology', 'POST', `/appointments/${appointmentId}/authorization`, { ...approval, validTo: newDay });
+    const settledTask = await call('radiology', 'GET', `/staff-tasks/${lapseTasks[0].taskId}`);
+
+    expect(extension.body.authorization.status).toBe('SUBMITTED');
+    expect(extended.body).toMatchObject({ authorization: { status: 'APPROVED', approval: { validTo: newDay } }, journeyResumed: false });
+    expect(settledTask.body).toMatchObject({ status: 'DECIDED', decision: { action: 'PROCEED', note: 'Prior authorization approved' } });
   });
 });
 

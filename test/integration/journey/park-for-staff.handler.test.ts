@@ -11,6 +11,7 @@ import { dynamoAuditLog } from '#shared/audit-store.ts';
 import { dynamoCatalogStore } from '#shared/catalog-store.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
+import { dynamoPriorAuthorizations } from '#shared/prior-authorization-store.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import { dynamoSubmissionStore } from '#shared/submission-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
@@ -42,6 +43,7 @@ const park = (request: ParkForStaffRequest) =>
     audit: dynamoAuditLog(table),
     catalog: dynamoCatalogStore(table),
     submissions: dynamoSubmissionStore(table),
+    authorizations: dynamoPriorAuthorizations(table),
     alerts: alerts.port,
     escalations: fakeEscalations().port,
     engine: engine.port,

@@ -11,6 +11,7 @@ import { dynamoAuditLog } from '#shared/audit-store.ts';
 import { dynamoCatalogStore } from '#shared/catalog-store.ts';
 import { dynamoJourneyStore, journeyItem } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
+import { dynamoPriorAuthorizations } from '#shared/prior-authorization-store.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import { dynamoSubmissionStore } from '#shared/submission-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
@@ -34,6 +35,7 @@ function parkForStaff() {
     audit: dynamoAuditLog(table),
     catalog: dynamoCatalogStore(table),
     submissions: dynamoSubmissionStore(table),
+    authorizations: dynamoPriorAuthorizations(table),
     alerts: fakeStaffAlerts().port,
     escalations: fakeEscalations().port,
     engine: fakeJourneyEngine().port,

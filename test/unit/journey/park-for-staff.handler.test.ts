@@ -11,6 +11,7 @@ import { dynamoAuditLog } from '#shared/audit-store.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { logger } from '#shared/observability.ts';
+import { dynamoPriorAuthorizations } from '#shared/prior-authorization-store.ts';
 import { dynamoStaffTaskStore } from '#shared/staff-task-store.ts';
 import { dynamoSubmissionStore } from '#shared/submission-store.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
@@ -37,6 +38,7 @@ const deps = () => ({
   audit: dynamoAuditLog(tableRef),
   catalog: noCatalog,
   submissions: dynamoSubmissionStore(tableRef),
+  authorizations: dynamoPriorAuthorizations(tableRef),
   alerts: alerts.port,
   escalations: escalations.port,
   engine: engine.port,
@@ -106,6 +108,77 @@ describe('Function: parkForStaff', () => {
       },
     ]);
     expect(engine.calls).toEqual([]);
+  });
+
+  describe('a booking held for its prior authorization', () => {
+    const visit = { appointmentId: 'appt-j1', start: '2026-12-10T14:00:00.000Z', timeZone: 'America/New_York' };
+    const held = {
+      ...journey,
+      appointment: {
+        ...visit,
+        end: '2026-12-10T15:00:00.000Z',
+        location: { name: 'L', address: 'A' },
+        department: { name: 'D' },
+        provider: { name: 'P' },
+      },
+      stages: {
+        ...journey.stages,
+        SCHEDULING: { status: 'WAITING_FOR_STAFF' as const, at: '2026-12-01T09:59:00Z', reason: 'Prior authorization required' },
+      },
+    };
+    const approved = (validTo: string) => ({
+      type: 'PriorAuthorization',
+      clinicId: 'c1',
+      appointmentId: 'appt-j1',
+      patientId: 'p1',
+      payerId: '60054',
+      requiredBy: 'payer-rule',
+      request: { diagnosisCodes: [], appointmentTypeCode: 'MRI_KNEE_CONTRAST', serviceDate: '2026-12-10', locationId: 'boston' },
+      status: 'APPROVED',
+      approval: { authorizationNumber: 'A1', validFrom: '2026-12-01', validTo, units: 1 },
+      history: [],
+      revision: 1,
+      openedAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    });
+    const scheduling = { ...request, stopped: stoppedAt('SchedulingNeedsStaff') };
+
+    it('retries scheduling at once when an approval covering the visit was recorded before the park', async () => {
+      // Prepare
+      table.seed(keys.journey('c1', 'j1'), held);
+      table.seed(keys.appointmentAuthorization('c1', 'appt-j1'), approved('2026-12-10'));
+
+      // Act
+      await park(scheduling);
+
+      // Assess
+      expect(engine.resumed).toEqual([
+        { taskToken: 'token-1', output: JSON.stringify({ action: 'RETRY', checkpoint: 'SchedulingNeedsStaff' }) },
+      ]);
+      expect(table.get(taskKey)).toBeUndefined();
+      expect(table.get(keys.journey('c1', 'j1'))).toMatchObject({
+        stages: { SCHEDULING: { status: 'IN_PROGRESS', reason: 'Prior authorization approved.' } },
+      });
+    });
+
+    it('parks as usual while the approval does not cover the visit’s day', async () => {
+      // Prepare
+      table.seed(keys.journey('c1', 'j1'), held);
+      table.seed(keys.appointmentAuthorization('c1', 'appt-j1'), approved('2026-12-09'));
+      table.seed(keys.submission('c1', 's1'), {
+        type: 'Submission',
+        clinicId: 'c1',
+        submissionId: 's1',
+        visit: { appointmentTypeCode: 'MRI_KNEE_CONTRAST' },
+      });
+
+      // Act
+      await park(scheduling);
+
+      // Assess
+      expect(engine.resumed).toEqual([]);
+      expect(table.get(taskKey)).toMatchObject({ kind: 'STAGE_BLOCKED', stage: 'SCHEDULING', reason: 'Prior authorization required' });
+    });
   });
 
   it('holds a run that ended without naming its checkpoint at the current stage, and logs it for the ops alarm', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { demoClinicCatalog } from '#local/seed/demo-clinic.ts';
-import { type ClinicCatalog, networkWith } from '#model/clinic-catalog.ts';
+import { allowedAmountFor, type ClinicCatalog, networkWith } from '#model/clinic-catalog.ts';
 import { ClinicCatalogSchema } from '#model/clinic-catalog-schema.ts';
 
 const paths = (value: unknown) => (ClinicCatalogSchema.safeParse(value).error?.issues ?? []).map((i) => i.path.join('.'));
@@ -26,6 +26,25 @@ function demoWith(change: {
 describe('Schema: ClinicCatalogSchema', () => {
   it('accepts the demo clinic', () => {
     expect(ClinicCatalogSchema.safeParse(demoClinicCatalog).success).toBe(true);
+  });
+
+  it('still loads a catalog written before authorization rules, dropping what its types said about authorization', () => {
+    const older = {
+      ...demoClinicCatalog,
+      appointmentTypes: demoClinicCatalog.appointmentTypes.map((t) => ({ ...t, mayNeedPriorAuthorization: true })),
+    };
+    const parsed = ClinicCatalogSchema.parse(older);
+    expect(parsed.appointmentTypes[0]?.mayNeedPriorAuthorization).toBeUndefined();
+  });
+
+  it('rejects a contracted rate for a type the clinic does not offer, and a rule that lists no procedure', () => {
+    expect(
+      paths({
+        ...demoClinicCatalog,
+        payerRates: [{ payerId: '60054', appointmentTypeCode: 'NOT_OFFERED', allowedAmountCents: 100 }],
+        priorAuthorizationRules: [{ payerId: '60054', procedureCodes: [] }],
+      }),
+    ).toEqual(expect.arrayContaining(['payerRates.0.appointmentTypeCode', 'priorAuthorizationRules.0.procedureCodes']));
   });
 
   it('rejects a time zone that is not IANA', () => {
@@ -63,5 +82,16 @@ describe('networkWith: the clinic’s network status with a payer', () => {
     expect(networkWith(catalog, '62308', 'denver')).toBe('OUT');
     expect(networkWith(catalog, '87726')).toBe('IN');
     expect(networkWith({}, '60054', 'denver')).toBe('IN');
+  });
+});
+
+describe('Catalog: allowedAmountFor', () => {
+  const mri = { code: 'MRI_KNEE', allowedAmountCents: 120_000 };
+  const catalog = { payerRates: [{ payerId: '60054', appointmentTypeCode: 'MRI_KNEE', allowedAmountCents: 98_000 }] };
+
+  it("takes the payer's contracted rate in network, the clinic's amount out of network or for another payer", () => {
+    expect(allowedAmountFor(catalog, { payerId: '60054', inNetwork: true }, mri)).toEqual({ cents: 98_000, from: 'payer-rate' });
+    expect(allowedAmountFor(catalog, { payerId: '60054', inNetwork: false }, mri)).toEqual({ cents: 120_000, from: 'clinic' });
+    expect(allowedAmountFor(catalog, { payerId: '87726', inNetwork: true }, mri)).toEqual({ cents: 120_000, from: 'clinic' });
   });
 });
