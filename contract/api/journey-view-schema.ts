@@ -62,6 +62,19 @@ export const JourneyViewSchema = z
         outOfPocketRemainingCents: z.int().optional(),
         priorAuthorization: z.enum(['REQUIRED', 'NOT_REQUIRED', 'UNKNOWN']),
         needsReview: z.boolean().meta({ description: 'The payer’s answer does not decide: staff look at it (the eligibility task).' }),
+        payerId: z.string().optional().meta({ description: 'The payer whose terms these are: the plan that pays first.' }),
+        otherPlan: z
+          .strictObject({ payerId: z.string(), paysSecond: z.literal(true), active: z.boolean().optional(), basis: z.string() })
+          .optional()
+          .meta({ description: 'A second plan on file, checked too: it pays after `payerId`, for the reason given.' }),
+        estimate: z
+          .strictObject({
+            allowedAmountCents: z.int(),
+            allowedAmountFrom: z.enum(['payer-rate', 'clinic']),
+            lines: z.array(z.strictObject({ term: z.string(), cents: z.int(), detail: z.string() })),
+          })
+          .optional()
+          .meta({ description: 'How `amounts.dueCents` was reached, term by term.' }),
         checkedAt: z.string(),
       })
       .optional()

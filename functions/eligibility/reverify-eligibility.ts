@@ -3,11 +3,13 @@ import type { AppointmentChangedDetail } from '#contract/appointment-events.ts';
 import type { CoverageSummary, EligibilityCheckRecord } from '#model/benefits-reading.ts';
 import { allowedAmountFor, networkWith } from '#model/clinic-catalog.ts';
 import { isSelfPay } from '#model/patient-records.ts';
+import { visitDateOf } from '#model/prior-authorization.ts';
 import { openedStaffTask, serviceLevelsOf, staffTaskId } from '#model/staff-task.ts';
 import { auditSession } from '#shared/audit.ts';
 import { log } from '#shared/observability.ts';
 import { type EscalationSchedulePort, openTaskWithoutAlert } from '#shared/staff-alerts.ts';
 import type { SharedStores } from '#shared/stores.ts';
+import { coordinateCoverage } from './coordinate-coverage.ts';
 import type { EligibilityPerson, EligibilityPort } from './eligibility-port.ts';
 import type { EligibilityStore } from './eligibility-store.ts';
 import { interpretEligibility, signableEstimate } from './interpret-eligibility.ts';
@@ -115,17 +117,30 @@ export async function reverifyEligibility(
       { journeyId: appointment.journeyId ?? appointment.appointmentId, appointmentTypeCode: type.code, catalog, coverage, patient },
       type,
     ),
-    dateOfService: appointment.start.slice(0, 10),
+    // The visit's day where it happens (a late visit in Denver is the next day in UTC).
+    dateOfService: visitDateOf(appointment),
   };
-  const summary = interpretEligibility(await deps.eligibility.check(request), {
+  const readingFor = (payerId: string) => ({
     serviceTypeCode: type.serviceTypeCode,
-    network: networkWith(catalog, coverage.payerId, appointment.location.id),
+    network: networkWith(catalog, payerId, appointment.location.id),
     on: request.dateOfService,
   });
-  const estimate = signableEstimate(
-    summary,
-    allowedAmountFor(catalog, { payerId: coverage.payerId, inNetwork: summary.inNetwork !== false }, type),
-  );
+  // Both plans again when there are two, ordered as the first check ordered them (coordinate-coverage.ts).
+  const checked = await coordinateCoverage(deps.eligibility, {
+    journeyId: appointment.journeyId ?? appointment.appointmentId,
+    appointmentTypeCode: type.code,
+    catalog,
+    appointmentType: type,
+    coverage,
+    patient,
+    primary: interpretEligibility(await deps.eligibility.check(request), readingFor(coverage.payerId)),
+    readingFor,
+    dateOfService: request.dateOfService,
+  });
+  const { summary, payerId } = checked;
+  const estimate = checked.coordination?.secondaryActive
+    ? undefined
+    : signableEstimate(summary, allowedAmountFor(catalog, { payerId, inNetwork: summary.inNetwork !== false }, type));
   const dueCents = estimate?.dueCents;
   const previous =
     (await deps.store.getRecheck(appointment.clinicId, appointment.appointmentId)) ??
@@ -138,11 +153,12 @@ export async function reverifyEligibility(
     journeyId: appointment.journeyId ?? '',
     appointmentTypeCode: type.code,
     serviceTypeCode: type.serviceTypeCode,
-    payerId: coverage.payerId,
+    payerId,
     controlNumber: request.controlNumber,
     summary,
     ...(dueCents !== undefined ? { dueCents } : {}),
     ...(estimate ? { estimate } : {}),
+    ...(checked.coordination ? { coordination: checked.coordination } : {}),
     checkedAt: now.toISOString(),
   };
   await deps.store.putRecheck(appointment.appointmentId, record);
@@ -177,7 +193,12 @@ export function changesBetween(previous: EligibilityCheckRecord | undefined, nex
   if (!previous) return now.outcome === 'ACTIVE' ? [] : [`it now reads ${now.outcome}: ${now.reason}`];
   const before: CoverageSummary = previous.summary;
   const changes: string[] = [];
-  if (previous.payerId !== undefined && previous.payerId !== next.payerId) changes.push('the insurance on file is another payer’s');
+  if (previous.payerId !== undefined && previous.payerId !== next.payerId) changes.push('another payer pays first now');
+  const otherBefore = previous.coordination?.secondaryPayerId;
+  const otherNow = next.coordination?.secondaryPayerId;
+  if (otherBefore !== otherNow) changes.push(otherNow ? `a second plan (payer ${otherNow}) is on file now` : 'the second plan is gone');
+  else if (otherNow && previous.coordination?.secondaryActive !== next.coordination?.secondaryActive)
+    changes.push(`the second plan is ${next.coordination?.secondaryActive ? 'active' : 'no longer active'}`);
   if (before.outcome !== now.outcome) changes.push(`${before.outcome} before, ${now.outcome} now (${now.reason})`);
   if (before.copayCents !== now.copayCents) changes.push(`copay ${dollars(before.copayCents)} before, ${dollars(now.copayCents)} now`);
   if (before.coinsurancePercent !== now.coinsurancePercent) {

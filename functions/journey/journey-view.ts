@@ -60,6 +60,26 @@ export function toJourneyView(journey: JourneyRecord, check?: EligibilityCheckRe
               : {}),
             priorAuthorization: reading.priorAuthorization,
             needsReview: check.summary.outcome !== 'ACTIVE',
+            ...(check.payerId ? { payerId: check.payerId } : {}),
+            ...(check.coordination?.secondaryPayerId
+              ? {
+                  otherPlan: {
+                    payerId: check.coordination.secondaryPayerId,
+                    paysSecond: true as const,
+                    ...(check.coordination.secondaryActive !== undefined ? { active: check.coordination.secondaryActive } : {}),
+                    basis: check.coordination.basis,
+                  },
+                }
+              : {}),
+            ...(check.estimate
+              ? {
+                  estimate: {
+                    allowedAmountCents: check.estimate.allowedAmountCents,
+                    allowedAmountFrom: check.estimate.allowedAmountFrom,
+                    lines: check.estimate.lines,
+                  },
+                }
+              : {}),
             checkedAt: check.checkedAt,
           },
         }

@@ -156,6 +156,46 @@ describe('Coverage checked again before the visit', () => {
     expect(open.tasks.map((t) => t.reason)).toEqual([expect.stringContaining('copay $25.00 before, $40.00 now')]);
   });
 
+  it('checks a second plan too: it pays after the patient’s own, nothing is estimated ahead, and its going away is a change', async () => {
+    // Prepare: the patient's own plan, and their spouse's as the second.
+    const desk = openDesk(table, NOW);
+    const visit = await bookedVisit(desk);
+    const booked = await desk.appointments.getById(desk.clinicId, visit.appointmentId);
+    if (!booked) throw new Error('not booked');
+    const coverage = await stores.patients.readCoverage(
+      { clinicId: desk.clinicId, patientId: booked.patientId },
+      { subject: { clinicId: desk.clinicId, actor: 'test', patientId: booked.patientId }, before: async () => {}, failed: async () => {} },
+    );
+    const spousePlan = {
+      payerId: '87726',
+      payerName: 'UnitedHealthcare',
+      memberId: 'U555',
+      subscriber: { relationship: 'spouse' as const, firstName: 'Ana', lastName: 'Quintero', birthDate: '1983-02-02' },
+    };
+    await put({ ...keys.coverage(desk.clinicId, booked.patientId), ...coverage, secondary: spousePlan });
+    const { asked, port } = payer(active(2500), active(1000), active(2500));
+    const timer = { clinicId: desk.clinicId, appointmentId: visit.appointmentId, revision: 0, when: 'ahead' as const };
+
+    // Act
+    const withBoth = await reverifyEligibility(deps(desk, port), timer);
+    const stored = await dynamoEligibilityStore(table).getRecheck(desk.clinicId, visit.appointmentId);
+    await put({ ...keys.coverage(desk.clinicId, booked.patientId), ...coverage });
+    const withOne = await reverifyEligibility(deps(desk, port), timer);
+
+    // Assess
+    expect(asked.map((r) => r.payer.id)).toEqual(['60054', '87726', '60054']);
+    expect(asked[1]?.dependent).toMatchObject({ relationship: 'spouse' });
+    expect(stored).toMatchObject({
+      payerId: '60054',
+      coordination: { primaryPayerId: '60054', secondaryPayerId: '87726', secondaryActive: true },
+    });
+    expect(stored).not.toHaveProperty('dueCents');
+    expect(withBoth).toBe('UNCHANGED'); // the first check of a desk booking: nothing to compare with
+    expect(withOne).toBe('CHANGED');
+    const open = await stores.tasks.list({ clinicId: desk.clinicId, queues: ['eligibility'], status: 'OPEN', limit: 10 });
+    expect(open.tasks.map((t) => t.reason)).toContainEqual(expect.stringContaining('the second plan is gone'));
+  });
+
   it('reopens an approval that ends before the visit (the visit moved later): EXPIRED, and one task for radiology', async () => {
     // Prepare: a visit on 10 December whose authorization was approved to 9 December.
     const desk = openDesk(table, NOW);

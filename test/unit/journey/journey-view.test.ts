@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toJourneyView } from '#functions/journey/journey-view.ts';
+import type { EligibilityCheckRecord } from '#model/benefits-reading.ts';
 import { type JourneyRecord, newJourneyRecord } from '#model/journey.ts';
 import { journeyWithAppointment } from '#test/support/fixtures/records.ts';
 
@@ -54,5 +55,56 @@ describe('Function: toJourneyView', () => {
 
     // Assess
     expect(view.appointment).toBeNull();
+  });
+
+  it('shows the terms of the plan that pays first, the other plan, and the estimate’s working, never the payer’s words', () => {
+    // Prepare: an employer plan paying before Medicare, read from a check with a payer message.
+    const check: EligibilityCheckRecord = {
+      type: 'EligibilityCheck',
+      clinicId: 'c1',
+      journeyId: 'j1',
+      appointmentTypeCode: 'OFFICE_VISIT',
+      serviceTypeCode: '98',
+      payerId: '87726',
+      summary: {
+        outcome: 'ACTIVE',
+        serviceTypeCode: '98',
+        coverageActive: true,
+        priorAuthorizationRequired: false,
+        copayCents: 3000,
+        reason: 'Coverage is active for service type 98.',
+        benefits: {
+          serviceTypeCode: '98',
+          status: 'ACTIVE',
+          network: 'IN',
+          notCovered: false,
+          copayCents: 3000,
+          priorAuthorization: 'NOT_REQUIRED',
+          otherPayers: [],
+          payerMessages: ['MEMBER HAS DIABETES PROGRAM'],
+          uncertain: [],
+        },
+      },
+      estimate: {
+        allowedAmountCents: 15_000,
+        allowedAmountFrom: 'payer-rate',
+        lines: [{ term: 'copay', cents: 3000, detail: 'copay $30.00' }],
+        dueCents: 3000,
+      },
+      coordination: { primaryPayerId: '87726', secondaryPayerId: 'CMSMA', basis: 'the group plan pays first.', secondaryActive: true },
+      checkedAt: '2026-12-01T10:00:00.000Z',
+    };
+
+    // Act
+    const view = toJourneyView(bookedJourney(), check);
+
+    // Assess
+    expect(view.coverage).toMatchObject({
+      payerId: '87726',
+      copayCents: 3000,
+      otherPlan: { payerId: 'CMSMA', paysSecond: true, active: true, basis: 'the group plan pays first.' },
+      estimate: { allowedAmountFrom: 'payer-rate', lines: [{ term: 'copay', cents: 3000 }] },
+    });
+    expect(JSON.stringify(view)).not.toContain('DIABETES');
   });
 });
