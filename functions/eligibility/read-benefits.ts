@@ -11,6 +11,7 @@ import type { BenefitEntry, EligibilityResponse, PayerRejection } from './eligib
 /** Plan-level lines: service type 30, or none. */
 export const PLAN_LEVEL = '30';
 const MEDICAL_CARE = '1';
+const PHARMACY = '88';
 
 /**
  * Codes a payer may answer under instead of the one asked (X12 service types): physical medicine for physical therapy,
@@ -62,9 +63,10 @@ export const AAA_MEANINGS: Readonly<Record<string, string>> = {
 /** Words of a line's messages that mark another setting than a visit in the office (so not this visit's terms). */
 const OTHER_SETTING =
   /\b(URGENT|EMERGENCY|ER VISIT|INPATIENT|TELE ?HEALTH|TELEMEDICINE|VIRTUAL|PHARMACY|DRUGS?|RX|MAIL ORDER|RETAIL|AMBULANCE|HOSPITAL|PROGRAM)\b/i;
-/** For a primary care office visit (98): lines marked for a specialist or preventive care are another visit's. */
-const NOT_PRIMARY_CARE = /\b(SPECIALISTS?|SPECIALTY|PREVENTIVE|PREVENTATIVE|WELL(NESS)?|ROUTINE|PHYSICAL EXAM)\b/i;
-const PRIMARY_CARE = /\b(PCP|PRIMARY CARE|PRIMARY PHYSICIAN|OFFICE VISIT)\b/i;
+/** For an office visit (98): lines for preventive care are another visit's; those for a specialist or a PCP, one kind's. */
+const PREVENTIVE = /\b(PREVENTIVE|PREVENTATIVE|WELL(NESS)?|ROUTINE|PHYSICAL EXAM)\b/i;
+const SPECIALIST = /\b(SPECIALISTS?|SPECIALTY)\b/i;
+const PRIMARY_CARE = /\b(PCP|PRIMARY CARE|PRIMARY PHYSICIAN)\b/i;
 /** Places of service (III ZZ) of a visit at the clinic: office (11) and independent clinic (49). */
 const OFFICE_PLACES = new Set(['11', '49']);
 
@@ -91,6 +93,11 @@ const PERIODS: Readonly<Record<string, Period>> = {
 
 export interface ReadingRequest {
   serviceTypeCode: string;
+  /**
+   * For an office visit (98): whether the visit is with a primary care provider or a specialist (the appointment
+   * type's `officeVisit`). Unsaid, a response with a copay for each leaves the reading to a person.
+   */
+  officeVisit?: 'primary-care' | 'specialist';
   /** The day the coverage is read for (YYYY-MM-DD): lines dated for other days are left out. Absent: any day. */
   on?: string;
   /** The clinic's network status with the payer (catalog setting); in network unless the clinic says otherwise. */
@@ -129,7 +136,7 @@ export function readBenefits(response: EligibilityResponse, request: ReadingRequ
 
   // Accumulators (deductible, out-of-pocket) are the plan's, whatever setting their words name; visit terms are not.
   const ourNetwork = lines.filter((l) => inNetwork(l, network));
-  const ours = ourNetwork.filter((l) => forThisSetting(l, stc));
+  const ours = ourNetwork.filter((l) => forThisSetting(l, stc, request.officeVisit));
   const order = [[stc], RELATED_SERVICE_TYPES[stc] ?? []] as const;
   const answer = (keep: (l: BenefitEntry) => boolean) => answerFor(ours.filter(keep), stc);
 
@@ -174,8 +181,19 @@ export function readBenefits(response: EligibilityResponse, request: ReadingRequ
       (l) =>
         costCodes.has(l.code) && !inNetwork(l, network) && l.serviceTypeCodes.some((c) => order.flat().includes(c) || c === PLAN_LEVEL),
     );
-  if (otherNetworkOnly) {
+  // The payer saying the service is not covered in this network is an answer, not missing terms.
+  if (otherNetworkOnly && !reading.notCovered) {
     reading.uncertain.push(`The payer gives cost sharing for this service only ${network === 'IN' ? 'out of' : 'in'} network.`);
+  }
+  // The service's own terms given only for the other network, ours only by the plan: the plan's may not be the service's.
+  const fromPlan = (under: string | undefined) => under === undefined || under === PLAN_LEVEL;
+  const serviceTermsElsewhere = lines.some(
+    (l) => (l.code === 'A' || l.code === 'B') && !inNetwork(l, network) && l.serviceTypeCodes.some((c) => order.flat().includes(c)),
+  );
+  if (!otherNetworkOnly && !reading.notCovered && fromPlan(copay.under) && fromPlan(coinsurance.under) && serviceTermsElsewhere) {
+    reading.uncertain.push(
+      `The payer gives this service's own terms only ${network === 'IN' ? 'out of' : 'in'} network; the plan's general terms may not apply to it.`,
+    );
   }
   const answeredUnder = copay.under ?? coinsurance.under ?? status.under;
   if (answeredUnder) reading.answeredUnder = answeredUnder;
@@ -199,8 +217,53 @@ export function readBenefits(response: EligibilityResponse, request: ReadingRequ
       `Another payer is primary (${primary.map((p) => p.name ?? p.insuranceTypeCode ?? 'unnamed').join(', ')}): bill it first.`,
     );
   }
-  if (network === 'IN' && reading.payerMessages.some((m) => OUT_OF_NETWORK_WORDS.test(m))) {
+  // Said of the provider, so of every service, on whichever line the payer put it.
+  if (network === 'IN' && lines.some((l) => (l.messages ?? []).some((m) => OUT_OF_NETWORK_WORDS.test(m)))) {
     reading.uncertain.push('The payer says the provider is out of network for this member, while the clinic is set as in network.');
+  }
+
+  // Other coverage whose order the payer leaves unsaid: someone asks (Medicaid always pays last, so any is a question).
+  const unordered = reading.otherPayers.filter((p) => !p.primary && p.insuranceTypeCode !== 'QM');
+  if (primary.length === 0 && unordered.length > 0 && !reading.notCovered) {
+    const medicaid = lines.some((l) => ACTIVE_CODES.has(l.code) && l.insuranceTypeCode === 'MC');
+    reading.uncertain.push(
+      medicaid
+        ? 'Medicaid pays last, and the response lists other coverage: bill it first, or confirm it has ended.'
+        : `The payer lists other coverage (${unordered.map((p) => p.name ?? p.insuranceTypeCode ?? 'unnamed').join(', ')}) without saying which pays first.`,
+    );
+  }
+
+  if (reading.status === 'ACTIVE' && !reading.notCovered && reading.costSharingWaived === undefined) {
+    const medicaid = lines.some((l) => ACTIVE_CODES.has(l.code) && l.insuranceTypeCode === 'MC');
+    // No copay or coinsurance at any level: what the patient owes is not given (Medicaid's members owe nothing unsaid).
+    // A plan-level inquiry (30) asks about the plan, not a visit.
+    if (
+      stc !== PLAN_LEVEL &&
+      !medicaid &&
+      reading.copayCents === undefined &&
+      reading.coinsurancePercent === undefined &&
+      copays.length + shares.length === 0
+    ) {
+      reading.uncertain.push('The payer gives no copay or coinsurance for this service: what the patient owes is not known.');
+    }
+    // Coinsurance with no deductible anywhere: whether the visit is subject to one is not known.
+    if (reading.copayCents === undefined && reading.coinsurancePercent !== undefined && reading.coinsurancePercent > 0 && !deductible) {
+      reading.uncertain.push('The payer gives coinsurance but no deductible: whether this visit is subject to one is not known.');
+    }
+    // A copay once the out-of-pocket maximum is met: whether it is still owed depends on the plan.
+    if (reading.copayCents !== undefined && reading.copayCents > 0 && reading.outOfPocket?.individual?.remainingCents === 0) {
+      reading.uncertain.push('The out-of-pocket maximum is met, and the payer still lists a copay: ask whether it is owed.');
+    }
+    // A deductible waived for this service in words that narrow it (e.g. one test of the kind): not for every visit.
+    const waiverWords = ourNetwork.filter(
+      (l) =>
+        l.code === 'C' && l.amountCents === 0 && l.serviceTypeCodes.some((c) => order.flat().includes(c)) && (l.messages ?? []).length > 0,
+    );
+    if (reading.deductible?.waivedForService && waiverWords.length > 0) {
+      reading.uncertain.push(
+        `The deductible is waived only as the payer words it: "${waiverWords.flatMap((l) => l.messages ?? []).join('; ')}".`,
+      );
+    }
   }
 
   // Prior authorization from the service's own (or its related codes') lines: the plan's status line says nothing of it.
@@ -251,12 +314,19 @@ function inNetwork(line: BenefitEntry, network: 'IN' | 'OUT'): boolean {
   return network === 'IN' ? indicator === 'Y' : indicator === 'N';
 }
 
-/** Whether a line may set the terms of this visit: not one marked for another setting by its place of service or words. */
-function forThisSetting(line: BenefitEntry, stc: string): boolean {
+/**
+ * Whether a line may set the terms of this visit: not one marked for another setting by its place of service or words,
+ * nor, for an office visit (98), one for preventive care, or for the other kind of provider when the visit's is known.
+ */
+function forThisSetting(line: BenefitEntry, stc: string, officeVisit: ReadingRequest['officeVisit']): boolean {
   if (line.placesOfService?.length && !line.placesOfService.some((p) => OFFICE_PLACES.has(p))) return false;
   const text = (line.messages ?? []).join(' ');
-  if (OTHER_SETTING.test(text)) return false;
-  if (stc === '98' && NOT_PRIMARY_CARE.test(text) && !PRIMARY_CARE.test(text)) return false;
+  // Pharmacy asked (88): its own words are not another setting.
+  if (stc !== PHARMACY && OTHER_SETTING.test(text)) return false;
+  if (stc !== '98' || PRIMARY_CARE.test(text) === SPECIALIST.test(text)) return !(stc === '98' && PREVENTIVE.test(text));
+  if (PREVENTIVE.test(text)) return false;
+  if (officeVisit === 'primary-care') return !SPECIALIST.test(text);
+  if (officeVisit === 'specialist') return !PRIMARY_CARE.test(text);
   return true;
 }
 

@@ -122,6 +122,7 @@ export async function reverifyEligibility(
   };
   const readingFor = (payerId: string) => ({
     serviceTypeCode: type.serviceTypeCode,
+    ...(type.officeVisit ? { officeVisit: type.officeVisit } : {}),
     network: networkWith(catalog, payerId, appointment.location.id),
     on: request.dateOfService,
   });

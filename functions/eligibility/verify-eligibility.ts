@@ -42,6 +42,7 @@ export async function verifyEligibility(deps: VerifyEligibilityDeps, ref: Journe
   // Read for the clinic's network status with the payer (catalog `payerNetworks`): whose terms apply to this patient.
   const readingFor = (payerId: string) => ({
     serviceTypeCode: prepared.kind === 'inquire' ? prepared.request.serviceTypeCode : GENERAL_SERVICE_TYPE,
+    ...(prepared.appointmentType?.officeVisit ? { officeVisit: prepared.appointmentType.officeVisit } : {}),
     // The location the patient asked for, when they did (the visit is not booked yet): its network status first.
     network: networkWith(context.catalog ?? {}, payerId, context.preferredLocationId),
     // The first check, before scheduling, asks about today where the clinic is.

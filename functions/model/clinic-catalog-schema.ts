@@ -112,6 +112,7 @@ export const ClinicCatalogSchema = z
         durationMinutes: z.number().int().min(5).max(480).multipleOf(5),
         requires: z.array(z.enum(['provider', 'room', 'device'])).min(1),
         serviceTypeCode: z.string().regex(/^[A-Z0-9]{1,2}$/, 'an X12 service type code, e.g. 30, 98, PT, 62'),
+        officeVisit: z.enum(['primary-care', 'specialist']).optional(),
         allowedAmountCents: z.number().int().min(0),
         procedureCodes: z
           .array(z.string().regex(/^\d{4}[0-9A-Z]$/, 'a CPT code, e.g. 73721'))

@@ -76,6 +76,11 @@ export interface AppointmentType {
   /** Minutes the resources are held before the start (e.g. preparing the room) and after the end (cleaning, notes). */
   bufferBeforeMinutes?: number;
   bufferAfterMinutes?: number;
+  /**
+   * For an office visit (service type 98): with a primary care provider or a specialist. Payers often give a copay for
+   * each; without this, a response that does leaves the copay to a person.
+   */
+  officeVisit?: 'primary-care' | 'specialist';
   /** CPT codes of the procedures this type performs: a physician's order for one of them is booked as this type. */
   procedureCodes?: string[];
   requiresPhysicianOrder: boolean;

@@ -176,6 +176,7 @@ const appointmentTypes: AppointmentType[] = [
     durationMinutes: 45,
     requires: ['provider'],
     serviceTypeCode: '98',
+    officeVisit: 'primary-care',
     allowedAmountCents: 18_500,
     requiresPhysicianOrder: false,
   },

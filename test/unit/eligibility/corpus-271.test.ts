@@ -18,7 +18,19 @@ interface Fixture {
   source: { url_or_repo_path: string };
   format: 'x12' | 'stedi-json';
   content: unknown;
-  expectations: Array<{ serviceTypeCode: string; network: 'IN' | 'OUT'; expected: Partial<BenefitsReading>; why: string }>;
+  expectations: Array<{
+    serviceTypeCode: string;
+    network: 'IN' | 'OUT';
+    /** For an office visit (98), the kind of visit when the expectation depends on it. */
+    officeVisit?: 'primary-care' | 'specialist';
+    expected: Partial<BenefitsReading>;
+    why: string;
+    /** Whether the response settles what the desk does without calling the payer, as a second specialist judged it. */
+    decides: boolean;
+    decidesWhy: string;
+    /** Why the reading differs from that judgement and cannot follow it (e.g. a broken sample). */
+    readingDiffers?: string;
+  }>;
 }
 
 const fixtures = readdirSync(DIR)
@@ -34,7 +46,9 @@ function responseOf(fixture: Fixture): EligibilityResponse {
 }
 
 const cases = fixtures.flatMap(({ name, fixture }) =>
-  fixture.expectations.map((e) => [`${name}: ${e.serviceTypeCode} ${e.network}`, fixture, e] as const),
+  fixture.expectations.map(
+    (e) => [`${name}: ${e.serviceTypeCode} ${e.network}${e.officeVisit ? ` ${e.officeVisit}` : ''}`, fixture, e] as const,
+  ),
 );
 
 describe('Eligibility corpus: public 271s read as a specialist would', () => {
@@ -47,11 +61,23 @@ describe('Eligibility corpus: public 271s read as a specialist would', () => {
   });
 
   it.each(cases)('%s', (_, fixture, expectation) => {
-    const reading = readBenefits(responseOf(fixture), { serviceTypeCode: expectation.serviceTypeCode, network: expectation.network });
+    const reading = readBenefits(responseOf(fixture), {
+      serviceTypeCode: expectation.serviceTypeCode,
+      network: expectation.network,
+      ...(expectation.officeVisit ? { officeVisit: expectation.officeVisit } : {}),
+    });
     const { uncertain, payerMessages, ...terms } = expectation.expected;
 
     expect(reading, expectation.why).toMatchObject(terms);
     if (uncertain?.length) expect(reading.uncertain, expectation.why).not.toEqual([]);
+    // What decides is acted on without a person (nothing uncertain); what does not goes to one: the reading says why,
+    // the payer rejected the inquiry, or the service needs a prior authorization (each a person's to work).
+    const goesToAPerson = reading.uncertain.length > 0 || reading.status === 'REJECTED' || reading.priorAuthorization === 'REQUIRED';
+    const agrees = expectation.decides ? reading.uncertain.length === 0 : goesToAPerson;
+    // A difference the reading cannot close is recorded with its reason, and this fails the day it closes.
+    expect(agrees, expectation.readingDiffers ?? `${expectation.decidesWhy} | reading: ${reading.uncertain.join(' ')}`).toBe(
+      expectation.readingDiffers === undefined,
+    );
     for (const message of payerMessages ?? []) expect(reading.payerMessages, expectation.why).toContain(message);
   });
 });

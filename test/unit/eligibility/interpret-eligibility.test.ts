@@ -143,7 +143,11 @@ describe('Function: interpretEligibility', () => {
 
     it('never quotes out-of-network terms for an in-network visit: with only those, staff decide', () => {
       // Prepare
-      const lines: BenefitEntry[] = [activePlan, { code: 'A', serviceTypeCodes: ['98'], percent: 40, inPlanNetworkIndicatorCode: 'N' }];
+      const lines: BenefitEntry[] = [
+        activePlan,
+        { code: 'A', serviceTypeCodes: ['98'], percent: 40, inPlanNetworkIndicatorCode: 'N' },
+        { code: 'C', serviceTypeCodes: ['30'], amountCents: 300_000, timeQualifierCode: '29', inPlanNetworkIndicatorCode: 'N' },
+      ];
 
       // Act
       const inNetworkVisit = interpretEligibility(response(lines), { serviceTypeCode: '98' });
@@ -162,8 +166,11 @@ describe('Function: interpretEligibility', () => {
       // Act
       const summary = interpretEligibility(response([], { planStatus }), { serviceTypeCode: '98' });
 
-      // Assess
-      expect(summary.outcome).toBe('ACTIVE');
+      // Assess: active (with nothing said of what the patient owes, which a person asks)
+      expect(summary).toMatchObject({ coverageActive: true, benefits: { status: 'ACTIVE' } });
+      expect(summary.benefits?.uncertain).toEqual([
+        'The payer gives no copay or coinsurance for this service: what the patient owes is not known.',
+      ]);
     });
 
     it('asks for review when the response has no coverage status', () => {
@@ -258,36 +265,54 @@ describe('Function: interpretEligibility, what a person must look at', () => {
   });
 
   it('estimates from terms a person could sign, capped by what is left of the out-of-pocket maximum', () => {
-    const summary = interpretEligibility(
-      {
-        planStatus: [],
-        errors: [],
-        benefitsInformation: [
-          active,
-          { code: 'B', serviceTypeCodes: ['98'], amountCents: 4000, inPlanNetworkIndicatorCode: 'Y' },
-          {
-            code: 'G',
-            serviceTypeCodes: ['30'],
-            amountCents: 0,
-            timeQualifierCode: '29',
-            coverageLevelCode: 'IND',
-            inPlanNetworkIndicatorCode: 'Y',
-          },
-        ],
-      },
+    // Prepare: $500 of deductible left, then 20%, and $200 left of the out-of-pocket maximum.
+    const plan = (extra: BenefitEntry[]) => ({
+      planStatus: [],
+      errors: [],
+      benefitsInformation: [
+        active,
+        { code: 'A', serviceTypeCodes: ['98'], percent: 20, inPlanNetworkIndicatorCode: 'Y' },
+        {
+          code: 'C',
+          serviceTypeCodes: ['30'],
+          amountCents: 50_000,
+          timeQualifierCode: '29',
+          coverageLevelCode: 'IND',
+          inPlanNetworkIndicatorCode: 'Y',
+        },
+        ...extra,
+      ],
+    });
+    const oopLeft = (cents: number): BenefitEntry => ({
+      code: 'G',
+      serviceTypeCodes: ['30'],
+      amountCents: cents,
+      timeQualifierCode: '29',
+      coverageLevelCode: 'IND',
+      inPlanNetworkIndicatorCode: 'Y',
+    });
+
+    // Act
+    const summary = interpretEligibility(plan([oopLeft(20_000)]), { serviceTypeCode: '98' });
+    const copayAfterMax = interpretEligibility(
+      plan([oopLeft(0), { code: 'B', serviceTypeCodes: ['98'], amountCents: 4000, inPlanNetworkIndicatorCode: 'Y' }]),
       { serviceTypeCode: '98' },
     );
 
+    // Assess: $500 + 20% of $700 = $640, capped at the $200 left; a copay listed once the maximum is met goes to a person.
     expect(summary.outcome).toBe('ACTIVE');
-    expect(signableEstimate(summary, clinicAmount)).toEqual({
-      allowedAmountCents: 18_500,
+    expect(signableEstimate(summary, { cents: 120_000, from: 'clinic' })).toEqual({
+      allowedAmountCents: 120_000,
       allowedAmountFrom: 'clinic',
       lines: [
-        { term: 'copay', cents: 4000, detail: 'copay $40.00' },
-        { term: 'out-of-pocket cap', cents: -4000, detail: '$0.00 of the out-of-pocket maximum left' },
+        { term: 'deductible', cents: 50_000, detail: '$500.00 of the deductible left' },
+        { term: 'coinsurance', cents: 14_000, detail: '20% of $700.00' },
+        { term: 'out-of-pocket cap', cents: -44_000, detail: '$200.00 of the out-of-pocket maximum left' },
       ],
-      dueCents: 0,
+      dueCents: 20_000,
     });
+    expect(copayAfterMax).toMatchObject({ outcome: 'NEEDS_REVIEW', reason: expect.stringContaining('out-of-pocket maximum is met') });
+    expect(signableEstimate(copayAfterMax, clinicAmount)).toBeUndefined();
   });
 
   it('reads "no prior authorization required" as not required, and a negation-free requirement as required', () => {
