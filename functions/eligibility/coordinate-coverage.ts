@@ -2,7 +2,7 @@ import type { CoordinationRecord, CoverageSummary } from '#model/benefits-readin
 import type { AppointmentType, ClinicCatalog } from '#model/clinic-catalog.ts';
 import { coordinateBenefits } from '#model/coordination-of-benefits.ts';
 import type { InsuranceCoverage } from '#model/patient-records.ts';
-import type { EligibilityPerson, EligibilityPort } from './eligibility-port.ts';
+import type { EligibilityPerson, EligibilityPort, EligibilityRequest } from './eligibility-port.ts';
 import { interpretEligibility } from './interpret-eligibility.ts';
 import { buildEligibilityRequest } from './prepare-eligibility-check.ts';
 import type { ReadingRequest } from './read-benefits.ts';
@@ -12,14 +12,17 @@ export interface CoordinatedCheck {
   summary: CoverageSummary;
   payerId: string;
   coordination?: CoordinationRecord;
+  /** Whether an estimate may be charged ahead: not while a person must order the plans, nor while a second plan may pay part. */
+  chargeAhead: boolean;
 }
 
 /**
- * With a second plan on file, it is checked too (its own 270), and the order of the two decided (model
- * coordination-of-benefits.ts). The journey then acts on the plan that pays first. When the rules need a person (the
- * MSP questions unanswered, another payer first, two plans the rules do not order), the check needs review with that
- * reason. When the plan paying second is active, nothing is charged ahead: it may pay part of the patient's share, so
- * the desk collects after the claims (`secondaryActive`, which the caller turns into no estimate).
+ * Asks the payer of the plan given first (`request`) and, with a second plan on file, that plan's payer too (its own
+ * 270), and orders the two (model coordination-of-benefits.ts). The journey then acts on the plan that pays first. When
+ * the rules need a person (the MSP questions unanswered, another payer first, two plans the rules do not order, a second
+ * plan that could not be verified), the check needs review with that reason and charges nothing. When the plan paying
+ * second is active, nothing is charged ahead either: it may pay part of the patient's share, so the desk collects after
+ * the claims. Each plan's reading knows the other is on file, so the payer listing it as other coverage is no question.
  */
 export async function coordinateCoverage(
   eligibility: EligibilityPort,
@@ -30,48 +33,63 @@ export async function coordinateCoverage(
     appointmentType: AppointmentType;
     coverage: InsuranceCoverage;
     patient: EligibilityPerson;
-    primary: CoverageSummary;
+    request: EligibilityRequest;
     readingFor: (payerId: string) => ReadingRequest;
-    dateOfService?: string;
   },
 ): Promise<CoordinatedCheck> {
-  const { coverage, primary } = input;
+  const { coverage } = input;
+  const onFile = [coverage.payerId, ...(coverage.secondary ? [coverage.secondary.payerId] : [])];
+  const readingFor = (payerId: string): ReadingRequest => ({
+    ...input.readingFor(payerId),
+    otherPlansOnFile: onFile.filter((id) => id !== payerId),
+  });
+  const primary = interpretEligibility(await eligibility.check(input.request), readingFor(coverage.payerId));
   const order = coordinateBenefits(coverage, coverage.secondary, coverage.medicareSecondaryPayer);
   const onFileSecondary = coverage.secondary;
   if (!onFileSecondary) {
-    if (!order.review) return { summary: primary, payerId: coverage.payerId };
+    if (!order.review) return { summary: primary, payerId: coverage.payerId, chargeAhead: true };
     const coordination = { primaryPayerId: coverage.payerId, basis: order.basis, review: order.review };
-    return { summary: needsReview(primary, order.review), payerId: coverage.payerId, coordination };
+    return { summary: needsReview(primary, order.review), payerId: coverage.payerId, coordination, chargeAhead: false };
   }
+  // The second plan as a policy of its own: none of the first plan's fields (its group number) carried over.
+  const { type, clinicId, patientId, updatedAt } = coverage;
   const request = {
     ...buildEligibilityRequest(
-      { ...input, journeyId: `${input.journeyId}#secondary`, coverage: { ...coverage, ...onFileSecondary } },
+      { ...input, journeyId: `${input.journeyId}#secondary`, coverage: { type, clinicId, patientId, updatedAt, ...onFileSecondary } },
       input.appointmentType,
     ),
-    ...(input.dateOfService ? { dateOfService: input.dateOfService } : {}),
+    ...(input.request.dateOfService ? { dateOfService: input.request.dateOfService } : {}),
   };
-  const other = interpretEligibility(await eligibility.check(request), input.readingFor(onFileSecondary.payerId));
-  const [first, second] = order.primary === 'on-file-primary' ? [primary, other] : [other, primary];
-  const [firstPayer, secondPayer] =
-    order.primary === 'on-file-primary' ? [coverage.payerId, onFileSecondary.payerId] : [onFileSecondary.payerId, coverage.payerId];
+  const other = interpretEligibility(await eligibility.check(request), readingFor(onFileSecondary.payerId));
+  // The plan given first is inactive and the other active: the active one is the only one to bill.
+  const onlyOtherActive = primary.outcome === 'INACTIVE' && other.outcome === 'ACTIVE';
+  const secondFirst = order.primary === 'on-file-secondary' || onlyOtherActive;
+  const [first, second] = secondFirst ? [other, primary] : [primary, other];
+  const [firstPayer, secondPayer] = secondFirst ? [onFileSecondary.payerId, coverage.payerId] : [coverage.payerId, onFileSecondary.payerId];
+  const unverified =
+    second.outcome === 'MEMBER_NOT_FOUND' || (second.outcome === 'NEEDS_REVIEW' && !second.coverageActive)
+      ? `The second plan (payer ${secondPayer}) could not be verified: ${second.reason}`
+      : undefined;
+  const review = order.review ?? unverified;
   const coordination: CoordinationRecord = {
     primaryPayerId: firstPayer,
     secondaryPayerId: secondPayer,
-    basis: order.basis,
+    basis: onlyOtherActive ? 'The plan given first is inactive; the other, active, is billed.' : order.basis,
     secondaryOutcome: second.outcome,
-    ...(order.review ? { review: order.review } : {}),
+    secondaryActive: second.coverageActive,
+    ...(review ? { review } : {}),
   };
-  if (order.review) return { summary: needsReview(first, order.review), payerId: firstPayer, coordination };
-  const secondActive = second.coverageActive;
+  if (review) return { summary: needsReview(first, review), payerId: firstPayer, coordination, chargeAhead: false };
   return {
-    summary: secondActive
+    summary: second.coverageActive
       ? {
           ...first,
           reason: `${first.reason} A second plan (payer ${secondPayer}) may pay part of the patient's share: nothing is charged ahead.`,
         }
       : first,
     payerId: firstPayer,
-    coordination: { ...coordination, secondaryActive: secondActive },
+    coordination,
+    chargeAhead: !second.coverageActive,
   };
 }
 

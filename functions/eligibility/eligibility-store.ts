@@ -2,7 +2,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { JourneyRef } from '#contract/journey-workflow.ts';
 import type { EligibilityCheckRecord } from '#model/benefits-reading.ts';
 import type { CoverageRecord } from '#model/patient-records.ts';
-import { eligibilityCheckOf } from '#shared/eligibility-check-store.ts';
+import { eligibilityCheckOf, recheckOf } from '#shared/eligibility-check-store.ts';
 import { keys } from '#shared/keys.ts';
 import type { TableRef } from '#shared/table.ts';
 
@@ -33,7 +33,7 @@ export function dynamoEligibilityStore(table: TableRef): EligibilityStore {
       );
     },
     getCheck: (ref) => eligibilityCheckOf(table, ref),
-    getRecheck: (clinicId, appointmentId) => get<EligibilityCheckRecord>(table, keys.appointmentEligibility(clinicId, appointmentId)),
+    getRecheck: (clinicId, appointmentId) => recheckOf(table, clinicId, appointmentId),
     async putRecheck(appointmentId, record) {
       await table.client.send(
         new PutCommand({ TableName: table.tableName, Item: { ...keys.appointmentEligibility(record.clinicId, appointmentId), ...record } }),

@@ -102,6 +102,8 @@ export interface ReadingRequest {
   on?: string;
   /** The clinic's network status with the payer (catalog setting); in network unless the clinic says otherwise. */
   network?: 'IN' | 'OUT';
+  /** Payer IDs of the patient's other plans on file, whose order with this one coordination of benefits decides. */
+  otherPlansOnFile?: readonly string[];
 }
 
 export function readBenefits(response: EligibilityResponse, request: ReadingRequest): BenefitsReading {
@@ -190,7 +192,14 @@ export function readBenefits(response: EligibilityResponse, request: ReadingRequ
   const serviceTermsElsewhere = lines.some(
     (l) => (l.code === 'A' || l.code === 'B') && !inNetwork(l, network) && l.serviceTypeCodes.some((c) => order.flat().includes(c)),
   );
-  if (!otherNetworkOnly && !reading.notCovered && fromPlan(copay.under) && fromPlan(coinsurance.under) && serviceTermsElsewhere) {
+  if (
+    stc !== PLAN_LEVEL &&
+    !otherNetworkOnly &&
+    !reading.notCovered &&
+    fromPlan(copay.under) &&
+    fromPlan(coinsurance.under) &&
+    serviceTermsElsewhere
+  ) {
     reading.uncertain.push(
       `The payer gives this service's own terms only ${network === 'IN' ? 'out of' : 'in'} network; the plan's general terms may not apply to it.`,
     );
@@ -223,7 +232,9 @@ export function readBenefits(response: EligibilityResponse, request: ReadingRequ
   }
 
   // Other coverage whose order the payer leaves unsaid: someone asks (Medicaid always pays last, so any is a question).
-  const unordered = reading.otherPayers.filter((p) => !p.primary && p.insuranceTypeCode !== 'QM');
+  const unordered = reading.otherPayers.filter(
+    (p) => !p.primary && p.insuranceTypeCode !== 'QM' && !(p.payerId && request.otherPlansOnFile?.includes(p.payerId)),
+  );
   if (primary.length === 0 && unordered.length > 0 && !reading.notCovered) {
     const medicaid = lines.some((l) => ACTIVE_CODES.has(l.code) && l.insuranceTypeCode === 'MC');
     reading.uncertain.push(

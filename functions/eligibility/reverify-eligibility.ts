@@ -12,7 +12,7 @@ import type { SharedStores } from '#shared/stores.ts';
 import { coordinateCoverage } from './coordinate-coverage.ts';
 import type { EligibilityPerson, EligibilityPort } from './eligibility-port.ts';
 import type { EligibilityStore } from './eligibility-store.ts';
-import { interpretEligibility, signableEstimate } from './interpret-eligibility.ts';
+import { signableEstimate } from './interpret-eligibility.ts';
 import { buildEligibilityRequest } from './prepare-eligibility-check.ts';
 import { type ReopenLapsedAuthorizationDeps, reopenLapsedAuthorization } from './reopen-lapsed-authorization.ts';
 
@@ -68,7 +68,7 @@ export async function planReverification(deps: PlanReverificationDeps, event: Ap
 }
 
 export interface ReverifyEligibilityDeps
-  extends Pick<SharedStores, 'appointments' | 'catalog' | 'patients' | 'audit' | 'tasks' | 'eligibilityChecks'>,
+  extends Pick<SharedStores, 'appointments' | 'catalog' | 'patients' | 'audit' | 'tasks' | 'eligibilityChecks' | 'journeys'>,
     ReopenLapsedAuthorizationDeps {
   store: EligibilityStore;
   eligibility: EligibilityPort;
@@ -134,14 +134,13 @@ export async function reverifyEligibility(
     appointmentType: type,
     coverage,
     patient,
-    primary: interpretEligibility(await deps.eligibility.check(request), readingFor(coverage.payerId)),
+    request,
     readingFor,
-    dateOfService: request.dateOfService,
   });
   const { summary, payerId } = checked;
-  const estimate = checked.coordination?.secondaryActive
-    ? undefined
-    : signableEstimate(summary, allowedAmountFor(catalog, { payerId, inNetwork: summary.inNetwork !== false }, type));
+  const estimate = checked.chargeAhead
+    ? signableEstimate(summary, allowedAmountFor(catalog, { payerId, inNetwork: summary.inNetwork !== false }, type))
+    : undefined;
   const dueCents = estimate?.dueCents;
   const previous =
     (await deps.store.getRecheck(appointment.clinicId, appointment.appointmentId)) ??
@@ -166,6 +165,11 @@ export async function reverifyEligibility(
   const changes = changesBetween(previous, record);
   log.info('Coverage checked again', { clinicId: timer.clinicId, outcome: summary.outcome, count: changes.length });
   if (changes.length === 0) return 'UNCHANGED';
+  // The journey's estimate becomes the re-check's: what a visit not yet paid for is charged, what the desk settles
+  // with a patient who paid already (none when the new reading cannot be signed: nothing is charged automatically).
+  if (appointment.journeyId && previous?.dueCents !== dueCents) {
+    await deps.journeys.reviseEstimate({ clinicId: appointment.clinicId, journeyId: appointment.journeyId }, dueCents, now);
+  }
 
   const task = openedStaffTask(
     {

@@ -9,7 +9,7 @@ import type { SharedStores } from '#shared/stores.ts';
 import { coordinateCoverage } from './coordinate-coverage.ts';
 import type { EligibilityPerson, EligibilityPort } from './eligibility-port.ts';
 import type { EligibilityStore } from './eligibility-store.ts';
-import { GENERAL_SERVICE_TYPE, interpretEligibility, signableEstimate } from './interpret-eligibility.ts';
+import { GENERAL_SERVICE_TYPE, signableEstimate } from './interpret-eligibility.ts';
 import { type EligibilityContext, prepareEligibilityCheck } from './prepare-eligibility-check.ts';
 
 export interface VerifyEligibilityDeps extends Pick<SharedStores, 'journeys' | 'submissions' | 'patients' | 'catalog' | 'audit'> {
@@ -56,7 +56,7 @@ export async function verifyEligibility(deps: VerifyEligibilityDeps, ref: Journe
           catalog: context.catalog,
           coverage: context.coverage,
           appointmentType: prepared.appointmentType,
-          primary: interpretEligibility(await deps.eligibility.check(prepared.request), readingFor(prepared.request.payer.id)),
+          request: prepared.request,
           readingFor,
         })
       : undefined;
@@ -66,7 +66,7 @@ export async function verifyEligibility(deps: VerifyEligibilityDeps, ref: Journe
   // from the payer's contracted rate for the type where the clinic has one (catalog `payerRates`), with its working;
   // none ahead when a second plan may pay part of the patient's share.
   const estimate =
-    checked && context.catalog && !checked.coordination?.secondaryActive
+    checked?.chargeAhead && context.catalog
       ? signableEstimate(
           summary,
           allowedAmountFor(
@@ -93,8 +93,10 @@ export async function verifyEligibility(deps: VerifyEligibilityDeps, ref: Journe
     ...(checked?.coordination ? { coordination: checked.coordination } : {}),
     checkedAt: now.toISOString(),
   });
-  // The estimate is kept even when staff must review (e.g. prior authorisation), so PROCEED can still collect it.
+  // The estimate is kept even when staff must review, so PROCEED can still collect it; a check that gives none takes
+  // back one an earlier check gave (a RETRY after the insurance changed), so nothing is charged on an old reading.
   const amounts = dueCents !== undefined ? { amounts: { dueCents } } : {};
+  if (dueCents === undefined && journey.amounts.dueCents !== undefined) await deps.journeys.reviseEstimate(ref, undefined, now);
   await deps.journeys.updateStage(
     journey,
     'ELIGIBILITY',

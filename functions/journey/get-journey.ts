@@ -24,5 +24,9 @@ export async function getJourney(deps: GetJourneyDeps, ref: JourneyRef, actor: s
     },
     deps.now(),
   );
-  return toJourneyView(journey, await deps.eligibilityChecks.get(ref));
+  // The latest reading of the visit's coverage: its re-check before the visit when one ran, else the journey's check.
+  const recheck = journey.appointment
+    ? await deps.eligibilityChecks.getRecheck(ref.clinicId, journey.appointment.appointmentId)
+    : undefined;
+  return toJourneyView(journey, recheck ?? (await deps.eligibilityChecks.get(ref)));
 }

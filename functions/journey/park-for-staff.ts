@@ -54,7 +54,7 @@ export async function parkForStaff(deps: ParkForStaffDeps, request: ParkForStaff
   const current = journey.stages[stage];
   const retried = (await staffRetriedStopHere(deps, request.clinicId, current))
     ? 'Retried by staff.'
-    : stage === 'SCHEDULING' && (await authorizedMeanwhile(deps, journey))
+    : stage === 'SCHEDULING' && (await authorizedMeanwhile(deps, journey, now))
       ? 'Prior authorization approved.'
       : undefined;
   if (retried) {
@@ -118,9 +118,15 @@ async function staffRetriedStopHere(deps: ParkForStaffDeps, clinicId: string, cu
   return task?.kind === 'EXECUTION_STOPPED' && task.status === 'DECIDED' && task.decision?.action === 'RETRY';
 }
 
-/** The journey's booking waits for no authorization any more: an approval covering it was recorded meanwhile. */
-async function authorizedMeanwhile(deps: ParkForStaffDeps, journey: JourneyRecord): Promise<boolean> {
+/**
+ * The booking held for its authorization (the stage waits, no task yet: this is its first park) waits no more: an
+ * approval covering it was recorded meanwhile. Only then, so a scheduling failure of another kind never loops.
+ */
+async function authorizedMeanwhile(deps: ParkForStaffDeps, journey: JourneyRecord, now: Date): Promise<boolean> {
+  const scheduling = journey.stages.SCHEDULING;
+  if (scheduling?.status !== 'WAITING_FOR_STAFF' || scheduling.staffTaskId) return false;
   if (!journey.appointment || journey.appointment.status === 'CANCELLED') return false;
+  await journeyAuditSession(deps.audit, ACTOR, journey, now).before('authorization.read');
   const authorization = await deps.authorizations.get(journey.clinicId, journey.appointment.appointmentId);
   return (
     authorization !== undefined &&

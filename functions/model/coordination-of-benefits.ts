@@ -46,24 +46,43 @@ export function coordinateBenefits(
     const otherPays = mspOtherPayer(msp);
     if (otherPays) return given(`Medicare pays after ${otherPays}.`, `Medicare is secondary to ${otherPays}: bill that payer first.`);
   }
-  if (!secondary) return given('One plan on file.');
+  if (!secondary) {
+    // Medicare alone on file, but the answers say a group plan pays before it: that plan is missing.
+    const groupPlanFirst = msp && isMedicare(primary) ? groupPlanPaysFirst(msp) : undefined;
+    if (groupPlanFirst === undefined) return given('One plan on file.');
+    return given(groupPlanFirst, `${groupPlanFirst} Collect that plan's details before billing Medicare.`);
+  }
+  if (!primary.planType || !secondary.planType) {
+    return given(
+      'Two plans on file, one of an unsaid kind.',
+      'Say what kind of plan each is (commercial, Medicare, Medicaid…): the kind decides which pays first.',
+    );
+  }
   if (isMedicare(primary) !== isMedicare(secondary)) {
     const medicareFirst = isMedicare(primary);
     const other = medicareFirst ? secondary : primary;
     if (other.planType === 'medicaid') return medicareFirst ? given(MEDICAID_LAST) : swapped(MEDICAID_LAST);
+    // TRICARE pays after Medicare (TRICARE For Life); only an employer's group plan can pay before Medicare.
+    const basis = 'Medicare pays first: no current-employment group plan of a size that pays before it.';
+    if (other.planType === 'tricare') return medicareFirst ? given(basis) : swapped(basis);
     if (!msp) {
       return given(
         'A Medicare plan and another plan on file.',
         'Ask the Medicare Secondary Payer questions before billing: they decide whether Medicare pays first.',
       );
     }
+    if (msp.entitlement === 'esrd' && msp.esrdCoordinationPeriod === undefined) {
+      return given('Medicare by ESRD and a group plan.', 'Ask whether the patient is within the 30-month ESRD coordination period.');
+    }
     const groupPlanFirst = groupPlanPaysFirst(msp);
     if (groupPlanFirst) return medicareFirst ? swapped(groupPlanFirst) : given(groupPlanFirst);
-    const basis = 'Medicare pays first: no current-employment group plan of a size that pays before it.';
     return medicareFirst ? given(basis) : swapped(basis);
   }
   if (primary.planType === 'medicaid' && secondary.planType !== 'medicaid') return swapped(MEDICAID_LAST);
   if (secondary.planType === 'medicaid' && primary.planType !== 'medicaid') return given(MEDICAID_LAST);
+  // TRICARE pays after any other health insurance (Medicaid aside).
+  if (primary.planType === 'tricare' && secondary.planType !== 'tricare') return swapped(TRICARE_AFTER);
+  if (secondary.planType === 'tricare' && primary.planType !== 'tricare') return given(TRICARE_AFTER);
   const holder = (plan: PlanOnFile) => plan.subscriber.relationship === 'self';
   if (holder(primary) !== holder(secondary)) {
     const basis = 'The plan the patient holds pays before the one covering them as a dependent.';
@@ -72,7 +91,8 @@ export function coordinateBenefits(
   if (primary.subscriber.relationship === 'child' && secondary.subscriber.relationship === 'child') {
     const earlier = birthdayRule(primary.subscriber.birthDate, secondary.subscriber.birthDate);
     if (earlier) {
-      const basis = 'Birthday rule: the plan of the parent whose birthday comes first in the year pays first.';
+      // Parents living apart go by the custody order instead, which only the family can tell: the desk confirms.
+      const basis = 'Birthday rule (parents together): the plan of the parent whose birthday comes first in the year pays first.';
       return earlier === 'first' ? given(basis) : swapped(basis);
     }
   }
@@ -83,6 +103,7 @@ export function coordinateBenefits(
 }
 
 const MEDICAID_LAST = 'Medicaid pays last, after any other plan.';
+const TRICARE_AFTER = 'TRICARE pays after other health insurance.';
 
 /** Who pays before Medicare whatever else is on file, by the MSP answers. */
 function mspOtherPayer(msp: MedicareSecondaryPayerAnswers): string | undefined {

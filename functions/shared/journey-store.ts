@@ -352,6 +352,11 @@ export interface JourneyStore {
   holdStopped(ref: JourneyRef, stage: StageName, state: StageState, now: Date): Promise<boolean>;
   /** A page of the clinic's journeys of some statuses, by start (listJourneys). */
   list(query: JourneyListQuery): Promise<JourneyPage>;
+  /**
+   * Sets the patient's estimated share to a re-check's (none: nothing is charged automatically), whatever the journey's
+   * attempt: the estimate is eligibility's alone to write, and a re-check comes after the stage.
+   */
+  reviseEstimate(ref: JourneyRef, dueCents: number | undefined, now: Date): Promise<void>;
 }
 
 /** The DynamoDB adapter of the journey store. */
@@ -368,5 +373,19 @@ export function dynamoJourneyStore(table: TableRef): JourneyStore {
     close: (ref, end, now) => closeJourney(table, ref, end, now),
     list: (query) => listJourneys(table, query),
     holdStopped: (ref, stage, state, now) => holdStoppedJourney(table, ref, stage, state, now),
+    reviseEstimate: async (ref, dueCents, now) => {
+      await conditionHeld(
+        table.client.send(
+          new UpdateCommand({
+            TableName: table.tableName,
+            Key: keys.journey(ref.clinicId, ref.journeyId),
+            UpdateExpression:
+              dueCents === undefined ? 'REMOVE amounts.dueCents SET updatedAt = :at' : 'SET amounts.dueCents = :due, updatedAt = :at',
+            ConditionExpression: 'attribute_exists(PK)',
+            ExpressionAttributeValues: { ':at': now.toISOString(), ...(dueCents === undefined ? {} : { ':due': dueCents }) },
+          }),
+        ),
+      );
+    },
   };
 }

@@ -3,7 +3,7 @@ import { type AppointmentStore, dynamoAppointmentStore } from './appointment-sto
 import { type AuditLog, dynamoAuditLog } from './audit-store.ts';
 import { dynamo } from './aws/dynamodb-client.ts';
 import { type CatalogStore, cachedCatalogStore, dynamoCatalogStore } from './catalog-store.ts';
-import { type EligibilityChecks, eligibilityCheckOf } from './eligibility-check-store.ts';
+import { dynamoEligibilityChecks, type EligibilityChecks } from './eligibility-check-store.ts';
 import { requireEnv } from './env.ts';
 import { dynamoJourneyStore, type JourneyStore } from './journey-store.ts';
 import { dynamoPatientStore, type PatientStore } from './patient-store.ts';
@@ -40,7 +40,7 @@ export function dynamoStores(table: TableRef, now: () => Date = systemClock): Sh
     patients: dynamoPatientStore(table),
     catalog: cachedCatalogStore(dynamoCatalogStore(table), { ttlMs: CATALOG_CACHE_MS, now }),
     audit: dynamoAuditLog(table),
-    eligibilityChecks: { get: (ref) => eligibilityCheckOf(table, ref) },
+    eligibilityChecks: dynamoEligibilityChecks(table),
     authorizations: dynamoPriorAuthorizations(table),
   };
 }

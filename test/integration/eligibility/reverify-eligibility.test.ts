@@ -4,6 +4,8 @@ import type { EligibilityRequest, EligibilityResponse } from '#functions/eligibi
 import { dynamoEligibilityStore } from '#functions/eligibility/eligibility-store.ts';
 import { planReverification, reverifyEligibility } from '#functions/eligibility/reverify-eligibility.ts';
 import { DEMO_RESOURCES, DEMO_APPOINTMENT_TYPES as TYPES } from '#local/seed/demo-clinic.ts';
+import type { EligibilityCheckRecord } from '#model/benefits-reading.ts';
+import { newJourneyRecord } from '#model/journey.ts';
 import type { CoverageRecord } from '#model/patient-records.ts';
 import type { PriorAuthorizationCase } from '#model/prior-authorization.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
@@ -156,6 +158,52 @@ describe('Coverage checked again before the visit', () => {
     expect(open.tasks.map((t) => t.reason)).toEqual([expect.stringContaining('copay $25.00 before, $40.00 now')]);
   });
 
+  it("updates the journey's estimate with the re-check's: a new copay is what the visit is charged", async () => {
+    // Prepare: a visit a journey booked, estimated at the $25 copay when it was first checked.
+    const desk = openDesk(table, NOW);
+    const visit = await bookedVisit(desk);
+    const booked = await desk.appointments.getById(desk.clinicId, visit.appointmentId);
+    if (!booked) throw new Error('not booked');
+    const ref = { clinicId: desk.clinicId, journeyId: `j-${visit.appointmentId}` };
+    await put({
+      ...keys.journey(ref.clinicId, ref.journeyId),
+      ...newJourneyRecord({ ...ref, submissionId: 's-1', patientId: booked.patientId }, NOW),
+      amounts: { currency: 'USD', dueCents: 2500 },
+    });
+    await put({ ...keys.appointment(ref.clinicId, visit.appointmentId), ...booked, journeyId: ref.journeyId });
+    const first: EligibilityCheckRecord = {
+      type: 'EligibilityCheck',
+      ...ref,
+      appointmentTypeCode: TYPES.primaryCareFollowUp,
+      serviceTypeCode: '30',
+      payerId: '60054',
+      summary: {
+        outcome: 'ACTIVE',
+        serviceTypeCode: '30',
+        coverageActive: true,
+        priorAuthorizationRequired: false,
+        copayCents: 2500,
+        reason: 'Coverage is active.',
+      },
+      dueCents: 2500,
+      checkedAt: NOW.toISOString(),
+    };
+    await put({ ...keys.eligibility(ref.clinicId, ref.journeyId), ...first });
+    const { port } = payer(active(4000));
+
+    // Act
+    const outcome = await reverifyEligibility(deps(desk, port), {
+      clinicId: desk.clinicId,
+      appointmentId: visit.appointmentId,
+      revision: 0,
+      when: 'ahead',
+    });
+
+    // Assess
+    expect(outcome).toBe('CHANGED');
+    expect((await stores.journeys.get(ref))?.amounts).toEqual({ currency: 'USD', dueCents: 4000 });
+  });
+
   it('checks a second plan too: it pays after the patient’s own, nothing is estimated ahead, and its going away is a change', async () => {
     // Prepare: the patient's own plan, and their spouse's as the second.
     const desk = openDesk(table, NOW);
@@ -171,8 +219,9 @@ describe('Coverage checked again before the visit', () => {
       payerName: 'UnitedHealthcare',
       memberId: 'U555',
       subscriber: { relationship: 'spouse' as const, firstName: 'Ana', lastName: 'Quintero', birthDate: '1983-02-02' },
+      planType: 'commercial' as const,
     };
-    await put({ ...keys.coverage(desk.clinicId, booked.patientId), ...coverage, secondary: spousePlan });
+    await put({ ...keys.coverage(desk.clinicId, booked.patientId), ...coverage, planType: 'commercial', secondary: spousePlan });
     const { asked, port } = payer(active(2500), active(1000), active(2500));
     const timer = { clinicId: desk.clinicId, appointmentId: visit.appointmentId, revision: 0, when: 'ahead' as const };
 

@@ -249,6 +249,9 @@ describe('Function: verifyEligibility on DynamoDB Local and the clearinghouse si
         status: 'WAITING_FOR_STAFF',
         reason: expect.stringContaining('Ask the Medicare Secondary Payer questions'),
       });
+      // Nothing is charged while a person orders the plans, not even on a PROCEED.
+      expect(await eligibilityCheckOf(table, ref)).not.toHaveProperty('dueCents');
+      expect((await dynamoJourneyStore(table).get(ref))?.amounts).not.toHaveProperty('dueCents');
     });
 
     it("bills workers' compensation first for a work injury, whatever plans are on file", async () => {

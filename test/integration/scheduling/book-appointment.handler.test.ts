@@ -19,7 +19,7 @@ import type { SubmissionRecord, VisitRequest } from '#model/patient-records.ts';
 import { dynamoAppointmentStore } from '#shared/appointment-store.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
 import { dynamoCatalogStore } from '#shared/catalog-store.ts';
-import { eligibilityCheckOf } from '#shared/eligibility-check-store.ts';
+import { dynamoEligibilityChecks } from '#shared/eligibility-check-store.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { dynamoPatientStore } from '#shared/patient-store.ts';
@@ -109,7 +109,7 @@ describe('Function: bookAppointment', () => {
       patients: dynamoPatientStore(table),
       waitlist: dynamoWaitlistStore(table),
       authorizations: dynamoPriorAuthorizations(table),
-      eligibilityChecks: { get: (ref) => eligibilityCheckOf(table, ref) },
+      eligibilityChecks: dynamoEligibilityChecks(table),
       now: () => NOW,
     });
     return (ref: JourneyRef) => handler(ref, lambdaContext);

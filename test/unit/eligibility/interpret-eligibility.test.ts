@@ -31,6 +31,18 @@ const activePlan: BenefitEntry = { code: '1', serviceTypeCodes: ['30'] };
 
 describe('Function: interpretEligibility', () => {
   describe('with the simulator test members', () => {
+    it.each(
+      [TEST_MEMBERS.activeCopay, TEST_MEMBERS.activeDeductible].flatMap((member) =>
+        ['98', '30', 'PT', '62'].map((stc) => [member, stc] as const),
+      ),
+    )('reads %s asked about %s as active and decided, in network and out', (member, stc) => {
+      for (const network of ['IN', 'OUT'] as const) {
+        const summary = interpretEligibility(simulated(member, stc), { serviceTypeCode: stc, network });
+        expect(summary.outcome, `${network}: ${summary.reason}`).toBe('ACTIVE');
+        expect(summary.benefits?.uncertain).toEqual([]);
+      }
+    });
+
     it('reads the $25 in-network copay of an active plan', () => {
       // Act
       const summary = interpretEligibility(simulated(TEST_MEMBERS.activeCopay, '98'), { serviceTypeCode: '98' });

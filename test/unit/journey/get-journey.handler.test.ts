@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeGetJourney } from '#functions/journey/get-journey.handler.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
-import { eligibilityCheckOf } from '#shared/eligibility-check-store.ts';
+import { dynamoEligibilityChecks } from '#shared/eligibility-check-store.ts';
 import { dynamoJourneyStore } from '#shared/journey-store.ts';
 import { keys } from '#shared/keys.ts';
 import { apiEvent, lambdaContext } from '#test/support/api-event.ts';
@@ -20,7 +20,7 @@ const now = new Date('2026-12-01T10:00:00Z');
 const getJourney = makeGetJourney({
   journeys: dynamoJourneyStore(tableRef),
   audit: dynamoAuditLog(tableRef),
-  eligibilityChecks: { get: (ref) => eligibilityCheckOf(tableRef, ref) },
+  eligibilityChecks: dynamoEligibilityChecks(tableRef),
   now: () => now,
 });
 let table: ReturnType<typeof inMemoryTable>;

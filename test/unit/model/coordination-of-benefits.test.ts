@@ -135,4 +135,53 @@ describe('Coordination of benefits: which plan on file pays first', () => {
     expect(order.review !== undefined).toBe(review);
     expect(order.basis).toEqual(expect.any(String));
   });
+
+  it.each<
+    [
+      string,
+      PlanOnFile,
+      PlanOnFile | undefined,
+      MedicareSecondaryPayerAnswers | undefined,
+      'on-file-primary' | 'on-file-secondary',
+      boolean,
+    ]
+  >([
+    [
+      'Medicare alone, but the answers name a group plan that pays first: a person collects it',
+      plan('medicare'),
+      undefined,
+      msp(working('20-99')),
+      'on-file-primary',
+      true,
+    ],
+    ['two plans, one of an unsaid kind: a person', plan('medicare'), plan(undefined), msp(), 'on-file-primary', true],
+    [
+      'TRICARE and an employer plan: the employer plan',
+      plan('tricare'),
+      plan('commercial', 'spouse'),
+      undefined,
+      'on-file-secondary',
+      false,
+    ],
+    [
+      'Medicare and TRICARE For Life: Medicare, whatever the answers',
+      plan('tricare'),
+      plan('medicare'),
+      msp(working('100-or-more')),
+      'on-file-secondary',
+      false,
+    ],
+    [
+      'ESRD without the coordination period answered: a person',
+      plan('medicare'),
+      plan('commercial'),
+      msp({ entitlement: 'esrd' }),
+      'on-file-primary',
+      true,
+    ],
+  ])('%s', (_case, primary, secondary, answers, pays, review) => {
+    const order = coordinateBenefits(primary, secondary, answers);
+    expect(order.primary).toBe(pays);
+    expect(order.review !== undefined).toBe(review);
+  });
 });
