@@ -213,6 +213,13 @@ describe('Local stack: prior authorization (the demo payer lists CPT 73723)', ()
     expect(extension.body.authorization.status).toBe('SUBMITTED');
     expect(extended.body).toMatchObject({ authorization: { status: 'APPROVED', approval: { validTo: newDay } }, journeyResumed: false });
     expect(settledTask.body).toMatchObject({ status: 'DECIDED', decision: { action: 'PROCEED', note: 'Prior authorization approved' } });
+    // Each authorization write touches the visit's item, so its stream re-publishes the visit's last change: consumers
+    // act once per revision, so the patient hears of the move once.
+    await cloud.appointmentEvents.drain(60_000);
+    const movedNotices = (await readSentEmails(cloud.mailViewerUrl)).filter(
+      (e) => e.subject.startsWith('Appointment moved') && e.destination.to.includes(email),
+    );
+    expect(movedNotices).toHaveLength(1);
   });
 });
 
