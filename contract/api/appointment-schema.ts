@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { APPOINTMENT_STATUSES, CANCEL_REASONS, CANCELLED_BY } from '#contract/appointments.ts';
 import { AUTHORIZATION_STATUSES } from '#contract/prior-authorizations.ts';
 import { PathIdSchema } from './path-ids.ts';
+import { AuthorizationApprovalSchema } from './prior-authorization-schema.ts';
 import { PhysicianOrderSchema } from './submission-schema.ts';
 
 /** Request and response bodies of the appointment routes: availability, booking, the day schedule and changes. */
@@ -60,6 +61,10 @@ export const BookAppointmentSchema = z
     providerId: PathIdSchema.optional().meta({ description: 'The provider chosen; any free one when absent.' }),
     order: PhysicianOrderSchema.optional().meta({
       description: "Required for types that need a physician's order (imaging, therapy); its procedure decides the type.",
+    }),
+    authorization: AuthorizationApprovalSchema.optional().meta({
+      description:
+        "The payer's prior authorization, required when the clinic's list for the patient's payer names the order's procedure; it must cover the visit's day.",
     }),
   })
   .meta({ id: 'BookAppointment' });

@@ -10,6 +10,23 @@ const reference = z
   .trim()
   .regex(/^[\x21-\x7E]{1,200}$/, 'a reference without spaces');
 
+/** A payer's approval: its number, the days it may be used (inclusive) and how many units. */
+const approvalFields = {
+  authorizationNumber: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9-]{1,50}$/, 'letters, digits and hyphens'),
+  validFrom: localDate,
+  validTo: localDate,
+  units: z.int().min(1).max(999),
+};
+const approvalDates = { path: ['validTo'], message: 'must not be before validFrom' };
+
+export const AuthorizationApprovalSchema = z
+  .strictObject(approvalFields)
+  .refine((approval) => approval.validFrom <= approval.validTo, approvalDates)
+  .meta({ id: 'AuthorizationApproval' });
+
 /** POST …/authorization: what the payer did, as staff record it. */
 export const RecordAuthorizationSchema = z
   .discriminatedUnion('status', [
@@ -20,24 +37,11 @@ export const RecordAuthorizationSchema = z
       note,
     }),
     z.strictObject({ status: z.literal('PENDING'), note }),
-    z.strictObject({
-      status: z.literal('APPROVED'),
-      authorizationNumber: z
-        .string()
-        .trim()
-        .regex(/^[A-Za-z0-9-]{1,50}$/, 'letters, digits and hyphens'),
-      validFrom: localDate,
-      validTo: localDate,
-      units: z.int().min(1).max(999),
-      note,
-    }),
+    z.strictObject({ status: z.literal('APPROVED'), ...approvalFields, note }),
     z.strictObject({ status: z.literal('DENIED'), denialReason: z.string().trim().min(1).max(500), note }),
     z.strictObject({ status: z.literal('NOT_REQUIRED'), note: note.meta({ description: 'Why: the payer said so, or the patient pays.' }) }),
   ])
-  .refine((body) => body.status !== 'APPROVED' || body.validFrom <= body.validTo, {
-    path: ['validTo'],
-    message: 'must not be before validFrom',
-  })
+  .refine((body) => body.status !== 'APPROVED' || body.validFrom <= body.validTo, approvalDates)
   .meta({ id: 'RecordAuthorization' });
 export type RecordAuthorizationBody = z.output<typeof RecordAuthorizationSchema>;
 

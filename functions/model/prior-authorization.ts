@@ -235,3 +235,50 @@ export const lapseTaskIdsOf = (authorization: Pick<PriorAuthorizationCase, 'clin
   authorization.history.flatMap((entry, revision) =>
     entry.status === 'EXPIRED' ? [lapseTaskId(authorization.clinicId, authorization.appointmentId, revision)] : [],
   );
+
+/** A booked visit as a case needs it (the appointment record's fields). */
+export interface VisitToAuthorize {
+  clinicId: string;
+  appointmentId: string;
+  journeyId?: string;
+  patientId: string;
+  appointmentType: string;
+  start: string;
+  timeZone: string;
+  location: { id: string };
+  order?: PhysicianOrder;
+}
+
+/**
+ * The case a visit that needs an authorization opens, OPEN, with what the payer needs from its order: CPT (the order's,
+ * else the type's `procedureCode`), ICD-10, ordering physician, notes reference, date and place.
+ */
+export function openedCase(
+  visit: VisitToAuthorize,
+  by: { payerId: string; requiredBy: AuthorizationRequiredBy; procedureCode: string | undefined; actor: string; at: string },
+): PriorAuthorizationCase {
+  const { order } = visit;
+  return {
+    type: 'PriorAuthorization',
+    clinicId: visit.clinicId,
+    appointmentId: visit.appointmentId,
+    ...(visit.journeyId ? { journeyId: visit.journeyId } : {}),
+    patientId: visit.patientId,
+    payerId: by.payerId,
+    requiredBy: by.requiredBy,
+    request: {
+      ...(by.procedureCode ? { procedureCode: by.procedureCode } : {}),
+      diagnosisCodes: order?.diagnosisCodes ?? [],
+      ...(order ? { orderingPhysician: order.orderingPhysician } : {}),
+      ...(order?.clinicalNotesReference ? { clinicalNotesReference: order.clinicalNotesReference } : {}),
+      appointmentTypeCode: visit.appointmentType,
+      serviceDate: visitDateOf(visit),
+      locationId: visit.location.id,
+    },
+    status: 'OPEN',
+    history: [{ at: by.at, by: by.actor, status: 'OPEN' }],
+    revision: 0,
+    openedAt: by.at,
+    updatedAt: by.at,
+  };
+}

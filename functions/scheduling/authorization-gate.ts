@@ -1,5 +1,5 @@
 import type { ClinicCatalog } from '#model/clinic-catalog.ts';
-import { authorizationHold, authorizationRequirement, type PriorAuthorizationCase, visitDateOf } from '#model/prior-authorization.ts';
+import { authorizationHold, authorizationRequirement, openedCase, visitDateOf } from '#model/prior-authorization.ts';
 import type { AppointmentRecord } from '#shared/appointment-store.ts';
 import type { AuditSession } from '#shared/audit.ts';
 import { log } from '#shared/observability.ts';
@@ -38,30 +38,13 @@ export async function authorizationHoldOf(
   });
   if (!requiredBy || !check?.payerId) return undefined;
 
-  const at = now.toISOString();
-  const opened: PriorAuthorizationCase = {
-    type: 'PriorAuthorization',
-    clinicId: appointment.clinicId,
-    appointmentId: appointment.appointmentId,
-    ...(appointment.journeyId ? { journeyId: appointment.journeyId } : {}),
-    patientId: appointment.patientId,
+  const opened = openedCase(appointment, {
     payerId: check.payerId,
     requiredBy,
-    request: {
-      ...(procedureCode ? { procedureCode } : {}),
-      diagnosisCodes: appointment.order?.diagnosisCodes ?? [],
-      ...(appointment.order ? { orderingPhysician: appointment.order.orderingPhysician } : {}),
-      ...(appointment.order?.clinicalNotesReference ? { clinicalNotesReference: appointment.order.clinicalNotesReference } : {}),
-      appointmentTypeCode: appointment.appointmentType,
-      serviceDate,
-      locationId: appointment.location.id,
-    },
-    status: 'OPEN',
-    history: [{ at, by: audit.subject.actor, status: 'OPEN' }],
-    revision: 0,
-    openedAt: at,
-    updatedAt: at,
-  };
+    procedureCode,
+    actor: audit.subject.actor,
+    at: now.toISOString(),
+  });
   await audit.before('authorization.open');
   // Opened by an earlier attempt meanwhile: that case stands.
   const current = (await deps.authorizations.open(opened)) ? opened : await deps.authorizations.get(opened.clinicId, opened.appointmentId);

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { BookAppointmentInput, Slot } from '#contract/api/appointment-schema.ts';
 import type { StaffPrincipal } from '#contract/staff-roles.ts';
-import { decideOrderedType, orderOfRequest } from '#model/physician-order.ts';
+import type { ClinicCatalog } from '#model/clinic-catalog.ts';
+import { isSelfPay } from '#model/patient-records.ts';
+import { decideOrderedType, orderOfRequest, type PhysicianOrder } from '#model/physician-order.ts';
+import { authorizationRequirement, coversVisit, openedCase } from '#model/prior-authorization.ts';
 import type { AppointmentRecord } from '#shared/appointment-store.ts';
-import { auditSession } from '#shared/audit.ts';
+import { type AuditSession, auditSession } from '#shared/audit.ts';
 import { HttpError } from '#shared/http/http-error.ts';
 import { staffActor } from '#shared/http/staff-principal.ts';
 import { log } from '#shared/observability.ts';
@@ -12,7 +15,7 @@ import { appointmentOf } from './book-earliest.ts';
 import { lastInstantOf, localToday } from './local-days.ts';
 import { requireCatalog, searchOpenSlots, slotOf, staffSearchOf } from './open-slots.ts';
 
-export interface BookChosenSlotDeps extends Pick<SharedStores, 'catalog' | 'appointments' | 'patients' | 'audit'> {
+export interface BookChosenSlotDeps extends Pick<SharedStores, 'catalog' | 'appointments' | 'patients' | 'audit' | 'authorizations'> {
   now: () => Date;
 }
 
@@ -38,6 +41,9 @@ export const staffAppointmentIdOf = (clinicId: string, idempotencyKey: string) =
  * conflict-safe write: the slot's granules are locked on every resource it holds, so it is booked once or not at all.
  * A slot that is no longer free answers with the next open ones. A type that needs a physician's order is booked only
  * under a valid one (its procedure decides the type; the slot must fall before it expires), kept with the appointment.
+ * A procedure the clinic's list for the patient's payer says needs a prior authorization is booked only with the
+ * payer's approval covering the visit's day (`authorization`), kept as the visit's case, APPROVED: the desk books
+ * ordered imaging once authorized (a journey, which can hold a visit while radiology obtains it, is the other way).
  */
 export async function bookChosenSlot(
   deps: BookChosenSlotDeps,
@@ -48,7 +54,16 @@ export async function bookChosenSlot(
   const clinicId = person.clinicId;
   const appointmentId = staffAppointmentIdOf(clinicId, request.idempotencyKey);
   const existing = await deps.appointments.getById(clinicId, appointmentId);
-  if (existing) return repeated(deps, person, existing, request, now);
+  if (existing) {
+    const answer = await repeated(deps, person, existing, request, now);
+    // The first request booked, then stopped before keeping its approval as the visit's case.
+    if (existing.order && request.authorization && !existing.authorizationStatus) {
+      const audit = auditSession(deps.audit, { clinicId, actor: staffActor(person), patientId: existing.patientId, via: request.via }, now);
+      const kept = await authorizationFor(deps, requireCatalog(await deps.catalog.load(clinicId)), request, existing.order, audit);
+      if (kept) await keepApproval(deps, existing, kept, audit, now);
+    }
+    return answer;
+  }
 
   const catalog = requireCatalog(await deps.catalog.load(clinicId));
   const { type: requested, preferences } = staffSearchOf(catalog, request);
@@ -70,6 +85,7 @@ export async function bookChosenSlot(
     }
   }
   const audit = auditSession(deps.audit, { clinicId, actor: staffActor(person), patientId: request.patientId, via: request.via }, now);
+  const authorization = order ? await authorizationFor(deps, catalog, request, order, audit) : undefined;
   await audit.before('appointment.create');
   const search = { clinicId, catalog, type, preferences, now };
   // Every free combination at that start (each provider, each room): one lost race moves on to the next.
@@ -90,7 +106,9 @@ export async function bookChosenSlot(
     const result = await bookContended(deps, appointment);
     if (result.outcome === 'BOOKED') {
       log.info('Appointment booked by staff', { clinicId, outcome: 'BOOKED' });
-      return result;
+      if (!authorization) return result;
+      await keepApproval(deps, result.appointment, authorization, audit, now);
+      return { ...result, appointment: { ...result.appointment, authorizationStatus: 'APPROVED' } };
     }
     if (result.outcome === 'ALREADY_BOOKED') return repeated(deps, person, result.appointment, request, now);
   }
@@ -101,6 +119,64 @@ export async function bookChosenSlot(
     limit: ALTERNATIVES,
   });
   return { outcome: 'SLOT_UNAVAILABLE', alternatives: after.slice(0, ALTERNATIVES).map((candidate) => slotOf(catalog, type, candidate)) };
+}
+
+interface ApprovalToKeep {
+  payerId: string;
+  procedureCode: string | undefined;
+  approval: NonNullable<BookAppointmentInput['authorization']>;
+}
+
+/**
+ * Whether the order's procedure needs the payer's authorization by the clinic's list (the patient's payer on file; at
+ * the desk there is no 271), and if so the approval the request must carry, covering the visit's local day.
+ */
+async function authorizationFor(
+  deps: BookChosenSlotDeps,
+  catalog: ClinicCatalog,
+  request: BookAppointmentInput,
+  order: PhysicianOrder,
+  audit: AuditSession,
+): Promise<ApprovalToKeep | undefined> {
+  const procedureCode = order.procedureCode;
+  if (!catalog.priorAuthorizationRules?.length || !procedureCode) return undefined;
+  await audit.before('coverage.read');
+  const coverage = await deps.patients.readCoverage({ clinicId: catalog.profile.clinicId, patientId: request.patientId }, audit);
+  const payerId = coverage && !isSelfPay(coverage) ? coverage.payerId : undefined;
+  if (!authorizationRequirement({ payerId, procedureCode, payerSaysRequired: false, rules: catalog.priorAuthorizationRules }))
+    return undefined;
+  if (!request.authorization || !payerId) {
+    throw HttpError.withMessage(
+      409,
+      `The patient's payer wants prior authorization for CPT ${procedureCode}: book with its approval (authorization), or through the patient's intake, which holds the visit while it is obtained`,
+    );
+  }
+  // The slot's start as availability listed it, in the location's own offset: its date is the visit's local day.
+  const day = request.start.slice(0, 10);
+  if (!coversVisit(request.authorization, day)) {
+    throw HttpError.badRequest([{ path: 'authorization.validTo', message: `the approval does not cover the visit's day (${day})` }]);
+  }
+  return { payerId, procedureCode, approval: request.authorization };
+}
+
+/** The visit's case, opened APPROVED with the approval the desk booked under (once: a repeat finds it). */
+async function keepApproval(deps: BookChosenSlotDeps, visit: AppointmentRecord, kept: ApprovalToKeep, audit: AuditSession, now: Date) {
+  const at = now.toISOString();
+  const opened = openedCase(visit, {
+    payerId: kept.payerId,
+    requiredBy: 'payer-rule',
+    procedureCode: kept.procedureCode,
+    actor: audit.subject.actor,
+    at,
+  });
+  await audit.before('authorization.open');
+  await deps.authorizations.open({
+    ...opened,
+    status: 'APPROVED',
+    approval: kept.approval,
+    history: [...opened.history, { at, by: audit.subject.actor, status: 'APPROVED' }],
+    revision: 1,
+  });
 }
 
 /** Tries again, after a short random pause, a write that met another transaction on the same busy day. */

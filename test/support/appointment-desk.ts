@@ -13,6 +13,7 @@ import { dynamoAuditLog } from '#shared/audit-store.ts';
 import { type CatalogStore, dynamoCatalogStore } from '#shared/catalog-store.ts';
 import { keys } from '#shared/keys.ts';
 import { dynamoPatientStore } from '#shared/patient-store.ts';
+import { dynamoPriorAuthorizations } from '#shared/prior-authorization-store.ts';
 import type { TableRef } from '#shared/table.ts';
 import { lambdaContext, type StaffClaims, staffEvent } from './api-event.ts';
 
@@ -66,6 +67,7 @@ export function openDesk(
     patients: dynamoPatientStore(table),
     audit: dynamoAuditLog(table),
     series: dynamoSeriesStore(table),
+    authorizations: dynamoPriorAuthorizations(table),
     now: () => clock,
   };
   const availability = makeListAvailability(deps);

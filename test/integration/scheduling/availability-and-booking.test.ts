@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { AvailabilitySchema, SlotTakenSchema, StaffAppointmentSchema } from '#contract/api/appointment-schema.ts';
 import { DEMO_LOCATIONS, DEMO_RESOURCES, DEMO_APPOINTMENT_TYPES as TYPES } from '#local/seed/demo-clinic.ts';
 import { keys } from '#shared/keys.ts';
+import { dynamoPriorAuthorizations } from '#shared/prior-authorization-store.ts';
 import { openDesk } from '#test/support/appointment-desk.ts';
 import { auditRecords } from '#test/support/audit-trail.ts';
 import { localTable } from '#test/support/local-table.ts';
@@ -260,6 +261,54 @@ describe('Staff booking: POST /v1/clinics/{clinicId}/appointments', () => {
     });
     expect(tooLate).toMatchObject({ status: 409, body: { message: expect.stringContaining('until 2026-12-09') } });
     expect(expired).toMatchObject({ status: 409, body: { message: expect.stringContaining('expired on 2026-12-01') } });
+  });
+
+  it("books a contrast MRI the patient's payer lists only with its approval covering the day, kept as the visit's case", async () => {
+    // Prepare: an Aetna member (the demo payer lists CPT 73723 for prior authorization).
+    const desk = openDesk(table, NOW);
+    const patientId = await desk.patient();
+    await table.client.send(
+      new PutCommand({
+        TableName: table.tableName,
+        Item: {
+          ...keys.coverage(desk.clinicId, patientId),
+          type: 'Coverage',
+          clinicId: desk.clinicId,
+          patientId,
+          payerId: '60054',
+          payerName: 'Aetna',
+          memberId: 'W1',
+          subscriber: { relationship: 'self', firstName: 'A', lastName: 'B', birthDate: '1970-01-01' },
+          updatedAt: NOW.toISOString(),
+        },
+      }),
+    );
+    const order = {
+      orderingPhysicianName: 'Dr. Alan Smith',
+      orderingPhysicianNpi: '1234567893',
+      procedureCode: '73723',
+      diagnosisCodes: ['M25.561'],
+    };
+    const mri = { patientId, appointmentType: TYPES.mriKnee, order, start: '2026-12-08T08:00:00-05:00' };
+    const approval = { authorizationNumber: 'A-9', validFrom: '2026-12-01', validTo: '2026-12-31', units: 1 };
+
+    // Act
+    const without = await desk.book(mri);
+    const short = await desk.book({ ...mri, authorization: { ...approval, validTo: '2026-12-07' } });
+    const booked = await desk.book({ ...mri, authorization: approval });
+
+    // Assess: refused without it (nothing booked), 400 for one that misses the day, booked and kept APPROVED with it.
+    expect(without).toMatchObject({ status: 409, body: { message: expect.stringContaining('prior authorization for CPT 73723') } });
+    expect(short).toMatchObject({ status: 400, body: { errors: [{ path: 'authorization.validTo' }] } });
+    expect(booked).toMatchObject({ status: 201, body: { appointmentType: TYPES.mriKneeContrast, authorizationStatus: 'APPROVED' } });
+    const kept = await dynamoPriorAuthorizations(table).get(desk.clinicId, booked.body.appointmentId);
+    expect(kept).toMatchObject({
+      status: 'APPROVED',
+      requiredBy: 'payer-rule',
+      approval,
+      request: { procedureCode: '73723', serviceDate: '2026-12-08' },
+    });
+    expect(kept?.history.map((h) => h.status)).toEqual(['OPEN', 'APPROVED']);
   });
 
   it('books 50 concurrent requests for overlapping slots without one overlap', async () => {
