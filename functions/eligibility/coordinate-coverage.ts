@@ -38,10 +38,10 @@ export async function coordinateCoverage(
   },
 ): Promise<CoordinatedCheck> {
   const { coverage } = input;
-  const onFile = [coverage.payerId, ...(coverage.secondary ? [coverage.secondary.payerId] : [])];
+  const plans = [coverage, ...(coverage.secondary ? [coverage.secondary] : [])];
   const readingFor = (payerId: string): ReadingRequest => ({
     ...input.readingFor(payerId),
-    otherPlansOnFile: onFile.filter((id) => id !== payerId),
+    otherPlansOnFile: plans.filter((p) => p.payerId !== payerId).flatMap((p) => [p.payerId, p.payerName]),
   });
   const primary = interpretEligibility(await eligibility.check(input.request), readingFor(coverage.payerId));
   const order = coordinateBenefits(coverage, coverage.secondary, coverage.medicareSecondaryPayer);
@@ -60,10 +60,23 @@ export async function coordinateCoverage(
     ),
     ...(input.request.dateOfService ? { dateOfService: input.request.dateOfService } : {}),
   };
-  const other = interpretEligibility(await eligibility.check(request), readingFor(onFileSecondary.payerId));
-  // The plan given first is inactive and the other active: the active one is the only one to bill.
-  const onlyOtherActive = primary.outcome === 'INACTIVE' && other.outcome === 'ACTIVE';
-  const secondFirst = order.primary === 'on-file-secondary' || onlyOtherActive;
+  // A second payer that cannot answer (down, busy, an ID the clearinghouse does not know) must not hold up the first
+  // plan's check: the second is then unverified, which a person looks at.
+  const other = await eligibility.check(request).then(
+    (response) => interpretEligibility(response, readingFor(onFileSecondary.payerId)),
+    (error: unknown): CoverageSummary => ({
+      outcome: 'NEEDS_REVIEW',
+      serviceTypeCode: request.serviceTypeCode,
+      coverageActive: false,
+      priorAuthorizationRequired: false,
+      reason: `The payer did not answer (${(error as Error).name}).`,
+    }),
+  );
+  const ordered = order.primary === 'on-file-secondary';
+  // The plan that would pay first is inactive and the other active: the active one is the only one to bill.
+  const [orderedFirst, orderedSecond] = ordered ? [other, primary] : [primary, other];
+  const onlyOtherActive = orderedFirst.outcome === 'INACTIVE' && orderedSecond.outcome === 'ACTIVE';
+  const secondFirst = ordered !== onlyOtherActive;
   const [first, second] = secondFirst ? [other, primary] : [primary, other];
   const [firstPayer, secondPayer] = secondFirst ? [onFileSecondary.payerId, coverage.payerId] : [coverage.payerId, onFileSecondary.payerId];
   const unverified =
@@ -74,7 +87,7 @@ export async function coordinateCoverage(
   const coordination: CoordinationRecord = {
     primaryPayerId: firstPayer,
     secondaryPayerId: secondPayer,
-    basis: onlyOtherActive ? 'The plan given first is inactive; the other, active, is billed.' : order.basis,
+    basis: onlyOtherActive ? 'The plan that would pay first is inactive; the other, active, is billed.' : order.basis,
     secondaryOutcome: second.outcome,
     secondaryActive: second.coverageActive,
     ...(review ? { review } : {}),

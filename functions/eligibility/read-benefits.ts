@@ -102,7 +102,10 @@ export interface ReadingRequest {
   on?: string;
   /** The clinic's network status with the payer (catalog setting); in network unless the clinic says otherwise. */
   network?: 'IN' | 'OUT';
-  /** Payer IDs of the patient's other plans on file, whose order with this one coordination of benefits decides. */
+  /**
+   * The patient's other plans on file (payer IDs and names), whose order with this one coordination of benefits decides:
+   * the payer listing one as other coverage is no question.
+   */
   otherPlansOnFile?: readonly string[];
 }
 
@@ -232,9 +235,7 @@ export function readBenefits(response: EligibilityResponse, request: ReadingRequ
   }
 
   // Other coverage whose order the payer leaves unsaid: someone asks (Medicaid always pays last, so any is a question).
-  const unordered = reading.otherPayers.filter(
-    (p) => !p.primary && p.insuranceTypeCode !== 'QM' && !(p.payerId && request.otherPlansOnFile?.includes(p.payerId)),
-  );
+  const unordered = reading.otherPayers.filter((p) => !p.primary && p.insuranceTypeCode !== 'QM' && !onFile(p, request.otherPlansOnFile));
   if (primary.length === 0 && unordered.length > 0 && !reading.notCovered) {
     const medicaid = lines.some((l) => ACTIVE_CODES.has(l.code) && l.insuranceTypeCode === 'MC');
     reading.uncertain.push(
@@ -457,6 +458,10 @@ function otherPayersOf(lines: BenefitEntry[]): BenefitsReading['otherPayers'] {
   }
   return payers;
 }
+
+/** An other payer the response names that is one of the patient's plans on file, by its ID or its name. */
+const onFile = (payer: BenefitsReading['otherPayers'][number], plans: readonly string[] | undefined) =>
+  (plans ?? []).some((plan) => plan === payer.payerId || plan.toUpperCase() === payer.name?.toUpperCase());
 
 const holdsOn = (line: BenefitEntry, day: string) =>
   (!line.period?.start || line.period.start <= day) && (!line.period?.end || day <= line.period.end);

@@ -161,33 +161,34 @@ export async function reverifyEligibility(
     ...(checked.coordination ? { coordination: checked.coordination } : {}),
     checkedAt: now.toISOString(),
   };
-  await deps.store.putRecheck(appointment.appointmentId, record);
   const changes = changesBetween(previous, record);
   log.info('Coverage checked again', { clinicId: timer.clinicId, outcome: summary.outcome, count: changes.length });
-  if (changes.length === 0) return 'UNCHANGED';
-  // The journey's estimate becomes the re-check's: what a visit not yet paid for is charged, what the desk settles
-  // with a patient who paid already (none when the new reading cannot be signed: nothing is charged automatically).
-  if (appointment.journeyId && previous?.dueCents !== dueCents) {
-    await deps.journeys.reviseEstimate({ clinicId: appointment.clinicId, journeyId: appointment.journeyId }, dueCents, now);
+  if (changes.length > 0) {
+    // The journey's estimate becomes the re-check's, for a visit not yet paid for (none when the new reading cannot be
+    // signed: nothing is charged automatically); one paid already keeps what was paid against, and the task says so.
+    if (appointment.journeyId && previous?.dueCents !== dueCents) {
+      await deps.journeys.reviseEstimate({ clinicId: appointment.clinicId, journeyId: appointment.journeyId }, dueCents, now);
+    }
+    const task = openedStaffTask(
+      {
+        clinicId: appointment.clinicId,
+        taskId: staffTaskId(`coverage#${appointment.clinicId}#${appointment.appointmentId}#${timer.revision}#${timer.when}`),
+        kind: 'COVERAGE_CHANGED',
+        patientId: appointment.patientId,
+        appointmentId: appointment.appointmentId,
+        reason:
+          `Coverage checked again ${timer.when === 'day' ? 'on the day of' : 'before'} the visit on ${request.dateOfService} ` +
+          `reads differently: ${changes.join('; ')}. Sort it out with the patient before they arrive.`,
+      },
+      serviceLevelsOf(catalog.profile.serviceLevels),
+      ACTOR,
+      now,
+    );
+    await openTaskWithoutAlert(deps, task, ACTOR, now);
   }
-
-  const task = openedStaffTask(
-    {
-      clinicId: appointment.clinicId,
-      taskId: staffTaskId(`coverage#${appointment.clinicId}#${appointment.appointmentId}#${timer.revision}#${timer.when}`),
-      kind: 'COVERAGE_CHANGED',
-      patientId: appointment.patientId,
-      appointmentId: appointment.appointmentId,
-      reason:
-        `Coverage checked again ${timer.when === 'day' ? 'on the day of' : 'before'} the visit on ${appointment.start.slice(0, 10)} ` +
-        `reads differently: ${changes.join('; ')}. Sort it out with the patient before they arrive.`,
-    },
-    serviceLevelsOf(catalog.profile.serviceLevels),
-    ACTOR,
-    now,
-  );
-  await openTaskWithoutAlert(deps, task, ACTOR, now);
-  return 'CHANGED';
+  // Last: a retry after a failure above compares with the check before this one again, so the change is not lost.
+  await deps.store.putRecheck(appointment.appointmentId, record);
+  return changes.length > 0 ? 'CHANGED' : 'UNCHANGED';
 }
 
 const dollars = (cents: number | undefined) => (cents === undefined ? 'none' : `$${(cents / 100).toFixed(2)}`);

@@ -95,8 +95,8 @@ export async function verifyEligibility(deps: VerifyEligibilityDeps, ref: Journe
   });
   // The estimate is kept even when staff must review, so PROCEED can still collect it; a check that gives none takes
   // back one an earlier check gave (a RETRY after the insurance changed), so nothing is charged on an old reading.
-  const amounts = dueCents !== undefined ? { amounts: { dueCents } } : {};
-  if (dueCents === undefined && journey.amounts.dueCents !== undefined) await deps.journeys.reviseEstimate(ref, undefined, now);
+  const amounts =
+    dueCents !== undefined ? { amounts: { dueCents } } : journey.amounts.dueCents !== undefined ? { clearDueCents: true as const } : {};
   await deps.journeys.updateStage(
     journey,
     'ELIGIBILITY',

@@ -3,8 +3,8 @@ import type { BookAppointmentInput, Slot } from '#contract/api/appointment-schem
 import type { StaffPrincipal } from '#contract/staff-roles.ts';
 import type { ClinicCatalog } from '#model/clinic-catalog.ts';
 import { isSelfPay } from '#model/patient-records.ts';
-import { decideOrderedType, orderOfRequest, type PhysicianOrder } from '#model/physician-order.ts';
-import { authorizationRequirement, coversVisit, openedCase } from '#model/prior-authorization.ts';
+import { decideOrderedType, orderOfRequest } from '#model/physician-order.ts';
+import { authorizationRequirement, coversVisit, openedCase, visitDateOf } from '#model/prior-authorization.ts';
 import type { AppointmentRecord } from '#shared/appointment-store.ts';
 import { type AuditSession, auditSession } from '#shared/audit.ts';
 import { HttpError } from '#shared/http/http-error.ts';
@@ -57,9 +57,12 @@ export async function bookChosenSlot(
   if (existing) {
     const answer = await repeated(deps, person, existing, request, now);
     // The first request booked, then stopped before keeping its approval as the visit's case.
-    if (existing.order && request.authorization && !existing.authorizationStatus) {
+    if (request.authorization && !existing.authorizationStatus) {
+      const catalog = requireCatalog(await deps.catalog.load(clinicId));
       const audit = auditSession(deps.audit, { clinicId, actor: staffActor(person), patientId: existing.patientId, via: request.via }, now);
-      const kept = await authorizationFor(deps, requireCatalog(await deps.catalog.load(clinicId)), request, existing.order, audit);
+      const procedureCode =
+        existing.order?.procedureCode ?? catalog.appointmentTypes.find((t) => t.code === existing.appointmentType)?.procedureCodes?.[0];
+      const kept = await authorizationFor(deps, catalog, request, procedureCode, audit);
       if (kept) await keepApproval(deps, existing, kept, audit, now);
     }
     return answer;
@@ -85,7 +88,8 @@ export async function bookChosenSlot(
     }
   }
   const audit = auditSession(deps.audit, { clinicId, actor: staffActor(person), patientId: request.patientId, via: request.via }, now);
-  const authorization = order ? await authorizationFor(deps, catalog, request, order, audit) : undefined;
+  // The procedure as the journey's gate takes it: the order's, else the type's.
+  const authorization = await authorizationFor(deps, catalog, request, order?.procedureCode ?? type.procedureCodes?.[0], audit);
   await audit.before('appointment.create');
   const search = { clinicId, catalog, type, preferences, now };
   // Every free combination at that start (each provider, each room): one lost race moves on to the next.
@@ -103,6 +107,12 @@ export async function bookChosenSlot(
       now,
       ...(order ? { order } : {}),
     });
+    // The approval must cover the visit's day where it happens (checked before anything is written).
+    if (authorization && !coversVisit(authorization.approval, visitDateOf(appointment))) {
+      throw HttpError.badRequest([
+        { path: 'authorization', message: `the approval does not cover the visit's day (${visitDateOf(appointment)})` },
+      ]);
+    }
     const result = await bookContended(deps, appointment);
     if (result.outcome === 'BOOKED') {
       log.info('Appointment booked by staff', { clinicId, outcome: 'BOOKED' });
@@ -128,38 +138,38 @@ interface ApprovalToKeep {
 }
 
 /**
- * Whether the order's procedure needs the payer's authorization by the clinic's list (the patient's payer on file; at
- * the desk there is no 271), and if so the approval the request must carry, covering the visit's local day.
+ * Whether the procedure needs a payer's authorization by the clinic's list, for any plan on file (at the desk there is
+ * no 271), and if so the approval the request must carry (its day is checked against the visit's once it is placed).
  */
 async function authorizationFor(
   deps: BookChosenSlotDeps,
   catalog: ClinicCatalog,
   request: BookAppointmentInput,
-  order: PhysicianOrder,
+  procedureCode: string | undefined,
   audit: AuditSession,
 ): Promise<ApprovalToKeep | undefined> {
-  const procedureCode = order.procedureCode;
   if (!catalog.priorAuthorizationRules?.length || !procedureCode) return undefined;
   await audit.before('coverage.read');
   const coverage = await deps.patients.readCoverage({ clinicId: catalog.profile.clinicId, patientId: request.patientId }, audit);
-  const payerId = coverage && !isSelfPay(coverage) ? coverage.payerId : undefined;
-  if (!authorizationRequirement({ payerId, procedureCode, payerSaysRequired: false, rules: catalog.priorAuthorizationRules }))
-    return undefined;
-  if (!request.authorization || !payerId) {
+  const insured = coverage && !isSelfPay(coverage) ? coverage : undefined;
+  const payerIds = insured ? [insured.payerId, ...(insured.secondary ? [insured.secondary.payerId] : [])] : [];
+  const payerId = payerIds.find((id) =>
+    authorizationRequirement({ payerId: id, procedureCode, payerSaysRequired: false, rules: catalog.priorAuthorizationRules }),
+  );
+  if (!payerId) return undefined;
+  if (!request.authorization) {
     throw HttpError.withMessage(
       409,
       `The patient's payer wants prior authorization for CPT ${procedureCode}: book with its approval (authorization), or through the patient's intake, which holds the visit while it is obtained`,
     );
   }
-  // The slot's start as availability listed it, in the location's own offset: its date is the visit's local day.
-  const day = request.start.slice(0, 10);
-  if (!coversVisit(request.authorization, day)) {
-    throw HttpError.badRequest([{ path: 'authorization.validTo', message: `the approval does not cover the visit's day (${day})` }]);
-  }
   return { payerId, procedureCode, approval: request.authorization };
 }
 
-/** The visit's case, opened APPROVED with the approval the desk booked under (once: a repeat finds it). */
+/**
+ * The visit's case, opened APPROVED with the approval the desk booked under; one opened meanwhile stands. A case that
+ * cannot be written fails the request (5xx): the same request again finds the booking and keeps its approval then.
+ */
 async function keepApproval(deps: BookChosenSlotDeps, visit: AppointmentRecord, kept: ApprovalToKeep, audit: AuditSession, now: Date) {
   const at = now.toISOString();
   const opened = openedCase(visit, {
@@ -170,13 +180,16 @@ async function keepApproval(deps: BookChosenSlotDeps, visit: AppointmentRecord, 
     at,
   });
   await audit.before('authorization.open');
-  await deps.authorizations.open({
+  const approved = {
     ...opened,
-    status: 'APPROVED',
+    status: 'APPROVED' as const,
     approval: kept.approval,
-    history: [...opened.history, { at, by: audit.subject.actor, status: 'APPROVED' }],
+    history: [...opened.history, { at, by: audit.subject.actor, status: 'APPROVED' as const }],
     revision: 1,
-  });
+  };
+  if (!(await deps.authorizations.open(approved)) && !(await deps.authorizations.get(visit.clinicId, visit.appointmentId))) {
+    throw new Error(`Appointment ${visit.appointmentId}: its authorization case could not be opened`);
+  }
 }
 
 /** Tries again, after a short random pause, a write that met another transaction on the same busy day. */

@@ -114,6 +114,8 @@ export interface StageUpdate {
   appointment?: JourneyAppointment;
   /** Sets only the fields given, so eligibility's dueCents and payment's paidCents never overwrite each other. */
   amounts?: Partial<Pick<Amounts, 'dueCents' | 'paidCents'>>;
+  /** Takes back an estimate an earlier check gave (a check that gives none). */
+  clearDueCents?: true;
 }
 
 /**
@@ -155,7 +157,7 @@ async function updateStage(table: TableRef, ref: JourneyAttempt, stage: StageNam
       new UpdateCommand({
         TableName: table.tableName,
         Key: keys.journey(ref.clinicId, ref.journeyId),
-        UpdateExpression: `SET ${sets.join(', ')}`,
+        UpdateExpression: `SET ${sets.join(', ')}${update.clearDueCents ? ' REMOVE amounts.dueCents' : ''}`,
         ConditionExpression: '#attempt = :attempt',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
@@ -353,8 +355,10 @@ export interface JourneyStore {
   /** A page of the clinic's journeys of some statuses, by start (listJourneys). */
   list(query: JourneyListQuery): Promise<JourneyPage>;
   /**
-   * Sets the patient's estimated share to a re-check's (none: nothing is charged automatically), whatever the journey's
-   * attempt: the estimate is eligibility's alone to write, and a re-check comes after the stage.
+   * Sets the patient's estimated share to a re-check's (none: nothing is charged automatically) while the journey has
+   * not begun to collect it (its PAYMENT stage pending, e.g. a visit waiting for its authorization); later, what was
+   * charged stands against the estimate it was charged on, and the re-check's task tells the desk. No attempt fence: a
+   * re-check comes after the eligibility stage, the only other writer of the estimate.
    */
   reviseEstimate(ref: JourneyRef, dueCents: number | undefined, now: Date): Promise<void>;
 }
@@ -381,8 +385,13 @@ export function dynamoJourneyStore(table: TableRef): JourneyStore {
             Key: keys.journey(ref.clinicId, ref.journeyId),
             UpdateExpression:
               dueCents === undefined ? 'REMOVE amounts.dueCents SET updatedAt = :at' : 'SET amounts.dueCents = :due, updatedAt = :at',
-            ConditionExpression: 'attribute_exists(PK)',
-            ExpressionAttributeValues: { ':at': now.toISOString(), ...(dueCents === undefined ? {} : { ':due': dueCents }) },
+            ConditionExpression: 'stages.PAYMENT.#status = :pending',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':at': now.toISOString(),
+              ':pending': 'PENDING',
+              ...(dueCents === undefined ? {} : { ':due': dueCents }),
+            },
           }),
         ),
       );

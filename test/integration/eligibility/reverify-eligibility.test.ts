@@ -204,6 +204,52 @@ describe('Coverage checked again before the visit', () => {
     expect((await stores.journeys.get(ref))?.amounts).toEqual({ currency: 'USD', dueCents: 4000 });
   });
 
+  it('keeps the estimate a visit was paid against: the task tells the desk the new one', async () => {
+    // Prepare: as above, but the journey collected the $25 already.
+    const desk = openDesk(table, NOW);
+    const visit = await bookedVisit(desk);
+    const booked = await desk.appointments.getById(desk.clinicId, visit.appointmentId);
+    if (!booked) throw new Error('not booked');
+    const ref = { clinicId: desk.clinicId, journeyId: `j-paid-${visit.appointmentId}` };
+    const journey = newJourneyRecord({ ...ref, submissionId: 's-1', patientId: booked.patientId }, NOW);
+    journey.stages.PAYMENT = { status: 'COMPLETED', at: NOW.toISOString() };
+    await put({ ...keys.journey(ref.clinicId, ref.journeyId), ...journey, amounts: { currency: 'USD', dueCents: 2500, paidCents: 2500 } });
+    await put({ ...keys.appointment(ref.clinicId, visit.appointmentId), ...booked, journeyId: ref.journeyId });
+    await put({
+      ...keys.eligibility(ref.clinicId, ref.journeyId),
+      type: 'EligibilityCheck',
+      ...ref,
+      appointmentTypeCode: TYPES.primaryCareFollowUp,
+      serviceTypeCode: '30',
+      payerId: '60054',
+      summary: {
+        outcome: 'ACTIVE',
+        serviceTypeCode: '30',
+        coverageActive: true,
+        priorAuthorizationRequired: false,
+        copayCents: 2500,
+        reason: 'Coverage is active.',
+      },
+      dueCents: 2500,
+      checkedAt: NOW.toISOString(),
+    });
+    const { port } = payer(active(4000));
+
+    // Act
+    const outcome = await reverifyEligibility(deps(desk, port), {
+      clinicId: desk.clinicId,
+      appointmentId: visit.appointmentId,
+      revision: 0,
+      when: 'ahead',
+    });
+
+    // Assess
+    expect(outcome).toBe('CHANGED');
+    expect((await stores.journeys.get(ref))?.amounts).toEqual({ currency: 'USD', dueCents: 2500, paidCents: 2500 });
+    const open = await stores.tasks.list({ clinicId: desk.clinicId, queues: ['eligibility'], status: 'OPEN', limit: 10 });
+    expect(open.tasks.map((t) => t.reason)).toContainEqual(expect.stringContaining('estimate $25.00 before, $40.00 now'));
+  });
+
   it('checks a second plan too: it pays after the patient’s own, nothing is estimated ahead, and its going away is a change', async () => {
     // Prepare: the patient's own plan, and their spouse's as the second.
     const desk = openDesk(table, NOW);

@@ -299,7 +299,7 @@ describe('Staff booking: POST /v1/clinics/{clinicId}/appointments', () => {
 
     // Assess: refused without it (nothing booked), 400 for one that misses the day, booked and kept APPROVED with it.
     expect(without).toMatchObject({ status: 409, body: { message: expect.stringContaining('prior authorization for CPT 73723') } });
-    expect(short).toMatchObject({ status: 400, body: { errors: [{ path: 'authorization.validTo' }] } });
+    expect(short).toMatchObject({ status: 400, body: { errors: [{ path: 'authorization' }] } });
     expect(booked).toMatchObject({ status: 201, body: { appointmentType: TYPES.mriKneeContrast, authorizationStatus: 'APPROVED' } });
     const kept = await dynamoPriorAuthorizations(table).get(desk.clinicId, booked.body.appointmentId);
     expect(kept).toMatchObject({
@@ -309,6 +309,14 @@ describe('Staff booking: POST /v1/clinics/{clinicId}/appointments', () => {
       request: { procedureCode: '73723', serviceDate: '2026-12-08' },
     });
     expect(kept?.history.map((h) => h.status)).toEqual(['OPEN', 'APPROVED']);
+    // An order without its CPT is the type's procedure: the contrast type's own 73723 still needs the approval.
+    const typeOnly = await desk.book({
+      ...mri,
+      appointmentType: TYPES.mriKneeContrast,
+      order: { ...order, procedureCode: undefined },
+      start: '2026-12-09T08:00:00-05:00',
+    });
+    expect(typeOnly).toMatchObject({ status: 409, body: { message: expect.stringContaining('CPT 73723') } });
   });
 
   it('books 50 concurrent requests for overlapping slots without one overlap', async () => {

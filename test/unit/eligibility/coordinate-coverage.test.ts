@@ -124,4 +124,27 @@ describe('Coordination of two plans at a check', () => {
     expect(checked.summary.outcome).toBe('ACTIVE');
     expect(checked.summary.benefits?.uncertain).toEqual([]);
   });
+
+  it('asks a person, and still reads the first plan, when the second payer does not answer at all', async () => {
+    const port = {
+      check: async (request: EligibilityRequest) => {
+        if (request.payer.id === '87726') throw Object.assign(new Error('down'), { name: 'ClearinghouseUnavailable' });
+        return active(2500);
+      },
+    };
+    const checked = await run(port);
+    expect(checked).toMatchObject({ payerId: '60054', chargeAhead: false, summary: { outcome: 'NEEDS_REVIEW' } });
+    expect(checked.coordination?.review).toContain('ClearinghouseUnavailable');
+  });
+
+  it('bills the active plan when the one the rules put first has ended (Medicaid given first, an ended employer plan second)', async () => {
+    const medicaidFirst: InsuranceCoverage = {
+      ...coverage,
+      planType: 'medicaid',
+      secondary: { ...(coverage.secondary as NonNullable<InsuranceCoverage['secondary']>), planType: 'commercial' },
+    };
+    const { port } = payers({ '60054': active(0), '87726': inactive });
+    const checked = await run(port, medicaidFirst);
+    expect(checked).toMatchObject({ payerId: '60054', summary: { outcome: 'ACTIVE' }, coordination: { primaryPayerId: '60054' } });
+  });
 });
