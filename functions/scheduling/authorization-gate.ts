@@ -20,9 +20,11 @@ export async function authorizationHoldOf(
   catalog: ClinicCatalog,
   audit: AuditSession,
   now: Date,
+  /** Booked by this very call: it can have no case yet, so none is read. */
+  justBooked = false,
 ): Promise<string | undefined> {
   const serviceDate = visitDateOf(appointment);
-  const known = await deps.authorizations.get(appointment.clinicId, appointment.appointmentId);
+  const known = justBooked ? undefined : await deps.authorizations.get(appointment.clinicId, appointment.appointmentId);
   if (known) return authorizationHold(known, serviceDate);
 
   const check = appointment.journeyId

@@ -37,11 +37,16 @@ export async function bookAppointment(deps: BookAppointmentDeps, ref: JourneyRef
   const fields = { clinicId: ref.clinicId, journeyId: ref.journeyId, stage: 'SCHEDULING' };
   const journey = await deps.journeys.beginAttempt(ref);
   /** Booked: confirmed, unless it waits for a prior authorization. */
-  const settle = async (appointment: AppointmentRecord, audit: AuditSession, catalog: ClinicCatalog): Promise<BookingResult> => {
+  const settle = async (
+    appointment: AppointmentRecord,
+    audit: AuditSession,
+    catalog: ClinicCatalog,
+    justBooked = false,
+  ): Promise<BookingResult> => {
     // A visit cancelled meanwhile (by the desk, while the journey waited) stays so on the journey: payment and the
     // confirmation skip it, and it needs no authorization.
     const cancelled = appointment.status === 'CANCELLED';
-    const held = cancelled ? undefined : await authorizationHoldOf(deps, appointment, catalog, audit, now);
+    const held = cancelled ? undefined : await authorizationHoldOf(deps, appointment, catalog, audit, now, justBooked);
     const booked = { ...journeyAppointment(appointment), ...(cancelled ? { status: 'CANCELLED' as const } : {}) };
     const ids = { appointmentId: appointment.appointmentId };
     if (held) {
@@ -126,7 +131,7 @@ export async function bookAppointment(deps: BookAppointmentDeps, ref: JourneyRef
   }
   if (preferences.earliestPossible) await joinForEarlierTime(deps, ref, result.appointment, preferences, now);
   log.info('Appointment booked', { ...fields, outcome: result.outcome, count: result.attempts });
-  return settle(result.appointment, audit, catalog);
+  return settle(result.appointment, audit, catalog, result.outcome === 'BOOKED');
 }
 
 /** The waitlist entry of a journey whose patient wants earlier time than booked: one per journey. */
