@@ -3,6 +3,7 @@ import { InsuranceSchema } from '#contract/api/submission-schema.ts';
 import type { StaffPrincipal } from '#contract/staff-roles.ts';
 import { changedCoverageFields, coverageView, insuranceCoverage, insuranceOf } from '#model/coverage.ts';
 import { type CoverageRecord, isSelfPay } from '#model/patient-records.ts';
+import { HttpError } from '#shared/http/http-error.ts';
 import { validateBody } from '#shared/http/parse-json-body.ts';
 import { log } from '#shared/observability.ts';
 import { type CorrectionDeps, correctionContext, definedFields, refuseUnless } from './correction-context.ts';
@@ -40,10 +41,13 @@ export async function correctCoverage(
       insurance.subscriber.relationship === 'self' || secondary?.subscriber.relationship === 'self'
         ? await deps.patients.read(journey, session, ['firstName', 'lastName', 'birthDate'])
         : undefined;
-    next = insuranceCoverage(ids, insurance, holder, now, {
-      secondary,
-      medicareSecondaryPayer: medicareSecondaryPayer ?? insured?.medicareSecondaryPayer,
-    });
+    const msp = medicareSecondaryPayer ?? insured?.medicareSecondaryPayer;
+    // As at intake: the MSP answers belong to a patient with a Medicare plan (one removed takes its answers with it).
+    const medicare = [insurance, secondary].some((p) => p?.planType === 'medicare' || p?.planType === 'medicare-advantage');
+    if (medicareSecondaryPayer && !medicare) {
+      throw HttpError.badRequest([{ path: 'medicareSecondaryPayer', message: 'only for a patient with a Medicare plan (planType)' }]);
+    }
+    next = insuranceCoverage(ids, insurance, holder, now, { secondary, medicareSecondaryPayer: medicare ? msp : undefined });
   }
 
   const changedFields = changedCoverageFields(current, next);

@@ -236,8 +236,12 @@ describe('Function: correctCoverage (PATCH …/journeys/{journeyId}/coverage) on
     });
     expect(memberFixed.body.changedFields).toEqual(['memberId']);
     expect(afterFix).toMatchObject({ memberId: 'W987654321', secondary: { memberId: '1EG4-TE5-MK73' }, medicareSecondaryPayer: msp });
-    expect(removed.body.changedFields).toEqual(['secondary']);
+    // The Medicare plan gone, its MSP answers go with it; answers for a patient with no Medicare plan are refused.
+    expect(removed.body.changedFields).toEqual(['secondary', 'medicareSecondaryPayer']);
     expect(await storedCoverage(s)).not.toHaveProperty('secondary');
+    expect(await storedCoverage(s)).not.toHaveProperty('medicareSecondaryPayer');
+    const refused = await patch({ ...s, body: { medicareSecondaryPayer: msp } });
+    expect(refused).toMatchObject({ status: 400, body: { errors: [{ path: 'medicareSecondaryPayer' }] } });
   });
 
   it('answers the same correction again with no changed field, and writes neither the coverage nor a write audit', async () => {
