@@ -24,6 +24,7 @@ export async function authorizationHoldOf(
   justBooked = false,
 ): Promise<string | undefined> {
   const serviceDate = visitDateOf(appointment);
+  if (!justBooked) await audit.before('authorization.read');
   const known = justBooked ? undefined : await deps.authorizations.get(appointment.clinicId, appointment.appointmentId);
   if (known) return authorizationHold(known, serviceDate);
 
