@@ -114,13 +114,14 @@ export function readBenefits(response: EligibilityResponse, request: ReadingRequ
   const network = request.network ?? 'IN';
   // Lines dated for other days (a past inactive period, last year's accumulators) say nothing of this one.
   const lines = response.benefitsInformation.filter((l) => !request.on || holdsOn(l, request.on));
+  const medicaid = lines.some((l) => ACTIVE_CODES.has(l.code) && l.insuranceTypeCode === 'MC');
   const reading: BenefitsReading = {
     status: 'UNKNOWN',
     serviceTypeCode: stc,
     network,
     notCovered: false,
     priorAuthorization: 'UNKNOWN',
-    otherPayers: otherPayersOf(lines),
+    otherPayers: otherPayersOf(lines, medicaid),
     // The payer's words about this service and the plan, not every line's (other services' can name a condition).
     payerMessages: [
       ...new Set(
@@ -225,9 +226,7 @@ export function readBenefits(response: EligibilityResponse, request: ReadingRequ
   // What a careful person would not act on without asking: another payer first, or the payer saying we are out of network.
   const primary = reading.otherPayers.filter((p) => p.primary);
   if (primary.length > 0) {
-    reading.uncertain.push(
-      `Another payer is primary (${primary.map((p) => p.name ?? p.insuranceTypeCode ?? 'unnamed').join(', ')}): bill it first.`,
-    );
+    reading.uncertain.push(`Another payer is primary (${primary.map(payerLabel).join(', ')}): bill it first.`);
   }
   // Said of the provider, so of every service, on whichever line the payer put it.
   if (network === 'IN' && lines.some((l) => (l.messages ?? []).some((m) => OUT_OF_NETWORK_WORDS.test(m)))) {
@@ -237,25 +236,17 @@ export function readBenefits(response: EligibilityResponse, request: ReadingRequ
   // Other coverage whose order the payer leaves unsaid: someone asks (Medicaid always pays last, so any is a question).
   const unordered = reading.otherPayers.filter((p) => !p.primary && p.insuranceTypeCode !== 'QM' && !onFile(p, request.otherPlansOnFile));
   if (primary.length === 0 && unordered.length > 0 && !reading.notCovered) {
-    const medicaid = lines.some((l) => ACTIVE_CODES.has(l.code) && l.insuranceTypeCode === 'MC');
     reading.uncertain.push(
       medicaid
         ? 'Medicaid pays last, and the response lists other coverage: bill it first, or confirm it has ended.'
-        : `The payer lists other coverage (${unordered.map((p) => p.name ?? p.insuranceTypeCode ?? 'unnamed').join(', ')}) without saying which pays first.`,
+        : `The payer lists other coverage (${unordered.map(payerLabel).join(', ')}) without saying which pays first.`,
     );
   }
 
   if (reading.status === 'ACTIVE' && !reading.notCovered && reading.costSharingWaived === undefined) {
-    const medicaid = lines.some((l) => ACTIVE_CODES.has(l.code) && l.insuranceTypeCode === 'MC');
     // No copay or coinsurance at any level: what the patient owes is not given (Medicaid's members owe nothing unsaid).
     // A plan-level inquiry (30) asks about the plan, not a visit.
-    if (
-      stc !== PLAN_LEVEL &&
-      !medicaid &&
-      reading.copayCents === undefined &&
-      reading.coinsurancePercent === undefined &&
-      copays.length + shares.length === 0
-    ) {
+    if (stc !== PLAN_LEVEL && !medicaid && copays.length + shares.length === 0) {
       reading.uncertain.push('The payer gives no copay or coinsurance for this service: what the patient owes is not known.');
     }
     // Coinsurance with no deductible anywhere: whether the visit is subject to one is not known.
@@ -434,11 +425,12 @@ const MEDICARE_TYPES = new Set(['MA', 'MB', 'MP']);
 /** Loop 2120 entities that are payers (codes, or Stedi's names for them); not the insured, a provider or a plan sponsor. */
 const PAYER_ENTITIES = /^(PR|PRP|SEP|TTP|Payer|Primary Payer|Secondary Payer|Tertiary Payer)$/i;
 
-/** Every other or additional payer the response names (EB*R), with its insurance type and whether it pays first. */
-function otherPayersOf(lines: BenefitEntry[]): BenefitsReading['otherPayers'] {
+/**
+ * Every other or additional payer the response names (EB*R), with its insurance type and whether it pays first
+ * (Medicaid pays last: Medicare a Medicaid response names is primary).
+ */
+function otherPayersOf(lines: BenefitEntry[], medicaid: boolean): BenefitsReading['otherPayers'] {
   const payers: BenefitsReading['otherPayers'] = [];
-  // Medicaid pays last: Medicare a Medicaid response names is primary.
-  const medicaid = lines.some((l) => ACTIVE_CODES.has(l.code) && l.insuranceTypeCode === 'MC');
   for (const line of lines.filter((l) => l.code === 'R')) {
     const named = (line.relatedEntities ?? []).filter((e) => PAYER_ENTITIES.test(e.entityIdentifier));
     const entities: NonNullable<BenefitEntry['relatedEntities']> = named.length ? named : [{ entityIdentifier: '' }];
@@ -458,6 +450,9 @@ function otherPayersOf(lines: BenefitEntry[]): BenefitsReading['otherPayers'] {
   }
   return payers;
 }
+
+/** How the reading names an other payer in words for staff. */
+const payerLabel = (payer: BenefitsReading['otherPayers'][number]) => payer.name ?? payer.insuranceTypeCode ?? 'unnamed';
 
 /** An other payer the response names that is one of the patient's plans on file, by its ID or its name. */
 const onFile = (payer: BenefitsReading['otherPayers'][number], plans: readonly string[] | undefined) =>
