@@ -1,9 +1,10 @@
 import type { CoordinationRecord, CoverageSummary } from '#model/benefits-reading.ts';
-import type { AppointmentType, ClinicCatalog } from '#model/clinic-catalog.ts';
+import { type AppointmentType, allowedAmountFor, type ClinicCatalog, networkWith } from '#model/clinic-catalog.ts';
 import { coordinateBenefits } from '#model/coordination-of-benefits.ts';
 import type { InsuranceCoverage } from '#model/patient-records.ts';
+import type { EstimateWorking } from '#model/patient-share.ts';
 import type { EligibilityPerson, EligibilityPort, EligibilityRequest } from './eligibility-port.ts';
-import { interpretEligibility } from './interpret-eligibility.ts';
+import { interpretEligibility, signableEstimate } from './interpret-eligibility.ts';
 import { buildEligibilityRequest } from './prepare-eligibility-check.ts';
 import type { ReadingRequest } from './read-benefits.ts';
 
@@ -14,6 +15,11 @@ export interface CoordinatedCheck {
   coordination?: CoordinationRecord;
   /** Whether an estimate may be charged ahead: not while a person must order the plans, nor while a second plan may pay part. */
   chargeAhead: boolean;
+  /**
+   * The patient's share with its working, when it may be charged ahead and the reading is one a person could sign: from
+   * the paying-first payer's contracted rate for the type where the clinic has one (catalog `payerRates`).
+   */
+  estimate?: EstimateWorking;
 }
 
 /**
@@ -22,7 +28,9 @@ export interface CoordinatedCheck {
  * the rules need a person (the MSP questions unanswered, another payer first, two plans the rules do not order, a second
  * plan that could not be verified), the check needs review with that reason and charges nothing. When the plan paying
  * second is active, nothing is charged ahead either: it may pay part of the patient's share, so the desk collects after
- * the claims. Each plan's reading knows the other is on file, so the payer listing it as other coverage is no question.
+ * the claims. Each plan is read for the clinic's network status with its payer at `locationId` (catalog
+ * `payerNetworks`), on the day `on`, and knows the other is on file, so the payer listing it as other coverage is no
+ * question.
  */
 export async function coordinateCoverage(
   eligibility: EligibilityPort,
@@ -34,13 +42,34 @@ export async function coordinateCoverage(
     coverage: InsuranceCoverage;
     patient: EligibilityPerson;
     request: EligibilityRequest;
-    readingFor: (payerId: string) => ReadingRequest;
+    /** Where the visit is (or the patient asked for), for the network status; none: the clinic-wide status. */
+    locationId?: string;
+    /** The day the coverage is read for (YYYY-MM-DD). */
+    on?: string;
   },
 ): Promise<CoordinatedCheck> {
-  const { coverage } = input;
+  const checked = await orderedCheck(eligibility, input);
+  // From the payer's contracted rate only where the clinic is in its network (a contract is what makes it so).
+  const allowed = allowedAmountFor(
+    input.catalog,
+    { payerId: checked.payerId, inNetwork: checked.summary.inNetwork !== false },
+    input.appointmentType,
+  );
+  const estimate = checked.chargeAhead ? signableEstimate(checked.summary, allowed) : undefined;
+  return { ...checked, ...(estimate ? { estimate } : {}) };
+}
+
+async function orderedCheck(
+  eligibility: EligibilityPort,
+  input: Parameters<typeof coordinateCoverage>[1],
+): Promise<Omit<CoordinatedCheck, 'estimate'>> {
+  const { coverage, appointmentType } = input;
   const plans = [coverage, ...(coverage.secondary ? [coverage.secondary] : [])];
   const readingFor = (payerId: string): ReadingRequest => ({
-    ...input.readingFor(payerId),
+    serviceTypeCode: appointmentType.serviceTypeCode,
+    ...(appointmentType.officeVisit ? { officeVisit: appointmentType.officeVisit } : {}),
+    network: networkWith(input.catalog, payerId, input.locationId),
+    ...(input.on ? { on: input.on } : {}),
     otherPlansOnFile: plans.filter((p) => p.payerId !== payerId).flatMap((p) => [p.payerId, p.payerName]),
   });
   const primary = interpretEligibility(await eligibility.check(input.request), readingFor(coverage.payerId));

@@ -1,7 +1,6 @@
 import { DateTime } from 'luxon';
 import type { AppointmentChangedDetail } from '#contract/appointment-events.ts';
 import type { CoverageSummary, EligibilityCheckRecord } from '#model/benefits-reading.ts';
-import { allowedAmountFor, networkWith } from '#model/clinic-catalog.ts';
 import { isSelfPay } from '#model/patient-records.ts';
 import { visitDateOf } from '#model/prior-authorization.ts';
 import { openedStaffTask, serviceLevelsOf, staffTaskId } from '#model/staff-task.ts';
@@ -12,7 +11,6 @@ import type { SharedStores } from '#shared/stores.ts';
 import { coordinateCoverage } from './coordinate-coverage.ts';
 import type { EligibilityPerson, EligibilityPort } from './eligibility-port.ts';
 import type { EligibilityStore } from './eligibility-store.ts';
-import { signableEstimate } from './interpret-eligibility.ts';
 import { buildEligibilityRequest } from './prepare-eligibility-check.ts';
 import { type ReopenLapsedAuthorizationDeps, reopenLapsedAuthorization } from './reopen-lapsed-authorization.ts';
 
@@ -120,12 +118,6 @@ export async function reverifyEligibility(
     // The visit's day where it happens (a late visit in Denver is the next day in UTC).
     dateOfService: visitDateOf(appointment),
   };
-  const readingFor = (payerId: string) => ({
-    serviceTypeCode: type.serviceTypeCode,
-    ...(type.officeVisit ? { officeVisit: type.officeVisit } : {}),
-    network: networkWith(catalog, payerId, appointment.location.id),
-    on: request.dateOfService,
-  });
   // Both plans again when there are two, ordered as the first check ordered them (coordinate-coverage.ts).
   const checked = await coordinateCoverage(deps.eligibility, {
     journeyId: appointment.journeyId ?? appointment.appointmentId,
@@ -135,12 +127,10 @@ export async function reverifyEligibility(
     coverage,
     patient,
     request,
-    readingFor,
+    locationId: appointment.location.id,
+    on: request.dateOfService,
   });
-  const { summary, payerId } = checked;
-  const estimate = checked.chargeAhead
-    ? signableEstimate(summary, allowedAmountFor(catalog, { payerId, inNetwork: summary.inNetwork !== false }, type))
-    : undefined;
+  const { summary, payerId, estimate } = checked;
   const dueCents = estimate?.dueCents;
   const previous =
     (await deps.store.getRecheck(appointment.clinicId, appointment.appointmentId)) ??

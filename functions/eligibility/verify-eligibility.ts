@@ -1,6 +1,5 @@
 import { DateTime } from 'luxon';
 import type { EligibilityResult, JourneyRef } from '#contract/journey-workflow.ts';
-import { type AppointmentType, allowedAmountFor, networkWith } from '#model/clinic-catalog.ts';
 import type { JourneyRecord } from '#model/journey.ts';
 import { isSelfPay } from '#model/patient-records.ts';
 import { journeyAuditSession } from '#shared/audit.ts';
@@ -9,7 +8,6 @@ import type { SharedStores } from '#shared/stores.ts';
 import { coordinateCoverage } from './coordinate-coverage.ts';
 import type { EligibilityPerson, EligibilityPort } from './eligibility-port.ts';
 import type { EligibilityStore } from './eligibility-store.ts';
-import { GENERAL_SERVICE_TYPE, signableEstimate } from './interpret-eligibility.ts';
 import { type EligibilityContext, prepareEligibilityCheck } from './prepare-eligibility-check.ts';
 
 export interface VerifyEligibilityDeps extends Pick<SharedStores, 'journeys' | 'submissions' | 'patients' | 'catalog' | 'audit'> {
@@ -39,15 +37,6 @@ export async function verifyEligibility(deps: VerifyEligibilityDeps, ref: Journe
 
   const context = await loadEligibilityContext(deps, journey, now);
   const prepared = prepareEligibilityCheck(context);
-  // Read for the clinic's network status with the payer (catalog `payerNetworks`): whose terms apply to this patient.
-  const readingFor = (payerId: string) => ({
-    serviceTypeCode: prepared.kind === 'inquire' ? prepared.request.serviceTypeCode : GENERAL_SERVICE_TYPE,
-    ...(prepared.appointmentType?.officeVisit ? { officeVisit: prepared.appointmentType.officeVisit } : {}),
-    // The location the patient asked for, when they did (the visit is not booked yet): its network status first.
-    network: networkWith(context.catalog ?? {}, payerId, context.preferredLocationId),
-    // The first check, before scheduling, asks about today where the clinic is.
-    on: DateTime.fromJSDate(now, { zone: context.catalog?.locations[0]?.timeZone ?? 'UTC' }).toISODate() ?? undefined,
-  });
   // With a second plan (or MSP answers), which plan pays first decides whose reading the journey acts on.
   const checked =
     prepared.kind === 'inquire' && context.catalog && context.coverage && !isSelfPay(context.coverage)
@@ -57,25 +46,16 @@ export async function verifyEligibility(deps: VerifyEligibilityDeps, ref: Journe
           coverage: context.coverage,
           appointmentType: prepared.appointmentType,
           request: prepared.request,
-          readingFor,
+          // The location the patient asked for, when they did (the visit is not booked yet): its network status first.
+          ...(context.preferredLocationId ? { locationId: context.preferredLocationId } : {}),
+          // The first check, before scheduling, asks about today where the clinic is.
+          on: DateTime.fromJSDate(now, { zone: context.catalog.locations[0]?.timeZone ?? 'UTC' }).toISODate() ?? '',
         })
       : undefined;
   const summary = checked?.summary ?? (prepared.kind === 'inquire' ? undefined : prepared.summary);
   if (!summary) throw new Error(`Journey ${ref.journeyId}: an inquiry without coverage or catalog`);
-  // An estimate only from terms a person could sign (a PROCEED past an uncertain reading charges nothing automatically),
-  // from the payer's contracted rate for the type where the clinic has one (catalog `payerRates`), with its working;
-  // none ahead when a second plan may pay part of the patient's share.
-  const estimate =
-    checked?.chargeAhead && context.catalog
-      ? signableEstimate(
-          summary,
-          allowedAmountFor(
-            context.catalog,
-            { payerId: checked.payerId, inNetwork: summary.inNetwork !== false },
-            prepared.appointmentType as AppointmentType,
-          ),
-        )
-      : undefined;
+  // An estimate only from terms a person could sign (a PROCEED past an uncertain reading charges nothing automatically).
+  const estimate = checked?.estimate;
   const dueCents = prepared.kind === 'selfPay' ? prepared.appointmentType.allowedAmountCents : estimate?.dueCents;
 
   await deps.store.putCheck({

@@ -66,7 +66,6 @@ const run = (port: ReturnType<typeof payers>['port'], onFile: InsuranceCoverage 
       { journeyId: 'j1', appointmentTypeCode: type.code, catalog: demoClinicCatalog, coverage: onFile, patient },
       type,
     ),
-    readingFor: () => ({ serviceTypeCode: '98', officeVisit: 'primary-care' }),
   });
 
 describe('Coordination of two plans at a check', () => {
