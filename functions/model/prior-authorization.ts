@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { PriorAuthorizationView } from '#contract/api/prior-authorization-schema.ts';
 import type { AuthorizationRequiredBy, AuthorizationStatus, RecordedAuthorizationStatus } from '#contract/prior-authorizations.ts';
+import type { AppointmentType } from './clinic-catalog.ts';
 import type { PhysicianOrder } from './physician-order.ts';
 import { staffTaskId } from './staff-task.ts';
 
@@ -100,6 +101,12 @@ export function authorizationRequirement(input: {
   const listed = input.rules?.some((r) => r.payerId === input.payerId && r.procedureCodes.includes(input.procedureCode ?? ''));
   return listed ? 'payer-rule' : undefined;
 }
+
+/** The procedure an authorization is asked for: the order's CPT, else the first the visit's type performs. */
+export const procedureToAuthorize = (
+  order: Pick<PhysicianOrder, 'procedureCode'> | undefined,
+  type: Pick<AppointmentType, 'procedureCodes'> | undefined,
+): string | undefined => order?.procedureCode ?? type?.procedureCodes?.[0];
 
 /** The statuses each recorded status may follow: an approval from any (even a denial overturned), the rest in order. */
 const RECORDABLE_FROM: Readonly<Record<RecordedAuthorizationStatus, readonly AuthorizationStatus[]>> = {
@@ -250,8 +257,8 @@ export interface VisitToAuthorize {
 }
 
 /**
- * The case a visit that needs an authorization opens, OPEN, with what the payer needs from its order: CPT (the order's,
- * else the type's `procedureCode`), ICD-10, ordering physician, notes reference, date and place.
+ * The case a visit that needs an authorization opens, OPEN, with what the payer needs from its order: CPT
+ * (procedureToAuthorize), ICD-10, ordering physician, notes reference, date and place.
  */
 export function openedCase(
   visit: VisitToAuthorize,

@@ -1,5 +1,5 @@
 import type { ClinicCatalog } from '#model/clinic-catalog.ts';
-import { authorizationHold, authorizationRequirement, openedCase, visitDateOf } from '#model/prior-authorization.ts';
+import { authorizationHold, authorizationRequirement, openedCase, procedureToAuthorize, visitDateOf } from '#model/prior-authorization.ts';
 import type { AppointmentRecord } from '#shared/appointment-store.ts';
 import type { AuditSession } from '#shared/audit.ts';
 import { log } from '#shared/observability.ts';
@@ -32,7 +32,7 @@ export async function authorizationHoldOf(
     ? await deps.eligibilityChecks.get({ clinicId: appointment.clinicId, journeyId: appointment.journeyId })
     : undefined;
   const type = catalog.appointmentTypes.find((t) => t.code === appointment.appointmentType);
-  const procedureCode = appointment.order?.procedureCode ?? type?.procedureCodes?.[0];
+  const procedureCode = procedureToAuthorize(appointment.order, type);
   const requiredBy = authorizationRequirement({
     payerId: check?.payerId,
     procedureCode,

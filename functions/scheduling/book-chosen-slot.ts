@@ -4,7 +4,7 @@ import type { StaffPrincipal } from '#contract/staff-roles.ts';
 import type { ClinicCatalog } from '#model/clinic-catalog.ts';
 import { isSelfPay } from '#model/patient-records.ts';
 import { decideOrderedType, orderOfRequest } from '#model/physician-order.ts';
-import { authorizationRequirement, coversVisit, openedCase, visitDateOf } from '#model/prior-authorization.ts';
+import { authorizationRequirement, coversVisit, openedCase, procedureToAuthorize, visitDateOf } from '#model/prior-authorization.ts';
 import type { AppointmentRecord } from '#shared/appointment-store.ts';
 import { type AuditSession, auditSession } from '#shared/audit.ts';
 import { HttpError } from '#shared/http/http-error.ts';
@@ -60,9 +60,8 @@ export async function bookChosenSlot(
     if (request.authorization && !existing.authorizationStatus) {
       const catalog = requireCatalog(await deps.catalog.load(clinicId));
       const audit = auditSession(deps.audit, { clinicId, actor: staffActor(person), patientId: existing.patientId, via: request.via }, now);
-      const procedureCode =
-        existing.order?.procedureCode ?? catalog.appointmentTypes.find((t) => t.code === existing.appointmentType)?.procedureCodes?.[0];
-      const kept = await authorizationFor(deps, catalog, request, procedureCode, audit);
+      const type = catalog.appointmentTypes.find((t) => t.code === existing.appointmentType);
+      const kept = await authorizationFor(deps, catalog, request, procedureToAuthorize(existing.order, type), audit);
       if (kept) await keepApproval(deps, existing, kept, audit, now);
     }
     return answer;
@@ -88,8 +87,7 @@ export async function bookChosenSlot(
     }
   }
   const audit = auditSession(deps.audit, { clinicId, actor: staffActor(person), patientId: request.patientId, via: request.via }, now);
-  // The procedure as the journey's gate takes it: the order's, else the type's.
-  const authorization = await authorizationFor(deps, catalog, request, order?.procedureCode ?? type.procedureCodes?.[0], audit);
+  const authorization = await authorizationFor(deps, catalog, request, procedureToAuthorize(order, type), audit);
   await audit.before('appointment.create');
   const search = { clinicId, catalog, type, preferences, now };
   // Every free combination at that start (each provider, each room): one lost race moves on to the next.
