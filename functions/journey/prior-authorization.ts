@@ -85,22 +85,12 @@ async function resumeWaitingJourney(
   const journey = await deps.journeys.get({ clinicId: authorization.clinicId, journeyId: authorization.journeyId }, { consistent: true });
   const scheduling = journey?.stages.SCHEDULING;
   if (journey?.status !== 'WAITING_FOR_STAFF' || scheduling?.status !== 'WAITING_FOR_STAFF' || !scheduling.staffTaskId) return false;
-  try {
-    await decideStaffTask(deps, {
-      clinicId: authorization.clinicId,
-      taskId: scheduling.staffTaskId,
-      action: 'RETRY',
-      note: 'Prior authorization approved',
-      actor: staffActor(person),
-      roles: person.roles,
-      via,
-    });
-    return true;
-  } catch (error) {
-    // Someone decided it meanwhile, or the person does not work that queue: the approval stands either way.
-    if (error instanceof HttpError && (error.statusCode === 403 || error.statusCode === 409)) return false;
-    throw error;
-  }
+  return decideInTheirName(deps, person, via, {
+    clinicId: authorization.clinicId,
+    taskId: scheduling.staffTaskId,
+    action: 'RETRY',
+    note: 'Prior authorization approved',
+  });
 }
 
 /** An approval that covers the visit again settles the tasks its expiries opened (handled: PROCEED, in this person's name). */
@@ -108,18 +98,32 @@ async function closeLapseTasks(deps: PriorAuthorizationDeps, authorization: Prio
   for (const taskId of lapseTaskIdsOf(authorization)) {
     const task = await deps.tasks.get(authorization.clinicId, taskId);
     if (task?.status !== 'OPEN') continue;
-    await decideStaffTask(deps, {
+    await decideInTheirName(deps, person, via, {
       clinicId: authorization.clinicId,
       taskId,
       action: 'PROCEED',
       note: `Prior authorization ${authorization.status === 'APPROVED' ? 'approved' : 'not required'}`,
-      actor: staffActor(person),
-      roles: person.roles,
-      via,
-    }).catch((error: unknown) => {
-      // Decided by someone meanwhile, or claimed by a colleague: theirs to close.
-      if (!(error instanceof HttpError && (error.statusCode === 403 || error.statusCode === 409))) throw error;
     });
+  }
+}
+
+/**
+ * A decision this person's recording of the case carries out on a task, as if they had made it; false when it is not
+ * theirs to make now: decided by someone meanwhile, claimed by a colleague, or a queue they do not work (the case
+ * stands either way).
+ */
+async function decideInTheirName(
+  deps: PriorAuthorizationDeps,
+  person: StaffPrincipal,
+  via: string,
+  decision: { clinicId: string; taskId: string; action: 'RETRY' | 'PROCEED'; note: string },
+): Promise<boolean> {
+  try {
+    await decideStaffTask(deps, { ...decision, actor: staffActor(person), roles: person.roles, via });
+    return true;
+  } catch (error) {
+    if (error instanceof HttpError && (error.statusCode === 403 || error.statusCode === 409)) return false;
+    throw error;
   }
 }
 
