@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import type { AppointmentChange, AppointmentStatus, CANCELLED_BY } from '#contract/appointments.ts';
 import type { Interval } from './busy-time.ts';
 
@@ -97,4 +96,7 @@ export function heldInterval(appointment: {
   };
 }
 
-const localDate = (at: Date, timeZone: string) => DateTime.fromJSDate(at, { zone: timeZone }).toISODate();
+/** The date of an instant in a time zone, YYYY-MM-DD ('en-CA' formats dates that way): a visit's local day. */
+export function localDate(at: string | Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(at));
+}

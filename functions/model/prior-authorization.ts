@@ -1,6 +1,6 @@
-import { DateTime } from 'luxon';
 import type { PriorAuthorizationView } from '#contract/api/prior-authorization-schema.ts';
 import type { AuthorizationRequiredBy, AuthorizationStatus, RecordedAuthorizationStatus } from '#contract/prior-authorizations.ts';
+import { localDate } from './appointment-lifecycle.ts';
 import type { AppointmentType } from './clinic-catalog.ts';
 import type { PhysicianOrder } from './physician-order.ts';
 import { staffTaskId } from './staff-task.ts';
@@ -220,8 +220,7 @@ export const lapsedBeforeVisit = (authorization: Pick<PriorAuthorizationCase, 's
   authorization.status === 'APPROVED' && !coversVisit(authorization.approval, serviceDate);
 
 /** A visit's local date (YYYY-MM-DD), the day an approval must cover. */
-export const visitDateOf = (visit: { start: string; timeZone: string }) =>
-  DateTime.fromISO(visit.start, { zone: visit.timeZone }).toISODate() ?? visit.start.slice(0, 10);
+export const visitDateOf = (visit: { start: string; timeZone: string }) => localDate(visit.start, visit.timeZone);
 
 /** The case as its people see it (no storage fields), with why its visit on `visit`'s day is not confirmed yet. */
 export function authorizationView(

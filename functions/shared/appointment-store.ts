@@ -3,7 +3,7 @@ import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dyn
 import type { AppointmentChange, AppointmentStatus, CANCEL_REASONS, CANCELLED_BY } from '#contract/appointments.ts';
 import type { JourneyRef } from '#contract/journey-workflow.ts';
 import type { AuthorizationStatus } from '#contract/prior-authorizations.ts';
-import { heldInterval, holdsTime } from '#model/appointment-lifecycle.ts';
+import { heldInterval, holdsTime, localDate } from '#model/appointment-lifecycle.ts';
 import { type BusyCalendar, GRANULE_MINUTES, granuleStarts, type Interval } from '#model/busy-time.ts';
 import { type AppointmentSummary, appointmentIdOf } from '#model/journey.ts';
 import type { PhysicianOrder } from '#model/physician-order.ts';
@@ -497,11 +497,6 @@ async function loadBusy(
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
-}
-
-/** The date of an instant in a time zone, YYYY-MM-DD ('en-CA' formats dates that way). */
-export function localDate(iso: string, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
 }
 
 /**
