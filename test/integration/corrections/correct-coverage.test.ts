@@ -12,7 +12,7 @@ import { keys } from '#shared/keys.ts';
 import type { PatientStore } from '#shared/patient-store.ts';
 import { dynamoStores } from '#shared/stores.ts';
 import { lambdaContext, type StaffClaims, staffEvent } from '#test/support/api-event.ts';
-import { patient as patientFixture } from '#test/support/fixtures/records.ts';
+import { medicareSecondaryPayerAnswers, patient as patientFixture } from '#test/support/fixtures/records.ts';
 import { localTable } from '#test/support/local-table.ts';
 
 /** The time of the corrections; the records were stored earlier that day (one audit partition for the whole file). */
@@ -212,14 +212,7 @@ describe('Function: correctCoverage (PATCH …/journeys/{journeyId}/coverage) on
       subscriber: { relationship: 'self' },
       planType: 'medicare',
     };
-    const msp = {
-      entitlement: 'age',
-      blackLungBenefits: false,
-      governmentResearchProgram: false,
-      veteransAffairsAuthorized: false,
-      workRelatedInjury: false,
-      accidentOtherInsurance: false,
-    };
+    const msp = medicareSecondaryPayerAnswers;
 
     // Act
     const added = await patch({ ...s, body: { secondary, medicareSecondaryPayer: msp, planType: 'commercial' } });

@@ -1,11 +1,12 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import type { StageStatus } from '#contract/journey-workflow.ts';
 import type { EligibilityRequest, EligibilityResponse } from '#functions/eligibility/eligibility-port.ts';
 import { dynamoEligibilityStore } from '#functions/eligibility/eligibility-store.ts';
 import { planReverification, reverifyEligibility } from '#functions/eligibility/reverify-eligibility.ts';
 import { DEMO_RESOURCES, DEMO_APPOINTMENT_TYPES as TYPES } from '#local/seed/demo-clinic.ts';
 import type { EligibilityCheckRecord } from '#model/benefits-reading.ts';
-import { newJourneyRecord } from '#model/journey.ts';
+import { type Amounts, newJourneyRecord } from '#model/journey.ts';
 import type { CoverageRecord } from '#model/patient-records.ts';
 import type { PriorAuthorizationCase } from '#model/prior-authorization.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
@@ -46,6 +47,39 @@ async function bookedVisit(desk: Desk, start = VISIT, coverage: 'insured' | 'sel
   const booked = await desk.book({ patientId, appointmentType: TYPES.primaryCareFollowUp, providerId: DEMO_RESOURCES.drOkafor, start });
   expect(booked.status).toBe(201);
   return booked.body as { appointmentId: string; revision: number };
+}
+
+/**
+ * Makes a desk booking a journey's: the journey (its amounts; its payment stage as given) and its first eligibility
+ * check, active with the $25 copay the estimate was.
+ */
+async function journeyOfVisit(desk: Desk, appointmentId: string, amounts: Amounts, payment: StageStatus = 'PENDING') {
+  const booked = await desk.appointments.getById(desk.clinicId, appointmentId);
+  if (!booked) throw new Error('not booked');
+  const ref = { clinicId: desk.clinicId, journeyId: `j-${appointmentId}` };
+  const journey = newJourneyRecord({ ...ref, submissionId: 's-1', patientId: booked.patientId }, NOW);
+  journey.stages.PAYMENT = { status: payment, at: NOW.toISOString() };
+  await put({ ...keys.journey(ref.clinicId, ref.journeyId), ...journey, amounts });
+  await put({ ...keys.appointment(ref.clinicId, appointmentId), ...booked, journeyId: ref.journeyId });
+  const first: EligibilityCheckRecord = {
+    type: 'EligibilityCheck',
+    ...ref,
+    appointmentTypeCode: TYPES.primaryCareFollowUp,
+    serviceTypeCode: '30',
+    payerId: '60054',
+    summary: {
+      outcome: 'ACTIVE',
+      serviceTypeCode: '30',
+      coverageActive: true,
+      priorAuthorizationRequired: false,
+      copayCents: 2500,
+      reason: 'Coverage is active.',
+    },
+    dueCents: 2500,
+    checkedAt: NOW.toISOString(),
+  };
+  await put({ ...keys.eligibility(ref.clinicId, ref.journeyId), ...first });
+  return ref;
 }
 
 /** A payer that answers each inquiry with the next response given, remembering what it was asked. */
@@ -162,33 +196,7 @@ describe('Coverage checked again before the visit', () => {
     // Prepare: a visit a journey booked, estimated at the $25 copay when it was first checked.
     const desk = openDesk(table, NOW);
     const visit = await bookedVisit(desk);
-    const booked = await desk.appointments.getById(desk.clinicId, visit.appointmentId);
-    if (!booked) throw new Error('not booked');
-    const ref = { clinicId: desk.clinicId, journeyId: `j-${visit.appointmentId}` };
-    await put({
-      ...keys.journey(ref.clinicId, ref.journeyId),
-      ...newJourneyRecord({ ...ref, submissionId: 's-1', patientId: booked.patientId }, NOW),
-      amounts: { currency: 'USD', dueCents: 2500 },
-    });
-    await put({ ...keys.appointment(ref.clinicId, visit.appointmentId), ...booked, journeyId: ref.journeyId });
-    const first: EligibilityCheckRecord = {
-      type: 'EligibilityCheck',
-      ...ref,
-      appointmentTypeCode: TYPES.primaryCareFollowUp,
-      serviceTypeCode: '30',
-      payerId: '60054',
-      summary: {
-        outcome: 'ACTIVE',
-        serviceTypeCode: '30',
-        coverageActive: true,
-        priorAuthorizationRequired: false,
-        copayCents: 2500,
-        reason: 'Coverage is active.',
-      },
-      dueCents: 2500,
-      checkedAt: NOW.toISOString(),
-    };
-    await put({ ...keys.eligibility(ref.clinicId, ref.journeyId), ...first });
+    const ref = await journeyOfVisit(desk, visit.appointmentId, { currency: 'USD', dueCents: 2500 });
     const { port } = payer(active(4000));
 
     // Act
@@ -208,31 +216,7 @@ describe('Coverage checked again before the visit', () => {
     // Prepare: as above, but the journey collected the $25 already.
     const desk = openDesk(table, NOW);
     const visit = await bookedVisit(desk);
-    const booked = await desk.appointments.getById(desk.clinicId, visit.appointmentId);
-    if (!booked) throw new Error('not booked');
-    const ref = { clinicId: desk.clinicId, journeyId: `j-paid-${visit.appointmentId}` };
-    const journey = newJourneyRecord({ ...ref, submissionId: 's-1', patientId: booked.patientId }, NOW);
-    journey.stages.PAYMENT = { status: 'COMPLETED', at: NOW.toISOString() };
-    await put({ ...keys.journey(ref.clinicId, ref.journeyId), ...journey, amounts: { currency: 'USD', dueCents: 2500, paidCents: 2500 } });
-    await put({ ...keys.appointment(ref.clinicId, visit.appointmentId), ...booked, journeyId: ref.journeyId });
-    await put({
-      ...keys.eligibility(ref.clinicId, ref.journeyId),
-      type: 'EligibilityCheck',
-      ...ref,
-      appointmentTypeCode: TYPES.primaryCareFollowUp,
-      serviceTypeCode: '30',
-      payerId: '60054',
-      summary: {
-        outcome: 'ACTIVE',
-        serviceTypeCode: '30',
-        coverageActive: true,
-        priorAuthorizationRequired: false,
-        copayCents: 2500,
-        reason: 'Coverage is active.',
-      },
-      dueCents: 2500,
-      checkedAt: NOW.toISOString(),
-    });
+    const ref = await journeyOfVisit(desk, visit.appointmentId, { currency: 'USD', dueCents: 2500, paidCents: 2500 }, 'COMPLETED');
     const { port } = payer(active(4000));
 
     // Act

@@ -25,7 +25,7 @@ import { dynamoSubmissionStore } from '#shared/submission-store.ts';
 import type { TableRef } from '#shared/table.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
 import { auditLines } from '#test/support/audit-trail.ts';
-import { clinicProfile, patient as patientFixture } from '#test/support/fixtures/records.ts';
+import { clinicProfile, medicareSecondaryPayerAnswers, patient as patientFixture } from '#test/support/fixtures/records.ts';
 import { localTable } from '#test/support/local-table.ts';
 
 const clinicId = 'clinic-eligibility';
@@ -198,14 +198,7 @@ describe('Function: verifyEligibility on DynamoDB Local and the clearinghouse si
       subscriber: { relationship: 'self' as const, firstName: 'Maria', lastName: 'Garcia', birthDate: '1985-04-12' },
       planType: 'commercial' as const,
     };
-    const msp = {
-      entitlement: 'age' as const,
-      blackLungBenefits: false,
-      governmentResearchProgram: false,
-      veteransAffairsAuthorized: false,
-      workRelatedInjury: false,
-      accidentOtherInsurance: false,
-    };
+    const msp = medicareSecondaryPayerAnswers;
 
     it("checks both; a working patient's employer plan pays before Medicare, and nothing is charged ahead", async () => {
       // Prepare: Medicare on file first, the employer's group plan (20-99 employees, still working) second.

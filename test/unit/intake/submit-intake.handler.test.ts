@@ -17,6 +17,7 @@ import { keys } from '#shared/keys.ts';
 import { dynamoPatientStore } from '#shared/patient-store.ts';
 import { apiEvent, lambdaContext } from '#test/support/api-event.ts';
 import { auditRecords } from '#test/support/audit-trail.ts';
+import { medicareSecondaryPayerAnswers } from '#test/support/fixtures/records.ts';
 import { validSubmissionBody } from '#test/support/fixtures/submission.ts';
 import { TEST_IDENTITY_KEY, testIdentityKey } from '#test/support/identity-key.ts';
 import { inMemoryTable, transactionCancelled } from '#test/support/in-memory-table.ts';
@@ -132,12 +133,7 @@ describe('Function: submitIntake (POST intake-submissions)', () => {
   it('keeps a second plan and the Medicare Secondary Payer answers with the coverage', async () => {
     // Prepare
     const msp = {
-      entitlement: 'age',
-      blackLungBenefits: false,
-      governmentResearchProgram: false,
-      veteransAffairsAuthorized: false,
-      workRelatedInjury: false,
-      accidentOtherInsurance: false,
+      ...medicareSecondaryPayerAnswers,
       employerGroupHealthPlan: { currentEmployment: true, employerSize: '20-99' },
     };
     const body = validSubmissionBody();

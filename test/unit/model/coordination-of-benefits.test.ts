@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { coordinateBenefits, type MedicareSecondaryPayerAnswers, type PlanOnFile } from '#model/coordination-of-benefits.ts';
+import { medicareSecondaryPayerAnswers } from '#test/support/fixtures/records.ts';
 
 const plan = (
   planType: PlanOnFile['planType'],
@@ -11,12 +12,7 @@ const plan = (
   subscriber: { relationship, birthDate },
 });
 const msp = (answers: Partial<MedicareSecondaryPayerAnswers> = {}): MedicareSecondaryPayerAnswers => ({
-  entitlement: 'age',
-  blackLungBenefits: false,
-  governmentResearchProgram: false,
-  veteransAffairsAuthorized: false,
-  workRelatedInjury: false,
-  accidentOtherInsurance: false,
+  ...medicareSecondaryPayerAnswers,
   ...answers,
 });
 const working = (employerSize: 'under-20' | '20-99' | '100-or-more') => ({
