@@ -8,7 +8,9 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { DescribeTableCommand, DynamoDBClient, type KeySchemaElement, type KeyType, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { AUDIT_ARCHIVE_RETENTION_DAYS, AUDIT_TABLE_RETENTION_DAYS } from '#contract/audit-archive.ts';
 import { FUNCTIONS, type FunctionName } from '#contract/function-catalog.ts';
+import { planArchive } from '#functions/audit/archive-audit-records.ts';
 import { startLocalCloud } from '#local/cloud.ts';
 import { DYNAMODB_CAPACITY_PRELOAD, onDynamoDbCalls, setDynamoDbMeterDetail } from '#local/lambda-runtime/dynamodb-capacity.ts';
 import { functionNameFromArn, invokeFunction, localLambda } from '#local/lambda-runtime.ts';
@@ -38,8 +40,18 @@ const THROUGHPUT_BATCHES = Number(process.env.BENCH_THROUGHPUT_BATCHES ?? 3);
 const BUNDLE_RUNS = Number(process.env.BENCH_BUNDLE_RUNS ?? 5);
 /** Runs per slot-search median in bench/scheduling.ts (its own default is 31; fewer keep `npm run bench` near 3 minutes). */
 const SCHEDULING_RUNS = Number(process.env.BENCH_SCHEDULING_RUNS ?? 15);
-/** HIPAA: audit records are kept six years (functions/shared/audit.ts sets their TTL). */
-const AUDIT_RETENTION_MONTHS = 6 * 12;
+/** The table keeps an audit record 400 days (its TTL, functions/shared/audit.ts); the archive keeps it six years. */
+const AUDIT_TABLE_MONTHS = (AUDIT_TABLE_RETENTION_DAYS / 365) * 12;
+const AUDIT_ARCHIVE_MONTHS = (AUDIT_ARCHIVE_RETENTION_DAYS / 365) * 12;
+/**
+ * Archive objects (PUTs and archiveAuditRecords invocations) per journey. The stream's mapping batches a clinic's
+ * records for up to 5 minutes into one object per clinic and day, shared with whatever else the clinic did meanwhile;
+ * a journey's records are written within a few minutes, so they fall into one or two objects. Two is the bench's
+ * figure; the worst case (every record its own object) is printed next to it.
+ */
+const ARCHIVE_OBJECTS_PER_JOURNEY = 2;
+/** archiveAuditRecords: 256 MB, about 0.1 s an invocation (measured locally: one PutObject). */
+const ARCHIVE_INVOCATION_GB_SECONDS = 0.25 * 0.1;
 const GOAL = { wcu: 20, rcu: 20, costPer1000: 0.25, idleMonthly: 5 };
 const GB = 1024 ** 3;
 const RESULTS_FILE = 'bench-results.json';
@@ -70,6 +82,9 @@ const PRICE = {
   httpApiRequest: 1 / 1e6,
   storageGbMonth: IDLE_PRICES.tableStorageGbMonth,
   pitrGbMonth: IDLE_PRICES.pitrGbMonth,
+  /** The audit archive: S3 Standard (objects this small never move to Deep Archive) and a PUT per object. */
+  s3StandardGbMonth: 0.023,
+  s3Put: 0.005 / 1000,
 };
 
 type Cloud = Awaited<ReturnType<typeof startLocalCloud>>;
@@ -212,7 +227,8 @@ async function main() {
       auditAccessesPerJourney: round(audit.accesses, 2),
       auditWcuPerJourney: round(audit.wcu, 2),
       auditStorageUsdPerJourneyYear: Number(audit.usdPerJourneyYear.toPrecision(3)),
-      auditStorageUsdPerJourneyRetention: Number(audit.usdPerJourneyRetention.toPrecision(3)),
+      auditTableUsdPer1000Journeys: round(audit.tableUsdPerJourney * 1000, 4),
+      auditArchiveUsdPer1000Journeys: round(audit.archiveUsdPerJourney * 1000, 4),
       costPer1000JourneysUsd: round(cost.total, 4),
       costPer1000JourneysAllInUsd: round(cost.allIn, 4),
       stateTransitionsPerJourney: perJourney.transitions,
@@ -229,9 +245,9 @@ async function main() {
   results.idleMonthlyCostUsd = round(idle.totalUsd, 2);
   if (audit && cost) {
     // The backup plan keeps full copies of the table: the audit bytes are in every one of them while they live.
-    const backup = (audit.storedBytes / GB) * AUDIT_RETENTION_MONTHS * idle.backupUsdPerTableGbMonth * 1000;
+    const backup = (audit.storedBytes / GB) * AUDIT_TABLE_MONTHS * idle.backupUsdPerTableGbMonth * 1000;
     console.log(
-      `  the audit bytes in those backup copies: $${backup.toFixed(4)} per 1,000 journeys over 6 years → all-in $${(cost.allIn + backup).toFixed(4)} per 1,000 journeys (audit storage + PITR + backups)`,
+      `  the audit bytes in those backup copies: $${backup.toFixed(4)} per 1,000 journeys over the table's ${AUDIT_TABLE_RETENTION_DAYS} days → all-in $${(cost.allIn + backup).toFixed(4)} per 1,000 journeys (audit storage + PITR + backups)`,
     );
     results.auditBackupUsdPer1000Journeys = round(backup, 4);
     results.costPer1000JourneysAllInUsd = round(cost.allIn + backup, 4);
@@ -369,8 +385,11 @@ interface BilledWindow {
   /** Billed units by `${item kind}\t${operation}` and read/write. */
   writesByKind: Map<string, KindFigures>;
   readsByKind: Map<string, KindFigures>;
-  /** Audit items written (PK …#AUDIT#…): count, billed WCU, item bytes, stored bytes, and the accesses they record. */
-  audit: { items: number; wcu: number; bytes: number; stored: number; inTransactions: number; accesses: number };
+  /**
+   * Audit items written (PK …#AUDIT#…): count, billed WCU, item bytes, stored bytes, the accesses they record, and the
+   * bytes of their lines in the archive.
+   */
+  audit: { items: number; wcu: number; bytes: number; stored: number; inTransactions: number; accesses: number; archived: number };
 }
 
 /** Bills every call of a window by DynamoDB's rules and sums per journey. */
@@ -385,7 +404,7 @@ function billWindow(windowCalls: MeteredCall[], schema: TableSchema, journeys: n
     byOperation: new Map(),
     writesByKind: new Map(),
     readsByKind: new Map(),
-    audit: { items: 0, wcu: 0, bytes: 0, stored: 0, inTransactions: 0, accesses: 0 },
+    audit: { items: 0, wcu: 0, bytes: 0, stored: 0, inTransactions: 0, accesses: 0, archived: 0 },
   };
   const per = (n: number) => n / journeys;
   for (const call of windowCalls) {
@@ -427,7 +446,7 @@ function billWindow(windowCalls: MeteredCall[], schema: TableSchema, journeys: n
     for (const write of call.writes ?? []) {
       if (!isAudit(write.key, schema) || write.action === 'conditionCheck') continue;
       const line = billed.lines.find((l) => l.kind === 'write' && !l.index && l.key === write.key);
-      // The index entries of a record (GSI2, by patient) are written and stored for six years too.
+      // The index entries of a record (GSI2, by patient) are written and stored as long as the record.
       const indexLines = billed.lines.filter((l) => l.kind === 'write' && l.index && l.key === write.key);
       window.audit.items += per(1);
       window.audit.wcu += per((line?.units ?? 0) + indexLines.reduce((sum, l) => sum + l.units, 0));
@@ -438,9 +457,19 @@ function billWindow(windowCalls: MeteredCall[], schema: TableSchema, journeys: n
       // A record names one or more accesses (`actions`, functions/shared/audit.ts); older records named one (`action`).
       window.audit.accesses += per((write.after ?? write.requested)?.actions?.L?.length ?? 1);
       if (call.operation === 'TransactWriteItems') window.audit.inTransactions += per(1);
+      window.audit.archived += per(archivedLineBytes(write.after ?? write.requested));
     }
   }
   return window;
+}
+
+/** The bytes a record takes in the archive: its line, as the archive function writes it from the stream's insert. */
+function archivedLineBytes(image: Item | undefined): number {
+  const insert = {
+    eventName: 'INSERT' as const,
+    dynamodb: { NewImage: image as never, SequenceNumber: '1', ApproximateCreationDateTime: 0 },
+  };
+  return planArchive([insert]).objects.reduce((sum, { object }) => sum + Buffer.byteLength(object.body, 'utf8'), 0);
 }
 
 function differenceReason(call: MeteredCall, billedLines: number): string {
@@ -535,36 +564,51 @@ interface AuditFigures {
   items: number;
   accesses: number;
   wcu: number;
+  /** Bytes the table stores per journey (items, index entries, overhead) for AUDIT_TABLE_RETENTION_DAYS. */
   storedBytes: number;
+  /** Bytes the archive stores per journey (the records' lines) for six years. */
+  archivedBytes: number;
+  /** The table's audit storage over its retention, per journey, and its point-in-time recovery. */
+  tableUsdPerJourney: number;
+  pitrUsdPerJourney: number;
+  /** The archive over six years, per journey: storage, PUTs and archiveAuditRecords invocations. */
+  archiveUsdPerJourney: number;
+  /** The same, had every record its own object (PUT and invocation). */
+  archiveWorstUsdPerJourney: number;
+  /** Storage, table and archive, for one year of one journey's records (while both hold them). */
   usdPerJourneyYear: number;
-  usdPerJourneyRetention: number;
-  pitrUsdPerJourneyRetention: number;
 }
 
 function reportAudit(window: BilledWindow): AuditFigures {
   const a = window.audit;
-  const gbMonths = (a.stored / GB) * AUDIT_RETENTION_MONTHS;
+  const tableGbMonths = (a.stored / GB) * AUDIT_TABLE_MONTHS;
+  const archiveStorage = (a.archived / GB) * AUDIT_ARCHIVE_MONTHS * PRICE.s3StandardGbMonth;
+  const perObject = PRICE.s3Put + PRICE.lambdaRequest + ARCHIVE_INVOCATION_GB_SECONDS * PRICE.lambdaGbSecondArm;
   const figures: AuditFigures = {
     items: a.items,
     accesses: a.accesses,
     wcu: a.wcu,
     storedBytes: a.stored,
-    usdPerJourneyYear: (a.stored / GB) * 12 * PRICE.storageGbMonth,
-    usdPerJourneyRetention: gbMonths * PRICE.storageGbMonth,
-    pitrUsdPerJourneyRetention: gbMonths * PRICE.pitrGbMonth,
+    archivedBytes: a.archived,
+    tableUsdPerJourney: tableGbMonths * PRICE.storageGbMonth,
+    pitrUsdPerJourney: tableGbMonths * PRICE.pitrGbMonth,
+    archiveUsdPerJourney: archiveStorage + ARCHIVE_OBJECTS_PER_JOURNEY * perObject,
+    archiveWorstUsdPerJourney: archiveStorage + a.items * perObject,
+    usdPerJourneyYear: (a.stored / GB) * 12 * PRICE.storageGbMonth + (a.archived / GB) * 12 * PRICE.s3StandardGbMonth,
   };
   console.log(
-    '\nAudit trail: items in the single table (PK CLINIC#…#AUDIT#<day>) and their entries in GSI2 (by patient, keys only), expiring by TTL after 6 years',
+    `\nAudit trail: items in the single table (PK CLINIC#…#AUDIT#<day>) and their entries in GSI2 (by patient, keys only) for the audit query, expiring by TTL after ${AUDIT_TABLE_RETENTION_DAYS} days; each record's copy in the archive (S3 Object Lock) for six years`,
   );
   console.log(
     `  audit items per journey  ${f1(a.items)} (${f1(a.inTransactions)} inside transactions) recording ${f1(a.accesses)} accesses, billed ${f1(a.wcu)} WCU; ${(a.items ? a.bytes / a.items : 0).toFixed(0)} B per item + ${STORAGE_OVERHEAD_BYTES_PER_ITEM} B overhead = ${(a.stored / 1024).toFixed(2)} KiB stored per journey, index entries included`,
   );
   console.log(
-    `  storage ($${PRICE.storageGbMonth}/GB-month)  $${sci(figures.usdPerJourneyYear)} per journey-year; $${sci(figures.usdPerJourneyRetention)} per journey over 6 years = $${(figures.usdPerJourneyRetention * 1000).toFixed(4)} per 1,000 journeys`,
+    `  table ($${PRICE.storageGbMonth}/GB-month, ${AUDIT_TABLE_RETENTION_DAYS} days)  $${(figures.tableUsdPerJourney * 1000).toFixed(4)} per 1,000 journeys; its point-in-time recovery ($${PRICE.pitrGbMonth}/GB-month) $${(figures.pitrUsdPerJourney * 1000).toFixed(4)} (backup copies: see the idle deployment)`,
   );
   console.log(
-    `  the same bytes also pay point-in-time recovery ($${PRICE.pitrGbMonth}/GB-month): $${(figures.pitrUsdPerJourneyRetention * 1000).toFixed(4)} per 1,000 journeys over 6 years (backup copies: see the idle deployment)`,
+    `  archive (${(a.archived / 1024).toFixed(2)} KiB of lines per journey, S3 Standard $${PRICE.s3StandardGbMonth}/GB-month, six years; ${ARCHIVE_OBJECTS_PER_JOURNEY} objects a journey)  $${(figures.archiveUsdPerJourney * 1000).toFixed(4)} per 1,000 journeys ($${(figures.archiveWorstUsdPerJourney * 1000).toFixed(4)} if every record were its own object)`,
   );
+  console.log(`  storage per journey-year, table and archive  $${sci(figures.usdPerJourneyYear)}`);
   return figures;
 }
 
@@ -583,7 +627,8 @@ function reportCost(p: PerJourney, window: BilledWindow, audit: AuditFigures) {
     'SES email': p.emails * PRICE.email,
     SMS: p.sms * PRICE.smsPart,
     'HTTP API': p.apiRequests * PRICE.httpApiRequest,
-    'audit storage, 6 yr': audit.usdPerJourneyRetention,
+    [`audit, table ${AUDIT_TABLE_RETENTION_DAYS} d`]: audit.tableUsdPerJourney,
+    'audit archive, 6 yr': audit.archiveUsdPerJourney,
   };
   console.log('\nCost per 1,000 journeys (us-east-1 list prices, DynamoDB units as billed)');
   let total = 0;
@@ -596,9 +641,9 @@ function reportCost(p: PerJourney, window: BilledWindow, audit: AuditFigures) {
   console.log(
     `  ${'total'.padEnd(20)} $${total.toFixed(4)}   goal ≤ $${GOAL.costPer1000} (with DynamoDB Local's units it would read $${atLocalUnits.toFixed(4)})`,
   );
-  const pitr = audit.pitrUsdPerJourneyRetention * 1000;
+  const pitr = audit.pitrUsdPerJourney * 1000;
   console.log(
-    `  ${'+ audit PITR, 6 yr'.padEnd(20)} $${pitr.toFixed(4)}   → $${(total + pitr).toFixed(4)} with the point-in-time recovery the audit bytes also pay`,
+    `  ${`+ audit PITR, ${AUDIT_TABLE_RETENTION_DAYS} d`.padEnd(20)} $${pitr.toFixed(4)}   → $${(total + pitr).toFixed(4)} with the point-in-time recovery the table's audit bytes also pay`,
   );
   return { total, allIn: total + pitr };
 }

@@ -69,10 +69,17 @@ function isValueList(value: readonly string[] | EventFilterPattern): value is re
 
 /**
  * How long the archive keeps each object under Object Lock (compliance mode: nobody, the account's root included, can
- * delete or overwrite it before then): the audit records' own retention, six years (functions/shared/audit.ts,
- * AUDIT_RETENTION_DAYS, which a unit test holds equal to this).
+ * delete or overwrite it before then): HIPAA's six years. The archive is where the audit trail lives for its retention.
  */
 export const AUDIT_ARCHIVE_RETENTION_DAYS = 6 * 365;
+
+/**
+ * How long the table keeps an audit record (its TTL): what the audit query (GET audit-events) can answer. Thirteen
+ * months and a few days: a year back from any day of the month, and the month the archive's new objects are checked in
+ * before any of them leave S3 Standard. Older records are in the archive only; keeping six years in the table would
+ * multiply them into every PITR and backup copy (docs/decisions.md, "The audit trail lives in the archive").
+ */
+export const AUDIT_TABLE_RETENTION_DAYS = 400;
 
 /** Where the archive's objects live in the bucket: `audit/<clinicId>/<yyyy-mm-dd>/…` (the function may write only there). */
 export const AUDIT_ARCHIVE_PREFIX = 'audit/';

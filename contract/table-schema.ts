@@ -26,7 +26,7 @@ export const TABLE_SCHEMA = {
     { indexName: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK', projection: 'ALL' },
     /**
      * GSI2: a patient's audit records by time (keys.auditByPatient; the sort key is the record's own, which starts with
-     * its time). Keys only: it is written for every record and kept six years, but read only when an admin asks who
+     * its time). Keys only: it is written for every record and kept as long as the record (400 days), but read only when an admin asks who
      * touched a patient's record, and that read then gets the page's records from the table (list-audit-events.ts).
      */
     { indexName: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'SK', projection: 'KEYS_ONLY' },

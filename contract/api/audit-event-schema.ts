@@ -66,6 +66,10 @@ export const AuditEventPageSchema = z
   .strictObject({
     events: z.array(AuditEventSchema).meta({ description: 'Oldest first.' }),
     next: z.string().optional().meta({ description: 'Pass as `cursor` for the next page; absent on the last page.' }),
+    archivedBefore: z.iso.datetime().optional().meta({
+      description:
+        'Present when the window starts earlier than the table keeps records (400 days): records before this time are in the audit archive only (S3 Object Lock, six years), and the page holds none of them.',
+    }),
   })
   .meta({ id: 'AuditEventPage' });
 

@@ -725,7 +725,9 @@ const OPERATIONS: Record<string, Operation> = {
       'For admins. With `patientId`: every access to that patient’s data, oldest first, from their first record (or ' +
       '`from`). Without: every record of the clinic within at most 31 days. A page at a time (pass `next` back as ' +
       '`cursor`). IDs only: actors are `user:<sub>` (a person), `function:<name>` or `api-key:<id>`. The query itself is ' +
-      'recorded (`audit.read`), and a page of days under each patient it shows. Records kept six years; a record written a moment ago may show on the next query.',
+      'recorded (`audit.read`), and a page of days under each patient it shows. This reads the last 400 days; every record is ' +
+      'also kept six years in the tamper-evident audit archive (S3 Object Lock), the only place older ones are: a window ' +
+      'reaching further back says so (`archivedBefore`). A record written a moment ago may show on the next query.',
     tags: ['Audit'],
     request: { params: z.object({ clinicId }), query: AuditEventQuerySchema },
     responses: {

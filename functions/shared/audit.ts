@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { AUDIT_TABLE_RETENTION_DAYS } from '#contract/audit-archive.ts';
 import { keys } from './keys.ts';
 
 /** What was done with a patient's data. */
@@ -71,9 +72,6 @@ export interface AuditRecord extends AuditSubject {
   outcome?: 'success' | 'failure';
 }
 
-/** HIPAA: keep audit records six years. */
-export const AUDIT_RETENTION_DAYS = 6 * 365;
-
 /** A single access as a record of its own. */
 export function recordOfEvent(event: AuditEvent): AuditRecord {
   const { action, ...rest } = event;
@@ -81,7 +79,7 @@ export function recordOfEvent(event: AuditEvent): AuditRecord {
 }
 
 /**
- * The stored item of an audit record (keys.audit). Kept small, as every byte is stored for six years: the time is the
+ * The stored item of an audit record (keys.audit). Kept small, as every byte is stored for years (in the table, then the archive): the time is the
  * sort key's prefix (no `at`), the clinic is in the key (no `clinicId`), the patient is `GSI2PK` (keys.auditByPatient,
  * the partition key a later index by patient and time needs, with `SK` as its sort key), `outcome` is stored only when
  * it is `failure`, and the sort key's suffix is 16 random characters (96 bits) rather than a UUID.
@@ -100,7 +98,7 @@ export function auditItem(record: AuditRecord | AuditEvent, now: Date): Record<s
     ...(r.outcome === 'failure' ? { outcome: 'failure' } : {}),
     ...(r.via ? { via: r.via } : {}),
     ...(r.fields?.length ? { fields: [...r.fields] } : {}),
-    expiresAt: Math.floor(now.getTime() / 1000) + AUDIT_RETENTION_DAYS * 86_400,
+    expiresAt: Math.floor(now.getTime() / 1000) + AUDIT_TABLE_RETENTION_DAYS * 86_400,
   };
 }
 

@@ -40,7 +40,7 @@ export const DEEP_ARCHIVE_AFTER_DAYS = 30;
  * object version is kept, unchangeable and undeletable by anyone (the account's root user included) for the records'
  * six years, then expires. A batch that still fails after its retries leaves its position in the stream (shard and
  * sequence numbers) in a KMS-encrypted dead-letter queue, whose depth raises an alarm (Monitoring); the records
- * themselves stay in the table, from which they can be archived again.
+ * themselves stay in the table for 400 days (AUDIT_TABLE_RETENTION_DAYS), from which they can be archived again.
  */
 export class AuditArchive extends Construct {
   readonly bucket: s3.Bucket;

@@ -165,8 +165,8 @@ const TABLE_KEY_ACTIONS: Record<TableAccess, string[]> = {
 export const AUDIT_PARTITION_PATTERN = 'CLINIC#*#AUDIT#????-??-??';
 
 /**
- * What no function may do to an audit partition: change or remove a record (TTL deletes them after six years, as the
- * DynamoDB service, not as a function). Records are only ever appended, with a PutItem conditional on a new key
+ * What no function may do to an audit partition: change or remove a record (TTL deletes them after 400 days, as the
+ * DynamoDB service, not as a function; the archive keeps them six years). Records are only ever appended, with a PutItem conditional on a new key
  * (audit-store.ts); a transaction's items are authorised by these same actions, so this holds inside them too.
  */
 export const AUDIT_DENIED_ACTIONS = ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];

@@ -111,7 +111,30 @@ describe('Function: listAuditEvents on DynamoDB Local', () => {
           journeyId: 'j-p-1',
         },
       ],
+      // From their first record reaches back further than the table's 400 days: the rest is in the archive.
+      archivedBefore: '2025-11-05T12:00:00.000Z',
     });
+  });
+
+  it('reads only the 400 days the table keeps, from the same edge whatever TTL has deleted, and says where older records are', async () => {
+    // Prepare: records either side of the edge (now less 400 days); DynamoDB Local never runs TTL, so the older one is
+    // still in the table, as it may be in DynamoDB for a while after it expires.
+    const clinicId = await seedTrail();
+    const edge = '2025-11-05T12:00:00.000Z';
+    await log.record(event(clinicId, { patientId: 'p-1', action: 'journey.read' }), new Date('2025-11-05T11:59:59.999Z'));
+    await log.record(event(clinicId, { patientId: 'p-1', action: 'coverage.read' }), new Date(edge));
+
+    // Act
+    const byPatient = await allPages(clinicId, { patientId: 'p-1', to: '2025-11-30' });
+    const byDays = await get(clinicId, { from: '2025-11-01', to: '2025-11-20' });
+    const older = await get(clinicId, { patientId: 'p-1', to: '2025-11-04' });
+    const recent = await get(clinicId, { from: '2026-12-01', to: '2026-12-03' });
+
+    // Assess
+    expect(byPatient).toEqual([[`11-05T12:00 function:screenIntake`]]);
+    expect(byDays.body).toMatchObject({ events: [{ at: edge, actions: ['coverage.read'] }], archivedBefore: edge });
+    expect([older.status, older.body]).toEqual([200, { events: [], archivedBefore: edge }]);
+    expect(recent.body.archivedBefore).toBeUndefined();
   });
 
   it('pages a patient’s records and a window of days through the cursor, each record once, across day partitions', async () => {

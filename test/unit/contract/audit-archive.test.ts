@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { AUDIT_ARCHIVE_FILTER, AUDIT_ARCHIVE_RETENTION_DAYS, matchesEventFilter } from '#contract/audit-archive.ts';
-import { AUDIT_RETENTION_DAYS } from '#shared/audit.ts';
+import {
+  AUDIT_ARCHIVE_FILTER,
+  AUDIT_ARCHIVE_RETENTION_DAYS,
+  AUDIT_TABLE_RETENTION_DAYS,
+  matchesEventFilter,
+} from '#contract/audit-archive.ts';
 import { keys } from '#shared/keys.ts';
 import { auditInsert, streamRecord } from '#test/support/fixtures/stream-records.ts';
 
@@ -42,7 +46,10 @@ describe('Contract: the audit archive stream filter', () => {
     expect(() => matchesEventFilter(prefixRule, audit)).toThrow(/Unsupported filter rule/);
   });
 
-  it('locks archive objects exactly as long as the records are kept', () => {
-    expect(AUDIT_ARCHIVE_RETENTION_DAYS).toBe(AUDIT_RETENTION_DAYS);
+  it("locks archive objects for HIPAA's six years, longer than the table keeps a record for the audit query", () => {
+    expect(AUDIT_ARCHIVE_RETENTION_DAYS).toBe(6 * 365);
+    expect(AUDIT_TABLE_RETENTION_DAYS).toBeLessThan(AUDIT_ARCHIVE_RETENTION_DAYS);
+    // A year back from any day, and the month new archive objects are checked in before any leaves S3 Standard.
+    expect(AUDIT_TABLE_RETENTION_DAYS).toBeGreaterThanOrEqual(366 + 30);
   });
 });
