@@ -35,6 +35,29 @@ export interface ArchiveAuditRecordsDeps {
   archive: AuditArchive;
 }
 
+/**
+ * One clinic's audit records of one day as the table holds them, in DynamoDB's attribute-value form (the form of the
+ * stream's images), every page (the adapter is dynamoAuditDay).
+ */
+export interface AuditDayReader {
+  recordsOf(clinicId: string, day: string): Promise<Array<Record<string, AttributeValue>>>;
+}
+
+export interface ReArchiveDayDeps extends ArchiveAuditRecordsDeps {
+  auditDay: AuditDayReader;
+}
+
+/** What an operator asks for when the archive missed records: one clinic's day, archived again from the table. */
+export interface ReArchiveRequest {
+  clinicId: string;
+  day: string;
+}
+
+export interface ReArchiveOutcome {
+  records: number;
+  objects: { key: string; outcome: 'archived' | 'alreadyArchived' }[];
+}
+
 /** An archive object and the stream records it holds (their sequence numbers: Lambda's batch item identifiers). */
 export interface PlannedObject {
   object: ArchiveObject;
@@ -132,6 +155,28 @@ export async function archiveAuditRecords(
     outcome: `${outcomes.filter((o) => o === 'archived').length} written, ${outcomes.filter((o) => o === 'alreadyArchived').length} already archived, ${outcomes.filter((o) => o === 'failed').length} failed, ${plan.ignored} ignored`,
   });
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+/**
+ * Archives one clinic's day again from the table: for a batch the stream could not deliver (its position is in the
+ * dead-letter queue, with the times of its first and last record) or a day from before the stream. The day's records
+ * go through the same plan as the stream's inserts, so a record is the same line; the object holds the whole day, and
+ * records the archive already has are harmless duplicates there (same PK, SK and content). Asking again for an
+ * unchanged day finds its object already archived. The table holds a day for AUDIT_TABLE_RETENTION_DAYS only.
+ */
+export async function reArchiveDay(deps: ReArchiveDayDeps, request: ReArchiveRequest): Promise<ReArchiveOutcome> {
+  const images = await deps.auditDay.recordsOf(request.clinicId, request.day);
+  const plan = planArchive(
+    images.map((image) => ({ eventName: 'INSERT', dynamodb: { NewImage: image, SequenceNumber: String(image.SK?.S ?? '') } })),
+  );
+  const objects = [];
+  for (const { object } of plan.objects) objects.push({ key: object.key, outcome: await deps.archive.put(object) });
+  log.info('Audit day archived again', {
+    clinicId: request.clinicId,
+    count: images.length,
+    outcome: objects.map((o) => o.outcome).join(', ') || 'no records',
+  });
+  return { records: images.length, objects };
 }
 
 /**

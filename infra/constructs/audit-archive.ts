@@ -13,6 +13,7 @@ import {
   AUDIT_ARCHIVE_RETENTION_DAYS,
 } from '#contract/audit-archive.ts';
 import { ENV } from '#contract/function-catalog.ts';
+import { AUDIT_PARTITION_PATTERN } from './data.ts';
 
 export interface AuditArchiveProps {
   /** The table, with its stream (contract/table-schema.ts, streamViewType). */
@@ -161,6 +162,16 @@ export class AuditArchive extends Construct {
         conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com` } },
       }),
     );
+    // An operator's re-archive of a day (docs/operations.md) reads that day's audit partition: Query, on audit
+    // partitions only (the key through DynamoDB is granted above); nothing else of the table's items.
+    target.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [AUDIT_PARTITION_PATTERN] } },
+      }),
+    );
+    target.addEnvironment(ENV.tableName, table.tableName);
     // What a failed batch's record (its shard and sequence numbers, no record data) needs to reach the encrypted
     // queue: SendMessage on it, and the key through SQS only (SqsDlq would grant kms:GenerateDataKey* and ReEncrypt*).
     target.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }));

@@ -115,7 +115,7 @@ describe('Construct: AuditArchive', () => {
     expect(deadLetters?.KmsMasterKeyId).toEqual(keyArn);
   });
 
-  it('lets the archive function create objects under audit/ and read the stream, and nothing of the table’s items', () => {
+  it('lets the archive function create objects under audit/, read the stream, and query audit partitions, nothing else of the table', () => {
     const statements = statementsOf('archiveAuditRecords');
     const allowed = statements.filter((s) => s.Effect === 'Allow');
     expect(allowed).toContainEqual(
@@ -124,14 +124,19 @@ describe('Construct: AuditArchive', () => {
     const s3Actions = allowed.flatMap(actions).filter((a) => a.startsWith('s3:'));
     expect(s3Actions).toEqual(['s3:PutObject']);
     const dynamo = allowed.filter((s) => actions(s).some((a) => a.startsWith('dynamodb:')));
-    expect(dynamo.map((s) => s.Resource)).toEqual([streamArn]);
+    expect(dynamo.map((s) => s.Resource)).toEqual([streamArn, tableArn]);
     expect(dynamo.flatMap(actions).sort()).toEqual([
       'dynamodb:DescribeStream',
       'dynamodb:GetRecords',
       'dynamodb:GetShardIterator',
       'dynamodb:ListStreams',
+      'dynamodb:Query',
     ]);
-    expect(JSON.stringify(allowed)).not.toContain(JSON.stringify(tableArn));
+    // The table itself: Query only, and only where the partition key is an audit day's (an operator's re-archive).
+    expect(dynamo.find((s) => s.Resource === tableArn || JSON.stringify(s.Resource) === JSON.stringify(tableArn))).toMatchObject({
+      Action: 'dynamodb:Query',
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CLINIC#*#AUDIT#????-??-??'] } },
+    });
     // The key only through S3 (writing), DynamoDB (reading the stream) and SQS (the dead-letter queue).
     const kms = allowed.filter((s) => actions(s).some((a) => a.startsWith('kms:')));
     const via = kms.map((s) => JSON.stringify((s.Condition as { StringEquals: Record<string, unknown> }).StringEquals['kms:ViaService']));

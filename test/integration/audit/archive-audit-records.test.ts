@@ -25,6 +25,7 @@ process.env.AWS_ENDPOINT_URL_S3 = s3Server.endpoint;
 process.env[ENV.auditArchiveBucket] = bucket;
 const s3 = new S3Client({});
 const table = await localTable('archive', { stream: true });
+process.env[ENV.tableName] = table.tableName; // an operator's re-archive reads the day from the table
 const dynamodb = new DynamoDBClient({});
 // DynamoDB Local serves its streams on its own endpoint (the SDK would look for AWS_ENDPOINT_URL_DYNAMODB_STREAMS).
 const streamsClient = new DynamoDBStreamsClient({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB });
@@ -220,5 +221,43 @@ describe('Integration: the audit archive on DynamoDB Local, the local Lambda run
       process.env[ENV.auditArchiveBucket] = bucket;
       await missing.stop();
     }
+  });
+
+  it("archives an operator's day again from the table: every record of the day in one object, once however often asked", async () => {
+    // prepare: a day the stream has archived already, in whatever batches it chose
+    const reDay = '2026-05-09';
+    for (const [second, actor] of [
+      ['01', 'screenIntake'],
+      ['02', 'bookAppointment'],
+      ['03', 'collectPayment'],
+    ] as const)
+      await audit.record(
+        { clinicId, actor, patientId: 'p3', journeyId: 'j3', action: 'patient.read', outcome: 'success' },
+        new Date(`${reDay}T08:00:${second}.000Z`),
+      );
+    await poller.drain(20_000);
+    const before = await archivedObjects(`audit/${clinicId}/${reDay}/`);
+
+    // act
+    const first = (await runtime.invoke('archiveAuditRecords', { reArchive: { clinicId, day: reDay } })) as {
+      records: number;
+      objects: unknown[];
+    };
+    const again = (await runtime.invoke('archiveAuditRecords', { reArchive: { clinicId, day: reDay } })) as { objects: unknown[] };
+
+    // assess
+    const after = await archivedObjects(`audit/${clinicId}/${reDay}/`);
+    const made = after.filter((o) => !before.some((b) => b.key === o.key));
+    const whole = made.length === 0 ? before : made; // the stream's one object, when it took the day in one batch
+    const sortKeys = (body: string) =>
+      body
+        .trimEnd()
+        .split('\n')
+        .map((l) => String((JSON.parse(l) as { SK: string }).SK));
+    expect(first.records).toBe(3);
+    expect(whole.map((o) => sortKeys(o.body))).toContainEqual(
+      [1, 2, 3].map((n) => expect.stringMatching(new RegExp(`^${reDay}T08:00:0${n}\\.000Z#`))),
+    );
+    expect(again.objects).toEqual([{ key: (first.objects[0] as { key: string }).key, outcome: 'alreadyArchived' }]);
   });
 });

@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { makeArchiveAuditRecords } from '#functions/audit/archive-audit-records.handler.ts';
-import { type ArchiveObject, type AuditArchive, archiveAuditRecords, planArchive } from '#functions/audit/archive-audit-records.ts';
+import {
+  type ArchiveObject,
+  type AuditArchive,
+  type AuditDayReader,
+  archiveAuditRecords,
+  planArchive,
+  reArchiveDay,
+} from '#functions/audit/archive-audit-records.ts';
 import { keys } from '#shared/keys.ts';
 import { lambdaContext } from '#test/support/api-event.ts';
 import { auditInsert, streamRecord } from '#test/support/fixtures/stream-records.ts';
@@ -29,6 +36,12 @@ const b1 = auditInsert(
   { clinicId: 'clinic-b', patientId: 'p9', via: 'GET /v1/clinics/{clinicId}/journeys/{journeyId}' },
   '2026-03-04T11:00:00.000Z',
 );
+/** The table as the day reader sees it: the images of the inserts, by clinic and day. */
+const tableOf = (...inserts: Array<typeof a1>): AuditDayReader => ({
+  async recordsOf(clinicId, day) {
+    return inserts.flatMap((r) => (r.dynamodb?.NewImage?.PK?.S === keys.audit(clinicId, day, '').PK ? [r.dynamodb.NewImage] : []));
+  },
+});
 const sequenceOf = (record: typeof a1) => record.dynamodb?.SequenceNumber as string;
 const skOf = (record: typeof a1) => record.dynamodb?.NewImage?.SK?.S as string;
 
@@ -201,12 +214,56 @@ describe('Function: archiveAuditRecords', () => {
   it('answers the stream event with its batch item failures', async () => {
     // prepare
     const { archive } = fakeArchive((object) => object.clinicId === 'clinic-b');
-    const handler = makeArchiveAuditRecords({ archive });
+    const handler = makeArchiveAuditRecords({ archive, auditDay: tableOf() });
 
     // act
     const response = await handler({ Records: [a1, b1] }, lambdaContext);
 
     // assess
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: sequenceOf(b1) }] });
+  });
+
+  it("archives an operator's day again from the table, and refuses a request it cannot read without archiving", async () => {
+    // prepare
+    const { archive, puts } = fakeArchive();
+    const handler = makeArchiveAuditRecords({ archive, auditDay: tableOf(a1, a2, b1) });
+
+    // act
+    const response = await handler({ reArchive: { clinicId: 'clinic-a', day: '2026-03-04' } }, lambdaContext);
+    const refused = handler({ reArchive: { clinicId: 'clinic-a', day: '4 March' } }, lambdaContext);
+
+    // assess
+    expect(response).toEqual({ records: 2, objects: [{ key: planArchive([a1, a2]).objects[0]?.object.key, outcome: 'archived' }] });
+    await expect(refused).rejects.toThrow(/day/);
+    expect(puts).toHaveLength(1);
+  });
+});
+
+describe('Use case: reArchiveDay', () => {
+  it("writes the day's records as the stream would have: the same lines, so the same object for the same records", async () => {
+    // prepare
+    const { archive, objects } = fakeArchive();
+    const fromStream = planArchive([a2, a1]).objects[0]?.object;
+
+    // act
+    const first = await reArchiveDay({ archive, auditDay: tableOf(a1, a2, aNextDay, b1) }, { clinicId: 'clinic-a', day: '2026-03-04' });
+    const again = await reArchiveDay({ archive, auditDay: tableOf(a1, a2, aNextDay, b1) }, { clinicId: 'clinic-a', day: '2026-03-04' });
+
+    // assess
+    expect([...objects.values()]).toEqual([fromStream]);
+    expect(first).toEqual({ records: 2, objects: [{ key: fromStream?.key, outcome: 'archived' }] });
+    expect(again.objects).toEqual([{ key: fromStream?.key, outcome: 'alreadyArchived' }]);
+  });
+
+  it('writes nothing for a day without records', async () => {
+    // prepare
+    const { archive, puts } = fakeArchive();
+
+    // act
+    const outcome = await reArchiveDay({ archive, auditDay: tableOf(a1) }, { clinicId: 'clinic-a', day: '2026-03-06' });
+
+    // assess
+    expect(outcome).toEqual({ records: 0, objects: [] });
+    expect(puts).toEqual([]);
   });
 });
