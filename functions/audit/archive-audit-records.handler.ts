@@ -5,7 +5,7 @@ import { dynamo } from '#shared/aws/dynamodb-client.ts';
 import { s3 } from '#shared/aws/s3-client.ts';
 import { requireEnv } from '#shared/env.ts';
 import { lambdaHandler } from '#shared/handler.ts';
-import { type ReArchiveDayDeps, type ReArchiveOutcome, archiveAuditRecords, reArchiveDay } from './archive-audit-records.ts';
+import { archiveAuditRecords, type ReArchiveDayDeps, type ReArchiveOutcome, reArchiveDay } from './archive-audit-records.ts';
 import { dynamoAuditDay } from './audit-day-store.ts';
 import { s3AuditArchive } from './s3-audit-archive-adapter.ts';
 
@@ -19,8 +19,7 @@ const ReArchiveEventSchema = z.strictObject({ reArchive: z.strictObject({ clinic
  */
 export function makeArchiveAuditRecords(deps: ReArchiveDayDeps) {
   return lambdaHandler<DynamoDBStreamEvent | unknown, DynamoDBBatchResponse | ReArchiveOutcome>((event) => {
-    if (event && typeof event === 'object' && 'reArchive' in event)
-      return reArchiveDay(deps, ReArchiveEventSchema.parse(event).reArchive);
+    if (event && typeof event === 'object' && 'reArchive' in event) return reArchiveDay(deps, ReArchiveEventSchema.parse(event).reArchive);
     return archiveAuditRecords(deps, (event as DynamoDBStreamEvent).Records ?? []);
   });
 }
