@@ -245,7 +245,7 @@ async function main() {
   results.idleMonthlyCostUsd = round(idle.totalUsd, 2);
   if (audit && cost) {
     // The backup plan keeps full copies of the table: the audit bytes are in every one of them while they live.
-    const backup = (audit.storedBytes / GB) * AUDIT_TABLE_MONTHS * idle.backupUsdPerTableGbMonth * 1000;
+    const backup = (audit.backedUpBytes / GB) * AUDIT_TABLE_MONTHS * idle.backupUsdPerTableGbMonth * 1000;
     console.log(
       `  the audit bytes in those backup copies: $${backup.toFixed(4)} per 1,000 journeys over the table's ${AUDIT_TABLE_RETENTION_DAYS} days → all-in $${(cost.allIn + backup).toFixed(4)} per 1,000 journeys (audit storage + PITR + backups)`,
     );
@@ -389,7 +389,17 @@ interface BilledWindow {
    * Audit items written (PK …#AUDIT#…): count, billed WCU, item bytes, stored bytes, the accesses they record, and the
    * bytes of their lines in the archive.
    */
-  audit: { items: number; wcu: number; bytes: number; stored: number; inTransactions: number; accesses: number; archived: number };
+  audit: {
+    items: number;
+    wcu: number;
+    bytes: number;
+    /** Stored with their GSI2 entries (storage), and without them (PITR and backups copy table data and local indexes only). */
+    stored: number;
+    storedWithoutIndexes: number;
+    inTransactions: number;
+    accesses: number;
+    archived: number;
+  };
 }
 
 /** Bills every call of a window by DynamoDB's rules and sums per journey. */
@@ -404,7 +414,7 @@ function billWindow(windowCalls: MeteredCall[], schema: TableSchema, journeys: n
     byOperation: new Map(),
     writesByKind: new Map(),
     readsByKind: new Map(),
-    audit: { items: 0, wcu: 0, bytes: 0, stored: 0, inTransactions: 0, accesses: 0, archived: 0 },
+    audit: { items: 0, wcu: 0, bytes: 0, stored: 0, storedWithoutIndexes: 0, inTransactions: 0, accesses: 0, archived: 0 },
   };
   const per = (n: number) => n / journeys;
   for (const call of windowCalls) {
@@ -454,6 +464,7 @@ function billWindow(windowCalls: MeteredCall[], schema: TableSchema, journeys: n
       window.audit.stored += per(
         storedBytes(write.after ?? write.requested) + indexLines.reduce((sum, l) => sum + l.bytes + STORAGE_OVERHEAD_BYTES_PER_ITEM, 0),
       );
+      window.audit.storedWithoutIndexes += per(storedBytes(write.after ?? write.requested));
       // A record names one or more accesses (`actions`, functions/shared/audit.ts); older records named one (`action`).
       window.audit.accesses += per((write.after ?? write.requested)?.actions?.L?.length ?? 1);
       if (call.operation === 'TransactWriteItems') window.audit.inTransactions += per(1);
@@ -566,6 +577,8 @@ interface AuditFigures {
   wcu: number;
   /** Bytes the table stores per journey (items, index entries, overhead) for AUDIT_TABLE_RETENTION_DAYS. */
   storedBytes: number;
+  /** The same without the GSI2 entries: what PITR and backups copy (table data and local indexes only). */
+  backedUpBytes: number;
   /** Bytes the archive stores per journey (the records' lines) for six years. */
   archivedBytes: number;
   /** The table's audit storage over its retention, per journey, and its point-in-time recovery. */
@@ -589,9 +602,10 @@ function reportAudit(window: BilledWindow): AuditFigures {
     accesses: a.accesses,
     wcu: a.wcu,
     storedBytes: a.stored,
+    backedUpBytes: a.storedWithoutIndexes,
     archivedBytes: a.archived,
     tableUsdPerJourney: tableGbMonths * PRICE.storageGbMonth,
-    pitrUsdPerJourney: tableGbMonths * PRICE.pitrGbMonth,
+    pitrUsdPerJourney: (a.storedWithoutIndexes / GB) * AUDIT_TABLE_MONTHS * PRICE.pitrGbMonth,
     archiveUsdPerJourney: archiveStorage + ARCHIVE_OBJECTS_PER_JOURNEY * perObject,
     archiveWorstUsdPerJourney: archiveStorage + a.items * perObject,
     usdPerJourneyYear: (a.stored / GB) * 12 * PRICE.storageGbMonth + (a.archived / GB) * 12 * PRICE.s3StandardGbMonth,
@@ -603,7 +617,7 @@ function reportAudit(window: BilledWindow): AuditFigures {
     `  audit items per journey  ${f1(a.items)} (${f1(a.inTransactions)} inside transactions) recording ${f1(a.accesses)} accesses, billed ${f1(a.wcu)} WCU; ${(a.items ? a.bytes / a.items : 0).toFixed(0)} B per item + ${STORAGE_OVERHEAD_BYTES_PER_ITEM} B overhead = ${(a.stored / 1024).toFixed(2)} KiB stored per journey, index entries included`,
   );
   console.log(
-    `  table ($${PRICE.storageGbMonth}/GB-month, ${AUDIT_TABLE_RETENTION_DAYS} days)  $${(figures.tableUsdPerJourney * 1000).toFixed(4)} per 1,000 journeys; its point-in-time recovery ($${PRICE.pitrGbMonth}/GB-month) $${(figures.pitrUsdPerJourney * 1000).toFixed(4)} (backup copies: see the idle deployment)`,
+    `  table ($${PRICE.storageGbMonth}/GB-month, ${AUDIT_TABLE_RETENTION_DAYS} days)  $${(figures.tableUsdPerJourney * 1000).toFixed(4)} per 1,000 journeys; its point-in-time recovery ($${PRICE.pitrGbMonth}/GB-month, the items without their index entries) $${(figures.pitrUsdPerJourney * 1000).toFixed(4)} (backup copies: see the idle deployment)`,
   );
   console.log(
     `  archive (${(a.archived / 1024).toFixed(2)} KiB of lines per journey, S3 Standard $${PRICE.s3StandardGbMonth}/GB-month, six years; ${ARCHIVE_OBJECTS_PER_JOURNEY} objects a journey)  $${(figures.archiveUsdPerJourney * 1000).toFixed(4)} per 1,000 journeys ($${(figures.archiveWorstUsdPerJourney * 1000).toFixed(4)} if every record were its own object)`,

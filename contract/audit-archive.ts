@@ -74,12 +74,18 @@ function isValueList(value: readonly string[] | EventFilterPattern): value is re
 export const AUDIT_ARCHIVE_RETENTION_DAYS = 6 * 365;
 
 /**
- * How long the table keeps an audit record (its TTL): what the audit query (GET audit-events) can answer. Thirteen
- * months and a few days: a year back from any day of the month, and the month the archive's new objects are checked in
- * before any of them leave S3 Standard. Older records are in the archive only; keeping six years in the table would
- * multiply them into every PITR and backup copy (docs/decisions.md, "The audit trail lives in the archive").
+ * How far back the audit query (GET audit-events) reads the table: thirteen months and a few days, a year back from
+ * any day of the month, and the month the archive's new objects are checked in before any of them leave S3 Standard.
+ * Older records are in the archive only; keeping six years in the table would multiply them into every PITR and backup
+ * copy (docs/decisions.md, "The audit trail lives in the archive").
  */
-export const AUDIT_TABLE_RETENTION_DAYS = 400;
+export const AUDIT_QUERY_DAYS = 400;
+
+/**
+ * How long the table keeps an audit record (its TTL): a day more than the query reads, so that nothing the query reads
+ * can have expired (TTL may delete an item any time after its expiry, which is stored in whole seconds).
+ */
+export const AUDIT_TABLE_RETENTION_DAYS = AUDIT_QUERY_DAYS + 1;
 
 /** Where the archive's objects live in the bucket: `audit/<clinicId>/<yyyy-mm-dd>/…` (the function may write only there). */
 export const AUDIT_ARCHIVE_PREFIX = 'audit/';

@@ -25,6 +25,7 @@ export interface FunctionSpec {
     | 'scheduleEscalations'
     | 'patientIdentityKey'
     | 'auditArchive'
+    | 'readAuditDays'
     | 'publishAppointmentEvents'
     | 'scheduleAppointmentTimers'
     | 'offerLinks'
@@ -391,11 +392,12 @@ export const FUNCTIONS = {
   },
   archiveAuditRecords: {
     entry: 'functions/audit/archive-audit-records.handler.ts',
-    description: 'Table stream: copies new audit records, as JSON Lines, to the Object Lock (compliance mode) audit archive',
+    description:
+      "Table stream: copies new audit records, as JSON Lines, to the Object Lock (compliance mode) audit archive; an operator's reArchive, a day again from the table",
     memorySize: 256,
     timeoutSeconds: 60,
     trigger: 'auditStream',
-    needs: ['auditArchive'],
+    needs: ['auditArchive', 'readAuditDays'],
   },
 } as const satisfies Record<string, FunctionSpec>;
 

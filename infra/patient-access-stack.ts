@@ -75,6 +75,7 @@ export class PatientAccessStack extends Stack {
       key,
       target: this.functions.byName.archiveAuditRecords,
       writers: this.functions.withNeed('auditArchive'),
+      dayReaders: this.functions.withNeed('readAuditDays'),
     });
 
     this.appointmentEvents = new AppointmentEvents(this, 'AppointmentEvents', {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
-import { AUDIT_ARCHIVE_FILTER, AUDIT_ARCHIVE_PREFIX, matchesEventFilter } from '#contract/audit-archive.ts';
+import { AUDIT_ARCHIVE_FILTER, AUDIT_ARCHIVE_PREFIX, AUDIT_TABLE_RETENTION_DAYS, matchesEventFilter } from '#contract/audit-archive.ts';
 import { log } from '#shared/observability.ts';
 
 /**
@@ -54,8 +54,13 @@ export interface ReArchiveRequest {
 }
 
 export interface ReArchiveOutcome {
+  /** Records of the day written into the archive's object (now, or by an earlier run that wrote the same object). */
   records: number;
+  /** Items of the day's partition that are not audit records (the plan leaves them out). */
+  ignored: number;
   objects: { key: string; outcome: 'archived' | 'alreadyArchived' }[];
+  /** The day is older than the table keeps records: its records, if any, are gone from the table. */
+  olderThanTable?: true;
 }
 
 /** An archive object and the stream records it holds (their sequence numbers: Lambda's batch item identifiers). */
@@ -164,19 +169,24 @@ export async function archiveAuditRecords(
  * records the archive already has are harmless duplicates there (same PK, SK and content). Asking again for an
  * unchanged day finds its object already archived. The table holds a day for AUDIT_TABLE_RETENTION_DAYS only.
  */
-export async function reArchiveDay(deps: ReArchiveDayDeps, request: ReArchiveRequest): Promise<ReArchiveOutcome> {
+export async function reArchiveDay(deps: ReArchiveDayDeps, request: ReArchiveRequest, now: Date): Promise<ReArchiveOutcome> {
   const images = await deps.auditDay.recordsOf(request.clinicId, request.day);
   const plan = planArchive(
     images.map((image) => ({ eventName: 'INSERT', dynamodb: { NewImage: image, SequenceNumber: String(image.SK?.S ?? '') } })),
   );
   const objects = [];
   for (const { object } of plan.objects) objects.push({ key: object.key, outcome: await deps.archive.put(object) });
+  const records = plan.objects.reduce((n, { object }) => n + object.sortKeys.length, 0);
+  const tableKeepsFrom = new Date(now.getTime() - AUDIT_TABLE_RETENTION_DAYS * 86_400_000).toISOString().slice(0, 10);
+  const olderThanTable = request.day < tableKeepsFrom;
+  if (olderThanTable)
+    log.warn('Audit day older than the table keeps records: nothing left to archive again', { clinicId: request.clinicId });
   log.info('Audit day archived again', {
     clinicId: request.clinicId,
-    count: images.length,
-    outcome: objects.map((o) => o.outcome).join(', ') || 'no records',
+    count: records,
+    outcome: `${objects.map((o) => o.outcome).join(', ') || 'no records'}, ${plan.ignored} ignored`,
   });
-  return { records: images.length, objects };
+  return { records, ignored: plan.ignored, objects, ...(olderThanTable ? { olderThanTable: true as const } : {}) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { type AuditEventPage, type AuditEventQuery, MAX_AUDIT_DAYS } from '#contract/api/audit-event-schema.ts';
-import { AUDIT_TABLE_RETENTION_DAYS } from '#contract/audit-archive.ts';
+import { AUDIT_QUERY_DAYS } from '#contract/audit-archive.ts';
 import type { StaffPrincipal } from '#contract/staff-roles.ts';
 import { type AuditLog, auditSession } from '#shared/audit.ts';
 import { HttpError } from '#shared/http/http-error.ts';
@@ -19,7 +19,7 @@ const DEFAULT_DAYS = 7;
  * A page of the clinic's audit trail for an admin: who touched one patient's data (by patient, from their first
  * record), or everything over a window of days. Records hold IDs only. Reading who touched a patient's record is
  * itself recorded, before the read (`audit.read`, under that patient when there is one); a page of days is also
- * recorded under each patient it shows, before it is answered. The table holds the last AUDIT_TABLE_RETENTION_DAYS;
+ * recorded under each patient it shows, before it is answered. The query reads the last AUDIT_QUERY_DAYS of the table;
  * a window reaching further back is read from there on, and the page says from when (`archivedBefore`): older records
  * are in the archive only.
  */
@@ -36,9 +36,9 @@ export async function listAuditEvents(
   if (from >= to) throw HttpError.badRequest([{ path: 'from', message: 'must be before `to` (now, unless given)' }]);
   if (!query.patientId && Date.parse(to) - Date.parse(from) > MAX_AUDIT_DAYS * 86_400_000)
     throw HttpError.badRequest([{ path: 'from', message: `without a patient, at most ${MAX_AUDIT_DAYS} days before \`to\`` }]);
-  // TTL deletes a record some time after it expires, not at once: reading from the same edge every time keeps the
-  // answer the same whatever DynamoDB has got round to deleting.
-  const heldFrom = new Date(now.getTime() - AUDIT_TABLE_RETENTION_DAYS * 86_400_000).toISOString();
+  // TTL deletes a record some time after it expires, not at once: reading from the same edge every time (a day inside
+  // the records' TTL) keeps the answer the same whatever DynamoDB has got round to deleting.
+  const heldFrom = new Date(now.getTime() - AUDIT_QUERY_DAYS * 86_400_000).toISOString();
   const archivedBefore = from < heldFrom ? heldFrom : undefined;
   const older = archivedBefore ? { archivedBefore } : {};
   const subject = { clinicId: admin.clinicId, actor: staffActor(admin), via, ...(query.patientId ? { patientId: query.patientId } : {}) };

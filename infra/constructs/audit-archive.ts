@@ -23,6 +23,8 @@ export interface AuditArchiveProps {
   target: LambdaFunction;
   /** The functions whose catalog entry names `auditArchive`: each may create objects in the archive, nothing more. */
   writers: readonly LambdaFunction[];
+  /** The functions whose catalog entry names `readAuditDays` (an operator's re-archive): Query on audit partitions only. */
+  dayReaders: readonly LambdaFunction[];
 }
 
 /**
@@ -131,8 +133,10 @@ export class AuditArchive extends Construct {
       {
         id: 'HIPAA.Security-S3BucketReplicationEnabled',
         reason:
-          'The archive is the immutable copy of audit records that the table holds too (with PITR and AWS Backup); S3 ' +
-          'stores each object across several Availability Zones. A clinic that wants a second Region adds replication.',
+          'The archive is the audit trail of record: after 400 days (and the backups that outlive them) it is the only ' +
+          'copy. Compliance-mode Object Lock keeps every version from change or deletion by anyone, and S3 stores each ' +
+          'object across several Availability Zones; it does not survive the loss of the Region or of the stack key. A ' +
+          'clinic that needs that adds replication to a locked bucket in a second Region (docs/decisions.md).',
       },
     );
 
@@ -162,16 +166,6 @@ export class AuditArchive extends Construct {
         conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com` } },
       }),
     );
-    // An operator's re-archive of a day (docs/operations.md) reads that day's audit partition: Query, on audit
-    // partitions only (the key through DynamoDB is granted above); nothing else of the table's items.
-    target.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['dynamodb:Query'],
-        resources: [table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [AUDIT_PARTITION_PATTERN] } },
-      }),
-    );
-    target.addEnvironment(ENV.tableName, table.tableName);
     // What a failed batch's record (its shard and sequence numbers, no record data) needs to reach the encrypted
     // queue: SendMessage on it, and the key through SQS only (SqsDlq would grant kms:GenerateDataKey* and ReEncrypt*).
     target.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }));
@@ -194,6 +188,27 @@ export class AuditArchive extends Construct {
       onFailure: deadLetterDestination(this.deadLetterQueue),
       filters: [FilterCriteria.filter(AUDIT_ARCHIVE_FILTER as unknown as Record<string, unknown>)],
     });
+
+    // An operator's re-archive of a day (docs/runbook.md, DeadLetters2) reads that day's audit partition: Query, on
+    // audit partitions only, and the key through DynamoDB; nothing else of the table's items.
+    for (const reader of props.dayReaders) {
+      reader.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: [table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [AUDIT_PARTITION_PATTERN] } },
+        }),
+      );
+      if (reader !== target)
+        reader.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: ['kms:Decrypt'],
+            resources: [key.keyArn],
+            conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com` } },
+          }),
+        );
+      reader.addEnvironment(ENV.tableName, table.tableName);
+    }
 
     for (const writer of props.writers) {
       // Create objects under the archive's prefix, nothing else: no read, delete, retention or legal-hold change.

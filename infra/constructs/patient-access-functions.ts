@@ -75,7 +75,8 @@ export class PatientAccessFunctions extends Construct {
           case 'listJourneys':
             break; // see grantJourney
           case 'auditArchive':
-            break; // granted by the AuditArchive construct, which owns the bucket
+          case 'readAuditDays':
+            break; // granted by the AuditArchive construct, which owns the bucket and the audit partitions' reading
           case 'publishAppointmentEvents':
             break; // granted by the AppointmentEvents construct, which owns the bus
           case 'patientIdentityKey':

@@ -262,6 +262,7 @@ describe('Construct: PatientAccessFunctions', () => {
     email: [ENV.senderEmail, ENV.sesConfigurationSet],
     staffAlerts: [ENV.staffAlertsTopicArn],
     auditArchive: [ENV.auditArchiveBucket],
+    readAuditDays: [ENV.tableName],
     publishAppointmentEvents: [ENV.eventBusName],
     scheduleAppointmentTimers: [ENV.appointmentTimerGroup, ENV.appointmentTimerRoleArn, ENV.noShowTargetArn, ENV.offerExpiryTargetArn],
     offerLinks: [ENV.publicApiUrl],

@@ -42,6 +42,8 @@ const tableOf = (...inserts: Array<typeof a1>): AuditDayReader => ({
     return inserts.flatMap((r) => (r.dynamodb?.NewImage?.PK?.S === keys.audit(clinicId, day, '').PK ? [r.dynamodb.NewImage] : []));
   },
 });
+/** The operator's now: the test days are well within what the table keeps. */
+const NOW = new Date('2026-03-10T12:00:00.000Z');
 const sequenceOf = (record: typeof a1) => record.dynamodb?.SequenceNumber as string;
 const skOf = (record: typeof a1) => record.dynamodb?.NewImage?.SK?.S as string;
 
@@ -78,7 +80,7 @@ describe('Use case: planArchive', () => {
       GSI2PK: keys.auditByPatient('clinic-b', 'p9').GSI2PK,
       actions: ['appointment.create'],
       actor: 'bookAppointment',
-      expiresAt: Math.floor(Date.parse('2026-03-04T11:00:00.000Z') / 1000) + 400 * 86_400, // the table's TTL, as stored: the archive's own lock is six years
+      expiresAt: Math.floor(Date.parse('2026-03-04T11:00:00.000Z') / 1000) + 401 * 86_400, // the table's TTL, as stored: the archive's own lock is six years
       type: 'AuditEvent',
       via: 'GET /v1/clinics/{clinicId}/journeys/{journeyId}',
     });
@@ -214,7 +216,7 @@ describe('Function: archiveAuditRecords', () => {
   it('answers the stream event with its batch item failures', async () => {
     // prepare
     const { archive } = fakeArchive((object) => object.clinicId === 'clinic-b');
-    const handler = makeArchiveAuditRecords({ archive, auditDay: tableOf() });
+    const handler = makeArchiveAuditRecords({ archive, auditDay: tableOf(), now: () => NOW });
 
     // act
     const response = await handler({ Records: [a1, b1] }, lambdaContext);
@@ -226,16 +228,33 @@ describe('Function: archiveAuditRecords', () => {
   it("archives an operator's day again from the table, and refuses a request it cannot read without archiving", async () => {
     // prepare
     const { archive, puts } = fakeArchive();
-    const handler = makeArchiveAuditRecords({ archive, auditDay: tableOf(a1, a2, b1) });
+    const handler = makeArchiveAuditRecords({ archive, auditDay: tableOf(a1, a2, b1), now: () => NOW });
 
     // act
     const response = await handler({ reArchive: { clinicId: 'clinic-a', day: '2026-03-04' } }, lambdaContext);
     const refused = handler({ reArchive: { clinicId: 'clinic-a', day: '4 March' } }, lambdaContext);
 
     // assess
-    expect(response).toEqual({ records: 2, objects: [{ key: planArchive([a1, a2]).objects[0]?.object.key, outcome: 'archived' }] });
-    await expect(refused).rejects.toThrow(/day/);
+    expect(response).toEqual({
+      records: 2,
+      ignored: 0,
+      objects: [{ key: planArchive([a1, a2]).objects[0]?.object.key, outcome: 'archived' }],
+    });
+    await expect(refused).rejects.toThrow(/reArchive/);
     expect(puts).toHaveLength(1);
+  });
+
+  it('refuses an event that is neither a stream batch nor a re-archive, rather than answering it as an empty batch', async () => {
+    // prepare
+    const { archive, puts } = fakeArchive();
+    const handler = makeArchiveAuditRecords({ archive, auditDay: tableOf(a1), now: () => NOW });
+
+    // act
+    const misspelt = handler({ rearchive: { clinicId: 'clinic-a', day: '2026-03-04' } }, lambdaContext);
+
+    // assess
+    await expect(misspelt).rejects.toThrow(/Not a stream batch/);
+    expect(puts).toEqual([]);
   });
 });
 
@@ -246,12 +265,20 @@ describe('Use case: reArchiveDay', () => {
     const fromStream = planArchive([a2, a1]).objects[0]?.object;
 
     // act
-    const first = await reArchiveDay({ archive, auditDay: tableOf(a1, a2, aNextDay, b1) }, { clinicId: 'clinic-a', day: '2026-03-04' });
-    const again = await reArchiveDay({ archive, auditDay: tableOf(a1, a2, aNextDay, b1) }, { clinicId: 'clinic-a', day: '2026-03-04' });
+    const first = await reArchiveDay(
+      { archive, auditDay: tableOf(a1, a2, aNextDay, b1) },
+      { clinicId: 'clinic-a', day: '2026-03-04' },
+      NOW,
+    );
+    const again = await reArchiveDay(
+      { archive, auditDay: tableOf(a1, a2, aNextDay, b1) },
+      { clinicId: 'clinic-a', day: '2026-03-04' },
+      NOW,
+    );
 
     // assess
     expect([...objects.values()]).toEqual([fromStream]);
-    expect(first).toEqual({ records: 2, objects: [{ key: fromStream?.key, outcome: 'archived' }] });
+    expect(first).toEqual({ records: 2, ignored: 0, objects: [{ key: fromStream?.key, outcome: 'archived' }] });
     expect(again.objects).toEqual([{ key: fromStream?.key, outcome: 'alreadyArchived' }]);
   });
 
@@ -260,10 +287,26 @@ describe('Use case: reArchiveDay', () => {
     const { archive, puts } = fakeArchive();
 
     // act
-    const outcome = await reArchiveDay({ archive, auditDay: tableOf(a1) }, { clinicId: 'clinic-a', day: '2026-03-06' });
+    const outcome = await reArchiveDay({ archive, auditDay: tableOf(a1) }, { clinicId: 'clinic-a', day: '2026-03-06' }, NOW);
 
     // assess
-    expect(outcome).toEqual({ records: 0, objects: [] });
+    expect(outcome).toEqual({ records: 0, ignored: 0, objects: [] });
     expect(puts).toEqual([]);
+  });
+
+  it('counts what it archived, not what it read, and says when the day is older than the table keeps', async () => {
+    // prepare: the day's partition also holds an item that is not an audit record
+    const { archive } = fakeArchive();
+    const stray = streamRecord({ ...keys.audit('clinic-a', '2026-03-04', '2026-03-04T10:00:03.000Z#x'), type: 'Note' });
+    const laterNow = new Date('2027-04-10T12:00:00.000Z'); // 402 days after the day
+
+    // act
+    const counted = await reArchiveDay({ archive, auditDay: tableOf(a1, stray) }, { clinicId: 'clinic-a', day: '2026-03-04' }, NOW);
+    const tooOld = await reArchiveDay({ archive, auditDay: tableOf() }, { clinicId: 'clinic-a', day: '2026-03-04' }, laterNow);
+
+    // assess
+    expect(counted).toMatchObject({ records: 1, ignored: 1 });
+    expect(counted.olderThanTable).toBeUndefined();
+    expect(tooOld).toEqual({ records: 0, ignored: 0, objects: [], olderThanTable: true });
   });
 });

@@ -55,7 +55,7 @@ describe('Function: auditItem', () => {
       actions: ['submission.read', 'appointment.create'],
       GSI2PK: keys.patient(clinicId, patientId).PK,
       journeyId,
-      expiresAt: Math.floor(now.getTime() / 1000) + 400 * 86_400,
+      expiresAt: Math.floor(now.getTime() / 1000) + 401 * 86_400,
     });
     // Every byte is kept six years: a two-action record of UUID-keyed IDs stays under 300 bytes.
     expect(itemSize(marshall(item))).toBeLessThan(300);
