@@ -27,6 +27,11 @@ export interface StaffDecisionRequest extends StaffDecisionBody {
   roles: readonly StaffRole[];
   /** The route it came through, for the audit trail. */
   via?: string;
+  /**
+   * The decision carries out what the task waited for (an approval recorded on its prior-authorization case), so a
+   * colleague's claim on the task does not hold it back, as an admin's decision would not be.
+   */
+  settlesClaim?: true;
 }
 
 type Action = StaffDecision['action'];
@@ -65,9 +70,10 @@ export async function decideStaffTask(deps: DecideStaffTaskDeps, request: StaffD
       return decided;
     }
     if (task.status !== 'OPEN') throw HttpError.withMessage(409, `Staff task is already ${task.status.toLowerCase()}`);
-    // A claim is the owner's: colleagues leave it to them (or release it first); an admin may step in.
-    const admin = request.roles.includes('admin');
-    if (task.owner && task.owner !== actor && !admin)
+    // A claim is the owner's: colleagues leave it to them (or release it first); an admin may step in, and so may the
+    // event the task waited for.
+    const overridesClaim = request.roles.includes('admin') || request.settlesClaim === true;
+    if (task.owner && task.owner !== actor && !overridesClaim)
       throw HttpError.withMessage(409, `${task.ownerName ?? 'A colleague'} has claimed this task: only they or an admin may decide it`);
     if (task.kind === 'TRIAGE')
       throw HttpError.withMessage(409, 'A triage slip is closed with a clinical disposition (POST …/disposition), not a decision');
@@ -90,7 +96,7 @@ export async function decideStaffTask(deps: DecideStaffTaskDeps, request: StaffD
       decision,
       stageAfterDecision(task, action, at),
       audit,
-      admin ? undefined : actor,
+      overridesClaim ? undefined : actor,
     );
     // Someone decided, or the park was retried with a new token, between our read and our write: read again.
     if (recorded === 'ALREADY_DECIDED' || recorded === 'CONFLICT') continue;

@@ -109,8 +109,8 @@ async function closeLapseTasks(deps: PriorAuthorizationDeps, authorization: Prio
 
 /**
  * A decision this person's recording of the case carries out on a task, as if they had made it; false when it is not
- * theirs to make now: decided by someone meanwhile, claimed by a colleague, or a queue they do not work (the case
- * stands either way).
+ * theirs to make now: decided by someone meanwhile, or a queue they do not work (the case stands either way). A
+ * colleague's claim does not stop it: the task waited for this very event.
  */
 async function decideInTheirName(
   deps: PriorAuthorizationDeps,
@@ -119,7 +119,7 @@ async function decideInTheirName(
   decision: { clinicId: string; taskId: string; action: 'RETRY' | 'PROCEED'; note: string },
 ): Promise<boolean> {
   try {
-    await decideStaffTask(deps, { ...decision, actor: staffActor(person), roles: person.roles, via });
+    await decideStaffTask(deps, { ...decision, actor: staffActor(person), roles: person.roles, via, settlesClaim: true });
     return true;
   } catch (error) {
     if (error instanceof HttpError && (error.statusCode === 403 || error.statusCode === 409)) return false;

@@ -150,6 +150,8 @@ describe('Local stack: prior authorization (the demo payer lists CPT 73723)', ()
     });
     const day = opened.body.request.serviceDate as string;
     const approval = { status: 'APPROVED', authorizationNumber: 'A1234567', validFrom: day, validTo: day, units: 1 };
+    // A colleague has the held journey's task claimed (calling the payer, say): the approval still carries it on.
+    const claimed = await call('admin', 'POST', `/staff-tasks/${scheduling?.staffTaskId}/claim`);
     const approved = await call('radiology', 'POST', `/appointments/${appointmentId}/authorization`, approval);
     const again = await call('radiology', 'POST', `/appointments/${appointmentId}/authorization`, approval);
     const completed = await settled(journeyId);
@@ -170,6 +172,7 @@ describe('Local stack: prior authorization (the demo payer lists CPT 73723)', ()
       authorization: { status: 'SUBMITTED', payerReference: 'AET-PA-55120' },
       journeyResumed: false,
     });
+    expect(claimed.body).toMatchObject({ owner: { name: 'admin' } });
     expect(approved).toMatchObject({ status: 200, body: { authorization: { status: 'APPROVED' }, journeyResumed: true } });
     expect(approved.body.authorization).not.toHaveProperty('hold');
     expect(again.body.journeyResumed).toBe(false);
@@ -179,6 +182,7 @@ describe('Local stack: prior authorization (the demo payer lists CPT 73723)', ()
     expect(await confirmations()).toHaveLength(1);
     const detail = await call('radiology', 'GET', `/staff-tasks/${scheduling?.staffTaskId}`);
     expect(detail.body.authorization).toMatchObject({ status: 'APPROVED', approval: { authorizationNumber: 'A1234567' } });
+    expect(detail.body).toMatchObject({ status: 'DECIDED', decision: { action: 'RETRY', note: 'Prior authorization approved' } });
 
     // The visit moves to a later day than the approval covers: the case reopens, and radiology is asked to act.
     const zone = completed.appointment?.timeZone ?? 'UTC';
