@@ -5,6 +5,9 @@
  *   npm run clinic -- --print-demo > my-clinic.json          # a starting point: the demo clinic's catalog
  *   TABLE_NAME=<stack output TableName> npm run clinic -- my-clinic.json --issue-api-key front-desk-2026
  *
+ * Loading a clinic again (a new appointment type, say) keeps the closures, time off and weekly hours admins have changed
+ * through the API since, and says so; `--replace-calendar` makes the file's win.
+ *
  * Uses the standard AWS credentials and region of the shell (AWS_PROFILE, AWS_REGION, …).
  */
 import { readFileSync } from 'node:fs';
@@ -19,7 +22,7 @@ import { newApiKey } from '#shared/http/api-key.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { 'print-demo': { type: 'boolean' }, 'issue-api-key': { type: 'string' } },
+  options: { 'print-demo': { type: 'boolean' }, 'issue-api-key': { type: 'string' }, 'replace-calendar': { type: 'boolean' } },
 });
 
 if (values['print-demo']) {
@@ -29,7 +32,9 @@ if (values['print-demo']) {
 const [file] = positionals;
 const tableName = process.env.TABLE_NAME;
 if (!file || !tableName) {
-  console.error('usage: TABLE_NAME=<table> npm run clinic -- <catalog.json> [--issue-api-key <keyId>]   (or --print-demo)');
+  console.error(
+    'usage: TABLE_NAME=<table> npm run clinic -- <catalog.json> [--issue-api-key <keyId>] [--replace-calendar]   (or --print-demo)',
+  );
   process.exit(2);
 }
 
@@ -40,10 +45,13 @@ if (!parsed.success) {
 }
 const catalog = parsed.data;
 const table = { client: DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName };
-await dynamoCatalogStore(table).put(catalog);
+const kept = await dynamoCatalogStore(table).put(catalog, { calendar: values['replace-calendar'] ? 'replace' : 'keep' });
 console.log(
   `Loaded ${catalog.profile.clinicId}: ${catalog.locations.length} locations, ${catalog.resources.length} resources, ${catalog.appointmentTypes.length} appointment types.`,
 );
+if (kept.calendarKept) console.log("Kept the closures and time off admins have changed through the API (the file's: --replace-calendar).");
+if (kept.hoursKept.length > 0)
+  console.log(`Kept the weekly hours admins have changed for ${kept.hoursKept.join(', ')} (the file's: --replace-calendar).`);
 
 const keyId = values['issue-api-key'];
 if (keyId) {

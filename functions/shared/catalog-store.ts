@@ -1,7 +1,7 @@
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AppointmentType, ClinicCatalog, ClinicProfile, Department, Location, Resource } from '#model/clinic-catalog.ts';
 import { keys } from './keys.ts';
-import type { TableRef } from './table.ts';
+import { conditionHeld, type TableRef } from './table.ts';
 
 /** Item `type` attribute of each catalog item kind, as written by the seed and read here. */
 export const CATALOG_ITEM_TYPES = {
@@ -74,25 +74,35 @@ function calendarOf(
   };
 }
 
+/** What loading a catalog did with the calendar admins maintain through the API (functions/scheduling/calendar.ts). */
+export interface CatalogPutOutcome {
+  /** The closures and time off were kept: an admin has changed them since a catalog last set them. */
+  calendarKept: boolean;
+  /** Resources whose weekly hours were kept for the same reason (the rest of each resource was written). */
+  hoursKept: string[];
+}
+
+export interface CatalogPutOptions {
+  /**
+   * `keep` (the default): closures, time off and weekly hours an admin has changed through the API stay as they are,
+   * so reloading a clinic's catalog to add a type never wipes a provider's holiday. `replace`: the file's win.
+   */
+  calendar?: 'keep' | 'replace';
+}
+
 /**
- * Writes a clinic's catalog, the counterpart of loadCatalog. Plain puts: loading the same catalog twice leaves the
- * table as loading it once. Items removed from a catalog are not deleted (appointments may still refer to them).
+ * Writes a clinic's catalog, the counterpart of loadCatalog: loading the same catalog twice leaves the table as
+ * loading it once. Items removed from a catalog are not deleted (appointments may still refer to them). What an admin
+ * has changed through the calendar routes (items that carry `changedBy`) is kept unless the options say `replace`.
  */
-async function putCatalog(table: TableRef, catalog: ClinicCatalog): Promise<void> {
+async function putCatalog(table: TableRef, catalog: ClinicCatalog, options: CatalogPutOptions = {}): Promise<CatalogPutOutcome> {
+  const keep = (options.calendar ?? 'keep') === 'keep';
   const c = catalog.profile.clinicId;
   const items: Array<Record<string, unknown>> = [
     { ...keys.clinic(c), type: CATALOG_ITEM_TYPES.profile, ...catalog.profile },
     ...catalog.locations.map((l) => ({ ...keys.location(c, l.locationId), type: CATALOG_ITEM_TYPES.location, ...l })),
     ...catalog.departments.map((d) => ({ ...keys.department(c, d.departmentId), type: CATALOG_ITEM_TYPES.department, ...d })),
-    ...catalog.resources.map((r) => ({ ...keys.resource(c, r.resourceId), type: CATALOG_ITEM_TYPES.resource, ...r })),
     ...catalog.appointmentTypes.map((t) => ({ ...keys.appointmentType(c, t.code), type: CATALOG_ITEM_TYPES.appointmentType, ...t })),
-    // Closures and time off in one item: dated entries that come and go, read with the rest.
-    {
-      ...keys.catalogCalendar(c),
-      type: CATALOG_ITEM_TYPES.calendar,
-      closures: catalog.closures ?? [],
-      unavailability: catalog.unavailability ?? [],
-    },
     {
       ...keys.catalogPayerTerms(c),
       type: CATALOG_ITEM_TYPES.payerTerms,
@@ -102,17 +112,61 @@ async function putCatalog(table: TableRef, catalog: ClinicCatalog): Promise<void
     },
   ];
   await Promise.all(items.map((Item) => table.client.send(new PutCommand({ TableName: table.tableName, Item }))));
+  // Closures and time off in one item: dated entries that come and go, read with the rest.
+  const calendar = {
+    ...keys.catalogCalendar(c),
+    type: CATALOG_ITEM_TYPES.calendar,
+    closures: catalog.closures ?? [],
+    unavailability: catalog.unavailability ?? [],
+  };
+  const [calendarWritten, ...resourcesWritten] = await Promise.all([
+    putUnlessChangedByAdmin(table, calendar, keep),
+    ...catalog.resources.map((r) =>
+      putResource(table, { ...keys.resource(c, r.resourceId), type: CATALOG_ITEM_TYPES.resource, ...r }, keep),
+    ),
+  ]);
+  return {
+    calendarKept: !calendarWritten,
+    hoursKept: catalog.resources.flatMap((r, i) => (resourcesWritten[i] ? [] : [r.resourceId])).sort(),
+  };
+}
+
+/** A plain put, or (keeping) one that holds only while no admin has changed the item; true when it was written. */
+async function putUnlessChangedByAdmin(table: TableRef, Item: Record<string, unknown>, keep: boolean): Promise<boolean> {
+  const put = new PutCommand({
+    TableName: table.tableName,
+    Item,
+    ...(keep ? { ConditionExpression: 'attribute_not_exists(changedBy)' } : {}),
+  });
+  return conditionHeld(table.client.send(put));
+}
+
+/** A resource as the catalog has it; where an admin has changed its hours, everything but them. True: hours written. */
+async function putResource(table: TableRef, item: Record<string, unknown>, keep: boolean): Promise<boolean> {
+  if (await putUnlessChangedByAdmin(table, item, keep)) return true;
+  const { PK, SK, weeklyHours: _fileHours, ...rest } = item;
+  const names = Object.keys(rest);
+  await table.client.send(
+    new UpdateCommand({
+      TableName: table.tableName,
+      Key: { PK, SK },
+      UpdateExpression: `SET ${names.map((_, i) => `#a${i} = :v${i}`).join(', ')}`,
+      ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#a${i}`, name])),
+      ExpressionAttributeValues: Object.fromEntries(names.map((name, i) => [`:v${i}`, rest[name]])),
+    }),
+  );
+  return false;
 }
 
 /** The clinic catalog's port: what the clinic offers, where, by whom. */
 export interface CatalogStore {
   load(clinicId: string): Promise<ClinicCatalog | undefined>;
-  put(catalog: ClinicCatalog): Promise<void>;
+  put(catalog: ClinicCatalog, options?: CatalogPutOptions): Promise<CatalogPutOutcome>;
 }
 
 /** The DynamoDB adapter of the catalog store. */
 export function dynamoCatalogStore(table: TableRef): CatalogStore {
-  return { load: (clinicId) => loadCatalog(table, clinicId), put: (catalog) => putCatalog(table, catalog) };
+  return { load: (clinicId) => loadCatalog(table, clinicId), put: (catalog, options) => putCatalog(table, catalog, options) };
 }
 
 /**
@@ -131,9 +185,10 @@ export function cachedCatalogStore(store: CatalogStore, options: { ttlMs: number
       else cache.delete(clinicId);
       return catalog;
     },
-    async put(catalog) {
-      await store.put(catalog);
+    async put(catalog, options) {
+      const outcome = await store.put(catalog, options);
       cache.delete(catalog.profile.clinicId);
+      return outcome;
     },
   };
 }

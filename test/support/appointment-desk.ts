@@ -59,7 +59,7 @@ export function openDesk(
   const catalogStore: CatalogStore =
     catalogIn === 'table'
       ? dynamoCatalogStore(table)
-      : { load: async (id) => (id === clinicId ? catalog : undefined), put: async () => {} };
+      : { load: async (id) => (id === clinicId ? catalog : undefined), put: async () => ({ calendarKept: false, hoursKept: [] }) };
   let clock = now;
   const deps = {
     catalog: catalogStore,

@@ -31,7 +31,7 @@ async function bookedVisit(noShowAfterMinutes?: number) {
     status: 'BOOKED',
     origin: 'staff',
   };
-  const catalogStore = { load: async () => desk.catalog, put: async () => {} };
+  const catalogStore = { load: async () => desk.catalog, put: async () => ({ calendarKept: false, hoursKept: [] }) };
   return { desk, event, catalogStore };
 }
 

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { dynamoCalendarStore } from '#functions/scheduling/calendar-store.ts';
 import { demoClinicCatalog } from '#local/seed/demo-clinic.ts';
 import type { ClinicCatalog } from '#model/clinic-catalog.ts';
 import { dynamoCatalogStore } from '#shared/catalog-store.ts';
@@ -94,6 +95,47 @@ describe('Catalog store: dynamoCatalogStore on DynamoDB Local', () => {
 
     // Assess
     expect(await catalogs.load('clinic-put-twice')).toEqual(inIdOrder(catalog));
+  });
+
+  it("keeps an admin's time off, closures and hours when the catalog is loaded again, and takes the file's when asked", async () => {
+    // Prepare: loaded once, then an admin books a provider's holiday and changes their hours through the API's store
+    const clinicId = 'clinic-reloaded';
+    const catalog = catalogOf(clinicId);
+    const [provider] = catalog.resources;
+    if (!provider) throw new Error('The demo clinic has resources');
+    const first = await catalogs.put(catalog);
+    const calendar = dynamoCalendarStore(table);
+    const by = { actor: 'user:admin-1', at: new Date('2026-12-01T09:00:00.000Z') };
+    const holiday = {
+      resourceId: provider.resourceId,
+      kind: 'time-off' as const,
+      start: '2027-01-04T00:00:00Z',
+      end: '2027-01-09T00:00:00Z',
+    };
+    await calendar.save(clinicId, { closures: [], unavailability: [holiday] }, 0, by, []);
+    const hours = await calendar.readHours(clinicId, provider.resourceId);
+    if (!hours) throw new Error('The resource was loaded');
+    const adminHours = { MON: [{ start: '10:00', end: '14:00' }] };
+    await calendar.saveHours(clinicId, hours, adminHours, by, []);
+
+    // Act: the same file again, with a provider renamed
+    const renamed = { ...catalog, resources: catalog.resources.map((r, i) => (i === 0 ? { ...r, name: 'Dr. Renamed' } : r)) };
+    const kept = await catalogs.put(renamed);
+    const afterKeep = await catalogs.load(clinicId);
+    const replaced = await catalogs.put(renamed, { calendar: 'replace' });
+    const afterReplace = await catalogs.load(clinicId);
+
+    // Assess
+    expect(first).toEqual({ calendarKept: false, hoursKept: [] });
+    expect(kept).toEqual({ calendarKept: true, hoursKept: [provider.resourceId] });
+    expect(afterKeep?.unavailability).toEqual([holiday]);
+    expect(afterKeep?.resources.find((r) => r.resourceId === provider.resourceId)).toMatchObject({
+      name: 'Dr. Renamed',
+      weeklyHours: adminHours,
+    });
+    expect(replaced).toEqual({ calendarKept: false, hoursKept: [] });
+    expect(afterReplace?.unavailability).toEqual(catalog.unavailability);
+    expect(afterReplace?.resources.find((r) => r.resourceId === provider.resourceId)?.weeklyHours).toEqual(provider.weeklyHours);
   });
 
   it('finds no catalog for a clinic that has none', async () => {

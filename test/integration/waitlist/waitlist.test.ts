@@ -30,7 +30,7 @@ function offers(desk: Desk, clock: { now: Date }) {
   const tokens: string[] = [];
   const deps: OfferDeps = {
     appointments: desk.appointments,
-    catalog: { load: async () => desk.catalog, put: async () => {} },
+    catalog: { load: async () => desk.catalog, put: async () => ({ calendarKept: false, hoursKept: [] }) },
     patients: dynamoPatientStore(table),
     audit: dynamoAuditLog(table),
     waitlist,

@@ -111,5 +111,5 @@ export function fakeEscalations() {
 /** The catalog of a clinic that stored none: its staff tasks are due by the default service levels. */
 export const noCatalog: CatalogStore = {
   load: async () => undefined,
-  put: async () => {},
+  put: async () => ({ calendarKept: false, hoursKept: [] }),
 };

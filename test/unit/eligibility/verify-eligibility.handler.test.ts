@@ -88,7 +88,10 @@ const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const ddb = mockClient(client);
 const tableRef = { client, tableName: 'table' };
 /** The catalog store over a Query the in-memory table does not evaluate: the clinic's catalog, as loaded. */
-const catalogStore: CatalogStore = { load: async (id) => (id === clinicId ? structuredClone(catalog) : undefined), put: async () => {} };
+const catalogStore: CatalogStore = {
+  load: async (id) => (id === clinicId ? structuredClone(catalog) : undefined),
+  put: async () => ({ calendarKept: false, hoursKept: [] }),
+};
 let table: ReturnType<typeof inMemoryTable>;
 let deps: VerifyEligibilityDeps;
 

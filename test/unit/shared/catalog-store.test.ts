@@ -14,6 +14,7 @@ function countingStore(initial: ClinicCatalog | undefined) {
     },
     async put(catalog) {
       stored = catalog;
+      return { calendarKept: false, hoursKept: [] };
     },
   };
   return { store, loads: () => loads };
