@@ -144,6 +144,12 @@ export const APPOINTMENT_EVENT_RULES: readonly AppointmentEventRule[] = [
     pattern: { source: [APPOINTMENT_EVENTS_SOURCE], 'detail-type': [CALENDAR_CLOSED] },
   },
   {
+    // A change undone (the time off removed again, the closure lifted): the tasks it opened for visits with room again go.
+    name: 'WithdrawUndoneCollisions',
+    target: 'rescheduleCollisions',
+    pattern: { source: [APPOINTMENT_EVENTS_SOURCE], 'detail-type': [CALENDAR_OPENED] },
+  },
+  {
     // A visit booked or moved in time an admin's change just took away (searches cache the catalog) becomes a task.
     name: 'CheckBookedTime',
     target: 'checkBookedTime',
@@ -247,8 +253,15 @@ const CalendarClosedDetailSchema = z.object({
   by: z.string().min(1),
 });
 
-/** The CalendarClosed event as its rule's queue delivers it. */
-export const QueuedCalendarClosedSchema = queued<typeof CalendarClosedDetailSchema>(
-  (event) => CalendarClosedDetailSchema.safeParse(event.detail),
-  'a CalendarClosed event',
+/** What rescheduleCollisions hears of: time a calendar change took away, or time one opened. */
+export type CalendarChangeEvent = { closing: CalendarClosedDetail } | { opening: CalendarOpenedDetail };
+const CalendarChangeEventSchema = z.union([
+  z.object({ 'detail-type': z.literal(CALENDAR_CLOSED), detail: CalendarClosedDetailSchema }).transform((e) => ({ closing: e.detail })),
+  z.object({ 'detail-type': z.literal(CALENDAR_OPENED), detail: CalendarOpenedDetailSchema }).transform((e) => ({ opening: e.detail })),
+]);
+
+/** The events rescheduleCollisions' two queues deliver (rules RescheduleCollisions and WithdrawUndoneCollisions). */
+export const QueuedCalendarChangeSchema = queued<typeof CalendarChangeEventSchema>(
+  (event) => CalendarChangeEventSchema.safeParse(event),
+  'a CalendarClosed or CalendarOpened event',
 );

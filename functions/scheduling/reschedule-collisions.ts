@@ -1,9 +1,11 @@
-import type { CalendarClosedDetail } from '#contract/appointment-events.ts';
+import type { CalendarClosedDetail, CalendarOpenedDetail } from '#contract/appointment-events.ts';
+import { routeStaffTask } from '#model/staff-task.ts';
 import { log } from '#shared/observability.ts';
 import type { EscalationSchedulePort } from '#shared/staff-alerts.ts';
 import type { SharedStores } from '#shared/stores.ts';
+import { outsideCalendar } from './calendar-changes.ts';
 import { findCollisions } from './calendar-collisions.ts';
-import { openRescheduleTask } from './reschedule-task.ts';
+import { openRescheduleTask, rescheduleTaskIdOf } from './reschedule-task.ts';
 
 export interface RescheduleCollisionsDeps extends Pick<SharedStores, 'appointments' | 'catalog' | 'tasks' | 'audit'> {
   escalations: EscalationSchedulePort;
@@ -30,4 +32,60 @@ export async function rescheduleCollisions(deps: RescheduleCollisionsDeps, event
   }
   log.info('Calendar collisions given to staff', { clinicId: event.clinicId, count: visits.length });
   return visits.length;
+}
+
+const ACTOR = 'function:rescheduleCollisions';
+/** Open tasks read a page at a time from each queue. */
+const TASK_PAGE = 100;
+
+/**
+ * Time an admin's change opened (a CalendarOpened event: a time off or block removed, a closure lifted, hours widened):
+ * each RESCHEDULE task still open in the queues of the opened resources' departments whose visit the calendar now has
+ * room for again is withdrawn (EXPIRED, by this function), so the queue shows only visits that still need moving. The
+ * task must still be the visit's own (same revision): a visit moved or cancelled since keeps its task for staff, who
+ * may have acted on it. Read against the catalog as it is now. A redelivery finds the tasks gone and does nothing.
+ */
+export async function withdrawUndoneCollisions(deps: RescheduleCollisionsDeps, opening: CalendarOpenedDetail): Promise<number> {
+  const now = deps.now();
+  const catalog = await deps.catalog.load(opening.clinicId);
+  if (!catalog) return 0;
+  const departments = new Set(catalog.resources.filter((r) => opening.resourceIds.includes(r.resourceId)).map((r) => r.departmentId));
+  const queues = [
+    ...new Set(
+      catalog.departments
+        .filter((d) => departments.has(d.departmentId))
+        .map((d) => routeStaffTask({ kind: 'RESCHEDULE', ...(d.staffQueue ? { departmentQueue: d.staffQueue } : {}) }).queue),
+    ),
+  ];
+  let withdrawn = 0;
+  let after: string | undefined;
+  do {
+    const page = await deps.tasks.list({
+      clinicId: opening.clinicId,
+      queues,
+      status: 'OPEN',
+      limit: TASK_PAGE,
+      ...(after ? { after } : {}),
+    });
+    for (const task of page.tasks) {
+      if (task.kind !== 'RESCHEDULE' || !task.appointmentId) continue;
+      // The visit is the patient's data: its read is recorded first, in this function's name.
+      await deps.audit.append(
+        {
+          clinicId: opening.clinicId,
+          actor: ACTOR,
+          ...(task.patientId ? { patientId: task.patientId } : {}),
+          actions: ['appointment.read'],
+        },
+        now,
+      );
+      const visit = await deps.appointments.getById(opening.clinicId, task.appointmentId);
+      if (visit?.status !== 'BOOKED' || rescheduleTaskIdOf(visit) !== task.taskId || outsideCalendar(catalog, visit)) continue;
+      await deps.tasks.expireIfOpen(opening.clinicId, task.taskId, ACTOR, now);
+      withdrawn += 1;
+    }
+    after = page.next;
+  } while (after);
+  log.info('Reschedule tasks withdrawn: the calendar has room again', { clinicId: opening.clinicId, count: withdrawn });
+  return withdrawn;
 }

@@ -6,7 +6,7 @@ import { type CalendarOutboxItem, type CalendarStore, dynamoCalendarStore } from
 import { checkBookedTime } from '#functions/scheduling/check-booked-time.ts';
 import { makeMaintainCalendar } from '#functions/scheduling/maintain-calendar.handler.ts';
 import { eventOf } from '#functions/scheduling/publish-appointment-events.ts';
-import { rescheduleCollisions } from '#functions/scheduling/reschedule-collisions.ts';
+import { rescheduleCollisions, withdrawUndoneCollisions } from '#functions/scheduling/reschedule-collisions.ts';
 import { DEMO_LOCATIONS, DEMO_RESOURCES, DEMO_APPOINTMENT_TYPES as TYPES } from '#local/seed/demo-clinic.ts';
 import { dynamoAuditLog } from '#shared/audit-store.ts';
 import { keys } from '#shared/keys.ts';
@@ -60,11 +60,15 @@ async function openClinic() {
     escalations: { schedule: async () => {} },
     now: () => NOW,
   };
-  /** The closings the changes wrote, through the publisher's event, to the collision check (RescheduleCollisions). */
+  /**
+   * The closings and openings the changes wrote, through the publisher's event, to rescheduleCollisions (rules
+   * RescheduleCollisions and WithdrawUndoneCollisions).
+   */
   const drain = async () => {
     for (let item = outbox.shift(); item; item = outbox.shift()) {
       const event = eventOf(item);
       if (event.detailType === 'CalendarClosed') await rescheduleCollisions(collisionDeps, event.detail);
+      if (event.detailType === 'CalendarOpened') await withdrawUndoneCollisions(collisionDeps, event.detail);
     }
   };
   const call = async (routeKey: string, options: { body?: unknown; params?: Record<string, string> } = {}, person = ADMIN) => {
@@ -275,6 +279,11 @@ describe('Calendar: admins maintain hours, time off, blocks and closures', () =>
 
     expect(saturdays.body.openedTime).toBe(true);
     expect(saturdays.body.collisions).toEqual(narrowed.body.collisions);
+    // Saturdays opened, but the afternoon visit is still outside the hours: its task stays for the desk.
+    const afternoonTask = (narrowed.body.collisions as Array<{ appointmentId: string; taskId: string }>).find(
+      (c) => c.appointmentId === afternoon.appointmentId,
+    );
+    expect((await tasks.get(desk.clinicId, afternoonTask?.taskId ?? ''))?.status).toBe('OPEN');
     const hours = await dynamoCalendarStore(table).readHours(desk.clinicId, OKAFOR);
     const opening = await openingItem(desk.clinicId, `opening-hours-${OKAFOR}-${hours?.revision}-${NOW.getTime().toString(36)}`);
     // Saturdays 12 December to 2 January, 09:00–12:00 in Boston (UTC−5).
@@ -285,7 +294,7 @@ describe('Calendar: admins maintain hours, time off, blocks and closures', () =>
     );
   });
 
-  it("a closure lists that day's visits at that location only", async () => {
+  it("a closure lists that day's visits at that location only; lifting it withdraws the tasks it opened", async () => {
     const { desk, admin } = clinic;
     const boston = await bookOn(desk, DEMO_RESOURCES.drLindqvist, '2026-12-22');
     const denver = await bookOn(desk, DEMO_RESOURCES.drMartinez, '2026-12-22');
@@ -299,9 +308,18 @@ describe('Calendar: admins maintain hours, time off, blocks and closures', () =>
     expect(await slotsOn(desk, DEMO_RESOURCES.drLindqvist, '2026-12-22')).toEqual([]);
     expect((await admin.addClosure({ locationId: DEMO_LOCATIONS.boston, date: '2026-12-22', name: 'Again' })).status).toBe(200);
 
+    const bostonTask = (closed.body.collisions as Array<{ appointmentId: string; taskId: string }>).find(
+      (c) => c.appointmentId === boston.appointmentId,
+    );
+    expect((await tasks.get(desk.clinicId, bostonTask?.taskId ?? ''))?.status).toBe('OPEN');
+
     const reopened = await admin.removeClosure(`${DEMO_LOCATIONS.boston}-2026-12-22`);
     expect(reopened.body).toMatchObject({ change: 'closure-removed', openedTime: true });
     expect((await slotsOn(desk, DEMO_RESOURCES.drLindqvist, '2026-12-22')).length).toBeGreaterThan(0);
+    // The visit has room again: nothing left for the desk to do about it.
+    const withdrawn = await tasks.get(desk.clinicId, bostonTask?.taskId ?? '');
+    expect(withdrawn).toMatchObject({ status: 'EXPIRED' });
+    expect(withdrawn?.history.at(-1)).toMatchObject({ event: 'expired', by: 'function:rescheduleCollisions' });
   });
 
   it('answers 400 with every field in error and writes nothing', async () => {
