@@ -344,7 +344,8 @@ export const FUNCTIONS = {
   },
   rescheduleCollisions: {
     entry: 'functions/scheduling/reschedule-collisions.handler.ts',
-    description: 'CalendarClosed: every booked visit in time a calendar change took away becomes a RESCHEDULE task',
+    description:
+      'CalendarClosed: every booked visit in time a calendar change took away becomes a RESCHEDULE task; CalendarOpened: those with room again are withdrawn',
     memorySize: 512,
     timeoutSeconds: 30,
     trigger: 'appointmentEvent',

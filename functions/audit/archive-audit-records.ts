@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
-import { AUDIT_ARCHIVE_FILTER, AUDIT_ARCHIVE_PREFIX, AUDIT_TABLE_RETENTION_DAYS, matchesEventFilter } from '#contract/audit-archive.ts';
+import { AUDIT_ARCHIVE_FILTER, AUDIT_ARCHIVE_PREFIX, AUDIT_QUERY_DAYS, matchesEventFilter } from '#contract/audit-archive.ts';
 import { log } from '#shared/observability.ts';
 
 /**
@@ -59,7 +59,7 @@ export interface ReArchiveOutcome {
   /** Items of the day's partition that are not audit records (the plan leaves them out). */
   ignored: number;
   objects: { key: string; outcome: 'archived' | 'alreadyArchived' }[];
-  /** The day is older than the table keeps records: its records, if any, are gone from the table. */
+  /** The day is at or past the table's edge (AUDIT_QUERY_DAYS): some or all of its records may be gone from the table. */
   olderThanTable?: true;
 }
 
@@ -167,7 +167,7 @@ export async function archiveAuditRecords(
  * dead-letter queue, with the times of its first and last record) or a day from before the stream. The day's records
  * go through the same plan as the stream's inserts, so a record is the same line; the object holds the whole day, and
  * records the archive already has are harmless duplicates there (same PK, SK and content). Asking again for an
- * unchanged day finds its object already archived. The table holds a day for AUDIT_TABLE_RETENTION_DAYS only.
+ * unchanged day finds its object already archived. The table holds a day's records for AUDIT_TABLE_RETENTION_DAYS only.
  */
 export async function reArchiveDay(deps: ReArchiveDayDeps, request: ReArchiveRequest, now: Date): Promise<ReArchiveOutcome> {
   const images = await deps.auditDay.recordsOf(request.clinicId, request.day);
@@ -177,8 +177,8 @@ export async function reArchiveDay(deps: ReArchiveDayDeps, request: ReArchiveReq
   const objects = [];
   for (const { object } of plan.objects) objects.push({ key: object.key, outcome: await deps.archive.put(object) });
   const records = plan.objects.reduce((n, { object }) => n + object.sortKeys.length, 0);
-  const tableKeepsFrom = new Date(now.getTime() - AUDIT_TABLE_RETENTION_DAYS * 86_400_000).toISOString().slice(0, 10);
-  const olderThanTable = request.day < tableKeepsFrom;
+  const queryReachesFrom = new Date(now.getTime() - AUDIT_QUERY_DAYS * 86_400_000).toISOString().slice(0, 10);
+  const olderThanTable = request.day <= queryReachesFrom;
   if (olderThanTable)
     log.warn('Audit day older than the table keeps records: nothing left to archive again', { clinicId: request.clinicId });
   log.info('Audit day archived again', {

@@ -32,7 +32,8 @@ export function makeDecideStaffTask(deps: DecideStaffTaskDeps) {
         actor: staffActor(person),
         roles: person.roles,
         via: event.routeKey,
-        ...body,
+        action: body.action,
+        ...(body.note ? { note: body.note } : {}),
       }),
     );
   });

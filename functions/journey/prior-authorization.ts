@@ -3,6 +3,7 @@ import type { StaffPrincipal } from '#contract/staff-roles.ts';
 import {
   authorizationHold,
   authorizationView,
+  isAuthorizationHold,
   lapseTaskIdsOf,
   type PriorAuthorizationCase,
   recordAuthorization,
@@ -90,6 +91,8 @@ async function resumeWaitingJourney(
     taskId: scheduling.staffTaskId,
     action: 'RETRY',
     note: 'Prior authorization approved',
+    // Only a hold for this authorization is settled whoever has it claimed; a hold of another kind stays theirs.
+    ...(isAuthorizationHold(scheduling.reason) ? { settlesClaim: true as const } : {}),
   });
 }
 
@@ -103,23 +106,24 @@ async function closeLapseTasks(deps: PriorAuthorizationDeps, authorization: Prio
       taskId,
       action: 'PROCEED',
       note: `Prior authorization ${authorization.status === 'APPROVED' ? 'approved' : 'not required'}`,
+      settlesClaim: true,
     });
   }
 }
 
 /**
  * A decision this person's recording of the case carries out on a task, as if they had made it; false when it is not
- * theirs to make now: decided by someone meanwhile, or a queue they do not work (the case stands either way). A
- * colleague's claim does not stop it: the task waited for this very event.
+ * theirs to make now: decided by someone meanwhile, claimed by a colleague (unless `settlesClaim`: the task waited for
+ * this very event), or a queue they do not work (the case stands either way).
  */
 async function decideInTheirName(
   deps: PriorAuthorizationDeps,
   person: StaffPrincipal,
   via: string,
-  decision: { clinicId: string; taskId: string; action: 'RETRY' | 'PROCEED'; note: string },
+  decision: { clinicId: string; taskId: string; action: 'RETRY' | 'PROCEED'; note: string; settlesClaim?: true },
 ): Promise<boolean> {
   try {
-    await decideStaffTask(deps, { ...decision, actor: staffActor(person), roles: person.roles, via, settlesClaim: true });
+    await decideStaffTask(deps, { ...decision, actor: staffActor(person), roles: person.roles, via });
     return true;
   } catch (error) {
     if (error instanceof HttpError && (error.statusCode === 403 || error.statusCode === 409)) return false;

@@ -215,6 +215,9 @@ export function authorizationHold(
   }
 }
 
+/** Whether a stage's reason is an authorization hold (authorizationHold's words all start so), not a hold of another kind. */
+export const isAuthorizationHold = (reason: string | undefined) => reason?.startsWith('Prior authorization') === true;
+
 /** Whether an approval no longer covers a visit on `serviceDate` (it moved later than its last day, or before its first). */
 export const lapsedBeforeVisit = (authorization: Pick<PriorAuthorizationCase, 'status' | 'approval'>, serviceDate: string) =>
   authorization.status === 'APPROVED' && !coversVisit(authorization.approval, serviceDate);

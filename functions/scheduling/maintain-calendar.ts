@@ -135,7 +135,7 @@ export async function removeClosure(deps: MaintainCalendarDeps, person: StaffPri
     const resourceIds = catalog.resources.filter((r) => r.locationId === locationId).map((r) => r.resourceId);
     return {
       next: { ...calendar, closures: calendar.closures.filter((c) => c !== removed) },
-      outbox: opening(person, `calendar-${changeSuffix(revision, now)}`, resourceIds, span ? [span] : []),
+      outbox: opening(person, `calendar-${changeSuffix(revision, now)}`, resourceIds, span ? [span] : [], { removal: true }),
     };
   });
   return { change: 'closure-removed', ...(removed ? { closure: closureView(removed) } : {}), collisions: [], openedTime: opened };
@@ -180,7 +180,7 @@ export async function removeUnavailability(
     const span = clip({ start: Date.parse(removed.start), end: Date.parse(removed.end) }, now.getTime(), offerUntil(now));
     return {
       next: { ...calendar, unavailability: recentOnly(calendar.unavailability, now).filter((u) => u !== removed) },
-      outbox: opening(person, `calendar-${changeSuffix(revision, now)}`, [removed.resourceId], span ? [span] : []),
+      outbox: opening(person, `calendar-${changeSuffix(revision, now)}`, [removed.resourceId], span ? [span] : [], { removal: true }),
     };
   });
   return {
@@ -209,7 +209,7 @@ async function changeCalendar(
     if (!change) return { changed: false, opened: false };
     if (await deps.calendar.save(person.clinicId, change.next, revision, byOf(person, deps.now()), change.outbox)) {
       log.info('Calendar changed', { clinicId: person.clinicId, outcome: 'CHANGED' });
-      return { changed: true, opened: change.outbox.some((item) => item.type === 'CalendarOpening') };
+      return { changed: true, opened: change.outbox.some((item) => item.type === 'CalendarOpening' && item.windows.length > 0) };
     }
   }
   throw HttpError.withMessage(409, 'The calendar keeps changing: read it again');
@@ -248,8 +248,18 @@ function closing(person: StaffPrincipal, changeId: string, closed: ClosedTime): 
   return { type: 'CalendarClosing', clinicId: person.clinicId, closingId: `closing-${changeId}`, closed, by: staffActor(person) };
 }
 
-function opening(person: StaffPrincipal, changeId: string, resourceIds: string[], spans: Span[]): CalendarOutboxItem[] {
-  if (spans.length === 0 || resourceIds.length === 0) return [];
+/**
+ * The opening a change writes: the waitlist hears of its windows (OPENED_TIME_OFFER_DAYS ahead). A removal writes one even with
+ * no window that near: the RESCHEDULE tasks of the visits it gives room to again may lie months ahead.
+ */
+function opening(
+  person: StaffPrincipal,
+  changeId: string,
+  resourceIds: string[],
+  spans: Span[],
+  options: { removal?: boolean } = {},
+): CalendarOutboxItem[] {
+  if (resourceIds.length === 0 || (spans.length === 0 && !options.removal)) return [];
   const windows = spans.map((s) => ({ start: new Date(s.start).toISOString(), end: new Date(s.end).toISOString() }));
   return [{ type: 'CalendarOpening', clinicId: person.clinicId, openingId: `opening-${changeId}`, resourceIds, windows }];
 }

@@ -10,6 +10,9 @@ const WHY: Readonly<Record<ClosedTime['kind'], string>> = {
   closed: 'a closure',
 };
 
+/** Who withdraws a RESCHEDULE task when an undone calendar change gives its visit room again (withdrawUndoneCollisions). */
+export const RESCHEDULE_WITHDRAWN_BY = 'function:rescheduleCollisions';
+
 /** The RESCHEDULE task of a visit: one per visit and revision, whoever finds the collision first. */
 export const rescheduleTaskIdOf = (appointment: Pick<AppointmentRecord, 'clinicId' | 'appointmentId' | 'revision'>) =>
   staffTaskId(`reschedule#${appointment.clinicId}#${appointment.appointmentId}#${appointment.revision ?? 0}`);
@@ -17,7 +20,7 @@ export const rescheduleTaskIdOf = (appointment: Pick<AppointmentRecord, 'clinicI
 /**
  * Opens the task that asks someone to move a booked visit the clinic's calendar no longer has room for: RESCHEDULE,
  * in the scheduling queue of the visit's department, due by the clinic's service level (the catalog given). Opening it
- * again finds it open. Returns its ID.
+ * again finds it open; one an undone change withdrew opens again (the time was taken away once more). Returns its ID.
  */
 export async function openRescheduleTask(
   deps: Pick<StaffAlertDeps, 'tasks' | 'audit' | 'escalations'>,
@@ -40,6 +43,7 @@ export async function openRescheduleTask(
       `(${WHY[why]}): move or cancel it with the patient, then mark this task handled.`,
   };
   const task = openedStaffTask(draft, serviceLevelsOf(catalog.profile.serviceLevels), actor, now);
+  await deps.tasks.reopenWithdrawn(task.clinicId, task.taskId, RESCHEDULE_WITHDRAWN_BY, actor, now);
   await openTaskWithoutAlert(deps, task, actor, now);
   return task.taskId;
 }

@@ -1,4 +1,4 @@
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AppointmentType, ClinicCatalog, ClinicProfile, Department, Location, Resource } from '#model/clinic-catalog.ts';
 import { keys } from './keys.ts';
 import { conditionHeld, type TableRef } from './table.ts';
@@ -18,7 +18,7 @@ export const CATALOG_ITEM_TYPES = {
  * Loads a clinic's whole catalog with one paginated Query on the catalog's own partition (a few dozen items): its cost
  * does not grow with the clinic's patients, submissions or keys, which live elsewhere.
  */
-async function loadCatalog(table: TableRef, clinicId: string): Promise<ClinicCatalog | undefined> {
+async function loadCatalog(table: TableRef, clinicId: string, consistent = false): Promise<ClinicCatalog | undefined> {
   const items: Array<Record<string, unknown>> = [];
   let startKey: Record<string, unknown> | undefined;
   do {
@@ -28,6 +28,7 @@ async function loadCatalog(table: TableRef, clinicId: string): Promise<ClinicCat
         KeyConditionExpression: 'PK = :pk',
         ExpressionAttributeValues: { ':pk': keys.catalogPartition(clinicId) },
         ExclusiveStartKey: startKey,
+        ConsistentRead: consistent,
       }),
     );
     items.push(...(page.Items ?? []));
@@ -91,9 +92,10 @@ export interface CatalogPutOptions {
 }
 
 /**
- * Writes a clinic's catalog, the counterpart of loadCatalog: loading the same catalog twice leaves the table as
- * loading it once. Items removed from a catalog are not deleted (appointments may still refer to them). What an admin
- * has changed through the calendar routes (items that carry `changedBy`) is kept unless the options say `replace`.
+ * Writes a clinic's catalog, the counterpart of loadCatalog: loading the same catalog twice loads the same catalog
+ * (the calendar items' revision moves on). Items removed from a catalog are not deleted (appointments may still refer
+ * to them). What an admin has changed through the calendar routes (items that carry `changedBy`) is kept whole unless
+ * the options say `replace`: their closures and time off (the file's new ones are not merged in), a resource's hours.
  */
 async function putCatalog(table: TableRef, catalog: ClinicCatalog, options: CatalogPutOptions = {}): Promise<CatalogPutOutcome> {
   const keep = (options.calendar ?? 'keep') === 'keep';
@@ -120,9 +122,9 @@ async function putCatalog(table: TableRef, catalog: ClinicCatalog, options: Cata
     unavailability: catalog.unavailability ?? [],
   };
   const [calendarWritten, ...resourcesWritten] = await Promise.all([
-    putUnlessChangedByAdmin(table, calendar, keep),
+    putCalendarItem(table, calendar, keep, ['closures', 'unavailability']),
     ...catalog.resources.map((r) =>
-      putResource(table, { ...keys.resource(c, r.resourceId), type: CATALOG_ITEM_TYPES.resource, ...r }, keep),
+      putCalendarItem(table, { ...keys.resource(c, r.resourceId), type: CATALOG_ITEM_TYPES.resource, ...r }, keep, ['weeklyHours']),
     ),
   ]);
   return {
@@ -131,42 +133,61 @@ async function putCatalog(table: TableRef, catalog: ClinicCatalog, options: Cata
   };
 }
 
-/** A plain put, or (keeping) one that holds only while no admin has changed the item; true when it was written. */
-async function putUnlessChangedByAdmin(table: TableRef, Item: Record<string, unknown>, keep: boolean): Promise<boolean> {
-  const put = new PutCommand({
-    TableName: table.tableName,
-    Item,
-    ...(keep ? { ConditionExpression: 'attribute_not_exists(changedBy)' } : {}),
-  });
-  return conditionHeld(table.client.send(put));
-}
+/** The revision admins' calendar writes check (functions/scheduling/calendar-store.ts), and what marks their change. */
+const REVISION = 'calendarRevision';
+const ADMIN_MARKS = ['changedBy', 'changedAt'] as const;
+const CALENDAR_WRITE_ATTEMPTS = 3;
 
-/** A resource as the catalog has it; where an admin has changed its hours, everything but them. True: hours written. */
-async function putResource(table: TableRef, item: Record<string, unknown>, keep: boolean): Promise<boolean> {
-  if (await putUnlessChangedByAdmin(table, item, keep)) return true;
-  const { PK, SK, weeklyHours: _fileHours, ...rest } = item;
-  const names = Object.keys(rest);
-  await table.client.send(
-    new UpdateCommand({
-      TableName: table.tableName,
-      Key: { PK, SK },
-      UpdateExpression: `SET ${names.map((_, i) => `#a${i} = :v${i}`).join(', ')}`,
-      ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#a${i}`, name])),
-      ExpressionAttributeValues: Object.fromEntries(names.map((name, i) => [`:v${i}`, rest[name]])),
-    }),
-  );
-  return false;
+/**
+ * Writes an item admins also change through the calendar routes (the calendar item, a resource and its hours) at the
+ * revision read, one more: an admin's write in between fails its own revision check and is made again from a fresh
+ * read, and this one, failing, reads again. Keeping, where an admin has changed the item (`changedBy`), `adminFields`
+ * and the marks stay theirs and the rest is the file's. True when the file's `adminFields` were written.
+ */
+async function putCalendarItem(
+  table: TableRef,
+  item: Record<string, unknown>,
+  keep: boolean,
+  adminFields: readonly string[],
+): Promise<boolean> {
+  for (let attempt = 0; attempt < CALENDAR_WRITE_ATTEMPTS; attempt++) {
+    const { Item: current } = await table.client.send(
+      new GetCommand({ TableName: table.tableName, Key: { PK: item.PK, SK: item.SK }, ConsistentRead: true }),
+    );
+    const revision = (current?.[REVISION] as number | undefined) ?? 0;
+    const kept = keep && current?.changedBy !== undefined;
+    const theirs = kept
+      ? Object.fromEntries([...adminFields, ...ADMIN_MARKS].flatMap((f) => (current?.[f] === undefined ? [] : [[f, current[f]]])))
+      : {};
+    const written = await conditionHeld(
+      table.client.send(
+        new PutCommand({
+          TableName: table.tableName,
+          Item: { ...item, ...theirs, [REVISION]: revision + 1 },
+          ConditionExpression: revision === 0 ? 'attribute_not_exists(#rev)' : '#rev = :rev',
+          ExpressionAttributeNames: { '#rev': REVISION },
+          ...(revision === 0 ? {} : { ExpressionAttributeValues: { ':rev': revision } }),
+        }),
+      ),
+    );
+    if (written) return !kept;
+  }
+  throw new Error(`The calendar of ${String(item.PK)} keeps changing under the load: load the catalog again`);
 }
 
 /** The clinic catalog's port: what the clinic offers, where, by whom. */
 export interface CatalogStore {
-  load(clinicId: string): Promise<ClinicCatalog | undefined>;
+  /** `consistent`: a strongly consistent read, for a decision that must see a change made a moment ago. */
+  load(clinicId: string, options?: { consistent?: boolean }): Promise<ClinicCatalog | undefined>;
   put(catalog: ClinicCatalog, options?: CatalogPutOptions): Promise<CatalogPutOutcome>;
 }
 
 /** The DynamoDB adapter of the catalog store. */
 export function dynamoCatalogStore(table: TableRef): CatalogStore {
-  return { load: (clinicId) => loadCatalog(table, clinicId), put: (catalog, options) => putCatalog(table, catalog, options) };
+  return {
+    load: (clinicId, options) => loadCatalog(table, clinicId, options?.consistent),
+    put: (catalog, options) => putCatalog(table, catalog, options),
+  };
 }
 
 /**
@@ -176,7 +197,8 @@ export function dynamoCatalogStore(table: TableRef): CatalogStore {
 export function cachedCatalogStore(store: CatalogStore, options: { ttlMs: number; now: () => Date }): CatalogStore {
   const cache = new Map<string, { catalog: ClinicCatalog; until: number }>();
   return {
-    async load(clinicId) {
+    async load(clinicId, loadOptions) {
+      if (loadOptions?.consistent) return store.load(clinicId, loadOptions);
       const at = options.now().getTime();
       const hit = cache.get(clinicId);
       if (hit && hit.until > at) return hit.catalog;

@@ -74,13 +74,14 @@ async function refreshTaskToken(table: TableRef, clinicId: string, taskId: strin
 
 /**
  * Closes a task that no journey will wait on any more (the journey ended); a task no longer open is left alone. Read
- * first: the task's lists are sorted by its due time, which the update must write back under the new status.
+ * first: the task's lists are sorted by its due time, which the update must write back under the new status. True when
+ * this call closed it.
  */
-async function expireIfOpen(table: TableRef, clinicId: string, taskId: string, by: string, now: Date): Promise<void> {
+async function expireIfOpen(table: TableRef, clinicId: string, taskId: string, by: string, now: Date): Promise<boolean> {
   const task = await getStaffTask(table, clinicId, taskId);
-  if (task?.status !== 'OPEN') return;
+  if (task?.status !== 'OPEN') return false;
   const change = statusChange(task, 'EXPIRED', { at: now.toISOString(), by, event: 'expired' });
-  await conditionHeld(
+  return conditionHeld(
     table.client.send(
       new UpdateCommand({
         TableName: table.tableName,
@@ -89,6 +90,29 @@ async function expireIfOpen(table: TableRef, clinicId: string, taskId: string, b
         ConditionExpression: '#status = :open',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ...change.values, ':open': 'OPEN' },
+      }),
+    ),
+  );
+}
+
+/**
+ * Opens again a task that `withdrawnBy` expired (its last event), for `by`: what withdrew it no longer holds. Any other
+ * task is left alone. True when this call reopened it.
+ */
+async function reopenWithdrawn(table: TableRef, clinicId: string, taskId: string, withdrawnBy: string, by: string, now: Date) {
+  const task = await getStaffTask(table, clinicId, taskId);
+  const last = task?.history.at(-1);
+  if (task?.status !== 'EXPIRED' || last?.event !== 'expired' || last.by !== withdrawnBy) return false;
+  const change = statusChange(task, 'OPEN', { at: now.toISOString(), by, event: 'reopened' });
+  return conditionHeld(
+    table.client.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: keys.staffTask(clinicId, taskId),
+        UpdateExpression: `SET ${change.set}`,
+        ConditionExpression: '#status = :expired AND size(history) = :events',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ...change.values, ':expired': 'EXPIRED', ':events': task.history.length },
       }),
     ),
   );
@@ -555,7 +579,9 @@ export interface StaffTaskStore {
   /** Points an open task at a retried park's new token; false when the task is no longer open. */
   refreshToken(clinicId: string, taskId: string, taskToken: string): Promise<boolean>;
   /** Closes a task nobody can act on any more; a task no longer open is left alone. */
-  expireIfOpen(clinicId: string, taskId: string, by: string, now: Date): Promise<void>;
+  expireIfOpen(clinicId: string, taskId: string, by: string, now: Date): Promise<boolean>;
+  /** Opens again a task `withdrawnBy` expired last; true when this call did (reopenWithdrawn). */
+  reopenWithdrawn(clinicId: string, taskId: string, withdrawnBy: string, by: string, now: Date): Promise<boolean>;
   /** Records a decision (and resumes the journey's record) atomically; see recordDecision. */
   recordDecision(
     task: StaffTask,
@@ -599,6 +625,7 @@ export function dynamoStaffTaskStore(table: TableRef): StaffTaskStore {
     open: (task) => openStaffTask(table, task),
     refreshToken: (clinicId, taskId, taskToken) => refreshTaskToken(table, clinicId, taskId, taskToken),
     expireIfOpen: (clinicId, taskId, by, now) => expireIfOpen(table, clinicId, taskId, by, now),
+    reopenWithdrawn: (clinicId, taskId, withdrawnBy, by, now) => reopenWithdrawn(table, clinicId, taskId, withdrawnBy, by, now),
     recordDecision: (task, decision, stage, audit, claimedBy) => recordDecision(table, task, decision, stage, audit, claimedBy),
     reopenDecided: (task, action, by, now) => reopenDecidedTask(table, task, action, by, now),
     alertPending: (task) => alertPending(table, task),

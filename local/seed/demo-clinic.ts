@@ -274,8 +274,8 @@ export const demoClinicCatalog: ClinicCatalog = {
 const SEEDED_AT = '2026-01-01T00:00:00.000Z';
 
 /**
- * Writes the demo clinic's catalog and one API key (only its hash is stored). Idempotent: plain puts of the same items,
- * so seeding twice leaves the table as seeding once.
+ * Writes the demo clinic's catalog and one API key (only its hash is stored). Seeding again writes the same catalog,
+ * keeping the calendar changes admins made through the local API (catalog-store.ts, putCatalog).
  */
 export async function seedDemoClinic(table: TableRef, options: { apiKey: string }): Promise<void> {
   await dynamoCatalogStore(table).put(demoClinicCatalog);

@@ -140,10 +140,11 @@ describe('Calendar: a visit booked in time the calendar no longer has (checkBook
     const late = await bookOn(desk, OKAFOR, '2026-12-29', '10:00');
     const fits = await bookOn(desk, OKAFOR, '2026-12-30', '10:00');
     // The block lands after the booking was made against a cached catalog: nobody listed the collision.
+    const { revision } = await dynamoCalendarStore(table).read(desk.clinicId);
     await dynamoCalendarStore(table).save(
       desk.clinicId,
       { closures: [], unavailability: [{ resourceId: OKAFOR, kind: 'block', start: '2026-12-29T05:00:00Z', end: '2026-12-30T05:00:00Z' }] },
-      0,
+      revision,
       { actor: 'user:admin', at: NOW },
       [],
     );
@@ -322,6 +323,29 @@ describe('Calendar: admins maintain hours, time off, blocks and closures', () =>
     expect(withdrawn?.history.at(-1)).toMatchObject({ event: 'expired', by: 'function:rescheduleCollisions' });
   });
 
+  it('a closure months ahead, lifted, withdraws its task; closed again, the same task opens again', async () => {
+    const { desk, admin } = clinic;
+    // Tuesday 9 February 2027: far past the 28 days an opening offers the waitlist.
+    const visit = await bookOn(desk, DEMO_RESOURCES.drLindqvist, '2027-02-09');
+    const closure = { locationId: DEMO_LOCATIONS.boston, date: '2027-02-09', name: 'Inventory' };
+    const closed = await admin.addClosure(closure);
+    const taskId = (closed.body.collisions as Array<{ appointmentId: string; taskId: string }>).find(
+      (c) => c.appointmentId === visit.appointmentId,
+    )?.taskId;
+    expect((await tasks.get(desk.clinicId, taskId ?? ''))?.status).toBe('OPEN');
+
+    const lifted = await admin.removeClosure(`${DEMO_LOCATIONS.boston}-2027-02-09`);
+    const withdrawn = await tasks.get(desk.clinicId, taskId ?? '');
+    const closedAgain = await admin.addClosure(closure);
+    const reopened = await tasks.get(desk.clinicId, taskId ?? '');
+
+    expect(lifted.body).toMatchObject({ change: 'closure-removed', openedTime: false });
+    expect(withdrawn?.status).toBe('EXPIRED');
+    expect(closedAgain.body.collisions).toContainEqual(expect.objectContaining({ appointmentId: visit.appointmentId, taskId }));
+    expect(reopened).toMatchObject({ status: 'OPEN' });
+    expect(reopened?.history.map((h) => h.event)).toEqual(['opened', 'expired', 'reopened']);
+  });
+
   it('answers 400 with every field in error and writes nothing', async () => {
     const { desk, admin } = await openClinic();
 
@@ -349,8 +373,9 @@ describe('Calendar: admins maintain hours, time off, blocks and closures', () =>
     expect(unknown.body.errors).toEqual([expect.objectContaining({ path: 'resourceId' })]);
     expect(backwards.body.errors).toEqual([expect.objectContaining({ path: 'end' })]);
     expect(badLocation.body.errors).toEqual([expect.objectContaining({ path: 'locationId' })]);
-    expect(await dynamoCalendarStore(table).read(desk.clinicId)).toEqual({ closures: [], unavailability: [], revision: 0 });
-    expect((await dynamoCalendarStore(table).readHours(desk.clinicId, OKAFOR))?.revision).toBe(0);
+    // As the catalog's load left them (its first write is revision 1).
+    expect(await dynamoCalendarStore(table).read(desk.clinicId)).toEqual({ closures: [], unavailability: [], revision: 1 });
+    expect((await dynamoCalendarStore(table).readHours(desk.clinicId, OKAFOR))?.revision).toBe(1);
     expect((await admin.setHours('nobody', {})).status).toBe(404);
   });
 
@@ -365,7 +390,7 @@ describe('Calendar: admins maintain hours, time off, blocks and closures', () =>
 
     expect(refused.status).toBe(403);
     expect((await admin.setHours(OKAFOR, {}, desker)).status).toBe(403);
-    expect((await dynamoCalendarStore(table).read(desk.clinicId)).revision).toBe(0);
+    expect((await dynamoCalendarStore(table).read(desk.clinicId)).revision).toBe(1);
   });
 
   it('concurrent admins each land their change: none is lost to another’s write', async () => {

@@ -112,22 +112,27 @@ describe('Catalog store: dynamoCatalogStore on DynamoDB Local', () => {
       start: '2027-01-04T00:00:00Z',
       end: '2027-01-09T00:00:00Z',
     };
-    await calendar.save(clinicId, { closures: [], unavailability: [holiday] }, 0, by, []);
+    const { revision } = await calendar.read(clinicId);
+    expect(await calendar.save(clinicId, { closures: [], unavailability: [holiday] }, revision, by, [])).toBe(true);
     const hours = await calendar.readHours(clinicId, provider.resourceId);
     if (!hours) throw new Error('The resource was loaded');
     const adminHours = { MON: [{ start: '10:00', end: '14:00' }] };
-    await calendar.saveHours(clinicId, hours, adminHours, by, []);
+    expect(await calendar.saveHours(clinicId, hours, adminHours, by, [])).toBe(true);
 
     // Act: the same file again, with a provider renamed
     const renamed = { ...catalog, resources: catalog.resources.map((r, i) => (i === 0 ? { ...r, name: 'Dr. Renamed' } : r)) };
+    const seenByAnAdmin = await calendar.read(clinicId);
     const kept = await catalogs.put(renamed);
     const afterKeep = await catalogs.load(clinicId);
+    // The load moved the revision on: an admin's write from what they read before it is refused, to be made again.
+    const staleWrite = await calendar.save(clinicId, { closures: [], unavailability: [] }, seenByAnAdmin.revision, by, []);
     const replaced = await catalogs.put(renamed, { calendar: 'replace' });
     const afterReplace = await catalogs.load(clinicId);
 
     // Assess
     expect(first).toEqual({ calendarKept: false, hoursKept: [] });
     expect(kept).toEqual({ calendarKept: true, hoursKept: [provider.resourceId] });
+    expect(staleWrite).toBe(false);
     expect(afterKeep?.unavailability).toEqual([holiday]);
     expect(afterKeep?.resources.find((r) => r.resourceId === provider.resourceId)).toMatchObject({
       name: 'Dr. Renamed',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   authorizationHold,
   authorizationRequirement,
+  isAuthorizationHold,
   lapsedBeforeVisit,
   type PriorAuthorizationCase,
   recordAuthorization,
@@ -119,6 +120,18 @@ describe('Prior authorization: whether the visit may be confirmed', () => {
     for (const status of ['OPEN', 'SUBMITTED', 'PENDING', 'DENIED', 'EXPIRED'] as const) {
       expect(authorizationHold({ ...opened, status }, '2026-12-10')).toEqual(expect.any(String));
     }
+  });
+
+  it('tells an authorization hold from a hold of another kind by its words', () => {
+    const holds = [
+      authorizationHold({ ...opened, status: 'APPROVED', approval }, '2027-01-02'),
+      ...(['OPEN', 'SUBMITTED', 'PENDING', 'DENIED', 'EXPIRED'] as const).map((status) =>
+        authorizationHold({ ...opened, status }, '2026-12-10'),
+      ),
+    ];
+    expect(holds.map(isAuthorizationHold)).toEqual(holds.map(() => true));
+    expect(isAuthorizationHold('No open slot within 28 days for this appointment type')).toBe(false);
+    expect(isAuthorizationHold(undefined)).toBe(false);
   });
 
   it('says an approval lapsed before a later visit, not before one it covers', () => {
