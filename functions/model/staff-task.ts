@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Checkpoint, StaffDecision, StageName } from '#contract/journey-workflow.ts';
 import {
   type ContactCategory,
@@ -8,6 +7,7 @@ import {
   type TaskPriority,
   type TriageDisposition,
 } from '#contract/staff-queues.ts';
+import { idDigest } from './id-digest.ts';
 
 /** Work that needs a person (FHIR Task-like): why, for which journey and stage, and the token that resumes it. */
 export interface StaffTask {
@@ -187,7 +187,7 @@ export const isOverdue = (task: Pick<StaffTask, 'status' | 'dueAt'>, now: Date) 
  * retried invocation finds the task it already opened instead of opening a second one.
  */
 export function staffTaskId(uniqueBy: string): string {
-  return `st-${createHash('sha256').update(uniqueBy).digest('hex').slice(0, 20)}`;
+  return `st-${idDigest(20, uniqueBy)}`;
 }
 
 /** The task that holds a journey whose execution stopped (a failure, time-out or abort), per run of the execution. */

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { BookAppointmentInput, Slot } from '#contract/api/appointment-schema.ts';
 import type { StaffPrincipal } from '#contract/staff-roles.ts';
 import type { ClinicCatalog } from '#model/clinic-catalog.ts';
+import { idDigest } from '#model/id-digest.ts';
 import { isSelfPay } from '#model/patient-records.ts';
 import { decideOrderedType, orderOfRequest } from '#model/physician-order.ts';
 import { authorizationRequirement, coversVisit, openedCase, procedureToAuthorize, visitDateOf } from '#model/prior-authorization.ts';
@@ -33,8 +33,7 @@ export type BookChosenSlotResult =
  * The appointment a staff booking creates, named by the clinic and the request's Idempotency-Key: a repeated request
  * (a double click, a retry after a timeout) meets the first one's item and books nothing more.
  */
-export const staffAppointmentIdOf = (clinicId: string, idempotencyKey: string) =>
-  `appt-${createHash('sha256').update(`${clinicId}\n${idempotencyKey}`).digest('hex').slice(0, 32)}`;
+export const staffAppointmentIdOf = (clinicId: string, idempotencyKey: string) => `appt-${idDigest(32, clinicId, idempotencyKey)}`;
 
 /**
  * Staff book a slot they chose (availability) for a patient on the phone or at the desk, with the journey's

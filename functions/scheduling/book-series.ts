@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { Slot } from '#contract/api/appointment-schema.ts';
 import type { StaffPrincipal } from '#contract/staff-roles.ts';
 import type { ClinicCatalog, Location } from '#model/clinic-catalog.ts';
+import { idDigest } from '#model/id-digest.ts';
 import type { VisitRequest } from '#model/patient-records.ts';
 import { decideOrderedType, orderOfRequest } from '#model/physician-order.ts';
 import { type Recurrence, recurrenceDates } from '#model/recurrence.ts';
@@ -65,7 +65,7 @@ export interface BookSeriesResult {
 const ALTERNATIVES = 3;
 const ALTERNATIVE_DAYS = 7;
 
-const hashOf = (...parts: string[]) => createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
+const hashOf = (...parts: string[]) => idDigest(32, ...parts);
 /** A series and its visits are named by the clinic and the request's Idempotency-Key: a retry finds what it booked. */
 export const seriesIdOf = (clinicId: string, key: string) => `series-${hashOf(clinicId, key)}`;
 const visitIdOf = (seriesId: string, date: string) => `appt-${hashOf(seriesId, date)}`;

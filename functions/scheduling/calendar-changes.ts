@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { heldInterval } from '#model/appointment-lifecycle.ts';
 import type { ClinicCatalog, Closure, Resource, Unavailability } from '#model/clinic-catalog.ts';
+import { idDigest } from '#model/id-digest.ts';
 import type { AppointmentRecord } from '#shared/appointment-store.ts';
 import { dayOfInstant, localDays, openingWindows, type Window } from './local-days.ts';
 
@@ -20,8 +20,7 @@ export const closureIdOf = (closure: Pick<Closure, 'locationId' | 'date'>) => `$
 
 /** A time off or block is named by what it is (resource, kind, instants): adding the same one twice adds it once. */
 export function unavailabilityIdOf(entry: Pick<Unavailability, 'resourceId' | 'kind' | 'start' | 'end'>): string {
-  const key = [entry.resourceId, entry.kind, Date.parse(entry.start), Date.parse(entry.end)].join('\n');
-  return `un-${createHash('sha256').update(key).digest('hex').slice(0, 20)}`;
+  return `un-${idDigest(20, entry.resourceId, entry.kind, Date.parse(entry.start), Date.parse(entry.end))}`;
 }
 
 /** Half-open [start, end) instants, in epoch milliseconds. */

@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Slot } from '#contract/api/appointment-schema.ts';
 import type { AppointmentChangedDetail, CalendarOpenedDetail } from '#contract/appointment-events.ts';
 import type { ClinicCatalog } from '#model/clinic-catalog.ts';
+import { idDigest } from '#model/id-digest.ts';
 import { appointmentIdOf } from '#model/journey.ts';
 import {
   DEFAULT_OFFER_MINUTES,
@@ -27,7 +28,7 @@ import type { SlotCandidate } from './find-slots.ts';
 import { searchOpenSlots, slotOf } from './open-slots.ts';
 import type { WaitlistOffer, WaitlistStore } from './waitlist-store.ts';
 
-const hashOf = (...parts: string[]) => createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
+const hashOf = (...parts: string[]) => idDigest(32, ...parts);
 /** An entry is named by its clinic and the request that made it (an Idempotency-Key, or `journey:<id>`). */
 export const entryIdOf = (clinicId: string, requestKey: string) => `wl-${hashOf(clinicId, requestKey)}`;
 /**

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ContactLog, ContactLogged } from '#contract/api/contact-schema.ts';
 import { DEFAULT_CONTACT_ROUTING } from '#contract/staff-queues.ts';
 import type { StaffPrincipal } from '#contract/staff-roles.ts';
+import { idDigest } from '#model/id-digest.ts';
 import { type LoggedContact, type StaffTask, type StaffTaskDraft, staffTaskId } from '#model/staff-task.ts';
 import { screenAnswers } from '#model/triage.ts';
 import { HttpError } from '#shared/http/http-error.ts';
@@ -160,5 +161,5 @@ function loggedAnswer(task: StaffTask, alerted: boolean): ContactLogged {
 
 /** A contact's ID under an Idempotency-Key: the same key of the clinic, the same contact (and task). */
 function contactIdOf(clinicId: string, idempotencyKey: string): string {
-  return `c-${createHash('sha256').update(`${clinicId}\n${idempotencyKey}`, 'utf8').digest('hex').slice(0, 24)}`;
+  return `c-${idDigest(24, clinicId, idempotencyKey)}`;
 }
