@@ -180,7 +180,7 @@ export async function reArchiveDay(deps: ReArchiveDayDeps, request: ReArchiveReq
   const queryReachesFrom = new Date(now.getTime() - AUDIT_QUERY_DAYS * 86_400_000).toISOString().slice(0, 10);
   const olderThanTable = request.day <= queryReachesFrom;
   if (olderThanTable)
-    log.warn('Audit day older than the table keeps records: nothing left to archive again', { clinicId: request.clinicId });
+    log.warn('Audit day at or past the table edge: some or all of its records may be gone', { clinicId: request.clinicId });
   log.info('Audit day archived again', {
     clinicId: request.clinicId,
     count: records,

@@ -215,8 +215,12 @@ export function authorizationHold(
   }
 }
 
-/** Whether a stage's reason is an authorization hold (authorizationHold's words all start so), not a hold of another kind. */
-export const isAuthorizationHold = (reason: string | undefined) => reason?.startsWith('Prior authorization') === true;
+/**
+ * Whether a stage's reason is one of authorizationHold's, not a hold of another kind nor the park's own "Prior
+ * authorization approved." (a test holds every hold's words to this).
+ */
+export const isAuthorizationHold = (reason: string | undefined) =>
+  /^Prior authorization( required| submitted| pending| denied| expired|: the approval)/.test(reason ?? '');
 
 /** Whether an approval no longer covers a visit on `serviceDate` (it moved later than its last day, or before its first). */
 export const lapsedBeforeVisit = (authorization: Pick<PriorAuthorizationCase, 'status' | 'approval'>, serviceDate: string) =>

@@ -24,7 +24,8 @@ const TASK_PAGE = 100;
  */
 export async function rescheduleCollisions(deps: RescheduleCollisionsDeps, event: CalendarClosedDetail): Promise<number> {
   const now = deps.now();
-  const catalog = await deps.catalog.load(event.clinicId);
+  // Strongly consistent: the change that took the time away, or a withdrawal's undoing of an earlier one, is in it.
+  const catalog = await deps.catalog.load(event.clinicId, { consistent: true });
   if (!catalog) return 0;
   const visits = await findCollisions(deps, catalog, event.clinicId, event.closed);
   for (let i = 0; i < visits.length; i += TASKS_AT_ONCE) {
@@ -70,7 +71,8 @@ export async function withdrawUndoneCollisions(deps: RescheduleCollisionsDeps, o
     );
     const visit = await deps.appointments.getById(opening.clinicId, task.appointmentId ?? '');
     if (visit?.status !== 'BOOKED' || rescheduleTaskIdOf(visit) !== task.taskId || outsideCalendar(catalog, visit)) return false;
-    if (!(await deps.tasks.expireIfOpen(opening.clinicId, task.taskId, RESCHEDULE_WITHDRAWN_BY, now))) return false;
+    if (!(await deps.tasks.expireIfOpen(opening.clinicId, task.taskId, RESCHEDULE_WITHDRAWN_BY, now, { unclaimedOnly: true })))
+      return false;
     const current = await deps.catalog.load(opening.clinicId, { consistent: true });
     const why = current && outsideCalendar(current, visit);
     if (why) await openRescheduleTask(deps, current, visit, why, RESCHEDULE_WITHDRAWN_BY, now);

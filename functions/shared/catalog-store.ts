@@ -172,7 +172,8 @@ async function putCalendarItem(
     );
     if (written) return !kept;
   }
-  throw new Error(`The calendar of ${String(item.PK)} keeps changing under the load: load the catalog again`);
+  // The items written before this one stay written: loading the catalog again completes it.
+  throw new Error(`${String(item.SK)} of ${String(item.PK)} keeps changing under the load: load the catalog again`);
 }
 
 /** The clinic catalog's port: what the clinic offers, where, by whom. */

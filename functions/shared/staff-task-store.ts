@@ -77,9 +77,16 @@ async function refreshTaskToken(table: TableRef, clinicId: string, taskId: strin
  * first: the task's lists are sorted by its due time, which the update must write back under the new status. True when
  * this call closed it.
  */
-async function expireIfOpen(table: TableRef, clinicId: string, taskId: string, by: string, now: Date): Promise<boolean> {
-  const task = await getStaffTask(table, clinicId, taskId);
-  if (task?.status !== 'OPEN') return false;
+async function expireIfOpen(
+  table: TableRef,
+  clinicId: string,
+  taskId: string,
+  by: string,
+  now: Date,
+  options: { unclaimedOnly?: boolean } = {},
+): Promise<boolean> {
+  const task = await getStaffTask(table, clinicId, taskId, { consistent: true });
+  if (task?.status !== 'OPEN' || (options.unclaimedOnly && task.owner)) return false;
   const change = statusChange(task, 'EXPIRED', { at: now.toISOString(), by, event: 'expired' });
   return conditionHeld(
     table.client.send(
@@ -87,8 +94,9 @@ async function expireIfOpen(table: TableRef, clinicId: string, taskId: string, b
         TableName: table.tableName,
         Key: keys.staffTask(clinicId, taskId),
         UpdateExpression: `SET ${change.set} REMOVE taskToken`,
-        ConditionExpression: '#status = :open',
-        ExpressionAttributeNames: { '#status': 'status' },
+        // Withdrawing: not from under a colleague who claimed it after it was read.
+        ConditionExpression: `#status = :open${options.unclaimedOnly ? ' AND attribute_not_exists(#owner)' : ''}`,
+        ExpressionAttributeNames: { '#status': 'status', ...(options.unclaimedOnly ? { '#owner': 'owner' } : {}) },
         ExpressionAttributeValues: { ...change.values, ':open': 'OPEN' },
       }),
     ),
@@ -100,7 +108,7 @@ async function expireIfOpen(table: TableRef, clinicId: string, taskId: string, b
  * task is left alone. True when this call reopened it.
  */
 async function reopenWithdrawn(table: TableRef, clinicId: string, taskId: string, withdrawnBy: string, by: string, now: Date) {
-  const task = await getStaffTask(table, clinicId, taskId);
+  const task = await getStaffTask(table, clinicId, taskId, { consistent: true });
   const last = task?.history.at(-1);
   if (task?.status !== 'EXPIRED' || last?.event !== 'expired' || last.by !== withdrawnBy) return false;
   const change = statusChange(task, 'OPEN', { at: now.toISOString(), by, event: 'reopened' });
@@ -118,8 +126,15 @@ async function reopenWithdrawn(table: TableRef, clinicId: string, taskId: string
   );
 }
 
-async function getStaffTask(table: TableRef, clinicId: string, taskId: string): Promise<StaffTask | undefined> {
-  const { Item } = await table.client.send(new GetCommand({ TableName: table.tableName, Key: keys.staffTask(clinicId, taskId) }));
+async function getStaffTask(
+  table: TableRef,
+  clinicId: string,
+  taskId: string,
+  options: { consistent?: boolean } = {},
+): Promise<StaffTask | undefined> {
+  const { Item } = await table.client.send(
+    new GetCommand({ TableName: table.tableName, Key: keys.staffTask(clinicId, taskId), ConsistentRead: options.consistent ?? false }),
+  );
   return Item as StaffTask | undefined;
 }
 
@@ -579,7 +594,8 @@ export interface StaffTaskStore {
   /** Points an open task at a retried park's new token; false when the task is no longer open. */
   refreshToken(clinicId: string, taskId: string, taskToken: string): Promise<boolean>;
   /** Closes a task nobody can act on any more; a task no longer open is left alone. */
-  expireIfOpen(clinicId: string, taskId: string, by: string, now: Date): Promise<boolean>;
+  /** `unclaimedOnly`: not a task someone has claimed (a withdrawal the system makes). */
+  expireIfOpen(clinicId: string, taskId: string, by: string, now: Date, options?: { unclaimedOnly?: boolean }): Promise<boolean>;
   /** Opens again a task `withdrawnBy` expired last; true when this call did (reopenWithdrawn). */
   reopenWithdrawn(clinicId: string, taskId: string, withdrawnBy: string, by: string, now: Date): Promise<boolean>;
   /** Records a decision (and resumes the journey's record) atomically; see recordDecision. */
@@ -624,7 +640,7 @@ export function dynamoStaffTaskStore(table: TableRef): StaffTaskStore {
     get: (clinicId, taskId) => getStaffTask(table, clinicId, taskId),
     open: (task) => openStaffTask(table, task),
     refreshToken: (clinicId, taskId, taskToken) => refreshTaskToken(table, clinicId, taskId, taskToken),
-    expireIfOpen: (clinicId, taskId, by, now) => expireIfOpen(table, clinicId, taskId, by, now),
+    expireIfOpen: (clinicId, taskId, by, now, options) => expireIfOpen(table, clinicId, taskId, by, now, options),
     reopenWithdrawn: (clinicId, taskId, withdrawnBy, by, now) => reopenWithdrawn(table, clinicId, taskId, withdrawnBy, by, now),
     recordDecision: (task, decision, stage, audit, claimedBy) => recordDecision(table, task, decision, stage, audit, claimedBy),
     reopenDecided: (task, action, by, now) => reopenDecidedTask(table, task, action, by, now),

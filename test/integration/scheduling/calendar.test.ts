@@ -346,6 +346,24 @@ describe('Calendar: admins maintain hours, time off, blocks and closures', () =>
     expect(reopened?.history.map((h) => h.event)).toEqual(['opened', 'expired', 'reopened']);
   });
 
+  it('a lifted closure leaves a task a colleague has claimed to them', async () => {
+    const { desk, admin } = clinic;
+    const visit = await bookOn(desk, DEMO_RESOURCES.drLindqvist, '2027-02-11');
+    const closure = { locationId: DEMO_LOCATIONS.boston, date: '2027-02-11', name: 'Inventory' };
+    const closed = await admin.addClosure(closure);
+    const taskId = (closed.body.collisions as Array<{ appointmentId: string; taskId: string }>).find(
+      (c) => c.appointmentId === visit.appointmentId,
+    )?.taskId;
+    const task = await tasks.get(desk.clinicId, taskId ?? '');
+    if (!task) throw new Error('the closure opened a task');
+    const audit = { clinicId: desk.clinicId, actor: 'user:sched', action: 'staffTask.claim', outcome: 'success' } as const;
+    expect(await tasks.claim(task, { actor: 'user:sched', name: 'sched' }, NOW, audit)).toBe('CLAIMED');
+
+    await admin.removeClosure(`${DEMO_LOCATIONS.boston}-2027-02-11`);
+
+    expect(await tasks.get(desk.clinicId, taskId ?? '')).toMatchObject({ status: 'OPEN', owner: 'user:sched' });
+  });
+
   it('answers 400 with every field in error and writes nothing', async () => {
     const { desk, admin } = await openClinic();
 

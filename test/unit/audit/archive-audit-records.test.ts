@@ -308,5 +308,10 @@ describe('Use case: reArchiveDay', () => {
     expect(counted).toMatchObject({ records: 1, ignored: 1 });
     expect(counted.olderThanTable).toBeUndefined();
     expect(tooOld).toEqual({ records: 0, ignored: 0, objects: [], olderThanTable: true });
+    // The edge: the day the audit query no longer reads (400 days back) is flagged, the day after it is not.
+    const day = { clinicId: 'clinic-a', day: '2026-03-04' };
+    const atEdge = await reArchiveDay({ archive, auditDay: tableOf() }, day, new Date('2027-04-08T12:00:00.000Z'));
+    const inside = await reArchiveDay({ archive, auditDay: tableOf() }, day, new Date('2027-04-07T12:00:00.000Z'));
+    expect([atEdge.olderThanTable, inside.olderThanTable]).toEqual([true, undefined]);
   });
 });

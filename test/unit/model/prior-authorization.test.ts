@@ -131,6 +131,7 @@ describe('Prior authorization: whether the visit may be confirmed', () => {
     ];
     expect(holds.map(isAuthorizationHold)).toEqual(holds.map(() => true));
     expect(isAuthorizationHold('No open slot within 28 days for this appointment type')).toBe(false);
+    expect(isAuthorizationHold('Prior authorization approved.')).toBe(false);
     expect(isAuthorizationHold(undefined)).toBe(false);
   });
 
