@@ -17,6 +17,10 @@ const CHAOS_FAST = [
 export default defineConfig({
   test: {
     reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results/vitest.json' }]] : ['default'],
+    // Vitest's default is one worker fewer than the cores: a single worker on a 2-core machine, so every file ran one
+    // after another. The light projects (unit, integration, workflow, infra) run first on two workers; the projects
+    // that each start a whole local cloud run after them, one file at a time and alone (`sequence.groupOrder`).
+    maxWorkers: 2,
     projects: [
       {
         extends: true,
@@ -50,7 +54,15 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 },
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // Each file runs a whole local cloud: one at a time, after the light projects.
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
       },
       {
         // Fault injection (README.md, "Fault injection"): every scenario, the load at 200 journeys. `npm run chaos`.
@@ -62,6 +74,7 @@ export default defineConfig({
           hookTimeout: 300_000,
           // Each file runs a whole local cloud (a JVM, worker environments): one at a time on a small machine.
           fileParallelism: false,
+          sequence: { groupOrder: 2 },
           provide: { chaos: { loadJourneys: 200 } },
         },
       },
@@ -74,6 +87,7 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 300_000,
           fileParallelism: false,
+          sequence: { groupOrder: 2 },
           // Two execution environments per function instead of four: half the cold starts on a 2-core machine, and
           // still two of each function running at once, so the races the scenarios look for can happen.
           env: { LOCAL_LAMBDA_MAX_ENVIRONMENTS: '2' },
