@@ -1,7 +1,7 @@
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { CalendarClosedDetail, CalendarOpenedDetail } from '#contract/appointment-events.ts';
 import type { Closure, Resource, Unavailability } from '#model/clinic-catalog.ts';
-import { CATALOG_ITEM_TYPES } from '#shared/catalog-store.ts';
+import { atRevision, CALENDAR_REVISION, CATALOG_ITEM_TYPES } from '#shared/catalog-store.ts';
 import { keys } from '#shared/keys.ts';
 import type { TableRef } from '#shared/table.ts';
 
@@ -56,18 +56,6 @@ export interface CalendarStore {
 
 /** An outbox item lives a day: the stream has carried it long before. */
 const OUTBOX_TTL_SECONDS = 24 * 3600;
-const REVISION = 'calendarRevision';
-
-/** `#rev` at `revision` (0: never written by this store: a seeded item, or none). */
-function atRevision(revision: number) {
-  return revision === 0
-    ? { ConditionExpression: 'attribute_not_exists(#rev)', ExpressionAttributeNames: { '#rev': REVISION } }
-    : {
-        ConditionExpression: '#rev = :rev',
-        ExpressionAttributeNames: { '#rev': REVISION },
-        ExpressionAttributeValues: { ':rev': revision },
-      };
-}
 
 function outboxPuts(table: TableRef, outbox: readonly CalendarOutboxItem[], at: Date) {
   return outbox.map((item) => ({
@@ -97,7 +85,7 @@ export function dynamoCalendarStore(table: TableRef): CalendarStore {
       return {
         closures: (Item?.closures as Closure[] | undefined) ?? [],
         unavailability: (Item?.unavailability as Unavailability[] | undefined) ?? [],
-        revision: (Item?.[REVISION] as number | undefined) ?? 0,
+        revision: (Item?.[CALENDAR_REVISION] as number | undefined) ?? 0,
       };
     },
     async save(clinicId, next, revision, by, outbox) {
@@ -106,7 +94,7 @@ export function dynamoCalendarStore(table: TableRef): CalendarStore {
         type: CATALOG_ITEM_TYPES.calendar,
         closures: next.closures,
         unavailability: next.unavailability,
-        [REVISION]: revision + 1,
+        [CALENDAR_REVISION]: revision + 1,
         changedBy: by.actor,
         changedAt: by.at.toISOString(),
       };
@@ -125,7 +113,7 @@ export function dynamoCalendarStore(table: TableRef): CalendarStore {
     async readHours(clinicId, resourceId) {
       const { Item } = await client.send(new GetCommand({ TableName, Key: keys.resource(clinicId, resourceId), ConsistentRead: true }));
       if (!Item) return undefined;
-      const { PK: _pk, SK: _sk, type: _t, [REVISION]: revision, changedBy: _b, changedAt: _a, ...resource } = Item;
+      const { PK: _pk, SK: _sk, type: _t, [CALENDAR_REVISION]: revision, changedBy: _b, changedAt: _a, ...resource } = Item;
       return { resource: resource as Resource, revision: (revision as number | undefined) ?? 0 };
     },
     async saveHours(clinicId, hours, weeklyHours, by, outbox) {

@@ -133,8 +133,24 @@ async function putCatalog(table: TableRef, catalog: ClinicCatalog, options: Cata
   };
 }
 
-/** The revision admins' calendar writes check (functions/scheduling/calendar-store.ts), and what marks their change. */
-const REVISION = 'calendarRevision';
+/**
+ * The revision every write of a calendar item checks (the calendar item, a resource and its hours): admins' changes
+ * (functions/scheduling/calendar-store.ts) and a catalog load alike.
+ */
+export const CALENDAR_REVISION = 'calendarRevision';
+
+/** The condition of a write at `revision` (0: never written at a revision: an item from before, or none). */
+export function atRevision(revision: number) {
+  return revision === 0
+    ? { ConditionExpression: 'attribute_not_exists(#rev)', ExpressionAttributeNames: { '#rev': CALENDAR_REVISION } }
+    : {
+        ConditionExpression: '#rev = :rev',
+        ExpressionAttributeNames: { '#rev': CALENDAR_REVISION },
+        ExpressionAttributeValues: { ':rev': revision },
+      };
+}
+
+/** What marks an admin's change of a calendar item. */
 const ADMIN_MARKS = ['changedBy', 'changedAt'] as const;
 const CALENDAR_WRITE_ATTEMPTS = 3;
 
@@ -154,7 +170,7 @@ async function putCalendarItem(
     const { Item: current } = await table.client.send(
       new GetCommand({ TableName: table.tableName, Key: { PK: item.PK, SK: item.SK }, ConsistentRead: true }),
     );
-    const revision = (current?.[REVISION] as number | undefined) ?? 0;
+    const revision = (current?.[CALENDAR_REVISION] as number | undefined) ?? 0;
     const kept = keep && current?.changedBy !== undefined;
     const theirs = kept
       ? Object.fromEntries([...adminFields, ...ADMIN_MARKS].flatMap((f) => (current?.[f] === undefined ? [] : [[f, current[f]]])))
@@ -163,10 +179,8 @@ async function putCalendarItem(
       table.client.send(
         new PutCommand({
           TableName: table.tableName,
-          Item: { ...item, ...theirs, [REVISION]: revision + 1 },
-          ConditionExpression: revision === 0 ? 'attribute_not_exists(#rev)' : '#rev = :rev',
-          ExpressionAttributeNames: { '#rev': REVISION },
-          ...(revision === 0 ? {} : { ExpressionAttributeValues: { ':rev': revision } }),
+          Item: { ...item, ...theirs, [CALENDAR_REVISION]: revision + 1 },
+          ...atRevision(revision),
         }),
       ),
     );
